@@ -111,7 +111,8 @@ def start_mariadb(root: Path) -> str:
     args = [server, "--no-defaults", f"--datadir={data}", f"--port={port}",
             "--bind-address=127.0.0.1", f"--socket={sock}", "--user=root",
             f"--pid-file={root / 'mysql.pid'}", f"--log-error={root / 'mysql.log'}",
-            "--innodb-flush-log-at-trx-commit=0", "--skip-log-bin", "--innodb-buffer-pool-size=128M",
+            "--innodb-flush-log-at-trx-commit=0", "--skip-log-bin",
+            "--innodb-buffer-pool-size=128M",
             "--max-connections=300", "--character-set-server=utf8mb4",
             "--collation-server=utf8mb4_general_ci"]
     subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
