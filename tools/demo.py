@@ -1,0 +1,95 @@
+"""The seed's workflow, run for real on SQLite in a temporary folder (``./dev demo``).
+
+It runs, and shows the output of, the commands a new user types:
+``sterna init alembic``, ``sterna revision -m "create suppliers table"`` (whose upgrade/downgrade
+are then filled in as in the seed's section 4), ``sterna upgrade head``, ``sterna current``,
+``sterna history``, ``sterna downgrade -1`` and ``sterna downgrade base``, and shows the tables
+in the database after each step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+SEED_UPGRADE = '''def upgrade() -> None:
+    op.create_table(
+        "suppliers",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("name", sa.String(50), nullable=False),
+    )
+'''
+SEED_DOWNGRADE = '''def downgrade() -> None:
+    op.drop_table("suppliers")
+'''
+
+
+def sterna(cwd: Path, *args: str) -> str:
+    print(f"\n$ sterna {' '.join(args)}", flush=True)
+    proc = subprocess.run([sys.executable, "-m", "sterna", *args], cwd=cwd,
+                          capture_output=True, text=True)
+    out = (proc.stdout + proc.stderr).rstrip()
+    if out:
+        print(out)
+    if proc.returncode != 0:
+        raise SystemExit(f"demo: 'sterna {' '.join(args)}' exited {proc.returncode}")
+    return proc.stdout
+
+
+def tables(db: Path) -> None:
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name").fetchall()
+        names = [r[0] for r in rows]
+        version = (conn.execute("SELECT version_num FROM alembic_version").fetchall()
+                   if "alembic_version" in names else [])
+    print(f"   tables: {', '.join(names) or '(none)'};"
+          f" alembic_version rows: {[v[0] for v in version]}")
+
+
+def fill_in_seed(script: Path) -> None:
+    text = script.read_text()
+    text = re.sub(r"def upgrade\(\)[^:]*:\n(    .*\n|\n)*?(?=\n*def downgrade)",
+                  SEED_UPGRADE + "\n", text)
+    text = re.sub(r"def downgrade\(\)[^:]*:\n(    .*\n?)*", SEED_DOWNGRADE, text)
+    script.write_text(text)
+    print(f"\n(filled in upgrade()/downgrade() of {script.name} as in the seed, section 4)")
+    print(text)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--dir", type=Path, help="work here instead of a temporary folder")
+    args = ap.parse_args()
+    work = args.dir or Path(tempfile.mkdtemp(prefix="sterna-demo-"))
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"Working in {work}")
+    db = work / "app.db"
+    sterna(work, "init", "alembic")
+    ini = work / "alembic.ini"
+    ini.write_text(re.sub(r"(?m)^sqlalchemy\.url = .*$", f"sqlalchemy.url = sqlite:///{db}",
+                          ini.read_text()))
+    print(f"\n(set sqlalchemy.url = sqlite:///{db} in alembic.ini)")
+    sterna(work, "revision", "-m", "create suppliers table")
+    script = next((work / "alembic" / "versions").glob("*create_suppliers_table.py"))
+    fill_in_seed(script)
+    sterna(work, "upgrade", "head")
+    tables(db)
+    sterna(work, "current")
+    sterna(work, "history")
+    sterna(work, "downgrade", "-1")
+    tables(db)
+    sterna(work, "upgrade", "head")
+    sterna(work, "downgrade", "base")
+    tables(db)
+    sterna(work, "current")
+    print("\nDemo finished: init, revision, upgrade, current, history and downgrade all ran.")
+
+
+if __name__ == "__main__":
+    main()
