@@ -1,0 +1,153 @@
+"""The persistent header cache: one JSON file per version directory.
+
+``<dir>/__pycache__/sterna-headers.json`` maps each script's file name to the ``(size, mtime_ns,
+inode)`` it had when it was read and the :class:`~sterna.script.headers.ScriptHeader` read from it.
+An entry is used only while all three still match, so an edited, replaced or renamed file is read
+again; entries of files that are gone are dropped when the cache is next written.
+
+A file modified within :data:`RACY_WINDOW_NS` of the moment it was read is not written to the cache:
+a second edit of the same size inside one tick of the file system's clock would keep the same
+``mtime_ns``, so such "racily clean" entries are read again until they are old enough to be trusted.
+
+The cache is an optimisation only: an unreadable, corrupt or foreign file is ignored (and replaced),
+and a directory that cannot be written simply gets no cache.  Writes go to a temporary file that is
+renamed into place, so readers never see half a cache.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+import time
+
+from sterna.script.headers import ScriptHeader
+
+CACHE_DIR = "__pycache__"
+CACHE_FILE = "sterna-headers.json"
+FORMAT = "sterna-headers"
+FORMAT_VERSION = 1
+RACY_WINDOW_NS = 2_000_000_000
+
+_Key = tuple[int, int, int]
+
+
+def _key(st: os.stat_result) -> _Key:
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+class HeaderCache:
+    """The cached headers of one directory; :meth:`load` it, look up, :meth:`put`, :meth:`save`."""
+
+    def __init__(self, directory: str, entries: dict[str, list[object]], stale: bool) -> None:
+        self.directory = directory
+        self._entries = entries
+        self._fresh: dict[str, list[object]] = {}
+        self._seen: set[str] = set()
+        self._dirty = stale
+        self._trust_before_ns = time.time_ns() - RACY_WINDOW_NS
+
+    @property
+    def path(self) -> str:
+        return os.path.join(self.directory, CACHE_DIR, CACHE_FILE)
+
+    @classmethod
+    def load(cls, directory: str) -> HeaderCache:
+        """The cache of ``directory``; empty (and due to be rewritten) if unusable."""
+        path = os.path.join(directory, CACHE_DIR, CACHE_FILE)
+        try:
+            with open(path, "rb") as fh:
+                raw = fh.read()
+        except OSError:
+            return cls(directory, {}, stale=False)
+        entries = _decode(raw)
+        if entries is None:
+            return cls(directory, {}, stale=True)
+        return cls(directory, entries, stale=False)
+
+    def get(self, name: str, st: os.stat_result) -> ScriptHeader | None:
+        """The cached header of ``name`` if the file is unchanged since it was cached."""
+        self._seen.add(name)
+        entry = self._entries.get(name)
+        if entry is None:
+            return None
+        if (entry[0], entry[1], entry[2]) != _key(st):
+            return None
+        header = ScriptHeader.from_json(entry[3])
+        if header is None:
+            del self._entries[name]
+            self._dirty = True
+        return header
+
+    def put(self, name: str, st: os.stat_result, header: ScriptHeader) -> None:
+        """Record the header just read from ``name`` (whose stat was taken before reading)."""
+        self._seen.add(name)
+        entry: list[object] = [*_key(st), header.to_json()]
+        if st.st_mtime_ns >= self._trust_before_ns:
+            # too recent to trust its mtime: keep it out of the persisted cache
+            self._fresh[name] = entry
+            if self._entries.pop(name, None) is not None:
+                self._dirty = True
+            return
+        self._entries[name] = entry
+        self._dirty = True
+
+    def save(self) -> None:
+        """Write the cache if it changed; drop entries of files not seen since :meth:`load`."""
+        gone = [name for name in self._entries if name not in self._seen]
+        for name in gone:
+            del self._entries[name]
+        if not (self._dirty or gone):
+            return
+        if not self._entries and not os.path.exists(self.path):
+            return
+        payload = {"format": FORMAT, "version": FORMAT_VERSION, "entries": self._entries}
+        _write_atomically(
+            os.path.join(self.directory, CACHE_DIR),
+            CACHE_FILE,
+            json.dumps(payload, separators=(",", ":")).encode("utf-8"),
+        )
+        self._dirty = False
+
+
+def _decode(raw: bytes) -> dict[str, list[object]] | None:
+    """The entries of a cache file, or ``None`` when it is not a cache this version wrote."""
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return None
+    if (
+        not isinstance(data, dict)
+        or data.get("format") != FORMAT
+        or data.get("version") != FORMAT_VERSION
+        or not isinstance(data.get("entries"), dict)
+    ):
+        return None
+    entries: dict[str, list[object]] = {}
+    for name, entry in data["entries"].items():
+        if (
+            isinstance(entry, list)
+            and len(entry) == 4
+            and all(type(v) is int for v in entry[:3])
+        ):
+            entries[name] = entry
+        else:
+            return None
+    return entries
+
+
+def _write_atomically(folder: str, filename: str, data: bytes) -> None:
+    """Write ``folder/filename`` through a temporary file; give up silently on any OS error."""
+    try:
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=filename + ".", suffix=".tmp", dir=folder)
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, os.path.join(folder, filename))
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)

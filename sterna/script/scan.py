@@ -1,0 +1,185 @@
+"""Finding the migration scripts of the version locations and reading their headers.
+
+The files considered, and their order, are Alembic's: in each version location, the file names
+ending in ``.py`` (not starting with ``__init__`` or ``.#``) in sorted order, then (with
+``recursive_version_locations``) each sub-folder in sorted order, depth first, never descending
+into ``__pycache__``.  With ``sourceless`` the ``.pyc``/``.pyo`` files without a ``.py`` beside
+them count too, and so do ``__pycache__`` bytecode files (of this interpreter) whose source is
+gone.  A file reached twice (overlapping version locations) is read once, with a warning.
+
+Each folder is listed with one :func:`os.scandir`; headers come from the folder's
+:class:`~sterna.script.cache.HeaderCache` when the file is unchanged, else from the file.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from collections.abc import Iterable
+from types import ModuleType
+from typing import NamedTuple
+
+from sterna.errors import ScriptError
+from sterna.script.cache import CACHE_DIR, HeaderCache
+from sterna.script.headers import ScriptHeader, header_from_module, parse_header
+from sterna.script.loader import load_module
+
+_EXCLUDED_PREFIXES = ("__init__", ".#")
+_BYTECODE = (".pyc", ".pyo")
+
+
+class FoundScript(NamedTuple):
+    """One script file and its header (and its module when reading it required an import)."""
+
+    path: str
+    header: ScriptHeader
+    module: ModuleType | None = None
+
+
+class _Listing(NamedTuple):
+    files: dict[str, os.DirEntry[str]]
+    subdirs: list[str]
+
+
+def find_scripts(
+    locations: Iterable[str], *, recursive: bool = False, sourceless: bool = False
+) -> list[FoundScript]:
+    """All scripts of the existing ``locations`` (absolute folder paths), in Alembic's order."""
+    found: list[FoundScript] = []
+    seen: set[str] = set()
+    for location in locations:
+        if not os.path.isdir(location):
+            continue
+        _scan_tree(os.path.realpath(location), recursive, sourceless, seen, found)
+    return found
+
+
+def _scan_tree(
+    directory: str, recursive: bool, sourceless: bool, seen: set[str], found: list[FoundScript]
+) -> None:
+    listing = _list(directory)
+    _scan_folder(directory, listing, sourceless, seen, found)
+    if recursive:
+        for name in sorted(listing.subdirs):
+            _scan_tree(os.path.join(directory, name), recursive, sourceless, seen, found)
+
+
+def _list(directory: str) -> _Listing:
+    files: dict[str, os.DirEntry[str]] = {}
+    subdirs: list[str] = []
+    with os.scandir(directory) as entries:
+        for entry in entries:
+            if entry.is_dir():
+                if not entry.name.endswith(CACHE_DIR):
+                    subdirs.append(entry.name)
+            else:
+                files[entry.name] = entry
+    return _Listing(files, subdirs)
+
+
+def _scan_folder(
+    directory: str,
+    listing: _Listing,
+    sourceless: bool,
+    seen: set[str],
+    found: list[FoundScript],
+) -> None:
+    cache = HeaderCache.load(directory)
+    for name in sorted(listing.files):
+        if not _is_script_name(name, listing.files, sourceless):
+            continue
+        entry = listing.files[name]
+        path = _real_path(entry, directory)
+        if _already_seen(path, seen):
+            continue
+        found.append(_read(cache, name, entry, path))
+    if sourceless:
+        for name, pyc_entry in _orphan_bytecode(directory, listing.files):
+            path = os.path.join(directory, CACHE_DIR, name)
+            if not _already_seen(path, seen):
+                found.append(_read(cache, f"{CACHE_DIR}/{name}", pyc_entry, path))
+    cache.save()
+
+
+def _is_script_name(name: str, files: dict[str, os.DirEntry[str]], sourceless: bool) -> bool:
+    if name.startswith(_EXCLUDED_PREFIXES):
+        return False
+    if name.endswith(".py"):
+        return True
+    if not sourceless or not name.endswith(_BYTECODE):
+        return False
+    source = name[:-1]
+    if source in files:
+        return False  # prefer the source, which has the docstring in its own encoding
+    return not (name.endswith(".pyo") and source + "c" in files)
+
+
+def _orphan_bytecode(
+    directory: str, files: dict[str, os.DirEntry[str]]
+) -> list[tuple[str, os.DirEntry[str]]]:
+    """``__pycache__`` bytecode of this interpreter whose source file no longer exists."""
+    tag = sys.implementation.cache_tag
+    if tag is None:  # pragma: no cover - interpreters without bytecode caching
+        return []
+    stems = {name.split(".", 1)[0] for name in files}
+    suffixes = tuple(f".{tag}{suffix}" for suffix in _BYTECODE) + tuple(
+        f".{tag}.opt-{level}.pyc" for level in (1, 2)
+    )
+    out: list[tuple[str, os.DirEntry[str]]] = []
+    try:
+        with os.scandir(os.path.join(directory, CACHE_DIR)) as entries:
+            for entry in entries:
+                name = entry.name
+                if (
+                    name.endswith(suffixes)
+                    and not name.startswith(_EXCLUDED_PREFIXES)
+                    and name.split(".", 1)[0] not in stems
+                    and entry.is_file()
+                ):
+                    out.append((name, entry))
+    except OSError:
+        return []
+    return sorted(out)
+
+
+def _real_path(entry: os.DirEntry[str], directory: str) -> str:
+    if entry.is_symlink():
+        return os.path.realpath(entry.path)
+    return os.path.join(directory, entry.name)
+
+
+def _already_seen(path: str, seen: set[str]) -> bool:
+    if path in seen:
+        warnings.warn(
+            f"Script {path} is reached through more than one version location; "
+            "reading it once. Make version_locations distinct.",
+            UserWarning,
+            stacklevel=4,
+        )
+        return True
+    seen.add(path)
+    return False
+
+
+def _read(cache: HeaderCache, key: str, entry: os.DirEntry[str], path: str) -> FoundScript:
+    try:
+        st = entry.stat()
+    except OSError as err:
+        raise ScriptError(path, f"cannot be read: {err.strerror}") from None
+    header = cache.get(key, st)
+    if header is not None:
+        return FoundScript(path, header)
+    module: ModuleType | None = None
+    if path.endswith(_BYTECODE):
+        module = load_module(path)
+        header = header_from_module(module, path)
+    else:
+        try:
+            with open(path, "rb") as fh:
+                source = fh.read()
+        except OSError as err:
+            raise ScriptError(path, f"cannot be read: {err.strerror}") from None
+        header = parse_header(source, path)
+    cache.put(key, st, header)
+    return FoundScript(path, header, module)
