@@ -113,3 +113,44 @@ class MigrationError(CommandError):
         self.cause = cause
         where = f" while running {statement!r}" if statement else ""
         super().__init__(f"{direction} of revision {revision} failed{where}: {cause}")
+
+
+# --- operations and DDL (sterna/operations/, sterna/ddl/) ----------------------------------------
+
+
+class OperationError(CommandError):
+    """An operation that cannot be carried out as asked (names the operation and the object)."""
+
+
+class IrreversibleOperation(OperationError, ValueError):
+    """``reverse()`` was asked of an operation whose inverse cannot be known."""
+
+    def __init__(self, operation: str, reason: str) -> None:
+        self.operation = operation
+        self.reason = reason
+        super().__init__(f"{operation} cannot be reversed: {reason}")
+
+
+class UnsupportedOperation(OperationError, NotImplementedError):
+    """The backend cannot perform this operation directly (for example ALTER on SQLite)."""
+
+    def __init__(self, dialect: str, operation: str, advice: str = "") -> None:
+        self.dialect = dialect
+        self.operation = operation
+        tail = f"; {advice}" if advice else ""
+        super().__init__(f"{operation} is not supported on {dialect}{tail}")
+
+
+class MissingExistingArgument(OperationError):
+    """An ALTER needs the current definition of a column and it was not given (offline mode)."""
+
+    def __init__(self, operation: str, table: str, column: str, missing: tuple[str, ...]) -> None:
+        self.operation = operation
+        self.table = table
+        self.column = column
+        self.missing = missing
+        names = ", ".join(missing)
+        super().__init__(
+            f"{operation} of column {column!r} on table {table!r} needs {names} in offline "
+            "mode (the current definition cannot be read from the database)"
+        )

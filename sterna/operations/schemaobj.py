@@ -1,0 +1,259 @@
+"""Build throw-away SQLAlchemy schema objects from the names an operation carries.
+
+DDL is compiled from SQLAlchemy constructs, which need ``Table``/``Column``/``Constraint`` objects.
+An operation such as ``create_unique_constraint("uq", "t", ["a"])`` only knows names, so these
+helpers make a minimal table in a private ``MetaData`` (columns typed ``NullType`` when their type
+is unknown and irrelevant to the statement).  When the migration context has a
+``target_metadata``, its naming convention is used so that unnamed constraints get the same names
+the models would give them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKeyConstraint,
+    Index,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    UniqueConstraint,
+)
+from sqlalchemy.sql.elements import ColumnElement, TextClause
+from sqlalchemy.sql.schema import Constraint, SchemaItem
+from sqlalchemy.types import NullType
+
+if TYPE_CHECKING:
+    from sterna.operations.context_protocol import MigrationContextLike
+
+CONSTRAINT_TYPES = ("foreignkey", "primary", "unique", "check")
+
+
+class SchemaObjects:
+    """Factory of minimal schema objects, aware of the context's naming convention."""
+
+    def __init__(self, migration_context: MigrationContextLike | None = None) -> None:
+        self.migration_context = migration_context
+
+    def metadata(self) -> MetaData:
+        convention = self._naming_convention()
+        if convention is not None:
+            return MetaData(naming_convention=convention)
+        return MetaData()
+
+    def _naming_convention(self) -> Any:
+        context = self.migration_context
+        if context is None:
+            return None
+        opts: Mapping[str, Any] = getattr(context, "opts", None) or {}
+        target = opts.get("target_metadata")
+        if isinstance(target, (list, tuple)):
+            target = target[0] if target else None
+        return getattr(target, "naming_convention", None)
+
+    # -- tables and columns --------------------------------------------------------------------
+
+    def table(self, name: str, *items: SchemaItem, schema: str | None = None, **kw: Any) -> Table:
+        """A ``Table`` in a fresh MetaData, with stub tables for the foreign keys' referents."""
+        metadata = self.metadata()
+        table = Table(name, metadata, *items, schema=schema, **kw)
+        for item in items:
+            if isinstance(item, Column):
+                for fk in item.foreign_keys:
+                    self._ensure_referent(metadata, fk.target_fullname, schema)
+            elif isinstance(item, ForeignKeyConstraint):
+                for element in item.elements:
+                    self._ensure_referent(metadata, element.target_fullname, schema)
+        return table
+
+    def stub_table(self, name: str, columns: Iterable[str], schema: str | None = None) -> Table:
+        """A table whose columns exist by name only (``NullType``)."""
+        cols = _unique(columns)
+        return Table(name, self.metadata(), *[Column(c, NullType()) for c in cols], schema=schema)
+
+    def column(self, name: str, type_: Any, **kw: Any) -> Column[Any]:
+        return Column(name, type_, **kw)
+
+    def _ensure_referent(
+        self, metadata: MetaData, fullname: str, default_schema: str | None
+    ) -> None:
+        parts = fullname.split(".")
+        if len(parts) < 2:
+            return
+        col_name = parts[-1]
+        tname = parts[-2]
+        schema = ".".join(parts[:-2]) or None
+        key = f"{schema}.{tname}" if schema else tname
+        table = metadata.tables.get(key)
+        if table is None:
+            table = Table(tname, metadata, schema=schema)
+        if col_name not in table.c:
+            table.append_column(Column(col_name, NullType()))
+
+    # -- constraints ---------------------------------------------------------------------------
+
+    def primary_key_constraint(
+        self, name: str | None, table_name: str, cols: Sequence[str],
+        schema: str | None = None, **kw: Any,
+    ) -> PrimaryKeyConstraint:
+        table = self.stub_table(table_name, cols, schema)
+        pk = PrimaryKeyConstraint(*[table.c[c] for c in cols], name=name, **kw)
+        table.append_constraint(pk)
+        return pk
+
+    def unique_constraint(
+        self, name: str | None, table_name: str, cols: Sequence[str],
+        schema: str | None = None, **kw: Any,
+    ) -> UniqueConstraint:
+        table = self.stub_table(table_name, cols, schema)
+        uq = UniqueConstraint(*[table.c[c] for c in cols], name=name, **kw)
+        table.append_constraint(uq)
+        return uq
+
+    def check_constraint(
+        self, name: str | None, table_name: str, condition: str | TextClause | ColumnElement[Any],
+        schema: str | None = None, **kw: Any,
+    ) -> CheckConstraint:
+        columns = _referenced_columns(condition)
+        table = self.stub_table(table_name, columns, schema)
+        ck = CheckConstraint(condition, name=name, **kw)
+        table.append_constraint(ck)
+        return ck
+
+    def foreign_key_constraint(
+        self, name: str | None, source: str, referent: str,
+        local_cols: Sequence[str], remote_cols: Sequence[str], *,
+        onupdate: str | None = None, ondelete: str | None = None,
+        deferrable: bool | None = None, initially: str | None = None, match: str | None = None,
+        source_schema: str | None = None, referent_schema: str | None = None,
+        use_alter: bool = False, **dialect_kw: Any,
+    ) -> ForeignKeyConstraint:
+        metadata = self.metadata()
+        same = source == referent and source_schema == referent_schema
+        src_cols = list(local_cols) + (list(remote_cols) if same else [])
+        src = Table(source, metadata, *[Column(c, NullType()) for c in _unique(src_cols)],
+                    schema=source_schema)
+        if not same:
+            Table(referent, metadata, *[Column(c, NullType()) for c in _unique(remote_cols)],
+                  schema=referent_schema)
+        prefix = f"{referent_schema}.{referent}" if referent_schema else referent
+        fk = ForeignKeyConstraint(
+            list(local_cols), [f"{prefix}.{c}" for c in remote_cols], name=name,
+            onupdate=onupdate, ondelete=ondelete, deferrable=deferrable, initially=initially,
+            match=match, use_alter=use_alter, **dialect_kw,
+        )
+        src.append_constraint(fk)
+        return fk
+
+    def generic_constraint(
+        self, name: str | None, table_name: str, type_: str | None,
+        schema: str | None = None, **kw: Any,
+    ) -> Constraint:
+        """A named constraint of the given kind, for ``DROP CONSTRAINT`` statements."""
+        table = Table(table_name, self.metadata(), schema=schema)
+        constraint: Constraint
+        if type_ == "foreignkey":
+            table.append_column(Column("_fk", NullType()))
+            Table("_referent", table.metadata, Column("_pk", NullType()))
+            constraint = ForeignKeyConstraint(["_fk"], ["_referent._pk"], name=name)
+        elif type_ == "primary":
+            constraint = PrimaryKeyConstraint(name=name)
+        elif type_ == "unique":
+            constraint = UniqueConstraint(name=name)
+        elif type_ == "check" or type_ is None:
+            constraint = CheckConstraint("", name=name)
+        else:
+            raise ValueError(
+                f"constraint type {type_!r} is not one of {', '.join(CONSTRAINT_TYPES)}"
+            )
+        table.append_constraint(constraint)
+        constraint.info["sterna_generic_type"] = type_
+        return constraint
+
+    # -- indexes -------------------------------------------------------------------------------
+
+    def index(
+        self, name: str | None, table_name: str | None,
+        columns: Sequence[str | TextClause | ColumnElement[Any]],
+        schema: str | None = None, **kw: Any,
+    ) -> Index:
+        """An ``Index``; plain strings name columns, text()/expressions are kept as written."""
+        names = [c for c in columns if isinstance(c, str)]
+        table = self.stub_table(table_name or "_unknown", names, schema)
+        exprs = [table.c[c] if isinstance(c, str) else c for c in columns]
+        return Index(name, *exprs, _table=table, **kw)
+
+
+def _unique(names: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for name in names:
+        seen.setdefault(name, None)
+    return list(seen)
+
+
+def _referenced_columns(condition: str | TextClause | ColumnElement[Any]) -> list[str]:
+    """Names of plain table columns a Core expression refers to (none for SQL text)."""
+    if isinstance(condition, (str, TextClause)):
+        return []
+    from sqlalchemy.sql import visitors
+
+    found: list[str] = []
+    for element in visitors.iterate(condition):
+        if isinstance(element, Column) and element.table is None:
+            found.append(element.name)
+    return found
+
+
+def unbind_expression(expr: Any) -> Any:
+    """``expr`` with every table-bound column replaced by a bare ``column(name)``, so it can be
+    attached to another (stub) table; a bound plain column becomes its name."""
+    from sqlalchemy import column as bare_column
+    from sqlalchemy.sql import visitors
+
+    if isinstance(expr, Column) and expr.table is not None:
+        return expr.name
+    if not isinstance(expr, ColumnElement):
+        return expr
+
+    def replace(element: Any) -> Any:
+        if isinstance(element, Column) and element.table is not None:
+            return bare_column(element.name)
+        return None
+
+    return visitors.replacement_traverse(expr, {}, replace)
+
+
+def detach(item: SchemaItem) -> SchemaItem:
+    """A copy of a column or constraint that is not attached to any table (constraints refer to
+    their columns by name), so that it can be placed in a new table."""
+    if isinstance(item, Column):
+        return item._copy()
+    if isinstance(item, PrimaryKeyConstraint):
+        return PrimaryKeyConstraint(
+            *[c.name for c in item.columns], name=item.name, **item.dialect_kwargs
+        )
+    if isinstance(item, UniqueConstraint):
+        return UniqueConstraint(
+            *[c.name for c in item.columns], name=item.name, deferrable=item.deferrable,
+            initially=item.initially, **item.dialect_kwargs,
+        )
+    if isinstance(item, CheckConstraint):
+        return CheckConstraint(
+            unbind_expression(item.sqltext), name=item.name, deferrable=item.deferrable,
+            initially=item.initially, **item.dialect_kwargs,
+        )
+    if isinstance(item, Constraint):
+        return item._copy()
+    return item
+
+
+def is_attached(item: SchemaItem) -> bool:
+    """Whether a column or constraint already belongs to a table."""
+    try:
+        return getattr(item, "table", None) is not None
+    except Exception:  # an unattached constraint raises InvalidRequestError on .table
+        return False
