@@ -154,3 +154,24 @@ class MissingExistingArgument(OperationError):
             f"{operation} of column {column!r} on table {table!r} needs {names} in offline "
             "mode (the current definition cannot be read from the database)"
         )
+
+
+# --- script directory (sterna/script/: headers, directory, template) ----------------------------
+
+
+class ScriptTemplateError(ScriptError):
+    """``script.py.mako`` cannot be rendered, or the new script cannot be written (names the file)."""
+
+
+class NewRevisionError(RevisionError):
+    """A new revision cannot be created as asked (head, --rev-id, --version-path, branch labels)."""
+
+
+class MultipleHeadsPresent(MultipleHeads):
+    """Several heads where the caller needs one; the message (built by the caller's layer) says
+    what to do instead, in the words Alembic uses for that situation."""
+
+    def __init__(self, heads: Iterable[str], argument: str, message: str) -> None:
+        RevisionError.__init__(self, message)
+        self.heads = tuple(heads)
+        self.argument = argument
