@@ -175,3 +175,68 @@ class MultipleHeadsPresent(MultipleHeads):
         RevisionError.__init__(self, message)
         self.heads = tuple(heads)
         self.argument = argument
+
+
+# --- runtime (sterna/runtime/, sterna/op.py, sterna/context.py) --------------------------------
+
+
+class ProxyNotActive(CommandError, NameError):
+    """``op.X`` / ``context.X`` used while no migration run has installed the object behind it."""
+
+    def __init__(self, proxy: str, name: str, when: str) -> None:
+        self.proxy = proxy
+        self.name = name
+        super().__init__(f"{proxy}.{name} is only available {when}")
+
+
+class ContextUsageError(CommandError):
+    """env.py or a tool used the runtime API in a way that cannot work (names the call)."""
+
+
+class VersionTableError(CommandError):
+    """The version table does not hold the row a step expects: it no longer tells the truth."""
+
+    def __init__(self, table: str, action: str, revision: str, found: int) -> None:
+        self.table = table
+        self.action = action
+        self.revision = revision
+        self.found = found
+        super().__init__(
+            f"version table {table!r}: expected exactly one row {revision!r} to {action}, "
+            f"found {found}; the table does not match the revisions applied to this database"
+        )
+
+
+class PartialMigrationError(MigrationError):
+    """A step failed on a backend whose DDL commits implicitly; names what was already applied."""
+
+    def __init__(
+        self,
+        revision: str,
+        direction: str,
+        statement: str | None,
+        cause: str,
+        applied: tuple[str, ...],
+    ) -> None:
+        super().__init__(revision, direction, statement, cause)
+        self.applied = applied
+        if applied:
+            listed = "; ".join(repr(s) for s in applied)
+            tail = (
+                f" (statements of this step already applied and NOT rolled back, since this "
+                f"backend commits DDL implicitly: {listed}; the version table still shows the "
+                f"revision before this step)"
+            )
+        else:
+            tail = " (no statement of this step had been applied)"
+        self.args = (self.args[0] + tail,)
+
+
+class DatabaseConnectError(DatabaseError):
+    """Connecting failed (unreachable server, wrong password); the URL is shown without password."""
+
+    def __init__(self, url: str | None, cause: str) -> None:
+        self.url = url
+        self.cause = cause
+        where = f" {url}" if url else ""
+        super().__init__(f"Can't connect to database{where}: {cause}")
