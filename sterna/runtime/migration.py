@@ -1,0 +1,447 @@
+"""``MigrationContext``: the connection (or offline output), the DDL implementation, the version
+table, transactions and the step loop.
+
+Transactions, per backend (online):
+
+* transactional DDL (PostgreSQL): ``begin_transaction()`` in env.py opens one transaction for the
+  run, or one per step with ``transaction_per_migration``; a failure rolls back to the start of
+  the run (or of the failing step).
+* SQLite: made transactional (see :mod:`sterna.runtime.transactions`) and then treated like
+  PostgreSQL; when env.py holds no transaction, each step gets its own.
+* non-transactional DDL (MySQL/MariaDB): each step runs in its own transaction and is committed
+  with its version-table change, so the table never lies about completed steps; a failing step
+  reports which of its statements had already taken effect.
+* a connection that was already in a transaction when ``configure()`` was called belongs to the
+  caller: ``begin_transaction()`` does nothing and the caller commits.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
+from typing import IO, TYPE_CHECKING, Any, cast
+
+from sqlalchemy.engine import URL, Connection, Dialect, Engine, Transaction, make_url
+from sqlalchemy.engine.mock import MockConnection
+
+from sterna.ddl.impl import DefaultImpl
+from sterna.errors import ContextUsageError, MigrationError
+from sterna.runtime.errors import step_failure
+from sterna.runtime.options import MigrationOptions
+from sterna.runtime.proxy import OPERATIONS
+from sterna.runtime.steps import (
+    MigrationInfo,
+    StepLike,
+    long_log,
+    migration_function,
+    short_log,
+)
+from sterna.runtime.transactions import (
+    StatementLog,
+    TransactionProxy,
+    driver_transaction_state,
+    ensure_driver_transaction,
+)
+from sterna.runtime.versions import VersionChangeLike, VersionTable
+
+if TYPE_CHECKING:
+    from sterna.runtime.environment import EnvironmentContext
+
+log = logging.getLogger("alembic.runtime.migration")
+
+
+class MigrationContext:
+    """The state of one migration run (Alembic's ``MigrationContext``)."""
+
+    def __init__(
+        self,
+        dialect: Dialect,
+        connection: Connection | None,
+        opts: MigrationOptions | Mapping[str, Any] | None = None,
+        environment_context: EnvironmentContext | None = None,
+    ) -> None:
+        if isinstance(opts, MigrationOptions):
+            options = opts
+        else:
+            options = MigrationOptions.from_mapping(opts or {})
+        self.options = options
+        self.environment_context = environment_context
+        self.dialect = dialect
+        self.script: Any = options.script
+        self.as_sql = options.as_sql
+        self._opts = options.as_mapping()
+        self._transaction: Transaction | None = None
+        self._external_transaction = False
+        self.output_buffer: IO[str] = _output_stream(options)
+        if self.as_sql:
+            self.connection: Connection | None = cast(
+                Connection, MockConnection(dialect, self._dump)
+            )
+        else:
+            self.connection = connection
+            self._external_transaction = (
+                connection is not None and connection.in_transaction()
+            )
+        impl_cls = DefaultImpl.get_by_dialect(dialect)
+        self.impl: DefaultImpl = impl_cls(
+            dialect, self.connection, self.as_sql, options.transactional_ddl,
+            self.output_buffer, self._opts,
+        )
+        self._sqlite_transactions = self._wants_sqlite_transactions()
+        #: whether a failure can be rolled back (online: SQLite counts, made transactional)
+        self.transactional_ddl = self.impl.transactional_ddl or self._sqlite_transactions
+        self._version = VersionTable(
+            dialect, options.version_table, options.version_table_schema,
+            options.version_table_pk,
+        )
+        self._statement_log: StatementLog | None = None
+        log.info("Context impl %s.", type(self.impl).__name__)
+        if self.as_sql:
+            log.info("Generating static SQL")
+        log.info(
+            "Will assume %s DDL.",
+            "transactional" if self.transactional_ddl else "non-transactional",
+        )
+
+    # -- construction ---------------------------------------------------------------------------
+
+    @classmethod
+    def configure(
+        cls,
+        connection: Connection | None = None,
+        url: str | URL | None = None,
+        dialect_name: str | None = None,
+        dialect_opts: Mapping[str, Any] | None = None,
+        environment_context: EnvironmentContext | None = None,
+        opts: MigrationOptions | Mapping[str, Any] | None = None,
+    ) -> MigrationContext:
+        """A context for ``connection``, or, without one, for the dialect of ``url`` or
+        ``dialect_name`` (offline use, rendering)."""
+        dialect_kw = dict(dialect_opts or {})
+        if connection is not None:
+            if isinstance(connection, Engine):
+                raise ContextUsageError(
+                    "configure(): 'connection' must be a sqlalchemy.engine.Connection, "
+                    "got an Engine; use 'with engine.connect() as connection:'"
+                )
+            dialect = connection.dialect
+        elif url is not None:
+            dialect = make_url(url).get_dialect()(**dialect_kw)
+        elif dialect_name is not None:
+            dialect = make_url(f"{dialect_name}://").get_dialect()(**dialect_kw)
+        else:
+            raise ContextUsageError(
+                "configure(): one of connection, url or dialect_name is required"
+            )
+        return cls(dialect, connection, opts, environment_context)
+
+    def _wants_sqlite_transactions(self) -> bool:
+        if self.as_sql or self.dialect.name != "sqlite" or self.impl.transactional_ddl:
+            return False
+        if self.options.transactional_ddl is False or self.connection is None:
+            return False
+        return driver_transaction_state(self.connection) is not None
+
+    def _dump(self, construct: Any, *multiparams: Any, **params: Any) -> None:
+        self.impl._exec(construct)
+
+    # -- public attributes ----------------------------------------------------------------------
+
+    @property
+    def bind(self) -> Connection | None:
+        """The connection (offline: a mock connection that writes what it is given)."""
+        return self.connection
+
+    @property
+    def opts(self) -> Mapping[str, Any]:
+        """All options of the run, read-only (Alembic's ``opts`` dictionary)."""
+        return self._opts
+
+    @property
+    def config(self) -> Any:
+        env = self.environment_context
+        return env.config if env is not None else None
+
+    @property
+    def version_table(self) -> str:
+        return self._version.name
+
+    @property
+    def version_table_schema(self) -> str | None:
+        return self._version.schema
+
+    def _require_connection(self, what: str) -> Connection:
+        if self.connection is None:
+            raise ContextUsageError(
+                f"{what} needs a database connection; pass connection= to configure()"
+            )
+        return self.connection
+
+    # -- reading the version table --------------------------------------------------------------
+
+    def get_current_revision(self) -> str | None:
+        heads = self.get_current_heads()
+        if len(heads) > 1:
+            raise ContextUsageError(
+                f"Version table '{self._version.name}' has more than one head present; "
+                "please use get_current_heads()"
+            )
+        return heads[0] if heads else None
+
+    def get_current_heads(self) -> tuple[str, ...]:
+        """The revisions in the version table; offline, those given as ``starting_rev``."""
+        if self.as_sql:
+            return self._offline_heads()
+        if self.options.starting_rev is not None:
+            raise ContextUsageError(
+                "a starting revision (start:end) can only be given in offline (--sql) mode"
+            )
+        return self._version.read_heads(self._require_connection("get_current_heads()"))
+
+    def _offline_heads(self) -> tuple[str, ...]:
+        start = self.options.starting_rev
+        items = (start,) if isinstance(start, str) else tuple(start or ())
+        heads: list[str] = []
+        for item in items:
+            if item in (None, "base"):
+                continue
+            rev = self.script.get_revision(item) if self.script is not None else None
+            heads.append(rev.revision if rev is not None else item)
+        return tuple(heads)
+
+    # -- the step loop --------------------------------------------------------------------------
+
+    def run_migrations(self, **kw: Any) -> None:
+        """Run the steps the command's ``fn`` yields; ``kw`` goes to upgrade()/downgrade()."""
+        fn = self.options.fn
+        if fn is None:
+            raise ContextUsageError(
+                "run_migrations() has nothing to run: this context was configured without the "
+                "migration function a command provides (use sterna.command, or stamp())"
+            )
+        self.impl.start_migrations()
+        heads = self._heads_for_run()
+        operations = self._operations()
+        self._start_statement_log()
+        try:
+            with OPERATIONS.installed(operations):
+                current = set(heads)
+                for step in fn(heads, self):
+                    self._run_step(step, current, kw)
+        finally:
+            self._stop_statement_log()
+
+    def _heads_for_run(self) -> tuple[str, ...]:
+        if not self.as_sql and self._sqlite_transactions:
+            self._join_sqlite_transaction()
+        if self.options.purge:
+            if self.as_sql:
+                raise ContextUsageError("Can't use --purge with --sql mode")
+            self._version.ensure(self._require_connection("stamp --purge"), purge=True)
+            return ()
+        heads = self.get_current_heads()
+        if not self.as_sql and not heads and not self.options.dont_mutate:
+            self._version.ensure(self._require_connection("run_migrations()"))
+        return heads
+
+    def _operations(self) -> Any:
+        from sterna.operations import Operations
+
+        return Operations(self)
+
+    def _run_step(self, step: StepLike, heads: set[str], kw: Mapping[str, Any]) -> None:
+        fn = None if step.is_stamp else migration_function(step)
+        with self.begin_transaction(_per_migration=True):
+            if self.as_sql and not heads:
+                self.impl._exec(self._version.create_statement())
+            short = short_log(step)
+            log.info("Running %s", long_log(step, short))
+            if self.as_sql:
+                self.impl.static_output(f"-- Running {short}")
+            statement_log = self._statement_log
+            if statement_log is not None:
+                statement_log.reset()
+            try:
+                if fn is not None:
+                    fn(**kw)
+                self._apply_changes(step.changes, heads)
+            except MigrationError:
+                raise
+            except Exception as exc:
+                applied = statement_log.statements if statement_log is not None else None
+                raise step_failure(step, exc, applied) from exc
+            self._notify(step, heads, kw)
+
+    def _apply_changes(self, changes: Sequence[VersionChangeLike], heads: set[str]) -> None:
+        for change in changes:
+            if self.as_sql:
+                text = self._version.render(change)
+                self.impl.static_output(text + self.impl.command_terminator)
+            else:
+                self._version.apply(self._require_connection("a version change"), change)
+            if change.old is not None and change.kind != "insert":
+                heads.discard(change.old)
+            if change.new is not None and change.kind != "delete":
+                heads.add(change.new)
+
+    def _notify(self, step: StepLike, heads: set[str], kw: Mapping[str, Any]) -> None:
+        callbacks = self.options.on_version_apply
+        if not callbacks:
+            return
+        info = MigrationInfo.from_step(step, getattr(self.script, "revision_map", None))
+        for callback in callbacks:
+            callback(ctx=self, step=info, heads=set(heads), run_args=dict(kw))
+
+    def _start_statement_log(self) -> None:
+        if self.as_sql or self.transactional_ddl or self.connection is None:
+            return
+        self._statement_log = StatementLog()
+        self._statement_log.attach(self.connection)
+
+    def _stop_statement_log(self) -> None:
+        if self._statement_log is not None:
+            self._statement_log.detach()
+            self._statement_log = None
+
+    def stamp(self, script_directory: Any, revision: str | Sequence[str]) -> None:
+        """Set the version table to ``revision`` without running migrations."""
+        heads = self.get_current_heads()
+        if not self.as_sql and not heads:
+            self._version.ensure(self._require_connection("stamp()"))
+        targets = (revision,) if isinstance(revision, str) else tuple(revision)
+        current = set(heads)
+        for step in script_directory.plan_stamp(targets, heads, purge=False):
+            self._apply_changes(step.changes, current)
+
+    def execute(self, sql: Any, execution_options: Mapping[str, Any] | None = None) -> None:
+        """Execute ``sql`` on the connection, or write it out in offline mode."""
+        self.impl._exec(sql, execution_options)
+
+    # -- transactions ---------------------------------------------------------------------------
+
+    def begin_transaction(self, _per_migration: bool = False) -> AbstractContextManager[Any]:
+        """The transaction env.py wraps ``run_migrations()`` in (see the module docstring)."""
+        if self._external_transaction:
+            return nullcontext()
+        if self.as_sql:
+            return self._offline_transaction(_per_migration)
+        if self._transaction is not None:
+            return nullcontext()
+        if self.transactional_ddl:
+            now = _per_migration == self.options.transaction_per_migration
+            # SQLite without a run transaction: a transaction per step, as for MySQL
+            now = now or (_per_migration and self._sqlite_transactions)
+        else:
+            now = _per_migration
+        if not now:
+            return nullcontext()
+        self._begin_own()
+        return TransactionProxy(self)
+
+    def _offline_transaction(self, per_migration: bool) -> AbstractContextManager[Any]:
+        if not self.impl.transactional_ddl:
+            return nullcontext()
+        if per_migration != self.options.transaction_per_migration:
+            return nullcontext()
+        return self._begin_commit()
+
+    @contextmanager
+    def _begin_commit(self) -> Iterator[None]:
+        self.impl.emit_begin()
+        yield
+        self.impl.emit_commit()
+
+    def _begin_own(self) -> None:
+        conn = self._require_connection("begin_transaction()")
+        if conn.in_transaction():
+            found = conn.get_transaction()
+            assert found is not None
+            self._transaction = found
+        else:
+            self._transaction = conn.begin()
+        if self._sqlite_transactions:
+            ensure_driver_transaction(conn)
+
+    def _join_sqlite_transaction(self) -> None:
+        conn = self.connection
+        if conn is not None and conn.in_transaction() and (
+            self._transaction is not None or self._external_transaction
+        ):
+            ensure_driver_transaction(conn)
+
+    def _end_transaction(self, commit: bool) -> None:
+        transaction, self._transaction = self._transaction, None
+        if transaction is None or not transaction.is_active:
+            return
+        if commit:
+            transaction.commit()
+        else:
+            transaction.rollback()
+
+    @contextmanager
+    def autocommit_block(self) -> Iterator[None]:
+        """Run the block outside any transaction: commit, AUTOCOMMIT, then begin again.
+
+        Offline with transactional DDL this writes ``COMMIT;`` before and ``BEGIN;`` after.
+        """
+        if self.as_sql:
+            with self._offline_autocommit():
+                yield
+            return
+        conn = self._require_connection("autocommit_block()")
+        if self._external_transaction:
+            raise ContextUsageError(
+                "autocommit_block() cannot commit the transaction the caller began on the "
+                "connection given to configure(); begin no transaction before configure()"
+            )
+        had_transaction = self._transaction is not None
+        if had_transaction:
+            self._end_transaction(commit=True)
+        elif conn.in_transaction():
+            conn.commit()
+        level = conn.get_isolation_level()
+        conn.execution_options(isolation_level="AUTOCOMMIT")
+        block = conn.begin()
+        try:
+            yield
+        finally:
+            if block.is_active:
+                block.commit()
+            conn.execution_options(isolation_level=level)
+            if had_transaction:
+                self._begin_own()
+
+    @contextmanager
+    def _offline_autocommit(self) -> Iterator[None]:
+        transactional = self.impl.transactional_ddl
+        if transactional:
+            self.impl.emit_commit()
+        yield
+        if transactional:
+            self.impl.emit_begin()
+
+
+class _EncodedOutput(io.TextIOWrapper):
+    """Encodes offline output onto a binary stream it does not own (never closes it)."""
+
+    def close(self) -> None:
+        with suppress(ValueError):  # the wrapped stream was closed by its owner
+            self.flush()
+
+
+def _output_stream(options: MigrationOptions) -> IO[str]:
+    stream: IO[Any] = options.output_buffer if options.output_buffer is not None else sys.stdout
+    encoding = options.output_encoding
+    if not encoding:
+        return cast(IO[str], stream)
+    if isinstance(stream, (io.RawIOBase, io.BufferedIOBase)):
+        binary: Any = stream
+    else:
+        binary = getattr(stream, "buffer", None)
+        if binary is None:
+            return cast(IO[str], stream)  # a text stream without bytes underneath (StringIO)
+        stream.flush()
+    return _EncodedOutput(binary, encoding=encoding, write_through=True)

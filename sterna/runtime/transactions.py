@@ -1,0 +1,106 @@
+"""Transaction helpers of the runtime: the proxy env.py holds, SQLite's real transactions and the
+record of statements a non-transactional step has already applied.
+
+SQLite: the ``sqlite3`` driver (pysqlite) opens a transaction only before INSERT/UPDATE/DELETE, so
+DDL such as ``CREATE TABLE`` normally commits on its own and SQLAlchemy's ``Connection.begin()``
+sends nothing to the database (SQLAlchemy documents this, with the recipe of emitting ``BEGIN``
+yourself).  While migrations run, the runtime therefore issues ``BEGIN`` on the driver connection
+whenever a SQLAlchemy transaction is active and the driver has none open; from then on DDL and the
+version-table rows commit or roll back together.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+
+#: First words of statements that change nothing (left out of the applied-statements record).
+_READ_ONLY = frozenset({"SELECT", "SHOW", "DESCRIBE", "DESC", "EXPLAIN", "PRAGMA", "WITH"})
+
+
+class TransactionOwner(Protocol):
+    def _end_transaction(self, commit: bool) -> None: ...
+
+
+class TransactionProxy:
+    """What ``begin_transaction()`` returns online: ends the context's transaction on exit.
+
+    The context may replace its transaction while the block runs (``autocommit_block()`` commits
+    and begins a new one), so the proxy acts on whatever transaction the context holds then.
+    """
+
+    def __init__(self, owner: TransactionOwner) -> None:
+        self._owner = owner
+
+    def __enter__(self) -> TransactionProxy:
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        self._owner._end_transaction(commit=exc_type is None)
+
+    def commit(self) -> None:
+        self._owner._end_transaction(commit=True)
+
+    def rollback(self) -> None:
+        self._owner._end_transaction(commit=False)
+
+
+def driver_transaction_state(connection: Connection) -> bool | None:
+    """Whether the DBAPI connection has a transaction open; None when the driver cannot say."""
+    pooled = connection.connection
+    for raw in (pooled.dbapi_connection, pooled.driver_connection):
+        state = getattr(raw, "in_transaction", None)
+        if isinstance(state, bool):
+            return state
+    return None
+
+
+def ensure_driver_transaction(connection: Connection) -> None:
+    """Emit ``BEGIN`` on the driver connection unless it already has a transaction open."""
+    if driver_transaction_state(connection) is False:
+        raw = connection.connection.dbapi_connection
+        assert raw is not None
+        cursor = raw.cursor()
+        try:
+            cursor.execute("BEGIN")
+        finally:
+            cursor.close()
+
+
+class StatementLog:
+    """Records the statements that completed on a connection (for non-transactional backends).
+
+    Attached with a SQLAlchemy ``after_cursor_execute`` listener, so it sees what scripts run via
+    ``op.*`` as well as through ``op.get_bind()``.  Read-only statements are left out.
+    """
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+        self._connection: Connection | None = None
+
+    def attach(self, connection: Connection) -> None:
+        self._connection = connection
+        event.listen(connection, "after_cursor_execute", self._record)
+
+    def detach(self) -> None:
+        if self._connection is not None:
+            event.remove(self._connection, "after_cursor_execute", self._record)
+            self._connection = None
+
+    def reset(self) -> None:
+        self.statements.clear()
+
+    def _record(
+        self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
+        executemany: bool,
+    ) -> None:
+        words = statement.split(None, 1)
+        if words and words[0].upper() not in _READ_ONLY:
+            self.statements.append(one_line(statement))
+
+
+def one_line(sql: str) -> str:
+    """``sql`` with every run of whitespace collapsed to one space."""
+    return " ".join(sql.split())

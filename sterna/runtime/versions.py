@@ -1,0 +1,151 @@
+"""The ``alembic_version`` table, kept exactly as Alembic keeps it.
+
+One row per head: ``version_num VARCHAR(32) NOT NULL``, primary key constraint named
+``<table>_pkc`` (left out with ``version_table_pk=False``), optional schema.  A step's
+:class:`VersionChange` records (planned by the script layer) become INSERT / UPDATE / DELETE
+statements.  Online they run with bound parameters (compiled once, then served from SQLAlchemy's
+statement cache) and an UPDATE or DELETE that does not match exactly one row raises
+:class:`~sterna.errors.VersionTableError`; offline they are rendered from templates compiled once
+per run, in the same text Alembic writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, bindparam, select
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.schema import CreateTable
+from sqlalchemy.sql.expression import Delete, Insert, Select, Update
+
+from sterna.errors import VersionTableError
+
+_OLD = "__sterna_old_version__"
+_NEW = "__sterna_new_version__"
+
+
+class VersionChangeLike(Protocol):
+    """One statement against the version table (``sterna.script.plan.VersionChange``)."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def old(self) -> str | None: ...
+
+    @property
+    def new(self) -> str | None: ...
+
+
+class VersionTable:
+    """The version table of one migration context: its schema object and statements."""
+
+    def __init__(
+        self, dialect: Dialect, name: str = "alembic_version", schema: str | None = None,
+        primary_key: bool = True,
+    ) -> None:
+        self.dialect = dialect
+        self.name = name
+        self.schema = schema
+        self.table = _build_table(name, schema, primary_key)
+        column = self.table.c.version_num
+        self._select: Select[Any] = select(column)
+        self._insert: Insert = self.table.insert().values(version_num=bindparam("new"))
+        self._update: Update = (
+            self.table.update().where(column == bindparam("old")).values(
+                version_num=bindparam("new")
+            )
+        )
+        self._delete: Delete = self.table.delete().where(column == bindparam("old"))
+        self._templates: dict[str, str] | None = None
+        self._quote: Callable[[Any], str] | None = None
+
+    @property
+    def qualified_name(self) -> str:
+        return f"{self.schema}.{self.name}" if self.schema else self.name
+
+    # -- online ---------------------------------------------------------------------------------
+
+    def exists(self, connection: Connection) -> bool:
+        return bool(self.dialect.has_table(connection, self.name, schema=self.schema))
+
+    def read_heads(self, connection: Connection) -> tuple[str, ...]:
+        """The rows of the table, or ``()`` when the table does not exist."""
+        if not self.exists(connection):
+            return ()
+        return tuple(row[0] for row in connection.execute(self._select))
+
+    def ensure(self, connection: Connection, purge: bool = False) -> None:
+        """Create the table when missing; with ``purge`` empty it."""
+        self.table.create(connection, checkfirst=True)
+        if purge:
+            connection.execute(self.table.delete())
+
+    def apply(self, connection: Connection, change: VersionChangeLike) -> None:
+        """Run one change online; UPDATE and DELETE must match exactly one row."""
+        kind = change.kind
+        if kind == "insert":
+            connection.execute(self._insert, {"new": change.new})
+            return
+        if kind == "update":
+            result = connection.execute(self._update, {"old": change.old, "new": change.new})
+            action = f"update to {change.new!r}"
+        elif kind == "delete":
+            result = connection.execute(self._delete, {"old": change.old})
+            action = "delete"
+        else:
+            raise ValueError(f"unknown version change kind {kind!r}")
+        if self.dialect.supports_sane_rowcount and result.rowcount != 1:
+            raise VersionTableError(
+                self.qualified_name, action, str(change.old), int(result.rowcount)
+            )
+
+    # -- offline --------------------------------------------------------------------------------
+
+    def create_statement(self) -> CreateTable:
+        return CreateTable(self.table)
+
+    def render(self, change: VersionChangeLike) -> str:
+        """The SQL text of one change with literal values (no terminator)."""
+        templates = self._templates
+        if templates is None:
+            templates = self._templates = self._compile_templates()
+        quote = self._quote
+        assert quote is not None
+        text = templates[change.kind]
+        if change.old is not None:
+            text = text.replace(quote(_OLD), quote(change.old))
+        if change.new is not None:
+            text = text.replace(quote(_NEW), quote(change.new))
+        return text
+
+    def _compile_templates(self) -> dict[str, str]:
+        compiler = self.dialect.statement_compiler(self.dialect, None)
+        string_type = String()
+
+        def quote(value: Any) -> str:
+            return str(compiler.render_literal_value(value, string_type))
+
+        self._quote = quote
+        table = self.table
+        column = table.c.version_num
+        statements: dict[str, Insert | Update | Delete] = {
+            "insert": table.insert().values(version_num=_NEW),
+            "update": table.update().where(column == _OLD).values(version_num=_NEW),
+            "delete": table.delete().where(column == _OLD),
+        }
+        compiled = {}
+        for kind, stmt in statements.items():
+            text = str(stmt.compile(dialect=self.dialect, compile_kwargs={"literal_binds": True}))
+            compiled[kind] = text.replace("\t", "    ").strip()
+        return compiled
+
+
+def _build_table(name: str, schema: str | None, primary_key: bool) -> Table:
+    table = Table(
+        name, MetaData(), Column("version_num", String(32), nullable=False), schema=schema
+    )
+    if primary_key:
+        table.append_constraint(PrimaryKeyConstraint("version_num", name=f"{name}_pkc"))
+    return table
