@@ -240,3 +240,19 @@ class DatabaseConnectError(DatabaseError):
         self.cause = cause
         where = f" {url}" if url else ""
         super().__init__(f"Can't connect to database{where}: {cause}")
+
+
+# --- configuration, CLI and commands (sterna/config.py, cli.py, command.py, hooks.py) ---------
+
+
+class HookError(CommandError):
+    """A post-write hook is misconfigured or failed; the new script is kept."""
+
+    def __init__(self, hook: str, problem: str) -> None:
+        self.hook = hook
+        self.problem = problem
+        super().__init__(f"Post-write hook {hook!r}: {problem}")
+
+
+class DatabaseNotAtHead(CommandError):
+    """``current --check-heads``: the database is not at every head of the script directory."""

@@ -1,0 +1,295 @@
+"""The ``sterna`` command line: argument parsing, then one call into :mod:`sterna.command`.
+
+The verbs and their options are Alembic's.  The global options (``-c``, ``-n``, ``-x``,
+``--raiseerr``, ``-q``, ``--version``) are accepted before or after the verb; after the verb,
+``current`` keeps Alembic's meaning of ``-c`` (``--check-heads``), so there the config file is
+given with ``--config``.
+
+Nothing here imports SQLAlchemy: ``--help`` and the commands that need no database stay fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sterna import __version__
+from sterna.config import Config
+from sterna.errors import CommandError, ConfigError
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One argument of a verb: argparse flags and keyword arguments."""
+
+    flags: tuple[str, ...]
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Verb:
+    """A verb: its help line, its arguments, and the command parameters they feed."""
+
+    help: str
+    args: tuple[Arg, ...] = ()
+    positional: tuple[str, ...] = ()
+
+
+def _flag(*flags: str, help: str) -> Arg:  # noqa: A002 - mirrors argparse's keyword
+    return Arg(flags, {"action": "store_true", "help": help})
+
+
+def _value(*flags: str, help: str, **options: Any) -> Arg:  # noqa: A002
+    return Arg(flags, {"help": help, **options})
+
+
+_SQL = _flag("--sql", help="Write the SQL to standard output instead of running it (offline mode).")
+_TAG = _value("--tag", help="A free-form tag passed to env.py (context.get_tag_argument()).")
+_VERBOSE = _flag("-v", "--verbose", help="Show more detail.")
+_MESSAGE = _value("-m", "--message", help="The message (title) of the new revision.")
+_BRANCH_LABEL = _value("--branch-label", help="A branch label for the new revision.")
+_REV_ID = _value("--rev-id", help="Use this revision id instead of a generated one.")
+_SPLICE = _flag("--splice", help="Allow a revision that is not a head as the parent.")
+_REVISIONS = Arg(("revisions",), {"nargs": "+", "help": "One or more revisions, or 'heads'."})
+_REVISION = Arg(("revision",), {"help": "The target revision (for --sql also start:end)."})
+
+VERBS: dict[str, Verb] = {
+    "branches": Verb("Show the branch points of the revision graph.", (_VERBOSE,)),
+    "current": Verb(
+        "Show the revision(s) the database is at.",
+        (
+            _flag("-c", "--check-heads",
+                  help="Fail unless the database is at every head revision."),
+            _VERBOSE,
+        ),
+    ),
+    "downgrade": Verb("Revert the database to an earlier revision.",
+                      (_SQL, _TAG, _REVISION), ("revision",)),
+    "edit": Verb("Open revision script(s) in $EDITOR.",
+                 (Arg(("rev",), {"help": "The revision to edit, or 'current'."}),), ("rev",)),
+    "ensure_version": Verb("Create the version table if it does not exist yet.", (_SQL,)),
+    "heads": Verb(
+        "Show the head revisions of the script directory.",
+        (_VERBOSE, _flag("--resolve-dependencies",
+                         help="Count dependencies as parents when finding heads.")),
+    ),
+    "history": Verb(
+        "List the revisions, newest first.",
+        (
+            _value("-r", "--rev-range", dest="rev_range",
+                   help="Only the revisions in [start]:[end]; either side may be 'current'."),
+            _VERBOSE,
+            _flag("-i", "--indicate-current", help="Mark the database's current revision(s)."),
+        ),
+    ),
+    "init": Verb(
+        "Create a new migration environment (scripts folder and config file).",
+        (
+            _value("-t", "--template", default="generic",
+                   help="The template to use (see list_templates); default 'generic'."),
+            _flag("--package", help="Also write __init__.py in the folder and in versions/."),
+            Arg(("directory",), {"help": "The folder to create."}),
+        ),
+        ("directory",),
+    ),
+    "list_templates": Verb("List the templates 'init' can use."),
+    "merge": Verb("Write a revision that merges several revisions into one.",
+                  (_MESSAGE, _BRANCH_LABEL, _REV_ID, _SPLICE, _REVISIONS), ("revisions",)),
+    "revision": Verb(
+        "Write a new revision script.",
+        (
+            _MESSAGE,
+            _SQL,
+            _value("--head", default="head",
+                   help="The parent: a head revision or <branchname>@head (default 'head')."),
+            _SPLICE,
+            _BRANCH_LABEL,
+            _value("--version-path", help="The version folder to write the script in."),
+            _REV_ID,
+            _value("--depends-on", action="append",
+                   help="A revision the new one depends on (may be repeated)."),
+        ),
+    ),
+    "show": Verb("Show the revision(s) named by an identifier.",
+                 (Arg(("rev",), {"help": "A revision identifier, or 'current'."}),), ("rev",)),
+    "stamp": Verb(
+        "Set the version table to the given revision(s) without running migrations.",
+        (_SQL, _TAG, _flag("--purge", help="Empty the version table before stamping."),
+         _REVISIONS),
+        ("revisions",),
+    ),
+    "upgrade": Verb("Upgrade the database to a later revision.",
+                    (_SQL, _TAG, _REVISION), ("revision",)),
+}
+
+_GLOBAL_SUFFIX = "_after_verb"
+_URL_PASSWORD = re.compile(r"(\b[a-zA-Z][\w+.-]*://[^:/@\s]*:)[^@\s]*(@)")
+
+
+def _add_globals(parser: argparse.ArgumentParser, *, after_verb: bool, short_c: bool) -> None:
+    """The global options; after the verb their values go to ``<dest>_after_verb``."""
+    suffix = _GLOBAL_SUFFIX if after_verb else ""
+    extra: dict[str, Any] = {"default": argparse.SUPPRESS} if after_verb else {}
+    group: Any = parser.add_argument_group("global options") if after_verb else parser
+    group.add_argument("--version", action="version", version=f"%(prog)s {__version__}",
+                        help="Show Sterna's version and exit.")
+    config_flags = ("-c", "--config") if short_c else ("--config",)
+    group.add_argument(
+        *config_flags, action="append", dest="config" + suffix, metavar="FILE", **extra,
+        help="The config file: an .ini file and/or a pyproject.toml (give -c twice for both). "
+        "Default: $ALEMBIC_CONFIG, else alembic.ini and pyproject.toml.",
+    )
+    group.add_argument(
+        "-n", "--name", dest="name" + suffix, metavar="NAME", **(extra or {"default": "alembic"}),
+        help="The section of the .ini file to read (default 'alembic').",
+    )
+    group.add_argument(
+        "-x", action="append", dest="x" + suffix, metavar="KEY=VALUE", **extra,
+        help="KEY=VALUE for env.py (context.get_x_argument()); may be repeated.",
+    )
+    group.add_argument("--raiseerr", action="store_true", dest="raiseerr" + suffix, **extra,
+                        help="Show the full traceback of an error.")
+    group.add_argument("-q", "--quiet", action="store_true", dest="quiet" + suffix, **extra,
+                        help="Print nothing on standard output.")
+
+
+def build_parser(prog: str = "sterna") -> argparse.ArgumentParser:
+    """The argument parser for every verb."""
+    parser = argparse.ArgumentParser(
+        prog=prog, description="Sterna: schema migrations for SQLAlchemy (Alembic-compatible)."
+    )
+    _add_globals(parser, after_verb=False, short_c=True)
+    verbs = parser.add_subparsers(dest="verb", metavar="VERB", title="verbs")
+    for name in sorted(VERBS):
+        verb = VERBS[name]
+        sub = verbs.add_parser(name, help=verb.help, description=verb.help)
+        for arg in verb.args:
+            sub.add_argument(*arg.flags, **arg.options)
+        _add_globals(sub, after_verb=True, short_c=name != "current")
+    return parser
+
+
+def _merge_globals(options: argparse.Namespace) -> None:
+    """Fold the global options given after the verb into the ones given before it."""
+    for key in ("config", "x"):
+        after = getattr(options, key + _GLOBAL_SUFFIX, None)
+        if after:
+            setattr(options, key, (getattr(options, key) or []) + after)
+    for key in ("name", "raiseerr", "quiet"):
+        if hasattr(options, key + _GLOBAL_SUFFIX):
+            setattr(options, key, getattr(options, key + _GLOBAL_SUFFIX))
+    for key in ("config", "x", "name", "raiseerr", "quiet"):
+        if hasattr(options, key + _GLOBAL_SUFFIX):
+            delattr(options, key + _GLOBAL_SUFFIX)
+
+
+def config_files(names: Sequence[str] | None) -> tuple[str | None, str]:
+    """``(toml, ini)`` from the ``-c`` values, falling back to ``ALEMBIC_CONFIG``.
+
+    A name ending in ``.toml`` is the pyproject file, anything else the ini file.
+    """
+    env = os.environ.get("ALEMBIC_CONFIG")
+    default_ini, default_toml = "alembic.ini", "pyproject.toml"
+    if env and env.endswith(".toml"):
+        default_toml = env
+    elif env:
+        default_ini = env
+    toml: str | None = None
+    ini: str | None = None
+    for name in names or ():
+        if name.endswith(".toml"):
+            if toml is not None:
+                raise ConfigError(f"Only one pyproject.toml may be given (got {toml} and {name})")
+            toml = name
+        else:
+            if ini is not None:
+                raise ConfigError(f"Only one ini file may be given (got {ini} and {name})")
+            ini = name
+    return toml or default_toml, ini or default_ini
+
+
+def _command_arguments(options: argparse.Namespace) -> tuple[list[Any], dict[str, Any]]:
+    verb = VERBS[options.verb]
+    positional = [getattr(options, name) for name in verb.positional]
+    keywords: dict[str, Any] = {}
+    for arg in verb.args:
+        dest = arg.options.get("dest") or arg.flags[-1].lstrip("-").replace("-", "_")
+        if dest not in verb.positional:
+            keywords[dest] = getattr(options, dest)
+    return positional, keywords
+
+
+def _check_explicit_files(options: argparse.Namespace) -> None:
+    """A config file named with -c must exist (except for init, which creates it)."""
+    if options.verb in ("init", "list_templates"):
+        return
+    for name in options.config or ():
+        if not Path(name).is_file():
+            raise ConfigError(f"Config file {name!r} not found")
+
+
+def run(options: argparse.Namespace) -> None:
+    """Build the Config for parsed ``options`` and run the verb."""
+    from sterna import command  # noqa: PLC0415 - keeps --help and parse errors cheap
+
+    _check_explicit_files(options)
+    toml, ini = config_files(options.config)
+    positional, keywords = _command_arguments(options)
+    function = getattr(command, options.verb)
+    options.cmd = (function, list(VERBS[options.verb].positional), sorted(keywords))
+    config = Config(file_=ini, toml_file=toml, ini_section=options.name, cmd_opts=options)
+    function(config, *positional, **keywords)
+
+
+def hide_passwords(text: str) -> str:
+    """Replace the password of every URL in ``text`` with ``***``."""
+    return _URL_PASSWORD.sub(r"\1***\2", text)
+
+
+def _one_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return hide_passwords(" ".join(lines) if len(lines) <= 3 else lines[0])
+
+
+def _fail(message: str) -> int:
+    sys.stdout.flush()
+    sys.stderr.write(f"FAILED: {_one_line(message)}\n")
+    sys.stderr.flush()
+    return 1
+
+
+def _os_error_message(exc: OSError) -> str:
+    reason = exc.strerror or str(exc)
+    if exc.filename is not None:
+        return f"{exc.filename}: {reason}"
+    return reason
+
+
+def main(argv: Sequence[str] | None = None, prog: str = "sterna") -> int:
+    """Run the command line; returns the exit status (0 on success, 1 on a user error)."""
+    parser = build_parser(prog)
+    options = parser.parse_args(argv)
+    if options.verb is None:
+        parser.error("a verb is required (see --help)")
+    _merge_globals(options)
+    try:
+        run(options)
+    except CommandError as exc:
+        if options.raiseerr:
+            raise
+        return _fail(str(exc) or type(exc).__name__)
+    except OSError as exc:
+        if options.raiseerr:
+            raise
+        return _fail(_os_error_message(exc))
+    except KeyboardInterrupt:
+        if options.raiseerr:
+            raise
+        return _fail("interrupted")
+    return 0

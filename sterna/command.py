@@ -1,0 +1,316 @@
+"""The commands, one plain function per verb (``alembic.command``'s programmatic API).
+
+Each takes a :class:`~sterna.config.Config` first.  Commands that read only the script directory
+(``heads``, ``history``, ``branches``, ``show``, ``revision``...) never import SQLAlchemy; the
+runtime is imported only when env.py has to run.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from sterna.commands import history as _history
+from sterna.commands.editor import open_in_editor
+from sterna.commands.environment import load_script, run_env
+from sterna.commands.init import init, list_templates
+from sterna.commands.revision import NewRevision, apply_hooks, write
+from sterna.config import Config, parse_bool
+from sterna.errors import CommandError, DatabaseNotAtHead
+
+if TYPE_CHECKING:
+    from sterna.script import Script
+
+__all__ = [
+    "branches",
+    "current",
+    "downgrade",
+    "edit",
+    "ensure_version",
+    "heads",
+    "history",
+    "init",
+    "list_templates",
+    "merge",
+    "revision",
+    "show",
+    "stamp",
+    "upgrade",
+]
+
+ProcessRevisionDirectives = Callable[[Any, Any, list[Any]], None]
+
+
+def _new_rev_id() -> str:
+    return uuid.uuid4().hex[-12:]
+
+
+def _revision_environment(config: Config) -> bool:
+    value = config.get_alembic_option("revision_environment")
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    return parse_bool(str(value), "option 'revision_environment'")
+
+
+def revision(
+    config: Config,
+    message: str | None = None,
+    autogenerate: bool = False,
+    sql: bool = False,
+    head: str = "head",
+    splice: bool = False,
+    branch_label: str | Sequence[str] | None = None,
+    version_path: str | os.PathLike[str] | None = None,
+    rev_id: str | None = None,
+    depends_on: str | Sequence[str] | None = None,
+    process_revision_directives: ProcessRevisionDirectives | None = None,
+) -> Script | None | list[Script | None]:
+    """Write a new revision script; returns it (a list when a hook asked for several)."""
+    if autogenerate:
+        raise CommandError(
+            "autogenerate is not available yet in Sterna; write the revision by hand "
+            "(sterna revision -m ...)"
+        )
+    script = load_script(config)
+    environment = _revision_environment(config)
+    if sql and not environment:
+        raise CommandError(
+            "revision --sql needs revision_environment = true in the configuration "
+            "(there is nothing to write as SQL otherwise)"
+        )
+    new = NewRevision(
+        rev_id=rev_id or _new_rev_id(), message=message, head=head or "head", splice=splice,
+        branch_label=branch_label, version_path=version_path, depends_on=depends_on,
+    )
+    template_args: dict[str, Any] = {"config": config}
+    planned = [new]
+    if environment:
+        def collect(heads: Any, context: Any) -> list[Any]:
+            opts = getattr(context, "opts", None) or {}
+            template_args.update(opts.get("template_args") or {})
+            hooks = [opts.get("process_revision_directives"), process_revision_directives]
+            planned[:] = apply_hooks(new, [h for h in hooks if h is not None], context, heads)
+            return []
+
+        run_env(config, script, collect, as_sql=sql, template_args=template_args)
+    written = write(config, script, planned, template_args)
+    return written[0] if len(written) == 1 else written
+
+
+def merge(
+    config: Config,
+    revisions: str | Sequence[str],
+    message: str | None = None,
+    branch_label: str | Sequence[str] | None = None,
+    rev_id: str | None = None,
+    splice: bool = False,
+) -> Script | None:
+    """Write a revision whose parents are ``revisions`` (``"heads"`` for all heads)."""
+    script = load_script(config)
+    template_args: dict[str, Any] = {"config": config}
+    if _revision_environment(config):
+        def collect(heads: Any, context: Any) -> list[Any]:
+            opts = getattr(context, "opts", None) or {}
+            template_args.update(opts.get("template_args") or {})
+            return []
+
+        run_env(config, script, collect, as_sql=False, template_args=template_args)
+    new = NewRevision(
+        rev_id=rev_id or _new_rev_id(), message=message, head=revisions, splice=splice,
+        branch_label=branch_label,
+    )
+    return write(config, script, [new], template_args)[0]
+
+
+def _split_range(revision: str, sql: bool, verb: str) -> tuple[str | None, str]:
+    if ":" not in revision:
+        return None, revision
+    if not sql:
+        raise CommandError(
+            f"A range ({revision!r}) is only allowed with --sql; give one target revision"
+        )
+    start, _, end = revision.partition(":")
+    if not end or ":" in end:
+        raise CommandError(f"Bad {verb} range {revision!r}; expected <fromrev>:<torev>")
+    return start or None, end
+
+
+def upgrade(config: Config, revision: str, sql: bool = False, tag: str | None = None) -> None:
+    """Upgrade the database to ``revision`` (``start:end`` in --sql mode)."""
+    script = load_script(config)
+    starting_rev, destination = _split_range(revision, sql, "upgrade")
+
+    def steps(heads: Any, context: Any) -> Any:
+        return script.plan_upgrade(destination, heads)
+
+    run_env(config, script, steps, as_sql=sql, starting_rev=starting_rev,
+            destination_rev=destination, tag=tag)
+
+
+def downgrade(config: Config, revision: str, sql: bool = False, tag: str | None = None) -> None:
+    """Downgrade the database to ``revision``; --sql needs ``<fromrev>:<torev>``."""
+    script = load_script(config)
+    starting_rev, destination = _split_range(revision, sql, "downgrade")
+    if sql and starting_rev is None:
+        raise CommandError("downgrade with --sql requires <fromrev>:<torev>")
+
+    def steps(heads: Any, context: Any) -> Any:
+        return script.plan_downgrade(destination, heads)
+
+    run_env(config, script, steps, as_sql=sql, starting_rev=starting_rev,
+            destination_rev=destination, tag=tag)
+
+
+def show(config: Config, rev: str) -> None:
+    """Print the revision(s) ``rev`` names; ``"current"`` asks the database."""
+    script = load_script(config)
+
+    def print_revisions(revs: Any) -> None:
+        for sc in script.get_revisions(revs):
+            if sc is not None:
+                config.print_stdout(sc.log_entry)
+
+    if rev != "current":
+        print_revisions(rev)
+        return
+
+    def show_current(heads: Any, context: Any) -> list[Any]:
+        print_revisions(heads)
+        return []
+
+    run_env(config, script, show_current, dont_mutate=True)
+
+
+def history(
+    config: Config,
+    rev_range: str | None = None,
+    verbose: bool = False,
+    indicate_current: bool = False,
+) -> None:
+    """List the revisions in ``rev_range`` (``[start]:[end]``), newest first."""
+    script = load_script(config)
+    rng = _history.HistoryRange.parse(rev_range)
+    fmt = _history.HistoryFormat(verbose=verbose, indicate_current=indicate_current)
+    if not (rng.uses_current or indicate_current or _revision_environment(config)):
+        _history.show(config, script, rng.lower or "base", rng.upper or "heads", fmt)
+        return
+
+    def display(heads: Any, context: Any) -> list[Any]:
+        _history.show_with_current(config, script, rng, fmt, tuple(heads or ()))
+        return []
+
+    run_env(config, script, display, dont_mutate=True)
+
+
+def heads(config: Config, verbose: bool = False, resolve_dependencies: bool = False) -> None:
+    """Print the head revisions of the script directory."""
+    script = load_script(config)
+    found = script.get_revisions("heads" if resolve_dependencies else script.get_heads())
+    for rev in found:
+        if rev is not None:
+            config.print_stdout(
+                rev.cmd_format(verbose, include_branches=True, tree_indicators=False)
+            )
+
+
+def branches(config: Config, verbose: bool = False) -> None:
+    """Print each branch point and the revisions it branches into."""
+    script = load_script(config)
+    for sc in script.walk_revisions():
+        if not sc.is_branch_point:
+            continue
+        indent = " " * len(str(sc.revision))
+        children = []
+        for child_id in sc.nextrev:
+            child = script.get_revision(child_id)
+            if child is not None:
+                line = child.cmd_format(False, include_branches=True, include_doc=verbose)
+                children.append(f"{indent} -> {line}")
+        config.print_stdout(
+            "%s\n%s\n", sc.cmd_format(verbose, include_branches=True), "\n".join(children)
+        )
+
+
+def current(config: Config, check_heads: bool = False, verbose: bool = False) -> None:
+    """Print the revision(s) the database is at."""
+    script = load_script(config)
+
+    def display(heads: Any, context: Any) -> list[Any]:
+        if verbose:
+            url = context.connection.engine.url.render_as_string(hide_password=True)
+            config.print_stdout("Current revision(s) for %s:", url)
+        at = tuple(heads or ())
+        if check_heads and set(at) != set(script.get_heads()):
+            raise DatabaseNotAtHead("Database is not on all head revisions")
+        for rev in script.get_all_current(at):
+            config.print_stdout(rev.cmd_format(verbose))
+        return []
+
+    run_env(config, script, display, dont_mutate=True)
+
+
+def stamp(
+    config: Config,
+    revision: str | Sequence[str],
+    sql: bool = False,
+    tag: str | None = None,
+    purge: bool = False,
+) -> None:
+    """Write ``revision`` (one or several) to the version table without running migrations."""
+    script = load_script(config)
+    targets = [revision] if isinstance(revision, str) else list(revision)
+    starting_rev: str | None = None
+    destinations: list[str] = []
+    for target in targets:
+        if ":" in target:
+            if not sql:
+                raise CommandError(f"A range ({target!r}) is only allowed with --sql")
+            start, _, target = target.partition(":")
+            if starting_rev is not None and start != starting_rev:
+                raise CommandError(
+                    "stamp --sql takes one starting revision; got "
+                    f"{starting_rev!r} and {start!r}"
+                )
+            starting_rev = start
+        destinations.append(target)
+
+    def steps(heads: Any, context: Any) -> Any:
+        return script.plan_stamp(tuple(destinations), heads, purge=purge)
+
+    run_env(config, script, steps, as_sql=sql, starting_rev=starting_rev,
+            destination_rev=tuple(destinations), tag=tag, purge=purge)
+
+
+def edit(config: Config, rev: str) -> None:
+    """Open the script(s) of ``rev`` in ``$EDITOR``; ``"current"`` asks the database."""
+    script = load_script(config)
+    if rev != "current":
+        found = [sc for sc in script.get_revisions(rev) if sc is not None]
+        if not found:
+            raise CommandError(f"No revision files indicated by symbol {rev!r}")
+        for sc in found:
+            open_in_editor(sc.path)
+        return
+
+    def edit_current(heads: Any, context: Any) -> list[Any]:
+        if not heads:
+            raise CommandError("No current revisions")
+        for sc in script.get_revisions(heads):
+            if sc is not None:
+                open_in_editor(sc.path)
+        return []
+
+    run_env(config, script, edit_current, dont_mutate=True)
+
+
+def ensure_version(config: Config, sql: bool = False) -> None:
+    """Create the version table if it does not exist yet."""
+    script = load_script(config)
+
+    def create(heads: Any, context: Any) -> list[Any]:
+        context._ensure_version_table()
+        return []
+
+    run_env(config, script, create, as_sql=sql)

@@ -1,0 +1,97 @@
+"""Shared plumbing of the commands: loading the script directory and running env.py.
+
+SQLAlchemy and the runtime are imported only inside :func:`run_env`, so the commands that need
+no database never load them.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from sterna.config import Config
+from sterna.errors import CommandError, DatabaseError
+
+if TYPE_CHECKING:
+    from sterna.script import ScriptDirectory
+
+#: ``fn(current_heads, migration_context) -> steps`` as given to ``EnvironmentContext``.
+StepsFunction = Callable[[Any, Any], Iterable[Any]]
+
+
+def load_script(config: Config) -> ScriptDirectory:
+    """The project's :class:`ScriptDirectory`, after checking that a config exists and
+    putting ``prepend_sys_path`` in front of ``sys.path``."""
+    config.require()
+    prepend_sys_path(config)
+    from sterna.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(config)
+
+
+def prepend_sys_path(config: Config) -> None:
+    """Put the ``prepend_sys_path`` folders in front of ``sys.path`` (once each)."""
+    paths = config.get_prepend_sys_paths_list() or []
+    new = [path for path in paths if path not in sys.path]
+    sys.path[:0] = new
+
+
+def run_env(config: Config, script: ScriptDirectory, fn: StepsFunction, **kw: Any) -> None:
+    """Run ``env.py`` with an ``EnvironmentContext`` whose migration function is ``fn``.
+
+    Database errors that escape env.py (typically a failed connect) become a
+    :class:`DatabaseError` whose message shows the URL without its password.
+    """
+    from sterna.runtime.environment import EnvironmentContext
+
+    try:
+        with EnvironmentContext(config, script, fn=fn, **kw):
+            script.run_env()
+    except CommandError:
+        raise
+    except Exception as exc:
+        converted = database_error(exc, config)
+        if converted is None:
+            raise
+        raise converted from exc
+
+
+def database_error(exc: BaseException, config: Config) -> DatabaseError | None:
+    """A one-line :class:`DatabaseError` for a SQLAlchemy error, or None for other errors."""
+    sa_exc = sys.modules.get("sqlalchemy.exc")
+    if sa_exc is None:
+        return None
+    if isinstance(exc, sa_exc.DBAPIError):
+        reason = _first_line(str(exc.orig) if exc.orig is not None else str(exc))
+        if exc.statement is None:
+            where = _configured_url(config)
+            target = f" {where}" if where else ""
+            return DatabaseError(f"Cannot connect to the database{target}: {reason}")
+        return DatabaseError(f"Database error while running {exc.statement!r}: {reason}")
+    if isinstance(exc, sa_exc.ArgumentError):
+        return DatabaseError(f"Invalid database configuration: {_first_line(str(exc))}")
+    return None
+
+
+def _first_line(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()
+    return text.strip()
+
+
+def _configured_url(config: Config) -> str | None:
+    """``sqlalchemy.url`` of the main section, with the password hidden (None if unusable)."""
+    try:
+        raw = config.get_main_option("sqlalchemy.url")
+    except CommandError:
+        return None
+    if not raw:
+        return None
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(raw).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - an unparsable URL is simply not shown
+        return None

@@ -1,0 +1,145 @@
+"""``history``: listing revisions, with ranges that may refer to the database (``current``).
+
+Without ``current`` a range behaves exactly as in Alembic.  With ``current`` Sterna differs
+where Alembic's answer is wrong:
+
+* ``-r -N:current`` lists the current revision and the ``N`` generations below it (Alembic
+  counts ``-N`` from the head of the script directory, so when the database is behind it lists
+  too little or fails);
+* ``-r :current`` on an empty database lists nothing (Alembic lists everything);
+* ``-r current:+N`` on an empty database lists the first ``N`` generations.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sterna.config import Config
+from sterna.errors import CommandError
+
+if TYPE_CHECKING:
+    from sterna.script import ScriptDirectory
+
+_DOWN = re.compile(r"^-(\d+)$")
+_UP = re.compile(r"^\+(\d+)$")
+CURRENT = "current"
+
+
+@dataclass(frozen=True)
+class HistoryRange:
+    """The two sides of ``-r lower:upper``; None where a side is empty."""
+
+    lower: str | None = None
+    upper: str | None = None
+
+    @classmethod
+    def parse(cls, text: str | None) -> HistoryRange:
+        if text is None:
+            return cls()
+        if text.count(":") != 1:
+            raise CommandError(
+                f"History range {text!r} must be [start]:[end], [start]: or :[end]"
+            )
+        lower, upper = (side.strip() or None for side in text.strip().split(":"))
+        return cls(lower, upper)
+
+    @property
+    def uses_current(self) -> bool:
+        return CURRENT in (self.lower, self.upper)
+
+
+@dataclass(frozen=True)
+class HistoryFormat:
+    verbose: bool = False
+    indicate_current: bool = False
+
+
+def show(
+    config: Config,
+    script: ScriptDirectory,
+    lower: str | Sequence[str],
+    upper: str | Sequence[str],
+    fmt: HistoryFormat,
+    currents: Sequence[str] = (),
+    keep: Callable[[str], bool] | None = None,
+) -> None:
+    """Print the revisions from ``upper`` down to ``lower`` as Alembic's history does."""
+    current_set = frozenset(currents)
+    for sc in script.walk_revisions(base=lower, head=upper):
+        if keep is not None and not keep(sc.revision):
+            continue
+        if fmt.indicate_current:
+            sc._db_current_indicator = sc.revision in current_set
+        line = sc.cmd_format(
+            verbose=fmt.verbose, include_branches=True, include_doc=True, include_parents=True
+        )
+        config.print_stdout(line)
+
+
+def show_with_current(
+    config: Config,
+    script: ScriptDirectory,
+    rng: HistoryRange,
+    fmt: HistoryFormat,
+    currents: tuple[str, ...],
+) -> None:
+    """Print a history whose range may name ``current``, given the database's heads."""
+    lower, upper = rng.lower, rng.upper
+    if upper == CURRENT:
+        if not currents:
+            return
+        steps = _DOWN.match(lower or "")
+        if steps:
+            keep = _within(script, currents, int(steps.group(1)), _parents)
+            show(config, script, "base", currents, fmt, currents, keep.__contains__)
+            return
+        low: str | Sequence[str] = currents if lower == CURRENT else (lower or "base")
+        show(config, script, low, currents, fmt, currents)
+        return
+    if lower == CURRENT:
+        steps = _UP.match(upper or "")
+        if steps:
+            generations = int(steps.group(1))
+            start = currents or tuple(script.get_bases())
+            if not currents:
+                generations -= 1
+            keep = _within(script, start, generations, _children) if generations >= 0 else set()
+            show(config, script, currents or "base", "heads", fmt, currents, keep.__contains__)
+            return
+        show(config, script, currents or "base", upper or "heads", fmt, currents)
+        return
+    show(config, script, lower or "base", upper or "heads", fmt, currents)
+
+
+def _parents(revision: Any) -> Iterable[str]:
+    return tuple(getattr(revision, "down_revisions", ()) or ())
+
+
+def _children(revision: Any) -> Iterable[str]:
+    return tuple(getattr(revision, "nextrev", ()) or ())
+
+
+def _within(
+    script: ScriptDirectory,
+    start: Iterable[str],
+    generations: int,
+    neighbours: Callable[[Any], Iterable[str]],
+) -> set[str]:
+    """``start`` and every revision at most ``generations`` steps away from it."""
+    seen = set(start)
+    frontier = list(seen)
+    for _ in range(generations):
+        following: list[str] = []
+        for rev_id in frontier:
+            revision = script.get_revision(rev_id)
+            for other in neighbours(revision) if revision is not None else ():
+                if other not in seen:
+                    seen.add(other)
+                    following.append(other)
+        if not following:
+            break
+        frontier = following
+    return seen

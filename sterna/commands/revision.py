@@ -1,0 +1,113 @@
+"""Writing new revision scripts for ``revision`` and ``merge``, then running post-write hooks.
+
+With ``revision_environment`` the revision is first described as a ``MigrationScript`` (empty
+upgrade and downgrade) so that ``process_revision_directives`` hooks (from env.py's
+``configure()`` or the ``revision()`` call) can change its id, message, parent, branch label,
+version path or dependencies, drop it, or add more revisions, as in Alembic.  Writing operations
+a hook adds needs autogenerate's renderer, which is not shipped yet: that is a clear error.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from sterna.config import Config
+from sterna.errors import CommandError
+from sterna.hooks import run_hooks
+
+if TYPE_CHECKING:
+    from sterna.script import Script, ScriptDirectory
+
+Hook = Callable[[Any, Any, list[Any]], None]
+
+
+@dataclass(frozen=True)
+class NewRevision:
+    """What to write: the arguments of ``ScriptDirectory.generate_revision``."""
+
+    rev_id: str
+    message: str | None = None
+    head: str | Sequence[str] | None = "head"
+    splice: bool = False
+    branch_label: str | Sequence[str] | None = None
+    version_path: str | os.PathLike[str] | None = None
+    depends_on: str | Sequence[str] | None = None
+    imports: tuple[str, ...] = ()
+
+
+def apply_hooks(
+    new: NewRevision, hooks: Sequence[Hook], context: Any, heads: Any
+) -> list[NewRevision]:
+    """Let ``process_revision_directives`` hooks rewrite ``new``; returns what to write."""
+    if not hooks:
+        return [new]
+    from sterna.operations.ops import DowngradeOps, MigrationScript, UpgradeOps
+
+    directives: list[Any] = [
+        MigrationScript(
+            new.rev_id, UpgradeOps(ops=[]), DowngradeOps(ops=[]), message=new.message,
+            head=_single(new.head), splice=new.splice, branch_label=new.branch_label,
+            version_path=new.version_path, depends_on=new.depends_on,
+        )
+    ]
+    for hook in hooks:
+        hook(context, heads, directives)
+    return [_from_directive(directive, new) for directive in directives]
+
+
+def _single(head: str | Sequence[str] | None) -> str | None:
+    return head if isinstance(head, str) or head is None else None
+
+
+def _from_directive(directive: Any, default: NewRevision) -> NewRevision:
+    for ops in [*directive.upgrade_ops_list, *directive.downgrade_ops_list]:
+        if not ops.is_empty():
+            raise CommandError(
+                "process_revision_directives added operations to revision "
+                f"{directive.rev_id}; writing operations needs autogenerate, "
+                "which is not available yet"
+            )
+    return replace(
+        default,
+        rev_id=directive.rev_id or default.rev_id,
+        message=directive.message,
+        head=directive.head if directive.head is not None else "head",
+        splice=bool(directive.splice),
+        branch_label=directive.branch_label,
+        version_path=directive.version_path,
+        depends_on=directive.depends_on,
+        imports=tuple(sorted(directive.imports)),
+    )
+
+
+def write(
+    config: Config,
+    script: ScriptDirectory,
+    revisions: Sequence[NewRevision],
+    template_args: dict[str, Any],
+) -> list[Script | None]:
+    """Write each revision, then run the post-write hooks on the new file."""
+    written: list[Script | None] = []
+    hooks = config.get_hooks_list()
+    quiet = config.messaging_opts["quiet"]
+    for new in revisions:
+        args = dict(template_args)
+        if new.imports:
+            args["imports"] = "\n".join(new.imports)
+        sc = script.generate_revision(
+            new.rev_id,
+            new.message,
+            head=new.head,
+            splice=new.splice,
+            branch_labels=new.branch_label,
+            version_path=new.version_path,
+            depends_on=new.depends_on,
+            **args,
+        )
+        if sc is not None and hooks:
+            run_hooks(sc.path, hooks, quiet=quiet)
+        written.append(sc)
+    return written

@@ -1,0 +1,443 @@
+"""``Config``: the settings of one migration project.
+
+Settings come from an ini file (``alembic.ini``; main section ``[alembic]`` unless ``-n`` names
+another) and from ``[tool.alembic]`` in ``pyproject.toml``, exactly where Alembic reads them, so an
+existing project works unchanged.  Values in both files may use ``%(here)s``: the folder of the
+file the value comes from.  This module uses the standard library only (never SQLAlchemy).
+
+Differences from Alembic, all in the direction of failing loudly instead of guessing:
+
+* a malformed ini or toml file is a :class:`~sterna.errors.ConfigError` naming the file (and the
+  line, when the parser knows it), as is a bad ``%(...)s`` interpolation;
+* boolean options accept ``true/false``, ``yes/no``, ``on/off`` and ``1/0`` in any case; any
+  other text is an error naming the option (Alembic silently reads it as false);
+* a ``path_separator`` with an unknown value is a ``ConfigError`` naming the file.
+"""
+
+from __future__ import annotations
+
+import ast
+import configparser
+import contextlib
+import os
+import re
+import sys
+import warnings
+from argparse import Namespace
+from collections.abc import Mapping
+from functools import cached_property
+from pathlib import Path
+from typing import Any, TextIO, overload
+
+from sterna.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+
+PostWriteHookConfig = Mapping[str, str]
+TomlValue = str | int | bool | list[str] | dict[str, str] | list[dict[str, str]]
+
+_SEPARATORS: dict[str, str] = {
+    "os": os.pathsep,
+    ":": ":",
+    ";": ";",
+    "space": " ",
+    "newline": "\n",
+}
+_LEGACY_LOCATION_SPLIT = re.compile(r", *| +")
+_LEGACY_SYS_PATH_SPLIT = re.compile(r", *| +|:")
+_HOOK_NAMES_SPLIT = re.compile(r", *| +")
+_TRUE = frozenset({"true", "yes", "on", "1", "y", "t"})
+_FALSE = frozenset({"false", "no", "off", "0", "n", "f", ""})
+
+
+def parse_bool(value: str, what: str) -> bool:
+    """Read a boolean option written as text; ``what`` names the option in the error."""
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ConfigError(f"{what}: expected a boolean (true/false), got {value!r}")
+
+
+class Config:
+    """The configuration of a migration project (``alembic.config.Config``)."""
+
+    cmd_opts: Namespace | None = None
+    config_file_name: str | None = None
+    toml_file_name: str | None = None
+    config_ini_section: str = "alembic"
+
+    def __init__(
+        self,
+        file_: str | os.PathLike[str] | None = None,
+        toml_file: str | os.PathLike[str] | None = None,
+        ini_section: str = "alembic",
+        output_buffer: TextIO | None = None,
+        stdout: TextIO = sys.stdout,
+        cmd_opts: Namespace | None = None,
+        config_args: Mapping[str, Any] | None = None,
+        attributes: dict[str, Any] | None = None,
+    ) -> None:
+        self.config_file_name = os.fspath(file_) if file_ else None
+        self.toml_file_name = os.fspath(toml_file) if toml_file else None
+        self.config_ini_section = ini_section
+        self.output_buffer = output_buffer
+        self.stdout = stdout
+        self.cmd_opts = cmd_opts
+        self.config_args: dict[str, Any] = dict(config_args or {})
+        self.toml_args: dict[str, Any] = dict(config_args or {})
+        self.attributes: dict[str, Any] = dict(attributes or {})
+
+    # ------------------------------------------------------------------ output
+
+    @property
+    def messaging_opts(self) -> dict[str, bool]:
+        """``{"quiet": True}`` under ``-q``: what Alembic passes to its messaging helpers."""
+        return {"quiet": bool(getattr(self.cmd_opts, "quiet", False))}
+
+    def print_stdout(self, text: str, *arg: Any) -> None:
+        """Write one line to ``self.stdout`` (``text % arg`` when args are given); silent
+        under ``-q``."""
+        if self.messaging_opts["quiet"]:
+            return
+        output = (str(text) % arg) if arg else str(text)
+        write_stream(self.stdout, output + "\n")
+
+    # ------------------------------------------------------------------ ini file
+
+    @cached_property
+    def file_config(self) -> configparser.ConfigParser:
+        """The parsed ini file (an empty main section when there is no file)."""
+        path = Path(self.config_file_name) if self.config_file_name else None
+        here = path.absolute().parent if path else Path()
+        self.config_args["here"] = here.as_posix()
+        parser = configparser.ConfigParser(self.config_args)
+        if path is None:
+            parser.add_section(self.config_ini_section)
+        elif path.is_file():
+            _read_ini(parser, path)
+        return parser
+
+    def get_section(
+        self, name: str, default: Mapping[str, str] | None = None
+    ) -> Mapping[str, str] | None:
+        """All options of ini section ``name`` as a dict, or ``default`` if it is absent."""
+        parser = self.file_config
+        if not parser.has_section(name):
+            return default
+        return {key: self._interpolated(name, key) for key in parser.options(name)}
+
+    def set_main_option(self, name: str, value: str) -> None:
+        """Set an option of the main ini section (``%(...)s`` interpolation applies)."""
+        self.set_section_option(self.config_ini_section, name, value)
+
+    def remove_main_option(self, name: str) -> None:
+        self.file_config.remove_option(self.config_ini_section, name)
+
+    def set_section_option(self, section: str, name: str, value: str) -> None:
+        """Set an option of ini section ``section``, creating the section if needed."""
+        parser = self.file_config
+        if not parser.has_section(section):
+            parser.add_section(section)
+        try:
+            parser.set(section, name, value)
+        except ValueError as exc:
+            raise ConfigError(f"option {name!r} in section [{section}]: {exc}") from None
+
+    def get_section_option(
+        self, section: str, name: str, default: str | None = None
+    ) -> str | None:
+        """An option of ini section ``section``; an error if the section does not exist."""
+        parser = self.file_config
+        if not parser.has_section(section):
+            raise ConfigError(self._missing_section_message(section))
+        if not parser.has_option(section, name):
+            return default
+        return self._interpolated(section, name)
+
+    @overload
+    def get_main_option(self, name: str, default: str) -> str: ...
+
+    @overload
+    def get_main_option(self, name: str, default: str | None = None) -> str | None: ...
+
+    def get_main_option(self, name: str, default: str | None = None) -> str | None:
+        """An option of the main ini section (``[alembic]`` or the ``-n`` one)."""
+        return self.get_section_option(self.config_ini_section, name, default)
+
+    def _interpolated(self, section: str, name: str) -> str:
+        try:
+            return self.file_config.get(section, name)
+        except configparser.Error as exc:
+            problem = " ".join(str(exc).split())
+            raise ConfigError(
+                f"{self._ini_label()}: option {name!r} in section [{section}]: {problem}"
+            ) from None
+
+    def _ini_label(self) -> str:
+        return self.config_file_name or "<in-memory configuration>"
+
+    def _missing_section_message(self, section: str) -> str:
+        name = self.config_file_name
+        if name and not Path(name).is_file():
+            return f"No config file {name!r} found"
+        return f"Config file {self._ini_label()!r} has no [{section}] section"
+
+    def require(self) -> None:
+        """Fail clearly when there is neither a main ini section nor ``[tool.alembic]``.
+
+        Commands that read the project call this first, so that a missing ``alembic.ini``
+        is reported as such rather than as a missing option.
+        """
+        if self.file_config.has_section(self.config_ini_section):
+            return
+        if self.toml_alembic_config:
+            return
+        message = self._missing_section_message(self.config_ini_section)
+        if self.toml_file_name and message.startswith("No config file"):
+            message += f" (and no [tool.alembic] in {self.toml_file_name!r})"
+        raise ConfigError(message)
+
+    # ------------------------------------------------------------------ toml file
+
+    @cached_property
+    def toml_alembic_config(self) -> Mapping[str, Any]:
+        """The ``[tool.alembic]`` table of ``pyproject.toml`` (empty when absent)."""
+        if not self.toml_file_name:
+            return {}
+        path = Path(self.toml_file_name)
+        if not path.is_file():
+            return {}
+        self.toml_args["here"] = path.absolute().parent.as_posix()
+        data = read_toml(path)
+        tool = data.get("tool", {})
+        section = tool.get("alembic", {}) if isinstance(tool, dict) else {}
+        if not isinstance(section, dict):
+            raise ConfigError(f"{self.toml_file_name}: [tool.alembic] must be a table")
+        return section
+
+    def _get_toml_config_value(self, name: str, default: Any = None) -> Any:
+        table = self.toml_alembic_config
+        if name not in table:
+            return default
+        value = table[name]
+        try:
+            return self._toml_interpolate(value)
+        except (KeyError, ValueError, TypeError) as exc:
+            raise ConfigError(
+                f"{self.toml_file_name}: [tool.alembic] {name}: bad %(...)s substitution "
+                f"({exc!s})"
+            ) from None
+
+    def _toml_interpolate(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return value % self.toml_args
+        if isinstance(value, bool | int | float) or value is None:
+            return value
+        if isinstance(value, list):
+            return [self._toml_interpolate(item) for item in value]
+        if isinstance(value, dict):
+            return {key: self._toml_interpolate(item) for key, item in value.items()}
+        raise TypeError(f"unsupported value type {type(value).__name__}")
+
+    # ------------------------------------------------------------------ both
+
+    @overload
+    def get_alembic_option(self, name: str, default: str) -> str: ...
+
+    @overload
+    def get_alembic_option(self, name: str, default: str | None = None) -> str | None: ...
+
+    def get_alembic_option(self, name: str, default: str | None = None) -> Any:
+        """An option from the main ini section, else from ``[tool.alembic]``.
+
+        As in Alembic the ini file wins when both define the option.  Values read from toml
+        keep their toml type (a list for ``version_locations``, an int for
+        ``truncate_slug_length``, a bool for ``sourceless``...).
+        """
+        parser = self.file_config
+        if parser.has_option(self.config_ini_section, name):
+            return self._interpolated(self.config_ini_section, name)
+        return self._get_toml_config_value(name, default)
+
+    def get_alembic_boolean_option(self, name: str) -> bool:
+        """A boolean option from the main ini section, else from ``[tool.alembic]``."""
+        parser = self.file_config
+        if parser.has_option(self.config_ini_section, name):
+            value = self._interpolated(self.config_ini_section, name)
+            return parse_bool(value, f"{self._ini_label()}: option {name!r}")
+        value = self.toml_alembic_config.get(name, False)
+        if not isinstance(value, bool):
+            raise ConfigError(
+                f"{self.toml_file_name}: [tool.alembic] {name} must be true or false"
+            )
+        return value
+
+    def _separator(self, *names: str) -> str | None:
+        """The split character named by the first of ``names`` set in the ini file."""
+        for name in names:
+            value = self.get_main_option(name)
+            if value is not None:
+                break
+        else:
+            return None
+        try:
+            sep = _SEPARATORS[value]
+        except KeyError:
+            raise ConfigError(
+                f"{self._ini_label()}: {value!r} is not a valid value for {name}; "
+                "expected 'os', ':', ';', 'space' or 'newline'"
+            ) from None
+        if name == "version_path_separator":
+            warnings.warn(
+                "version_path_separator is deprecated; use path_separator instead",
+                DeprecationWarning,
+                stacklevel=3,
+            )
+        return sep
+
+    def _toml_path_list(self, name: str) -> list[str] | None:
+        value = self._get_toml_config_value(name, None)
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(
+                f"{self.toml_file_name}: [tool.alembic] {name} must be a list of strings"
+            )
+        return list(value)
+
+    def _split_paths(self, text: str, names: tuple[str, ...], legacy: re.Pattern[str]) -> list[str]:
+        sep = self._separator(*names)
+        if sep is None:
+            warnings.warn(
+                "No path_separator found in the configuration; splitting on spaces, commas "
+                "(and colons for prepend_sys_path) as older Alembic versions did. "
+                "Add 'path_separator = os' to the ini file.",
+                DeprecationWarning,
+                stacklevel=3,
+            )
+            return [part for part in legacy.split(text) if part]
+        return [part.strip() for part in text.split(sep) if part.strip()]
+
+    def get_version_locations_list(self) -> list[str] | None:
+        """``version_locations`` as a list of folders (None when not configured)."""
+        text = self.file_config.get(self.config_ini_section, "version_locations", fallback=None)
+        if text:
+            names = ("path_separator", "version_path_separator")
+            return self._split_paths(text, names, _LEGACY_LOCATION_SPLIT)
+        return self._toml_path_list("version_locations")
+
+    def get_prepend_sys_paths_list(self) -> list[str] | None:
+        """``prepend_sys_path`` as a list of folders (None when not configured)."""
+        text = self.file_config.get(self.config_ini_section, "prepend_sys_path", fallback=None)
+        if text:
+            return self._split_paths(text, ("path_separator",), _LEGACY_SYS_PATH_SPLIT)
+        return self._toml_path_list("prepend_sys_path")
+
+    def get_hooks_list(self) -> list[dict[str, str]]:
+        """Post-write hooks, each a dict of its options plus ``_hook_name``."""
+        if self.file_config.has_section("post_write_hooks"):
+            return self._ini_hooks()
+        entries = self._get_toml_config_value("post_write_hooks", [])
+        if not isinstance(entries, list):
+            raise ConfigError(
+                f"{self.toml_file_name}: [[tool.alembic.post_write_hooks]] must be an array "
+                "of tables"
+            )
+        hooks: list[dict[str, str]] = []
+        for entry in entries:
+            if not isinstance(entry, dict) or "name" not in entry:
+                raise ConfigError(
+                    f"{self.toml_file_name}: each [[tool.alembic.post_write_hooks]] entry "
+                    "needs a 'name'"
+                )
+            options = {key: str(value) for key, value in entry.items() if key != "name"}
+            options["_hook_name"] = str(entry["name"])
+            hooks.append(options)
+        return hooks
+
+    def _ini_hooks(self) -> list[dict[str, str]]:
+        section = self.get_section("post_write_hooks", {}) or {}
+        hooks: list[dict[str, str]] = []
+        for name in _HOOK_NAMES_SPLIT.split(section.get("hooks", "")):
+            if not name:
+                continue
+            prefix = name + "."
+            options = {
+                key[len(prefix):]: value
+                for key, value in section.items()
+                if key.startswith(prefix)
+            }
+            options["_hook_name"] = name
+            hooks.append(options)
+        return hooks
+
+    # ------------------------------------------------------------------ templates
+
+    def get_template_directory(self) -> str:
+        """The folder holding the ``init`` templates shipped with Sterna."""
+        return str(Path(__file__).absolute().parent / "templates")
+
+
+def write_stream(stream: TextIO, text: str) -> None:
+    """Write ``text`` to ``stream``, replacing characters its encoding cannot represent."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    safe = text.encode(encoding, "replace").decode(encoding)
+    with contextlib.suppress(BrokenPipeError):  # e.g. `sterna history | head`
+        stream.write(safe)
+
+
+def _read_ini(parser: configparser.ConfigParser, path: Path) -> None:
+    try:
+        with path.open(encoding="utf-8-sig") as handle:
+            parser.read_file(handle, source=str(path))
+    except configparser.MissingSectionHeaderError as exc:
+        raise ConfigError(
+            f"{path}, line {exc.lineno}: expected a [section] header before "
+            f"{exc.line.strip()!r}"
+        ) from None
+    except configparser.ParsingError as exc:
+        lineno, line = exc.errors[0] if exc.errors else (0, "")
+        raise ConfigError(f"{path}, line {lineno}: cannot parse {_unrepr(line)!r}") from None
+    except configparser.DuplicateSectionError as exc:
+        raise ConfigError(
+            f"{path}, line {exc.lineno}: section [{exc.section}] appears twice"
+        ) from None
+    except configparser.DuplicateOptionError as exc:
+        raise ConfigError(
+            f"{path}, line {exc.lineno}: option {exc.option!r} appears twice in "
+            f"section [{exc.section}]"
+        ) from None
+    except configparser.Error as exc:
+        problem = " ".join(str(exc).split())
+        raise ConfigError(f"{path}: {problem}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not valid UTF-8 ({exc.reason})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def _unrepr(text: str) -> str:
+    """configparser reports bad lines as ``repr(line)``; show the line itself."""
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text.strip()
+    return value.strip() if isinstance(value, str) else text.strip()
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            data: dict[str, Any] = tomllib.load(handle)
+            return data
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not valid UTF-8 ({exc.reason})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
