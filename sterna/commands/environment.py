@@ -63,11 +63,11 @@ def database_error(exc: BaseException, config: Config) -> DatabaseError | None:
     if sa_exc is None:
         return None
     if isinstance(exc, sa_exc.DBAPIError):
-        reason = _first_line(str(exc.orig) if exc.orig is not None else str(exc))
         if exc.statement is None:
-            where = _configured_url(config)
-            target = f" {where}" if where else ""
-            return DatabaseError(f"Cannot connect to the database{target}: {reason}")
+            from sterna.runtime.errors import describe_connect_error
+
+            return describe_connect_error(exc)
+        reason = _first_line(str(exc.orig) if exc.orig is not None else str(exc))
         return DatabaseError(f"Database error while running {exc.statement!r}: {reason}")
     if isinstance(exc, sa_exc.ArgumentError):
         return DatabaseError(f"Invalid database configuration: {_first_line(str(exc))}")
@@ -79,19 +79,3 @@ def _first_line(text: str) -> str:
         if line.strip():
             return line.strip()
     return text.strip()
-
-
-def _configured_url(config: Config) -> str | None:
-    """``sqlalchemy.url`` of the main section, with the password hidden (None if unusable)."""
-    try:
-        raw = config.get_main_option("sqlalchemy.url")
-    except CommandError:
-        return None
-    if not raw:
-        return None
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(raw).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - an unparsable URL is simply not shown
-        return None
