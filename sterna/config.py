@@ -77,7 +77,7 @@ class Config:
         toml_file: str | os.PathLike[str] | None = None,
         ini_section: str = "alembic",
         output_buffer: TextIO | None = None,
-        stdout: TextIO = sys.stdout,
+        stdout: TextIO | None = None,
         cmd_opts: Namespace | None = None,
         config_args: Mapping[str, Any] | None = None,
         attributes: dict[str, Any] | None = None,
@@ -86,13 +86,22 @@ class Config:
         self.toml_file_name = os.fspath(toml_file) if toml_file else None
         self.config_ini_section = ini_section
         self.output_buffer = output_buffer
-        self.stdout = stdout
+        self._stdout = stdout
         self.cmd_opts = cmd_opts
         self.config_args: dict[str, Any] = dict(config_args or {})
         self.toml_args: dict[str, Any] = dict(config_args or {})
         self.attributes: dict[str, Any] = dict(attributes or {})
 
     # ------------------------------------------------------------------ output
+
+    @property
+    def stdout(self) -> TextIO:
+        """Where :meth:`print_stdout` writes: the stream given, else the current sys.stdout."""
+        return self._stdout if self._stdout is not None else sys.stdout
+
+    @stdout.setter
+    def stdout(self, stream: TextIO | None) -> None:
+        self._stdout = stream
 
     @property
     def messaging_opts(self) -> dict[str, bool]:
