@@ -10,7 +10,6 @@ import os
 import re
 import subprocess
 import sys
-import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +18,11 @@ from mako.template import Template
 
 from sterna.cli import main
 from sterna.config import Config
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 TEMPLATES = ("async", "generic", "multidb", "pyproject", "pyproject_async")
 TEMPLATE_DIR = Path(Config().get_template_directory())
