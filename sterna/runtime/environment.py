@@ -135,6 +135,8 @@ class EnvironmentContext:
     ) -> None:
         """Set up the migration context for this run (see Alembic's documentation)."""
         opts = dict(self.context_opts)
+        if output_buffer is None:
+            output_buffer = getattr(self.config, "output_buffer", None)
         merged_args = dict(opts.get("template_args") or {})
         merged_args.update(template_args or {})
         opts.update(

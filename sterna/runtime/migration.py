@@ -72,7 +72,8 @@ class MigrationContext:
         self.dialect = dialect
         self.script: Any = options.script
         self.as_sql = options.as_sql
-        self._opts = options.as_mapping()
+        #: all options of the run, read-only (Alembic's ``opts`` dictionary)
+        self.opts: Mapping[str, Any] = options.as_mapping()
         self._transaction: Transaction | None = None
         self._external_transaction = False
         self.output_buffer: IO[str] = _output_stream(options)
@@ -88,7 +89,7 @@ class MigrationContext:
         impl_cls = DefaultImpl.get_by_dialect(dialect)
         self.impl: DefaultImpl = impl_cls(
             dialect, self.connection, self.as_sql, options.transactional_ddl,
-            self.output_buffer, self._opts,
+            self.output_buffer, self.opts,
         )
         self._sqlite_transactions = self._wants_sqlite_transactions()
         #: whether a failure can be rolled back (online: SQLite counts, made transactional)
@@ -154,11 +155,6 @@ class MigrationContext:
     def bind(self) -> Connection | None:
         """The connection (offline: a mock connection that writes what it is given)."""
         return self.connection
-
-    @property
-    def opts(self) -> Mapping[str, Any]:
-        """All options of the run, read-only (Alembic's ``opts`` dictionary)."""
-        return self._opts
 
     @property
     def config(self) -> Any:

@@ -1,0 +1,100 @@
+"""``sterna.op`` and ``sterna.context``: forwarding, nesting, errors outside a run."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from sterna import context, op
+from sterna.errors import CommandError, ProxyNotActive
+from sterna.runtime.proxy import ENVIRONMENT, OPERATIONS
+
+
+class Recorder:
+    label = "plain attribute"
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.calls: list[tuple[str, tuple[object, ...]]] = []
+
+    def create_table(self, *args: object) -> str:
+        self.calls.append(("create_table", args))
+        return self.name
+
+    @property
+    def impl(self) -> str:
+        return f"impl of {self.name}"
+
+
+def test_op_outside_a_run_fails_only_when_called() -> None:
+    from sterna.op import create_table  # import-time use in a script is fine
+
+    with pytest.raises(ProxyNotActive) as info:
+        create_table("t")
+    assert str(info.value) == (
+        "op.create_table is only available while migrations run "
+        "(inside upgrade() or downgrade())"
+    )
+    assert isinstance(info.value, CommandError) and isinstance(info.value, NameError)
+
+
+def test_context_outside_a_run_fails_at_access() -> None:
+    with pytest.raises(ProxyNotActive, match=r"^context\.config is only available while"):
+        context.config  # noqa: B018
+
+
+def test_forwarding_and_nesting_restore_the_outer_object() -> None:
+    from sterna.op import create_table
+
+    outer, inner = Recorder("outer"), Recorder("inner")
+    with OPERATIONS.installed(outer):
+        assert op.create_table("a") == "outer"
+        assert op.impl == "impl of outer"  # properties are read, not forwarded
+        assert op.label == "plain attribute"
+        with OPERATIONS.installed(inner):
+            assert create_table("b") == "inner"  # resolved at call time
+        assert create_table("c") == "outer"
+    assert outer.calls == [("create_table", ("a",)), ("create_table", ("c",))]
+    assert inner.calls == [("create_table", ("b",))]
+    assert OPERATIONS.current is None
+
+
+def test_unknown_names_and_private_names_are_attribute_errors() -> None:
+    with OPERATIONS.installed(Recorder("x")):
+        with pytest.raises(AttributeError, match="no attribute 'craete_table'"):
+            op.craete_table  # noqa: B018
+        assert "create_table" in dir(op)
+    with pytest.raises(AttributeError):
+        op.__wrapped__  # noqa: B018
+    assert not hasattr(context, "__path__")
+
+
+def test_context_forwards_to_the_installed_environment() -> None:
+    env = Recorder("env")
+    with ENVIRONMENT.installed(env):
+        assert context.name == "env"
+        assert context.create_table() == "env"
+    with pytest.raises(ProxyNotActive):
+        context.name  # noqa: B018
+
+
+def test_uninstall_out_of_order_keeps_the_rest() -> None:
+    a, b = Recorder("a"), Recorder("b")
+    OPERATIONS.install(a)
+    OPERATIONS.install(b)
+    OPERATIONS.uninstall(a)
+    assert OPERATIONS.current is b
+    OPERATIONS.uninstall(b)
+    assert OPERATIONS.current is None
+
+
+def test_proxy_modules_do_not_import_sqlalchemy() -> None:
+    code = (
+        "import sys; from sterna import op, context; "
+        "print('sqlalchemy' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=str(__import__("pathlib").Path(__file__).parents[2]))
+    assert out.stdout.strip() == "False"
