@@ -132,12 +132,14 @@ _GLOBAL_SUFFIX = "_after_verb"
 _URL_PASSWORD = re.compile(r"(\b[a-zA-Z][\w+.-]*://[^:/@\s]*:)[^@\s]*(@)")
 
 
-def _add_globals(parser: argparse.ArgumentParser, *, after_verb: bool, short_c: bool) -> None:
+def _add_globals(
+    parser: argparse.ArgumentParser, prog: str, *, after_verb: bool, short_c: bool
+) -> None:
     """The global options; after the verb their values go to ``<dest>_after_verb``."""
     suffix = _GLOBAL_SUFFIX if after_verb else ""
     extra: dict[str, Any] = {"default": argparse.SUPPRESS} if after_verb else {}
     group: Any = parser.add_argument_group("global options") if after_verb else parser
-    group.add_argument("--version", action="version", version=f"%(prog)s {__version__}",
+    group.add_argument("--version", action="version", version=f"{prog} {__version__}",
                         help="Show Sterna's version and exit.")
     config_flags = ("-c", "--config") if short_c else ("--config",)
     group.add_argument(
@@ -164,14 +166,14 @@ def build_parser(prog: str = "sterna") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog, description="Sterna: schema migrations for SQLAlchemy (Alembic-compatible)."
     )
-    _add_globals(parser, after_verb=False, short_c=True)
+    _add_globals(parser, prog, after_verb=False, short_c=True)
     verbs = parser.add_subparsers(dest="verb", metavar="VERB", title="verbs")
     for name in sorted(VERBS):
         verb = VERBS[name]
         sub = verbs.add_parser(name, help=verb.help, description=verb.help)
         for arg in verb.args:
             sub.add_argument(*arg.flags, **arg.options)
-        _add_globals(sub, after_verb=True, short_c=name != "current")
+        _add_globals(sub, prog, after_verb=True, short_c=name != "current")
     return parser
 
 
@@ -271,13 +273,38 @@ def _os_error_message(exc: OSError) -> str:
     return reason
 
 
-def main(argv: Sequence[str] | None = None, prog: str = "sterna") -> int:
-    """Run the command line; returns the exit status (0 on success, 1 on a user error)."""
+def _attach_range_values(argv: Sequence[str]) -> list[str]:
+    """``-r -3:current`` as ``--rev-range=-3:current``: argparse would take ``-3:current`` for
+    an option (Alembic users have to write ``-r-3:current``)."""
+    result: list[str] = []
+    items = list(argv)
+    index = 0
+    while index < len(items):
+        item = items[index]
+        following = items[index + 1] if index + 1 < len(items) else None
+        if item in ("-r", "--rev-range") and following and following.startswith("-") \
+                and ":" in following:
+            result.append(f"--rev-range={following}")
+            index += 2
+            continue
+        result.append(item)
+        index += 1
+    return result
+
+
+def parse_args(argv: Sequence[str] | None, prog: str = "sterna") -> argparse.Namespace:
+    """Parse a command line (``sys.argv[1:]`` when None) into options for :func:`run`."""
     parser = build_parser(prog)
-    options = parser.parse_args(argv)
+    options = parser.parse_args(_attach_range_values(sys.argv[1:] if argv is None else argv))
     if options.verb is None:
         parser.error("a verb is required (see --help)")
     _merge_globals(options)
+    return options
+
+
+def main(argv: Sequence[str] | None = None, prog: str = "sterna") -> int:
+    """Run the command line; returns the exit status (0 on success, 1 on a user error)."""
+    options = parse_args(argv, prog)
     try:
         run(options)
     except CommandError as exc:
