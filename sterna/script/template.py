@@ -174,17 +174,20 @@ def _describe(err: BaseException) -> str:
     )
 
 
-def write_script(dest: str, content: bytes) -> None:
-    """Create ``dest`` with ``content`` atomically; an existing file is never overwritten."""
+def write_script(dest: str, content: bytes, overwrite: bool = False) -> None:
+    """Write ``dest`` atomically; an existing file is an error unless ``overwrite``."""
     folder = os.path.dirname(dest) or "."
-    if os.path.exists(dest):
+    if not overwrite and os.path.exists(dest):
         raise ScriptTemplateError(dest, "a file of that name already exists")
     tmp = os.path.join(folder, f".{os.path.basename(dest)}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as err:
+        raise ScriptTemplateError(dest, f"cannot be written: {err.strerror}") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(content)
-        if os.path.exists(dest):
+        if not overwrite and os.path.exists(dest):
             raise ScriptTemplateError(dest, "a file of that name already exists")
         os.replace(tmp, dest)
     except BaseException:

@@ -1,0 +1,177 @@
+"""``Script``: one migration script file, a :class:`~sterna.script.revision.Revision` with a path.
+
+Its header (ids, docstring) is read without importing it; :attr:`Script.module` imports the file
+the first time it is needed, that is when the script is run.  The text forms (:attr:`log_entry`,
+:meth:`cmd_format`, ``str()``) are those of Alembic's ``history``, ``heads``, ``branches`` and
+``show`` output, line for line.  Where Alembic lists the members of a set (branches, labels) in
+arbitrary order, they are sorted here so that the output is stable.
+
+This module also answers ``sterna.script.base.ScriptDirectory`` (``alembic.script.base``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from types import ModuleType
+from typing import Any
+
+from sterna.errors import ScriptError
+from sterna.script.headers import ScriptHeader
+from sterna.script.loader import load_module
+from sterna.script.revision import Revision
+
+_PARAGRAPH_BREAK = re.compile("\n\n")
+
+
+def _comma(values: str | Iterable[str]) -> str:
+    return values if isinstance(values, str) else ", ".join(values)
+
+
+class Script(Revision):
+    """A migration script in a version folder."""
+
+    path: str
+    """File system path of the script."""
+
+    _db_current_indicator: bool | None = None
+    """Set by commands to mark a revision that is current in the database (`` (current)``)."""
+
+    def __init__(
+        self, path: str, header: ScriptHeader, module: ModuleType | None = None
+    ) -> None:
+        self.path = path
+        self._docstring = header.docstring
+        self._module = module
+        super().__init__(
+            header.revision,
+            header.down_revision,
+            dependencies=header.depends_on,
+            branch_labels=header.branch_labels,
+        )
+
+    # ------------------------------------------------------------------ the module
+
+    @property
+    def module(self) -> ModuleType:
+        """The script imported as a module (once, on first use; bytecode cached as usual)."""
+        if self._module is None:
+            try:
+                self._module = load_module(self.path)
+            except SyntaxError as err:
+                raise ScriptError(
+                    self.path, f"syntax error at line {err.lineno}: {err.msg}"
+                ) from None
+        return self._module
+
+    @module.setter
+    def module(self, value: ModuleType) -> None:
+        self._module = value
+
+    # ------------------------------------------------------------------ documentation
+
+    @property
+    def longdoc(self) -> str:
+        """The whole module docstring, stripped."""
+        return self._docstring.strip() if self._docstring else ""
+
+    @property
+    def doc(self) -> str:
+        """The first paragraph of the docstring: the message given to ``revision -m``."""
+        return _PARAGRAPH_BREAK.split(self.longdoc)[0]
+
+    # ------------------------------------------------------------------ text forms
+
+    @property
+    def log_entry(self) -> str:
+        """The verbose, multi-line form (``history -v``, ``show``)."""
+        lines = [f"Rev: {self.revision}{self._flags(current=True)}"]
+        kind = "Merges" if self.is_merge_point else "Parent"
+        lines.append(f"{kind}: {self._format_down_revision()}")
+        if self.dependencies:
+            lines.append(f"Also depends on: {_comma(self.dependencies)}")
+        if self.is_branch_point:
+            lines.append(f"Branches into: {_comma(sorted(self.nextrev))}")
+        if self.branch_labels:
+            lines.append(f"Branch names: {_comma(sorted(self.branch_labels))}")
+        lines.append(f"Path: {self.path}")
+        body = "\n".join(f"    {para}" for para in self.longdoc.splitlines())
+        return "\n".join(lines) + f"\n\n{body}\n"
+
+    def _flags(self, current: bool) -> str:
+        return "".join(
+            (
+                " (head)" if self.is_head else "",
+                " (branchpoint)" if self.is_branch_point else "",
+                " (mergepoint)" if self.is_merge_point else "",
+                " (current)" if current and self._db_current_indicator else "",
+            )
+        )
+
+    def __str__(self) -> str:
+        return (
+            f"{self._format_down_revision()} -> {self.revision}{self._flags(current=False)}, "
+            f"{self.doc}"
+        )
+
+    def _head_only(
+        self,
+        include_branches: bool = False,
+        include_doc: bool = False,
+        include_parents: bool = False,
+        tree_indicators: bool = True,
+        head_indicators: bool = True,
+    ) -> str:
+        text = self.revision
+        if include_parents:
+            if self.dependencies:
+                text = (
+                    f"{self._format_down_revision()} ({_comma(self.dependencies)}) -> {text}"
+                )
+            else:
+                text = f"{self._format_down_revision()} -> {text}"
+        if include_branches and self.branch_labels:
+            text += f" ({_comma(sorted(self.branch_labels))})"
+        if head_indicators or tree_indicators:
+            real_head = self._is_real_head
+            text += " (head)" if real_head else ""
+            text += " (effective head)" if self.is_head and not real_head else ""
+            text += " (current)" if self._db_current_indicator else ""
+        if tree_indicators:
+            text += " (branchpoint)" if self.is_branch_point else ""
+            text += " (mergepoint)" if self.is_merge_point else ""
+        if include_doc:
+            text += f", {self.doc}"
+        return text
+
+    def cmd_format(
+        self,
+        verbose: bool,
+        include_branches: bool = False,
+        include_doc: bool = False,
+        include_parents: bool = False,
+        tree_indicators: bool = True,
+        head_indicators: bool = True,
+    ) -> str:
+        """One revision as the ``history``/``heads``/``branches``/``current`` commands print it."""
+        if verbose:
+            return self.log_entry
+        return self._head_only(
+            include_branches, include_doc, include_parents, tree_indicators, head_indicators
+        )
+
+    def _format_down_revision(self) -> str:
+        if not self.down_revision:
+            return "<base>"
+        return _comma(self.down_revisions)
+
+    def __repr__(self) -> str:
+        return f"Script(revision={self.revision!r}, path={self.path!r})"
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ScriptDirectory":
+        from sterna.script.directory import ScriptDirectory
+
+        return ScriptDirectory
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
