@@ -260,16 +260,27 @@ class MigrationContext:
             statement_log = self._statement_log
             if statement_log is not None:
                 statement_log.reset()
+            script_statements = -1
             try:
                 if fn is not None:
                     fn(**kw)
+                if statement_log is not None:
+                    script_statements = len(statement_log.statements)
                 self._apply_changes(step.changes, heads)
             except MigrationError:
                 raise
             except Exception as exc:
-                applied = statement_log.statements if statement_log is not None else None
-                raise step_failure(step, exc, applied) from exc
+                raise self._failure(step, exc, script_statements) from exc
             self._notify(step, heads, kw)
+
+    def _failure(self, step: StepLike, exc: Exception, script_statements: int) -> MigrationError:
+        statement_log = self._statement_log
+        if statement_log is None:
+            return step_failure(step, exc, None)
+        upto = script_statements if script_statements >= 0 else len(statement_log.statements)
+        failing = getattr(exc, "statement", None)
+        failing_text = failing if isinstance(failing, str) else None
+        return step_failure(step, exc, statement_log.committed(upto, failing_text))
 
     def _apply_changes(self, changes: Sequence[VersionChangeLike], heads: set[str]) -> None:
         for change in changes:

@@ -18,6 +18,12 @@ from sqlalchemy.engine import Connection
 
 #: First words of statements that change nothing (left out of the applied-statements record).
 _READ_ONLY = frozenset({"SELECT", "SHOW", "DESCRIBE", "DESC", "EXPLAIN", "PRAGMA", "WITH"})
+#: First words of MySQL statements that commit implicitly, *before* they run (MySQL manual,
+#: "Statements That Cause an Implicit Commit").
+_IMPLICIT_COMMIT = frozenset({
+    "ALTER", "CREATE", "DROP", "RENAME", "TRUNCATE", "GRANT", "REVOKE", "LOCK", "UNLOCK",
+    "ANALYZE", "OPTIMIZE", "REPAIR", "CACHE", "FLUSH", "INSTALL", "UNINSTALL",
+})
 
 
 class TransactionOwner(Protocol):
@@ -92,13 +98,33 @@ class StatementLog:
     def reset(self) -> None:
         self.statements.clear()
 
+    def committed(self, upto: int, failing: str | None) -> list[str]:
+        """Which of the first ``upto`` recorded statements took effect for good.
+
+        Each DDL statement commits everything before it (even when the DDL itself then fails);
+        DML after the last DDL is rolled back with the step's transaction.
+        """
+        done = self.statements[:upto]
+        if failing is not None and _first_word(failing) in _IMPLICIT_COMMIT:
+            return done
+        last_ddl = -1
+        for index, statement in enumerate(done):
+            if _first_word(statement) in _IMPLICIT_COMMIT:
+                last_ddl = index
+        return done[: last_ddl + 1]
+
     def _record(
         self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
         executemany: bool,
     ) -> None:
-        words = statement.split(None, 1)
-        if words and words[0].upper() not in _READ_ONLY:
+        word = _first_word(statement)
+        if word and word not in _READ_ONLY:
             self.statements.append(one_line(statement))
+
+
+def _first_word(statement: str) -> str:
+    words = statement.split(None, 1)
+    return words[0].upper() if words else ""
 
 
 def one_line(sql: str) -> str:

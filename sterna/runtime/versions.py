@@ -59,6 +59,7 @@ class VersionTable:
         )
         self._delete: Delete = self.table.delete().where(column == bindparam("old"))
         self._templates: dict[str, str] | None = None
+        self._online: dict[str, tuple[str, tuple[str, ...] | None]] | None = None
         self._quote: Callable[[Any], str] | None = None
 
     @property
@@ -83,23 +84,38 @@ class VersionTable:
             connection.execute(self.table.delete())
 
     def apply(self, connection: Connection, change: VersionChangeLike) -> None:
-        """Run one change online; UPDATE and DELETE must match exactly one row."""
+        """Run one change online; UPDATE and DELETE must match exactly one row.
+
+        The statements are compiled once and sent with ``exec_driver_sql`` (events and echo
+        still see them), which keeps the cost per step small.
+        """
         kind = change.kind
-        if kind == "insert":
-            connection.execute(self._insert, {"new": change.new})
-            return
-        if kind == "update":
-            result = connection.execute(self._update, {"old": change.old, "new": change.new})
-            action = f"update to {change.new!r}"
-        elif kind == "delete":
-            result = connection.execute(self._delete, {"old": change.old})
-            action = "delete"
-        else:
+        statements = self._online
+        if statements is None:
+            statements = self._online = self._compile_online()
+        if kind not in statements:
             raise ValueError(f"unknown version change kind {kind!r}")
-        if self.dialect.supports_sane_rowcount and result.rowcount != 1:
+        sql, order = statements[kind]
+        values = {"old": change.old, "new": change.new}
+        params: Any = tuple(values[name] for name in order) if order is not None else values
+        result = connection.exec_driver_sql(sql, params)
+        if kind == "insert" or not self.dialect.supports_sane_rowcount:
+            return
+        if result.rowcount != 1:
+            action = f"update to {change.new!r}" if kind == "update" else "delete"
             raise VersionTableError(
                 self.qualified_name, action, str(change.old), int(result.rowcount)
             )
+
+    def _compile_online(self) -> dict[str, tuple[str, tuple[str, ...] | None]]:
+        compiled = {}
+        for kind, stmt in (
+            ("insert", self._insert), ("update", self._update), ("delete", self._delete)
+        ):
+            done = stmt.compile(dialect=self.dialect)
+            order = tuple(done.positiontup or ()) if done.positional else None
+            compiled[kind] = (done.string, order)
+        return compiled
 
     # -- offline --------------------------------------------------------------------------------
 

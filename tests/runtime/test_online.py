@@ -219,3 +219,36 @@ def test_run_args_reach_the_scripts(tmp_path: Path, sqlite_url: str) -> None:
     engine.dispose()
     assert calls == [{"name": "from_kw"}]
     assert "from_kw" in table_names(sqlite_url)
+
+
+def test_mariadb_error_lists_exactly_what_was_committed(mysql_url: str, tmp_path: Path) -> None:
+    """DDL commits everything before it, even when it fails; later DML is rolled back."""
+    chain = Chain(tmp_path)
+    chain.add("a1", create("t_a"), drop("t_a"))
+    chain.add("b2", "\n".join([
+        create("t_x"),
+        "op.execute('INSERT INTO t_a (id) VALUES (5)')",
+        "op.execute('INSERT INTO t_x (id) VALUES (1)')",
+        "op.execute('INSERT INTO t_x (id) VALUES (1)')",  # fails: duplicate key, not DDL
+    ]))
+    run_env(chain, mysql_url, upgrade_fn(chain, "a1"))
+    with pytest.raises(PartialMigrationError) as info:
+        run_env(chain, mysql_url, upgrade_fn(chain))
+    assert info.value.applied == ("CREATE TABLE t_x (id INTEGER PRIMARY KEY)",)
+    engine = create_engine(mysql_url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM t_a")).scalar() == 0
+        assert conn.execute(text("SELECT COUNT(*) FROM t_x")).scalar() == 0
+
+    chain.scripts.pop()
+    chain.add("c3", "\n".join([
+        "op.execute('INSERT INTO t_a (id) VALUES (6)')",
+        create("t_a"),  # fails, but commits the INSERT before it
+    ]))
+    with pytest.raises(PartialMigrationError) as info:
+        run_env(chain, mysql_url, upgrade_fn(chain))
+    assert info.value.applied == ("INSERT INTO t_a (id) VALUES (6)",)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT id FROM t_a")).scalars().all() == [6]
+    engine.dispose()
+    assert version_rows(mysql_url) == ["a1"]
