@@ -16,12 +16,45 @@ operations layer; each takes plain SQLAlchemy schema objects built by ``sterna.o
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
-from typing import IO, Any, ClassVar
+from typing import IO, Any, ClassVar, cast
 
-from sqlalchemy import text
+from sqlalchemy import Column, Computed, Identity, Index, Table, literal, text
+from sqlalchemy import Sequence as Sequence_
 from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.schema import (
+    AddConstraint,
+    CreateIndex,
+    CreateSchema,
+    CreateSequence,
+    CreateTable,
+    DropConstraint,
+    DropIndex,
+    DropSchema,
+    DropSequence,
+    DropTable,
+    DropTableComment,
+    SetTableComment,
+)
+from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.elements import ClauseElement, TextClause
+from sqlalchemy.sql.expression import TableClause
+from sqlalchemy.sql.schema import Constraint
+
+from sterna.ddl.elements import (
+    AddColumn,
+    ColumnComment,
+    ColumnDefault,
+    ColumnName,
+    ColumnNullable,
+    ColumnType,
+    DropColumn,
+    RenameTable,
+)
+from sterna.errors import UnsupportedOperation
+
+log = logging.getLogger("alembic.ddl.impl")
 
 
 class DefaultImpl:
@@ -110,13 +143,279 @@ class DefaultImpl:
         conn = self.connection
         if execution_options:
             conn = conn.execution_options(**execution_options)
+        statement = cast(Executable, construct)
         if isinstance(construct, TextClause) and not (multiparams or params):
-            return conn.execute(construct)
+            return conn.execute(statement)
         if multiparams:
-            return conn.execute(construct, list(multiparams))
-        return conn.execute(construct, dict(params or {}))
+            return conn.execute(statement, list(multiparams))
+        return conn.execute(statement, dict(params or {}))
 
     def execute(
-        self, sql: str | ClauseElement, execution_options: Mapping[str, Any] | None = None
+        self,
+        sql: str | ClauseElement | Executable,
+        execution_options: Mapping[str, Any] | None = None,
     ) -> None:
-        self._exec(sql, execution_options)
+        self._exec(cast("str | ClauseElement", sql), execution_options)
+
+    # -- DDL actions ---------------------------------------------------------------------------
+    # Each takes plain SQLAlchemy schema objects (built by sterna.operations.schemaobj) or names,
+    # and emits SQLAlchemy DDL constructs through _exec, online or offline alike.  Dialect
+    # modules override what their backend does differently.
+
+    @property
+    def dialect_label(self) -> str:
+        """The backend's name for messages (``mariadb`` for MariaDB behind the mysql dialect)."""
+        if getattr(self.dialect, "is_mariadb", False):
+            return "mariadb"
+        return str(self.dialect.name)
+
+    def _unsupported(self, operation: str, advice: str = "") -> UnsupportedOperation:
+        return UnsupportedOperation(self.dialect_label, operation, advice)
+
+    def create_table(self, table: Table, **kw: Any) -> None:
+        """``CREATE TABLE``, then its indexes and (where not inline) its comments."""
+        self._create_table_types(table)
+        self._exec(CreateTable(table, if_not_exists=bool(kw.get("if_not_exists"))))
+        for index in sorted(table.indexes, key=lambda ix: str(ix.name)):
+            self._exec(CreateIndex(index, if_not_exists=bool(kw.get("if_not_exists"))))
+        if self.dialect.supports_comments and not self.dialect.inline_comments:
+            if table.comment is not None:
+                self.create_table_comment(table)
+            for column in table.columns:
+                if column.comment is not None:
+                    self.create_column_comment(column)
+
+    def _create_table_types(self, table: Table) -> None:
+        """Hook: create the named types (PostgreSQL enums) a new table's columns need."""
+
+    def drop_table(self, table: Table, **kw: Any) -> None:
+        self._exec(DropTable(table, if_exists=bool(kw.get("if_exists"))))
+
+    def rename_table(
+        self, old_table_name: str, new_table_name: str, schema: str | None = None
+    ) -> None:
+        self._exec(RenameTable(old_table_name, new_table_name, schema))
+
+    def add_column(
+        self,
+        table_name: str,
+        column: Column[Any],
+        schema: str | None = None,
+        if_not_exists: bool | None = None,
+        inline_references: bool | None = None,
+        inline_primary_key: bool | None = None,
+        **kw: Any,
+    ) -> None:
+        """``ADD COLUMN``; ``column`` belongs to a stub table named ``table_name``."""
+        self._exec(
+            AddColumn(
+                table_name, column, schema, if_not_exists=bool(if_not_exists),
+                inline_references=bool(inline_references),
+                inline_primary_key=bool(inline_primary_key),
+            )
+        )
+
+    def drop_column(
+        self,
+        table_name: str,
+        column: Column[Any],
+        schema: str | None = None,
+        if_exists: bool | None = None,
+        **kw: Any,
+    ) -> None:
+        self._exec(DropColumn(table_name, column.name, schema, if_exists=bool(if_exists)))
+
+    def alter_column(
+        self,
+        table_name: str,
+        column_name: str,
+        *,
+        nullable: bool | None = None,
+        server_default: Any = False,
+        name: str | None = None,
+        type_: Any = None,
+        schema: str | None = None,
+        autoincrement: bool | None = None,
+        comment: Any = False,
+        existing_comment: str | None = None,
+        existing_type: Any = None,
+        existing_server_default: Any = None,
+        existing_nullable: bool | None = None,
+        existing_autoincrement: bool | None = None,
+        **kw: Any,
+    ) -> None:
+        """One standard ``ALTER COLUMN`` statement per changed aspect: type, nullability,
+        default, comment, then the rename (so the earlier statements use the old name)."""
+        where = (table_name, column_name)
+        if type_ is not None:
+            self._exec(ColumnType(*where, type_, schema, using=kw.get("postgresql_using")))
+        if nullable is not None:
+            self._exec(ColumnNullable(*where, nullable, schema))
+        if server_default is not False:
+            self._check_default(server_default, table_name, column_name)
+            self._exec(ColumnDefault(*where, server_default, schema))
+        if comment is not False:
+            self._alter_column_comment(table_name, column_name, comment, schema)
+        if name is not None and name != column_name:
+            self._exec(ColumnName(*where, name, schema))
+
+    def _check_default(self, default: Any, table_name: str, column_name: str) -> None:
+        if isinstance(default, (Computed, Identity)):
+            raise self._unsupported(
+                f"alter_column({table_name!r}, {column_name!r}) to a "
+                f"{type(default).__name__} server default",
+                "drop and re-add the column instead",
+            )
+
+    def _alter_column_comment(
+        self, table_name: str, column_name: str, comment: str | None, schema: str | None
+    ) -> None:
+        if not self.dialect.supports_comments:
+            self._skip_comment(f"the comment of column {table_name}.{column_name}")
+            return
+        self._exec(ColumnComment(table_name, column_name, comment, schema))
+
+    def _skip_comment(self, what: str) -> None:
+        log.warning("%s has no comments; %s is not set", self.dialect_label, what)
+
+    #: Whether ``add_column`` renders a column's foreign keys inline (``REFERENCES``) rather
+    #: than as separate ``ADD CONSTRAINT`` statements, when the caller does not say.
+    inline_references_by_default: ClassVar[bool] = False
+
+    def add_column_constraint(self, const: Constraint) -> None:
+        """A constraint that comes with a newly added column (FK, UNIQUE, type CHECK)."""
+        self.add_constraint(const)
+
+    def add_constraint(self, const: Constraint) -> None:
+        self._exec(AddConstraint(const))
+
+    def drop_constraint(self, const: Constraint, **kw: Any) -> None:
+        self._exec(DropConstraint(const, if_exists=bool(kw.get("if_exists"))))
+
+    def create_index(self, index: Index, **kw: Any) -> None:
+        self._exec(CreateIndex(index, if_not_exists=bool(kw.get("if_not_exists"))))
+
+    def drop_index(self, index: Index, **kw: Any) -> None:
+        self._exec(DropIndex(index, if_exists=bool(kw.get("if_exists"))))
+
+    def create_table_comment(self, table: Table) -> None:
+        if not self.dialect.supports_comments:
+            self._skip_comment(f"the comment of table {table.name}")
+            return
+        self._exec(SetTableComment(table))
+
+    def drop_table_comment(self, table: Table) -> None:
+        if not self.dialect.supports_comments:
+            self._skip_comment(f"the comment of table {table.name}")
+            return
+        self._exec(DropTableComment(table))
+
+    def create_column_comment(self, column: Column[Any]) -> None:
+        table = column.table
+        self._alter_column_comment(table.name, column.name, column.comment, table.schema)
+
+    def bulk_insert(
+        self,
+        table: Table | TableClause,
+        rows: Sequence[Mapping[str, Any]],
+        multiinsert: bool = True,
+    ) -> None:
+        """INSERT rows: offline as one literal INSERT per row; online as one executemany when
+        ``multiinsert`` and the rows are plain values, else one INSERT per row."""
+        if not rows:
+            return
+        if self.as_sql:
+            for row in rows:
+                self._exec(table.insert().values(_literal_row(table, row)))
+            return
+        plain = all(not isinstance(v, ClauseElement) for row in rows for v in row.values())
+        if multiinsert and plain:
+            for group in _same_keys_runs(rows):
+                self._exec(table.insert(), multiparams=group)
+            return
+        for row in rows:
+            self._exec(table.insert().values(dict(row)))
+
+    # -- beyond Alembic: sequences, schemas, enum types ----------------------------------------
+
+    def create_sequence(self, sequence: Sequence_, if_not_exists: bool | None = None) -> None:
+        if not self.dialect.supports_sequences:
+            raise self._unsupported(f"create_sequence({sequence.name!r})", "it has no sequences")
+        self._exec(CreateSequence(sequence, if_not_exists=bool(if_not_exists)))
+
+    def drop_sequence(self, sequence: Sequence_, if_exists: bool | None = None) -> None:
+        if not self.dialect.supports_sequences:
+            raise self._unsupported(f"drop_sequence({sequence.name!r})", "it has no sequences")
+        self._exec(DropSequence(sequence, if_exists=bool(if_exists)))
+
+    def create_schema(self, name: str, if_not_exists: bool | None = None) -> None:
+        self._exec(CreateSchema(name, if_not_exists=bool(if_not_exists)))
+
+    def drop_schema(
+        self, name: str, if_exists: bool | None = None, cascade: bool = False
+    ) -> None:
+        self._exec(DropSchema(name, if_exists=bool(if_exists), cascade=cascade))
+
+    def create_enum(
+        self, name: str, values: Sequence[str], schema: str | None = None,
+        if_not_exists: bool | None = None,
+    ) -> None:
+        """Named enum types exist on PostgreSQL only; elsewhere an enum lives in its column's
+        type, so there is nothing to create."""
+        log.info("%s has no named enum types; create_enum(%r) does nothing", self.dialect_label,
+                 name)
+
+    def drop_enum(
+        self, name: str, schema: str | None = None, if_exists: bool | None = None
+    ) -> None:
+        log.info("%s has no named enum types; drop_enum(%r) does nothing", self.dialect_label,
+                 name)
+
+    def add_enum_value(
+        self, name: str, value: str, schema: str | None = None, *,
+        before: str | None = None, after: str | None = None, if_not_exists: bool = False,
+    ) -> None:
+        raise self._unsupported(
+            f"add_enum_value({name!r}, {value!r})",
+            "change the column's Enum type with alter_column instead",
+        )
+
+    def rename_enum_value(
+        self, name: str, old_value: str, new_value: str, schema: str | None = None
+    ) -> None:
+        raise self._unsupported(
+            f"rename_enum_value({name!r}, {old_value!r}, {new_value!r})",
+            "change the column's Enum type with alter_column instead",
+        )
+
+    def drop_enum_value(self, name: str, value: str, schema: str | None = None) -> None:
+        raise self._unsupported(f"drop_enum_value({name!r}, {value!r})")
+
+    def enum_value_needs_autocommit(self) -> bool:
+        """Whether ``ALTER TYPE ... ADD VALUE`` must run outside a transaction block."""
+        return False
+
+
+def _same_keys_runs(
+    rows: Sequence[Mapping[str, Any]],
+) -> list[list[Mapping[str, Any]]]:
+    """Consecutive runs of rows with the same keys (one executemany each, order kept)."""
+    runs: list[list[Mapping[str, Any]]] = []
+    for row in rows:
+        if runs and runs[-1][0].keys() == row.keys():
+            runs[-1].append(row)
+        else:
+            runs.append([row])
+    return runs
+
+
+def _literal_row(table: Table | TableClause, row: Mapping[str, Any]) -> dict[str, Any]:
+    """Row values as literal binds typed by the table's columns (for offline INSERTs)."""
+    values: dict[str, Any] = {}
+    for key, value in row.items():
+        if isinstance(value, ClauseElement):
+            values[key] = value
+            continue
+        type_ = table.c[key].type if key in table.c else None
+        values[key] = literal(value, type_)
+    return values

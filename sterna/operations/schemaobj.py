@@ -27,10 +27,13 @@ from sqlalchemy.sql.elements import ColumnElement, TextClause
 from sqlalchemy.sql.schema import Constraint, SchemaItem
 from sqlalchemy.types import NullType
 
+from sterna.ddl.elements import UNKNOWN_TABLE
+
 if TYPE_CHECKING:
     from sterna.operations.context_protocol import MigrationContextLike
 
 CONSTRAINT_TYPES = ("foreignkey", "primary", "unique", "check")
+
 
 
 class SchemaObjects:
@@ -183,7 +186,8 @@ class SchemaObjects:
     ) -> Index:
         """An ``Index``; plain strings name columns, text()/expressions are kept as written."""
         names = [c for c in columns if isinstance(c, str)]
-        table = self.stub_table(table_name or "_unknown", names, schema)
+        names += [c for c in kw.get("postgresql_include") or () if isinstance(c, str)]
+        table = self.stub_table(table_name or UNKNOWN_TABLE, names, schema)
         exprs = [table.c[c] if isinstance(c, str) else c for c in columns]
         return Index(name, *exprs, _table=table, **kw)
 
@@ -219,12 +223,13 @@ def unbind_expression(expr: Any) -> Any:
     if not isinstance(expr, ColumnElement):
         return expr
 
-    def replace(element: Any) -> Any:
+    def replace(element: Any, **kw: Any) -> Any:
         if isinstance(element, Column) and element.table is not None:
             return bare_column(element.name)
         return None
 
-    return visitors.replacement_traverse(expr, {}, replace)
+    opts: dict[str, Any] = {}
+    return visitors.replacement_traverse(expr, opts, replace)
 
 
 def detach(item: SchemaItem) -> SchemaItem:
@@ -234,16 +239,16 @@ def detach(item: SchemaItem) -> SchemaItem:
         return item._copy()
     if isinstance(item, PrimaryKeyConstraint):
         return PrimaryKeyConstraint(
-            *[c.name for c in item.columns], name=item.name, **item.dialect_kwargs
+            *[c.name for c in item.columns], name=_name(item), **item.dialect_kwargs
         )
     if isinstance(item, UniqueConstraint):
         return UniqueConstraint(
-            *[c.name for c in item.columns], name=item.name, deferrable=item.deferrable,
+            *[c.name for c in item.columns], name=_name(item), deferrable=item.deferrable,
             initially=item.initially, **item.dialect_kwargs,
         )
     if isinstance(item, CheckConstraint):
         return CheckConstraint(
-            unbind_expression(item.sqltext), name=item.name, deferrable=item.deferrable,
+            unbind_expression(item.sqltext), name=_name(item), deferrable=item.deferrable,
             initially=item.initially, **item.dialect_kwargs,
         )
     if isinstance(item, Constraint):
@@ -257,3 +262,11 @@ def is_attached(item: SchemaItem) -> bool:
         return getattr(item, "table", None) is not None
     except Exception:  # an unattached constraint raises InvalidRequestError on .table
         return False
+
+
+def _name(constraint: Constraint) -> Any:
+    """The constraint's name as given (a ``conv`` stays final; an unnamed one gives None)."""
+    name = constraint.name
+    if name is None or type(name).__name__ == "_NoneName":
+        return None
+    return name

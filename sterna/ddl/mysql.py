@@ -1,0 +1,291 @@
+"""MySQL and MariaDB: non-transactional DDL, ``MODIFY``/``CHANGE`` column rewrites.
+
+MySQL cannot change one aspect of a column: ``ALTER TABLE ... MODIFY`` restates the whole
+definition (type, NULL/NOT NULL, default, auto-increment, comment), and whatever is left out is
+lost.  So ``alter_column`` needs the current definition: given as ``existing_*`` arguments, or,
+online, read from the database with one inspector query.  Offline, a missing argument is an
+error naming it rather than a silent change of the column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from sqlalchemy import Sequence as Sequence_
+from sqlalchemy import inspect, text
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.schema import CreateSequence, DropSequence
+from sqlalchemy.sql.compiler import DDLCompiler
+from sqlalchemy.sql.schema import Constraint, Index
+
+from sterna.ddl.elements import (
+    UNKNOWN_TABLE,
+    AlterColumn,
+    ColumnDefault,
+    ColumnName,
+    RenameTable,
+    alter_table,
+    format_column,
+    format_literal,
+    format_server_default,
+    format_table,
+    format_type,
+)
+from sterna.ddl.impl import DefaultImpl
+from sterna.errors import MissingExistingArgument, OperationError
+
+
+@dataclass
+class ColumnDefinition:
+    """A full MySQL column definition, as ``MODIFY``/``CHANGE`` restates it."""
+
+    type_: Any
+    nullable: bool
+    default: Any  # None: no default; else a server_default value (str, text(), ...)
+    autoincrement: bool
+    comment: str | None
+
+
+class ModifyColumn(AlterColumn):
+    """``MODIFY col <definition>``, or ``CHANGE col new_name <definition>`` when renaming."""
+
+    def __init__(
+        self, table_name: str, column_name: str, definition: ColumnDefinition,
+        schema: str | None = None, new_name: str | None = None,
+    ) -> None:
+        super().__init__(table_name, column_name, schema)
+        self.definition = definition
+        self.new_name = new_name
+
+
+class MySQLDropConstraint(AlterColumn):
+    """``DROP CONSTRAINT [IF EXISTS] name`` (generic form of MySQL 8.0.19+ / MariaDB)."""
+
+    def __init__(self, table_name: str, name: str, schema: str | None, if_exists: bool) -> None:
+        super().__init__(table_name, name, schema)
+        self.if_exists = if_exists
+
+
+@compiles(RenameTable, "mysql")
+@compiles(RenameTable, "mariadb")
+def _rename_table(element: RenameTable, compiler: DDLCompiler, **kw: Any) -> str:
+    # MySQL moves a table to another database when the new name is qualified, and to the
+    # current one when not: qualify it with the table's own schema.
+    new = format_table(compiler, element.new_table_name, element.schema)
+    return f"{alter_table(compiler, element)} RENAME TO {new}"
+
+
+@compiles(ModifyColumn, "mysql")
+@compiles(ModifyColumn, "mariadb")
+def _modify_column(element: ModifyColumn, compiler: DDLCompiler, **kw: Any) -> str:
+    spec = element.definition
+    column = format_column(compiler, element.column_name)
+    if element.new_name is not None:
+        head = f"CHANGE {column} {format_column(compiler, element.new_name)}"
+    else:
+        head = f"MODIFY {column}"
+    parts = [head, format_type(compiler, spec.type_), "NULL" if spec.nullable else "NOT NULL"]
+    default = format_server_default(compiler, spec.default)
+    if default is not None:
+        parts.append(f"DEFAULT {default}")
+    if spec.autoincrement:
+        parts.append("AUTO_INCREMENT")
+    if spec.comment is not None:
+        parts.append(f"COMMENT {format_literal(compiler, spec.comment)}")
+    return f"{alter_table(compiler, element)} " + " ".join(parts)
+
+
+@compiles(MySQLDropConstraint, "mysql")
+@compiles(MySQLDropConstraint, "mariadb")
+def _drop_constraint(element: MySQLDropConstraint, compiler: DDLCompiler, **kw: Any) -> str:
+    exists = "IF EXISTS " if element.if_exists else ""
+    return (
+        f"{alter_table(compiler, element)} DROP CONSTRAINT {exists}"
+        + format_column(compiler, element.column_name)
+    )
+
+
+_EXISTING_ARGS = (
+    ("existing_type", "type_"),
+    ("existing_nullable", "nullable"),
+    ("existing_server_default", "server_default"),
+)
+
+
+class MySQLImpl(DefaultImpl):
+    __dialect__ = "mysql"
+    transactional_ddl = False
+    #: MySQL 8.0 / MariaDB 10.5.2 added ``RENAME COLUMN``.
+    rename_column_since: ClassVar[tuple[int, ...]] = (8, 0)
+
+    def alter_column(
+        self, table_name: str, column_name: str, *, nullable: bool | None = None,
+        server_default: Any = False, name: str | None = None, type_: Any = None,
+        schema: str | None = None, autoincrement: bool | None = None, comment: Any = False,
+        existing_comment: str | None = None, existing_type: Any = None,
+        existing_server_default: Any = False, existing_nullable: bool | None = None,
+        existing_autoincrement: bool | None = None, **kw: Any,
+    ) -> None:
+        given = {
+            "type_": type_, "nullable": nullable, "server_default": server_default,
+            "name": name, "comment": comment, "autoincrement": autoincrement,
+        }
+        existing = {
+            "existing_type": existing_type, "existing_nullable": existing_nullable,
+            "existing_server_default": existing_server_default,
+            "existing_comment": existing_comment,
+            "existing_autoincrement": existing_autoincrement,
+        }
+        renaming = name is not None and name != column_name
+        rewrite = (
+            type_ is not None or nullable is not None or comment is not False
+            or autoincrement is not None
+        )
+        if not rewrite and not renaming:
+            if server_default is not False:
+                self._check_default(server_default, table_name, column_name)
+                self._exec(ColumnDefault(table_name, column_name, server_default, schema))
+            return
+        if not rewrite and server_default is False and self._rename_only_allowed(existing):
+            self._exec(ColumnName(table_name, column_name, name or column_name, schema))
+            return
+        definition = self._definition(table_name, column_name, schema, given, existing)
+        self._exec(
+            ModifyColumn(table_name, column_name, definition, schema, name if renaming else None)
+        )
+
+    def _rename_only_allowed(self, existing: dict[str, Any]) -> bool:
+        """Use ``RENAME COLUMN`` (no definition needed) when the definition is not fully known
+        and the server has it (offline: assume a current server)."""
+        if self._missing(existing, {"type_": None, "nullable": None, "server_default": False}):
+            version = self.dialect.server_version_info
+            since = (10, 5, 2) if self._is_mariadb else self.rename_column_since
+            return version is None or tuple(version) >= since
+        return False
+
+    @staticmethod
+    def _missing(existing: dict[str, Any], given: dict[str, Any]) -> tuple[str, ...]:
+        missing = []
+        for arg, change in _EXISTING_ARGS:
+            unset = False if arg == "existing_server_default" else None
+            if existing[arg] is unset and given[change] is unset:
+                missing.append(arg)
+        return tuple(missing)
+
+    def _definition(
+        self, table_name: str, column_name: str, schema: str | None,
+        given: dict[str, Any], existing: dict[str, Any],
+    ) -> ColumnDefinition:
+        missing = self._missing(existing, given)
+        if missing or existing["existing_comment"] is None:
+            if self.as_sql or self.connection is None:
+                if missing:
+                    raise MissingExistingArgument("alter_column", table_name, column_name, missing)
+            else:
+                existing = self._read_existing(table_name, column_name, schema, existing)
+        default = given["server_default"]
+        if default is False:
+            default = existing["existing_server_default"]
+        comment = given["comment"]
+        if comment is False:
+            comment = existing["existing_comment"]
+        autoincrement = given["autoincrement"]
+        if autoincrement is None:
+            autoincrement = bool(existing["existing_autoincrement"])
+        nullable = given["nullable"]
+        return ColumnDefinition(
+            type_=given["type_"] if given["type_"] is not None else existing["existing_type"],
+            nullable=nullable if nullable is not None else bool(existing["existing_nullable"]),
+            default=None if default is False else default,
+            autoincrement=autoincrement,
+            comment=comment,
+        )
+
+    def _read_existing(
+        self, table_name: str, column_name: str, schema: str | None, existing: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Fill the ``existing_*`` values not given from the database (one inspector query)."""
+        assert self.connection is not None
+        columns = inspect(self.connection).get_columns(table_name, schema=schema)
+        found = [c for c in columns if c["name"] == column_name] or [
+            c for c in columns if c["name"].lower() == column_name.lower()
+        ]
+        if not found:
+            where = f"{schema}.{table_name}" if schema else table_name
+            raise OperationError(
+                f"alter_column: table {where!r} has no column {column_name!r}"
+            )
+        col = found[0]
+        filled = dict(existing)
+        if filled["existing_type"] is None:
+            filled["existing_type"] = col["type"]
+        if filled["existing_nullable"] is None:
+            filled["existing_nullable"] = col["nullable"]
+        if filled["existing_server_default"] is False:
+            raw = col.get("default")
+            filled["existing_server_default"] = None if raw is None else text(raw)
+        if filled["existing_comment"] is None:
+            filled["existing_comment"] = col.get("comment")
+        if filled["existing_autoincrement"] is None:
+            filled["existing_autoincrement"] = col.get("autoincrement") is True
+        return filled
+
+    def _alter_column_comment(
+        self, table_name: str, column_name: str, comment: str | None, schema: str | None
+    ) -> None:
+        self.alter_column(table_name, column_name, comment=comment, schema=schema)
+
+    def drop_constraint(self, const: Constraint, **kw: Any) -> None:
+        kind = const.info.get("sterna_generic_type", "?")
+        if_exists = bool(kw.get("if_exists"))
+        table = const.table
+        if if_exists and not self._is_mariadb:
+            raise self._unsupported(
+                f"drop_constraint({const.name!r}, if_exists=True)",
+                "only MariaDB has DROP ... IF EXISTS for constraints",
+            )
+        if kind is None or (if_exists and kind in ("check", "unique")):
+            self._exec(MySQLDropConstraint(table.name, str(const.name), table.schema, if_exists))
+            return
+        if if_exists and kind == "foreignkey":
+            self._exec(text(self._drop_fk_if_exists(const)))
+            return
+        super().drop_constraint(const)
+
+    def _drop_fk_if_exists(self, const: Constraint) -> str:
+        preparer = self.dialect.identifier_preparer
+        table = preparer.format_table(const.table)
+        return f"ALTER TABLE {table} DROP FOREIGN KEY IF EXISTS {preparer.quote(str(const.name))}"
+
+    @property
+    def _is_mariadb(self) -> bool:
+        return bool(getattr(self.dialect, "is_mariadb", False))
+
+    def drop_index(self, index: Index, **kw: Any) -> None:
+        if index.table is None or index.table.name == UNKNOWN_TABLE:
+            raise OperationError(
+                f"drop_index({index.name!r}) on {self.dialect_label} needs the table name"
+            )
+        super().drop_index(index, **kw)
+
+    def create_sequence(self, sequence: Sequence_, if_not_exists: bool | None = None) -> None:
+        if not self._is_mariadb:
+            raise self._unsupported(f"create_sequence({sequence.name!r})", "it has no sequences")
+        self._exec(CreateSequence(sequence, if_not_exists=bool(if_not_exists)))
+
+    def drop_sequence(self, sequence: Sequence_, if_exists: bool | None = None) -> None:
+        if not self._is_mariadb:
+            raise self._unsupported(f"drop_sequence({sequence.name!r})", "it has no sequences")
+        self._exec(DropSequence(sequence, if_exists=bool(if_exists)))
+
+    def drop_schema(
+        self, name: str, if_exists: bool | None = None, cascade: bool = False
+    ) -> None:
+        """``DROP SCHEMA`` (a database): MySQL always drops its contents; no CASCADE."""
+        super().drop_schema(name, if_exists=if_exists, cascade=False)
+
+
+class MariaDBImpl(MySQLImpl):
+    __dialect__ = "mariadb"
+    rename_column_since: ClassVar[tuple[int, ...]] = (10, 5, 2)

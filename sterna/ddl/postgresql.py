@@ -1,0 +1,209 @@
+"""PostgreSQL: transactional DDL, ``ALTER COLUMN ... TYPE ... USING``, named enum types.
+
+Enum types: ``create_table`` creates the named enum types its columns use (online only when
+missing; offline once per run), and the ``*_enum*`` operations map to ``CREATE TYPE``,
+``DROP TYPE``, ``ALTER TYPE ... ADD VALUE`` / ``RENAME VALUE``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Enum, Table, text
+from sqlalchemy.dialects.postgresql import ENUM
+from sqlalchemy.dialects.postgresql.named_types import CreateEnumType
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.schema import ExecutableDDLElement
+from sqlalchemy.sql.compiler import DDLCompiler
+
+from sterna.ddl.elements import format_literal, format_table
+from sterna.ddl.impl import DefaultImpl
+
+
+class EnumTypeDDL(ExecutableDDLElement):
+    """Base of the statements on one enum type, named by name and schema."""
+
+    def __init__(self, name: str, schema: str | None) -> None:
+        self.name = name
+        self.schema = schema
+
+
+class DropEnum(EnumTypeDDL):
+    def __init__(self, name: str, schema: str | None, if_exists: bool = False) -> None:
+        super().__init__(name, schema)
+        self.if_exists = if_exists
+
+
+class AddEnumValue(EnumTypeDDL):
+    def __init__(
+        self, name: str, schema: str | None, value: str, *, before: str | None = None,
+        after: str | None = None, if_not_exists: bool = False,
+    ) -> None:
+        super().__init__(name, schema)
+        self.value = value
+        self.before = before
+        self.after = after
+        self.if_not_exists = if_not_exists
+
+
+class RenameEnumValue(EnumTypeDDL):
+    def __init__(self, name: str, schema: str | None, old: str, new: str) -> None:
+        super().__init__(name, schema)
+        self.old = old
+        self.new = new
+
+
+class RenameEnum(EnumTypeDDL):
+    def __init__(self, name: str, schema: str | None, new_name: str) -> None:
+        super().__init__(name, schema)
+        self.new_name = new_name
+
+
+class CreateEnumIfMissing(ExecutableDDLElement):
+    """``CREATE TYPE`` wrapped in a ``DO`` block that ignores an existing type (offline
+    ``if_not_exists``: PostgreSQL has no ``CREATE TYPE IF NOT EXISTS``)."""
+
+    def __init__(self, enum: ENUM) -> None:
+        self.enum = enum
+
+
+@compiles(DropEnum, "postgresql")
+def _drop_enum(element: DropEnum, compiler: DDLCompiler, **kw: Any) -> str:
+    exists = "IF EXISTS " if element.if_exists else ""
+    return f"DROP TYPE {exists}{format_table(compiler, element.name, element.schema)}"
+
+
+@compiles(AddEnumValue, "postgresql")
+def _add_enum_value(element: AddEnumValue, compiler: DDLCompiler, **kw: Any) -> str:
+    exists = "IF NOT EXISTS " if element.if_not_exists else ""
+    sql = (
+        f"ALTER TYPE {format_table(compiler, element.name, element.schema)} ADD VALUE "
+        f"{exists}{format_literal(compiler, element.value)}"
+    )
+    if element.before is not None:
+        sql += f" BEFORE {format_literal(compiler, element.before)}"
+    elif element.after is not None:
+        sql += f" AFTER {format_literal(compiler, element.after)}"
+    return sql
+
+
+@compiles(RenameEnumValue, "postgresql")
+def _rename_enum_value(element: RenameEnumValue, compiler: DDLCompiler, **kw: Any) -> str:
+    return (
+        f"ALTER TYPE {format_table(compiler, element.name, element.schema)} RENAME VALUE "
+        f"{format_literal(compiler, element.old)} TO {format_literal(compiler, element.new)}"
+    )
+
+
+@compiles(RenameEnum, "postgresql")
+def _rename_enum(element: RenameEnum, compiler: DDLCompiler, **kw: Any) -> str:
+    return (
+        f"ALTER TYPE {format_table(compiler, element.name, element.schema)} RENAME TO "
+        f"{compiler.preparer.quote(element.new_name)}"
+    )
+
+
+@compiles(CreateEnumIfMissing, "postgresql")
+def _create_enum_if_missing(element: CreateEnumIfMissing, compiler: DDLCompiler, **kw: Any) -> str:
+    create = compiler.process(CreateEnumType(element.enum), **kw)
+    tag = "$sterna$"
+    while tag in create:
+        tag = tag[:-1] + "_$"
+    return (
+        f"DO {tag} BEGIN {create}; EXCEPTION WHEN duplicate_object THEN NULL; END {tag}"
+    )
+
+
+def named_enums(table: Table) -> list[Enum]:
+    """The named native enum types the table's columns use (arrays included), in order."""
+    found: list[Enum] = []
+    for column in table.columns:
+        type_ = column.type
+        item = getattr(type_, "item_type", None)
+        for candidate in (type_, item):
+            if (
+                isinstance(candidate, Enum)
+                and candidate.native_enum
+                and candidate.name
+                and getattr(candidate, "create_type", True)
+                and candidate not in found
+            ):
+                found.append(candidate)
+    return found
+
+
+class PostgresqlImpl(DefaultImpl):
+    __dialect__ = "postgresql"
+    transactional_ddl = True
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self._offline_types: set[tuple[str | None, str]] = set()
+
+    def _create_table_types(self, table: Table) -> None:
+        for enum in named_enums(table):
+            assert enum.name is not None
+            schema = enum.schema if enum.schema is not None else table.schema
+            self.create_enum(enum.name, list(enum.enums), schema, if_not_exists=True)
+
+    def create_enum(
+        self, name: str, values: Sequence[str], schema: str | None = None,
+        if_not_exists: bool | None = None,
+    ) -> None:
+        """``CREATE TYPE ... AS ENUM``.  With ``if_not_exists`` an existing type is left alone:
+        online by looking it up; offline a type is created once per run."""
+        enum = ENUM(*values, name=name, schema=schema)
+        if if_not_exists:
+            if self.as_sql:
+                if (schema, name) in self._offline_types:
+                    return
+                self._offline_types.add((schema, name))
+            elif self._enum_exists(name, schema):
+                return
+        self._exec(CreateEnumType(enum))
+        if self.as_sql:
+            self._offline_types.add((schema, name))
+
+    def _enum_exists(self, name: str, schema: str | None) -> bool:
+        assert self.connection is not None
+        found = self.connection.execute(
+            text(
+                "SELECT 1 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
+                "WHERE t.typname = :name AND t.typtype = 'e' "
+                "AND n.nspname = coalesce(:schema, current_schema())"
+            ),
+            {"name": name, "schema": schema},
+        ).first()
+        return found is not None
+
+    def drop_enum(
+        self, name: str, schema: str | None = None, if_exists: bool | None = None
+    ) -> None:
+        self._exec(DropEnum(name, schema, bool(if_exists)))
+        self._offline_types.discard((schema, name))
+
+    def add_enum_value(
+        self, name: str, value: str, schema: str | None = None, *,
+        before: str | None = None, after: str | None = None, if_not_exists: bool = False,
+    ) -> None:
+        self._exec(
+            AddEnumValue(
+                name, schema, value, before=before, after=after, if_not_exists=if_not_exists
+            )
+        )
+
+    def rename_enum_value(
+        self, name: str, old_value: str, new_value: str, schema: str | None = None
+    ) -> None:
+        self._exec(RenameEnumValue(name, schema, old_value, new_value))
+
+    def drop_enum_value(self, name: str, value: str, schema: str | None = None) -> None:
+        from sterna.ddl.pg_enums import drop_enum_value
+
+        drop_enum_value(self, name, value, schema)
+
+    def enum_value_needs_autocommit(self) -> bool:
+        """PostgreSQL before 12 refuses ``ALTER TYPE ... ADD VALUE`` in a transaction block."""
+        version = self.dialect.server_version_info
+        return version is not None and tuple(version[:1]) < (12,)

@@ -1,0 +1,193 @@
+"""The ``Operations`` facade (``op``): each directive builds an operation and invokes it.
+
+Two dispatch tables make the extension API:
+
+* ``Operations.register_operation(name, sourcename=None)`` decorates an operation class and adds
+  a method ``name`` to the facade which calls the class's classmethod ``sourcename`` (default
+  ``name``) as ``OpClass.<sourcename>(operations, *args, **kw)``;
+* ``Operations.implementation_for(OpClass, replace=False)`` registers the function
+  ``fn(operations, operation)`` that carries out an operation.  ``invoke(op)`` looks the
+  implementation up along the class's MRO, so a subclass of a built-in op reuses its
+  implementation unless it registers its own.
+
+The built-in directives are plain methods (mixins in ``sterna.operations.directives``) so that
+they have real signatures; their implementations live in ``sterna.operations.toimpl``.
+``AbstractOperations`` holds everything but the directives, so a ``BatchOperations`` subclass
+can offer its own table-less directive signatures while sharing the op classes and the
+implementation table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+from sqlalchemy import Connection
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import BindParameter, conv
+
+from sterna.operations.directives.constraints import ConstraintDirectives
+from sterna.operations.directives.data import DataDirectives
+from sterna.operations.directives.extras import ExtraDirectives
+from sterna.operations.directives.tables import TableDirectives
+from sterna.operations.ops.base import MigrateOperation
+from sterna.operations.schemaobj import SchemaObjects
+
+if TYPE_CHECKING:
+    from sterna.ddl.impl import DefaultImpl
+    from sterna.operations.context_protocol import MigrationContextLike
+
+_C = TypeVar("_C", bound=type)
+_F = TypeVar("_F", bound=Callable[..., Any])
+ImplFn = Callable[[Any, Any], Any]
+
+
+class AbstractOperations:
+    """Everything of the facade except the directives: invocation, registries, helpers."""
+
+    _to_impl: ClassVar[dict[type, ImplFn]] = {}
+
+    def __init__(
+        self, migration_context: MigrationContextLike, impl: DefaultImpl | None = None
+    ) -> None:
+        self.migration_context = migration_context
+        self.impl: DefaultImpl = impl if impl is not None else migration_context.impl
+        self.schema_obj = SchemaObjects(migration_context)
+
+    # -- extension API -------------------------------------------------------------------------
+
+    @classmethod
+    def register_operation(
+        cls, name: str, sourcename: str | None = None
+    ) -> Callable[[_C], _C]:
+        """Class decorator: add directive ``name`` calling ``OpClass.<sourcename>(self, ...)``."""
+
+        def register(op_cls: _C) -> _C:
+            source = sourcename or name
+            factory = getattr(op_cls, source, None)
+            if factory is None:
+                raise AttributeError(
+                    f"register_operation({name!r}): {op_cls.__name__} has no classmethod "
+                    f"{source!r}"
+                )
+
+            def directive(self: AbstractOperations, *args: Any, **kw: Any) -> Any:
+                return getattr(op_cls, source)(self, *args, **kw)
+
+            directive.__name__ = directive.__qualname__ = name
+            directive.__doc__ = getattr(factory, "__doc__", None)
+            setattr(cls, name, directive)
+            return op_cls
+
+        return register
+
+    @classmethod
+    def implementation_for(cls, op_cls: type, replace: bool = False) -> Callable[[_F], _F]:
+        """Decorator: register ``fn(operations, operation)`` as the implementation of
+        ``op_cls``; registering twice raises unless ``replace=True``."""
+
+        def register(fn: _F) -> _F:
+            if op_cls in AbstractOperations._to_impl and not replace:
+                raise ValueError(
+                    f"an implementation for {op_cls.__name__} is already registered; "
+                    "pass replace=True to replace it"
+                )
+            AbstractOperations._to_impl[op_cls] = fn
+            return fn
+
+        return register
+
+    def invoke(self, operation: MigrateOperation) -> Any:
+        """Carry out ``operation`` with the implementation registered for its class."""
+        import sterna.operations.toimpl  # noqa: F401  (registers the built-in implementations)
+
+        for klass in type(operation).__mro__:
+            fn = AbstractOperations._to_impl.get(klass)
+            if fn is not None:
+                return fn(self, operation)
+        raise NotImplementedError(
+            f"no implementation registered for {type(operation).__name__}; use "
+            "Operations.implementation_for to register one"
+        )
+
+    @classmethod
+    @contextmanager
+    def context(cls, migration_context: MigrationContextLike) -> Iterator[Operations]:
+        """Install an ``Operations`` for ``migration_context`` as ``op`` for the block."""
+        from sterna.runtime.proxy import OPERATIONS
+
+        operations = Operations(migration_context)
+        with OPERATIONS.installed(operations):
+            yield operations
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def get_context(self) -> MigrationContextLike:
+        return self.migration_context
+
+    def get_bind(self) -> Connection | None:
+        """The connection being migrated (None in offline mode)."""
+        return self.migration_context.bind
+
+    @staticmethod
+    def f(name: str) -> conv:
+        """Mark a constraint/index name as final: naming conventions leave it unchanged."""
+        return conv(name)
+
+    @staticmethod
+    def inline_literal(value: Any, type_: Any = None) -> BindParameter[Any]:
+        """A value rendered inline as a SQL literal, online and offline (for UPDATE/INSERT
+        statements passed to ``execute``)."""
+        return InlineLiteral(value, type_)
+
+    def run_async(
+        self, async_function: Callable[..., Any], *args: Any, **kw_args: Any
+    ) -> Any:
+        """Run ``await async_function(async_connection, *args, **kw_args)`` on the migration's
+        connection, which must come from an async engine (env.py's ``connection.run_sync``)."""
+        from sqlalchemy.ext.asyncio import AsyncConnection
+
+        from sterna.errors import OperationError
+
+        bind = self.get_bind()
+        if bind is None:
+            raise OperationError("run_async() needs a database connection (not offline mode)")
+        async_conn = AsyncConnection._retrieve_proxy_for_target(bind, regenerate=False)
+        if async_conn is None:
+            raise OperationError(
+                "run_async() needs a connection from an async engine, run through "
+                "AsyncConnection.run_sync() in env.py"
+            )
+        return _await(async_function(async_conn, *args, **kw_args))
+
+
+def _await(awaitable: Any) -> Any:
+    from sqlalchemy import util
+
+    await_fn = getattr(util, "await_", None) or util.await_only
+    return await_fn(awaitable)
+
+
+class InlineLiteral(BindParameter[Any]):
+    """A bound value that always compiles to its literal SQL form."""
+
+    inherit_cache = True
+
+    def __init__(self, value: Any, type_: Any = None) -> None:
+        super().__init__(None, value, type_=type_, unique=True)
+
+
+@compiles(InlineLiteral)
+def _inline_literal(element: InlineLiteral, compiler: SQLCompiler, **kw: Any) -> str:
+    kw["literal_binds"] = True
+    rendered: str = compiler.visit_bindparam(element, **kw)  # type: ignore[no-untyped-call]
+    return rendered
+
+
+class Operations(
+    TableDirectives, ConstraintDirectives, DataDirectives, ExtraDirectives, AbstractOperations
+):
+    """What migration scripts call ``op``: every directive of Alembic's ``op`` plus
+    sequences, schemas and PostgreSQL enum types."""

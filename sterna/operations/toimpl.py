@@ -1,0 +1,220 @@
+"""Implementations of the built-in operations: op object -> ``DefaultImpl`` method calls.
+
+Each function is registered with ``Operations.implementation_for`` and receives the facade
+(``operations.impl`` is the dialect implementation, ``operations.schema_obj`` builds schema
+objects honouring the context's naming convention) and the operation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Column, PrimaryKeyConstraint, Table
+from sqlalchemy.sql.schema import ForeignKeyConstraint
+
+from sterna.operations import ops
+from sterna.operations.base import AbstractOperations
+from sterna.operations.schemaobj import detach, is_attached
+
+implementation_for = AbstractOperations.implementation_for
+
+
+@implementation_for(ops.CreateTableOp)
+def create_table(operations: AbstractOperations, operation: ops.CreateTableOp) -> Table:
+    table = operation.to_table(operations.migration_context)
+    operations.impl.create_table(table, if_not_exists=operation.if_not_exists)
+    return table
+
+
+@implementation_for(ops.DropTableOp)
+def drop_table(operations: AbstractOperations, operation: ops.DropTableOp) -> None:
+    table = operation.to_table(operations.migration_context)
+    operations.impl.drop_table(table, if_exists=operation.if_exists)
+
+
+@implementation_for(ops.RenameTableOp)
+def rename_table(operations: AbstractOperations, operation: ops.RenameTableOp) -> None:
+    operations.impl.rename_table(
+        operation.table_name, operation.new_table_name, schema=operation.schema
+    )
+
+
+@implementation_for(ops.AddColumnOp)
+def add_column(operations: AbstractOperations, operation: ops.AddColumnOp) -> None:
+    """``ADD COLUMN``, then what the column brings along: foreign keys (inline where the
+    dialect prefers it), UNIQUE and type CHECK constraints, indexes and the comment."""
+    impl = operations.impl
+    column: Column[Any] = operation.column
+    if is_attached(column):
+        detached = detach(column)
+        assert isinstance(detached, Column)
+        column = detached
+    table = operations.schema_obj.table(operation.table_name, column, schema=operation.schema)
+    inline_refs = operation.inline_references
+    if inline_refs is None:
+        inline_refs = impl.inline_references_by_default
+    impl.add_column(
+        operation.table_name, column, schema=operation.schema,
+        if_not_exists=operation.if_not_exists, inline_references=inline_refs,
+        inline_primary_key=operation.inline_primary_key, **operation.kw,
+    )
+    for constraint in sorted(table.constraints, key=lambda c: c._creation_order):
+        if isinstance(constraint, PrimaryKeyConstraint):
+            continue
+        if isinstance(constraint, ForeignKeyConstraint) and inline_refs:
+            continue
+        if constraint in column.constraints:
+            continue  # rendered inline with the column
+        impl.add_column_constraint(constraint)
+    for index in sorted(table.indexes, key=lambda ix: str(ix.name)):
+        impl.create_index(index)
+    if column.comment is not None and not impl.dialect.inline_comments:
+        impl.create_column_comment(column)
+
+
+@implementation_for(ops.DropColumnOp)
+def drop_column(operations: AbstractOperations, operation: ops.DropColumnOp) -> None:
+    column = operation.to_column(operations.migration_context)
+    if is_attached(column):
+        column = Column(column.name, column.type)
+    operations.schema_obj.table(operation.table_name, column, schema=operation.schema)
+    operations.impl.drop_column(
+        operation.table_name, column, schema=operation.schema, if_exists=operation.if_exists,
+        **operation.kw,
+    )
+
+
+@implementation_for(ops.AlterColumnOp)
+def alter_column(operations: AbstractOperations, operation: ops.AlterColumnOp) -> None:
+    operations.impl.alter_column(
+        operation.table_name,
+        operation.column_name,
+        nullable=operation.modify_nullable,
+        server_default=operation.modify_server_default,
+        name=operation.modify_name,
+        type_=operation.modify_type,
+        schema=operation.schema,
+        comment=operation.modify_comment,
+        existing_comment=operation.existing_comment,
+        existing_type=operation.existing_type,
+        existing_server_default=operation.existing_server_default,
+        existing_nullable=operation.existing_nullable,
+        **operation.kw,
+    )
+
+
+@implementation_for(ops.AddConstraintOp)
+def add_constraint(operations: AbstractOperations, operation: ops.AddConstraintOp) -> None:
+    operations.impl.add_constraint(operation.to_constraint(operations.migration_context))
+
+
+@implementation_for(ops.DropConstraintOp)
+def drop_constraint(operations: AbstractOperations, operation: ops.DropConstraintOp) -> None:
+    constraint = operations.schema_obj.generic_constraint(
+        operation.constraint_name, operation.table_name, operation.constraint_type,
+        schema=operation.schema,
+    )
+    operations.impl.drop_constraint(constraint, if_exists=operation.if_exists)
+
+
+@implementation_for(ops.CreateIndexOp)
+def create_index(operations: AbstractOperations, operation: ops.CreateIndexOp) -> None:
+    index = operation.to_index(operations.migration_context)
+    operations.impl.create_index(index, if_not_exists=operation.if_not_exists)
+
+
+@implementation_for(ops.DropIndexOp)
+def drop_index(operations: AbstractOperations, operation: ops.DropIndexOp) -> None:
+    index = operation.to_index(operations.migration_context)
+    operations.impl.drop_index(index, if_exists=operation.if_exists)
+
+
+@implementation_for(ops.CreateTableCommentOp)
+def create_table_comment(
+    operations: AbstractOperations, operation: ops.CreateTableCommentOp
+) -> None:
+    operations.impl.create_table_comment(operation.to_table(operations.migration_context))
+
+
+@implementation_for(ops.DropTableCommentOp)
+def drop_table_comment(operations: AbstractOperations, operation: ops.DropTableCommentOp) -> None:
+    operations.impl.drop_table_comment(operation.to_table(operations.migration_context))
+
+
+@implementation_for(ops.BulkInsertOp)
+def bulk_insert(operations: AbstractOperations, operation: ops.BulkInsertOp) -> None:
+    operations.impl.bulk_insert(operation.table, operation.rows, multiinsert=operation.multiinsert)
+
+
+@implementation_for(ops.ExecuteSQLOp)
+def execute_sql(operations: AbstractOperations, operation: ops.ExecuteSQLOp) -> None:
+    operations.impl.execute(operation.sqltext, execution_options=operation.execution_options)
+
+
+@implementation_for(ops.CreateSequenceOp)
+def create_sequence(operations: AbstractOperations, operation: ops.CreateSequenceOp) -> None:
+    operations.impl.create_sequence(operation.to_sequence(), if_not_exists=operation.if_not_exists)
+
+
+@implementation_for(ops.DropSequenceOp)
+def drop_sequence(operations: AbstractOperations, operation: ops.DropSequenceOp) -> None:
+    operations.impl.drop_sequence(operation.to_sequence(), if_exists=operation.if_exists)
+
+
+@implementation_for(ops.CreateSchemaOp)
+def create_schema(operations: AbstractOperations, operation: ops.CreateSchemaOp) -> None:
+    operations.impl.create_schema(operation.schema_name, if_not_exists=operation.if_not_exists)
+
+
+@implementation_for(ops.DropSchemaOp)
+def drop_schema(operations: AbstractOperations, operation: ops.DropSchemaOp) -> None:
+    operations.impl.drop_schema(
+        operation.schema_name, if_exists=operation.if_exists, cascade=operation.cascade
+    )
+
+
+@implementation_for(ops.CreateEnumOp)
+def create_enum(operations: AbstractOperations, operation: ops.CreateEnumOp) -> None:
+    operations.impl.create_enum(
+        operation.enum_name, operation.values, schema=operation.schema,
+        if_not_exists=operation.if_not_exists,
+    )
+
+
+@implementation_for(ops.DropEnumOp)
+def drop_enum(operations: AbstractOperations, operation: ops.DropEnumOp) -> None:
+    operations.impl.drop_enum(
+        operation.enum_name, schema=operation.schema, if_exists=operation.if_exists
+    )
+
+
+@implementation_for(ops.AddEnumValueOp)
+def add_enum_value(operations: AbstractOperations, operation: ops.AddEnumValueOp) -> None:
+    """On servers that refuse ``ADD VALUE`` inside a transaction block (PostgreSQL < 12) the
+    statement runs in the migration context's autocommit block."""
+    impl = operations.impl
+
+    def run() -> None:
+        impl.add_enum_value(
+            operation.enum_name, operation.value, schema=operation.schema,
+            before=operation.before, after=operation.after,
+            if_not_exists=operation.if_not_exists,
+        )
+
+    if impl.enum_value_needs_autocommit():
+        with operations.migration_context.autocommit_block():
+            run()
+    else:
+        run()
+
+
+@implementation_for(ops.RenameEnumValueOp)
+def rename_enum_value(operations: AbstractOperations, operation: ops.RenameEnumValueOp) -> None:
+    operations.impl.rename_enum_value(
+        operation.enum_name, operation.old_value, operation.new_value, schema=operation.schema
+    )
+
+
+@implementation_for(ops.DropEnumValueOp)
+def drop_enum_value(operations: AbstractOperations, operation: ops.DropEnumValueOp) -> None:
+    operations.impl.drop_enum_value(operation.enum_name, operation.value, schema=operation.schema)
