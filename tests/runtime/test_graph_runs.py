@@ -94,8 +94,9 @@ def plan_available() -> None:
 
 
 def test_branch_merge_and_dependency_runs_match_alembic(
-    tmp_path: Path, plan_available: None
+    tmp_path: Path, db_url: str, plan_available: None
 ) -> None:
+    """Alembic runs on SQLite; Sterna on each backend must keep the same rows at every step."""
     from alembic import command as alembic_command
     from alembic.config import Config as AlembicConfig
 
@@ -108,7 +109,7 @@ def test_branch_merge_and_dependency_runs_match_alembic(
     theirs.set_main_option("sqlalchemy.url", theirs_url)
     expected = run_sequence(alembic_command, theirs, theirs_url)
 
-    ours_url = f"sqlite:///{tmp_path / 'sterna.db'}"
+    ours_url = db_url
     ours = Config()
     ours.set_main_option("script_location", str(project(tmp_path / "s", "sterna")))
     ours.set_main_option("sqlalchemy.url", ours_url)
