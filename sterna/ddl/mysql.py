@@ -60,10 +60,16 @@ class ModifyColumn(AlterColumn):
 
 
 class MySQLDropConstraint(AlterColumn):
-    """``DROP CONSTRAINT [IF EXISTS] name`` (generic form of MySQL 8.0.19+ / MariaDB)."""
+    """Drop a constraint in MySQL's per-kind syntax (``DROP FOREIGN KEY``, ``DROP INDEX``,
+    ``DROP PRIMARY KEY``, ``DROP CHECK``), or the generic ``DROP CONSTRAINT`` when the kind is
+    not known (MySQL 8.0.19+ / MariaDB)."""
 
-    def __init__(self, table_name: str, name: str, schema: str | None, if_exists: bool) -> None:
+    def __init__(
+        self, table_name: str, name: str, schema: str | None, kind: str | None,
+        if_exists: bool = False,
+    ) -> None:
         super().__init__(table_name, name, schema)
+        self.kind = kind
         self.if_exists = if_exists
 
 
@@ -99,11 +105,20 @@ def _modify_column(element: ModifyColumn, compiler: DDLCompiler, **kw: Any) -> s
 @compiles(MySQLDropConstraint, "mysql")
 @compiles(MySQLDropConstraint, "mariadb")
 def _drop_constraint(element: MySQLDropConstraint, compiler: DDLCompiler, **kw: Any) -> str:
+    name = format_column(compiler, element.column_name)
     exists = "IF EXISTS " if element.if_exists else ""
-    return (
-        f"{alter_table(compiler, element)} DROP CONSTRAINT {exists}"
-        + format_column(compiler, element.column_name)
-    )
+    mariadb = bool(getattr(compiler.dialect, "is_mariadb", False))
+    if element.kind == "primary":
+        action = "DROP PRIMARY KEY"
+    elif element.kind == "foreignkey":
+        action = f"DROP FOREIGN KEY {exists}{name}"
+    elif element.kind == "unique":
+        action = f"DROP INDEX {exists}{name}"
+    elif element.kind == "check" and not mariadb:
+        action = f"DROP CHECK {name}"
+    else:
+        action = f"DROP CONSTRAINT {exists}{name}"
+    return f"{alter_table(compiler, element)} {action}"
 
 
 _EXISTING_ARGS = (
@@ -138,9 +153,14 @@ class MySQLImpl(DefaultImpl):
             "existing_autoincrement": existing_autoincrement,
         }
         renaming = name is not None and name != column_name
+        # ALTER COLUMN ... SET DEFAULT takes a literal only; an expression default (text(),
+        # functions) needs the whole definition restated.
+        expression_default = server_default is not False and not isinstance(
+            server_default, (str, type(None))
+        )
         rewrite = (
             type_ is not None or nullable is not None or comment is not False
-            or autoincrement is not None
+            or autoincrement is not None or expression_default
         )
         if not rewrite and not renaming:
             if server_default is not False:
@@ -237,26 +257,17 @@ class MySQLImpl(DefaultImpl):
         self.alter_column(table_name, column_name, comment=comment, schema=schema)
 
     def drop_constraint(self, const: Constraint, **kw: Any) -> None:
-        kind = const.info.get("sterna_generic_type", "?")
         if_exists = bool(kw.get("if_exists"))
-        table = const.table
         if if_exists and not self._is_mariadb:
             raise self._unsupported(
                 f"drop_constraint({const.name!r}, if_exists=True)",
                 "only MariaDB has DROP ... IF EXISTS for constraints",
             )
-        if kind is None or (if_exists and kind in ("check", "unique")):
-            self._exec(MySQLDropConstraint(table.name, str(const.name), table.schema, if_exists))
-            return
-        if if_exists and kind == "foreignkey":
-            self._exec(text(self._drop_fk_if_exists(const)))
-            return
-        super().drop_constraint(const)
-
-    def _drop_fk_if_exists(self, const: Constraint) -> str:
-        preparer = self.dialect.identifier_preparer
-        table = preparer.format_table(const.table)
-        return f"ALTER TABLE {table} DROP FOREIGN KEY IF EXISTS {preparer.quote(str(const.name))}"
+        table = const.table
+        kind = _constraint_kind(const)
+        self._exec(
+            MySQLDropConstraint(table.name, str(const.name), table.schema, kind, if_exists)
+        )
 
     @property
     def _is_mariadb(self) -> bool:
@@ -289,3 +300,17 @@ class MySQLImpl(DefaultImpl):
 class MariaDBImpl(MySQLImpl):
     __dialect__ = "mariadb"
     rename_column_since: ClassVar[tuple[int, ...]] = (10, 5, 2)
+
+
+def _constraint_kind(const: Constraint) -> str | None:
+    """``foreignkey``/``primary``/``unique``/``check`` or None (unknown: generic drop)."""
+    if "sterna_generic_type" in const.info:
+        kind: str | None = const.info["sterna_generic_type"]
+        return kind
+    return {
+        "foreign_key_constraint": "foreignkey",
+        "primary_key_constraint": "primary",
+        "unique_constraint": "unique",
+        "check_constraint": "check",
+        "column_check_constraint": "check",
+    }.get(const.__visit_name__)

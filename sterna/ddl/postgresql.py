@@ -142,28 +142,32 @@ class PostgresqlImpl(DefaultImpl):
         self._offline_types: set[tuple[str | None, str]] = set()
 
     def _create_table_types(self, table: Table) -> None:
+        """Create the named enum types the table uses unless they exist: online by looking
+        them up, offline once per run (as ``metadata.create_all`` would)."""
         for enum in named_enums(table):
             assert enum.name is not None
             schema = enum.schema if enum.schema is not None else table.schema
-            self.create_enum(enum.name, list(enum.enums), schema, if_not_exists=True)
+            key = (schema, enum.name)
+            if self.as_sql:
+                if key in self._offline_types:
+                    continue
+            elif self._enum_exists(enum.name, schema):
+                continue
+            self.create_enum(enum.name, list(enum.enums), schema)
 
     def create_enum(
         self, name: str, values: Sequence[str], schema: str | None = None,
         if_not_exists: bool | None = None,
     ) -> None:
-        """``CREATE TYPE ... AS ENUM``.  With ``if_not_exists`` an existing type is left alone:
-        online by looking it up; offline a type is created once per run."""
+        """``CREATE TYPE ... AS ENUM``.  ``if_not_exists`` leaves an existing type alone:
+        online by looking it up, offline with a ``DO`` block that ignores ``duplicate_object``
+        (PostgreSQL has no ``CREATE TYPE IF NOT EXISTS``)."""
         enum = ENUM(*values, name=name, schema=schema)
-        if if_not_exists:
-            if self.as_sql:
-                if (schema, name) in self._offline_types:
-                    return
-                self._offline_types.add((schema, name))
-            elif self._enum_exists(name, schema):
-                return
-        self._exec(CreateEnumType(enum))
-        if self.as_sql:
-            self._offline_types.add((schema, name))
+        if if_not_exists and self.as_sql:
+            self._exec(CreateEnumIfMissing(enum))
+        elif not (if_not_exists and self._enum_exists(name, schema)):
+            self._exec(CreateEnumType(enum))
+        self._offline_types.add((schema, name))
 
     def _enum_exists(self, name: str, schema: str | None) -> bool:
         assert self.connection is not None
