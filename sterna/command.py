@@ -223,7 +223,7 @@ def branches(config: Config, verbose: bool = False) -> None:
             continue
         indent = " " * len(str(sc.revision))
         children = []
-        for child_id in sc.nextrev:
+        for child_id in sorted(sc.nextrev):
             child = script.get_revision(child_id)
             if child is not None:
                 line = child.cmd_format(False, include_branches=True, include_doc=verbose)
@@ -310,7 +310,12 @@ def ensure_version(config: Config, sql: bool = False) -> None:
     script = load_script(config)
 
     def create(heads: Any, context: Any) -> list[Any]:
-        context._ensure_version_table()
+        ensure = getattr(context, "_ensure_version_table", None)
+        if ensure is not None:  # Alembic's name for it, where the runtime offers it
+            ensure()
+        elif context.as_sql:
+            context.impl._exec(context._version.create_statement())
+        # online, run_migrations() has created the table before calling this function
         return []
 
     run_env(config, script, create, as_sql=sql)
