@@ -8,29 +8,19 @@ elsewhere/alembic.ini`` works from any directory).
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import os
 import sys
-from importlib import resources
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sterna.errors import ConfigError
-from sterna.script.template import DEFAULT_FILE_TEMPLATE
+
+DEFAULT_FILE_TEMPLATE = "%(rev)s_%(slug)s"
 
 if TYPE_CHECKING:
     from sterna.config import Config
 
-_resource_files = contextlib.ExitStack()
-atexit.register(_resource_files.close)
-
-
-class _ScriptDirectoryClass(Protocol):
-    def __call__(self, dir: str, **kw: Any) -> Any: ...  # noqa: A002
-
-
 _T = TypeVar("_T")
+_resource_files: Any = None
 
 
 def is_resource(location: str) -> bool:
@@ -52,6 +42,9 @@ def resolve_location(location: str, here: str | None = None) -> str:
 
 
 def _resource_path(location: str) -> str:
+    from importlib import resources
+    from pathlib import Path
+
     package, *parts = location.split(":")
     try:
         ref: Any = resources.files(package)
@@ -63,7 +56,19 @@ def _resource_path(location: str) -> str:
         ref = ref / part
     if isinstance(ref, Path):
         return str(ref)
-    return str(_resource_files.enter_context(resources.as_file(ref)))
+    return str(_keep_open().enter_context(resources.as_file(ref)))
+
+
+def _keep_open() -> Any:
+    """An exit stack closed at interpreter exit, for resources extracted to temporary files."""
+    global _resource_files
+    if _resource_files is None:
+        import atexit
+        import contextlib
+
+        _resource_files = contextlib.ExitStack()
+        atexit.register(_resource_files.close)
+    return _resource_files
 
 
 def config_folder(config: Config) -> str | None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 import time
 
 from sterna.script.headers import ScriptHeader
@@ -72,13 +71,21 @@ class HeaderCache:
         entry = self._entries.get(name)
         if entry is None:
             return None
-        if (entry[0], entry[1], entry[2]) != _key(st):
+        try:
+            size, mtime_ns, ino, data = entry
+        except (TypeError, ValueError):
+            self._drop(name)
             return None
-        header = ScriptHeader.from_json(entry[3])
+        if size != st.st_size or mtime_ns != st.st_mtime_ns or ino != st.st_ino:
+            return None
+        header = ScriptHeader.from_json(data)
         if header is None:
-            del self._entries[name]
-            self._dirty = True
+            self._drop(name)
         return header
+
+    def _drop(self, name: str) -> None:
+        del self._entries[name]
+        self._dirty = True
 
     def put(self, name: str, st: os.stat_result, header: ScriptHeader) -> None:
         """Record the header just read from ``name`` (whose stat was taken before reading)."""
@@ -124,24 +131,16 @@ def _decode(raw: bytes) -> dict[str, list[object]] | None:
         or not isinstance(data.get("entries"), dict)
     ):
         return None
-    entries: dict[str, list[object]] = {}
-    for name, entry in data["entries"].items():
-        if (
-            isinstance(entry, list)
-            and len(entry) == 4
-            and all(type(v) is int for v in entry[:3])
-        ):
-            entries[name] = entry
-        else:
-            return None
-    return entries
+    entries: dict[str, list[object]] = data["entries"]
+    return entries  # each entry is checked when it is looked up
 
 
 def _write_atomically(folder: str, filename: str, data: bytes) -> None:
     """Write ``folder/filename`` through a temporary file; give up silently on any OS error."""
+    tmp = os.path.join(folder, f"{filename}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     try:
         os.makedirs(folder, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=filename + ".", suffix=".tmp", dir=folder)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError:
         return
     try:

@@ -11,7 +11,6 @@ imported by :mod:`sterna.script.template` when a script is written).
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -21,17 +20,16 @@ from sterna.errors import (
     ConfigError,
     ScriptError,
 )
-from sterna.script import _locations, _messages, template
+from sterna.script import _locations, _messages
 from sterna.script.base import Script
-from sterna.script.generate import NewRevision, plan_new_revision
 from sterna.script.loader import load_module, python_file_or_bytecode
-from sterna.script.plan import Step, plan_downgrade, plan_stamp, plan_upgrade
 from sterna.script.revision import RevisionMap
 from sterna.script.scan import find_scripts
 from sterna.script.translate import translate_errors
 
 if TYPE_CHECKING:
     from sterna.config import Config
+    from sterna.script.plan import Step
 
 _RevIds = str | Sequence[str] | None
 
@@ -42,7 +40,7 @@ class ScriptDirectory:
     def __init__(
         self,
         dir: str | os.PathLike[str],  # noqa: A002 - Alembic's public name
-        file_template: str = template.DEFAULT_FILE_TEMPLATE,
+        file_template: str = _locations.DEFAULT_FILE_TEMPLATE,
         truncate_slug_length: int | None = 40,
         version_locations: Sequence[str | os.PathLike[str]] | None = None,
         sourceless: bool = False,
@@ -183,16 +181,22 @@ class ScriptDirectory:
 
     def plan_upgrade(self, destination: str, current_heads: Sequence[str]) -> list[Step]:
         """Steps from ``current_heads`` up to ``destination``; each step's script is a Script."""
+        from sterna.script.plan import plan_upgrade
+
         return plan_upgrade(self.revision_map, destination, current_heads)
 
     def plan_downgrade(self, destination: str, current_heads: Sequence[str]) -> list[Step]:
         """Steps from ``current_heads`` down to ``destination``."""
+        from sterna.script.plan import plan_downgrade
+
         return plan_downgrade(self.revision_map, destination, current_heads)
 
     def plan_stamp(
         self, destinations: _RevIds, current_heads: Sequence[str], purge: bool = False
     ) -> list[Step]:
         """Version-table-only steps that make the heads ``destinations``."""
+        from sterna.script.plan import plan_stamp
+
         if destinations is None or isinstance(destinations, str):
             destinations = (destinations or "base",)
         return plan_stamp(self.revision_map, destinations, current_heads, purge)
@@ -231,6 +235,9 @@ class ScriptDirectory:
         **kw: Any,
     ) -> Script | None:
         """Write a new script from ``script.py.mako`` and add it to the revision map."""
+        from sterna.script import template
+        from sterna.script.generate import NewRevision, plan_new_revision
+
         kw.pop("refresh", None)  # accepted for Alembic's callers; the map is always current
         new = plan_new_revision(
             self,
@@ -258,6 +265,8 @@ class ScriptDirectory:
     def _rev_path(
         self, path: str | os.PathLike[str], rev_id: str, message: str | None, create_date: Any
     ) -> str:
+        from sterna.script import template
+
         name = template.script_filename(
             self.file_template, rev_id, message, create_date, self.truncate_slug_length
         )
@@ -272,6 +281,8 @@ class ScriptDirectory:
                 os.makedirs(path)
 
     def _copy_file(self, src: str | os.PathLike[str], dest: str | os.PathLike[str]) -> None:
+        import shutil
+
         dest = os.path.abspath(os.fspath(dest))
         with _messages.status(f"Generating {dest}", quiet=self._quiet):
             shutil.copy(os.fspath(src), dest)
@@ -279,6 +290,8 @@ class ScriptDirectory:
     def _generate_template(
         self, src: str | os.PathLike[str], dest: str | os.PathLike[str], **kw: Any
     ) -> None:
+        from sterna.script import template
+
         dest = os.path.abspath(os.fspath(dest))
         with _messages.status(f"Generating {dest}", quiet=self._quiet):
             content = template.render(os.fspath(src), kw, self.output_encoding)
@@ -287,6 +300,8 @@ class ScriptDirectory:
     def _append_template(
         self, src: str | os.PathLike[str], dest: str | os.PathLike[str], **kw: Any
     ) -> None:
+        from sterna.script import template
+
         dest = os.path.abspath(os.fspath(dest))
         with _messages.status(f"Appending to existing {dest}", quiet=self._quiet):
             content = template.render(os.fspath(src), kw, self.output_encoding)

@@ -86,28 +86,41 @@ def _scan_folder(
     found: list[FoundScript],
 ) -> None:
     cache = HeaderCache.load(directory)
-    for name in sorted(listing.files):
-        if not _is_script_name(name, listing.files, sourceless):
+    files = listing.files
+    lookup = cache.get
+    append = found.append
+    for name in sorted(files):
+        if name.endswith(".py"):
+            if name.startswith(_EXCLUDED_PREFIXES):
+                continue
+        elif not (sourceless and _is_bytecode_script(name, files)):
             continue
-        entry = listing.files[name]
-        path = _real_path(entry, directory)
-        if _already_seen(path, seen):
+        entry = files[name]
+        path = os.path.realpath(entry.path) if entry.is_symlink() else entry.path
+        if path in seen:
+            _warn_twice(path)
             continue
-        found.append(_read(cache, name, entry, path))
+        seen.add(path)
+        st = _stat(entry, path)
+        header = lookup(name, st)
+        append(FoundScript(path, header) if header is not None else _read(cache, name, st, path))
     if sourceless:
-        for name, pyc_entry in _orphan_bytecode(directory, listing.files):
-            path = os.path.join(directory, CACHE_DIR, name)
-            if not _already_seen(path, seen):
-                found.append(_read(cache, f"{CACHE_DIR}/{name}", pyc_entry, path))
+        for name, pyc_entry in _orphan_bytecode(directory, files):
+            path = pyc_entry.path
+            if path in seen:
+                _warn_twice(path)
+                continue
+            seen.add(path)
+            key = f"{CACHE_DIR}/{name}"
+            st = _stat(pyc_entry, path)
+            header = lookup(key, st)
+            append(FoundScript(path, header) if header is not None else _read(cache, key, st, path))
     cache.save()
 
 
-def _is_script_name(name: str, files: dict[str, os.DirEntry[str]], sourceless: bool) -> bool:
-    if name.startswith(_EXCLUDED_PREFIXES):
-        return False
-    if name.endswith(".py"):
-        return True
-    if not sourceless or not name.endswith(_BYTECODE):
+def _is_bytecode_script(name: str, files: dict[str, os.DirEntry[str]]) -> bool:
+    """A ``.pyc``/``.pyo`` file that stands for a script whose source is not beside it."""
+    if not name.endswith(_BYTECODE) or name.startswith(_EXCLUDED_PREFIXES):
         return False
     source = name[:-1]
     if source in files:
@@ -143,33 +156,24 @@ def _orphan_bytecode(
     return sorted(out)
 
 
-def _real_path(entry: os.DirEntry[str], directory: str) -> str:
-    if entry.is_symlink():
-        return os.path.realpath(entry.path)
-    return os.path.join(directory, entry.name)
+def _warn_twice(path: str) -> None:
+    warnings.warn(
+        f"Script {path} is reached through more than one version location; "
+        "reading it once. Make version_locations distinct.",
+        UserWarning,
+        stacklevel=5,
+    )
 
 
-def _already_seen(path: str, seen: set[str]) -> bool:
-    if path in seen:
-        warnings.warn(
-            f"Script {path} is reached through more than one version location; "
-            "reading it once. Make version_locations distinct.",
-            UserWarning,
-            stacklevel=4,
-        )
-        return True
-    seen.add(path)
-    return False
-
-
-def _read(cache: HeaderCache, key: str, entry: os.DirEntry[str], path: str) -> FoundScript:
+def _stat(entry: os.DirEntry[str], path: str) -> os.stat_result:
     try:
-        st = entry.stat()
+        return entry.stat()
     except OSError as err:
         raise ScriptError(path, f"cannot be read: {err.strerror}") from None
-    header = cache.get(key, st)
-    if header is not None:
-        return FoundScript(path, header)
+
+
+def _read(cache: HeaderCache, key: str, st: os.stat_result, path: str) -> FoundScript:
+    """Read the header of a file the cache has no valid entry for, and cache it."""
     module: ModuleType | None = None
     if path.endswith(_BYTECODE):
         module = load_module(path)

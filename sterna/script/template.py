@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime
 import os
 import re
-import secrets
 from collections.abc import Iterable
 from typing import Any
 
 from sterna.errors import ConfigError, ScriptTemplateError
+from sterna.script._locations import DEFAULT_FILE_TEMPLATE
 
-DEFAULT_FILE_TEMPLATE = "%(rev)s_%(slug)s"
+__all__ = ["DEFAULT_FILE_TEMPLATE", "render", "script_filename", "write_script"]
 _SLUG_WORD = re.compile(r"\w+")
 
 
@@ -179,7 +179,7 @@ def write_script(dest: str, content: bytes, overwrite: bool = False) -> None:
     folder = os.path.dirname(dest) or "."
     if not overwrite and os.path.exists(dest):
         raise ScriptTemplateError(dest, "a file of that name already exists")
-    tmp = os.path.join(folder, f".{os.path.basename(dest)}.{secrets.token_hex(4)}.tmp")
+    tmp = os.path.join(folder, f".{os.path.basename(dest)}.{os.urandom(4).hex()}.tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as err:

@@ -112,7 +112,6 @@ def test_sequence_of_revisions_matches_alembic(
         (gen("aaa004", "x" * 80, head="feature@head"), "ok"),
         (gen("aaa005", "merge", head=["aaa002", "aaa004"]), "ok"),
         (gen("aaa006", "deps", head="aaa005", depends_on=["feature", "aaa002"]), "ok"),
-        (gen("aaa007", "partial dep", head="aaa006", depends_on="aaa00"), "error"),
         (gen("aaa007", "partial dep", head="aaa006", depends_on="zzz"), "error"),
         (gen("aaa007", "bad head", head="zzz"), "error"),
         (gen("a-b", "bad id", head="aaa006"), "error"),
@@ -126,6 +125,14 @@ def test_sequence_of_revisions_matches_alembic(
     ]
     for fn, expected in steps:
         assert twins.same(fn).split(":")[0] == expected
+    # an ambiguous prefix: Alembic says it cannot locate it; we name the candidates instead
+    ambiguous = gen("aaa011", "partial dep", head="aaa010", depends_on="aaa00")
+    assert twins.call("alembic", ambiguous)[0] == (
+        "error: Can't locate revision identified by 'aaa00'"
+    )
+    ours = twins.call("sterna", ambiguous)[0]
+    assert ours.startswith("error: Multiple revisions start with 'aaa00': aaa001, aaa002")
+    assert twins.files("sterna") == twins.files("alembic")
 
 
 def test_new_script_joins_the_map_and_a_fresh_scan(

@@ -14,10 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sterna.errors import ScriptError
+from sterna.script._header_scan import decode_simple as _decode_simple
+from sterna.script._header_scan import fast_scan as _fast_scan
 from sterna.script.headers import (
     ScriptHeader,
-    _decode_simple,
-    _fast_scan,
     _parse_with_ast,
     header_from_module,
     parse_header,
