@@ -68,7 +68,10 @@ def show(
 ) -> None:
     """Print the revisions from ``upper`` down to ``lower`` as Alembic's history does."""
     current_set = frozenset(currents)
-    for sc in script.walk_revisions(base=lower, head=upper):
+    # walk_revisions is typed for one identifier, like Alembic's, but takes tuples of heads too
+    base: Any = lower
+    head: Any = upper
+    for sc in script.walk_revisions(base=base, head=head):
         if keep is not None and not keep(sc.revision):
             continue
         if fmt.indicate_current:
