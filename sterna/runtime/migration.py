@@ -22,6 +22,7 @@ import logging
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
+from itertools import chain
 from typing import IO, TYPE_CHECKING, Any, cast
 
 from sqlalchemy.engine import URL, Connection, Dialect, Engine, Transaction, make_url
@@ -220,12 +221,15 @@ class MigrationContext:
             )
         self.impl.start_migrations()
         heads = self._heads_for_run()
-        operations = self._operations()
+        steps = iter(fn(heads, self))
+        first = next(steps, None)
+        if first is None:  # current, history, show...: no operations layer needed
+            return
         self._start_statement_log()
         try:
-            with OPERATIONS.installed(operations):
+            with OPERATIONS.installed(self._operations()):
                 current = set(heads)
-                for step in fn(heads, self):
+                for step in chain((first,), steps):
                     self._run_step(step, current, kw)
         finally:
             self._stop_statement_log()

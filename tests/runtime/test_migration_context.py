@@ -138,3 +138,28 @@ def test_on_version_apply_shapes_match_alembic(tmp_path: Path) -> None:
     run_env(chain, url, lambda heads, ctx: directory.plan_stamp(["c3"], heads), configure=opts)
     assert len(theirs) == 6
     assert ours == theirs
+
+
+def test_a_run_without_steps_does_not_load_the_operations_layer(tmp_path: Path) -> None:
+    """``current``/``history`` go through run_migrations() with no steps: keep them light."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from sqlalchemy import create_engine\n"
+        "from sterna.runtime.migration import MigrationContext\n"
+        f"engine = create_engine('sqlite:///{tmp_path / 'x.db'}')\n"
+        "with engine.connect() as conn:\n"
+        "    seen = []\n"
+        "    ctx = MigrationContext.configure(conn, opts={'fn': lambda h, c: seen.append(h) or [],"
+        " 'dont_mutate': True})\n"
+        "    ctx.run_migrations()\n"
+        "print(seen, 'sterna.operations' in sys.modules)\n"
+    )
+    root = Path(__file__).parents[2]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=str(root), check=True)
+    assert out.stdout.split() == ["[()]", "False"]
+    assert not (tmp_path / "x.db").exists() or version_rows(
+        f"sqlite:///{tmp_path / 'x.db'}") is None  # dont_mutate: no version table
