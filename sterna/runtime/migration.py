@@ -446,7 +446,7 @@ class _EncodedOutput(io.TextIOWrapper):
 def _output_stream(options: MigrationOptions) -> IO[str]:
     stream: IO[Any] = options.output_buffer if options.output_buffer is not None else sys.stdout
     encoding = options.output_encoding
-    if not encoding:
+    if not encoding or not options.as_sql:
         return cast(IO[str], stream)
     if isinstance(stream, (io.RawIOBase, io.BufferedIOBase)):
         binary: Any = stream
