@@ -303,7 +303,8 @@ def parse_args(argv: Sequence[str] | None, prog: str = "sterna") -> argparse.Nam
 
 
 def main(argv: Sequence[str] | None = None, prog: str = "sterna") -> int:
-    """Run the command line; returns the exit status (0 on success, 1 on a user error)."""
+    """Run the command line; returns the exit status: 0 on success, 1 on a user error
+    (``FAILED: ...`` on stderr), 2 for a usage error, 130 when interrupted."""
     options = parse_args(argv, prog)
     try:
         run(options)
@@ -318,5 +319,6 @@ def main(argv: Sequence[str] | None = None, prog: str = "sterna") -> int:
     except KeyboardInterrupt:
         if options.raiseerr:
             raise
-        return _fail("interrupted")
+        _fail("interrupted")
+        return 130
     return 0

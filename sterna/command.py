@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sterna.commands import history as _history
-from sterna.commands.editor import open_in_editor
 from sterna.commands.environment import load_script, run_env
 from sterna.commands.init import init, list_templates
 from sterna.commands.revision import NewRevision, apply_hooks, write
@@ -285,6 +284,8 @@ def stamp(
 
 def edit(config: Config, rev: str) -> None:
     """Open the script(s) of ``rev`` in ``$EDITOR``; ``"current"`` asks the database."""
+    from sterna.commands.editor import open_in_editor
+
     script = load_script(config)
     if rev != "current":
         found = [sc for sc in script.get_revisions(rev) if sc is not None]

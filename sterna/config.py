@@ -31,11 +31,6 @@ from typing import Any, TextIO, overload
 
 from sterna.errors import ConfigError
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
-
 PostWriteHookConfig = Mapping[str, str]
 TomlValue = str | int | bool | list[str] | dict[str, str] | list[dict[str, str]]
 
@@ -440,6 +435,11 @@ def _unrepr(text: str) -> str:
 
 
 def read_toml(path: Path) -> dict[str, Any]:
+    """The parsed TOML file ``path``; a ConfigError naming the file (and line) otherwise."""
+    if sys.version_info >= (3, 11):  # imported here: slow, and only needed with a toml file
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
     try:
         with path.open("rb") as handle:
             data: dict[str, Any] = tomllib.load(handle)

@@ -27,7 +27,6 @@ import shlex
 import subprocess
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from importlib.metadata import entry_points
 
 from sterna.commands.messaging import status
 from sterna.errors import HookError
@@ -106,6 +105,8 @@ def _run(path: str, options: Mapping[str, str], command: list[str]) -> None:
 @register("console_scripts")
 def console_scripts(path: str, options: Mapping[str, str]) -> None:
     """Run an installed Python console script (``entrypoint``) with this interpreter."""
+    from importlib.metadata import entry_points  # slow to import; needed only here
+
     wanted = _required(options, "entrypoint")
     for entry in entry_points(group="console_scripts"):
         if entry.name == wanted:

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from sterna.config import Config
 from sterna.errors import CommandError
-from sterna.hooks import run_hooks
 
 if TYPE_CHECKING:
     from sterna.script import Script, ScriptDirectory
@@ -108,6 +107,8 @@ def write(
             **args,
         )
         if sc is not None and hooks:
+            from sterna.hooks import run_hooks
+
             run_hooks(sc.path, hooks, quiet=quiet)
         written.append(sc)
     return written
