@@ -123,14 +123,15 @@ class ScriptDirectory:
             return set(self.revision_map._get_all_current(id_))  # type: ignore[arg-type]
 
     def as_revision_number(self, id_: str | None) -> str | tuple[str, ...] | None:
-        """A symbolic or partial identifier as full revision id(s); ``None`` for base."""
+        """A symbolic identifier (``head``, ``heads``, ``base``, ``label@head``) as revision
+        id(s); other identifiers come back as given, as in Alembic.  ``None`` for base."""
         with translate_errors():
-            revs = [r for r in self.revision_map.get_revisions(id_) if r is not None]
+            revs, _label = self.revision_map._resolve_revision_number(id_)
         if not revs:
             return None
         if id_ == "heads":
-            return tuple(r.revision for r in revs)
-        return revs[0].revision
+            return tuple(revs)
+        return revs[0]
 
     def get_heads(self, consider_depends_on: bool = False) -> list[str]:
         """All head revisions (ids); without dependency heads when ``consider_depends_on``."""
@@ -183,13 +184,15 @@ class ScriptDirectory:
         """Steps from ``current_heads`` up to ``destination``; each step's script is a Script."""
         from sterna.script.plan import plan_upgrade
 
-        return plan_upgrade(self.revision_map, destination, current_heads)
+        with translate_errors(end=destination):
+            return plan_upgrade(self.revision_map, destination, current_heads)
 
     def plan_downgrade(self, destination: str, current_heads: Sequence[str]) -> list[Step]:
         """Steps from ``current_heads`` down to ``destination``."""
         from sterna.script.plan import plan_downgrade
 
-        return plan_downgrade(self.revision_map, destination, current_heads)
+        with translate_errors(end=destination):
+            return plan_downgrade(self.revision_map, destination, current_heads)
 
     def plan_stamp(
         self, destinations: _RevIds, current_heads: Sequence[str], purge: bool = False
@@ -199,7 +202,8 @@ class ScriptDirectory:
 
         if destinations is None or isinstance(destinations, str):
             destinations = (destinations or "base",)
-        return plan_stamp(self.revision_map, destinations, current_heads, purge)
+        with translate_errors():
+            return plan_stamp(self.revision_map, destinations, current_heads, purge)
 
     # Alembic's private names, used by some env.py files through ``context.configure(fn=...)``.
     def _upgrade_revs(self, destination: str, current_rev: Sequence[str]) -> list[Step]:

@@ -83,7 +83,7 @@ def plan_new_revision(scripts: ScriptDirectory, request: NewRevision) -> Planned
     existing = _existing(scripts, request.revid)
     if existing is not None:
         raise NewRevisionError(
-            f"Revision {request.revid} already exists in {existing.path}; "
+            f"Revision {request.revid} already exists in {getattr(existing, 'path', '?')}; "
             "choose another --rev-id"
         )
     create_date = template.make_create_date(scripts.timezone)

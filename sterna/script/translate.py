@@ -4,7 +4,7 @@ The graph layer raises precise errors (``ResolutionError``, ``MultipleHeads``,
 ``RangeNotAncestor``); at the directory level Alembic states them in terms of the command line
 ("Can't locate revision identified by 'x'", "Requested range a:b does not refer to ...").  The
 error keeps its class and attributes; only its message changes.  An ambiguous prefix keeps its own
-message, which names the candidates.
+message, which names the candidates, and so does an invalid upgrade/downgrade destination.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from contextlib import contextmanager
 
 from sterna.errors import (
     AmbiguousRevision,
+    InvalidDestination,
     MultipleHeads,
     MultipleHeadsPresent,
     RangeNotAncestor,
@@ -38,6 +39,8 @@ def translate_errors(
     in the given messages are filled in."""
     try:
         yield
+    except InvalidDestination:  # already worded for the command line by the planner
+        raise
     except RangeNotAncestor as err:
         values = {
             "start": start if start is not None else err.lower,
