@@ -174,6 +174,9 @@ def build_parser(prog: str = "sterna") -> argparse.ArgumentParser:
         for arg in verb.args:
             sub.add_argument(*arg.flags, **arg.options)
         _add_globals(sub, prog, after_verb=True, short_c=name != "current")
+        if name == "revision":
+            # env.py files test config.cmd_opts.autogenerate; Sterna does not offer it yet
+            sub.set_defaults(autogenerate=False)
     return parser
 
 

@@ -89,7 +89,8 @@ def revision(
         def collect(heads: Any, context: Any) -> list[Any]:
             opts = getattr(context, "opts", None) or {}
             template_args.update(opts.get("template_args") or {})
-            hooks = [opts.get("process_revision_directives"), process_revision_directives]
+            # the command's hook first, then env.py's, as in Alembic
+            hooks = [process_revision_directives, opts.get("process_revision_directives")]
             planned[:] = apply_hooks(new, [h for h in hooks if h is not None], context, heads)
             return []
 

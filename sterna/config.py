@@ -87,6 +87,14 @@ class Config:
         self.toml_args: dict[str, Any] = dict(config_args or {})
         self.attributes: dict[str, Any] = dict(attributes or {})
 
+    @property
+    def _config_file_path(self) -> Path | None:
+        return Path(self.config_file_name) if self.config_file_name else None
+
+    @property
+    def _toml_file_path(self) -> Path | None:
+        return Path(self.toml_file_name) if self.toml_file_name else None
+
     # ------------------------------------------------------------------ output
 
     @property
@@ -116,7 +124,7 @@ class Config:
     @cached_property
     def file_config(self) -> configparser.ConfigParser:
         """The parsed ini file (an empty main section when there is no file)."""
-        path = Path(self.config_file_name) if self.config_file_name else None
+        path = self._config_file_path
         here = path.absolute().parent if path else Path()
         self.config_args["here"] = here.as_posix()
         parser = configparser.ConfigParser(self.config_args)

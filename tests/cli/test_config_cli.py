@@ -215,3 +215,31 @@ def test_edit(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     failed = project.sterna("edit", "a1")
     assert failed.status == 1
     assert "exited with status 1" in failure(failed.err)
+
+
+def test_directive_hooks_order_command_then_env(project: Project) -> None:
+    project.set_option("revision_environment", "true")
+    env = project.ours / "migrations" / "env.py"
+    env.write_text(env.read_text().replace(
+        "context.configure(connection=connection, target_metadata=target_metadata)",
+        "context.configure(connection=connection, target_metadata=target_metadata,"
+        " process_revision_directives=lambda c, r, d: (config.attributes['order'].append('env'),"
+        " setattr(d[0], 'message', d[0].message + ' env')))",
+    ))
+    cfg = Config(project.ours / "alembic.ini", attributes={"order": []})
+
+    def command_hook(context: object, revision: object, directives: list) -> None:
+        cfg.attributes["order"].append("cmd")
+        directives[0].message += " cmd"
+
+    script = command.revision(cfg, "msg", rev_id="o1", process_revision_directives=command_hook)
+    assert cfg.attributes["order"] == ["cmd", "env"]
+    assert script.doc == "msg cmd env"
+
+
+def test_cmd_opts_look_like_alembic(project: Project) -> None:
+    append_to_env(project, "print('AUTOGEN=%s CMD=%s' % (config.cmd_opts.autogenerate,"
+                           " config.cmd_opts.cmd[0].__name__))")
+    project.set_option("revision_environment", "true")
+    result = project.sterna("revision", "-m", "x")
+    assert "AUTOGEN=False CMD=revision" in result.out
