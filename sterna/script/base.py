@@ -11,7 +11,6 @@ This module also answers ``sterna.script.base.ScriptDirectory`` (``alembic.scrip
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from types import ModuleType
 from typing import Any
@@ -20,8 +19,6 @@ from sterna.errors import ScriptError
 from sterna.script.headers import ScriptHeader
 from sterna.script.loader import load_module
 from sterna.script.revision import Revision
-
-_PARAGRAPH_BREAK = re.compile("\n\n")
 
 
 def _comma(values: str | Iterable[str]) -> str:
@@ -78,7 +75,7 @@ class Script(Revision):
     @property
     def doc(self) -> str:
         """The first paragraph of the docstring: the message given to ``revision -m``."""
-        return _PARAGRAPH_BREAK.split(self.longdoc)[0]
+        return self.longdoc.partition("\n\n")[0]
 
     # ------------------------------------------------------------------ text forms
 
@@ -122,27 +119,29 @@ class Script(Revision):
         tree_indicators: bool = True,
         head_indicators: bool = True,
     ) -> str:
-        text = self.revision
+        parts = [self.revision]
         if include_parents:
-            if self.dependencies:
-                text = (
-                    f"{self._format_down_revision()} ({_comma(self.dependencies)}) -> {text}"
-                )
-            else:
-                text = f"{self._format_down_revision()} -> {text}"
+            deps = f" ({_comma(self.dependencies)})" if self.dependencies else ""
+            parts.insert(0, f"{self._format_down_revision()}{deps} -> ")
         if include_branches and self.branch_labels:
-            text += f" ({_comma(sorted(self.branch_labels))})"
+            parts.append(f" ({_comma(sorted(self.branch_labels))})")
+        nextrev = self.nextrev
         if head_indicators or tree_indicators:
-            real_head = self._is_real_head
-            text += " (head)" if real_head else ""
-            text += " (effective head)" if self.is_head and not real_head else ""
-            text += " (current)" if self._db_current_indicator else ""
+            real_head = not self._all_nextrev
+            if real_head:
+                parts.append(" (head)")
+            elif not nextrev:
+                parts.append(" (effective head)")
+            if self._db_current_indicator:
+                parts.append(" (current)")
         if tree_indicators:
-            text += " (branchpoint)" if self.is_branch_point else ""
-            text += " (mergepoint)" if self.is_merge_point else ""
+            if len(nextrev) > 1:
+                parts.append(" (branchpoint)")
+            if len(self.down_revisions) > 1:
+                parts.append(" (mergepoint)")
         if include_doc:
-            text += f", {self.doc}"
-        return text
+            parts.append(f", {self.doc}")
+        return "".join(parts)
 
     def cmd_format(
         self,
