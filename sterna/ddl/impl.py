@@ -41,6 +41,7 @@ from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.elements import ClauseElement, TextClause
 from sqlalchemy.sql.expression import TableClause
 from sqlalchemy.sql.schema import Constraint
+from sqlalchemy.types import NullType
 
 from sterna.ddl.elements import (
     AddColumn,
@@ -417,5 +418,7 @@ def _literal_row(table: Table | TableClause, row: Mapping[str, Any]) -> dict[str
             values[key] = value
             continue
         type_ = table.c[key].type if key in table.c else None
+        if isinstance(type_, NullType):
+            type_ = None  # an untyped sa.column(): the type follows the Python value
         values[key] = literal(value, type_)
     return values

@@ -89,3 +89,6 @@ def backend_of(url: str) -> str:
 
 def squash(sql: str) -> str:
     return re.sub(r"\s+", " ", sql).strip()
+
+
+SERVERS = ("pg_url", "mysql_url")
