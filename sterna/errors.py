@@ -295,7 +295,8 @@ class CycleDetected(GraphError):
         self.dependency = dependency
         kind = "Dependency cycle" if dependency else "Cycle"
         steps = " -> ".join(
-            f"{rev}{_file_note(path)}" for rev, path in zip(self.revisions, self.paths)
+            f"{rev}{_file_note(path)}"
+            for rev, path in zip(self.revisions, self.paths, strict=True)
         )
         super().__init__(
             f"{kind} detected in revisions: {steps} -> {self.revisions[0]}"
@@ -317,7 +318,9 @@ class DuplicateRevision(GraphError):
 class DanglingReference(GraphError):
     """A ``down_revision`` or ``depends_on`` naming a revision that is not in the directory."""
 
-    def __init__(self, revision: str, path: str | None, field: str, missing: str, hint: str = "") -> None:
+    def __init__(
+        self, revision: str, path: str | None, field: str, missing: str, hint: str = ""
+    ) -> None:
         self.revision = revision
         self.path = path
         self.field = field
