@@ -16,7 +16,7 @@ from types import ModuleType
 from typing import Any
 
 from sterna.errors import ScriptError
-from sterna.script.headers import ScriptHeader
+from sterna.script.headers import ScriptHeader, docstring_as_compiled
 from sterna.script.loader import load_module
 from sterna.script.revision import Revision
 
@@ -69,8 +69,10 @@ class Script(Revision):
 
     @property
     def longdoc(self) -> str:
-        """The whole module docstring, stripped."""
-        return self._docstring.strip() if self._docstring else ""
+        """The whole module docstring (as ``__doc__`` holds it), stripped."""
+        if not self._docstring:
+            return ""
+        return docstring_as_compiled(self._docstring).strip()
 
     @property
     def doc(self) -> str:

@@ -14,6 +14,7 @@ Sourceless scripts (``.pyc`` without a ``.py``) have no text to read; for them a
 from __future__ import annotations
 
 import re
+import sys
 from types import ModuleType
 from typing import NamedTuple
 
@@ -95,6 +96,53 @@ def _parse_with_ast(source: bytes, path: str) -> ScriptHeader:
 
     docstring, values = read_header_values(source, path)
     return _build(path, docstring, values)
+
+
+class DocFields(NamedTuple):
+    """What the template writes in a script's docstring (``None`` where a line is missing)."""
+
+    message: str
+    revision_id: str | None
+    revises: str | None
+    create_date: str | None
+
+
+_DOC_FIELD_NAMES = {
+    "Revision ID": "revision_id",
+    "Revises": "revises",
+    "Create Date": "create_date",
+}
+
+
+def docstring_fields(docstring: str | None) -> DocFields:
+    """The message (first paragraph) and the ``Revision ID:``/``Revises:``/``Create Date:``
+    lines of a script docstring."""
+    text = (docstring or "").strip()
+    found: dict[str, str | None] = dict.fromkeys(_DOC_FIELD_NAMES.values())
+    for line in text.splitlines():
+        label, sep, value = line.strip().partition(":")
+        if sep and label in _DOC_FIELD_NAMES and found[_DOC_FIELD_NAMES[label]] is None:
+            found[_DOC_FIELD_NAMES[label]] = value.strip()
+    return DocFields(message=text.partition("\n\n")[0], **found)
+
+
+def docstring_as_compiled(doc: str, version: tuple[int, int] | None = None) -> str:
+    """``doc`` as the running interpreter stores it in ``__doc__``.
+
+    Python 3.13 and later remove the common indentation of a docstring when compiling it: tabs
+    are expanded, the first line loses its leading spaces and the other lines lose as many
+    leading spaces as the least indented non-blank one of them has.  Headers keep the text as
+    written in the file, so the directory applies this where Alembic would read ``__doc__``.
+    """
+    if (version or sys.version_info[:2]) < (3, 13):
+        return doc
+    lines = doc.expandtabs(8).split("\n")
+    lines[0] = lines[0].lstrip(" ")
+    indents = [len(line) - len(line.lstrip(" ")) for line in lines[1:] if line.strip(" ")]
+    margin = min(indents, default=0)
+    if margin:
+        lines[1:] = [line[margin:] for line in lines[1:]]
+    return "\n".join(lines)
 
 
 def header_from_module(module: ModuleType, path: str) -> ScriptHeader:

@@ -349,3 +349,65 @@ def test_generated_headers_match_execution(
     header = parse_header(source.encode(), str(tmp / "script.py"))
     assert as_dict(header) == executed(source, tmp)
     assert _fast_scan(source) is not None
+
+
+# ----------------------------------------------------- docstrings as Python 3.13+ keeps them
+
+DOCSTRINGS = [
+    "   first\n    second\n   third\n",
+    "first\n\tsecond\n\t\tthird\n",
+    "first\n    a\n  \n    b\n   ",
+    "first\n  a\n        \n  b\n",
+    "\n    a\n    b\n",
+    "one line",
+    "first\n\t  mixed\n  \tmix2\n",
+    "fi\trst\n    a\tb\n",
+    "create table\n\n    Revision ID: abc\n    Revises:\n    Create Date: 2024\n\n    ",
+    "",
+]
+
+
+@pytest.mark.parametrize("doc", DOCSTRINGS)
+def test_docstring_cleaning_matches_python_313(doc: str) -> None:
+    """Compared with what a real Python >= 3.13 stores in ``__doc__`` for the same source."""
+    import glob
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    candidates = [sys.executable] if sys.version_info >= (3, 13) else []
+    pyenv = os.path.expanduser("~/.pyenv/versions")
+    candidates += sorted(glob.glob(f"{pyenv}/3.1[3-9]*/bin/python"))
+    candidates += [p for p in (shutil.which("python3.13"), shutil.which("python3.14")) if p]
+    if not candidates:
+        pytest.skip("no Python >= 3.13 interpreter available to compare with")
+    code = (
+        "import sys; ns = {}; exec(compile(sys.stdin.read(), 'x', 'exec'), ns); "
+        "sys.stdout.write(repr(ns.get('__doc__')))"
+    )
+    done = subprocess.run(
+        [candidates[0], "-c", code], input='"""' + doc + '"""\n',
+        capture_output=True, text=True, check=False,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"{candidates[0]} is not usable here")
+    from sterna.script.headers import docstring_as_compiled
+
+    assert repr(docstring_as_compiled(doc, (3, 13))) == done.stdout
+    assert docstring_as_compiled(doc, (3, 12)) == doc
+
+
+def test_docstring_fields() -> None:
+    from sterna.script.headers import DocFields, docstring_fields
+
+    doc = (
+        "create suppliers table\n\nRevision ID: a1b2c3\nRevises: 9f8e7d, 1a2b3c\n"
+        "Create Date: 2024-05-01 10:11:12.123456\n\n"
+    )
+    assert docstring_fields(doc) == DocFields(
+        "create suppliers table", "a1b2c3", "9f8e7d, 1a2b3c", "2024-05-01 10:11:12.123456"
+    )
+    assert docstring_fields("just a message") == DocFields("just a message", None, None, None)
+    assert docstring_fields(None) == DocFields("", None, None, None)
+    assert docstring_fields("first\n\nRevises: \n") == DocFields("first", None, "", None)
