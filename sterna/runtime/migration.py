@@ -240,12 +240,24 @@ class MigrationContext:
         if self.options.purge:
             if self.as_sql:
                 raise ContextUsageError("Can't use --purge with --sql mode")
-            self._version.ensure(self._require_connection("stamp --purge"), purge=True)
+            self._ensure_version_table("stamp --purge", purge=True)
             return ()
         heads = self.get_current_heads()
         if not self.as_sql and not heads and not self.options.dont_mutate:
-            self._version.ensure(self._require_connection("run_migrations()"))
+            self._ensure_version_table("run_migrations()")
         return heads
+
+    def _ensure_version_table(self, what: str, purge: bool = False) -> None:
+        """Create (and with ``purge`` empty) the version table: inside the transaction in
+        progress, or else in one of its own that commits at once."""
+        conn = self._require_connection(what)
+        if conn.in_transaction():
+            self._version.ensure(conn, purge=purge)
+            return
+        with conn.begin():
+            if self._sqlite_transactions:
+                ensure_driver_transaction(conn)
+            self._version.ensure(conn, purge=purge)
 
     def _operations(self) -> Any:
         from sterna.operations import Operations
@@ -321,7 +333,7 @@ class MigrationContext:
         """Set the version table to ``revision`` without running migrations."""
         heads = self.get_current_heads()
         if not self.as_sql and not heads:
-            self._version.ensure(self._require_connection("stamp()"))
+            self._ensure_version_table("stamp()")
         targets = (revision,) if isinstance(revision, str) else tuple(revision)
         current = set(heads)
         for step in script_directory.plan_stamp(targets, heads, purge=False):

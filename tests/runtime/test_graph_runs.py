@@ -167,3 +167,21 @@ def test_offline_graph_upgrade_matches_alembic(
         outputs.append(heads_per_step(normalise(buffer.getvalue())))
     assert outputs[1] == outputs[0]
     assert any(isinstance(item, list) and len(item) == 2 for item in outputs[1])
+
+
+def test_stamp_purge_replaces_rows_the_scripts_do_not_know(
+    tmp_path: Path, db_url: str, plan_available: None
+) -> None:
+    from sterna import command
+    from sterna.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(project(tmp_path / "s", "sterna")))
+    config.set_main_option("sqlalchemy.url", db_url)
+    command.stamp(config, "b2")
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO alembic_version (version_num) VALUES ('gone')"))
+    engine.dispose()
+    command.stamp(config, "b1", purge=True)
+    assert rows(db_url) == ["b1"]
