@@ -128,7 +128,8 @@ class AbstractOperations:
         return self.migration_context
 
     def get_bind(self) -> Connection | None:
-        """The connection being migrated (None in offline mode)."""
+        """The connection being migrated (offline: the context's mock connection, whose
+        ``execute`` writes SQL to the output)."""
         return self.migration_context.bind
 
     @staticmethod
@@ -152,7 +153,7 @@ class AbstractOperations:
         from sterna.errors import OperationError
 
         bind = self.get_bind()
-        if bind is None:
+        if bind is None or self.migration_context.as_sql:
             raise OperationError("run_async() needs a database connection (not offline mode)")
         async_conn = AsyncConnection._retrieve_proxy_for_target(bind, regenerate=False)
         if async_conn is None:

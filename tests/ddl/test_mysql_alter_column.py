@@ -1,0 +1,105 @@
+"""MySQL/MariaDB ``alter_column`` keeps what the caller did not mention.
+
+``MODIFY``/``CHANGE`` restate the whole column, so a missing ``existing_*`` argument would
+silently drop NOT NULL, the default, the comment or AUTO_INCREMENT.  Online, Sterna reads the
+current definition from the database.  The comparison with Alembic shows the loss it prevents.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from sterna.errors import OperationError
+from sterna.operations import Operations
+from tests.ddl.support import online, reflect
+
+
+def _create(op: Operations, conn: Connection) -> None:
+    op.create_table(
+        "order",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("Select", sa.String(20), nullable=False, server_default="o'b",
+                  comment="it's"),
+        sa.Column("a b", sa.Integer, nullable=True, comment="keep me"),
+        sa.Column("stamp", sa.DateTime, nullable=False,
+                  server_default=sa.text("CURRENT_TIMESTAMP")),
+    )
+
+
+def _columns(url: str) -> dict[str, Any]:
+    return reflect(url, lambda insp: {c["name"]: c for c in insp.get_columns("order")})
+
+
+def test_alter_column_reads_existing_definition(mysql_url: str) -> None:
+    def migrate(op: Operations, conn: Connection) -> None:
+        _create(op, conn)
+        op.alter_column("order", "Select", type_=sa.String(40))
+        op.alter_column("order", "a b", nullable=False)
+        op.alter_column("order", "stamp", comment="when")
+        op.alter_column("order", "id", type_=sa.BigInteger)
+        op.alter_column("order", "a b", new_column_name="c d")
+
+    online(mysql_url, migrate)
+    cols = _columns(mysql_url)
+    assert list(cols) == ["id", "Select", "c d", "stamp"]
+    select = cols["Select"]
+    assert select["type"].length == 40
+    assert select["nullable"] is False
+    assert select["default"] == "'o''b'"
+    assert select["comment"] == "it's"
+    assert cols["c d"]["nullable"] is False
+    assert cols["c d"]["comment"] == "keep me"
+    assert cols["stamp"]["nullable"] is False
+    assert "current_timestamp" in cols["stamp"]["default"].lower()
+    assert cols["stamp"]["comment"] == "when"
+    assert isinstance(cols["id"]["type"], sa.BigInteger)
+    assert cols["id"]["autoincrement"] is True
+
+    def insert(op: Operations, conn: Connection) -> Any:
+        op.execute("INSERT INTO `order` (`c d`) VALUES (1)")
+        return conn.execute(sa.text("SELECT id, `Select` FROM `order`")).one()
+
+    assert tuple(online(mysql_url, insert)) == (1, "o'b")
+
+
+def test_given_existing_arguments_are_used_as_given(mysql_url: str) -> None:
+    def migrate(op: Operations, conn: Connection) -> None:
+        _create(op, conn)
+        op.alter_column("order", "Select", type_=sa.String(30), existing_nullable=True,
+                        existing_server_default=None, existing_comment="new")
+
+    online(mysql_url, migrate)
+    select = _columns(mysql_url)["Select"]
+    assert (select["nullable"], select["default"], select["comment"]) == (True, None, "new")
+
+
+def test_alembic_drops_what_was_not_given(mysql_url: str) -> None:
+    """The reference behaviour this fixes: Alembic's MODIFY makes the column nullable and drops
+    its default and comment when only the type is given."""
+    from alembic.operations import Operations as AlembicOperations
+    from alembic.runtime.migration import MigrationContext as AlembicContext
+
+    online(mysql_url, _create)
+    engine = sa.create_engine(mysql_url)
+    try:
+        with engine.begin() as conn:
+            AlembicOperations(AlembicContext.configure(conn)).alter_column(
+                "order", "Select", type_=sa.String(40)
+            )
+    finally:
+        engine.dispose()
+    select = _columns(mysql_url)["Select"]
+    assert (select["nullable"], select["default"], select["comment"]) == (True, None, None)
+
+
+def test_unknown_column_is_a_clear_error(mysql_url: str) -> None:
+    def migrate(op: Operations, conn: Connection) -> None:
+        _create(op, conn)
+        with pytest.raises(OperationError, match="table 'order' has no column 'nope'"):
+            op.alter_column("order", "nope", type_=sa.Integer)
+
+    online(mysql_url, migrate)
