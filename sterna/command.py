@@ -312,12 +312,9 @@ def ensure_version(config: Config, sql: bool = False) -> None:
     script = load_script(config)
 
     def create(heads: Any, context: Any) -> list[Any]:
-        ensure = getattr(context, "_ensure_version_table", None)
-        if ensure is not None:  # Alembic's name for it, where the runtime offers it
-            ensure()
-        elif context.as_sql:
-            context.impl._exec(context._version.create_statement())
         # online, run_migrations() has created the table before calling this function
+        if context.as_sql:
+            context.impl._exec(context._version.create_statement())
         return []
 
     run_env(config, script, create, as_sql=sql)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import os
 import re
 import shutil
@@ -204,6 +205,32 @@ def failure(err: str) -> str:
     assert lines, "no error output"
     assert lines[-1].startswith("FAILED: "), err
     return lines[-1][len("FAILED: "):]
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """env.py calls logging.config.fileConfig(): undo it after each test, so that later tests
+    (and other test files in the same worker) see the logging set-up they started with."""
+    loggers = logging.Logger.manager.loggerDict
+    root = logging.getLogger()
+    saved_root = (root.level, root.handlers[:])
+    saved = {
+        name: (logger.disabled, logger.level, logger.handlers[:], logger.propagate)
+        for name, logger in loggers.items()
+        if isinstance(logger, logging.Logger)
+    }
+    yield
+    root.setLevel(saved_root[0])
+    root.handlers[:] = saved_root[1]
+    for name, logger in list(loggers.items()):
+        if not isinstance(logger, logging.Logger):
+            continue
+        if name in saved:
+            logger.disabled, level, handlers, logger.propagate = saved[name]
+            logger.setLevel(level)
+            logger.handlers[:] = handlers
+        else:
+            logger.disabled = False
 
 
 @pytest.fixture

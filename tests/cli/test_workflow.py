@@ -216,3 +216,15 @@ def test_in_process_runs_are_independent(tmp_path: Path) -> None:
     assert run_in_process(second.ours, ["upgrade", "head"]).status == 0
     assert tables(f"sqlite:///{tmp_path / 'one.db'}") == {"alembic_version", "one"}
     assert tables(f"sqlite:///{tmp_path / 'two.db'}") == {"alembic_version", "two"}
+
+
+def test_ensure_version_offline_like_alembic(tmp_path: Path, db_url: str) -> None:
+    project = Project(tmp_path, db_url)
+    ours = project.sterna("ensure_version", "--sql")
+    theirs = project.alembic("ensure_version", "--sql")
+    assert ours.status == theirs.status == 0
+
+    def statements(text: str) -> list[str]:
+        return [" ".join(part.split()) for part in text.split(";") if part.strip()]
+
+    assert statements(ours.out) == statements(theirs.out)
