@@ -7,10 +7,10 @@ missing; offline once per run), and the ``*_enum*`` operations map to ``CREATE T
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Enum, Table, text
+from sqlalchemy import Column, Enum, Table, text
 from sqlalchemy.dialects.postgresql import ENUM
 from sqlalchemy.dialects.postgresql.named_types import CreateEnumType
 from sqlalchemy.ext.compiler import compiles
@@ -115,10 +115,10 @@ def _create_enum_if_missing(element: CreateEnumIfMissing, compiler: DDLCompiler,
     )
 
 
-def named_enums(table: Table) -> list[Enum]:
-    """The named native enum types the table's columns use (arrays included), in order."""
+def named_enums(columns: Iterable[Column[Any]]) -> list[Enum]:
+    """The named native enum types the columns use (arrays included), in order."""
     found: list[Enum] = []
-    for column in table.columns:
+    for column in columns:
         type_ = column.type
         item = getattr(type_, "item_type", None)
         for candidate in (type_, item):
@@ -142,18 +142,40 @@ class PostgresqlImpl(DefaultImpl):
         self._offline_types: set[tuple[str | None, str]] = set()
 
     def _create_table_types(self, table: Table) -> None:
-        """Create the named enum types the table uses unless they exist: online by looking
-        them up, offline once per run (as ``metadata.create_all`` would)."""
-        for enum in named_enums(table):
+        self._ensure_enum_types(named_enums(table.columns))
+
+    def _ensure_enum_types(self, enums: list[Enum]) -> None:
+        """Create the named enum types columns use unless they exist: online by looking them
+        up, offline once per run (as ``metadata.create_all`` would).  A type without a schema
+        lives on the search path, where the column's DDL will look for it."""
+        for enum in enums:
             assert enum.name is not None
-            schema = enum.schema if enum.schema is not None else table.schema
-            key = (schema, enum.name)
+            schema = enum.schema
             if self.as_sql:
-                if key in self._offline_types:
+                if (schema, enum.name) in self._offline_types:
                     continue
             elif self._enum_exists(enum.name, schema):
                 continue
             self.create_enum(enum.name, list(enum.enums), schema)
+
+    def add_column(
+        self, table_name: str, column: Column[Any], schema: str | None = None,
+        if_not_exists: bool | None = None, inline_references: bool | None = None,
+        inline_primary_key: bool | None = None, **kw: Any,
+    ) -> None:
+        """``ADD COLUMN``, creating first the named enum type the column uses if missing."""
+        self._ensure_enum_types(named_enums([column]))
+        super().add_column(
+            table_name, column, schema, if_not_exists=if_not_exists,
+            inline_references=inline_references, inline_primary_key=inline_primary_key,
+        )
+
+    def alter_column(self, table_name: str, column_name: str, **kw: Any) -> None:
+        """As the default, creating first a named enum type the new type needs if missing."""
+        type_ = kw.get("type_")
+        if type_ is not None:
+            self._ensure_enum_types(named_enums([Column("_", type_)]))
+        super().alter_column(table_name, column_name, **kw)
 
     def create_enum(
         self, name: str, values: Sequence[str], schema: str | None = None,

@@ -198,6 +198,7 @@ def test_same_as_alembic_full_alter_mysql(name: str) -> None:
     _same("mysql", FULL_ALTER[name])
 
 
+@pytest.mark.filterwarnings("ignore:autoincrement and existing_autoincrement")  # Alembic's
 @pytest.mark.parametrize("name", sorted(FULL_ALTER))
 def test_same_as_alembic_full_alter_postgresql(name: str) -> None:
     _same("postgresql", FULL_ALTER[name])

@@ -162,3 +162,34 @@ def test_mariadb_sequences_and_schemas(mysql_url: str) -> None:
         return [*values, names]  # type: ignore[list-item]
 
     assert online(mysql_url, migrate) == [3, 5, ["t"]]
+
+
+def test_add_and_alter_column_create_missing_enum_types(pg_url: str) -> None:
+    def migrate(op: Operations, conn: Connection) -> tuple[list[str], list[str], Any]:
+        op.create_table("t", sa.Column("a", sa.String(10)))
+        op.execute("INSERT INTO t VALUES ('y')")
+        op.add_column("t", sa.Column("b", sa.Enum("x", "y", name="letters"),
+                                     server_default="x"))
+        op.alter_column("t", "a", type_=sa.Enum("y", "z", name="Other"),
+                        postgresql_using='a::"Other"')
+        row = conn.execute(sa.text("SELECT a::text, b::text FROM t")).one()
+        return _labels(conn, "letters"), _labels(conn, "Other"), tuple(row)
+
+    assert online(pg_url, migrate) == (["x", "y"], ["y", "z"], ("y", "x"))
+
+
+def test_offline_add_column_with_enum_creates_the_type_once() -> None:
+    from tests.ddl.support import offline
+
+    def migrate(op: Any) -> None:
+        op.add_column("t", sa.Column("b", sa.Enum("x", name="letters")), schema="s")
+        op.add_column("u", sa.Column("b", sa.Enum("x", name="letters", schema="s")))
+        op.create_table("v", sa.Column("b", sa.Enum("x", name="letters", schema="s")))
+
+    assert offline("postgresql", migrate) == [
+        "CREATE TYPE letters AS ENUM ('x')",
+        "ALTER TABLE s.t ADD COLUMN b letters",
+        "CREATE TYPE s.letters AS ENUM ('x')",
+        "ALTER TABLE u ADD COLUMN b s.letters",
+        "CREATE TABLE v ( b s.letters )",
+    ]
