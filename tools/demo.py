@@ -32,8 +32,8 @@ SEED_DOWNGRADE = '''def downgrade() -> None:
 def sterna(cwd: Path, *args: str) -> str:
     print(f"\n$ sterna {' '.join(args)}", flush=True)
     proc = subprocess.run([sys.executable, "-m", "sterna", *args], cwd=cwd,
-                          capture_output=True, text=True)
-    out = (proc.stdout + proc.stderr).rstrip()
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    out = proc.stdout.rstrip()
     if out:
         print(out)
     if proc.returncode != 0:
@@ -54,8 +54,8 @@ def tables(db: Path) -> None:
 
 def fill_in_seed(script: Path) -> None:
     text = script.read_text()
-    text = re.sub(r"def upgrade\(\)[^:]*:\n(    .*\n|\n)*?(?=\n*def downgrade)",
-                  SEED_UPGRADE + "\n", text)
+    text = re.sub(r"def upgrade\(\)[^:]*:\n(?:    .*\n|\n)*?\n*(?=def downgrade)",
+                  SEED_UPGRADE + "\n\n", text)
     text = re.sub(r"def downgrade\(\)[^:]*:\n(    .*\n?)*", SEED_DOWNGRADE, text)
     script.write_text(text)
     print(f"\n(filled in upgrade()/downgrade() of {script.name} as in the seed, section 4)")
