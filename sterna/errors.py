@@ -493,3 +493,16 @@ class VersionTableConflict(RevisionError):
             f"Cannot plan {step} from version rows ({', '.join(self.heads) or 'none'}): "
             f"{problem}"
         )
+
+
+# --- autogenerate: rendering, revision --autogenerate, check (sterna/autogenerate/render*.py,
+# --- produce.py, prompt.py, rewriter.py) -------------------------------------------------------
+
+
+class RenderError(CommandError):
+    """An operation that cannot be written as Python source (no renderer is registered)."""
+
+
+class AutogenerateSetupError(CommandError):
+    """``revision --autogenerate`` / ``check`` cannot run as configured (no target_metadata in
+    env.py, --sql given, the database not at the head revisions)."""

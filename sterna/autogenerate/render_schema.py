@@ -1,0 +1,243 @@
+"""Rendering schema items: columns, table constraints, index columns and object names.
+
+Columns are written without ``primary_key``, ``unique``, ``index`` or ``ForeignKey``: in a
+``create_table`` those come as the table's constraints (``sa.PrimaryKeyConstraint``...), and
+indexes as their own ``create_index`` operations, as Alembic writes them.  A name that a naming
+convention produced (a ``conv``) is written as ``op.f("name")`` so that the convention does not
+apply twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Computed,
+    ForeignKeyConstraint,
+    Identity,
+    PrimaryKeyConstraint,
+    UniqueConstraint,
+)
+from sqlalchemy.sql.elements import ClauseElement, ColumnClause, TextClause, conv
+from sqlalchemy.sql.schema import Constraint
+
+from sterna.autogenerate.render import imports_of, op_prefix, sa_prefix, user_render
+from sterna.autogenerate.render_layout import (
+    Atom,
+    Node,
+    call,
+    call_items,
+    list_of,
+    literal,
+    py_str,
+)
+from sterna.autogenerate.render_types import (
+    parse_expression,
+    render_computed,
+    render_identity,
+    render_server_default,
+    render_text_clause,
+    render_type,
+    render_value,
+    sql_text,
+)
+
+
+def real_name(name: Any) -> Any:
+    """The name, or None for an unnamed object (SQLAlchemy marks those with a placeholder)."""
+    if name is None or type(name).__name__ == "_NoneName":
+        return None
+    return name
+
+
+def render_name(name: Any, autogen_context: Any) -> Node:
+    """A constraint/index name: ``op.f("...")`` for a convention's name, a literal otherwise."""
+    name = real_name(name)
+    if name is None:
+        return Atom("None")
+    if isinstance(name, conv):
+        return call(f"{op_prefix(autogen_context)}f", Atom(py_str(str(name))))
+    return Atom(py_str(str(name)))
+
+
+def name_kwarg(name: Any, autogen_context: Any) -> list[tuple[str, Node]]:
+    """``[("name", ...)]`` for a named object, nothing for an unnamed one."""
+    if real_name(name) is None:
+        return []
+    return [("name", render_name(name, autogen_context))]
+
+
+def dialect_kwargs(item: Any, autogen_context: Any) -> list[tuple[str, Node]]:
+    """The item's dialect options (``postgresql_where``...), sorted by name."""
+    options = dict(getattr(item, "dialect_kwargs", None) or {})
+    return [(k, render_value(v, autogen_context)) for k, v in sorted(options.items())]
+
+
+def kwargs_of(options: dict[str, Any], autogen_context: Any) -> list[tuple[str, Node]]:
+    """Keyword arguments from a dict, sorted, leaving out None values."""
+    return [
+        (k, render_value(v, autogen_context))
+        for k, v in sorted(options.items())
+        if v is not None
+    ]
+
+
+# -- columns --------------------------------------------------------------------------------------
+
+
+def render_column(column: Column[Any], autogen_context: Any) -> Node:
+    """``sa.Column("name", type, [Identity/Computed], server_default=..., nullable=...)``."""
+    custom = user_render("column", column, autogen_context)
+    if custom is not None:
+        return parse_expression(custom)
+    args: list[Node] = [Atom(py_str(column.name)), render_type(column.type, autogen_context)]
+    generated = column.server_default
+    if isinstance(generated, Identity):
+        args.append(render_identity(generated, autogen_context))
+    elif isinstance(generated, Computed):
+        args.append(render_computed(generated, autogen_context))
+    kwargs: list[tuple[str, Node]] = []
+    default = render_server_default(column.server_default, autogen_context)
+    if default is not None:
+        kwargs.append(("server_default", default))
+    if column.autoincrement != "auto":
+        kwargs.append(("autoincrement", literal(column.autoincrement)))
+    kwargs.append(("nullable", literal(bool(column.nullable))))
+    if column.comment:
+        kwargs.append(("comment", literal(column.comment)))
+    kwargs.extend(dialect_kwargs(column, autogen_context))
+    return call_items(f"{sa_prefix(autogen_context)}Column", args, kwargs)
+
+
+# -- table constraints ----------------------------------------------------------------------------
+
+
+def render_constraint(constraint: Constraint, autogen_context: Any) -> Node | None:
+    """A table-level constraint for ``create_table``; None for one that is not written (an
+    empty primary key, the CHECK a Boolean or Enum type creates by itself)."""
+    if isinstance(constraint, PrimaryKeyConstraint):
+        return _primary_key(constraint, autogen_context)
+    if isinstance(constraint, ForeignKeyConstraint):
+        return _foreign_key(constraint, autogen_context)
+    if isinstance(constraint, UniqueConstraint):
+        return _unique(constraint, autogen_context)
+    if isinstance(constraint, CheckConstraint):
+        return _check(constraint, autogen_context)
+    if type(constraint).__name__ == "ExcludeConstraint":
+        return _exclude(constraint, autogen_context)
+    return None
+
+
+def _defer_kwargs(constraint: Constraint) -> list[tuple[str, Node]]:
+    kwargs: list[tuple[str, Node]] = []
+    if constraint.deferrable is not None:
+        kwargs.append(("deferrable", literal(constraint.deferrable)))
+    if constraint.initially is not None:
+        kwargs.append(("initially", literal(constraint.initially)))
+    return kwargs
+
+
+def _column_names(constraint: Any) -> list[Node]:
+    return [Atom(py_str(c.name)) for c in constraint.columns]
+
+
+def _primary_key(constraint: PrimaryKeyConstraint, autogen_context: Any) -> Node | None:
+    if not constraint.columns:
+        return None
+    custom = user_render("primary_key", constraint, autogen_context)
+    if custom is not None:
+        return parse_expression(custom)
+    kwargs = name_kwarg(constraint.name, autogen_context)
+    kwargs += _defer_kwargs(constraint) + dialect_kwargs(constraint, autogen_context)
+    return call_items(
+        f"{sa_prefix(autogen_context)}PrimaryKeyConstraint", _column_names(constraint), kwargs
+    )
+
+
+def _foreign_key(constraint: ForeignKeyConstraint, autogen_context: Any) -> Node:
+    custom = user_render("foreign_key", constraint, autogen_context)
+    if custom is not None:
+        return parse_expression(custom)
+    local = [Atom(py_str(element.parent.name)) for element in constraint.elements]
+    remote = [Atom(py_str(element.target_fullname)) for element in constraint.elements]
+    kwargs = name_kwarg(constraint.name, autogen_context)
+    for key in ("onupdate", "ondelete"):
+        value = getattr(constraint, key)
+        if value is not None:
+            kwargs.append((key, literal(value)))
+    kwargs += _defer_kwargs(constraint)
+    if constraint.match is not None:
+        kwargs.append(("match", literal(constraint.match)))
+    if constraint.use_alter:
+        kwargs.append(("use_alter", literal(True)))
+    kwargs += dialect_kwargs(constraint, autogen_context)
+    return call_items(
+        f"{sa_prefix(autogen_context)}ForeignKeyConstraint",
+        [list_of(local), list_of(remote)],
+        kwargs,
+    )
+
+
+def _unique(constraint: UniqueConstraint, autogen_context: Any) -> Node:
+    custom = user_render("unique", constraint, autogen_context)
+    if custom is not None:
+        return parse_expression(custom)
+    kwargs = name_kwarg(constraint.name, autogen_context)
+    kwargs += _defer_kwargs(constraint) + dialect_kwargs(constraint, autogen_context)
+    return call_items(
+        f"{sa_prefix(autogen_context)}UniqueConstraint", _column_names(constraint), kwargs
+    )
+
+
+def _check(constraint: CheckConstraint, autogen_context: Any) -> Node | None:
+    if getattr(constraint, "_type_bound", False):
+        return None
+    custom = user_render("check", constraint, autogen_context)
+    if custom is not None:
+        return parse_expression(custom)
+    kwargs = name_kwarg(constraint.name, autogen_context)
+    kwargs += _defer_kwargs(constraint) + dialect_kwargs(constraint, autogen_context)
+    condition = Atom(py_str(sql_text(constraint.sqltext, autogen_context)))
+    return call_items(f"{sa_prefix(autogen_context)}CheckConstraint", [condition], kwargs)
+
+
+def _exclude(constraint: Any, autogen_context: Any) -> Node:
+    imports_of(autogen_context).add("from sqlalchemy.dialects import postgresql")
+    elements: list[Node] = []
+    for expr, _name, operator in constraint._render_exprs:
+        target = exclude_element(expr, autogen_context)
+        elements.append(call("", target, Atom(py_str(operator))))
+    kwargs = name_kwarg(constraint.name, autogen_context)
+    if constraint.using:
+        kwargs.append(("using", literal(str(constraint.using))))
+    if constraint.where is not None:
+        kwargs.append(("where", render_text_clause(constraint.where, autogen_context)))
+    kwargs += _defer_kwargs(constraint)
+    return call_items("postgresql.ExcludeConstraint", elements, kwargs)
+
+
+def exclude_element(expr: Any, autogen_context: Any) -> Node:
+    """An EXCLUDE element: ``sa.column("name")`` for a column, ``sa.text(...)`` otherwise."""
+    if isinstance(expr, str):
+        return call(f"{sa_prefix(autogen_context)}column", Atom(py_str(expr)))
+    if isinstance(expr, ColumnClause) and not isinstance(expr, TextClause):
+        return call(f"{sa_prefix(autogen_context)}column", Atom(py_str(expr.name)))
+    return render_text_clause(expr, autogen_context)
+
+
+# -- index columns --------------------------------------------------------------------------------
+
+
+def index_column(expr: Any, autogen_context: Any) -> Node:
+    """A column of an index: its name, or ``sa.text(...)`` for an expression."""
+    if isinstance(expr, str):
+        return Atom(py_str(expr))
+    if isinstance(expr, ColumnClause) and not isinstance(expr, TextClause) and not getattr(
+        expr, "is_literal", False
+    ):
+        return Atom(py_str(expr.name))
+    if isinstance(expr, ClauseElement):
+        return render_text_clause(expr, autogen_context)
+    return literal(expr)
