@@ -506,3 +506,48 @@ class RenderError(CommandError):
 class AutogenerateSetupError(CommandError):
     """``revision --autogenerate`` / ``check`` cannot run as configured (no target_metadata in
     env.py, --sql given, the database not at the head revisions)."""
+
+
+# --- autogenerate: reflection and comparison (sterna/autogenerate/api.py, reflect*.py,
+# --- compare/, renames.py) --------------------------------------------------------------------
+
+
+class AutogenerateError(CommandError):
+    """The models cannot be compared with the database as configured (no target metadata, an
+    offline context, duplicate table keys across MetaData objects)."""
+
+
+# --- batch mode (sterna/operations/batch.py, sterna/ddl/recreate*.py) --------------------------
+
+
+class BatchError(OperationError):
+    """``batch_alter_table`` cannot do what was asked; names the table and what is at fault."""
+
+    def __init__(self, table: str, problem: str) -> None:
+        self.table = table
+        self.problem = problem
+        super().__init__(f"batch_alter_table({table!r}): {problem}")
+
+
+class BatchRecreateRequired(BatchError):
+    """An operation needs the table to be rebuilt but ``recreate='never'`` forbids it (or the
+    backend can only do it with a rebuild)."""
+
+
+class BatchCopyFromRequired(BatchError):
+    """Offline (``--sql``) a rebuild cannot read the table: ``copy_from`` must describe it."""
+
+
+class BatchNoSuchObject(BatchError):
+    """A column, constraint or index named by a batch operation does not exist (or already
+    does, when adding it)."""
+
+
+class BatchForeignKeyError(BatchError):
+    """The rebuild would break, or did break, foreign keys in or towards the table; nothing
+    was changed."""
+
+
+class BatchDependentBroken(BatchError):
+    """A trigger or view that worked before the rebuild no longer compiles after it; nothing
+    was changed."""
