@@ -259,3 +259,20 @@ def test_quiet_messaging(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     ScriptDirectory(str(tmp_path)).generate_revision("jjj002", "loud")
     out = capsys.readouterr().out
     assert out == f"Generating {tmp_path / 'versions' / 'jjj002_loud.py'} ...  done\n"
+
+
+def test_write_hooks_registered_through_alembics_path_run(tmp_path: Path) -> None:
+    from sterna.hooks import run_hooks
+    from sterna.script import write_hooks
+
+    seen: list[tuple[str, str]] = []
+
+    @write_hooks.register("a2_recording_hook")
+    def record(path: str, options: Any) -> None:
+        seen.append((path, options["extra"]))
+
+    target = tmp_path / "x.py"
+    target.write_text("")
+    run_hooks(target, [{"_hook_name": "rec", "type": "a2_recording_hook", "extra": "yes"}],
+              quiet=True)
+    assert seen == [(str(target), "yes")]
