@@ -8,6 +8,7 @@ use of the name.
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from sterna.operations import ops
@@ -19,7 +20,11 @@ __all__ = ["AbstractOperations", "BatchOperations", "MigrateOperation", "Operati
 
 def __getattr__(name: str) -> Any:
     if name == "BatchOperations":
-        from sterna.operations import batch
-
+        try:
+            batch = importlib.import_module("sterna.operations.batch")
+        except ModuleNotFoundError as exc:
+            if exc.name != "sterna.operations.batch":
+                raise
+            raise AttributeError("BatchOperations is not available (no batch module)") from exc
         return batch.BatchOperations
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

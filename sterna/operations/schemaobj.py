@@ -253,6 +253,11 @@ def detach(item: SchemaItem) -> SchemaItem:
         )
     if isinstance(item, Constraint):
         return item._copy()
+    if isinstance(item, Index):
+        return Index(
+            item.name, *[unbind_expression(e) for e in item.expressions],
+            unique=bool(item.unique), **item.dialect_kwargs,
+        )
     return item
 
 

@@ -214,3 +214,53 @@ def test_exclude_constraint(pg_url: str) -> None:
     count = online(pg_url, lambda op, conn: conn.exec_driver_sql(
         "SELECT count(*) FROM room").scalar())
     assert count == 2
+
+
+@pytest.mark.parametrize("server", SERVERS)
+def test_schema_qualified_operations(server: str, request: pytest.FixtureRequest) -> None:
+    """Every directive with schema=..., including a foreign key across schemas."""
+    url = request.getfixturevalue(server)
+    s1, s2 = "c1 Select", "c1 o'brien"
+
+    def migrate(op: Operations, conn: Connection) -> None:
+        for schema in (s1, s2):
+            op.create_schema(schema, if_not_exists=True)
+        op.create_table("r", sa.Column("id", sa.Integer, primary_key=True), schema=s2)
+        op.create_table("order", sa.Column("id", sa.Integer, primary_key=True),
+                        sa.Column("a", sa.Integer), schema=s1)
+        op.add_column("order", sa.Column("rid", sa.Integer), schema=s1)
+        op.alter_column("order", "a", new_column_name="a b", type_=sa.BigInteger,
+                        existing_type=sa.Integer, existing_nullable=True,
+                        existing_server_default=None, schema=s1)
+        op.create_index("ix x", "order", ["a b"], schema=s1)
+        op.create_unique_constraint("uq x", "order", ["rid"], schema=s1)
+        op.create_check_constraint("ck x", "order", sa.column("a b") > 0, schema=s1)
+        op.create_foreign_key("fk x", "order", "r", ["rid"], ["id"], source_schema=s1,
+                              referent_schema=s2, ondelete="CASCADE")
+        op.create_table_comment("order", "c", schema=s1)
+        op.drop_constraint("ck x", "order", type_="check", schema=s1)
+        op.rename_table("order", "Order 2", schema=s1)
+
+    try:
+        online(url, migrate)
+
+        def check(insp: Inspector) -> None:
+            assert insp.get_table_names(schema=s1) == ["Order 2"]
+            cols = [c["name"] for c in insp.get_columns("Order 2", schema=s1)]
+            assert cols == ["id", "a b", "rid"]
+            fks = insp.get_foreign_keys("Order 2", schema=s1)
+            assert [(fk["name"], fk["referred_schema"], fk["referred_table"]) for fk in fks] \
+                == [("fk x", s2, "r")]
+            assert "ix x" in {ix["name"] for ix in insp.get_indexes("Order 2", schema=s1)}
+            assert [u["name"] for u in insp.get_unique_constraints("Order 2", schema=s1)] \
+                == ["uq x"]
+            assert insp.get_check_constraints("Order 2", schema=s1) == []
+            assert insp.get_table_comment("Order 2", schema=s1)["text"] == "c"
+
+        reflect(url, check)
+    finally:
+        def cleanup(op: Operations, conn: Connection) -> None:
+            for schema in (s1, s2):
+                op.drop_schema(schema, if_exists=True, cascade=True)
+
+        online(url, cleanup)

@@ -237,3 +237,13 @@ def test_alembic_style_constructors_keep_keywords() -> None:
     info = ops.AddColumnOp("t", sa.Column("a", sa.Integer)).info
     info["mark"] = 1
     assert ops.AddColumnOp("t", sa.Column("a", sa.Integer)).info == {}
+
+
+def test_create_table_op_with_index_item_builds_repeatedly() -> None:
+    op = ops.CreateTableOp("t", [sa.Column("a", sa.Integer), sa.Column("b", sa.Integer),
+                                 sa.Index("ix", "a", sa.text("b + 1"), unique=True)])
+    for table in (op.to_table(), op.to_table()):
+        (index,) = table.indexes
+        assert index.table is table and index.unique
+        ddl = " ".join(str(CreateIndex(index).compile(dialect=postgresql.dialect())).split())
+        assert ddl == "CREATE UNIQUE INDEX ix ON t (a, b + 1)"
