@@ -90,7 +90,8 @@ class ScriptDirectory:
 
     @property
     def env_py_location(self) -> str:
-        return os.path.abspath(os.path.join(self.dir, "env.py"))
+        """``env.py`` of this environment (relative when ``dir`` is, as in Alembic)."""
+        return os.path.join(self.dir, "env.py")
 
     # ------------------------------------------------------------------ the revisions
 
