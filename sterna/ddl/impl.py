@@ -279,6 +279,10 @@ class DefaultImpl:
     def _skip_comment(self, what: str) -> None:
         log.warning("%s has no comments; %s is not set", self.dialect_label, what)
 
+    #: Whether ``alter_column`` with a new type drops/adds the CHECK constraints the old/new
+    #: types carry (``Boolean``/``Enum`` with ``create_constraint=True``).
+    alters_type_constraints: ClassVar[bool] = True
+
     #: Whether ``add_column`` renders a column's foreign keys inline (``REFERENCES``) rather
     #: than as separate ``ADD CONSTRAINT`` statements, when the caller does not say.
     inline_references_by_default: ClassVar[bool] = False

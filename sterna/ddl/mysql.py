@@ -313,4 +313,5 @@ def _constraint_kind(const: Constraint) -> str | None:
         "unique_constraint": "unique",
         "check_constraint": "check",
         "column_check_constraint": "check",
+        "table_or_column_check_constraint": "check",
     }.get(const.__visit_name__)

@@ -31,6 +31,7 @@ class SQLiteImpl(DefaultImpl):
     __dialect__ = "sqlite"
     transactional_ddl = False
     inline_references_by_default: ClassVar[bool] = True
+    alters_type_constraints: ClassVar[bool] = False
 
     def _batch_error(self, what: str, table: str, call: str) -> Exception:
         return self._unsupported(what, BATCH_ADVICE.format(table=table, call=call))

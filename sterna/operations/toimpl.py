@@ -7,10 +7,11 @@ objects honouring the context's naming convention) and the operation.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Column, PrimaryKeyConstraint, Table
-from sqlalchemy.sql.schema import ForeignKeyConstraint
+from sqlalchemy.sql.schema import Constraint, ForeignKeyConstraint
 
 from sterna.operations import ops
 from sterna.operations.base import AbstractOperations
@@ -84,8 +85,38 @@ def drop_column(operations: AbstractOperations, operation: ops.DropColumnOp) -> 
     )
 
 
+def _type_constraints(
+    operations: AbstractOperations, operation: ops.AlterColumnOp, type_: Any
+) -> list[Constraint]:
+    """The CHECK constraints a type brings (``Boolean``/``Enum`` with ``create_constraint``)."""
+    if type_ is None:
+        return []
+    column: Column[Any] = Column(operation.column_name, type_)
+    table = operations.schema_obj.table(operation.table_name, column, schema=operation.schema)
+    rule_arg = SimpleNamespace(dialect=operations.impl.dialect)
+    return [
+        c for c in table.constraints
+        if getattr(c, "_type_bound", False)
+        and (c._create_rule is None or c._create_rule(rule_arg))
+    ]
+
+
 @implementation_for(ops.AlterColumnOp)
 def alter_column(operations: AbstractOperations, operation: ops.AlterColumnOp) -> None:
+    """ALTER COLUMN; a type change also swaps the CHECK constraints the old and new types
+    carry (``Boolean``/``Enum`` with ``create_constraint=True``), where the backend can."""
+    impl = operations.impl
+    swap = operation.modify_type is not None and impl.alters_type_constraints
+    if swap:
+        for constraint in _type_constraints(operations, operation, operation.existing_type):
+            impl.drop_constraint(constraint)
+    _alter_column(operations, operation)
+    if swap:
+        for constraint in _type_constraints(operations, operation, operation.modify_type):
+            impl.add_constraint(constraint)
+
+
+def _alter_column(operations: AbstractOperations, operation: ops.AlterColumnOp) -> None:
     operations.impl.alter_column(
         operation.table_name,
         operation.column_name,

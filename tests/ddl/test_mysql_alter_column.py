@@ -103,3 +103,25 @@ def test_unknown_column_is_a_clear_error(mysql_url: str) -> None:
             op.alter_column("order", "nope", type_=sa.Integer)
 
     online(mysql_url, migrate)
+
+
+@pytest.mark.parametrize("server", ["mysql_url", "pg_url"])
+def test_type_change_swaps_type_check_constraints(
+    server: str, request: pytest.FixtureRequest
+) -> None:
+    url = request.getfixturevalue(server)
+    old = sa.Enum("0", "1", name="ck_e", create_constraint=True, native_enum=False)
+    new = sa.Integer()
+
+    def migrate(op: Operations, conn: Connection) -> None:
+        op.create_table("t", sa.Column("c", old))
+        op.alter_column("t", "c", type_=new, existing_type=old, existing_nullable=True,
+                        existing_server_default=None, postgresql_using="c::integer")
+        op.alter_column("t", "c", type_=sa.Boolean(create_constraint=True, name="ck_b"),
+                        existing_type=new, existing_nullable=True,
+                        existing_server_default=None, postgresql_using="c::boolean")
+
+    online(url, migrate)
+    checks = reflect(url, lambda insp: [c["name"] for c in insp.get_check_constraints("t")])
+    # PostgreSQL has a native boolean: no CHECK; MariaDB's BOOL is a TINYINT: CHECK ck_b
+    assert checks == (["ck_b"] if server == "mysql_url" else [])

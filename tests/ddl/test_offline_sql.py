@@ -214,6 +214,24 @@ def test_mysql_alter_column_full_definitions() -> None:
     ]
 
 
+def test_mysql_type_change_swaps_type_check_constraints() -> None:
+    """Unlike Alembic, the old type's CHECK is dropped on MySQL too (MariaDB enforces it)."""
+    sql = offline(
+        "mysql",
+        lambda op: op.alter_column(
+            "t", "c", type_=sa.Boolean(create_constraint=True, name="ck_b"),
+            existing_type=sa.Enum("a", "b", name="ck_e", create_constraint=True,
+                                  native_enum=False),
+            existing_nullable=True, existing_server_default=None,
+        ),
+    )
+    assert sql == [
+        "ALTER TABLE t DROP CHECK ck_e",
+        "ALTER TABLE t MODIFY c BOOL NULL",
+        "ALTER TABLE t ADD CONSTRAINT ck_b CHECK (c IN (0, 1))",
+    ]
+
+
 def test_mysql_rename_only_uses_rename_column_offline() -> None:
     sql = offline("mysql", lambda op: op.alter_column("t", "Select", new_column_name="a b"))
     assert sql == ["ALTER TABLE t RENAME COLUMN `Select` TO `a b`"]

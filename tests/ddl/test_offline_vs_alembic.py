@@ -123,7 +123,23 @@ FULL_ALTER: dict[str, Case] = {
     ),
 }
 
+def _enum_to_boolean(op: Any) -> None:
+    op.alter_column(
+        "t", "c", type_=sa.Boolean(create_constraint=True, name="ck_b"),
+        existing_type=sa.Enum("a", "b", name="ck_e", create_constraint=True, native_enum=False),
+    )
+
+
+def _boolean_to_enum(op: Any) -> None:
+    op.alter_column(
+        "t", "c", type_=sa.Enum("a", "b", name="ck_e", create_constraint=True, native_enum=False),
+        existing_type=sa.Boolean(create_constraint=True, name="ck_b"),
+    )
+
+
 PG_ONLY: dict[str, Case] = {
+    "alter_type_enum_to_boolean": _enum_to_boolean,
+    "alter_type_boolean_to_enum": _boolean_to_enum,
     # (on MySQL, Alembic's own DROP CONSTRAINT hook is global and cannot be compared against)
     "drop_fk": lambda op: op.drop_constraint("fk", "t", type_="foreignkey"),
     "drop_unique": lambda op: op.drop_constraint("uq", "t", type_="unique", schema="s"),
