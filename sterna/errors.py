@@ -551,3 +551,16 @@ class BatchForeignKeyError(BatchError):
 class BatchDependentBroken(BatchError):
     """A trigger or view that worked before the rebuild no longer compiles after it; nothing
     was changed."""
+
+
+# --- the alembic import alias (sterna/compat.py) -------------------------------------------------
+
+
+class AliasNotProvided(CommandError, ModuleNotFoundError):
+    """``import alembic.<path>`` under Sterna's alias, for a path Sterna does not provide (an
+    ``ImportError`` too, so ``try: import ... except ImportError`` keeps working)."""
+
+    def __init__(self, module: str, problem: str) -> None:
+        super().__init__(f"No module named {module!r} under Sterna's alembic alias: {problem}")
+        self.name = module
+        self.problem = problem
