@@ -247,3 +247,11 @@ def test_create_table_op_with_index_item_builds_repeatedly() -> None:
         assert index.table is table and index.unique
         ddl = " ".join(str(CreateIndex(index).compile(dialect=postgresql.dialect())).split())
         assert ddl == "CREATE UNIQUE INDEX ix ON t (a, b + 1)"
+
+
+def test_a_single_column_name_given_as_a_string_is_one_column() -> None:
+    assert ops.CreateIndexOp("ix", "t", "name").columns == ["name"]
+    assert ops.CreateUniqueConstraintOp("uq", "t", "name").columns == ["name"]
+    assert ops.CreatePrimaryKeyOp("pk", "t", "id").columns == ["id"]
+    fk = ops.CreateForeignKeyOp("fk", "t", "r", "rid", "id")
+    assert (fk.local_cols, fk.remote_cols) == (["rid"], ["id"])

@@ -8,6 +8,7 @@ autogenerate's diff format.  It never holds a connection and never renders itsel
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -47,3 +48,10 @@ class AlterTableOp(MigrateOperation):
     def __init__(self, table_name: str, *, schema: str | None = None) -> None:
         self.table_name = table_name
         self.schema = schema
+
+
+def as_names(columns: str | Iterable[str]) -> list[str]:
+    """A list of column names; a single name given as a plain string is one name, not letters."""
+    if isinstance(columns, str):
+        return [columns]
+    return list(columns)

@@ -11,7 +11,7 @@ from sqlalchemy import UniqueConstraint as SAUniqueConstraint
 from sqlalchemy.sql.elements import ColumnElement, TextClause
 from sqlalchemy.sql.schema import Constraint
 
-from sterna.operations.ops.base import MigrateOperation
+from sterna.operations.ops.base import MigrateOperation, as_names
 
 if TYPE_CHECKING:
     from sterna.operations.context_protocol import MigrationContextLike
@@ -175,7 +175,7 @@ class CreatePrimaryKeyOp(AddConstraintOp):
     ) -> None:
         self.constraint_name = constraint_name
         self.table_name = table_name
-        self.columns = list(columns)
+        self.columns = as_names(columns)
         self.schema = schema
         self.kw = kw
 
@@ -217,7 +217,7 @@ class CreateUniqueConstraintOp(AddConstraintOp):
     ) -> None:
         self.constraint_name = constraint_name
         self.table_name = table_name
-        self.columns = list(columns)
+        self.columns = as_names(columns)
         self.schema = schema
         self.kw = kw
 
@@ -262,8 +262,8 @@ class CreateForeignKeyOp(AddConstraintOp):
         self.constraint_name = constraint_name
         self.source_table = source_table
         self.referent_table = referent_table
-        self.local_cols = list(local_cols)
-        self.remote_cols = list(remote_cols)
+        self.local_cols = as_names(local_cols)
+        self.remote_cols = as_names(remote_cols)
         self.kw = kw
 
     @property

@@ -49,7 +49,7 @@ class CreateIndexOp(MigrateOperation):
     ) -> None:
         self.index_name = index_name
         self.table_name = table_name
-        self.columns = list(columns)
+        self.columns = [columns] if isinstance(columns, str) else list(columns)
         self.schema = schema
         self.unique = unique
         self.if_not_exists = if_not_exists
