@@ -20,75 +20,94 @@ def read_header_values(source: bytes, path: str) -> tuple[str | None, dict[str, 
         raise ScriptError(path, f"syntax error at line {err.lineno}: {err.msg}") from None
     except ValueError as err:  # e.g. null bytes in the source
         raise ScriptError(path, f"cannot be parsed: {err}") from None
-    docstring = ast.get_docstring(tree, clean=False)
     values: dict[str, object] = {}
+    literal: set[int] = set()  # ids of the Name nodes read as literal assignments
     for statement in tree.body:
-        _collect(statement, values, path, conditional=False)
-    return docstring, values
+        if isinstance(statement, ast.Assign):
+            for target in statement.targets:
+                _record(target, statement.value, values, literal, path)
+        elif isinstance(statement, ast.AnnAssign):
+            _record(statement.target, statement.value, values, literal, path)
+    others = [
+        (bound[1], getattr(node, "col_offset", 0), bound[0])
+        for node in _module_scope(tree)
+        if (bound := _bound_name(node)) is not None
+        and bound[0] in HEADER_NAMES
+        and id(node) not in literal
+    ]
+    if others:
+        line, _col, name = min(others)
+        _not_literal(path, name, line)
+    return ast.get_docstring(tree, clean=False), values
 
 
-def _collect(node: ast.stmt, values: dict[str, object], path: str, conditional: bool) -> None:
-    """Record header assignments made by a module-level statement."""
-    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        if node.name in HEADER_NAMES:
-            _not_literal(path, node.name, node.lineno)
-        return
-    if isinstance(node, (ast.Assign, ast.AnnAssign)):
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-        for target in targets:
-            _assign(target, node.value, values, path, conditional)
-        return
-    for child in ast.iter_child_nodes(node):
-        if isinstance(child, ast.stmt):
-            _collect(child, values, path, conditional=True)
-        elif isinstance(child, ast.ExceptHandler):
-            for inner in child.body:
-                _collect(inner, values, path, conditional=True)
-    for bound in _other_bindings(node):
-        if bound.id in HEADER_NAMES:
-            _not_literal(path, bound.id, bound.lineno)
-
-
-def _assign(
+def _record(
     target: ast.expr,
     value: ast.expr | None,
     values: dict[str, object],
+    literal: set[int],
     path: str,
-    conditional: bool,
 ) -> None:
+    """Read ``target = value`` (a top-level, unconditional assignment) if it sets a header."""
     if isinstance(target, ast.Name):
-        if target.id not in HEADER_NAMES or value is None:
+        if target.id not in HEADER_NAMES:
             return
-        if conditional:
-            _not_literal(path, target.id, target.lineno)
+        literal.add(id(target))
+        if value is None:  # a bare annotation binds nothing
+            return
         try:
             values[target.id] = ast.literal_eval(value)
         except ValueError:
             _not_literal(path, target.id, target.lineno)
-    elif isinstance(target, (ast.Tuple, ast.List)):
-        pairs = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
-        for index, element in enumerate(target.elts):
-            if pairs is not None and len(pairs) == len(target.elts):
-                _assign(element, pairs[index], values, path, conditional)
-            elif isinstance(element, ast.Name) and element.id in HEADER_NAMES:
-                _not_literal(path, element.id, element.lineno)
+    elif (
+        isinstance(target, (ast.Tuple, ast.List))
+        and isinstance(value, (ast.Tuple, ast.List))
+        and len(target.elts) == len(value.elts)
+    ):
+        for element, item in zip(target.elts, value.elts, strict=True):
+            _record(element, item, values, literal, path)
 
 
-def _other_bindings(node: ast.stmt) -> list[ast.Name]:
-    """Names bound by a statement other than by plain assignment (augmented, for, with, ...)."""
-    names: list[ast.Name] = []
-    targets: list[ast.expr] = []
-    if isinstance(node, (ast.AugAssign, ast.For, ast.AsyncFor)):
-        targets.append(node.target)
-    elif isinstance(node, (ast.With, ast.AsyncWith)):
-        targets.extend(i.optional_vars for i in node.items if i.optional_vars is not None)
-    elif isinstance(node, (ast.Import, ast.ImportFrom)):
-        for alias in node.names:
-            bound = alias.asname or alias.name.split(".")[0]
-            names.append(ast.Name(id=bound, lineno=node.lineno))
-    for target in targets:
-        names.extend(n for n in ast.walk(target) if isinstance(n, ast.Name))
-    return names
+def _module_scope(tree: ast.Module) -> list[ast.AST]:
+    """Every node whose bindings land in the module namespace (function, lambda and class
+    bodies and comprehension variables excluded; their decorators, defaults and bases kept)."""
+    out: list[ast.AST] = []
+    stack: list[ast.AST] = list(tree.body)
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            stack.extend(node.decorator_list)
+            stack.extend(node.args.defaults)
+            stack.extend(d for d in node.args.kw_defaults if d is not None)
+        elif isinstance(node, ast.ClassDef):
+            stack.extend(node.decorator_list)
+            stack.extend(node.bases)
+            stack.extend(k.value for k in node.keywords)
+        elif isinstance(node, ast.Lambda):
+            continue
+        elif isinstance(node, ast.comprehension):
+            stack.append(node.iter)
+            stack.extend(node.ifs)
+        else:
+            stack.extend(ast.iter_child_nodes(node))
+    return out
+
+
+def _bound_name(node: ast.AST) -> tuple[str, int] | None:
+    """The name ``node`` binds (or deletes) in its scope, with its line, if any."""
+    line = getattr(node, "lineno", 0)
+    if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+        return node.id, line
+    if isinstance(node, ast.alias):
+        return node.asname or node.name.split(".")[0], line
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return node.name, line
+    if isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
+        return node.name, line
+    if isinstance(node, ast.MatchMapping) and node.rest:
+        return node.rest, line
+    return None
 
 
 def _not_literal(path: str, name: str, lineno: int) -> None:

@@ -34,9 +34,17 @@ _HARMLESS = re.compile(
     r"|(?:import|from)[ \t](?!.*\b(?:revision|down_revision|branch_labels|depends_on)\b)"
     r"[^\\()'\";#]*(?:#.*)?"
 )
-# Any later line that might (re)bind a header name: makes the scan unsure.
+# Anything after the header lines that could (re)bind a header name makes the scan unsure: the
+# name starting a line (assignment, annotation, target list), after a target-list or walrus
+# character, or after a binding keyword; also module-level ``globals()`` tricks.  Mentions in
+# prose ("Apply this revision.") or as attributes (``op.revision``) are not bindings.
+_NAMES = r"(?:revision|down_revision|branch_labels|depends_on)\b"
 _LATER_BINDING = re.compile(
-    r"(?<![.\w'\"])(?:revision|down_revision|branch_labels|depends_on)\b|\bglobals\(\)"
+    rf"^[ \t]*{_NAMES}"
+    rf"|[,(\[*=][ \t]*{_NAMES}"
+    rf"|\b(?:def|class|for|as|import|global|nonlocal|del|case|type|lambda)[ \t]+{_NAMES}"
+    r"|^globals\(\)",
+    re.MULTILINE,
 )
 _FIRST_LINE_END = re.compile(r"\n")
 

@@ -167,6 +167,18 @@ TRICKY = {
         '"""créer la table des fournisseurs"""\nrevision = "r"\ndown_revision = None\n'
     ),
     "annotated_without_value_first": 'revision: str\nrevision = "r"\ndown_revision = None\n',
+    "chained_assignment": 'x = revision = "r"\ndown_revision = None\n',
+    "docstring_mentions_revision_in_body": (
+        'revision = "r"\ndown_revision = None\n\n\ndef upgrade():\n'
+        '    """Apply this revision (the revision after down_revision)."""\n'
+    ),
+    "comprehension_variable_does_not_leak": (
+        'revision = "r"\ndown_revision = None\nxs = [revision for revision in "ab"]\n'
+    ),
+    "lambda_parameter": 'revision = "r"\ndown_revision = None\nf = lambda revision: revision\n',
+    "class_body_assignment": (
+        'revision = "r"\ndown_revision = None\n\n\nclass X:\n    revision = "inner"\n'
+    ),
     "assignment_inside_function_only": (
         'revision = "r"\ndown_revision = None\n\ndef upgrade():\n    down_revision = "x"\n'
     ),
@@ -227,6 +239,32 @@ COMPUTED = {
                  "depends_on", 1),
     "augmented": ('revision = "r"\ndown_revision = None\nrevision += "x"\n', "revision", 3),
     "loop": ('down_revision = None\nfor revision in ["a"]:\n    pass\n', "revision", 2),
+    "tuple_loop": (
+        'revision = "r"\ndown_revision = None\nfor a, revision in [(1, "z")]:\n    pass\n',
+        "revision", 3,
+    ),
+    "walrus": ('revision = "r"\ndown_revision = None\n(revision := "z")\n', "revision", 3),
+    "walrus_in_comprehension": (
+        'revision = "r"\ndown_revision = None\nxs = [(revision := c) for c in "ab"]\n',
+        "revision", 3,
+    ),
+    "with_as": (
+        'import contextlib\nrevision = "r"\ndown_revision = None\n'
+        'with contextlib.nullcontext("z") as revision:\n    pass\n',
+        "revision", 4,
+    ),
+    "import_as": ('revision = "r"\ndown_revision = None\nimport os as revision\n', "revision", 3),
+    "def_named_like_header": (
+        'revision = "r"\ndown_revision = None\n\n\ndef depends_on():\n    pass\n',
+        "depends_on", 5,
+    ),
+    "unpaired_tuple_target": (
+        'revision, down_revision = "r", None, 1\n', "revision", 1,
+    ),
+    "match_capture": (
+        'revision = "r"\ndown_revision = None\nmatch 1:\n    case revision:\n        pass\n',
+        "revision", 4,
+    ),
 }
 
 

@@ -166,3 +166,43 @@ def test_write_script_is_atomic_and_never_overwrites(tmp_path: Path) -> None:
         write_script(str(dest), b"other")
     assert dest.read_bytes() == b"revision = 'abc'\n"
     assert sorted(os.listdir(tmp_path)) == ["abc_new.py"]
+
+
+SHIPPED = sorted((Path(__file__).resolve().parents[2] / "sterna" / "templates").glob(
+    "*/script.py.mako"
+))
+
+
+class _FakeConfig:
+    def get_main_option(self, name: str, default: str | None = None) -> str | None:
+        return "engine1, engine2" if name == "databases" else default
+
+
+@pytest.mark.parametrize("tpl", SHIPPED, ids=[p.parent.name for p in SHIPPED])
+def test_shipped_templates_render_headers_the_fast_scan_reads(tpl: Path, tmp_path: Path) -> None:
+    """Every script our templates write is read without the slower ast fallback, and right."""
+    from sterna.script._header_scan import fast_scan
+    from sterna.script.headers import parse_header
+    from sterna.script.loader import load_module
+
+    for down, labels, deps in [(None, None, None), (("a1", "b2"), ("lbl",), "c3")]:
+        data = template_values(
+            up_revision="f00d",
+            down_revision=down,
+            branch_labels=labels,
+            depends_on=deps,
+            create_date=datetime.datetime(2024, 1, 2, 3, 4, 5),
+            message="a message",
+            extra={"config": _FakeConfig()},
+        )
+        text = render(str(tpl), data).decode()
+        assert fast_scan(text) is not None
+        target = tmp_path / f"f00d_{tpl.parent.name}.py"
+        target.write_text(text)
+        module = load_module(str(target))
+        header = parse_header(text.encode(), str(target))
+        assert (header.revision, header.down_revision, header.branch_labels, header.depends_on) == (
+            module.revision, module.down_revision, module.branch_labels, module.depends_on
+        )
+        assert header.docstring == module.__doc__
+        target.unlink()
