@@ -1,0 +1,210 @@
+"""The public comparison API: ``compare_metadata``, ``produce_migrations`` and
+``AutogenContext`` (``alembic.autogenerate.api``).
+
+``produce_migrations(context, metadata)`` reads the database once (bulk reflection into a
+snapshot), runs every registered comparator, and returns a ``MigrationScript`` whose
+``upgrade_ops`` bring the database to the models and whose ``downgrade_ops`` are their reverse.
+``compare_metadata`` returns the same differences as Alembic's diff tuples.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import MetaData, Table
+from sqlalchemy.engine import Connection, Dialect, Inspector
+
+from sterna.autogenerate.compare.registry import Comparators, comparators
+from sterna.errors import AutogenerateError
+from sterna.operations.ops import (
+    DowngradeOps,
+    MigrateOperation,
+    MigrationScript,
+    OpContainer,
+    UpgradeOps,
+)
+
+if TYPE_CHECKING:
+    from sterna.autogenerate.reflect import Snapshot, TableInfo
+
+__all__ = ["AutogenContext", "compare_metadata", "produce_migrations", "populate_migration_script"]
+
+
+class AutogenContext:
+    """The state of one comparison (and of rendering, which E2's renderer shares): the migration
+    context, the target metadata, the options, the imports the rendered script needs, and the
+    database snapshot once it has been read."""
+
+    def __init__(
+        self,
+        migration_context: Any,
+        metadata: MetaData | Sequence[MetaData] | None = None,
+        opts: Mapping[str, Any] | None = None,
+        autogenerate: bool = True,
+    ) -> None:
+        if autogenerate and migration_context is not None and migration_context.as_sql:
+            raise AutogenerateError(
+                "autogenerate can't use as_sql=True as it prevents querying the database for "
+                "schema information"
+            )
+        if opts is None:
+            opts = migration_context.opts if migration_context is not None else {}
+        self.opts: Mapping[str, Any] = opts
+        if metadata is None:
+            metadata = opts.get("target_metadata")
+        if autogenerate and metadata is None:
+            raise AutogenerateError(
+                "Can't proceed with --autogenerate option; environment script does not provide "
+                "a MetaData object or sequence of objects to the context (target_metadata)."
+            )
+        self.metadata = metadata
+        self.migration_context = migration_context
+        self.autogenerate = autogenerate
+        self.connection: Connection | None = (
+            migration_context.bind if migration_context is not None else None
+        )
+        self.dialect: Dialect | None = (
+            migration_context.dialect if migration_context is not None else None
+        )
+        #: import lines the rendered script needs (filled by the renderer)
+        self.imports: set[str] = set()
+        self._has_batch = False
+        self.comparators: Comparators = comparators
+        self._name_filters = _as_list(opts.get("include_name"))
+        self._object_filters = _as_list(opts.get("include_object"))
+        #: the database as read for this comparison (set by the comparison run)
+        self.snapshot: Snapshot | None = None
+        self._built: dict[tuple[str | None, str], Table] = {}
+        self._built_metadata = MetaData()
+
+    # -- metadata ---------------------------------------------------------------------------------
+
+    @property
+    def metadatas(self) -> list[MetaData]:
+        if self.metadata is None:
+            return []
+        if isinstance(self.metadata, MetaData):
+            return [self.metadata]
+        return list(self.metadata)
+
+    @property
+    def sorted_tables(self) -> list[Table]:
+        """All tables of the target metadata, each MetaData in dependency order."""
+        tables: list[Table] = []
+        for metadata in self.metadatas:
+            tables.extend(metadata.sorted_tables)
+        return tables
+
+    @property
+    def table_key_to_table(self) -> dict[str, Table]:
+        """Tables by key (``schema.name``); a key in two MetaData objects is an error."""
+        found: dict[str, Table] = {}
+        for metadata in self.metadatas:
+            for key, table in metadata.tables.items():
+                if key in found:
+                    raise AutogenerateError(
+                        f"Duplicate table keys across multiple MetaData objects: {key!r}"
+                    )
+                found[key] = table
+        return found
+
+    @cached_property
+    def inspector(self) -> Inspector:
+        from sqlalchemy import inspect
+
+        if self.connection is None:
+            raise AutogenerateError("autogenerate needs a database connection")
+        return inspect(self.connection)
+
+    # -- filters ----------------------------------------------------------------------------------
+
+    def run_name_filters(
+        self, name: str | None, type_: str, parent_names: Mapping[str, str | None]
+    ) -> bool:
+        """``include_name`` hooks: False when one of them excludes the name."""
+        if not self._name_filters:
+            return True
+        parents = dict(parent_names)
+        if "table_name" in parents:
+            schema = parents.get("schema_name")
+            table = parents["table_name"]
+            parents["schema_qualified_table_name"] = f"{schema}.{table}" if schema else table
+        return all(fn(name, type_, parents) for fn in self._name_filters)
+
+    def run_object_filters(
+        self, object_: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+    ) -> bool:
+        """``include_object`` hooks: False when one of them excludes the object."""
+        return all(
+            fn(object_, name, type_, reflected, compare_to) for fn in self._object_filters
+        )
+
+    run_filters = run_object_filters
+
+    @property
+    def has_object_filters(self) -> bool:
+        return bool(self._object_filters)
+
+    # -- the database side as SQLAlchemy objects ------------------------------------------------
+
+    def conn_table(self, info: TableInfo) -> Table:
+        """The reflected table as a ``Table`` (built once per comparison)."""
+        from sterna.autogenerate.reflect_build import build_table
+
+        table = self._built.get(info.key)
+        if table is None:
+            table = build_table(info, self._built_metadata)
+            self._built[info.key] = table
+        return table
+
+
+def _as_list(value: Any) -> list[Callable[..., bool]]:
+    if value is None:
+        return []
+    if callable(value):
+        return [value]
+    return list(value)
+
+
+def produce_migrations(context: Any, metadata: MetaData | Sequence[MetaData]) -> MigrationScript:
+    """Compare the database of ``context`` with ``metadata``: a ``MigrationScript`` whose
+    upgrade operations bring the database to the models and whose downgrade ones go back."""
+    autogen_context = AutogenContext(context, metadata=metadata)
+    script = MigrationScript(rev_id=None, upgrade_ops=UpgradeOps([]),
+                             downgrade_ops=DowngradeOps([]))
+    populate_migration_script(autogen_context, script)
+    return script
+
+
+def populate_migration_script(autogen_context: AutogenContext, script: MigrationScript) -> None:
+    """Fill the last upgrade container of ``script`` with the differences and the matching
+    downgrade container with their reverse (what ``revision --autogenerate`` does per token)."""
+    from sterna.autogenerate.compare import run_comparison
+
+    upgrade_ops = script.upgrade_ops_list[-1]
+    downgrade_ops = script.downgrade_ops_list[-1]
+    run_comparison(autogen_context, upgrade_ops)
+    upgrade_ops.reverse_into(downgrade_ops)
+
+
+def compare_metadata(context: Any, metadata: MetaData | Sequence[MetaData]) -> list[Any]:
+    """The differences as Alembic's diff tuples: one tuple per operation, and one list of
+    ``modify_*`` tuples per altered column."""
+    script = produce_migrations(context, metadata)
+    upgrade_ops = script.upgrade_ops
+    assert upgrade_ops is not None
+    return list(_diffs(upgrade_ops))
+
+
+def _diffs(container: OpContainer) -> Iterator[Any]:
+    for op in container.ops:
+        if isinstance(op, OpContainer):
+            yield from _diffs(op)
+        else:
+            yield _diff(op)
+
+
+def _diff(op: MigrateOperation) -> Any:
+    return op.to_diff_tuple()

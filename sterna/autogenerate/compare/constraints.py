@@ -1,0 +1,286 @@
+"""Primary keys, foreign keys and CHECK constraints.
+
+* Primary key (beyond Alembic): a change of its columns drops the old key and adds the new one.
+* Foreign keys: matched by signature (columns, target, ``onupdate``/``ondelete``, deferrable,
+  initially, each normalised per dialect: MySQL's ``RESTRICT`` is its default, PostgreSQL omits
+  ``NO ACTION``); a changed key is dropped and added again.
+* CHECK constraints (beyond Alembic): matched by name, else by normalised expression; those that
+  ``Boolean``/``Enum`` types create, and MariaDB's ``json_valid()``, are left alone.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKeyConstraint, Table
+
+from sterna.autogenerate.compare.registry import comparators
+from sterna.autogenerate.compare.schemas import schema_key
+from sterna.autogenerate.compare.sqlcompile import compile_expression
+from sterna.autogenerate.compare.sqltext import normalize_expression
+from sterna.autogenerate.compare.types import resolve_type
+from sterna.operations.ops import (
+    AddConstraintOp,
+    CreatePrimaryKeyOp,
+    DropConstraintOp,
+    ModifyTableOps,
+)
+
+if TYPE_CHECKING:
+    from sterna.autogenerate.api import AutogenContext
+    from sterna.autogenerate.reflect import CheckInfo, ForeignKeyInfo, TableInfo
+
+
+def _parent(conn: TableInfo) -> dict[str, str | None]:
+    return {"schema_name": conn.schema, "table_name": conn.name}
+
+
+# -- primary key ----------------------------------------------------------------------------------
+
+
+@comparators.dispatch_native("table")
+def compare_primary_key(
+    ctx: AutogenContext, modify_ops: ModifyTableOps, schema: str | None, table_name: str,
+    conn: TableInfo | None, meta: Table | None,
+) -> None:
+    if conn is None or meta is None:
+        return
+    wanted = tuple(c.name for c in meta.primary_key.columns)
+    found = conn.primary_key.columns if conn.primary_key is not None else ()
+    if wanted == found:
+        return
+    if found:
+        constraint = ctx.conn_table(conn).primary_key
+        op = DropConstraintOp.from_constraint(constraint)
+        op.schema = schema
+        modify_ops.ops.append(op)
+    if wanted:
+        modify_ops.ops.append(CreatePrimaryKeyOp.from_constraint(meta.primary_key))
+
+
+# -- foreign keys ---------------------------------------------------------------------------------
+
+
+class FKSig(NamedTuple):
+    columns: tuple[str, ...]
+    referred_schema: str | None
+    referred_table: str
+    referred_columns: tuple[str, ...]
+    onupdate: str | None
+    ondelete: str | None
+    deferrable: bool | None
+    initially: str | None
+
+
+def _action(value: str | None, dialect_name: str) -> str | None:
+    if value is None:
+        return None
+    upper = " ".join(value.upper().split())
+    if upper == "NO ACTION" or (upper == "RESTRICT" and dialect_name in ("mysql", "mariadb")):
+        return None
+    return upper
+
+
+def _deferral(
+    deferrable: bool | None, initially: str | None, dialect_name: str
+) -> tuple[bool | None, str | None]:
+    if dialect_name in ("mysql", "mariadb"):
+        return None, None
+    initial = initially.upper() if initially else None
+    return (True if deferrable else None), (None if initial == "IMMEDIATE" else initial)
+
+
+def conn_fk_sig(ctx: AutogenContext, fk: ForeignKeyInfo) -> FKSig:
+    dialect = ctx.snapshot.dialect_name if ctx.snapshot else ""
+    return FKSig(
+        fk.columns, schema_key(ctx, fk.referred_schema), fk.referred_table,
+        fk.referred_columns, _action(fk.onupdate, dialect), _action(fk.ondelete, dialect),
+        *_deferral(fk.deferrable, fk.initially, dialect),
+    )
+
+
+def meta_fk_sig(ctx: AutogenContext, fk: ForeignKeyConstraint) -> FKSig:
+    dialect = ctx.snapshot.dialect_name if ctx.snapshot else ""
+    tokens = [e._column_tokens for e in fk.elements]
+    referred_schema = tokens[0][0]
+    table = fk.table
+    if referred_schema is None and isinstance(table, Table) and table.metadata is not None:
+        referred_schema = _referred_table_schema(table, tokens[0][1])
+    return FKSig(
+        tuple(c.parent.name for c in fk.elements), schema_key(ctx, referred_schema),
+        str(tokens[0][1]), tuple(str(t[2]) for t in tokens),
+        _action(fk.onupdate, dialect), _action(fk.ondelete, dialect),
+        *_deferral(fk.deferrable, fk.initially, dialect),
+    )
+
+
+def _referred_table_schema(table: Table, referred: str) -> str | None:
+    """A target named without schema is the metadata's default schema (usually None)."""
+    return table.metadata.schema
+
+
+@comparators.dispatch_native("table")
+def compare_foreign_keys(
+    ctx: AutogenContext, modify_ops: ModifyTableOps, schema: str | None, table_name: str,
+    conn: TableInfo | None, meta: Table | None,
+) -> None:
+    if conn is None or meta is None:
+        return
+    parent = _parent(conn)
+    wanted: dict[FKSig, ForeignKeyConstraint] = {}
+    for fk in sorted(meta.foreign_key_constraints, key=lambda c: c._creation_order):
+        if ctx.run_name_filters(_name(fk), "foreign_key_constraint", parent):
+            wanted.setdefault(meta_fk_sig(ctx, fk), fk)
+    found = {
+        conn_fk_sig(ctx, fk): fk for fk in conn.foreign_keys
+        if ctx.run_name_filters(fk.name, "foreign_key_constraint", parent)
+    }
+    for sig, info in found.items():
+        if sig in wanted:
+            continue
+        built = _built_fk(ctx, conn, info)
+        if ctx.run_object_filters(built, info.name, "foreign_key_constraint", True, None):
+            op = DropConstraintOp.from_constraint(built)
+            op.schema = schema
+            modify_ops.ops.append(op)
+    for sig, fk in wanted.items():
+        if sig not in found and ctx.run_object_filters(
+            fk, _name(fk), "foreign_key_constraint", False, None
+        ):
+            modify_ops.ops.append(AddConstraintOp.from_constraint(fk))
+
+
+def _name(constraint: Any) -> str | None:
+    name = constraint.name
+    if name is None or type(name).__name__ == "_NoneName":
+        return None
+    return str(name)
+
+
+def _built_fk(ctx: AutogenContext, conn: TableInfo, info: ForeignKeyInfo) -> ForeignKeyConstraint:
+    table = ctx.conn_table(conn)
+    columns = list(info.columns)
+    for fk in table.foreign_key_constraints:
+        if fk.name == info.name and [c.parent.name for c in fk.elements] == columns:
+            return fk
+    raise AssertionError(f"reflected foreign key {info.name!r} missing from built table")
+
+
+# -- CHECK constraints ----------------------------------------------------------------------------
+
+
+def _check_text(ctx: AutogenContext, constraint: CheckConstraint, table_name: str) -> str:
+    assert ctx.dialect is not None
+    sql = compile_expression(constraint.sqltext, ctx.dialect)
+    return normalize_expression(sql, ctx.dialect.name, table_name=table_name)
+
+
+def _meta_checks(meta: Table) -> list[CheckConstraint]:
+    found: dict[int, CheckConstraint] = {}
+    for constraint in meta.constraints:
+        if isinstance(constraint, CheckConstraint):
+            found[id(constraint)] = constraint
+    for column in meta.columns:
+        for constraint in column.constraints:
+            if isinstance(constraint, CheckConstraint):
+                found[id(constraint)] = constraint
+    return sorted(found.values(), key=lambda c: c._creation_order)
+
+
+def _type_checks(ctx: AutogenContext, meta: Table) -> tuple[set[str], set[str]]:
+    """Names and normalised expressions of the CHECKs that column types create (or could
+    create: ``Boolean``/``Enum`` columns' ``x IN (...)``)."""
+    assert ctx.dialect is not None
+    names: set[str] = set()
+    texts: set[str] = set()
+    for constraint in _meta_checks(meta):
+        if getattr(constraint, "_type_bound", False):
+            if _name(constraint):
+                names.add(str(_name(constraint)))
+            texts.add(_check_text(ctx, constraint, meta.name))
+    for column in meta.columns:
+        type_ = resolve_type(column.type, ctx.dialect)
+        if isinstance(type_, Boolean):
+            texts.add(f"{column.name.lower()} in 0 , 1")
+        elif isinstance(type_, Enum):
+            values = " , ".join("'" + v.replace("'", "''") + "'" for v in type_.enums)
+            texts.add(f"{column.name.lower()} in {values}")
+    return names, texts
+
+
+class _Check(NamedTuple):
+    name: str | None
+    text: str
+
+
+@comparators.dispatch_native("table")
+def compare_checks(
+    ctx: AutogenContext, modify_ops: ModifyTableOps, schema: str | None, table_name: str,
+    conn: TableInfo | None, meta: Table | None,
+) -> None:
+    if conn is None or meta is None or ctx.dialect is None:
+        return
+    type_names, type_texts = _type_checks(ctx, meta)
+    wanted = [
+        (_Check(_name(c), _check_text(ctx, c, table_name)), c) for c in _meta_checks(meta)
+        if not getattr(c, "_type_bound", False)
+    ]
+    found = [
+        (_Check(c.name, normalize_expression(c.sqltext, ctx.dialect.name, table_name=table_name)),
+         c)
+        for c in conn.checks
+    ]
+    found = [(k, c) for k, c in found if k.name not in type_names and k.text not in type_texts]
+    unmatched_conn, unmatched_meta = _match_checks(wanted, found)
+    for check in unmatched_conn:
+        if check.name is not None:
+            _drop_check(ctx, modify_ops, schema, conn, check)
+    for constraint in unmatched_meta:
+        if ctx.run_object_filters(constraint, _name(constraint), "check_constraint", False, None):
+            modify_ops.ops.append(AddConstraintOp.from_constraint(constraint))
+
+
+def _match_checks(
+    wanted: list[tuple[_Check, CheckConstraint]], found: list[tuple[_Check, CheckInfo]]
+) -> tuple[list[CheckInfo], list[CheckConstraint]]:
+    """Pair by name (a pair whose expressions differ counts as dropped and added), then the
+    rest by expression; returns (database checks to drop, model checks to add)."""
+    by_name = {k.name: (k, c) for k, c in found if k.name}
+    drop: list[CheckInfo] = []
+    add: list[CheckConstraint] = []
+    used: set[int] = set()
+    rest: list[tuple[_Check, CheckConstraint]] = []
+    for key, constraint in wanted:
+        match = by_name.get(key.name) if key.name else None
+        if match is None:
+            rest.append((key, constraint))
+            continue
+        used.add(id(match[1]))
+        if match[0].text != key.text:
+            drop.append(match[1])
+            add.append(constraint)
+    for key, constraint in rest:
+        same = next(
+            (c for k, c in found if id(c) not in used and k.text == key.text), None
+        )
+        if same is None:
+            add.append(constraint)
+        else:
+            used.add(id(same))
+    drop.extend(c for _, c in found if id(c) not in used)
+    return drop, add
+
+
+def _drop_check(
+    ctx: AutogenContext, modify_ops: ModifyTableOps, schema: str | None, conn: TableInfo,
+    check: CheckInfo,
+) -> None:
+    table = ctx.conn_table(conn)
+    built = next(
+        c for c in table.constraints if isinstance(c, CheckConstraint) and c.name == check.name
+    )
+    if not ctx.run_object_filters(built, check.name, "check_constraint", True, None):
+        return
+    op = DropConstraintOp.from_constraint(built)
+    op.schema = schema
+    modify_ops.ops.append(op)

@@ -1,0 +1,72 @@
+"""Server default comparison (``compare_server_default``, off by default as in Alembic).
+
+The model's default is compiled to SQL text and both sides are brought to the normal form of
+:func:`~sterna.autogenerate.compare.sqltext.normalize_default`, so that ``'x'::character
+varying`` equals ``'x'``, ``0.00`` equals ``'0'``, ``now()`` equals ``CURRENT_TIMESTAMP`` and
+``true`` equals ``1``.  The ``nextval(...)`` default of a serial column is not a difference.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Column, Sequence
+
+from sterna.autogenerate.compare.registry import comparators
+from sterna.autogenerate.compare.sqlcompile import render_server_default
+from sterna.autogenerate.compare.sqltext import normalize_default
+
+if TYPE_CHECKING:
+    from sterna.autogenerate.api import AutogenContext
+    from sterna.autogenerate.reflect import ColumnInfo
+    from sterna.operations.ops import AlterColumnOp
+
+
+def _implicit_sequence_default(conn: ColumnInfo, meta: Column[Any]) -> bool:
+    """A PostgreSQL serial column's ``nextval('..._seq'::regclass)`` default."""
+    if conn.default is None or not conn.default.lower().startswith("nextval("):
+        return False
+    if meta.server_default is not None:
+        return False
+    return bool(
+        meta.primary_key or isinstance(meta.default, Sequence) or meta.autoincrement is True
+    )
+
+
+def defaults_differ(dialect_name: str, conn_text: str | None, rendered: str | None) -> bool:
+    return normalize_default(conn_text, dialect_name) != normalize_default(rendered, dialect_name)
+
+
+@comparators.dispatch_native("column")
+def compare_server_default(
+    ctx: AutogenContext, alter: AlterColumnOp, schema: str | None, table_name: str,
+    column_name: str, conn: ColumnInfo, meta: Column[Any],
+) -> None:
+    """Set ``modify_server_default`` when the defaults differ.  A callable setting is called as
+    ``(context, inspected_column, metadata_column, inspected_default, metadata_default,
+    rendered_metadata_default)`` and decides unless it returns None."""
+    setting = ctx.opts.get("compare_server_default", False)
+    if not setting or ctx.dialect is None:
+        return
+    if meta.computed is not None or conn.computed is not None:
+        return
+    if meta.identity is not None or conn.identity is not None:
+        return
+    metadata_default = meta.server_default
+    rendered = render_server_default(metadata_default, ctx.dialect)
+    if metadata_default is not None and rendered is None:
+        return  # FetchedValue: the database decides, nothing to compare
+    conn_text = None if _implicit_sequence_default(conn, meta) else conn.default
+    if callable(setting):
+        from sterna.autogenerate.reflect_build import build_column
+
+        verdict = setting(
+            ctx.migration_context, build_column(conn), meta, conn_text, metadata_default,
+            rendered,
+        )
+        if verdict is not None:
+            if verdict:
+                alter.modify_server_default = metadata_default
+            return
+    if defaults_differ(ctx.dialect.name, conn_text, rendered):
+        alter.modify_server_default = metadata_default

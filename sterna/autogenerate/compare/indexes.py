@@ -1,0 +1,257 @@
+"""Indexes and unique constraints, compared together.
+
+Each side is reduced to :class:`Item` records: kind (index or unique constraint), name, a
+signature (elements -- column names or normalised expressions, with their sort order --,
+uniqueness, and the dialect options that matter: ``postgresql_where``, ``postgresql_include``,
+``postgresql_using``, ``sqlite_where``).  Items pair by name, then unnamed unique constraints by
+columns; a pair whose signatures differ is dropped and created again, an unpaired model item is
+created, an unpaired database item dropped.  MySQL/MariaDB keep unique constraints as unique
+indexes, so a database unique there pairs with either kind; and an index MySQL keeps for a
+foreign key is never dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Column, Table, UniqueConstraint
+from sqlalchemy.engine import Dialect
+
+from sterna.autogenerate.compare.registry import comparators
+from sterna.autogenerate.compare.sqlcompile import compile_expression
+from sterna.autogenerate.compare.sqltext import normalize_expression
+from sterna.operations.ops import (
+    AddConstraintOp,
+    CreateIndexOp,
+    DropConstraintOp,
+    DropIndexOp,
+    MigrateOperation,
+    ModifyTableOps,
+)
+
+if TYPE_CHECKING:
+    from sterna.autogenerate.api import AutogenContext
+    from sterna.autogenerate.reflect import IndexInfo, TableInfo
+
+INDEX = "index"
+UNIQUE = "unique_constraint"
+
+
+@dataclass
+class Item:
+    kind: str
+    name: str | None
+    elements: tuple[str, ...]
+    unique: bool
+    options: tuple[tuple[str, str], ...] = ()
+    source: Any = None
+    #: a database unique that MySQL keeps as an index (pairs with either kind)
+    either: bool = False
+    paired: bool = field(default=False, compare=False)
+
+    @property
+    def signature(self) -> tuple[Any, ...]:
+        return (self.elements, self.unique, self.options)
+
+
+def _mysql(dialect: Dialect) -> bool:
+    return dialect.name in ("mysql", "mariadb")
+
+
+def _option_text(value: Any, dialect: Dialect, table_name: str) -> str:
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(v.name if isinstance(v, Column) else v).lower() for v in value)
+    if isinstance(value, str) and not isinstance(value, (list, tuple)):
+        return normalize_expression(value, dialect.name, table_name=table_name)
+    return normalize_expression(compile_expression(value, dialect), dialect.name,
+                                table_name=table_name)
+
+
+def _options(options: dict[str, Any], dialect: Dialect, table_name: str) -> tuple[Any, ...]:
+    found: list[tuple[str, str]] = []
+    for key in ("postgresql_where", "postgresql_include", "sqlite_where"):
+        value = options.get(key)
+        if value is not None and value != [] and key.startswith(dialect.name):
+            found.append((key, _option_text(value, dialect, table_name)))
+    using = options.get("postgresql_using")
+    if dialect.name == "postgresql" and using and str(using).lower() != "btree":
+        found.append(("postgresql_using", str(using).lower()))
+    return tuple(sorted(found))
+
+
+def _meta_element(expr: Any, dialect: Dialect, table_name: str) -> str:
+    if isinstance(expr, Column):
+        return str(expr.name).lower()
+    text = compile_expression(expr, dialect)
+    return normalize_expression(text, dialect.name, table_name=table_name)
+
+
+def meta_items(ctx: AutogenContext, meta: Table) -> list[Item]:
+    assert ctx.dialect is not None
+    dialect = ctx.dialect
+    parent = {"schema_name": meta.schema, "table_name": meta.name}
+    items: list[Item] = []
+    for index in sorted(meta.indexes, key=lambda ix: str(ix.name)):
+        name = _name(index)
+        if not ctx.run_name_filters(name, "index", parent):
+            continue
+        elements = tuple(_meta_element(e, dialect, meta.name) for e in index.expressions)
+        options = _options(dict(index.dialect_kwargs), dialect, meta.name)
+        items.append(Item(INDEX, name, elements, bool(index.unique), options, index))
+    for constraint in sorted(meta.constraints, key=lambda c: c._creation_order):
+        if not isinstance(constraint, UniqueConstraint):
+            continue
+        name = _name(constraint)
+        if not ctx.run_name_filters(name, "unique_constraint", parent):
+            continue
+        columns = tuple(c.name.lower() for c in constraint.columns)
+        items.append(Item(UNIQUE, name, columns, True, (), constraint))
+    return items
+
+
+def _conn_element(index: IndexInfo, i: int, dialect: Dialect, table_name: str) -> str:
+    element = index.elements[i]
+    text = (
+        normalize_expression(element, dialect.name, table_name=table_name)
+        if index.expressions[i] else element.lower()
+    )
+    sorting = index.sorting[i] if i < len(index.sorting) else ()
+    words = [w.replace("_", " ") for w in sorting]
+    return " ".join([text, *words])
+
+
+def conn_items(ctx: AutogenContext, conn: TableInfo) -> list[Item]:
+    assert ctx.dialect is not None
+    dialect = ctx.dialect
+    parent = {"schema_name": conn.schema, "table_name": conn.name}
+    items: list[Item] = []
+    for index in conn.indexes:
+        if not ctx.run_name_filters(index.name, "index", parent):
+            continue
+        elements = tuple(
+            _conn_element(index, i, dialect, conn.name) for i in range(len(index.elements))
+        )
+        options = _options(index.dialect_options, dialect, conn.name)
+        items.append(Item(INDEX, index.name, elements, index.unique, options, index))
+    for unique in conn.uniques:
+        kind = INDEX if unique.from_index else UNIQUE
+        if not ctx.run_name_filters(unique.name, kind, parent):
+            continue
+        columns = tuple(c.lower() for c in unique.columns)
+        items.append(
+            Item(UNIQUE, unique.name, columns, True, (), unique, either=unique.from_index)
+        )
+    return items
+
+
+def _name(item: Any) -> str | None:
+    name = item.name
+    if name is None or type(name).__name__ == "_NoneName":
+        return None
+    return str(name)
+
+
+def _pair(meta: list[Item], conn: list[Item]) -> list[tuple[Item, Item]]:
+    """Pairs by name, then unnamed/unpaired unique constraints by columns."""
+    pairs: list[tuple[Item, Item]] = []
+    by_name = {c.name: c for c in conn if c.name is not None}
+    for item in meta:
+        if item.name is None:
+            continue
+        other = by_name.get(item.name)
+        if other is not None and not other.paired and _compatible(item, other):
+            pairs.append((item, other))
+            item.paired = other.paired = True
+    for item in meta:
+        if item.paired or item.kind != UNIQUE:
+            continue
+        other = next(
+            (c for c in conn if not c.paired and c.kind == UNIQUE
+             and c.elements == item.elements and c.options == item.options),
+            None,
+        )
+        if other is not None:
+            pairs.append((item, other))
+            item.paired = other.paired = True
+    return pairs
+
+
+def _compatible(meta: Item, conn: Item) -> bool:
+    """A model item can pair with a database item of the same kind; on MySQL a database
+    unique pairs with a unique index or a unique constraint."""
+    if meta.kind == conn.kind:
+        return True
+    return conn.either and meta.unique
+
+
+def _fk_backing(conn: TableInfo, item: Item) -> bool:
+    """An index MySQL keeps for a foreign key (its leading columns are the key's columns)."""
+    if item.kind != INDEX or item.unique:
+        return False
+    for fk in conn.foreign_keys:
+        columns = tuple(c.lower() for c in fk.columns)
+        if item.elements[: len(columns)] == columns:
+            return True
+    return False
+
+
+@comparators.dispatch_native("table")
+def compare_indexes_and_uniques(
+    ctx: AutogenContext, modify_ops: ModifyTableOps, schema: str | None, table_name: str,
+    conn: TableInfo | None, meta: Table | None,
+) -> None:
+    if ctx.dialect is None or (conn is None and meta is None):
+        return
+    wanted = meta_items(ctx, meta) if meta is not None else []
+    found = conn_items(ctx, conn) if conn is not None else []
+    drops: list[Item] = []
+    adds: list[Item] = []
+    for item, other in _pair(wanted, found):
+        if item.signature != other.signature or (item.kind != other.kind and not other.either):
+            drops.append(other)
+            adds.append(item)
+    adds.extend(i for i in wanted if not i.paired)
+    for item in found:
+        if item.paired or (conn is not None and _mysql(ctx.dialect) and _fk_backing(conn, item)):
+            continue
+        drops.append(item)
+    for item in drops:
+        assert conn is not None
+        op = _drop_op(ctx, conn, item, schema)
+        if op is not None:
+            modify_ops.ops.append(op)
+    for item in adds:
+        if ctx.run_object_filters(item.source, item.name, item.kind, False, None):
+            modify_ops.ops.append(_create_op(item))
+
+
+def _create_op(item: Item) -> MigrateOperation:
+    if item.kind == INDEX:
+        return CreateIndexOp.from_index(item.source)
+    return AddConstraintOp.from_constraint(item.source)
+
+
+def _drop_op(
+    ctx: AutogenContext, conn: TableInfo, item: Item, schema: str | None
+) -> MigrateOperation | None:
+    if item.name is None:
+        return None  # an unnamed unique constraint (SQLite) cannot be dropped by name
+    table = ctx.conn_table(conn)
+    op: DropIndexOp | DropConstraintOp
+    if item.kind == INDEX or item.either:
+        index = next(ix for ix in table.indexes if ix.name == item.name)
+        if not ctx.run_object_filters(index, item.name, INDEX, True, None):
+            return None
+        op = DropIndexOp.from_index(index)
+    else:
+        constraint = next(
+            c for c in table.constraints
+            if isinstance(c, UniqueConstraint) and c.name == item.name
+        )
+        if not ctx.run_object_filters(constraint, item.name, UNIQUE, True, None):
+            return None
+        op = DropConstraintOp.from_constraint(constraint)
+    op.schema = schema
+    return op
+

@@ -1,0 +1,245 @@
+"""Column type comparison (``compare_type``, on by default).
+
+Both types are compiled for the database's dialect and read back into a :class:`TypeSig`
+(base name, arguments, flags, collation), then normalised with the dialect's equivalences so that
+equal types never show as changes: ``INT(11)`` is ``INTEGER`` and ``TINYINT(1)`` is ``BOOLEAN``
+on MySQL, ``FLOAT`` is ``DOUBLE PRECISION`` on PostgreSQL, ``DECIMAL`` is ``NUMERIC``, JSON is
+LONGTEXT on MariaDB, a collation is compared only when the model names one.  Named PostgreSQL
+enum types are compared by name (their values are the enum comparator's business).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Column, Enum
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import NullType, TypeDecorator, TypeEngine
+
+from sterna.autogenerate.compare.registry import comparators
+from sterna.autogenerate.compare.sqlcompile import compile_type
+from sterna.autogenerate.compare.sqltext import (
+    NUMBER,
+    PUNCT,
+    QUOTED,
+    STRING,
+    WORD,
+    Token,
+    canonical_number,
+    dialect_tokenize,
+    matching_paren,
+    split_top_level,
+)
+
+if TYPE_CHECKING:
+    from sterna.autogenerate.api import AutogenContext
+    from sterna.autogenerate.reflect import ColumnInfo
+    from sterna.operations.ops import AlterColumnOp
+
+
+@dataclass(frozen=True)
+class TypeSig:
+    base: str
+    args: tuple[str, ...] = ()
+    flags: frozenset[str] = frozenset()
+    collation: str | None = None
+    charset: str | None = None
+
+
+_SYNONYMS = {
+    "int": "integer", "int4": "integer", "int8": "bigint", "int2": "smallint",
+    "serial": "integer", "serial4": "integer", "bigserial": "bigint", "serial8": "bigint",
+    "smallserial": "smallint", "bool": "boolean", "dec": "numeric", "decimal": "numeric",
+    "fixed": "numeric", "character varying": "varchar", "character": "char",
+    "double precision": "double", "float8": "double", "float4": "real",
+    "nvarchar": "varchar", "nchar": "char", "national character varying": "varchar",
+    "national char": "char", "varbit": "bit varying",
+}
+_TZ_SYNONYMS = {"timestamptz": "timestamp", "timetz": "time"}
+_MYSQL_INTEGERS = frozenset({"tinyint", "smallint", "mediumint", "integer", "bigint"})
+_STOP_WORDS = frozenset({"unsigned", "zerofill", "collate", "charset", "with", "without"})
+
+
+def _is_stop(tokens: list[Token], i: int) -> bool:
+    word = tokens[i].value.lower()
+    if word in _STOP_WORDS:
+        return True
+    return word == "character" and i + 1 < len(tokens) and tokens[i + 1].is_word("set")
+
+
+def _arg_text(item: list[Token]) -> str:
+    parts: list[str] = []
+    for token in item:
+        if token.kind == STRING:
+            parts.append("'" + token.value + "'")
+        elif token.kind == NUMBER:
+            parts.append(canonical_number(token.value))
+        else:
+            parts.append(token.value.lower())
+    return " ".join(parts)
+
+
+def parse_type(ddl: str, dialect_name: str) -> TypeSig:
+    """Read a compiled type (``VARCHAR(20) COLLATE "C"``, ``INTEGER(11) UNSIGNED``,
+    ``TIMESTAMP WITH TIME ZONE``, ``INTEGER[]``...) into a signature."""
+    tokens = dialect_tokenize(ddl, dialect_name)
+    words: list[str] = []
+    i = 0
+    while i < len(tokens) and tokens[i].kind in (WORD, QUOTED) and not _is_stop(tokens, i):
+        words.append(tokens[i].value.lower())
+        i += 1
+        while i + 1 < len(tokens) and tokens[i].is_punct(".") and tokens[i + 1].kind in (
+            WORD, QUOTED
+        ):
+            words[-1] += "." + tokens[i + 1].value.lower()
+            i += 2
+    args: tuple[str, ...] = ()
+    if i < len(tokens) and tokens[i].is_punct("("):
+        close = matching_paren(tokens, i)
+        args = tuple(_arg_text(item) for item in split_top_level(tokens[i + 1:close]) if item)
+        i = close + 1
+    flags, collation, charset = _modifiers(tokens[i:])
+    base = " ".join(words)
+    if base in _TZ_SYNONYMS:
+        base = _TZ_SYNONYMS[base]
+        flags = flags | {"tz"}
+    return TypeSig(_SYNONYMS.get(base, base), args, flags, collation, charset)
+
+
+def _modifiers(tokens: list[Token]) -> tuple[frozenset[str], str | None, str | None]:
+    flags: set[str] = set()
+    collation: str | None = None
+    charset: str | None = None
+    words = [t.value.lower() if t.kind in (WORD, QUOTED) else t.value for t in tokens]
+    for i, word in enumerate(words):
+        nxt = words[i + 1] if i + 1 < len(words) else None
+        if word in ("unsigned", "zerofill"):
+            flags.add(word)
+        elif word == "[" and tokens[i].kind == PUNCT:
+            flags.add("array")
+        elif word == "with" and nxt == "time":
+            flags.add("tz")
+        elif word == "collate" and nxt is not None:
+            collation = nxt
+        elif word in ("charset", "set") and nxt is not None:
+            charset = nxt
+    return frozenset(flags), collation, charset
+
+
+def _mysql_rules(sig: TypeSig, is_mariadb: bool) -> TypeSig:
+    base, args = sig.base, sig.args
+    if base == "tinyint" and args == ("1",):
+        base, args = "boolean", ()
+    elif base in _MYSQL_INTEGERS or base in ("boolean", "year"):
+        args = ()
+    elif base == "float" and len(args) == 1 and args[0].isdigit():
+        base, args = ("double" if int(args[0]) > 24 else "float"), ()
+    elif base == "real":
+        base = "double"
+    elif base == "numeric" and not args:
+        args = ("10", "0")
+    elif base in ("datetime", "timestamp", "time") and args == ("0",):
+        args = ()
+    if is_mariadb and base == "json":
+        base = "longtext"
+    return replace(sig, base=base, args=args, flags=sig.flags - {"tz"})
+
+
+def _postgresql_rules(sig: TypeSig) -> TypeSig:
+    base, args = sig.base, sig.args
+    if base == "float":
+        wide = not args or not args[0].isdigit() or int(args[0]) > 24
+        base, args = ("double" if wide else "real"), ()
+    elif base in ("timestamp", "time") and args == ("6",):
+        args = ()
+    return replace(sig, base=base, args=args)
+
+
+def normalized_sig(ddl: str, dialect: Dialect) -> TypeSig:
+    sig = parse_type(ddl, dialect.name)
+    if dialect.name in ("mysql", "mariadb"):
+        return _mysql_rules(sig, bool(getattr(dialect, "is_mariadb", False)))
+    if dialect.name == "postgresql":
+        return _postgresql_rules(sig)
+    return sig
+
+
+def resolve_type(type_: TypeEngine[Any], dialect: Dialect) -> TypeEngine[Any]:
+    """The type the dialect really uses: variants picked, type decorators unwrapped."""
+    names = [dialect.name, "mysql"] if dialect.name == "mariadb" else [dialect.name]
+    for _ in range(20):
+        mapping = getattr(type_, "_variant_mapping", None) or {}
+        chosen = next((mapping[n] for n in names if n in mapping), None)
+        if chosen is not None and chosen is not type_:
+            type_ = chosen
+            continue
+        if isinstance(type_, TypeDecorator):
+            type_ = type_.load_dialect_impl(dialect)
+            continue
+        break
+    return type_
+
+
+def types_differ(dialect: Dialect, conn: ColumnInfo, metadata_type: TypeEngine[Any]) -> bool:
+    """Whether the reflected column's type differs from the model's type."""
+    meta = resolve_type(metadata_type, dialect)
+    conn_type = conn.type
+    if isinstance(meta, NullType) or isinstance(conn_type, NullType):
+        return False
+    hook = getattr(meta, "compare_against_backend", None)
+    verdict = hook(dialect, conn_type) if hook is not None else None
+    if verdict is not None:
+        return not verdict
+    if dialect.name == "postgresql":
+        meta_name = meta.name if isinstance(meta, Enum) and meta.native_enum else None
+        conn_name = conn_type.name if isinstance(conn_type, Enum) else None
+        if meta_name or conn_name:
+            return not (meta_name and meta_name == conn_name)
+    try:
+        meta_sig = normalized_sig(compile_type(meta, dialect), dialect)
+        conn_sig = normalized_sig(compile_type(conn_type, dialect), dialect)
+    except Exception:
+        return _affinity_differs(meta, conn_type)
+    if conn.dialect_options.get("mariadb_json") and meta_sig.base == "longtext":
+        conn_sig = replace(conn_sig, collation=None, charset=None)
+    return not _same(meta_sig, conn_sig)
+
+
+def _same(meta: TypeSig, conn: TypeSig) -> bool:
+    if (meta.base, meta.args, meta.flags) != (conn.base, conn.args, conn.flags):
+        return False
+    if meta.collation and conn.collation and meta.collation != conn.collation:
+        return False
+    return not (meta.charset and conn.charset and meta.charset != conn.charset)
+
+
+def _affinity_differs(meta: TypeEngine[Any], conn: TypeEngine[Any]) -> bool:
+    meta_affinity = getattr(meta, "_type_affinity", None)
+    conn_affinity = getattr(conn, "_type_affinity", None)
+    if meta_affinity is None or conn_affinity is None:
+        return False
+    related = issubclass(meta_affinity, conn_affinity) or issubclass(conn_affinity, meta_affinity)
+    return not related
+
+
+@comparators.dispatch_native("column")
+def compare_type(
+    ctx: AutogenContext, alter: AlterColumnOp, schema: str | None, table_name: str,
+    column_name: str, conn: ColumnInfo, meta: Column[Any],
+) -> None:
+    """Set ``modify_type`` when the types differ (``compare_type`` option: bool or callable
+    ``(context, inspected_column, metadata_column, inspected_type, metadata_type)``)."""
+    setting = ctx.opts.get("compare_type", True)
+    if setting is False or setting is None or ctx.dialect is None:
+        return
+    if callable(setting):
+        from sterna.autogenerate.reflect_build import build_column
+
+        verdict = setting(ctx.migration_context, build_column(conn), meta, conn.type, meta.type)
+        if verdict is not None:
+            if verdict:
+                alter.modify_type = meta.type
+            return
+    if types_differ(ctx.dialect, conn, meta.type):
+        alter.modify_type = meta.type

@@ -1,0 +1,271 @@
+"""The database as a snapshot of plain records, read with bulk queries.
+
+``reflect(connection, schemas, include_table=...)`` lists the tables of each schema (one query),
+drops those the caller excludes *before* anything else is read about them, and then reads each
+kind of object for all remaining tables at once:
+
+* PostgreSQL (and any other dialect): SQLAlchemy's ``Inspector.get_multi_*`` calls, one query per
+  kind per schema (:mod:`sterna.autogenerate.reflect_inspector`), plus enum types and sequences;
+* MySQL/MariaDB: ``information_schema`` read once per kind (:mod:`.reflect_mysql`);
+* SQLite: the table-valued pragma functions joined over ``sqlite_master``, one query per kind
+  (:mod:`.reflect_sqlite`).
+
+The records are dataclasses holding names, SQLAlchemy type objects and SQL text; comparisons
+read them directly, and :mod:`.reflect_build` turns them into ``Table``/``Column`` objects only
+where an operation or a user hook needs one.  Schema ``None`` always means the connection's
+default schema.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.engine import Connection
+from sqlalchemy.types import TypeEngine
+
+TableKey = tuple[str | None, str]
+
+
+@dataclass(frozen=True)
+class ComputedInfo:
+    """A generated column: its expression as the database shows it, and whether stored."""
+
+    sqltext: str
+    persisted: bool | None = None
+
+
+@dataclass
+class ColumnInfo:
+    name: str
+    type: TypeEngine[Any]
+    nullable: bool = True
+    #: the server default as SQL text, as the database shows it (None: no default)
+    default: str | None = None
+    autoincrement: bool | str = "auto"
+    comment: str | None = None
+    computed: ComputedInfo | None = None
+    #: Identity options (start, increment, minvalue, maxvalue, cycle, cache, always, order)
+    identity: dict[str, Any] | None = None
+    #: 0-based position in the table
+    position: int = 0
+    dialect_options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class PrimaryKeyInfo:
+    name: str | None
+    columns: tuple[str, ...]
+
+
+@dataclass
+class ForeignKeyInfo:
+    name: str | None
+    columns: tuple[str, ...]
+    referred_schema: str | None
+    referred_table: str
+    referred_columns: tuple[str, ...]
+    onupdate: str | None = None
+    ondelete: str | None = None
+    deferrable: bool | None = None
+    initially: str | None = None
+    match: str | None = None
+
+
+@dataclass
+class IndexInfo:
+    """An index that is not the backing index of a constraint.  ``elements`` hold a column name
+    or, where ``expressions[i]`` is true, the SQL text of an expression."""
+
+    name: str | None
+    elements: tuple[str, ...]
+    expressions: tuple[bool, ...]
+    unique: bool = False
+    #: per element, the sort modifiers ("desc", "nulls_first", ...)
+    sorting: tuple[tuple[str, ...], ...] = ()
+    #: postgresql_where / postgresql_include / postgresql_using / sqlite_where / mysql_length...
+    dialect_options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def has_expressions(self) -> bool:
+        return any(self.expressions)
+
+
+@dataclass
+class UniqueInfo:
+    """A unique constraint.  ``from_index`` marks one the database only knows as a unique index
+    (MySQL/MariaDB make no difference between the two)."""
+
+    name: str | None
+    columns: tuple[str, ...]
+    from_index: bool = False
+    dialect_options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class CheckInfo:
+    name: str | None
+    sqltext: str
+
+
+@dataclass
+class TableInfo:
+    schema: str | None
+    name: str
+    columns: list[ColumnInfo] = field(default_factory=list)
+    primary_key: PrimaryKeyInfo | None = None
+    foreign_keys: list[ForeignKeyInfo] = field(default_factory=list)
+    indexes: list[IndexInfo] = field(default_factory=list)
+    uniques: list[UniqueInfo] = field(default_factory=list)
+    checks: list[CheckInfo] = field(default_factory=list)
+    comment: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> TableKey:
+        return (self.schema, self.name)
+
+    def column(self, name: str) -> ColumnInfo | None:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        return None
+
+
+@dataclass
+class EnumInfo:
+    """A named enum type (PostgreSQL)."""
+
+    schema: str | None
+    name: str
+    values: tuple[str, ...]
+    #: the tables (and views) whose columns use the type
+    used_by: tuple[TableKey, ...] = ()
+
+
+@dataclass
+class SequenceInfo:
+    """A sequence not owned by a column (serial/identity sequences are left out)."""
+
+    schema: str | None
+    name: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Snapshot:
+    """Everything read from the database for one comparison."""
+
+    dialect_name: str
+    default_schema: str | None
+    schemas: tuple[str | None, ...]
+    tables: dict[TableKey, TableInfo] = field(default_factory=dict)
+    enums: dict[TableKey, EnumInfo] = field(default_factory=dict)
+    sequences: dict[TableKey, SequenceInfo] = field(default_factory=dict)
+    #: tables that exist but were excluded by the caller (never reflected)
+    excluded: set[TableKey] = field(default_factory=set)
+
+
+#: ``include_table(schema, name) -> bool``: called once per listed table, before reflection.
+TableFilter = Callable[[str | None, str], bool]
+
+
+def reflect(
+    connection: Connection,
+    schemas: Sequence[str | None],
+    *,
+    include_table: TableFilter | None = None,
+    with_enums: bool = True,
+    with_sequences: bool = True,
+) -> Snapshot:
+    """Read the tables of ``schemas`` (None: the default schema) into a :class:`Snapshot`."""
+    dialect_name = connection.dialect.name
+    reader = _reader_for(dialect_name)
+    snapshot = Snapshot(
+        dialect_name=dialect_name,
+        default_schema=connection.dialect.default_schema_name,
+        schemas=tuple(schemas),
+    )
+    for schema in schemas:
+        names = reader.table_names(connection, schema)
+        kept = [n for n in names if include_table is None or include_table(schema, n)]
+        kept_set = set(kept)
+        snapshot.excluded.update((schema, n) for n in names if n not in kept_set)
+        if kept:
+            for table in reader.tables(connection, schema, kept):
+                snapshot.tables[(schema, table.name)] = table
+    if with_enums:
+        for enum in reader.enums(connection, schemas):
+            snapshot.enums[(enum.schema, enum.name)] = enum
+    if with_sequences:
+        for sequence in reader.sequences(connection, schemas):
+            snapshot.sequences[(sequence.schema, sequence.name)] = sequence
+    return snapshot
+
+
+class Reader:
+    """What one dialect's reflection module provides (all bulk)."""
+
+    def table_names(self, connection: Connection, schema: str | None) -> list[str]:
+        from sqlalchemy import inspect
+
+        return list(inspect(connection).get_table_names(schema=schema))
+
+    def tables(
+        self, connection: Connection, schema: str | None, names: Sequence[str]
+    ) -> list[TableInfo]:
+        raise NotImplementedError
+
+    def enums(self, connection: Connection, schemas: Sequence[str | None]) -> list[EnumInfo]:
+        return []
+
+    def sequences(
+        self, connection: Connection, schemas: Sequence[str | None]
+    ) -> list[SequenceInfo]:
+        return []
+
+
+def _reader_for(dialect_name: str) -> Reader:
+    if dialect_name == "sqlite":
+        from sterna.autogenerate.reflect_sqlite import SQLiteReader
+
+        return SQLiteReader()
+    if dialect_name in ("mysql", "mariadb"):
+        from sterna.autogenerate.reflect_mysql import MySQLReader
+
+        return MySQLReader()
+    if dialect_name == "postgresql":
+        from sterna.autogenerate.reflect_postgresql import PostgresqlReader
+
+        return PostgresqlReader()
+    from sterna.autogenerate.reflect_inspector import InspectorReader
+
+    return InspectorReader()
+
+
+def schema_names(connection: Connection) -> list[str]:
+    """The user schemas of the database (system schemas left out)."""
+    from sqlalchemy import inspect
+
+    system = _SYSTEM_SCHEMAS.get(connection.dialect.name, frozenset())
+    return [
+        name for name in inspect(connection).get_schema_names()
+        if name not in system and not name.startswith("pg_")
+    ]
+
+
+_SYSTEM_SCHEMAS: dict[str, frozenset[str]] = {
+    "postgresql": frozenset({"information_schema"}),
+    "mysql": frozenset({"information_schema", "performance_schema", "mysql", "sys"}),
+    "mariadb": frozenset({"information_schema", "performance_schema", "mysql", "sys"}),
+    "sqlite": frozenset({"temp"}),
+}
+
+
+def group_rows(rows: Iterable[Any], key: Callable[[Any], Any]) -> dict[Any, list[Any]]:
+    """Rows grouped by ``key(row)``, keeping their order."""
+    grouped: dict[Any, list[Any]] = {}
+    for row in rows:
+        grouped.setdefault(key(row), []).append(row)
+    return grouped
