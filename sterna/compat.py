@@ -1,0 +1,218 @@
+"""The ``alembic`` import alias: while Sterna runs a project, ``import alembic`` is Sterna.
+
+Existing projects import Alembic's public paths in their ``env.py`` and scripts (``from alembic
+import op, context``, ``from alembic.operations import ops``...).  Around a run the command layer
+enters :func:`alembic_alias`, which
+
+* sets aside any ``alembic`` / ``alembic.*`` entries already in ``sys.modules`` (the real Alembic
+  may be installed and imported by the user's own process),
+* puts a finder in front of ``sys.meta_path`` that answers every ``alembic.*`` name with the Sterna
+  module listed in :data:`MODULES` -- the very same module object, so classes, registries
+  (``Operations.register_operation``) and module state are shared -- and refuses any other
+  ``alembic.*`` name with :class:`~sterna.errors.AliasNotProvided`,
+
+and on leaving removes the finder and every ``alembic*`` entry it produced, puts the set-aside
+modules back and undoes the attributes the import system set on Sterna packages for renamed
+paths.  Runs may nest (a command called from env.py); only the outermost one installs and removes
+the alias.  The alias is process-wide while active, like any import.
+
+The top-level ``alembic`` module is a small stand-in package of its own rather than ``sterna``
+itself, so that ``alembic.<child>`` attributes never land on the ``sterna`` package.  Importing
+this module is cheap: it imports neither SQLAlchemy nor ``importlib.abc``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.machinery
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from types import ModuleType
+from typing import TYPE_CHECKING, cast
+
+from sterna.errors import AliasNotProvided
+
+if TYPE_CHECKING:
+    from importlib.abc import Loader
+
+__all__ = ["ALEMBIC_API_VERSION", "MODULES", "alembic_alias", "is_active"]
+
+ALIAS = "alembic"
+
+#: The Alembic release whose public API and behaviour Sterna mirrors; ``alembic.__version__``
+#: under the alias (libraries gate features on it).  Sterna's own is ``alembic.__sterna_version__``.
+ALEMBIC_API_VERSION = "1.20.1"
+
+#: Alembic module path -> the Sterna module behind it.  ``None`` is the stand-in top package.
+MODULES: dict[str, str | None] = {
+    "alembic": None,
+    "alembic.command": "sterna.command",
+    "alembic.config": "sterna.config",
+    "alembic.context": "sterna.context",
+    "alembic.op": "sterna.op",
+    "alembic.environment": "sterna.runtime.environment",
+    "alembic.migration": "sterna.runtime.migration",
+    "alembic.autogenerate": "sterna.autogenerate",
+    "alembic.autogenerate.api": "sterna.autogenerate.api",
+    "alembic.autogenerate.compare": "sterna.autogenerate.compare",
+    "alembic.autogenerate.render": "sterna.autogenerate.render",
+    "alembic.autogenerate.rewriter": "sterna.autogenerate.rewriter",
+    "alembic.ddl": "sterna.ddl",
+    "alembic.ddl.impl": "sterna.ddl.impl",
+    "alembic.ddl.mysql": "sterna.ddl.mysql",
+    "alembic.ddl.postgresql": "sterna.ddl.postgresql",
+    "alembic.ddl.sqlite": "sterna.ddl.sqlite",
+    "alembic.operations": "sterna.operations",
+    "alembic.operations.base": "sterna.operations.base",
+    "alembic.operations.batch": "sterna.operations.batch",
+    "alembic.operations.ops": "sterna.operations.ops",
+    "alembic.operations.schemaobj": "sterna.operations.schemaobj",
+    "alembic.operations.toimpl": "sterna.operations.toimpl",
+    "alembic.runtime": "sterna.runtime",
+    "alembic.runtime.environment": "sterna.runtime.environment",
+    "alembic.runtime.migration": "sterna.runtime.migration",
+    "alembic.script": "sterna.script",
+    "alembic.script.base": "sterna.script.base",
+    "alembic.script.revision": "sterna.script.revision",
+    "alembic.script.write_hooks": "sterna.hooks",
+    "alembic.util": "sterna.compat_util",
+    "alembic.util.exc": "sterna.util.exc",
+}
+
+#: Modules a package-like alias must carry as attributes, as Alembic's ``__init__`` imports them.
+_EAGER_CHILDREN = {"alembic": ("context", "op")}
+
+
+def _is_alias_name(name: str) -> bool:
+    return name == ALIAS or name.startswith(ALIAS + ".")
+
+
+class _AliasLoader:
+    """Loads one ``alembic.*`` name by putting the Sterna module in its ``sys.modules`` slot.
+
+    The import system re-reads ``sys.modules[name]`` after ``exec_module``, so the name ends up
+    bound to the existing Sterna module and the placeholder it created is dropped.
+    """
+
+    def __init__(self, target: str | None) -> None:
+        self.target = target
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:
+        return None  # the default module: a placeholder, or the stand-in top package
+
+    def exec_module(self, module: ModuleType) -> None:
+        name = module.__name__
+        if self.target is None:
+            _fill_top_package(module)
+            return
+        try:
+            real = importlib.import_module(self.target)
+        except ModuleNotFoundError as exc:
+            if exc.name is not None and (self.target + ".").startswith(exc.name + "."):
+                raise AliasNotProvided(name, f"{self.target} is not available") from exc
+            raise
+        sys.modules[name] = real
+
+
+def _fill_top_package(module: ModuleType) -> None:
+    import sterna
+
+    module.__version__ = ALEMBIC_API_VERSION  # type: ignore[attr-defined]
+    module.__sterna_version__ = sterna.__version__  # type: ignore[attr-defined]
+    module.__doc__ = "Sterna standing in for Alembic (see sterna.compat)."
+    for child in _EAGER_CHILDREN["alembic"]:
+        setattr(module, child, importlib.import_module(f"{ALIAS}.{child}"))
+
+
+class _AliasFinder:
+    """The ``sys.meta_path`` entry answering every ``alembic.*`` name while the alias is on."""
+
+    def find_spec(
+        self,
+        fullname: str,
+        path: Sequence[str] | None = None,
+        target: ModuleType | None = None,
+    ) -> importlib.machinery.ModuleSpec | None:
+        if not _is_alias_name(fullname):
+            return None
+        if fullname not in MODULES:
+            raise AliasNotProvided(fullname, "Sterna provides no equivalent of this module")
+        loader = cast("Loader", _AliasLoader(MODULES[fullname]))
+        return importlib.machinery.ModuleSpec(fullname, loader, is_package=True)
+
+    def invalidate_caches(self) -> None:
+        """Nothing is cached (part of the finder protocol)."""
+
+
+class _AliasState:
+    """The process-wide alias: nesting depth and the real Alembic modules set aside."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.depth = 0
+        self.saved: dict[str, ModuleType] = {}
+        self.finder: _AliasFinder | None = None
+
+    def enter(self) -> None:
+        with self.lock:
+            if self.depth == 0:
+                self.saved = _pop_alias_modules()
+                self.finder = _AliasFinder()
+                sys.meta_path.insert(0, self.finder)
+            self.depth += 1
+
+    def exit(self) -> None:
+        with self.lock:
+            self.depth -= 1
+            if self.depth > 0:
+                return
+            if self.finder in sys.meta_path:
+                sys.meta_path.remove(self.finder)
+            self.finder = None
+            aliased = _pop_alias_modules()
+            _undo_parent_attributes(aliased)
+            sys.modules.update(self.saved)
+            self.saved = {}
+
+
+_STATE = _AliasState()
+
+
+def _pop_alias_modules() -> dict[str, ModuleType]:
+    names = [name for name in list(sys.modules) if _is_alias_name(name)]
+    return {name: sys.modules.pop(name) for name in names}
+
+
+def _undo_parent_attributes(aliased: dict[str, ModuleType]) -> None:
+    """Undo ``setattr(parent, child, module)`` done by the import system on Sterna packages for
+    paths whose Sterna name differs (``alembic.script.write_hooks`` is ``sterna.hooks``)."""
+    for name, module in aliased.items():
+        parent_name, _, child = name.rpartition(".")
+        parent = aliased.get(parent_name)
+        if parent is None or not parent.__name__.startswith("sterna"):
+            continue  # the stand-in top package (dropped anyway) or a foreign module
+        own_path = f"{parent.__name__}.{child}"
+        if module.__name__ == own_path:
+            continue
+        canonical = sys.modules.get(own_path)
+        if canonical is not None:
+            setattr(parent, child, canonical)
+        elif getattr(parent, child, None) is module:
+            delattr(parent, child)
+
+
+@contextmanager
+def alembic_alias() -> Iterator[None]:
+    """Make ``alembic`` and its public submodules resolve to Sterna for the ``with`` block."""
+    _STATE.enter()
+    try:
+        yield
+    finally:
+        _STATE.exit()
+
+
+def is_active() -> bool:
+    """Whether the alias is on (inside :func:`alembic_alias`)."""
+    return _STATE.depth > 0
