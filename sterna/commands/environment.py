@@ -40,13 +40,17 @@ def prepend_sys_path(config: Config) -> None:
 def run_env(config: Config, script: ScriptDirectory, fn: StepsFunction, **kw: Any) -> None:
     """Run ``env.py`` with an ``EnvironmentContext`` whose migration function is ``fn``.
 
+    While it runs, ``import alembic`` resolves to Sterna (:func:`sterna.compat.alembic_alias`),
+    so env.py and scripts written for Alembic run unchanged.
+
     Database errors that escape env.py (typically a failed connect) become a
     :class:`DatabaseError` whose message shows the URL without its password.
     """
+    from sterna.compat import alembic_alias
     from sterna.runtime.environment import EnvironmentContext
 
     try:
-        with EnvironmentContext(config, script, fn=fn, **kw):
+        with alembic_alias(), EnvironmentContext(config, script, fn=fn, **kw):
             script.run_env()
     except CommandError:
         raise
