@@ -1,6 +1,7 @@
 """Dialect implementations: turning operations into DDL, online or as offline SQL text.
 
-Importing this package registers the built-in dialects (SQLite, PostgreSQL, MySQL/MariaDB).
+The built-in dialects (SQLite, PostgreSQL, MySQL/MariaDB) register themselves when
+`DefaultImpl.get_by_dialect` first runs (it imports `sterna.ddl.dialects`).
 """
 
 from __future__ import annotations
