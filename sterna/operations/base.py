@@ -19,11 +19,11 @@ implementation table.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Table
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import BindParameter, conv
@@ -37,6 +37,7 @@ from sterna.operations.schemaobj import SchemaObjects
 
 if TYPE_CHECKING:
     from sterna.ddl.impl import DefaultImpl
+    from sterna.operations.batch import BatchOperations
     from sterna.operations.context_protocol import MigrationContextLike
 
 _C = TypeVar("_C", bound=type)
@@ -192,3 +193,28 @@ class Operations(
 ):
     """What migration scripts call ``op``: every directive of Alembic's ``op`` plus
     sequences, schemas and PostgreSQL enum types."""
+
+    def batch_alter_table(
+        self,
+        table_name: str,
+        schema: str | None = None,
+        recreate: str = "auto",
+        partial_reordering: Sequence[Sequence[str]] | None = None,
+        copy_from: Table | None = None,
+        table_args: Sequence[Any] = (),
+        table_kwargs: Mapping[str, Any] | None = None,
+        reflect_args: Sequence[Any] = (),
+        reflect_kwargs: Mapping[str, Any] | None = None,
+        naming_convention: Mapping[str, Any] | None = None,
+    ) -> AbstractContextManager[BatchOperations]:
+        """``with op.batch_alter_table("t") as batch_op:`` queue changes to one table and apply
+        them at the end of the block, rebuilding the table where the backend (SQLite) cannot
+        ALTER it; see :mod:`sterna.operations.batch`."""
+        from sterna.operations.batch import batch_alter_table
+
+        return batch_alter_table(
+            self, table_name, schema=schema, recreate=recreate,
+            partial_reordering=partial_reordering, copy_from=copy_from, table_args=table_args,
+            table_kwargs=table_kwargs, reflect_args=reflect_args,
+            reflect_kwargs=reflect_kwargs, naming_convention=naming_convention,
+        )
