@@ -1,0 +1,333 @@
+"""Move-and-copy table rebuild: the engine behind batch mode's ``recreate``.
+
+A rebuild creates the new table under a temporary name, copies the rows into it, drops the old
+table, renames the new one and re-creates the indexes::
+
+    CREATE TABLE _sterna_tmp_t (...new definition...);
+    INSERT INTO _sterna_tmp_t (a, b) SELECT a, b FROM t;
+    DROP TABLE t;
+    ALTER TABLE _sterna_tmp_t RENAME TO t;
+    CREATE INDEX ...;
+
+The original table is dropped only after the copy succeeded, under a name no other table uses.
+The new definition is the old one as SQL text with only the requested changes made (see
+:mod:`sterna.ddl.recreate_model`), so whatever a change does not touch survives as written.
+
+* SQLite online: :mod:`sterna.ddl.recreate_sqlite` reads the definition from ``sqlite_master``
+  and adds what SQLite needs -- foreign keys in both directions, triggers, views, AUTOINCREMENT
+  counters, row ids, an all-or-nothing savepoint and checks afterwards.
+* Offline (``--sql``, any dialect) and online on other backends (``recreate="always"``): the
+  definition comes from ``copy_from`` or from SQLAlchemy reflection, and the statements above
+  are emitted as they are.
+
+:func:`rebuild` is the entry point.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from contextlib import suppress
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import MetaData, Table, inspect
+from sqlalchemy.engine import Dialect
+
+from sterna.ddl.recreate_changes import (
+    RebuildRequest,
+    apply_changes,
+    hoist_renames,
+    settle,
+)
+from sterna.ddl.recreate_model import TableModel
+from sterna.ddl.recreate_parse import ColumnDef
+from sterna.ddl.recreate_render import (
+    column_parts,
+    constraint_part,
+    executable,
+    table_parts,
+)
+from sterna.errors import BatchCopyFromRequired, BatchNoSuchObject
+
+if TYPE_CHECKING:
+    from sterna.ddl.impl import DefaultImpl
+
+log = logging.getLogger("alembic.ddl.recreate")
+
+TEMP_PREFIX = "_sterna_tmp_"
+
+
+def rebuild(impl: DefaultImpl, request: RebuildRequest) -> None:
+    """Rebuild ``request.table_name`` with ``request.changes`` applied."""
+    if impl.dialect.name == "sqlite" and not impl.as_sql and request.copy_from is None:
+        from sterna.ddl.recreate_sqlite import rebuild_sqlite
+
+        rebuild_sqlite(impl, request)
+        return
+    if impl.as_sql and request.copy_from is None:
+        raise BatchCopyFromRequired(
+            request.label, "offline (--sql) mode cannot read the table to rebuild it; pass "
+            "copy_from=<the Table as it is> to batch_alter_table",
+        )
+    source = request.copy_from if request.copy_from is not None else reflect(impl, request)
+    model = model_from_table(source, impl.dialect, request)
+    if request.prior_changes:
+        apply_changes(model, request.prior_changes)
+        settle(model)
+    changes = list(request.changes)
+    renames: list[tuple[str, str]] = []
+    if impl.dialect.name == "sqlite":
+        renames, changes = hoist_renames(changes, [c.name for c in model.columns])
+        for old, new in renames:
+            impl.alter_column(request.table_name, old, name=new, schema=request.schema)
+            model.rename_column(old, new)
+            model.column(new).source = new
+    had_rowid = model.has_rowid() and not has_rowid_alias(model)
+    apply_changes(model, changes)
+    model.reorder = [tuple(names) for names in request.partial_reordering]
+    run_generic(impl, model, temp_name(impl, request), had_rowid)
+
+
+# -- where the definition comes from --------------------------------------------------------
+
+
+def reflect(impl: DefaultImpl, request: RebuildRequest) -> Table:
+    """The table as it is in the database, reflected with ``reflect_args``/``reflect_kwargs``
+    into a MetaData using ``naming_convention``."""
+    conn = impl.connection
+    assert conn is not None
+    metadata = _metadata(request)
+    if not inspect(conn).has_table(request.table_name, schema=request.schema):
+        raise BatchNoSuchObject(request.label, "no such table in the database")
+    return Table(
+        request.table_name, metadata, *request.reflect_args, schema=request.schema,
+        autoload_with=conn, **dict(request.reflect_kwargs),
+    )
+
+
+def _metadata(request: RebuildRequest) -> MetaData:
+    if request.naming_convention:
+        return MetaData(naming_convention=dict(request.naming_convention))
+    return MetaData()
+
+
+def model_from_table(table: Table, dialect: Dialect, request: RebuildRequest) -> TableModel:
+    """The model of a SQLAlchemy table (``copy_from`` or reflected), compiled for
+    ``dialect``; ``table_args``/``table_kwargs`` extend it first."""
+    copy = table.to_metadata(_metadata(request))
+    if request.table_args or request.table_kwargs:
+        copy = Table(
+            copy.name, copy.metadata, *request.table_args, schema=copy.schema,
+            extend_existing=True, **dict(request.table_kwargs),
+        )
+    parsed, indexes = table_parts(copy, dialect)
+    model = TableModel.from_parts(
+        request.table_name, request.schema, dialect, parsed, indexes, request.naming_convention
+    )
+    model.comment = copy.comment
+    model.column_comments = {c.name: c.comment for c in copy.columns if c.comment is not None}
+    return model
+
+
+def apply_overrides(model: TableModel, request: RebuildRequest, args: tuple[Any, ...]) -> None:
+    """Columns in ``args`` replace the columns of the same name (keeping their data), other
+    schema items (constraints) are added -- ``reflect_args``/``table_args`` on a definition
+    read as SQL text."""
+    from sqlalchemy import Column
+
+    for item in args:
+        if isinstance(item, Column):
+            parts = column_parts(
+                item, model.name, model.schema, model.dialect, model.naming_convention
+            )
+            index = model.find_column(item.name)
+            if index is None:
+                model.add_column(parts)
+                continue
+            parts.column.source = model.columns[index].source
+            model.columns[index] = parts.column
+            model.constraints.extend(parts.constraints)
+        else:
+            _attach_stub(item, model)
+            model.add_constraint(constraint_part(item, model.dialect))
+
+
+def _attach_stub(item: Any, model: TableModel) -> None:
+    from sqlalchemy import Column
+    from sqlalchemy.types import NullType
+
+    from sterna.ddl.recreate_render import stub_table
+
+    columns = [Column(c.name, NullType()) for c in model.columns]
+    stub_table(model.name, model.schema, model.naming_convention, *columns, item)
+
+
+# -- the statements --------------------------------------------------------------------------
+
+
+def temp_name(impl: DefaultImpl, request: RebuildRequest) -> str:
+    """``_sterna_tmp_<table>``, shortened to the dialect's identifier limit, and made unique
+    online if a table of that name exists (left over by an interrupted run elsewhere)."""
+    base = _fit(TEMP_PREFIX + request.table_name, impl.dialect)
+    if impl.as_sql or impl.connection is None:
+        return base
+    existing = {
+        name.lower()
+        for name in inspect(impl.connection).get_table_names(schema=request.schema)
+    }
+    candidate, counter = base, 1
+    while candidate.lower() in existing:
+        counter += 1
+        candidate = _fit(f"{TEMP_PREFIX}{counter}_{request.table_name}", impl.dialect)
+    return candidate
+
+
+def _fit(name: str, dialect: Dialect) -> str:
+    limit = dialect.max_identifier_length or 63
+    if len(name) <= limit:
+        return name
+    digest = hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
+    return name[:limit - 9] + "_" + digest
+
+
+def has_rowid_alias(model: TableModel) -> bool:
+    """Whether a column is an alias of SQLite's rowid (an ``INTEGER PRIMARY KEY``)."""
+    def is_integer(column: ColumnDef) -> bool:
+        return " ".join(t.text for t in column.type_tokens).strip().upper() == "INTEGER"
+
+    for column in model.columns:
+        if column.has("primary") and is_integer(column):
+            return True
+    for constraint in model.constraints:
+        if constraint.kind == "primary" and len(constraint.columns) == 1:
+            index = model.find_column(constraint.columns[0])
+            if index is not None and is_integer(model.columns[index]):
+                return True
+    return False
+
+
+def rowid_name(model: TableModel, old_columns: list[str], had_rowid: bool) -> str | None:
+    """The name to copy SQLite row ids by, when both tables have plain row ids (kept so that
+    rows keep their ids); None when there is nothing to keep."""
+    if not had_rowid or not model.has_rowid() or has_rowid_alias(model):
+        return None
+    taken = {c.name.lower() for c in model.columns} | {c.lower() for c in old_columns}
+    return next((n for n in ("rowid", "_rowid_", "oid") if n not in taken), None)
+
+
+def copy_sql(
+    model: TableModel, target: str, source: str, rowid: str | None = None,
+    cast: bool = True,
+) -> str:
+    """``INSERT INTO target (...) SELECT ... FROM source`` for the copied columns."""
+    pairs = model.copied_columns()
+    targets = [model.quote(new) for new, _ in pairs]
+    sources = []
+    for new, old in pairs:
+        expr = model.quote(old)
+        if cast and new in model.casts:
+            expr = f"CAST({expr} AS {model.casts[new]})"
+        sources.append(expr)
+    if rowid is not None:
+        targets.insert(0, rowid)
+        sources.insert(0, rowid)
+    overriding = " OVERRIDING SYSTEM VALUE" if _identity_always(model) else ""
+    return (
+        f"INSERT INTO {model.qualified(target)} ({', '.join(targets)}){overriding} "
+        f"SELECT {', '.join(sources)} FROM {model.qualified(source)}"
+    )
+
+
+def _identity_always(model: TableModel) -> bool:
+    return model.dialect.name == "postgresql" and any(
+        clause.kind == "identity" and "ALWAYS" in clause.text.upper()
+        for column in model.columns if column.source is not None for clause in column.clauses
+    )
+
+
+def run_generic(impl: DefaultImpl, model: TableModel, temp: str, had_rowid: bool) -> None:
+    """The rebuild statements, online or offline, on any dialect (see the module docstring)."""
+    name, schema = model.name, model.schema
+    old_columns = [c.source for c in model.columns if c.source]
+    rowid = rowid_name(model, old_columns, had_rowid)
+    impl._exec(executable(model.create_table_sql(temp)))
+    try:
+        impl._exec(executable(copy_sql(model, temp, name, rowid)))
+    except Exception:
+        _drop_quietly(impl, temp, schema)
+        raise
+    sequences = _owned_sequences(model)
+    for owned, _ in sequences:
+        impl._exec(executable(f"ALTER SEQUENCE {owned} OWNED BY NONE"))
+    impl.drop_table(Table(name, MetaData(), schema=schema))
+    legacy = impl.dialect.name == "sqlite"
+    if legacy:
+        impl._exec(executable("PRAGMA legacy_alter_table=ON"))
+    impl.rename_table(temp, name, schema=schema)
+    if legacy:
+        impl._exec(executable("PRAGMA legacy_alter_table=OFF"))
+    for sql in model.index_sql():
+        impl._exec(executable(sql))
+    for sequence, column in sequences:
+        impl._exec(executable(
+            f"ALTER SEQUENCE {sequence} OWNED BY {model.qualified(name)}.{model.quote(column)}"
+        ))
+    _restore_comments(impl, model)
+
+
+def _drop_quietly(impl: DefaultImpl, name: str, schema: str | None) -> None:
+    """Remove the temporary table after a failed copy (best effort: on PostgreSQL the failed
+    transaction refuses further statements and is rolled back anyway)."""
+    if impl.as_sql:
+        return
+    with suppress(Exception):
+        impl.drop_table(Table(name, MetaData(), schema=schema), if_exists=True)
+
+
+_NEXTVAL = re.compile(r"nextval\('((?:[^']|'')+)'(?:::regclass)?\)", re.IGNORECASE)
+
+
+def _owned_sequences(model: TableModel) -> list[tuple[str, str]]:
+    """PostgreSQL sequences behind ``SERIAL`` columns (``DEFAULT nextval('t_id_seq')``): they
+    belong to the old table and would be dropped with it, so ownership moves to the new one."""
+    if model.dialect.name != "postgresql":
+        return []
+    found: list[tuple[str, str]] = []
+    for column in model.columns:
+        for clause in column.clauses:
+            match = _NEXTVAL.search(clause.text) if clause.kind == "default" else None
+            if match:
+                found.append((match.group(1).replace("''", "'"), column.name))
+    return found
+
+
+def _restore_comments(impl: DefaultImpl, model: TableModel) -> None:
+    """Comments written as separate statements (PostgreSQL) went with the old table; MySQL
+    keeps column comments inline, so only a changed table comment is written there."""
+    dialect = impl.dialect
+    if not dialect.supports_comments:
+        return
+    from sqlalchemy import Column
+    from sqlalchemy.types import NullType
+
+    table = Table(model.name, MetaData(), schema=model.schema, comment=model.comment)
+    if dialect.inline_comments:
+        if model.comment_changed:
+            _table_comment(impl, table)
+        return
+    if model.comment is not None or model.comment_changed:
+        _table_comment(impl, table)
+    for name, comment in model.column_comments.items():
+        if comment is None or model.find_column(name) is None:
+            continue
+        column: Column[Any] = Column(model.column(name).name, NullType(), comment=comment)
+        table.append_column(column)
+        impl.create_column_comment(column)
+
+
+def _table_comment(impl: DefaultImpl, table: Table) -> None:
+    if table.comment is None:
+        impl.drop_table_comment(table)
+    else:
+        impl.create_table_comment(table)

@@ -1,0 +1,487 @@
+"""The SQLite rebuild, online: everything the table had survives, or nothing changes.
+
+What SQLite needs beyond the generic move-and-copy (see :mod:`sterna.ddl.recreate`):
+
+* **All or nothing.**  The rebuild runs inside a ``SAVEPOINT``: any failure (a NOT NULL column
+  over existing rows, a broken copy, a failed check below) rolls it back to the untouched
+  table.  Outside any transaction Sterna opens its own.
+* **Renames in place.**  Column renames run first as ``ALTER TABLE ... RENAME COLUMN``, which
+  rewrites the references in triggers, views and other tables' foreign keys.
+* **The definition as written.**  The new table is the ``sqlite_master`` text with only the
+  requested changes; the indexes are re-created from their own ``CREATE INDEX`` text and the
+  table's triggers (dropped with it) from theirs.  Views are left alone: the final
+  ``RENAME`` runs with ``PRAGMA legacy_alter_table=ON`` so that SQLite does not re-check them.
+* **Foreign keys in both directions.**  With enforcement off (SQLite's default) the rows are
+  simply moved.  With ``PRAGMA foreign_keys=ON`` -- which cannot be switched off inside the
+  migration's transaction -- ``DROP TABLE`` deletes the rows first, which would fire the
+  ``ON DELETE`` actions of the tables referring to this one: so such a rebuild is refused when a
+  referring table has ``CASCADE``/``SET NULL``/``SET DEFAULT``, and otherwise runs with
+  ``PRAGMA defer_foreign_keys=ON`` and copies the rows back into a table of the original name
+  so that the referring rows find their parents again.  Afterwards ``PRAGMA
+  foreign_key_check`` must find no violation that was not there before.
+* **Dependents still compile.**  Views and triggers that mention the table are compiled
+  (``EXPLAIN``) before and after; one that compiled before and fails after stops the rebuild.
+* **AUTOINCREMENT and row ids.**  The ``sqlite_sequence`` counter never goes down, and rows of
+  a table without an ``INTEGER PRIMARY KEY`` keep their rowid.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import MetaData, Table, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
+
+from sterna.ddl.recreate import (
+    apply_overrides,
+    copy_sql,
+    has_rowid_alias,
+    model_from_table,
+    reflect,
+    rowid_name,
+    temp_name,
+)
+from sterna.ddl.recreate_changes import RebuildRequest, apply_changes, hoist_renames
+from sterna.ddl.recreate_model import TableModel
+from sterna.ddl.recreate_parse import parse_create_index, parse_create_table
+from sterna.ddl.recreate_render import executable
+from sterna.ddl.recreate_sql import identifiers
+from sterna.errors import (
+    BatchDependentBroken,
+    BatchForeignKeyError,
+    BatchNoSuchObject,
+)
+
+if TYPE_CHECKING:
+    from sterna.ddl.impl import DefaultImpl
+
+log = logging.getLogger("alembic.ddl.recreate")
+
+#: ``ON DELETE`` actions that ``DROP TABLE`` would carry out on referring rows.
+_DESTRUCTIVE = frozenset({"CASCADE", "SET NULL", "SET DEFAULT"})
+
+
+@dataclass(frozen=True)
+class Child:
+    """A table with a foreign key to the rebuilt table."""
+
+    table: str
+    on_delete: str
+
+
+@dataclass
+class FKState:
+    counts: Counter[tuple[str, str]] = field(default_factory=Counter)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+class Catalog:
+    """Queries on one SQLite database (``main`` or an attached schema)."""
+
+    def __init__(self, conn: Connection, schema: str | None) -> None:
+        self.conn = conn
+        self.preparer = conn.dialect.identifier_preparer
+        self.db = self.preparer.quote_identifier(schema or "main")
+        self.schema_name = schema or "main"
+
+    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        return [tuple(row) for row in self.conn.exec_driver_sql(sql, params).fetchall()]
+
+    def execute(self, sql: str) -> None:
+        self.conn.exec_driver_sql(sql)
+
+    def ident(self, name: str) -> str:
+        return str(self.preparer.quote_identifier(name))
+
+    def _master(self, kind: str, table: str, column: str = "name") -> list[tuple[Any, ...]]:
+        return self.rows(
+            f"SELECT name, sql FROM {self.db}.sqlite_master WHERE type = ? "
+            f"AND lower({column}) = lower(?) AND sql IS NOT NULL ORDER BY rowid",
+            (kind, table),
+        )
+
+    def table(self, name: str) -> tuple[str, str] | None:
+        """The stored name and ``CREATE TABLE`` text of a table."""
+        found = self._master("table", name)
+        return (str(found[0][0]), str(found[0][1])) if found else None
+
+    def index_sql(self, table: str) -> list[str]:
+        return [str(row[1]) for row in self._master("index", table, "tbl_name")]
+
+    def triggers_on(self, table: str) -> list[str]:
+        return [str(row[1]) for row in self._master("trigger", table, "tbl_name")]
+
+    def columns(self, table: str, hidden: bool = False) -> list[str]:
+        rows = self.rows(f"PRAGMA {self.db}.table_xinfo({self.ident(table)})")
+        return [str(row[1]) for row in rows if hidden or row[6] == 0]
+
+    def children(self, table: str) -> list[Child]:
+        rows = self.rows(
+            f"SELECT m.name, f.\"table\", f.on_delete FROM {self.db}.sqlite_master AS m "
+            "JOIN pragma_foreign_key_list(m.name, ?) AS f WHERE m.type = 'table'",
+            (self.schema_name,),
+        )
+        found = {
+            Child(str(name), str(action).upper()) for name, ref, action in rows
+            if str(ref).lower() == table.lower() and str(name).lower() != table.lower()
+        }
+        return sorted(found, key=lambda c: (c.table, c.on_delete))
+
+    def pragma(self, name: str) -> Any:
+        found = self.rows(f"PRAGMA {name}")
+        return found[0][0] if found else None
+
+    def fk_state(self, tables: list[str]) -> FKState:
+        state = FKState()
+        for table in tables:
+            try:
+                rows = self.rows(f"PRAGMA {self.db}.foreign_key_check({self.ident(table)})")
+            except DBAPIError as exc:
+                state.errors[table] = str(exc.orig if exc.orig is not None else exc)
+                continue
+            for row in rows:
+                state.counts[(str(row[0]), str(row[2]))] += 1
+        return state
+
+    def sequence(self, table: str) -> int | None:
+        if not self.rows(
+            f"SELECT 1 FROM {self.db}.sqlite_master WHERE name = 'sqlite_sequence'"
+        ):
+            return None
+        found = self.rows(
+            f"SELECT seq FROM {self.db}.sqlite_sequence WHERE lower(name) = lower(?)", (table,)
+        )
+        return int(found[0][0]) if found and found[0][0] is not None else None
+
+    # -- dependents ----------------------------------------------------------------------------
+
+    def dependents(self, table: str) -> list[tuple[str, str]]:
+        """``("view", name)`` for views and ``("table", name)`` for the tables (or views) whose
+        triggers mention ``table``."""
+        found: list[tuple[str, str]] = []
+        rows = self.rows(
+            f"SELECT type, name, tbl_name, sql FROM {self.db}.sqlite_master "
+            "WHERE type IN ('view', 'trigger') AND sql IS NOT NULL ORDER BY rowid"
+        )
+        for kind, name, tbl_name, sql in rows:
+            if table.lower() not in identifiers(str(sql)):
+                continue
+            target = ("view", str(name)) if kind == "view" else ("table", str(tbl_name))
+            if target not in found:
+                found.append(target)
+        return found
+
+    def probe(self, target: tuple[str, str]) -> dict[str, str | None]:
+        """Compile (``EXPLAIN``) what reads a view or fires a table's triggers; the error
+        message per statement, or None when it compiles."""
+        kind, name = target
+        where = f"{self.db}.{self.ident(name)}"
+        statements = {f"view {name!r}": f"SELECT * FROM {where}"} if kind == "view" else {
+            f"INSERT triggers of {name!r}": f"INSERT INTO {where} DEFAULT VALUES",
+            f"DELETE triggers of {name!r}": f"DELETE FROM {where}",
+        }
+        if kind == "table":
+            columns = self.columns(name)
+            if columns:
+                sets = ", ".join(f"{self.ident(c)} = {self.ident(c)}" for c in columns)
+                statements[f"UPDATE triggers of {name!r}"] = f"UPDATE {where} SET {sets}"
+        results: dict[str, str | None] = {}
+        for label, sql in statements.items():
+            try:
+                self.rows("EXPLAIN " + sql)
+                results[label] = None
+            except DBAPIError as exc:
+                results[label] = str(exc.orig if exc.orig is not None else exc)
+        return results
+
+
+# -- atomicity ----------------------------------------------------------------------------------
+
+
+def _driver_in_transaction(conn: Connection) -> bool:
+    pooled = conn.connection
+    for raw in (pooled.dbapi_connection, pooled.driver_connection):
+        state = getattr(raw, "in_transaction", None)
+        if isinstance(state, bool):
+            return state
+    return True  # cannot tell: assume the caller's transaction
+
+
+def _driver(conn: Connection, sql: str) -> None:
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    cursor = raw.cursor()
+    try:
+        cursor.execute(sql)
+    finally:
+        cursor.close()
+
+
+@contextmanager
+def atomic(catalog: Catalog, name: str = "sterna_batch") -> Iterator[None]:
+    """A savepoint around the rebuild; outside any transaction, a transaction of its own (with
+    foreign key enforcement switched off for it, since that is possible there)."""
+    conn = catalog.conn
+    own = not _driver_in_transaction(conn)
+    fk_was_on = False
+    if own:
+        fk_was_on = catalog.pragma("foreign_keys") == 1
+        if fk_was_on:
+            catalog.execute("PRAGMA foreign_keys=OFF")
+        _driver(conn, "BEGIN")
+    catalog.execute(f"SAVEPOINT {name}")
+    try:
+        yield
+    except BaseException:
+        with suppress(Exception):
+            catalog.execute(f"ROLLBACK TO {name}")
+            catalog.execute(f"RELEASE {name}")
+            if own:
+                _driver(conn, "ROLLBACK")
+        if fk_was_on:
+            with suppress(Exception):
+                catalog.execute("PRAGMA foreign_keys=ON")
+        raise
+    catalog.execute(f"RELEASE {name}")
+    if own:
+        _driver(conn, "COMMIT")
+    if fk_was_on:
+        catalog.execute("PRAGMA foreign_keys=ON")
+
+
+@contextmanager
+def pragmas(catalog: Catalog, **values: int) -> Iterator[None]:
+    previous = {key: catalog.pragma(key) for key in values}
+    for key, value in values.items():
+        catalog.execute(f"PRAGMA {key}={int(value)}")
+    try:
+        yield
+    finally:
+        for key, value in previous.items():
+            with suppress(Exception):
+                catalog.execute(f"PRAGMA {key}={int(value or 0)}")
+
+
+# -- the rebuild --------------------------------------------------------------------------------
+
+
+@dataclass
+class Before:
+    """What is recorded before the rebuild, to re-create or compare afterwards."""
+
+    triggers: list[str]
+    sequence: int | None
+    checked: list[str]
+    fks: FKState
+    probes: dict[tuple[str, str], dict[str, str | None]]
+
+
+def rebuild_sqlite(impl: DefaultImpl, request: RebuildRequest) -> None:
+    conn = impl.connection
+    assert conn is not None
+    catalog = Catalog(conn, request.schema)
+    found = catalog.table(request.table_name)
+    if found is None:
+        raise BatchNoSuchObject(request.label, "no such table in the database")
+    name = found[0]
+    with atomic(catalog):
+        fk_on = catalog.pragma("foreign_keys") == 1
+        children = catalog.children(name)
+        if fk_on:
+            _refuse_destructive(request.label, name, children)
+        changes = _renames_in_place(impl, catalog, request, name)
+        before = _record(catalog, name, children)
+        model = _model(impl, catalog, request, name)
+        had_rowid = model.has_rowid() and not has_rowid_alias(model)
+        old_columns = [c.name for c in model.columns]
+        apply_changes(model, changes)
+        model.reorder = [tuple(names) for names in request.partial_reordering]
+        rowid = rowid_name(model, old_columns, had_rowid)
+        temp = temp_name(impl, request)
+        if fk_on and children:
+            _copy_back(impl, catalog, model, temp, rowid)
+        else:
+            _move(impl, catalog, model, temp, rowid, fk_on)
+        for sql in model.index_sql() + before.triggers:
+            impl._exec(executable(sql))
+        _keep_sequence(impl, catalog, model, before.sequence)
+        _check(catalog, request.label, before)
+
+
+def _refuse_destructive(label: str, table: str, children: list[Child]) -> None:
+    destructive = [c for c in children if c.on_delete in _DESTRUCTIVE]
+    if not destructive:
+        return
+    listed = ", ".join(f"{c.table} (ON DELETE {c.on_delete})" for c in destructive)
+    raise BatchForeignKeyError(
+        label, f"the table must be rebuilt, and foreign key enforcement is on (PRAGMA "
+        f"foreign_keys=ON) inside the migration's transaction, where SQLite cannot switch it "
+        f"off; dropping the old table would delete or change the rows of {listed} that refer "
+        f"to {table!r}.  Run migrations with PRAGMA foreign_keys=OFF on the connection (set "
+        f"before the transaction begins); the rebuild checks every foreign key afterwards",
+    )
+
+
+def _renames_in_place(
+    impl: DefaultImpl, catalog: Catalog, request: RebuildRequest, name: str
+) -> list[Any]:
+    """Run the batch's renames as ``RENAME COLUMN``; return the changes left for the model
+    (all of them when the renames cannot run first, e.g. a broken view elsewhere)."""
+    renames, remaining = hoist_renames(request.changes, catalog.columns(name, hidden=True))
+    if not renames:
+        return list(request.changes)
+    try:
+        with atomic(catalog, "sterna_batch_rename"):
+            for old, new in renames:
+                impl.alter_column(name, old, name=new, schema=request.schema)
+    except DBAPIError as exc:
+        log.info("%s: renaming in place failed (%s); renaming in the rebuild instead",
+                 request.label, exc.orig)
+        return list(request.changes)
+    return remaining
+
+
+def _record(catalog: Catalog, name: str, children: list[Child]) -> Before:
+    checked = [name] + [c.table for c in children if c.table not in (name,)]
+    checked = list(dict.fromkeys(checked))
+    return Before(
+        triggers=catalog.triggers_on(name),
+        sequence=catalog.sequence(name),
+        checked=checked,
+        fks=catalog.fk_state(checked),
+        probes={target: catalog.probe(target) for target in catalog.dependents(name)},
+    )
+
+
+def _model(
+    impl: DefaultImpl, catalog: Catalog, request: RebuildRequest, name: str
+) -> TableModel:
+    """The table's definition: its ``sqlite_master`` text, or SQLAlchemy's reflection when
+    ``reflect_kwargs`` (such as reflection listeners) are given."""
+    indexes = [parse_create_index(sql) for sql in catalog.index_sql(name)]
+    if request.reflect_kwargs:
+        model = model_from_table(reflect(impl, request), impl.dialect, request)
+        model.indexes = indexes
+    else:
+        found = catalog.table(name)
+        assert found is not None
+        model = TableModel.from_parts(
+            name, request.schema, impl.dialect, parse_create_table(found[1]), indexes,
+            request.naming_convention,
+        )
+        apply_overrides(model, request, request.reflect_args)
+        apply_overrides(model, request, request.table_args)
+        _table_options(model, request)
+    model.name = name
+    return model
+
+
+def _table_options(model: TableModel, request: RebuildRequest) -> None:
+    """``table_kwargs`` SQLite understands: autoincrement, WITHOUT ROWID, STRICT."""
+    for key, value in request.table_kwargs.items():
+        if key == "sqlite_autoincrement" and value:
+            primary = [c for c in model.constraints if c.kind == "primary"]
+            columns = primary[0].columns if primary else [
+                c.name for c in model.columns if c.has("primary")
+            ]
+            if len(columns) == 1:
+                model.set_autoincrement(columns[0], True)
+        elif key in ("sqlite_with_rowid", "sqlite_strict"):
+            option = "WITHOUT ROWID" if key == "sqlite_with_rowid" else "STRICT"
+            wanted = (value is False) if key == "sqlite_with_rowid" else bool(value)
+            present = option in " ".join(model.options.upper().split())
+            if wanted and not present:
+                model.options = ", ".join(p for p in (model.options, option) if p)
+        else:
+            log.warning("%s: table_kwargs %r is not used on SQLite", request.label, key)
+
+
+def _move(
+    impl: DefaultImpl, catalog: Catalog, model: TableModel, temp: str, rowid: str | None,
+    fk_on: bool,
+) -> None:
+    """Create, copy, drop, rename.  With enforcement on (and no referring tables), the new
+    table's foreign keys to itself point to its temporary name, which the rename updates."""
+    settings = {"legacy_alter_table": 1}
+    if fk_on:
+        settings["defer_foreign_keys"] = 1
+    with pragmas(catalog, **settings):
+        impl._exec(executable(model.create_table_sql(temp, temp if fk_on else None)))
+        impl._exec(executable(copy_sql(model, temp, model.name, rowid, cast=False)))
+        impl.drop_table(Table(model.name, MetaData(), schema=model.schema))
+        impl.rename_table(temp, model.name, schema=model.schema)
+
+
+def _copy_back(
+    impl: DefaultImpl, catalog: Catalog, model: TableModel, temp: str, rowid: str | None
+) -> None:
+    """For enforced foreign keys from other tables: park the rows in the temporary table, drop
+    the old table, create the new one under the original name and copy the rows back, so that
+    the referring rows find their parents again before the transaction ends."""
+    with pragmas(catalog, defer_foreign_keys=1, legacy_alter_table=1):
+        impl._exec(executable(model.create_table_sql(temp, temp)))
+        impl._exec(executable(copy_sql(model, temp, model.name, rowid, cast=False)))
+        impl.drop_table(Table(model.name, MetaData(), schema=model.schema))
+        impl._exec(executable(model.create_table_sql(model.name)))
+        names = [model.quote(new) for new, _ in model.copied_columns()]
+        if rowid is not None:
+            names.insert(0, rowid)
+        listed = ", ".join(names)
+        impl._exec(executable(
+            f"INSERT INTO {model.qualified(model.name)} ({listed}) "
+            f"SELECT {listed} FROM {model.qualified(temp)}"
+        ))
+        impl.drop_table(Table(temp, MetaData(), schema=model.schema))
+
+
+def _keep_sequence(
+    impl: DefaultImpl, catalog: Catalog, model: TableModel, before: int | None
+) -> None:
+    """AUTOINCREMENT never reuses an id: the counter must not drop below what it was."""
+    if before is None:
+        return
+    now = catalog.sequence(model.name)
+    table = f"{catalog.db}.sqlite_sequence"
+    if now is None:
+        if "AUTOINCREMENT" not in model.create_table_sql(model.name).upper():
+            return
+        statement = text(f"INSERT INTO {table} (name, seq) VALUES (:name, :seq)")
+    elif now < before:
+        statement = text(f"UPDATE {table} SET seq = :seq WHERE lower(name) = lower(:name)")
+    else:
+        return
+    impl._exec(statement.bindparams(name=model.name, seq=before))
+
+
+def _check(catalog: Catalog, label: str, before: Before) -> None:
+    after = catalog.fk_state(before.checked)
+    for table, error in after.errors.items():
+        if table not in before.fks.errors:
+            raise BatchForeignKeyError(
+                label, f"after the rebuild the foreign keys of table {table!r} no longer "
+                f"match their referent ({error}); nothing was changed",
+            )
+    grown = [
+        f"{count - before.fks.counts.get(key, 0)} row(s) of {key[0]!r} refer to missing "
+        f"rows of {key[1]!r}"
+        for key, count in sorted(after.counts.items()) if count > before.fks.counts.get(key, 0)
+    ]
+    if grown:
+        raise BatchForeignKeyError(
+            label, "after the rebuild " + "; ".join(grown) + " (PRAGMA foreign_key_check); "
+            "nothing was changed",
+        )
+    for target, results in before.probes.items():
+        now = catalog.probe(target)
+        for what, failure in now.items():
+            if failure is not None and results.get(what, "missing") is None:
+                raise BatchDependentBroken(
+                    label, f"{what} no longer compile(s) after the rebuild: {failure}; "
+                    "nothing was changed",
+                )

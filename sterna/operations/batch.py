@@ -1,0 +1,472 @@
+"""Batch mode: ``with op.batch_alter_table("t") as batch_op: ...``.
+
+The directives of :class:`BatchOperations` name no table: they build the usual operation
+objects for the batch's table and queue them.  When the ``with`` block ends without an error the
+queue is applied, in order:
+
+* ``recreate="auto"`` (the default): on SQLite, operations that its ``ALTER TABLE`` cannot do
+  (anything but adding a plain column, creating/dropping an index, renaming a column) make the
+  table be rebuilt by move-and-copy (:mod:`sterna.ddl.recreate`); on other backends every
+  operation runs as an ordinary ``ALTER``.
+* ``recreate="always"``: the table is rebuilt on every backend.
+* ``recreate="never"``: ordinary ``ALTER`` statements only; on SQLite an operation that needs
+  a rebuild is an error before anything runs.
+
+``batch_op.execute()`` (and any operation batch mode does not know, such as a project's own)
+runs at its place in the queue: the operations before it are applied first, those after it
+afterwards -- so a column can be added, filled by an ``UPDATE`` and then made NOT NULL in one
+block.  (Alembic runs ``execute`` immediately, before the queued operations.)
+
+Offline (``--sql``) a rebuild needs ``copy_from``, the table as it is before the batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from copy import copy
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any, cast
+
+from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, Table
+from sqlalchemy.sql.elements import ColumnElement, TextClause
+
+from sterna.ddl import recreate
+from sterna.ddl.recreate_changes import (
+    AddColumn,
+    AddConstraint,
+    AddIndex,
+    AlterColumn,
+    Change,
+    DropColumn,
+    DropConstraint,
+    DropIndex,
+    RebuildRequest,
+    SetTableComment,
+)
+from sterna.errors import BatchRecreateRequired, OperationError
+from sterna.operations import ops
+from sterna.operations.base import AbstractOperations
+from sterna.operations.ops.base import MigrateOperation
+
+RECREATE_MODES = ("auto", "always", "never")
+#: keyword arguments of batch directives that only a rebuild can honour
+POSITION_KW = ("insert_before", "insert_after")
+_SCHEMA_OPS = (
+    ops.AddColumnOp, ops.DropColumnOp, ops.AlterColumnOp, ops.CreateIndexOp, ops.DropIndexOp,
+    ops.AddConstraintOp, ops.DropConstraintOp, ops.CreateTableCommentOp,
+    ops.DropTableCommentOp,
+)
+
+
+@dataclass(frozen=True)
+class BatchSettings:
+    """``batch_alter_table``'s arguments."""
+
+    table_name: str
+    schema: str | None = None
+    recreate: str = "auto"
+    partial_reordering: tuple[tuple[str, ...], ...] = ()
+    copy_from: Table | None = None
+    table_args: tuple[Any, ...] = ()
+    table_kwargs: Mapping[str, Any] = field(default_factory=dict)
+    reflect_args: tuple[Any, ...] = ()
+    reflect_kwargs: Mapping[str, Any] = field(default_factory=dict)
+    naming_convention: Mapping[str, Any] | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.schema}.{self.table_name}" if self.schema else self.table_name
+
+
+@contextmanager
+def batch_alter_table(
+    operations: AbstractOperations,
+    table_name: str,
+    schema: str | None = None,
+    recreate: str = "auto",
+    partial_reordering: Sequence[Sequence[str]] | None = None,
+    copy_from: Table | None = None,
+    table_args: Sequence[Any] = (),
+    table_kwargs: Mapping[str, Any] | None = None,
+    reflect_args: Sequence[Any] = (),
+    reflect_kwargs: Mapping[str, Any] | None = None,
+    naming_convention: Mapping[str, Any] | None = None,
+) -> Iterator[BatchOperations]:
+    """Queue the block's operations on ``table_name`` and apply them when it ends."""
+    label = f"{schema}.{table_name}" if schema else table_name
+    if recreate not in RECREATE_MODES:
+        raise OperationError(
+            f"batch_alter_table({label!r}): recreate must be one of "
+            f"{', '.join(map(repr, RECREATE_MODES))}, not {recreate!r}"
+        )
+    if partial_reordering and recreate != "always":
+        raise BatchRecreateRequired(label, "partial_reordering requires recreate='always'")
+    settings = BatchSettings(
+        table_name, schema, recreate,
+        tuple(tuple(names) for names in partial_reordering or ()), copy_from,
+        tuple(table_args), dict(table_kwargs or {}), tuple(reflect_args),
+        dict(reflect_kwargs or {}), dict(naming_convention) if naming_convention else None,
+    )
+    batch = BatchOperations(operations, settings)
+    yield batch
+    batch.flush()
+
+
+class BatchOperations(AbstractOperations):
+    """The ``batch_op`` of ``with op.batch_alter_table(...) as batch_op`` (see the module
+    docstring)."""
+
+    def __init__(self, operations: AbstractOperations, settings: BatchSettings) -> None:
+        super().__init__(operations.migration_context, impl=operations.impl)
+        self.settings = settings
+        self.queue: list[MigrateOperation] = []
+        self._applied: list[Change] = []
+
+    @property
+    def table_name(self) -> str:
+        return self.settings.table_name
+
+    @property
+    def schema(self) -> str | None:
+        return self.settings.schema
+
+    def invoke(self, operation: MigrateOperation) -> Any:
+        """Queue ``operation``; it runs when the ``with`` block ends."""
+        self.queue.append(operation)
+        return None
+
+    # -- directives (Alembic's batch signatures) -----------------------------------------------
+
+    def add_column(
+        self, column: Column[Any], insert_before: str | None = None,
+        insert_after: str | None = None, if_not_exists: bool | None = None,
+    ) -> None:
+        kw: dict[str, Any] = {
+            k: v for k, v in (("insert_before", insert_before), ("insert_after", insert_after))
+            if v is not None
+        }
+        self.invoke(ops.AddColumnOp(
+            self.table_name, column, schema=self.schema, if_not_exists=if_not_exists, **kw
+        ))
+
+    def drop_column(self, column_name: str, **kw: Any) -> None:
+        if_exists = kw.pop("if_exists", None)
+        self.invoke(ops.DropColumnOp(
+            self.table_name, column_name, schema=self.schema, if_exists=if_exists, **kw
+        ))
+
+    def alter_column(
+        self,
+        column_name: str,
+        nullable: bool | None = None,
+        comment: str | None | bool = False,
+        server_default: Any = False,
+        new_column_name: str | None = None,
+        type_: Any = None,
+        existing_type: Any = None,
+        existing_server_default: Any = False,
+        existing_nullable: bool | None = None,
+        existing_comment: str | None = None,
+        insert_before: str | None = None,
+        insert_after: str | None = None,
+        **kw: Any,
+    ) -> None:
+        for key, value in (("insert_before", insert_before), ("insert_after", insert_after)):
+            if value is not None:
+                kw[key] = value
+        self.invoke(ops.AlterColumnOp(
+            self.table_name, column_name, schema=self.schema,
+            existing_type=existing_type, existing_server_default=existing_server_default,
+            existing_nullable=existing_nullable, existing_comment=existing_comment,
+            modify_nullable=nullable, modify_comment=comment,
+            modify_server_default=server_default, modify_name=new_column_name,
+            modify_type=type_, **kw,
+        ))
+
+    def create_primary_key(self, constraint_name: str | None, columns: Sequence[str]) -> None:
+        self.invoke(ops.CreatePrimaryKeyOp(
+            constraint_name, self.table_name, columns, schema=self.schema
+        ))
+
+    def create_foreign_key(
+        self,
+        constraint_name: str | None,
+        referent_table: str,
+        local_cols: Sequence[str],
+        remote_cols: Sequence[str],
+        referent_schema: str | None = None,
+        onupdate: str | None = None,
+        ondelete: str | None = None,
+        deferrable: bool | None = None,
+        initially: str | None = None,
+        match: str | None = None,
+        **dialect_kw: Any,
+    ) -> None:
+        self.invoke(ops.CreateForeignKeyOp(
+            constraint_name, self.table_name, referent_table, local_cols, remote_cols,
+            onupdate=onupdate, ondelete=ondelete, deferrable=deferrable, initially=initially,
+            match=match, source_schema=self.schema, referent_schema=referent_schema,
+            **dialect_kw,
+        ))
+
+    def create_unique_constraint(
+        self, constraint_name: str | None, columns: Sequence[str], **kw: Any
+    ) -> None:
+        self.invoke(ops.CreateUniqueConstraintOp(
+            constraint_name, self.table_name, columns, schema=self.schema, **kw
+        ))
+
+    def create_check_constraint(
+        self, constraint_name: str | None, condition: str | ColumnElement[bool] | TextClause,
+        **kw: Any,
+    ) -> None:
+        self.invoke(ops.CreateCheckConstraintOp(
+            constraint_name, self.table_name, condition, schema=self.schema, **kw
+        ))
+
+    def create_exclude_constraint(
+        self, constraint_name: str, *elements: Any, **kw: Any
+    ) -> None:
+        where = kw.pop("where", None)
+        self.invoke(ops.CreateExcludeConstraintOp(
+            constraint_name, self.table_name, elements, where=where, schema=self.schema, **kw
+        ))
+
+    def drop_constraint(self, constraint_name: str, type_: str | None = None) -> None:
+        self.invoke(ops.DropConstraintOp(
+            constraint_name, self.table_name, type_, schema=self.schema
+        ))
+
+    def create_index(
+        self, index_name: str | None, columns: Sequence[str | TextClause | ColumnElement[Any]],
+        **kw: Any,
+    ) -> None:
+        unique = bool(kw.pop("unique", False))
+        if_not_exists = kw.pop("if_not_exists", None)
+        self.invoke(ops.CreateIndexOp(
+            index_name, self.table_name, columns, schema=self.schema, unique=unique,
+            if_not_exists=if_not_exists, **kw,
+        ))
+
+    def drop_index(self, index_name: str, **kw: Any) -> None:
+        if_exists = kw.pop("if_exists", None)
+        self.invoke(ops.DropIndexOp(
+            index_name, self.table_name, schema=self.schema, if_exists=if_exists, **kw
+        ))
+
+    def create_table_comment(
+        self, comment: str | None, existing_comment: str | None = None
+    ) -> None:
+        self.invoke(ops.CreateTableCommentOp(
+            self.table_name, comment, schema=self.schema, existing_comment=existing_comment
+        ))
+
+    def drop_table_comment(self, existing_comment: str | None = None) -> None:
+        self.invoke(ops.DropTableCommentOp(
+            self.table_name, schema=self.schema, existing_comment=existing_comment
+        ))
+
+    def execute(
+        self, sqltext: Any, execution_options: dict[str, Any] | None = None
+    ) -> None:
+        """Run SQL at this point of the batch (after the operations queued before it)."""
+        self.invoke(ops.ExecuteSQLOp(sqltext, execution_options=execution_options))
+
+    # -- applying the queue --------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Apply the queued operations (see the module docstring); the queue is emptied."""
+        queue, self.queue = self.queue, []
+        segments = _segments(queue)
+        for segment in segments:
+            if not isinstance(segment, MigrateOperation):
+                self._check_possible(segment)
+        for segment in segments:
+            if isinstance(segment, MigrateOperation):
+                AbstractOperations.invoke(self, segment)
+            elif self._needs_rebuild(segment):
+                self._rebuild(segment)
+            else:
+                for operation in segment:
+                    AbstractOperations.invoke(self, _without_position(operation))
+                self._applied.extend(self._changes(segment))
+
+    def _sqlite(self) -> bool:
+        return bool(self.impl.dialect.name == "sqlite")
+
+    def _needs_rebuild(self, segment: list[MigrateOperation]) -> bool:
+        mode = self.settings.recreate
+        if mode == "always":
+            return True
+        return mode == "auto" and self._sqlite() and any(map(sqlite_needs_rebuild, segment))
+
+    def _check_possible(self, segment: list[MigrateOperation]) -> None:
+        """Refuse, before anything runs, what cannot be done without a rebuild."""
+        if self._needs_rebuild(segment):
+            return
+        for operation in segment:
+            positioned = [k for k in POSITION_KW if _kw(operation).get(k) is not None]
+            if positioned:
+                raise BatchRecreateRequired(
+                    self.settings.label, f"{_describe(operation)} with {positioned[0]} "
+                    "needs the table to be rebuilt; pass recreate='always'"
+                    if not self._sqlite() else f"{_describe(operation)} with "
+                    f"{positioned[0]} needs the table to be rebuilt, which recreate='never' "
+                    "forbids",
+                )
+            if self._sqlite() and sqlite_needs_rebuild(operation):
+                raise BatchRecreateRequired(
+                    self.settings.label, f"{_describe(operation)} needs the table to be "
+                    "rebuilt on SQLite (its ALTER TABLE cannot do it), which recreate='never' "
+                    "forbids; use recreate='auto' or 'always'",
+                )
+
+    def _rebuild(self, segment: list[MigrateOperation]) -> None:
+        changes = self._changes(segment)
+        settings = self.settings
+        copy_from = settings.copy_from
+        prior: tuple[Change, ...] = ()
+        if copy_from is not None and self._applied:
+            prior = tuple(self._applied)
+        request = RebuildRequest(
+            settings.table_name, settings.schema, tuple(changes), settings.partial_reordering,
+            copy_from, settings.table_args, settings.table_kwargs, settings.reflect_args,
+            settings.reflect_kwargs, settings.naming_convention, prior,
+        )
+        recreate.rebuild(self.impl, request)
+        self._applied.extend(changes)
+
+    def _changes(self, segment: list[MigrateOperation]) -> list[Change]:
+        return [to_change(operation, self._schema_context()) for operation in segment]
+
+    def _schema_context(self) -> Any:
+        """The context handed to ``to_constraint``/``to_index``: the batch's naming convention
+        when given, else the migration's target metadata's."""
+        convention = self.settings.naming_convention
+        if not convention:
+            return self.migration_context
+        return SimpleNamespace(opts={"target_metadata": MetaData(naming_convention=convention)})
+
+
+def _segments(queue: list[MigrateOperation]) -> list[list[MigrateOperation] | MigrateOperation]:
+    """Runs of schema operations, separated by the operations that run as they are."""
+    result: list[list[MigrateOperation] | MigrateOperation] = []
+    for operation in queue:
+        if isinstance(operation, _SCHEMA_OPS):
+            if not result or not isinstance(result[-1], list):
+                result.append([])
+            last = result[-1]
+            assert isinstance(last, list)
+            last.append(operation)
+        else:
+            result.append(operation)
+    return result
+
+
+def _kw(operation: MigrateOperation) -> dict[str, Any]:
+    found = getattr(operation, "kw", None)
+    return found if isinstance(found, dict) else {}
+
+
+def _without_position(operation: MigrateOperation) -> MigrateOperation:
+    """The operation without the batch-only ``insert_before``/``insert_after`` keywords."""
+    kw = _kw(operation)
+    if not any(k in kw for k in POSITION_KW):
+        return operation
+    clone = copy(operation)
+    clone.kw = {k: v for k, v in kw.items() if k not in POSITION_KW}  # type: ignore[attr-defined]
+    return clone
+
+
+def _describe(operation: MigrateOperation) -> str:
+    name = type(operation).__name__
+    for attr in ("column_name", "constraint_name", "index_name"):
+        value = getattr(operation, attr, None)
+        if value is not None:
+            return f"{name}({value!r})"
+    column = getattr(operation, "column", None)
+    if isinstance(column, Column):
+        return f"{name}({column.name!r})"
+    return name
+
+
+def sqlite_needs_rebuild(operation: MigrateOperation) -> bool:
+    """Whether SQLite's ``ALTER TABLE`` cannot carry out ``operation`` in place."""
+    if isinstance(operation, (ops.CreateIndexOp, ops.DropIndexOp, ops.CreateTableCommentOp,
+                              ops.DropTableCommentOp)):
+        return False
+    if any(_kw(operation).get(k) is not None for k in POSITION_KW):
+        return True
+    if isinstance(operation, ops.AddColumnOp):
+        return not _plain_column(operation.column)
+    if isinstance(operation, ops.AlterColumnOp):
+        return (
+            operation.modify_type is not None or operation.modify_nullable is not None
+            or operation.modify_server_default is not False
+            or operation.kw.get("autoincrement") is not None
+        )
+    return True
+
+
+def _plain_column(column: Column[Any]) -> bool:
+    """A column SQLite's ``ADD COLUMN`` can add: no constraints, and a constant default (or
+    none, and then nullable)."""
+    from sqlalchemy import Computed, Identity
+
+    if column.primary_key or column.unique or column.foreign_keys or column.constraints:
+        return False
+    default = column.server_default
+    if isinstance(default, (Computed, Identity)):
+        return False
+    if default is None and not column.nullable:
+        return False
+    if default is not None and not _constant_default(getattr(default, "arg", None)):
+        return False
+    probe = Table("t", MetaData(), column._copy())
+    return all(isinstance(c, PrimaryKeyConstraint) for c in probe.constraints)
+
+
+def _constant_default(arg: Any) -> bool:
+    import re
+
+    if isinstance(arg, str):
+        return True
+    if isinstance(arg, TextClause):
+        return bool(re.fullmatch(
+            r"\s*(NULL|TRUE|FALSE|[-+]?\d+(\.\d+)?([eE][-+]?\d+)?|'(?:[^']|'')*')\s*",
+            arg.text, re.IGNORECASE,
+        ))
+    return False
+
+
+def to_change(operation: MigrateOperation, context: Any) -> Change:
+    """The rebuild record for a queued schema operation."""
+    if isinstance(operation, ops.AddColumnOp):
+        kw = operation.kw
+        return AddColumn(operation.column, kw.get("insert_before"), kw.get("insert_after"),
+                         bool(operation.if_not_exists))
+    if isinstance(operation, ops.DropColumnOp):
+        return DropColumn(operation.column_name, bool(operation.if_exists))
+    if isinstance(operation, ops.AlterColumnOp):
+        kw = operation.kw
+        return AlterColumn(
+            operation.column_name, operation.modify_name, operation.modify_type,
+            operation.modify_nullable, operation.modify_server_default,
+            operation.modify_comment, kw.get("autoincrement"), kw.get("insert_before"),
+            kw.get("insert_after"),
+        )
+    if isinstance(operation, ops.CreateIndexOp):
+        return AddIndex(operation.to_index(cast(Any, context)))
+    if isinstance(operation, ops.DropIndexOp):
+        return DropIndex(str(operation.index_name))
+    if isinstance(operation, ops.AddConstraintOp):
+        return AddConstraint(operation.to_constraint(cast(Any, context)))
+    if isinstance(operation, ops.DropConstraintOp):
+        return DropConstraint(str(operation.constraint_name), operation.constraint_type)
+    if isinstance(operation, ops.CreateTableCommentOp):
+        return SetTableComment(operation.comment)
+    if isinstance(operation, ops.DropTableCommentOp):
+        return SetTableComment(None)
+    raise TypeError(f"{type(operation).__name__} is not a batch schema operation")
