@@ -84,7 +84,12 @@ class Revision:
         **kw: Any,
     ) -> None:
         super().__init__(**kw)
-        downs = as_tuple(down_revision)
+        if down_revision is None:
+            downs: tuple[str, ...] = ()
+        elif type(down_revision) is str:
+            downs = (down_revision,)
+        else:
+            downs = as_tuple(down_revision)
         deps = as_tuple(dependencies) if dependencies else ()
         if type(revision) is not str or "@" in revision or "-" in revision or (
             "+" in revision or ":" in revision or not revision

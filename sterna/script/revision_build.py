@@ -47,16 +47,17 @@ def build_graph(revisions: Iterable[Revision]) -> Graph:
     topo = _topological_order(revs)
     _normalize_dependencies(revs, topo)
     _propagate_labels(revs, topo)
-    values = list(revs.values())
+    items = revs.items()
+    bases = tuple(rid for rid, r in items if not r.down_revisions)
     return Graph(
         revs=revs,
         labels=labels,
-        order={rid: i for i, rid in enumerate(revs)},
-        topo={rid: i for i, rid in enumerate(topo)},
-        heads=tuple(r.revision for r in values if not r.nextrev),
-        bases=tuple(r.revision for r in values if not r.down_revisions),
-        real_heads=tuple(r.revision for r in values if not r._all_nextrev),
-        real_bases=tuple(r.revision for r in values if r._is_real_base),
+        order=dict(zip(revs, range(len(revs)))),
+        topo=dict(zip(topo, range(len(topo)))),
+        heads=tuple(rid for rid, r in items if not r.nextrev),
+        bases=bases,
+        real_heads=tuple(rid for rid, r in items if not r._all_nextrev),
+        real_bases=tuple(rid for rid in bases if not revs[rid].dependencies),
     )
 
 

@@ -80,6 +80,8 @@ def checked_closure(graph: Graph, targets: Collection[str], links: Links) -> set
     """
     from sterna.errors import OverlappingRevisions
 
+    if len(targets) < 2:
+        return closure(graph, targets, links)
     revs = graph.revs
     target_set = set(targets)
     seen: set[str] = set()
@@ -210,6 +212,13 @@ class _OrderWalk:
         current_set = set(current)
         idx = 0
         while current:
+            if simple and len(current) == 1:
+                # one current head is never blocked: follow its line while it has one parent
+                self._follow_line(current, output)
+                current_set = set(current)
+                idx = 0
+                if not current:
+                    break
             candidate = current[idx]
             rev = revs[candidate]
             if (not todo.isdisjoint(rev._all_nextrev)) if simple else count[candidate] > 0:
@@ -234,6 +243,23 @@ class _OrderWalk:
         if todo:
             raise UnorderableRevisions(sorted(todo, key=self.graph.order.__getitem__))
         return output
+
+    def _follow_line(self, current: list[str], output: list[str]) -> None:
+        """Emit the single current head and its line down to a merge point or the range's end;
+        leaves the merge point (not yet emitted) or nothing in ``current``."""
+        todo, revs = self.todo, self.revs
+        candidate = current[0]
+        while True:
+            downs = revs[candidate]._normalized_down_revisions
+            if len(downs) > 1:
+                current[0] = candidate
+                return
+            output.append(candidate)
+            todo.discard(candidate)
+            if not downs or downs[0] not in todo:
+                current.clear()
+                return
+            candidate = downs[0]
 
     def _live_children(self, rid: str) -> list[str]:
         children = self.revs[rid]._all_nextrev

@@ -21,6 +21,7 @@ from _revision_support import (
     sterna_map,
 )
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sterna.errors import CommandError
 
@@ -93,7 +94,7 @@ def test_empty_map() -> None:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(graphs())
+@given(st.booleans().flatmap(lambda dense: graphs(dense=dense)))
 def test_random_graphs_resolve_like_alembic(specs: list[Spec]) -> None:
     _compare(specs, identifier_pool(specs))
 

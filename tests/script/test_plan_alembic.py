@@ -147,7 +147,7 @@ def test_errors_agree_with_alembic() -> None:
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_random_graphs_plan_like_alembic(data: st.DataObject) -> None:
-    specs = data.draw(graphs())
+    specs = data.draw(graphs(dense=data.draw(st.booleans())))
     pool = target_pool(specs)
     moves = st.tuples(st.sampled_from(["upgrade", "upgrade", "downgrade"]), st.sampled_from(pool))
     several = st.lists(st.sampled_from(pool), min_size=1, max_size=3).map(",".join)

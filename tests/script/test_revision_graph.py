@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import pytest
 from _revision_support import PathRevision, Spec, alembic_map, chain, graphs, sterna_map
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sterna.errors import (
     CycleDetected,
@@ -189,7 +190,7 @@ def test_redundant_dependency_is_normalised_away() -> None:
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(graphs(max_size=12))
+@given(st.booleans().flatmap(lambda dense: graphs(max_size=12, dense=dense)))
 def test_random_graph_derivations_like_alembic(specs: list[Spec]) -> None:
     _same_as_alembic(specs)
 

@@ -14,7 +14,7 @@ from _revision_support import Spec, alembic_map, as_ids, chain, error_kind, grap
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sterna.errors import RangeNotAncestor
+from sterna.errors import RangeNotAncestor, UnorderableRevisions
 
 OPTIONS = [
     {"inclusive": True, "assert_relative_length": False},  # history / walk_revisions
@@ -112,3 +112,45 @@ def test_range_not_ancestor() -> None:
     ours = sterna_map(LADDER)
     with pytest.raises(RangeNotAncestor, match="Revision d4d4 is not an ancestor of revision c3c3"):
         list(ours.iterate_revisions("c3c3", "d4d4"))
+
+
+# b1b1 is above l0l0 but reaches a1a1 only through t1t1, a revision outside the range l0l0:h1h1
+# (t1t1 depends on a1a1 but is not a down_revision descendant of l0l0)
+THROUGH_OUTSIDE = [
+    Spec("l0l0"),
+    Spec("a1a1", "l0l0"),
+    Spec("a2a2", "a1a1"),
+    Spec("b0b0"),
+    Spec("t1t1", "b0b0", deps="a1a1"),
+    Spec("b1b1", ("t1t1", "l0l0")),
+    Spec("h1h1", ("a2a2", "b1b1")),
+]
+
+
+def test_order_sees_links_through_revisions_outside_the_range() -> None:
+    ours = sterna_map(THROUGH_OUTSIDE)
+    got = [r.revision for r in ours.iterate_revisions("h1h1", "l0l0")]
+    # a1a1 must wait for b1b1, which lies above it through t1t1
+    assert got == ["h1h1", "a2a2", "b1b1", "a1a1"]
+    assert _compare(THROUGH_OUTSIDE, [("h1h1", "l0l0"), ("heads", "a1a1"), ("b1b1", "l0l0")]) > 2
+
+
+def test_range_whose_lower_part_is_unreachable_is_a_clear_error() -> None:
+    specs = [
+        Spec("l0l0"), Spec("a1a1", "l0l0"), Spec("x3x3", "l0l0"), Spec("b0b0"),
+        Spec("y1y1", "b0b0", deps="a1a1"), Spec("z1z1", ("y1y1", "x3x3")),
+    ]
+    with pytest.raises(UnorderableRevisions, match="a1a1"):
+        list(sterna_map(specs).iterate_revisions("z1z1", "l0l0"))
+    _compare(specs, [("z1z1", "l0l0")])  # Alembic fails there with an AssertionError
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_random_dense_ranges_like_alembic(data: st.DataObject) -> None:
+    specs = data.draw(graphs(dense=True))
+    bounds = _bounds(specs)
+    pairs = data.draw(
+        st.lists(st.tuples(st.sampled_from(bounds), st.sampled_from(bounds)), max_size=12)
+    )
+    _compare(specs, pairs)
