@@ -23,7 +23,9 @@ STRING = "string"
 NUMBER = "number"
 PUNCT = "punct"
 
-_PUNCT = re.compile(r"::|<>|!=|>=|<=|==|\|\||->>|->|[-+*/%<>=(),.;\[\]{}~^&|!?:@#$]")
+_PUNCT = re.compile(
+    r"!~~\*|~~\*|!~~|~~|::|<>|!=|>=|<=|==|\|\||->>|->|[-+*/%<>=(),.;\[\]{}~^&|!?:@#$]"
+)
 _NUMBER = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _WORD = re.compile(r"[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*")
 _SPACE = re.compile(r"\s+|--[^\n]*(?:\n|$)|/\*.*?(?:\*/|$)", re.S)
@@ -185,7 +187,9 @@ _TYPE_WORDS = frozenset({
     "timestamp", "bit", "national", "char", "varchar",
 })
 
-_OPERATOR_SPELLING = {"!=": "<>", "==": "="}
+_OPERATOR_SPELLING = {
+    "!=": "<>", "==": "=", "~~": "like", "!~~": "not like", "~~*": "ilike", "!~~*": "not ilike",
+}
 
 
 def normalize_expression(

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table
+from sqlalchemy import Column, Table
 
 from sterna.autogenerate.compare.registry import comparators
 from sterna.autogenerate.compare.schemas import TableKey, metadata_tables, schema_key
@@ -84,11 +84,22 @@ def _key_order(key: TableKey) -> tuple[str, str]:
 def _created(ctx: AutogenContext, upgrade_ops: UpgradeOps, table: Table) -> None:
     if not ctx.run_object_filters(table, table.name, "table", False, None):
         return
-    upgrade_ops.ops.append(CreateTableOp.from_table(table))
+    upgrade_ops.ops.append(_create_table_op(table))
     modify = ModifyTableOps(table.name, [], schema=table.schema)
     run_table_comparators(ctx, modify, table.schema, table.name, None, table)
     if not modify.is_empty():
         upgrade_ops.ops.append(modify)
+
+
+def _create_table_op(table: Table) -> CreateTableOp:
+    """``create_table`` for a model table; its indexes are separate ``create_index``
+    operations, so the copied columns lose their ``index=True`` flag (which would create the
+    index a second time)."""
+    op = CreateTableOp.from_table(table)
+    for item in op.columns:
+        if isinstance(item, Column):
+            item.index = None
+    return op
 
 
 def _changed(ctx: AutogenContext, upgrade_ops: UpgradeOps, info: TableInfo, table: Table) -> None:
