@@ -37,7 +37,8 @@ def _key(st: os.stat_result) -> _Key:
 
 
 class HeaderCache:
-    """The cached headers of one directory; :meth:`load` it, look up, :meth:`put`, :meth:`save`."""
+    """The cached headers of one directory: :meth:`load`, :meth:`lookup_all`, :meth:`put`,
+    :meth:`save`."""
 
     def __init__(self, directory: str, entries: dict[str, list[object]], stale: bool) -> None:
         self.directory = directory
@@ -65,23 +66,34 @@ class HeaderCache:
             return cls(directory, {}, stale=True)
         return cls(directory, entries, stale=False)
 
-    def get(self, name: str, st: os.stat_result) -> ScriptHeader | None:
-        """The cached header of ``name`` if the file is unchanged since it was cached."""
-        self._seen.add(name)
-        entry = self._entries.get(name)
-        if entry is None:
-            return None
-        try:
-            size, mtime_ns, ino, data = entry
-        except (TypeError, ValueError):
-            self._drop(name)
-            return None
-        if size != st.st_size or mtime_ns != st.st_mtime_ns or ino != st.st_ino:
-            return None
-        header = ScriptHeader.from_json(data)
-        if header is None:
-            self._drop(name)
-        return header
+    def lookup_all(
+        self, names: list[str], stats: list[os.stat_result]
+    ) -> list[ScriptHeader | None]:
+        """The cached headers of ``names`` (``None`` where a file changed since it was cached
+        or was never cached), given each file's current stat."""
+        self._seen.update(names)
+        get = self._entries.get
+        from_json = ScriptHeader.from_json
+        out: list[ScriptHeader | None] = []
+        append = out.append
+        for name, st in zip(names, stats, strict=True):
+            entry = get(name)
+            if (
+                type(entry) is list
+                and len(entry) == 4
+                and entry[1] == st.st_mtime_ns
+                and entry[0] == st.st_size
+                and entry[2] == st.st_ino
+            ):
+                header = from_json(entry[3])
+                if header is None:
+                    self._drop(name)
+                append(header)
+            else:
+                if entry is not None and (type(entry) is not list or len(entry) != 4):
+                    self._drop(name)
+                append(None)
+        return out
 
     def _drop(self, name: str) -> None:
         del self._entries[name]

@@ -85,37 +85,40 @@ def _scan_folder(
     seen: set[str],
     found: list[FoundScript],
 ) -> None:
-    cache = HeaderCache.load(directory)
     files = listing.files
-    lookup = cache.get
-    append = found.append
-    for name in sorted(files):
-        if name.endswith(".py"):
-            if name.startswith(_EXCLUDED_PREFIXES):
-                continue
-        elif not (sourceless and _is_bytecode_script(name, files)):
-            continue
-        entry = files[name]
+    names = [
+        name
+        for name in sorted(files)
+        if (name.endswith(".py") and not name.startswith(_EXCLUDED_PREFIXES))
+        or (sourceless and _is_bytecode_script(name, files))
+    ]
+    entries = [files[name] for name in names]
+    keys = names
+    if sourceless:
+        orphans = _orphan_bytecode(directory, files)
+        keys = names + [f"{CACHE_DIR}/{name}" for name, _ in orphans]
+        entries += [entry for _, entry in orphans]
+    stats = _stat_all(entries, directory)
+    cache = HeaderCache.load(directory)
+    headers = cache.lookup_all(keys, stats)
+    for key, entry, st, header in zip(keys, entries, stats, headers, strict=True):
         path = os.path.realpath(entry.path) if entry.is_symlink() else entry.path
         if path in seen:
             _warn_twice(path)
             continue
         seen.add(path)
-        st = _stat(entry, path)
-        header = lookup(name, st)
-        append(FoundScript(path, header) if header is not None else _read(cache, name, st, path))
-    if sourceless:
-        for name, pyc_entry in _orphan_bytecode(directory, files):
-            path = pyc_entry.path
-            if path in seen:
-                _warn_twice(path)
-                continue
-            seen.add(path)
-            key = f"{CACHE_DIR}/{name}"
-            st = _stat(pyc_entry, path)
-            header = lookup(key, st)
-            append(FoundScript(path, header) if header is not None else _read(cache, key, st, path))
+        found.append(
+            FoundScript(path, header) if header is not None else _read(cache, key, st, path)
+        )
     cache.save()
+
+
+def _stat_all(entries: list[os.DirEntry[str]], directory: str) -> list[os.stat_result]:
+    try:
+        return [entry.stat() for entry in entries]
+    except OSError as err:
+        where = err.filename or directory
+        raise ScriptError(str(where), f"cannot be read: {err.strerror}") from None
 
 
 def _is_bytecode_script(name: str, files: dict[str, os.DirEntry[str]]) -> bool:
@@ -163,13 +166,6 @@ def _warn_twice(path: str) -> None:
         UserWarning,
         stacklevel=5,
     )
-
-
-def _stat(entry: os.DirEntry[str], path: str) -> os.stat_result:
-    try:
-        return entry.stat()
-    except OSError as err:
-        raise ScriptError(path, f"cannot be read: {err.strerror}") from None
 
 
 def _read(cache: HeaderCache, key: str, st: os.stat_result, path: str) -> FoundScript:
