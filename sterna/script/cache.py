@@ -43,7 +43,6 @@ class HeaderCache:
     def __init__(self, directory: str, entries: dict[str, list[object]], stale: bool) -> None:
         self.directory = directory
         self._entries = entries
-        self._fresh: dict[str, list[object]] = {}
         self._seen: set[str] = set()
         self._dirty = stale
         self._trust_before_ns = time.time_ns() - RACY_WINDOW_NS
@@ -105,7 +104,6 @@ class HeaderCache:
         entry: list[object] = [*_key(st), header.to_json()]
         if st.st_mtime_ns >= self._trust_before_ns:
             # too recent to trust its mtime: keep it out of the persisted cache
-            self._fresh[name] = entry
             if self._entries.pop(name, None) is not None:
                 self._dirty = True
             return
