@@ -187,7 +187,8 @@ class RevisionMap:
 
     def _lookup(self, key: str) -> Revision | None:
         graph = self._graph
-        return graph.revs.get(key) or graph.labels.get(key)
+        found = graph.revs.get(key)
+        return graph.labels.get(key) if found is None else found
 
     def _resolve_branch(self, branch_label: str) -> Revision:
         """The revision a ``label@`` prefix stands for: the labelled one, or a revision."""
@@ -330,9 +331,7 @@ class RevisionMap:
         return node
 
     def _walk_up(self, node: Node) -> list[Revision]:
-        if isinstance(node, BaseMarker):
-            raise AmbiguousWalk("base", ())
-        ids = self.bases if node is None else node.nextrev
+        ids = node.nextrev if isinstance(node, Revision) else self.bases
         revs = self._graph.revs
         return [revs[rid] for rid in sorted(ids, key=self._graph.order.__getitem__)]
 

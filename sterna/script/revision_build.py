@@ -52,8 +52,8 @@ def build_graph(revisions: Iterable[Revision]) -> Graph:
     return Graph(
         revs=revs,
         labels=labels,
-        order=dict(zip(revs, range(len(revs)))),
-        topo=dict(zip(topo, range(len(topo)))),
+        order=dict(zip(revs, range(len(revs)), strict=True)),
+        topo=dict(zip(topo, range(len(topo)), strict=True)),
         heads=tuple(rid for rid, r in items if not r.nextrev),
         bases=bases,
         real_heads=tuple(rid for rid, r in items if not r._all_nextrev),

@@ -224,6 +224,7 @@ def graph_from_draws(
 def identifier_pool(specs: Sequence[Spec]) -> list[str]:
     """Identifiers worth resolving in a graph: ids, prefixes, symbols, labels, relatives."""
     pool = ["head", "heads", "base", "-1", "-2", "+1", "ae", "ae1", "ae10", "ae1f", "zzzz"]
+    pool += ["head-1", "base+1", "heads@head", "base@base", "@head", "-0", " -1"]
     for s in specs:
         pool += [s.rev, s.rev[:5], s.rev[:4], f"{s.rev}@head", f"{s.rev}@base", f"{s.rev}@-1"]
         if s.labels:
@@ -235,7 +236,8 @@ def identifier_pool(specs: Sequence[Spec]) -> list[str]:
 
 def target_pool(specs: Sequence[Spec]) -> list[str]:
     """Upgrade/downgrade/stamp targets: absolute identifiers and every relative form."""
-    pool = ["head", "heads", "base", "+1", "+2", "-1", "-2", "+0", "-0"]
+    pool = ["head", "heads", "base", "+1", "+2", "-1", "-2", "+0", "-0", "head-1", "heads-1"]
+    pool += ["head+1", "base+1", "base+2", "base-1", "heads+1"]
     for s in specs:
         pool += [s.rev, s.rev[:4], f"{s.rev}+1", f"{s.rev}-1", f"{s.rev}+2", f"{s.rev}@head"]
         if s.labels:
