@@ -160,7 +160,7 @@ class MissingExistingArgument(OperationError):
 
 
 class ScriptTemplateError(ScriptError):
-    """``script.py.mako`` cannot be rendered, or the new script cannot be written (names the file)."""
+    """``script.py.mako`` cannot be rendered, or the new script cannot be written."""
 
 
 class NewRevisionError(RevisionError):
