@@ -337,8 +337,12 @@ class _Rows:
         """Whether ``down`` (a parent of ``rev``) is one of ``others`` or an ancestor of one."""
         if down in others:
             return True
-        if self.consistent and len(self.revmap._graph_data.revs[down]._all_nextrev) == 1:
+        revmap = self.revmap
+        if self.consistent and len(revmap._graph_data.revs[down]._all_nextrev) == 1:
             # its only child is ``rev``: being below another row would put ``rev`` below it
             # too, which rows that form an antichain (and an unapplied ``rev``) rule out
             return False
-        return self.revmap._is_ancestor_of_any(down, others)
+        if not all(h in revmap for h in others):
+            # rows holding prefixes or labels: read them as identifiers, as Alembic does
+            others = [r.revision for r in revmap.get_revisions(others) if r is not None]
+        return revmap._is_ancestor_of_any(down, others)

@@ -117,6 +117,12 @@ class Revision:
         self._resolved_dependencies = self._normalized_resolved_dependencies = ()
         self._linked = False
 
+    @classmethod
+    def verify_rev_id(cls, revision: str) -> None:
+        """Raise RevisionIdError if ``revision`` cannot be a revision id."""
+        if type(revision) is not str or not revision or set(revision) & ILLEGAL_ID_CHARS:
+            _reject_revision_id(None, revision)
+
     def _reset_links(self) -> None:
         """Forget what a previous map derived (a map rebuild starts from the declarations)."""
         self.nextrev = self._all_nextrev = _NO_IDS

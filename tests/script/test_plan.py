@@ -229,3 +229,17 @@ def test_large_graphs_plan_every_revision() -> None:
         f"update {ids[1]} -> {ids[0]}", f"delete {ids[0]}",
     ]
     assert len(rmap.current_revisions([ids[-1]])) == 1
+
+
+def test_downgrade_minus_one_from_several_heads_warns_and_counts_from_the_first() -> None:
+    rmap = sterna_map([*LINE, Spec("d4d4", "b2b2")])
+    with pytest.warns(UserWarning, match="ambiguous"):
+        steps = plan_downgrade(rmap, "-1", ("d4d4", "c3c3"))
+    assert _changes(steps) == [("d4d4", ["delete d4d4"])]
+
+
+def test_rows_holding_a_prefix_are_read_as_identifiers() -> None:
+    rmap = sterna_map([*chain("abcdef", "b2b2"), Spec("x1x1", "abcdef")])
+    # "abcd" (a row written by hand) is read as abcdef when another step asks what it implies
+    steps = plan_downgrade(rmap, "abcdef", ("abcd", "x1x1"))
+    assert _changes(steps) == [("x1x1", ["delete x1x1"])]

@@ -259,3 +259,27 @@ def test_filter_for_lineage_like_alembic() -> None:
             assert ours.filter_for_lineage(ids, against, deps) == theirs.filter_for_lineage(
                 ids, against, deps
             ), (against, deps)
+
+
+def test_revision_keeps_declarations_in_alembic_form() -> None:
+    one = Revision("bbbb", ["aaaa"], dependencies="cccc", branch_labels=["x", "y"])
+    assert one.down_revision == "aaaa" and one.down_revisions == ("aaaa",)
+    assert one.dependencies == ("cccc",)
+    assert one._orig_branch_labels == ("x", "y") and one.branch_labels == {"x", "y"}
+    merge = Revision("mmmm", ("aaaa", "bbbb"))
+    assert merge.down_revision == ("aaaa", "bbbb") and merge.is_merge_point
+    base = Revision("aaaa", ())
+    assert base.down_revision is None and base.is_base and base._is_real_base
+    assert not Revision("dddd", None, dependencies="aaaa")._is_real_base
+    assert repr(one) == "Revision('bbbb', 'aaaa', dependencies=('cccc',), branch_labels=['x', 'y'])"
+
+
+def test_verify_rev_id() -> None:
+    Revision.verify_rev_id("abc123_def")
+    with pytest.raises(RevisionIdError, match="contains the character"):
+        Revision.verify_rev_id("abc:def")
+
+
+def test_subclass_with_a_path_is_named_in_id_errors() -> None:
+    with pytest.raises(RevisionIdError, match=r"\(in /versions/a-b_script.py\)"):
+        PathRevision(Spec("a-b"))
