@@ -61,6 +61,10 @@ _REVISION = Arg(("revision",), {"help": "The target revision (for --sql also sta
 
 VERBS: dict[str, Verb] = {
     "branches": Verb("Show the branch points of the revision graph.", (_VERBOSE,)),
+    "check": Verb(
+        "Check whether the database matches the models: fail, listing the differences, when "
+        "autogenerate would write operations."
+    ),
     "current": Verb(
         "Show the revision(s) the database is at.",
         (
@@ -105,6 +109,9 @@ VERBS: dict[str, Verb] = {
         "Write a new revision script.",
         (
             _MESSAGE,
+            _flag("--autogenerate",
+                  help="Compare the database with the models (env.py's target_metadata) and "
+                  "write the operations that bring it up to date."),
             _SQL,
             _value("--head", default="head",
                    help="The parent: a head revision or <branchname>@head (default 'head')."),

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "branches",
+    "check",
     "current",
     "downgrade",
     "edit",
@@ -68,9 +69,12 @@ def revision(
 ) -> Script | None | list[Script | None]:
     """Write a new revision script; returns it (a list when a hook asked for several)."""
     if autogenerate:
-        raise CommandError(
-            "autogenerate is not available yet in Sterna; write the revision by hand "
-            "(sterna revision -m ...)"
+        from sterna.autogenerate.produce import revision as autogenerate_revision
+
+        return autogenerate_revision(
+            config, message=message, sql=sql, head=head, splice=splice,
+            branch_label=branch_label, version_path=version_path, rev_id=rev_id,
+            depends_on=depends_on, process_revision_directives=process_revision_directives,
         )
     script = load_script(config)
     environment = _revision_environment(config)
@@ -97,6 +101,14 @@ def revision(
         run_env(config, script, collect, as_sql=sql, template_args=template_args)
     written = write(config, script, planned, template_args)
     return written[0] if len(written) == 1 else written
+
+
+def check(config: Config) -> None:
+    """Compare the database with the models: print "No new upgrade operations detected." or
+    fail listing the differences (autogenerate's comparison, nothing written)."""
+    from sterna.autogenerate.produce import check as autogenerate_check
+
+    autogenerate_check(config)
 
 
 def merge(
