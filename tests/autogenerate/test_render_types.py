@@ -6,6 +6,7 @@ from __future__ import annotations
 import enum
 import importlib
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from sterna.autogenerate import render_python_code, renderers
 from sterna.errors import RenderError
 from sterna.operations import ops
 from sterna.operations.ops.base import MigrateOperation
+from tests.autogenerate._autogen_project import forget_app_modules
 from tests.autogenerate._render_support import render
 
 
@@ -83,7 +85,7 @@ def test_dialect_types_import_their_dialect(type_: Any, expected: str, imports: 
 
 
 @pytest.fixture
-def app_types(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+def app_types(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     package = tmp_path / "app"
     package.mkdir()
     (package / "__init__.py").write_text("")
@@ -98,7 +100,9 @@ def app_types(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
                 super().__init__(precision=precision, scale=scale)
     """))
     monkeypatch.syspath_prepend(str(tmp_path))
-    return importlib.import_module("app.types")
+    forget_app_modules()
+    yield importlib.import_module("app.types")
+    forget_app_modules()
 
 
 def test_user_types_are_written_with_their_module_and_import_it(app_types: Any) -> None:
