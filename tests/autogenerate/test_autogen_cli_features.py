@@ -13,6 +13,7 @@ import pytest
 
 from tests.autogenerate._autogen_project import Project, ruff_check, ruff_format_diff
 
+
 def suppliers(*columns: str, name: str = 'sa.Column("name", sa.String(50), nullable=False)') -> str:
     """The models: a suppliers table with ``name`` and the extra ``columns`` (source text)."""
     items = ['sa.Column("id", sa.Integer, primary_key=True)', name, *columns]
