@@ -27,8 +27,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
-from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import MetaData, Table, inspect
@@ -45,7 +43,6 @@ from sterna.ddl.recreate_parse import ColumnDef
 from sterna.ddl.recreate_render import (
     column_parts,
     constraint_part,
-    executable,
     table_parts,
 )
 from sterna.errors import BatchCopyFromRequired, BatchNoSuchObject
@@ -86,6 +83,8 @@ def rebuild(impl: DefaultImpl, request: RebuildRequest) -> None:
     had_rowid = model.has_rowid() and not has_rowid_alias(model)
     apply_changes(model, changes)
     model.reorder = [tuple(names) for names in request.partial_reordering]
+    from sterna.ddl.recreate_generic import run_generic
+
     run_generic(impl, model, temp_name(impl, request), had_rowid)
 
 
@@ -169,7 +168,7 @@ def _attach_stub(item: Any, model: TableModel) -> None:
 def temp_name(impl: DefaultImpl, request: RebuildRequest) -> str:
     """``_sterna_tmp_<table>``, shortened to the dialect's identifier limit, and made unique
     online if a table of that name exists (left over by an interrupted run elsewhere)."""
-    base = _fit(TEMP_PREFIX + request.table_name, impl.dialect)
+    base = fit_name(TEMP_PREFIX + request.table_name, impl.dialect)
     if impl.as_sql or impl.connection is None:
         return base
     existing = {
@@ -179,11 +178,11 @@ def temp_name(impl: DefaultImpl, request: RebuildRequest) -> str:
     candidate, counter = base, 1
     while candidate.lower() in existing:
         counter += 1
-        candidate = _fit(f"{TEMP_PREFIX}{counter}_{request.table_name}", impl.dialect)
+        candidate = fit_name(f"{TEMP_PREFIX}{counter}_{request.table_name}", impl.dialect)
     return candidate
 
 
-def _fit(name: str, dialect: Dialect) -> str:
+def fit_name(name: str, dialect: Dialect) -> str:
     limit = dialect.max_identifier_length or 63
     if len(name) <= limit:
         return name
@@ -244,90 +243,3 @@ def _identity_always(model: TableModel) -> bool:
         clause.kind == "identity" and "ALWAYS" in clause.text.upper()
         for column in model.columns if column.source is not None for clause in column.clauses
     )
-
-
-def run_generic(impl: DefaultImpl, model: TableModel, temp: str, had_rowid: bool) -> None:
-    """The rebuild statements, online or offline, on any dialect (see the module docstring)."""
-    name, schema = model.name, model.schema
-    old_columns = [c.source for c in model.columns if c.source]
-    rowid = rowid_name(model, old_columns, had_rowid)
-    impl._exec(executable(model.create_table_sql(temp)))
-    try:
-        impl._exec(executable(copy_sql(model, temp, name, rowid)))
-    except Exception:
-        _drop_quietly(impl, temp, schema)
-        raise
-    sequences = _owned_sequences(model)
-    for owned, _ in sequences:
-        impl._exec(executable(f"ALTER SEQUENCE {owned} OWNED BY NONE"))
-    impl.drop_table(Table(name, MetaData(), schema=schema))
-    legacy = impl.dialect.name == "sqlite"
-    if legacy:
-        impl._exec(executable("PRAGMA legacy_alter_table=ON"))
-    impl.rename_table(temp, name, schema=schema)
-    if legacy:
-        impl._exec(executable("PRAGMA legacy_alter_table=OFF"))
-    for sql in model.index_sql():
-        impl._exec(executable(sql))
-    for sequence, column in sequences:
-        impl._exec(executable(
-            f"ALTER SEQUENCE {sequence} OWNED BY {model.qualified(name)}.{model.quote(column)}"
-        ))
-    _restore_comments(impl, model)
-
-
-def _drop_quietly(impl: DefaultImpl, name: str, schema: str | None) -> None:
-    """Remove the temporary table after a failed copy (best effort: on PostgreSQL the failed
-    transaction refuses further statements and is rolled back anyway)."""
-    if impl.as_sql:
-        return
-    with suppress(Exception):
-        impl.drop_table(Table(name, MetaData(), schema=schema), if_exists=True)
-
-
-_NEXTVAL = re.compile(r"nextval\('((?:[^']|'')+)'(?:::regclass)?\)", re.IGNORECASE)
-
-
-def _owned_sequences(model: TableModel) -> list[tuple[str, str]]:
-    """PostgreSQL sequences behind ``SERIAL`` columns (``DEFAULT nextval('t_id_seq')``): they
-    belong to the old table and would be dropped with it, so ownership moves to the new one."""
-    if model.dialect.name != "postgresql":
-        return []
-    found: list[tuple[str, str]] = []
-    for column in model.columns:
-        for clause in column.clauses:
-            match = _NEXTVAL.search(clause.text) if clause.kind == "default" else None
-            if match:
-                found.append((match.group(1).replace("''", "'"), column.name))
-    return found
-
-
-def _restore_comments(impl: DefaultImpl, model: TableModel) -> None:
-    """Comments written as separate statements (PostgreSQL) went with the old table; MySQL
-    keeps column comments inline, so only a changed table comment is written there."""
-    dialect = impl.dialect
-    if not dialect.supports_comments:
-        return
-    from sqlalchemy import Column
-    from sqlalchemy.types import NullType
-
-    table = Table(model.name, MetaData(), schema=model.schema, comment=model.comment)
-    if dialect.inline_comments:
-        if model.comment_changed:
-            _table_comment(impl, table)
-        return
-    if model.comment is not None or model.comment_changed:
-        _table_comment(impl, table)
-    for name, comment in model.column_comments.items():
-        if comment is None or model.find_column(name) is None:
-            continue
-        column: Column[Any] = Column(model.column(name).name, NullType(), comment=comment)
-        table.append_column(column)
-        impl.create_column_comment(column)
-
-
-def _table_comment(impl: DefaultImpl, table: Table) -> None:
-    if table.comment is None:
-        impl.drop_table_comment(table)
-    else:
-        impl.create_table_comment(table)

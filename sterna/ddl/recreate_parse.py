@@ -445,3 +445,24 @@ def _last_dotted(tokens: Sequence[Tok], rest: list[int]) -> str | None:
     if not rest:
         return None
     return ident_value(tokens[_dotted_end(tokens, rest)])
+
+
+def qualify_created(sql: str, keyword: str, schema_sql: str) -> str:
+    """``CREATE ... INDEX|TRIGGER name`` with the name qualified by ``schema_sql`` (SQLite
+    keeps these statements unqualified in an attached database's ``sqlite_master``)."""
+    tokens = tokenize(sql)
+    sig = significant(tokens)
+    for pos, index in enumerate(sig):
+        if not is_word(tokens[index], keyword):
+            continue
+        rest = sig[pos + 1:]
+        if len(rest) >= 3 and [tokens[i].text.upper() for i in rest[:3]] == ["IF", "NOT",
+                                                                           "EXISTS"]:
+            rest = rest[3:]
+        if not rest:
+            break
+        if len(rest) > 1 and tokens[rest[1]].text == ".":
+            return sql
+        name = rest[0]
+        return render(tokens[:name]) + schema_sql + "." + render(tokens[name:])
+    return sql

@@ -49,7 +49,11 @@ from sterna.ddl.recreate import (
 )
 from sterna.ddl.recreate_changes import RebuildRequest, apply_changes, hoist_renames
 from sterna.ddl.recreate_model import TableModel
-from sterna.ddl.recreate_parse import parse_create_index, parse_create_table
+from sterna.ddl.recreate_parse import (
+    parse_create_index,
+    parse_create_table,
+    qualify_created,
+)
 from sterna.ddl.recreate_render import executable
 from sterna.ddl.recreate_sql import identifiers
 from sterna.errors import (
@@ -112,10 +116,17 @@ class Catalog:
         return (str(found[0][0]), str(found[0][1])) if found else None
 
     def index_sql(self, table: str) -> list[str]:
-        return [str(row[1]) for row in self._master("index", table, "tbl_name")]
+        return [self._qualified(str(row[1]), "INDEX")
+                for row in self._master("index", table, "tbl_name")]
 
     def triggers_on(self, table: str) -> list[str]:
-        return [str(row[1]) for row in self._master("trigger", table, "tbl_name")]
+        return [self._qualified(str(row[1]), "TRIGGER")
+                for row in self._master("trigger", table, "tbl_name")]
+
+    def _qualified(self, sql: str, keyword: str) -> str:
+        if self.schema_name == "main":
+            return sql
+        return qualify_created(sql, keyword, self.db)
 
     def columns(self, table: str, hidden: bool = False) -> list[str]:
         rows = self.rows(f"PRAGMA {self.db}.table_xinfo({self.ident(table)})")

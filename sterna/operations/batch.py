@@ -280,6 +280,8 @@ class BatchOperations(AbstractOperations):
         """Apply the queued operations (see the module docstring); the queue is emptied."""
         queue, self.queue = self.queue, []
         segments = _segments(queue)
+        if not segments and self.settings.recreate == "always":
+            segments = [[]]  # a rebuild with no change: partial_reordering, table_args...
         for segment in segments:
             if not isinstance(segment, MigrateOperation):
                 self._check_possible(segment)
