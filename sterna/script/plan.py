@@ -228,6 +228,7 @@ class _Rows:
         self.rows: dict[str, None] = dict.fromkeys(heads)
         self.changes: list[VersionChange] = []
         self.step_name = ""
+        self.below = walk.AncestorIndex(revmap._graph_data)
         known = all(h in revmap for h in self.rows)
         # with rows that are known and none an ancestor of another, a revision whose only
         # child is the step's revision cannot be below another row (see _below_other_rows)
@@ -245,6 +246,7 @@ class _Rows:
         if rev not in self.rows:
             self._conflict(f"{rev} is not in the version table")
         del self.rows[rev]
+        self.below.moved(rev, None)
         self.changes.append(VersionChange("delete", rev, None))
 
     def _update(self, old: str, new: str) -> None:
@@ -254,6 +256,7 @@ class _Rows:
             self._conflict(f"{new} is already in the version table")
         del self.rows[old]
         self.rows[new] = None
+        self.below.moved(old, new)
         self.changes.append(VersionChange("update", old, new))
 
     def _conflict(self, problem: str) -> None:
@@ -330,8 +333,8 @@ class _Rows:
             return [d for d in downs if not self._below_other_rows(d, others, rev)]
         if len(downs) == 1:
             return list(downs)
-        is_below = self.revmap._is_ancestor_of_any
-        return [d for d in downs if not any(e != d and is_below(d, [e]) for e in downs)]
+        is_below = self.below.is_below
+        return [d for d in downs if not any(e != d and is_below(d, e) for e in downs)]
 
     def _below_other_rows(self, down: str, others: list[str], rev: Revision) -> bool:
         """Whether ``down`` (a parent of ``rev``) is one of ``others`` or an ancestor of one."""
@@ -345,4 +348,5 @@ class _Rows:
         if not all(h in revmap for h in others):
             # rows holding prefixes or labels: read them as identifiers, as Alembic does
             others = [r.revision for r in revmap.get_revisions(others) if r is not None]
-        return revmap._is_ancestor_of_any(down, others)
+        is_below = self.below.is_below
+        return any(is_below(down, other) for other in others)

@@ -373,10 +373,6 @@ class RevisionMap:
     def _topological_sort(self, revisions: Iterable[Revision], heads: Iterable[Node]) -> list[str]:
         return walk.topological_sort(self._graph, set(_ids(revisions)), _ids(heads))
 
-    def _is_ancestor_of_any(self, rid: str, heads: Collection[str]) -> bool:
-        """Whether ``rid`` is one of ``heads`` or an ancestor of one (dependencies included)."""
-        return walk.is_ancestor_of_any(self._graph, rid, heads)
-
     def _is_antichain(self, heads: Collection[str]) -> bool:
         return walk.is_antichain(self._graph, heads)
 

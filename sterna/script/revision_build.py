@@ -196,25 +196,41 @@ def _raise_cycle(revs: dict[str, Revision], stuck: set[str]) -> None:
 
 
 def _normalize_dependencies(revs: dict[str, Revision], topo: list[str]) -> None:
-    """Drop each dependency that a ``down_revision`` ancestor already depends on."""
-    if not any(rev._resolved_dependencies for rev in revs.values()):
+    """Drop each dependency that a ``down_revision`` ancestor already depends on.
+
+    The dependencies of all ``down_revision`` ancestors are carried down as a bit mask over the
+    dependency targets (an int, shared along lines), so this stays near-linear even when every
+    revision depends on something.
+    """
+    bit: dict[str, int] = {}
+    for rev in revs.values():
+        for dep in rev._resolved_dependencies:
+            bit.setdefault(dep, 1 << len(bit))
+    if not bit:
         return
-    empty: frozenset[str] = frozenset()
-    inherited: dict[str, frozenset[str]] = {}
+    own = {
+        rid: _mask(rev._resolved_dependencies, bit)
+        for rid, rev in revs.items()
+        if rev._resolved_dependencies
+    }
+    inherited: dict[str, int] = {}
     for rid in topo:
         rev = revs[rid]
-        above = empty
+        above = 0
         for down in rev.down_revisions:
-            parent = revs[down]
-            carried = inherited[down]
-            if parent._resolved_dependencies:
-                carried = carried | frozenset(parent._resolved_dependencies)
-            above = carried if not above else above | carried
+            above |= inherited[down] | own.get(down, 0)
         inherited[rid] = above
         if rev._resolved_dependencies:
-            kept = tuple(d for d in rev._resolved_dependencies if d not in above)
+            kept = tuple(d for d in rev._resolved_dependencies if not above & bit[d])
             rev._normalized_resolved_dependencies = kept
             rev._normalized_down_revisions = dedupe(rev.down_revisions + kept)
+
+
+def _mask(deps: tuple[str, ...], bit: dict[str, int]) -> int:
+    mask = 0
+    for dep in deps:
+        mask |= bit[dep]
+    return mask
 
 
 def _propagate_labels(revs: dict[str, Revision], topo: list[str]) -> None:

@@ -125,20 +125,65 @@ def branch_heads(graph: Graph, ids: Iterable[str]) -> set[str]:
     return members - below
 
 
-def is_ancestor_of_any(graph: Graph, rid: str, heads: Collection[str]) -> bool:
-    """Whether ``rid`` is one of ``heads`` or an ancestor of one (dependencies included).
+class AncestorIndex:
+    """Answers "is ``rid`` an ancestor of (or equal to) ``head``" for rows that move step by step.
 
-    The walk down from ``heads`` never enters a revision placed before ``rid`` in the
-    topological order, since no such revision can lead to ``rid``.
+    A question is first tried with a short walk down from ``head`` (never below ``rid`` in the
+    topological order); when that walk runs long, ``head``'s whole ancestor set is computed and
+    kept.  A kept set follows its row when the row moves to its only parent or to a child whose
+    only parent it was (one element removed or added), so rows walking along long lines are
+    answered in O(1) per step.
     """
-    if rid in heads:
-        return True
-    topo = graph.topo
-    floor = topo[rid]
-    if not any(topo[h] > floor for h in heads):
+
+    BUDGET = 256
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.kept: dict[str, set[str]] = {}
+
+    def is_below(self, rid: str, head: str) -> bool:
+        if rid == head:
+            return True
+        kept = self.kept.get(head)
+        if kept is not None:
+            return rid in kept
+        found = self._short_walk(rid, head)
+        if found is not None:
+            return found
+        kept = closure(self.graph, [head], ANCESTORS)
+        self.kept[head] = kept
+        return rid in kept
+
+    def _short_walk(self, rid: str, head: str) -> bool | None:
+        revs, topo = self.graph.revs, self.graph.topo
+        floor = topo[rid]
+        if topo[head] < floor:
+            return False
+        seen = {head}
+        stack = [head]
+        while stack:
+            for down in revs[stack.pop()]._normalized_down_revisions:
+                if down == rid:
+                    return True
+                if down not in seen and topo[down] > floor:
+                    if len(seen) >= self.BUDGET:
+                        return None
+                    seen.add(down)
+                    stack.append(down)
         return False
-    found = bounded_closure(graph, heads, ANCESTORS, lambda x: topo[x] >= floor)
-    return rid in found
+
+    def moved(self, old: str, new: str | None) -> None:
+        """Row ``old`` became ``new`` (None: deleted); carry its kept set along if cheap."""
+        kept = self.kept.pop(old, None)
+        if kept is None or new is None:
+            return
+        revs = self.graph.revs
+        if revs[old]._normalized_down_revisions == (new,):
+            kept.discard(old)
+            self.kept[new] = kept
+        elif revs[new]._normalized_down_revisions == (old,):
+            kept.add(new)
+            self.kept[new] = kept
 
 
 def is_antichain(graph: Graph, heads: Collection[str]) -> bool:
@@ -199,6 +244,7 @@ class _OrderWalk:
         self.region = region
         self.dead: set[str] = set()
         self.count: dict[str, int] = {}
+        self._above: dict[str, set[str]] = {}
         if region is not None:
             revs = self.revs
             self.count = {
@@ -270,6 +316,25 @@ class _OrderWalk:
         return [c for c in children if c in region and c not in dead]
 
     def _first_head_above(self, current: list[str], candidate: str, idx: int) -> int:
+        above = self._above.get(candidate)
+        if above is None:
+            above = self._live_above(candidate)
+            if len(self._above) >= 8:
+                self._above.clear()
+            self._above[candidate] = above
+        for j, head in enumerate(current):
+            if j != idx and head in above:
+                return j
+        # a live revision with no current head above: part of ``todo`` is unreachable
+        raise UnorderableRevisions(sorted(self.todo, key=self.graph.order.__getitem__))
+
+    def _live_above(self, candidate: str) -> set[str]:
+        """The live revisions above ``candidate``.
+
+        Kept for later questions about the same candidate: liveness only ever decreases and
+        current heads are live, so a current head is above ``candidate`` exactly when it is in
+        this set, however much was emitted since.
+        """
         above: set[str] = set()
         stack = [candidate]
         while stack:
@@ -277,11 +342,7 @@ class _OrderWalk:
                 if child not in above:
                     above.add(child)
                     stack.append(child)
-        for j, head in enumerate(current):
-            if j != idx and head in above:
-                return j
-        # a live revision with no current head above: part of ``todo`` is unreachable
-        raise UnorderableRevisions(sorted(self.todo, key=self.graph.order.__getitem__))
+        return above
 
     def _emitted(self, rid: str) -> None:
         """``rid`` no longer lies below a current head; so may its parents outside ``todo``."""
