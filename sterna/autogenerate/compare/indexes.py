@@ -23,6 +23,7 @@ from sterna.autogenerate.compare.sqlcompile import compile_expression
 from sterna.autogenerate.compare.sqltext import normalize_expression
 from sterna.operations.ops import (
     AddConstraintOp,
+    CreateForeignKeyOp,
     CreateIndexOp,
     DropConstraintOp,
     DropIndexOp,
@@ -185,15 +186,46 @@ def _compatible(meta: Item, conn: Item) -> bool:
     return conn.either and meta.unique
 
 
-def _fk_backing(conn: TableInfo, item: Item) -> bool:
-    """An index MySQL keeps for a foreign key (its leading columns are the key's columns)."""
+def _fk_backing(conn: TableInfo, item: Item, dropped_fks: set[str]) -> bool:
+    """An index MySQL keeps for a foreign key that stays (its leading columns are the key's
+    columns): dropping it would fail, and the models need not declare it."""
     if item.kind != INDEX or item.unique:
         return False
     for fk in conn.foreign_keys:
+        if fk.name in dropped_fks:
+            continue
         columns = tuple(c.lower() for c in fk.columns)
         if item.elements[: len(columns)] == columns:
             return True
     return False
+
+
+def _fk_changes(modify_ops: ModifyTableOps) -> tuple[set[str], list[CreateForeignKeyOp]]:
+    dropped = {
+        str(op.constraint_name) for op in modify_ops.ops
+        if isinstance(op, DropConstraintOp) and op.constraint_type == "foreignkey"
+    }
+    added = [op for op in modify_ops.ops if isinstance(op, CreateForeignKeyOp)]
+    return dropped, added
+
+
+def _fk_indexes(
+    conn: TableInfo, added: list[CreateForeignKeyOp], kept: list[Item], schema: str | None
+) -> list[CreateIndexOp]:
+    """On MySQL, an index for each added foreign key that no index (kept or new) or the
+    primary key covers, created explicitly so that the downgrade can drop it again."""
+    leading: list[tuple[str, ...]] = [i.elements for i in kept]
+    if conn.primary_key is not None:
+        leading.append(tuple(c.lower() for c in conn.primary_key.columns))
+    ops: list[CreateIndexOp] = []
+    for fk in added:
+        columns = tuple(c.lower() for c in fk.local_cols)
+        if any(elements[: len(columns)] == columns for elements in leading):
+            continue
+        name = fk.constraint_name or fk.local_cols[0]
+        ops.append(CreateIndexOp(name, conn.name, list(fk.local_cols), schema=schema))
+        leading.append(columns)
+    return ops
 
 
 @comparators.dispatch_native("table")
@@ -212,10 +244,17 @@ def compare_indexes_and_uniques(
             drops.append(other)
             adds.append(item)
     adds.extend(i for i in wanted if not i.paired)
+    mysql = _mysql(ctx.dialect)
+    dropped_fks, added_fks = _fk_changes(modify_ops)
+    kept: list[Item] = []
+    changed = {id(item) for item in drops}
     for item in found:
-        if item.paired or (conn is not None and _mysql(ctx.dialect) and _fk_backing(conn, item)):
+        if id(item) in changed:
             continue
-        drops.append(item)
+        if item.paired or (conn is not None and mysql and _fk_backing(conn, item, dropped_fks)):
+            kept.append(item)
+        else:
+            drops.append(item)
     for item in drops:
         assert conn is not None
         op = _drop_op(ctx, conn, item, schema)
@@ -224,6 +263,8 @@ def compare_indexes_and_uniques(
     for item in adds:
         if ctx.run_object_filters(item.source, item.name, item.kind, False, None):
             modify_ops.ops.append(_create_op(item))
+    if mysql and conn is not None and meta is not None:
+        modify_ops.ops.extend(_fk_indexes(conn, added_fks, kept + adds, schema))
 
 
 def _create_op(item: Item) -> MigrateOperation:

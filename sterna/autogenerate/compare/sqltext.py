@@ -211,16 +211,45 @@ def normalize_expression(
 
 
 def _drop_casts(tokens: list[Token]) -> list[Token]:
-    """Remove PostgreSQL ``::type`` casts (type names of several words, ``(n)`` and ``[]``)."""
+    """Remove PostgreSQL ``::type`` casts (type names of several words, ``(n)`` and ``[]``);
+    a numeric string that was cast (``'-100'::integer``) becomes the number."""
     out: list[Token] = []
     i = 0
     while i < len(tokens):
         token = tokens[i]
         if token.kind == PUNCT and token.value == "::":
+            if out and out[-1].kind == STRING and _NUMERIC_TEXT.fullmatch(out[-1].value.strip()):
+                last = out[-1]
+                out[-1] = Token(NUMBER, last.value.strip(), last.start, last.end)
             i = _skip_type(tokens, i + 1)
             continue
         out.append(token)
         i += 1
+    return _merge_signs(out)
+
+
+_NUMERIC_TEXT = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_SIGN_CONTEXT = frozenset({"and", "or", "not", "between", "in", "when", "then", "else", "case",
+                           "like", "is", "return", "select"})
+
+
+def _merge_signs(tokens: list[Token]) -> list[Token]:
+    """A unary minus and its number become one number token (``- 100`` -> ``-100``)."""
+    out: list[Token] = []
+    for token in tokens:
+        if token.kind == NUMBER and out and out[-1].is_punct("-", "+"):
+            before = out[-2] if len(out) > 1 else None
+            unary = (
+                before is None
+                or (before.kind == PUNCT and before.value not in (")", "]"))
+                or (before.kind == WORD and before.value.lower() in _SIGN_CONTEXT)
+            )
+            if unary:
+                sign = out.pop()
+                value = token.value if sign.value == "+" else "-" + token.value
+                out.append(Token(NUMBER, value, sign.start, token.end))
+                continue
+        out.append(token)
     return out
 
 
@@ -425,7 +454,7 @@ def _string_default(value: str) -> str:
     """A quoted default: a number in quotes counts as that number (``'0'`` on an integer column
     comes back as ``0``); anything else is compared by its exact value."""
     stripped = value.strip()
-    if stripped and re.fullmatch(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?", stripped):
+    if stripped and _NUMERIC_TEXT.fullmatch(stripped):
         return "#" + canonical_number(stripped)
     return "'" + value + "'"
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, Table
 
+from sterna.autogenerate.compare.naming import name_new_constraints
 from sterna.autogenerate.compare.registry import comparators
 from sterna.autogenerate.compare.schemas import TableKey, metadata_tables, schema_key
 from sterna.operations.ops import (
@@ -55,6 +56,7 @@ def run_table_comparators(
         lambda: (ctx, modify_ops, schema, table_name,
                  ctx.conn_table(conn) if conn is not None else None, meta),
     )
+    name_new_constraints(ctx, modify_ops, conn)
     order_table_ops(modify_ops)
 
 

@@ -1,0 +1,152 @@
+"""Indexes and unique constraints: columns, uniqueness, expressions, PostgreSQL WHERE/INCLUDE,
+MySQL's unique-index duality and foreign-key indexes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+    column,
+    func,
+)
+
+from tests.autogenerate._compare_support import (
+    alembic_diffs,
+    create_all,
+    diffs,
+    roundtrip,
+    summarize,
+)
+
+
+def _model(*items: Any) -> MetaData:
+    metadata = MetaData()
+    Table(
+        "doc", metadata,
+        Column("id", Integer, primary_key=True),
+        Column("a", Integer),
+        Column("b", Integer),
+        Column("title", String(50)),
+        *items,
+    )
+    return metadata
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ((("a",), False), (("a", "b"), False)),
+        ((("a",), False), (("a",), True)),
+        ((("a", "b"), False), (("b", "a"), False)),
+    ],
+    ids=["columns", "unique", "column_order"],
+)
+def test_changed_index_is_dropped_and_created(
+    db_url: str, before: tuple[tuple[str, ...], bool], after: tuple[tuple[str, ...], bool]
+) -> None:
+    def model(spec: tuple[tuple[str, ...], bool]) -> MetaData:
+        return _model(Index("ix_doc", *spec[0], unique=spec[1]))
+
+    create_all(db_url, model(before))
+    expected = {("remove_index", "doc", "ix_doc"), ("add_index", "doc", "ix_doc")}
+    assert summarize(diffs(db_url, model(after))) == expected
+    assert summarize(alembic_diffs(db_url, model(after))) == expected
+    roundtrip(db_url, model(before), model(after))
+
+
+def test_expression_indexes(db_url: str, backend: str) -> None:
+    if backend == "mariadb":
+        pytest.skip("MariaDB has no expression indexes")
+    before = _model(Index("ix_doc_title", func.lower(column("title"))))
+    create_all(db_url, before)
+    assert diffs(db_url, _model(Index("ix_doc_title", func.lower(column("title"))))) == []
+    after = _model(Index("ix_doc_title", func.upper(column("title"))))
+    expected = {("remove_index", "doc", "ix_doc_title"), ("add_index", "doc", "ix_doc_title")}
+    assert summarize(diffs(db_url, after)) == expected
+    roundtrip(db_url, _model(Index("ix_doc_title", func.lower(column("title")))), after)
+
+
+def test_partial_indexes(db_url: str, backend: str) -> None:
+    if backend == "mariadb":
+        pytest.skip("MariaDB has no partial indexes")
+
+    def partial(limit: int) -> Index:
+        where = column("a") > limit
+        return Index("ix_doc_b", "b", postgresql_where=where, sqlite_where=where)
+
+    create_all(db_url, _model(partial(5)))
+    assert diffs(db_url, _model(partial(5))) == []
+    expected = {("remove_index", "doc", "ix_doc_b"), ("add_index", "doc", "ix_doc_b")}
+    assert summarize(diffs(db_url, _model(partial(7)))) == expected
+    roundtrip(db_url, _model(partial(5)), _model(partial(7)))
+
+
+def test_postgresql_include_and_using(pg_url: str) -> None:
+    create_all(pg_url, _model(Index("ix_doc_a", "a", postgresql_include=["b"])))
+    assert diffs(pg_url, _model(Index("ix_doc_a", "a", postgresql_include=["b"]))) == []
+    changed = summarize(diffs(pg_url, _model(Index("ix_doc_a", "a", postgresql_include=["title"]))))
+    assert changed == {("remove_index", "doc", "ix_doc_a"), ("add_index", "doc", "ix_doc_a")}
+    hashed = summarize(diffs(pg_url, _model(Index("ix_doc_a", "a", postgresql_include=["b"],
+                                                  postgresql_using="hash"))))
+    assert hashed == changed
+
+
+def test_unique_constraints_added_and_dropped(db_url: str, backend: str) -> None:
+    before = _model(UniqueConstraint("a", name="uq_doc_a"))
+    after = _model(UniqueConstraint("b", "title", name="uq_doc_b_title"))
+    create_all(db_url, before)
+    expected = {
+        ("remove_constraint", "doc", ("a",)) if backend != "mariadb"
+        else ("remove_index", "doc", "uq_doc_a"),
+        ("add_constraint", "doc", ("b", "title")),
+    }
+    assert summarize(diffs(db_url, after)) == expected
+    if backend != "sqlite":  # dropping a constraint needs batch mode on SQLite
+        roundtrip(db_url, _model(UniqueConstraint("a", name="uq_doc_a")), after)
+
+
+def test_unnamed_unique_constraint_matches_by_columns(db_url: str) -> None:
+    create_all(db_url, _model(UniqueConstraint("a", "b")))
+    assert diffs(db_url, _model(UniqueConstraint("a", "b"))) == []
+    assert alembic_diffs(db_url, _model(UniqueConstraint("a", "b"))) == []
+
+
+def test_mysql_unique_index_and_constraint_are_one_thing(mysql_url: str) -> None:
+    create_all(mysql_url, _model(UniqueConstraint("a", name="uq_a"), Index("ux_b", "b",
+                                                                           unique=True)))
+    swapped = _model(Index("uq_a", "a", unique=True), UniqueConstraint("b", name="ux_b"))
+    assert diffs(mysql_url, swapped) == []
+
+
+def test_mysql_keeps_foreign_key_indexes(mysql_url: str) -> None:
+    metadata = MetaData()
+    Table("parent", metadata, Column("id", Integer, primary_key=True))
+    Table("child", metadata, Column("id", Integer, primary_key=True),
+          Column("parent_id", ForeignKey("parent.id")),
+          Column("other_id", Integer),
+          Index("ix_child_parent_other", "parent_id", "other_id"))
+    create_all(mysql_url, metadata)
+    same = MetaData()
+    Table("parent", same, Column("id", Integer, primary_key=True))
+    Table("child", same, Column("id", Integer, primary_key=True),
+          Column("parent_id", ForeignKey("parent.id")), Column("other_id", Integer))
+    # the remaining index serves the foreign key: MySQL would refuse to drop it
+    assert diffs(mysql_url, same) == []
+
+
+def test_include_name_for_indexes(db_url: str) -> None:
+    create_all(db_url, _model(Index("ix_keep", "a"), Index("ix_managed_elsewhere", "b")))
+
+    def include_name(name: Any, type_: str, parents: dict[str, Any]) -> bool:
+        return not (type_ == "index" and str(name).endswith("elsewhere"))
+
+    assert diffs(db_url, _model(Index("ix_keep", "a")), include_name=include_name) == []
