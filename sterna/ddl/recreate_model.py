@@ -156,16 +156,16 @@ class TableModel:
 
     def drop_column(self, name: str) -> None:
         """Drop a column and the constraints and indexes that use it."""
-        index = self._index_of(name)
+        position = self._index_of(name)
         for other in self.columns:
             for clause in other.clauses:
-                if other is not self.columns[index] and clause.kind == "generated" \
+                if other is not self.columns[position] and clause.kind == "generated" \
                         and mentions(clause.tokens, name):
                     raise BatchError(
                         self.label, f"cannot drop column {name!r}: generated column "
                         f"{other.name!r} is computed from it; drop or alter that column first",
                     )
-        column = self.columns.pop(index)
+        column = self.columns.pop(position)
         for other in self.columns:
             for clause in list(other.clauses):
                 if self._clause_uses(clause, name):
