@@ -308,21 +308,21 @@ class BatchOperations(AbstractOperations):
         """Refuse, before anything runs, what cannot be done without a rebuild."""
         if self._needs_rebuild(segment):
             return
+        if self._sqlite():  # only recreate="never" gets here with such an operation
+            remedy = "which recreate='never' forbids; use recreate='auto' or 'always'"
+        else:
+            remedy = "pass recreate='always'"
         for operation in segment:
             positioned = [k for k in POSITION_KW if _kw(operation).get(k) is not None]
             if positioned:
                 raise BatchRecreateRequired(
                     self.settings.label, f"{_describe(operation)} with {positioned[0]} "
-                    "needs the table to be rebuilt; pass recreate='always'"
-                    if not self._sqlite() else f"{_describe(operation)} with "
-                    f"{positioned[0]} needs the table to be rebuilt, which recreate='never' "
-                    "forbids",
+                    f"needs the table to be rebuilt; {remedy}",
                 )
             if self._sqlite() and sqlite_needs_rebuild(operation):
                 raise BatchRecreateRequired(
                     self.settings.label, f"{_describe(operation)} needs the table to be "
-                    "rebuilt on SQLite (its ALTER TABLE cannot do it), which recreate='never' "
-                    "forbids; use recreate='auto' or 'always'",
+                    f"rebuilt on SQLite (its ALTER TABLE cannot do it), {remedy}",
                 )
 
     def _rebuild(self, segment: list[MigrateOperation]) -> None:
