@@ -5,10 +5,11 @@ strings, and :func:`layout` turns a tree into lines that fit ``WIDTH`` columns, 
 ``ruff format`` (and black) would, so that a generated script is left unchanged by those tools:
 
 * an expression that fits on its line stays on one line;
-* otherwise a bracketed group opens its bracket at the end of the line, then puts its items on
-  the next line if they fit there together (no trailing comma), else one item per line, each
-  followed by a comma (a group of one item gets no trailing comma); items are broken the same
-  way, recursively;
+* otherwise a bracketed group opens its bracket at the end of the line, then (for a call) puts
+  its arguments on the next line if they fit there together, without a trailing comma; else
+  (and always for a list, tuple or dict display of several items) one item per line, each
+  followed by a comma; a group of one item holds it alone, without a comma; items are broken
+  the same way, recursively;
 * text that cannot be broken (a long string) is written as it is.
 
 String literals use double quotes unless the text holds a double quote (as ``ruff format``).
@@ -150,7 +151,7 @@ def layout(node: Node, indent: int = 0, prefix: str = "", suffix: str = "") -> l
     together = ", ".join(flat(item) for item in node.items)
     if node.one_tuple:
         together += ","
-    if inner + len(together) <= WIDTH and not node.one_tuple:
+    if node.head and inner + len(together) <= WIDTH:
         return [head, " " * inner + together, tail]
     body: list[str] = []
     for item in node.items:
