@@ -229,10 +229,11 @@ class _Rows:
         self.changes: list[VersionChange] = []
         self.step_name = ""
         self.below = walk.AncestorIndex(revmap._graph_data)
-        known = all(h in revmap for h in self.rows)
+        # rows written by hand may hold prefixes or labels; steps only ever write full ids
+        self.unknown = {h for h in self.rows if h not in revmap}
         # with rows that are known and none an ancestor of another, a revision whose only
         # child is the step's revision cannot be below another row (see _below_other_rows)
-        self.consistent = known and revmap._is_antichain(list(self.rows))
+        self.consistent = not self.unknown and revmap._is_antichain(list(self.rows))
 
     # -- statements -----------------------------------------------------------------------------
 
@@ -246,6 +247,7 @@ class _Rows:
         if rev not in self.rows:
             self._conflict(f"{rev} is not in the version table")
         del self.rows[rev]
+        self.unknown.discard(rev)
         self.below.moved(rev, None)
         self.changes.append(VersionChange("delete", rev, None))
 
@@ -256,6 +258,7 @@ class _Rows:
             self._conflict(f"{new} is already in the version table")
         del self.rows[old]
         self.rows[new] = None
+        self.unknown.discard(old)
         self.below.moved(old, new)
         self.changes.append(VersionChange("update", old, new))
 
@@ -276,8 +279,7 @@ class _Rows:
         if not present:
             self._insert(rev.revision)
         elif len(present) > 1:
-            others = [h for h in self.rows if h not in downs]
-            kept = [d for d in downs if not self._below_other_rows(d, others, rev)]
+            kept = [d for d in downs if not self._below_other_rows(d, set(downs), rev)]
             if not kept:
                 self._conflict(f"no row of {', '.join(downs)} is left to update")
             for down in kept[:-1]:
@@ -328,25 +330,28 @@ class _Rows:
 
     def _unmerge_targets(self, rev: Revision, downs: tuple[str, ...]) -> list[str]:
         """The parents that become rows again: those no other row already implies."""
-        others = [h for h in self.rows if h != rev.revision]
-        if others:
-            return [d for d in downs if not self._below_other_rows(d, others, rev)]
+        if len(self.rows) > 1:
+            mine = {rev.revision}
+            return [d for d in downs if not self._below_other_rows(d, mine, rev)]
         if len(downs) == 1:
             return list(downs)
         is_below = self.below.is_below
         return [d for d in downs if not any(e != d and is_below(d, e) for e in downs)]
 
-    def _below_other_rows(self, down: str, others: list[str], rev: Revision) -> bool:
-        """Whether ``down`` (a parent of ``rev``) is one of ``others`` or an ancestor of one."""
-        if down in others:
+    def _below_other_rows(self, down: str, skip: set[str], rev: Revision) -> bool:
+        """Whether ``down`` (a parent of ``rev``) is a row, or an ancestor of one, other than
+        the rows in ``skip``."""
+        rows = self.rows
+        if down in rows and down not in skip:
             return True
         revmap = self.revmap
         if self.consistent and len(revmap._graph_data.revs[down]._all_nextrev) == 1:
             # its only child is ``rev``: being below another row would put ``rev`` below it
             # too, which rows that form an antichain (and an unapplied ``rev``) rule out
             return False
-        if not all(h in revmap for h in others):
+        others: Iterable[str] = (h for h in rows if h not in skip)
+        if self.unknown:
             # rows holding prefixes or labels: read them as identifiers, as Alembic does
-            others = [r.revision for r in revmap.get_revisions(others) if r is not None]
+            others = [r.revision for r in revmap.get_revisions(list(others)) if r is not None]
         is_below = self.below.is_below
         return any(is_below(down, other) for other in others)
