@@ -1,7 +1,8 @@
 """``Identity`` and ``Computed`` columns.
 
 An identity column whose options differ (or that gains or loses its identity) becomes an
-``alter_column`` with the new ``Identity`` as server default, as Alembic does.  A generated
+``alter_column`` with the new ``Identity`` as server default, as Alembic does (and, as there,
+only when ``compare_server_default`` is on: an identity is a kind of server default).  A generated
 (computed) column cannot be altered: a change of its expression is reported with a warning.
 """
 
@@ -71,6 +72,8 @@ def compare_identity(
     column_name: str, conn: ColumnInfo, meta: Column[Any],
 ) -> None:
     if ctx.dialect is None or not getattr(ctx.dialect, "supports_identity_columns", False):
+        return
+    if not ctx.opts.get("compare_server_default", False):
         return
     if meta.identity is None and conn.identity is None:
         return
