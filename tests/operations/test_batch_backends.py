@@ -115,6 +115,7 @@ def test_recreate_always_keeps_everything(db_url: str, backend: str) -> None:
             op.batch_alter_table("item", recreate="always") as batch_op:
         batch_op.add_column(sa.Column("extra", sa.Integer), insert_after="id")
         batch_op.alter_column("name", type_=sa.String(40), existing_type=sa.String(20))
+        batch_op.create_table_comment("all items")
     assert any(s.startswith("DROP TABLE item") for s in recorder.statements)
     state = _inspect(db_url, _state)
     assert state["columns"] == ["id", "extra", "parent_id", "name", "qty", "old"]
@@ -130,13 +131,13 @@ def test_recreate_always_keeps_everything(db_url: str, backend: str) -> None:
         comments = (
             insp.get_table_comment("item")["text"],
             next(c.get("comment") for c in insp.get_columns("item") if c["name"] == "name"),
-        ) if backend != "sqlite" else ("items", "the name")
+        ) if backend != "sqlite" else ("all items", "the name")
         conn.execute(sa.text("INSERT INTO item (parent_id, name) VALUES (1, 'c')"))
         new_id = conn.execute(sa.text("SELECT id, qty FROM item WHERE name = 'c'")).one()
         conn.rollback()
         return getattr(name_type, "length", None), comments, tuple(new_id)
 
-    assert _inspect(db_url, after) == (40, ("items", "the name"), (3, 1))
+    assert _inspect(db_url, after) == (40, ("all items", "the name"), (3, 1))
 
 
 @pytest.mark.filterwarnings("ignore:WARNING. SQL-parsed foreign key")
@@ -165,3 +166,43 @@ def test_rebuild_of_a_referenced_table(db_url: str, backend: str) -> None:
 @contextmanager
 def _nothing() -> Iterator[None]:
     yield
+
+
+@pytest.mark.filterwarnings("ignore:WARNING. SQL-parsed foreign key")
+def test_hostile_names_in_a_rebuild(db_url: str, backend: str) -> None:
+    metadata = sa.MetaData()
+    table = sa.Table(
+        "order", metadata,
+        sa.Column("Select", sa.Integer, primary_key=True),
+        sa.Column("a b", sa.String(10), server_default="o'b"),
+        sa.Column('x"y', sa.Integer),
+        sa.UniqueConstraint("a b", name="uq x"),
+        sa.Index("ix'x", 'x"y'),
+    )
+    engine = create_engine(db_url)
+    try:
+        metadata.create_all(engine)
+        with engine.begin() as conn:
+            conn.execute(table.insert(), [{"Select": 1, "a b": "it's", 'x"y': 5}])
+    finally:
+        engine.dispose()
+    with _migrating(db_url) as (op, conn, recorder), \
+            op.batch_alter_table("order", recreate="always") as batch_op:
+        batch_op.alter_column("a b", new_column_name="from", existing_type=sa.String(10))
+        batch_op.add_column(sa.Column("o'brien", sa.Integer), insert_before='x"y')
+
+    def check(insp: Inspector, conn: Connection) -> tuple[Any, ...]:
+        rows = conn.execute(sa.select(sa.table(
+            "order", sa.column("Select"), sa.column("from"), sa.column("o'brien"),
+            sa.column('x"y'),
+        ))).all()
+        return (
+            [c["name"] for c in insp.get_columns("order")],
+            [tuple(r) for r in rows],
+            [u["name"] for u in insp.get_unique_constraints("order")],
+            [i["name"] for i in insp.get_indexes("order") if i["name"] != "uq x"],
+        )
+
+    assert _inspect(db_url, check) == (
+        ["Select", "from", "o'brien", 'x"y'], [(1, "it's", None, 5)], ["uq x"], ["ix'x"],
+    )

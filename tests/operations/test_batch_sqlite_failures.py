@@ -166,3 +166,13 @@ def test_an_error_inside_the_block_applies_nothing(sqlite_url: str) -> None:
         batch_op.drop_column("qty")
         raise RuntimeError("the script stops here")
     _unchanged(sqlite_url, before)
+
+
+def test_a_leftover_temporary_table_is_not_touched(sqlite_url: str) -> None:
+    run_sql(sqlite_url, *SCHEMA, "CREATE TABLE _sterna_tmp_t (keep INT)",
+            "INSERT INTO _sterna_tmp_t VALUES (42)")
+    with migrating(sqlite_url) as (op, _), op.batch_alter_table("t") as batch_op:
+        batch_op.alter_column("qty", nullable=False)
+    assert query(sqlite_url, "SELECT * FROM _sterna_tmp_t") == [(42,)]
+    assert query(sqlite_url, "SELECT * FROM t ORDER BY id") == ROWS
+    assert "_sterna_tmp_2_t" not in master(sqlite_url)
