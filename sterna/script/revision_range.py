@@ -26,7 +26,7 @@ from sterna.errors import (
     UnknownRevision,
 )
 from sterna.script import revision_walk as walk
-from sterna.script.revision_base import BASE, BaseMarker, Revision, as_tuple
+from sterna.script.revision_base import BaseMarker, Revision, as_tuple
 
 if TYPE_CHECKING:
     from sterna.script.revision import Node, RevisionMap
@@ -258,7 +258,6 @@ def _downgrade_roots(rmap: RevisionMap, target: Node, inclusive: bool) -> list[s
 
 
 __all__ = [
-    "BASE",
     "collect_downgrade",
     "collect_upgrade",
     "parse_downgrade_target",
