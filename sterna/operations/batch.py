@@ -123,6 +123,7 @@ class BatchOperations(AbstractOperations):
         self.settings = settings
         self.queue: list[MigrateOperation] = []
         self._applied: list[Change] = []
+        self._flushing = False
 
     @property
     def table_name(self) -> str:
@@ -133,7 +134,11 @@ class BatchOperations(AbstractOperations):
         return self.settings.schema
 
     def invoke(self, operation: MigrateOperation) -> Any:
-        """Queue ``operation``; it runs when the ``with`` block ends."""
+        """Queue ``operation``; it runs when the ``with`` block ends.  (While the queue is
+        being applied -- an implementation that invokes further operations -- it runs at
+        once.)"""
+        if self._flushing:
+            return AbstractOperations.invoke(self, operation)
         self.queue.append(operation)
         return None
 
@@ -279,6 +284,13 @@ class BatchOperations(AbstractOperations):
     def flush(self) -> None:
         """Apply the queued operations (see the module docstring); the queue is emptied."""
         queue, self.queue = self.queue, []
+        self._flushing = True
+        try:
+            self._apply(queue)
+        finally:
+            self._flushing = False
+
+    def _apply(self, queue: list[MigrateOperation]) -> None:
         segments = _segments(queue)
         if not segments and self.settings.recreate == "always":
             segments = [[]]  # a rebuild with no change: partial_reordering, table_args...

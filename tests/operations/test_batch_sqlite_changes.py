@@ -304,3 +304,35 @@ def test_attached_schema(sqlite_url: str, tmp_path: Any) -> None:
     assert query(f"sqlite:///{other}", "SELECT * FROM t") == [(1, 2)]
     assert master(f"sqlite:///{other}")["ix_t_a"][1] == "CREATE INDEX ix_t_a ON t (a)"
     assert _columns(sqlite_url, "t") == ["id"]
+
+
+def test_a_project_operation_runs_at_its_place_in_the_batch(sqlite_url: str) -> None:
+    from sterna.operations import BatchOperations, Operations
+    from sterna.operations.ops import MigrateOperation
+
+    @BatchOperations.register_operation("sterna_test_bump", "batch_bump")
+    class BumpOp(MigrateOperation):
+        def __init__(self, table: str, column: str) -> None:
+            self.table = table
+            self.column = column
+
+        @classmethod
+        def batch_bump(cls, operations: Any, column: str) -> Any:
+            return operations.invoke(cls(operations.table_name, column))
+
+    @Operations.implementation_for(BumpOp, replace=True)
+    def bump(operations: Any, operation: BumpOp) -> None:
+        # an implementation that itself uses directives of the (batch) operations object
+        operations.execute(f"UPDATE {operation.table} SET {operation.column} = "
+                           f"{operation.column} + 1")
+
+    run_sql(sqlite_url, "CREATE TABLE t (id INTEGER PRIMARY KEY, a INT)",
+            "INSERT INTO t VALUES (1, 1)")
+    with migrating(sqlite_url) as (op, _), op.batch_alter_table("t") as batch_op:
+        batch_op.add_column(sa.Column("b", sa.Integer, server_default="10"),
+                            insert_before="a")
+        batch_op.sterna_test_bump("b")  # type: ignore[attr-defined]
+        batch_op.alter_column("b", nullable=False)
+    assert query(sqlite_url, "SELECT id, b, a FROM t") == [(1, 11, 1)]
+    assert _columns(sqlite_url, "t") == ["id", "b", "a"]
+    assert _info(sqlite_url, "t")["b"][1] == 1
