@@ -58,6 +58,7 @@ from sterna.ddl.recreate_render import executable
 from sterna.ddl.recreate_sql import identifiers
 from sterna.errors import (
     BatchDependentBroken,
+    BatchError,
     BatchForeignKeyError,
     BatchNoSuchObject,
 )
@@ -301,6 +302,9 @@ def rebuild_sqlite(impl: DefaultImpl, request: RebuildRequest) -> None:
     if found is None:
         raise BatchNoSuchObject(request.label, "no such table in the database")
     name = found[0]
+    if identifiers(found[1].split("(", 1)[0]) >= {"create", "virtual"}:
+        raise BatchError(request.label, "a virtual table cannot be altered or rebuilt; "
+                         "create a new one and copy the rows")
     with atomic(catalog):
         fk_on = catalog.pragma("foreign_keys") == 1
         children = catalog.children(name)

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from sterna.errors import (
     BatchDependentBroken,
+    BatchError,
     BatchForeignKeyError,
     BatchNoSuchObject,
     BatchRecreateRequired,
@@ -176,3 +177,10 @@ def test_a_leftover_temporary_table_is_not_touched(sqlite_url: str) -> None:
     assert query(sqlite_url, "SELECT * FROM _sterna_tmp_t") == [(42,)]
     assert query(sqlite_url, "SELECT * FROM t ORDER BY id") == ROWS
     assert "_sterna_tmp_2_t" not in master(sqlite_url)
+
+
+def test_virtual_tables_are_refused(sqlite_url: str) -> None:
+    run_sql(sqlite_url, "CREATE VIRTUAL TABLE docs USING fts5(title, body)")
+    with pytest.raises(BatchError, match="a virtual table cannot be altered or rebuilt"), \
+            migrating(sqlite_url) as (op, _), op.batch_alter_table("docs") as batch_op:
+        batch_op.drop_column("body")
