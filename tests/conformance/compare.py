@@ -1,0 +1,119 @@
+"""Comparing what the two tools did; every difference fails unless a known difference explains
+it (see ``known_differences.py``).  Each comparison is counted for the session summary."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import pprint
+from typing import Any
+
+from tests.conformance import tally
+from tests.conformance.harness import Outcome
+from tests.conformance.known_differences import KNOWN, Compared
+from tests.conformance.snapshot import snapshot
+
+
+class ConformanceError(AssertionError):
+    """Sterna and Alembic differ, and no known difference explains it."""
+
+
+def _diff(alembic: Any, sterna: Any) -> str:
+    left = pprint.pformat(alembic, width=100).splitlines()
+    right = pprint.pformat(sterna, width=100).splitlines()
+    return "\n".join(difflib.unified_diff(left, right, "alembic", "sterna", lineterm="", n=2))
+
+
+def check(area: str, what: str, alembic: Any, sterna: Any, backend: str | None = None) -> None:
+    """Fail unless ``alembic`` and ``sterna`` are equal, or a known difference explains it."""
+    item = Compared(area, what, alembic, sterna, backend)
+    if item.alembic == item.sterna:
+        return
+    applicable = [known for known in KNOWN if area in known.area.split()]
+    used: list[str] = []
+    for known in applicable:
+        if known.normalise is not None:
+            changed = known.normalise(item)
+            if changed != item:
+                used.append(known.key)
+                item = changed
+    if item.alembic != item.sterna:
+        accepted = next((k for k in applicable if k.accept is not None and k.accept(item)), None)
+        if accepted is None:
+            raise ConformanceError(
+                f"[{backend or '-'}] {what}: {area} differs\n{_diff(item.alembic, item.sterna)}"
+            )
+        used.append(accepted.key)
+    for key in used:
+        tally.hit(key)
+    if os.environ.get("STERNA_CONFORMANCE_SHOW"):  # to review what known differences excuse
+        print(f"\n[{backend or '-'}] {what}: {area} known {used}\n{_diff(alembic, sterna)}")
+
+
+def error_of(outcome: Outcome) -> tuple[str, str] | None:
+    if outcome.error is None:
+        return None
+    return (outcome.error_kind or "?", outcome.error)
+
+
+def statements(sql: str) -> tuple[str, ...]:
+    """Offline SQL as statements (and ``--`` comment lines), whitespace collapsed, in order."""
+    result: list[str] = []
+    current: list[str] = []
+    for line in sql.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if stripped.startswith("--") and not current:
+            result.append(" ".join(stripped.split()))
+            continue
+        current.append(stripped)
+        if stripped.endswith(";") or stripped == "GO":
+            result.append(" ".join(" ".join(current).split()))
+            current = []
+    if current:
+        result.append(" ".join(" ".join(current).split()))
+    return tuple(result)
+
+
+def same_outcome(
+    alembic: Outcome,
+    sterna: Outcome,
+    what: str,
+    backend: str | None = None,
+    *,
+    log: bool = True,
+) -> None:
+    """Same error (or none), same printed lines, same log lines, same offline statements."""
+    tally.count("commands")
+    check("error", what, error_of(alembic), error_of(sterna), backend)
+    if alembic.error is not None or sterna.error is not None:
+        return
+    tally.count("output_lines", len(alembic.lines))
+    check("output", what, alembic.lines, sterna.lines, backend)
+    if log:
+        check("log", what, alembic.log, sterna.log, backend)
+    if alembic.sql or sterna.sql:
+        ours, theirs = statements(sterna.sql), statements(alembic.sql)
+        tally.count("statements", len(theirs))
+        check("sql", what, theirs, ours, backend)
+
+
+def same_resolution(alembic: Outcome, sterna: Outcome, identifier: str) -> None:
+    """Same revisions for ``identifier`` (as sorted ids), or the same error."""
+    tally.count("identifiers")
+    what = f"get_revisions({identifier!r})"
+    check("error", what, error_of(alembic), error_of(sterna))
+    if alembic.error is None and sterna.error is None:
+        check("resolution", what, alembic.lines, sterna.lines)
+
+
+def same_database(alembic_url: str, sterna_url: str, what: str, backend: str,
+                  full: bool = True) -> dict[str, Any]:
+    """Same schema, data and version rows in the two databases (``full``; else the same table
+    names and version rows); returns Alembic's snapshot."""
+    theirs, ours = snapshot(alembic_url, full), snapshot(sterna_url, full)
+    tally.count("schemas")
+    tally.count("version_rows")
+    check("schema", what, theirs, ours, backend)
+    return theirs

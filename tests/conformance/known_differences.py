@@ -1,0 +1,284 @@
+"""The one list of known, intended differences between Sterna and Alembic.
+
+The conformance suite fails on every difference between the two tools unless an entry here
+explains it.  Each entry names the kind of comparison it concerns (``area``), says *why* Sterna
+differs, and either
+
+* ``normalise``s both sides before they are compared (the rest must still be equal), or
+* ``accept``s a mismatch that remains (a predicate on the compared pair).
+
+The session summary lists how often each entry was used; an entry that is never used is stale
+and shows up there as such.  Areas: ``output`` (lines a command prints), ``log`` (INFO lines of the
+``alembic.*`` loggers), ``sql`` (offline statements), ``error`` (``(kind, message)`` of a failure,
+or None), ``resolution`` (what an identifier resolves to), ``schema`` (reflected database).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Compared:
+    """One comparison: the same thing as seen from each tool."""
+
+    area: str
+    what: str  # the command (or identifier), e.g. "history -r -2:current"
+    alembic: Any
+    sterna: Any
+    backend: str | None = None
+
+
+@dataclass(frozen=True)
+class KnownDifference:
+    key: str
+    area: str  # one area, or several separated by spaces
+    reason: str
+    normalise: Callable[[Compared], Compared] | None = None
+    accept: Callable[[Compared], bool] | None = None
+
+
+# ------------------------------------------------------------------------------ normalisers
+
+_SET_LIST = re.compile(r"^(Branches into|Merges|Branch names|Also depends on): (.*)$")
+_CHILD = re.compile(r"^ +-> ")
+_LABEL_GROUP = re.compile(r"\(([\w@-]+(?:, [\w@-]+)+)\)")
+
+
+def _sort_label_group(match: re.Match[str]) -> str:
+    return "(" + ", ".join(sorted(match.group(1).split(", "))) + ")"
+
+
+def _sort_set_lists(lines: tuple[str, ...]) -> tuple[str, ...]:
+    out: list[str] = []
+    children: list[str] = []
+    for line in lines:
+        if _CHILD.match(line):
+            children.append(_LABEL_GROUP.sub(_sort_label_group, line))
+            continue
+        out.extend(sorted(children))
+        children = []
+        match = _SET_LIST.match(line)
+        if match:
+            line = f"{match.group(1)}: {', '.join(sorted(match.group(2).split(', ')))}"
+        out.append(_LABEL_GROUP.sub(_sort_label_group, line))
+    out.extend(sorted(children))
+    return tuple(out)
+
+
+def _both(fn: Callable[[Any], Any]) -> Callable[[Compared], Compared]:
+    def apply(item: Compared) -> Compared:
+        return replace(item, alembic=fn(item.alembic), sterna=fn(item.sterna))
+
+    return apply
+
+
+_RETURNING = re.compile(r"^(INSERT INTO .*alembic_version.*) RETURNING \S+;$")
+
+
+def _drop_returning(statements: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_RETURNING.sub(r"\1;", stmt) for stmt in statements)
+
+
+def _alembic_only(fn: Callable[[Any], Any]) -> Callable[[Compared], Compared]:
+    def apply(item: Compared) -> Compared:
+        return replace(item, alembic=fn(item.alembic))
+
+    return apply
+
+
+def _sqlite_transactional_log(lines: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(
+        "Will assume transactional DDL." if line == "Will assume non-transactional DDL." else line
+        for line in lines
+    )
+
+
+def _sort_current_lines(lines: tuple[str, ...]) -> tuple[str, ...]:
+    head = tuple(line for line in lines if line.startswith("Current revision(s) for "))
+    return head + tuple(sorted(line for line in lines if line not in head))
+
+
+def _sort_entries(lines: tuple[str, ...]) -> tuple[str, ...]:
+    """``show`` output as entries starting at each ``Rev:`` line, sorted."""
+    entries: list[tuple[str, ...]] = []
+    for line in lines:
+        if line.startswith("Rev: ") or not entries:
+            entries.append((line,))
+        else:
+            entries[-1] += (line,)
+    return tuple(line for entry in sorted(entries) for line in entry)
+
+
+def _sort_current(item: Compared) -> Compared:
+    if item.what.startswith("current"):
+        sort = _sort_current_lines
+    elif item.what == "show current":
+        sort = _sort_entries
+    else:
+        return item
+    return replace(item, alembic=sort(item.alembic), sterna=sort(item.sterna))
+
+
+_VERSION_DELETE = re.compile(r"^DELETE FROM (\S*alembic_version) WHERE \S+ = '([^']*)';$")
+_VERSION_INSERT = re.compile(r"^INSERT INTO (\S*alembic_version) \(version_num\) VALUES "
+                             r"\('([^']*)'\);$")
+_VERSION_UPDATE = re.compile(r"^UPDATE (\S*alembic_version) SET version_num='([^']*)' "
+                             r"WHERE \S+ = '([^']*)';$")
+
+
+def _canonical_merges(statements: tuple[str, ...]) -> tuple[str, ...]:
+    """Runs of DELETEs (INSERTs) followed by an UPDATE of the version table -- a merge
+    (unmerge) -- rewritten with the merged (unmerged) revisions in sorted order."""
+    out = list(statements)
+    index = 0
+    while index < len(out):
+        pattern = _VERSION_DELETE if _VERSION_DELETE.match(out[index]) else (
+            _VERSION_INSERT if _VERSION_INSERT.match(out[index]) else None)
+        if pattern is None:
+            index += 1
+            continue
+        end = index
+        while end < len(out) and pattern.match(out[end]):
+            end += 1
+        update = _VERSION_UPDATE.match(out[end]) if end < len(out) else None
+        if update is None:
+            index = end
+            continue
+        table = update.group(1)
+        found = [m.group(2) for m in map(pattern.match, out[index:end]) if m]
+        if pattern is _VERSION_DELETE:  # merge: the UPDATE's old row is one of the parents
+            revs = sorted([*found, update.group(3)])
+            new = [f"DELETE FROM {table} WHERE {table}.version_num = '{rev}';"
+                   for rev in revs[:-1]]
+            new.append(f"UPDATE {table} SET version_num='{update.group(2)}' "
+                       f"WHERE {table}.version_num = '{revs[-1]}';")
+        else:  # unmerge: the UPDATE's new row is one of the parents
+            revs = sorted([*found, update.group(2)])
+            new = [f"INSERT INTO {table} (version_num) VALUES ('{rev}');" for rev in revs[:-1]]
+            new.append(f"UPDATE {table} SET version_num='{revs[-1]}' "
+                       f"WHERE {table}.version_num = '{update.group(3)}';")
+        out[index:end + 1] = new
+        index += len(new)
+    return tuple(out)
+
+
+# ------------------------------------------------------------------------------- acceptors
+
+_RELATIVE_TO_CURRENT = re.compile(r"^history\b.*\s-\d+:current\b")
+
+
+def _alembic_internal_error(item: Compared) -> bool:
+    """Alembic failed with an exception that is not its CommandError (a traceback at its CLI)."""
+    value = item.alembic
+    return isinstance(value, tuple) and len(value) == 2 and value[0] not in (None, "CommandError")
+
+
+def _error_extended(item: Compared) -> bool:
+    """Both failed with a CommandError; Sterna's message is Alembic's with more detail after."""
+    theirs, ours = item.alembic, item.sterna
+    if not (isinstance(theirs, tuple) and isinstance(ours, tuple)):
+        return False
+    if theirs[0] != "CommandError" or ours[0] != "CommandError":
+        return False
+    return bool(ours[1].startswith(theirs[1].rstrip(".")) and len(ours[1]) > len(theirs[1]))
+
+
+def _ambiguous_prefix_named(item: Compared) -> bool:
+    theirs, ours = item.alembic, item.sterna
+    if not (isinstance(theirs, tuple) and isinstance(ours, tuple)):
+        return False
+    found = re.fullmatch(r"Can't locate revision identified by '([^']+)'", theirs[1])
+    return bool(found and ours[0] == "CommandError"
+                and ours[1].startswith(f"Multiple revisions start with '{found.group(1)}': "))
+
+
+def _history_relative_to_current(item: Compared) -> bool:
+    return bool(_RELATIVE_TO_CURRENT.search(item.what))
+
+
+KNOWN: tuple[KnownDifference, ...] = (
+    KnownDifference(
+        "set-ordered-lists",
+        "output",
+        "Alembic prints the children of a branch point ('Branches into: ...', the '-> ' lines "
+        "of `branches`) and a revision's several branch labels ('(lab2, lab1)') in Python set "
+        "order, which changes from one run to the next with hash randomisation; Sterna sorts "
+        "them. Both sides are compared sorted.",
+        normalise=_both(_sort_set_lists),
+    ),
+    KnownDifference(
+        "current-set-order",
+        "output",
+        "With several revisions in the version table, Alembic's `current` prints them in the "
+        "order of a Python set of Script objects (memory addresses: arbitrary), and `show "
+        "current` in the order the database returns the rows (no ORDER BY; it depends on which "
+        "rows were updated rather than inserted, see merge-rows-set-order); Sterna prints them "
+        "in a stable order. Both sides are compared sorted.",
+        normalise=_sort_current,
+    ),
+    KnownDifference(
+        "offline-insert-returning",
+        "sql",
+        "Alembic 1.20 on SQLAlchemy 2.1 appends 'RETURNING alembic_version.version_num' to the "
+        "offline INSERT into the version table (SQLite, PostgreSQL): meaningless in a script a "
+        "DBA runs. Sterna never writes it. Removed from Alembic's output before comparing.",
+        normalise=_alembic_only(_drop_returning),
+    ),
+    KnownDifference(
+        "merge-rows-set-order",
+        "sql",
+        "At a merge (unmerge) point with other heads present, or at any unmerge, Alembic 1.20 "
+        "picks which parent row to UPDATE and which to DELETE (INSERT) from a Python set "
+        "(MigrationStep._unmerge_to_revisions, merge_branch_idents), so the choice changes "
+        "between runs; Sterna's choice is stable. The rows left are the same (checked online); "
+        "offline, such runs of version statements are compared in a canonical order.",
+        normalise=_both(_canonical_merges),
+    ),
+    KnownDifference(
+        "sqlite-transactional-ddl",
+        "log",
+        "On SQLite Sterna runs migrations inside a real transaction (BEGIN on the driver "
+        "connection), so a failed step rolls back with its version row; it logs 'Will assume "
+        "transactional DDL.' where Alembic logs 'non-transactional'.",
+        normalise=_alembic_only(_sqlite_transactional_log),
+    ),
+    KnownDifference(
+        "alembic-internal-error",
+        "error",
+        "Alembic fails with an internal exception (AttributeError, KeyError, ...: a traceback at "
+        "its command line) where Sterna gives an answer or a one-line CommandError. Where Sterna "
+        "answers, the tests check the answer separately when it can be derived from Alembic.",
+        accept=_alembic_internal_error,
+    ),
+    KnownDifference(
+        "error-message-extended",
+        "error",
+        "Both tools fail with a CommandError, and Sterna's message is Alembic's followed by more "
+        "detail (which revisions, what to do instead), e.g. 'Ambiguous walk: from m6 the next "
+        "revision could be any of e5a, e5b; ...' for Alembic's bare 'Ambiguous walk'.",
+        accept=_error_extended,
+    ),
+    KnownDifference(
+        "ambiguous-prefix-named",
+        "error",
+        "For a partial revision id that matches several revisions, Alembic's ScriptDirectory "
+        "says \"Can't locate revision identified by 'b2f'\" (it rewrites the ambiguity error); "
+        "Sterna says \"Multiple revisions start with 'b2f': b2fab908, b2ffac06\".",
+        accept=_ambiguous_prefix_named,
+    ),
+    KnownDifference(
+        "history-relative-to-current",
+        "output error",
+        "Alembic's `history -r-N:current` takes -N relative to the heads instead of to the "
+        "database's current revision: it prints the wrong range, or fails with 'does not refer "
+        "to ancestor/descendant revisions', when the database is not at head. Sterna counts "
+        "from current; the tests compare its output with Alembic's for the explicit range.",
+        accept=_history_relative_to_current,
+    ),
+)
+
+BY_KEY = {known.key: known for known in KNOWN}
