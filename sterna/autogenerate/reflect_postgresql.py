@@ -1,16 +1,19 @@
-"""PostgreSQL reflection: tables through the bulk inspector, plus enum types and free-standing
-sequences (one catalog query each, for all schemas at once)."""
+"""PostgreSQL reflection: columns through the bulk inspector, keys, constraints and indexes
+through two lean catalog queries, plus enum types and free-standing sequences (one catalog query
+each, for all schemas at once)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import bindparam, inspect, text
 from sqlalchemy.engine import Connection
 
 from sterna.autogenerate.reflect import EnumInfo, SequenceInfo, TableInfo
-from sterna.autogenerate.reflect_inspector import InspectorReader
+from sterna.autogenerate.reflect_inspector import InspectorReader, column_info
+from sterna.autogenerate.reflect_postgresql_catalog import read_constraints_and_indexes
 
 #: Free-standing sequences: those owned by a serial or identity column are left out.
 _SEQUENCES = text(
@@ -62,7 +65,24 @@ class PostgresqlReader(InspectorReader):
     def tables(
         self, connection: Connection, schema: str | None, names: Sequence[str]
     ) -> list[TableInfo]:
-        tables = super().tables(connection, schema, names)
+        """Columns and table comments through the inspector; keys, constraints and indexes
+        through :mod:`.reflect_postgresql_catalog`."""
+        insp = inspect(connection)
+        kw: dict[str, Any] = {"schema": schema, "filter_names": list(names)}
+        columns = insp.get_multi_columns(**kw)
+        comments: dict[Any, Any] = dict(insp.get_multi_table_comment(**kw))
+        tables: list[TableInfo] = []
+        for name in names:
+            if (schema, name) not in columns:
+                continue
+            table = TableInfo(schema=schema, name=name)
+            table.columns = [column_info(d, i) for i, d in enumerate(columns[(schema, name)])]
+            table.comment = (comments.get((schema, name)) or {}).get("text")
+            tables.append(table)
+        default = connection.dialect.default_schema_name
+        read_constraints_and_indexes(
+            connection, schema if schema is not None else str(default), default, tables
+        )
         for table in tables:
             for column in table.columns:
                 if column.autoincrement is True and _owned_sequence_default(

@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import Column, ForeignKey, Index, Integer, MetaData, String, Table
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+)
 
 from sterna.autogenerate.api import AutogenContext
 from sterna.errors import AutogenerateError
@@ -44,7 +53,9 @@ def _next() -> MetaData:
           Column("name", String(40)))
     Table("invoice", metadata, Column("id", Integer, primary_key=True),
           Column("account_id", Integer, ForeignKey("account.id")),
-          Column("ref", String(20), index=True))
+          Column("ref", String(20), index=True), Column("code", String(5), unique=True),
+          UniqueConstraint("account_id", "ref", name="uq_invoice_account_ref"),
+          Index("ux_invoice_code_ref", "code", "ref", unique=True))
     return metadata
 
 
@@ -54,6 +65,7 @@ def test_added_and_dropped_tables_like_alembic(db_url: str) -> None:
     assert ours == {
         ("add_table", None, "invoice"),
         ("add_index", "invoice", "ix_invoice_ref"),
+        ("add_index", "invoice", "ux_invoice_code_ref"),
         ("remove_index", "obsolete", "ix_obsolete_tag"),
         ("remove_table", None, "obsolete"),
     }

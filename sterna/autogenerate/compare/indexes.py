@@ -243,7 +243,8 @@ def compare_indexes_and_uniques(
         if item.signature != other.signature or (item.kind != other.kind and not other.either):
             drops.append(other)
             adds.append(item)
-    adds.extend(i for i in wanted if not i.paired)
+    # a new table's unique constraints are part of its create_table
+    adds.extend(i for i in wanted if not i.paired and (conn is not None or i.kind == INDEX))
     mysql = _mysql(ctx.dialect)
     dropped_fks, added_fks = _fk_changes(modify_ops)
     kept: list[Item] = []

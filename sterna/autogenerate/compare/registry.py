@@ -60,6 +60,7 @@ class Comparators:
 
     def __init__(self) -> None:
         self._registry: dict[tuple[str, str, int], list[_Entry]] = defaultdict(list)
+        self._resolved: dict[tuple[str, str], list[_Entry]] = {}
 
     def dispatch_for(
         self,
@@ -92,16 +93,21 @@ class Comparators:
             self._registry[(target, qualifier, int(priority))].append(
                 _Entry(fn, subgroup, native)
             )
+            self._resolved.clear()
             return fn
 
         return register
 
     def _entries(self, target: str, qualifier: str) -> list[_Entry]:
+        cached = self._resolved.get((target, qualifier))
+        if cached is not None:
+            return cached
         qualifiers = [qualifier, "default"] if qualifier != "default" else ["default"]
         found: list[_Entry] = []
         for priority in DispatchPriority:
             for name in qualifiers:
                 found.extend(self._registry.get((target, name, int(priority)), ()))
+        self._resolved[(target, qualifier)] = found
         return found
 
     def has_foreign(self, target: str, qualifier: str = "default") -> bool:
@@ -149,6 +155,7 @@ class Comparators:
         """Add every function of ``other`` to this registry."""
         for key, entries in other._registry.items():
             self._registry[key].extend(entries)
+        self._resolved.clear()
 
 
 #: The registry autogenerate uses; projects extend it with ``dispatch_for``.

@@ -12,6 +12,7 @@ The tokenizer is also used to parse SQLite's ``CREATE TABLE`` / ``CREATE INDEX``
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -22,13 +23,6 @@ QUOTED = "quoted"
 STRING = "string"
 NUMBER = "number"
 PUNCT = "punct"
-
-_PUNCT = re.compile(
-    r"!~~\*|~~\*|!~~|~~|::|<>|!=|>=|<=|==|\|\||->>|->|[-+*/%<>=(),.;\[\]{}~^&|!?:@#$]"
-)
-_NUMBER = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-_WORD = re.compile(r"[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*")
-_SPACE = re.compile(r"\s+|--[^\n]*(?:\n|$)|/\*.*?(?:\*/|$)", re.S)
 
 
 @dataclass(frozen=True)
@@ -63,76 +57,73 @@ def tokenize(
     ``bracket_identifiers``: ``[name]`` is a quoted identifier (SQLite).
     """
     tokens: list[Token] = []
-    pos = 0
-    size = len(text)
-    while pos < size:
-        space = _SPACE.match(text, pos)
-        if space is not None and space.end() > pos:
-            pos = space.end()
+    for found in _scanner(backslash_escapes, bracket_identifiers).finditer(text):
+        kind = found.lastgroup
+        if kind == "space":
             continue
-        char = text[pos]
-        escaped = char in "Ee" and text.startswith("'", pos + 1) and _after_break(text, pos)
-        if char == "'" or escaped:
-            start = pos
-            if char != "'":
-                pos += 1
-            value, pos = _quoted(text, pos, "'", backslash_escapes or char != "'")
-            tokens.append(Token(STRING, value, start, pos))
-        elif char == '"':
-            value, end = _quoted(text, pos, '"', False)
-            tokens.append(Token(STRING if double_quoted_strings else QUOTED, value, pos, end))
-            pos = end
-        elif char == "`":
-            value, end = _quoted(text, pos, "`", False)
-            tokens.append(Token(QUOTED, value, pos, end))
-            pos = end
-        elif char == "[" and bracket_identifiers:
-            end = text.find("]", pos)
-            if end < 0:
-                raise TokenizeError(f"unterminated [identifier] in {text!r}")
-            tokens.append(Token(QUOTED, text[pos + 1:end], pos, end + 1))
-            pos = end + 1
+        value = found.group()
+        start, end = found.span()
+        if kind == "word":
+            tokens.append(Token(WORD, value, start, end))
+        elif kind == "number":
+            tokens.append(Token(NUMBER, value, start, end))
+        elif kind == "punct":
+            tokens.append(Token(PUNCT, value, start, end))
+        elif kind == "string":
+            tokens.append(Token(STRING, _unquote_string(value, backslash_escapes), start, end))
+        elif kind == "estring":
+            tokens.append(Token(STRING, _unquote_string(value[1:], True), start, end))
+        elif kind == "dquoted":
+            inner = value[1:-1].replace('""', '"')
+            tokens.append(Token(STRING if double_quoted_strings else QUOTED, inner, start, end))
+        elif kind == "bquoted":
+            tokens.append(Token(QUOTED, value[1:-1].replace("``", "`"), start, end))
+        elif kind == "brquoted":
+            tokens.append(Token(QUOTED, value[1:-1], start, end))
+        elif value in "'\"`" or (value == "[" and bracket_identifiers):
+            raise TokenizeError(f"unterminated {value} quote in {text!r}")
         else:
-            pos = _simple_token(text, pos, tokens)
+            tokens.append(Token(PUNCT, value, start, end))
     return tokens
 
 
-def _after_break(text: str, pos: int) -> bool:
-    return pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] == "_")
+_PUNCT_TEXT = (
+    r"!~~\*|~~\*|!~~|~~|::|<>|!=|>=|<=|==|\|\||->>|->|[-+*/%<>=(),.;\[\]{}~^&|!?:@#$]"
+)
 
 
-def _simple_token(text: str, pos: int, tokens: list[Token]) -> int:
-    for kind, pattern in ((NUMBER, _NUMBER), (WORD, _WORD), (PUNCT, _PUNCT)):
-        found = pattern.match(text, pos)
-        if found is not None:
-            tokens.append(Token(kind, found.group(), pos, found.end()))
-            return found.end()
-    tokens.append(Token(PUNCT, text[pos], pos, pos + 1))
-    return pos + 1
+@functools.cache
+def _scanner(backslash: bool, brackets: bool) -> re.Pattern[str]:
+    """One pattern matching every kind of token (the group name tells which)."""
+    escaped_body = r"(?:[^'\\]|\\.|'')*"
+    plain_body = r"(?:[^']|'')*"
+    parts = [
+        r"(?P<space>\s+|--[^\n]*|/\*.*?(?:\*/|\Z))",
+        r"(?P<estring>(?<![A-Za-z0-9_])[Ee]'" + escaped_body + "')",
+        r"(?P<string>'" + (escaped_body if backslash else plain_body) + "')",
+        r'(?P<dquoted>"(?:[^"]|"")*")',
+        r"(?P<bquoted>`(?:[^`]|``)*`)",
+    ]
+    if brackets:
+        parts.append(r"(?P<brquoted>\[[^\]]*\])")
+    parts += [
+        r"(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)",
+        r"(?P<word>[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*)",
+        f"(?P<punct>{_PUNCT_TEXT})",
+        r"(?P<other>.)",
+    ]
+    return re.compile("|".join(parts), re.S)
 
 
-def _quoted(text: str, pos: int, quote: str, backslash: bool) -> tuple[str, int]:
-    """Read a quoted item starting at ``text[pos] == quote``; returns (value, end)."""
-    parts: list[str] = []
-    i = pos + 1
-    size = len(text)
-    while i < size:
-        char = text[i]
-        if backslash and char == "\\" and i + 1 < size:
-            parts.append(_BACKSLASH.get(text[i + 1], text[i + 1]))
-            i += 2
-            continue
-        if char == quote:
-            if text.startswith(quote, i + 1):
-                parts.append(quote)
-                i += 2
-                continue
-            return "".join(parts), i + 1
-        parts.append(char)
-        i += 1
-    raise TokenizeError(f"unterminated {quote} quote in {text!r}")
+def _unquote_string(quoted: str, backslash: bool) -> str:
+    inner = quoted[1:-1]
+    if not backslash:
+        return inner.replace("''", "'")
+    return _ESCAPE.sub(lambda m: _BACKSLASH.get(m.group(1), m.group(1)) if m.group(1)
+                       is not None else "'", inner)
 
 
+_ESCAPE = re.compile(r"\\(.)|''", re.S)
 _BACKSLASH = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "\\": "\\"}
 
 

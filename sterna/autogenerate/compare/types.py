@@ -10,6 +10,7 @@ enum types are compared by name (their values are the enum comparator's business
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -157,10 +158,16 @@ def _postgresql_rules(sig: TypeSig) -> TypeSig:
 
 
 def normalized_sig(ddl: str, dialect: Dialect) -> TypeSig:
-    sig = parse_type(ddl, dialect.name)
-    if dialect.name in ("mysql", "mariadb"):
-        return _mysql_rules(sig, bool(getattr(dialect, "is_mariadb", False)))
-    if dialect.name == "postgresql":
+    """The signature of a compiled type with the dialect's equivalences applied."""
+    return _normalized(ddl, dialect.name, bool(getattr(dialect, "is_mariadb", False)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalized(ddl: str, dialect_name: str, is_mariadb: bool) -> TypeSig:
+    sig = parse_type(ddl, dialect_name)
+    if dialect_name in ("mysql", "mariadb"):
+        return _mysql_rules(sig, is_mariadb)
+    if dialect_name == "postgresql":
         return _postgresql_rules(sig)
     return sig
 
