@@ -7,8 +7,9 @@ downgrade one step: ``check`` finds it identical to the first models again.
 The models are those of a typical project: up to three tables (a parent and children with
 foreign keys to it), columns whose presence, type (within a family: Integer/BigInteger,
 String(20)/String(40), Numeric(10, 2)/Numeric(12, 2), an Enum with two or three values),
-nullability, server default, comment, index or unique constraint vary; names follow a naming convention, as projects do.  On SQLite
-the environment uses ``render_as_batch=True``, as Alembic recommends there.
+nullability, server default, comment, index or unique constraint vary; names follow a naming
+convention, as projects do.  On SQLite the environment uses ``render_as_batch=True``, as Alembic
+recommends there.
 """
 
 from __future__ import annotations
