@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -30,6 +30,9 @@ class Compared:
     alembic: Any
     sterna: Any
     backend: str | None = None
+    #: For offline SQL: runs both scripts on copies of the same database and tells whether they
+    #: leave the same schema, data and version rows (None where the test cannot do that).
+    evidence: Callable[[], bool] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -196,6 +199,19 @@ def _ambiguous_prefix_named(item: Compared) -> bool:
                 and ours[1].startswith(f"Multiple revisions start with '{found.group(1)}': "))
 
 
+_STEP_FAILED = re.compile(r"^(upgrade|downgrade) of revision \S+ failed: \S")
+
+
+def _step_error_named(item: Compared) -> bool:
+    theirs, ours = item.alembic, item.sterna
+    return (isinstance(theirs, tuple) and isinstance(ours, tuple) and ours[0] == "CommandError"
+            and bool(_STEP_FAILED.match(ours[1])))
+
+
+def _same_effect(item: Compared) -> bool:
+    return "[batch]" in item.what and item.evidence is not None and item.evidence()
+
+
 def _history_relative_to_current(item: Compared) -> bool:
     return bool(_RELATIVE_TO_CURRENT.search(item.what))
 
@@ -269,6 +285,26 @@ KNOWN: tuple[KnownDifference, ...] = (
         "says \"Can't locate revision identified by 'b2f'\" (it rewrites the ambiguity error); "
         "Sterna says \"Multiple revisions start with 'b2f': b2fab908, b2ffac06\".",
         accept=_ambiguous_prefix_named,
+    ),
+    KnownDifference(
+        "failed-step-named",
+        "error",
+        "When a migration step fails, Sterna reports one CommandError naming the step "
+        "('upgrade of revision x failed: <cause>') and, for errors of its own operations, words "
+        "the cause its own way; Alembic lets the bare exception through. Accepted when both "
+        "fail and Sterna's message names the step.",
+        accept=_step_error_named,
+    ),
+    KnownDifference(
+        "batch-rebuild-statements",
+        "sql",
+        "Batch mode on SQLite: Sterna decides differently when a table must be rebuilt (renames, "
+        "comments and plain add_column run in place with ALTER TABLE where Alembic rebuilds) and "
+        "rebuilds differently (temporary table _sterna_tmp_<t>; the definition kept as SQL text; "
+        "no CAST; execute() at its place) -- see docs/batch.md. Accepted only when both offline "
+        "scripts, run on copies of the same database, leave the same schema, data and version "
+        "rows.",
+        accept=_same_effect,
     ),
     KnownDifference(
         "history-relative-to-current",

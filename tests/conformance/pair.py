@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -62,14 +63,19 @@ class Pair:
                       verb, *args, **kw)
         return _mask(outcome, url)
 
-    def both(self, verb: str, *args: Any, check_db: bool | None = None, **kw: Any
+    def both(self, verb: str, *args: Any, check_db: bool | None = None, tag: str = "",
+             equivalent: Callable[[str, str], bool] | None = None, **kw: Any
              ) -> tuple[Outcome, Outcome]:
         """Run the command with both tools; compare the outcomes and, for a command that may
-        change the database, the two databases afterwards."""
-        what = describe(verb, args, kw)
+        change the database, the two databases afterwards.  ``tag`` (e.g. ``"[batch]"``) is
+        added to the description known differences match on; ``equivalent`` is passed to
+        :func:`same_outcome`."""
+        what = describe(verb, args, kw) + (f" {tag}" if tag else "")
         theirs = self.run("alembic", verb, *args, **kw)
         ours = self.run("sterna", verb, *args, **kw)
-        same_outcome(theirs, ours, what, self.backend)
+        if theirs.error is not None and ours.error is not None:
+            what += " [failed]"
+        same_outcome(theirs, ours, what, self.backend, equivalent=equivalent)
         if check_db is None:
             check_db = verb not in READ_ONLY and not kw.get("sql")
         if check_db:

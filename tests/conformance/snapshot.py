@@ -8,6 +8,7 @@ rows; views with their definitions; SQLite triggers; PostgreSQL sequences and en
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from sqlalchemy import create_engine, inspect, text
@@ -15,9 +16,16 @@ from sqlalchemy.engine import Connection, Inspector
 
 
 def _squash(value: Any) -> Any:
+    """Plain, comparable data: whitespace collapsed, SQL expressions as their text."""
     if isinstance(value, str):
         return " ".join(value.split())
-    return value
+    if isinstance(value, dict):
+        return {key: _squash(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_squash(item) for item in value)
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return _squash(str(value))
 
 
 def _column(col: dict[str, Any], inspector: Inspector) -> dict[str, Any]:
@@ -46,8 +54,10 @@ def _tables(inspector: Inspector, conn: Connection, names: list[str]) -> dict[st
     columns = inspector.get_multi_columns(**kw)
     pks = inspector.get_multi_pk_constraint(**kw)
     fks = inspector.get_multi_foreign_keys(**kw)
-    indexes = inspector.get_multi_indexes(**kw)
-    uniques = inspector.get_multi_unique_constraints(**kw)
+    with warnings.catch_warnings():  # SQLite expression indexes: compared as SQL instead
+        warnings.filterwarnings("ignore", "Skipped unsupported reflection")
+        indexes = inspector.get_multi_indexes(**kw)
+        uniques = inspector.get_multi_unique_constraints(**kw)
     checks = inspector.get_multi_check_constraints(**kw)
     comments = (inspector.get_multi_table_comment(**kw)
                 if inspector.dialect.supports_comments else {})
@@ -78,12 +88,13 @@ def _extras(inspector: Inspector, conn: Connection) -> dict[str, Any]:
             for name in sorted(inspector.get_view_names())
         }
     }
-    if dialect == "sqlite":
-        extras["triggers"] = sorted(
-            (row[0], _squash(row[1])) for row in conn.execute(
-                text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+    if dialect == "sqlite":  # triggers, and the indexes (expression ones are not reflected)
+        for kind in ("trigger", "index"):
+            extras[f"{kind}_sql"] = sorted(
+                (row[0], _squash(row[1])) for row in conn.execute(
+                    text("SELECT name, sql FROM sqlite_master WHERE type = :kind"), {"kind": kind}
+                )
             )
-        )
     if dialect == "postgresql":
         extras["sequences"] = sorted(inspector.get_sequence_names())
         extras["enums"] = sorted(
