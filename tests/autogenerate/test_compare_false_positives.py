@@ -70,9 +70,12 @@ def typed_table(metadata: MetaData, backend: str) -> Table:
         Column("blob", LargeBinary),
         Column("doc", sa.JSON),
         Column("code", sa.CHAR(3)),
+        Column("uid", sa.Uuid),
+        Column("span", sa.Interval),
+        Column("bin_name", String(10, collation="utf8mb4_bin") if backend == "mariadb"
+               else String(10)),
+        Column("variant", BigInteger().with_variant(Integer, "sqlite")),
     ]
-    if backend != "mariadb":
-        columns.append(Column("uid", sa.Uuid))
     return Table("typed", metadata, *columns)
 
 

@@ -182,7 +182,11 @@ def resolve_type(type_: TypeEngine[Any], dialect: Dialect) -> TypeEngine[Any]:
             type_ = chosen
             continue
         if isinstance(type_, TypeDecorator):
-            type_ = type_.load_dialect_impl(dialect)
+            native = type_.dialect_impl(dialect)  # an emulated type may be native here
+            if not isinstance(native, TypeDecorator):
+                type_ = native
+            else:
+                type_ = type_.load_dialect_impl(dialect)
             continue
         break
     return type_
