@@ -260,11 +260,12 @@ def _prune_empty(container: ops.OpContainer) -> None:
 
 def warning_lines(candidate: RenameCandidate, dropped: str, added: str) -> list[str]:
     """The comment written above a drop that may be a rename."""
+    schema = f', schema="{candidate.schema}"' if candidate.schema else ""
     if candidate.kind == "column":
         rename = (f'op.alter_column("{candidate.table}", "{dropped}", '
-                  f'new_column_name="{added}")')
+                  f'new_column_name="{added}"{schema})')
     else:
-        rename = f'op.rename_table("{dropped}", "{added}")'
+        rename = f'op.rename_table("{dropped}", "{added}"{schema})'
     what = candidate.kind
     return [
         f"WARNING: {what} {candidate._qualified(dropped)} is dropped and "

@@ -246,17 +246,12 @@ def render_body(autogen_context: Any, container: Any) -> str:
     """The body of ``upgrade()``/``downgrade()`` for an ``UpgradeOps``/``DowngradeOps``, as
     the template's ``${upgrades}`` expects it: the first line unindented, the others indented by
     four spaces, between the generated-code markers (``pass`` when there are no operations)."""
-    statements: list[Statement] = [Comment((BEGIN_MARKER[2:],))]
     body: list[Statement] = []
     for op in container.ops:
         body.extend(render_statements(autogen_context, op))
-    lines = lay_out(body, BODY_INDENT)
-    if not lines:
-        lines = [" " * BODY_INDENT + "pass"]
-    statements_lines = lay_out(statements, BODY_INDENT)
-    end = " " * BODY_INDENT + END_MARKER
-    text = "\n".join([*statements_lines, *lines, end])
-    return text[BODY_INDENT:]
+    lines = lay_out(body, BODY_INDENT) or [" " * BODY_INDENT + "pass"]
+    pad = " " * BODY_INDENT
+    return "\n".join([BEGIN_MARKER, *lines, pad + END_MARKER])
 
 
 def render_python_code(

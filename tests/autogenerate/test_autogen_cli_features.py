@@ -4,6 +4,7 @@ their imports, the multidb template's per-database tokens, post-write hooks."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import textwrap
@@ -233,3 +234,44 @@ def test_multidb_template_gets_one_body_per_database(tmp_path: Path) -> None:
     assert body(script, "downgrade_engine2") == ['op.drop_table("events")']
     project.ok("upgrade", "head")
     assert "No new upgrade operations detected." in project.ok("check").out
+
+
+def test_revision_options_and_template_args(project: Project) -> None:
+    configure_with(project, 'template_args={"reviewer": "ops team"}')
+    mako = project.backend / "alembic" / "script.py.mako"
+    mako.write_text(mako.read_text() + "\n# reviewed by ${reviewer}\n")
+    project.models(SUPPLIERS)
+    result = project.ok("revision", "--autogenerate", "-m", "first", "--rev-id", "aaa111",
+                        "--branch-label", "core")
+    (script,) = project.versions()
+    assert script.name == "aaa111_first.py"
+    text = script.read_text()
+    assert "branch_labels: str | Sequence[str] | None = ('core',)" in text
+    assert text.endswith("# reviewed by ops team\n")
+    assert "Generating" in result.out
+
+
+def test_the_programmatic_api_returns_the_script(project: Project) -> None:
+    from sterna import command
+    from sterna.config import Config
+    from tests.autogenerate._autogen_project import forget_app_modules, restored_logging
+
+    project.models(SUPPLIERS)
+    calls: list[int] = []
+
+    def hook(context: object, revision: object, directives: list[object]) -> None:
+        calls.append(len(directives))
+
+    old = os.getcwd()
+    os.chdir(project.backend)
+    try:
+        forget_app_modules()
+        with restored_logging():
+            script = command.revision(Config("alembic.ini"), "api", autogenerate=True,
+                                      process_revision_directives=hook)
+    finally:
+        os.chdir(old)
+        forget_app_modules()
+    assert calls == [1]
+    assert script is not None and not isinstance(script, list)
+    assert 'op.create_table(\n        "suppliers",' in Path(script.path).read_text()
