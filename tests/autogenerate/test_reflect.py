@@ -126,3 +126,54 @@ def test_records(db_url: str, backend: str) -> None:
     assert [(u.name, u.columns) for u in parent.uniques] == [("uq_ab", ("a", "b"))]
     if backend != "sqlite":
         assert columns["label"].comment == "the label"
+
+
+def test_sqlite_attached_schema(tmp_path: Any) -> None:
+    """Another schema is an attached database: the pragma functions take its name."""
+    url = f"sqlite:///{tmp_path / 'main.db'}"
+    other = tmp_path / "other.db"
+    with engine(url) as eng, eng.connect() as conn:
+        conn.exec_driver_sql(f"ATTACH DATABASE '{other}' AS other")
+        conn.exec_driver_sql(
+            "CREATE TABLE other.thing (id INTEGER PRIMARY KEY, name VARCHAR(10) UNIQUE, "
+            "CONSTRAINT ck_name CHECK (name <> ''))"
+        )
+        conn.exec_driver_sql("CREATE INDEX other.ix_thing_name ON thing (name)")
+        conn.exec_driver_sql("CREATE TABLE here (id INTEGER PRIMARY KEY)")
+        snapshot = reflect(conn, [None, "other"])
+    assert set(snapshot.tables) == {(None, "here"), ("other", "thing")}
+    thing = snapshot.tables[("other", "thing")]
+    assert [c.name for c in thing.columns] == ["id", "name"]
+    assert [i.name for i in thing.indexes] == ["ix_thing_name"]
+    assert [u.columns for u in thing.uniques] == [("name",)]
+    assert [c.name for c in thing.checks] == ["ck_name"]
+
+
+def test_mysql_other_database(mysql_url: str) -> None:
+    """On MySQL a schema is a database; foreign keys across databases keep their schema."""
+    import uuid
+
+    from sqlalchemy.engine import make_url
+
+    from tests.autogenerate._compare_support import diffs, execute, summarize
+
+    own = make_url(mysql_url).database
+    other = f"t_{uuid.uuid4().hex[:12]}"
+    execute(mysql_url, f"CREATE DATABASE {other}")
+    try:
+        metadata = MetaData()
+        Table("owner", metadata, Column("id", Integer, primary_key=True), schema=other)
+        Table("pet", metadata, Column("id", Integer, primary_key=True),
+              Column("owner_id", ForeignKey(f"{other}.owner.id")))
+        create_all(mysql_url, metadata)
+
+        def ours(name: Any, type_: str, parents: Any) -> bool:
+            return type_ != "schema" or name in (None, other)
+
+        assert diffs(mysql_url, metadata, include_schemas=True, include_name=ours) == []
+        dropped = summarize(diffs(mysql_url, MetaData(), include_schemas=True,
+                                  include_name=ours))
+        assert dropped == {("remove_table", None, "pet"), ("remove_table", other, "owner")}
+        assert own is not None and own != other
+    finally:
+        execute(mysql_url, "DROP TABLE IF EXISTS pet", f"DROP DATABASE {other}")
