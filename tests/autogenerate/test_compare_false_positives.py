@@ -188,7 +188,8 @@ def test_mysql_display_widths_and_tinyint_bool(mysql_url: str) -> None:
         "CREATE TABLE legacy (id INT(11) NOT NULL AUTO_INCREMENT PRIMARY KEY, "
         "flag TINYINT(1) DEFAULT 0, big BIGINT(20), small SMALLINT(6), "
         "price DECIMAL(10,2) DEFAULT '0.00', ratio FLOAT, created DATETIME DEFAULT now(), "
-        "name VARCHAR(20) DEFAULT 'x', num NUMERIC)",
+        "name VARCHAR(20) DEFAULT 'x', num NUMERIC, "
+        "changed TIMESTAMP NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP)",
     )
     metadata = MetaData()
     Table(
@@ -202,6 +203,8 @@ def test_mysql_display_widths_and_tinyint_bool(mysql_url: str) -> None:
         Column("created", DateTime, server_default=func.current_timestamp()),
         Column("name", String(20), server_default="x"),
         Column("num", Numeric),
+        Column("changed", sa.TIMESTAMP,
+               server_default=text("CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP")),
     )
     assert diffs(mysql_url, metadata, compare_server_default=True) == []
 

@@ -33,6 +33,18 @@ def _implicit_sequence_default(conn: ColumnInfo, meta: Column[Any]) -> bool:
     )
 
 
+def _with_on_update(conn: ColumnInfo, conn_text: str | None, rendered: str | None) -> str | None:
+    """MySQL keeps ``ON UPDATE ...`` apart from the default; a model that writes it into its
+    ``server_default`` text (``CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP``) is compared
+    with both."""
+    on_update = conn.dialect_options.get("mysql_on_update")
+    if conn_text is None or not on_update or rendered is None:
+        return conn_text
+    if "on update" not in " ".join(rendered.lower().split()):
+        return conn_text
+    return f"{conn_text} ON UPDATE {on_update}"
+
+
 def defaults_differ(dialect_name: str, conn_text: str | None, rendered: str | None) -> bool:
     return normalize_default(conn_text, dialect_name) != normalize_default(rendered, dialect_name)
 
@@ -57,6 +69,7 @@ def compare_server_default(
     if metadata_default is not None and rendered is None:
         return  # FetchedValue: the database decides, nothing to compare
     conn_text = None if _implicit_sequence_default(conn, meta) else conn.default
+    conn_text = _with_on_update(conn, conn_text, rendered)
     if callable(setting):
         from sterna.autogenerate.reflect_build import build_column
 
