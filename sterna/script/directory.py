@@ -223,7 +223,9 @@ class ScriptDirectory:
         path = python_file_or_bytecode(self.env_py_location)
         if path is None:
             raise ScriptError(self.env_py_location, "file not found")
-        load_module(path, name="env_py")
+        # env.py's own bytecode follows the interpreter's setting: a stale env.pyc would run
+        # after env.py is deleted, as it does for Alembic
+        load_module(path, name="env_py", always_cache_bytecode=False)
 
     # ------------------------------------------------------------------ new revisions
 

@@ -1,24 +1,41 @@
 """Importing a migration script or ``env.py`` as a module, only when it is to be run.
 
-Source files go through :class:`importlib.machinery.SourceFileLoader`, so their bytecode is cached
-in ``__pycache__`` like any import; sourceless ``.pyc`` files through ``SourcelessFileLoader``.
 Each file gets a module name of its own (derived from its full path), so two scripts with the same
 file name in different version folders never share a module.  Modules are not put in
-``sys.modules``, as Alembic does not either.
+``sys.modules``, as Alembic does not either.  A module carries what an import gives it
+(``__file__``, ``__cached__``, ``__loader__``, ``__spec__``), so tracebacks and ``inspect`` work.
+
+Source files are compiled through a bytecode file in ``__pycache__``, read and written here rather
+than by :mod:`importlib`: a run imports thousands of scripts, and the generic import machinery
+costs several times what reading a valid ``.pyc`` does.  The ``.pyc`` is the one the interpreter
+itself uses (same path, same timestamp-based header), so Python and Sterna share it.  It is
+written even when ``PYTHONDONTWRITEBYTECODE`` is set: history scripts rarely change and are
+imported on every run, and Sterna keeps its header cache in the same folder anyway.  A folder that
+cannot be written simply gets no bytecode.  Hash-based ``.pyc`` files, ``PYTHONPYCACHEPREFIX`` and
+sourceless ``.pyc`` files go through :mod:`importlib` unchanged.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.machinery
 import importlib.util
+import marshal
 import os
 import re
+import sys
+import time
 import zlib
-from types import ModuleType
+from types import CodeType, ModuleType
 
 from sterna.errors import ScriptError
 
 _NON_WORD = re.compile(r"\W")
+_MAGIC = importlib.util.MAGIC_NUMBER
+_HEADER_SIZE = 16  # magic, flags, mtime, size (PEP 552)
+_TIMESTAMP_FLAGS = b"\x00\x00\x00\x00"
+#: sources modified this recently are compiled but their bytecode is not written
+RACY_WINDOW_NS = 2_000_000_000
 
 
 def module_name_for(path: str) -> str:
@@ -28,12 +45,141 @@ def module_name_for(path: str) -> str:
     return f"sterna_script_{stem}_{digest:08x}"
 
 
-def load_module(path: str, name: str | None = None) -> ModuleType:
+def load_module(
+    path: str, name: str | None = None, *, always_cache_bytecode: bool = True
+) -> ModuleType:
     """Import the file at ``path`` (``.py``, or ``.pyc``/``.pyo``) as a fresh module.
 
-    Errors raised while the module runs propagate unchanged; a missing file is a ScriptError.
+    Its bytecode is cached in ``__pycache__`` even under ``PYTHONDONTWRITEBYTECODE``, unless
+    ``always_cache_bytecode`` is false.  Errors raised while the module runs propagate
+    unchanged; a missing file is a ScriptError.
     """
     module_name = name or module_name_for(path)
+    if (
+        path.endswith((".pyc", ".pyo"))
+        or sys.pycache_prefix is not None
+        or sys.implementation.cache_tag is None
+    ):
+        return _import_with_importlib(path, module_name)
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise ScriptError(path, "file not found") from None
+    cached = bytecode_path(path)
+    code = _read_bytecode(cached, path, st)
+    if code is None:
+        write = always_cache_bytecode or not sys.dont_write_bytecode
+        code = _compile_source(path, cached, st, write)
+        if code is None:  # a hash-based .pyc: importlib knows how to check it
+            return _import_with_importlib(path, module_name)
+    module = _new_module(module_name, path, cached)
+    exec(code, module.__dict__)
+    return module
+
+
+def bytecode_path(path: str) -> str:
+    """Where this interpreter caches the bytecode of the source file ``path`` (PEP 3147)."""
+    head, tail = os.path.split(path)
+    stem = tail.rpartition(".")[0] or tail
+    tag = sys.implementation.cache_tag
+    level = sys.flags.optimize
+    opt = f".opt-{level}" if level else ""
+    return os.path.join(head, "__pycache__", f"{stem}.{tag}{opt}.pyc")
+
+
+def _read_bytecode(cached: str, path: str, st: os.stat_result) -> CodeType | None:
+    """The code in ``cached`` if it is a valid timestamp ``.pyc`` of the source ``st`` describes."""
+    try:
+        with open(cached, "rb") as fh:
+            data = fh.read()
+    except OSError:
+        return None
+    if (
+        len(data) < _HEADER_SIZE
+        or data[:4] != _MAGIC
+        or data[4:8] != _TIMESTAMP_FLAGS
+        or int.from_bytes(data[8:12], "little") != int(st.st_mtime) & 0xFFFFFFFF
+        or int.from_bytes(data[12:16], "little") != st.st_size & 0xFFFFFFFF
+    ):
+        return None
+    try:
+        code = marshal.loads(memoryview(data)[_HEADER_SIZE:])
+    except (EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(code, CodeType) or code.co_filename != path:
+        return None  # moved or copied: compile again so tracebacks name the right file
+    return code
+
+
+def _compile_source(
+    path: str, cached: str, st: os.stat_result, write: bool
+) -> CodeType | None:
+    """Compile the source and (with ``write``) cache its bytecode; ``None`` when a hash-based
+    .pyc is in use.
+
+    When the interpreter would not have written bytecode itself, a source modified within
+    :data:`RACY_WINDOW_NS` is not cached: a second edit of the same size within the same second
+    would otherwise go unnoticed (Python accepts that risk for its own imports; we do not add it
+    where the user asked for no bytecode at all).
+    """
+    with contextlib.suppress(OSError), open(cached, "rb") as fh:
+        head = fh.read(8)
+        if len(head) == 8 and head[:4] == _MAGIC and head[4:8] != _TIMESTAMP_FLAGS:
+            return None
+    try:
+        with open(path, "rb") as fh:
+            source = fh.read()
+    except FileNotFoundError:
+        raise ScriptError(path, "file not found") from None
+    code = compile(source, path, "exec", dont_inherit=True)
+    racy = st.st_mtime_ns >= time.time_ns() - RACY_WINDOW_NS
+    if not write or (racy and sys.dont_write_bytecode):
+        return code
+    header = (
+        _MAGIC
+        + _TIMESTAMP_FLAGS
+        + (int(st.st_mtime) & 0xFFFFFFFF).to_bytes(4, "little")
+        + (st.st_size & 0xFFFFFFFF).to_bytes(4, "little")
+    )
+    _write_atomically(cached, header + marshal.dumps(code), st.st_mode)
+    return code
+
+
+def _write_atomically(target: str, data: bytes, source_mode: int) -> None:
+    """Write ``target`` through a temporary file; give up silently on any OS error."""
+    folder = os.path.dirname(target)
+    tmp = f"{target}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+    mode = (source_mode & 0o666) | 0o200  # as importlib: readable like the source, writable
+    try:
+        os.makedirs(folder, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
+def _new_module(name: str, path: str, cached: str) -> ModuleType:
+    """An empty module with the attributes an import of ``path`` would give it."""
+    loader = importlib.machinery.SourceFileLoader(name, path)
+    spec = importlib.machinery.ModuleSpec(name, loader, origin=path)
+    spec.has_location = True
+    spec.cached = cached
+    module = ModuleType(name)
+    module.__file__ = path
+    module.__cached__ = cached  # type: ignore[attr-defined]
+    module.__loader__ = loader
+    module.__spec__ = spec
+    module.__package__ = ""
+    return module
+
+
+def _import_with_importlib(path: str, module_name: str) -> ModuleType:
     loader: importlib.machinery.SourceFileLoader | importlib.machinery.SourcelessFileLoader
     if path.endswith((".pyc", ".pyo")):
         loader = importlib.machinery.SourcelessFileLoader(module_name, path)
