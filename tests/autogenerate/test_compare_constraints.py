@@ -202,3 +202,19 @@ def test_unnamed_new_constraints_get_the_database_names(db_url: str, backend: st
     expected = {"postgresql": ["kid_code_key", "kid_pid_fkey"],
                 "mariadb": ["code", "kid_ibfk_1"]}[backend]
     assert names == expected
+
+
+def test_enum_check_of_an_older_enum_is_not_a_constraint(db_url: str) -> None:
+    """The CHECK an Enum created with its old values belongs to the type, not to the models'
+    constraints: changing the values is a type change, never a dropped constraint."""
+
+    def model(*values: str) -> MetaData:
+        metadata = MetaData()
+        Table("t", metadata, Column("id", Integer, primary_key=True),
+              Column("kind", sa.Enum(*values, native_enum=False, create_constraint=True,
+                                     length=10)))
+        return metadata
+
+    create_all(db_url, model("a", "b"))
+    found = diffs(db_url, model("a", "b", "c"))
+    assert not [d for d in found if d[0] in ("remove_constraint", "add_constraint")]

@@ -187,9 +187,12 @@ def _meta_checks(meta: Table) -> list[CheckConstraint]:
     return sorted(found.values(), key=lambda c: c._creation_order)
 
 
-def _type_checks(ctx: AutogenContext, meta: Table) -> tuple[set[str], set[str]]:
-    """Names and normalised expressions of the CHECKs that column types create (or could
-    create: ``Boolean``/``Enum`` columns' ``x IN (...)``)."""
+def _type_checks(
+    ctx: AutogenContext, meta: Table
+) -> tuple[set[str], set[str], tuple[str, ...]]:
+    """Names and normalised expressions of the CHECKs that column types create, and the
+    ``x in `` prefixes of the checks a ``Boolean``/``Enum`` column may carry (with the values of
+    an earlier version of the type: the type comparison handles those)."""
     assert ctx.dialect is not None
     names: set[str] = set()
     texts: set[str] = set()
@@ -198,14 +201,12 @@ def _type_checks(ctx: AutogenContext, meta: Table) -> tuple[set[str], set[str]]:
             if _name(constraint):
                 names.add(str(_name(constraint)))
             texts.add(_check_text(ctx, constraint, meta.name))
-    for column in meta.columns:
-        type_ = resolve_type(column.type, ctx.dialect)
-        if isinstance(type_, Boolean):
-            texts.add(f"{column.name.lower()} in 0 , 1")
-        elif isinstance(type_, Enum):
-            values = " , ".join("'" + v.replace("'", "''") + "'" for v in type_.enums)
-            texts.add(f"{column.name.lower()} in {values}")
-    return names, texts
+    prefixes = tuple(
+        f"{column.name.lower()} in "
+        for column in meta.columns
+        if isinstance(resolve_type(column.type, ctx.dialect), (Boolean, Enum))
+    )
+    return names, texts, prefixes
 
 
 class _Check(NamedTuple):
@@ -220,7 +221,7 @@ def compare_checks(
 ) -> None:
     if conn is None or meta is None or ctx.dialect is None:
         return
-    type_names, type_texts = _type_checks(ctx, meta)
+    type_names, type_texts, type_prefixes = _type_checks(ctx, meta)
     wanted = [
         (_Check(_name(c), _check_text(ctx, c, table_name)), c) for c in _meta_checks(meta)
         if not getattr(c, "_type_bound", False)
@@ -230,7 +231,11 @@ def compare_checks(
          c)
         for c in conn.checks
     ]
-    found = [(k, c) for k, c in found if k.name not in type_names and k.text not in type_texts]
+    found = [
+        (k, c) for k, c in found
+        if k.name not in type_names and k.text not in type_texts
+        and not (type_prefixes and k.text.startswith(type_prefixes))
+    ]
     unmatched_conn, unmatched_meta = _match_checks(wanted, found)
     for check in unmatched_conn:
         if check.name is not None:
