@@ -92,3 +92,21 @@ def test_detected_changes_are_reported(project: Project) -> None:
     result = project.ok("revision", "--autogenerate", "-m", "drop it")
     assert "Detected removed table 'suppliers'" in result.text
     assert "This revision drops table 'suppliers'" in result.text
+
+
+def test_dropping_a_table_with_a_unique_constraint_round_trips(project: Project) -> None:
+    """Found by the round-trip property: the downgrade of a dropped table must recreate its
+    unique constraints once (inside create_table), not a second time."""
+    project.base_args = (
+        'metadata=sa.MetaData(naming_convention={"uq": "uq_%(table_name)s_%(column_0_name)s"})'
+    )
+    project.models(SUPPLIERS.replace("nullable=False)", "nullable=False, unique=True)"))
+    project.autogenerate("first")
+    project.ok("upgrade", "head")
+    project.models("")
+    dropped = project.autogenerate("drop suppliers")
+    project.ok("upgrade", "head")
+    project.ok("downgrade", "-1")
+    dropped.unlink()
+    project.models(SUPPLIERS.replace("nullable=False)", "nullable=False, unique=True)"))
+    assert "No new upgrade operations detected." in project.ok("check").out
