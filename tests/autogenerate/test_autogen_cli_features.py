@@ -128,9 +128,10 @@ def test_process_revision_directives_can_skip_empty_revisions(project: Project) 
 
 
 def test_a_rewriter_in_env_py(project: Project) -> None:
+    """An existing project's env.py, importing Alembic's paths (served by Sterna)."""
     edit_env(project, "def run_migrations_online() -> None:", textwrap.dedent('''\
-        from sterna.autogenerate import rewriter
-        from sterna.operations import ops
+        from alembic.autogenerate import renderers, rewriter
+        from alembic.operations import ops
 
         writer = rewriter.Rewriter()
 
