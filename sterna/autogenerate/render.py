@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sterna.autogenerate.render_layout import (
+    WIDTH,
     Atom,
     Group,
     Node,
@@ -206,8 +207,7 @@ def lay_out(statements: Iterable[Statement], indent: int) -> list[str]:
         if isinstance(statement, Blank):
             lines.append("")
         elif isinstance(statement, Comment):
-            lines.extend(" " * indent + ("# " + text if text else "#").rstrip()
-                         for text in statement.lines)
+            lines.extend(_comment_lines(statement, indent))
         elif isinstance(statement, Block):
             lines.append(" " * indent + statement.header)
             body = lay_out(statement.body, indent + 4)
@@ -219,6 +219,23 @@ def lay_out(statements: Iterable[Statement], indent: int) -> list[str]:
         else:
             lines.extend(layout(statement, indent))
     return _trim_blanks(lines)
+
+
+def _comment_lines(comment: Comment, indent: int) -> list[str]:
+    """``# text`` lines, prose wrapped to the line length (indented lines, code, kept whole)."""
+    import textwrap
+
+    pad = " " * indent + "# "
+    found: list[str] = []
+    for text in comment.lines:
+        if not text.strip():
+            found.append(pad.rstrip())
+        elif text.startswith(" "):
+            found.append(pad + text)
+        else:
+            found.extend(textwrap.wrap(text, WIDTH, initial_indent=pad, subsequent_indent=pad,
+                                       break_long_words=False, break_on_hyphens=False))
+    return found
 
 
 def _trim_blanks(lines: list[str]) -> list[str]:

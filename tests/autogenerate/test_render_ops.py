@@ -350,3 +350,15 @@ def test_rendered_code_runs_under_alembic(dialect: str) -> None:
     assert [s.split()[0:2] for s in theirs] == [
         s.split()[0:2] for s in direct_sql(dialect, cases)
     ]
+
+
+def test_comments_are_wrapped_to_the_line_length() -> None:
+    from sterna.autogenerate.render_ops import CommentOp
+
+    long = "word " * 40
+    text = body([CommentOp([long.strip(), "    op.keep_this_line_whole(" + "x" * 80 + ")"])])
+    lines = text.splitlines()
+    assert all(line.startswith("# ") for line in lines)
+    assert all(len(line) <= 84 for line in lines[:-1])  # 88 minus the body's indentation
+    assert " ".join(line[2:] for line in lines[:-1]) == long.strip()
+    assert lines[-1] == "#     op.keep_this_line_whole(" + "x" * 80 + ")"
