@@ -75,7 +75,8 @@ def _tables(inspector: Inspector, conn: Connection, names: list[str]) -> dict[st
             "uniques": _squashed(uniques.get(key, [])),
             "checks": _squashed(checks.get(key, [])),
             "comment": (comments.get(key) or {}).get("text"),
-            "rows": sorted(repr(tuple(row)) for row in rows),
+            # each row as (column, value) pairs by column name: column order is compared above
+            "rows": sorted(repr(sorted(row._mapping.items())) for row in rows),
         }
     return tables
 
