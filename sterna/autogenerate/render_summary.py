@@ -92,19 +92,21 @@ def _alter(op: ops.AlterColumnOp) -> list[Change]:
 
 
 def _index_columns(op: Any) -> str:
-    names = [c if isinstance(c, str) else str(c) for c in getattr(op, "columns", ())]
-    return "[" + ", ".join(_q(n) for n in names) + "]"
+    """The columns as Alembic shows them: ``'('a', 'b')'``."""
+    names = tuple(c if isinstance(c, str) else str(c) for c in getattr(op, "columns", ()))
+    return _q(repr(names))
 
 
 def _describe_other(op: Any) -> list[str]:  # noqa: C901 - a flat table of cases
     if isinstance(op, ops.CreateIndexOp):
-        unique = "unique index" if op.unique else "index"
-        return [f"added {unique} {_q(str(op.index_name))} on {_index_columns(op)}"]
+        return [f"added index {_q(str(op.index_name))} on {_index_columns(op)}"]
     if isinstance(op, ops.DropIndexOp):
         return [f"removed index {_q(str(op.index_name))} on {_q(str(op.table_name))}"]
     if isinstance(op, ops.CreateForeignKeyOp):
         return [f"added foreign key ({', '.join(op.local_cols)})({', '.join(op.remote_cols)}) "
                 f"on table {op.source_table}({op.referent_table})"]
+    if isinstance(op, ops.CreateUniqueConstraintOp):
+        return [f"added unique constraint {_q(str(op.constraint_name))} on {_index_columns(op)}"]
     if isinstance(op, ops.AddConstraintOp):
         kind = {"unique": "unique constraint", "primarykey": "primary key",
                 "check": "check constraint", "exclude": "exclude constraint"}.get(

@@ -168,6 +168,37 @@ class Project:
             engine.dispose()
 
 
+def run_alembic(project: Project, *argv: str) -> Result:
+    """``alembic ARGV`` (the reference implementation) in-process on the same project, with
+    its env.py importing ``alembic`` instead of ``sterna``; env.py is restored afterwards."""
+    from alembic.config import CommandLine
+    from alembic.config import Config as AlembicConfig
+
+    env = project.backend / "alembic" / "env.py"
+    original = env.read_text()
+    env.write_text(original.replace("from sterna import context", "from alembic import context"))
+    out, err = io.StringIO(), io.StringIO()
+    status = 0
+    forget_app_modules()
+    try:
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(_cwd(project.backend))
+            stack.enter_context(restored_logging())
+            stack.enter_context(contextlib.redirect_stdout(out))
+            stack.enter_context(contextlib.redirect_stderr(err))
+            cli = CommandLine(prog="alembic")
+            options = cli.parser.parse_args(list(argv))
+            config = AlembicConfig(file_="alembic.ini", cmd_opts=options, stdout=out)
+            try:
+                cli.run_cmd(config, options)
+            except SystemExit as exc:
+                status = 1 if exc.code else 0
+    finally:
+        env.write_text(original)
+        forget_app_modules()
+    return Result(status, out.getvalue(), err.getvalue())
+
+
 class Terminal(io.StringIO):
     """Standard input that says it is a terminal, with the user's answers."""
 

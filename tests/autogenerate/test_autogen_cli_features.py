@@ -276,3 +276,33 @@ def test_the_programmatic_api_returns_the_script(project: Project) -> None:
     assert calls == [1]
     assert script is not None and not isinstance(script, list)
     assert 'op.create_table(\n        "suppliers",' in Path(script.path).read_text()
+
+
+def test_detected_lines_are_alembics(project: Project) -> None:
+    """The console lines for the common changes, word for word as Alembic logs them."""
+    from tests.autogenerate._autogen_project import run_alembic
+
+    project.models('''
+sa.Table("suppliers", Base.metadata, sa.Column("id", sa.Integer, primary_key=True),
+         sa.Column("name", sa.String(50), nullable=False), sa.Column("fax", sa.String(20)),
+         sa.Column("code", sa.Integer, index=True))
+sa.Table("old", Base.metadata, sa.Column("id", sa.Integer, primary_key=True))
+''')
+    project.autogenerate("first")
+    project.ok("upgrade", "head")
+    project.models('''
+sa.Table("suppliers", Base.metadata, sa.Column("id", sa.Integer, primary_key=True),
+         sa.Column("name", sa.String(80), nullable=True),
+         sa.Column("email", sa.String(20), index=True),
+         sa.Column("code", sa.Integer), sa.UniqueConstraint("name", name="uq_name"))
+sa.Table("orders", Base.metadata, sa.Column("id", sa.Integer, primary_key=True),
+         sa.Column("supplier_id", sa.ForeignKey("suppliers.id")))
+''')
+
+    def detected(text: str) -> set[str]:
+        return {line.split("] ", 1)[1] for line in text.splitlines() if "] Detected" in line}
+
+    ours = detected(project.sterna("check").err)
+    theirs = detected(run_alembic(project, "check").err)
+    assert len(theirs) == 9
+    assert ours == theirs
