@@ -51,6 +51,8 @@ class AutogenerateRun:
     def __call__(self, heads: Any, context: Any) -> list[Any]:
         """The migration function env.py's ``run_migrations()`` calls."""
         self._check_up_to_date(heads)
+        if not self.directives:  # a hook of an earlier run (multidb) asked for no revision
+            return []
         metadata = _target_metadata(context, self.script)
         self.template_args.update(context.opts.get("template_args") or {})
         upgrade_ops, downgrade_ops = self._containers(context)

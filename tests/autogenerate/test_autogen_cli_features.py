@@ -207,7 +207,8 @@ sa.Table("events", engine2_metadata, sa.Column("id", sa.Integer, primary_key=Tru
 '''
 
 
-def test_multidb_template_gets_one_body_per_database(tmp_path: Path) -> None:
+def multidb_project(tmp_path: Path) -> Project:
+    """A project made with the multidb template: two SQLite databases, engine1 and engine2."""
     project = Project(tmp_path, f"sqlite:///{tmp_path / 'unused.db'}")
     # replace the generic environment by a multidb one
     shutil.rmtree(project.backend / "alembic")
@@ -227,6 +228,11 @@ def test_multidb_template_gets_one_body_per_database(tmp_path: Path) -> None:
             "engine1": db.engine1_metadata,
             "engine2": db.engine2_metadata,
         }'''))
+    return project
+
+
+def test_multidb_template_gets_one_body_per_database(tmp_path: Path) -> None:
+    project = multidb_project(tmp_path)
     project.models(MULTIDB_MODELS)
     script = project.autogenerate("two databases")
     assert body(script, "upgrade_engine1")[0].startswith("op.create_table(")
@@ -306,3 +312,20 @@ sa.Table("orders", Base.metadata, sa.Column("id", sa.Integer, primary_key=True),
     theirs = detected(run_alembic(project, "check").err)
     assert len(theirs) == 9
     assert ours == theirs
+
+
+def test_multidb_hook_asking_for_no_revision(tmp_path: Path) -> None:
+    project = multidb_project(tmp_path)
+    edit_env(project, "def run_migrations_online() -> None:", textwrap.dedent('''\
+        def no_revision(context, revision, directives):
+            directives[:] = []
+
+
+        def run_migrations_online() -> None:'''))
+    edit_env(project, "target_metadata=target_metadata.get(name),\n            )\n            context.run",
+             "target_metadata=target_metadata.get(name),\n"
+             "                process_revision_directives=no_revision,\n"
+             "            )\n            context.run")
+    project.models(MULTIDB_MODELS)
+    project.ok("revision", "--autogenerate", "-m", "nothing")
+    assert project.versions() == []
