@@ -56,8 +56,11 @@ class Pair:
     settings: dict[str, Any] = field(default_factory=dict)
     full_snapshots: bool = True
 
-    def run(self, tool: str, verb: str, *args: Any, **kw: Any) -> Outcome:
-        url = self.alembic_url if tool == "alembic" else self.sterna_url
+    def run(self, tool: str, verb: str, *args: Any, on: str | None = None, **kw: Any
+            ) -> Outcome:
+        """``tool`` runs the command on its own database, or on the database ``on`` names
+        (``"alembic"`` or ``"sterna"``)."""
+        url = self.alembic_url if (on or tool) == "alembic" else self.sterna_url
         settings = Settings(url=url, **self.settings)
         outcome = run(ALEMBIC if tool == "alembic" else STERNA, self.project.ini, settings,
                       verb, *args, **kw)
