@@ -322,8 +322,8 @@ def test_multidb_hook_asking_for_no_revision(tmp_path: Path) -> None:
 
 
         def run_migrations_online() -> None:'''))
-    configure_end = "target_metadata=target_metadata.get(name),\n            )\n            context.run"
-    edit_env(project, configure_end,
+    edit_env(project, "target_metadata=target_metadata.get(name),\n            )\n            "
+             "context.run",
              "target_metadata=target_metadata.get(name),\n"
              "                process_revision_directives=no_revision,\n"
              "            )\n            context.run")
