@@ -8,19 +8,18 @@ runtime is imported only when env.py has to run.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sterna.commands import history as _history
 from sterna.commands.environment import load_script, run_env
-from sterna.commands.init import init, list_templates
-from sterna.commands.revision import NewRevision, apply_hooks, write
 from sterna.config import Config, parse_bool
 from sterna.errors import CommandError, DatabaseNotAtHead
 
 if TYPE_CHECKING:
     from sterna.script import Script
+
+# The modules behind init/list_templates, history and revision/merge are imported by the verbs
+# that use them: every command starts with this module, and they cost as much as a folder scan.
 
 __all__ = [
     "branches",
@@ -44,7 +43,23 @@ ProcessRevisionDirectives = Callable[[Any, Any, list[Any]], None]
 
 
 def _new_rev_id() -> str:
+    import uuid  # noqa: PLC0415 - see the note on imports above
+
     return uuid.uuid4().hex[-12:]
+
+
+def init(config: Config, directory: str, template: str = "generic", package: bool = False) -> None:
+    """Create the scripts folder ``directory`` and the config file(s) from ``template``."""
+    from sterna.commands.init import init as _init  # noqa: PLC0415
+
+    _init(config, directory, template=template, package=package)
+
+
+def list_templates(config: Config) -> None:
+    """Print each template with the first line of its README."""
+    from sterna.commands.init import list_templates as _list_templates  # noqa: PLC0415
+
+    _list_templates(config)
 
 
 def _revision_environment(config: Config) -> bool:
@@ -76,6 +91,8 @@ def revision(
             branch_label=branch_label, version_path=version_path, rev_id=rev_id,
             depends_on=depends_on, process_revision_directives=process_revision_directives,
         )
+    from sterna.commands.revision import NewRevision, apply_hooks, write  # noqa: PLC0415
+
     script = load_script(config)
     environment = _revision_environment(config)
     if sql and not environment:
@@ -120,6 +137,8 @@ def merge(
     splice: bool = False,
 ) -> Script | None:
     """Write a revision whose parents are ``revisions`` (``"heads"`` for all heads)."""
+    from sterna.commands.revision import NewRevision, write  # noqa: PLC0415
+
     script = load_script(config)
     template_args: dict[str, Any] = {"config": config}
     if _revision_environment(config):
@@ -202,6 +221,8 @@ def history(
     indicate_current: bool = False,
 ) -> None:
     """List the revisions in ``rev_range`` (``[start]:[end]``), newest first."""
+    from sterna.commands import history as _history  # noqa: PLC0415
+
     script = load_script(config)
     rng = _history.HistoryRange.parse(rev_range)
     fmt = _history.HistoryFormat(verbose=verbose, indicate_current=indicate_current)
