@@ -168,14 +168,19 @@ def _add_globals(
                         help="Print nothing on standard output.")
 
 
-def build_parser(prog: str = "sterna") -> argparse.ArgumentParser:
-    """The argument parser for every verb."""
+def build_parser(
+    prog: str = "sterna", only: frozenset[str] | None = None
+) -> argparse.ArgumentParser:
+    """The argument parser for every verb (for the verbs in ``only``, when given: building
+    all of them costs more than a command that only reads the script directory)."""
     parser = argparse.ArgumentParser(
         prog=prog, description="Sterna: schema migrations for SQLAlchemy (Alembic-compatible)."
     )
     _add_globals(parser, prog, after_verb=False, short_c=True)
     verbs = parser.add_subparsers(dest="verb", metavar="VERB", title="verbs")
     for name in sorted(VERBS):
+        if only is not None and name not in only:
+            continue
         verb = VERBS[name]
         sub = verbs.add_parser(name, help=verb.help, description=verb.help)
         for arg in verb.args:
@@ -302,10 +307,24 @@ def _attach_range_values(argv: Sequence[str]) -> list[str]:
     return result
 
 
+def _verbs_named(argv: Sequence[str]) -> frozenset[str] | None:
+    """The verbs whose parsers ``argv`` can reach: every word that is a verb's name (one may be
+    an option's value, so all of them), or ``None`` (all verbs) when there is none or when a
+    help option comes before the first, since the overall help lists every verb."""
+    named: set[str] = set()
+    for item in argv:
+        if item in VERBS:
+            named.add(item)
+        elif not named and item.startswith(("-h", "--h")):
+            return None
+    return frozenset(named) or None
+
+
 def parse_args(argv: Sequence[str] | None, prog: str = "sterna") -> argparse.Namespace:
     """Parse a command line (``sys.argv[1:]`` when None) into options for :func:`run`."""
-    parser = build_parser(prog)
-    options = parser.parse_args(_attach_range_values(sys.argv[1:] if argv is None else argv))
+    args = _attach_range_values(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(prog, _verbs_named(args))
+    options = parser.parse_args(args)
     if options.verb is None:
         parser.error("a verb is required (see --help)")
     _merge_globals(options)
