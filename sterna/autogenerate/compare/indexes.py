@@ -256,6 +256,11 @@ def compare_indexes_and_uniques(
             kept.append(item)
         else:
             drops.append(item)
+    if meta is None:
+        # a dropped table's unique constraints go with its drop_table (and come back with
+        # the create_table of the downgrade); its indexes, and on MySQL its unique indexes,
+        # are dropped separately (as Alembic does)
+        drops = [item for item in drops if item.kind == INDEX or item.either]
     for item in drops:
         assert conn is not None
         op = _drop_op(ctx, conn, item, schema)
