@@ -16,6 +16,7 @@ import io
 import logging
 import logging.config
 import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,8 +143,10 @@ def captured_log() -> Iterator[list[str]]:
 
 def make_config(tool: Tool, ini: Path, settings: Settings, stdout: io.StringIO,
                 sql: io.StringIO) -> Any:
+    toml = ini.parent / "pyproject.toml"
     config = tool.config_class()(
-        str(ini), output_buffer=sql, stdout=stdout,
+        str(ini), toml_file=str(toml) if toml.exists() else None, output_buffer=sql,
+        stdout=stdout,
         cmd_opts=argparse.Namespace(x=list(settings.x)),
         attributes=dict(settings.attributes),
     )
@@ -156,6 +159,29 @@ def make_config(tool: Tool, ini: Path, settings: Settings, stdout: io.StringIO,
     return config
 
 
+_LIBRARY_ROOTS = (sys.prefix, sys.base_prefix, str(Path(__file__).resolve().parents[2] / "sterna"))
+
+
+@contextlib.contextmanager
+def fresh_project_imports() -> Iterator[None]:
+    """Each run imports the project's own modules (``models``, ``custom_ops``...) afresh, as a
+    new process would: modules a run imported from outside the libraries are forgotten after
+    it, and the finder cached for the relative ``prepend_sys_path`` entry ``.`` (bound to the
+    working directory it was created in) is dropped before and after."""
+    for entry in (".", ""):
+        sys.path_importer_cache.pop(entry, None)
+    before = set(sys.modules)
+    try:
+        yield
+    finally:
+        for name in set(sys.modules) - before:
+            file = getattr(sys.modules[name], "__file__", None) or ""
+            if file and not file.startswith(_LIBRARY_ROOTS):
+                del sys.modules[name]
+        for entry in (".", ""):
+            sys.path_importer_cache.pop(entry, None)
+
+
 def run(tool: Tool, ini: Path, settings: Settings, verb: str, *args: Any, **kw: Any) -> Outcome:
     """Run ``<tool>.command.<verb>(config, *args, **kw)`` in the project folder."""
     stdout, sql = io.StringIO(), io.StringIO()
@@ -163,7 +189,7 @@ def run(tool: Tool, ini: Path, settings: Settings, verb: str, *args: Any, **kw: 
     error: str | None = None
     kind: str | None = None
     value: Any = None
-    with working_directory(ini.parent), captured_log() as log:
+    with working_directory(ini.parent), captured_log() as log, fresh_project_imports():
         try:
             value = getattr(tool.command, verb)(config, *args, **kw)
         except tool.command_error as exc:

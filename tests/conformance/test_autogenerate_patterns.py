@@ -1,0 +1,162 @@
+"""env.py's autogenerate patterns, as Alembic's documentation writes them: ``include_object``,
+``process_revision_directives`` with a ``Rewriter`` (and emptying the directives), ``render_item``
+for a project type, ``render_as_batch``, naming conventions; then ``check``.  Each tool writes
+its own scripts in its own copy of the project from the same models and runs them on its own
+database: the databases must end up the same at every step, and ``check`` must agree."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from tests.conformance import tally
+from tests.conformance.compare import check, error_of, same_database
+from tests.conformance.harness import ALEMBIC, STERNA, Settings, run
+from tests.conformance.projects import alembic_init
+
+MODELS = '''\
+import sqlalchemy as sa
+
+metadata = sa.MetaData(naming_convention={
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+
+class Money(sa.types.TypeDecorator):
+    impl = sa.Numeric(12, 2)
+    cache_ok = True
+
+
+owners = sa.Table(
+    "owners", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("email", sa.String(80), nullable=False, unique=True),
+)
+accounts = sa.Table(
+    "accounts", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(40), nullable=False, index=True),
+    sa.Column("balance", Money()),
+    sa.Column("owner_id", sa.Integer, sa.ForeignKey("owners.id")),
+)
+ignored_cache = sa.Table("ignored_cache", metadata, sa.Column("k", sa.String(10)))
+'''
+
+MODELS_V2 = MODELS.replace(
+    '''    sa.Column("email", sa.String(80), nullable=False, unique=True),
+)''',
+    '''    sa.Column("email", sa.String(80), nullable=False, unique=True),
+    sa.Column("code", sa.String(8), nullable=False, server_default="x"),
+)''',
+)
+
+ENV_CONFIGURE = '''
+import models
+from alembic.autogenerate import rewriter
+from alembic.operations import ops
+
+target_metadata = models.metadata
+writer = rewriter.Rewriter()
+
+
+@writer.rewrites(ops.AddColumnOp)
+def add_column(context, revision, op):
+    """Add new NOT NULL columns as nullable first, then alter them (Alembic's cookbook)."""
+    if op.column.nullable:
+        return op
+    op.column.nullable = True
+    return [op, ops.AlterColumnOp(op.table_name, op.column.name, modify_nullable=False,
+                                  existing_type=op.column.type)]
+
+
+def process_revision_directives(context, revision, directives):
+    writer(context, revision, directives)
+    if directives[0].upgrade_ops.is_empty():
+        directives[:] = []
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    return not (type_ == "table" and name.startswith("ignored_"))
+
+
+def render_item(type_, obj, autogen_context):
+    if type_ == "type" and isinstance(obj, models.Money):
+        autogen_context.imports.add("import models")
+        return "models.Money()"
+    return False
+
+
+CONFIGURE = {
+    "include_object": include_object,
+    "process_revision_directives": process_revision_directives,
+    "render_item": render_item,
+    "render_as_batch": True,
+}
+'''
+
+
+def make_side(root: Path, url: str) -> Path:
+    from tests.conformance.test_env_patterns import ENV_HEAD, ENV_RUN
+
+    alembic_init(root)
+    (root / "models.py").write_text(MODELS)
+    env = ENV_HEAD + ENV_CONFIGURE + ENV_RUN.replace(
+        "target_metadata=target_metadata, **CONFIGURE", "target_metadata=target_metadata, "
+        "**CONFIGURE")
+    (root / "migrations" / "env.py").write_text(env)
+    return root / "alembic.ini"
+
+
+def test_autogenerate_patterns(backend: str, urls: tuple[str, str], tmp_path: Path) -> None:
+    tally.count("projects")
+    inis = {"alembic": make_side(tmp_path / "a", urls[0]),
+            "sterna": make_side(tmp_path / "s", urls[1])}
+    settings = {"alembic": Settings(url=urls[0]), "sterna": Settings(url=urls[1])}
+    tools = {"alembic": ALEMBIC, "sterna": STERNA}
+
+    def both(verb: str, *args: object, **kw: object) -> dict[str, object]:
+        outcomes = {name: run(tools[name], inis[name], settings[name], verb, *args, **kw)
+                    for name in tools}
+        tally.count("commands")
+        return outcomes
+
+    def script_of(name: str, rev: str) -> str:
+        return next((inis[name].parent / "migrations" / "versions").glob(f"{rev}_*.py")
+                    ).read_text()
+
+    made = both("revision", message="initial", autogenerate=True, rev_id="ag1")
+    assert all(outcome.ok for outcome in made.values()), made
+    for name in tools:
+        text = script_of(name, "ag1")
+        assert "models.Money()" in text and "import models" in text, (name, text)
+        assert "ignored_cache" not in text, (name, text)
+    both("upgrade", "head")
+    same_database(urls[0], urls[1], "upgrade head (autogenerated ag1)", backend)
+    checked = both("check")
+    check("error", "check (models and database agree)", error_of(checked["alembic"]),
+          error_of(checked["sterna"]), backend)
+
+    for name in tools:
+        (inis[name].parent / "models.py").write_text(MODELS_V2)
+    checked = both("check")
+    check("error", "check (a column added to the models)", error_of(checked["alembic"]),
+          error_of(checked["sterna"]), backend)
+    assert checked["sterna"].error is not None and "owners.code" in checked["sterna"].error
+    made = both("revision", message="add code", autogenerate=True, rev_id="ag2")
+    assert all(outcome.ok for outcome in made.values()), made
+    for name in tools:  # the Rewriter split the NOT NULL column in two steps
+        text = script_of(name, "ag2")
+        assert "nullable=True" in text and "nullable=False" in text, (name, text)
+    both("upgrade", "head")
+    same_database(urls[0], urls[1], "upgrade head (autogenerated ag2)", backend)
+
+    made = both("revision", message="nothing", autogenerate=True, rev_id="ag3")
+    for name in tools:  # process_revision_directives emptied the directives: no script
+        assert made[name].ok, made[name]
+        assert not list((inis[name].parent / "migrations" / "versions").glob("ag3_*.py"))
+    both("downgrade", "base")
+    same_database(urls[0], urls[1], "downgrade base (autogenerated scripts)", backend)
+    shutil.rmtree(tmp_path / "a")
