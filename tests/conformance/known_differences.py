@@ -93,14 +93,33 @@ def _alembic_only(fn: Callable[[Any], Any]) -> Callable[[Compared], Compared]:
     return apply
 
 
-def _sqlite_transactional_log(item: Compared) -> Compared:
-    if item.backend != "sqlite":
-        return item
-    lines = tuple(
+def _transactional(lines: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(
         line.replace("Will assume non-transactional DDL.", "Will assume transactional DDL.")
-        for line in item.alembic
+        for line in lines
     )
-    return replace(item, alembic=lines)
+
+
+def _sqlite_transactional_log(item: Compared) -> Compared:
+    if item.backend != "sqlite" or "--sql" in item.what:
+        return item
+    if item.area == "cli":  # (status, stdout, stderr)
+        status, out, err = item.alembic
+        return replace(item, alembic=(status, out, _transactional(err)))
+    return replace(item, alembic=_transactional(item.alembic))
+
+
+def _cli_failure(item: Compared) -> Compared:
+    """Alembic's failure report (``FAILED:`` on stdout, an ``ERROR`` log line on stderr) in
+    Sterna's form (``FAILED:`` as the last line of stderr)."""
+    status, out, err = item.alembic
+    failed = [line for line in out if line.startswith("FAILED: ")]
+    if status != "failed" or len(failed) != 1:
+        return item
+    message = failed[0][len("FAILED: "):]
+    err = tuple(line for line in err if line != f"ERROR [alembic.util.messaging] {message}")
+    out = tuple(line for line in out if line != failed[0])
+    return replace(item, alembic=(status, out, (*err, failed[0])))
 
 
 def _sort_current_lines(lines: tuple[str, ...]) -> tuple[str, ...]:
@@ -300,6 +319,34 @@ def _check_listed_readably(item: Compared) -> bool:
             and not ours[1].startswith(_CHECK_FAILED + "[("))
 
 
+def _cli_traceback(item: Compared) -> bool:
+    """Alembic's CLI failed with a traceback; Sterna's with one FAILED line after the same
+    output."""
+    if item.area != "cli":
+        return False
+    (status, out, err), (our_status, our_out, our_err) = item.alembic, item.sterna
+    if status != "failed" or our_status != "failed" or out != our_out:
+        return False
+    if "Traceback (most recent call last):" not in err or not our_err:
+        return False
+    before = err[:err.index("Traceback (most recent call last):")]
+    return before == our_err[:-1] and our_err[-1].startswith("FAILED: ")
+
+
+_INVALID_CHOICE = re.compile(r"error: argument .*invalid choice: '([^']+)'")
+
+
+def _cli_usage_text(item: Compared) -> bool:
+    if item.area != "cli":
+        return False
+    (status, out, err), (our_status, our_out, our_err) = item.alembic, item.sterna
+    if status != "failed" or our_status != "failed" or out != our_out or not err or not our_err:
+        return False
+    theirs, ours = _INVALID_CHOICE.search(" ".join(err)), _INVALID_CHOICE.search(" ".join(our_err))
+    return (err[0].startswith("usage: alembic ") and our_err[0].startswith("usage: sterna ")
+            and theirs is not None and ours is not None and theirs.group(1) == ours.group(1))
+
+
 def _history_relative_to_current(item: Compared) -> bool:
     return bool(_RELATIVE_TO_CURRENT.search(item.what))
 
@@ -344,11 +391,38 @@ KNOWN: tuple[KnownDifference, ...] = (
     ),
     KnownDifference(
         "sqlite-transactional-ddl",
-        "log",
+        "log cli",
         "On SQLite Sterna runs migrations inside a real transaction (BEGIN on the driver "
         "connection), so a failed step rolls back with its version row; it logs 'Will assume "
         "transactional DDL.' where Alembic logs 'non-transactional'.",
         normalise=_sqlite_transactional_log,
+    ),
+    KnownDifference(
+        "cli-failure-reporting",
+        "cli",
+        "A failing command: Alembic prints 'FAILED: <message>' on standard output, logs the "
+        "message again as 'ERROR [alembic.util.messaging] ...' on standard error and exits "
+        "with status 255; Sterna prints the FAILED line once, on standard error, and exits "
+        "with 1 (statuses are compared as ok/failed).",
+        normalise=_cli_failure,
+    ),
+    KnownDifference(
+        "cli-traceback",
+        "cli",
+        "A statement of a migration fails in the database: Alembic's command line ends with "
+        "the Python traceback; Sterna's with one line 'FAILED: upgrade of revision x failed "
+        "while running <statement>: <driver error>' (the traceback only with --raiseerr). "
+        "Accepted when everything printed before is the same.",
+        accept=_cli_traceback,
+    ),
+    KnownDifference(
+        "cli-usage-text",
+        "cli",
+        "Command-line usage errors: both tools reject the same arguments through argparse, but "
+        "the usage text is each program's own (its name, 'VERB' and 'KEY=VALUE' metavars, and "
+        "Sterna accepts global options after the verb). Accepted when both name the same "
+        "invalid choice.",
+        accept=_cli_usage_text,
     ),
     KnownDifference(
         "alembic-internal-error",
@@ -409,6 +483,15 @@ KNOWN: tuple[KnownDifference, ...] = (
         "_alembic_tmp_t RENAME TO t' fails (SQLite re-checks the view) and leaves the temporary "
         "table behind; Sterna renames with legacy_alter_table and keeps the view working. "
         "Checked explicitly by test_batch.py::test_sqlite_rebuild_of_a_table_a_view_reads.",
+    ),
+    KnownDifference(
+        "sqlite-failed-step-rolled-back",
+        "schema",
+        "A step that fails part way on SQLite: Alembic leaves the DDL and data changes made "
+        "before the failure in place (pysqlite runs DDL outside any transaction), with the "
+        "version row of the previous step -- schema and version table disagree. Sterna runs "
+        "the step in a transaction and rolls all of it back. Checked explicitly by "
+        "test_failures.py.",
     ),
     KnownDifference(
         "mysql-alter-keeps-definition",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import random
 import re
 import textwrap
@@ -141,13 +142,17 @@ def alembic_init(root: Path, template: str = "generic") -> None:
     from alembic.config import Config
 
     root.mkdir(parents=True, exist_ok=True)
-    config_file = "pyproject.toml" if template.startswith("pyproject") else "alembic.ini"
-    with contextlib.redirect_stdout(io.StringIO()):
-        if config_file == "pyproject.toml":
-            config = Config(str(root / "alembic.ini"), toml_file=str(root / "pyproject.toml"))
-        else:
-            config = Config(str(root / "alembic.ini"))
-        command.init(config, str(root / "migrations"), template=template)
+    old = os.getcwd()
+    os.chdir(root)  # a relative directory: the config says %(here)s/migrations
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            if template.startswith("pyproject"):
+                config = Config("alembic.ini", toml_file="pyproject.toml")
+            else:
+                config = Config("alembic.ini")
+            command.init(config, "migrations", template=template)
+    finally:
+        os.chdir(old)
 
 
 def set_ini_option(ini: Path, key: str, value: str, section: str = "alembic") -> None:

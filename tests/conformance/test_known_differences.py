@@ -164,3 +164,22 @@ def test_batch_rebuild_statements_need_evidence(same: bool) -> None:
     assert passed is same
     assert (tally.KNOWN_HITS["batch-rebuild-statements"] > before) is same
     assert fails("sql", "upgrade --sql", ("A;",), ("B;",), "sqlite")
+
+
+def test_cli_entries() -> None:
+    ok_err = ("INFO  [alembic.runtime.migration] Context impl SQLiteImpl.",)
+    theirs = ("failed", ("FAILED: Can't locate revision identified by 'z'",),
+              (*ok_err, "ERROR [alembic.util.messaging] Can't locate revision identified by 'z'"))
+    ours = ("failed", (), (*ok_err, "FAILED: Can't locate revision identified by 'z'"))
+    assert used("cli-failure-reporting", "cli", "upgrade z", theirs, ours, "sqlite")
+    assert fails("cli", "upgrade z", theirs, ("ok", (), ok_err), "sqlite")
+    traceback = ("failed", (), (*ok_err, "Traceback (most recent call last):", "  File ..."))
+    assert used("cli-traceback", "cli", "downgrade", traceback,
+                ("failed", (), (*ok_err, "FAILED: downgrade of revision c2 failed ...")), "sqlite")
+    assert fails("cli", "downgrade", traceback, ("failed", (), ("FAILED: x",)), "sqlite")
+    usage = ("failed", (), ("usage: alembic [-h]", "alembic: error: argument X: invalid choice: "
+                                                   "'nope' (choose from ...)"))
+    assert used("cli-usage-text", "cli", "nope", usage,
+                ("failed", (), ("usage: sterna [-h]", "sterna: error: argument VERB: invalid "
+                                                      "choice: 'nope' (choose from ...)")))
+    assert fails("cli", "nope", usage, ("failed", (), ("usage: sterna [-h]", "other error")))
