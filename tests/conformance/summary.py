@@ -19,7 +19,9 @@ from tests.conformance import tally
 from tests.conformance.known_differences import KNOWN
 
 _WORKER_KEY = "sterna_conformance_tally"
-_COLLECTED: list[dict[str, dict[str, int]]] = []
+#: Per xdist worker id: its counts (a dict, so that hooks registered twice count once).
+_COLLECTED: dict[str, dict[str, dict[str, int]]] = {}
+_PRINTED: list[bool] = []
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -33,17 +35,18 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 def pytest_testnodedown(node: Any, error: Any) -> None:
     data = getattr(node, "workeroutput", {}).get(_WORKER_KEY)
     if data:
-        _COLLECTED.append(data)
+        _COLLECTED[str(getattr(getattr(node, "gateway", None), "id", id(node)))] = data
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     counts: Counter[str] = Counter(tally.COUNTS)
     known: Counter[str] = Counter(tally.KNOWN_HITS)
-    for data in _COLLECTED:
+    for data in _COLLECTED.values():
         counts.update(data["counts"])
         known.update(data["known"])
-    if not counts:
+    if not counts or _PRINTED:
         return
+    _PRINTED.append(True)
     write = terminalreporter.write_line
     terminalreporter.section("Sterna/Alembic conformance")
     for kind, label in tally.KINDS.items():
