@@ -494,6 +494,14 @@ KNOWN: tuple[KnownDifference, ...] = (
         "test_failures.py.",
     ),
     KnownDifference(
+        "duplicate-rev-id-refused",
+        "error",
+        "`revision --rev-id X` where X exists: Alembic writes a second script with the same id "
+        "(a warning only), after which the revision graph is broken; Sterna refuses and names "
+        "the existing file. Checked explicitly by "
+        "test_revision_command.py::test_duplicate_rev_id.",
+    ),
+    KnownDifference(
         "mysql-alter-keeps-definition",
         "schema",
         "MySQL/MariaDB ALTER COLUMN rewrites the whole column definition (MODIFY/CHANGE). When a "

@@ -1,0 +1,99 @@
+"""``revision`` and ``merge`` on two identical copies of a branched project: the same scripts
+written (file name, location and text, with Alembic's own script.py.mako), or the same error,
+for ``--head``, ``--splice``, ``--branch-label``, ``--depends-on``, ``--version-path`` and
+merges; afterwards both tools read both projects the same way."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conformance import tally
+from tests.conformance.compare import check, error_of, same_outcome
+from tests.conformance.harness import ALEMBIC, STERNA, Outcome, Settings, run
+from tests.conformance.projects import branched, build
+
+NO_DB = Settings()
+
+STEPS: list[tuple[str, dict[str, Any]]] = [
+    ("revision", {"message": "on several heads"}),                      # error: several heads
+    ("revision", {"message": "feature next", "head": "feature@head", "rev_id": "r01"}),
+    ("revision", {"message": "new branch", "head": "c3", "splice": True, "rev_id": "r02",
+                  "branch_label": "side"}),
+    ("revision", {"message": "not a head", "head": "c3", "rev_id": "r03"}),  # error: splice
+    ("revision", {"message": "needs", "head": "side@head", "rev_id": "r04",
+                  "depends_on": "x2"}),
+    ("revision", {"message": "new base", "head": "base", "rev_id": "r05",
+                  "branch_label": "third", "version_path": "extra"}),
+    ("revision", {"message": "unknown head", "head": "zzz@head", "rev_id": "r06"}),
+    ("merge", {"revisions": ["r01", "r04"], "message": "merge two", "rev_id": "r07"}),
+    ("merge", {"revisions": "heads", "message": "merge all", "rev_id": "r08",
+               "branch_label": "all"}),
+    ("revision", {"message": "after all", "rev_id": "r09"}),
+    ("revision", {"message": "x" * 60 + " long slug", "rev_id": "r10"}),
+]
+
+
+def scripts(root: Path) -> dict[str, str]:
+    """Every script under the project (path relative to it), without the creation date."""
+    found = {}
+    for path in sorted(root.rglob("*.py")):
+        if path.name == "env.py" or "__pycache__" in path.parts:
+            continue
+        text = re.sub(r"Create Date: .*", "Create Date: <DATE>", path.read_text())
+        found[str(path.relative_to(root))] = text
+    return found
+
+
+def test_revision_and_merge(tmp_path: Path) -> None:
+    tally.count("projects")
+    project = build(tmp_path / "alembic", branched())
+    shutil.copytree(project.root, tmp_path / "sterna")
+    roots = {"alembic": project.root, "sterna": tmp_path / "sterna"}
+    for verb, kw in STEPS:
+        theirs = run(ALEMBIC, roots["alembic"] / "alembic.ini", NO_DB, verb, **kw)
+        ours = run(STERNA, roots["sterna"] / "alembic.ini", NO_DB, verb, **kw)
+        what = f"{verb} {kw}"
+        tally.count("commands")
+        check("error", what, error_of(theirs), error_of(ours))
+        written = (scripts(roots["alembic"]), scripts(roots["sterna"]))
+        tally.count("output_lines", sum(text.count("\n") for text in written[0].values()))
+        check("output", f"{what}: scripts", written[0], written[1])
+    for tool in (ALEMBIC, STERNA):  # each tool reads the scripts both wrote
+        for verb in ("heads", "branches", "history"):
+            outcomes = [neutral(run(tool, roots[name] / "alembic.ini", NO_DB, verb,
+                                    verbose=True), roots[name]) for name in roots]
+            same_outcome(*outcomes, f"{tool.name} {verb} -v on both projects")
+
+
+def neutral(outcome: Outcome, root: Path) -> Outcome:
+    """The outcome with the project folder and creation dates written neutrally."""
+    lines = tuple(re.sub(r"Create Date: .*", "Create Date: <DATE>",
+                         line.replace(str(root), "<ROOT>")) for line in outcome.lines)
+    return replace(outcome, lines=lines)
+
+
+def test_duplicate_rev_id(tmp_path: Path) -> None:
+    """Known difference "duplicate-rev-id-refused": Alembic writes a second script with an id
+    that exists (warning only; the graph is broken afterwards); Sterna refuses, writes
+    nothing and names the existing file."""
+    tally.count("projects")
+    project = build(tmp_path / "p", branched())
+    before = scripts(project.root)
+    with pytest.warns(UserWarning):
+        theirs = run(ALEMBIC, project.ini, NO_DB, "revision", message="dup", head="n7",
+                     rev_id="c3")
+    assert theirs.ok and len(scripts(project.root)) == len(before) + 1
+    for path in project.root.rglob("c3_dup.py"):
+        path.unlink()
+    ours = run(STERNA, project.ini, NO_DB, "revision", message="dup", head="n7", rev_id="c3")
+    tally.count("commands")
+    assert ours.error_kind == "CommandError", ours
+    assert "c3" in str(ours.error) and "c3_add_orders.py" in str(ours.error), ours.error
+    assert scripts(project.root) == before
+    tally.hit("duplicate-rev-id-refused")
