@@ -1,7 +1,8 @@
 """Dialect implementations: turning operations into DDL, online or as offline SQL text.
 
-The built-in dialects (SQLite, PostgreSQL, MySQL/MariaDB) register themselves when
-`DefaultImpl.get_by_dialect` first runs (it imports `sterna.ddl.dialects`).
+Each built-in dialect module (SQLite, PostgreSQL, MySQL/MariaDB) registers its implementation
+when `DefaultImpl.get_by_dialect` first meets that dialect (it imports that module only);
+`sterna.ddl.dialects` imports all of them.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ operations layer; each takes plain SQLAlchemy schema objects built by ``sterna.o
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Mapping, Sequence
 from typing import IO, Any, ClassVar, cast
@@ -57,6 +58,14 @@ from sterna.errors import UnsupportedOperation
 
 log = logging.getLogger("alembic.ddl.impl")
 
+#: the module that registers the built-in implementation of each dialect name
+_BUILTIN_DIALECT_MODULES = {
+    "sqlite": "sterna.ddl.sqlite",
+    "postgresql": "sterna.ddl.postgresql",
+    "mysql": "sterna.ddl.mysql",
+    "mariadb": "sterna.ddl.mysql",
+}
+
 
 class DefaultImpl:
     """Dialect-neutral DDL execution; subclassed per dialect."""
@@ -95,9 +104,14 @@ class DefaultImpl:
 
     @classmethod
     def get_by_dialect(cls, dialect: Dialect) -> type[DefaultImpl]:
-        """The implementation class registered for ``dialect.name`` (DefaultImpl if none)."""
-        import sterna.ddl.dialects  # noqa: F401  (registers the built-in dialects)
+        """The implementation class registered for ``dialect.name`` (DefaultImpl if none).
 
+        Only the built-in module of that dialect is imported (it registers its classes): the
+        PostgreSQL one alone costs more than a whole offline run of a small project on SQLite.
+        """
+        module = _BUILTIN_DIALECT_MODULES.get(dialect.name)
+        if module is not None:
+            importlib.import_module(module)
         return cls._registry.get(dialect.name, DefaultImpl)
 
     @property
