@@ -27,7 +27,7 @@ def urls(backend: str, db_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]
 OFFLINE_URLS = {
     "sqlite": "sqlite:///offline.db",
     "postgresql": "postgresql+psycopg://someone@db.invalid/app",
-    "mariadb": "mysql+pymysql://someone@db.invalid/app",
+    "mariadb": "mariadb+pymysql://someone@db.invalid/app",
 }
 
 

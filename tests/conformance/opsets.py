@@ -386,6 +386,46 @@ SQLITE_MORE = Rev(
 )
 
 
+def _extras(backend: str, down: str) -> Rev:
+    """Alembic 1.20's newer keywords (if_exists/if_not_exists, inline_references), computed
+    columns, execution_options, and on PostgreSQL deferrable and cross-schema constraints."""
+    ident = {"sqlite": "sqlite", "postgresql": "pg", "mariadb": "my"}[backend]
+    up = [
+        'op.create_table("extras", sa.Column("id", sa.Integer, primary_key=True),',
+        '                sa.Column("twice", sa.Integer,',
+        '                          sa.Computed("part_id * 2", persisted=True)),',
+        '                sa.Column("part_id", sa.Integer), if_not_exists=True)',
+        'op.drop_table("never_was", if_exists=True)',
+        'op.add_column("extras", sa.Column("ref_id", sa.Integer, sa.ForeignKey("parts.id")),',
+        '              inline_references=True)',
+        'op.execute("INSERT INTO extras (id, part_id) VALUES (1, 1)",',
+        '           execution_options={"no_parameters": True})',
+    ]
+    down_lines = ['op.drop_table("extras", if_exists=True)']
+    if backend != "sqlite":
+        up += [
+            'op.add_column("extras", sa.Column("tag", sa.String(8)), if_not_exists=True)',
+            'op.create_check_constraint("ck_extras_part", "extras", "part_id > 0")',
+            'op.drop_constraint("ck_extras_part", "extras", type_="check", if_exists=True)',
+        ]
+    if backend == "postgresql":  # Alembic writes no IF EXISTS on MariaDB: it would fail there
+        up.append('op.drop_constraint("ck_never_was", "extras", type_="check", if_exists=True)')
+    if backend == "postgresql":
+        up += [
+            'op.create_unique_constraint("uq_extras_part", "extras", ["part_id"],',
+            '                            deferrable=True, initially="DEFERRED")',
+            'op.create_foreign_key("fk_extras_part", "extras", "parts", ["part_id"], ["id"],',
+            '                      deferrable=True, initially="IMMEDIATE", match="SIMPLE",',
+            '                      ondelete="RESTRICT")',
+            'op.create_foreign_key("fk_events_extra", "events", "extras", ["part_id"], ["id"],',
+            '                      source_schema="audit", referent_schema="public")',
+        ]
+        down_lines.insert(0, 'op.drop_constraint("fk_events_extra", "events", '
+                             'type_="foreignkey", schema="audit")')
+    return Rev(f"op10{ident}extras", down, "newer keywords and computed columns",
+               upgrade="\n".join(up), downgrade="\n".join(down_lines))
+
+
 def _tables(backend: str) -> Rev:
     comment = 'comment="Suppliers",' if backend != "sqlite" else ""
     return Rev(TABLES.rev, None, TABLES.message,
@@ -397,6 +437,7 @@ def chain(backend: str) -> list[Rev]:
     """Every operation the backend supports, as one linear chain of revisions."""
     common = [_tables(backend), COLUMNS, INDEXES, DATA, RENAME]
     if backend == "sqlite":
-        return [*common, SQLITE_BATCH, SQLITE_NATIVE, SQLITE_COPY_FROM, SQLITE_MORE]
-    last = POSTGRESQL if backend == "postgresql" else MARIADB
-    return [*common, ALTER, CONSTRAINTS, COMMENTS, last]
+        rest = [SQLITE_BATCH, SQLITE_NATIVE, SQLITE_COPY_FROM, SQLITE_MORE]
+    else:
+        rest = [ALTER, CONSTRAINTS, COMMENTS, POSTGRESQL if backend == "postgresql" else MARIADB]
+    return [*common, *rest, _extras(backend, rest[-1].rev)]

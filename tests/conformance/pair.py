@@ -55,6 +55,8 @@ class Pair:
     sterna_url: str
     settings: dict[str, Any] = field(default_factory=dict)
     full_snapshots: bool = True
+    #: Every command is meant to succeed: Alembic's (the reference's) failing is a test error.
+    strict: bool = False
 
     def run(self, tool: str, verb: str, *args: Any, on: str | None = None, **kw: Any
             ) -> Outcome:
@@ -76,6 +78,7 @@ class Pair:
         what = describe(verb, args, kw) + (f" {tag}" if tag else "")
         theirs = self.run("alembic", verb, *args, **kw)
         ours = self.run("sterna", verb, *args, **kw)
+        assert not (self.strict and theirs.error), f"{what}: {theirs.error}"
         if theirs.error is not None and ours.error is not None:
             what += " [failed]"
         same_outcome(theirs, ours, what, self.backend, equivalent=equivalent)

@@ -102,19 +102,19 @@ CONSTRAINTS = Rev(
             batch_op.create_check_constraint("ck_owners_score", "score >= 0")
             batch_op.create_unique_constraint("uq_owners_name", ["name"])
         with op.batch_alter_table("pets") as batch_op:
-            batch_op.drop_constraint("uq_pets_nickname", type_="unique")
             batch_op.drop_constraint("fk_pets_owner2", type_="foreignkey")
+            batch_op.drop_constraint("uq_pets_nickname", type_="unique")
             batch_op.create_foreign_key("fk_pets_owner", "owners", ["owner_id"], ["id"])
     ''',
 )
 
 RECREATE = Rev(
-    "bt04recreate", "bt03constraints", "recreate always, ordering, table kwargs",
+    "bt04recreate", "bt03constraints", "recreate always, ordering",
     upgrade='''
-        with op.batch_alter_table("owners", recreate="always") as batch_op:
+        with op.batch_alter_table("pets", recreate="always") as batch_op:
             batch_op.add_column(sa.Column("rank", sa.Integer, server_default="0"),
-                                insert_after="name")
-            batch_op.add_column(sa.Column("code", sa.String(5)), insert_before="name")
+                                insert_after="owner_id")
+            batch_op.add_column(sa.Column("code", sa.String(5)), insert_before="owner_id")
         with op.batch_alter_table("pets", recreate="always",
                                   partial_reordering=[("kind", "nickname")]) as batch_op:
             batch_op.alter_column("kind", existing_type=sa.String(10), server_default="cat")
@@ -123,7 +123,7 @@ RECREATE = Rev(
         with op.batch_alter_table("pets", recreate="always",
                                   partial_reordering=[("nickname", "kind")]) as batch_op:
             batch_op.alter_column("kind", existing_type=sa.String(10), server_default="dog")
-        with op.batch_alter_table("owners", recreate="always") as batch_op:
+        with op.batch_alter_table("pets", recreate="always") as batch_op:
             batch_op.drop_column("code")
             batch_op.drop_column("rank")
     ''',
@@ -146,20 +146,57 @@ NAMING = Rev(
     ''',
 )
 
-CHAIN = [BASE, ALTERS, CONSTRAINTS, RECREATE, NAMING]
+def chain_for(backend: str) -> list[Rev]:
+    """On MariaDB Alembic cannot rebuild a table that has a named foreign key (see
+    test_mariadb_recreate_with_named_foreign_key): the chain leaves that step out there.
+    ``naming_convention`` names unnamed constraints of a SQLite rebuild; elsewhere the
+    database has named them itself, so that step is SQLite's only."""
+    if backend == "mariadb":
+        return [BASE, ALTERS, CONSTRAINTS]
+    if backend == "postgresql":
+        return [BASE, ALTERS, CONSTRAINTS, RECREATE]
+    return [BASE, ALTERS, CONSTRAINTS, RECREATE, NAMING]
 
 
-@pytest.fixture
-def batch_pair(backend: str, urls: tuple[str, str], tmp_path: Path) -> Pair:
+def test_batch_online(backend: str, urls: tuple[str, str], tmp_path: Path) -> None:
     tally.count("projects")
-    return Pair(build(tmp_path / "p", CHAIN), backend, *urls)
+    chain = chain_for(backend)
+    pair = Pair(build(tmp_path / "p", chain), backend, *urls)
+    for _ in chain:
+        theirs, _ = pair.both("upgrade", "+1")
+        assert theirs.ok, theirs.error
+    for _ in chain:
+        theirs, _ = pair.both("downgrade", "-1")
+        assert theirs.ok, theirs.error
 
 
-def test_batch_online(batch_pair: Pair) -> None:
-    for _ in CHAIN:
-        batch_pair.both("upgrade", "+1")
-    for _ in CHAIN:
-        batch_pair.both("downgrade", "-1")
+def test_mariadb_recreate_with_named_foreign_key(mysql_url: str, tmp_path: Path) -> None:
+    """Known difference "batch-recreate-named-fk": recreate="always" on MariaDB of a table with
+    a named foreign key: Alembic's temporary table repeats the constraint name and MariaDB
+    refuses it (errno 121); Sterna rebuilds it, keeping the data, the foreign key, the unique
+    constraint and the asked column order."""
+    tally.count("projects")
+    from tests.conftest import _fresh_database
+
+    second = _fresh_database("mariadb")
+    pair = Pair(build(tmp_path / "p", [BASE, ALTERS, CONSTRAINTS, RECREATE]), "mariadb",
+                mysql_url, next(second))
+    try:
+        pair.both("upgrade", CONSTRAINTS.rev)
+        theirs = pair.run("alembic", "upgrade", "head")
+        ours = pair.run("sterna", "upgrade", "head")
+        tally.count("commands")
+        assert theirs.error is not None and "121" in theirs.error, theirs
+        assert ours.ok, ours.error
+        pets = snapshot(pair.sterna_url)["tables"]["pets"]
+        assert [c["name"] for c in pets["columns"]] == ["id", "code", "owner_id", "rank",
+                                                        "kind", "nickname"]
+        assert [fk["name"] for fk in pets["fks"]] == ["fk_pets_owner2"]
+        assert [uq["name"] for uq in pets["uniques"]] == ["uq_pets_nickname"]
+        assert len(pets["rows"]) == 2
+        tally.hit("batch-recreate-named-fk")
+    finally:
+        next(second, None)
 
 
 ADD_AND_DROP_LAST = Rev(

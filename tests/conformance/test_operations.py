@@ -20,11 +20,13 @@ def test_online_step_by_step(backend: str, urls: tuple[str, str], tmp_path: Path
     tally.count("projects")
     revisions = chain(backend)
     pair = Pair(build(tmp_path / "p", revisions), backend, *urls)
-    for _ in revisions:
-        pair.both("upgrade", "+1")
+    for rev in revisions:  # every step is valid: Alembic, the reference, must succeed
+        theirs, _ = pair.both("upgrade", "+1")
+        assert theirs.ok, (rev.rev, theirs.error)
     pair.observe()
-    for _ in revisions:
-        pair.both("downgrade", "-1")
+    for rev in reversed(revisions):
+        theirs, _ = pair.both("downgrade", "-1")
+        assert theirs.ok, (rev.rev, theirs.error)
     pair.observe(full=False)
 
 
@@ -43,7 +45,7 @@ def test_offline_chain(backend: str, offline_urls: tuple[str, str], tmp_path: Pa
         pair.both("upgrade", "head", sql=True)  # both refuse the batch step
 
 
-@pytest.mark.parametrize("index", range(9))
+@pytest.mark.parametrize("index", range(10))
 def test_offline_revision(backend: str, offline_urls: tuple[str, str], tmp_path: Path,
                           request: pytest.FixtureRequest, index: int) -> None:
     """Each revision on its own (``prev:rev`` up, ``rev:prev`` down), so that one difference
