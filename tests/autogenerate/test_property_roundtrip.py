@@ -7,9 +7,9 @@ downgrade one step: ``check`` finds it identical to the first models again.
 The models are those of a typical project: up to three tables (a parent and children with
 foreign keys to it), columns whose presence, type (within a family: Integer/BigInteger,
 String(20)/String(40), Numeric(10, 2)/Numeric(12, 2), an Enum with two or three values),
-nullability, server default, comment, index or unique constraint vary; names follow a naming
-convention, as projects do.  On SQLite the environment uses ``render_as_batch=True``, as Alembic
-recommends there.
+nullability, server default, comment, index or unique constraint vary, and so do table comments
+and two-column indexes; names follow a naming convention, as projects do.  On SQLite the
+environment uses ``render_as_batch=True``, as Alembic recommends there.
 """
 
 from __future__ import annotations
@@ -73,6 +73,8 @@ class TableModel:
     name: str
     columns: tuple[ColumnModel, ...]
     parent_fk: str | None  # None, "" (no ondelete) or "CASCADE"
+    comment: bool = False
+    pair_index: bool = False
 
     def source(self) -> str:
         items = ['sa.Column("id", sa.Integer, primary_key=True)']
@@ -80,6 +82,11 @@ class TableModel:
             ondelete = f', ondelete="{self.parent_fk}"' if self.parent_fk else ""
             items.append(f'sa.Column("parent_id", sa.ForeignKey("parent.id"{ondelete}))')
         items.extend(column.source(self.name) for column in self.columns)
+        names = [c.name for c in self.columns if c.name in INDEXABLE]
+        if self.pair_index and len(names) >= 2:
+            items.append(f'sa.Index("ix_{self.name}_pair", "{names[0]}", "{names[1]}")')
+        if self.comment:
+            items.append(f'comment="the {self.name} table"')
         body = "".join(f"    {item},\n" for item in items)
         return f'sa.Table(\n    "{self.name}", Base.metadata,\n{body})\n'
 
@@ -103,13 +110,15 @@ def columns(draw: st.DrawFn) -> tuple[ColumnModel, ...]:
 
 @st.composite
 def models(draw: st.DrawFn) -> tuple[TableModel, ...]:
-    tables = [TableModel("parent", draw(columns()), None)]
+    extras = st.tuples(st.booleans(), st.booleans())
+    tables = [TableModel("parent", draw(columns()), None, *draw(extras))]
     for name in ("child", "leaf"):
         if draw(st.booleans()):
             fk = draw(st.sampled_from([None, "", "CASCADE"]))
-            tables.append(TableModel(name, draw(columns()), fk))
+            tables.append(TableModel(name, draw(columns()), fk, *draw(extras)))
     if draw(st.booleans()):  # sometimes without the parent (and so without foreign keys)
-        tables = [TableModel(t.name, t.columns, None) for t in tables if t.name != "parent"]
+        tables = [TableModel(t.name, t.columns, None, t.comment, t.pair_index)
+                  for t in tables if t.name != "parent"]
     return tuple(tables)
 
 
