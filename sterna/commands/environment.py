@@ -22,12 +22,21 @@ StepsFunction = Callable[[Any, Any], Iterable[Any]]
 
 def load_script(config: Config) -> ScriptDirectory:
     """The project's :class:`ScriptDirectory`, after checking that a config exists and
-    putting ``prepend_sys_path`` in front of ``sys.path``."""
+    putting ``prepend_sys_path`` in front of ``sys.path``.  A sourceless directory is read at
+    once, under the ``alembic`` import alias."""
     config.require()
     prepend_sys_path(config)
     from sterna.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(config)
+    script = ScriptDirectory.from_config(config)
+    if script.sourceless:
+        # the headers of bytecode-only scripts are read by importing them: under the alias,
+        # so that their `from alembic import op` is Sterna's (Alembic need not be installed)
+        from sterna.compat import alembic_alias
+
+        with alembic_alias():
+            script.revision_map  # noqa: B018 - reading the map loads the scripts
+    return script
 
 
 def prepend_sys_path(config: Config) -> None:
