@@ -397,10 +397,11 @@ class Config:
 
 def write_stream(stream: TextIO, text: str) -> None:
     """Write ``text`` to ``stream``, replacing characters its encoding cannot represent."""
-    encoding = getattr(stream, "encoding", None) or "utf-8"
-    safe = text.encode(encoding, "replace").decode(encoding)
+    if not text.isascii():  # every encoding a terminal uses can write ASCII as it is
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        text = text.encode(encoding, "replace").decode(encoding)
     with contextlib.suppress(BrokenPipeError):  # e.g. `sterna history | head`
-        stream.write(safe)
+        stream.write(text)
 
 
 def _read_ini(parser: configparser.ConfigParser, path: Path) -> None:
