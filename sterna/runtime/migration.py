@@ -270,7 +270,8 @@ class MigrationContext:
             if self.as_sql and not heads:
                 self.impl._exec(self._version.create_statement())
             short = short_log(step)
-            log.info("Running %s", long_log(step, short))
+            if log.isEnabledFor(logging.INFO):  # the message reads the script's docstring
+                log.info("Running %s", long_log(step, short))
             if self.as_sql:
                 self.impl.static_output(f"-- Running {short}")
             statement_log = self._statement_log
