@@ -23,6 +23,7 @@ KINDS = {
     "schemas": "database schemas (and data) compared after a command",
     "version_rows": "alembic_version states compared",
     "output_lines": "output lines compared",
+    "api_names": "public Alembic names looked up under the alias",
 }
 
 

@@ -63,7 +63,6 @@ def public_members(cls: type) -> list[str]:
 
 
 def report(where: str, missing: list[str], request: pytest.FixtureRequest) -> None:
-    tally.count("output_lines", 0)
     internal = {name for name in missing if f"{where}:{name}" in API_INTERNALS}
     gaps = sorted(set(missing) - internal)
     expect_bug(request, "api-gaps", bool(gaps) and where in API_GAPS)
@@ -74,7 +73,7 @@ def report(where: str, missing: list[str], request: pytest.FixtureRequest) -> No
 def test_module_names(name: str, request: pytest.FixtureRequest) -> None:
     real = importlib.import_module(name)
     expected = public_names(real)
-    tally.count("identifiers", len(expected))
+    tally.count("api_names", len(expected))
     with alembic_alias():
         try:
             aliased = importlib.import_module(name)
@@ -99,7 +98,7 @@ def _instance_or_class(module: Any, cls_name: str) -> Any:
 def test_class_members(module_name: str, cls_name: str, request: pytest.FixtureRequest) -> None:
     real = getattr(importlib.import_module(module_name), cls_name)
     expected = public_members(real)
-    tally.count("identifiers", len(expected))
+    tally.count("api_names", len(expected))
     with alembic_alias():
         ours = _instance_or_class(importlib.import_module(module_name), cls_name)
         missing = [n for n in expected if not hasattr(ours, n)]
@@ -156,6 +155,6 @@ def test_proxy_modules_list_the_class_surface(tmp_path: Path) -> None:
     ):
         real = getattr(importlib.import_module(module_name), cls_name)
         expected = {n for n in public_members(real) if f"{proxy}:{n}" not in API_INTERNALS}
-        tally.count("identifiers", len(expected))
+        tally.count("api_names", len(expected))
         missing = expected - set(listed[proxy.rsplit(".", 1)[1]])
         assert not missing, (proxy, sorted(missing))
