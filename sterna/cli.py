@@ -15,25 +15,22 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sterna import __version__
 from sterna.config import Config
 from sterna.errors import CommandError, ConfigError
 
 
-@dataclass(frozen=True)
-class Arg:
+class Arg(NamedTuple):
     """One argument of a verb: argparse flags and keyword arguments."""
 
     flags: tuple[str, ...]
-    options: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any]
 
 
-@dataclass(frozen=True)
-class Verb:
+class Verb(NamedTuple):
     """A verb: its help line, its arguments, and the command parameters they feed."""
 
     help: str

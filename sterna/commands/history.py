@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sterna.config import Config
 from sterna.errors import CommandError
@@ -28,8 +27,7 @@ _UP = re.compile(r"^\+(\d+)$")
 CURRENT = "current"
 
 
-@dataclass(frozen=True)
-class HistoryRange:
+class HistoryRange(NamedTuple):
     """The two sides of ``-r lower:upper``; None where a side is empty."""
 
     lower: str | None = None
@@ -51,8 +49,7 @@ class HistoryRange:
         return CURRENT in (self.lower, self.upper)
 
 
-@dataclass(frozen=True)
-class HistoryFormat:
+class HistoryFormat(NamedTuple):
     verbose: bool = False
     indicate_current: bool = False
 
