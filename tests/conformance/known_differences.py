@@ -375,6 +375,13 @@ def _cli_usage_text(item: Compared) -> bool:
             and theirs is not None and ours is not None and theirs.group(1) == ours.group(1))
 
 
+_UP_TO_CURRENT = re.compile(r"^history\b.*\s(\S*):current\b.*\[db at base\]")
+
+
+def _history_up_to_current_at_base(item: Compared) -> bool:
+    return bool(_UP_TO_CURRENT.search(item.what)) and item.sterna == ()
+
+
 def _history_relative_to_current(item: Compared) -> bool:
     return bool(_RELATIVE_TO_CURRENT.search(item.what))
 
@@ -592,6 +599,15 @@ KNOWN: tuple[KnownDifference, ...] = (
         "follows it with the repr() of its internal diff tuples, Sterna with one readable "
         "phrase per change (\"added column 'owners.code'; NOT NULL on column 'owners.code'\").",
         accept=_check_listed_readably,
+    ),
+    KnownDifference(
+        "history-up-to-current-at-base",
+        "output",
+        "`history -r :current` (or base:current) when the database is at base (no revision): "
+        "Alembic takes the missing current revision as 'no upper bound' and lists the whole "
+        "history; Sterna lists nothing, the range being base:base (see "
+        "sterna/commands/history.py).",
+        accept=_history_up_to_current_at_base,
     ),
     KnownDifference(
         "history-relative-to-current",

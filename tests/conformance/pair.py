@@ -91,9 +91,13 @@ class Pair:
 
     def observe(self, full: bool = True) -> None:
         """The read-only views of the database state: ``current``; with ``full`` also
-        ``current -v``, ``history -i`` and ``show current``."""
-        self.both("current")
+        ``current -v``, ``history -i``, ``history -r :current`` / ``current:`` and
+        ``show current``."""
+        theirs, _ = self.both("current")
         if full:
+            at_base = "[db at base]" if theirs.ok and not theirs.lines else ""
             self.both("current", verbose=True)
             self.both("history", indicate_current=True)
+            self.both("history", ":current", tag=at_base)
+            self.both("history", "current:", indicate_current=True, tag=at_base)
             self.both("show", "current")

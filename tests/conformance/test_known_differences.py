@@ -183,3 +183,11 @@ def test_cli_entries() -> None:
                 ("failed", (), ("usage: sterna [-h]", "sterna: error: argument VERB: invalid "
                                                       "choice: 'nope' (choose from ...)")))
     assert fails("cli", "nope", usage, ("failed", (), ("usage: sterna [-h]", "other error")))
+
+
+def test_history_up_to_current_at_base() -> None:
+    everything = ("a -> b (head), two", "<base> -> a, one")
+    assert used("history-up-to-current-at-base", "output", "history :current [db at base]",
+                everything, ())
+    assert fails("output", "history :current", everything, ())
+    assert fails("output", "history :current [db at base]", everything, everything[:1])
