@@ -197,13 +197,15 @@ def test_revision_options(project: Project) -> None:
     project.same("history")
 
 
-def test_autogenerate_is_not_available(project: Project) -> None:
+def test_autogenerate_without_target_metadata_is_a_clear_error(project: Project) -> None:
     from sterna import command
     from sterna.config import Config
     from sterna.errors import CommandError
 
-    with pytest.raises(CommandError, match="autogenerate is not available yet"):
+    before = sorted(p.name for p in project.versions.iterdir())
+    with pytest.raises(CommandError, match="target_metadata"):
         command.revision(Config(project.ours / "alembic.ini"), "x", autogenerate=True)
+    assert sorted(p.name for p in project.versions.iterdir()) == before  # nothing half-written
 
 
 def test_in_process_runs_are_independent(tmp_path: Path) -> None:

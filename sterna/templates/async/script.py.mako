@@ -1,14 +1,14 @@
 """${message}
 
 Revision ID: ${up_revision}
-Revises: ${down_revision | comma,n}
+Revises:${" " if down_revision else ""}${down_revision | comma,n}
 Create Date: ${create_date}
 
 """
 from collections.abc import Sequence
 
-from sterna import op
-import sqlalchemy as sa
+from sterna import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
 ${imports if imports else ""}
 
 # Revision identifiers: read by Sterna (and Alembic) to order the migrations.
