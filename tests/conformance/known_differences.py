@@ -382,6 +382,16 @@ def _history_up_to_current_at_base(item: Compared) -> bool:
     return bool(_UP_TO_CURRENT.search(item.what)) and item.sterna == ()
 
 
+_AMBIGUOUS_WALKS = {("CommandError", "Ambiguous walk"),
+                    ("CommandError", "Ambiguous upgrade from multiple current revisions")}
+
+
+def _history_current_plus_n(item: Compared) -> bool:
+    """Alembic gave up at a branch point or at several current revisions; Sterna answered."""
+    return (bool(re.search(r"^history\b.*\scurrent:\+\d+\b", item.what))
+            and item.alembic in _AMBIGUOUS_WALKS and item.sterna is None)
+
+
 def _history_relative_to_current(item: Compared) -> bool:
     return bool(_RELATIVE_TO_CURRENT.search(item.what))
 
@@ -608,6 +618,16 @@ KNOWN: tuple[KnownDifference, ...] = (
         "history; Sterna lists nothing, the range being base:base (see "
         "sterna/commands/history.py).",
         accept=_history_up_to_current_at_base,
+    ),
+    KnownDifference(
+        "history-current-plus-n",
+        "error",
+        "`history -r current:+N`: Alembic walks N steps along one path and fails ('Ambiguous "
+        "walk', 'Ambiguous upgrade from multiple current revisions') at a branch point, with "
+        "several bases or with several current revisions; Sterna lists every revision within N "
+        "generations above the current ones (from the bases at an empty database), see "
+        "sterna/commands/history.py.",
+        accept=_history_current_plus_n,
     ),
     KnownDifference(
         "history-relative-to-current",

@@ -91,8 +91,8 @@ class Pair:
 
     def observe(self, full: bool = True) -> None:
         """The read-only views of the database state: ``current``; with ``full`` also
-        ``current -v``, ``history -i``, ``history -r :current`` / ``current:`` and
-        ``show current``."""
+        ``current -v``, ``history -i``, ``history -r`` ``:current`` / ``current:`` /
+        ``current:+1`` / ``-1:current`` and ``show current``."""
         theirs, _ = self.both("current")
         if full:
             at_base = "[db at base]" if theirs.ok and not theirs.lines else ""
@@ -100,4 +100,6 @@ class Pair:
             self.both("history", indicate_current=True)
             self.both("history", ":current", tag=at_base)
             self.both("history", "current:", indicate_current=True, tag=at_base)
+            self.both("history", "current:+1")
+            self.both("history", "-1:current")
             self.both("show", "current")

@@ -191,3 +191,10 @@ def test_history_up_to_current_at_base() -> None:
                 everything, ())
     assert fails("output", "history :current", everything, ())
     assert fails("output", "history :current [db at base]", everything, everything[:1])
+
+
+def test_history_current_plus_n() -> None:
+    assert used("history-current-plus-n", "error", "history current:+1",
+                ("CommandError", "Ambiguous walk"), None)
+    assert fails("error", "history current:", ("CommandError", "Ambiguous walk"), None)
+    assert fails("error", "history current:+1", ("CommandError", "Something else"), None)
