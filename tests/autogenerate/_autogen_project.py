@@ -215,26 +215,8 @@ def ruff_check(path: Path) -> str:
          "py310", "--output-format", "concise", str(path)],
         capture_output=True, text=True,
     )
-    problems = [
-        line for line in (done.stdout + done.stderr).splitlines()
-        if ": " in line and not _template_issue(path, line)
-    ]
+    problems = [line for line in (done.stdout + done.stderr).splitlines() if ": " in line]
     return "\n".join(problems)
-
-
-def _template_issue(path: Path, problem: str) -> bool:
-    """Findings on the template's own lines, not on generated code: the "Revises: " line ends
-    with a space when there is no parent, and ``sa``/``op`` are imported even when the
-    operations do not use them (both as in Alembic's template)."""
-    parts = problem.split(":")
-    if len(parts) < 4:
-        return False
-    line = path.read_text().splitlines()[int(parts[1]) - 1]
-    if " W291 " in problem:
-        return line.startswith("Revises:")
-    if " F401 " in problem:
-        return line in ("import sqlalchemy as sa", "from sterna import op")
-    return False
 
 
 def ruff_format_diff(path: Path) -> str:
