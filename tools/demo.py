@@ -4,7 +4,10 @@ It runs, and shows the output of, the commands a new user types:
 ``sterna init alembic``, ``sterna revision -m "create suppliers table"`` (whose upgrade/downgrade
 are then filled in as in the seed's section 4), ``sterna upgrade head``, ``sterna current``,
 ``sterna history``, ``sterna downgrade -1`` and ``sterna downgrade base``, and shows the tables
-in the database after each step.
+in the database after each step.  Then, as in the seed's section 7, the project gets
+``app/infrastructure/db.py`` (``Base`` and the models), env.py gets ``target_metadata =
+Base.metadata``, a ``PurchaseOrder`` model is added, and ``sterna check`` and
+``sterna revision --autogenerate -m "add purchase orders table"`` write the migration.
 """
 
 from __future__ import annotations
@@ -29,15 +32,45 @@ SEED_DOWNGRADE = '''def downgrade() -> None:
 '''
 
 
-def sterna(cwd: Path, *args: str) -> str:
+DB_PY = '''"""The application's database layer: Base and the models (the seed's db.py)."""
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Supplier(Base):
+    __tablename__ = "suppliers"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(50), nullable=False)
+'''
+
+PURCHASE_ORDER = '''
+
+class PurchaseOrder(Base):
+    __tablename__ = "purchase_orders"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    supplier_id: Mapped[int] = mapped_column(sa.ForeignKey("suppliers.id"), index=True)
+    total: Mapped[float] = mapped_column(sa.Numeric(12, 2), server_default="0")
+'''
+
+
+def sterna(cwd: Path, *args: str, expect: int = 0) -> str:
     print(f"\n$ sterna {' '.join(args)}", flush=True)
     proc = subprocess.run([sys.executable, "-m", "sterna", *args], cwd=cwd,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     out = proc.stdout.rstrip()
     if out:
         print(out)
-    if proc.returncode != 0:
+    if proc.returncode != expect:
         raise SystemExit(f"demo: 'sterna {' '.join(args)}' exited {proc.returncode}")
+    if proc.returncode:
+        print(f"(exit status {proc.returncode}, as expected)")
     return proc.stdout
 
 
@@ -88,7 +121,39 @@ def main() -> None:
     sterna(work, "downgrade", "base")
     tables(db)
     sterna(work, "current")
-    print("\nDemo finished: init, revision, upgrade, current, history and downgrade all ran.")
+    autogenerate_part(work, db)
+    print("\nDemo finished: init, revision, upgrade, current, history, downgrade, check and"
+          " revision --autogenerate all ran.")
+
+
+def autogenerate_part(work: Path, db: Path) -> None:
+    """The seed's section 7: models in app/infrastructure/db.py, autogenerate after a change."""
+    pkg = work / "app" / "infrastructure"
+    pkg.mkdir(parents=True)
+    (work / "app" / "__init__.py").write_text("")
+    (pkg / "__init__.py").write_text("")
+    (pkg / "db.py").write_text(DB_PY)
+    env = work / "alembic" / "env.py"
+    env.write_text(env.read_text().replace(
+        "target_metadata = None",
+        "from app.infrastructure.db import Base\n\ntarget_metadata = Base.metadata"))
+    print("\n(wrote app/infrastructure/db.py with Base and Supplier; in alembic/env.py:"
+          " from app.infrastructure.db import Base / target_metadata = Base.metadata)")
+    sterna(work, "upgrade", "head")
+    sterna(work, "check")
+    with open(pkg / "db.py", "a") as f:
+        f.write(PURCHASE_ORDER)
+    print("\n(added the PurchaseOrder model to app/infrastructure/db.py)")
+    sterna(work, "check", expect=1)
+    sterna(work, "revision", "--autogenerate", "-m", "add purchase orders table")
+    script = next((work / "alembic" / "versions").glob("*add_purchase_orders_table.py"))
+    print(f"\n--- {script.name} ---\n{script.read_text()}")
+    sterna(work, "upgrade", "head")
+    tables(db)
+    sterna(work, "check")
+    sterna(work, "history")
+    sterna(work, "downgrade", "-1")
+    tables(db)
 
 
 if __name__ == "__main__":
