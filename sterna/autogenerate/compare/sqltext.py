@@ -15,8 +15,8 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 WORD = "word"
 QUOTED = "quoted"
@@ -25,8 +25,7 @@ NUMBER = "number"
 PUNCT = "punct"
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """One lexical token: its kind, its value (unquoted for quoted identifiers and strings) and
     its span in the source text."""
 
@@ -57,35 +56,38 @@ def tokenize(
     ``bracket_identifiers``: ``[name]`` is a quoted identifier (SQLite).
     """
     tokens: list[Token] = []
+    append = tokens.append
+    simple = _SIMPLE_KINDS
     for found in _scanner(backslash_escapes, bracket_identifiers).finditer(text):
         kind = found.lastgroup
         if kind == "space":
             continue
         value = found.group()
+        simple_kind = simple.get(kind)  # type: ignore[arg-type]
+        if simple_kind is not None:
+            append(Token(simple_kind, value, found.start(), found.end()))
+            continue
         start, end = found.span()
-        if kind == "word":
-            tokens.append(Token(WORD, value, start, end))
-        elif kind == "number":
-            tokens.append(Token(NUMBER, value, start, end))
-        elif kind == "punct":
-            tokens.append(Token(PUNCT, value, start, end))
-        elif kind == "string":
-            tokens.append(Token(STRING, _unquote_string(value, backslash_escapes), start, end))
+        if kind == "string":
+            append(Token(STRING, _unquote_string(value, backslash_escapes), start, end))
         elif kind == "estring":
-            tokens.append(Token(STRING, _unquote_string(value[1:], True), start, end))
+            append(Token(STRING, _unquote_string(value[1:], True), start, end))
         elif kind == "dquoted":
             inner = value[1:-1].replace('""', '"')
-            tokens.append(Token(STRING if double_quoted_strings else QUOTED, inner, start, end))
+            append(Token(STRING if double_quoted_strings else QUOTED, inner, start, end))
         elif kind == "bquoted":
-            tokens.append(Token(QUOTED, value[1:-1].replace("``", "`"), start, end))
+            append(Token(QUOTED, value[1:-1].replace("``", "`"), start, end))
         elif kind == "brquoted":
-            tokens.append(Token(QUOTED, value[1:-1], start, end))
+            append(Token(QUOTED, value[1:-1], start, end))
         elif value in "'\"`" or (value == "[" and bracket_identifiers):
             raise TokenizeError(f"unterminated {value} quote in {text!r}")
         else:
-            tokens.append(Token(PUNCT, value, start, end))
+            append(Token(PUNCT, value, start, end))
     return tokens
 
+
+#: Scanner groups whose token is the matched text itself.
+_SIMPLE_KINDS = {"word": WORD, "number": NUMBER, "punct": PUNCT}
 
 _PUNCT_TEXT = (
     r"!~~\*|~~\*|!~~|~~|::|<>|!=|>=|<=|==|\|\||->>|->|[-+*/%<>=(),.;\[\]{}~^&|!?:@#$]"
