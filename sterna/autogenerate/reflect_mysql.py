@@ -107,10 +107,10 @@ class MySQLReader(Reader):
         self, connection: Connection, schema: str | None, names: Sequence[str]
     ) -> list[TableInfo]:
         params = {"schema": _schema_name(connection, schema), "names": list(names)}
-        options = {r[0]: r for r in connection.execute(_TABLES, params)}
-        columns = group_rows(connection.execute(_COLUMNS, params), lambda r: r[0])
-        stats = group_rows(connection.execute(_STATISTICS, params), lambda r: r[0])
-        fks = group_rows(connection.execute(_FOREIGN_KEYS, params), lambda r: r[0])
+        options = {r[0]: r for r in connection.execute(_TABLES, params).all()}
+        columns = group_rows(connection.execute(_COLUMNS, params).all(), lambda r: r[0])
+        stats = group_rows(connection.execute(_STATISTICS, params).all(), lambda r: r[0])
+        fks = group_rows(connection.execute(_FOREIGN_KEYS, params).all(), lambda r: r[0])
         checks = group_rows(_checks(connection, params), lambda r: r[0])
         default_db = str(connection.dialect.default_schema_name)
         tables: list[TableInfo] = []

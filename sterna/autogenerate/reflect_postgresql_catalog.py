@@ -87,8 +87,8 @@ def read_constraints_and_indexes(
 ) -> None:
     """Fill the keys, constraints and indexes of ``tables`` (all in ``schema_name``)."""
     params = {"schema": schema_name, "names": [t.name for t in tables]}
-    constraints = group_rows(connection.execute(_CONSTRAINTS, params), lambda r: r.table_name)
-    indexes = group_rows(connection.execute(_INDEXES, params), lambda r: r.table_name)
+    constraints = group_rows(connection.execute(_CONSTRAINTS, params).all(), lambda r: r.table_name)
+    indexes = group_rows(connection.execute(_INDEXES, params).all(), lambda r: r.table_name)
     for table in tables:
         for row in constraints.get(table.name, ()):
             _constraint(table, row, default_schema)

@@ -97,7 +97,7 @@ _FOREIGN_KEYS = (
 def _query(
     connection: Connection, schema: str | None, template: str, params: dict[str, Any]
 ) -> list[Any]:
-    return list(connection.execute(text(template.format(master=_master(schema))), params))
+    return list(connection.execute(text(template.format(master=_master(schema))), params).all())
 
 
 def _statements(
@@ -110,7 +110,7 @@ def _statements(
             "AND tbl_name IN (SELECT value FROM json_each(:names))"
         ),
         params,
-    )
+    ).all()
     return {(row[0], row[1]): row[2] for row in rows if row[2]}
 
 
