@@ -11,9 +11,11 @@ database with ``target_metadata`` and adds the operations under that run's
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -204,9 +206,27 @@ def revision(
     )
     run = AutogenerateRun(config, script, [_empty_script(new)], hook=process_revision_directives,
                           template_args={"config": config})
-    run_env(config, script, run, as_sql=False, template_args=run.template_args)
-    written = _write_all(run, new)
+    with _few_collections():
+        run_env(config, script, run, as_sql=False, template_args=run.template_args)
+        written = _write_all(run, new)
     return written[0] if len(written) == 1 else written
+
+
+#: Collector thresholds while env.py loads the models and the comparison runs: young objects are
+#: still collected often enough to free short-lived cycles, but full collections, which walk
+#: every object of a large MetaData again and again as it grows, (almost) never happen.
+_GC_THRESHOLDS = (50_000, 20, 100)
+
+
+@contextmanager
+def _few_collections() -> Iterator[None]:
+    """Run the block with :data:`_GC_THRESHOLDS`, then restore the caller's thresholds."""
+    saved = gc.get_threshold()
+    gc.set_threshold(*_GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*saved)
 
 
 def _write_all(run: AutogenerateRun, default: NewRevision) -> list[Script | None]:
@@ -246,7 +266,8 @@ def check(config: Config) -> None:
     script = load_script(config)
     new = NewRevision(rev_id=_new_rev_id())
     run = AutogenerateRun(config, script, [_empty_script(new)], interactive_renames=False)
-    run_env(config, script, run, as_sql=False, template_args=run.template_args)
+    with _few_collections():
+        run_env(config, script, run, as_sql=False, template_args=run.template_args)
     diffs: list[Any] = []
     changes: list[Change] = []
     for directive in run.directives:
