@@ -206,7 +206,7 @@ def revision(
     )
     run = AutogenerateRun(config, script, [_empty_script(new)], hook=process_revision_directives,
                           template_args={"config": config})
-    with _few_collections():
+    with _few_collections(config):
         run_env(config, script, run, as_sql=False, template_args=run.template_args)
         written = _write_all(run, new)
     return written[0] if len(written) == 1 else written
@@ -219,14 +219,19 @@ _GC_THRESHOLDS = (50_000, 20, 100)
 
 
 @contextmanager
-def _few_collections() -> Iterator[None]:
-    """Run the block with :data:`_GC_THRESHOLDS`, then restore the caller's thresholds."""
+def _few_collections(config: Config) -> Iterator[None]:
+    """Run the block with :data:`_GC_THRESHOLDS`, then restore the caller's thresholds.
+
+    From the command line (``config.cmd_opts`` set) the process ends with the command, so the
+    thresholds stay: restoring them would only buy a full collection of every object just
+    before exit."""
     saved = gc.get_threshold()
     gc.set_threshold(*_GC_THRESHOLDS)
     try:
         yield
     finally:
-        gc.set_threshold(*saved)
+        if config.cmd_opts is None:
+            gc.set_threshold(*saved)
 
 
 def _write_all(run: AutogenerateRun, default: NewRevision) -> list[Script | None]:
@@ -266,7 +271,7 @@ def check(config: Config) -> None:
     script = load_script(config)
     new = NewRevision(rev_id=_new_rev_id())
     run = AutogenerateRun(config, script, [_empty_script(new)], interactive_renames=False)
-    with _few_collections():
+    with _few_collections(config):
         run_env(config, script, run, as_sql=False, template_args=run.template_args)
     diffs: list[Any] = []
     changes: list[Change] = []
