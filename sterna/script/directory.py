@@ -20,11 +20,11 @@ from sterna.errors import (
     ConfigError,
     ScriptError,
 )
-from sterna.script import _locations, _messages
+from sterna.script import _locations, _messages, snapshot
 from sterna.script.base import Script
 from sterna.script.loader import load_module, python_file_or_bytecode
 from sterna.script.revision import RevisionMap
-from sterna.script.scan import find_scripts
+from sterna.script.scan import find_scripts, has_duplicates, list_scripts, read_scripts
 from sterna.script.translate import translate_errors
 
 if TYPE_CHECKING:
@@ -105,8 +105,23 @@ class ScriptDirectory:
 
     @cached_property
     def revision_map(self) -> RevisionMap:
-        """The revision graph of all scripts, built on first use."""
-        return RevisionMap(self._load_revisions())
+        """The revision graph of all scripts, built on first use (or loaded from the snapshot
+        taken when it was last built from the same files: :mod:`sterna.script.snapshot`)."""
+        if self.sourceless or type(self)._load_revisions is not ScriptDirectory._load_revisions:
+            return RevisionMap(self._load_revisions())
+        listings = list_scripts(
+            self._version_locations, recursive=self.recursive_version_locations
+        )
+        key = snapshot.signature(listings, self.recursive_version_locations)
+        if key is not None:
+            loaded = snapshot.load(self.dir, key)
+            if loaded is not None:
+                return loaded
+        found = read_scripts(listings)
+        revision_map = RevisionMap(Script(f.path, f.header, f.module) for f in found)
+        if key is not None and not has_duplicates(listings):
+            snapshot.save(self.dir, key, revision_map)
+        return revision_map
 
     def get_revision(self, id_: str) -> Script:
         """The script that ``id_`` (full or partial id, symbol, label) names."""

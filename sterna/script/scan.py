@@ -42,27 +42,52 @@ class _Listing(NamedTuple):
     subdirs: list[str]
 
 
+class FolderListing(NamedTuple):
+    """The script files of one folder, in order, with their cache keys and stats."""
+
+    directory: str
+    keys: list[str]  # file names (``__pycache__/<name>`` for orphan bytecode)
+    entries: list[os.DirEntry[str]]
+    stats: list[os.stat_result]
+
+
 def find_scripts(
     locations: Iterable[str], *, recursive: bool = False, sourceless: bool = False
 ) -> list[FoundScript]:
     """All scripts of the existing ``locations`` (absolute folder paths), in Alembic's order."""
-    found: list[FoundScript] = []
-    seen: set[str] = set()
+    return read_scripts(list_scripts(locations, recursive=recursive, sourceless=sourceless))
+
+
+def list_scripts(
+    locations: Iterable[str], *, recursive: bool = False, sourceless: bool = False
+) -> list[FolderListing]:
+    """The script files of the existing ``locations``, folder by folder, in Alembic's order;
+    nothing is read but the folders and the files' stats."""
+    listings: list[FolderListing] = []
     for location in locations:
         if not os.path.isdir(location):
             continue
-        _scan_tree(os.path.realpath(location), recursive, sourceless, seen, found)
+        _list_tree(os.path.realpath(location), recursive, sourceless, listings)
+    return listings
+
+
+def read_scripts(listings: Iterable[FolderListing]) -> list[FoundScript]:
+    """The headers of the listed files (from each folder's cache where it is valid)."""
+    found: list[FoundScript] = []
+    seen: set[str] = set()
+    for listing in listings:
+        _read_folder(listing, seen, found)
     return found
 
 
-def _scan_tree(
-    directory: str, recursive: bool, sourceless: bool, seen: set[str], found: list[FoundScript]
+def _list_tree(
+    directory: str, recursive: bool, sourceless: bool, listings: list[FolderListing]
 ) -> None:
     listing = _list(directory)
-    _scan_folder(directory, listing, sourceless, seen, found)
+    listings.append(_select(directory, listing, sourceless))
     if recursive:
         for name in sorted(listing.subdirs):
-            _scan_tree(os.path.join(directory, name), recursive, sourceless, seen, found)
+            _list_tree(os.path.join(directory, name), recursive, sourceless, listings)
 
 
 def _list(directory: str) -> _Listing:
@@ -78,13 +103,7 @@ def _list(directory: str) -> _Listing:
     return _Listing(files, subdirs)
 
 
-def _scan_folder(
-    directory: str,
-    listing: _Listing,
-    sourceless: bool,
-    seen: set[str],
-    found: list[FoundScript],
-) -> None:
+def _select(directory: str, listing: _Listing, sourceless: bool) -> FolderListing:
     files = listing.files
     names = [
         name
@@ -98,8 +117,24 @@ def _scan_folder(
         orphans = _orphan_bytecode(directory, files)
         keys = names + [f"{CACHE_DIR}/{name}" for name, _ in orphans]
         entries += [entry for _, entry in orphans]
-    stats = _stat_all(entries, directory)
-    cache = HeaderCache.load(directory)
+    return FolderListing(directory, keys, entries, _stat_all(entries, directory))
+
+
+def has_duplicates(listings: Iterable[FolderListing]) -> bool:
+    """Whether some file is reached twice (overlapping locations, or symlinks to one file)."""
+    seen: set[str] = set()
+    for listing in listings:
+        for entry in listing.entries:
+            path = os.path.realpath(entry.path) if entry.is_symlink() else entry.path
+            if path in seen:
+                return True
+            seen.add(path)
+    return False
+
+
+def _read_folder(listing: FolderListing, seen: set[str], found: list[FoundScript]) -> None:
+    keys, entries, stats = listing.keys, listing.entries, listing.stats
+    cache = HeaderCache.load(listing.directory)
     headers = cache.lookup_all(keys, stats)
     for key, entry, st, header in zip(keys, entries, stats, headers, strict=True):
         path = os.path.realpath(entry.path) if entry.is_symlink() else entry.path
