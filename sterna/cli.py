@@ -165,13 +165,43 @@ def _add_globals(
                         help="Print nothing on standard output.")
 
 
+def _terminal_columns() -> int:
+    """The width argparse would take for help text: ``$COLUMNS`` when it is a positive number,
+    else the terminal's, else 80."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns > 0:
+        return columns
+    try:
+        size = os.get_terminal_size(sys.__stdout__.fileno())  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        return 80
+    return size.columns or 80
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter, given its width without importing :mod:`shutil` (and with it bz2,
+    lzma...), which argparse does for every argument added, though only help output needs it."""
+
+    def __init__(
+        self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+        width: int | None = None,
+    ) -> None:
+        if width is None:
+            width = _terminal_columns() - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
 def build_parser(
     prog: str = "sterna", only: frozenset[str] | None = None
 ) -> argparse.ArgumentParser:
     """The argument parser for every verb (for the verbs in ``only``, when given: building
     all of them costs more than a command that only reads the script directory)."""
     parser = argparse.ArgumentParser(
-        prog=prog, description="Sterna: schema migrations for SQLAlchemy (Alembic-compatible)."
+        prog=prog, description="Sterna: schema migrations for SQLAlchemy (Alembic-compatible).",
+        formatter_class=_HelpFormatter,
     )
     _add_globals(parser, prog, after_verb=False, short_c=True)
     verbs = parser.add_subparsers(dest="verb", metavar="VERB", title="verbs")
@@ -179,7 +209,9 @@ def build_parser(
         if only is not None and name not in only:
             continue
         verb = VERBS[name]
-        sub = verbs.add_parser(name, help=verb.help, description=verb.help)
+        sub = verbs.add_parser(
+            name, help=verb.help, description=verb.help, formatter_class=_HelpFormatter
+        )
         for arg in verb.args:
             sub.add_argument(*arg.flags, **arg.options)
         _add_globals(sub, prog, after_verb=True, short_c=name != "current")

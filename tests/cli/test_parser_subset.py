@@ -33,3 +33,17 @@ def test_verb_help_and_unknown_verb(capsys: pytest.CaptureFixture[str]) -> None:
     assert info.value.code == 2
     err = capsys.readouterr().err
     assert "invalid choice: 'upgrde'" in err and "upgrade" in err
+
+
+@pytest.mark.parametrize("columns", [None, "57", "0", "-3", "wide"])
+def test_help_width_is_the_one_argparse_would_take(
+    columns: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    assert cli._terminal_columns() == shutil.get_terminal_size().columns
+    assert cli._HelpFormatter("x")._width == shutil.get_terminal_size().columns - 2
