@@ -117,8 +117,9 @@ class ScriptDirectory:
             loaded = snapshot.load(self.dir, key)
             if loaded is not None:
                 return loaded
-        found = read_scripts(listings)
-        revision_map = RevisionMap(Script(f.path, f.header, f.module) for f in found)
+        with snapshot.paused_gc():
+            found = read_scripts(listings)
+            revision_map = RevisionMap(Script(f.path, f.header, f.module) for f in found)
         if key is not None and not has_duplicates(listings):
             snapshot.save(self.dir, key, revision_map)
         return revision_map

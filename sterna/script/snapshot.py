@@ -19,11 +19,12 @@ is trusted as they are.
 from __future__ import annotations
 
 import contextlib
+import gc
 import marshal
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from sterna.script.cache import CACHE_DIR, RACY_WINDOW_NS
@@ -72,10 +73,24 @@ def load(script_dir: str, expected: bytes) -> RevisionMap | None:
     from sterna.script.revision import RevisionMap  # noqa: PLC0415
 
     try:
-        revision_map = pickle.loads(memoryview(data)[start + length :])
+        with paused_gc():
+            revision_map = pickle.loads(memoryview(data)[start + length :])
     except Exception:  # noqa: BLE001 - a damaged snapshot is rebuilt, whatever the damage
         return None
     return revision_map if isinstance(revision_map, RevisionMap) else None
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection while thousands of objects that all stay alive are made:
+    the collector would only walk them again and again (a fifth of the time of a load)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def save(script_dir: str, expected: bytes, revision_map: RevisionMap) -> None:
