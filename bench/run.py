@@ -92,7 +92,7 @@ def bench_env() -> dict[str, str]:
 ENV = bench_env()
 
 
-def make_venv() -> Path:
+def make_venv(source: Path = REPO) -> Path:
     """A virtual environment in which both tools are installed as a user would have them.
 
     The development environment installs Sterna in editable mode, whose import hook runs at every
@@ -109,7 +109,7 @@ def make_venv() -> Path:
         check=True, capture_output=True, text=True,
     ).stdout.strip()
     (Path(purelib) / "bench-paths.pth").write_text(
-        f"{REPO}\n{sysconfig.get_paths()['purelib']}\n"
+        f"{source}\n{sysconfig.get_paths()['purelib']}\n"
     )
     for tool, module in (("sterna", "sterna.cli"), ("alembic", "alembic.config")):
         launcher = VENV / "bin" / tool
@@ -343,11 +343,16 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--only", default=None, help="regex over scenario names")
     ap.add_argument("--pg-url", default=os.environ.get("STERNA_TEST_PG_URL"))
+    ap.add_argument("--source", type=Path, default=REPO,
+                    help="the Sterna tree to time (e.g. a `git worktree` of one commit)")
     a = ap.parse_args()
-    make_venv()
+    make_venv(a.source.resolve())
     ctx = Ctx(a.scale, a.repeat, a.pg_url, a.only)
+    commit = subprocess.run(["git", "-C", str(a.source), "rev-parse", "--short", "HEAD"],
+                            capture_output=True, text=True).stdout.strip()
     print(f"{time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, load average "
-          f"{os.getloadavg()[0]:.1f}, scale {a.scale:g}, repeat {a.repeat}", flush=True)
+          f"{os.getloadavg()[0]:.1f}, scale {a.scale:g}, repeat {a.repeat}, sterna from "
+          f"{a.source} ({commit or 'no git'})", flush=True)
     for name, fn in SCENARIOS.items():
         if a.only and not re.search(a.only, name):
             continue
