@@ -208,3 +208,13 @@ def _diffs(container: OpContainer) -> Iterator[Any]:
 
 def _diff(op: MigrateOperation) -> Any:
     return op.to_diff_tuple()
+
+
+def __getattr__(name: str) -> Any:
+    """``render_python_code`` (``alembic.autogenerate.api.render_python_code``) is defined in
+    :mod:`sterna.autogenerate.render`, which imports this module; resolved on first use."""
+    if name == "render_python_code":
+        from sterna.autogenerate.render import render_python_code
+
+        return render_python_code
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

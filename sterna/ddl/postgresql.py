@@ -17,7 +17,13 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import ExecutableDDLElement
 from sqlalchemy.sql.compiler import DDLCompiler
 
-from sterna.ddl.elements import format_literal, format_table
+from sterna.ddl.elements import (
+    ColumnName,
+    alter_table,
+    format_column,
+    format_literal,
+    format_table,
+)
 from sterna.ddl.impl import DefaultImpl
 
 
@@ -66,6 +72,16 @@ class CreateEnumIfMissing(ExecutableDDLElement):
 
     def __init__(self, enum: ENUM) -> None:
         self.enum = enum
+
+
+@compiles(ColumnName, "postgresql")
+def _column_name(element: ColumnName, compiler: DDLCompiler, **kw: Any) -> str:
+    """``RENAME a TO b``: PostgreSQL's short form, the statement Alembic writes."""
+    return (
+        f"{alter_table(compiler, element)} RENAME "
+        f"{format_column(compiler, element.column_name)} TO "
+        f"{format_column(compiler, element.new_name)}"
+    )
 
 
 @compiles(DropEnum, "postgresql")
@@ -233,3 +249,13 @@ class PostgresqlImpl(DefaultImpl):
         """PostgreSQL before 12 refuses ``ALTER TYPE ... ADD VALUE`` in a transaction block."""
         version = self.dialect.server_version_info
         return version is not None and tuple(version[:1]) < (12,)
+
+
+def __getattr__(name: str) -> Any:
+    """``alembic.ddl.postgresql.CreateExcludeConstraintOp``: the op lives in the operations layer
+    (which imports this one), so it is resolved on first use."""
+    if name == "CreateExcludeConstraintOp":
+        from sterna.operations.ops import CreateExcludeConstraintOp
+
+        return CreateExcludeConstraintOp
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

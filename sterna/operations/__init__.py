@@ -13,9 +13,16 @@ from typing import Any
 
 from sterna.operations import ops
 from sterna.operations.base import AbstractOperations, Operations
-from sterna.operations.ops import MigrateOperation
+from sterna.operations.ops import MigrateOperation, MigrationScript
 
-__all__ = ["AbstractOperations", "BatchOperations", "MigrateOperation", "Operations", "ops"]
+__all__ = [
+    "AbstractOperations",
+    "BatchOperations",
+    "MigrateOperation",
+    "MigrationScript",
+    "Operations",
+    "ops",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -218,3 +218,13 @@ class Operations(
             table_kwargs=table_kwargs, reflect_args=reflect_args,
             reflect_kwargs=reflect_kwargs, naming_convention=naming_convention,
         )
+
+
+def __getattr__(name: str) -> Any:
+    """``BatchOperations`` is defined in :mod:`sterna.operations.batch` (which imports this
+    module), so it is resolved on first use, as ``alembic.operations.base.BatchOperations``."""
+    if name == "BatchOperations":
+        from sterna.operations.batch import BatchOperations
+
+        return BatchOperations
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

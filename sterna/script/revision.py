@@ -28,11 +28,14 @@ from typing import TypeVar, Union
 from sterna.errors import (
     AmbiguousRevision,
     AmbiguousWalk,
+    CycleDetected,
     MultipleHeads,
     NotAString,
     NotInBranch,
+    RangeNotAncestor,
     ResolutionError,
     RevisionError,
+    SelfReferenceError,
     UnknownBranch,
     UnknownRevision,
 )
@@ -40,7 +43,29 @@ from sterna.script import revision_walk as walk
 from sterna.script.revision_base import BASE, BaseMarker, Revision
 from sterna.script.revision_build import Graph, build_graph
 
-__all__ = ["BASE", "BaseMarker", "Node", "Revision", "RevisionMap"]
+__all__ = [
+    "BASE",
+    "BaseMarker",
+    "CycleDetected",
+    "DependencyCycleDetected",
+    "DependencyLoopDetected",
+    "LoopDetected",
+    "MultipleHeads",
+    "Node",
+    "RangeNotAncestorError",
+    "ResolutionError",
+    "Revision",
+    "RevisionError",
+    "RevisionMap",
+]
+
+# Alembic's names for the graph errors (``alembic.script.revision``), mapped onto our tree: a
+# cycle is one class whose ``dependency`` flag tells the kinds apart, and a revision naming
+# itself is a SelfReferenceError whatever the field.
+RangeNotAncestorError = RangeNotAncestor
+DependencyCycleDetected = CycleDetected
+LoopDetected = SelfReferenceError
+DependencyLoopDetected = SelfReferenceError
 
 Node = Union[Revision, BaseMarker, None]  # noqa: UP007 (a runtime alias on Python 3.10)
 """What a walk or a relative identifier reaches: a revision, ``BASE`` (below a base), or None."""

@@ -10,7 +10,6 @@ import pytest
 
 from tests.conformance import tally
 from tests.conformance.offline_exec import sqlite_equivalence
-from tests.conformance.open_bugs import expect_bug
 from tests.conformance.opsets import chain
 from tests.conformance.pair import Pair
 from tests.conformance.projects import build
@@ -33,7 +32,6 @@ def test_online_step_by_step(backend: str, urls: tuple[str, str], tmp_path: Path
 def test_offline_chain(backend: str, offline_urls: tuple[str, str], tmp_path: Path,
                        request: pytest.FixtureRequest) -> None:
     """The whole chain in one offline run, both directions."""
-    expect_bug(request, "pg-rename-column", backend == "postgresql")
     tally.count("projects")
     revisions = chain(backend)
     pair = Pair(build(tmp_path / "p", revisions), backend, *offline_urls)
@@ -52,7 +50,6 @@ def test_offline_revision(backend: str, offline_urls: tuple[str, str], tmp_path:
     does not hide the others."""
     revisions = chain(backend)
     rev = revisions[index]
-    expect_bug(request, "pg-rename-column", backend == "postgresql" and rev.rev == "op06alter")
     tally.count("projects")
     pair = Pair(build(tmp_path / "p", revisions), backend, *offline_urls)
     prev = revisions[index - 1].rev if index else "base"

@@ -27,7 +27,7 @@ def test_postgresql_alter_column_statement_order_and_rename() -> None:
         'ALTER TABLE s."order" ALTER COLUMN "Select" DROP NOT NULL',
         "ALTER TABLE s.\"order\" ALTER COLUMN \"Select\" SET DEFAULT 'o''b'",
         "COMMENT ON COLUMN s.\"order\".\"Select\" IS 'it''s'",
-        'ALTER TABLE s."order" RENAME COLUMN "Select" TO "a b"',
+        'ALTER TABLE s."order" RENAME "Select" TO "a b"',
     ]
 
 
