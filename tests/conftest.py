@@ -19,6 +19,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+pytest_plugins = ["tests.conformance.summary"]  # conformance counts, printed at session end
+
 BACKENDS = ("sqlite", "postgresql", "mariadb")
 ENV_VARS = {"postgresql": "STERNA_TEST_PG_URL", "mariadb": "STERNA_TEST_MYSQL_URL"}
 REPO = Path(__file__).resolve().parent.parent

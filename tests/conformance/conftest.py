@@ -1,4 +1,5 @@
-"""Fixtures of the conformance suite; its session summary hooks come from ``summary.py``."""
+"""Fixtures of the conformance suite.  Its session summary hooks (``summary.py``) are registered
+by the top-level ``tests/conftest.py``, so that the xdist controller prints the counts too."""
 
 from __future__ import annotations
 
@@ -7,11 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conformance.summary import (  # noqa: F401 - hooks, registered by being here
-    pytest_sessionfinish,
-    pytest_terminal_summary,
-    pytest_testnodedown,
-)
 from tests.conftest import _fresh_database
 
 
