@@ -173,7 +173,10 @@ def bench(n: int, backend: str, pg_url: str | None, repeat: int) -> tuple[bool, 
         url = pg_url
     else:
         return True, f"autogenerate {backend} n={n}: skipped (no --pg-url)"
-    build_database(url, n, work)
+    # in a child process: a peak RSS reading is inherited across fork/exec, so this (large)
+    # process must never hold the 2,000-table models itself
+    subprocess.run([sys.executable, __file__, "--build-database", url, str(n), str(work)],
+                   check=True)
     times: dict[str, list[float]] = {"alembic": [], "sterna": []}
     peaks: dict[str, int] = {}
     roots = {tool: project(work, tool, url) for tool in times}
@@ -199,7 +202,13 @@ def main() -> None:
     ap.add_argument("--backends", default="sqlite,postgresql")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--pg-url", default=os.environ.get("STERNA_TEST_PG_URL"))
+    ap.add_argument("--build-database", nargs=3, metavar=("URL", "N", "DIR"),
+                    help=argparse.SUPPRESS)
     a = ap.parse_args()
+    if a.build_database:
+        url, n, work = a.build_database
+        build_database(url, int(n), Path(work))
+        return
     results = []
     for backend in a.backends.split(","):
         for n in (int(x) for x in a.tables.split(",")):

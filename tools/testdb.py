@@ -94,7 +94,8 @@ def start_pg(root: Path) -> str:
     run([*prefix, str(bindir / "initdb"), "-D", str(data), "-U", USER, f"--pwfile={pwfile}",
          "--auth=scram-sha-256", "-E", "UTF8", "--no-sync", "--locale=C"])
     opts = (f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "
+            "-c max_locks_per_transaction=1024")
     run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l",
          str(root / "pg.log"), "-w", "start"])
     wait_port(port, "PostgreSQL")
