@@ -125,9 +125,14 @@ def build_database(url: str, n: int, work: Path) -> None:
     sys.path.remove(str(old_dir))
     engine = create_engine(url)
     if engine.dialect.name == "postgresql":
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
+        # in batches: one DROP of thousands of tables needs more locks than a default server has
+        with engine.connect() as conn:
+            names = conn.execute(text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars().all()
+        for start in range(0, len(names), 100):
+            quoted = ", ".join(f'"{name}"' for name in names[start:start + 100])
+            with engine.begin() as conn:
+                conn.execute(text(f"DROP TABLE IF EXISTS {quoted} CASCADE"))
     mod.metadata.create_all(engine)
     engine.dispose()
 
