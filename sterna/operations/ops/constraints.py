@@ -157,12 +157,11 @@ class DropConstraintOp(MigrateOperation):
         return (kind, self.to_constraint())
 
 
-@AddConstraintOp.register_add_constraint("primary_key_constraint")
 @dataclass(eq=False, init=False)
-class CreatePrimaryKeyOp(AddConstraintOp):
-    """``ALTER TABLE ... ADD CONSTRAINT ... PRIMARY KEY``."""
+class _ColumnListConstraintOp(AddConstraintOp):
+    """Shared shape of the primary-key and unique-constraint ops: a name, a table and a list of
+    column names (plus schema and dialect/deferral keywords)."""
 
-    constraint_type: ClassVar[str] = "primarykey"
     constraint_name: Any
     table_name: str
     columns: list[str]
@@ -178,6 +177,14 @@ class CreatePrimaryKeyOp(AddConstraintOp):
         self.columns = as_names(columns)
         self.schema = schema
         self.kw = kw
+
+
+@AddConstraintOp.register_add_constraint("primary_key_constraint")
+@dataclass(eq=False, init=False)
+class CreatePrimaryKeyOp(_ColumnListConstraintOp):
+    """``ALTER TABLE ... ADD CONSTRAINT ... PRIMARY KEY``."""
+
+    constraint_type: ClassVar[str] = "primarykey"
 
     @classmethod
     def from_constraint(cls, constraint: Constraint) -> CreatePrimaryKeyOp:
@@ -201,25 +208,10 @@ class CreatePrimaryKeyOp(AddConstraintOp):
 
 @AddConstraintOp.register_add_constraint("unique_constraint")
 @dataclass(eq=False, init=False)
-class CreateUniqueConstraintOp(AddConstraintOp):
+class CreateUniqueConstraintOp(_ColumnListConstraintOp):
     """``ALTER TABLE ... ADD CONSTRAINT ... UNIQUE``."""
 
     constraint_type: ClassVar[str] = "unique"
-    constraint_name: Any
-    table_name: str
-    columns: list[str]
-    schema: str | None = None
-    kw: dict[str, Any] = field(default_factory=dict)
-
-    def __init__(
-        self, constraint_name: Any, table_name: str, columns: Sequence[str], *,
-        schema: str | None = None, **kw: Any,
-    ) -> None:
-        self.constraint_name = constraint_name
-        self.table_name = table_name
-        self.columns = as_names(columns)
-        self.schema = schema
-        self.kw = kw
 
     @classmethod
     def from_constraint(cls, constraint: Constraint) -> CreateUniqueConstraintOp:
