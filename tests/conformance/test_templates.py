@@ -26,8 +26,9 @@ PLACEHOLDER = "driver://user:pass@localhost/dbname"
 CASES = [
     ("generic", "sqlite"), ("generic", "postgresql"), ("generic", "mariadb"),
     ("pyproject", "sqlite"), ("pyproject", "mariadb"),
-    ("async", "sqlite"), ("async", "postgresql"),
-    ("pyproject_async", "sqlite"),
+    ("async", "sqlite"), ("async", "postgresql"), ("async", "mariadb"),
+    ("pyproject_async", "sqlite"), ("pyproject_async", "postgresql"),
+    ("pyproject_async", "mariadb"),
     ("multidb", "sqlite"), ("multidb", "postgresql"),
 ]
 URL_FIXTURES = {"sqlite": "sqlite_url", "postgresql": "pg_url", "mariadb": "mysql_url"}
@@ -41,8 +42,15 @@ SECOND = ("2b2b2b2b2b2b", "add size",
           "op.drop_column('things', 'size')")
 
 
+#: synchronous driver -> the asyncio driver of the same database (psycopg 3 is both)
+ASYNC_DRIVERS = {"sqlite://": "sqlite+aiosqlite://", "mysql+pymysql://": "mysql+aiomysql://"}
+
+
 def async_url(url: str) -> str:
-    return url.replace("sqlite:///", "sqlite+aiosqlite:///", 1)
+    for sync, async_ in ASYNC_DRIVERS.items():
+        if url.startswith(sync):
+            return async_ + url[len(sync):]
+    return url
 
 
 def new_url(request: pytest.FixtureRequest, db: str, tmp_path: Path, name: str) -> str:
@@ -99,7 +107,10 @@ def normalise(text: str, root: Path, urls: list[str]) -> list[str]:
 
 
 def sync_url(url: str) -> str:
-    return url.replace("sqlite+aiosqlite:///", "sqlite:///", 1)
+    for sync, async_ in ASYNC_DRIVERS.items():
+        if url.startswith(async_):
+            return sync + url[len(async_):]
+    return url
 
 
 @pytest.mark.parametrize(("template", "db"), CASES)
