@@ -178,8 +178,12 @@ def reflect(
     include_table: TableFilter | None = None,
     with_enums: bool = True,
     with_sequences: bool = True,
+    column_hook: Callable[[TableInfo], None] | None = None,
 ) -> Snapshot:
-    """Read the tables of ``schemas`` (None: the default schema) into a :class:`Snapshot`."""
+    """Read the tables of ``schemas`` (None: the default schema) into a :class:`Snapshot`.
+
+    ``column_hook(table)`` runs for each reflected table before anything is compared (the
+    dialect implementation's ``autogen_column_reflect``, one call per column)."""
     dialect_name = connection.dialect.name
     reader = _reader_for(dialect_name)
     snapshot = Snapshot(
@@ -194,6 +198,8 @@ def reflect(
         snapshot.excluded.update((schema, n) for n in names if n not in kept_set)
         if kept:
             for table in reader.tables(connection, schema, kept):
+                if column_hook is not None:
+                    column_hook(table)
                 snapshot.tables[(schema, table.name)] = table
     if with_enums:
         for enum in reader.enums(connection, schemas):

@@ -1,8 +1,9 @@
 """SQLAlchemy schema objects built from snapshot records.
 
 Comparisons work on the records; an operation that drops something needs the object itself (so
-that its ``reverse()`` can recreate it), and project hooks (``include_object``, comparators) get
-the SQLAlchemy objects Alembic would give them.  These builders make them on demand.
+that its ``reverse()`` can recreate it), and project hooks (``include_object``, comparators, the
+dialect implementation's hooks) get the SQLAlchemy objects Alembic would give them.  These
+builders make them on demand; each object keeps its record in ``info[REFLECTED]``.
 """
 
 from __future__ import annotations
@@ -25,7 +26,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.schema import SchemaItem
 
-from sterna.autogenerate.reflect import ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo
+from sterna.autogenerate.reflect import (
+    CheckInfo,
+    ColumnInfo,
+    ForeignKeyInfo,
+    IndexInfo,
+    TableInfo,
+    UniqueInfo,
+)
+from sterna.ddl.impl_hooks import REFLECTED
 
 _IDENTITY_KEYS = ("always", "on_null", "start", "increment", "minvalue", "maxvalue",
                   "nominvalue", "nomaxvalue", "cycle", "cache", "order")
@@ -62,6 +71,7 @@ def build_column(column: ColumnInfo) -> Column[Any]:
     return Column(
         column.name, column.type, *items, nullable=column.nullable,
         server_default=server_default, autoincrement=autoincrement, comment=column.comment,
+        info={REFLECTED: column},
     )
 
 
@@ -75,7 +85,7 @@ def build_foreign_key(fk: ForeignKeyInfo) -> ForeignKeyConstraint:
     return ForeignKeyConstraint(
         list(fk.columns), [_fk_target(fk, c) for c in fk.referred_columns], name=fk.name,
         onupdate=fk.onupdate, ondelete=fk.ondelete, deferrable=fk.deferrable,
-        initially=fk.initially, match=fk.match,
+        initially=fk.initially, match=fk.match, info={REFLECTED: fk},
     )
 
 
@@ -93,7 +103,18 @@ def build_index(index: IndexInfo) -> Index:
             options[key] = text(value)
         elif key != "mysql_on_update":
             options[key] = value
-    return Index(index.name, *elements, unique=index.unique, **options)
+    return Index(index.name, *elements, unique=index.unique, info={REFLECTED: index}, **options)
+
+
+def build_unique(unique: UniqueInfo, as_index: bool = False) -> Index | UniqueConstraint:
+    """A unique constraint, or (MySQL's kind) the unique index it is."""
+    if as_index:
+        return Index(unique.name, *unique.columns, unique=True, info={REFLECTED: unique})
+    return UniqueConstraint(*unique.columns, name=unique.name, info={REFLECTED: unique})
+
+
+def build_check(check: CheckInfo) -> CheckConstraint:
+    return CheckConstraint(text(check.sqltext), name=check.name, info={REFLECTED: check})
 
 
 def table_items(table: TableInfo) -> list[SchemaItem]:
@@ -103,11 +124,8 @@ def table_items(table: TableInfo) -> list[SchemaItem]:
         items.append(PrimaryKeyConstraint(*table.primary_key.columns, name=table.primary_key.name))
     items.extend(build_foreign_key(fk) for fk in table.foreign_keys)
     for unique in table.uniques:
-        if unique.from_index:
-            items.append(Index(unique.name, *unique.columns, unique=True))
-        else:
-            items.append(UniqueConstraint(*unique.columns, name=unique.name))
-    items.extend(CheckConstraint(text(c.sqltext), name=c.name) for c in table.checks)
+        items.append(build_unique(unique, as_index=unique.from_index))
+    items.extend(build_check(c) for c in table.checks)
     items.extend(build_index(ix) for ix in table.indexes)
     return items
 

@@ -54,6 +54,8 @@ from sterna.ddl.elements import (
     DropColumn,
     RenameTable,
 )
+from sterna.ddl.impl_hooks import ComparisonResult as ComparisonResult  # Alembic's path
+from sterna.ddl.impl_hooks import ImplHooks
 from sterna.errors import UnsupportedOperation
 
 log = logging.getLogger("alembic.ddl.impl")
@@ -67,8 +69,9 @@ _BUILTIN_DIALECT_MODULES = {
 }
 
 
-class DefaultImpl:
-    """Dialect-neutral DDL execution; subclassed per dialect."""
+class DefaultImpl(ImplHooks):
+    """Dialect-neutral DDL execution; subclassed per dialect.  The autogenerate and batch
+    hooks third-party dialects override come from :class:`~sterna.ddl.impl_hooks.ImplHooks`."""
 
     __dialect__: ClassVar[str] = "default"
     transactional_ddl: bool = False

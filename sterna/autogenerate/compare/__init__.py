@@ -58,6 +58,7 @@ __all__ = [
 
 def run_comparison(ctx: AutogenContext, upgrade_ops: UpgradeOps) -> None:
     """Fill ``upgrade_ops`` with the operations that bring the database to the models."""
+    from sterna.autogenerate.compare.hooks import column_reflect_hook
     from sterna.autogenerate.reflect import reflect
     from sterna.errors import AutogenerateError
 
@@ -70,6 +71,7 @@ def run_comparison(ctx: AutogenContext, upgrade_ops: UpgradeOps) -> None:
         include_table=lambda schema, name: include_conn_table(ctx, schema, name),
         with_enums=ctx.dialect.name == "postgresql",
         with_sequences=bool(ctx.dialect.supports_sequences),
+        column_hook=column_reflect_hook(ctx),
     )
     ctx.comparators.run("schema", ctx.dialect.name, (ctx, upgrade_ops, schemas))
     order_top_level(upgrade_ops)

@@ -10,15 +10,21 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKeyConstraint, Table
+from sqlalchemy.engine import Dialect
 
+from sterna.autogenerate.compare.hooks import impl_hook
 from sterna.autogenerate.compare.registry import comparators
 from sterna.autogenerate.compare.schemas import schema_key
 from sterna.autogenerate.compare.sqlcompile import compile_expression
 from sterna.autogenerate.compare.sqltext import normalize_expression
 from sterna.autogenerate.compare.types import resolve_type
+from sterna.autogenerate.reflect import CheckInfo
+from sterna.ddl.impl_hooks import REFLECTED
 from sterna.operations.ops import (
     AddConstraintOp,
     CreatePrimaryKeyOp,
@@ -28,7 +34,9 @@ from sterna.operations.ops import (
 
 if TYPE_CHECKING:
     from sterna.autogenerate.api import AutogenContext
-    from sterna.autogenerate.reflect import CheckInfo, ForeignKeyInfo, TableInfo
+    from sterna.autogenerate.reflect import ForeignKeyInfo, TableInfo
+
+log = logging.getLogger("alembic.autogenerate.compare")
 
 
 def _parent(conn: TableInfo) -> dict[str, str | None]:
@@ -135,6 +143,9 @@ def compare_foreign_keys(
         conn_fk_sig(ctx, fk): fk for fk in conn.foreign_keys
         if ctx.run_name_filters(fk.name, "foreign_key_constraint", parent)
     }
+    correct = impl_hook(ctx, "correct_for_autogen_foreignkeys")
+    if correct is not None:
+        wanted, found = _corrected_fks(ctx, correct, conn, wanted, found)
     for sig, info in found.items():
         if sig in wanted:
             continue
@@ -148,6 +159,23 @@ def compare_foreign_keys(
             fk, _name(fk), "foreign_key_constraint", False, None
         ):
             modify_ops.ops.append(AddConstraintOp.from_constraint(fk))
+
+
+def _corrected_fks(
+    ctx: AutogenContext, correct: Callable[..., Any], conn: TableInfo,
+    wanted: dict[FKSig, ForeignKeyConstraint], found: dict[FKSig, ForeignKeyInfo],
+) -> tuple[dict[FKSig, ForeignKeyConstraint], dict[FKSig, ForeignKeyInfo]]:
+    """The implementation's ``correct_for_autogen_foreignkeys`` sees both sides as sets of
+    ``ForeignKeyConstraint``; what it removes is not compared, and what it changes (actions,
+    deferral...) is compared as changed."""
+    built = [(info, _built_fk(ctx, conn, info)) for info in found.values()]
+    conn_fks = {fk for _, fk in built}
+    metadata_fks = set(wanted.values())
+    correct(conn_fks, metadata_fks)
+    return (
+        {meta_fk_sig(ctx, fk): fk for fk in wanted.values() if fk in metadata_fks},
+        {meta_fk_sig(ctx, fk): info for info, fk in built if fk in conn_fks},
+    )
 
 
 def _name(constraint: Any) -> str | None:
@@ -173,6 +201,21 @@ def _check_text(ctx: AutogenContext, constraint: CheckConstraint, table_name: st
     assert ctx.dialect is not None
     sql = compile_expression(constraint.sqltext, ctx.dialect)
     return normalize_expression(sql, ctx.dialect.name, table_name=table_name)
+
+
+def check_text(constraint: CheckConstraint, dialect: Dialect) -> str:
+    """The normal form a CHECK is compared by (a model one, or one built from the snapshot,
+    read from its record)."""
+    try:
+        table_name = str(constraint.table.name)
+    except Exception:  # not attached to a table
+        table_name = ""
+    record = constraint.info.get(REFLECTED)
+    if isinstance(record, CheckInfo):
+        sql = record.sqltext
+    else:
+        sql = compile_expression(constraint.sqltext, dialect)
+    return normalize_expression(sql, dialect.name, table_name=table_name)
 
 
 def _meta_checks(meta: Table) -> list[CheckConstraint]:
@@ -236,7 +279,19 @@ def compare_checks(
         if k.name not in type_names and k.text not in type_texts
         and not (type_prefixes and k.text.startswith(type_prefixes))
     ]
-    unmatched_conn, unmatched_meta = _match_checks(wanted, found)
+    hook = impl_hook(ctx, "compare_check_constraint")
+
+    def differs(key: _Check, constraint: CheckConstraint, other: _Check, info: CheckInfo) -> bool:
+        if hook is None:
+            return key.text != other.text
+        assert conn is not None
+        result = hook(constraint, _built_check(ctx, conn, info))
+        if result.is_skip:
+            log.info("Cannot compare check constraint %r, assuming equal and skipping. %s",
+                     info.name, result.message)
+        return bool(result.is_different)
+
+    unmatched_conn, unmatched_meta = _match_checks(wanted, found, differs)
     for check in unmatched_conn:
         if check.name is not None:
             _drop_check(ctx, modify_ops, schema, conn, check)
@@ -246,10 +301,11 @@ def compare_checks(
 
 
 def _match_checks(
-    wanted: list[tuple[_Check, CheckConstraint]], found: list[tuple[_Check, CheckInfo]]
+    wanted: list[tuple[_Check, CheckConstraint]], found: list[tuple[_Check, CheckInfo]],
+    differs: Callable[[_Check, CheckConstraint, _Check, CheckInfo], bool],
 ) -> tuple[list[CheckInfo], list[CheckConstraint]]:
-    """Pair by name (a pair whose expressions differ counts as dropped and added), then the
-    rest by expression; returns (database checks to drop, model checks to add)."""
+    """Pair by name (a pair that ``differs`` counts as dropped and added), then the rest by
+    expression; returns (database checks to drop, model checks to add)."""
     by_name = {k.name: (k, c) for k, c in found if k.name}
     drop: list[CheckInfo] = []
     add: list[CheckConstraint] = []
@@ -261,7 +317,7 @@ def _match_checks(
             rest.append((key, constraint))
             continue
         used.add(id(match[1]))
-        if match[0].text != key.text:
+        if differs(key, constraint, match[0], match[1]):
             drop.append(match[1])
             add.append(constraint)
     for key, constraint in rest:
@@ -276,14 +332,18 @@ def _match_checks(
     return drop, add
 
 
+def _built_check(ctx: AutogenContext, conn: TableInfo, check: CheckInfo) -> CheckConstraint:
+    table = ctx.conn_table(conn)
+    return next(
+        c for c in table.constraints if isinstance(c, CheckConstraint) and c.name == check.name
+    )
+
+
 def _drop_check(
     ctx: AutogenContext, modify_ops: ModifyTableOps, schema: str | None, conn: TableInfo,
     check: CheckInfo,
 ) -> None:
-    table = ctx.conn_table(conn)
-    built = next(
-        c for c in table.constraints if isinstance(c, CheckConstraint) and c.name == check.name
-    )
+    built = _built_check(ctx, conn, check)
     if not ctx.run_object_filters(built, check.name, "check_constraint", True, None):
         return
     op = DropConstraintOp.from_constraint(built)

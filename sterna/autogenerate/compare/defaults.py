@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, Sequence
 
+from sterna.autogenerate.compare.hooks import impl_hook
 from sterna.autogenerate.compare.registry import comparators
 from sterna.autogenerate.compare.sqlcompile import render_server_default
 from sterna.autogenerate.compare.sqltext import normalize_default
+from sterna.autogenerate.reflect_build import build_column
 
 if TYPE_CHECKING:
     from sterna.autogenerate.api import AutogenContext
@@ -56,7 +58,8 @@ def compare_server_default(
 ) -> None:
     """Set ``modify_server_default`` when the defaults differ.  A callable setting is called as
     ``(context, inspected_column, metadata_column, inspected_default, metadata_default,
-    rendered_metadata_default)`` and decides unless it returns None."""
+    rendered_metadata_default)`` and decides unless it returns None; then the dialect
+    implementation's ``compare_server_default`` decides."""
     setting = ctx.opts.get("compare_server_default", False)
     if not setting or ctx.dialect is None:
         return
@@ -71,8 +74,6 @@ def compare_server_default(
     conn_text = None if _implicit_sequence_default(conn, meta) else conn.default
     conn_text = _with_on_update(conn, conn_text, rendered)
     if callable(setting):
-        from sterna.autogenerate.reflect_build import build_column
-
         verdict = setting(
             ctx.migration_context, build_column(conn), meta, conn_text, metadata_default,
             rendered,
@@ -81,5 +82,10 @@ def compare_server_default(
             if verdict:
                 alter.modify_server_default = metadata_default
             return
-    if defaults_differ(ctx.dialect.name, conn_text, rendered):
+    hook = impl_hook(ctx, "compare_server_default")
+    if hook is not None:
+        differs = bool(hook(build_column(conn), meta, rendered, conn_text))
+    else:  # the default hook's decision
+        differs = defaults_differ(ctx.dialect.name, conn_text, rendered)
+    if differs:
         alter.modify_server_default = metadata_default

@@ -12,15 +12,21 @@ foreign key is never dropped.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Column, Table, UniqueConstraint
+from sqlalchemy import Column, Index, Table, UniqueConstraint
 from sqlalchemy.engine import Dialect
 
+from sterna.autogenerate.compare.hooks import impl_hook
 from sterna.autogenerate.compare.registry import comparators
 from sterna.autogenerate.compare.sqlcompile import compile_expression
 from sterna.autogenerate.compare.sqltext import normalize_expression
+from sterna.autogenerate.reflect import IndexInfo, UniqueInfo
+from sterna.autogenerate.reflect_build import build_unique
+from sterna.ddl.impl_hooks import REFLECTED
 from sterna.operations.ops import (
     AddConstraintOp,
     CreateForeignKeyOp,
@@ -33,7 +39,9 @@ from sterna.operations.ops import (
 
 if TYPE_CHECKING:
     from sterna.autogenerate.api import AutogenContext
-    from sterna.autogenerate.reflect import IndexInfo, TableInfo
+    from sterna.autogenerate.reflect import TableInfo
+
+log = logging.getLogger("alembic.autogenerate.compare")
 
 INDEX = "index"
 UNIQUE = "unique_constraint"
@@ -88,6 +96,49 @@ def _meta_element(expr: Any, dialect: Dialect, table_name: str) -> str:
     return normalize_expression(text, dialect.name, table_name=table_name)
 
 
+def index_signature(
+    index: Index, dialect: Dialect,
+    adjust: Callable[[Mapping[str, Any], str], dict[str, Any]] | None = None,
+) -> tuple[Any, ...]:
+    """What an index is compared by (elements with their order, uniqueness, compared dialect
+    options), for a model index or one built from the snapshot (read from its record, whose
+    options pass through ``adjust``, the implementation's ``adjust_reflected_dialect_options``)."""
+    table_name = str(index.table.name) if index.table is not None else ""
+    record = index.info.get(REFLECTED)
+    if isinstance(record, IndexInfo):
+        elements = tuple(
+            _conn_element(record, i, dialect, table_name) for i in range(len(record.elements))
+        )
+        reflected = record.dialect_options
+        if adjust is not None:
+            reflected = adjust(reflected_index_dict(record), "index")
+        return (elements, bool(record.unique), _options(reflected, dialect, table_name))
+    elements = tuple(_meta_element(e, dialect, table_name) for e in index.expressions)
+    return (elements, bool(index.unique),
+            _options(dict(index.dialect_kwargs), dialect, table_name))
+
+
+def unique_columns(constraint: UniqueConstraint) -> tuple[str, ...]:
+    """The columns a unique constraint is compared by (lower case, in order)."""
+    record = constraint.info.get(REFLECTED)
+    if isinstance(record, UniqueInfo):
+        return tuple(c.lower() for c in record.columns)
+    return tuple(c.name.lower() for c in constraint.columns)
+
+
+def reflected_index_dict(index: IndexInfo) -> dict[str, Any]:
+    """A reflected index as the inspector's dict (``get_indexes()``), for
+    ``adjust_reflected_dialect_options``."""
+    return {
+        "name": index.name,
+        "column_names": [None if e else n for n, e in zip(
+            index.elements, index.expressions, strict=False)],
+        "expressions": list(index.elements),
+        "unique": index.unique,
+        "dialect_options": dict(index.dialect_options),
+    }
+
+
 def meta_items(ctx: AutogenContext, meta: Table) -> list[Item]:
     assert ctx.dialect is not None
     dialect = ctx.dialect
@@ -127,13 +178,17 @@ def conn_items(ctx: AutogenContext, conn: TableInfo) -> list[Item]:
     dialect = ctx.dialect
     parent = {"schema_name": conn.schema, "table_name": conn.name}
     items: list[Item] = []
+    adjust = impl_hook(ctx, "adjust_reflected_dialect_options")
     for index in conn.indexes:
         if not ctx.run_name_filters(index.name, "index", parent):
             continue
         elements = tuple(
             _conn_element(index, i, dialect, conn.name) for i in range(len(index.elements))
         )
-        options = _options(index.dialect_options, dialect, conn.name)
+        reflected = index.dialect_options
+        if adjust is not None:
+            reflected = adjust(reflected_index_dict(index), "index")
+        options = _options(reflected, dialect, conn.name)
         items.append(Item(INDEX, index.name, elements, index.unique, options, index))
     for unique in conn.uniques:
         kind = INDEX if unique.from_index else UNIQUE
@@ -237,10 +292,13 @@ def compare_indexes_and_uniques(
         return
     wanted = meta_items(ctx, meta) if meta is not None else []
     found = conn_items(ctx, conn) if conn is not None else []
+    correct = impl_hook(ctx, "correct_for_autogen_constraints")
+    if correct is not None:
+        wanted, found = _corrected(ctx, correct, conn, wanted, found)
     drops: list[Item] = []
     adds: list[Item] = []
     for item, other in _pair(wanted, found):
-        if item.signature != other.signature or (item.kind != other.kind and not other.either):
+        if _differs(ctx, conn, item, other):
             drops.append(other)
             adds.append(item)
     # a new table's unique constraints are part of its create_table
@@ -271,6 +329,63 @@ def compare_indexes_and_uniques(
             modify_ops.ops.append(_create_op(item))
     if mysql and conn is not None and meta is not None:
         modify_ops.ops.extend(_fk_indexes(conn, added_fks, kept + adds, schema))
+
+
+# -- the dialect implementation's hooks ------------------------------------------------------------
+
+
+def _differs(ctx: AutogenContext, conn: TableInfo | None, item: Item, other: Item) -> bool:
+    """Whether a paired model item and database item differ: by their signatures, or by the
+    implementation's ``compare_indexes``/``compare_unique_constraint`` when it has its own."""
+    if item.kind != other.kind and not other.either:
+        return True
+    hook = impl_hook(
+        ctx, "compare_indexes" if item.kind == INDEX else "compare_unique_constraint"
+    )
+    if hook is None or conn is None:
+        return item.signature != other.signature
+    result = hook(item.source, _conn_object(ctx, conn, other, item.kind))
+    if result.is_skip:
+        what = "index" if item.kind == INDEX else "unique constraint"
+        log.info("Cannot compare %s %r, assuming equal and skipping. %s", what, other.name,
+                 result.message)
+        return False
+    return bool(result.is_different)
+
+
+def _conn_object(
+    ctx: AutogenContext, conn: TableInfo, item: Item, as_kind: str | None = None
+) -> Index | UniqueConstraint:
+    """The SQLAlchemy object of a database item (from the built table); a unique index MySQL
+    keeps for a constraint is given as a ``UniqueConstraint`` when compared with one."""
+    if item.either and as_kind == UNIQUE:
+        built = build_unique(item.source)
+        assert isinstance(built, UniqueConstraint)
+        return built
+    table = ctx.conn_table(conn)
+    candidates: list[Index | UniqueConstraint] = [*table.indexes]
+    candidates.extend(c for c in table.constraints if isinstance(c, UniqueConstraint))
+    return next(c for c in candidates if c.info.get(REFLECTED) is item.source)
+
+
+def _corrected(
+    ctx: AutogenContext, correct: Callable[..., Any], conn: TableInfo | None,
+    wanted: list[Item], found: list[Item],
+) -> tuple[list[Item], list[Item]]:
+    """The items left after the implementation's ``correct_for_autogen_constraints`` removed
+    objects from the four sets (database uniques and indexes, model uniques and indexes)."""
+    conn_objects = {id(i): _conn_object(ctx, conn, i) for i in found} if conn else {}
+    conn_uniques = {o for o in conn_objects.values() if isinstance(o, UniqueConstraint)}
+    conn_indexes = {o for o in conn_objects.values() if isinstance(o, Index)}
+    meta_uniques = {i.source for i in wanted if i.kind == UNIQUE}
+    meta_indexes = {i.source for i in wanted if i.kind == INDEX}
+    correct(conn_uniques, conn_indexes, meta_uniques, meta_indexes)
+    kept_conn = conn_uniques | conn_indexes
+    kept_meta = meta_uniques | meta_indexes
+    return (
+        [i for i in wanted if i.source in kept_meta],
+        [i for i in found if conn_objects[id(i)] in kept_conn],
+    )
 
 
 def _create_op(item: Item) -> MigrateOperation:

@@ -18,6 +18,7 @@ from sqlalchemy import Column, Enum
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import NullType, TypeDecorator, TypeEngine
 
+from sterna.autogenerate.compare.hooks import impl_hook
 from sterna.autogenerate.compare.registry import comparators
 from sterna.autogenerate.compare.sqlcompile import compile_type
 from sterna.autogenerate.compare.sqltext import (
@@ -32,6 +33,7 @@ from sterna.autogenerate.compare.sqltext import (
     matching_paren,
     split_top_level,
 )
+from sterna.autogenerate.reflect_build import build_column
 
 if TYPE_CHECKING:
     from sterna.autogenerate.api import AutogenContext
@@ -240,17 +242,21 @@ def compare_type(
     column_name: str, conn: ColumnInfo, meta: Column[Any],
 ) -> None:
     """Set ``modify_type`` when the types differ (``compare_type`` option: bool or callable
-    ``(context, inspected_column, metadata_column, inspected_type, metadata_type)``)."""
+    ``(context, inspected_column, metadata_column, inspected_type, metadata_type)``; when the
+    callable returns None, the dialect implementation's ``compare_type`` decides)."""
     setting = ctx.opts.get("compare_type", True)
     if setting is False or setting is None or ctx.dialect is None:
         return
     if callable(setting):
-        from sterna.autogenerate.reflect_build import build_column
-
         verdict = setting(ctx.migration_context, build_column(conn), meta, conn.type, meta.type)
         if verdict is not None:
             if verdict:
                 alter.modify_type = meta.type
             return
-    if types_differ(ctx.dialect, conn, meta.type):
+    hook = impl_hook(ctx, "compare_type")
+    if hook is not None:
+        differs = bool(hook(build_column(conn), meta))
+    else:  # the default hook's decision, on the record
+        differs = types_differ(ctx.dialect, conn, meta.type)
+    if differs:
         alter.modify_type = meta.type
