@@ -44,6 +44,7 @@ from sterna.autogenerate.render_schema import (
     render_name,
 )
 from sterna.autogenerate.render_types import (
+    compiled_sql,
     render_server_default,
     render_text_clause,
     render_type,
@@ -366,7 +367,7 @@ def _execute(autogen_context: Any, op: ops.ExecuteSQLOp) -> Node:
     if isinstance(sqltext, TextClause):
         statement = render_text_clause(sqltext, autogen_context)
     elif isinstance(sqltext, ClauseElement):
-        statement = Atom(py_str(sql_text(sqltext, autogen_context)))
+        statement = Atom(py_str(compiled_sql(sqltext, autogen_context)))
     else:
         statement = Atom(py_str(str(sqltext)))
     kwargs: Kwargs = []

@@ -224,12 +224,21 @@ def _as_type(value: Any) -> Any:
 # -- SQL expressions and server defaults ----------------------------------------------------------
 
 
-def sql_text(expr: Any, autogen_context: Any) -> str:
-    """The SQL of an expression, compiled for the context's dialect with literal values."""
+def sql_text(expr: Any, autogen_context: Any, is_server_default: bool = False) -> str:
+    """The SQL of an expression, compiled for the context's dialect with literal values: by
+    the dialect implementation's ``render_ddl_sql_expr`` when the context has one."""
     if isinstance(expr, str):
         return expr
     if isinstance(expr, TextClause):
         return str(expr.text)
+    impl = getattr(getattr(autogen_context, "migration_context", None), "impl", None)
+    if impl is not None and hasattr(impl, "render_ddl_sql_expr"):
+        return str(impl.render_ddl_sql_expr(expr, is_server_default=is_server_default))
+    return compiled_sql(expr, autogen_context)
+
+
+def compiled_sql(expr: Any, autogen_context: Any) -> str:
+    """A SQL construct compiled for the context's dialect with literal values."""
     dialect = getattr(getattr(autogen_context, "migration_context", None), "dialect", None)
     if dialect is None:
         dialect = getattr(autogen_context, "dialect", None)
@@ -239,9 +248,12 @@ def sql_text(expr: Any, autogen_context: Any) -> str:
     return str(compiled)
 
 
-def render_text_clause(expr: Any, autogen_context: Any) -> Node:
+def render_text_clause(
+    expr: Any, autogen_context: Any, is_server_default: bool = False
+) -> Node:
     """``sa.text("...")`` for a SQL expression."""
-    return call(f"{sa_prefix(autogen_context)}text", Atom(py_str(sql_text(expr, autogen_context))))
+    source = sql_text(expr, autogen_context, is_server_default)
+    return call(f"{sa_prefix(autogen_context)}text", Atom(py_str(source)))
 
 
 def render_value(value: Any, autogen_context: Any) -> Node:
@@ -280,7 +292,7 @@ def render_server_default(default: Any, autogen_context: Any) -> Node | None:
     if isinstance(default, str):
         return Atom(py_str(default))
     if isinstance(default, ClauseElement):
-        return render_text_clause(default, autogen_context)
+        return render_text_clause(default, autogen_context, is_server_default=True)
     return literal(default)
 
 

@@ -20,6 +20,10 @@ The new definition is the old one as SQL text with only the requested changes ma
   definition comes from ``copy_from`` or from SQLAlchemy reflection, and the statements above
   are emitted as they are.
 
+The dialect implementation takes part through its hooks: ``prep_table_for_batch`` runs before
+the new table is created, ``cast_for_batch_migrate`` gives the copy expression of each column
+whose type changes, and ``autogen_column_reflect`` sees the columns batch mode reflects.
+
 :func:`rebuild` is the entry point.
 """
 
@@ -27,10 +31,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import MetaData, Table, inspect
+from sqlalchemy import Column, MetaData, Table, inspect
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.elements import Cast
+from sqlalchemy.types import NullType
 
 from sterna.ddl.recreate_changes import (
     RebuildRequest,
@@ -85,7 +93,9 @@ def rebuild(impl: DefaultImpl, request: RebuildRequest) -> None:
     model.reorder = [tuple(names) for names in request.partial_reordering]
     from sterna.ddl.recreate_generic import run_generic
 
-    run_generic(impl, model, temp_name(impl, request), had_rowid)
+    temp = temp_name(impl, request)
+    impl.prep_table_for_batch(RebuildPlan(impl, request, source, temp, model), source)
+    run_generic(impl, model, temp, had_rowid, copy_expressions(impl, model, source))
 
 
 # -- where the definition comes from --------------------------------------------------------
@@ -99,9 +109,13 @@ def reflect(impl: DefaultImpl, request: RebuildRequest) -> Table:
     metadata = _metadata(request)
     if not inspect(conn).has_table(request.table_name, schema=request.schema):
         raise BatchNoSuchObject(request.label, "no such table in the database")
+    kwargs = dict(request.reflect_kwargs)
+    kwargs["listeners"] = [
+        *kwargs.get("listeners", ()), ("column_reflect", impl.autogen_column_reflect)
+    ]
     return Table(
         request.table_name, metadata, *request.reflect_args, schema=request.schema,
-        autoload_with=conn, **dict(request.reflect_kwargs),
+        autoload_with=conn, **kwargs,
     )
 
 
@@ -217,17 +231,16 @@ def rowid_name(model: TableModel, old_columns: list[str], had_rowid: bool) -> st
 
 def copy_sql(
     model: TableModel, target: str, source: str, rowid: str | None = None,
-    cast: bool = True,
+    expressions: Mapping[str, str] | None = None,
 ) -> str:
-    """``INSERT INTO target (...) SELECT ... FROM source`` for the copied columns."""
+    """``INSERT INTO target (...) SELECT ... FROM source`` for the copied columns; a column
+    in ``expressions`` (new name -> SQL) is copied by that expression (a cast)."""
     pairs = model.copied_columns()
     targets = [model.quote(new) for new, _ in pairs]
     sources = []
     for new, old in pairs:
-        expr = model.quote(old)
-        if cast and new in model.casts:
-            expr = f"CAST({expr} AS {model.casts[new]})"
-        sources.append(expr)
+        found = expressions.get(new) if expressions else None
+        sources.append(found if found is not None else model.quote(old))
     if rowid is not None:
         targets.insert(0, rowid)
         sources.insert(0, rowid)
@@ -236,6 +249,47 @@ def copy_sql(
         f"INSERT INTO {model.qualified(target)} ({', '.join(targets)}){overriding} "
         f"SELECT {', '.join(sources)} FROM {model.qualified(source)}"
     )
+
+
+def copy_expressions(
+    impl: DefaultImpl, model: TableModel, existing: Table | None
+) -> dict[str, str]:
+    """The copy expression of each copied column whose type changes, as the implementation's
+    ``cast_for_batch_migrate`` decides (``existing`` is the table as it is, when known)."""
+    found: dict[str, str] = {}
+    for new, old in model.copied_columns():
+        change = model.casts.get(new)
+        if change is None or change.type_ is None:
+            continue
+        column: Column[Any] = (
+            existing.c[old] if existing is not None and old in existing.c
+            else Column(old, NullType())
+        )
+        transfer: dict[str, Any] = {"name": old, "expr": column}
+        impl.cast_for_batch_migrate(column, transfer, change.type_)
+        expr = transfer["expr"]
+        if expr is column:
+            continue
+        if isinstance(expr, Cast) and expr.clause is column and expr.type is change.type_:
+            found[new] = f"CAST({model.quote(old)} AS {change.sql})"
+        else:
+            found[new] = str(expr.compile(
+                dialect=impl.dialect, compile_kwargs={"literal_binds": True,
+                                                      "include_table": False},
+            ))
+    return found
+
+
+@dataclass(frozen=True)
+class RebuildPlan:
+    """What ``DefaultImpl.prep_table_for_batch(batch_impl, table)`` receives as
+    ``batch_impl``: the rebuild about to start."""
+
+    impl: DefaultImpl
+    request: RebuildRequest
+    table: Table
+    temp_table_name: str
+    model: TableModel
 
 
 def _identity_always(model: TableModel) -> bool:

@@ -163,7 +163,7 @@ def _alter(model: TableModel, change: AlterColumn) -> None:
         checks = type_checks(
             name, change.type_, model.name, model.schema, dialect, model.naming_convention
         )
-        model.set_type(name, type_text(change.type_, dialect), checks)
+        model.set_type(name, type_text(change.type_, dialect), checks, change.type_)
     if change.nullable is not None:
         model.set_nullable(name, change.nullable)
     if change.server_default is not False:

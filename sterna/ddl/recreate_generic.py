@@ -7,6 +7,7 @@ MySQL/MariaDB need around it (constraint names, sequences, comments).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,10 @@ if TYPE_CHECKING:
     from sterna.ddl.impl import DefaultImpl
 
 
-def run_generic(impl: DefaultImpl, model: TableModel, temp: str, had_rowid: bool) -> None:
+def run_generic(
+    impl: DefaultImpl, model: TableModel, temp: str, had_rowid: bool,
+    expressions: Mapping[str, str] | None = None,
+) -> None:
     """The rebuild statements, online or offline, on any dialect (see the module docstring).
 
     The old table is dropped only after the copy succeeded; until then a failure removes the
@@ -38,7 +42,7 @@ def run_generic(impl: DefaultImpl, model: TableModel, temp: str, had_rowid: bool
     impl._exec(executable(model.create_table_sql(temp)))
     sequences = _owned_sequences(model)
     try:
-        impl._exec(executable(copy_sql(model, temp, name, rowid)))
+        impl._exec(executable(copy_sql(model, temp, name, rowid, expressions)))
         _advance_sequences(impl, model, temp)
         for owned, _ in sequences:
             impl._exec(executable(f"ALTER SEQUENCE {owned} OWNED BY NONE"))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.engine import Dialect
 
@@ -61,6 +61,13 @@ def _split_prefix(tokens: list[Tok]) -> tuple[list[Tok], list[Tok]]:
     return [], tokens
 
 
+class TypeChange(NamedTuple):
+    """A copied column's new type: as SQL text, and the SQLAlchemy type (None when unknown)."""
+
+    sql: str
+    type_: Any = None
+
+
 @dataclass
 class TableModel:
     """The definition of the table being rebuilt (see the module docstring)."""
@@ -76,7 +83,8 @@ class TableModel:
     comment: str | None = None
     comment_changed: bool = False
     column_comments: dict[str, str | None] = field(default_factory=dict)
-    casts: dict[str, str] = field(default_factory=dict)
+    #: copied columns whose type changes (the copy asks ``cast_for_batch_migrate``)
+    casts: dict[str, TypeChange] = field(default_factory=dict)
     reorder: list[tuple[str, ...]] = field(default_factory=list)
 
     @classmethod
@@ -250,11 +258,13 @@ class TableModel:
 
     # -- column attributes ---------------------------------------------------------------------
 
-    def set_type(self, name: str, type_sql: str, checks: list[TableConstraint]) -> None:
+    def set_type(
+        self, name: str, type_sql: str, checks: list[TableConstraint], type_: Any = None
+    ) -> None:
         column = self.column(name)
         column.type_tokens = tokenize(type_sql)
-        if column.source is not None and self.dialect.name not in ("sqlite", "mysql"):
-            self.casts[column.name] = type_sql
+        if column.source is not None:
+            self.casts[column.name] = TypeChange(type_sql, type_)
         self.constraints.extend(checks)
 
     def set_nullable(self, name: str, nullable: bool) -> None:

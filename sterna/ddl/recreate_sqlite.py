@@ -38,8 +38,11 @@ from sqlalchemy import MetaData, Table, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
+from sterna.ddl.impl_hooks import overrides
 from sterna.ddl.recreate import (
+    RebuildPlan,
     apply_overrides,
+    copy_expressions,
     copy_sql,
     has_rowid_alias,
     model_from_table,
@@ -319,10 +322,11 @@ def rebuild_sqlite(impl: DefaultImpl, request: RebuildRequest) -> None:
         model.reorder = [tuple(names) for names in request.partial_reordering]
         rowid = rowid_name(model, old_columns, had_rowid)
         temp = temp_name(impl, request)
+        expressions = _prepare(impl, request, model, temp)
         if fk_on and children:
-            _copy_back(impl, catalog, model, temp, rowid)
+            _copy_back(impl, catalog, model, temp, rowid, expressions)
         else:
-            _move(impl, catalog, model, temp, rowid, fk_on)
+            _move(impl, catalog, model, temp, rowid, fk_on, expressions)
         for sql in model.index_sql() + before.triggers:
             impl._exec(executable(sql))
         _keep_sequence(impl, catalog, model, before.sequence)
@@ -417,9 +421,24 @@ def _table_options(model: TableModel, request: RebuildRequest) -> None:
             log.warning("%s: table_kwargs %r is not used on SQLite", request.label, key)
 
 
+def _prepare(
+    impl: DefaultImpl, request: RebuildRequest, model: TableModel, temp: str
+) -> dict[str, str]:
+    """The implementation's ``prep_table_for_batch`` and ``cast_for_batch_migrate`` (the
+    table as it is is reflected for them only when one of them is overridden); returns the
+    copy expressions."""
+    existing: Table | None = None
+    if overrides(impl, "prep_table_for_batch") or overrides(impl, "cast_for_batch_migrate"):
+        assert impl.connection is not None
+        existing = Table(model.name, MetaData(), schema=request.schema,
+                         autoload_with=impl.connection)
+        impl.prep_table_for_batch(RebuildPlan(impl, request, existing, temp, model), existing)
+    return copy_expressions(impl, model, existing)
+
+
 def _move(
     impl: DefaultImpl, catalog: Catalog, model: TableModel, temp: str, rowid: str | None,
-    fk_on: bool,
+    fk_on: bool, expressions: dict[str, str],
 ) -> None:
     """Create, copy, drop, rename.  With enforcement on (and no referring tables), the new
     table's foreign keys to itself point to its temporary name, which the rename updates."""
@@ -428,20 +447,21 @@ def _move(
         settings["defer_foreign_keys"] = 1
     with pragmas(catalog, **settings):
         impl._exec(executable(model.create_table_sql(temp, temp if fk_on else None)))
-        impl._exec(executable(copy_sql(model, temp, model.name, rowid, cast=False)))
+        impl._exec(executable(copy_sql(model, temp, model.name, rowid, expressions)))
         impl.drop_table(Table(model.name, MetaData(), schema=model.schema))
         impl.rename_table(temp, model.name, schema=model.schema)
 
 
 def _copy_back(
-    impl: DefaultImpl, catalog: Catalog, model: TableModel, temp: str, rowid: str | None
+    impl: DefaultImpl, catalog: Catalog, model: TableModel, temp: str, rowid: str | None,
+    expressions: dict[str, str],
 ) -> None:
     """For enforced foreign keys from other tables: park the rows in the temporary table, drop
     the old table, create the new one under the original name and copy the rows back, so that
     the referring rows find their parents again before the transaction ends."""
     with pragmas(catalog, defer_foreign_keys=1, legacy_alter_table=1):
         impl._exec(executable(model.create_table_sql(temp, temp)))
-        impl._exec(executable(copy_sql(model, temp, model.name, rowid, cast=False)))
+        impl._exec(executable(copy_sql(model, temp, model.name, rowid, expressions)))
         impl.drop_table(Table(model.name, MetaData(), schema=model.schema))
         impl._exec(executable(model.create_table_sql(model.name)))
         names = [model.quote(new) for new, _ in model.copied_columns()]

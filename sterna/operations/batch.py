@@ -4,10 +4,11 @@ The directives of :class:`BatchOperations` name no table: they build the usual o
 objects for the batch's table and queue them.  When the ``with`` block ends without an error the
 queue is applied, in order:
 
-* ``recreate="auto"`` (the default): on SQLite, operations that its ``ALTER TABLE`` cannot do
-  (anything but adding a plain column, creating/dropping an index, renaming a column) make the
-  table be rebuilt by move-and-copy (:mod:`sterna.ddl.recreate`); on other backends every
-  operation runs as an ordinary ``ALTER``.
+* ``recreate="auto"`` (the default): the dialect implementation's
+  ``requires_recreate_in_batch(BatchPlan)`` decides.  Sterna's: on SQLite, operations that its
+  ``ALTER TABLE`` cannot do (anything but adding a plain column, creating/dropping an index,
+  renaming a column) make the table be rebuilt by move-and-copy (:mod:`sterna.ddl.recreate`);
+  on other backends every operation runs as an ordinary ``ALTER``.
 * ``recreate="always"``: the table is rebuilt on every backend.
 * ``recreate="never"``: ordinary ``ALTER`` statements only; on SQLite an operation that needs
   a rebuild is an error before anything runs.
@@ -78,6 +79,22 @@ class BatchSettings:
     @property
     def label(self) -> str:
         return f"{self.schema}.{self.table_name}" if self.schema else self.table_name
+
+
+@dataclass(frozen=True)
+class BatchPlan:
+    """What ``DefaultImpl.requires_recreate_in_batch(batch_op)`` is asked about: the batch's
+    table and the queued schema operations (``batch``) that would run together."""
+
+    table_name: str
+    schema: str | None
+    recreate: str
+    batch: tuple[MigrateOperation, ...]
+    impl: Any
+
+    @property
+    def dialect(self) -> Any:
+        return self.impl.dialect
 
 
 @contextmanager
@@ -294,13 +311,17 @@ class BatchOperations(AbstractOperations):
         segments = _segments(queue)
         if not segments and self.settings.recreate == "always":
             segments = [[]]  # a rebuild with no change: partial_reordering, table_args...
-        for segment in segments:
-            if not isinstance(segment, MigrateOperation):
+        rebuild = [
+            not isinstance(segment, MigrateOperation) and self._needs_rebuild(segment)
+            for segment in segments
+        ]
+        for segment, needed in zip(segments, rebuild, strict=True):
+            if not isinstance(segment, MigrateOperation) and not needed:
                 self._check_possible(segment)
-        for segment in segments:
+        for segment, needed in zip(segments, rebuild, strict=True):
             if isinstance(segment, MigrateOperation):
                 AbstractOperations.invoke(self, segment)
-            elif self._needs_rebuild(segment):
+            elif needed:
                 self._rebuild(segment)
             else:
                 for operation in segment:
@@ -311,16 +332,19 @@ class BatchOperations(AbstractOperations):
         return bool(self.impl.dialect.name == "sqlite")
 
     def _needs_rebuild(self, segment: list[MigrateOperation]) -> bool:
+        """``always``: yes; ``never``: no; ``auto``: the dialect implementation's
+        ``requires_recreate_in_batch`` decides (on SQLite: what its ALTER cannot do)."""
         mode = self.settings.recreate
-        if mode == "always":
-            return True
-        return mode == "auto" and self._sqlite() and any(map(sqlite_needs_rebuild, segment))
+        if mode != "auto":
+            return mode == "always"
+        plan = BatchPlan(self.table_name, self.schema, mode, tuple(segment), self.impl)
+        return bool(self.impl.requires_recreate_in_batch(plan))
 
     def _check_possible(self, segment: list[MigrateOperation]) -> None:
-        """Refuse, before anything runs, what cannot be done without a rebuild."""
-        if self._needs_rebuild(segment):
-            return
-        if self._sqlite():  # only recreate="never" gets here with such an operation
+        """Refuse, before anything runs, what cannot be done without a rebuild (a segment
+        that is not rebuilt)."""
+        never_on_sqlite = self._sqlite() and self.settings.recreate == "never"
+        if never_on_sqlite:
             remedy = "which recreate='never' forbids; use recreate='auto' or 'always'"
         else:
             remedy = "pass recreate='always'"
@@ -331,7 +355,7 @@ class BatchOperations(AbstractOperations):
                     self.settings.label, f"{_describe(operation)} with {positioned[0]} "
                     f"needs the table to be rebuilt; {remedy}",
                 )
-            if self._sqlite() and sqlite_needs_rebuild(operation):
+            if never_on_sqlite and sqlite_needs_rebuild(operation):
                 raise BatchRecreateRequired(
                     self.settings.label, f"{_describe(operation)} needs the table to be "
                     f"rebuilt on SQLite (its ALTER TABLE cannot do it), {remedy}",

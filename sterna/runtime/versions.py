@@ -1,7 +1,8 @@
 """The ``alembic_version`` table, kept exactly as Alembic keeps it.
 
 One row per head: ``version_num VARCHAR(32) NOT NULL``, primary key constraint named
-``<table>_pkc`` (left out with ``version_table_pk=False``), optional schema.  A step's
+``<table>_pkc`` (left out with ``version_table_pk=False``), optional schema -- as the dialect
+implementation's ``version_table_impl`` builds it (a third-party dialect may change it).  A step's
 :class:`VersionChange` records (planned by the script layer) become INSERT / UPDATE / DELETE
 statements.  Online they run with bound parameters (compiled once, then served from SQLAlchemy's
 statement cache) and an UPDATE or DELETE that does not match exactly one row raises
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, bindparam, select
+from sqlalchemy import String, Table, bindparam, select
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.schema import CreateTable
 from sqlalchemy.sql.expression import Delete, Insert, Select, Update
@@ -43,12 +44,12 @@ class VersionTable:
 
     def __init__(
         self, dialect: Dialect, name: str = "alembic_version", schema: str | None = None,
-        primary_key: bool = True,
+        primary_key: bool = True, impl: Any = None,
     ) -> None:
         self.dialect = dialect
         self.name = name
         self.schema = schema
-        self.table = _build_table(name, schema, primary_key)
+        self.table = _build_table(dialect, name, schema, primary_key, impl)
         column = self.table.c.version_num
         self._select: Select[Any] = select(column)
         self._insert: Insert = self.table.insert().values(version_num=bindparam("new"))
@@ -158,10 +159,24 @@ class VersionTable:
         return compiled
 
 
-def _build_table(name: str, schema: str | None, primary_key: bool) -> Table:
-    table = Table(
-        name, MetaData(), Column("version_num", String(32), nullable=False), schema=schema
+def _build_table(
+    dialect: Dialect, name: str, schema: str | None, primary_key: bool, impl: Any
+) -> Table:
+    """The table as the dialect implementation's ``version_table_impl`` builds it.
+
+    ``impl`` is the migration context's implementation; without one, the implementation
+    class registered for the dialect is asked when it overrides the hook (instantiated for
+    the purpose, without a connection), else Alembic's layout is built directly.
+    """
+    from sterna.ddl.impl import DefaultImpl
+    from sterna.ddl.impl_hooks import build_version_table, overrides
+
+    if impl is None:
+        impl_cls = DefaultImpl.get_by_dialect(dialect)
+        if not overrides(impl_cls, "version_table_impl"):
+            return build_version_table(name, schema, primary_key)
+        impl = impl_cls(dialect, None, False, None, None, {})
+    table: Table = impl.version_table_impl(
+        version_table=name, version_table_schema=schema, version_table_pk=primary_key
     )
-    if primary_key:
-        table.append_constraint(PrimaryKeyConstraint("version_num", name=f"{name}_pkc"))
     return table
