@@ -105,6 +105,17 @@ def test_render_type_and_render_ddl_sql_expr(db_url: str) -> None:
 # -- batch mode -----------------------------------------------------------------------------------
 
 
+def _batch(url: str, fn: Any, **kw: Any) -> list[str]:
+    """Run ``fn(batch_op)`` in ``op.batch_alter_table("t", **kw)``; the statements run."""
+    with _migrating(url) as (op, _, recorder), op.batch_alter_table("t", **kw) as batch:
+        fn(batch)
+    return recorder.statements
+
+
+def _add_b(batch: Any) -> None:
+    batch.add_column(sa.Column("b", sa.Integer()))
+
+
 def _temp_tables(statements: list[str]) -> list[str]:
     return [s for s in statements if "_sterna_tmp_t" in s]
 
@@ -113,9 +124,7 @@ def test_requires_recreate_in_batch(db_url: str) -> None:
     """``create_index`` runs in place on every backend; an implementation that asks for a
     rebuild gets one."""
     _create(db_url)
-    with _migrating(db_url) as (op, _, recorder), op.batch_alter_table("t") as batch:
-        batch.create_index("ix_t_a", ["a"])
-    assert _temp_tables(recorder.statements) == []
+    assert _temp_tables(_batch(db_url, lambda b: b.create_index("ix_t_a", ["a"]))) == []
     seen: list[tuple[str, str, list[str]]] = []
 
     def requires(self: Any, batch_op: Any) -> bool:
@@ -124,9 +133,8 @@ def test_requires_recreate_in_batch(db_url: str) -> None:
         return True
 
     with hook_impl(db_url, requires_recreate_in_batch=requires):
-        with _migrating(db_url) as (op, _, recorder), op.batch_alter_table("t") as batch:
-            batch.add_column(sa.Column("b", sa.Integer()))
-    assert _temp_tables(recorder.statements)
+        statements = _batch(db_url, _add_b)
+    assert _temp_tables(statements)
     assert seen == [("t", "auto", ["AddColumnOp"])]
     assert _query(db_url, "SELECT id, a, b FROM t") == [(1, 7, None)]
 
@@ -140,11 +148,7 @@ def test_prep_table_for_batch_runs_before_the_new_table(db_url: str) -> None:
         self._exec(sa.text("CREATE TABLE prep_marker (n INTEGER)"))
 
     with hook_impl(db_url, prep_table_for_batch=prep):
-        with _migrating(db_url) as (op, _, recorder), op.batch_alter_table(
-            "t", recreate="always"
-        ) as batch:
-            batch.add_column(sa.Column("b", sa.Integer()))
-    statements = recorder.statements
+        statements = _batch(db_url, _add_b, recreate="always")
     marker = next(i for i, s in enumerate(statements) if "prep_marker" in s)
     created = next(i for i, s in enumerate(statements)
                    if s.upper().startswith("CREATE TABLE") and "_sterna_tmp_t" in s)
@@ -154,13 +158,11 @@ def test_prep_table_for_batch_runs_before_the_new_table(db_url: str) -> None:
 
 
 def _retype(url: str) -> None:
-    with _migrating(url) as (op, _, _recorder), op.batch_alter_table(
-        "t", recreate="always"
-    ) as batch:
-        batch.alter_column("a", type_=sa.String(20), existing_type=sa.Integer())
+    _batch(url, lambda b: b.alter_column("a", type_=sa.String(20), existing_type=sa.Integer()),
+           recreate="always")
 
 
-def test_cast_for_batch_migrate_gives_the_copy_expression(db_url: str, tmp_path: Path) -> None:
+def test_cast_for_batch_migrate_gives_the_copy_expression(db_url: str) -> None:
     _create(db_url)
     seen: list[tuple[str, str, str]] = []
 
@@ -189,10 +191,7 @@ def test_autogen_column_reflect_in_batch_reflection(pg_url: str) -> None:
             column_info["type"] = sa.Text()
 
     with hook_impl(pg_url, autogen_column_reflect=reflect):
-        with _migrating(pg_url) as (op, _, _recorder), op.batch_alter_table(
-            "t", recreate="always"
-        ) as batch:
-            batch.add_column(sa.Column("b", sa.Integer()))
+        _batch(pg_url, _add_b, recreate="always")
     types = _inspect(pg_url, lambda i: {c["name"]: c["type"] for c in i.get_columns("t")})
     assert type(types["note"]).__name__ == "TEXT"  # VARCHAR(20) without the hook
 
