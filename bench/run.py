@@ -39,9 +39,9 @@ from generate import generate  # noqa: E402
 LAUNCHER = """\
 #!{python}
 import sys
-from {module} import main
+from {module} import {function}
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit({function}())
 """
 
 
@@ -111,11 +111,20 @@ def make_venv(source: Path = REPO) -> Path:
     (Path(purelib) / "bench-paths.pth").write_text(
         f"{source}\n{sysconfig.get_paths()['purelib']}\n"
     )
-    for tool, module in (("sterna", "sterna.cli"), ("alembic", "alembic.config")):
+    for tool, entry in (("sterna", sterna_entry_point(source)), ("alembic", "alembic.config:main")):
+        module, function = entry.split(":")
         launcher = VENV / "bin" / tool
-        launcher.write_text(LAUNCHER.format(python=python, module=module))
+        launcher.write_text(LAUNCHER.format(python=python, module=module, function=function))
         launcher.chmod(0o755)
     return python
+
+
+def sterna_entry_point(source: Path) -> str:
+    """``module:function`` of the ``sterna`` console script, as the tree at ``source`` declares."""
+    import tomllib  # noqa: PLC0415 - Python 3.11+, which the benchmarks run on
+
+    with open(source / "pyproject.toml", "rb") as fh:
+        return str(tomllib.load(fh)["project"]["scripts"]["sterna"])
 
 
 def tool_cmd(tool: str) -> list[str]:

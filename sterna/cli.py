@@ -11,11 +11,11 @@ Nothing here imports SQLAlchemy: ``--help`` and the commands that need no databa
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from sterna import __version__
@@ -276,7 +276,7 @@ def _check_explicit_files(options: argparse.Namespace) -> None:
     if options.verb in ("init", "list_templates"):
         return
     for name in options.config or ():
-        if not Path(name).is_file():
+        if not os.path.isfile(name):
             raise ConfigError(f"Config file {name!r} not found")
 
 
@@ -380,3 +380,25 @@ def main(argv: Sequence[str] | None = None, prog: str = "sterna") -> int:
         _fail("interrupted")
         return 130
     return 0
+
+
+def console_main() -> None:
+    """The ``sterna`` console script and ``python -m sterna``: :func:`main`, then exit.
+
+    A command that never imported SQLAlchemy (``heads``, ``history``, ``show``, ``revision``...)
+    opened no connection and started no thread, so there is nothing to tear down: after the
+    exit handlers ran and the output is flushed, the process leaves at once instead of freeing
+    its objects one by one and collecting garbage (a tenth of a ``heads`` run over 5,000
+    revisions).  Anything else exits as usual.
+    """
+    status = main()
+    if "sqlalchemy" in sys.modules:
+        sys.exit(status)
+    import atexit  # noqa: PLC0415
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        # a closed pipe (`sterna history | head`), a closed stream: nothing more to say
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(status)

@@ -16,7 +16,6 @@ Differences from Alembic, all in the direction of failing loudly instead of gues
 
 from __future__ import annotations
 
-import ast
 import configparser
 import contextlib
 import os
@@ -26,10 +25,12 @@ import warnings
 from argparse import Namespace
 from collections.abc import Mapping
 from functools import cached_property
-from pathlib import Path
-from typing import Any, TextIO, overload
+from typing import TYPE_CHECKING, Any, TextIO, overload
 
 from sterna.errors import ConfigError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 PostWriteHookConfig = Mapping[str, str]
 TomlValue = str | int | bool | list[str] | dict[str, str] | list[dict[str, str]]
@@ -89,10 +90,14 @@ class Config:
 
     @property
     def _config_file_path(self) -> Path | None:
+        from pathlib import Path  # noqa: PLC0415 - pathlib is slow to import; rarely used
+
         return Path(self.config_file_name) if self.config_file_name else None
 
     @property
     def _toml_file_path(self) -> Path | None:
+        from pathlib import Path  # noqa: PLC0415
+
         return Path(self.toml_file_name) if self.toml_file_name else None
 
     # ------------------------------------------------------------------ output
@@ -124,14 +129,13 @@ class Config:
     @cached_property
     def file_config(self) -> configparser.ConfigParser:
         """The parsed ini file (an empty main section when there is no file)."""
-        path = self._config_file_path
-        here = path.absolute().parent if path else Path()
-        self.config_args["here"] = here.as_posix()
+        name = self.config_file_name
+        self.config_args["here"] = folder_of(name) if name else "."
         parser = configparser.ConfigParser(self.config_args)
-        if path is None:
+        if not name:
             parser.add_section(self.config_ini_section)
-        elif path.is_file():
-            _read_ini(parser, path)
+        elif os.path.isfile(name):
+            _read_ini(parser, os.fspath(name))
         return parser
 
     def get_section(
@@ -195,7 +199,7 @@ class Config:
 
     def _missing_section_message(self, section: str) -> str:
         name = self.config_file_name
-        if name and not Path(name).is_file():
+        if name and not os.path.isfile(name):
             return f"No config file {name!r} found"
         return f"Config file {self._ini_label()!r} has no [{section}] section"
 
@@ -221,10 +225,10 @@ class Config:
         """The ``[tool.alembic]`` table of ``pyproject.toml`` (empty when absent)."""
         if not self.toml_file_name:
             return {}
-        path = Path(self.toml_file_name)
-        if not path.is_file():
+        path = os.fspath(self.toml_file_name)
+        if not os.path.isfile(path):
             return {}
-        self.toml_args["here"] = path.absolute().parent.as_posix()
+        self.toml_args["here"] = folder_of(path)
         data = read_toml(path)
         tool = data.get("tool", {})
         section = tool.get("alembic", {}) if isinstance(tool, dict) else {}
@@ -392,7 +396,7 @@ class Config:
 
     def get_template_directory(self) -> str:
         """The folder holding the ``init`` templates shipped with Sterna."""
-        return str(Path(__file__).absolute().parent / "templates")
+        return os.path.join(folder_of(__file__), "templates")
 
 
 def write_stream(stream: TextIO, text: str) -> None:
@@ -404,10 +408,29 @@ def write_stream(stream: TextIO, text: str) -> None:
         stream.write(text)
 
 
-def _read_ini(parser: configparser.ConfigParser, path: Path) -> None:
+def folder_of(name: str | os.PathLike[str]) -> str:
+    """``Path(name).absolute().parent.as_posix()`` (what ``%(here)s`` is, as in Alembic),
+    without importing :mod:`pathlib` on POSIX systems."""
+    text = os.fspath(name)
+    if os.name != "posix" or not text or text.startswith("//"):
+        from pathlib import Path  # noqa: PLC0415 - the rare cases: Path's own rules
+
+        return Path(text).absolute().parent.as_posix()
+    if not text.startswith("/"):
+        text = f"{os.getcwd()}/{text}"
+    parts = [part for part in text.split("/") if part and part != "."]
+    return "/" + "/".join(parts[:-1])
+
+
+def _read_ini(parser: configparser.ConfigParser, path: str) -> None:
     try:
-        with path.open(encoding="utf-8-sig") as handle:
-            parser.read_file(handle, source=str(path))
+        with open(path, "rb") as handle:
+            raw = handle.read()
+        # a leading byte-order mark is dropped, as the utf-8-sig codec (slower to import) does
+        text = (raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw).decode("utf-8")
+        if "\r" in text:  # universal newlines, as a file opened in text mode reads them
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        parser.read_string(text, source=path)
     except configparser.MissingSectionHeaderError as exc:
         raise ConfigError(
             f"{path}, line {exc.lineno}: expected a [section] header before "
@@ -436,6 +459,8 @@ def _read_ini(parser: configparser.ConfigParser, path: Path) -> None:
 
 def _unrepr(text: str) -> str:
     """configparser reports bad lines as ``repr(line)``; show the line itself."""
+    import ast  # noqa: PLC0415 - only for this error message
+
     try:
         value = ast.literal_eval(text)
     except (ValueError, SyntaxError):
@@ -443,14 +468,14 @@ def _unrepr(text: str) -> str:
     return value.strip() if isinstance(value, str) else text.strip()
 
 
-def read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
     """The parsed TOML file ``path``; a ConfigError naming the file (and line) otherwise."""
     if sys.version_info >= (3, 11):  # imported here: slow, and only needed with a toml file
         import tomllib
     else:  # pragma: no cover - exercised on Python 3.10 only
         import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
     try:
-        with path.open("rb") as handle:
+        with open(path, "rb") as handle:
             data: dict[str, Any] = tomllib.load(handle)
             return data
     except tomllib.TOMLDecodeError as exc:

@@ -68,15 +68,20 @@ def show(
     # walk_revisions is typed for one identifier, like Alembic's, but takes tuples of heads too
     base: Any = lower
     head: Any = upper
+    lines = []
     for sc in script.walk_revisions(base=base, head=head):
         if keep is not None and not keep(sc.revision):
             continue
         if fmt.indicate_current:
             sc._db_current_indicator = sc.revision in current_set
-        line = sc.cmd_format(
-            verbose=fmt.verbose, include_branches=True, include_doc=True, include_parents=True
+        lines.append(
+            sc.cmd_format(
+                verbose=fmt.verbose, include_branches=True, include_doc=True,
+                include_parents=True,
+            )
         )
-        config.print_stdout(line)
+    if lines:  # one write: thousands of separate ones cost more than formatting the lines
+        config.print_stdout("\n".join(lines))
 
 
 def show_with_current(

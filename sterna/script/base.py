@@ -11,6 +11,7 @@ This module also answers ``sterna.script.base.ScriptDirectory`` (``alembic.scrip
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from types import ModuleType
 from typing import Any
@@ -19,6 +20,8 @@ from sterna.errors import ScriptError
 from sterna.script.headers import ScriptHeader, docstring_as_compiled
 from sterna.script.loader import load_module
 from sterna.script.revision import Revision
+
+_DEDENTED_DOCSTRINGS = sys.version_info >= (3, 13)  # see docstring_as_compiled
 
 
 def _comma(values: str | Iterable[str]) -> str:
@@ -33,6 +36,8 @@ class Script(Revision):
 
     _db_current_indicator: bool | None = None
     """Set by commands to mark a revision that is current in the database (`` (current)``)."""
+
+    _module: ModuleType | None = None
 
     def __init__(
         self, path: str, header: ScriptHeader, module: ModuleType | None = None
@@ -77,7 +82,12 @@ class Script(Revision):
     @property
     def doc(self) -> str:
         """The first paragraph of the docstring: the message given to ``revision -m``."""
-        return self.longdoc.partition("\n\n")[0]
+        text = self._docstring
+        if not text:
+            return ""
+        if _DEDENTED_DOCSTRINGS:
+            text = docstring_as_compiled(text)
+        return text.strip().partition("\n\n")[0]
 
     # ------------------------------------------------------------------ text forms
 
@@ -121,29 +131,30 @@ class Script(Revision):
         tree_indicators: bool = True,
         head_indicators: bool = True,
     ) -> str:
-        parts = [self.revision]
+        text = self.revision
         if include_parents:
-            deps = f" ({_comma(self.dependencies)})" if self.dependencies else ""
-            parts.insert(0, f"{self._format_down_revision()}{deps} -> ")
+            downs = self.down_revisions
+            parents = ", ".join(downs) if downs else "<base>"
+            deps = self.dependencies
+            text = f"{parents} ({', '.join(deps)}) -> {text}" if deps else f"{parents} -> {text}"
         if include_branches and self.branch_labels:
-            parts.append(f" ({_comma(sorted(self.branch_labels))})")
+            text += f" ({', '.join(sorted(self.branch_labels))})"
         nextrev = self.nextrev
         if head_indicators or tree_indicators:
-            real_head = not self._all_nextrev
-            if real_head:
-                parts.append(" (head)")
+            if not self._all_nextrev:
+                text += " (head)"
             elif not nextrev:
-                parts.append(" (effective head)")
+                text += " (effective head)"
             if self._db_current_indicator:
-                parts.append(" (current)")
+                text += " (current)"
         if tree_indicators:
             if len(nextrev) > 1:
-                parts.append(" (branchpoint)")
+                text += " (branchpoint)"
             if len(self.down_revisions) > 1:
-                parts.append(" (mergepoint)")
+                text += " (mergepoint)"
         if include_doc:
-            parts.append(f", {self.doc}")
-        return "".join(parts)
+            text += f", {self.doc}"
+        return text
 
     def cmd_format(
         self,

@@ -17,7 +17,6 @@ renamed into place, so readers never see half a cache.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import time
 
@@ -119,6 +118,8 @@ class HeaderCache:
             return
         if not self._entries and not os.path.exists(self.path):
             return
+        import json  # noqa: PLC0415 - not needed by a run the graph snapshot serves
+
         payload = {"format": FORMAT, "version": FORMAT_VERSION, "entries": self._entries}
         _write_atomically(
             os.path.join(self.directory, CACHE_DIR),
@@ -130,6 +131,8 @@ class HeaderCache:
 
 def _decode(raw: bytes) -> dict[str, list[object]] | None:
     """The entries of a cache file, or ``None`` when it is not a cache this version wrote."""
+    import json  # noqa: PLC0415
+
     try:
         data = json.loads(raw)
     except ValueError:

@@ -74,6 +74,9 @@ class Revision:
     _resolved_dependencies: tuple[str, ...] = ()
     _normalized_resolved_dependencies: tuple[str, ...] = ()
     _linked = False  # set once a map has derived links on this object
+    # usual values of declared fields (a graph snapshot leaves them out of its rows)
+    dependencies: tuple[str, ...] = ()
+    _orig_branch_labels: tuple[str, ...] = ()
 
     def __init__(
         self,
@@ -104,9 +107,9 @@ class Revision:
         self.down_revision: str | tuple[str, ...] | None = (
             downs[0] if len(downs) == 1 else (downs or None)
         )
-        self.dependencies: tuple[str, ...] = deps
+        self.dependencies = deps
         labels = as_tuple(branch_labels) if branch_labels else ()
-        self._orig_branch_labels: tuple[str, ...] = labels
+        self._orig_branch_labels = labels
         self.branch_labels: set[str] = set(labels)
         if len(downs) > 1:
             downs = dedupe(downs)

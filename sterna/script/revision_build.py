@@ -18,15 +18,15 @@ Alembic's rules:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from sterna.errors import CycleDetected, DanglingReference, DuplicateBranchLabel, DuplicateRevision
 from sterna.script.revision_base import Revision, dedupe, path_of
 
 
-@dataclass
-class Graph:
-    """The derived, immutable-by-convention view of a set of revisions."""
+class Graph(NamedTuple):
+    """The derived view of a set of revisions (a NamedTuple: importing ``dataclasses`` would
+    cost every command line a tenth of its start-up)."""
 
     revs: dict[str, Revision]  # id -> revision, in the order given (the "map order")
     labels: dict[str, Revision]  # branch label -> the revision declaring it

@@ -1,7 +1,9 @@
 """A snapshot of the built revision graph, so that a run over unchanged scripts skips building it.
 
-``<script_location>/__pycache__/sterna-graph.pickle`` holds the :class:`RevisionMap` (with its
-``Script`` objects) of the version folders and the signature of what it was built from: each
+``<script_location>/__pycache__/sterna-graph.pickle`` holds the :class:`RevisionMap` (its
+``Script`` objects as rows of attribute values, written with :mod:`marshal`, which reads back
+several times faster than :mod:`pickle` and is not slow to import) of the version folders and
+the signature of what it was built from: each
 folder, each script's file name, size, ``mtime_ns`` and inode in the order read, the options of
 the listing, the interpreter, and the size and ``mtime_ns`` of this package's source files (the
 classes pickled).  A run that lists the same files with the same stats loads the map instead of
@@ -13,7 +15,8 @@ It is saved only when nothing can make it stale or change what building reports:
 modified in the last 2 seconds (a same-size edit in the same clock tick would keep the stats), no
 file is reached twice (building warns about that), and sourceless projects (their scripts are
 imported to read headers) never get one.  The pickle lives beside the project's ``.pyc`` files and
-is trusted as they are.
+is trusted as they are.  A map whose scripts are not plain ``Script`` objects with the same
+attributes, or hold values :mod:`marshal` cannot write, gets no snapshot.
 """
 
 from __future__ import annotations
@@ -25,16 +28,16 @@ import os
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import Any
 
+from sterna.script.base import Script
 from sterna.script.cache import CACHE_DIR, RACY_WINDOW_NS
+from sterna.script.revision import Revision, RevisionMap
+from sterna.script.revision_build import Graph
 from sterna.script.scan import FolderListing
 
-if TYPE_CHECKING:
-    from sterna.script.revision import RevisionMap
-
 SNAPSHOT_FILE = "sterna-graph.pickle"
-_MAGIC = b"STGRAPH1"
+_MAGIC = b"STGRAPH2"
 _LENGTH = 8  # bytes of the signature's length
 
 
@@ -68,16 +71,11 @@ def load(script_dir: str, expected: bytes) -> RevisionMap | None:
     length = int.from_bytes(data[len(_MAGIC) : start], "little")
     if length != len(expected) or data[start : start + length] != expected:
         return None
-    import pickle  # noqa: PLC0415 - only when there is a snapshot to read
-
-    from sterna.script.revision import RevisionMap  # noqa: PLC0415
-
     try:
         with paused_gc():
-            revision_map = pickle.loads(memoryview(data)[start + length :])
+            return _decode(marshal.loads(memoryview(data)[start + length :]))
     except Exception:  # noqa: BLE001 - a damaged snapshot is rebuilt, whatever the damage
         return None
-    return revision_map if isinstance(revision_map, RevisionMap) else None
 
 
 @contextlib.contextmanager
@@ -94,10 +92,11 @@ def paused_gc() -> Iterator[None]:
 
 
 def save(script_dir: str, expected: bytes, revision_map: RevisionMap) -> None:
-    """Write the snapshot (silently nothing when the folder cannot be written)."""
-    import pickle  # noqa: PLC0415
-
-    payload = pickle.dumps(revision_map, protocol=pickle.HIGHEST_PROTOCOL)
+    """Write the snapshot (silently nothing when the folder cannot be written, or the map
+    cannot be written as rows)."""
+    payload = _encode(revision_map)
+    if payload is None:
+        return
     header = _MAGIC + len(expected).to_bytes(_LENGTH, "little")
     target = _path(script_dir)
     folder = os.path.dirname(target)
@@ -114,6 +113,73 @@ def save(script_dir: str, expected: bytes, revision_map: RevisionMap) -> None:
     except OSError:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+
+
+def _encode(revision_map: RevisionMap) -> bytes | None:
+    """The map as ``(one (names, values) row per script, labels, topological order, heads,
+    bases, real heads, real bases)``; ``None`` when it cannot be written that way.  A row leaves
+    out the attributes whose value is the class's own default (the fewer attributes, the faster
+    the objects are made again); rows with the same names share one tuple of names."""
+    graph = revision_map._graph
+    if not graph.revs:
+        return None
+    shared: dict[tuple[str, ...], tuple[str, ...]] = {}
+    rows = []
+    for script in graph.revs.values():
+        if type(script) is not Script:
+            return None
+        kept = {k: v for k, v in vars(script).items() if not _is_default(k, v)}
+        names = tuple(kept)
+        rows.append((shared.setdefault(names, names), tuple(kept.values())))
+    labels = tuple((label, rev.revision) for label, rev in graph.labels.items())
+    topo = tuple(sorted(graph.topo, key=graph.topo.__getitem__))
+    state = (tuple(rows), labels, topo, graph.heads, graph.bases, graph.real_heads,
+             graph.real_bases)
+    try:
+        return marshal.dumps(state, 4)
+    except ValueError:  # a value marshal cannot write (a module, an object of a subclass...)
+        return None
+
+
+def _is_default(name: str, value: object) -> bool:
+    """Whether ``value`` is what ``Script`` answers for ``name`` without an instance value
+    (immutable class defaults only: a mutable one would be shared between scripts)."""
+    default = getattr(Script, name, _MISSING)
+    return (
+        type(default) in (tuple, frozenset, bool, type(None))
+        and type(value) is type(default)
+        and value == default
+    )
+
+
+_MISSING = object()
+
+
+def _decode(state: Any) -> RevisionMap:
+    """The map :func:`_encode` wrote (any malformed state raises)."""
+    rows, labels, topo, heads, bases, real_heads, real_bases = state
+    new = object.__new__
+    revs: dict[str, Revision] = {}
+    for names, values in rows:
+        script = new(Script)
+        script.__dict__.update(zip(names, values, strict=True))
+        revs[script.revision] = script
+    if revs.keys() != set(topo):
+        raise ValueError("the topological order is not of the snapshot's revisions")
+    revision_map: RevisionMap = new(RevisionMap)
+    revision_map._install(
+        Graph(
+            revs=revs,
+            labels={label: revs[rev_id] for label, rev_id in labels},
+            order=dict(zip(revs, range(len(revs)), strict=True)),
+            topo=dict(zip(topo, range(len(topo)), strict=True)),
+            heads=heads,
+            bases=bases,
+            real_heads=real_heads,
+            real_bases=real_bases,
+        )
+    )
+    return revision_map
 
 
 def _path(script_dir: str) -> str:

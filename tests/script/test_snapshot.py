@@ -189,3 +189,33 @@ def test_errors_still_reported_from_a_snapshot_project(project: Path) -> None:
     describe(project)
     with pytest.raises(CommandError, match="zz9"):
         ScriptDirectory(str(project)).get_revision("zz9")
+
+
+def test_loaded_scripts_answer_every_attribute_as_built(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows leave out attributes equal to the class defaults; every attribute (and the graph's
+    derived data) must still read the same as on the scripts that were built."""
+    versions = project / "versions"
+    merge = script("e5", None, "merge").replace(
+        "down_revision = None", "down_revision = ('c3', 'd4')"
+    )
+    write(versions / "e5_merge.py", merge + "depends_on = ['a1']\n")
+    write(versions / "f6_other.py", script("f6", None, "other base", labels="side"))
+    builds = Builds(monkeypatch)
+    built = ScriptDirectory(str(project)).revision_map
+    loaded = ScriptDirectory(str(project)).revision_map
+    assert builds.count == 1, "the second map must come from the snapshot"
+    assert loaded is not built
+    for original in built:
+        copy = loaded.get_revision(original.revision)
+        assert copy is not original
+        for name in vars(original):
+            assert getattr(copy, name) == getattr(original, name), (original.revision, name)
+    for field in ("heads", "bases", "real_heads", "real_bases", "order", "topo"):
+        assert getattr(loaded._graph, field) == getattr(built._graph, field), field
+    assert {k: v.revision for k, v in loaded._graph.labels.items()} == {
+        k: v.revision for k, v in built._graph.labels.items()
+    }
+    assert loaded.get_revision("e5").dependencies == ("a1",)
+    assert loaded.get_revision("e5").down_revisions == ("c3", "d4")

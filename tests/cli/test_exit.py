@@ -1,0 +1,83 @@
+"""How the ``sterna`` process ends (``sterna.cli.console_main``): a command that never imported
+SQLAlchemy leaves without tearing its objects down, and must still deliver every byte of its
+output, run the exit handlers and keep its exit status."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.cli.conftest import Project
+from tests.conftest import REPO, run_sterna
+
+LINES = 400  # about 25 KB of history: more than one buffer's worth
+
+
+def chain(project: Project, count: int) -> None:
+    down = None
+    for index in range(count):
+        rev = f"r{index:04d}"
+        project.add(rev, down, f"step {index}")
+        down = rev
+
+
+def env() -> dict[str, str]:
+    full = dict(os.environ)
+    full["PYTHONPATH"] = os.pathsep.join([str(REPO), full.get("PYTHONPATH", "")])
+    return full
+
+
+def test_long_output_to_a_file_is_complete(project: Project, tmp_path: Path) -> None:
+    chain(project, LINES)
+    target = tmp_path / "history.txt"
+    with target.open("w") as out:
+        done = subprocess.run([sys.executable, "-m", "sterna", "history"], cwd=project.ours,
+                              env=env(), stdout=out, stderr=subprocess.PIPE, text=True,
+                              timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = target.read_text().splitlines()
+    assert len(lines) == LINES
+    assert lines[0].startswith(f"r{LINES - 2:04d} -> r{LINES - 1:04d} (head), step {LINES - 1}")
+    assert lines[-1] == "<base> -> r0000, step 0"
+
+
+def test_closed_pipe_is_not_an_error(project: Project) -> None:
+    chain(project, LINES)
+    done = subprocess.run(
+        f"{sys.executable} -m sterna history | head -n 1; exit ${{PIPESTATUS[0]}}",
+        shell=True, executable="/bin/bash", cwd=project.ours, env=env(),
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.stdout.splitlines() == [f"r{LINES - 2:04d} -> r{LINES - 1:04d} (head), "
+                                        f"step {LINES - 1}"]
+    assert done.returncode == 0, done.stderr
+    assert "Error" not in done.stderr
+
+
+def test_exit_handlers_run_and_status_is_kept(project: Project) -> None:
+    chain(project, 3)
+    code = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('exit handler ran'))\n"
+        "sys.argv = ['sterna'] + sys.argv[1:]\n"
+        "from sterna.cli import console_main\n"
+        "console_main()\n"
+    )
+    ok = subprocess.run([sys.executable, "-c", code, "heads"], cwd=project.ours, env=env(),
+                        capture_output=True, text=True, timeout=120)
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.splitlines() == ["r0002 (head)", "exit handler ran"]
+    failed = subprocess.run([sys.executable, "-c", code, "show", "nope"], cwd=project.ours,
+                            env=env(), capture_output=True, text=True, timeout=120)
+    assert failed.returncode == 1
+    assert "nope" in failed.stderr
+    assert failed.stdout.splitlines() == ["exit handler ran"]
+
+
+def test_database_command_exits_normally(project: Project) -> None:
+    chain(project, 3)
+    done = run_sterna("upgrade", "head", cwd=project.ours)
+    assert done.returncode == 0, done.stderr
+    assert run_sterna("current", cwd=project.ours).stdout.strip() == "r0002 (head)"
