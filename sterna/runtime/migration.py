@@ -97,7 +97,7 @@ class MigrationContext:
         self.transactional_ddl = self.impl.transactional_ddl or self._sqlite_transactions
         self._version = VersionTable(
             dialect, options.version_table, options.version_table_schema,
-            options.version_table_pk,
+            options.version_table_pk, impl=self.impl,
         )
         self._statement_log: StatementLog | None = None
         log.info("Context impl %s.", type(self.impl).__name__)

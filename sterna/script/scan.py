@@ -117,7 +117,7 @@ def _select(directory: str, listing: _Listing, sourceless: bool) -> FolderListin
         orphans = _orphan_bytecode(directory, files)
         keys = names + [f"{CACHE_DIR}/{name}" for name, _ in orphans]
         entries += [entry for _, entry in orphans]
-    return FolderListing(directory, keys, entries, _stat_all(entries, directory))
+    return FolderListing(directory, keys, entries, _stat_all(keys, entries, directory))
 
 
 def has_duplicates(listings: Iterable[FolderListing]) -> bool:
@@ -148,12 +148,27 @@ def _read_folder(listing: FolderListing, seen: set[str], found: list[FoundScript
     cache.save()
 
 
-def _stat_all(entries: list[os.DirEntry[str]], directory: str) -> list[os.stat_result]:
+def _stat_all(
+    keys: list[str], entries: list[os.DirEntry[str]], directory: str
+) -> list[os.stat_result]:
+    """The stats of ``entries`` (symlinks followed).  Where the system allows, each file is
+    looked up by its path relative to the open folder (its key) rather than by its whole path:
+    the kernel then walks one path component instead of all of them (a fifth of the cost of
+    listing)."""
     try:
-        return [entry.stat() for entry in entries]
+        if not _STAT_DIR_FD:
+            return [entry.stat() for entry in entries]
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            return [os.stat(key, dir_fd=fd) for key in keys]
+        finally:
+            os.close(fd)
     except OSError as err:
-        where = err.filename or directory
+        where = os.path.join(directory, err.filename) if err.filename else directory
         raise ScriptError(str(where), f"cannot be read: {err.strerror}") from None
+
+
+_STAT_DIR_FD = os.stat in os.supports_dir_fd
 
 
 def _is_bytecode_script(name: str, files: dict[str, os.DirEntry[str]]) -> bool:
