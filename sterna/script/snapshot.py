@@ -37,7 +37,7 @@ from sterna.script.revision_build import Graph
 from sterna.script.scan import FolderListing
 
 SNAPSHOT_FILE = "sterna-graph.pickle"
-_MAGIC = b"STGRAPH2"
+_MAGIC = b"STGRAPH3"
 _LENGTH = 8  # bytes of the signature's length
 
 
@@ -47,12 +47,13 @@ def signature(listings: Sequence[FolderListing], recursive: bool) -> bytes | Non
     trust_before = time.time_ns() - RACY_WINDOW_NS
     folders = []
     for listing in listings:
-        files = tuple(
-            (key, st.st_size, st.st_mtime_ns, st.st_ino)
-            for key, st in zip(listing.keys, listing.stats, strict=True)
-        )
-        if any(st.st_mtime_ns >= trust_before for st in listing.stats):
+        stats = listing.stats
+        mtimes = [st.st_mtime_ns for st in stats]
+        if mtimes and max(mtimes) >= trust_before:
             return None
+        sizes = [st.st_size for st in stats]
+        inodes = [st.st_ino for st in stats]
+        files = tuple(zip(listing.keys, sizes, mtimes, inodes, strict=True))
         folders.append((listing.directory, files))
     key = (sys.version, _code_fingerprint(), recursive, tuple(folders))
     return marshal.dumps(key, 2)  # version 2: no back-references, the same bytes every time
@@ -116,21 +117,18 @@ def save(script_dir: str, expected: bytes, revision_map: RevisionMap) -> None:
 
 
 def _encode(revision_map: RevisionMap) -> bytes | None:
-    """The map as ``(one (names, values) row per script, labels, topological order, heads,
-    bases, real heads, real bases)``; ``None`` when it cannot be written that way.  A row leaves
-    out the attributes whose value is the class's own default (the fewer attributes, the faster
-    the objects are made again); rows with the same names share one tuple of names."""
+    """The map as ``(one dict of attributes per script, labels, topological order, heads,
+    bases, real heads, real bases)``; ``None`` when it cannot be written that way.  A script's
+    dict leaves out the attributes whose value is the class's own default, and becomes the
+    ``__dict__`` of the script made again (far cheaper than setting attributes one by one)."""
     graph = revision_map._graph
     if not graph.revs:
         return None
-    shared: dict[tuple[str, ...], tuple[str, ...]] = {}
     rows = []
     for script in graph.revs.values():
         if type(script) is not Script:
             return None
-        kept = {k: v for k, v in vars(script).items() if not _is_default(k, v)}
-        names = tuple(kept)
-        rows.append((shared.setdefault(names, names), tuple(kept.values())))
+        rows.append({k: v for k, v in vars(script).items() if not _is_default(k, v)})
     labels = tuple((label, rev.revision) for label, rev in graph.labels.items())
     topo = tuple(sorted(graph.topo, key=graph.topo.__getitem__))
     state = (tuple(rows), labels, topo, graph.heads, graph.bases, graph.real_heads,
@@ -160,9 +158,11 @@ def _decode(state: Any) -> RevisionMap:
     rows, labels, topo, heads, bases, real_heads, real_bases = state
     new = object.__new__
     revs: dict[str, Revision] = {}
-    for names, values in rows:
+    for row in rows:
+        if type(row) is not dict:
+            raise ValueError("a snapshot row is not a dict")
         script = new(Script)
-        script.__dict__.update(zip(names, values, strict=True))
+        script.__dict__ = row
         revs[script.revision] = script
     if revs.keys() != set(topo):
         raise ValueError("the topological order is not of the snapshot's revisions")
