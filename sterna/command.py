@@ -251,6 +251,8 @@ def heads(config: Config, verbose: bool = False, resolve_dependencies: bool = Fa
 def branches(config: Config, verbose: bool = False) -> None:
     """Print each branch point and the revisions it branches into."""
     script = load_script(config)
+    if not any(sc.is_branch_point for sc in script.revision_map):
+        return  # nothing to print: no need to put every revision in order
     for sc in script.walk_revisions():
         if not sc.is_branch_point:
             continue

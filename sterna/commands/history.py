@@ -69,17 +69,14 @@ def show(
     base: Any = lower
     head: Any = upper
     lines = []
+    verbose, indicate = fmt.verbose, fmt.indicate_current
     for sc in script.walk_revisions(base=base, head=head):
         if keep is not None and not keep(sc.revision):
             continue
-        if fmt.indicate_current:
+        if indicate:
             sc._db_current_indicator = sc.revision in current_set
-        lines.append(
-            sc.cmd_format(
-                verbose=fmt.verbose, include_branches=True, include_doc=True,
-                include_parents=True,
-            )
-        )
+        # cmd_format(verbose, include_branches=True, include_doc=True, include_parents=True)
+        lines.append(sc.log_entry if verbose else sc._head_only(True, True, True))
     if lines:  # one write: thousands of separate ones cost more than formatting the lines
         config.print_stdout("\n".join(lines))
 

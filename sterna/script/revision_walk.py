@@ -216,6 +216,8 @@ def _between(graph: Graph, todo: set[str]) -> set[str] | None:
     """``todo`` plus every revision on a path between two of its members; None if that is
     just ``todo``."""
     revs, topo = graph.revs, graph.topo
+    if len(todo) == len(revs):  # the whole graph (``history``): nothing lies outside
+        return None
     outside = {c for rid in todo for c in revs[rid]._all_nextrev if c not in todo}
     if not outside:
         return None
