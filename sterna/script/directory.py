@@ -109,14 +109,14 @@ class ScriptDirectory:
         taken when it was last built from the same files: :mod:`sterna.script.snapshot`)."""
         if self.sourceless or type(self)._load_revisions is not ScriptDirectory._load_revisions:
             return RevisionMap(self._load_revisions())
-        listings = list_scripts(
-            self._version_locations, recursive=self.recursive_version_locations
-        )
-        key = snapshot.signature(listings, self.recursive_version_locations)
-        if key is not None:
-            loaded = snapshot.load(self.dir, key)
-            if loaded is not None:
-                return loaded
+        with snapshot.paused_gc():  # thousands of stat results and rows, all kept
+            listings = list_scripts(
+                self._version_locations, recursive=self.recursive_version_locations
+            )
+            key = snapshot.signature(listings, self.recursive_version_locations)
+            loaded = snapshot.load(self.dir, key) if key is not None else None
+        if loaded is not None:
+            return loaded
         with snapshot.paused_gc():
             found = read_scripts(listings)
             revision_map = RevisionMap(Script(f.path, f.header, f.module) for f in found)
