@@ -94,9 +94,8 @@ def test_comments(db_url: str, backend: str) -> None:
     assert script.downgrade_ops is not None
 
 
+@pytest.mark.parametrize("backend", ["postgresql", "mariadb"])  # SQLite keeps no comments
 def test_comment_removed(db_url: str, backend: str) -> None:
-    if backend == "sqlite":
-        pytest.skip("SQLite keeps no comments")
     roundtrip(db_url, _people(comments=True), _people())
     create_all(db_url, _people(comments=True))
     expected = {

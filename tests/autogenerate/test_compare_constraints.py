@@ -178,11 +178,10 @@ def test_unnamed_check_matched_by_expression(db_url: str, backend: str) -> None:
     ]
 
 
+@pytest.mark.parametrize("backend", ["postgresql", "mariadb"])
 def test_unnamed_new_constraints_get_the_database_names(db_url: str, backend: str) -> None:
     """An unnamed unique constraint / foreign key added to an existing table gets the name the
-    database would give it, so that the downgrade can drop it."""
-    if backend == "sqlite":
-        pytest.skip("constraints on an existing table need batch mode on SQLite")
+    database would give it, so that the downgrade can drop it (SQLite: batch mode only)."""
     before = MetaData()
     Table("parent", before, Column("id", Integer, primary_key=True))
     Table("kid", before, Column("id", Integer, primary_key=True), Column("pid", Integer),

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 import sqlalchemy as sa
 
-from sterna.operations import Operations, ops
+from sterna.operations import ops
 from tests.autogenerate._render_support import (
     body,
     formatted,
@@ -79,8 +78,6 @@ def test_batch_code_runs_as_the_plain_operations_do_on_postgresql() -> None:
         ops.CreateIndexOp("ix_email", "suppliers", ["email"], unique=True),
         ops.DropColumnOp("suppliers", "fax"),
     )]
-    if not hasattr(Operations, "batch_alter_table"):
-        pytest.skip("batch mode (op.batch_alter_table) is not available yet")
     plain = rendered_sql("postgresql", operations)
 
     source, imports = render(operations, "postgresql", render_as_batch=True)
