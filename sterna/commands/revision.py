@@ -3,8 +3,9 @@
 With ``revision_environment`` the revision is first described as a ``MigrationScript`` (empty
 upgrade and downgrade) so that ``process_revision_directives`` hooks (from env.py's
 ``configure()`` or the ``revision()`` call) can change its id, message, parent, branch label,
-version path or dependencies, drop it, or add more revisions, as in Alembic.  Writing operations
-a hook adds needs autogenerate's renderer, which is not shipped yet: that is a clear error.
+version path or dependencies, drop it, or add more revisions, as in Alembic.  Operations a hook
+adds are rendered into the script by autogenerate's renderer (with env.py's rendering options,
+such as ``render_item``), as Alembic renders them.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from sterna.config import Config
-from sterna.errors import CommandError
 
 if TYPE_CHECKING:
     from sterna.script import Script, ScriptDirectory
@@ -35,6 +35,8 @@ class NewRevision:
     version_path: str | os.PathLike[str] | None = None
     depends_on: str | Sequence[str] | None = None
     imports: tuple[str, ...] = ()
+    #: rendered ``upgrades``/``downgrades`` (or per-engine tokens), when a hook added operations
+    bodies: tuple[tuple[str, str], ...] = ()
 
 
 def apply_hooks(
@@ -54,21 +56,24 @@ def apply_hooks(
     ]
     for hook in hooks:
         hook(context, heads, directives)
-    return [_from_directive(directive, new) for directive in directives]
+    return [_from_directive(directive, new, context) for directive in directives]
 
 
 def _single(head: str | Sequence[str] | None) -> str | None:
     return head if isinstance(head, str) or head is None else None
 
 
-def _from_directive(directive: Any, default: NewRevision) -> NewRevision:
-    for ops in [*directive.upgrade_ops_list, *directive.downgrade_ops_list]:
-        if not ops.is_empty():
-            raise CommandError(
-                "process_revision_directives added operations to revision "
-                f"{directive.rev_id}; writing operations needs autogenerate, "
-                "which is not available yet"
-            )
+def _from_directive(directive: Any, default: NewRevision, context: Any) -> NewRevision:
+    imports = set(directive.imports)
+    bodies: tuple[tuple[str, str], ...] = ()
+    if not all(ops.is_empty() for ops in
+               [*directive.upgrade_ops_list, *directive.downgrade_ops_list]):
+        from sterna.autogenerate.api import AutogenContext  # noqa: PLC0415 - only when needed
+        from sterna.autogenerate.render import render_script  # noqa: PLC0415
+
+        rendered = render_script(AutogenContext(context, autogenerate=False), directive)
+        bodies = tuple(rendered.bodies.items())
+        imports.update(rendered.imports)
     return replace(
         default,
         rev_id=directive.rev_id or default.rev_id,
@@ -78,7 +83,8 @@ def _from_directive(directive: Any, default: NewRevision) -> NewRevision:
         branch_label=directive.branch_label,
         version_path=directive.version_path,
         depends_on=directive.depends_on,
-        imports=tuple(sorted(directive.imports)),
+        imports=tuple(sorted(imports)),
+        bodies=bodies,
     )
 
 
@@ -94,6 +100,7 @@ def write(
     quiet = config.messaging_opts["quiet"]
     for new in revisions:
         args = dict(template_args)
+        args.update(new.bodies)
         if new.imports:
             args["imports"] = "\n".join(new.imports)
         sc = script.generate_revision(

@@ -97,3 +97,43 @@ def test_duplicate_rev_id(tmp_path: Path) -> None:
     assert "c3" in str(ours.error) and "c3_add_orders.py" in str(ours.error), ours.error
     assert scripts(project.root) == before
     tally.hit("duplicate-rev-id-refused")
+
+
+def _adding_hook(tool_ops: Any) -> Any:
+    """A ``process_revision_directives`` hook that puts operations into a plain revision."""
+
+    def hook(context: Any, revision: Any, directives: list[Any]) -> None:
+        import sqlalchemy as sa
+
+        script = directives[0]
+        script.upgrade_ops.ops.append(tool_ops.CreateTableOp(
+            "audit", [sa.Column("id", sa.Integer, primary_key=True),
+                      sa.Column("note", sa.String(40), nullable=False)]))
+        script.upgrade_ops.ops.append(tool_ops.ExecuteSQLOp("UPDATE audit SET note = 'x'"))
+        script.downgrade_ops.ops.append(tool_ops.DropTableOp("audit"))
+
+    return hook
+
+
+@pytest.mark.parametrize("environment", ["true", "false"])
+def test_hook_added_operations_are_rendered(tmp_path: Path, environment: str) -> None:
+    """Operations a ``process_revision_directives`` hook adds to a plain ``revision`` (no
+    autogenerate) are written into the script, as Alembic writes them."""
+    tally.count("projects")
+    project = build(tmp_path / "alembic", branched())
+    shutil.copytree(project.root, tmp_path / "sterna")
+    roots = {"alembic": project.root, "sterna": tmp_path / "sterna"}
+    settings = Settings(url=f"sqlite:///{tmp_path / 'x.db'}",
+                        main_options={"revision_environment": environment})
+    for tool in (ALEMBIC, STERNA):
+        ops_module = __import__(f"{tool.name}.operations.ops", fromlist=["ops"])
+        outcome = run(tool, roots[tool.name] / "alembic.ini", settings, "revision",
+                      message="audit table", head="n7", rev_id="h01",
+                      process_revision_directives=_adding_hook(ops_module))
+        assert outcome.ok, outcome
+    tally.count("commands")
+    written = (scripts(roots["alembic"]), scripts(roots["sterna"]))
+    (name,) = [key for key in written[0] if "h01" in key]
+    if environment == "true":
+        assert "op.create_table('audit'" in written[0][name], written[0][name]
+    check("output", "revision with hook-added operations: scripts", written[0], written[1])
