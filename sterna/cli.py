@@ -15,27 +15,42 @@ import contextlib
 import os
 import re
 import sys
-from collections.abc import Sequence
-from typing import Any, NamedTuple
+from collections import namedtuple
 
 from sterna import __version__
 from sterna.config import Config
 from sterna.errors import CommandError, ConfigError
 
+# ``typing`` is imported for the type checker only: importing it would cost every command line
+# about 3 ms.  The records are built with ``collections.namedtuple`` at run time.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any, NamedTuple
 
-class Arg(NamedTuple):
+    class _ArgFields(NamedTuple):
+        flags: tuple[str, ...]
+        options: dict[str, Any]
+
+    class _VerbFields(NamedTuple):
+        help: str
+        args: tuple[Arg, ...] = ()
+        positional: tuple[str, ...] = ()
+else:
+    _ArgFields = namedtuple("_ArgFields", "flags options")
+    _VerbFields = namedtuple("_VerbFields", "help args positional", defaults=((), ()))
+
+
+class Arg(_ArgFields):
     """One argument of a verb: argparse flags and keyword arguments."""
 
-    flags: tuple[str, ...]
-    options: dict[str, Any]
+    __slots__ = ()
 
 
-class Verb(NamedTuple):
+class Verb(_VerbFields):
     """A verb: its help line, its arguments, and the command parameters they feed."""
 
-    help: str
-    args: tuple[Arg, ...] = ()
-    positional: tuple[str, ...] = ()
+    __slots__ = ()
 
 
 def _flag(*flags: str, help: str) -> Arg:  # noqa: A002 - mirrors argparse's keyword

@@ -25,12 +25,14 @@ import warnings
 from argparse import Namespace
 from collections.abc import Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, TextIO, overload
 
 from sterna.errors import ConfigError
 
+# names used in annotations only: ``typing`` is not imported at run time (about 3 ms)
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pathlib import Path
+    from typing import Any, TextIO, overload
 
 PostWriteHookConfig = Mapping[str, str]
 TomlValue = str | int | bool | list[str] | dict[str, str] | list[dict[str, str]]
@@ -175,11 +177,13 @@ class Config:
             return default
         return self._interpolated(section, name)
 
-    @overload
-    def get_main_option(self, name: str, default: str) -> str: ...
+    if TYPE_CHECKING:
 
-    @overload
-    def get_main_option(self, name: str, default: str | None = None) -> str | None: ...
+        @overload
+        def get_main_option(self, name: str, default: str) -> str: ...
+
+        @overload
+        def get_main_option(self, name: str, default: str | None = None) -> str | None: ...
 
     def get_main_option(self, name: str, default: str | None = None) -> str | None:
         """An option of the main ini section (``[alembic]`` or the ``-n`` one)."""
@@ -262,11 +266,13 @@ class Config:
 
     # ------------------------------------------------------------------ both
 
-    @overload
-    def get_alembic_option(self, name: str, default: str) -> str: ...
+    if TYPE_CHECKING:
 
-    @overload
-    def get_alembic_option(self, name: str, default: str | None = None) -> str | None: ...
+        @overload
+        def get_alembic_option(self, name: str, default: str) -> str: ...
+
+        @overload
+        def get_alembic_option(self, name: str, default: str | None = None) -> str | None: ...
 
     def get_alembic_option(self, name: str, default: str | None = None) -> Any:
         """An option from the main ini section, else from ``[tool.alembic]``.

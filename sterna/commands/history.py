@@ -13,25 +13,40 @@ where Alembic's answer is wrong:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from collections import namedtuple
 
 from sterna.config import Config
 from sterna.errors import CommandError
 
+# ``typing`` is imported for the type checker only: importing it would cost every command line
+# about 3 ms.  The records are built with ``collections.namedtuple`` at run time.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
+    from typing import Any, NamedTuple
+
     from sterna.script import ScriptDirectory
+
+    class _RangeFields(NamedTuple):
+        lower: str | None = None
+        upper: str | None = None
+
+    class _FormatFields(NamedTuple):
+        verbose: bool = False
+        indicate_current: bool = False
+else:
+    _RangeFields = namedtuple("_RangeFields", "lower upper", defaults=(None, None))
+    _FormatFields = namedtuple("_FormatFields", "verbose indicate_current", defaults=(False, False))
 
 _DOWN = re.compile(r"^-(\d+)$")
 _UP = re.compile(r"^\+(\d+)$")
 CURRENT = "current"
 
 
-class HistoryRange(NamedTuple):
+class HistoryRange(_RangeFields):
     """The two sides of ``-r lower:upper``; None where a side is empty."""
 
-    lower: str | None = None
-    upper: str | None = None
+    __slots__ = ()
 
     @classmethod
     def parse(cls, text: str | None) -> HistoryRange:
@@ -49,9 +64,10 @@ class HistoryRange(NamedTuple):
         return CURRENT in (self.lower, self.upper)
 
 
-class HistoryFormat(NamedTuple):
-    verbose: bool = False
-    indicate_current: bool = False
+class HistoryFormat(_FormatFields):
+    """How ``history`` prints each revision: ``-v`` and ``-i`` (``--indicate-current``)."""
+
+    __slots__ = ()
 
 
 def show(
