@@ -23,7 +23,6 @@ not read as ``ae10+2``.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from typing import TypeVar, Union
 
 from sterna.errors import (
     AmbiguousRevision,
@@ -67,11 +66,17 @@ DependencyCycleDetected = CycleDetected
 LoopDetected = SelfReferenceError
 DependencyLoopDetected = SelfReferenceError
 
-Node = Union[Revision, BaseMarker, None]  # noqa: UP007 (a runtime alias on Python 3.10)
+Node = Revision | BaseMarker | None
 """What a walk or a relative identifier reaches: a revision, ``BASE`` (below a base), or None."""
 
-IdArg = Union[str, Iterable[str], None]  # noqa: UP007
-_T = TypeVar("_T", bound="Revision | str")
+IdArg = str | Iterable[str] | None
+
+# ``typing`` is imported for the type checker only (about 3 ms of every command line)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    _T = TypeVar("_T", bound="Revision | str")
 
 
 class RevisionMap:

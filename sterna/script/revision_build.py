@@ -17,25 +17,38 @@ Alembic's rules:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import NamedTuple
+from collections import namedtuple
 
 from sterna.errors import CycleDetected, DanglingReference, DuplicateBranchLabel, DuplicateRevision
 from sterna.script.revision_base import Revision, dedupe, path_of
 
+# ``typing`` is imported for the type checker only: importing it would cost every command line
+# about 3 ms.  The records are built with ``collections.namedtuple`` at run time.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import NamedTuple
 
-class Graph(NamedTuple):
-    """The derived view of a set of revisions (a NamedTuple: importing ``dataclasses`` would
+    class _GraphFields(NamedTuple):
+        revs: dict[str, Revision]  # id -> revision, in the order given (the "map order")
+        labels: dict[str, Revision]  # branch label -> the revision declaring it
+        order: dict[str, int]  # id -> position in the map order
+        topo: dict[str, int]  # id -> position in a topological order (parents first)
+        heads: tuple[str, ...]
+        bases: tuple[str, ...]
+        real_heads: tuple[str, ...]
+        real_bases: tuple[str, ...]
+else:
+    _GraphFields = namedtuple(
+        "_GraphFields", "revs labels order topo heads bases real_heads real_bases"
+    )
+
+
+class Graph(_GraphFields):
+    """The derived view of a set of revisions (a named tuple: importing ``dataclasses`` would
     cost every command line a tenth of its start-up)."""
 
-    revs: dict[str, Revision]  # id -> revision, in the order given (the "map order")
-    labels: dict[str, Revision]  # branch label -> the revision declaring it
-    order: dict[str, int]  # id -> position in the map order
-    topo: dict[str, int]  # id -> position in a topological order (parents first)
-    heads: tuple[str, ...]
-    bases: tuple[str, ...]
-    real_heads: tuple[str, ...]
-    real_bases: tuple[str, ...]
+    __slots__ = ()
 
 
 def build_graph(revisions: Iterable[Revision]) -> Graph:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Union
 
 from sterna.errors import (
     AmbiguousUpgrade,
@@ -28,10 +27,11 @@ from sterna.errors import (
 from sterna.script import revision_walk as walk
 from sterna.script.revision_base import BaseMarker, Revision, as_tuple
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from sterna.script.revision import Node, RevisionMap
 
-Bound = Union[str, Sequence[str], None]  # noqa: UP007 (a runtime alias on Python 3.10)
+Bound = str | Sequence[str] | None
 
 _RELATIVE = re.compile(r"(?:(.+?)@)?(\w+)?([+-]\d+)")
 

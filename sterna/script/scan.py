@@ -16,9 +16,7 @@ from __future__ import annotations
 import os
 import sys
 import warnings
-from collections.abc import Iterable
-from types import ModuleType
-from typing import NamedTuple
+from collections import namedtuple
 
 from sterna.errors import ScriptError
 from sterna.script.cache import CACHE_DIR, HeaderCache
@@ -29,26 +27,50 @@ _EXCLUDED_PREFIXES = ("__init__", ".#")
 _BYTECODE = (".pyc", ".pyo")
 
 
-class FoundScript(NamedTuple):
+# ``typing`` is imported for the type checker only: importing it would cost every command line
+# about 3 ms.  The records are built with ``collections.namedtuple`` at run time.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from types import ModuleType
+    from typing import NamedTuple
+
+    class _FoundFields(NamedTuple):
+        path: str
+        header: ScriptHeader
+        module: ModuleType | None = None
+
+    class _ListingFields(NamedTuple):
+        files: dict[str, os.DirEntry[str]]
+        subdirs: list[str]
+
+    class _FolderFields(NamedTuple):
+        directory: str
+        keys: list[str]  # file names (``__pycache__/<name>`` for orphan bytecode)
+        entries: list[os.DirEntry[str]]
+        stats: list[os.stat_result]
+else:
+    _FoundFields = namedtuple("_FoundFields", "path header module", defaults=(None,))
+    _ListingFields = namedtuple("_ListingFields", "files subdirs")
+    _FolderFields = namedtuple("_FolderFields", "directory keys entries stats")
+
+
+class FoundScript(_FoundFields):
     """One script file and its header (and its module when reading it required an import)."""
 
-    path: str
-    header: ScriptHeader
-    module: ModuleType | None = None
+    __slots__ = ()
 
 
-class _Listing(NamedTuple):
-    files: dict[str, os.DirEntry[str]]
-    subdirs: list[str]
+class _Listing(_ListingFields):
+    """The script files and the subfolders of one folder, by name."""
+
+    __slots__ = ()
 
 
-class FolderListing(NamedTuple):
+class FolderListing(_FolderFields):
     """The script files of one folder, in order, with their cache keys and stats."""
 
-    directory: str
-    keys: list[str]  # file names (``__pycache__/<name>`` for orphan bytecode)
-    entries: list[os.DirEntry[str]]
-    stats: list[os.stat_result]
+    __slots__ = ()
 
 
 def find_scripts(

@@ -27,14 +27,18 @@ import marshal
 import os
 import sys
 import time
-from collections.abc import Iterator, Sequence
-from typing import Any
 
 from sterna.script.base import Script
 from sterna.script.cache import CACHE_DIR, RACY_WINDOW_NS
 from sterna.script.revision import Revision, RevisionMap
 from sterna.script.revision_build import Graph
 from sterna.script.scan import FolderListing
+
+# names used in annotations only: ``typing`` is not imported at run time (about 3 ms)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+    from typing import Any
 
 SNAPSHOT_FILE = "sterna-graph.pickle"
 _MAGIC = b"STGRAPH3"
