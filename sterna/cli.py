@@ -37,8 +37,8 @@ if TYPE_CHECKING:
         args: tuple[Arg, ...] = ()
         positional: tuple[str, ...] = ()
 else:
-    _ArgFields = namedtuple("_ArgFields", "flags options")
-    _VerbFields = namedtuple("_VerbFields", "help args positional", defaults=((), ()))
+    _ArgFields = namedtuple("Arg", "flags options")
+    _VerbFields = namedtuple("Verb", "help args positional", defaults=((), ()))
 
 
 class Arg(_ArgFields):

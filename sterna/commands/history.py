@@ -35,8 +35,8 @@ if TYPE_CHECKING:
         verbose: bool = False
         indicate_current: bool = False
 else:
-    _RangeFields = namedtuple("_RangeFields", "lower upper", defaults=(None, None))
-    _FormatFields = namedtuple("_FormatFields", "verbose indicate_current", defaults=(False, False))
+    _RangeFields = namedtuple("HistoryRange", "lower upper", defaults=(None, None))
+    _FormatFields = namedtuple("HistoryFormat", "verbose indicate_current", defaults=(False, False))
 
 _DOWN = re.compile(r"^-(\d+)$")
 _UP = re.compile(r"^\+(\d+)$")

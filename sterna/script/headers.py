@@ -46,9 +46,9 @@ if TYPE_CHECKING:
         revises: str | None
         create_date: str | None
 else:
-    _HeaderFields = namedtuple("_HeaderFields", (*HEADER_NAMES, "docstring"))
+    _HeaderFields = namedtuple("ScriptHeader", (*HEADER_NAMES, "docstring"))
     _DocFieldsFields = namedtuple(
-        "_DocFieldsFields", ("message", "revision_id", "revises", "create_date")
+        "DocFields", ("message", "revision_id", "revises", "create_date")
     )
 
 

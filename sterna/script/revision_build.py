@@ -40,7 +40,7 @@ if TYPE_CHECKING:
         real_bases: tuple[str, ...]
 else:
     _GraphFields = namedtuple(
-        "_GraphFields", "revs labels order topo heads bases real_heads real_bases"
+        "Graph", "revs labels order topo heads bases real_heads real_bases"
     )
 
 

@@ -50,9 +50,9 @@ if TYPE_CHECKING:
         entries: list[os.DirEntry[str]]
         stats: list[os.stat_result]
 else:
-    _FoundFields = namedtuple("_FoundFields", "path header module", defaults=(None,))
-    _ListingFields = namedtuple("_ListingFields", "files subdirs")
-    _FolderFields = namedtuple("_FolderFields", "directory keys entries stats")
+    _FoundFields = namedtuple("FoundScript", "path header module", defaults=(None,))
+    _ListingFields = namedtuple("_Listing", "files subdirs")
+    _FolderFields = namedtuple("FolderListing", "directory keys entries stats")
 
 
 class FoundScript(_FoundFields):
