@@ -162,13 +162,18 @@ def test_paths_not_provided_fail_as_import_errors(name: str) -> None:
 
 
 def test_renamed_paths_leave_no_attribute_on_sterna_packages() -> None:
-    assert not hasattr(sterna.script, "write_hooks")
+    """The alias binds ``alembic.script.write_hooks`` (``sterna.hooks``) as an attribute of
+    the package only while it is active; afterwards the package has what it had before (the
+    real ``sterna.script.write_hooks`` module if another test imported it, else nothing)."""
+    missing = object()
+    before = getattr(sterna.script, "write_hooks", missing)
+    assert before is missing or before is sys.modules.get("sterna.script.write_hooks")
     with alembic_alias():
         import alembic.script.write_hooks  # noqa: F401
         import alembic.util.exc  # noqa: F401
 
         assert sterna.script.write_hooks is sterna.hooks  # type: ignore[attr-defined]
-    assert not hasattr(sterna.script, "write_hooks")
+    assert getattr(sterna.script, "write_hooks", missing) is before
     util = importlib.import_module("sterna.util")
     assert sterna.util is util  # type: ignore[attr-defined]
 
