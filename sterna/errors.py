@@ -564,3 +564,18 @@ class AliasNotProvided(CommandError, ModuleNotFoundError):
         super().__init__(f"No module named {module!r} under Sterna's alembic alias: {problem}")
         self.name = module
         self.problem = problem
+
+
+# --- runtime proxies, continued ------------------------------------------------------------------
+
+
+class ProxyAttributeNotActive(CommandError, AttributeError):
+    """``context.X`` read outside a run, where ``X`` is not a method of the environment (such
+    as ``context.config``): an ``AttributeError``, so ``hasattr(context, "config")`` is False
+    there, as with Alembic, while ``hasattr(context, "configure")`` is True (a function that
+    raises :class:`ProxyNotActive` when called)."""
+
+    def __init__(self, proxy: str, name: str, when: str) -> None:
+        self.proxy = proxy
+        super().__init__(f"{proxy}.{name} is only available {when}")
+        self.name = name

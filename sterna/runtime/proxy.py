@@ -12,15 +12,21 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sterna.errors import ProxyNotActive
+from sterna.errors import ProxyAttributeNotActive, ProxyNotActive
 
 
 class ProxySlot:
     """A stack of installed objects, the top one being what the proxy module forwards to."""
 
-    def __init__(self, module_name: str, when: str) -> None:
+    def __init__(
+        self, module_name: str, when: str,
+        methods: Callable[[], frozenset[str]] | None = None,
+    ) -> None:
         self.module_name = module_name
         self.when = when
+        #: the method names of the objects installed here, asked for lazily (outside a run,
+        #: they are forwarders that fail when called; anything else fails at once)
+        self._methods = methods
         self._stack: list[object] = []
         self._forwarders: dict[str, Callable[..., Any]] = {}
 
@@ -79,9 +85,9 @@ class ProxySlot:
             raise AttributeError(f"module {self.module_name!r} has no attribute {name!r}")
         obj = self.current
         if obj is None:
-            if lazy_methods:
+            if lazy_methods or (self._methods is not None and name in self._methods()):
                 return self.forwarder(name)
-            raise ProxyNotActive(self.module_name, name, self.when)
+            raise ProxyAttributeNotActive(self.module_name, name, self.when)
         class_attr = getattr(type(obj), name, None)
         if class_attr is not None and callable(class_attr) and not isinstance(class_attr, type):
             return self.forwarder(name)
@@ -100,6 +106,19 @@ class ProxySlot:
 
 
 OPERATIONS = ProxySlot("op", "while migrations run (inside upgrade() or downgrade())")
+def _environment_methods() -> frozenset[str]:
+    """The public methods of ``EnvironmentContext`` (what Alembic's ``context`` module offers
+    as functions even outside a run); imported only when asked, it imports SQLAlchemy."""
+    from sterna.runtime.environment import EnvironmentContext  # noqa: PLC0415
+
+    return frozenset(
+        name for name in dir(EnvironmentContext)
+        if not name.startswith("_") and callable(getattr(EnvironmentContext, name))
+        and not isinstance(getattr(EnvironmentContext, name), type)
+    )
+
+
 ENVIRONMENT = ProxySlot(
-    "context", "while a command runs env.py (no EnvironmentContext is installed)"
+    "context", "while a command runs env.py (no EnvironmentContext is installed)",
+    methods=_environment_methods,
 )

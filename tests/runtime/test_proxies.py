@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from sterna import context, op
-from sterna.errors import CommandError, ProxyNotActive
+from sterna.errors import CommandError, ProxyAttributeNotActive, ProxyNotActive
 from sterna.runtime.proxy import ENVIRONMENT, OPERATIONS
 
 
@@ -41,8 +41,25 @@ def test_op_outside_a_run_fails_only_when_called() -> None:
 
 
 def test_context_outside_a_run_fails_at_access() -> None:
-    with pytest.raises(ProxyNotActive, match=r"^context\.config is only available while"):
+    with pytest.raises(ProxyAttributeNotActive, match=r"^context\.config is only available while"):
         context.config  # noqa: B018
+
+
+@pytest.mark.parametrize(
+    "name", ["configure", "run_migrations", "is_offline_mode", "begin_transaction", "config",
+             "script", "get_x_argument", "execute", "no_such_thing"],
+)
+def test_context_outside_a_run_answers_hasattr_as_alembic(name: str) -> None:
+    """Alembic's ``context`` module has a function for each method of its environment context
+    even outside a run (calling it raises ``NameError``); other names are missing."""
+    import alembic.context as theirs
+
+    assert hasattr(context, name) == hasattr(theirs, name), name
+    if hasattr(theirs, name):
+        with pytest.raises(NameError):
+            getattr(theirs, name)()
+        with pytest.raises(ProxyNotActive):
+            getattr(context, name)()
 
 
 def test_forwarding_and_nesting_restore_the_outer_object() -> None:
@@ -76,7 +93,7 @@ def test_context_forwards_to_the_installed_environment() -> None:
     with ENVIRONMENT.installed(env):
         assert context.name == "env"
         assert context.create_table() == "env"
-    with pytest.raises(ProxyNotActive):
+    with pytest.raises(ProxyAttributeNotActive):
         context.name  # noqa: B018
 
 
