@@ -51,13 +51,13 @@ def test_context_outside_a_run_fails_at_access() -> None:
 )
 def test_context_outside_a_run_answers_hasattr_as_alembic(name: str) -> None:
     """Alembic's ``context`` module has a function for each method of its environment context
-    even outside a run (calling it raises ``NameError``); other names are missing."""
+    even outside a run; other names are missing.  Calling one of ours outside a run raises
+    ProxyNotActive (a NameError, as Alembic's does before its first run; after one, Alembic's
+    fails with an AttributeError on None, which is why its call is not compared here)."""
     import alembic.context as theirs
 
     assert hasattr(context, name) == hasattr(theirs, name), name
     if hasattr(theirs, name):
-        with pytest.raises(NameError):
-            getattr(theirs, name)()
         with pytest.raises(ProxyNotActive):
             getattr(context, name)()
 
