@@ -94,6 +94,9 @@ class RevisionMap:
         self.bases: tuple[str, ...] = graph.bases
         self._real_heads: tuple[str, ...] = graph.real_heads
         self._real_bases: tuple[str, ...] = graph.real_bases
+        #: ids of the whole graph in walk order (``heads`` down to ``base``), once computed;
+        #: the graph snapshot stores it, since ``history`` walks exactly that
+        self._full_walk: tuple[str, ...] | None = None
 
     # -- the collection -------------------------------------------------------------------------
 
@@ -390,15 +393,40 @@ class RevisionMap:
         ``lower``'s descendants unless ``implicit_base``; ``inclusive`` adds ``lower`` itself.
         Downgrade selection: what must be undone from the heads ``upper`` to reach ``lower``.
         """
+        revs = self._graph.revs
+        if (upper, lower) == ("heads", "base") and not (implicit_base or select_for_downgrade):
+            yield from (revs[rid] for rid in self.full_walk())
+            return
+        for rid in self._walk_ids(
+            upper, lower, implicit_base, inclusive, assert_relative_length, select_for_downgrade
+        ):
+            yield revs[rid]
+
+    def full_walk(self) -> tuple[str, ...]:
+        """Every revision id from the heads down to the bases, in ``iterate_revisions("heads",
+        "base")`` order (computed once per map)."""
+        if self._full_walk is None:
+            self._full_walk = tuple(
+                self._walk_ids("heads", "base", False, True, True, False)
+            )
+        return self._full_walk
+
+    def _walk_ids(
+        self,
+        upper: str | Sequence[str] | None,
+        lower: str | Sequence[str] | None,
+        implicit_base: bool,
+        inclusive: bool,
+        assert_relative_length: bool,
+        select_for_downgrade: bool,
+    ) -> list[str]:
         from sterna.script import revision_range as ranges
 
         collect = ranges.collect_downgrade if select_for_downgrade else ranges.collect_upgrade
         todo, heads = collect(
             self, upper, lower, inclusive, implicit_base, assert_relative_length
         )
-        revs = self._graph.revs
-        for rid in walk.topological_sort(self._graph, todo, heads):
-            yield revs[rid]
+        return walk.topological_sort(self._graph, todo, heads)
 
     def _topological_sort(self, revisions: Iterable[Revision], heads: Iterable[Node]) -> list[str]:
         return walk.topological_sort(self._graph, set(_ids(revisions)), _ids(heads))

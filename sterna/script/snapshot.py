@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 SNAPSHOT_FILE = "sterna-graph.pickle"
-_MAGIC = b"STGRAPH3"
+_MAGIC = b"STGRAPH4"
 _LENGTH = 8  # bytes of the signature's length
 
 
@@ -122,9 +122,10 @@ def save(script_dir: str, expected: bytes, revision_map: RevisionMap) -> None:
 
 def _encode(revision_map: RevisionMap) -> bytes | None:
     """The map as ``(one dict of attributes per script, labels, topological order, heads,
-    bases, real heads, real bases)``; ``None`` when it cannot be written that way.  A script's
-    dict leaves out the attributes whose value is the class's own default, and becomes the
-    ``__dict__`` of the script made again (far cheaper than setting attributes one by one)."""
+    bases, real heads, real bases, the whole graph's walk order)``; ``None`` when it cannot be
+    written that way.  A script's dict leaves out the attributes whose value is the class's
+    own default, and becomes the ``__dict__`` of the script made again (far cheaper than
+    setting attributes one by one)."""
     graph = revision_map._graph
     if not graph.revs:
         return None
@@ -135,8 +136,11 @@ def _encode(revision_map: RevisionMap) -> bytes | None:
         rows.append({k: v for k, v in vars(script).items() if not _is_default(k, v)})
     labels = tuple((label, rev.revision) for label, rev in graph.labels.items())
     topo = tuple(sorted(graph.topo, key=graph.topo.__getitem__))
-    state = (tuple(rows), labels, topo, graph.heads, graph.bases, graph.real_heads,
-             graph.real_bases)
+    try:
+        state = (tuple(rows), labels, topo, graph.heads, graph.bases, graph.real_heads,
+                 graph.real_bases, revision_map.full_walk())
+    except Exception:  # noqa: BLE001 - a graph that cannot be walked whole gets no snapshot
+        return None
     try:
         return marshal.dumps(state, 4)
     except ValueError:  # a value marshal cannot write (a module, an object of a subclass...)
@@ -159,7 +163,7 @@ _MISSING = object()
 
 def _decode(state: Any) -> RevisionMap:
     """The map :func:`_encode` wrote (any malformed state raises)."""
-    rows, labels, topo, heads, bases, real_heads, real_bases = state
+    rows, labels, topo, heads, bases, real_heads, real_bases, full_walk = state
     new = object.__new__
     revs: dict[str, Revision] = {}
     for row in rows:
@@ -183,6 +187,9 @@ def _decode(state: Any) -> RevisionMap:
             real_bases=real_bases,
         )
     )
+    if type(full_walk) is not tuple or len(full_walk) != len(revs):
+        raise ValueError("the stored walk order is not of the snapshot's revisions")
+    revision_map._full_walk = full_walk
     return revision_map
 
 

@@ -12,6 +12,7 @@ import pytest
 import sterna.script.directory as directory
 from sterna.script import ScriptDirectory, snapshot
 from sterna.script.cache import CACHE_DIR
+from sterna.script.revision import RevisionMap
 
 OLD_NS = time.time_ns() - 3600 * 10**9  # an hour ago: outside the racy window
 
@@ -217,5 +218,9 @@ def test_loaded_scripts_answer_every_attribute_as_built(
     assert {k: v.revision for k, v in loaded._graph.labels.items()} == {
         k: v.revision for k, v in built._graph.labels.items()
     }
+    assert loaded._full_walk is not None, "the walk order comes with the snapshot"
+    assert [r.revision for r in loaded.iterate_revisions("heads", "base")] == [
+        r.revision for r in RevisionMap(list(built)).iterate_revisions("heads", "base")
+    ]
     assert loaded.get_revision("e5").dependencies == ("a1",)
     assert loaded.get_revision("e5").down_revisions == ("c3", "d4")
