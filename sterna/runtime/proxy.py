@@ -100,8 +100,8 @@ class ProxySlot:
 
     def names(self) -> list[str]:
         obj = self.current
-        if obj is None:
-            return []
+        if obj is None:  # the forwarders that exist outside a run
+            return sorted(self._methods()) if self._methods is not None else []
         return sorted(n for n in dir(obj) if not n.startswith("_"))
 
 

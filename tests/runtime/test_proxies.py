@@ -57,6 +57,7 @@ def test_context_outside_a_run_answers_hasattr_as_alembic(name: str) -> None:
     import alembic.context as theirs
 
     assert hasattr(context, name) == hasattr(theirs, name), name
+    assert (name in dir(context)) == hasattr(theirs, name), name
     if hasattr(theirs, name):
         with pytest.raises(ProxyNotActive):
             getattr(context, name)()
