@@ -119,21 +119,54 @@ def _drop_quietly(impl: DefaultImpl, name: str, schema: str | None) -> None:
 
 
 def _advance_sequences(impl: DefaultImpl, model: TableModel, temp: str) -> None:
-    """PostgreSQL: a ``SERIAL`` or identity column of the new table has a fresh sequence; move
-    it past the copied values so that the next insert does not collide."""
-    if model.dialect.name != "postgresql":
-        return
-    table_literal = "'" + model.qualified(temp).replace("'", "''") + "'"
-    for column in model.columns:
-        type_sql = " ".join(t.text for t in column.type_tokens).upper()
-        serial = type_sql in ("SERIAL", "BIGSERIAL", "SMALLSERIAL") or column.has("identity")
-        if not serial or column.source is None:
-            continue
-        name_literal = "'" + column.name.replace("'", "''") + "'"
-        impl._exec(executable(
-            f"SELECT setval(pg_get_serial_sequence({table_literal}, {name_literal}), "
-            f"max({model.quote(column.name)})) FROM {model.qualified(temp)}"
-        ))
+    """Carry the id counter over to the new table, so that ids freed by deleting the last rows
+    are not handed out again (the statements read the old table's counter in SQL, so they are
+    the same online and offline).
+
+    PostgreSQL: a ``SERIAL`` or identity column of the new table has a fresh sequence; it is set
+    to the later of the old sequence's last value and the largest copied id.  MySQL/MariaDB:
+    the new table's ``AUTO_INCREMENT`` is set to the old table's.
+    """
+    if model.dialect.name == "postgresql":
+        for column in model.columns:
+            type_sql = " ".join(t.text for t in column.type_tokens).upper()
+            serial = type_sql in ("SERIAL", "BIGSERIAL", "SMALLSERIAL") or column.has("identity")
+            if serial and column.source is not None:
+                impl._exec(executable(_setval_sql(model, temp, column.name, column.source)))
+    elif model.dialect.name in ("mysql", "mariadb") and any(
+        column.has("autoincrement") and column.source for column in model.columns
+    ):
+        for sql in _auto_increment_sql(model, temp):
+            impl._exec(executable(sql))
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _setval_sql(model: TableModel, temp: str, column: str, source: str) -> str:
+    new_seq = f"pg_get_serial_sequence({_literal(model.qualified(temp))}, {_literal(column)})"
+    old_seq = (
+        f"pg_get_serial_sequence({_literal(model.qualified(model.name))}, {_literal(source)})"
+    )
+    last = f"GREATEST(pg_sequence_last_value(CAST({old_seq} AS regclass)), copied.top)"
+    return (
+        f"SELECT setval({new_seq}, COALESCE({last}, 1), {last} IS NOT NULL) "
+        f"FROM (SELECT max({model.quote(column)}) AS top FROM {model.qualified(temp)}) AS copied"
+    )
+
+
+def _auto_increment_sql(model: TableModel, temp: str) -> list[str]:
+    schema = _literal(model.schema) if model.schema else "DATABASE()"
+    return [
+        "SET @sterna_next_id = (SELECT AUTO_INCREMENT FROM information_schema.TABLES "
+        f"WHERE TABLE_SCHEMA = {schema} AND TABLE_NAME = {_literal(model.name)})",
+        f"SET @sterna_sql = CONCAT({_literal(f'ALTER TABLE {model.qualified(temp)} ')}, "
+        "'AUTO_INCREMENT = ', COALESCE(@sterna_next_id, 1))",
+        "PREPARE sterna_next_id FROM @sterna_sql",
+        "EXECUTE sterna_next_id",
+        "DEALLOCATE PREPARE sterna_next_id",
+    ]
 
 
 _NEXTVAL = re.compile(r"nextval\('((?:[^']|'')+)'(?:::regclass)?\)", re.IGNORECASE)
