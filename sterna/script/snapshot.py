@@ -1,22 +1,24 @@
 """A snapshot of the built revision graph, so that a run over unchanged scripts skips building it.
 
-``<script_location>/__pycache__/sterna-graph.pickle`` holds the :class:`RevisionMap` (its
-``Script`` objects as rows of attribute values, written with :mod:`marshal`, which reads back
-several times faster than :mod:`pickle` and is not slow to import) of the version folders and
-the signature of what it was built from: each
-folder, each script's file name, size, ``mtime_ns`` and inode in the order read, the options of
-the listing, the interpreter, and the size and ``mtime_ns`` of this package's source files (the
-classes pickled).  A run that lists the same files with the same stats loads the map instead of
-reading the header caches and building the graph again; any difference, and any problem reading
-the file, means building as usual.  Like the header cache it is an optimisation only, written
-through a temporary file that is renamed into place, and skipped where the folder is not writable.
+``<script_location>/__pycache__/sterna-graph.marshal`` holds the :class:`RevisionMap` of the
+version folders, written with :mod:`marshal` (which reads back several times faster than
+:mod:`pickle` and is not slow to import): each ``Script`` as the dict of its instance attributes
+less those equal to the class defaults (the dict becomes the ``__dict__`` of the script made
+again), the graph's derived data, the whole-graph walk order, and the signature of what it was
+built from: each folder, each script's file name, size, ``mtime_ns`` and inode in the order
+read, the options of the listing, the interpreter, and the size and ``mtime_ns`` of this
+package's source files (the classes whose attributes are stored).  A run that lists the same
+files with the same stats loads the map instead of reading the header caches and building the
+graph again; any difference, and any problem reading the file, means building as usual.  Like
+the header cache it is an optimisation only, written through a temporary file that is renamed
+into place, and skipped where the folder is not writable.
 
 It is saved only when nothing can make it stale or change what building reports: no script was
 modified in the last 2 seconds (a same-size edit in the same clock tick would keep the stats), no
 file is reached twice (building warns about that), and sourceless projects (their scripts are
-imported to read headers) never get one.  The pickle lives beside the project's ``.pyc`` files and
-is trusted as they are.  A map whose scripts are not plain ``Script`` objects with the same
-attributes, or hold values :mod:`marshal` cannot write, gets no snapshot.
+imported to read headers) never get one.  A map whose scripts are not plain ``Script`` objects,
+or hold values :mod:`marshal` cannot write, gets no snapshot either.  The file lives beside the
+project's ``.pyc`` files and is trusted as they are.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
     from typing import Any
 
-SNAPSHOT_FILE = "sterna-graph.pickle"
+SNAPSHOT_FILE = "sterna-graph.marshal"
 _MAGIC = b"STGRAPH4"
 _LENGTH = 8  # bytes of the signature's length
 
