@@ -156,9 +156,7 @@ class ImplHooks:
 
         meta = index_signature(metadata_index, self.dialect)
         conn = index_signature(reflected_index, self.dialect)
-        if meta == conn:
-            return ComparisonResult.Equal()
-        return ComparisonResult.Different(f"signature {conn} changed to {meta}")
+        return _verdict(meta == conn, f"signature {conn} changed to {meta}")
 
     def compare_unique_constraint(
         self, metadata_constraint: UniqueConstraint, reflected_constraint: UniqueConstraint
@@ -168,9 +166,7 @@ class ImplHooks:
 
         meta = unique_columns(metadata_constraint)
         conn = unique_columns(reflected_constraint)
-        if meta == conn:
-            return ComparisonResult.Equal()
-        return ComparisonResult.Different(f"columns {list(conn)} changed to {list(meta)}")
+        return _verdict(meta == conn, f"columns {list(conn)} changed to {list(meta)}")
 
     def compare_check_constraint(
         self, metadata_constraint: CheckConstraint, reflected_constraint: CheckConstraint
@@ -180,9 +176,7 @@ class ImplHooks:
 
         meta = check_text(metadata_constraint, self.dialect)
         conn = check_text(reflected_constraint, self.dialect)
-        if meta == conn:
-            return ComparisonResult.Equal()
-        return ComparisonResult.Different(f"expression {conn!r} changed to {meta!r}")
+        return _verdict(meta == conn, f"expression {conn!r} changed to {meta!r}")
 
     def correct_for_autogen_constraints(
         self,
@@ -260,6 +254,10 @@ class ImplHooks:
         ``<table>_pkc`` unless ``version_table_pk`` is false.  An override must name it
         ``version_table`` and give it a string column ``version_num``."""
         return build_version_table(version_table, version_table_schema, version_table_pk)
+
+
+def _verdict(equal: bool, difference: str) -> ComparisonResult:
+    return ComparisonResult.Equal() if equal else ComparisonResult.Different(difference)
 
 
 def build_version_table(name: str, schema: str | None, primary_key: bool) -> Table:

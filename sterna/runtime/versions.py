@@ -49,7 +49,7 @@ class VersionTable:
         self.dialect = dialect
         self.name = name
         self.schema = schema
-        self.table = _build_table(dialect, name, schema, primary_key, impl)
+        self.table = _build_table(name, schema, primary_key, impl)
         column = self.table.c.version_num
         self._select: Select[Any] = select(column)
         self._insert: Insert = self.table.insert().values(version_num=bindparam("new"))
@@ -159,23 +159,13 @@ class VersionTable:
         return compiled
 
 
-def _build_table(
-    dialect: Dialect, name: str, schema: str | None, primary_key: bool, impl: Any
-) -> Table:
-    """The table as the dialect implementation's ``version_table_impl`` builds it.
-
-    ``impl`` is the migration context's implementation; without one, the implementation
-    class registered for the dialect is asked when it overrides the hook (instantiated for
-    the purpose, without a connection), else Alembic's layout is built directly.
-    """
-    from sterna.ddl.impl import DefaultImpl
-    from sterna.ddl.impl_hooks import build_version_table, overrides
+def _build_table(name: str, schema: str | None, primary_key: bool, impl: Any) -> Table:
+    """The table as the migration context's implementation (``impl``) builds it with its
+    ``version_table_impl``; Alembic's layout when there is no implementation."""
+    from sterna.ddl.impl_hooks import build_version_table
 
     if impl is None:
-        impl_cls = DefaultImpl.get_by_dialect(dialect)
-        if not overrides(impl_cls, "version_table_impl"):
-            return build_version_table(name, schema, primary_key)
-        impl = impl_cls(dialect, None, False, None, None, {})
+        return build_version_table(name, schema, primary_key)
     table: Table = impl.version_table_impl(
         version_table=name, version_table_schema=schema, version_table_pk=primary_key
     )

@@ -199,17 +199,17 @@ def _built_fk(ctx: AutogenContext, conn: TableInfo, info: ForeignKeyInfo) -> For
 
 def _check_text(ctx: AutogenContext, constraint: CheckConstraint, table_name: str) -> str:
     assert ctx.dialect is not None
-    sql = compile_expression(constraint.sqltext, ctx.dialect)
-    return normalize_expression(sql, ctx.dialect.name, table_name=table_name)
+    return check_text(constraint, ctx.dialect, table_name)
 
 
-def check_text(constraint: CheckConstraint, dialect: Dialect) -> str:
+def check_text(
+    constraint: CheckConstraint, dialect: Dialect, table_name: str | None = None
+) -> str:
     """The normal form a CHECK is compared by (a model one, or one built from the snapshot,
-    read from its record)."""
-    try:
-        table_name = str(constraint.table.name)
-    except Exception:  # not attached to a table
-        table_name = ""
+    read from its record); ``table_name`` defaults to the constraint's table."""
+    if table_name is None:
+        parent = getattr(constraint, "parent", None)
+        table_name = str(parent.name) if isinstance(parent, Table) else ""
     record = constraint.info.get(REFLECTED)
     if isinstance(record, CheckInfo):
         sql = record.sqltext
