@@ -259,7 +259,7 @@ def copy_expressions(
     found: dict[str, str] = {}
     for new, old in model.copied_columns():
         change = model.casts.get(new)
-        if change is None or change.type_ is None:
+        if change is None:
             continue
         column: Column[Any] = (
             existing.c[old] if existing is not None and old in existing.c

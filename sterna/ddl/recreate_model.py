@@ -62,10 +62,10 @@ def _split_prefix(tokens: list[Tok]) -> tuple[list[Tok], list[Tok]]:
 
 
 class TypeChange(NamedTuple):
-    """A copied column's new type: as SQL text, and the SQLAlchemy type (None when unknown)."""
+    """A copied column's new type: as SQL text, and the SQLAlchemy type."""
 
     sql: str
-    type_: Any = None
+    type_: Any
 
 
 @dataclass
@@ -259,7 +259,7 @@ class TableModel:
     # -- column attributes ---------------------------------------------------------------------
 
     def set_type(
-        self, name: str, type_sql: str, checks: list[TableConstraint], type_: Any = None
+        self, name: str, type_sql: str, checks: list[TableConstraint], type_: Any
     ) -> None:
         column = self.column(name)
         column.type_tokens = tokenize(type_sql)

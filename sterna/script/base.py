@@ -11,10 +11,8 @@ This module also answers ``sterna.script.base.ScriptDirectory`` (``alembic.scrip
 
 from __future__ import annotations
 
-import sys
-
 from sterna.errors import ScriptError
-from sterna.script.headers import ScriptHeader, docstring_as_compiled
+from sterna.script.headers import DEDENTS_DOCSTRINGS, ScriptHeader, docstring_as_compiled
 from sterna.script.loader import load_module
 from sterna.script.revision import Revision
 
@@ -24,9 +22,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from types import ModuleType
     from typing import Any
-
-_DEDENTED_DOCSTRINGS = sys.version_info >= (3, 13)  # see docstring_as_compiled
-
 
 def _comma(values: str | Iterable[str]) -> str:
     return values if isinstance(values, str) else ", ".join(values)
@@ -89,7 +84,7 @@ class Script(Revision):
         text = self._docstring
         if not text:
             return ""
-        if _DEDENTED_DOCSTRINGS:
+        if DEDENTS_DOCSTRINGS:
             text = docstring_as_compiled(text)
         return text.strip().partition("\n\n")[0]
 

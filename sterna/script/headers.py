@@ -143,6 +143,10 @@ def docstring_fields(docstring: str | None) -> DocFields:
     return DocFields(message=text.partition("\n\n")[0], **found)
 
 
+#: whether this interpreter removes a docstring's common indentation (Python 3.13 and later)
+DEDENTS_DOCSTRINGS = sys.version_info >= (3, 13)
+
+
 def docstring_as_compiled(doc: str, version: tuple[int, int] | None = None) -> str:
     """``doc`` as the running interpreter stores it in ``__doc__``.
 
@@ -151,7 +155,7 @@ def docstring_as_compiled(doc: str, version: tuple[int, int] | None = None) -> s
     leading spaces as the least indented non-blank one of them has.  Headers keep the text as
     written in the file, so the directory applies this where Alembic would read ``__doc__``.
     """
-    if (version or sys.version_info[:2]) < (3, 13):
+    if (version < (3, 13)) if version is not None else not DEDENTS_DOCSTRINGS:
         return doc
     lines = doc.expandtabs(8).split("\n")
     lines[0] = lines[0].lstrip(" ")
