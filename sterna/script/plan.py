@@ -121,14 +121,8 @@ def plan_upgrade(
 ) -> list[Step]:
     """The steps taking the version rows ``current_heads`` up to ``destination``."""
     heads = tuple(current_heads)
-    try:
-        revs = list(revmap.iterate_revisions(destination, heads, implicit_base=True))
-    except InvalidDestination:
-        raise
-    except RangeNotAncestor as err:
-        raise InvalidDestination(destination, "upgrade", heads) from err
-    except MultipleHeads as err:
-        raise _for_argument(err, destination) from err
+    revs = _revisions(revmap, "upgrade", destination, heads, destination, heads,
+                      implicit_base=True)
     revs.reverse()
     state = _Rows(revmap, heads)
     return [state.upgrade(rev) for rev in revs]
@@ -139,16 +133,25 @@ def plan_downgrade(
 ) -> list[Step]:
     """The steps taking the version rows ``current_heads`` down to ``destination``."""
     heads = tuple(current_heads)
+    revs = _revisions(revmap, "downgrade", destination, heads, heads, destination,
+                      select_for_downgrade=True)
+    state = _Rows(revmap, heads)
+    return [state.downgrade(rev) for rev in revs]
+
+
+def _revisions(
+    revmap: RevisionMap, verb: str, destination: str, heads: tuple[str, ...],
+    upper: str | Sequence[str], lower: str | Sequence[str], **kw: bool,
+) -> list[Revision]:
+    """``iterate_revisions(upper, lower, **kw)`` as a list, its errors worded for ``verb``."""
     try:
-        revs = list(revmap.iterate_revisions(heads, destination, select_for_downgrade=True))
+        return list(revmap.iterate_revisions(upper, lower, **kw))
     except InvalidDestination:
         raise
     except RangeNotAncestor as err:
-        raise InvalidDestination(destination, "downgrade", heads) from err
+        raise InvalidDestination(destination, verb, heads) from err
     except MultipleHeads as err:
         raise _for_argument(err, destination) from err
-    state = _Rows(revmap, heads)
-    return [state.downgrade(rev) for rev in revs]
 
 
 def plan_stamp(
