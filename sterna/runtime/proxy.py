@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
 from sterna.errors import ProxyAttributeNotActive, ProxyNotActive
@@ -106,6 +107,7 @@ class ProxySlot:
 
 
 OPERATIONS = ProxySlot("op", "while migrations run (inside upgrade() or downgrade())")
+@cache
 def _environment_methods() -> frozenset[str]:
     """The public methods of ``EnvironmentContext`` (what Alembic's ``context`` module offers
     as functions even outside a run); imported only when asked, it imports SQLAlchemy."""
