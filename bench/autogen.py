@@ -24,6 +24,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from pgserver import own_pg_server  # noqa: E402
+
 OUT = HERE / "out" / "autogen"
 
 ENV_PY = '''\
@@ -206,7 +209,8 @@ def main() -> None:
     ap.add_argument("--tables", default="50,500,2000")
     ap.add_argument("--backends", default="sqlite,postgresql")
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--pg-url", default=os.environ.get("STERNA_TEST_PG_URL"))
+    ap.add_argument("--pg-url", default=os.environ.get("STERNA_BENCH_PG_URL"),
+                    help="an existing PostgreSQL server (default: start one, data on tmpfs)")
     ap.add_argument("--build-database", nargs=3, metavar=("URL", "N", "DIR"),
                     help=argparse.SUPPRESS)
     a = ap.parse_args()
@@ -214,6 +218,14 @@ def main() -> None:
         url, n, work = a.build_database
         build_database(url, int(n), Path(work))
         return
+    if "postgresql" in a.backends.split(",") and not a.pg_url:
+        with own_pg_server() as a.pg_url:
+            run_all(a)
+    else:
+        run_all(a)
+
+
+def run_all(a: argparse.Namespace) -> None:
     results = []
     for backend in a.backends.split(","):
         for n in (int(x) for x in a.tables.split(",")):

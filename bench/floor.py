@@ -1,0 +1,62 @@
+"""Floor for offline runs: what any tool that runs Alembic scripts must do, and nothing more.
+
+    python bench/floor.py VERSIONS_DIR upgrade|downgrade
+
+Imports SQLAlchemy, then runs every script in the folder from the bytecode a real run leaves in
+``__pycache__`` (read and unmarshalled without any check that it is current: cheaper than any
+real loader) and calls its ``upgrade()`` or
+``downgrade()`` with an ``op`` that does only what Alembic's API obliges: ``op.create_table``
+builds and returns a SQLAlchemy ``Table``; every other operation does nothing.  No graph, no
+ordering, no SQL is written.  So a drop-in tool's ``upgrade head --sql`` cannot take less time
+than this; ``bench/run.py`` prints Alembic's time divided by it as the ceiling of the ratio.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import marshal
+import sys
+import types
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+
+def create_table(name: str, *columns: Any, **kw: Any) -> sa.Table:
+    return sa.Table(name, sa.MetaData(), *columns, **kw)
+
+
+def nothing(*args: Any, **kw: Any) -> None:
+    return None
+
+
+def stub_op() -> types.ModuleType:
+    op = types.ModuleType("op")
+    op.__getattr__ = lambda name: nothing  # type: ignore[method-assign]
+    op.create_table = create_table  # type: ignore[attr-defined]
+    return op
+
+
+def code_of(path: Path) -> types.CodeType:
+    cached = Path(importlib.util.cache_from_source(str(path)))
+    if cached.exists():
+        code = marshal.loads(cached.read_bytes()[16:])
+        assert isinstance(code, types.CodeType)
+        return code
+    return compile(path.read_bytes(), str(path), "exec")
+
+
+def main() -> None:
+    versions, direction = Path(sys.argv[1]), sys.argv[2]
+    package = types.ModuleType("sterna")
+    package.op = stub_op()  # type: ignore[attr-defined]
+    sys.modules["sterna"] = sys.modules["alembic"] = package
+    for path in versions.glob("*.py"):
+        namespace: dict[str, Any] = {"__name__": path.stem, "__file__": str(path)}
+        exec(code_of(path), namespace)
+        namespace[direction]()
+
+
+if __name__ == "__main__":
+    main()
