@@ -321,19 +321,21 @@ def online(ctx: Ctx, backend: str) -> None:
     up("alembic"), up("sterna")  # write the bytecode of both projects
     floor_cmd = [str(VENV / "bin" / "python"), str(HERE / "floor.py"),
                  str(p["sterna"] / "migrations" / "versions")]
-    bare = median(partial(timed, [str(VENV / "bin" / "python"), "-c", "import sqlalchemy"],
-                          p["sterna"]), ctx.repeat)
+    bare_cmd = [str(VENV / "bin" / "python"), "-c", "import sqlalchemy"]
     for label, fn, base_fn in (("upgrade head", up, straight_up),
                                ("downgrade base", down, straight_down)):
         k = max(1, ctx.repeat // 2)
-        samples: dict[str, list[Timing]] = {"alembic": [], "sterna": [], "straight": []}
-        for _ in range(k):
+        samples: dict[str, list[Timing]] = {
+            "alembic": [], "sterna": [], "straight": [], "floor": [], "bare": []}
+        for _ in range(k):  # interleaved, so that every figure of the row sees the same load
             samples["alembic"].append(fn("alembic"))
             samples["sterna"].append(fn("sterna"))
             samples["straight"].append(base_fn())
-        a, s, b = (Timing(statistics.median(t.wall for t in v),
-                          statistics.median(t.cpu for t in v)) for v in samples.values())
-        f = median(partial(timed, [*floor_cmd, label.split()[0]], p["sterna"]), ctx.repeat)
+            samples["floor"].append(timed([*floor_cmd, label.split()[0]], p["sterna"]))
+            samples["bare"].append(timed(bare_cmd, p["sterna"]))
+        a, s, b, f, bare = (Timing(statistics.median(t.wall for t in v),
+                                   statistics.median(t.cpu for t in v))
+                            for v in samples.values())
         least = (b.wall + f.wall - bare.wall) / b.wall
         record(ctx, f"{label} {backend} n={n}", a, s, 3,
                note=f"straight {b.wall:.3f}s, sterna/straight {s.wall / b.wall:.2f} "
