@@ -10,10 +10,12 @@ imported by :mod:`sterna.script.template` when a script is written).
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
 
+import sterna
 from sterna.errors import (
     CommandError,
     ConfigError,
@@ -111,7 +113,9 @@ class ScriptDirectory:
         """The revision graph of all scripts, built on first use (or loaded from the snapshot
         taken when it was last built from the same files: :mod:`sterna.script.snapshot`)."""
         if self.sourceless or type(self)._load_revisions is not ScriptDirectory._load_revisions:
-            return RevisionMap(self._load_revisions())
+            revision_map = RevisionMap(self._load_revisions())
+            _keep(revision_map)
+            return revision_map
         with snapshot.paused_gc():  # thousands of stat results and rows, all kept
             listings = list_scripts(
                 self._version_locations, recursive=self.recursive_version_locations
@@ -119,12 +123,14 @@ class ScriptDirectory:
             key = snapshot.signature(listings, self.recursive_version_locations)
             loaded = snapshot.load(self.dir, key) if key is not None else None
         if loaded is not None:
+            _keep(loaded, listings)
             return loaded
         with snapshot.paused_gc():
             found = read_scripts(listings)
             revision_map = RevisionMap(Script(f.path, f.header, f.module) for f in found)
         if key is not None and not has_duplicates(listings):
             snapshot.save(self.dir, key, revision_map)
+        _keep(revision_map, listings)
         return revision_map
 
     def get_revision(self, id_: str) -> Script:
@@ -242,6 +248,8 @@ class ScriptDirectory:
         path = python_file_or_bytecode(self.env_py_location)
         if path is None:
             raise ScriptError(self.env_py_location, "file not found")
+        if sterna._kept_until_exit is not None:
+            gc.enable()  # the console script collected no garbage until now: see sterna
         # env.py's own bytecode follows the interpreter's setting: a stale env.pyc would run
         # after env.py is deleted, as it does for Alembic
         load_module(path, name="env_py", always_cache_bytecode=False)
@@ -345,3 +353,11 @@ def _as_heads(heads: Sequence[str] | str | None) -> tuple[str, ...]:
     if isinstance(heads, str):
         return (heads,)
     return tuple(h for h in heads if h)
+
+
+def _keep(*objects: object) -> None:
+    """Keep ``objects`` until the process ends, when the console script asks for it
+    (:data:`sterna._kept_until_exit`)."""
+    kept = sterna._kept_until_exit
+    if kept is not None:
+        kept.extend(objects)

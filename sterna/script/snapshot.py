@@ -59,8 +59,8 @@ def signature(listings: Sequence[FolderListing], recursive: bool) -> bytes | Non
             return None
         sizes = [st.st_size for st in stats]
         inodes = [st.st_ino for st in stats]
-        files = tuple(zip(listing.keys, sizes, mtimes, inodes, strict=True))
-        folders.append((listing.directory, files))
+        # columns, not a tuple per file: 5,000 fewer objects to make and free
+        folders.append((listing.directory, tuple(listing.keys), sizes, mtimes, inodes))
     key = (sys.version, _code_fingerprint(), recursive, tuple(folders))
     return marshal.dumps(key, 2)  # version 2: no back-references, the same bytes every time
 

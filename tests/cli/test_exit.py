@@ -81,3 +81,50 @@ def test_database_command_exits_normally(project: Project) -> None:
     done = run_sterna("upgrade", "head", cwd=project.ours)
     assert done.returncode == 0, done.stderr
     assert run_sterna("current", cwd=project.ours).stdout.strip() == "r0002 (head)"
+
+
+REPORT = (
+    "import atexit, gc, sys\n"
+    "import sterna\n"
+    "def report():\n"
+    "    kept = sterna._kept_until_exit\n"
+    "    print('gc', gc.isenabled(), 'kept', None if kept is None else len(kept))\n"
+    "atexit.register(report)\n"
+    "sys.argv = ['sterna'] + sys.argv[1:]\n"
+    "from sterna.cli import {entry}\n"
+    "{entry}()\n"
+)
+
+
+def test_console_read_command_keeps_its_graph_and_collects_nothing(project: Project) -> None:
+    """The console process keeps the graph it built until ``os._exit`` (nothing freed object by
+    object when the command returns) and never collects garbage: no user code ran."""
+    chain(project, 3)
+    done = subprocess.run([sys.executable, "-c", REPORT.format(entry="console_main"), "heads"],
+                          cwd=project.ours, env=env(), capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["r0002 (head)", "gc False kept 2"]
+
+
+def test_console_turns_garbage_collection_back_on_for_env_py(project: Project) -> None:
+    chain(project, 3)
+    env_py = project.ours / "migrations" / "env.py"
+    env_py.write_text("import gc\nprint('env.py sees gc', gc.isenabled())\n"
+                      + env_py.read_text())
+    done = subprocess.run(
+        [sys.executable, "-c", REPORT.format(entry="console_main"), "upgrade", "head"],
+        cwd=project.ours, env=env(), capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "env.py sees gc True" in done.stdout.splitlines()
+
+
+def test_library_use_keeps_nothing_and_leaves_gc_alone(project: Project) -> None:
+    """``sterna.cli.main`` (programmatic use) neither keeps objects nor touches the collector."""
+    chain(project, 3)
+    code = REPORT.format(entry="main").replace("main()\n", "sys.exit(main())\n")
+    done = subprocess.run([sys.executable, "-c", code, "heads"], cwd=project.ours, env=env(),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["r0002 (head)", "gc True kept None"]
