@@ -80,6 +80,11 @@ def show(
     keep: Callable[[str], bool] | None = None,
 ) -> None:
     """Print the revisions from ``upper`` down to ``lower`` as Alembic's history does."""
+    if (lower, upper) == ("base", "heads") and not fmt.verbose and not fmt.indicate_current:
+        stored = script.revision_map.history_text if keep is None else None
+        if stored:  # the whole graph, as the snapshot it was loaded from wrote it
+            config.print_stdout(stored)
+            return
     current_set = frozenset(currents)
     # walk_revisions is typed for one identifier, like Alembic's, but takes tuples of heads too
     base: Any = lower
@@ -91,8 +96,7 @@ def show(
             continue
         if indicate:
             sc._db_current_indicator = sc.revision in current_set
-        # cmd_format(verbose, include_branches=True, include_doc=True, include_parents=True)
-        lines.append(sc.log_entry if verbose else sc._head_only(True, True, True))
+        lines.append(sc.log_entry if verbose else sc.history_line())
     if lines:  # one write: thousands of separate ones cost more than formatting the lines
         config.print_stdout("\n".join(lines))
 

@@ -155,6 +155,10 @@ class Script(Revision):
             text += f", {self.doc}"
         return text
 
+    def history_line(self) -> str:
+        """This script as a plain ``history`` prints it."""
+        return self._head_only(include_branches=True, include_doc=True, include_parents=True)
+
     def cmd_format(
         self,
         verbose: bool,

@@ -97,6 +97,9 @@ class RevisionMap:
         #: ids of the whole graph in walk order (``heads`` down to ``base``), once computed;
         #: the graph snapshot stores it, since ``history`` walks exactly that
         self._full_walk: tuple[str, ...] | None = None
+        #: what a plain ``history`` prints for the whole graph, when a graph snapshot stored it
+        #: (written with the same formatting, when the snapshot was: sterna.script.snapshot)
+        self.history_text: str | None = None
 
     # -- the collection -------------------------------------------------------------------------
 

@@ -4,9 +4,9 @@
 version folders, written with :mod:`marshal` (which reads back several times faster than
 :mod:`pickle` and is not slow to import): each ``Script`` as the dict of its instance attributes
 less those equal to the class defaults (the dict becomes the ``__dict__`` of the script made
-again), the graph's derived data, the whole-graph walk order, and the signature of what it was
-built from: each folder, each script's file name, size, ``mtime_ns`` and inode in the order
-read, the options of the listing, the interpreter, and the size and ``mtime_ns`` of this
+again), the graph's derived data, the whole-graph walk order with the text a plain ``history``
+prints for it, and the signature of what it was built from: each folder, each script's file
+name, size, ``mtime_ns`` and inode in the order read, the options of the listing, the interpreter, and the size and ``mtime_ns`` of this
 package's source files (the classes whose attributes are stored).  A run that lists the same
 files with the same stats loads the map instead of reading the header caches and building the
 graph again; any difference, and any problem reading the file, means building as usual.  Like
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 SNAPSHOT_FILE = "sterna-graph.marshal"
-_MAGIC = b"STGRAPH4"
+_MAGIC = b"STGRAPH5"
 _LENGTH = 8  # bytes of the signature's length
 
 
@@ -132,15 +132,19 @@ def _encode(revision_map: RevisionMap) -> bytes | None:
     if not graph.revs:
         return None
     rows = []
+    scripts: dict[str, Script] = {}
     for script in graph.revs.values():
         if type(script) is not Script:
             return None
         rows.append({k: v for k, v in vars(script).items() if not _is_default(k, v)})
+        scripts[script.revision] = script
     labels = tuple((label, rev.revision) for label, rev in graph.labels.items())
     topo = tuple(sorted(graph.topo, key=graph.topo.__getitem__))
     try:
+        walk = revision_map.full_walk()
+        history = "\n".join(scripts[rev_id].history_line() for rev_id in walk)
         state = (tuple(rows), labels, topo, graph.heads, graph.bases, graph.real_heads,
-                 graph.real_bases, revision_map.full_walk())
+                 graph.real_bases, walk, history)
     except Exception:  # noqa: BLE001 - a graph that cannot be walked whole gets no snapshot
         return None
     try:
@@ -165,7 +169,7 @@ _MISSING = object()
 
 def _decode(state: Any) -> RevisionMap:
     """The map :func:`_encode` wrote (any malformed state raises)."""
-    rows, labels, topo, heads, bases, real_heads, real_bases, full_walk = state
+    rows, labels, topo, heads, bases, real_heads, real_bases, full_walk, history = state
     new = object.__new__
     revs: dict[str, Revision] = {}
     for row in rows:
@@ -192,6 +196,9 @@ def _decode(state: Any) -> RevisionMap:
     if type(full_walk) is not tuple or len(full_walk) != len(revs):
         raise ValueError("the stored walk order is not of the snapshot's revisions")
     revision_map._full_walk = full_walk
+    if type(history) is not str:
+        raise ValueError("the stored history is not text")
+    revision_map.history_text = history
     return revision_map
 
 

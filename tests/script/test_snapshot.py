@@ -224,3 +224,38 @@ def test_loaded_scripts_answer_every_attribute_as_built(
     ]
     assert loaded.get_revision("e5").dependencies == ("a1",)
     assert loaded.get_revision("e5").down_revisions == ("c3", "d4")
+
+
+def test_plain_history_is_stored_with_the_snapshot(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The text a plain ``history`` prints for the whole graph comes with the snapshot, is the
+    text the scripts format line by line, and is what the command prints without formatting."""
+    from sterna import command
+    from sterna.config import Config
+    from sterna.script.base import Script
+
+    versions = project / "versions"
+    merge = script("e5", None, "merge").replace(
+        "down_revision = None", "down_revision = ('c3', 'd4')"
+    )
+    write(versions / "e5_merge.py", merge + "depends_on = ['a1']\n")
+    write(versions / "f6_other.py", script("f6", None, "other base", labels="side"))
+    builds = Builds(monkeypatch)
+    built = ScriptDirectory(str(project))
+    expected = "\n".join(s.history_line() for s in built.walk_revisions())
+    assert "(mergepoint)" in expected and "(branchpoint)" in expected
+    loaded = ScriptDirectory(str(project)).revision_map
+    assert builds.count == 1, "the second map must come from the snapshot"
+    assert loaded.history_text == expected
+
+    def no_formatting(self: Script) -> str:
+        raise AssertionError(f"{self.revision} formatted again")
+
+    monkeypatch.setattr(Script, "history_line", no_formatting)
+    config = Config()
+    config.set_main_option("script_location", str(project))
+    command.history(config)
+    assert capsys.readouterr().out == expected + "\n"
+    with pytest.raises(AssertionError, match="formatted again"):
+        command.history(config, "a1:heads")  # a range is formatted, not taken from the store
