@@ -5,13 +5,13 @@ version folders, written with :mod:`marshal` (which reads back several times fas
 :mod:`pickle` and is not slow to import): each ``Script`` as the dict of its instance attributes
 less those equal to the class defaults (the dict becomes the ``__dict__`` of the script made
 again), the graph's derived data, the whole-graph walk order with the text a plain ``history``
-prints for it, and the signature of what it was built from: each folder, each script's file
-name, size, ``mtime_ns`` and inode in the order read, the options of the listing, the interpreter, and the size and ``mtime_ns`` of this
-package's source files (the classes whose attributes are stored).  A run that lists the same
-files with the same stats loads the map instead of reading the header caches and building the
-graph again; any difference, and any problem reading the file, means building as usual.  Like
-the header cache it is an optimisation only, written through a temporary file that is renamed
-into place, and skipped where the folder is not writable.
+prints for it, and the signature of what it was built from: each folder, each script's file name,
+size, ``mtime_ns`` and inode in the order read, the options of the listing, the interpreter, and
+the size and ``mtime_ns`` of this package's source files (the classes whose attributes are stored).
+A run that lists the same files with the same stats loads the map instead of reading the header
+caches and building the graph again; any difference, and any problem reading the file, means
+building as usual.  Like the header cache it is an optimisation only, written through a
+temporary file that is renamed into place, and skipped where the folder is not writable.
 
 It is saved only when nothing can make it stale or change what building reports: no script was
 modified in the last 2 seconds (a same-size edit in the same clock tick would keep the stats), no
