@@ -204,7 +204,9 @@ def read_commands(ctx: Ctx) -> None:
             label = f"{verb[0]} {shape} n={n}"
             for tool in p:
                 run(tool, verb, p[tool])  # warm the caches
-            a, s = both(ctx, p, verb, ctx.repeat)
+            # three times the samples: a warm Sterna run is under 0.1 s, and a burst of load on
+            # a shared machine moves the median of a few such runs far more than Alembic's
+            a, s = both(ctx, p, verb, 3 * ctx.repeat)
             record(ctx, label + " (warm)", a, s, 20)
             k = max(1, ctx.repeat // 2)
             a = median(partial(cold, p["alembic"], "alembic", verb), k)
