@@ -4,9 +4,9 @@
 
 Imports SQLAlchemy, then runs every script in the folder from the bytecode a real run leaves in
 ``__pycache__`` (read and unmarshalled without any check that it is current: cheaper than any
-real loader) and calls its ``upgrade()`` or
-``downgrade()`` with an ``op`` that does only what Alembic's API obliges: ``op.create_table``
-builds and returns a SQLAlchemy ``Table``; every other operation does nothing.  No graph, no
+real loader) and calls its ``upgrade()`` or ``downgrade()`` with an ``op`` that does only what
+Alembic's API obliges: ``op.create_table`` builds and returns a SQLAlchemy ``Table``; every
+other operation does nothing.  No graph, no
 ordering, no SQL is written.  So a drop-in tool's ``upgrade head --sql`` cannot take less time
 than this; ``bench/run.py`` prints Alembic's time divided by it as the ceiling of the ratio.
 """

@@ -235,17 +235,21 @@ def current(ctx: Ctx) -> None:
     record(ctx, f"current n={n}", a, s, 20)
 
 
+def floor_cmd(project: Path, direction: str) -> list[str]:
+    """bench/floor.py over ``project``'s scripts, ``upgrade`` or ``downgrade``."""
+    versions = project / "migrations" / "versions"
+    return [str(VENV / "bin" / "python"), str(HERE / "floor.py"), str(versions), direction]
+
+
 def offline(ctx: Ctx) -> None:
     n = max(50, int(5000 * ctx.scale))
     p = projects("offline", n, "linear")
-    versions = p["sterna"] / "migrations" / "versions"
-    floor_cmd = [str(VENV / "bin" / "python"), str(HERE / "floor.py"), str(versions)]
     for args, label in ((["upgrade", "head", "--sql"], "upgrade head --sql"),
                         (["downgrade", "head:base", "--sql"], "downgrade head:base --sql")):
         for tool in p:
             run(tool, args, p[tool])
         a, s = both(ctx, p, args, ctx.repeat)
-        f = median(partial(timed, [*floor_cmd, args[0]], p["sterna"]), ctx.repeat)
+        f = median(partial(timed, floor_cmd(p["sterna"], args[0]), p["sterna"]), ctx.repeat)
         record(ctx, f"{label} n={n}", a, s, 5,
                note=f"floor {f.wall:.3f}s (import SQLAlchemy, run each script, build its "
                f"Tables); alembic/floor {a.wall / f.wall:.1f}x, the most a drop-in could reach")
@@ -321,8 +325,6 @@ def online(ctx: Ctx, backend: str) -> None:
         return straight(real["sterna"], p["sterna"], down_sql)
 
     up("alembic"), up("sterna")  # write the bytecode of both projects
-    floor_cmd = [str(VENV / "bin" / "python"), str(HERE / "floor.py"),
-                 str(p["sterna"] / "migrations" / "versions")]
     bare_cmd = [str(VENV / "bin" / "python"), "-c", "import sqlalchemy"]
     for label, fn, base_fn in (("upgrade head", up, straight_up),
                                ("downgrade base", down, straight_down)):
@@ -333,7 +335,7 @@ def online(ctx: Ctx, backend: str) -> None:
             samples["alembic"].append(fn("alembic"))
             samples["sterna"].append(fn("sterna"))
             samples["straight"].append(base_fn())
-            samples["floor"].append(timed([*floor_cmd, label.split()[0]], p["sterna"]))
+            samples["floor"].append(timed(floor_cmd(p["sterna"], label.split()[0]), p["sterna"]))
             samples["bare"].append(timed(bare_cmd, p["sterna"]))
         a, s, b, f, bare = (Timing(statistics.median(t.wall for t in v),
                                    statistics.median(t.cpu for t in v))

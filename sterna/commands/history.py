@@ -80,11 +80,11 @@ def show(
     keep: Callable[[str], bool] | None = None,
 ) -> None:
     """Print the revisions from ``upper`` down to ``lower`` as Alembic's history does."""
-    if (lower, upper) == ("base", "heads") and not fmt.verbose and not fmt.indicate_current:
-        stored = script.revision_map.history_text if keep is None else None
-        if stored:  # the whole graph, as the snapshot it was loaded from wrote it
-            config.print_stdout(stored)
-            return
+    whole = (lower, upper) == ("base", "heads") and keep is None
+    stored = script.revision_map.history_text if whole else None
+    if stored and not (fmt.verbose or fmt.indicate_current):
+        config.print_stdout(stored)  # the whole graph, as the snapshot it came from wrote it
+        return
     current_set = frozenset(currents)
     # walk_revisions is typed for one identifier, like Alembic's, but takes tuples of heads too
     base: Any = lower

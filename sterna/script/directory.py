@@ -25,7 +25,13 @@ from sterna.script import _locations, _messages, snapshot
 from sterna.script.base import Script
 from sterna.script.loader import load_module, python_file_or_bytecode
 from sterna.script.revision import RevisionMap
-from sterna.script.scan import find_scripts, has_duplicates, list_scripts, read_scripts
+from sterna.script.scan import (
+    FolderListing,
+    find_scripts,
+    has_duplicates,
+    list_scripts,
+    read_scripts,
+)
 from sterna.script.translate import translate_errors
 
 # names used in annotations only: ``typing`` is not imported at run time (about 3 ms)
@@ -112,10 +118,14 @@ class ScriptDirectory:
     def revision_map(self) -> RevisionMap:
         """The revision graph of all scripts, built on first use (or loaded from the snapshot
         taken when it was last built from the same files: :mod:`sterna.script.snapshot`)."""
+        revision_map, listings = self._read_revision_map()
+        _keep(revision_map, listings)
+        return revision_map
+
+    def _read_revision_map(self) -> tuple[RevisionMap, list[FolderListing]]:
+        """The graph, and the folder listings it was read from (none where not listed)."""
         if self.sourceless or type(self)._load_revisions is not ScriptDirectory._load_revisions:
-            revision_map = RevisionMap(self._load_revisions())
-            _keep(revision_map)
-            return revision_map
+            return RevisionMap(self._load_revisions()), []
         with snapshot.paused_gc():  # thousands of stat results and rows, all kept
             listings = list_scripts(
                 self._version_locations, recursive=self.recursive_version_locations
@@ -123,15 +133,13 @@ class ScriptDirectory:
             key = snapshot.signature(listings, self.recursive_version_locations)
             loaded = snapshot.load(self.dir, key) if key is not None else None
         if loaded is not None:
-            _keep(loaded, listings)
-            return loaded
+            return loaded, listings
         with snapshot.paused_gc():
             found = read_scripts(listings)
             revision_map = RevisionMap(Script(f.path, f.header, f.module) for f in found)
         if key is not None and not has_duplicates(listings):
             snapshot.save(self.dir, key, revision_map)
-        _keep(revision_map, listings)
-        return revision_map
+        return revision_map, listings
 
     def get_revision(self, id_: str) -> Script:
         """The script that ``id_`` (full or partial id, symbol, label) names."""

@@ -42,6 +42,15 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def add_merge_and_second_base(versions: Path) -> None:
+    """A merge of the fork (which also depends on the first script) and a second, labelled base."""
+    merge = script("e5", None, "merge").replace(
+        "down_revision = None", "down_revision = ('c3', 'd4')"
+    )
+    write(versions / "e5_merge.py", merge + "depends_on = ['a1']\n")
+    write(versions / "f6_other.py", script("f6", None, "other base", labels="side"))
+
+
 class Builds:
     """Counts the graph builds (header reads) as opposed to snapshot loads."""
 
@@ -197,12 +206,7 @@ def test_loaded_scripts_answer_every_attribute_as_built(
 ) -> None:
     """Rows leave out attributes equal to the class defaults; every attribute (and the graph's
     derived data) must still read the same as on the scripts that were built."""
-    versions = project / "versions"
-    merge = script("e5", None, "merge").replace(
-        "down_revision = None", "down_revision = ('c3', 'd4')"
-    )
-    write(versions / "e5_merge.py", merge + "depends_on = ['a1']\n")
-    write(versions / "f6_other.py", script("f6", None, "other base", labels="side"))
+    add_merge_and_second_base(project / "versions")
     builds = Builds(monkeypatch)
     built = ScriptDirectory(str(project)).revision_map
     loaded = ScriptDirectory(str(project)).revision_map
@@ -235,12 +239,7 @@ def test_plain_history_is_stored_with_the_snapshot(
     from sterna.config import Config
     from sterna.script.base import Script
 
-    versions = project / "versions"
-    merge = script("e5", None, "merge").replace(
-        "down_revision = None", "down_revision = ('c3', 'd4')"
-    )
-    write(versions / "e5_merge.py", merge + "depends_on = ['a1']\n")
-    write(versions / "f6_other.py", script("f6", None, "other base", labels="side"))
+    add_merge_and_second_base(project / "versions")
     builds = Builds(monkeypatch)
     built = ScriptDirectory(str(project))
     expected = "\n".join(s.history_line() for s in built.walk_revisions())
