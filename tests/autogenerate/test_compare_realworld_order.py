@@ -301,3 +301,31 @@ def test_tables_on_a_cycle_dropped_in_an_upgrade(project: Project, backend: str)
     project.models(TEAMS + PREFECT)
     script.unlink()
     assert "No new upgrade operations detected." in project.ok("check").out
+
+
+# -- defect 8: MariaDB refuses to drop the index a foreign key needs ------------------------------
+
+
+def test_dropped_tables_foreign_key_index(project: Project, backend: str) -> None:
+    project.models(TRIALS)
+    script = round_trip(project)
+    downgrade = section(script, "downgrade")
+    assert drops_index(downgrade, "ix_trials_name")
+    # MariaDB drops the key's index with its table; elsewhere Alembic's shape
+    assert drops_index(downgrade, "ix_trials_study_id") == (backend != "mariadb")
+    # MariaDB: the upgrade below leaves the key's index to the drop_table as well, and its
+    # downgrade's create_table brings the key back with an index named after the key, not the
+    # model's ix_trials_study_id (a known gap of the index comparison), so names are not
+    # compared there
+    names = backend != "mariadb"
+    before = schema_of(project.url, names)
+    # the other direction: the models lose the tables, the upgrade drops them
+    project.models("")
+    dropping = project.autogenerate("drop trials")
+    upgrade = section(dropping, "upgrade")
+    assert drops_index(upgrade, "ix_trials_name")
+    assert drops_index(upgrade, "ix_trials_study_id") == (backend != "mariadb")
+    project.ok("upgrade", "head")
+    assert project.tables() == {"alembic_version"}
+    project.ok("downgrade", "-1")
+    assert schema_of(project.url, names) == before

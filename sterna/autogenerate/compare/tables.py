@@ -40,6 +40,7 @@ from sterna.operations.ops import (
     DropTableOp,
     MigrateOperation,
     ModifyTableOps,
+    OpContainer,
     UpgradeOps,
 )
 
@@ -216,6 +217,49 @@ def _conn_target(ctx: AutogenContext, key: TableKey, fk: ForeignKeyConstraint) -
     info: ForeignKeyInfo = fk.info[REFLECTED]
     schema = schema_key(ctx, info.referred_schema) if info.referred_schema else key[0]
     return (schema, info.referred_table)
+
+
+# -- MySQL: a dropped table's foreign-key indexes go with it -------------------------------------
+
+
+def fold_fk_index_drops(container: OpContainer, dialect_name: str) -> None:
+    """On MySQL/MariaDB, drop no index that a foreign key of the table needs right before the
+    ``drop_table`` of that table: MySQL refuses (``needed in a foreign key constraint``) and
+    the ``drop_table`` removes it anyway.  Applied to an upgrade and to its downgrade after the
+    one was reversed into the other, so each still undoes the other completely."""
+    if dialect_name not in ("mysql", "mariadb"):
+        return
+    ops = container.ops
+    for position in range(len(ops) - 1, 0, -1):
+        drop, before = ops[position], ops[position - 1]
+        if not (isinstance(drop, DropTableOp) and isinstance(before, ModifyTableOps)):
+            continue
+        if (before.table_name, before.schema) != (drop.table_name, drop.schema):
+            continue
+        keys = _fk_columns(drop)
+        before.ops = [op for op in before.ops if not _serves(op, keys)]
+        if before.is_empty():
+            del ops[position - 1]
+
+
+def _fk_columns(drop: DropTableOp) -> list[tuple[str, ...]]:
+    if drop._reverse is None:
+        return []
+    return [
+        tuple(str(c).lower() for c in item.column_keys)
+        for item in drop._reverse.columns if isinstance(item, ForeignKeyConstraint)
+    ]
+
+
+def _serves(op: MigrateOperation, keys: list[tuple[str, ...]]) -> bool:
+    """Whether ``op`` drops an index whose leading columns are a foreign key's columns."""
+    if not isinstance(op, DropIndexOp) or op._reverse is None:
+        return False
+    names = tuple(
+        str(c).lower() if isinstance(c, str) else str(getattr(c, "name", "")).lower()
+        for c in op._reverse.columns
+    )
+    return any(names[: len(key)] == key for key in keys)
 
 
 # -- order inside one table -----------------------------------------------------------------------
