@@ -182,11 +182,15 @@ def populate_migration_script(autogen_context: AutogenContext, script: Migration
     """Fill the last upgrade container of ``script`` with the differences and the matching
     downgrade container with their reverse (what ``revision --autogenerate`` does per token)."""
     from sterna.autogenerate.compare import run_comparison
+    from sterna.autogenerate.compare.tables import fold_fk_index_drops
 
     upgrade_ops = script.upgrade_ops_list[-1]
     downgrade_ops = script.downgrade_ops_list[-1]
     run_comparison(autogen_context, upgrade_ops)
     upgrade_ops.reverse_into(downgrade_ops)
+    assert autogen_context.dialect is not None
+    fold_fk_index_drops(upgrade_ops, autogen_context.dialect.name)
+    fold_fk_index_drops(downgrade_ops, autogen_context.dialect.name)
 
 
 def compare_metadata(context: Any, metadata: MetaData | Sequence[MetaData]) -> list[Any]:

@@ -8,12 +8,18 @@ gets the name the database would choose anyway, so the downgrade can drop it:
   name fits in 63 characters and is not taken);
 * MySQL/MariaDB: ``<table>_ibfk_<n>`` for foreign keys, the first column's name for unique
   constraints (``<column>_2``... when taken).
+
+The foreign keys of a new table that go after the tables (a cycle, ``use_alter``) get the same
+treatment (:func:`name_split_foreign_keys`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKeyConstraint, Table
 
 from sterna.operations.ops import (
     CreateForeignKeyOp,
@@ -23,6 +29,7 @@ from sterna.operations.ops import (
     DropIndexOp,
     ModifyTableOps,
 )
+from sterna.operations.ops.constraints import constraint_name_or_none
 
 if TYPE_CHECKING:
     from sterna.autogenerate.api import AutogenContext
@@ -94,3 +101,64 @@ def _mysql(modify_ops: ModifyTableOps, conn: TableInfo) -> None:
                 name, suffix = f"{base}_{suffix}", suffix + 1
             op.constraint_name = name
             taken.add(name)
+
+
+# -- foreign keys a new table gets after the tables (cycles, use_alter) ---------------------------
+
+
+def name_split_foreign_keys(
+    ctx: AutogenContext, table: Table, split: list[ForeignKeyConstraint],
+    ops: list[CreateForeignKeyOp],
+) -> None:
+    """Name the unnamed foreign keys of a new table that are added after the tables, so that
+    the downgrade can drop them: the name the database gives an ``ADD FOREIGN KEY`` (MySQL
+    numbers after the keys ``CREATE TABLE`` named), elsewhere ``fk_<table>_<columns>``; a
+    name longer than the database allows is shortened with a hash."""
+    assert ctx.dialect is not None
+    dialect = ctx.dialect.name
+    moved = {id(fk) for fk in split}
+    inline = [fk for fk in table.foreign_key_constraints if not _named(fk) and id(fk) not in moved]
+    taken = _new_table_names(table)
+    if dialect == "postgresql":
+        taken |= {f"{table.name}_{'_'.join(map(str, fk.column_keys))}_fkey" for fk in inline}
+    numbers = [int(m.group(1)) for n in taken if (m := _IBFK.search(n))]
+    next_number = max([len(inline), *numbers]) + 1
+    limit = int(ctx.dialect.max_identifier_length or _PG_MAX)
+    for op in ops:
+        if op.constraint_name is not None:
+            continue
+        columns = "_".join(op.local_cols)
+        if dialect == "postgresql":
+            name = _free(f"{table.name}_{columns}_fkey", taken)
+        elif dialect in ("mysql", "mariadb"):
+            name, next_number = f"{table.name}_ibfk_{next_number}", next_number + 1
+        else:
+            name = _free(f"fk_{table.name}_{columns}", taken)
+        if len(name) > limit:
+            name = _shortened(name, limit)
+        op.constraint_name = name
+        taken.add(name)
+
+
+def _named(fk: ForeignKeyConstraint) -> bool:
+    return constraint_name_or_none(fk.name) is not None
+
+
+def _new_table_names(table: Table) -> set[str]:
+    names = {str(c.name) for c in table.constraints if constraint_name_or_none(c.name)}
+    names |= {str(i.name) for i in table.indexes if i.name}
+    return names
+
+
+def _free(name: str, taken: set[str]) -> str:
+    """``name``, or ``name1``, ``name2``... when taken (PostgreSQL's rule)."""
+    candidate, number = name, 0
+    while candidate in taken:
+        number += 1
+        candidate = f"{name}{number}"
+    return candidate
+
+
+def _shortened(name: str, limit: int) -> str:
+    digest = hashlib.sha1(name.encode()).hexdigest()[:8]
+    return f"{name[: limit - 9]}_{digest}"

@@ -1,8 +1,10 @@
 """Tables added, dropped and changed, and the order of the resulting operations.
 
 The upgrade lists new tables in foreign-key dependency order (each followed by the creation of
-its indexes), then the changes to existing tables (by schema and name), then the dropped tables
-with dependent tables first (each preceded by the drop of its indexes).  Inside one table's
+its indexes), then the changes to existing tables (by schema and name), then the foreign keys of
+new tables that had to wait for the tables (``use_alter``, cycles: see ``table_order.py``), then
+the dropped tables' such keys, then the dropped tables with dependent tables first (each preceded
+by the drop of its indexes).  Inside one table's
 ``ModifyTableOps`` the operations are ordered so that every statement finds what it needs:
 foreign keys, then indexes, uniques and checks, then the primary key are dropped first; columns
 are added, altered, dropped; the primary key, indexes/uniques/checks and foreign keys are
@@ -11,14 +13,16 @@ created last.  The reverse of that list is a valid downgrade.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import warnings
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Column, Table
+from sqlalchemy import Column, ForeignKeyConstraint, Table
 
-from sterna.autogenerate.compare.naming import name_new_constraints
+from sterna.autogenerate.compare.naming import name_new_constraints, name_split_foreign_keys
 from sterna.autogenerate.compare.registry import comparators
 from sterna.autogenerate.compare.schemas import TableKey, metadata_tables, schema_key
+from sterna.autogenerate.compare.table_order import TablePlan, fk_order, key_order, plan_tables
+from sterna.ddl.impl_hooks import REFLECTED
 from sterna.operations.ops import (
     AddColumnOp,
     AlterColumnOp,
@@ -36,12 +40,13 @@ from sterna.operations.ops import (
     DropTableOp,
     MigrateOperation,
     ModifyTableOps,
+    OpContainer,
     UpgradeOps,
 )
 
 if TYPE_CHECKING:
     from sterna.autogenerate.api import AutogenContext
-    from sterna.autogenerate.reflect import TableInfo
+    from sterna.autogenerate.reflect import ForeignKeyInfo, TableInfo
 
 
 def run_table_comparators(
@@ -69,39 +74,105 @@ def compare_tables(
         return
     meta = metadata_tables(ctx, schemas)
     conn = snapshot.tables
-    created = [k for k in meta if k not in conn and k not in snapshot.excluded]
-    dropped = [k for k in conn if k not in meta]
-    for key in create_order(ctx, {k: meta[k] for k in created}):
-        _created(ctx, upgrade_ops, meta[key])
-    for key in sorted((k for k in meta if k in conn), key=_key_order):
+    created = {
+        k: meta[k] for k in sorted(meta, key=key_order)
+        if k not in conn and k not in snapshot.excluded
+        and ctx.run_object_filters(meta[k], meta[k].name, "table", False, None)
+    }
+    dropped = {
+        k: ctx.conn_table(conn[k]) for k in sorted(conn, key=key_order)
+        if k not in meta
+        and ctx.run_object_filters(ctx.conn_table(conn[k]), k[1], "table", True, None)
+    }
+    alter = bool(ctx.dialect is not None and ctx.dialect.supports_alter)
+    creating = plan_tables(created, lambda key, fk: _meta_target(ctx, created[key], fk))
+    if not alter:
+        creating.split = []  # SQLite: CREATE TABLE takes every key (targets are not checked)
+    _warn_cycle(creating)
+    for key in creating.order:
+        _created(ctx, upgrade_ops, created[key], creating.split_of(key))
+    for key in sorted((k for k in meta if k in conn), key=key_order):
         _changed(ctx, upgrade_ops, conn[key], meta[key])
-    for key in drop_order(ctx, {k: conn[k] for k in dropped}):
-        _dropped(ctx, upgrade_ops, conn[key])
+    for key in creating.order:
+        _add_split_keys(ctx, upgrade_ops, created[key], creating.split_of(key))
+    dropping = plan_tables(dropped, lambda key, fk: _conn_target(ctx, key, fk))
+    if not alter:
+        dropping.split = []
+    for key in reversed(dropping.order):
+        _drop_split_keys(upgrade_ops, dropping.split_of(key))
+    for key in reversed(dropping.order):
+        _dropped(ctx, upgrade_ops, conn[key], dropping.split_of(key))
 
 
-def _key_order(key: TableKey) -> tuple[str, str]:
-    return (key[0] or "", key[1])
-
-
-def _created(ctx: AutogenContext, upgrade_ops: UpgradeOps, table: Table) -> None:
-    if not ctx.run_object_filters(table, table.name, "table", False, None):
-        return
-    upgrade_ops.ops.append(_create_table_op(table))
+def _created(
+    ctx: AutogenContext, upgrade_ops: UpgradeOps, table: Table,
+    split: list[ForeignKeyConstraint],
+) -> None:
+    upgrade_ops.ops.append(_create_table_op(table, split))
     modify = ModifyTableOps(table.name, [], schema=table.schema)
     run_table_comparators(ctx, modify, table.schema, table.name, None, table)
     if not modify.is_empty():
         upgrade_ops.ops.append(modify)
 
 
-def _create_table_op(table: Table) -> CreateTableOp:
-    """``create_table`` for a model table; its indexes are separate ``create_index``
-    operations, so the copied columns lose their ``index=True`` flag (which would create the
-    index a second time)."""
+def _create_table_op(table: Table, split: list[ForeignKeyConstraint]) -> CreateTableOp:
+    """``create_table`` for a model table, without the foreign keys added after the tables;
+    its indexes are separate ``create_index`` operations, so the copied columns lose their
+    ``index=True`` flag (which would create the index a second time)."""
     op = CreateTableOp.from_table(table)
     for item in op.columns:
         if isinstance(item, Column):
             item.index = None
+    _without_keys(op, split)
     return op
+
+
+def _without_keys(op: CreateTableOp, split: list[ForeignKeyConstraint]) -> None:
+    """Remove from ``op`` the copies of the foreign keys in ``split``."""
+    pending = [fk_order(fk) for fk in split]
+    kept: list[Any] = []
+    for item in op.columns:
+        if isinstance(item, ForeignKeyConstraint) and fk_order(item) in pending:
+            pending.remove(fk_order(item))
+        else:
+            kept.append(item)
+    op.columns = kept
+
+
+def _add_split_keys(
+    ctx: AutogenContext, upgrade_ops: UpgradeOps, table: Table,
+    split: list[ForeignKeyConstraint],
+) -> None:
+    """The foreign keys of a new table that wait until all new tables exist."""
+    if not split:
+        return
+    ops = [CreateForeignKeyOp.from_constraint(fk) for fk in split]
+    for op in ops:
+        op.kw.pop("use_alter", None)
+    name_split_foreign_keys(ctx, table, split, ops)
+    upgrade_ops.ops.append(ModifyTableOps(table.name, list(ops), schema=table.schema))
+
+
+def _drop_split_keys(upgrade_ops: UpgradeOps, split: list[ForeignKeyConstraint]) -> None:
+    """The foreign keys of a dropped table on a cycle, dropped before any table."""
+    if not split:
+        return
+    ops: list[MigrateOperation] = [DropConstraintOp.from_constraint(fk) for fk in split]
+    table = split[0].table
+    upgrade_ops.ops.append(ModifyTableOps(table.name, ops, schema=table.schema))
+
+
+def _warn_cycle(plan: TablePlan) -> None:
+    moved = [link for link in plan.split if not link.constraint.use_alter]
+    if not moved:
+        return
+    warnings.warn(
+        f"Tables {', '.join(n for _, n in plan.cycle)} refer to each other in a foreign-key "
+        "cycle: they are created first and these foreign keys are added afterwards with "
+        f"op.create_foreign_key(): {'; '.join(link.describe() for link in moved)} "
+        "(set use_alter=True on the key that should wait)",
+        stacklevel=2,
+    )
 
 
 def _changed(ctx: AutogenContext, upgrade_ops: UpgradeOps, info: TableInfo, table: Table) -> None:
@@ -115,66 +186,80 @@ def _changed(ctx: AutogenContext, upgrade_ops: UpgradeOps, info: TableInfo, tabl
         upgrade_ops.ops.append(modify)
 
 
-def _dropped(ctx: AutogenContext, upgrade_ops: UpgradeOps, info: TableInfo) -> None:
+def _dropped(
+    ctx: AutogenContext, upgrade_ops: UpgradeOps, info: TableInfo,
+    split: list[ForeignKeyConstraint],
+) -> None:
     table = ctx.conn_table(info)
-    if not ctx.run_object_filters(table, info.name, "table", True, None):
-        return
     modify = ModifyTableOps(info.name, [], schema=info.schema)
     run_table_comparators(ctx, modify, info.schema, info.name, info, None)
     if not modify.is_empty():
         upgrade_ops.ops.append(modify)
-    upgrade_ops.ops.append(DropTableOp.from_table(table))
+    drop = DropTableOp.from_table(table)
+    if drop._reverse is not None:
+        _without_keys(drop._reverse, split)  # the downgrade adds them after the tables
+    upgrade_ops.ops.append(drop)
 
 
 # -- dependency order -----------------------------------------------------------------------------
 
 
-def dependency_order(
-    keys: Iterable[TableKey], depends_on: Callable[[TableKey], Iterable[TableKey]]
-) -> list[TableKey]:
-    """``keys`` with every key after the keys it depends on (ties and cycles by name)."""
-    remaining = sorted(set(keys), key=_key_order)
-    pending = set(remaining)
-    deps = {k: {d for d in depends_on(k) if d in pending and d != k} for k in remaining}
-    ordered: list[TableKey] = []
-    while remaining:
-        ready = [k for k in remaining if not (deps[k] & pending)]
-        if not ready:
-            ready = remaining[:1]  # a cycle: break it at the first name
-        for key in ready:
-            ordered.append(key)
-            pending.discard(key)
-        remaining = [k for k in remaining if k in pending]
-    return ordered
+def _meta_target(ctx: AutogenContext, table: Table, fk: ForeignKeyConstraint) -> TableKey:
+    """The key of the table a model foreign key refers to."""
+    schema, name, _ = fk.elements[0]._column_tokens
+    if schema is None and table.metadata is not None:
+        schema = table.metadata.schema
+    return (schema_key(ctx, schema), str(name))
 
 
-def _meta_targets(ctx: AutogenContext, table: Table) -> list[TableKey]:
-    targets: list[TableKey] = []
-    for fk in table.foreign_key_constraints:
-        for element in fk.elements:
-            schema, name, _ = element._column_tokens
-            if schema is None and table.metadata is not None:
-                schema = table.metadata.schema
-            targets.append((schema_key(ctx, schema), str(name)))
-    return targets
+def _conn_target(ctx: AutogenContext, key: TableKey, fk: ForeignKeyConstraint) -> TableKey:
+    """The key of the table a reflected foreign key refers to (its schema, else the table's)."""
+    info: ForeignKeyInfo = fk.info[REFLECTED]
+    schema = schema_key(ctx, info.referred_schema) if info.referred_schema else key[0]
+    return (schema, info.referred_table)
 
 
-def create_order(ctx: AutogenContext, tables: Mapping[TableKey, Table]) -> list[TableKey]:
-    """New tables, referenced tables first."""
-    return dependency_order(tables, lambda k: _meta_targets(ctx, tables[k]))
+# -- MySQL: a dropped table's foreign-key indexes go with it -------------------------------------
 
 
-def drop_order(ctx: AutogenContext, tables: Mapping[TableKey, TableInfo]) -> list[TableKey]:
-    """Dropped tables, referencing tables first."""
+def fold_fk_index_drops(container: OpContainer, dialect_name: str) -> None:
+    """On MySQL/MariaDB, drop no index that a foreign key of the table needs right before the
+    ``drop_table`` of that table: MySQL refuses (``needed in a foreign key constraint``) and
+    the ``drop_table`` removes it anyway.  Applied to an upgrade and to its downgrade after the
+    one was reversed into the other, so each still undoes the other completely."""
+    if dialect_name not in ("mysql", "mariadb"):
+        return
+    ops = container.ops
+    for position in range(len(ops) - 1, 0, -1):
+        drop, before = ops[position], ops[position - 1]
+        if not (isinstance(drop, DropTableOp) and isinstance(before, ModifyTableOps)):
+            continue
+        if (before.table_name, before.schema) != (drop.table_name, drop.schema):
+            continue
+        keys = _fk_columns(drop)
+        before.ops = [op for op in before.ops if not _serves(op, keys)]
+        if before.is_empty():
+            del ops[position - 1]
 
-    def targets(key: TableKey) -> list[TableKey]:
-        return [
-            (schema_key(ctx, fk.referred_schema) if fk.referred_schema else key[0],
-             fk.referred_table)
-            for fk in tables[key].foreign_keys
-        ]
 
-    return list(reversed(dependency_order(tables, targets)))
+def _fk_columns(drop: DropTableOp) -> list[tuple[str, ...]]:
+    if drop._reverse is None:
+        return []
+    return [
+        tuple(str(c).lower() for c in item.column_keys)
+        for item in drop._reverse.columns if isinstance(item, ForeignKeyConstraint)
+    ]
+
+
+def _serves(op: MigrateOperation, keys: list[tuple[str, ...]]) -> bool:
+    """Whether ``op`` drops an index whose leading columns are a foreign key's columns."""
+    if not isinstance(op, DropIndexOp) or op._reverse is None:
+        return False
+    names = tuple(
+        str(c).lower() if isinstance(c, str) else str(getattr(c, "name", "")).lower()
+        for c in op._reverse.columns
+    )
+    return any(names[: len(key)] == key for key in keys)
 
 
 # -- order inside one table -----------------------------------------------------------------------
