@@ -14,6 +14,7 @@ deterministic: the same operations always give the same text.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,6 +30,8 @@ from sterna.autogenerate.render_layout import (
     layout,
 )
 from sterna.errors import RenderError
+
+log = logging.getLogger("alembic.autogenerate")
 
 #: Where a script's ``upgrade()``/``downgrade()`` body starts.
 BODY_INDENT = 4
@@ -177,8 +180,24 @@ def user_render(kind: str, obj: Any, autogen_context: Any) -> str | None:
 # -- rendering operations -------------------------------------------------------------------------
 
 
+def add_note(autogen_context: Any, text: str) -> None:
+    """A comment written above the statement being rendered, and a warning on the console
+    (once per context and text)."""
+    pending: list[str] | None = getattr(autogen_context, "_sterna_notes", None)
+    if pending is not None and text not in pending:
+        pending.append(text)
+    warned: set[str] | None = getattr(autogen_context, "_sterna_warned", None)
+    if warned is None:
+        warned = set()
+        autogen_context._sterna_warned = warned
+    if text not in warned:
+        warned.add(text)
+        log.warning("%s", text)
+
+
 def render_statements(autogen_context: Any, op: Any) -> list[Statement]:
-    """The statements performing ``op``, from its registered renderer."""
+    """The statements performing ``op``, from its registered renderer, after the comment of
+    the notes added while rendering it (:func:`add_note`)."""
     import sterna.autogenerate.render_ops  # noqa: F401  (registers the built-in renderers)
 
     try:
@@ -189,7 +208,16 @@ def render_statements(autogen_context: Any, op: Any) -> list[Statement]:
             f"No renderer for operation {name}: register one with "
             f"sterna.autogenerate.renderers.dispatch_for({name})"
         ) from None
-    return _as_statements(renderer(autogen_context, op))
+    outer = getattr(autogen_context, "_sterna_notes", None)
+    notes: list[str] = []
+    autogen_context._sterna_notes = notes
+    try:
+        statements = _as_statements(renderer(autogen_context, op))
+    finally:
+        autogen_context._sterna_notes = outer
+    if notes:
+        statements.insert(0, Comment(tuple(notes)))
+    return statements
 
 
 def _as_statements(rendered: Rendered) -> list[Statement]:

@@ -82,7 +82,10 @@ def list_of(items: Iterable[Node]) -> Group:
 
 
 def py_str(text: str) -> str:
-    """A string literal, double-quoted unless the text holds a double quote."""
+    """A string literal, double-quoted unless the text holds a double quote.  A ``str``
+    subclass (a ``str`` enum member, ``quoted_name``) is written as its string value, which is
+    what SQLAlchemy puts in DDL; its own ``repr()`` is not source."""
+    text = str.__str__(text)
     body = repr(text)
     if body.startswith("'") and '"' not in text:
         return '"' + body[1:-1].replace("\\'", "'") + '"'
@@ -91,15 +94,24 @@ def py_str(text: str) -> str:
 
 def literal(value: Any) -> Node:
     """A Python value as source: strings, numbers, booleans, None and containers of them;
-    anything else as its ``repr()``."""
+    anything else as its ``repr()``.  Members of ``str``/``int``/``float`` subclasses (enums)
+    are written as their plain value."""
     if isinstance(value, str):
         return Atom(py_str(value))
+    if isinstance(value, (int, float)) and type(value) not in (int, float, bool):
+        return Atom(_number_repr(value))
     if isinstance(value, (list, tuple, set, frozenset)):
         return _collection(value)
     if isinstance(value, Mapping):
         entries = [Prefixed(f"{flat(literal(k))}: ", literal(v)) for k, v in value.items()]
         return Group("", tuple(entries), "{", "}")
     return Atom(repr(value))
+
+
+def _number_repr(value: int | float) -> str:
+    if isinstance(value, int):
+        return int.__repr__(value)
+    return float.__repr__(value)
 
 
 def _collection(value: Sequence[Any] | set[Any] | frozenset[Any]) -> Node:

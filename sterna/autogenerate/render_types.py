@@ -20,7 +20,13 @@ from sqlalchemy.sql.elements import ClauseElement, TextClause
 from sqlalchemy.sql.schema import DefaultClause, FetchedValue
 from sqlalchemy.types import TypeEngine
 
-from sterna.autogenerate.render import imports_of, option, sa_prefix, user_render
+from sterna.autogenerate.render import add_note, imports_of, option, sa_prefix, user_render
+from sterna.autogenerate.render_decorators import (
+    database_type,
+    is_project_decorator,
+    own_arguments,
+    repr_reproduces,
+)
 from sterna.autogenerate.render_layout import (
     Atom,
     Group,
@@ -103,8 +109,43 @@ def render_type(type_: Any, autogen_context: Any) -> Node:
         rendered = impl_render(type_, autogen_context)
         if rendered:
             return parse_expression(str(rendered))
+    if is_project_decorator(type_):
+        return _render_decorator(type_, autogen_context)
     prefix = _type_prefix(type_, autogen_context)
     return _render_repr(type_, prefix, autogen_context)
+
+
+def _render_decorator(type_: Any, autogen_context: Any) -> Node:
+    """A project's ``TypeDecorator`` by the first rule of :mod:`render_decorators` that
+    reproduces it; else its database type, with a note naming it."""
+    call_tree = _repr_call(type_)
+    if call_tree is not None and repr_reproduces(type_, call_tree):
+        return _render_repr(type_, _type_prefix(type_, autogen_context), autogen_context)
+    arguments = own_arguments(type_)
+    if arguments is not None:
+        head = _type_prefix(type_, autogen_context) + type(type_).__name__
+        rendered = [(k, render_value(v, autogen_context)) for k, v in arguments.items()]
+        return call_items(head, [], rendered)
+    module = type(type_).__module__
+    configured = option(autogen_context, "user_module_prefix")
+    name = f"{configured if configured is not None else module + '.'}{type(type_).__name__}"
+    dialect = getattr(getattr(autogen_context, "migration_context", None), "dialect", None)
+    rendered_type = render_type(database_type(type_, dialect), autogen_context)
+    add_note(autogen_context, (
+        f"TypeDecorator {name} written as its database type {_flat(rendered_type)} (its "
+        "constructor's arguments cannot be read back from the instance)"
+    ))
+    return rendered_type
+
+
+def _repr_call(type_: Any) -> ast.Call | None:
+    try:
+        tree = ast.parse(repr(type_), mode="eval").body
+    except SyntaxError:
+        return None
+    if isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name):
+        return tree
+    return None
 
 
 def _render_variants(type_: Any, variants: Any, autogen_context: Any) -> Node:
