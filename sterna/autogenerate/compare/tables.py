@@ -96,10 +96,13 @@ def _created(ctx: AutogenContext, upgrade_ops: UpgradeOps, table: Table) -> None
 def _create_table_op(table: Table) -> CreateTableOp:
     """``create_table`` for a model table; its indexes are separate ``create_index``
     operations, so the copied columns lose their ``index=True`` flag (which would create the
-    index a second time)."""
+    index a second time), and with it ``unique=True``: such a column's uniqueness is its
+    unique index (as ``create_all`` makes it), not a unique constraint as well."""
     op = CreateTableOp.from_table(table)
     for item in op.columns:
         if isinstance(item, Column):
+            if item.index:
+                item.unique = None
             item.index = None
     return op
 
