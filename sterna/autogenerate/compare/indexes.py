@@ -13,6 +13,7 @@ foreign key is never dropped.
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -140,17 +141,20 @@ def reflected_index_dict(index: IndexInfo) -> dict[str, Any]:
 
 
 def meta_items(ctx: AutogenContext, meta: Table) -> list[Item]:
+    """The model's indexes (one per name, see :func:`_one_per_name`) and unique constraints,
+    in a stable order, less those the filters leave out."""
     assert ctx.dialect is not None
     dialect = ctx.dialect
     parent = {"schema_name": meta.schema, "table_name": meta.name}
-    items: list[Item] = []
-    for index in sorted(meta.indexes, key=lambda ix: str(ix.name)):
+    indexes: list[Item] = []
+    for index in meta.indexes:
         name = _name(index)
         if not ctx.run_name_filters(name, "index", parent):
             continue
         elements = tuple(_meta_element(e, dialect, meta.name) for e in index.expressions)
         options = _options(dict(index.dialect_kwargs), dialect, meta.name)
-        items.append(Item(INDEX, name, elements, bool(index.unique), options, index))
+        indexes.append(Item(INDEX, name, elements, bool(index.unique), options, index))
+    items = _one_per_name(meta.name, indexes)
     for constraint in sorted(meta.constraints, key=lambda c: c._creation_order):
         if not isinstance(constraint, UniqueConstraint):
             continue
@@ -160,6 +164,33 @@ def meta_items(ctx: AutogenContext, meta: Table) -> list[Item]:
         columns = tuple(c.name.lower() for c in constraint.columns)
         items.append(Item(UNIQUE, name, columns, True, (), constraint))
     return items
+
+
+def _index_order(item: Item) -> tuple[Any, ...]:
+    """Indexes by name; of two with one name, the one declared as an ``Index`` before the one a
+    column's ``index=True`` made, then by definition (never by the set's iteration order)."""
+    column_flag = bool(getattr(item.source, "_column_flag", False))
+    return (item.name or "", column_flag, item.elements, item.unique, item.options)
+
+
+def _one_per_name(table_name: str, indexes: list[Item]) -> list[Item]:
+    """The indexes in :func:`_index_order`, the first of each name only: a database cannot hold
+    two indexes of one name in a table, so creating both fails (with a warning here)."""
+    kept: list[Item] = []
+    seen: set[str] = set()
+    for item in sorted(indexes, key=_index_order):
+        if item.name is not None and item.name in seen:
+            warnings.warn(
+                f"Table {table_name!r} has more than one index named {item.name!r} in the "
+                "models (an Index() and a column's index=True?); only the first is created "
+                "and compared",
+                stacklevel=2,
+            )
+            continue
+        if item.name is not None:
+            seen.add(item.name)
+        kept.append(item)
+    return kept
 
 
 def _conn_element(index: IndexInfo, i: int, dialect: Dialect, table_name: str) -> str:
