@@ -22,6 +22,7 @@ from sqlalchemy import Column, Index, Table, UniqueConstraint
 from sqlalchemy.engine import Dialect
 
 from sterna.autogenerate.compare.hooks import impl_hook
+from sterna.autogenerate.compare.ordering import order_words, reflected_order, split_ordering
 from sterna.autogenerate.compare.registry import comparators
 from sterna.autogenerate.compare.sqlcompile import compile_expression
 from sterna.autogenerate.compare.sqltext import normalize_expression
@@ -91,10 +92,13 @@ def _options(options: dict[str, Any], dialect: Dialect, table_name: str) -> tupl
 
 
 def _meta_element(expr: Any, dialect: Dialect, table_name: str) -> str:
+    """A model index element in normal form: ``col.asc()`` is ``col``, ``col.desc()`` is
+    ``col desc`` (see :mod:`.ordering`)."""
     if isinstance(expr, Column):
         return str(expr.name).lower()
-    text = compile_expression(expr, dialect)
-    return normalize_expression(text, dialect.name, table_name=table_name)
+    text, descending, nulls = split_ordering(compile_expression(expr, dialect), dialect.name)
+    words = [normalize_expression(text, dialect.name, table_name=table_name)]
+    return " ".join(words + order_words(descending, nulls, dialect.name))
 
 
 def index_signature(
@@ -200,8 +204,7 @@ def _conn_element(index: IndexInfo, i: int, dialect: Dialect, table_name: str) -
         if index.expressions[i] else element.lower()
     )
     sorting = index.sorting[i] if i < len(index.sorting) else ()
-    words = [w.replace("_", " ") for w in sorting]
-    return " ".join([text, *words])
+    return " ".join([text, *order_words(*reflected_order(sorting), dialect.name)])
 
 
 def conn_items(ctx: AutogenContext, conn: TableInfo) -> list[Item]:
