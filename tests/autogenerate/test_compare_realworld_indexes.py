@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import MetaData, create_engine, inspect
+from sqlalchemy import MetaData, create_engine, inspect, text
 
 from tests.autogenerate._autogen_project import Project, forget_app_modules
 from tests.autogenerate._compare_support import create_all
@@ -60,6 +60,16 @@ def round_trip(project: Project, models: str) -> str:
     project.ok("stamp", "head")
     assert CLEAN in project.ok("check").out
     return functions(script)
+
+
+def execute(url: str, *statements: str) -> None:
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            for statement in statements:
+                conn.execute(text(statement))
+    finally:
+        engine.dispose()
 
 
 def unique_objects(url: str, table: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -301,3 +311,89 @@ sa.Index("ix_flow_run_span_nulls",
     project.models(models.replace("FlowRun.name.desc().nulls_last()", "FlowRun.name.desc()"))
     changed = project.sterna("check")
     assert changed.status == 1 and "removed index 'ix_flow_run_nulls'" in changed.err
+
+
+# -- 9. ddl_if() ----------------------------------------------------------------------------------
+
+RUNS = """
+from sqlalchemy.orm import Mapped, mapped_column
+
+
+def only_postgresql(ddl, target, bind, **kw):
+    return kw["dialect"].name == "postgresql"
+
+
+class Owner(Base):
+    __tablename__ = "owner"
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+
+class Run(Base):
+    __tablename__ = "run"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state: Mapped[str] = mapped_column(sa.String(20))
+    size: Mapped[int] = mapped_column(sa.Integer)
+    owner_id: Mapped[int] = mapped_column(sa.Integer)
+    __table_args__ = (
+        sa.Index("ix_run_active", "state", postgresql_where=sa.text("state = 'active'"))
+        .ddl_if(dialect="postgresql"),
+        sa.Index("ix_run_state_size", "state", "size").ddl_if(callable_=only_postgresql),
+        sa.Index("ix_run_size", "size").ddl_if(dialect=("sqlite", "mariadb", "mysql")),
+        sa.CheckConstraint("length(state) > 0", name="ck_run_state").ddl_if(dialect="sqlite"),
+        sa.UniqueConstraint("state", "size", name="uq_run_state_size")
+        .ddl_if(dialect="postgresql"),
+        sa.ForeignKeyConstraint(["owner_id"], ["owner.id"], name="fk_run_owner")
+        .ddl_if(dialect=("mysql", "mariadb")),
+    )
+"""
+
+#: what each dialect creates of RUNS (name -> created)
+RUNS_CREATED = {
+    "sqlite": {"ix_run_active": False, "ix_run_state_size": False, "ix_run_size": True,
+               "ck_run_state": True, "uq_run_state_size": False, "fk_run_owner": False},
+    "postgresql": {"ix_run_active": True, "ix_run_state_size": True, "ix_run_size": False,
+                   "ck_run_state": False, "uq_run_state_size": True, "fk_run_owner": False},
+    "mariadb": {"ix_run_active": False, "ix_run_state_size": False, "ix_run_size": True,
+                "ck_run_state": False, "uq_run_state_size": False, "fk_run_owner": True},
+}
+
+
+def test_ddl_if_leaves_objects_out_where_create_all_does(project: Project, backend: str) -> None:
+    script = round_trip(project, RUNS)
+    upgrade = script[: script.index("def downgrade")]
+    for name, created in RUNS_CREATED[backend].items():
+        assert (f'"{name}"' in upgrade) is created, (name, upgrade)
+
+
+def test_ddl_if_left_out_objects_are_not_dropped(project: Project, backend: str) -> None:
+    """A database object named like a model object that ddl_if() leaves out on this dialect
+    is not compared: the models say nothing about it there."""
+    project.models(RUNS)
+    project.autogenerate("init")
+    project.ok("upgrade", "head")
+    other = "ix_run_size" if backend == "postgresql" else "ix_run_active"
+    execute(project.url, f"CREATE INDEX {other} ON run (state)")
+    assert CLEAN in project.ok("check").out
+
+
+NEEDS_COMPILER = """
+def needs_compiler(ddl, target, bind, compiler=None, **kw):
+    return compiler.dialect.name == "sqlite"
+
+
+class Run(Base):
+    __tablename__ = "run"
+    id = sa.Column(sa.Integer, primary_key=True)
+    size = sa.Column(sa.Integer)
+    __table_args__ = (
+        sa.CheckConstraint("size > 0", name="ck_run_size").ddl_if(callable_=needs_compiler),
+    )
+"""
+
+
+def test_ddl_if_callable_that_needs_a_compiler_is_kept(tmp_path: Path, sqlite_url: str) -> None:
+    project = Project(tmp_path, sqlite_url)
+    project.models(NEEDS_COMPILER)
+    with pytest.warns(UserWarning, match="ddl_if.*CheckConstraint 'ck_run_size'.*'run'"):
+        script = functions(project.autogenerate("init"))
+    assert 'sa.CheckConstraint("size > 0", name="ck_run_size")' in script

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Column, Index, Table, UniqueConstraint
 from sqlalchemy.engine import Dialect
 
+from sterna.autogenerate.compare.conditional import included
 from sterna.autogenerate.compare.hooks import impl_hook
 from sterna.autogenerate.compare.ordering import order_words, reflected_order, split_ordering
 from sterna.autogenerate.compare.registry import comparators
@@ -144,16 +145,21 @@ def reflected_index_dict(index: IndexInfo) -> dict[str, Any]:
     }
 
 
-def meta_items(ctx: AutogenContext, meta: Table) -> list[Item]:
+def meta_items(ctx: AutogenContext, meta: Table) -> tuple[list[Item], set[str | None]]:
     """The model's indexes (one per name, see :func:`_one_per_name`) and unique constraints,
-    in a stable order, less those the filters leave out."""
+    in a stable order, less those the filters leave out; and the names of those a ``ddl_if()``
+    rule leaves out on this database (a database object of such a name is not compared)."""
     assert ctx.dialect is not None
     dialect = ctx.dialect
     parent = {"schema_name": meta.schema, "table_name": meta.name}
     indexes: list[Item] = []
+    left_out: set[str | None] = set()
     for index in meta.indexes:
         name = _name(index)
         if not ctx.run_name_filters(name, "index", parent):
+            continue
+        if not included(ctx, index):
+            left_out.add(name)
             continue
         elements = tuple(_meta_element(e, dialect, meta.name) for e in index.expressions)
         options = _options(dict(index.dialect_kwargs), dialect, meta.name)
@@ -165,9 +171,13 @@ def meta_items(ctx: AutogenContext, meta: Table) -> list[Item]:
         name = _name(constraint)
         if not ctx.run_name_filters(name, "unique_constraint", parent):
             continue
+        if not included(ctx, constraint):
+            left_out.add(name)
+            continue
         columns = tuple(c.name.lower() for c in constraint.columns)
         items.append(Item(UNIQUE, name, columns, True, (), constraint))
-    return items
+    left_out.discard(None)
+    return items, left_out
 
 
 def _index_order(item: Item) -> tuple[Any, ...]:
@@ -324,8 +334,9 @@ def compare_indexes_and_uniques(
 ) -> None:
     if ctx.dialect is None or (conn is None and meta is None):
         return
-    wanted = meta_items(ctx, meta) if meta is not None else []
+    wanted, left_out = meta_items(ctx, meta) if meta is not None else ([], set())
     found = conn_items(ctx, conn) if conn is not None else []
+    found = [item for item in found if item.name not in left_out]
     correct = impl_hook(ctx, "correct_for_autogen_constraints")
     if correct is not None:
         wanted, found = _corrected(ctx, correct, conn, wanted, found)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, Table
 
+from sterna.autogenerate.compare.conditional import drop_excluded_constraints
 from sterna.autogenerate.compare.naming import name_new_constraints
 from sterna.autogenerate.compare.registry import comparators
 from sterna.autogenerate.compare.schemas import TableKey, metadata_tables, schema_key
@@ -86,7 +87,9 @@ def _key_order(key: TableKey) -> tuple[str, str]:
 def _created(ctx: AutogenContext, upgrade_ops: UpgradeOps, table: Table) -> None:
     if not ctx.run_object_filters(table, table.name, "table", False, None):
         return
-    upgrade_ops.ops.append(_create_table_op(table))
+    create = _create_table_op(table)
+    drop_excluded_constraints(ctx, table, create)
+    upgrade_ops.ops.append(create)
     modify = ModifyTableOps(table.name, [], schema=table.schema)
     run_table_comparators(ctx, modify, table.schema, table.name, None, table)
     if not modify.is_empty():
