@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKeyConstraint, Table
 from sqlalchemy.engine import Dialect
 
+from sterna.autogenerate.compare.conditional import included
 from sterna.autogenerate.compare.hooks import impl_hook
 from sterna.autogenerate.compare.registry import comparators
 from sterna.autogenerate.compare.schemas import schema_key
@@ -136,12 +137,17 @@ def compare_foreign_keys(
         return
     parent = _parent(conn)
     wanted: dict[FKSig, ForeignKeyConstraint] = {}
+    left_out: set[FKSig | str | None] = set()
     for fk in sorted(meta.foreign_key_constraints, key=lambda c: c._creation_order):
-        if ctx.run_name_filters(_name(fk), "foreign_key_constraint", parent):
+        if not included(ctx, fk):  # a ddl_if() rule leaves it out: so is its database twin
+            left_out.update((meta_fk_sig(ctx, fk), _name(fk)))
+        elif ctx.run_name_filters(_name(fk), "foreign_key_constraint", parent):
             wanted.setdefault(meta_fk_sig(ctx, fk), fk)
+    left_out.discard(None)
     found = {
-        conn_fk_sig(ctx, fk): fk for fk in conn.foreign_keys
-        if ctx.run_name_filters(fk.name, "foreign_key_constraint", parent)
+        sig: fk for fk in conn.foreign_keys
+        if (sig := conn_fk_sig(ctx, fk)) not in left_out and fk.name not in left_out
+        and ctx.run_name_filters(fk.name, "foreign_key_constraint", parent)
     }
     correct = impl_hook(ctx, "correct_for_autogen_foreignkeys")
     if correct is not None:
@@ -257,6 +263,40 @@ class _Check(NamedTuple):
     text: str
 
 
+def _left_out_checks(ctx: AutogenContext, meta: Table) -> list[CheckConstraint]:
+    """The table's CHECKs that a ``ddl_if()`` rule leaves out on this database (one declared in
+    a ``Column`` is written with its column whatever its rule, as ``CREATE TABLE`` does)."""
+    return [
+        c for c in sorted(meta.constraints, key=lambda c: c._creation_order)
+        if isinstance(c, CheckConstraint) and not included(ctx, c)
+    ]
+
+
+def _found_checks(
+    ctx: AutogenContext, conn: TableInfo, meta: Table
+) -> list[tuple[_Check, CheckInfo]]:
+    """The database's CHECKs to compare: not those a column type makes, nor those matching
+    (by name, else by expression) a model CHECK that ``ddl_if()`` leaves out here."""
+    assert ctx.dialect is not None
+    names, texts, prefixes = _type_checks(ctx, meta)
+    for constraint in _left_out_checks(ctx, meta):
+        name = _name(constraint)
+        if name:
+            names.add(name)
+        else:
+            texts.add(_check_text(ctx, constraint, meta.name))
+    found = [
+        (_Check(c.name, normalize_expression(c.sqltext, ctx.dialect.name, table_name=meta.name)),
+         c)
+        for c in conn.checks
+    ]
+    return [
+        (k, c) for k, c in found
+        if k.name not in names and k.text not in texts
+        and not (prefixes and k.text.startswith(prefixes))
+    ]
+
+
 @comparators.dispatch_native("table")
 def compare_checks(
     ctx: AutogenContext, modify_ops: ModifyTableOps, schema: str | None, table_name: str,
@@ -264,21 +304,12 @@ def compare_checks(
 ) -> None:
     if conn is None or meta is None or ctx.dialect is None:
         return
-    type_names, type_texts, type_prefixes = _type_checks(ctx, meta)
+    left_out = {id(c) for c in _left_out_checks(ctx, meta)}
     wanted = [
         (_Check(_name(c), _check_text(ctx, c, table_name)), c) for c in _meta_checks(meta)
-        if not getattr(c, "_type_bound", False)
+        if not getattr(c, "_type_bound", False) and id(c) not in left_out
     ]
-    found = [
-        (_Check(c.name, normalize_expression(c.sqltext, ctx.dialect.name, table_name=table_name)),
-         c)
-        for c in conn.checks
-    ]
-    found = [
-        (k, c) for k, c in found
-        if k.name not in type_names and k.text not in type_texts
-        and not (type_prefixes and k.text.startswith(type_prefixes))
-    ]
+    found = _found_checks(ctx, conn, meta)
     hook = impl_hook(ctx, "compare_check_constraint")
 
     def differs(key: _Check, constraint: CheckConstraint, other: _Check, info: CheckInfo) -> bool:

@@ -13,6 +13,7 @@ foreign key is never dropped.
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -20,7 +21,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Column, Index, Table, UniqueConstraint
 from sqlalchemy.engine import Dialect
 
+from sterna.autogenerate.compare.conditional import included
 from sterna.autogenerate.compare.hooks import impl_hook
+from sterna.autogenerate.compare.ordering import order_words, reflected_order, split_ordering
 from sterna.autogenerate.compare.registry import comparators
 from sterna.autogenerate.compare.sqlcompile import compile_expression
 from sterna.autogenerate.compare.sqltext import normalize_expression
@@ -90,10 +93,13 @@ def _options(options: dict[str, Any], dialect: Dialect, table_name: str) -> tupl
 
 
 def _meta_element(expr: Any, dialect: Dialect, table_name: str) -> str:
+    """A model index element in normal form: ``col.asc()`` is ``col``, ``col.desc()`` is
+    ``col desc`` (see :mod:`.ordering`)."""
     if isinstance(expr, Column):
         return str(expr.name).lower()
-    text = compile_expression(expr, dialect)
-    return normalize_expression(text, dialect.name, table_name=table_name)
+    text, descending, nulls = split_ordering(compile_expression(expr, dialect), dialect.name)
+    words = [normalize_expression(text, dialect.name, table_name=table_name)]
+    return " ".join(words + order_words(descending, nulls, dialect.name))
 
 
 def index_signature(
@@ -139,27 +145,66 @@ def reflected_index_dict(index: IndexInfo) -> dict[str, Any]:
     }
 
 
-def meta_items(ctx: AutogenContext, meta: Table) -> list[Item]:
+def meta_items(ctx: AutogenContext, meta: Table) -> tuple[list[Item], set[str | None]]:
+    """The model's indexes (one per name, see :func:`_one_per_name`) and unique constraints,
+    in a stable order, less those the filters leave out; and the names of those a ``ddl_if()``
+    rule leaves out on this database (a database object of such a name is not compared)."""
     assert ctx.dialect is not None
     dialect = ctx.dialect
     parent = {"schema_name": meta.schema, "table_name": meta.name}
-    items: list[Item] = []
-    for index in sorted(meta.indexes, key=lambda ix: str(ix.name)):
+    indexes: list[Item] = []
+    left_out: set[str | None] = set()
+    for index in meta.indexes:
         name = _name(index)
         if not ctx.run_name_filters(name, "index", parent):
             continue
+        if not included(ctx, index):
+            left_out.add(name)
+            continue
         elements = tuple(_meta_element(e, dialect, meta.name) for e in index.expressions)
         options = _options(dict(index.dialect_kwargs), dialect, meta.name)
-        items.append(Item(INDEX, name, elements, bool(index.unique), options, index))
+        indexes.append(Item(INDEX, name, elements, bool(index.unique), options, index))
+    items = _one_per_name(meta.name, indexes)
     for constraint in sorted(meta.constraints, key=lambda c: c._creation_order):
         if not isinstance(constraint, UniqueConstraint):
             continue
         name = _name(constraint)
         if not ctx.run_name_filters(name, "unique_constraint", parent):
             continue
+        if not included(ctx, constraint):
+            left_out.add(name)
+            continue
         columns = tuple(c.name.lower() for c in constraint.columns)
         items.append(Item(UNIQUE, name, columns, True, (), constraint))
-    return items
+    left_out.discard(None)
+    return items, left_out
+
+
+def _index_order(item: Item) -> tuple[Any, ...]:
+    """Indexes by name; of two with one name, the one declared as an ``Index`` before the one a
+    column's ``index=True`` made, then by definition (never by the set's iteration order)."""
+    column_flag = bool(getattr(item.source, "_column_flag", False))
+    return (item.name or "", column_flag, item.elements, item.unique, item.options)
+
+
+def _one_per_name(table_name: str, indexes: list[Item]) -> list[Item]:
+    """The indexes in :func:`_index_order`, the first of each name only: a database cannot hold
+    two indexes of one name in a table, so creating both fails (with a warning here)."""
+    kept: list[Item] = []
+    seen: set[str] = set()
+    for item in sorted(indexes, key=_index_order):
+        if item.name is not None and item.name in seen:
+            warnings.warn(
+                f"Table {table_name!r} has more than one index named {item.name!r} in the "
+                "models (an Index() and a column's index=True?); only the first is created "
+                "and compared",
+                stacklevel=2,
+            )
+            continue
+        if item.name is not None:
+            seen.add(item.name)
+        kept.append(item)
+    return kept
 
 
 def _conn_element(index: IndexInfo, i: int, dialect: Dialect, table_name: str) -> str:
@@ -169,8 +214,7 @@ def _conn_element(index: IndexInfo, i: int, dialect: Dialect, table_name: str) -
         if index.expressions[i] else element.lower()
     )
     sorting = index.sorting[i] if i < len(index.sorting) else ()
-    words = [w.replace("_", " ") for w in sorting]
-    return " ".join([text, *words])
+    return " ".join([text, *order_words(*reflected_order(sorting), dialect.name)])
 
 
 def conn_items(ctx: AutogenContext, conn: TableInfo) -> list[Item]:
@@ -290,8 +334,9 @@ def compare_indexes_and_uniques(
 ) -> None:
     if ctx.dialect is None or (conn is None and meta is None):
         return
-    wanted = meta_items(ctx, meta) if meta is not None else []
+    wanted, left_out = meta_items(ctx, meta) if meta is not None else ([], set())
     found = conn_items(ctx, conn) if conn is not None else []
+    found = [item for item in found if item.name not in left_out]
     correct = impl_hook(ctx, "correct_for_autogen_constraints")
     if correct is not None:
         wanted, found = _corrected(ctx, correct, conn, wanted, found)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, ForeignKeyConstraint, Table
 
+from sterna.autogenerate.compare.conditional import drop_excluded_constraints, included
 from sterna.autogenerate.compare.naming import name_new_constraints, name_split_foreign_keys
 from sterna.autogenerate.compare.registry import comparators
 from sterna.autogenerate.compare.schemas import TableKey, metadata_tables, schema_key
@@ -108,7 +109,9 @@ def _created(
     ctx: AutogenContext, upgrade_ops: UpgradeOps, table: Table,
     split: list[ForeignKeyConstraint],
 ) -> None:
-    upgrade_ops.ops.append(_create_table_op(table, split))
+    create = _create_table_op(table, split)
+    drop_excluded_constraints(ctx, table, create)
+    upgrade_ops.ops.append(create)
     modify = ModifyTableOps(table.name, [], schema=table.schema)
     run_table_comparators(ctx, modify, table.schema, table.name, None, table)
     if not modify.is_empty():
@@ -118,10 +121,14 @@ def _created(
 def _create_table_op(table: Table, split: list[ForeignKeyConstraint]) -> CreateTableOp:
     """``create_table`` for a model table, without the foreign keys added after the tables;
     its indexes are separate ``create_index`` operations, so the copied columns lose their
-    ``index=True`` flag (which would create the index a second time)."""
+    ``index=True`` flag (which would create the index a second time), and with it
+    ``unique=True``: such a column's uniqueness is its unique index (as ``create_all`` makes
+    it), not a unique constraint as well."""
     op = CreateTableOp.from_table(table)
     for item in op.columns:
         if isinstance(item, Column):
+            if item.index:
+                item.unique = None
             item.index = None
     _without_keys(op, split)
     return op
@@ -143,7 +150,9 @@ def _add_split_keys(
     ctx: AutogenContext, upgrade_ops: UpgradeOps, table: Table,
     split: list[ForeignKeyConstraint],
 ) -> None:
-    """The foreign keys of a new table that wait until all new tables exist."""
+    """The foreign keys of a new table that wait until all new tables exist (those its
+    models leave out on this dialect with ``ddl_if`` stay out)."""
+    split = [fk for fk in split if included(ctx, fk)]
     if not split:
         return
     ops = [CreateForeignKeyOp.from_constraint(fk) for fk in split]

@@ -60,7 +60,7 @@ class CreateTableOp(MigrateOperation):
         from sterna.operations.schemaobj import detach
 
         items: list[SchemaItem] = [detach(c) for c in table.columns]
-        items.extend(detach(c) for c in _explicit_constraints(table))
+        items.extend(detach(c) for c in explicit_constraints(table))
         return cls(
             table.name,
             items,
@@ -184,7 +184,7 @@ class RenameTableOp(AlterTableOp):
         return ("rename_table", self.schema, self.table_name, self.new_table_name)
 
 
-def _explicit_constraints(table: Table) -> list[Constraint]:
+def explicit_constraints(table: Table) -> list[Constraint]:
     """Table-level constraints to carry over; those a column or type generates are rebuilt by
     copying that column, so they are left out here."""
     result: list[Constraint] = []
