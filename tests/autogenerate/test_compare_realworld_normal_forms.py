@@ -222,6 +222,7 @@ INDEXES = [
 ]
 
 SHAPES = CHECKS + WHERES + INDEXES
+SHAPE = {shape.id: shape for shape in SHAPES}
 
 
 @pytest.mark.parametrize("shape", SHAPES, ids=[s.id for s in SHAPES])
@@ -255,14 +256,19 @@ def _names_in_database(url: str, kind: str) -> set[str]:
 
 
 CHANGES = [
-    (CHECKS[13], "char_length(name) BETWEEN 1 AND 64", "length(name) BETWEEN 1 AND 64"),
-    (CHECKS[13], "char_length(email) BETWEEN 1 AND 32", "length(email) BETWEEN 1 AND 32"),
-    (CHECKS[0], "status IN ('draft', 'published')", None),
-    (CHECKS[23], "balance >= -10", None),
-    (CHECKS[22], "temp > -273.16", None),
-    (CHECKS[27], "is_active IS TRUE", None),
-    (WHERES[0], "deleted_at IS NOT NULL", None),
-    (INDEXES[0], "upper(email)", None),
+    (SHAPE["char_length_between"], "char_length(name) BETWEEN 1 AND 64",
+     "length(name) BETWEEN 1 AND 64"),
+    (SHAPE["char_length_between"], "char_length(email) BETWEEN 1 AND 32",
+     "length(email) BETWEEN 1 AND 32"),
+    (SHAPE["not_less"], "NOT (a <= b)", None),
+    (SHAPE["not_between"], "qty NOT BETWEEN 10 AND 21", None),
+    (SHAPE["numeric_string"], "code <> '14'", None),
+    (SHAPE["in_strings"], "status IN ('draft', 'published')", None),
+    (SHAPE["negative_int"], "balance >= -10", None),
+    (SHAPE["negative_decimal"], "temp > -273.16", None),
+    (SHAPE["bool_is_true"], "is_active IS TRUE", None),
+    (SHAPE["where_is_null"], "deleted_at IS NOT NULL", None),
+    (SHAPE["index_lower"], "upper(email)", None),
 ]
 
 
@@ -369,6 +375,9 @@ DEFAULTS = [
 ]
 
 
+DEFAULT = {case.id: case for case in DEFAULTS}
+
+
 def _resolve(case: Default, backend: str) -> Default:
     if case.type_ == "json":
         return Default(case.id, _json(backend), case.defaults, case.backends)
@@ -385,18 +394,18 @@ def test_server_default_has_no_difference(shared: tuple[str, str], case: Default
 
 
 DEFAULT_CHANGES = [
-    (DEFAULTS[0], "inactive"),
-    (DEFAULTS[2], " "),
-    (DEFAULTS[5], "1"),
-    (DEFAULTS[7], "1"),
-    (DEFAULTS[10], "0.01"),
-    (DEFAULTS[14], sa.false()),
-    (DEFAULTS[19], sa.text("CURRENT_DATE")),
-    (DEFAULTS[29], "[]"),
-    (DEFAULTS[36], "1 second"),
-    (DEFAULTS[37], "1 day 00:00:01"),
-    (DEFAULTS[37], "24:00:00"),
-    (DEFAULTS[40], "1 year 2 months 3 days 04:05:07"),
+    (DEFAULT["string"], "inactive"),
+    (DEFAULT["empty_string"], " "),
+    (DEFAULT["int_zero"], "1"),
+    (DEFAULT["int_negative"], "1"),
+    (DEFAULT["decimal"], "0.01"),
+    (DEFAULT["bool_true"], sa.false()),
+    (DEFAULT["now_func"], sa.text("CURRENT_DATE")),
+    (DEFAULT["json_object"], "[]"),
+    (DEFAULT["interval_zero"], "1 second"),
+    (DEFAULT["interval_day"], "1 day 00:00:01"),
+    (DEFAULT["interval_day"], "24:00:00"),
+    (DEFAULT["interval_mixed"], "1 year 2 months 3 days 04:05:07"),
 ]
 
 
@@ -408,8 +417,6 @@ def test_server_default_change_is_detected(
     backend, url = shared
     if backend not in case.backends:
         pytest.skip(f"{backend} does not accept {case.id}")
-    if backend == "sqlite" and case.id == "now_func":
-        other = sa.text("CURRENT_DATE")
     case = _resolve(case, backend)
     found = _changed(url, default_metadata(case, backend), default_metadata(case, backend, other),
                      compare_server_default=True)
