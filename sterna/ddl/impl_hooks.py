@@ -146,7 +146,8 @@ class ImplHooks:
         from sterna.autogenerate.compare.defaults import defaults_differ
 
         return defaults_differ(
-            self.dialect.name, rendered_inspector_default, rendered_metadata_default
+            self.dialect, rendered_inspector_default, rendered_metadata_default,
+            metadata_column.type,
         )
 
     def compare_indexes(self, metadata_index: Index, reflected_index: Index) -> ComparisonResult:

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, func, text
 
+from sterna.autogenerate.compare.defaults import postgresql_boolean, postgresql_interval
 from sterna.autogenerate.compare.sqltext import normalize_default
 from sterna.operations.ops import AlterColumnOp, ModifyTableOps
 from tests.autogenerate._compare_support import (
@@ -117,3 +118,39 @@ def test_default_normal_forms_equal(reflected: str, model: str | None, dialect: 
 )
 def test_default_normal_forms_differ(reflected: str, model: str, dialect: str) -> None:
     assert normalize_default(reflected, dialect) != normalize_default(model, dialect)
+
+
+@pytest.mark.parametrize(
+    ("written", "reflected"),
+    [
+        ("0", "00:00:00"),
+        ("2 hours 30 minutes", "02:30:00"),
+        ("1 year 2 months 3 days 04:05:06", "1 year 2 mons 3 days 04:05:06"),
+        ("P1DT2H", "1 day 02:00:00"),
+        ("-1 day", "-1 days"),
+        ("1.5 days", "1 day 12:00:00"),
+        ("@ 1 hour ago", "-01:00:00"),
+        ("30m", "00:30:00"),
+        ("1 week", "7 days"),
+        ("3600", "01:00:00"),
+    ],
+)
+def test_postgresql_interval_equal(written: str, reflected: str) -> None:
+    assert postgresql_interval(written) is not None
+    assert postgresql_interval(written) == postgresql_interval(reflected)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [("1 day", "24:00:00"), ("1 month", "30 days"), ("0", "00:00:01"), ("1 hour", "1 minute")],
+)
+def test_postgresql_interval_differ(one: str, other: str) -> None:
+    assert postgresql_interval(one) != postgresql_interval(other)
+
+
+def test_postgresql_interval_and_boolean_unknown_text() -> None:
+    assert postgresql_interval("soon") is None
+    assert postgresql_interval("1 fortnight") is None
+    assert postgresql_boolean("maybe") is None
+    assert postgresql_boolean(" Yes ") == postgresql_boolean("t") == normalize_default(
+        "true", "postgresql")

@@ -1,175 +1,51 @@
-"""SQL text as tokens, and the normal forms used to decide that two SQL fragments are equal.
+"""The normal forms used to decide that two SQL fragments are equal.
 
-Databases give back expressions in their own spelling: PostgreSQL adds casts and parentheses and
-turns ``x IN ('a', 'b')`` into ``x = ANY (ARRAY[...])``, MariaDB quotes identifiers with
-backquotes, SQLite keeps the text as written.  :func:`normalize_expression` reduces both the
+Databases give back expressions in their own spelling: PostgreSQL adds casts and parentheses,
+turns ``x IN ('a', 'b')`` into ``x = ANY (ARRAY[...])`` and ``x BETWEEN a AND b`` into ``x >= a
+AND x <= b``; MariaDB quotes identifiers with backquotes, spells ``lower`` as ``lcase`` and folds
+``NOT``; SQLite keeps the text as written.  :func:`normalize_expression` reduces both the
 reflected text and the text compiled from the models to one canonical string, so that equal
-expressions never show up as changes; :func:`normalize_default` does the same for column server
-defaults (literals, numbers, timestamp functions).
+expressions never show up as changes (the token rewrites are in :mod:`.sqlrewrite`);
+:func:`normalize_default` does the same for column server defaults (literals, numbers,
+timestamp functions).
 
-The tokenizer is also used to parse SQLite's ``CREATE TABLE`` / ``CREATE INDEX`` statements.
+The tokenizer (:mod:`.sqltokens`) is re-exported here for the modules that use both.
 """
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
-from typing import NamedTuple
 
-WORD = "word"
-QUOTED = "quoted"
-STRING = "string"
-NUMBER = "number"
-PUNCT = "punct"
-
-
-class Token(NamedTuple):
-    """One lexical token: its kind, its value (unquoted for quoted identifiers and strings) and
-    its span in the source text."""
-
-    kind: str
-    value: str
-    start: int
-    end: int
-
-    def is_word(self, *words: str) -> bool:
-        return self.kind == WORD and self.value.lower() in words
-
-    def is_punct(self, *chars: str) -> bool:
-        return self.kind == PUNCT and self.value in chars
-
-
-class TokenizeError(ValueError):
-    """Raised for text the tokenizer cannot read (an unterminated quote)."""
-
-
-def tokenize(
-    text: str, *, backslash_escapes: bool = False, double_quoted_strings: bool = False,
-    bracket_identifiers: bool = False,
-) -> list[Token]:
-    """Split SQL ``text`` into tokens; comments and whitespace are dropped.
-
-    ``backslash_escapes``: ``\\'`` escapes a quote in strings (MySQL).  ``double_quoted_strings``:
-    ``"..."`` is a string rather than an identifier (MySQL without ANSI_QUOTES).
-    ``bracket_identifiers``: ``[name]`` is a quoted identifier (SQLite).
-    """
-    tokens: list[Token] = []
-    append = tokens.append
-    simple = _SIMPLE_KINDS
-    for found in _scanner(backslash_escapes, bracket_identifiers).finditer(text):
-        kind = found.lastgroup
-        if kind == "space":
-            continue
-        value = found.group()
-        simple_kind = simple.get(kind)  # type: ignore[arg-type]
-        if simple_kind is not None:
-            append(Token(simple_kind, value, found.start(), found.end()))
-            continue
-        start, end = found.span()
-        if kind == "string":
-            append(Token(STRING, _unquote_string(value, backslash_escapes), start, end))
-        elif kind == "estring":
-            append(Token(STRING, _unquote_string(value[1:], True), start, end))
-        elif kind == "dquoted":
-            inner = value[1:-1].replace('""', '"')
-            append(Token(STRING if double_quoted_strings else QUOTED, inner, start, end))
-        elif kind == "bquoted":
-            append(Token(QUOTED, value[1:-1].replace("``", "`"), start, end))
-        elif kind == "brquoted":
-            append(Token(QUOTED, value[1:-1], start, end))
-        elif value in "'\"`" or (value == "[" and bracket_identifiers):
-            raise TokenizeError(f"unterminated {value} quote in {text!r}")
-        else:
-            append(Token(PUNCT, value, start, end))
-    return tokens
-
-
-#: Scanner groups whose token is the matched text itself.
-_SIMPLE_KINDS = {"word": WORD, "number": NUMBER, "punct": PUNCT}
-
-_PUNCT_TEXT = (
-    r"!~~\*|~~\*|!~~|~~|::|<>|!=|>=|<=|==|\|\||->>|->|[-+*/%<>=(),.;\[\]{}~^&|!?:@#$]"
+from sterna.autogenerate.compare.sqlrewrite import (
+    SPELLING_WORDS,
+    expand_between,
+    fold_negations,
+    generic_spelling,
+    mysql_spelling,
+    single_in,
+)
+from sterna.autogenerate.compare.sqltokens import (
+    NUMBER,
+    PUNCT,
+    QUOTED,
+    STRING,
+    WORD,
+    Token,
+    TokenizeError,
+    dialect_tokenize,
+    joined,
+    matching_paren,
+    split_top_level,
+    tokenize,
 )
 
-
-@functools.cache
-def _scanner(backslash: bool, brackets: bool) -> re.Pattern[str]:
-    """One pattern matching every kind of token (the group name tells which)."""
-    escaped_body = r"(?:[^'\\]|\\.|'')*"
-    plain_body = r"(?:[^']|'')*"
-    parts = [
-        r"(?P<space>\s+|--[^\n]*|/\*.*?(?:\*/|\Z))",
-        r"(?P<estring>(?<![A-Za-z0-9_])[Ee]'" + escaped_body + "')",
-        r"(?P<string>'" + (escaped_body if backslash else plain_body) + "')",
-        r'(?P<dquoted>"(?:[^"]|"")*")',
-        r"(?P<bquoted>`(?:[^`]|``)*`)",
-    ]
-    if brackets:
-        parts.append(r"(?P<brquoted>\[[^\]]*\])")
-    parts += [
-        r"(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)",
-        r"(?P<word>[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*)",
-        f"(?P<punct>{_PUNCT_TEXT})",
-        r"(?P<other>.)",
-    ]
-    return re.compile("|".join(parts), re.S)
-
-
-def _unquote_string(quoted: str, backslash: bool) -> str:
-    inner = quoted[1:-1]
-    if not backslash:
-        return inner.replace("''", "'")
-    return _ESCAPE.sub(lambda m: _BACKSLASH.get(m.group(1), m.group(1)) if m.group(1)
-                       is not None else "'", inner)
-
-
-_ESCAPE = re.compile(r"\\(.)|''", re.S)
-_BACKSLASH = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "\\": "\\"}
-
-
-def matching_paren(tokens: Sequence[Token], index: int) -> int:
-    """Index of the token closing the bracket opened at ``tokens[index]`` (or len(tokens))."""
-    opener = tokens[index].value
-    closer = {"(": ")", "[": "]"}[opener]
-    depth = 0
-    for i in range(index, len(tokens)):
-        token = tokens[i]
-        if token.kind != PUNCT:
-            continue
-        if token.value == opener:
-            depth += 1
-        elif token.value == closer:
-            depth -= 1
-            if depth == 0:
-                return i
-    return len(tokens)
-
-
-def split_top_level(tokens: Sequence[Token], separator: str = ",") -> list[list[Token]]:
-    """Split ``tokens`` at ``separator`` tokens that are not inside brackets."""
-    parts: list[list[Token]] = [[]]
-    depth = 0
-    for token in tokens:
-        if token.kind == PUNCT and token.value in ("(", "["):
-            depth += 1
-        elif token.kind == PUNCT and token.value in (")", "]"):
-            depth -= 1
-        elif depth == 0 and token.kind == PUNCT and token.value == separator:
-            parts.append([])
-            continue
-        parts[-1].append(token)
-    return parts
-
-
-def dialect_tokenize(text: str, dialect_name: str) -> list[Token]:
-    """:func:`tokenize` with the quoting rules of ``dialect_name``."""
-    mysql = dialect_name in ("mysql", "mariadb")
-    return tokenize(
-        text, backslash_escapes=mysql, double_quoted_strings=mysql,
-        bracket_identifiers=dialect_name == "sqlite",
-    )
+__all__ = [
+    "NUMBER", "PUNCT", "QUOTED", "STRING", "WORD", "Token", "TokenizeError", "canonical_number",
+    "dialect_tokenize", "joined", "matching_paren", "normalize_default", "normalize_expression",
+    "split_top_level", "tokenize",
+]
 
 
 # -- expression normal form -----------------------------------------------------------------------
@@ -189,29 +65,39 @@ def normalize_expression(
     text: str, dialect_name: str, *, table_name: str | None = None
 ) -> str:
     """A canonical form of the SQL expression ``text``: casts and parentheses dropped, words
-    lower-cased, identifiers unquoted, ``= ANY (ARRAY[...])`` read as ``IN``, numbers in
-    normal form, table qualifiers removed.  Equal expressions give equal strings."""
+    lower-cased, identifiers unquoted, the dialect's synonyms in one spelling, ``BETWEEN``
+    expanded, negations folded into the operators, ``= ANY (ARRAY[...])`` read as ``IN``,
+    numbers in normal form, table qualifiers removed.  Equal expressions give equal strings."""
     try:
         tokens = dialect_tokenize(text, dialect_name)
     except TokenizeError:
         return " ".join(text.lower().split())
-    tokens = _drop_casts(tokens)
-    tokens = _unwrap_cast_calls(tokens)
+    tokens = _unwrap_cast_calls(_drop_casts(tokens))
+    if dialect_name in ("mysql", "mariadb"):
+        tokens = mysql_spelling(tokens)
+    present = {token.value.lower() for token in tokens if token.kind == WORD}
+    if not present.isdisjoint(SPELLING_WORDS):  # each rewrite only where it can apply
+        tokens = generic_spelling(tokens)
+    if "between" in present:
+        tokens = expand_between(tokens)
+    if "in" in present:
+        tokens = single_in(tokens)
+    if "not" in present:
+        tokens = fold_negations(tokens)
     words = _canonical_words(tokens, table_name)
-    words = _rewrite_any_array(words)
-    words = _rewrite_between(words)
-    return " ".join(words)
+    return " ".join(_rewrite_any_array(words))
 
 
 def _drop_casts(tokens: list[Token]) -> list[Token]:
     """Remove PostgreSQL ``::type`` casts (type names of several words, ``(n)`` and ``[]``);
-    a numeric string that was cast (``'-100'::integer``) becomes the number."""
+    a numeric string cast to a numeric type (``'-100'::integer``) becomes the number, one cast
+    to text (``'13'::text``) stays a string."""
     out: list[Token] = []
     i = 0
     while i < len(tokens):
         token = tokens[i]
         if token.kind == PUNCT and token.value == "::":
-            if out and out[-1].kind == STRING and _NUMERIC_TEXT.fullmatch(out[-1].value.strip()):
+            if _numeric_cast(out, tokens, i + 1):
                 last = out[-1]
                 out[-1] = Token(NUMBER, last.value.strip(), last.start, last.end)
             i = _skip_type(tokens, i + 1)
@@ -222,6 +108,19 @@ def _drop_casts(tokens: list[Token]) -> list[Token]:
 
 
 _NUMERIC_TEXT = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+#: Type names (first word) of PostgreSQL's numeric types.
+_NUMERIC_TYPES = frozenset({
+    "smallint", "integer", "int", "bigint", "int2", "int4", "int8", "numeric", "decimal",
+    "real", "double", "float", "float4", "float8",
+})
+
+
+def _numeric_cast(out: Sequence[Token], tokens: Sequence[Token], type_at: int) -> bool:
+    """Whether the last token of ``out`` is a numeric string cast to the numeric type named at
+    ``tokens[type_at]``."""
+    if not out or out[-1].kind != STRING or not _NUMERIC_TEXT.fullmatch(out[-1].value.strip()):
+        return False
+    return type_at < len(tokens) and tokens[type_at].value.lower() in _NUMERIC_TYPES
 _SIGN_CONTEXT = frozenset({"and", "or", "not", "between", "in", "when", "then", "else", "case",
                            "like", "is", "return", "select"})
 
@@ -364,21 +263,6 @@ def _rewrite_any_array(words: list[str]) -> list[str]:
     return out
 
 
-def _rewrite_between(words: list[str]) -> list[str]:
-    """``x between a and b`` -> ``x >= a and x <= b`` for single-word operands."""
-    out: list[str] = []
-    i = 0
-    while i < len(words):
-        if words[i] == "between" and out and i + 3 < len(words) and words[i + 2] == "and":
-            subject = out[-1]
-            out.extend([">=", words[i + 1], "and", subject, "<=", words[i + 3]])
-            i += 4
-            continue
-        out.append(words[i])
-        i += 1
-    return out
-
-
 # -- server default normal form -------------------------------------------------------------------
 
 #: Spellings of "the current timestamp/date/time" that are equal as column defaults.
@@ -394,11 +278,16 @@ _NOW_FORMS = {
 }
 
 
-def normalize_default(text: str | None, dialect_name: str) -> str | None:
+def normalize_default(
+    text: str | None, dialect_name: str, value_form: Callable[[str], str | None] | None = None
+) -> str | None:
     """A canonical form of a column's server default given as SQL text (``None`` for none):
     string literals by value, numbers (quoted or not) by value, ``true``/``false`` as 1/0,
     ``now()``/``CURRENT_TIMESTAMP``/``current_timestamp()`` as one spelling, casts and outer
-    parentheses dropped, other expressions as in :func:`normalize_expression`."""
+    parentheses dropped, other expressions as in :func:`normalize_expression`.
+
+    ``value_form`` reads a string literal as a value of the column's type (an interval, a
+    boolean) and gives its canonical form, or None to compare the string as such."""
     if text is None:
         return None
     try:
@@ -409,7 +298,7 @@ def normalize_default(text: str | None, dialect_name: str) -> str | None:
     tokens = _strip_outer_parens(tokens)
     if not tokens or (len(tokens) == 1 and tokens[0].is_word("null")):
         return None
-    literal = _literal_default(tokens)
+    literal = _literal_default(tokens, value_form)
     if literal is not None:
         return literal
     now = _now_default(tokens)
@@ -424,7 +313,9 @@ def _strip_outer_parens(tokens: list[Token]) -> list[Token]:
     return tokens
 
 
-def _literal_default(tokens: Sequence[Token]) -> str | None:
+def _literal_default(
+    tokens: Sequence[Token], value_form: Callable[[str], str | None] | None
+) -> str | None:
     sign = ""
     if len(tokens) == 2 and tokens[0].is_punct("-", "+") and tokens[1].kind == NUMBER:
         sign = "-" if tokens[0].value == "-" else ""
@@ -435,7 +326,8 @@ def _literal_default(tokens: Sequence[Token]) -> str | None:
     if token.kind == NUMBER:
         return "#" + canonical_number(sign + token.value)
     if token.kind == STRING:
-        return _string_default(token.value)
+        form = value_form(token.value) if value_form is not None else None
+        return form if form is not None else _string_default(token.value)
     if token.is_word("true"):
         return "#1"
     if token.is_word("false"):
@@ -466,11 +358,3 @@ def _now_default(tokens: Sequence[Token]) -> str | None:
         inner = [t.value for t in rest[1:-1]]
         return f"{name}({inner[0]})" if inner else name
     return None
-
-
-def joined(tokens: Iterable[Token], source: str) -> str:
-    """The source text spanned by ``tokens`` (first start to last end)."""
-    items = list(tokens)
-    if not items:
-        return ""
-    return source[items[0].start:items[-1].end]
