@@ -8,11 +8,12 @@ import ast
 import contextlib
 import io
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
+import alembic
 import pytest
 
-import alembic
 from sterna import command
 from sterna.cli import main
 from sterna.config import Config
@@ -23,6 +24,17 @@ from tests.conftest import run_sterna
 ALEMBIC_TEMPLATES = Path(alembic.__file__).parent / "templates"
 SAFE_RULE = "use only ASCII letters, digits, '_' and '.' (not first)"
 
+
+
+@contextlib.contextmanager
+def _cwd(path: Path) -> Iterator[None]:
+    """``contextlib.chdir`` (Python 3.11+) for 3.10."""
+    old = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(old)
 
 def _files(root: Path) -> dict[str, bytes]:
     """Every file under ``root`` (``__pycache__`` aside) with its content."""
@@ -37,7 +49,7 @@ def _project(root: Path, template: str = "generic") -> Path:
     """A project at ``root/deep/er/project`` (so that ``../..`` stays under ``root``)."""
     folder = root / "deep" / "er" / "project"
     folder.mkdir(parents=True)
-    with contextlib.chdir(folder), contextlib.redirect_stdout(io.StringIO()):
+    with _cwd(folder), contextlib.redirect_stdout(io.StringIO()):
         command.init(Config("alembic.ini"), "migrations", template=template)
     ini = folder / "alembic.ini"
     ini.write_text(ini.read_text().replace(
@@ -50,7 +62,7 @@ def _project(root: Path, template: str = "generic") -> Path:
 def _sterna(cwd: Path, *argv: str) -> tuple[int, str]:
     """``sterna ARGV`` in-process; the exit status and standard error."""
     err = io.StringIO()
-    with contextlib.chdir(cwd), contextlib.redirect_stdout(io.StringIO()), \
+    with _cwd(cwd), contextlib.redirect_stdout(io.StringIO()), \
             contextlib.redirect_stderr(err):
         status = main(list(argv))
     return status, err.getvalue()
@@ -86,7 +98,7 @@ def test_nul_in_rev_id_is_refused(tmp_path: Path) -> None:
     """NUL cannot travel in argv: through the API."""
     project = _project(tmp_path)
     before = _files(tmp_path)
-    with contextlib.chdir(project), pytest.raises(Exception, match=r"'a\\x00b' \(--rev-id\)"):
+    with _cwd(project), pytest.raises(Exception, match=r"'a\\x00b' \(--rev-id\)"):
         command.revision(Config("alembic.ini"), "m", rev_id="a\x00b")
     assert _files(tmp_path) == before
 
@@ -207,7 +219,7 @@ def _check_written(project: Path, rev: str, message: str, whole_doc: bool) -> No
     kinds = {type(node).__name__ for node in tree.body}
     assert kinds <= {"Expr", "Import", "ImportFrom", "Assign", "AnnAssign", "FunctionDef"}
     assert sum(isinstance(node, ast.Expr) for node in tree.body) == 1
-    with contextlib.chdir(project):
+    with _cwd(project):
         script = ScriptDirectory.from_config(Config("alembic.ini")).get_revision(rev)
     assert script is not None and script.revision == rev
     docstring = message if whole_doc else message + "\n\nRevision ID"
@@ -228,7 +240,7 @@ def test_message_stays_text_in_the_docstring(
         _use_template(project, ONE_LINE_TEMPLATE)
     elif template == "single-quotes":
         _use_template(project, SINGLE_QUOTES_TEMPLATE)
-    with contextlib.chdir(project), contextlib.redirect_stdout(io.StringIO()):
+    with _cwd(project), contextlib.redirect_stdout(io.StringIO()):
         command.revision(Config("alembic.ini"), message, rev_id="r1")
     _check_written(project, "r1", message, whole_doc=template in ("one-line", "single-quotes"))
 
@@ -236,7 +248,7 @@ def test_message_stays_text_in_the_docstring(
 def test_nul_in_message_becomes_an_escape(tmp_path: Path) -> None:
     project = _project(tmp_path)
     message = "nul \x00 inside"
-    with contextlib.chdir(project), contextlib.redirect_stdout(io.StringIO()):
+    with _cwd(project), contextlib.redirect_stdout(io.StringIO()):
         command.revision(Config("alembic.ini"), message, rev_id="r1")
     _check_written(project, "r1", message, whole_doc=False)
 
