@@ -14,13 +14,12 @@ import argparse
 import contextlib
 import gc
 import os
-import re
 import sys
 from collections import namedtuple
 
 import sterna
 from sterna import __version__
-from sterna.config import Config
+from sterna.config import Config, hide_passwords
 from sterna.errors import CommandError, ConfigError
 
 # ``typing`` is imported for the type checker only: importing it would cost every command line
@@ -150,7 +149,6 @@ VERBS: dict[str, Verb] = {
 }
 
 _GLOBAL_SUFFIX = "_after_verb"
-_URL_PASSWORD = re.compile(r"(\b[a-zA-Z][\w+.-]*://[^:/@\s]*:)[^@\s]*(@)")
 
 
 def _add_globals(
@@ -308,11 +306,6 @@ def run(options: argparse.Namespace) -> None:
     options.cmd = (function, list(VERBS[options.verb].positional), sorted(keywords))
     config = Config(file_=ini, toml_file=toml, ini_section=options.name, cmd_opts=options)
     function(config, *positional, **keywords)
-
-
-def hide_passwords(text: str) -> str:
-    """Replace the password of every URL in ``text`` with ``***``."""
-    return _URL_PASSWORD.sub(r"\1***\2", text)
 
 
 def _one_line(text: str) -> str:

@@ -49,6 +49,12 @@ _LEGACY_SYS_PATH_SPLIT = re.compile(r", *| +|:")
 _HOOK_NAMES_SPLIT = re.compile(r", *| +")
 _TRUE = frozenset({"true", "yes", "on", "1", "y", "t"})
 _FALSE = frozenset({"false", "no", "off", "0", "n", "f", ""})
+_URL_PASSWORD = re.compile(r"(\b[a-zA-Z][\w+.-]*://[^:/@\s]*:)[^@\s]*(@)")
+
+
+def hide_passwords(text: str) -> str:
+    """Replace the password of every URL in ``text`` with ``***`` (for error messages)."""
+    return _URL_PASSWORD.sub(r"\1***\2", text)
 
 
 def parse_bool(value: str, what: str) -> bool:

@@ -15,6 +15,9 @@ Messages are built in ``__init__`` from structured fields so that callers never 
     |   +-- RangeNotAncestor     a:b where b is not an ancestor of a
     |   +-- GraphError           cycles, duplicates, dangling down_revision, bad head
     +-- DatabaseError            cannot connect, wrong password (URL shown without password)
+    |   +-- DatabaseConnectError   a failed connect (names sqlalchemy.url when it is that URL)
+    |   +-- DatabaseURLError       an unusable URL: port, dialect, driver, query arguments
+    |   +-- DatabaseStatementError a statement failing outside the migration steps
     +-- MigrationError           a step failed: names the revision and the statement
 
 Pure layers (config, script) never import SQLAlchemy, so neither does this module.
@@ -233,13 +236,42 @@ class PartialMigrationError(MigrationError):
 
 
 class DatabaseConnectError(DatabaseError):
-    """Connecting failed (unreachable server, wrong password); the URL is shown without password."""
+    """Connecting failed (unreachable server, wrong password); the URL is shown without password.
 
-    def __init__(self, url: str | None, cause: str) -> None:
+    ``option`` names the setting the URL came from (``sqlalchemy.url``) when known; ``state``
+    says what the database is left in."""
+
+    def __init__(
+        self, url: str | None, cause: str, option: str | None = None, state: str | None = None
+    ) -> None:
         self.url = url
         self.cause = cause
         where = f" {url}" if url else ""
-        super().__init__(f"Can't connect to database{where}: {cause}")
+        where += f" ({option})" if option else ""
+        tail = f"; {state}" if state else ""
+        super().__init__(f"Can't connect to database{where}: {cause}{tail}")
+
+
+class DatabaseURLError(DatabaseError):
+    """The database URL cannot be used (unparsable, unknown dialect or driver, a query argument
+    the driver refuses); nothing reached the database.  The password is masked."""
+
+    def __init__(self, option: str, url: str | None, problem: str, state: str) -> None:
+        self.option = option
+        self.url = url
+        self.problem = problem
+        shown = f" {url}" if url else ""
+        super().__init__(f"{option}{shown} is not usable: {problem}; {state}")
+
+
+class DatabaseStatementError(DatabaseError):
+    """A statement failed outside any migration step (in env.py, or creating the version
+    table); names the statement (on one line) and what the database is left in."""
+
+    def __init__(self, statement: str, cause: str, state: str) -> None:
+        self.statement = statement
+        self.cause = cause
+        super().__init__(f"Database error while running {statement!r}: {cause}; {state}")
 
 
 # --- configuration, CLI and commands (sterna/config.py, cli.py, command.py, hooks.py) ---------

@@ -139,6 +139,20 @@ class MySQLReader(Reader):
         return [SequenceInfo(wanted[row[0]], row[1]) for row in rows]
 
 
+def read_columns(
+    connection: Connection, schema: str | None, table_name: str
+) -> list[ColumnInfo] | None:
+    """The columns of one table (``None`` when there is no such table), read with bound
+    parameters, so any name works (``ddl/mysql.py`` fills missing ``existing_*`` with it)."""
+    params = {"schema": _schema_name(connection, schema), "names": [table_name]}
+    found = connection.execute(_TABLES, params).all()
+    if not found:
+        return None
+    collation = found[0][2]
+    rows = connection.execute(_COLUMNS, params).all()
+    return [_column(connection, row, collation) for row in rows if row[0] == found[0][0]]
+
+
 def _checks(connection: Connection, params: dict[str, Any]) -> list[Any]:
     mariadb = getattr(connection.dialect, "is_mariadb", False)
     try:

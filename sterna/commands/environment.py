@@ -14,7 +14,7 @@ from sterna.errors import CommandError, DatabaseError
 # names used in annotations only: ``typing`` is not imported at run time (about 3 ms)
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Iterator
     from typing import Any
 
     from sterna.script import ScriptDirectory
@@ -55,43 +55,51 @@ def run_env(config: Config, script: ScriptDirectory, fn: StepsFunction, **kw: An
     While it runs, ``import alembic`` resolves to Sterna (:func:`sterna.compat.alembic_alias`),
     so env.py and scripts written for Alembic run unchanged.
 
-    Database errors that escape env.py (typically a failed connect) become a
-    :class:`DatabaseError` whose message shows the URL without its password.
+    SQLAlchemy errors that escape env.py (an unusable ``sqlalchemy.url``, a failed connect, a
+    statement failing outside the migration steps) become one-line :class:`DatabaseError`\\ s
+    that show the URL without its password and say what the database is left in.  SQLAlchemy's
+    warning about URL query arguments a driver ignores is one of them.
     """
+    import warnings
+
+    from sqlalchemy.exc import SAWarning
+
     from sterna.compat import alembic_alias
     from sterna.runtime.environment import EnvironmentContext
+    from sterna.runtime.errors import UNACCEPTED_QUERY_WARNING
 
+    counted = _CountedSteps(fn)
     try:
-        with alembic_alias(), EnvironmentContext(config, script, fn=fn, **kw):
+        with warnings.catch_warnings(), alembic_alias(), \
+                EnvironmentContext(config, script, fn=counted, **kw):
+            warnings.filterwarnings("error", UNACCEPTED_QUERY_WARNING, SAWarning)
             script.run_env()
     except CommandError:
         raise
     except Exception as exc:
-        converted = database_error(exc, config)
+        converted = database_error(exc, config, counted.started)
         if converted is None:
             raise
         raise converted from exc
 
 
-def database_error(exc: BaseException, config: Config) -> DatabaseError | None:
+class _CountedSteps:
+    """The command's migration function, counting the steps it handed out."""
+
+    def __init__(self, fn: StepsFunction) -> None:
+        self.fn = fn
+        self.started = 0
+
+    def __call__(self, heads: Any, context: Any) -> Iterator[Any]:
+        for step in self.fn(heads, context):
+            self.started += 1
+            yield step
+
+
+def database_error(exc: BaseException, config: Config, steps_run: int = 0) -> DatabaseError | None:
     """A one-line :class:`DatabaseError` for a SQLAlchemy error, or None for other errors."""
-    sa_exc = sys.modules.get("sqlalchemy.exc")
-    if sa_exc is None:
+    if sys.modules.get("sqlalchemy.exc") is None:
         return None
-    if isinstance(exc, sa_exc.DBAPIError):
-        if exc.statement is None:
-            from sterna.runtime.errors import describe_connect_error
+    from sterna.runtime.errors import describe_env_error
 
-            return describe_connect_error(exc)
-        reason = _first_line(str(exc.orig) if exc.orig is not None else str(exc))
-        return DatabaseError(f"Database error while running {exc.statement!r}: {reason}")
-    if isinstance(exc, sa_exc.ArgumentError):
-        return DatabaseError(f"Invalid database configuration: {_first_line(str(exc))}")
-    return None
-
-
-def _first_line(text: str) -> str:
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()
-    return text.strip()
+    return describe_env_error(exc, config.get_main_option("sqlalchemy.url"), steps_run)

@@ -3,8 +3,9 @@
 MySQL cannot change one aspect of a column: ``ALTER TABLE ... MODIFY`` restates the whole
 definition (type, NULL/NOT NULL, default, auto-increment, comment), and whatever is left out is
 lost.  So ``alter_column`` needs the current definition: given as ``existing_*`` arguments, or,
-online, read from the database with one inspector query.  Offline, a missing argument is an
-error naming it rather than a silent change of the column.
+online, read from ``information_schema`` (two queries with bound names, so that any name
+works).  Offline, a missing argument is an error naming it rather than a silent change of the
+column.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from sqlalchemy import Sequence as Sequence_
-from sqlalchemy import inspect, text
+from sqlalchemy import text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import CreateSequence, DropSequence
 from sqlalchemy.sql.compiler import DDLCompiler
@@ -225,30 +226,35 @@ class MySQLImpl(DefaultImpl):
     def _read_existing(
         self, table_name: str, column_name: str, schema: str | None, existing: dict[str, Any]
     ) -> dict[str, Any]:
-        """Fill the ``existing_*`` values not given from the database (one inspector query)."""
+        """Fill the ``existing_*`` values not given from the database (``information_schema``
+        with bound parameters: SQLAlchemy's ``SHOW CREATE TABLE`` parser misses columns whose
+        name holds a backtick)."""
+        from sterna.autogenerate.reflect_mysql import read_columns  # noqa: PLC0415 - online only
+
         assert self.connection is not None
-        columns = inspect(self.connection).get_columns(table_name, schema=schema)
-        found = [c for c in columns if c["name"] == column_name] or [
-            c for c in columns if c["name"].lower() == column_name.lower()
+        where = f"{schema}.{table_name}" if schema else table_name
+        columns = read_columns(self.connection, schema, table_name)
+        if columns is None:
+            raise OperationError(f"alter_column: there is no table {where!r}")
+        found = [c for c in columns if c.name == column_name] or [
+            c for c in columns if c.name.lower() == column_name.lower()
         ]
         if not found:
-            where = f"{schema}.{table_name}" if schema else table_name
             raise OperationError(
                 f"alter_column: table {where!r} has no column {column_name!r}"
             )
         col = found[0]
         filled = dict(existing)
         if filled["existing_type"] is None:
-            filled["existing_type"] = col["type"]
+            filled["existing_type"] = col.type
         if filled["existing_nullable"] is None:
-            filled["existing_nullable"] = col["nullable"]
+            filled["existing_nullable"] = col.nullable
         if filled["existing_server_default"] is False:
-            raw = col.get("default")
-            filled["existing_server_default"] = None if raw is None else text(raw)
+            filled["existing_server_default"] = None if col.default is None else text(col.default)
         if filled["existing_comment"] is None:
-            filled["existing_comment"] = col.get("comment")
+            filled["existing_comment"] = col.comment
         if filled["existing_autoincrement"] is None:
-            filled["existing_autoincrement"] = col.get("autoincrement") is True
+            filled["existing_autoincrement"] = col.autoincrement is True
         return filled
 
     def _alter_column_comment(

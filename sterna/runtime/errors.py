@@ -1,19 +1,35 @@
-"""Turning failures into Sterna's errors: failed steps and failed connections.
+"""Turning failures into Sterna's errors: failed steps, failed connections, unusable URLs.
 
 :func:`describe_connect_error` is for the command layer, which calls env.py (where the engine
-connects) and catches SQLAlchemy's ``OperationalError``/``InterfaceError`` around it.
+connects) and catches SQLAlchemy's ``OperationalError``/``InterfaceError`` around it;
+:func:`describe_env_error` is what the command layer calls for any exception escaping env.py.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from types import TracebackType
 from typing import Any
 
 from sqlalchemy.engine import URL, Engine, make_url
-from sqlalchemy.exc import DBAPIError, StatementError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    NoSuchModuleError,
+    SAWarning,
+    StatementError,
+)
 
-from sterna.errors import DatabaseConnectError, MigrationError, PartialMigrationError
+from sterna.config import hide_passwords
+from sterna.errors import (
+    DatabaseConnectError,
+    DatabaseError,
+    DatabaseStatementError,
+    DatabaseURLError,
+    MigrationError,
+    PartialMigrationError,
+)
 from sterna.runtime.steps import StepLike, direction, step_revision_label
 from sterna.runtime.transactions import one_line
 
@@ -23,8 +39,19 @@ def is_connect_error(exc: BaseException) -> bool:
     return isinstance(exc, DBAPIError) and exc.statement is None
 
 
+#: SQLAlchemy's warning for URL query arguments a driver does not take (pysqlite ignores them);
+#: Sterna runs env.py with it turned into an error, since the URL does not mean what it says.
+UNACCEPTED_QUERY_WARNING = r"Query string argument\(s\) .* are not accepted"
+_UNEXPECTED_KEYWORD = re.compile(r"unexpected keyword argument '([^']*)'")
+_BAD_INT = re.compile(r"invalid literal for int\(\) with base 10: ('.*')")
+_NOTHING_DONE = "nothing was done to the database"
+
+
 def describe_connect_error(
-    exc: BaseException, url: str | URL | None = None
+    exc: BaseException,
+    url: str | URL | None = None,
+    option: str | None = None,
+    state: str | None = None,
 ) -> DatabaseConnectError:
     """A one-line error for a failed connect, naming the URL without its password.
 
@@ -37,7 +64,69 @@ def describe_connect_error(
         shown = found.render_as_string(hide_password=True)
         if found.password:
             cause = cause.replace(str(found.password), "***")
-    return DatabaseConnectError(shown, cause)
+    return DatabaseConnectError(shown, cause, option, state)
+
+
+def describe_env_error(
+    exc: BaseException, config_url: str | None, steps_run: int
+) -> DatabaseError | None:
+    """A one-line :class:`DatabaseError` for a SQLAlchemy failure escaping env.py (``None`` for
+    anything else).  ``config_url`` is ``sqlalchemy.url`` (to name the option when it is the URL
+    at fault); ``steps_run`` the number of migration steps that had started, which decides what
+    the message says about the state of the database."""
+    problem = url_problem(exc)
+    if problem is not None:
+        label, shown = _failing_url(exc, config_url)
+        return DatabaseURLError(label, shown, problem, run_state(steps_run, connected=False))
+    if isinstance(exc, DBAPIError) and exc.statement is None:
+        option = "sqlalchemy.url" if _is_config_url(_engine_url(exc.__traceback__), config_url) \
+            else None
+        return describe_connect_error(exc, option=option, state=run_state(steps_run, False))
+    if isinstance(exc, StatementError) and isinstance(exc.statement, str):
+        return DatabaseStatementError(
+            one_line(exc.statement), _cause_text(exc), run_state(steps_run, connected=True)
+        )
+    if isinstance(exc, ArgumentError):
+        return DatabaseError(
+            f"Invalid database configuration: {_cause_text(exc)}; {run_state(steps_run, False)}"
+        )
+    return None
+
+
+def run_state(steps_run: int, connected: bool) -> str:
+    """What a failure outside the migration steps leaves the database in, in words."""
+    if steps_run:
+        return (
+            f"{steps_run} migration step(s) had run before it; `current` shows the revision "
+            "the database is at"
+        )
+    if not connected:
+        return _NOTHING_DONE
+    return "no migration step had run, so no revision was applied"
+
+
+def url_problem(exc: BaseException) -> str | None:
+    """What is wrong with the database URL, when ``exc`` comes from parsing it, loading its
+    dialect or driver, or the driver refusing its query arguments; else ``None``."""
+    text = _cause_text(exc)
+    if isinstance(exc, SAWarning) and re.search(UNACCEPTED_QUERY_WARNING, str(exc)):
+        return _without_background(str(exc)).replace(" and are being ignored", "")
+    if isinstance(exc, NoSuchModuleError):
+        return f"no such SQLAlchemy dialect or driver ({text})"
+    modules = _traceback_places(exc.__traceback__)
+    if any(module == "sqlalchemy.engine.url" for module, _ in modules):
+        bad_int = _BAD_INT.search(str(exc))
+        if isinstance(exc, ValueError) and bad_int is not None:
+            return f"the port {bad_int.group(1)} is not a number"
+        return text
+    if isinstance(exc, ImportError) and any(fn == "import_dbapi" for _, fn in modules):
+        return f"its driver cannot be imported ({text})"
+    if isinstance(exc, TypeError) and modules[-1:] == [("sqlalchemy.engine.default", "connect")]:
+        keyword = _UNEXPECTED_KEYWORD.search(str(exc))
+        if keyword is not None:
+            return f"the driver does not accept the query argument {keyword.group(1)!r}"
+        return f"the driver refused the connect arguments ({text})"
+    return None
 
 
 def step_failure(
@@ -66,6 +155,53 @@ def _cause_text(exc: BaseException) -> str:
     else:
         text = f"{type(exc).__name__}: {exc}"
     return one_line(text)
+
+
+def _without_background(text: str) -> str:
+    return one_line(text.split("(Background on this", 1)[0]).rstrip(" .")
+
+
+def _traceback_places(tb: TracebackType | None) -> list[tuple[str, str]]:
+    """``(module, function)`` of each frame of a traceback, outermost first."""
+    places: list[tuple[str, str]] = []
+    while tb is not None:
+        frame = tb.tb_frame
+        places.append((str(frame.f_globals.get("__name__", "")), frame.f_code.co_name))
+        tb = tb.tb_next
+    return places
+
+
+def _failing_url(exc: BaseException, config_url: str | None) -> tuple[str, str | None]:
+    """The option (``sqlalchemy.url``) or ``database URL`` at fault, and the URL, masked."""
+    found = _engine_url(exc.__traceback__)
+    if found is not None:
+        label = "sqlalchemy.url" if _is_config_url(found, config_url) else "database URL"
+        return label, found.render_as_string(hide_password=True)
+    text = _raw_url(exc.__traceback__) or config_url
+    if text is None:
+        return "database URL", None
+    same = config_url is not None and text.strip() == config_url.strip()
+    return ("sqlalchemy.url" if same else "database URL"), hide_passwords(text)
+
+
+def _raw_url(tb: TracebackType | None) -> str | None:
+    """The URL string being parsed when the URL module failed."""
+    found: str | None = None
+    while tb is not None:
+        frame = tb.tb_frame
+        if frame.f_globals.get("__name__") == "sqlalchemy.engine.url":
+            value = frame.f_locals.get("name_or_url")
+            if isinstance(value, str) and found is None:
+                found = value
+        tb = tb.tb_next
+    return found
+
+
+def _is_config_url(url: URL | None, config_url: str | None) -> bool:
+    if url is None or config_url is None:
+        return False
+    parsed = _as_url(config_url)
+    return parsed is not None and parsed == url
 
 
 def _as_url(url: str | URL) -> URL | None:

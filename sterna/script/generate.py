@@ -10,12 +10,14 @@ rendered text and checks it, so that a broken template leaves nothing behind.
 
 from __future__ import annotations
 
+import ast
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sterna.errors import NewRevisionError, RevisionError, ScriptError
+from sterna.errors import ConfigError, NewRevisionError, RevisionError, ScriptError
 from sterna.script import template
 from sterna.script.headers import ScriptHeader, parse_header
 from sterna.script.translate import translate_errors
@@ -24,7 +26,14 @@ if TYPE_CHECKING:
     from sterna.script.directory import ScriptDirectory
     from sterna.script.revision import Revision
 
+#: A new revision id is a safe file-name token: ASCII letters, digits, ``_`` and ``.`` (not
+#: first).  ``-``, ``+``, ``@`` and ``:`` are the identifier grammar's (``ae10-2``, ``b@head``).
 _ILLEGAL_ID_CHARS = frozenset("@-+:")
+_SAFE_REV_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.]*")
+_REV_ID_RULE = (
+    "use only ASCII letters, digits, '_' and '.' (not first), e.g. 1a2b3c4d5e6f, 0001_init "
+    "or 2024_01_01_1200"
+)
 _RESERVED_IDS = frozenset({"head", "heads", "base", "current"})
 _MULTIPLE_HEADS = (
     "Multiple heads are present; please specify the head revision on which the new revision "
@@ -66,13 +75,19 @@ def _to_tuple(value: str | Sequence[str] | None) -> tuple[str, ...] | None:
 
 
 def verify_rev_id(revid: str) -> None:
-    """Refuse ids the identifier grammar would read as something else."""
+    """Refuse ids that are not a safe file-name token (they name the new file) or that the
+    identifier grammar would read as something else (those with Alembic's words)."""
     illegal = sorted(_ILLEGAL_ID_CHARS.intersection(revid))
     if illegal:
         raise NewRevisionError(
             f"Character(s) '{', '.join(illegal)}' not allowed in revision identifier '{revid}'"
         )
-    if revid in _RESERVED_IDS or not revid.strip():
+    if _SAFE_REV_ID.fullmatch(revid) is None:
+        raise NewRevisionError(
+            f"Revision identifier {revid!r} (--rev-id) is not allowed: {_REV_ID_RULE}; "
+            "nothing was written"
+        )
+    if revid in _RESERVED_IDS:
         raise NewRevisionError(f"'{revid}' cannot be used as a revision identifier")
 
 
@@ -95,7 +110,7 @@ def plan_new_revision(scripts: ScriptDirectory, request: NewRevision) -> Planned
         create_date,
         scripts.truncate_slug_length,
     )
-    path = os.path.join(folder, name)
+    path = _path_inside(folder, name, request.file_template)
     if not request.splice:
         for head in heads:
             if head is not None and not head.is_head:
@@ -117,7 +132,7 @@ def plan_new_revision(scripts: ScriptDirectory, request: NewRevision) -> Planned
     content = template.render(
         os.path.join(scripts.dir, "script.py.mako"), values, scripts.output_encoding
     )
-    header = _check_rendered(content, path, request)
+    header = _check_rendered(content, path, request, os.path.join(scripts.dir, "script.py.mako"))
     return PlannedScript(path, content, header, _folders_to_create(scripts, folder, path))
 
 
@@ -163,6 +178,20 @@ def _version_folder(
     )
 
 
+def _path_inside(folder: str, name: str, file_template: str) -> str:
+    """``folder/name``, refused when ``name`` (from ``file_template``) would leave ``folder``."""
+    parts = name.replace("\\", "/").split("/")
+    path = os.path.join(folder, name)
+    root = os.path.normpath(os.path.abspath(folder))
+    target = os.path.normpath(os.path.abspath(path))
+    if os.path.isabs(name) or ".." in parts or not target.startswith(root + os.sep):
+        raise ConfigError(
+            f"file_template {file_template!r} gives the file name {name!r}, which is outside "
+            f"the version folder {folder}; nothing was written"
+        )
+    return path
+
+
 def _same_folder(a: str, b: str) -> bool:
     return os.path.realpath(a) == os.path.realpath(b)
 
@@ -194,8 +223,18 @@ def _resolve_depends_on(
     return resolved
 
 
-def _check_rendered(content: bytes, path: str, request: NewRevision) -> ScriptHeader:
-    template_path = "script.py.mako"
+def _check_rendered(
+    content: bytes, path: str, request: NewRevision, template_path: str
+) -> ScriptHeader:
+    try:
+        ast.parse(content, filename=path)
+    except (SyntaxError, ValueError) as err:
+        where = f" (line {err.lineno})" if isinstance(err, SyntaxError) and err.lineno else ""
+        problem = err.msg if isinstance(err, SyntaxError) else str(err)
+        raise ScriptError(
+            template_path,
+            f"the rendered script is not valid Python{where}: {problem}; nothing was written",
+        ) from None
     try:
         header = parse_header(content, path)
     except ScriptError as err:

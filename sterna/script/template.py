@@ -18,6 +18,13 @@ from sterna.script._locations import DEFAULT_FILE_TEMPLATE
 
 __all__ = ["DEFAULT_FILE_TEMPLATE", "render", "script_filename", "write_script"]
 _SLUG_WORD = re.compile(r"\w+")
+#: What a message cannot hold verbatim inside a ``"""..."""`` (or ``'''...'''``) docstring: a
+#: backslash, a run of three quotes, quotes at the very end (they would run into the closing
+#: ones), and control characters other than newline and tab (NUL is not allowed in source;
+#: ``\r`` and the Unicode line separators would be read as line ends).
+_DOCSTRING_UNSAFE = re.compile(
+    r"""\\|"{3,}|'{3,}|["']+\Z|[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]"""
+)
 
 
 # --------------------------------------------------------------------------- names and dates
@@ -88,6 +95,21 @@ def make_create_date(timezone: str | None) -> datetime.datetime:
 # --------------------------------------------------------------------------- template values
 
 
+def docstring_text(message: str) -> str:
+    """``message`` escaped so that, written between triple quotes, Python reads it back as
+    exactly ``message``; an ordinary message (no backslash, control character, triple quote or
+    trailing quote) is returned unchanged."""
+    return _DOCSTRING_UNSAFE.sub(_escape, message)
+
+
+def _escape(match: re.Match[str]) -> str:
+    found = match.group()
+    if found[0] in "\\\"'":
+        return "".join("\\" + char for char in found)
+    code = ord(found)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
 def format_as_comma(value: str | Iterable[str] | None) -> str:
     """``a, b`` for several ids, the id for one, ``""`` for none (the templates' ``comma``)."""
     if value is None:
@@ -130,7 +152,7 @@ def template_values(
         depends_on=depends_on,
         create_date=create_date,
         comma=format_as_comma,
-        message=message if message is not None else "empty message",
+        message=docstring_text(message) if message is not None else "empty message",
     )
     return values
 

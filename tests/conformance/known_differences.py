@@ -236,6 +236,23 @@ KNOWN: tuple[KnownDifference, ...] = (
         "test_revision_command.py::test_duplicate_rev_id.",
     ),
     KnownDifference(
+        "unsafe-rev-id-refused",
+        "error",
+        "`revision --rev-id ../x` (a path, whitespace, a control character): Alembic writes the "
+        "script wherever the id points, outside versions/; Sterna refuses any id that is not "
+        "ASCII letters, digits, '_' and '.' (not first), names the rule, writes nothing. Checked "
+        "explicitly by test_revision_command.py::test_unsafe_rev_id.",
+    ),
+    KnownDifference(
+        "message-kept-in-docstring",
+        "output",
+        "`revision -m` with a message holding triple quotes, a trailing backslash or quote, or "
+        "escape sequences: Alembic pastes it into the docstring, so the script runs code from the "
+        "message or fails to parse; Sterna escapes it so the docstring reads back as the message "
+        "(an ordinary message is written unchanged). Checked explicitly by "
+        "test_revision_command.py::test_hostile_message.",
+    ),
+    KnownDifference(
         "mysql-alter-keeps-definition",
         "schema",
         "MySQL/MariaDB ALTER COLUMN rewrites the whole column definition (MODIFY/CHANGE). When a "

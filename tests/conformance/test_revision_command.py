@@ -5,6 +5,7 @@ merges; afterwards both tools read both projects the same way."""
 
 from __future__ import annotations
 
+import ast
 import re
 import shutil
 from dataclasses import replace
@@ -97,6 +98,59 @@ def test_duplicate_rev_id(tmp_path: Path) -> None:
     assert "c3" in str(ours.error) and "c3_add_orders.py" in str(ours.error), ours.error
     assert scripts(project.root) == before
     tally.hit("duplicate-rev-id-refused")
+
+
+def test_unsafe_rev_id(tmp_path: Path) -> None:
+    """Known difference "unsafe-rev-id-refused": Alembic writes ``--rev-id ../x`` outside the
+    versions folder; Sterna refuses with the rule for ids and writes nothing."""
+    tally.count("projects")
+    project = build(tmp_path / "p", branched())
+    before = scripts(project.root)
+    theirs = run(ALEMBIC, project.ini, NO_DB, "revision", message="out", head="n7",
+                 rev_id="../escaped")
+    outside = [p for p in project.root.rglob("escaped_out.py") if p.parent.name != "versions"]
+    assert theirs.ok and outside, theirs
+    for path in outside:
+        path.unlink()
+    assert scripts(project.root) == before
+    ours = run(STERNA, project.ini, NO_DB, "revision", message="out", head="n7",
+               rev_id="../escaped")
+    tally.count("commands")
+    assert ours.error_kind == "CommandError", ours
+    assert "'../escaped' (--rev-id) is not allowed" in str(ours.error), ours.error
+    assert scripts(project.root) == before
+    tally.hit("unsafe-rev-id-refused")
+
+
+HOSTILE_MESSAGE = 'pwn"""\nINJECTED = "from the message"\n"""'
+
+
+def test_hostile_message(tmp_path: Path) -> None:
+    """Known difference "message-kept-in-docstring": with Alembic's own script.py.mako, Alembic
+    writes a script that runs code from the message; Sterna's script has the message as its
+    docstring and nothing else from it."""
+    tally.count("projects")
+    written = {}
+    for tool in (ALEMBIC, STERNA):
+        project = build(tmp_path / tool.name, branched())
+        outcome = run(tool, project.ini, NO_DB, "revision", message=HOSTILE_MESSAGE,
+                      head="n7", rev_id="hm1")
+        tally.count("commands")
+        assert outcome.ok, outcome
+        (path,) = project.root.rglob("hm1_*.py")
+        written[tool.name] = ast.parse(path.read_text())
+    assert "INJECTED" in _assigned(written["alembic"]), "Alembic no longer injects code"
+    ours = written["sterna"]
+    assert "INJECTED" not in _assigned(ours)
+    doc = ast.get_docstring(ours, clean=False)
+    assert doc is not None and doc.startswith(HOSTILE_MESSAGE + "\n\nRevision ID: hm1")
+    tally.hit("message-kept-in-docstring")
+
+
+def _assigned(module: ast.Module) -> set[str]:
+    """The names a module's top level assigns."""
+    return {target.id for node in module.body if isinstance(node, ast.Assign)
+            for target in node.targets if isinstance(target, ast.Name)}
 
 
 def _adding_hook(tool_ops: Any) -> Any:

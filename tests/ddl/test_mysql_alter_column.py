@@ -125,3 +125,36 @@ def test_type_change_swaps_type_check_constraints(
     checks = reflect(url, lambda insp: [c["name"] for c in insp.get_check_constraints("t")])
     # PostgreSQL has a native boolean: no CHECK; MariaDB's BOOL is a TINYINT: CHECK ck_b
     assert checks == (["ck_b"] if server == "mysql_url" else [])
+
+
+HOSTILE = [("t`b", "c`d"), ('q"t', "c'd x"), ("é ü`", "ñ`ö ç"), ("sp ace", "`lead")]
+
+
+def test_existing_definition_is_read_for_hostile_names(mysql_url: str) -> None:
+    """Backticks, quotes, spaces and non-ASCII in the table and the column: the definition is
+    still read (SQLAlchemy's SHOW CREATE TABLE parser does not see such a column)."""
+
+    def migrate(op: Operations, conn: Connection) -> None:
+        for table, column in HOSTILE:
+            op.create_table(
+                table,
+                sa.Column("id", sa.Integer, primary_key=True),
+                sa.Column(column, sa.String(20), nullable=False, server_default="x'y",
+                          comment="keep `me`"),
+            )
+            op.alter_column(table, column, type_=sa.String(40))
+
+    online(mysql_url, migrate)
+    engine = sa.create_engine(mysql_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text(
+                "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, "
+                "COLUMN_COMMENT FROM information_schema.COLUMNS "
+                "WHERE TABLE_SCHEMA = DATABASE() AND COLUMN_NAME <> 'id'"
+            )).all()
+    finally:
+        engine.dispose()
+    assert sorted(tuple(row) for row in rows) == sorted(
+        (table, column, "varchar(40)", "NO", "'x''y'", "keep `me`") for table, column in HOSTILE
+    )
