@@ -337,3 +337,39 @@ def test_dropped_create_all_tables_foreign_key_index_comes_back(
     drop_and_come_back(project, backend, MODELS[model])
     project.ok("downgrade", "base")
     assert project.tables() <= {"alembic_version"}
+
+
+# -- a table on a foreign-key cycle with a constraint ddl_if() leaves out -------------------------
+
+CYCLE_WITH_DDL_IF = '''
+class Author(Base):
+    __tablename__ = "authors"
+    id = sa.Column(sa.Integer, primary_key=True)
+    best_book_id = sa.Column(sa.Integer, sa.ForeignKey("books.id", use_alter=True))
+    rank = sa.Column(sa.Integer)
+    __table_args__ = (sa.CheckConstraint("rank > 0", name="ck_authors_rank").ddl_if("sqlite"),)
+
+
+class Book(Base):
+    __tablename__ = "books"
+    id = sa.Column(sa.Integer, primary_key=True)
+    author_id = sa.Column(sa.Integer, sa.ForeignKey("authors.id"))
+'''
+
+
+@pytest.mark.parametrize("backend", ["postgresql", "mariadb"])
+def test_split_key_and_left_out_check_keep_the_columns(project: Project) -> None:
+    """The key added after the tables is taken out of the ``create_table`` after the
+    constraints ``ddl_if()`` leaves out, which are found by their place among the copies: in
+    the other order a column was taken out instead of the CHECK."""
+    project.models(CYCLE_WITH_DDL_IF)
+    upgrade = section(project.autogenerate("init"), "upgrade")
+    create = upgrade[upgrade.index('op.create_table(\n        "authors",'):]
+    create = create[:create.index("\n    )\n")]
+    assert 'sa.Column("rank", sa.Integer(), nullable=True),' in create
+    assert "ck_authors_rank" not in upgrade
+    assert "sa.ForeignKeyConstraint" not in create
+    project.ok("upgrade", "head")
+    assert CLEAN in project.ok("check").out
+    against_create_all(project)
+    project.ok("downgrade", "base")

@@ -110,8 +110,7 @@ def _created(
     ctx: AutogenContext, upgrade_ops: UpgradeOps, table: Table,
     split: list[ForeignKeyConstraint],
 ) -> None:
-    create = _create_table_op(table, split)
-    drop_excluded_constraints(ctx, table, create)
+    create = _create_table_op(ctx, table, split)
     _column_checks_to_table(create)
     upgrade_ops.ops.append(create)
     modify = ModifyTableOps(table.name, [], schema=table.schema)
@@ -120,18 +119,23 @@ def _created(
         upgrade_ops.ops.append(modify)
 
 
-def _create_table_op(table: Table, split: list[ForeignKeyConstraint]) -> CreateTableOp:
-    """``create_table`` for a model table, without the foreign keys added after the tables;
-    its indexes are separate ``create_index`` operations, so the copied columns lose their
-    ``index=True`` flag (which would create the index a second time), and with it
-    ``unique=True``: such a column's uniqueness is its unique index (as ``create_all`` makes
-    it), not a unique constraint as well."""
+def _create_table_op(
+    ctx: AutogenContext, table: Table, split: list[ForeignKeyConstraint]
+) -> CreateTableOp:
+    """``create_table`` for a model table, without the constraints ``ddl_if()`` leaves out
+    here (removed first: that needs the copies in the order ``from_table`` made them) and
+    without the foreign keys added after the tables; its indexes are separate
+    ``create_index`` operations, so the copied columns lose their ``index=True`` flag (which
+    would create the index a second time), and with it ``unique=True``: such a column's
+    uniqueness is its unique index (as ``create_all`` makes it), not a unique constraint as
+    well."""
     op = CreateTableOp.from_table(table)
     for item in op.columns:
         if isinstance(item, Column):
             if item.index:
                 item.unique = None
             item.index = None
+    drop_excluded_constraints(ctx, table, op)
     _without_keys(op, split)
     return op
 
