@@ -278,10 +278,10 @@ def test_tables_on_a_cycle_dropped_in_an_upgrade(project: Project, backend: str)
     project.models(TEAMS + PREFECT)
     project.autogenerate("init")
     project.ok("upgrade", "head")
-    # MariaDB names the index of a key by the key's name when CREATE TABLE gives one (as the
-    # downgrade's create_table does), by its column otherwise
-    names = backend != "mariadb"
-    before = schema_of(project.url, names)
+    # MariaDB names the index it makes for a key by the key's name when CREATE TABLE names the
+    # key (as the downgrade's create_table does), by its column otherwise: the upgrade lists
+    # those named by a column, so that the downgrade makes them again under the same names
+    before = schema_of(project.url)
     project.models(ORGS)
     script = project.autogenerate("drop them")
     upgrade, downgrade = section(script, "upgrade"), section(script, "downgrade")
@@ -297,7 +297,7 @@ def test_tables_on_a_cycle_dropped_in_an_upgrade(project: Project, backend: str)
     assert project.tables() == {"alembic_version", "orgs"}
     assert "No new upgrade operations detected." in project.ok("check").out
     project.ok("downgrade", "-1")
-    assert schema_of(project.url, names) == before
+    assert schema_of(project.url) == before
     project.models(TEAMS + PREFECT)
     script.unlink()
     assert "No new upgrade operations detected." in project.ok("check").out
@@ -314,11 +314,9 @@ def test_dropped_tables_foreign_key_index(project: Project, backend: str) -> Non
     # MariaDB drops the key's index with its table; elsewhere Alembic's shape
     assert drops_index(downgrade, "ix_trials_study_id") == (backend != "mariadb")
     # MariaDB: the upgrade below leaves the key's index to the drop_table as well, and its
-    # downgrade's create_table brings the key back with an index named after the key, not the
-    # model's ix_trials_study_id (a known gap of the index comparison), so names are not
-    # compared there
-    names = backend != "mariadb"
-    before = schema_of(project.url, names)
+    # downgrade creates it again after the create_table (whose key would otherwise come back
+    # with an index MariaDB names after the key), so the names come back on every backend
+    before = schema_of(project.url)
     # the other direction: the models lose the tables, the upgrade drops them
     project.models("")
     dropping = project.autogenerate("drop trials")
@@ -328,4 +326,8 @@ def test_dropped_tables_foreign_key_index(project: Project, backend: str) -> Non
     project.ok("upgrade", "head")
     assert project.tables() == {"alembic_version"}
     project.ok("downgrade", "-1")
-    assert schema_of(project.url, names) == before
+    assert schema_of(project.url) == before
+    # the tables are back as the models want them
+    project.models(TRIALS)
+    dropping.unlink()
+    assert "No new upgrade operations detected." in project.ok("check").out

@@ -5,7 +5,8 @@
   initially, each normalised per dialect: MySQL's ``RESTRICT`` is its default, PostgreSQL omits
   ``NO ACTION``); a changed key is dropped and added again.
 * CHECK constraints (beyond Alembic): matched by name, else by normalised expression; those that
-  ``Boolean``/``Enum`` types create, and MariaDB's ``json_valid()``, are left alone.
+  ``Boolean``/``Enum`` types create, and MariaDB's ``json_valid()``, are left alone.  A CHECK
+  declared inside a ``Column`` counts as its table's (an added one is created on that table).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKeyConstraint, Table
+from sqlalchemy import Boolean, CheckConstraint, Column, Enum, ForeignKeyConstraint, Table
 from sqlalchemy.engine import Dialect
 
 from sterna.autogenerate.compare.conditional import included
@@ -215,6 +216,8 @@ def check_text(
     read from its record); ``table_name`` defaults to the constraint's table."""
     if table_name is None:
         parent = getattr(constraint, "parent", None)
+        if isinstance(parent, Column):  # declared inside a Column: the column's table
+            parent = getattr(parent, "table", None)
         table_name = str(parent.name) if isinstance(parent, Table) else ""
     record = constraint.info.get(REFLECTED)
     if isinstance(record, CheckInfo):

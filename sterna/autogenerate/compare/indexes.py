@@ -7,7 +7,8 @@ uniqueness, and the dialect options that matter: ``postgresql_where``, ``postgre
 columns; a pair whose signatures differ is dropped and created again, an unpaired model item is
 created, an unpaired database item dropped.  MySQL/MariaDB keep unique constraints as unique
 indexes, so a database unique there pairs with either kind; and an index MySQL keeps for a
-foreign key is never dropped.
+foreign key of a table that stays is never dropped (of a dropped table, only the one MySQL
+made by itself for a key is left to the ``drop_table``).
 """
 
 from __future__ import annotations
@@ -299,6 +300,32 @@ def _fk_backing(conn: TableInfo, item: Item, dropped_fks: set[str]) -> bool:
     return False
 
 
+def _own_fk_index(conn: TableInfo, item: Item) -> bool:
+    """An index MySQL made by itself for a foreign key (no index covered its columns): it
+    carries the key's name, and comes back with the key."""
+    if item.kind != INDEX or item.unique:
+        return False
+    for fk in conn.foreign_keys:
+        columns = tuple(c.lower() for c in fk.columns)
+        if item.name == fk.name and item.elements[: len(columns)] == columns:
+            return True
+    return False
+
+
+def _kept_for_fk(
+    conn: TableInfo, meta: Table | None, item: Item, dropped_fks: set[str]
+) -> bool:
+    """MySQL: a database index left alone because of a foreign key.  In a table that stays,
+    any index serving a remaining key (dropping it fails).  In a dropped table (``meta`` is
+    None), only the index MySQL made for a key by itself: the others get their ``drop_index``,
+    so that the downgrade creates them again after the ``create_table`` (which would
+    otherwise make MySQL's own index for the key instead); ``fold_fk_index_drops`` then takes
+    out of the upgrade the drops MySQL refuses before the ``drop_table``."""
+    if meta is None:
+        return _own_fk_index(conn, item)
+    return _fk_backing(conn, item, dropped_fks)
+
+
 def _fk_changes(modify_ops: ModifyTableOps) -> tuple[set[str], list[CreateForeignKeyOp]]:
     dropped = {
         str(op.constraint_name) for op in modify_ops.ops
@@ -355,7 +382,8 @@ def compare_indexes_and_uniques(
     for item in found:
         if id(item) in changed:
             continue
-        if item.paired or (conn is not None and mysql and _fk_backing(conn, item, dropped_fks)):
+        if item.paired or (conn is not None and mysql and _kept_for_fk(conn, meta, item,
+                                                                       dropped_fks)):
             kept.append(item)
         else:
             drops.append(item)

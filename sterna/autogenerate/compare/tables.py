@@ -16,7 +16,7 @@ from __future__ import annotations
 import warnings
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Column, ForeignKeyConstraint, Table
+from sqlalchemy import CheckConstraint, Column, ForeignKeyConstraint, Table
 
 from sterna.autogenerate.compare.conditional import drop_excluded_constraints, included
 from sterna.autogenerate.compare.naming import name_new_constraints, name_split_foreign_keys
@@ -44,6 +44,7 @@ from sterna.operations.ops import (
     OpContainer,
     UpgradeOps,
 )
+from sterna.operations.schemaobj import detach
 
 if TYPE_CHECKING:
     from sterna.autogenerate.api import AutogenContext
@@ -109,8 +110,8 @@ def _created(
     ctx: AutogenContext, upgrade_ops: UpgradeOps, table: Table,
     split: list[ForeignKeyConstraint],
 ) -> None:
-    create = _create_table_op(table, split)
-    drop_excluded_constraints(ctx, table, create)
+    create = _create_table_op(ctx, table, split)
+    _column_checks_to_table(create)
     upgrade_ops.ops.append(create)
     modify = ModifyTableOps(table.name, [], schema=table.schema)
     run_table_comparators(ctx, modify, table.schema, table.name, None, table)
@@ -118,20 +119,44 @@ def _created(
         upgrade_ops.ops.append(modify)
 
 
-def _create_table_op(table: Table, split: list[ForeignKeyConstraint]) -> CreateTableOp:
-    """``create_table`` for a model table, without the foreign keys added after the tables;
-    its indexes are separate ``create_index`` operations, so the copied columns lose their
-    ``index=True`` flag (which would create the index a second time), and with it
-    ``unique=True``: such a column's uniqueness is its unique index (as ``create_all`` makes
-    it), not a unique constraint as well."""
+def _create_table_op(
+    ctx: AutogenContext, table: Table, split: list[ForeignKeyConstraint]
+) -> CreateTableOp:
+    """``create_table`` for a model table, without the constraints ``ddl_if()`` leaves out
+    here (removed first: that needs the copies in the order ``from_table`` made them) and
+    without the foreign keys added after the tables; its indexes are separate
+    ``create_index`` operations, so the copied columns lose their ``index=True`` flag (which
+    would create the index a second time), and with it ``unique=True``: such a column's
+    uniqueness is its unique index (as ``create_all`` makes it), not a unique constraint as
+    well."""
     op = CreateTableOp.from_table(table)
     for item in op.columns:
         if isinstance(item, Column):
             if item.index:
                 item.unique = None
             item.index = None
+    drop_excluded_constraints(ctx, table, op)
     _without_keys(op, split)
     return op
+
+
+def _column_checks_to_table(op: CreateTableOp) -> None:
+    """Move the CHECKs declared inside a ``Column`` to the table level of ``create_table``
+    (same name, same condition): the script renders them there (a rendered column carries no
+    constraint), and MariaDB refuses a named CHECK written with its column (which is what
+    ``create_all`` writes).  The database holds the same constraint either way."""
+    moved: list[Any] = []
+    for item in op.columns:
+        if not isinstance(item, Column):
+            continue
+        checks = sorted(
+            (c for c in item.constraints if isinstance(c, CheckConstraint)),
+            key=lambda c: c._creation_order,
+        )
+        for check in checks:
+            item.constraints.discard(check)
+            moved.append(detach(check))
+    op.columns.extend(moved)
 
 
 def _without_keys(op: CreateTableOp, split: list[ForeignKeyConstraint]) -> None:

@@ -6,7 +6,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from sqlalchemy import CheckConstraint, ForeignKeyConstraint, PrimaryKeyConstraint, Table
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKeyConstraint,
+    PrimaryKeyConstraint,
+    Table,
+)
 from sqlalchemy import UniqueConstraint as SAUniqueConstraint
 from sqlalchemy.sql.elements import ColumnElement, TextClause
 from sqlalchemy.sql.schema import Constraint
@@ -38,6 +44,11 @@ def constraint_name_or_none(name: Any) -> Any:
 
 
 def _table_of(constraint: Constraint) -> Table:
+    """The constraint's table; a CHECK declared inside a ``Column`` has the column as its
+    parent, and the column's table is the constraint's."""
+    parent = getattr(constraint, "parent", None)
+    if isinstance(parent, Column) and isinstance(getattr(parent, "table", None), Table):
+        return parent.table
     table = constraint.table
     assert isinstance(table, Table)
     return table
