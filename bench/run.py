@@ -34,7 +34,7 @@ OUT = HERE / "out"
 VENV = OUT / "venv"
 sys.path.insert(0, str(HERE))
 
-from generate import generate  # noqa: E402
+from generate import generate, rev_id  # noqa: E402
 from pgserver import own_pg_server  # noqa: E402
 
 LAUNCHER = """\
@@ -348,6 +348,29 @@ def online(ctx: Ctx, backend: str) -> None:
                f"the most any tool running this SQL could reach", extra_ok=s.wall <= 1.5 * b.wall)
 
 
+def deploy(ctx: Ctx) -> None:
+    """The common production run: a database one revision behind head, ``upgrade head`` on
+    SQLite with a 5,000-revision history (every script of the directory is imported first,
+    as Alembic does, so this is the cost of that pre-flight)."""
+    n = max(50, int(5000 * ctx.scale))
+    p = projects("deploy", n, "linear")
+    behind = rev_id(n - 2)
+
+    def one(tool: str) -> Timing:
+        (p[tool] / "bench.db").unlink(missing_ok=True)
+        run(tool, ["stamp", behind], p[tool])
+        return run(tool, ["upgrade", "head"], p[tool])
+
+    one("alembic"), one("sterna")  # write the bytecode of both projects
+    samples: dict[str, list[Timing]] = {"alembic": [], "sterna": []}
+    for _ in range(ctx.repeat):
+        for tool in samples:
+            samples[tool].append(one(tool))
+    a, s = (Timing(statistics.median(t.wall for t in v), statistics.median(t.cpu for t in v))
+            for v in samples.values())
+    record(ctx, f"upgrade 1 of n={n} sqlite", a, s, 1)
+
+
 def help_cmd(ctx: Ctx) -> None:
     here = OUT
     here.mkdir(parents=True, exist_ok=True)
@@ -368,6 +391,7 @@ SCENARIOS: dict[str, Callable[[Ctx], None]] = {
     "offline": offline,
     "online-sqlite": lambda c: online(c, "sqlite"),
     "online-postgresql": lambda c: online(c, "postgresql"),
+    "deploy": deploy,
 }
 
 

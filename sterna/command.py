@@ -177,6 +177,7 @@ def upgrade(config: Config, revision: str, sql: bool = False, tag: str | None = 
     starting_rev, destination = _split_range(revision, sql, "upgrade")
 
     def steps(heads: Any, context: Any) -> Any:
+        script.import_scripts()  # all of them, in Alembic's order: see import_scripts
         return script.plan_upgrade(destination, heads)
 
     run_env(config, script, steps, as_sql=sql, starting_rev=starting_rev,
@@ -191,6 +192,7 @@ def downgrade(config: Config, revision: str, sql: bool = False, tag: str | None 
         raise CommandError("downgrade with --sql requires <fromrev>:<torev>")
 
     def steps(heads: Any, context: Any) -> Any:
+        script.import_scripts()  # all of them, in Alembic's order: see import_scripts
         return script.plan_downgrade(destination, heads)
 
     run_env(config, script, steps, as_sql=sql, starting_rev=starting_rev,
@@ -315,6 +317,7 @@ def stamp(
         destinations.append(target)
 
     def steps(heads: Any, context: Any) -> Any:
+        script.import_scripts()  # all of them, in Alembic's order: see import_scripts
         return script.plan_stamp(tuple(destinations), heads, purge=purge)
 
     run_env(config, script, steps, as_sql=sql, starting_rev=starting_rev,

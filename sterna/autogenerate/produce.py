@@ -52,6 +52,7 @@ class AutogenerateRun:
 
     def __call__(self, heads: Any, context: Any) -> list[Any]:
         """The migration function env.py's ``run_migrations()`` calls."""
+        self.script.import_scripts()  # as Alembic does before comparing (side effects)
         self._check_up_to_date(heads)
         if not self.directives:  # a hook of an earlier run (multidb) asked for no revision
             return []

@@ -121,11 +121,29 @@ class DefaultImpl(ImplHooks):
     def bind(self) -> Connection | None:
         return self.connection
 
+    #: an offline ``BEGIN`` held back until something follows it (see :meth:`hold_begin`)
+    _begin_held: bool = False
+
     def static_output(self, text_: str) -> None:
         """Write raw text to the offline output, followed by a blank line."""
         assert self.output_buffer is not None
+        if self._begin_held:
+            self._begin_held = False
+            self.emit_begin()
         self.output_buffer.write(text_ + "\n\n")
         self.output_buffer.flush()
+
+    def hold_begin(self) -> None:
+        """Offline: write ``BEGIN`` just before the next output rather than now, so that a run
+        whose pre-flight fails (a broken script) writes nothing at all."""
+        self._begin_held = True
+
+    def release_begin(self, write: bool) -> None:
+        """Write a held ``BEGIN`` now (``write``), or forget it (the block failed before writing
+        anything)."""
+        held, self._begin_held = self._begin_held, False
+        if held and write:
+            self.emit_begin()
 
     def emit_begin(self) -> None:
         self.static_output("BEGIN" + self.command_terminator)

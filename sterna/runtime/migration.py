@@ -20,9 +20,8 @@ from __future__ import annotations
 import io
 import logging
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
-from itertools import chain
 from typing import IO, TYPE_CHECKING, Any, cast
 
 from sqlalchemy.engine import URL, Connection, Dialect, Engine, Transaction, make_url
@@ -37,7 +36,7 @@ from sterna.runtime.steps import (
     MigrationInfo,
     StepLike,
     long_log,
-    migration_function,
+    preflight,
     short_log,
 )
 from sterna.runtime.transactions import (
@@ -221,31 +220,37 @@ class MigrationContext:
             )
         self.impl.start_migrations()
         heads = self._heads_for_run()
-        steps = iter(fn(heads, self))
-        first = next(steps, None)
-        if first is None:  # current, history, show...: no operations layer needed
+        # pre-flight: the whole plan, and every script's function resolved (imported), before
+        # the first statement; a broken script then leaves the database (or output) untouched
+        planned = preflight(fn(heads, self))
+        self._prepare_version_table(heads)
+        if not planned:  # current, history, show...: no operations layer needed
             return
         self._start_statement_log()
         try:
             with OPERATIONS.installed(self._operations()):
                 current = set(heads)
-                for step in chain((first,), steps):
-                    self._run_step(step, current, kw)
+                for step, step_fn in planned:
+                    self._run_step(step, step_fn, current, kw)
         finally:
             self._stop_statement_log()
 
     def _heads_for_run(self) -> tuple[str, ...]:
+        """The heads the run starts from (read only: the version table is prepared later)."""
         if not self.as_sql and self._sqlite_transactions:
             self._join_sqlite_transaction()
         if self.options.purge:
             if self.as_sql:
                 raise ContextUsageError("Can't use --purge with --sql mode")
-            self._ensure_version_table("stamp --purge", purge=True)
             return ()
-        heads = self.get_current_heads()
-        if not self.as_sql and not heads and not self.options.dont_mutate:
+        return self.get_current_heads()
+
+    def _prepare_version_table(self, heads: tuple[str, ...]) -> None:
+        """Create the version table (emptied with ``--purge``) where the run needs it."""
+        if self.options.purge:
+            self._ensure_version_table("stamp --purge", purge=True)
+        elif not self.as_sql and not heads and not self.options.dont_mutate:
             self._ensure_version_table("run_migrations()")
-        return heads
 
     def _ensure_version_table(self, what: str, purge: bool = False) -> None:
         """Create (and with ``purge`` empty) the version table: inside the transaction in
@@ -264,8 +269,13 @@ class MigrationContext:
 
         return Operations(self)
 
-    def _run_step(self, step: StepLike, heads: set[str], kw: Mapping[str, Any]) -> None:
-        fn = None if step.is_stamp else migration_function(step)
+    def _run_step(
+        self,
+        step: StepLike,
+        fn: Callable[..., Any] | None,
+        heads: set[str],
+        kw: Mapping[str, Any],
+    ) -> None:
         with self.begin_transaction(_per_migration=True):
             if self.as_sql and not heads:
                 self.impl._exec(self._version.create_statement())
@@ -331,13 +341,18 @@ class MigrationContext:
             self._statement_log = None
 
     def stamp(self, script_directory: Any, revision: str | Sequence[str]) -> None:
-        """Set the version table to ``revision`` without running migrations."""
+        """Set the version table to ``revision`` without running migrations (the scripts are
+        imported first, as Alembic does)."""
         heads = self.get_current_heads()
+        targets = (revision,) if isinstance(revision, str) else tuple(revision)
+        import_scripts = getattr(script_directory, "import_scripts", None)
+        if import_scripts is not None:
+            import_scripts()
+        steps = list(script_directory.plan_stamp(targets, heads, purge=False))
         if not self.as_sql and not heads:
             self._ensure_version_table("stamp()")
-        targets = (revision,) if isinstance(revision, str) else tuple(revision)
         current = set(heads)
-        for step in script_directory.plan_stamp(targets, heads, purge=False):
+        for step in steps:
             self._apply_changes(step.changes, current)
 
     def execute(self, sql: Any, execution_options: Mapping[str, Any] | None = None) -> None:
@@ -374,8 +389,15 @@ class MigrationContext:
 
     @contextmanager
     def _begin_commit(self) -> Iterator[None]:
-        self.impl.emit_begin()
-        yield
+        """``BEGIN``/``COMMIT`` around the block's output; the ``BEGIN`` is written with the
+        block's first output, so a run that fails before writing anything writes nothing."""
+        self.impl.hold_begin()
+        try:
+            yield
+        except BaseException:
+            self.impl.release_begin(write=False)
+            raise
+        self.impl.release_begin(write=True)
         self.impl.emit_commit()
 
     def _begin_own(self) -> None:

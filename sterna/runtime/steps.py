@@ -179,3 +179,10 @@ def migration_function(step: StepLike) -> Callable[..., Any]:
             str(path), f"revision {script.revision} has no {name}() function to run"
         )
     return fn  # type: ignore[no-any-return]
+
+
+def preflight(steps: Iterable[StepLike]) -> list[tuple[StepLike, Callable[..., Any] | None]]:
+    """Each step of a run with the function it will call (``None`` for a stamp), all resolved
+    before the first one runs: a script that cannot be imported or has no such function fails
+    the run before anything is written."""
+    return [(step, None if step.is_stamp else migration_function(step)) for step in steps]

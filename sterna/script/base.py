@@ -1,10 +1,11 @@
 """``Script``: one migration script file, a :class:`~sterna.script.revision.Revision` with a path.
 
 Its header (ids, docstring) is read without importing it; :attr:`Script.module` imports the file
-the first time it is needed, that is when the script is run.  The text forms (:attr:`log_entry`,
-:meth:`cmd_format`, ``str()``) are those of Alembic's ``history``, ``heads``, ``branches`` and
-``show`` output, line for line.  Where Alembic lists the members of a set (branches, labels) in
-arbitrary order, they are sorted here so that the output is stable.
+the first time it is needed: when a command that runs migrations imports every script before its
+first step (``ScriptDirectory.import_scripts``), or when the script is run.  The text forms
+(:attr:`log_entry`, :meth:`cmd_format`, ``str()``) are those of Alembic's ``history``,
+``heads``, ``branches`` and ``show`` output, line for line.  Where Alembic lists the members of
+a set (branches, labels) in arbitrary order, they are sorted here so that the output is stable.
 
 This module also answers ``sterna.script.base.ScriptDirectory`` (``alembic.script.base``).
 """

@@ -141,6 +141,21 @@ class ScriptDirectory:
             snapshot.save(self.dir, key, revision_map)
         return revision_map, listings
 
+    def import_scripts(self) -> None:
+        """Import every script of the directory, once each, in the order Alembic imports them
+        (the order it lists them in: each version location in turn, its files by name, then
+        with ``recursive_version_locations`` its sub-folders by name, depth first).
+
+        Alembic imports all scripts to build its revision map, so a script may rely on another
+        one's import side effects (``import pkg.sub`` in a later script); the commands that run
+        migrations call this before planning, which also finds a script that does not compile
+        before anything is run (a :class:`ScriptError` naming the file and line)."""
+        scripts = [s for s in self.revision_map if isinstance(s, Script) and s._module is None]
+        # thousands of modules and functions that all stay alive: collecting only walks them
+        with snapshot.paused_gc():
+            for script in scripts:
+                script.module  # noqa: B018 - importing is the point
+
     def get_revision(self, id_: str) -> Script:
         """The script that ``id_`` (full or partial id, symbol, label) names."""
         with translate_errors():

@@ -1,4 +1,5 @@
-"""Importing a migration script or ``env.py`` as a module, only when it is to be run.
+"""Importing a migration script or ``env.py`` as a module, only when migrations are to be run
+(the commands that run them import every script first: ``ScriptDirectory.import_scripts``).
 
 Each file gets a module name of its own (derived from its full path), so two scripts with the same
 file name in different version folders never share a module.  Modules are not put in
