@@ -8,6 +8,8 @@ functions are cached so that a set's classes are declared once per process.
 from __future__ import annotations
 
 import importlib
+import os
+import tempfile
 from functools import cache
 from typing import Any
 
@@ -17,6 +19,40 @@ from sqlalchemy import MetaData
 def _import_all(*modules: str) -> None:
     for name in modules:
         importlib.import_module(name)
+
+
+def import_airflow() -> None:
+    """Airflow's own ``import_all_models`` (what its migrations' env.py calls).
+
+    Importing Airflow writes ``airflow.cfg`` under ``AIRFLOW_HOME``: unless the caller chose one,
+    it goes to a fresh temporary folder instead of the user's home.
+    """
+    os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="sterna-corpus-airflow-"))
+    importlib.import_module("airflow.models").import_all_models()
+
+
+def import_keystone() -> None:
+    """Keystone's models live in each service's SQL backend module, all on ``ModelBase``."""
+    _import_all(*(f"keystone.{name}" for name in _KEYSTONE_MODEL_MODULES))
+
+
+_KEYSTONE_MODEL_MODULES = (
+    "application_credential.backends.sql",
+    "assignment.backends.sql",
+    "assignment.role_backends.sql_model",
+    "catalog.backends.sql",
+    "credential.backends.sql",
+    "endpoint_policy.backends.sql",
+    "federation.backends.sql",
+    "identity.backends.sql_model",
+    "identity.mapping_backends.sql",
+    "limit.backends.sql",
+    "oauth1.backends.sql",
+    "policy.backends.sql",
+    "resource.backends.sql_model",
+    "revoke.backends.sql",
+    "trust.backends.sql",
+)
 
 
 @cache

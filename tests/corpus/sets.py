@@ -62,7 +62,7 @@ SETS: dict[str, ModelSet] = _sets(
         target="dagster._core.storage.runs.schema:RunStorageSqlMetadata",
         prepare=None,
         backends=ALL_BACKENDS,
-        features=("server defaults: now()",),
+        features=("server defaults: func calls",),
         notes="Core tables of dagster's run storage; dagster keeps run, event log and "
         "schedule storage in three MetaData (separate SQLite files), each also defining "
         "secondary_indexes, hence three sets",
@@ -73,7 +73,9 @@ SETS: dict[str, ModelSet] = _sets(
         target="dagster._core.storage.event_log.schema:SqlEventLogStorageMetadata",
         prepare=None,
         backends=ALL_BACKENDS,
-        features=("partial indexes", "server defaults: now()", "server defaults: booleans"),
+        features=(
+            "partial indexes", "server defaults: func calls", "server defaults: booleans",
+        ),
         notes="Core tables of dagster's event log storage",
     ),
     ModelSet(
@@ -82,8 +84,35 @@ SETS: dict[str, ModelSet] = _sets(
         target="dagster._core.storage.schedules.schema:ScheduleStorageSqlMetadata",
         prepare=None,
         backends=ALL_BACKENDS,
-        features=("server defaults: now()",),
+        features=("server defaults: func calls",),
         notes="Core tables of dagster's schedule storage",
+    ),
+    ModelSet(
+        name="airflow",
+        package="apache-airflow-core==3.3.2",
+        target="airflow.models.base:Base.metadata",
+        prepare="tests.corpus.loaders:import_airflow",
+        backends=("sqlite", "postgresql"),
+        features=(
+            "50+ tables", "naming conventions", "functional indexes", "partial indexes",
+            "check constraints", "server defaults: text literals", "server defaults: numbers",
+            "server defaults: booleans", "typedecorators",
+        ),
+        notes="the metadata Airflow's migrations compare with (models.import_all_models); "
+        "no MariaDB: Airflow picks its id collation from its configured database URL at "
+        "import time, and with the default utf8mb4 its indexes exceed MariaDB's key length",
+    ),
+    ModelSet(
+        name="keystone",
+        package="keystone==30.0.0",
+        target="keystone.common.sql.core:ModelBase.metadata",
+        prepare="tests.corpus.loaders:import_keystone",
+        backends=ALL_BACKENDS,
+        features=(
+            "pg enums", "server defaults: text literals", "server defaults: numbers",
+            "server defaults: booleans", "typedecorators",
+        ),
+        notes="OpenStack Identity: every service's SQL backend models on one ModelBase",
     ),
     ModelSet(
         name="buildbot",
@@ -92,7 +121,8 @@ SETS: dict[str, ModelSet] = _sets(
         prepare=None,
         backends=ALL_BACKENDS,
         features=(
-            "fk cycle use_alter", "server defaults: text literals", "typedecorators",
+            "fk cycle use_alter", "server defaults: text literals", "server defaults: numbers",
+            "typedecorators",
         ),
         notes="Core tables; buildrequests/buildsets/builds cycle broken by use_alter FKs",
     ),
@@ -140,7 +170,9 @@ SETS: dict[str, ModelSet] = _sets(
         target="advanced_alchemy.base:orm_registry.metadata",
         prepare="tests.corpus.models_advanced_alchemy",
         backends=ALL_BACKENDS,
-        features=("naming conventions", "ddl_if", "typedecorators", "sequences"),
+        features=(
+            "naming conventions", "ddl_if", "check constraints", "typedecorators", "sequences",
+        ),
         notes="the package ships no concrete model: three minimal ones over its bases, "
         "SlugKey mixin (ddl_if) and types (GUID, DateTimeUTC, JsonB)",
     ),
@@ -154,12 +186,26 @@ SETS: dict[str, ModelSet] = _sets(
         notes="SQLAlchemyJobStore's apscheduler_jobs table (built in the store's __init__)",
     ),
     ModelSet(
+        name="dbos",
+        package="dbos==3.4.0",
+        target="dbos._schemas.system_database:SystemSchema.metadata_obj",
+        prepare=None,
+        backends=("postgresql",),
+        features=(
+            "schemas", "server defaults: text literals", "server defaults: numbers",
+            "server defaults: booleans", "server defaults: sa.text",
+        ),
+        notes="DBOS system tables, all in MetaData(schema='__dbos_placeholder_schema__') "
+        "(DBOS maps it to its real schema with schema_translate_map; the database needs "
+        "that schema created first); PostgreSQL only: DBOS maps the schema away on SQLite",
+    ),
+    ModelSet(
         name="zenml",
         package="zenml==0.98.0",
         target="sqlmodel:SQLModel.metadata",
         prepare="zenml.zen_stores.schemas",
         backends=("sqlite", "mariadb"),
-        features=("50+ tables", "sqlmodel types", "check constraints"),
+        features=("50+ tables", "sqlmodel types", "typedecorators", "check constraints"),
         notes="SQLModel schemas of the ZenML server; installed without its [local] extra, "
         "which pins alembic<=1.15.2 (sqlmodel pinned to that extra's 0.0.38 instead); no "
         "PostgreSQL: String(16777215) columns exceed PG's varchar limit (ZenML supports "
@@ -177,7 +223,7 @@ def load_metadata(ms: ModelSet) -> list[MetaData]:
             getattr(module, function)()
     module_name, _, expression = ms.target.partition(":")
     namespace = dict(vars(importlib.import_module(module_name)))
-    value = eval(expression, namespace)  # noqa: S307 - the expression is ours (SETS)
+    value = eval(expression, namespace)  # the expression is ours (SETS)
     items = list(value) if isinstance(value, (list, tuple)) else [value]
     for item in items:
         if not isinstance(item, MetaData):
