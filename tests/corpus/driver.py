@@ -8,7 +8,9 @@ else it is not run):
   file-descriptor level (Alembic binds ``sys.stdout`` at import);
 * ``move`` -- move the one file of the folder ``src`` matching ``pattern`` to ``dst``;
 * ``create_all`` -- ``metadata.create_all()`` of the set (``env`` names it and the URL);
-* ``dump`` -- :func:`tests.corpus.schema_dump.dump` of ``url``.
+* ``dump`` -- :func:`tests.corpus.schema_dump.dump` of ``url`` (the default schema and those the
+  models name);
+* ``create_schemas`` -- create the schemas the models name in each of ``urls`` (PostgreSQL).
 
 The parent side (:func:`run_steps`) spawns the process, reads the results and its resource use
 (``os.wait4``: peak RSS of that process alone).
@@ -77,12 +79,14 @@ def _wait(proc: subprocess.Popen[bytes], deadline: float) -> tuple[int, int]:
 
 
 def run_steps(tool: str, steps: list[dict[str, Any]], cwd: Path, base: Path,
-              stats: dict[str, float] | None = None) -> list[StepResult]:
-    """Run the steps in one process (or one process each with ``STERNA_CORPUS_ISOLATE=1``)."""
+              stats: dict[str, float] | None = None,
+              ok_before: list[str] | None = None) -> list[StepResult]:
+    """Run the steps in one process (or one process each with ``STERNA_CORPUS_ISOLATE=1``);
+    ``ok_before``: the steps of earlier batches that succeeded."""
     if os.environ.get("STERNA_CORPUS_ISOLATE") == "1" and len(steps) > 1:
         done: list[StepResult] = []
         for i, step in enumerate(steps):
-            ok = {r.id for r in done if r.ok}
+            ok = {r.id for r in done if r.ok} | set(ok_before or ())
             if not set(step.get("needs", ())) <= ok:
                 done.append(StepResult(step["id"], -1))
                 continue
@@ -90,7 +94,7 @@ def run_steps(tool: str, steps: list[dict[str, Any]], cwd: Path, base: Path,
                 f"{base.name}-{i}"), stats)
         return done
     steps_file, results_file = base.with_suffix(".steps.json"), base.with_suffix(".results.json")
-    steps_file.write_text(json.dumps(steps, indent=1))
+    steps_file.write_text(json.dumps({"steps": steps, "ok": ok_before or []}, indent=1))
     proc = spawn([sys.executable, "-m", "tests.corpus.driver", tool, str(steps_file),
                   str(results_file)], cwd, {})
     if stats is not None:
@@ -157,6 +161,29 @@ def _create_all() -> None:
         engine.dispose()
 
 
+def _schemas() -> list[str]:
+    """The named schemas of the set's tables."""
+    from tests.corpus.harness import env_target_metadata
+
+    target = env_target_metadata()
+    mds = target if isinstance(target, list) else [target]
+    return sorted({t.schema for md in mds for t in md.tables.values() if t.schema})
+
+
+def _create_schemas(urls: list[str]) -> None:
+    """Create the schemas the models name (a project does so before its first migration)."""
+    from sqlalchemy import create_engine, text
+
+    for url in urls:
+        engine = create_engine(url)
+        try:
+            with engine.begin() as conn:
+                for schema in _schemas() if engine.dialect.name == "postgresql" else []:
+                    conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+        finally:
+            engine.dispose()
+
+
 def _move(src: str, pattern: str, dst: str) -> None:
     (script,) = Path(src).glob(pattern)
     shutil.move(str(script), dst)
@@ -178,7 +205,9 @@ def _run_one(tool: str, step: dict[str, Any]) -> StepResult:
             elif step["kind"] == "dump":
                 from tests.corpus.schema_dump import dump
 
-                data = dump(step["url"], bool(step.get("version_table")))
+                data = dump(step["url"], bool(step.get("version_table")), _schemas())
+            elif step["kind"] == "create_schemas":
+                _create_schemas(step["urls"])
         except BaseException:  # noqa: BLE001 - a step's crash is its result
             traceback.print_exc()
             status = 1
@@ -188,10 +217,11 @@ def _run_one(tool: str, step: dict[str, Any]) -> StepResult:
 
 def main(argv: list[str]) -> int:
     tool, steps_file, results_file = argv
-    steps = json.loads(Path(steps_file).read_text())
+    given = json.loads(Path(steps_file).read_text())
+    steps, ok_before = given["steps"], set(given["ok"])
     results: list[StepResult] = []
     for step in steps:
-        ok = {r.id for r in results if r.ok}
+        ok = {r.id for r in results if r.ok} | ok_before
         if set(step.get("needs", ())) <= ok:
             results.append(_run_one(tool, step))
         else:

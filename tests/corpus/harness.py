@@ -7,12 +7,13 @@ The commands run in subprocesses of this module (``python -m tests.corpus.harnes
 :mod:`tests.corpus.driver`): one process runs a batch of steps with the set's models imported
 once, and a process never sees another set's models or other (mutated / original) models.
 
-* batch 1 (the models as they are): checks 1-4 -- autogenerate twice (the first script kept
+* batch 1 (the models as they are): checks 1-3 -- autogenerate twice (the first script kept
   aside), ``upgrade head`` on A, ``create_all`` + ``stamp head`` on B, the two schema dumps,
-  ``check`` on A and B with ``compare_server_default`` off and on, ``downgrade base`` on A, a dump,
-  ``upgrade head`` again;
+  ``check`` on A and B with ``compare_server_default`` off and on;
 * batch 2 (the models mutated, :mod:`tests.corpus.mutations`): autogenerate, ``upgrade head``,
-  ``check``; batch 3 (the models as they are): ``downgrade -1``, ``check``.
+  ``check``;
+* batch 3 (the models as they are): ``downgrade -1``, ``check`` (end of check 5), then check 4:
+  ``downgrade base``, a dump, ``upgrade head`` again.  Checks 4 and 5 therefore run together.
 
 Each check then judges the results of its steps (:meth:`Cell.judge`).  With
 ``STERNA_CORPUS_ISOLATE=1`` every step runs in a process of its own (slower; for a suspected
@@ -128,8 +129,11 @@ def env_target_metadata() -> Any:
 
 def env_options(x: dict[str, str], dialect_name: str) -> dict[str, Any]:
     """``context.configure`` options: ``-x csd=true`` turns ``compare_server_default`` on;
-    SQLite scripts use batch mode, as projects on SQLite do."""
+    SQLite scripts use batch mode, as projects on SQLite do; models in named schemas turn
+    ``include_schemas`` on."""
+    mds = _LOADED.get("mds", [])
     return {
+        "include_schemas": any(t.schema for md in mds for t in md.tables.values()),
         "compare_type": True,
         "compare_server_default": x.get("csd") == "true",
         "render_as_batch": dialect_name == "sqlite",
@@ -191,7 +195,7 @@ class StepResult:
         text = (self.err + "\n" + self.out).strip().splitlines()
         failed = [ln for ln in text if "FAILED" in ln or "Error" in ln or "error" in ln]
         line = (failed or text or [f"exit {self.status}"])[-1].strip()
-        return re.sub(r"running '(.{0,50}).*?'(: \()", r"running '\1...'\2", line)
+        return re.sub(r"""running (['"])(.{0,50}).*?\1(: \()""", r"running \1\2...\1\3", line)
 
 
 @dataclass
@@ -243,7 +247,8 @@ class Cell:
         from tests.corpus.driver import run_steps
 
         stats = self.stats.setdefault(name, {})
-        for result in run_steps(self.tool, steps, self.project, self.folder / name, stats):
+        ok = [id for id, r in self.results.items() if r.ok]
+        for result in run_steps(self.tool, steps, self.project, self.folder / name, stats, ok):
             self.results[result.id] = result
 
     def cmd(self, id: str, url: str, *argv: str, needs: tuple[str, ...] = (),
@@ -261,24 +266,24 @@ class Cell:
         first = self.folder / "first_script.py"
         csd = ("false", "true")
         steps = [
-            self.cmd("gen1", a, "revision", "--autogenerate", "-m", "corpus", "--rev-id", REV_ID),
+            {"id": "schemas", "kind": "create_schemas", "urls": [a, b], "env": self.env(a),
+             "needs": []},
+            self.cmd("gen1", a, "revision", "--autogenerate", "-m", "corpus", "--rev-id", REV_ID,
+                     needs=("schemas",)),
             {"id": "move", "kind": "move", "src": str(versions), "dst": str(first),
              "needs": ["gen1"]},
             self.cmd("gen2", a, "revision", "--autogenerate", "-m", "corpus", "--rev-id", REV_ID,
                      needs=("move",)),
             self.cmd("upgrade", a, "upgrade", "head", needs=("gen2",)),
-            {"id": "create_all", "kind": "create_all", "env": self.env(b), "needs": []},
+            {"id": "create_all", "kind": "create_all", "env": self.env(b), "needs": ["schemas"]},
             self.cmd("stamp", b, "stamp", "head", needs=("gen2", "create_all")),
-            {"id": "dump_a", "kind": "dump", "url": a, "needs": ["upgrade"]},
-            {"id": "dump_b", "kind": "dump", "url": b, "needs": ["create_all"]},
+            {"id": "dump_a", "kind": "dump", "url": a, "needs": ["upgrade"], "env": self.env(a)},
+            {"id": "dump_b", "kind": "dump", "url": b, "needs": ["create_all"],
+             "env": self.env(b)},
             *[self.cmd(f"check_a_{v}", a, "-x", f"csd={v}", "check", needs=("upgrade",))
               for v in csd],
             *[self.cmd(f"check_b_{v}", b, "-x", f"csd={v}", "check", needs=("stamp",))
               for v in csd],
-            self.cmd("down_base", a, "downgrade", "base", needs=("upgrade",)),
-            {"id": "dump_base", "kind": "dump", "url": a, "version_table": True,
-             "needs": ["down_base"]},
-            self.cmd("reupgrade", a, "upgrade", "head", needs=("down_base",)),
         ]
         self.run_batch("main", steps)
         if first.exists():
@@ -286,19 +291,19 @@ class Cell:
         for path in versions.glob("*.py"):
             self.scripts[path.name] = path.read_text()
 
-    # batches 2 and 3: check 5
-    def batch_mutations(self) -> None:
+    # batches 2 and 3: check 5, then check 4 (a failed downgrade base cannot spoil check 5)
+    def batch_later(self) -> None:
         self.batch_main()
-        if "mutations" in self._ran:
+        if "later" in self._ran:
             return
-        self._ran.add("mutations")
+        self._ran.add("later")
         a = self.url_a
         plan_file = self.folder / "plan.json"
         mutated = {"STERNA_CORPUS_MUTATE": "1", "STERNA_CORPUS_PLAN": str(plan_file)}
         x = ("-x", "csd=true", "-x", "sterna.accept_renames=true")
         self.run_batch("mutated", [
             self.cmd("mut_gen", a, *x, "revision", "--autogenerate", "-m", "mutations",
-                     "--rev-id", MUT_REV_ID, **mutated),
+                     "--rev-id", MUT_REV_ID, needs=("upgrade",), **mutated),
             self.cmd("mut_upgrade", a, *x, "upgrade", "head", needs=("mut_gen",), **mutated),
             self.cmd("mut_check", a, *x, "check", needs=("mut_upgrade",), **mutated),
         ])
@@ -307,18 +312,22 @@ class Cell:
         versions = self.project / "corpus" / "versions"
         script = next(versions.glob(f"{MUT_REV_ID}_*.py"), None)
         self.scripts["mutations"] = script.read_text() if script else ""
-        if self.results["mut_upgrade"].ok:
-            self.run_batch("restored", [
-                self.cmd("mut_down", a, "downgrade", "-1"),
-                {"id": "mut_remove", "kind": "move", "src": str(versions),
-                 "pattern": f"{MUT_REV_ID}_*.py", "dst": str(self.folder / "mut_script.py"),
-                 "needs": ["mut_down"]},
-                self.cmd("mut_check_orig", a, "-x", "csd=true", "check", needs=("mut_remove",)),
-            ])
+        self.run_batch("restored", [
+            self.cmd("mut_down", a, "downgrade", "-1", needs=("mut_upgrade",)),
+            {"id": "mut_remove", "kind": "move", "src": str(versions),
+             "pattern": f"{MUT_REV_ID}_*.py", "dst": str(self.folder / "mut_script.py"),
+             "needs": ["mut_gen"]},
+            self.cmd("mut_check_orig", a, "-x", "csd=true", "check",
+                     needs=("mut_down", "mut_remove")),
+            self.cmd("down_base", a, "downgrade", "base", needs=("upgrade",)),
+            {"id": "dump_base", "kind": "dump", "url": a, "version_table": True,
+             "needs": ["down_base"], "env": self.env(a)},
+            self.cmd("reupgrade", a, "upgrade", "head", needs=("down_base",)),
+        ])
 
     def judge(self, check: str) -> Verdict:
-        if check == "mutations":
-            self.batch_mutations()
+        if check in ("mutations", "downgrade"):
+            self.batch_later()
         else:
             self.batch_main()
         try:
@@ -433,7 +442,8 @@ JUDGES = {"autogenerate": judge_autogenerate, "upgrade": judge_upgrade, "check":
 
 
 def pyflakes_messages(source: str) -> list[str]:
-    """pyflakes' findings on a script (none when it is clean)."""
+    """pyflakes' findings on a script (none when it is clean); an unused import (the template's
+    ``op`` and ``sa`` in an empty script) is no fault."""
     import io
 
     from pyflakes.api import check
@@ -441,4 +451,4 @@ def pyflakes_messages(source: str) -> list[str]:
 
     out = io.StringIO()
     check(source, "script.py", Reporter(out, out))
-    return out.getvalue().splitlines()
+    return [ln for ln in out.getvalue().splitlines() if "imported but unused" not in ln]

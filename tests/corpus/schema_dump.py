@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -74,54 +75,66 @@ def _by_name(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(items, key=lambda d: json.dumps(d, sort_keys=True, default=str))
 
 
-def _table(insp: sa.Inspector, name: str, dialect: Dialect) -> dict[str, Any]:
-    pk = insp.get_pk_constraint(name)
+def _table(insp: sa.Inspector, name: str, dialect: Dialect,
+           schema: str | None = None) -> dict[str, Any]:
+    pk = insp.get_pk_constraint(name, schema=schema)
     return {
-        "columns": [_column(c, dialect) for c in insp.get_columns(name)],
+        "columns": [_column(c, dialect) for c in insp.get_columns(name, schema=schema)],
         "primary_key": {"name": pk.get("name"), "columns": pk.get("constrained_columns")},
-        "foreign_keys": _by_name([_fk(fk) for fk in insp.get_foreign_keys(name)]),
+        "foreign_keys": _by_name([_fk(fk) for fk in insp.get_foreign_keys(name, schema=schema)]),
         "unique": _by_name([_plain({"name": u["name"], "columns": u["column_names"]})
-                            for u in insp.get_unique_constraints(name)]),
-        "indexes": _by_name([_index(ix) for ix in insp.get_indexes(name)]),
+                            for u in insp.get_unique_constraints(name, schema=schema)]),
+        "indexes": _by_name([_index(ix) for ix in insp.get_indexes(name, schema=schema)]),
         "checks": _by_name([_plain({"name": c["name"], "sqltext": c["sqltext"]})
-                            for c in insp.get_check_constraints(name)]),
-        "comment": _comment(insp, name),
+                            for c in insp.get_check_constraints(name, schema=schema)]),
+        "comment": _comment(insp, name, schema),
     }
 
 
-def _comment(insp: sa.Inspector, name: str) -> str | None:
+def _comment(insp: sa.Inspector, name: str, schema: str | None) -> str | None:
     try:
-        return insp.get_table_comment(name).get("text")
+        return insp.get_table_comment(name, schema=schema).get("text")
     except NotImplementedError:  # SQLite keeps no comments
         return None
 
 
-def _sequences(insp: sa.Inspector) -> list[str]:
+def _sequences(insp: sa.Inspector, schema: str | None) -> list[str]:
     try:
-        return sorted(insp.get_sequence_names())
+        return sorted(insp.get_sequence_names(schema=schema))
     except NotImplementedError:  # SQLite has none
         return []
 
 
-def dump(url: str, include_version_table: bool = False) -> dict[str, Any]:
-    """Tables (with columns, keys, indexes, constraints), PostgreSQL enum types and sequences."""
+def dump(url: str, include_version_table: bool = False,
+         schemas: Sequence[str] = ()) -> dict[str, Any]:
+    """Tables (with columns, keys, indexes, constraints), PostgreSQL enum types and sequences,
+    of the default schema and of ``schemas`` (keys ``schema.name`` there)."""
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:
             insp = sa.inspect(conn)
-            names = sorted(insp.get_table_names())
-            if not include_version_table:
-                names = [n for n in names if n != VERSION_TABLE]
-            out: dict[str, Any] = {
-                "tables": {n: _table(insp, n, conn.dialect) for n in names},
-                "sequences": _sequences(insp),
-            }
-            if conn.dialect.name == "postgresql":
-                enums = insp.get_enums()  # type: ignore[attr-defined]
-                out["enums"] = {e["name"]: list(e["labels"]) for e in enums}
+            out: dict[str, Any] = {"tables": {}, "sequences": [], "enums": {}}
+            for schema in [None, *schemas]:
+                _dump_schema(insp, schema, include_version_table, out)
+            if conn.dialect.name != "postgresql":
+                del out["enums"]
             return out
     finally:
         engine.dispose()
+
+
+def _dump_schema(insp: sa.Inspector, schema: str | None, include_version_table: bool,
+                 out: dict[str, Any]) -> None:
+    prefix = f"{schema}." if schema else ""
+    names = sorted(insp.get_table_names(schema=schema))
+    if not include_version_table:
+        names = [n for n in names if n != VERSION_TABLE]
+    for n in names:
+        out["tables"][prefix + n] = _table(insp, n, insp.dialect, schema)
+    out["sequences"] += [prefix + s for s in _sequences(insp, schema)]
+    if insp.dialect.name == "postgresql":
+        enums = insp.get_enums(schema=schema)  # type: ignore[attr-defined]
+        out["enums"].update({prefix + e["name"]: list(e["labels"]) for e in enums})
 
 
 def lines(schema: Any, path: str = "") -> list[str]:
