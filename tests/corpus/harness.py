@@ -446,8 +446,8 @@ def pyflakes_messages(source: str) -> list[str]:
     ``op`` and ``sa`` in an empty script) is no fault."""
     import io
 
-    from pyflakes.api import check
-    from pyflakes.reporter import Reporter
+    from pyflakes.api import check  # type: ignore[import-untyped]
+    from pyflakes.reporter import Reporter  # type: ignore[import-untyped]
 
     out = io.StringIO()
     check(source, "script.py", Reporter(out, out))

@@ -122,7 +122,7 @@ def _referenced(tables: Iterable[sa.Table]) -> set[str]:
     for table in tables:
         for fk in table.foreign_keys:
             if fk.column.table is not table:
-                keys.add(str(fk.column.table.key))  # type: ignore[union-attr]
+                keys.add(str(fk.column.table.key))
     return keys
 
 

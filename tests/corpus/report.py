@@ -74,15 +74,18 @@ def _cell_text(verdict: dict[str, Any]) -> str:
     return f"FAIL ({reason})"
 
 
-def _mark(verdicts: dict[str, Any], tool: str, key: tuple[str, str], check: str) -> str:
-    rows = verdicts.get((*key, tool))
+Results = dict[tuple[str, str, str], dict[str, Any]]
+
+
+def _mark(verdicts: Results, tool: str, key: tuple[str, str], check: str) -> str:
+    rows = verdicts.get((key[0], key[1], tool))
     if rows is None:
         return "–"
     return "pass" if rows["verdicts"][check]["passed"] else "FAIL"
 
 
 def render(results: list[dict[str, Any]], timings: list[dict[str, Any]], minutes: float) -> str:
-    by_key = {(r["set"], r["backend"], r["tool"]): r for r in results}
+    by_key: Results = {(r["set"], r["backend"], r["tool"]): r for r in results}
     present = {(r["set"], r["backend"]) for r in results}
     keys = [k for k in cells() if k in present] + sorted(present - set(cells()))
     tools = [t for t in TOOLS if any(r["tool"] == t for r in results)]
@@ -99,10 +102,10 @@ def render(results: list[dict[str, Any]], timings: list[dict[str, Any]], minutes
             "|---|---|---|" + "---|" * len(tools)]
     for key in keys:
         for check in CHECKS:
-            texts = [_cell_text(by_key[(*key, t)]["verdicts"][check]) if (*key, t) in by_key
-                     else "–" for t in tools]
+            found = [by_key.get((key[0], key[1], t)) for t in tools]
+            texts = [_cell_text(r["verdicts"][check]) if r else "–" for r in found]
             if any(t != "pass" for t in texts):
-                fault = MODEL_FAULTS.get((*key, check))
+                fault = MODEL_FAULTS.get((key[0], key[1], check))
                 note = f" (model fault: {fault.reason})" if fault else ""
                 out.append(f"| {key[0]} | {key[1]} | {check}{note} | " + " | ".join(texts) + " |")
     out += _render_timings(timings)

@@ -22,7 +22,7 @@ def _type(type_: Any, dialect: Dialect) -> str:
         return repr(type_)
 
 
-def _column(col: dict[str, Any], dialect: Dialect) -> dict[str, Any]:
+def _column(col: Any, dialect: Dialect) -> dict[str, Any]:
     out = {
         "name": col["name"],
         "type": _type(col["type"], dialect),
@@ -47,7 +47,7 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def _index(ix: dict[str, Any]) -> dict[str, Any]:
+def _index(ix: Any) -> Any:
     return _plain({
         "name": ix["name"],
         "columns": ix.get("column_names"),
@@ -57,7 +57,7 @@ def _index(ix: dict[str, Any]) -> dict[str, Any]:
     })
 
 
-def _fk(fk: dict[str, Any]) -> dict[str, Any]:
+def _fk(fk: Any) -> Any:
     options = fk.get("options") or {}
     return _plain({
         "name": fk.get("name"),
