@@ -211,6 +211,21 @@ SETS: dict[str, ModelSet] = _sets(
         "PostgreSQL: String(16777215) columns exceed PG's varchar limit (ZenML supports "
         "SQLite and MySQL only)",
     ),
+    ModelSet(
+        name="galaxy",
+        package="galaxy-data==26.1.2",
+        target="galaxy.model:mapper_registry.metadata",
+        prepare=None,
+        backends=("sqlite", "postgresql"),
+        features=(
+            "50+ tables", "naming conventions", "fk cycle use_alter", "fk cycle no use_alter",
+            "server defaults: booleans", "typedecorators",
+        ),
+        notes="the Galaxy server's data model (183 tables); user_credentials and "
+        "credentials_group refer to each other without use_alter; no MariaDB: its models "
+        "have String columns without a length (create_all: 'VARCHAR requires a length on "
+        "dialect mysql')",
+    ),
 )
 
 
