@@ -194,8 +194,21 @@ class StepResult:
             return "not run"
         text = (self.err + "\n" + self.out).strip().splitlines()
         failed = [ln for ln in text if "FAILED" in ln or "Error" in ln or "error" in ln]
-        line = (failed or text or [f"exit {self.status}"])[-1].strip()
-        return re.sub(r"""running (['"])(.{0,50}).*?\1(: \()""", r"running \1\2...\1\3", line)
+        return short_error((failed or text or [f"exit {self.status}"])[-1])
+
+
+def short_error(line: str) -> str:
+    """A command's error line with the database's error first: ``FAILED:`` and the tail about
+    applied statements dropped, the failing statement cut to its start, paths to ``versions/``."""
+    line = line.strip().removeprefix("FAILED: ")
+    line = re.sub(r" \((?:no )?statements? of this step .*$", "", line)
+    line = re.sub(r"\S*/versions/", "versions/", line)
+    match = re.match(r"""(.*?) while running (['"])(.*?)\2: (\(.*)$""", line)
+    if match:
+        head, _, sql, error = match.groups()
+        sql = " ".join(sql.split())
+        return f"{head}: {error} [{sql[:40]}...]"
+    return line
 
 
 @dataclass
