@@ -192,7 +192,8 @@ class StepResult:
     def error_line(self) -> str:
         if self.status == -1:
             return "not run"
-        text = (self.err + "\n" + self.out).strip().splitlines()
+        text = [ln for ln in (self.err + "\n" + self.out).strip().splitlines()
+                if not ln.startswith("(Background on this error")]
         failed = [ln for ln in text if "FAILED" in ln or "Error" in ln or "error" in ln]
         return short_error((failed or text or [f"exit {self.status}"])[-1])
 

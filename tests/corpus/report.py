@@ -164,14 +164,15 @@ def _args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--backends", help="comma-separated backends (default: each set's)")
     parser.add_argument("--tools", default=",".join(TOOLS))
     parser.add_argument("--json", help="also write the raw results to this file")
-    parser.add_argument("--from-json", help="render these raw results instead of running")
+    parser.add_argument("--from-json", help="render these raw results instead of running (with "
+                        "--sets: run those sets again and replace their results)")
     parser.add_argument("--no-doc", action="store_true", help="print instead of writing the doc")
     parser.add_argument("--timing", metavar="SET:BACKEND",
                         help="measure this cell again (with --from-json: keep the results)")
     return parser.parse_args(argv)
 
 
-def _run_all(args: argparse.Namespace) -> dict[str, Any]:
+def _run_all(args: argparse.Namespace, timing: bool = True) -> dict[str, Any]:
     wanted = set(args.sets.split(",")) if args.sets else None
     backends = set(args.backends.split(",")) if args.backends else None
     tools = args.tools.split(",")
@@ -188,11 +189,11 @@ def _run_all(args: argparse.Namespace) -> dict[str, Any]:
                   + " ".join(_mark({(set_name, backend, tool): result}, tool,
                                    (set_name, backend), c) for c in CHECKS), flush=True)
     timings = []
-    if results:
+    if results and timing:
         largest = max(results, key=lambda r: (r["tables"], r["backend"] == "postgresql"))
         for tool in tools:
-            timing = measure(largest["set"], largest["backend"], tool, base)
-            timings.append({**timing, "tables": largest["tables"]})
+            measured = measure(largest["set"], largest["backend"], tool, base)
+            timings.append({**measured, "tables": largest["tables"]})
     return {"results": results, "timings": timings,
             "minutes": (time.perf_counter() - start) / 60}
 
@@ -200,6 +201,12 @@ def _run_all(args: argparse.Namespace) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     args = _args(sys.argv[1:] if argv is None else argv)
     data = json.loads(Path(args.from_json).read_text()) if args.from_json else _run_all(args)
+    if args.from_json and args.sets:  # run these sets again, keep the other results
+        fresh = _run_all(args, timing=False)
+        again = {(r["set"], r["backend"], r["tool"]) for r in fresh["results"]}
+        data["results"] = [r for r in data["results"]
+                           if (r["set"], r["backend"], r["tool"]) not in again] + fresh["results"]
+        data["minutes"] += fresh["minutes"]
     if args.timing:
         set_name, backend = args.timing.split(":")
         base = Path(tempfile.mkdtemp(prefix="corpus-timing-"))
