@@ -14,7 +14,7 @@ from sterna.errors import CommandError, DatabaseError
 # names used in annotations only: ``typing`` is not imported at run time (about 3 ms)
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Callable, Iterable
     from typing import Any
 
     from sterna.script import ScriptDirectory
@@ -68,32 +68,18 @@ def run_env(config: Config, script: ScriptDirectory, fn: StepsFunction, **kw: An
     from sterna.runtime.environment import EnvironmentContext
     from sterna.runtime.errors import UNACCEPTED_QUERY_WARNING
 
-    counted = _CountedSteps(fn)
+    environment = EnvironmentContext(config, script, fn=fn, **kw)
     try:
-        with warnings.catch_warnings(), alembic_alias(), \
-                EnvironmentContext(config, script, fn=counted, **kw):
+        with warnings.catch_warnings(), alembic_alias(), environment:
             warnings.filterwarnings("error", UNACCEPTED_QUERY_WARNING, SAWarning)
             script.run_env()
     except CommandError:
         raise
     except Exception as exc:
-        converted = database_error(exc, config, counted.started)
+        converted = database_error(exc, config, environment.steps_started)
         if converted is None:
             raise
         raise converted from exc
-
-
-class _CountedSteps:
-    """The command's migration function, counting the steps it handed out."""
-
-    def __init__(self, fn: StepsFunction) -> None:
-        self.fn = fn
-        self.started = 0
-
-    def __call__(self, heads: Any, context: Any) -> Iterator[Any]:
-        for step in self.fn(heads, context):
-            self.started += 1
-            yield step
 
 
 def database_error(exc: BaseException, config: Config, steps_run: int = 0) -> DatabaseError | None:

@@ -33,6 +33,7 @@ class EnvironmentContext:
         self.script = script
         self.context_opts: dict[str, Any] = kw
         self._migration_context: MigrationContext | None = None
+        self.steps_started = 0  # migration steps begun by any of its contexts (error messages)
 
     def __enter__(self) -> EnvironmentContext:
         ENVIRONMENT.install(self)

@@ -276,6 +276,8 @@ class MigrationContext:
         heads: set[str],
         kw: Mapping[str, Any],
     ) -> None:
+        if self.environment_context is not None:
+            self.environment_context.steps_started += 1
         with self.begin_transaction(_per_migration=True):
             if self.as_sql and not heads:
                 self.impl._exec(self._version.create_statement())

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -57,10 +58,10 @@ def _index(ix: Any) -> Any:
     })
 
 
-def _fk(fk: Any) -> Any:
+def _fk(fk: Any, table: str, dialect: Dialect) -> Any:
     options = fk.get("options") or {}
     return _plain({
-        "name": fk.get("name"),
+        "name": _fk_name(fk.get("name"), table, dialect),
         "columns": fk["constrained_columns"],
         "target": f"{fk.get('referred_schema') or ''}.{fk['referred_table']}"
                   f"({', '.join(fk['referred_columns'])})",
@@ -69,6 +70,15 @@ def _fk(fk: Any) -> Any:
         "deferrable": options.get("deferrable"),
         "initially": options.get("initially"),
     })
+
+
+def _fk_name(name: str | None, table: str, dialect: Dialect) -> str | None:
+    """A name MySQL/MariaDB made up (``<table>_ibfk_<n>``) numbers the table's unnamed keys in
+    the order ``CREATE TABLE`` lists them, which for ``create_all`` is the iteration order of a
+    set: such a name says nothing about the key, so it is written as ``(generated)``."""
+    if dialect.name == "mysql" and name and re.fullmatch(re.escape(table) + r"_ibfk_\d+", name):
+        return "(generated)"
+    return name
 
 
 def _by_name(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -81,7 +91,8 @@ def _table(insp: sa.Inspector, name: str, dialect: Dialect,
     return {
         "columns": [_column(c, dialect) for c in insp.get_columns(name, schema=schema)],
         "primary_key": {"name": pk.get("name"), "columns": pk.get("constrained_columns")},
-        "foreign_keys": _by_name([_fk(fk) for fk in insp.get_foreign_keys(name, schema=schema)]),
+        "foreign_keys": _by_name([_fk(fk, name, dialect)
+                                  for fk in insp.get_foreign_keys(name, schema=schema)]),
         "unique": _by_name([_plain({"name": u["name"], "columns": u["column_names"]})
                             for u in insp.get_unique_constraints(name, schema=schema)]),
         "indexes": _by_name([_index(ix) for ix in insp.get_indexes(name, schema=schema)]),

@@ -19,6 +19,7 @@ def _params() -> list[object]:
             fault = MODEL_FAULTS.get((set_name, backend, check))
             marks = [pytest.mark.xfail(strict=True, reason=f"{fault.reason} -- Sterna prints: "
                                                            f"{fault.prints}")] if fault else []
+            marks.append(pytest.mark.xdist_group(f"{set_name}-{backend}"))  # one cell, one worker
             params.append(pytest.param((set_name, backend), check, marks=marks,
                                        id=f"{set_name}-{backend}-{check}"))
     return params
