@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import bindparam, inspect, text
 from sqlalchemy.engine import Connection
 
-from sterna.autogenerate.reflect import EnumInfo, SequenceInfo, TableInfo
+from sterna.autogenerate.reflect import ColumnInfo, EnumInfo, SequenceInfo, TableInfo
 from sterna.autogenerate.reflect_inspector import InspectorReader, column_info
 from sterna.autogenerate.reflect_postgresql_catalog import read_constraints_and_indexes
 
@@ -85,10 +85,7 @@ class PostgresqlReader(InspectorReader):
         )
         for table in tables:
             for column in table.columns:
-                if column.autoincrement is True and _owned_sequence_default(
-                    column.default, table.name, column.name
-                ):
-                    column.default = None
+                _serial_or_named_sequence(column, table.name)
         return tables
 
     def enums(self, connection: Connection, schemas: Sequence[str | None]) -> list[EnumInfo]:
@@ -126,6 +123,18 @@ class PostgresqlReader(InspectorReader):
 
 
 _NEXTVAL = re.compile(r"""^nextval\('(?:"?[^'"]+"?\.)?"?([^'"]+)"?'::regclass\)$""")
+
+
+def _serial_or_named_sequence(column: ColumnInfo, table: str) -> None:
+    """A serial column loses its ``nextval`` default (part of SERIAL).  A column whose default
+    draws from another, named sequence is no autoincrement column: made again with that
+    default and ``autoincrement=True``, ``CREATE TABLE`` would write SERIAL, ignoring it."""
+    if column.autoincrement is not True or column.default is None:
+        return
+    if _owned_sequence_default(column.default, table, column.name):
+        column.default = None
+    elif _NEXTVAL.match(column.default):
+        column.autoincrement = False
 
 
 def _owned_sequence_default(default: str | None, table: str, column: str) -> bool:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Identity,
     PrimaryKeyConstraint,
+    Sequence,
     UniqueConstraint,
 )
 from sqlalchemy.sql.elements import ClauseElement, ColumnClause, TextClause, conv
@@ -43,6 +44,7 @@ from sterna.autogenerate.render_types import (
     render_value,
     sql_text,
 )
+from sterna.operations.ops.sequences import SEQUENCE_OPTIONS
 
 
 def real_name(name: Any) -> Any:
@@ -93,6 +95,8 @@ def render_column(column: Column[Any], autogen_context: Any) -> Node:
     if custom is not None:
         return parse_expression(custom)
     args: list[Node] = [Atom(py_str(column.name)), render_type(column.type, autogen_context)]
+    if isinstance(column.default, Sequence):
+        args.append(render_sequence(column.default, autogen_context))
     generated = column.server_default
     if isinstance(generated, Identity):
         args.append(render_identity(generated, autogen_context))
@@ -109,6 +113,25 @@ def render_column(column: Column[Any], autogen_context: Any) -> Node:
         kwargs.append(("comment", literal(column.comment)))
     kwargs.extend(dialect_kwargs(column, autogen_context))
     return call_items(f"{sa_prefix(autogen_context)}Column", args, kwargs)
+
+
+def render_sequence(sequence: Sequence, autogen_context: Any) -> Node:
+    """``sa.Sequence("name", <options>, schema=..., optional=...)`` given to a column: the
+    column's DDL depends on it as in ``create_all`` (PostgreSQL: a plain integer rather than
+    SERIAL; MariaDB: no AUTO_INCREMENT); ``op.create_table`` does not create the sequence,
+    which has its own ``op.create_sequence``."""
+    kwargs: list[tuple[str, Node]] = [
+        (key, render_value(getattr(sequence, key), autogen_context))
+        for key in SEQUENCE_OPTIONS
+        if getattr(sequence, key, None) not in (None, False)
+    ]
+    if sequence.schema is not None:
+        kwargs.append(("schema", literal(str(sequence.schema))))
+    if sequence.optional:
+        kwargs.append(("optional", literal(True)))
+    return call_items(
+        f"{sa_prefix(autogen_context)}Sequence", [Atom(py_str(str(sequence.name)))], kwargs
+    )
 
 
 # -- table constraints ----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import (
     CheckConstraint,
     Column,
+    ForeignKey,
     ForeignKeyConstraint,
     Index,
     MetaData,
@@ -251,6 +252,8 @@ def detach(item: SchemaItem) -> SchemaItem:
             unbind_expression(item.sqltext), name=_name(item), deferrable=item.deferrable,
             initially=item.initially, **item.dialect_kwargs,
         )
+    if isinstance(item, ForeignKeyConstraint):
+        return _copy_foreign_key(item)
     if isinstance(item, Constraint):
         return item._copy()
     if isinstance(item, Index):
@@ -259,6 +262,37 @@ def detach(item: SchemaItem) -> SchemaItem:
             unique=bool(item.unique), **item.dialect_kwargs,
         )
     return item
+
+
+def referred_schema(constraint: ForeignKeyConstraint) -> str | None:
+    """The schema of the table a foreign key refers to, as SQLAlchemy resolves it: the one
+    its target names, else the default schema of its table's ``MetaData`` (``MetaData(
+    schema="s")`` and ``ForeignKey("t.id")`` refer to ``s.t``)."""
+    schema = constraint.elements[0]._column_tokens[0] if constraint.elements else None
+    if schema is not None:
+        return str(schema)
+    metadata = getattr(getattr(constraint, "parent", None), "metadata", None)
+    default = getattr(metadata, "schema", None)
+    return str(default) if default is not None else None
+
+
+def referred_target(element: ForeignKey) -> str:
+    """``[schema.]table.column`` of a foreign key element, its schema resolved as by
+    :func:`referred_schema` (the element's constraint gives the table's ``MetaData``)."""
+    _, table, column = element._column_tokens
+    constraint = element.constraint
+    schema = referred_schema(constraint) if constraint is not None else element._column_tokens[0]
+    return ".".join(str(part) for part in (schema, table, column) if part is not None)
+
+
+def _copy_foreign_key(constraint: ForeignKeyConstraint) -> ForeignKeyConstraint:
+    """A detached copy whose targets name the schema they resolve to: the copy leaves the
+    models' ``MetaData``, whose default schema would otherwise be lost."""
+    named = any(e._column_tokens[0] is not None for e in constraint.elements)
+    schema = referred_schema(constraint)
+    if named or schema is None:
+        return constraint._copy()
+    return constraint._copy(schema=schema)
 
 
 def is_attached(item: SchemaItem) -> bool:

@@ -2,6 +2,8 @@
 
 The models' sequences are those of their ``MetaData`` (free-standing ones and those given to
 columns); sequences PostgreSQL creates for serial and identity columns are not in the snapshot.
+A sequence given to a column is also rendered inside that column in ``create_table``
+(``render_schema.render_sequence``), which changes the column's DDL but does not create it.
 """
 
 from __future__ import annotations
@@ -24,11 +26,14 @@ SequenceKey = tuple[str | None, str]
 def model_sequences(
     ctx: AutogenContext, schemas: list[str | None]
 ) -> dict[SequenceKey, Sequence]:
+    """The models' sequences that ``create_all`` creates on this dialect: an ``optional``
+    one only where the dialect does not treat sequences as optional (MariaDB)."""
     wanted = set(schemas)
+    skip_optional = bool(getattr(ctx.dialect, "sequences_optional", True))
     found: dict[SequenceKey, Sequence] = {}
     for metadata in ctx.metadatas:
         for sequence in _sequences_of(metadata):
-            if sequence.optional:
+            if sequence.optional and skip_optional:
                 continue
             key = (schema_key(ctx, sequence.schema), sequence.name)
             if key[0] in wanted:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import ForeignKeyConstraint, Table
 
 from sterna.autogenerate.compare.schemas import TableKey
+from sterna.operations.schemaobj import referred_target
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,9 +66,11 @@ def _dotted(key: TableKey) -> str:
 
 
 def fk_order(fk: ForeignKeyConstraint) -> tuple[tuple[str, ...], tuple[str, ...], str]:
-    """A stable order of a table's foreign keys (``foreign_key_constraints`` is a set)."""
+    """A stable order of a table's foreign keys (``foreign_key_constraints`` is a set); a
+    model key and its copy in a ``create_table`` (which names the schema its target resolves
+    to) give the same."""
     columns = tuple(str(c) for c in fk.column_keys)
-    targets = tuple(str(e._get_colspec()) for e in fk.elements)
+    targets = tuple(referred_target(e) for e in fk.elements)
     return (columns, targets, str(fk.name or ""))
 
 

@@ -280,10 +280,13 @@ class CreateForeignKeyOp(AddConstraintOp):
 
     @classmethod
     def from_constraint(cls, constraint: Constraint) -> CreateForeignKeyOp:
+        from sterna.operations.schemaobj import referred_schema
+
         assert isinstance(constraint, ForeignKeyConstraint)
         table = _table_of(constraint)
         first = constraint.elements[0]
-        ref_schema, ref_table, _ = first._column_tokens
+        _, ref_table, _ = first._column_tokens
+        ref_schema = referred_schema(constraint)
         kw: dict[str, Any] = {}
         for key in ("onupdate", "ondelete", "match"):
             if getattr(constraint, key) is not None:
