@@ -178,8 +178,19 @@ def _column(connection: Connection, row: Any, table_collation: str | None) -> Co
         comment=comment or None,
         computed=computed,
         position=int(position) - 1,
-        dialect_options={"mysql_on_update": _on_update(extra)} if "on update" in extra else {},
+        dialect_options=_column_options(extra, collation),
     )
+
+
+def _column_options(extra: str, collation: str | None) -> dict[str, Any]:
+    """``mysql_on_update`` (the ``ON UPDATE`` clause) and ``mysql_collation`` (the column's
+    collation even when it is the table's: its character set sizes a ``TEXT(n)``)."""
+    options: dict[str, Any] = {}
+    if "on update" in extra:
+        options["mysql_on_update"] = _on_update(extra)
+    if collation:
+        options["mysql_collation"] = str(collation)
+    return options
 
 
 def _default(

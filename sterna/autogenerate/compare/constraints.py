@@ -20,6 +20,7 @@ from sqlalchemy.engine import Dialect
 
 from sterna.autogenerate.compare.conditional import included
 from sterna.autogenerate.compare.hooks import impl_hook
+from sterna.autogenerate.compare.naming import written_name
 from sterna.autogenerate.compare.registry import comparators
 from sterna.autogenerate.compare.schemas import schema_key
 from sterna.autogenerate.compare.sqlcompile import compile_expression
@@ -141,8 +142,8 @@ def compare_foreign_keys(
     left_out: set[FKSig | str | None] = set()
     for fk in sorted(meta.foreign_key_constraints, key=lambda c: c._creation_order):
         if not included(ctx, fk):  # a ddl_if() rule leaves it out: so is its database twin
-            left_out.update((meta_fk_sig(ctx, fk), _name(fk)))
-        elif ctx.run_name_filters(_name(fk), "foreign_key_constraint", parent):
+            left_out.update((meta_fk_sig(ctx, fk), _written(ctx, fk)))
+        elif ctx.run_name_filters(_written(ctx, fk), "foreign_key_constraint", parent):
             wanted.setdefault(meta_fk_sig(ctx, fk), fk)
     left_out.discard(None)
     found = {
@@ -190,6 +191,13 @@ def _name(constraint: Any) -> str | None:
     if name is None or type(name).__name__ == "_NoneName":
         return None
     return str(name)
+
+
+def _written(ctx: AutogenContext, constraint: Any) -> str | None:
+    """The model constraint's name as the database will hold it (a long convention name
+    shortened as the dialect's DDL shortens it)."""
+    assert ctx.dialect is not None
+    return written_name(ctx.dialect, constraint)
 
 
 def _built_fk(ctx: AutogenContext, conn: TableInfo, info: ForeignKeyInfo) -> ForeignKeyConstraint:
@@ -250,8 +258,8 @@ def _type_checks(
     texts: set[str] = set()
     for constraint in _meta_checks(meta):
         if getattr(constraint, "_type_bound", False):
-            if _name(constraint):
-                names.add(str(_name(constraint)))
+            if _written(ctx, constraint):
+                names.add(str(_written(ctx, constraint)))
             texts.add(_check_text(ctx, constraint, meta.name))
     prefixes = tuple(
         f"{column.name.lower()} in "
@@ -283,7 +291,7 @@ def _found_checks(
     assert ctx.dialect is not None
     names, texts, prefixes = _type_checks(ctx, meta)
     for constraint in _left_out_checks(ctx, meta):
-        name = _name(constraint)
+        name = _written(ctx, constraint)
         if name:
             names.add(name)
         else:
@@ -309,7 +317,8 @@ def compare_checks(
         return
     left_out = {id(c) for c in _left_out_checks(ctx, meta)}
     wanted = [
-        (_Check(_name(c), _check_text(ctx, c, table_name)), c) for c in _meta_checks(meta)
+        (_Check(_written(ctx, c), _check_text(ctx, c, table_name)), c)
+        for c in _meta_checks(meta)
         if not getattr(c, "_type_bound", False) and id(c) not in left_out
     ]
     found = _found_checks(ctx, conn, meta)

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Dialect
 
 from sterna.autogenerate.compare.conditional import included
 from sterna.autogenerate.compare.hooks import impl_hook
+from sterna.autogenerate.compare.naming import written_name
 from sterna.autogenerate.compare.ordering import order_words, reflected_order, split_ordering
 from sterna.autogenerate.compare.registry import comparators
 from sterna.autogenerate.compare.sqlcompile import compile_expression
@@ -156,7 +157,7 @@ def meta_items(ctx: AutogenContext, meta: Table) -> tuple[list[Item], set[str | 
     indexes: list[Item] = []
     left_out: set[str | None] = set()
     for index in meta.indexes:
-        name = _name(index)
+        name = written_name(dialect, index)
         if not ctx.run_name_filters(name, "index", parent):
             continue
         if not included(ctx, index):
@@ -169,7 +170,7 @@ def meta_items(ctx: AutogenContext, meta: Table) -> tuple[list[Item], set[str | 
     for constraint in sorted(meta.constraints, key=lambda c: c._creation_order):
         if not isinstance(constraint, UniqueConstraint):
             continue
-        name = _name(constraint)
+        name = written_name(dialect, constraint)
         if not ctx.run_name_filters(name, "unique_constraint", parent):
             continue
         if not included(ctx, constraint):

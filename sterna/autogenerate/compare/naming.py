@@ -9,18 +9,29 @@ gets the name the database would choose anyway, so the downgrade can drop it:
 * MySQL/MariaDB: ``<table>_ibfk_<n>`` for foreign keys, the first column's name for unique
   constraints (``<column>_2``... when taken).
 
+CHECKs (:mod:`sterna.autogenerate.compare.check_names`): PostgreSQL ``<table>_<column>_check``
+(one column) or ``<table>_check``; MariaDB ``CONSTRAINT_<n>``; MySQL ``<table>_chk_<n>``.
+
 The foreign keys of a new table that go after the tables (a cycle, ``use_alter``) get the same
 treatment (:func:`name_split_foreign_keys`).
+
+A model name is matched with the database's in the form the dialect writes it
+(:func:`written_name`): SQLAlchemy shortens a convention name (``conv``, ``op.f()``) longer than
+the dialect allows to its first ``limit - 8`` characters, ``_`` and the last 4 hex digits of the
+MD5 of the whole name.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKeyConstraint, Table
+from sqlalchemy import ForeignKeyConstraint, Index, Table
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.elements import _truncated_label
 
+from sterna.autogenerate.compare.check_names import name_new_checks
 from sterna.operations.ops import (
     CreateForeignKeyOp,
     CreatePrimaryKeyOp,
@@ -36,6 +47,27 @@ if TYPE_CHECKING:
     from sterna.autogenerate.reflect import TableInfo
 
 _PG_MAX = 63
+
+
+def written_name(dialect: Dialect, item: Any) -> str | None:
+    """The name of a model index or constraint as the dialect's DDL writes it: a convention
+    name (a ``conv``, ``op.f()``) longer than the dialect's limit for its kind is shortened as
+    SQLAlchemy's compiler shortens it; other names as they are (SQLAlchemy refuses an explicit
+    name over ``max_identifier_length``).  ``None`` for an unnamed one (or one a convention
+    names only at DDL time)."""
+    name = item.name
+    if name is None or type(name).__name__ == "_NoneName":
+        return None
+    limit = _name_limit(dialect, isinstance(item, Index))
+    if isinstance(name, _truncated_label) and len(name) > limit:
+        digest = hashlib.md5(str(name).encode("utf-8"), usedforsecurity=False).hexdigest()
+        return f"{name[: limit - 8]}_{digest[-4:]}"
+    return str(name)
+
+
+def _name_limit(dialect: Dialect, index: bool) -> int:
+    specific = dialect.max_index_name_length if index else dialect.max_constraint_name_length
+    return int(specific or dialect.max_identifier_length)
 
 
 def _taken(conn: TableInfo, modify_ops: ModifyTableOps) -> set[str]:
@@ -62,6 +94,7 @@ def name_new_constraints(
         _postgresql(modify_ops, conn)
     elif dialect in ("mysql", "mariadb"):
         _mysql(modify_ops, conn)
+    name_new_checks(ctx, modify_ops, conn, _taken(conn, modify_ops))
 
 
 def _postgresql(modify_ops: ModifyTableOps, conn: TableInfo) -> None:

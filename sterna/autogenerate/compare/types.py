@@ -216,7 +216,39 @@ def types_differ(dialect: Dialect, conn: ColumnInfo, metadata_type: TypeEngine[A
         return _affinity_differs(meta, conn_type)
     if conn.dialect_options.get("mariadb_json") and meta_sig.base == "longtext":
         conn_sig = replace(conn_sig, collation=None, charset=None)
+    if dialect.name in ("mysql", "mariadb"):
+        meta_sig = mysql_sized_lob(meta_sig, conn.dialect_options.get("mysql_collation"))
     return not _same(meta_sig, conn_sig)
+
+
+# A TEXT(n)/BLOB(n) is stored as the smallest of these that holds n bytes (TEXT: n characters
+# of the column's character set at its widest); measured on MariaDB 10.11, utf8mb4: TEXT(63)
+# is TINYTEXT, TEXT(64) and TEXT(16383) TEXT, TEXT(16384) and TEXT(4194303) MEDIUMTEXT,
+# TEXT(4194304) LONGTEXT; BLOB(255) TINYBLOB, BLOB(65535) BLOB, BLOB(65536) MEDIUMBLOB.
+_LOB_SIZES = ((256, "tiny"), (65536, ""), (16777216, "medium"))
+_CHARSET_BYTES = {
+    "utf8mb4": 4, "utf8mb3": 3, "utf8": 3, "ucs2": 2, "utf16": 4, "utf16le": 4, "utf32": 4,
+    "big5": 2, "cp932": 2, "eucjpms": 3, "euckr": 2, "gb18030": 4, "gb2312": 2, "gbk": 2,
+    "sjis": 2, "ujis": 3,
+}
+
+
+def mysql_sized_lob(sig: TypeSig, column_collation: str | None) -> TypeSig:
+    """A model ``TEXT(n)``/``BLOB(n)`` as MySQL stores it (``TINY``/-/``MEDIUM``/``LONG``, no
+    length); the bytes per character come from the model's character set or collation, else
+    the database column's collation, else utf8mb4's 4."""
+    if sig.base not in ("text", "blob") or len(sig.args) != 1 or not sig.args[0].isdigit():
+        return sig
+    size = int(sig.args[0])
+    if sig.base == "text":
+        charset = sig.charset or _charset_of(sig.collation) or _charset_of(column_collation)
+        size *= _CHARSET_BYTES.get(charset or "utf8mb4", 1)
+    prefix = next((name for limit, name in _LOB_SIZES if size < limit), "long")
+    return replace(sig, base=prefix + sig.base, args=())
+
+
+def _charset_of(collation: str | None) -> str | None:
+    return collation.split("_", 1)[0].lower() if collation else None
 
 
 def _same(meta: TypeSig, conn: TypeSig) -> bool:
