@@ -5,7 +5,9 @@
   a unique constraint over the primary key's columns (ZenML's ``trigger_execution``): PostgreSQL
   and SQLite make one constraint of such duplicates in ``CREATE TABLE``, and ``check`` reported
   the other as missing (SQLite: a later batch migration then failed, the name being in the
-  table's text already).
+  table's text already);
+* G. a dropped table's unique constraint comes back with the downgrade, under the name the
+  database had, once (Flask-AppBuilder's ``ab_user_role``; MariaDB keeps it as a unique index).
 
 Each model goes through ``revision --autogenerate``, ``upgrade head``, a clean ``check``, the
 database ``create_all()`` makes, a real change and ``downgrade``.
@@ -23,9 +25,11 @@ from sqlalchemy import create_engine, inspect
 
 from sterna.autogenerate.reflect import reflect
 from tests.autogenerate._autogen_project import Project
+from tests.autogenerate._compare_support import create_all
 from tests.autogenerate.test_compare_realworld_fixes import (
     CLEAN,
     against_create_all,
+    model_metadata,
     section,
     use_batch,
 )
@@ -204,3 +208,53 @@ def test_sqlite_reflects_each_unique_of_the_create_text(tmp_path: Path) -> None:
     assert found == [(None, ("c",)), ("uq_ab", ("a", "b")), ("uq_c", ("c",)), (None, ("c",)),
                      ("uq_bc", ("b", "c"))]
 
+
+# -- G. a dropped table's unique constraint comes back on downgrade --------------------------------
+
+USER_ROLE = '''
+class User(Base):
+    __tablename__ = "ab_user"
+    id = sa.Column(sa.Integer, primary_key=True)
+
+
+class Role(Base):
+    __tablename__ = "ab_role"
+    id = sa.Column(sa.Integer, primary_key=True)
+
+
+assoc_user_role = sa.Table(
+    "ab_user_role",
+    Base.metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("ab_user.id", ondelete="CASCADE")),
+    sa.Column("role_id", sa.Integer, sa.ForeignKey("ab_role.id", ondelete="CASCADE")),
+    sa.UniqueConstraint("user_id", "role_id"),
+)
+'''
+
+USER_ROLE_DROPPED = USER_ROLE[:USER_ROLE.index("assoc_user_role")]
+
+
+@pytest.mark.parametrize("start", ["upgrade", "create_all"])
+def test_dropped_table_unique_comes_back(project: Project, start: str) -> None:
+    project.models(USER_ROLE)
+    project.autogenerate("init")
+    if start == "upgrade":
+        project.ok("upgrade", "head")
+    else:
+        create_all(project.url, model_metadata(project))
+        project.ok("stamp", "head")
+    before = uniques_of(project.url, "ab_user_role")
+    assert [columns for _, columns in before] == [("user_id", "role_id")]
+    project.models(USER_ROLE_DROPPED)
+    script = project.autogenerate("drop")
+    downgrade = section(script, "downgrade")
+    assert downgrade.count('"user_id", "role_id"') == 1  # created once
+    project.ok("upgrade", "head")
+    assert "ab_user_role" not in project.tables()
+    project.ok("downgrade", "-1")
+    assert uniques_of(project.url, "ab_user_role") == before  # under the same name
+    project.models(USER_ROLE)
+    script.unlink()
+    assert detected(project) == ""
+    project.ok("downgrade", "base")
