@@ -150,17 +150,37 @@ def _primary_key(rows: list[Any], parsed: ParsedTable) -> PrimaryKeyInfo | None:
 def _indexes(
     table: TableInfo, rows: list[Any], parsed: ParsedTable, sql: dict[tuple[str, str], str]
 ) -> None:
+    autoindexes: list[tuple[str, tuple[str, ...]]] = []
     for index_name, items in group_rows(rows, lambda r: r[1]).items():
         unique, origin, partial = bool(items[0][2]), items[0][3], bool(items[0][4])
-        if origin == "pk":
-            continue
-        if origin == "u":
-            columns = tuple(str(r[7]) for r in items)
-            named = next((u.name for u in parsed.uniques if u.columns == columns), None)
-            table.uniques.append(UniqueInfo(named, columns))
+        if origin in ("pk", "u"):
+            autoindexes.append((origin, tuple(str(r[7]) for r in items)))
             continue
         statement = parse_create_index(sql.get(("index", index_name)))
         table.indexes.append(_index(index_name, items, unique, partial, statement))
+    table.uniques = _uniques(parsed, autoindexes)
+
+
+def _uniques(
+    parsed: ParsedTable, autoindexes: list[tuple[str, tuple[str, ...]]]
+) -> list[UniqueInfo]:
+    """Each ``UNIQUE`` of the ``CREATE TABLE`` text that an automatic index enforces, with its
+    name, in the order written.  SQLite makes one index for several ``UNIQUE``s over the same
+    columns (or for a ``UNIQUE`` over the primary key's), so two named ones over one column
+    list are both reflected; an automatic ``UNIQUE`` index the text does not explain (the
+    parser failed) is an unnamed unique constraint."""
+    by_columns = {tuple(c.lower() for c in columns): columns for _, columns in autoindexes}
+    found: list[UniqueInfo] = []
+    explained: set[tuple[str, ...]] = set()
+    for unique in parsed.uniques:
+        key = tuple(c.lower() for c in unique.columns)
+        if key in by_columns:
+            found.append(UniqueInfo(unique.name, by_columns[key]))
+            explained.add(key)
+    for origin, columns in autoindexes:
+        if origin == "u" and tuple(c.lower() for c in columns) not in explained:
+            found.append(UniqueInfo(None, columns))
+    return found
 
 
 def _index(

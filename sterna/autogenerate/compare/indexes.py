@@ -5,10 +5,12 @@ signature (elements -- column names or normalised expressions, with their sort o
 uniqueness, and the dialect options that matter: ``postgresql_where``, ``postgresql_include``,
 ``postgresql_using``, ``sqlite_where``).  Items pair by name, then unnamed unique constraints by
 columns; a pair whose signatures differ is dropped and created again, an unpaired model item is
-created, an unpaired database item dropped.  MySQL/MariaDB keep unique constraints as unique
-indexes, so a database unique there pairs with either kind; and an index MySQL keeps for a
-foreign key of a table that stays is never dropped (of a dropped table, only the one MySQL
-made by itself for a key is left to the ``drop_table``).
+created, an unpaired database item dropped.  On PostgreSQL and SQLite a model unique constraint
+over the columns of the primary key or of another (paired) unique constraint is not missing:
+``CREATE TABLE`` makes one constraint of such duplicates (:func:`_folded`).  MySQL/MariaDB keep
+unique constraints as unique indexes, so a database unique there pairs with either kind; and an
+index MySQL keeps for a foreign key of a table that stays is never dropped (of a dropped table,
+only the one MySQL made by itself for a key is left to the ``drop_table``).
 """
 
 from __future__ import annotations
@@ -279,6 +281,20 @@ def _pair(meta: list[Item], conn: list[Item]) -> list[tuple[Item, Item]]:
     return pairs
 
 
+def _folded(dialect: Dialect, conn: TableInfo | None, found: list[Item], item: Item) -> bool:
+    """PostgreSQL and SQLite make one index for the unique constraints of a ``CREATE TABLE``
+    that list the same columns (in the same order), and none for one over the primary key's
+    columns: of several such model constraints the database keeps the first written (what
+    ``create_all`` and the generated ``create_table`` make), so an unpaired model unique whose
+    columns are the primary key's or a database unique constraint's is that one, not missing."""
+    if conn is None or item.kind != UNIQUE or dialect.name not in ("postgresql", "sqlite"):
+        return False
+    key = conn.primary_key
+    if key is not None and tuple(c.lower() for c in key.columns) == item.elements:
+        return True
+    return any(c.kind == UNIQUE and c.paired and c.elements == item.elements for c in found)
+
+
 def _compatible(meta: Item, conn: Item) -> bool:
     """A model item can pair with a database item of the same kind; on MySQL a database
     unique pairs with a unique index or a unique constraint."""
@@ -375,7 +391,11 @@ def compare_indexes_and_uniques(
             drops.append(other)
             adds.append(item)
     # a new table's unique constraints are part of its create_table
-    adds.extend(i for i in wanted if not i.paired and (conn is not None or i.kind == INDEX))
+    adds.extend(
+        i for i in wanted
+        if not i.paired and (conn is not None or i.kind == INDEX)
+        and not _folded(ctx.dialect, conn, found, i)
+    )
     mysql = _mysql(ctx.dialect)
     dropped_fks, added_fks = _fk_changes(modify_ops)
     kept: list[Item] = []
