@@ -155,13 +155,22 @@ def _naming_convention(op: ops.CreateTableOp, autogen_context: Any) -> Any:
     return None
 
 
+def _declared(table: Any) -> list[Any]:
+    """The table's constraints in the order ``CREATE TABLE`` writes them (the primary key, then
+    the others as they were declared), so that the names MySQL/MariaDB make up for unnamed keys
+    and their indexes (``<table>_ibfk_<n>``, ``<column>_2``) come out as ``create_all``'s."""
+    pk = table.primary_key
+    rest = [c for c in table._sorted_constraints if c is not pk]
+    return [pk, *rest] if pk is not None else rest
+
+
 @renderers.dispatch_for(ops.CreateTableOp)
 def _create_table(autogen_context: Any, op: ops.CreateTableOp) -> Node:
     table = table_of(op, autogen_context)
     args: list[Node] = [Atom(py_str(op.table_name))]
     args.extend(render_column(column, autogen_context) for column in table.columns)
-    constraints = [render_constraint(c, autogen_context) for c in table.constraints]
-    args.extend(sorted((c for c in constraints if c is not None), key=flat))
+    constraints = [render_constraint(c, autogen_context) for c in _declared(table)]
+    args.extend(c for c in constraints if c is not None)
     kwargs: Kwargs = _schema(autogen_context, op.schema)
     if op.comment is not None:
         kwargs.append(("comment", literal(op.comment)))

@@ -74,17 +74,61 @@ op.create_table(
         server_default=sa.text("now()"),
         nullable=True,
     ),
+    sa.PrimaryKeyConstraint("id"),
     sa.CheckConstraint("total > 0", name="ck_total"),
+    sa.UniqueConstraint("parent_id", "code", name="uq_parent_code"),
     sa.ForeignKeyConstraint(
         ["parent_id"], ["s.parent.id"], name="fk_parent", ondelete="CASCADE"
     ),
-    sa.PrimaryKeyConstraint("id"),
     sa.UniqueConstraint("code"),
-    sa.UniqueConstraint("parent_id", "code", name="uq_parent_code"),
     comment="Children",
     mysql_engine="InnoDB",
 )
 ''')
+
+
+def _constraint_lines(ddl: str) -> list[str]:
+    """The constraint lines of a ``CREATE TABLE`` (those after the columns)."""
+    lines = [line.strip().rstrip(",") for line in ddl.strip().splitlines()[1:-1]]
+    first = next(i for i, line in enumerate(lines) if line.startswith(("PRIMARY", "CONSTRAINT",
+                                                                        "UNIQUE", "FOREIGN",
+                                                                        "CHECK")))
+    return lines[first:]
+
+
+def test_create_table_writes_constraints_in_create_all_order() -> None:
+    """The script's ``CREATE TABLE`` lists the constraints as ``create_all``'s does (MySQL and
+    MariaDB name unnamed keys and their indexes by that order).  (Not yet so for one column
+    with both a ``ForeignKey`` and ``unique=True``: its two come out swapped.)"""
+    from sqlalchemy.dialects import mysql
+    from sqlalchemy.schema import CreateTable
+
+    metadata = sa.MetaData()
+    sa.Table("a", metadata, sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("k", sa.Integer, unique=True))
+    model = sa.Table(
+        "t", metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("a_id", sa.Integer, sa.ForeignKey("a.id")),
+        sa.Column("a_k", sa.Integer, sa.ForeignKey("a.k")),
+        sa.Column("c", sa.Integer, unique=True),
+        sa.Column("b", sa.Integer),
+        sa.UniqueConstraint("a_id"),
+        sa.ForeignKeyConstraint(["b"], ["a.id"]),
+        sa.UniqueConstraint("b", "a_id"),
+        sa.CheckConstraint("b > 0"),
+    )
+    namespace: dict[str, object] = {"sa": sa}
+    source = body([ops.CreateTableOp.from_table(model)]).replace("op.create_table(", "sa.Table(", 1)
+    source = source.replace('"t",', '"t", sa.MetaData(),', 1)
+    script_metadata = sa.MetaData()
+    sa.Table("a", script_metadata, sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("k", sa.Integer, unique=True))
+    exec(f"made = {source}".replace("sa.MetaData()", "script_metadata"),
+         {**namespace, "script_metadata": script_metadata}, namespace)
+    dialect = mysql.dialect()
+    assert _constraint_lines(str(CreateTable(namespace["made"]).compile(dialect=dialect))) == \
+        _constraint_lines(str(CreateTable(model).compile(dialect=dialect)))
 
 
 def test_type_created_checks_are_not_written() -> None:
