@@ -178,19 +178,31 @@ def produce_migrations(context: Any, metadata: MetaData | Sequence[MetaData]) ->
     return script
 
 
-def populate_migration_script(autogen_context: AutogenContext, script: MigrationScript) -> None:
+def populate_migration_script(
+    autogen_context: AutogenContext, script: MigrationScript, *, fold: bool = True
+) -> None:
     """Fill the last upgrade container of ``script`` with the differences and the matching
-    downgrade container with their reverse (what ``revision --autogenerate`` does per token)."""
+    downgrade container with their reverse (what ``revision --autogenerate`` does per token).
+    With ``fold`` the index drops a dropped table takes along are then left out
+    (:func:`fold_fk_index_drops`); the command folds later itself, after a rename may have made
+    the downgrade again from the whole upgrade."""
     from sterna.autogenerate.compare import run_comparison
-    from sterna.autogenerate.compare.tables import fold_fk_index_drops
 
     upgrade_ops = script.upgrade_ops_list[-1]
     downgrade_ops = script.downgrade_ops_list[-1]
     run_comparison(autogen_context, upgrade_ops)
     upgrade_ops.reverse_into(downgrade_ops)
+    if fold:
+        fold_index_drops(autogen_context, upgrade_ops, downgrade_ops)
+
+
+def fold_index_drops(autogen_context: AutogenContext, *containers: OpContainer) -> None:
+    """:func:`fold_fk_index_drops` on each container, for the compared database's dialect."""
+    from sterna.autogenerate.compare.tables import fold_fk_index_drops
+
     assert autogen_context.dialect is not None
-    fold_fk_index_drops(upgrade_ops, autogen_context.dialect.name)
-    fold_fk_index_drops(downgrade_ops, autogen_context.dialect.name)
+    for container in containers:
+        fold_fk_index_drops(container, autogen_context.dialect.name)
 
 
 def compare_metadata(context: Any, metadata: MetaData | Sequence[MetaData]) -> list[Any]:

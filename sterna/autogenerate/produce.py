@@ -64,6 +64,7 @@ class AutogenerateRun:
         if self.interactive_renames:
             decide = decider(self.config)
             apply_renames(upgrade_ops, downgrade_ops, _candidates(upgrade_ops), decide)
+        _fold(autogen_context, upgrade_ops, downgrade_ops)  # after any new reverse
         changes = describe(upgrade_ops)
         report(self.config, changes, warn_drops=self.interactive_renames)
         self.changes.extend(changes)
@@ -120,7 +121,14 @@ def _populate(autogen_context: Any, migration_script: Any) -> None:
     """Compare, filling the script's last upgrade container and its reverse."""
     from sterna.autogenerate.api import populate_migration_script
 
-    populate_migration_script(autogen_context, migration_script)
+    populate_migration_script(autogen_context, migration_script, fold=False)
+
+
+def _fold(autogen_context: Any, *containers: Any) -> None:
+    """The index drops a dropped table takes along left out (MySQL/MariaDB refuse them)."""
+    from sterna.autogenerate.api import fold_index_drops
+
+    fold_index_drops(autogen_context, *containers)
 
 
 def _autogen_context(context: Any, metadata: Any) -> Any:

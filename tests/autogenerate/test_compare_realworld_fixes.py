@@ -373,3 +373,40 @@ def test_split_key_and_left_out_check_keep_the_columns(project: Project) -> None
     assert CLEAN in project.ok("check").out
     against_create_all(project)
     project.ok("downgrade", "base")
+
+
+# -- the same when an accepted rename makes the downgrade again from the upgrade -------------------
+
+NOTES = '''
+
+class Note(Base):
+    __tablename__ = "notes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    {column}: Mapped[str] = mapped_column(sa.String(200))
+'''
+
+
+def test_dropped_table_index_comes_back_with_an_accepted_rename(
+    project: Project, backend: str
+) -> None:
+    """A revision that drops ``trials`` and renames a column: accepting the rename makes the
+    downgrade again from the whole upgrade, which must still hold the index drops that MariaDB
+    leaves to ``drop_table`` (else the downgrade does not create the index again)."""
+    models = TRIALS + NOTES.format(column="body")
+    project.models(models)
+    project.autogenerate("init")
+    project.ok("upgrade", "head")
+    before = schema_of(project.url)
+    project.models(TRIALS.split("class Trial")[0] + NOTES.format(column="text"))
+    script = project.autogenerate("drop and rename", "-x", "sterna.accept_renames=true")
+    upgrade, downgrade = section(script, "upgrade"), section(script, "downgrade")
+    assert 'new_column_name="text"' in upgrade
+    assert 'new_column_name="body"' in downgrade
+    create_index = 'op.create_index("ix_trials_study_id", "trials", ["study_id"], unique=False)'
+    assert create_index in downgrade
+    project.ok("upgrade", "head")
+    project.ok("downgrade", "-1")
+    assert schema_of(project.url) == before
+    project.models(models)
+    script.unlink()
+    assert CLEAN in project.ok("check").out
