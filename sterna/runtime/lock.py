@@ -3,16 +3,21 @@
 ``MigrationContext.run_migrations()`` takes it after the pre-flight (so a broken script fails at
 once, without waiting) and before the version table is created, then reads the current heads again
 and plans again when they moved: a run that waited while another one migrated finds the work done
-("already at head: nothing to do") and succeeds.  The dialect decides what the lock is
+("Already at head: nothing to do") and succeeds.  The dialect decides what the lock is
 (``DefaultImpl.migration_lock()``, see ``sterna/ddl/locks.py``); this module decides when, and
 how to wait:
 
+* **First try before reading.** ``try_first()`` runs before the heads are read: when the lock is
+  free, everything the run reads is read under it, and nothing needs committing.  When another
+  run holds it, the pre-flight runs first (a broken script fails without waiting), then
+  ``acquire()`` waits.
 * **Polling, never blocking in the database.** ``try_acquire()`` is retried with a growing delay
   (50 ms doubling up to 0.5 s, with jitter).  Before waiting, the run's transaction is committed
   (it has only read the version table), so that the waiter holds no snapshot or lock that the
   holder could wait for (``CREATE INDEX CONCURRENTLY`` waits for every older transaction); it is
-  begun again once the lock is held.  A transaction the caller began before ``configure()`` is
-  not ours to end: then the waiter polls inside it.
+  begun again once the lock is held, so the heads are read again in a fresh snapshot.  A
+  transaction the caller began before ``configure()`` is not ours to end: then the waiter polls
+  inside it.
 * **Release.** When the run's transaction ends (env.py's ``begin_transaction()`` block), after
   its COMMIT or ROLLBACK, so that the next run reads committed heads; when steps committed on
   their own (MySQL, ``transaction_per_migration``), when ``run_migrations()`` returns.  Failures
@@ -133,65 +138,66 @@ class RunLock:
         self.held = False
         self._backend: MigrationLock | None = None
         self._token: Hashable = None
+        self._timeout = DEFAULT_TIMEOUT
+        self._start = 0.0
 
     def _needed(self) -> bool:
         ctx = self.ctx
         return not (ctx.as_sql or ctx.options.dont_mutate or ctx.connection is None)
 
-    def acquire(
-        self, heads: tuple[str, ...], planned: list[Any], replan: Replan
-    ) -> tuple[tuple[str, ...], list[Any]]:
-        """Take the lock, then return the heads read again and the plan for them."""
+    def try_first(self) -> None:
+        """Take the lock if it is free, before the run reads anything; else remember to wait
+        for it in :meth:`acquire` (after the pre-flight)."""
         if not self._needed():
-            return heads, planned
-        enabled, timeout = lock_settings(self.ctx)
-        if not enabled:
-            return heads, planned
+            return
         ctx = self.ctx
+        enabled, self._timeout = lock_settings(ctx)
+        if not enabled:
+            return
         backend = ctx.impl.migration_lock(
             ctx.version_table_schema, ctx.version_table, ctx._external_transaction
         )
         if backend is None:
-            return heads, planned
+            return
+        self._start = time.monotonic()
+        if backend.try_acquire():
+            self._hold(backend)
+            return
+        holder = backend.holder_token()
+        if holder is not None and holder in _HELD:
+            log.debug("This process holds the %s: running without it", backend.description)
+            return
         self._backend = backend
-        start = time.monotonic()
-        waited = False
-        if not backend.try_acquire():
-            holder = backend.holder_token()
-            if holder is not None and holder in _HELD:
-                log.debug("This process holds the %s: running without it", backend.description)
-                return heads, planned
-            self._wait(backend, start, timeout)
-            waited = True
+
+    def _hold(self, backend: MigrationLock) -> None:
+        self._backend = backend
         self._token = backend.session_token()
         _HELD[self._token] = _HELD.get(self._token, 0) + 1
         self.held = True
-        return self._replan(heads, planned, replan, waited, time.monotonic() - start)
 
-    def _replan(
-        self, heads: tuple[str, ...], planned: list[Any], replan: Replan, waited: bool,
-        seconds: float,
+    def acquire(
+        self, heads: tuple[str, ...], planned: list[Any], replan: Replan
     ) -> tuple[tuple[str, ...], list[Any]]:
-        ctx = self.ctx
-        _refresh_transaction(ctx)  # a snapshot taken before the lock may predate another run
-        now = ctx._heads_for_run()
-        if now != heads:
-            planned = replan(now)
-        if waited:
-            _say(f"Acquired the migration lock after {seconds:.1f} s")
-            if now != heads and not planned:
-                _say(f"Another run migrated meanwhile; already at {_destination(ctx)}: "
-                     "nothing to do")
-        return now, planned
-
-    def _wait(self, backend: MigrationLock, start: float, timeout: float) -> None:
+        """Wait for the lock if another run holds it, then return the heads read again and
+        the plan for them (unchanged when the lock was free from the start)."""
+        backend = self._backend
+        if self.held or backend is None:
+            return heads, planned
         ctx = self.ctx
         resume = _pause_transaction(ctx)
         try:
-            _poll(ctx, backend, start, timeout)
+            _poll(ctx, backend, self._start, self._timeout)
         finally:
             if resume:
                 ctx._begin_own()
+        self._hold(backend)
+        _say(f"Acquired the migration lock after {time.monotonic() - self._start:.1f} s")
+        now = ctx._heads_for_run()
+        if now != heads:
+            planned = replan(now)
+        if not planned:
+            _say(f"Already at {_destination(ctx)}: nothing to do")
+        return now, planned
 
     def release(self) -> None:
         backend, self._backend = self._backend, None
@@ -260,13 +266,6 @@ def _pause_transaction(ctx: MigrationContext) -> bool:
     if conn.in_transaction():
         conn.commit()
     return False
-
-
-def _refresh_transaction(ctx: MigrationContext) -> None:
-    """A new transaction for reading the heads once the lock is held (REPEATABLE READ, the
-    default of MySQL/MariaDB, would otherwise read them as of the first read)."""
-    if _pause_transaction(ctx):
-        ctx._begin_own()
 
 
 def _end_short_transaction(ctx: MigrationContext, commit: bool = True) -> None:

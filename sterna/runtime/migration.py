@@ -224,6 +224,7 @@ class MigrationContext:
                 "migration function a command provides (use sterna.command, or stamp())"
             )
         self.impl.start_migrations()
+        lock.try_first()
         heads = self._heads_for_run()
         # pre-flight: the whole plan, and every script's function resolved (imported), before
         # the first statement; a broken script then leaves the database (or output) untouched

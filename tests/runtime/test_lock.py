@@ -14,7 +14,6 @@ import hashlib
 import os
 import subprocess
 import sys
-import textwrap
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -252,7 +251,7 @@ def test_concurrent_upgrades_apply_each_revision_once(
     waiters = [err for _, _, err in results if "Waiting for the migration lock" in err]
     assert waiters, "no process waited: the test did not exercise the lock"
     for err in waiters:
-        assert "already at head: nothing to do" in err, err
+        assert "Already at head: nothing to do" in err, err
         assert "Running upgrade" not in err, err
     runners = [err for _, _, err in results if "Running upgrade" in err]
     assert len(runners) == 1
@@ -287,7 +286,8 @@ def test_waiting_line_names_the_holder(sqlite_url: str, tmp_path: Path) -> None:
     project = make_project(tmp_path / "project", sqlite_url)
     with hold_lock("sqlite", sqlite_url) as holder:
         proc = run_sterna("upgrade", "head", "--lock-timeout", "0.5", cwd=project)
-    waiting = [line for line in proc.stderr.splitlines() if "Waiting for the migration lock" in line]
+    lines = proc.stderr.splitlines()
+    waiting = [line for line in lines if "Waiting for the migration lock" in line]
     assert len(waiting) == 1 and holder in waiting[0], proc.stderr
     assert ".sterna-lock" in waiting[0]
 
