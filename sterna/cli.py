@@ -64,6 +64,14 @@ def _value(*flags: str, help: str, **options: Any) -> Arg:  # noqa: A002
 
 _SQL = _flag("--sql", help="Write the SQL to standard output instead of running it (offline mode).")
 _TAG = _value("--tag", help="A free-form tag passed to env.py (context.get_tag_argument()).")
+_LOCK_TIMEOUT = _value(
+    "--lock-timeout", type=float, metavar="SECONDS",
+    help="How long to wait for another run's migration lock on this database (default 600, "
+    "or sterna_lock_timeout in the config).",
+)
+_NO_LOCK = _flag("--no-lock", help="Run without taking the migration lock (sterna_lock = false).")
+#: options for the run rather than the command function: passed in ``config.attributes``
+_RUN_OPTIONS = {"lock_timeout": "sterna.lock_timeout", "no_lock": "sterna.lock"}
 _VERBOSE = _flag("-v", "--verbose", help="Show more detail.")
 _MESSAGE = _value("-m", "--message", help="The message (title) of the new revision.")
 _BRANCH_LABEL = _value("--branch-label", help="A branch label for the new revision.")
@@ -87,7 +95,7 @@ VERBS: dict[str, Verb] = {
         ),
     ),
     "downgrade": Verb("Revert the database to an earlier revision.",
-                      (_SQL, _TAG, _REVISION), ("revision",)),
+                      (_SQL, _TAG, _LOCK_TIMEOUT, _NO_LOCK, _REVISION), ("revision",)),
     "edit": Verb("Open revision script(s) in $EDITOR.",
                  (Arg(("rev",), {"help": "The revision to edit, or 'current'."}),), ("rev",)),
     "ensure_version": Verb("Create the version table if it does not exist yet.", (_SQL,)),
@@ -141,11 +149,11 @@ VERBS: dict[str, Verb] = {
     "stamp": Verb(
         "Set the version table to the given revision(s) without running migrations.",
         (_SQL, _TAG, _flag("--purge", help="Empty the version table before stamping."),
-         _REVISIONS),
+         _LOCK_TIMEOUT, _NO_LOCK, _REVISIONS),
         ("revisions",),
     ),
     "upgrade": Verb("Upgrade the database to a later revision.",
-                    (_SQL, _TAG, _REVISION), ("revision",)),
+                    (_SQL, _TAG, _LOCK_TIMEOUT, _NO_LOCK, _REVISION), ("revision",)),
 }
 
 _GLOBAL_SUFFIX = "_after_verb"
@@ -281,7 +289,7 @@ def _command_arguments(options: argparse.Namespace) -> tuple[list[Any], dict[str
     keywords: dict[str, Any] = {}
     for arg in verb.args:
         dest = arg.options.get("dest") or arg.flags[-1].lstrip("-").replace("-", "_")
-        if dest not in verb.positional:
+        if dest not in verb.positional and dest not in _RUN_OPTIONS:
             keywords[dest] = getattr(options, dest)
     return positional, keywords
 
@@ -305,7 +313,17 @@ def run(options: argparse.Namespace) -> None:
     function = getattr(command, options.verb)
     options.cmd = (function, list(VERBS[options.verb].positional), sorted(keywords))
     config = Config(file_=ini, toml_file=toml, ini_section=options.name, cmd_opts=options)
+    _run_attributes(options, config)
     function(config, *positional, **keywords)
+
+
+def _run_attributes(options: argparse.Namespace, config: Config) -> None:
+    """``--lock-timeout`` and ``--no-lock``, for the runtime, in ``config.attributes``."""
+    timeout = getattr(options, "lock_timeout", None)
+    if timeout is not None:
+        config.attributes[_RUN_OPTIONS["lock_timeout"]] = timeout
+    if getattr(options, "no_lock", False):
+        config.attributes[_RUN_OPTIONS["no_lock"]] = False
 
 
 def _one_line(text: str) -> str:

@@ -210,6 +210,21 @@ class VersionTableError(CommandError):
         )
 
 
+class MigrationLockTimeout(DatabaseError):
+    """Another run held the migration lock for longer than the lock timeout; names the lock and
+    its holder.  Nothing was written to the database."""
+
+    def __init__(self, lock: str, holder: str, timeout: float) -> None:
+        self.lock = lock
+        self.holder = holder
+        self.timeout = timeout
+        super().__init__(
+            f"Timed out after {timeout:g} s waiting for the migration lock ({lock}), held by "
+            f"{holder}; nothing was done to the database (raise --lock-timeout / "
+            f"sterna_lock_timeout, or check that the holder is still running)"
+        )
+
+
 class PartialMigrationError(MigrationError):
     """A step failed on a backend whose DDL commits implicitly; names what was already applied."""
 

@@ -56,6 +56,7 @@ from sterna.ddl.elements import (
 )
 from sterna.ddl.impl_hooks import ComparisonResult as ComparisonResult  # Alembic's path
 from sterna.ddl.impl_hooks import ImplHooks
+from sterna.ddl.locks import MigrationLock
 from sterna.errors import UnsupportedOperation
 
 log = logging.getLogger("alembic.ddl.impl")
@@ -153,6 +154,15 @@ class DefaultImpl(ImplHooks):
 
     def start_migrations(self) -> None:
         """Hook called once before the first step runs."""
+
+    def migration_lock(
+        self, schema: str | None, table: str, transaction_scoped: bool
+    ) -> MigrationLock | None:
+        """The lock that keeps concurrent runs on the version table ``schema.table`` apart
+        (see ``sterna/runtime/lock.py``), or None when this backend has none.
+        ``transaction_scoped``: the caller owns the transaction, so a lock its end releases
+        is preferred where the backend has one."""
+        return None
 
     def _compile(self, construct: ClauseElement) -> str:
         compiled = construct.compile(

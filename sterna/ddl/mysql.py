@@ -10,11 +10,13 @@ column.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from sqlalchemy import Sequence as Sequence_
 from sqlalchemy import text
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import CreateSequence, DropSequence
 from sqlalchemy.sql.compiler import DDLCompiler
@@ -34,6 +36,7 @@ from sterna.ddl.elements import (
     format_type,
 )
 from sterna.ddl.impl import DefaultImpl
+from sterna.ddl.locks import lock_identity, short_name
 from sterna.errors import MissingExistingArgument, OperationError
 
 
@@ -129,11 +132,68 @@ _EXISTING_ARGS = (
 )
 
 
+class NamedLock:
+    """A MySQL/MariaDB named lock (``GET_LOCK(name, 0)``, ``RELEASE_LOCK``): held by the
+    session, whatever its transactions do.  Names are server-wide, so the name carries the
+    database: ``sterna:<database>.<version table>`` (hashed beyond 64 characters)."""
+
+    def __init__(self, connection: Connection, schema: str | None, table: str) -> None:
+        self._conn = connection
+        if schema is None:
+            schema = str(connection.exec_driver_sql("SELECT DATABASE()").scalar())
+        self.name = short_name(lock_identity(schema, table))
+        self.description = f"named lock {self.name!r}"
+        self._session: Hashable = None
+
+    def try_acquire(self) -> bool:
+        row = self._conn.execute(
+            text("SELECT GET_LOCK(:name, 0), CONNECTION_ID(), @@hostname, @@port"),
+            {"name": self.name},
+        ).one()
+        self._session = ("mysql", row[2], row[3], row[1])
+        return bool(row[0] == 1)
+
+    def release(self) -> None:
+        self._conn.execute(text("SELECT RELEASE_LOCK(:name)"), {"name": self.name})
+
+    def session_token(self) -> Hashable:
+        return self._session
+
+    def _holder_id(self) -> Any:
+        return self._conn.execute(
+            text("SELECT IS_USED_LOCK(:name), @@hostname, @@port"), {"name": self.name}
+        ).one()
+
+    def holder_token(self) -> Hashable | None:
+        row = self._holder_id()
+        return None if row[0] is None else ("mysql", row[1], row[2], row[0])
+
+    def describe_holder(self) -> str:
+        holder = self._holder_id()[0]
+        if holder is None:
+            return "a session that has just released it"
+        row = self._conn.execute(
+            text("SELECT USER, HOST, TIME, DB FROM information_schema.PROCESSLIST WHERE ID = :id"),
+            {"id": holder},
+        ).first()
+        if row is None:
+            return f"connection id {holder}"
+        return (f"connection id {holder}, user {row[0]}, client {row[1]}, "
+                f"{row[2]} s in its current state")
+
+
 class MySQLImpl(DefaultImpl):
     __dialect__ = "mysql"
     transactional_ddl = False
     #: MySQL 8.0 / MariaDB 10.5.2 added ``RENAME COLUMN``.
     rename_column_since: ClassVar[tuple[int, ...]] = (8, 0)
+
+    def migration_lock(
+        self, schema: str | None, table: str, transaction_scoped: bool
+    ) -> NamedLock | None:
+        if self.connection is None or self.as_sql:
+            return None
+        return NamedLock(self.connection, schema, table)
 
     def alter_column(
         self, table_name: str, column_name: str, *, nullable: bool | None = None,

@@ -7,12 +7,13 @@ missing; offline once per run), and the ``*_enum*`` operations map to ``CREATE T
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Column, Enum, Table, text
 from sqlalchemy.dialects.postgresql import ENUM
 from sqlalchemy.dialects.postgresql.named_types import CreateEnumType
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import ExecutableDDLElement
 from sqlalchemy.sql.compiler import DDLCompiler
@@ -25,6 +26,7 @@ from sterna.ddl.elements import (
     format_table,
 )
 from sterna.ddl.impl import DefaultImpl
+from sterna.ddl.locks import advisory_key, lock_identity
 
 
 class EnumTypeDDL(ExecutableDDLElement):
@@ -245,10 +247,91 @@ class PostgresqlImpl(DefaultImpl):
 
         drop_enum_value(self, name, value, schema)
 
+    def migration_lock(
+        self, schema: str | None, table: str, transaction_scoped: bool
+    ) -> AdvisoryLock | None:
+        connection = self.connection
+        if connection is None or self.as_sql:
+            return None
+        return AdvisoryLock(connection, schema, table, transaction_scoped)
+
     def enum_value_needs_autocommit(self) -> bool:
         """PostgreSQL before 12 refuses ``ALTER TYPE ... ADD VALUE`` in a transaction block."""
         version = self.dialect.server_version_info
         return version is not None and tuple(version[:1]) < (12,)
+
+
+_HOLDER_SQL = text(
+    "SELECT a.pid, a.application_name, host(a.client_addr), a.usename, a.backend_start, "
+    "a.xact_start, current_database(), inet_server_port() FROM pg_locks l "
+    "LEFT JOIN pg_stat_activity a ON a.pid = l.pid "
+    "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
+    "AND l.classid::bigint = :hi AND l.objid::bigint = :lo "
+    "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+    "LIMIT 1"
+)
+
+
+class AdvisoryLock:
+    """A session advisory lock (``pg_try_advisory_lock``) keyed by the version table; with
+    ``transaction_scoped`` a transaction-level one, released when that transaction ends.
+
+    Session locks survive COMMIT and ROLLBACK and end with the session; a transaction-mode
+    pooler (PgBouncer ``pool_mode = transaction``) hands the session to others between
+    transactions, which breaks them (``docs/production.md``)."""
+
+    def __init__(self, connection: Connection, schema: str | None, table: str,
+                 transaction_scoped: bool) -> None:
+        self._conn = connection
+        if schema is None:
+            schema = str(connection.exec_driver_sql("SELECT current_schema()").scalar())
+        identity = lock_identity(schema, table)
+        self.key = advisory_key(identity)
+        self.description = f"PostgreSQL advisory lock {self.key}, {identity}"
+        self._xact = transaction_scoped
+        self._session: Hashable = None
+
+    def try_acquire(self) -> bool:
+        function = "pg_try_advisory_xact_lock" if self._xact else "pg_try_advisory_lock"
+        row = self._conn.execute(
+            text(f"SELECT {function}(:key), pg_backend_pid(), current_database(), "
+                 "inet_server_port()"),
+            {"key": self.key},
+        ).one()
+        self._session = ("postgresql", row[2], row[3], row[1])
+        return bool(row[0])
+
+    def release(self) -> None:
+        if not self._xact:
+            self._conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self.key})
+
+    def session_token(self) -> Hashable:
+        return self._session
+
+    def _holder_row(self) -> Any:
+        hi, lo = (self.key >> 32) & 0xFFFFFFFF, self.key & 0xFFFFFFFF
+        return self._conn.execute(_HOLDER_SQL, {"hi": hi, "lo": lo}).first()
+
+    def holder_token(self) -> Hashable | None:
+        row = self._holder_row()
+        return None if row is None else ("postgresql", row[6], row[7], row[0])
+
+    def describe_holder(self) -> str:
+        row = self._holder_row()
+        if row is None:
+            return "a session that has just released it"
+        pid, app, client, user, started, xact = row[:6]
+        parts = [f"backend pid {pid}"]
+        if app:
+            parts.append(f"application {app!r}")
+        parts.append(f"client {client or 'local socket'}")
+        if user:
+            parts.append(f"user {user}")
+        if started is not None:
+            parts.append(f"connected since {started:%Y-%m-%d %H:%M:%S%z}")
+        if xact is not None:
+            parts.append(f"in a transaction since {xact:%H:%M:%S}")
+        return ", ".join(parts)
 
 
 def __getattr__(name: str) -> Any:

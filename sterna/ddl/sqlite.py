@@ -8,6 +8,10 @@ does not have.
 
 from __future__ import annotations
 
+import os
+import socket
+from collections.abc import Hashable
+from datetime import datetime, timezone
 from typing import Any, ClassVar
 
 from sqlalchemy import Column, inspect
@@ -27,11 +31,82 @@ def _table_of(const: Constraint) -> str:
     return str(getattr(table, "name", "?"))
 
 
+class FileLock:
+    """An exclusive ``flock`` on ``<database file>.sterna-lock``: every Sterna process on this
+    host that migrates the same file waits for it.  The file is kept; only the flock matters.
+    While held, it names its holder (process id, host, start time) for the waiters."""
+
+    def __init__(self, database: str) -> None:
+        self.path = database + ".sterna-lock"
+        self.description = f"lock file {self.path}"
+        self._fd: int | None = None
+
+    def _open(self) -> int:
+        if self._fd is None:
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+        return self._fd
+
+    def try_acquire(self) -> bool:
+        import fcntl
+
+        fd = self._open()
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        since = datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+        note = f"process {os.getpid()} on host {socket.gethostname()}, since {since}\n"
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, note.encode("utf-8"), 0)
+        return True
+
+    def release(self) -> None:
+        import fcntl
+
+        fd, self._fd = self._fd, None
+        if fd is None:
+            return
+        try:
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+    def session_token(self) -> Hashable:
+        return self.holder_token()
+
+    def holder_token(self) -> Hashable | None:
+        found = os.fstat(self._open())
+        return ("sqlite", found.st_dev, found.st_ino)
+
+    def describe_holder(self) -> str:
+        try:
+            with open(self.path, encoding="utf-8", errors="replace") as file:
+                note = file.read().strip()
+        except OSError:
+            note = ""
+        return note or "a process that has just taken or released it"
+
+
 class SQLiteImpl(DefaultImpl):
     __dialect__ = "sqlite"
     transactional_ddl = False
     inline_references_by_default: ClassVar[bool] = True
     alters_type_constraints: ClassVar[bool] = False
+
+    def migration_lock(
+        self, schema: str | None, table: str, transaction_scoped: bool
+    ) -> FileLock | None:
+        """A lock file beside the database file of ``schema`` (``main`` or an attached one);
+        none for in-memory and temporary databases, nor where ``flock`` does not exist."""
+        if self.connection is None or self.as_sql or os.name != "posix":
+            return None
+        rows = self.connection.exec_driver_sql("PRAGMA database_list").all()
+        files = {row[1]: row[2] for row in rows}
+        database = files.get(schema or "main")
+        if not database:
+            return None
+        return FileLock(database)
 
     def _batch_error(self, what: str, table: str, call: str) -> Exception:
         return self._unsupported(what, BATCH_ADVICE.format(table=table, call=call))

@@ -30,6 +30,7 @@ from sqlalchemy.engine.mock import MockConnection
 from sterna.ddl.impl import DefaultImpl
 from sterna.errors import ContextUsageError, MigrationError
 from sterna.runtime.errors import step_failure
+from sterna.runtime.lock import RunLock, run_lock, transaction_ended
 from sterna.runtime.options import MigrationOptions
 from sterna.runtime.proxy import OPERATIONS
 from sterna.runtime.steps import (
@@ -212,6 +213,10 @@ class MigrationContext:
 
     def run_migrations(self, **kw: Any) -> None:
         """Run the steps the command's ``fn`` yields; ``kw`` goes to upgrade()/downgrade()."""
+        with run_lock(self) as lock:  # the migration lock: see sterna/runtime/lock.py
+            self._run_migrations(lock, kw)
+
+    def _run_migrations(self, lock: RunLock, kw: Mapping[str, Any]) -> None:
         fn = self.options.fn
         if fn is None:
             raise ContextUsageError(
@@ -219,10 +224,12 @@ class MigrationContext:
                 "migration function a command provides (use sterna.command, or stamp())"
             )
         self.impl.start_migrations()
+        lock.try_first()
         heads = self._heads_for_run()
         # pre-flight: the whole plan, and every script's function resolved (imported), before
         # the first statement; a broken script then leaves the database (or output) untouched
         planned = preflight(fn(heads, self))
+        heads, planned = lock.acquire(heads, planned, lambda now: preflight(fn(now, self)))
         self._prepare_version_table(heads)
         if not planned:  # current, history, show...: no operations layer needed
             return
@@ -423,11 +430,13 @@ class MigrationContext:
     def _end_transaction(self, commit: bool) -> None:
         transaction, self._transaction = self._transaction, None
         if transaction is None or not transaction.is_active:
+            transaction_ended(self)
             return
         if commit:
             transaction.commit()
         else:
             transaction.rollback()
+        transaction_ended(self)
 
     @contextmanager
     def autocommit_block(self) -> Iterator[None]:
