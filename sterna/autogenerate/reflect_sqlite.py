@@ -134,6 +134,7 @@ def _columns(dialect: Dialect, rows: list[Any], parsed: ParsedTable) -> list[Col
                 autoincrement=bool(integer_pk),
                 computed=parsed.computed.get(name) if hidden in (2, 3) else None,
                 position=position,
+                dialect_options=_declared_option(dialect, type_text or ""),
             )
         )
     return columns
@@ -275,6 +276,17 @@ def sqlite_type(dialect: Dialect, declared: str) -> TypeEngine[Any]:
         return cls(*numbers)
     except TypeError:
         return cls()
+
+
+def _declared_option(dialect: Dialect, declared: str) -> dict[str, Any]:
+    """``{"sqlite_declared": text}`` for a declared type the dialect does not know by name
+    (``BINARY(16)``, which a TypeDecorator may compile to): its type is read by affinity
+    (``NUMERIC``), so the comparison goes by the declared text instead."""
+    found = _TYPE.match(declared)
+    if not declared.strip() or found is None:
+        return {}
+    names: dict[str, Any] = getattr(dialect, "ischema_names", {})
+    return {} if found.group(1).upper() in names else {"sqlite_declared": declared}
 
 
 def _affinity(name: str) -> TypeEngine[Any]:

@@ -328,3 +328,34 @@ class RunSize(Base):
         ("run_check", "size <= limit_size"), ("run_size_check1", "size >= 0")]
     assert CLEAN in project.ok("check").out
     project.ok("downgrade", "base")
+
+
+# -- SQLite: a type it knows only by affinity (advanced-alchemy's GUID is BINARY(16)) -----------
+
+
+def _binary_guid() -> type:
+    import sqlalchemy as sa
+
+    class BinaryGuid(sa.types.TypeDecorator[bytes]):
+        """Compiles to BINARY(16), a name SQLite's type list lacks (read back as NUMERIC)."""
+
+        impl = sa.types.BINARY(16)
+        cache_ok = True
+
+    return BinaryGuid
+
+
+def test_sqlite_declared_type_known_only_by_affinity(sqlite_url: str) -> None:
+    import sqlalchemy as sa
+
+    from tests.autogenerate._compare_support import diffs
+
+    guid = _binary_guid()
+    metadata = sa.MetaData()
+    sa.Table("t", metadata, sa.Column("id", guid(), primary_key=True))
+    create_all(sqlite_url, metadata)
+    assert diffs(sqlite_url, metadata) == []
+    changed = sa.MetaData()
+    sa.Table("t", changed, sa.Column("id", sa.LargeBinary(16), primary_key=True))
+    (group,) = diffs(sqlite_url, changed)
+    assert [(item[0], item[3]) for item in group] == [("modify_type", "id")]

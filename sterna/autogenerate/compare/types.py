@@ -214,6 +214,9 @@ def types_differ(dialect: Dialect, conn: ColumnInfo, metadata_type: TypeEngine[A
         conn_sig = normalized_sig(compile_type(conn_type, dialect), dialect)
     except Exception:
         return _affinity_differs(meta, conn_type)
+    declared = conn.dialect_options.get("sqlite_declared")
+    if declared:  # a type SQLite knows only by affinity: its declared text is what was made
+        conn_sig = normalized_sig(declared, dialect)
     if conn.dialect_options.get("mariadb_json") and meta_sig.base == "longtext":
         conn_sig = replace(conn_sig, collation=None, charset=None)
     if dialect.name in ("mysql", "mariadb"):
