@@ -60,7 +60,7 @@ def _applied_ids(script: Any, heads: Iterable[str]) -> set[str]:
     """The heads and every ancestor (dependencies included) that the script directory knows."""
     rmap = script.revision_map
     seen: set[str] = set()
-    todo = [h for h in heads if rmap.get_revision(h) is not None]
+    todo = [h for h in heads if _known(rmap, h)]
     while todo:
         rev_id = todo.pop()
         if rev_id in seen:
@@ -95,7 +95,7 @@ def find_problems(context: Any, script: Any, heads: Iterable[str]) -> list[Probl
     problems: list[Problem] = []
     rmap = script.revision_map
     for rev_id, row in recorded(rows).items():
-        rev = rmap.get_revision(rev_id) if _is_id(rev_id) else None
+        rev = rmap.get_revision(rev_id) if _known(rmap, rev_id) else None
         if rev is None:
             if row.checksum is not None:
                 problems.append(Problem(row, "gone", None))
@@ -110,8 +110,9 @@ def find_problems(context: Any, script: Any, heads: Iterable[str]) -> list[Probl
     return problems
 
 
-def _is_id(value: str) -> bool:
-    return bool(value) and "," not in value and " " not in value
+def _known(rmap: Any, rev_id: str) -> bool:
+    """Whether ``rev_id`` is exactly a revision of the map (stamp rows name several)."""
+    return rev_id in rmap
 
 
 def check_before_run(context: Any, script: Any, heads: Iterable[str]) -> None:
@@ -142,7 +143,8 @@ def repair(context: Any, script: Any, heads: Iterable[str]) -> list[str]:
             table.update(conn, row.id, status="repaired")
             lines.append(f"revision {row.revision}: failed {row.direction} marked repaired")
             continue
-        rev = script.revision_map.get_revision(row.revision) if _is_id(row.revision) else None
+        rmap = script.revision_map
+        rev = rmap.get_revision(row.revision) if _known(rmap, row.revision) else None
         path = getattr(rev, "path", None)
         table.insert(
             conn, revision=row.revision, direction="repair",
