@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     select,
 )
 from sqlalchemy.engine import Connection, Dialect
@@ -95,6 +96,8 @@ class HistoryTable:
         self.name = name
         self.schema = schema
         self.table = build_table(name, schema)
+        self._insert = self.table.insert()
+        self._update = self.table.update().where(self.table.c.id == bindparam("row_id"))
         self._who: tuple[str, str] | None = None
 
     @property
@@ -125,11 +128,10 @@ class HistoryTable:
         values.setdefault("installed_by", user)
         values.setdefault("host", host)
         values.setdefault("sterna_version", sterna.__version__)
-        result = connection.execute(self.table.insert().values(**values))
+        # one statement object, parameters apart: compiled once per set of columns (cached)
+        result = connection.execute(self._insert, values)
         key = result.inserted_primary_key
         return int(key[0]) if key is not None and key[0] is not None else 0
 
     def update(self, connection: Connection, row_id: int, **values: Any) -> None:
-        connection.execute(
-            self.table.update().where(self.table.c.id == row_id).values(**values)
-        )
+        connection.execute(self._update, {"row_id": row_id, **values})
