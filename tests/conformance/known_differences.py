@@ -181,7 +181,8 @@ KNOWN: tuple[KnownDifference, ...] = (
         "Sterna keeps an applied-history table (sterna_history: one row per executed step, "
         "script checksums, see docs/production.md) beside alembic_version, which stays as "
         "Alembic keeps it; Alembic has no such table. The table (and, on PostgreSQL, its id "
-        "sequence) is removed from Sterna's snapshot before comparing.",
+        "sequence) is removed from both snapshots before comparing (hand-over tests run Sterna on "
+        "the other tool's database too).",
         normalise=history_table,
     ),
     KnownDifference(
