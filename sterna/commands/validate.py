@@ -20,6 +20,7 @@ from typing import Any
 from sterna.errors import HistoryValidationError
 from sterna.runtime.history import checksum_of, script_file
 from sterna.runtime.history_table import CHECKED_DIRECTIONS, HistoryRow, HistoryTable, utcnow
+from sterna.script.cache import save_checksums
 
 _ADVICE = (
     "review the change, then run 'sterna repair' (or pass --skip-validation for this run); "
@@ -105,6 +106,7 @@ def find_problems(context: Any, script: Any, heads: Iterable[str]) -> list[Probl
         now = checksum_of(rev.path)
         if now != row.checksum:
             problems.append(Problem(row, "edited", now))
+    save_checksums()
     if not context.transactional_ddl:
         problems.extend(Problem(row, "failed", None) for row in rows if row.status == "failed")
     return problems

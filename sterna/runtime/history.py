@@ -37,6 +37,7 @@ from sterna.runtime.errors import _cause_text
 from sterna.runtime.history_table import HistoryTable, utcnow
 from sterna.runtime.steps import StepLike, direction, step_revision_label
 from sterna.runtime.transactions import ensure_driver_transaction, one_line
+from sterna.script.cache import cached_checksum, save_checksums
 from sterna.script.checksum import file_checksum
 
 if TYPE_CHECKING:
@@ -71,8 +72,14 @@ def script_file(script_dir: Any, path: str | None) -> str | None:
 
 
 def checksum_of(path: str | None) -> str | None:
+    """The checksum of the script at ``path`` (from its folder's cache when the file is
+    unchanged since it was cached); ``None`` without a path or a parseable file."""
     if not path:
         return None
+    return cached_checksum(path, _compute_checksum)
+
+
+def _compute_checksum(path: str) -> str | None:
     try:
         return file_checksum(path)
     except (OSError, SyntaxError, ValueError):
@@ -103,6 +110,7 @@ class StepHistory:
         self._conn = conn
 
     def finish(self) -> None:
+        save_checksums()
         if self._conn is not None:
             event.remove(self._conn, "after_cursor_execute", self._counted)
             self._conn = None
