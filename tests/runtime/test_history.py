@@ -218,3 +218,62 @@ def test_check_ignores_the_history_table(tmp_path: Path, db_url: str, name: str)
     assert history(db_url, name)[0]["revision"] == "a1"
     out = sterna_ok(root, "check").stdout
     assert "No new upgrade operations detected" in out
+
+
+def test_history_statements_per_step_and_no_reparse_when_warm(
+    tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each step writes its row with one INSERT and one UPDATE and reads nothing of the table;
+    a warm run takes the applied scripts' checksums from the header cache (nothing parsed)."""
+    import os
+    import time
+
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    import sterna.runtime.history as runtime_history
+    import sterna.script.cache as cache
+    from sterna import command
+    from sterna.config import Config
+
+    root = write_project(tmp_path, db_url)
+    chain_a(root)
+    write_script(versions(root) / "a3_third.py", "a3", "a2")
+    write_script(versions(root) / "a4_fourth.py", "a4", "a3")
+    old = time.time() - 3600  # outside the racy window, as committed scripts are
+    for path in versions(root).glob("*.py"):
+        os.utime(path, (old, old))
+    statements: list[str] = []
+    parsed: list[str] = []
+    real = runtime_history.file_checksum
+
+    def counting(path: str) -> str:
+        parsed.append(os.path.basename(path))
+        return real(path)
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "sterna_history" in statement:
+            statements.append(statement.split(None, 1)[0].upper())
+
+    monkeypatch.setattr(runtime_history, "file_checksum", counting)
+    cfg = Config(str(root / "alembic.ini"))
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        runs: list[tuple[list[str], list[str]]] = []
+        for target in ("a1", "a2", "head"):  # the table is created by the first
+            monkeypatch.setattr(cache, "_OPEN", {})  # a new process: no cache object open
+            statements.clear()
+            parsed.clear()
+            command.upgrade(cfg, target)
+            runs.append((list(statements), sorted(parsed)))
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    (_, first_parsed), (one, one_parsed), (two, two_parsed) = runs
+    assert one.count("INSERT") == 1 and one.count("UPDATE") == 1  # one step
+    assert two.count("INSERT") == 2 and two.count("UPDATE") == 2  # two steps
+    reads = [s for s in two if s not in ("INSERT", "UPDATE")]
+    assert reads == [s for s in one if s not in ("INSERT", "UPDATE")]  # per run, not per step
+    assert first_parsed == ["a1_first.py"]
+    # the applied scripts are validated from the cache; each new one parsed once for its row
+    assert one_parsed == ["a2_second.py"]
+    assert two_parsed == ["a3_third.py", "a4_fourth.py"]
