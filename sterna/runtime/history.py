@@ -67,7 +67,10 @@ def script_file(script_dir: Any, path: str | None) -> str | None:
     if not path:
         return None
     base = getattr(script_dir, "dir", None)
-    shown = os.path.relpath(path, base) if base else path
+    if base and path.startswith(base) and path[len(base):len(base) + 1] == os.sep:
+        shown = path[len(base) + 1:]  # the usual case, without relpath's normalising (per step)
+    else:
+        shown = os.path.relpath(path, base) if base else path
     return shown.replace(os.sep, "/")
 
 
