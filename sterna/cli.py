@@ -79,6 +79,11 @@ _REV_ID = _value("--rev-id", help="Use this revision id instead of a generated o
 _SPLICE = _flag("--splice", help="Allow a revision that is not a head as the parent.")
 _REVISIONS = Arg(("revisions",), {"nargs": "+", "help": "One or more revisions, or 'heads'."})
 _REVISION = Arg(("revision",), {"help": "The target revision (for --sql also start:end)."})
+_SKIP_VALIDATION = _flag(
+    "--skip-validation",
+    help="Do not check the applied scripts against the checksums in the history table "
+    "for this run.",
+)
 
 VERBS: dict[str, Verb] = {
     "branches": Verb("Show the branch points of the revision graph.", (_VERBOSE,)),
@@ -95,7 +100,8 @@ VERBS: dict[str, Verb] = {
         ),
     ),
     "downgrade": Verb("Revert the database to an earlier revision.",
-                      (_SQL, _TAG, _LOCK_TIMEOUT, _NO_LOCK, _REVISION), ("revision",)),
+                      (_SQL, _TAG, _LOCK_TIMEOUT, _NO_LOCK, _SKIP_VALIDATION, _REVISION),
+                      ("revision",)),
     "edit": Verb("Open revision script(s) in $EDITOR.",
                  (Arg(("rev",), {"help": "The revision to edit, or 'current'."}),), ("rev",)),
     "ensure_version": Verb("Create the version table if it does not exist yet.", (_SQL,)),
@@ -152,8 +158,17 @@ VERBS: dict[str, Verb] = {
          _LOCK_TIMEOUT, _NO_LOCK, _REVISIONS),
         ("revisions",),
     ),
+    "repair": Verb(
+        "After reviewing the changes: record the applied scripts' current checksums in the "
+        "history table and mark failed steps repaired."
+    ),
     "upgrade": Verb("Upgrade the database to a later revision.",
-                    (_SQL, _TAG, _LOCK_TIMEOUT, _NO_LOCK, _REVISION), ("revision",)),
+                    (_SQL, _TAG, _LOCK_TIMEOUT, _NO_LOCK, _SKIP_VALIDATION, _REVISION),
+                    ("revision",)),
+    "validate": Verb(
+        "Check that the applied scripts still match the checksums in the history table "
+        "(read-only; exit status 1 when one differs, is gone or failed part way)."
+    ),
 }
 
 _GLOBAL_SUFFIX = "_after_verb"

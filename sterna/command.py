@@ -11,7 +11,7 @@ import os
 
 from sterna.commands.environment import load_script, run_env
 from sterna.config import Config, parse_bool
-from sterna.errors import CommandError, DatabaseNotAtHead
+from sterna.errors import CommandError, DatabaseNotAtHead, HistoryValidationError
 
 # names used in annotations only: ``typing`` is not imported at run time (about 3 ms)
 TYPE_CHECKING = False
@@ -38,10 +38,12 @@ __all__ = [
     "init",
     "list_templates",
     "merge",
+    "repair",
     "revision",
     "show",
     "stamp",
     "upgrade",
+    "validate",
 ]
 
 
@@ -171,28 +173,58 @@ def _split_range(revision: str, sql: bool, verb: str) -> tuple[str | None, str]:
     return start or None, end
 
 
-def upgrade(config: Config, revision: str, sql: bool = False, tag: str | None = None) -> None:
-    """Upgrade the database to ``revision`` (``start:end`` in --sql mode)."""
+def _validates(config: Config, skip_validation: bool) -> bool:
+    """Whether upgrade/downgrade check the applied scripts first (``sterna_validate``)."""
+    if skip_validation:
+        return False
+    value = config.get_alembic_option("sterna_validate")
+    if value is None or isinstance(value, bool):
+        return value is None or bool(value)
+    return parse_bool(str(value), "option 'sterna_validate'")
+
+
+def _check_applied(config: Config, skip_validation: bool) -> Callable[[Any, Any, Any], None]:
+    if not _validates(config, skip_validation):
+        return lambda context, script, heads: None
+    from sterna.commands.validate import check_before_run  # noqa: PLC0415
+
+    return check_before_run
+
+
+def upgrade(
+    config: Config, revision: str, sql: bool = False, tag: str | None = None,
+    skip_validation: bool = False,
+) -> None:
+    """Upgrade the database to ``revision`` (``start:end`` in --sql mode).  The applied scripts
+    are checked against the history's checksums first, unless ``skip_validation``."""
     script = load_script(config)
     starting_rev, destination = _split_range(revision, sql, "upgrade")
+    check = _check_applied(config, skip_validation)
 
     def steps(heads: Any, context: Any) -> Any:
         script.import_scripts()  # all of them, in Alembic's order: see import_scripts
+        check(context, script, heads)
         return script.plan_upgrade(destination, heads)
 
     run_env(config, script, steps, as_sql=sql, starting_rev=starting_rev,
             destination_rev=destination, tag=tag)
 
 
-def downgrade(config: Config, revision: str, sql: bool = False, tag: str | None = None) -> None:
-    """Downgrade the database to ``revision``; --sql needs ``<fromrev>:<torev>``."""
+def downgrade(
+    config: Config, revision: str, sql: bool = False, tag: str | None = None,
+    skip_validation: bool = False,
+) -> None:
+    """Downgrade the database to ``revision``; --sql needs ``<fromrev>:<torev>``.  Validates
+    the applied scripts first, as :func:`upgrade`."""
     script = load_script(config)
     starting_rev, destination = _split_range(revision, sql, "downgrade")
     if sql and starting_rev is None:
         raise CommandError("downgrade with --sql requires <fromrev>:<torev>")
+    check = _check_applied(config, skip_validation)
 
     def steps(heads: Any, context: Any) -> Any:
         script.import_scripts()  # all of them, in Alembic's order: see import_scripts
+        check(context, script, heads)
         return script.plan_downgrade(destination, heads)
 
     run_env(config, script, steps, as_sql=sql, starting_rev=starting_rev,
@@ -359,3 +391,44 @@ def ensure_version(config: Config, sql: bool = False) -> None:
         return []
 
     run_env(config, script, create, as_sql=sql)
+
+
+def validate(config: Config) -> None:
+    """Check the applied scripts against the checksums in the history table (read-only; fails
+    naming the first revision at fault)."""
+    from sterna.commands.validate import find_problems, summary  # noqa: PLC0415
+
+    script = load_script(config)
+
+    def check(heads: Any, context: Any) -> list[Any]:
+        script.import_scripts()
+        problems = find_problems(context, script, heads)
+        if problems:
+            for problem in problems:
+                config.print_stdout(problem.describe())
+            raise HistoryValidationError(summary(problems))
+        config.print_stdout("The applied scripts match the history.")
+        return []
+
+    run_env(config, script, check, dont_mutate=True)
+
+
+def repair(config: Config) -> None:
+    """After review: record the applied scripts' current checksums and mark failed steps
+    repaired (prints each change)."""
+    from sterna.commands.validate import repair as _repair  # noqa: PLC0415
+
+    script = load_script(config)
+
+    def fix(heads: Any, context: Any) -> list[Any]:
+        script.import_scripts()
+        with context.begin_transaction():
+            lines = _repair(context, script, heads)
+            if context.connection.in_transaction() and context._transaction is None \
+                    and not context._external_transaction:
+                context.connection.commit()
+        for line in lines or ["Nothing to repair."]:
+            config.print_stdout(line)
+        return []
+
+    run_env(config, script, fix, dont_mutate=True)

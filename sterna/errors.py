@@ -305,6 +305,11 @@ class DatabaseNotAtHead(CommandError):
     """``current --check-heads``: the database is not at every head of the script directory."""
 
 
+class HistoryValidationError(CommandError):
+    """An applied script differs from the checksum the history table recorded, is gone, or
+    failed part way (``validate``; ``upgrade``/``downgrade`` before their first statement)."""
+
+
 # --- revision graph, identifier grammar and run planning (sterna/script/revision*.py, plan.py) --
 
 

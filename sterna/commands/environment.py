@@ -68,6 +68,9 @@ def run_env(config: Config, script: ScriptDirectory, fn: StepsFunction, **kw: An
     from sterna.runtime.environment import EnvironmentContext
     from sterna.runtime.errors import UNACCEPTED_QUERY_WARNING
 
+    history_table = config.get_alembic_option("sterna_history_table")
+    if history_table and "sterna_history_table" not in kw:
+        kw["sterna_history_table"] = str(history_table)
     environment = EnvironmentContext(config, script, fn=fn, **kw)
     try:
         with warnings.catch_warnings(), alembic_alias(), environment:

@@ -30,6 +30,8 @@ from sqlalchemy.engine.mock import MockConnection
 from sterna.ddl.impl import DefaultImpl
 from sterna.errors import ContextUsageError, MigrationError
 from sterna.runtime.errors import step_failure
+from sterna.runtime.history import StepHistory
+from sterna.runtime.history_table import HistoryTable
 from sterna.runtime.lock import RunLock, run_lock, transaction_ended
 from sterna.runtime.options import MigrationOptions
 from sterna.runtime.proxy import OPERATIONS
@@ -100,6 +102,10 @@ class MigrationContext:
             options.version_table_pk, impl=self.impl,
         )
         self._statement_log: StatementLog | None = None
+        #: the applied-history rows (online runs only; see sterna.runtime.history)
+        self._history: StepHistory | None = None if self.as_sql else StepHistory(
+            self, HistoryTable(dialect, options.sterna_history_table, options.version_table_schema)
+        )
         log.info("Context impl %s.", type(self.impl).__name__)
         if self.as_sql:
             log.info("Generating static SQL")
@@ -233,14 +239,23 @@ class MigrationContext:
         self._prepare_version_table(heads)
         if not planned:  # current, history, show...: no operations layer needed
             return
+        history = self._history
+        if history is not None:
+            history.prepare(heads)
         self._start_statement_log()
         try:
             with OPERATIONS.installed(self._operations()):
                 current = set(heads)
                 for step, step_fn in planned:
                     self._run_step(step, step_fn, current, kw)
+        except BaseException:
+            if history is not None:
+                history.after_failed_run()
+            raise
         finally:
             self._stop_statement_log()
+            if history is not None:
+                history.finish()
 
     def _heads_for_run(self) -> tuple[str, ...]:
         """The heads the run starts from (read only: the version table is prepared later)."""
@@ -285,6 +300,9 @@ class MigrationContext:
     ) -> None:
         if self.environment_context is not None:
             self.environment_context.steps_started += 1
+        history = self._history
+        if history is not None:
+            history.before_step(step)
         with self.begin_transaction(_per_migration=True):
             if self.as_sql and not heads:
                 self.impl._exec(self._version.create_statement())
@@ -294,6 +312,8 @@ class MigrationContext:
             if self.as_sql:
                 self.impl.static_output(f"-- Running {short}")
             statement_log = self._statement_log
+            if history is not None:
+                history.step_started(step)
             if statement_log is not None:
                 statement_log.reset()
             script_statements = -1
@@ -302,11 +322,18 @@ class MigrationContext:
                     fn(**kw)
                 if statement_log is not None:
                     script_statements = len(statement_log.statements)
+                if history is not None:
+                    history.step_done()
                 self._apply_changes(step.changes, heads)
-            except MigrationError:
+            except MigrationError as exc:
+                if history is not None:
+                    history.step_failed(exc)
                 raise
             except Exception as exc:
-                raise self._failure(step, exc, script_statements) from exc
+                failure = self._failure(step, exc, script_statements)
+                if history is not None:
+                    history.step_failed(failure)
+                raise failure from exc
             self._notify(step, heads, kw)
 
     def _failure(self, step: StepLike, exc: Exception, script_statements: int) -> MigrationError:
@@ -436,6 +463,8 @@ class MigrationContext:
             transaction.commit()
         else:
             transaction.rollback()
+            if self._history is not None:
+                self._history.after_rollback()
         transaction_ended(self)
 
     @contextmanager

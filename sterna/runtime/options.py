@@ -51,6 +51,8 @@ class MigrationOptions:
     version_table: str = "alembic_version"
     version_table_schema: str | None = None
     version_table_pk: bool = True
+    # the applied-history table (sterna.runtime.history): name; its schema is the version table's
+    sterna_history_table: str = "sterna_history"
     # templates and autogenerate (stored for the autogenerate issue)
     template_args: Mapping[str, Any] = field(default_factory=dict)
     render_as_batch: bool = False
@@ -90,6 +92,9 @@ class MigrationOptions:
             if value is not None and not callable(value):
                 raise ContextUsageError(f"configure(): {key} must be callable, got {value!r}")
         _check_version_table(kwargs.get("version_table", "alembic_version"))
+        _check_version_table(
+            kwargs.get("sterna_history_table", "sterna_history"), "sterna_history_table"
+        )
         for key in ("as_sql", "purge", "dont_mutate", "transaction_per_migration",
                     "literal_binds", "version_table_pk", "render_as_batch", "include_schemas"):
             if key in kwargs:
@@ -121,8 +126,8 @@ def _callables(value: Any) -> tuple[Callable[..., Any], ...]:
     return items
 
 
-def _check_version_table(name: Any) -> None:
+def _check_version_table(name: Any, key: str = "version_table") -> None:
     if not isinstance(name, str) or not name:
         raise ContextUsageError(
-            f"configure(): version_table must be a non-empty string, got {name!r}"
+            f"configure(): {key} must be a non-empty string, got {name!r}"
         )

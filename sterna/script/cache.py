@@ -12,6 +12,12 @@ a second edit of the same size inside one tick of the file system's clock would 
 The cache is an optimisation only: an unreadable, corrupt or foreign file is ignored (and replaced),
 and a directory that cannot be written simply gets no cache.  Writes go to a temporary file that is
 renamed into place, so readers never see half a cache.
+
+An entry may carry a fifth element, the script's checksum (:mod:`sterna.script.checksum`), added
+the first time the history table or validation asks for it (:func:`cached_checksum`): it is
+valid exactly as long as the header beside it, so an applied script is parsed for its checksum
+once, not at every deploy.  The caches opened for checksums stay open for the process and are
+written by :func:`save_checksums`.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
+from collections.abc import Callable
 
 from sterna.script.headers import ScriptHeader
 
@@ -44,6 +51,7 @@ class HeaderCache:
         self._entries = entries
         self._seen: set[str] = set()
         self._dirty = stale
+        self._prune = True
         self._trust_before_ns = time.time_ns() - RACY_WINDOW_NS
 
     @property
@@ -78,7 +86,7 @@ class HeaderCache:
             entry = get(name)
             if (
                 type(entry) is list
-                and len(entry) == 4
+                and 4 <= len(entry) <= 5
                 and entry[1] == st.st_mtime_ns
                 and entry[0] == st.st_size
                 and entry[2] == st.st_ino
@@ -88,7 +96,7 @@ class HeaderCache:
                     self._drop(name)
                 append(header)
             else:
-                if entry is not None and (type(entry) is not list or len(entry) != 4):
+                if entry is not None and (type(entry) is not list or not 4 <= len(entry) <= 5):
                     self._drop(name)
                 append(None)
         return out
@@ -109,9 +117,32 @@ class HeaderCache:
         self._entries[name] = entry
         self._dirty = True
 
+    def checksum(
+        self, name: str, st: os.stat_result, compute: Callable[[], str | None]
+    ) -> str | None:
+        """The checksum of ``name`` (whose stat was taken before): the cached one while its
+        entry matches ``st``, else ``compute()``, kept in the entry when there is a valid one."""
+        entry = self._entries.get(name)
+        if not (
+            isinstance(entry, list)
+            and 4 <= len(entry) <= 5
+            and entry[:3] == [st.st_size, st.st_mtime_ns, st.st_ino]
+        ):
+            return compute()
+        cached = entry[4] if len(entry) == 5 else None
+        if isinstance(cached, str):
+            return cached
+        value = compute()
+        if value is not None:
+            # the entry passed the racily-clean rule when it was put: its key can be trusted
+            entry[4:] = [value]
+            self._dirty = True
+        return value
+
     def save(self) -> None:
-        """Write the cache if it changed; drop entries of files not seen since :meth:`load`."""
-        gone = [name for name in self._entries if name not in self._seen]
+        """Write the cache if it changed; drop entries of files not seen since :meth:`load`
+        (not in a cache opened for checksums, which looks up a few files only)."""
+        gone = [name for name in self._entries if self._prune and name not in self._seen]
         for name in gone:
             del self._entries[name]
         if not (self._dirty or gone):
@@ -127,6 +158,30 @@ class HeaderCache:
             json.dumps(payload, separators=(",", ":")).encode("utf-8"),
         )
         self._dirty = False
+
+
+_OPEN: dict[str, HeaderCache] = {}
+
+
+def cached_checksum(path: str, compute: Callable[[str], str | None]) -> str | None:
+    """The checksum of the script at ``path`` from its folder's cache, else ``compute(path)``
+    (kept in the cache, written by :func:`save_checksums`).  ``None`` when the file is gone."""
+    directory, name = os.path.split(path)
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    cache = _OPEN.get(directory)
+    if cache is None:
+        cache = _OPEN[directory] = HeaderCache.load(directory)
+        cache._prune = False
+    return cache.checksum(name, st, lambda: compute(path))
+
+
+def save_checksums() -> None:
+    """Write the caches whose entries got checksums since they were opened."""
+    for cache in _OPEN.values():
+        cache.save()
 
 
 def _decode(raw: bytes) -> dict[str, list[object]] | None:

@@ -160,10 +160,11 @@ class Project:
         return sorted((self.backend / "alembic" / "versions").glob("*.py"))
 
     def tables(self) -> set[str]:
+        """The tables, less Sterna's applied-history table (tests/runtime/test_history.py)."""
         engine = create_engine(self.url)
         try:
             with engine.connect() as conn:
-                return set(inspect(conn).get_table_names())
+                return set(inspect(conn).get_table_names()) - {"sterna_history"}
         finally:
             engine.dispose()
 

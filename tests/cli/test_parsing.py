@@ -109,8 +109,11 @@ def test_same_verbs_and_options_as_alembic() -> None:
     from alembic.config import CommandLine
 
     theirs = CommandLine(prog="alembic").subparsers.choices
-    assert set(theirs) == set(cli.VERBS)
+    # Sterna's own verbs: the applied-history checks (docs/production.md)
+    assert set(theirs) == set(cli.VERBS) - {"validate", "repair"}
     for name, verb in cli.VERBS.items():
+        if name not in theirs:
+            continue
         their_flags = {
             flag for action in theirs[name]._actions for flag in action.option_strings
         }

@@ -220,6 +220,35 @@ def _renamed_temp(value: Any) -> Any:
     return value
 
 
+#: Sterna's applied-history table, and the sequence PostgreSQL makes for its id column.
+HISTORY_TABLE = "sterna_history"
+_HISTORY_SEQUENCE = "sterna_history_id_seq"
+
+
+def without_history(snap: Any) -> Any:
+    """A database snapshot (``snapshot.py``) without Sterna's history table and its sequence."""
+    if not isinstance(snap, dict) or "tables" not in snap:
+        return snap
+    tables = snap["tables"]
+    if isinstance(tables, dict):
+        tables = {k: v for k, v in tables.items() if k != HISTORY_TABLE}
+    else:
+        tables = [name for name in tables if name != HISTORY_TABLE]
+    out = {**snap, "tables": tables}
+    if "sequences" in out:
+        out["sequences"] = [name for name in out["sequences"] if name != _HISTORY_SEQUENCE]
+    for kind in ("index_sql", "trigger_sql"):
+        if kind in out:
+            out[kind] = [row for row in out[kind] if HISTORY_TABLE not in str(row[0])]
+    return out
+
+
+def history_table(item: Compared) -> Compared:
+    """Both sides: in the hand-over tests Sterna has also run on "Alembic's" database."""
+    return replace(item, alembic=without_history(item.alembic),
+                   sterna=without_history(item.sterna))
+
+
 def batch_temp_name(item: Compared) -> Compared:
     return replace(item, alembic=_renamed_temp(item.alembic))
 

@@ -37,6 +37,7 @@ from tests.conformance.difference_rules import (
     error_extended,
     history_current_plus_n,
     history_relative_to_current,
+    history_table,
     history_up_to_current_at_base,
     mariadb_drop_constraint_if_exists,
     mysql_alter_kept,
@@ -173,6 +174,16 @@ KNOWN: tuple[KnownDifference, ...] = (
         "the cause its own way; Alembic lets the bare exception through. Accepted when both "
         "fail and Sterna's message names the step.",
         accept=step_error_named,
+    ),
+    KnownDifference(
+        "applied-history-table",
+        "schema",
+        "Sterna keeps an applied-history table (sterna_history: one row per executed step, "
+        "script checksums, see docs/production.md) beside alembic_version, which stays as "
+        "Alembic keeps it; Alembic has no such table. The table (and, on PostgreSQL, its id "
+        "sequence) is removed from both snapshots before comparing (hand-over tests run Sterna on "
+        "the other tool's database too).",
+        normalise=history_table,
     ),
     KnownDifference(
         "batch-column-order",

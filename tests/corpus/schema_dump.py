@@ -14,6 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 
 VERSION_TABLE = "alembic_version"
+# the tools' own bookkeeping: the version table and Sterna's applied history
+BOOKKEEPING = (VERSION_TABLE, "sterna_history")
 
 
 def _type(type_: Any, dialect: Dialect) -> str:
@@ -111,9 +113,11 @@ def _comment(insp: sa.Inspector, name: str, schema: str | None) -> str | None:
 
 def _sequences(insp: sa.Inspector, schema: str | None) -> list[str]:
     try:
-        return sorted(insp.get_sequence_names(schema=schema))
+        names = insp.get_sequence_names(schema=schema)
     except NotImplementedError:  # SQLite has none
         return []
+    # leaves out a bookkeeping table's own sequence (PostgreSQL: sterna_history's SERIAL id)
+    return sorted(n for n in names if not n.startswith(tuple(f"{t}_" for t in BOOKKEEPING)))
 
 
 def dump(url: str, include_version_table: bool = False,
@@ -139,7 +143,7 @@ def _dump_schema(insp: sa.Inspector, schema: str | None, include_version_table: 
     prefix = f"{schema}." if schema else ""
     names = sorted(insp.get_table_names(schema=schema))
     if not include_version_table:
-        names = [n for n in names if n != VERSION_TABLE]
+        names = [n for n in names if n not in BOOKKEEPING]
     for n in names:
         out["tables"][prefix + n] = _table(insp, n, insp.dialect, schema)
     out["sequences"] += [prefix + s for s in _sequences(insp, schema)]

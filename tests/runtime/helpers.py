@@ -315,11 +315,13 @@ def version_rows(url: str, table: str = "alembic_version", schema: str | None = 
         engine.dispose()
 
 
-def table_names(url: str) -> set[str]:
+def table_names(url: str, history: bool = False) -> set[str]:
+    """The tables of the database; Sterna's applied-history table only with ``history``."""
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            return set(inspect(conn).get_table_names())
+            names = set(inspect(conn).get_table_names())
+            return names if history else names - {"sterna_history"}
     finally:
         engine.dispose()
 

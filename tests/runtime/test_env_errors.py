@@ -83,7 +83,7 @@ def _failure(status: int, err: str) -> str:
 def _tables(url: str) -> list[str]:
     engine = sa.create_engine(url)
     try:
-        return sorted(sa.inspect(engine).get_table_names())
+        return sorted(set(sa.inspect(engine).get_table_names()) - {"sterna_history"})
     finally:
         engine.dispose()
 

@@ -43,9 +43,15 @@ def version_table_key(ctx: AutogenContext) -> TableKey:
     return (schema_key(ctx, ctx.opts.get("version_table_schema")), name)
 
 
+def history_table_key(ctx: AutogenContext) -> TableKey:
+    """Sterna's applied-history table (``sterna_history``), kept beside the version table."""
+    name = str(ctx.opts.get("sterna_history_table") or "sterna_history")
+    return (schema_key(ctx, ctx.opts.get("version_table_schema")), name)
+
+
 def include_conn_table(ctx: AutogenContext, schema: str | None, name: str) -> bool:
     """The filter applied to database tables before they are reflected."""
-    if (schema, name) == version_table_key(ctx):
+    if (schema, name) in (version_table_key(ctx), history_table_key(ctx)):
         return False
     return ctx.run_name_filters(name, "table", {"schema_name": schema})
 
@@ -56,11 +62,11 @@ def metadata_tables(
     """The model tables of the compared schemas that ``include_name`` keeps, by key."""
     wanted = set(schemas)
     found: dict[TableKey, Table] = {}
-    version = version_table_key(ctx)
+    skipped = (version_table_key(ctx), history_table_key(ctx))
     for metadata in ctx.metadatas:
         for table in metadata.tables.values():
             key = (schema_key(ctx, table.schema), table.name)
-            if key[0] not in wanted or key == version:
+            if key[0] not in wanted or key in skipped:
                 continue
             if not ctx.run_name_filters(table.name, "table", {"schema_name": key[0]}):
                 continue

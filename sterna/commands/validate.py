@@ -1,0 +1,160 @@
+"""``validate`` and ``repair``: the applied scripts against the checksums the history recorded.
+
+An applied revision is one in the database's lineage (its heads and their ancestors); its
+recorded checksum is that of its latest ``applied`` row whose direction is upgrade, baseline or
+repair, provided no later ``applied`` downgrade row undid it.  A revision that has a recorded
+checksum and whose script is gone from the script directory is refused too.  On a backend whose
+DDL commits implicitly (MySQL/MariaDB), a ``failed`` row also refuses: the step may have been
+applied part way.  ``repair`` adds a ``repair`` row with the script's current checksum for each
+edited or removed script, and marks ``failed`` rows ``repaired``.
+
+Runs inside env.py (the commands' migration function); SQLAlchemy is imported by the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sterna.errors import HistoryValidationError
+from sterna.runtime.history import checksum_of, script_file
+from sterna.runtime.history_table import CHECKED_DIRECTIONS, HistoryRow, HistoryTable, utcnow
+from sterna.script.cache import save_checksums
+
+_ADVICE = (
+    "review the change, then run 'sterna repair' (or pass --skip-validation for this run); "
+    "nothing was done to the database"
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: HistoryRow
+    what: str  # "edited", "gone", "failed"
+    current: str | None  # the script's checksum now (edited)
+
+    def describe(self) -> str:
+        row = self.row
+        when = row.finished_at.strftime("%Y-%m-%d %H:%M UTC") if row.finished_at else "?"
+        where = row.script or "file unknown"
+        if self.what == "failed":
+            return (f"revision {row.revision} ({where}): its {row.direction} failed on "
+                    f"{when} part way, and this backend cannot roll DDL back; check the "
+                    "database by hand, then run 'sterna repair'")
+        if self.what == "gone":
+            problem = "but its script is gone from the script directory"
+        else:
+            problem = "was edited after it ran (checksum differs)"
+        return f"revision {row.revision} ({where}), applied {when}, {problem}; {_ADVICE}"
+
+
+def history_table(context: Any) -> HistoryTable:
+    opts = context.opts
+    return HistoryTable(
+        context.dialect, str(opts.get("sterna_history_table") or "sterna_history"),
+        opts.get("version_table_schema"),
+    )
+
+
+def _applied_ids(script: Any, heads: Iterable[str]) -> set[str]:
+    """The heads and every ancestor (dependencies included) that the script directory knows."""
+    rmap = script.revision_map
+    seen: set[str] = set()
+    todo = [h for h in heads if _known(rmap, h)]
+    while todo:
+        rev_id = todo.pop()
+        if rev_id in seen:
+            continue
+        seen.add(rev_id)
+        rev = rmap.get_revision(rev_id)
+        todo.extend(rev.down_revisions)
+        todo.extend(rev.dependencies)
+    return seen
+
+
+def recorded(rows: list[HistoryRow]) -> dict[str, HistoryRow]:
+    """Per revision, the row whose checksum counts (None once downgraded)."""
+    latest: dict[str, HistoryRow] = {}
+    for row in rows:
+        if row.status != "applied":
+            continue
+        if row.direction in CHECKED_DIRECTIONS:
+            latest[row.revision] = row
+        elif row.direction == "downgrade":
+            latest.pop(row.revision, None)
+    return latest
+
+
+def find_problems(context: Any, script: Any, heads: Iterable[str]) -> list[Problem]:
+    """What validation refuses, in the order of the history (reads only)."""
+    table = history_table(context)
+    rows = table.read(context.connection)
+    if not rows:
+        return []
+    applied = _applied_ids(script, heads)
+    problems: list[Problem] = []
+    rmap = script.revision_map
+    for rev_id, row in recorded(rows).items():
+        rev = rmap.get_revision(rev_id) if _known(rmap, rev_id) else None
+        if rev is None:
+            if row.checksum is not None:
+                problems.append(Problem(row, "gone", None))
+            continue
+        if rev_id not in applied or row.checksum is None:
+            continue
+        now = checksum_of(rev.path)
+        if now != row.checksum:
+            problems.append(Problem(row, "edited", now))
+    save_checksums()
+    if not context.transactional_ddl:
+        problems.extend(Problem(row, "failed", None) for row in rows if row.status == "failed")
+    return problems
+
+
+def _known(rmap: Any, rev_id: str) -> bool:
+    """Whether ``rev_id`` is exactly a revision of the map (stamp rows name several)."""
+    return rev_id in rmap
+
+
+def check_before_run(context: Any, script: Any, heads: Iterable[str]) -> None:
+    """Refuse the run (before its first statement) when validation finds a problem."""
+    if context.as_sql or context.connection is None:
+        return
+    problems = find_problems(context, script, heads)
+    if problems:
+        raise HistoryValidationError(summary(problems))
+
+
+def summary(problems: list[Problem]) -> str:
+    first = problems[0].describe()
+    more = len(problems) - 1
+    return first if not more else f"{first} (and {more} more: run 'sterna validate')"
+
+
+def repair(context: Any, script: Any, heads: Iterable[str]) -> list[str]:
+    """Realign the recorded checksums and clear failed rows; returns one line per change."""
+    problems = find_problems(context, script, heads)
+    table = history_table(context)
+    conn = context.connection
+    lines: list[str] = []
+    now = utcnow()
+    for problem in problems:
+        row = problem.row
+        if problem.what == "failed":
+            table.update(conn, row.id, status="repaired")
+            lines.append(f"revision {row.revision}: failed {row.direction} marked repaired")
+            continue
+        rmap = script.revision_map
+        rev = rmap.get_revision(row.revision) if _known(rmap, row.revision) else None
+        path = getattr(rev, "path", None)
+        table.insert(
+            conn, revision=row.revision, direction="repair",
+            script=script_file(script, path) or row.script, checksum=problem.current,
+            started_at=now, finished_at=now, duration_ms=0, status="applied",
+        )
+        state = "script gone, checksum cleared" if problem.what == "gone" else (
+            f"checksum {row.checksum} -> {problem.current}"
+        )
+        lines.append(f"revision {row.revision} ({row.script}): {state}")
+    return lines

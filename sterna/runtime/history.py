@@ -1,0 +1,275 @@
+"""Writing the applied-history table while steps run (:class:`StepHistory`).
+
+One row per executed step (online only; offline output stays Alembic's, see
+``docs/production.md``).  When the rows are written:
+
+* transactional DDL (PostgreSQL, SQLite made transactional): the ``running`` row is inserted at
+  the start of the step inside the step's transaction (the run's, or the step's own) and updated
+  to ``applied`` before the version-table change, so it commits with the step.  A failure rolls
+  both back; the ``failed`` row is then written after the rollback, in a transaction of its own.
+* MySQL/MariaDB (DDL commits implicitly): the ``running`` row is inserted and committed before
+  the step's first statement, updated to ``applied`` in the step's transaction (which commits
+  with the version row), or to ``failed`` after the rollback.
+
+The table is created, with a ``baseline`` row for every current head that has no row yet (a
+database Alembic migrated, or one brought up by offline SQL), when the first step of a run is
+about to run.  When the caller owns the transaction (the connection given to ``configure()`` was
+already in one), a failure cannot be recorded: the caller's transaction is rolled back by the
+caller, after Sterna returns.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import StatementError
+
+from sterna.errors import MigrationError, PartialMigrationError
+from sterna.runtime.errors import _cause_text
+from sterna.runtime.history_table import HistoryTable, utcnow
+from sterna.runtime.steps import StepLike, direction, step_revision_label
+from sterna.runtime.transactions import ensure_driver_transaction, one_line
+from sterna.script.cache import cached_checksum, save_checksums
+from sterna.script.checksum import file_checksum
+
+if TYPE_CHECKING:
+    from sterna.runtime.migration import MigrationContext
+
+log = logging.getLogger("alembic.runtime.migration")
+
+_READ_ONLY = ("SELECT", "SHOW", "DESCRIBE", "DESC", "EXPLAIN", "PRAGMA", "WITH")
+
+
+@dataclass(frozen=True)
+class _Failure:
+    revision: str
+    direction: str
+    script: str | None
+    checksum: str | None
+    started_at: Any
+    started: float
+    executed: int
+    statement: str | None
+    error: str
+    row_id: int | None  # the committed ``running`` row to update (MySQL), else None
+
+
+def script_file(script_dir: Any, path: str | None) -> str | None:
+    """``path`` relative to the script directory, with ``/`` separators."""
+    if not path:
+        return None
+    base = getattr(script_dir, "dir", None)
+    if base and path.startswith(base) and path[len(base):len(base) + 1] == os.sep:
+        shown = path[len(base) + 1:]  # the usual case, without relpath's normalising (per step)
+    else:
+        shown = os.path.relpath(path, base) if base else path
+    return shown.replace(os.sep, "/")
+
+
+def checksum_of(path: str | None) -> str | None:
+    """The checksum of the script at ``path`` (from its folder's cache when the file is
+    unchanged since it was cached); ``None`` without a path or a parseable file."""
+    if not path:
+        return None
+    return cached_checksum(path, _compute_checksum)
+
+
+def _compute_checksum(path: str) -> str | None:
+    try:
+        return file_checksum(path)
+    except (OSError, SyntaxError, ValueError):
+        return None
+
+
+class StepHistory:
+    """The history rows of one migration context's run."""
+
+    def __init__(self, ctx: MigrationContext, table: HistoryTable) -> None:
+        self.ctx = ctx
+        self.table = table
+        self._count = 0
+        self._row_id: int | None = None
+        self._started: tuple[Any, float] = (None, 0.0)
+        self._step_info: tuple[str, str, str | None, str | None] = ("", "", None, None)
+        self._pending: _Failure | None = None
+        self._conn: Connection | None = None
+
+    # -- the run --------------------------------------------------------------------------------
+
+    def prepare(self, heads: tuple[str, ...]) -> None:
+        """Create the table and baseline rows, then count the statements the steps run."""
+        conn = self._connection()
+        with self._write_block(conn):
+            self.ensure(conn, heads)
+        event.listen(conn, "after_cursor_execute", self._counted)
+        self._conn = conn
+
+    def finish(self) -> None:
+        save_checksums()
+        if self._conn is not None:
+            event.remove(self._conn, "after_cursor_execute", self._counted)
+            self._conn = None
+
+    def ensure(self, conn: Connection, heads: tuple[str, ...]) -> None:
+        """The table, and a ``baseline`` row for each head no row mentions."""
+        table = self.table
+        if table.exists(conn):
+            c = table.table.c
+            query = c.revision.in_(list(heads)) if heads else None
+            known = set() if query is None else {
+                row[0] for row in conn.execute(table.table.select().with_only_columns(
+                    c.revision).where(query))
+            }
+        else:
+            table.create(conn)
+            known = set()
+        now = utcnow()
+        script_dir = self.ctx.script
+        for head in heads:
+            if head in known:
+                continue
+            rev = script_dir.get_revision(head) if script_dir is not None else None
+            path = getattr(rev, "path", None)
+            table.insert(
+                conn, revision=head, direction="baseline", script=script_file(script_dir, path),
+                checksum=checksum_of(path), started_at=now, finished_at=now, duration_ms=0,
+                status="applied",
+            )
+
+    # -- one step -------------------------------------------------------------------------------
+
+    def before_step(self, step: StepLike) -> None:
+        """Outside the step's transaction: MySQL's ``running`` row, committed."""
+        if self.ctx.transactional_ddl:
+            return
+        conn = self._connection()
+        with self._write_block(conn):
+            self._start(conn, step)
+
+    def step_started(self, step: StepLike) -> None:
+        """Inside the step's transaction: the ``running`` row of a transactional backend."""
+        if self.ctx.transactional_ddl:
+            self._start(self._connection(), step)
+
+    def _start(self, conn: Connection, step: StepLike) -> None:
+        self._pending = None
+        script = step.script
+        path = None if step.is_stamp or script is None else getattr(script, "path", None)
+        info = (
+            step_revision_label(step), direction(step),
+            script_file(self.ctx.script, path), checksum_of(path),
+        )
+        self._step_info = info
+        now = utcnow()
+        self._row_id = self.table.insert(
+            conn, revision=info[0], direction=info[1], script=info[2], checksum=info[3],
+            started_at=now, status="running", statements_executed=0,
+        )
+        self._started = (now, time.perf_counter())
+        self._count = 0
+
+    def step_done(self) -> None:
+        """Inside the step's transaction, after its statements: ``applied``."""
+        if self._row_id is None:
+            return
+        executed = self._count
+        self.table.update(
+            self._connection(), self._row_id, status="applied", finished_at=utcnow(),
+            duration_ms=self._elapsed_ms(), statements_executed=executed,
+            statements_total=executed,
+        )
+
+    def step_failed(self, exc: BaseException) -> None:
+        """Remember the failure; it is written after the rollback (:meth:`after_rollback`)."""
+        revision, kind, script, checksum = self._step_info
+        if isinstance(exc, PartialMigrationError):
+            statement, error = exc.statement, one_line(str(exc))
+        elif isinstance(exc, MigrationError):
+            statement, error = exc.statement, exc.cause
+        else:
+            raw = exc.statement if isinstance(exc, StatementError) else None
+            statement, error = (one_line(raw) if raw else None), _cause_text(exc)
+        self._pending = _Failure(
+            revision, kind, script, checksum, self._started[0], self._started[1], self._count,
+            statement, error, None if self.ctx.transactional_ddl else self._row_id,
+        )
+        self._row_id = None
+
+    def after_rollback(self) -> None:
+        """Write the remembered failure in a transaction of its own (the step's was rolled
+        back).  A failure to write it is logged, never raised over the step's error."""
+        failure, self._pending = self._pending, None
+        if failure is None or self.ctx.connection is None:
+            return
+        conn = self.ctx.connection
+        try:
+            if conn.in_transaction():
+                conn.rollback()
+            with conn.begin():
+                self._write_failure(conn, failure)
+        except Exception as exc:  # noqa: BLE001 - the step's error is the one to report
+            log.warning("Could not record the failed step in %s: %s", self.table.name, exc)
+
+    def _write_failure(self, conn: Connection, failure: _Failure) -> None:
+        ended = utcnow()
+        values = dict(
+            status="failed", finished_at=ended,
+            duration_ms=int((time.perf_counter() - failure.started) * 1000),
+            statements_executed=failure.executed, failed_statement=failure.statement,
+            error=failure.error,
+        )
+        if failure.row_id is not None:
+            self.table.update(conn, failure.row_id, **values)
+            return
+        self.ensure(conn, self.ctx._version.read_heads(conn))
+        self.table.insert(
+            conn, revision=failure.revision, direction=failure.direction,
+            script=failure.script, checksum=failure.checksum,
+            started_at=failure.started_at or ended, **values,
+        )
+
+    def after_failed_run(self) -> None:
+        """The run failed: write the failure now when no transaction of the context will be
+        rolled back later (none held: e.g. env.py without ``begin_transaction()``)."""
+        ctx = self.ctx
+        if self._pending is not None and ctx._transaction is None:
+            if ctx._external_transaction:  # the caller rolls back its own transaction
+                self._pending = None
+                return
+            self.after_rollback()
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _elapsed_ms(self) -> int:
+        return int((time.perf_counter() - self._started[1]) * 1000)
+
+    def _counted(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not statement.lstrip()[:8].upper().startswith(_READ_ONLY):
+            self._count += 1
+
+    def _connection(self) -> Connection:
+        return self.ctx._require_connection("the history table")
+
+    @contextmanager
+    def _write_block(self, conn: Connection) -> Iterator[None]:
+        """Join the transaction the context holds; else commit what is written at once."""
+        ctx = self.ctx
+        if ctx._transaction is not None or ctx._external_transaction:
+            yield
+            return
+        if conn.in_transaction():
+            yield
+            conn.commit()
+            return
+        with conn.begin():
+            if ctx._sqlite_transactions:
+                ensure_driver_transaction(conn)
+            yield

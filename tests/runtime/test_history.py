@@ -1,0 +1,279 @@
+"""The applied-history table (sterna_history), validation and repair, through the command line
+on real SQLite, PostgreSQL and MariaDB databases (projects written at run time)."""
+
+from __future__ import annotations
+
+import getpass
+import re
+import socket
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+import sterna
+from tests.conftest import run_sterna
+from tests.runtime.helpers import table_names, version_rows
+from tests.runtime.test_preflight import (
+    chain_a,
+    error_lines,
+    run_alembic,
+    versions,
+    write_project,
+    write_script,
+)
+
+RUFF = "/work/main/.venv/bin/ruff"
+
+
+def history(url: str, table: str = "sterna_history") -> list[dict[str, Any]]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text(f"SELECT * FROM {table} ORDER BY id"))
+            return [dict(row._mapping) for row in rows]
+    finally:
+        engine.dispose()
+
+
+def sterna_ok(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return run_sterna(*args, cwd=root, check=True)
+
+
+def test_rows_for_upgrade_downgrade_and_stamp(tmp_path: Path, db_url: str) -> None:
+    root = write_project(tmp_path, db_url)
+    chain_a(root)
+    sterna_ok(root, "upgrade", "head")
+    sterna_ok(root, "downgrade", "a1")
+    sterna_ok(root, "stamp", "a2")
+    rows = history(db_url)
+    assert [(r["revision"], r["direction"], r["status"]) for r in rows] == [
+        ("a1", "upgrade", "applied"), ("a2", "upgrade", "applied"),
+        ("a2", "downgrade", "applied"), ("a2", "stamp", "applied"),
+    ]
+    assert [r["script"] for r in rows] == [
+        "versions/a1_first.py", "versions/a2_second.py", "versions/a2_second.py", None
+    ]
+    # each script's function runs one statement; a stamp runs none
+    assert [r["statements_executed"] for r in rows] == [1, 1, 1, 0]
+    assert [r["statements_total"] for r in rows] == [1, 1, 1, 0]
+    assert rows[1]["checksum"] == rows[2]["checksum"] != rows[0]["checksum"]
+    assert rows[1]["checksum"].startswith("ast-sha256:") and rows[3]["checksum"] is None
+    for row in rows:
+        assert row["started_at"] <= row["finished_at"] and row["duration_ms"] >= 0
+        assert row["installed_by"] == getpass.getuser()
+        assert row["host"] == socket.gethostname()
+        assert row["sterna_version"] == sterna.__version__
+        assert row["failed_statement"] is None and row["error"] is None
+
+
+def test_failing_step_leaves_a_failed_row(tmp_path: Path, db_url: str, backend: str) -> None:
+    root = write_project(tmp_path, db_url)
+    write_script(versions(root) / "a1_first.py", "a1", None)
+    write_script(versions(root) / "a2_bad.py", "a2", "a1", functions='''
+        def upgrade():
+            op.execute("CREATE TABLE t_x (id INTEGER)")
+            op.execute("CREATE TABLE t_a1 (id INTEGER)")
+
+
+        def downgrade():
+            pass
+        ''')
+    proc = run_sterna("upgrade", "head", cwd=root)
+    assert proc.returncode == 1
+    assert version_rows(db_url) == ["a1"]  # the version table tells the truth
+    partial = backend == "mariadb"  # DDL commits itself: t_x stays
+    assert ("t_x" in table_names(db_url)) is partial
+    rows = history(db_url)
+    assert [(r["revision"], r["direction"], r["status"]) for r in rows] == [
+        ("a1", "upgrade", "applied"), ("a2", "upgrade", "failed")
+    ]
+    failed = rows[1]
+    assert failed["failed_statement"] == "CREATE TABLE t_a1 (id INTEGER)"
+    assert "t_a1" in failed["error"] and failed["statements_executed"] == 1
+    assert failed["statements_total"] is None and failed["finished_at"] is not None
+    # a step that failed part way (MariaDB) blocks until a human repairs it
+    assert (run_sterna("validate", cwd=root).returncode == 1) is partial
+    if partial:
+        assert "sterna repair" in run_sterna("upgrade", "head", cwd=root).stderr
+        out = sterna_ok(root, "repair").stdout
+        assert "a2: failed upgrade marked repaired" in out
+        assert history(db_url)[1]["status"] == "repaired"
+        sterna_ok(root, "validate")
+
+
+REFUSED = re.compile(
+    r"^FAILED: revision a1 \(versions/a1_first\.py\), applied \d{4}-\d\d-\d\d \d\d:\d\d UTC, "
+    r"was edited after it ran \(checksum differs\); review the change, then run 'sterna "
+    r"repair' \(or pass --skip-validation for this run\); nothing was done to the database$"
+)
+
+
+def test_edited_script_refused_until_repair(tmp_path: Path, db_url: str) -> None:
+    root = write_project(tmp_path, db_url)
+    a1, a2 = chain_a(root)
+    sterna_ok(root, "upgrade", "a1")
+    a1.write_text(a1.read_text().replace("(id INTEGER)", "(id INTEGER, extra INTEGER)"))
+    write_script(versions(root) / "a3_third.py", "a3", "a2")
+    proc = run_sterna("upgrade", "head", cwd=root)
+    assert proc.returncode == 1
+    lines = error_lines(proc)
+    assert len(lines) == 1 and REFUSED.match(lines[0]), lines
+    assert version_rows(db_url) == ["a1"] and len(history(db_url)) == 1  # nothing done
+    assert run_sterna("validate", cwd=root).returncode == 1
+    assert run_sterna("downgrade", "base", cwd=root).returncode == 1
+    out = sterna_ok(root, "repair").stdout
+    assert "revision a1 (versions/a1_first.py): checksum ast-sha256:" in out
+    sterna_ok(root, "validate")
+    sterna_ok(root, "upgrade", "head")
+    assert version_rows(db_url) == ["a3"]
+    assert [r["direction"] for r in history(db_url)] == [
+        "upgrade", "repair", "upgrade", "upgrade"
+    ]
+
+
+def test_formatting_and_comments_accepted(tmp_path: Path, sqlite_url: str) -> None:
+    root = write_project(tmp_path, sqlite_url)
+    a1, a2 = chain_a(root)
+    sterna_ok(root, "upgrade", "head")
+    a2.write_text(a2.read_text().replace('    op.execute("CREATE',
+                                         '    # creates the table\n    op.execute("CREATE'))
+    source = a1.read_text()
+    subprocess.run([RUFF, "format", "--no-cache", str(a1)], check=True, capture_output=True)
+    assert a1.read_text() != source  # ruff did reformat it
+    sterna_ok(root, "validate")
+    sterna_ok(root, "downgrade", "base")
+
+
+def test_deleted_applied_script_refused(tmp_path: Path, db_url: str) -> None:
+    root = write_project(tmp_path, db_url)
+    a1, a2 = chain_a(root)
+    sterna_ok(root, "upgrade", "head")
+    a2.unlink()
+    for argv in (("upgrade", "head"), ("downgrade", "base"), ("validate",)):
+        proc = run_sterna(*argv, cwd=root)
+        assert proc.returncode == 1
+        lines = error_lines(proc)
+        assert re.match(
+            r"FAILED: revision a2 \(versions/a2_second\.py\), applied [-\d]+ [:\d]+ UTC, but its "
+            r"script is gone from the script directory; review the change, then run 'sterna "
+            r"repair'", lines[-1]), lines
+    assert version_rows(db_url) == ["a2"] and len(history(db_url)) == 2
+
+
+def test_skip_validation_flag_and_config_key(tmp_path: Path, sqlite_url: str) -> None:
+    root = write_project(tmp_path, sqlite_url)
+    a1, a2 = chain_a(root)
+    sterna_ok(root, "upgrade", "a1")
+    a1.write_text(a1.read_text().replace("(id INTEGER)", "(id INTEGER, extra INTEGER)"))
+    assert run_sterna("upgrade", "head", cwd=root).returncode == 1
+    sterna_ok(root, "upgrade", "head", "--skip-validation")
+    assert version_rows(sqlite_url) == ["a2"]
+    (root / "alembic.ini").write_text((root / "alembic.ini").read_text()
+                                      + "sterna_validate = false\n")
+    sterna_ok(root, "downgrade", "a1")
+    assert run_sterna("validate", cwd=root).returncode == 1  # validate itself still checks
+
+
+def test_baseline_rows_after_alembic(tmp_path: Path, db_url: str) -> None:
+    root = write_project(tmp_path, db_url)
+    a1, a2 = chain_a(root)
+    proc = run_alembic("upgrade", "head", cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    assert "sterna_history" not in table_names(db_url, history=True)
+    sterna_ok(root, "upgrade", "head")  # nothing to run: nothing written
+    assert "sterna_history" not in table_names(db_url, history=True)
+    write_script(versions(root) / "a3_third.py", "a3", "a2")
+    sterna_ok(root, "upgrade", "head")
+    rows = history(db_url)
+    assert [(r["revision"], r["direction"], r["status"]) for r in rows] == [
+        ("a2", "baseline", "applied"), ("a3", "upgrade", "applied")
+    ]
+    assert rows[0]["script"] == "versions/a2_second.py" and rows[0]["checksum"]
+    a2.write_text(a2.read_text().replace("(id INTEGER)", "(id BIGINT)"))
+    assert "revision a2 (versions/a2_second.py)" in run_sterna("validate", cwd=root).stderr
+    # the database can still go back to Alembic
+    a2.write_text(a2.read_text().replace("(id BIGINT)", "(id INTEGER)"))
+    proc = run_alembic("downgrade", "a1", cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    assert version_rows(db_url) == ["a1"]
+
+
+@pytest.mark.parametrize("name", ["sterna_history", "deploy_log"])
+def test_check_ignores_the_history_table(tmp_path: Path, db_url: str, name: str) -> None:
+    extra = "" if name == "sterna_history" else f"sterna_history_table = {name}\n"
+    root = write_project(tmp_path, db_url, extra_ini=extra)
+    write_script(versions(root) / "a1_first.py", "a1", None, functions='''
+        def upgrade():
+            pass
+
+
+        def downgrade():
+            pass
+        ''')
+    sterna_ok(root, "upgrade", "head")
+    assert name in table_names(db_url, history=True)
+    assert history(db_url, name)[0]["revision"] == "a1"
+    out = sterna_ok(root, "check").stdout
+    assert "No new upgrade operations detected" in out
+
+
+def test_history_statements_per_step_and_no_reparse_when_warm(
+    tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each step writes its row with one INSERT and one UPDATE and reads nothing of the table;
+    a warm run takes the applied scripts' checksums from the header cache (nothing parsed)."""
+    import os
+    import time
+
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    import sterna.runtime.history as runtime_history
+    import sterna.script.cache as cache
+    from sterna import command
+    from sterna.config import Config
+
+    root = write_project(tmp_path, db_url)
+    chain_a(root)
+    write_script(versions(root) / "a3_third.py", "a3", "a2")
+    write_script(versions(root) / "a4_fourth.py", "a4", "a3")
+    old = time.time() - 3600  # outside the racy window, as committed scripts are
+    for path in versions(root).glob("*.py"):
+        os.utime(path, (old, old))
+    statements: list[str] = []
+    parsed: list[str] = []
+    real = runtime_history.file_checksum
+
+    def counting(path: str) -> str:
+        parsed.append(os.path.basename(path))
+        return real(path)
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "sterna_history" in statement:
+            statements.append(statement.split(None, 1)[0].upper())
+
+    monkeypatch.setattr(runtime_history, "file_checksum", counting)
+    cfg = Config(str(root / "alembic.ini"))
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        runs: list[tuple[list[str], list[str]]] = []
+        for target in ("a1", "a2", "head"):  # the table is created by the first
+            monkeypatch.setattr(cache, "_OPEN", {})  # a new process: no cache object open
+            statements.clear()
+            parsed.clear()
+            command.upgrade(cfg, target)
+            runs.append((list(statements), sorted(parsed)))
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    (_, first_parsed), (one, one_parsed), (two, two_parsed) = runs
+    assert one.count("INSERT") == 1 and one.count("UPDATE") == 1  # one step
+    assert two.count("INSERT") == 2 and two.count("UPDATE") == 2  # two steps
+    reads = [s for s in two if s not in ("INSERT", "UPDATE")]
+    assert reads == [s for s in one if s not in ("INSERT", "UPDATE")]  # per run, not per step
+    assert first_parsed == ["a1_first.py"]
+    # the applied scripts are validated from the cache; each new one parsed once for its row
+    assert one_parsed == ["a2_second.py"]
+    assert two_parsed == ["a3_third.py", "a4_fourth.py"]

@@ -1,0 +1,154 @@
+"""Script checksums kept in the header cache: parsed once per file version, not per run."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+import sterna.script.cache as cache
+from sterna.runtime.history import checksum_of
+from sterna.script.cache import CACHE_DIR, CACHE_FILE
+from sterna.script.checksum import source_checksum
+from sterna.script.scan import find_scripts
+
+OLD_NS = time.time_ns() - 3600 * 10**9
+
+
+def script(rev: str, body: str = "pass") -> str:
+    return (
+        f'"""m\n\nRevision ID: {rev}\n"""\n'
+        f"revision = {rev!r}\ndown_revision = None\n\n\ndef upgrade():\n    {body}\n"
+    )
+
+
+def write(path: Path, text: str, mtime_ns: int = OLD_NS) -> None:
+    path.write_text(text)
+    os.utime(path, ns=(mtime_ns, mtime_ns))
+
+
+class Parses:
+    """Counts the files actually parsed for their checksum; each test starts a fresh
+    "process" (no cache object left open)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import sterna.runtime.history as history
+
+        self.names: list[str] = []
+        real = history.file_checksum
+
+        def counting(path: str) -> str:
+            self.names.append(os.path.basename(path))
+            return real(path)
+
+        monkeypatch.setattr(history, "file_checksum", counting)
+        self.monkeypatch = monkeypatch
+        self.new_process()
+
+    def new_process(self) -> None:
+        self.monkeypatch.setattr(cache, "_OPEN", {})
+
+    def take(self) -> list[str]:
+        out, self.names = self.names, []
+        return sorted(out)
+
+
+@pytest.fixture
+def versions(tmp_path: Path) -> Path:
+    folder = tmp_path / "versions"
+    folder.mkdir()
+    for rev in ("a1", "b2"):
+        write(folder / f"{rev}_x.py", script(rev))
+    find_scripts([str(folder)])  # the header cache, as any command writes it
+    return folder
+
+
+def entries(folder: Path) -> dict[str, list[object]]:
+    data = json.loads((folder / CACHE_DIR / CACHE_FILE).read_text())
+    out: dict[str, list[object]] = data["entries"]
+    return out
+
+
+def test_checksum_is_parsed_once_then_read_from_the_cache(
+    versions: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parses = Parses(monkeypatch)
+    path = str(versions / "a1_x.py")
+    expected = source_checksum(script("a1"))
+    assert checksum_of(path) == expected
+    cache.save_checksums()
+    assert parses.take() == ["a1_x.py"]
+    assert entries(versions)["a1_x.py"][4] == expected
+    assert len(entries(versions)["b2_x.py"]) == 4  # not asked: not computed, not dropped
+    parses.new_process()
+    assert checksum_of(path) == expected
+    assert parses.take() == []
+    # the header scan still uses entries that carry a checksum
+    assert [f.header.revision for f in find_scripts([str(versions)])] == ["a1", "b2"]
+    assert entries(versions)["a1_x.py"][4] == expected
+
+
+def test_edited_script_is_parsed_again(versions: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    parses = Parses(monkeypatch)
+    path = versions / "a1_x.py"
+    checksum_of(str(path))
+    cache.save_checksums()
+    parses.new_process()
+    parses.take()
+    write(path, script("a1", "op.drop_table('t')"), OLD_NS + 10**9)
+    assert checksum_of(str(path)) == source_checksum(script("a1", "op.drop_table('t')"))
+    assert parses.take() == ["a1_x.py"]
+
+
+def test_gone_or_broken_script_has_no_checksum(
+    versions: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parses = Parses(monkeypatch)
+    assert checksum_of(str(versions / "zz_gone.py")) is None
+    write(versions / "a1_x.py", "def broken(:\n")
+    assert checksum_of(str(versions / "a1_x.py")) is None
+    cache.save_checksums()
+    assert all(len(e) == 4 for e in entries(versions).values())
+    assert parses.take() == ["a1_x.py"]
+
+
+def test_recently_modified_script_is_not_cached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parses = Parses(monkeypatch)
+    write(tmp_path / "a1_x.py", script("a1"), time.time_ns())
+    find_scripts([str(tmp_path)])
+    for _ in range(2):
+        parses.new_process()
+        assert checksum_of(str(tmp_path / "a1_x.py")) == source_checksum(script("a1"))
+        cache.save_checksums()
+    assert parses.take() == ["a1_x.py", "a1_x.py"]
+
+
+def test_corrupt_cache_is_ignored_and_rewritten(
+    versions: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Parses(monkeypatch)
+    (versions / CACHE_DIR / CACHE_FILE).write_bytes(b"{not json")
+    assert checksum_of(str(versions / "a1_x.py")) == source_checksum(script("a1"))
+    cache.save_checksums()
+    assert entries(versions) == {}  # rewritten; the next scan fills it again
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes anywhere")
+def test_unwritable_folder_means_no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    parses = Parses(monkeypatch)
+    write(tmp_path / "a1_x.py", script("a1"))
+    tmp_path.chmod(0o555)
+    try:
+        for _ in range(2):
+            parses.new_process()
+            assert checksum_of(str(tmp_path / "a1_x.py")) == source_checksum(script("a1"))
+            cache.save_checksums()
+    finally:
+        tmp_path.chmod(0o755)
+    assert parses.take() == ["a1_x.py", "a1_x.py"]
+    assert not (tmp_path / CACHE_DIR).exists()
