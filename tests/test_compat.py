@@ -302,7 +302,9 @@ def test_programmatic_command_runs_alembic_env_without_alembic(tmp_path: Path) -
         tmp_path,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == ["['alembic_version', 'things']", "after: not importable"]
+    assert result.stdout.splitlines() == [
+        "['alembic_version', 'sterna_history', 'things']", "after: not importable"
+    ]
 
 
 def test_programmatic_command_leaves_real_alembic_in_place(

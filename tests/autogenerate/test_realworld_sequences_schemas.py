@@ -48,7 +48,7 @@ def database_schema(url: str, schemas: tuple[str | None, ...] = (None,)) -> dict
             inspector = inspect(conn)
             for schema in schemas:
                 for table in sorted(inspector.get_table_names(schema=schema)):
-                    if table == "alembic_version":
+                    if table in ("alembic_version", "sterna_history"):  # bookkeeping
                         continue
                     columns = [
                         (c["name"], repr(c["type"]), c["nullable"], c.get("default"),
@@ -63,7 +63,8 @@ def database_schema(url: str, schemas: tuple[str | None, ...] = (None,)) -> dict
                     found[f"{schema}.{table}"] = (columns, keys)
                 if conn.dialect.supports_sequences:
                     found[f"{schema} sequences"] = sorted(
-                        inspector.get_sequence_names(schema=schema))
+                        name for name in inspector.get_sequence_names(schema=schema)
+                        if not name.startswith("sterna_history_"))  # the history's own id
     finally:
         engine.dispose()
     return found
