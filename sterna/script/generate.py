@@ -10,7 +10,6 @@ rendered text and checks it, so that a broken template leaves nothing behind.
 
 from __future__ import annotations
 
-import ast
 import os
 import re
 from collections.abc import Sequence
@@ -226,8 +225,8 @@ def _resolve_depends_on(
 def _check_rendered(
     content: bytes, path: str, request: NewRevision, template_path: str
 ) -> ScriptHeader:
-    try:
-        ast.parse(content, filename=path)
+    try:  # compiled, not parsed into Python AST objects: a big script's tree costs megabytes
+        compile(content, path, "exec", dont_inherit=True)
     except (SyntaxError, ValueError) as err:
         where = f" (line {err.lineno})" if isinstance(err, SyntaxError) and err.lineno else ""
         problem = err.msg if isinstance(err, SyntaxError) else str(err)
