@@ -11,6 +11,7 @@ Base`` / ``target_metadata = Base.metadata``).  Commands run in-process through
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import logging
 import os
@@ -21,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import MetaData, create_engine, inspect
 
 from sterna.cli import main
 
@@ -234,3 +235,20 @@ def ruff_format_diff(path: Path) -> str:
 
     return "\n".join(difflib.unified_diff(functions.splitlines(), done.stdout.splitlines(),
                                            lineterm=""))
+
+
+CLEAN = "No new upgrade operations detected."
+
+
+def model_metadata(project: Project) -> MetaData:
+    """The project's ``Base.metadata``, imported as env.py imports it."""
+    forget_app_modules()
+    sys.path.insert(0, str(project.backend))
+    try:
+        module = importlib.import_module("app.infrastructure.db")
+        module.engine.dispose()
+        metadata: MetaData = module.Base.metadata
+        return metadata
+    finally:
+        sys.path.remove(str(project.backend))
+        forget_app_modules()

@@ -12,38 +12,20 @@ Each model goes through ``revision --autogenerate``, ``upgrade head``, a clean `
 
 from __future__ import annotations
 
-import importlib
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import MetaData, create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import DBAPIError
 
-from tests.autogenerate._autogen_project import Project, forget_app_modules, ruff_check
+from tests.autogenerate._autogen_project import CLEAN, Project, model_metadata, ruff_check
 from tests.autogenerate._compare_support import create_all
-
-CLEAN = "No new upgrade operations detected."
 
 
 @pytest.fixture
 def project(tmp_path: Path, db_url: str) -> Project:
     return Project(tmp_path, db_url)
-
-
-def model_metadata(project: Project) -> MetaData:
-    """The project's ``Base.metadata``, imported as env.py imports it."""
-    forget_app_modules()
-    sys.path.insert(0, str(project.backend))
-    try:
-        module = importlib.import_module("app.infrastructure.db")
-        module.engine.dispose()
-        metadata: MetaData = module.Base.metadata
-        return metadata
-    finally:
-        sys.path.remove(str(project.backend))
-        forget_app_modules()
 
 
 def section(script: Path, function: str) -> str:
