@@ -53,7 +53,7 @@ def history_table(context: Any) -> HistoryTable:
     opts = context.opts
     return HistoryTable(
         context.dialect, str(opts.get("sterna_history_table") or "sterna_history"),
-        opts.get("version_table_schema"),
+        opts.get("version_table_schema"), getattr(context, "impl", None),
     )
 
 
@@ -120,6 +120,8 @@ def _known(rmap: Any, rev_id: str) -> bool:
 def check_before_run(context: Any, script: Any, heads: Iterable[str]) -> None:
     """Refuse the run (before its first statement) when validation finds a problem."""
     if context.as_sql or context.connection is None:
+        return
+    if getattr(context, "lock_pending", False):  # checked once the lock is held (runtime/lock)
         return
     problems = find_problems(context, script, heads)
     if problems:

@@ -155,6 +155,10 @@ class DefaultImpl(ImplHooks):
     def start_migrations(self) -> None:
         """Hook called once before the first step runs."""
 
+    def has_table(self, connection: Connection, name: str, schema: str | None) -> bool:
+        """Whether the table exists (the version and history tables, read online)."""
+        return bool(self.dialect.has_table(connection, name, schema=schema))
+
     def migration_lock(
         self, schema: str | None, table: str, transaction_scoped: bool
     ) -> MigrationLock | None:

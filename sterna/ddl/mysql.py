@@ -10,6 +10,7 @@ column.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -17,6 +18,7 @@ from typing import Any, ClassVar
 from sqlalchemy import Sequence as Sequence_
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import CreateSequence, DropSequence
 from sqlalchemy.sql.compiler import DDLCompiler
@@ -182,6 +184,17 @@ class NamedLock:
                 f"{row[2]} s in its current state")
 
 
+#: ER_WARN_I_S_SKIPPED_TABLE: "... was skipped since its definition is being modified by
+#: concurrent DDL statement" (``DESCRIBE`` of a table another session is creating)
+_TABLE_SKIPPED = 1684
+_SKIPPED_RETRIES = 20
+
+
+def _error_code(exc: OperationalError) -> int | None:
+    args = getattr(exc.orig, "args", ())
+    return args[0] if args and isinstance(args[0], int) else None
+
+
 class MySQLImpl(DefaultImpl):
     __dialect__ = "mysql"
     transactional_ddl = False
@@ -194,6 +207,18 @@ class MySQLImpl(DefaultImpl):
         if self.connection is None or self.as_sql:
             return None
         return NamedLock(self.connection, schema, table)
+
+    def has_table(self, connection: Connection, name: str, schema: str | None) -> bool:
+        """As the dialect's, retried while MariaDB says the table is skipped because a
+        concurrent DDL statement is changing it (error 1684: another run creating it)."""
+        for attempt in range(_SKIPPED_RETRIES):
+            try:
+                return super().has_table(connection, name, schema)
+            except OperationalError as exc:
+                if _error_code(exc) != _TABLE_SKIPPED or attempt == _SKIPPED_RETRIES - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        return False  # not reached
 
     def alter_column(
         self, table_name: str, column_name: str, *, nullable: bool | None = None,

@@ -91,8 +91,11 @@ def build_table(name: str, schema: str | None) -> Table:
 class HistoryTable:
     """The history table of one migration context."""
 
-    def __init__(self, dialect: Dialect, name: str, schema: str | None) -> None:
+    def __init__(
+        self, dialect: Dialect, name: str, schema: str | None, impl: Any = None
+    ) -> None:
         self.dialect = dialect
+        self.impl = impl
         self.name = name
         self.schema = schema
         self.table = build_table(name, schema)
@@ -105,6 +108,8 @@ class HistoryTable:
         return f"{self.schema}.{self.name}" if self.schema else self.name
 
     def exists(self, connection: Connection) -> bool:
+        if self.impl is not None:  # the dialect's rules (MariaDB retries a concurrent CREATE)
+            return bool(self.impl.has_table(connection, self.name, self.schema))
         return bool(self.dialect.has_table(connection, self.name, schema=self.schema))
 
     def create(self, connection: Connection) -> None:

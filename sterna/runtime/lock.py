@@ -2,8 +2,10 @@
 
 ``MigrationContext.run_migrations()`` takes it after the pre-flight (so a broken script fails at
 once, without waiting) and before the version table is created, then reads the current heads again
-and plans again when they moved: a run that waited while another one migrated finds the work done
-("Already at head: nothing to do") and succeeds.  The dialect decides what the lock is
+and plans again: a run that waited while another one migrated finds the work done ("Already at
+head: nothing to do") and succeeds.  The validation of the applied scripts, which reads the
+history table another run may be creating, waits for that second plan
+(``MigrationContext.lock_pending``).  The dialect decides what the lock is
 (``DefaultImpl.migration_lock()``, see ``sterna/ddl/locks.py``); this module decides when, and
 how to wait:
 
@@ -168,6 +170,7 @@ class RunLock:
             log.debug("This process holds the %s: running without it", backend.description)
             return
         self._backend = backend
+        ctx.lock_pending = True
 
     def _hold(self, backend: MigrationLock) -> None:
         self._backend = backend
@@ -188,13 +191,13 @@ class RunLock:
         try:
             _poll(ctx, backend, self._start, self._timeout)
         finally:
+            ctx.lock_pending = False
             if resume:
                 ctx._begin_own()
         self._hold(backend)
         _say(f"Acquired the migration lock after {time.monotonic() - self._start:.1f} s")
         now = ctx._heads_for_run()
-        if now != heads:
-            planned = replan(now)
+        planned = replan(now)  # always: the checks that read the database run under the lock
         if not planned:
             _say(f"Already at {_destination(ctx)}: nothing to do")
         return now, planned

@@ -102,9 +102,15 @@ class MigrationContext:
             options.version_table_pk, impl=self.impl,
         )
         self._statement_log: StatementLog | None = None
+        #: True while another run holds the migration lock and this one has not waited for it
+        #: yet: the pre-flight then plans without reading what that run may be creating (the
+        #: history table); the plan is made again once the lock is held (sterna.runtime.lock)
+        self.lock_pending = False
         #: the applied-history rows (online runs only; see sterna.runtime.history)
         self._history: StepHistory | None = None if self.as_sql else StepHistory(
-            self, HistoryTable(dialect, options.sterna_history_table, options.version_table_schema)
+            self, HistoryTable(
+                dialect, options.sterna_history_table, options.version_table_schema, self.impl
+            )
         )
         log.info("Context impl %s.", type(self.impl).__name__)
         if self.as_sql:

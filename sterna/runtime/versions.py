@@ -49,6 +49,7 @@ class VersionTable:
         self.dialect = dialect
         self.name = name
         self.schema = schema
+        self.impl = impl
         self.table = _build_table(name, schema, primary_key, impl)
         column = self.table.c.version_num
         self._select: Select[Any] = select(column)
@@ -70,6 +71,8 @@ class VersionTable:
     # -- online ---------------------------------------------------------------------------------
 
     def exists(self, connection: Connection) -> bool:
+        if self.impl is not None:  # the dialect's rules (MariaDB retries a concurrent CREATE)
+            return bool(self.impl.has_table(connection, self.name, self.schema))
         return bool(self.dialect.has_table(connection, self.name, schema=self.schema))
 
     def read_heads(self, connection: Connection) -> tuple[str, ...]:

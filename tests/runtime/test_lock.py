@@ -419,3 +419,33 @@ def _waiter_states(url: str, proc: subprocess.Popen[str]) -> list[tuple[str, flo
     finally:
         engine.dispose()
     return states
+
+
+def test_validation_waits_for_the_lock(backend: str, db_url: str, tmp_path: Path) -> None:
+    """The applied scripts are validated under the lock, against the history as the holder left
+    it: a run that waited sees a change to the history made while it waited."""
+    project = make_project(tmp_path / "project", db_url, sleep=0)
+    run_sterna("upgrade", "r02", cwd=project, check=True)
+    with hold_lock(backend, db_url):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "sterna", "upgrade", "head", "--lock-timeout", "60"],
+            cwd=project, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        assert proc.stderr is not None
+        seen = [proc.stderr.readline()]
+        while seen[-1] and "Waiting for the migration lock" not in seen[-1]:
+            seen.append(proc.stderr.readline())
+        assert seen[-1], "".join(seen)
+        engine = create_engine(db_url)
+        try:
+            with engine.begin() as conn:
+                conn.execute(text(
+                    "UPDATE sterna_history SET checksum = 'edited-meanwhile' WHERE revision = 'r01'"
+                ))
+        finally:
+            engine.dispose()
+    code = proc.wait(timeout=60)
+    err = "".join(seen) + proc.communicate()[1]
+    assert code != 0, err
+    assert "revision r01" in err and "edited" in err, err
+    assert version_rows(db_url) == ["r02"]
