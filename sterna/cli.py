@@ -85,6 +85,12 @@ _SKIP_VALIDATION = _flag(
     "for this run.",
 )
 
+_RESUME = _flag(
+    "--resume",
+    help="Run the step that failed part way again with the fixed script, skipping the "
+    "statements that took effect (recorded in the history table) when they are unchanged.",
+)
+
 VERBS: dict[str, Verb] = {
     "branches": Verb("Show the branch points of the revision graph.", (_VERBOSE,)),
     "check": Verb(
@@ -100,7 +106,8 @@ VERBS: dict[str, Verb] = {
         ),
     ),
     "downgrade": Verb("Revert the database to an earlier revision.",
-                      (_SQL, _TAG, _LOCK_TIMEOUT, _NO_LOCK, _SKIP_VALIDATION, _REVISION),
+                      (_SQL, _TAG, _LOCK_TIMEOUT, _NO_LOCK, _SKIP_VALIDATION, _RESUME,
+                       _REVISION),
                       ("revision",)),
     "edit": Verb("Open revision script(s) in $EDITOR.",
                  (Arg(("rev",), {"help": "The revision to edit, or 'current'."}),), ("rev",)),
@@ -132,6 +139,17 @@ VERBS: dict[str, Verb] = {
     "list_templates": Verb("List the templates 'init' can use."),
     "merge": Verb("Write a revision that merges several revisions into one.",
                   (_MESSAGE, _BRANCH_LABEL, _REV_ID, _SPLICE, _REVISIONS), ("revisions",)),
+    "resolve": Verb(
+        "After fixing a step that failed part way by hand: record it as applied (the version "
+        "table moves past it) or as rolled back (it will run again).",
+        (
+            _flag("--applied", help="The step's changes are complete in the database."),
+            _flag("--rolled-back", help="The step's changes are undone in the database."),
+            _LOCK_TIMEOUT, _NO_LOCK,
+            Arg(("revision",), {"help": "The revision whose step failed part way."}),
+        ),
+        ("revision",),
+    ),
     "revision": Verb(
         "Write a new revision script.",
         (
@@ -163,7 +181,8 @@ VERBS: dict[str, Verb] = {
         "history table and mark failed steps repaired."
     ),
     "upgrade": Verb("Upgrade the database to a later revision.",
-                    (_SQL, _TAG, _LOCK_TIMEOUT, _NO_LOCK, _SKIP_VALIDATION, _REVISION),
+                    (_SQL, _TAG, _LOCK_TIMEOUT, _NO_LOCK, _SKIP_VALIDATION, _RESUME,
+                     _REVISION),
                     ("revision",)),
     "validate": Verb(
         "Check that the applied scripts still match the checksums in the history table "

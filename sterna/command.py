@@ -39,6 +39,7 @@ __all__ = [
     "list_templates",
     "merge",
     "repair",
+    "resolve",
     "revision",
     "show",
     "stamp",
@@ -193,10 +194,11 @@ def _check_applied(config: Config, skip_validation: bool) -> Callable[[Any, Any,
 
 def upgrade(
     config: Config, revision: str, sql: bool = False, tag: str | None = None,
-    skip_validation: bool = False,
+    skip_validation: bool = False, resume: bool = False,
 ) -> None:
     """Upgrade the database to ``revision`` (``start:end`` in --sql mode).  The applied scripts
-    are checked against the history's checksums first, unless ``skip_validation``."""
+    are checked against the history's checksums first, unless ``skip_validation``; ``resume``
+    runs the step that failed part way again, skipping what took effect."""
     script = load_script(config)
     starting_rev, destination = _split_range(revision, sql, "upgrade")
     check = _check_applied(config, skip_validation)
@@ -206,13 +208,29 @@ def upgrade(
         check(context, script, heads)
         return script.plan_upgrade(destination, heads)
 
-    run_env(config, script, steps, as_sql=sql, starting_rev=starting_rev,
-            destination_rev=destination, tag=tag)
+    _run_resumable(config, resume, sql, lambda: run_env(
+        config, script, steps, as_sql=sql, starting_rev=starting_rev,
+        destination_rev=destination, tag=tag,
+    ))
+
+
+def _run_resumable(config: Config, resume: bool, sql: bool, run: Callable[[], None]) -> None:
+    """``run()`` with ``--resume`` set for the run (``config.attributes['sterna.resume']``)."""
+    if not resume:
+        run()
+        return
+    if sql:
+        raise CommandError("--resume cannot be used with --sql (offline mode runs no step)")
+    config.attributes["sterna.resume"] = True
+    try:
+        run()
+    finally:
+        config.attributes.pop("sterna.resume", None)
 
 
 def downgrade(
     config: Config, revision: str, sql: bool = False, tag: str | None = None,
-    skip_validation: bool = False,
+    skip_validation: bool = False, resume: bool = False,
 ) -> None:
     """Downgrade the database to ``revision``; --sql needs ``<fromrev>:<torev>``.  Validates
     the applied scripts first, as :func:`upgrade`."""
@@ -227,8 +245,10 @@ def downgrade(
         check(context, script, heads)
         return script.plan_downgrade(destination, heads)
 
-    run_env(config, script, steps, as_sql=sql, starting_rev=starting_rev,
-            destination_rev=destination, tag=tag)
+    _run_resumable(config, resume, sql, lambda: run_env(
+        config, script, steps, as_sql=sql, starting_rev=starting_rev,
+        destination_rev=destination, tag=tag,
+    ))
 
 
 def show(config: Config, rev: str) -> None:
@@ -424,11 +444,45 @@ def repair(config: Config) -> None:
         script.import_scripts()
         with context.begin_transaction():
             lines = _repair(context, script, heads)
-            if context.connection.in_transaction() and context._transaction is None \
-                    and not context._external_transaction:
-                context.connection.commit()
+            _commit_own(context)
         for line in lines or ["Nothing to repair."]:
             config.print_stdout(line)
         return []
 
     run_env(config, script, fix, dont_mutate=True)
+
+
+def resolve(
+    config: Config, revision: str, applied: bool = False, rolled_back: bool = False
+) -> None:
+    """After a human finished (``applied``) or undid (``rolled_back``) by hand a step that
+    failed part way: record it so, under the migration lock (see sterna/commands/resolve.py)."""
+    from sterna.commands.resolve import find_open_failure  # noqa: PLC0415
+    from sterna.commands.resolve import resolve as _resolve
+    from sterna.commands.validate import history_table  # noqa: PLC0415
+
+    if applied == rolled_back:
+        raise CommandError("resolve: give exactly one of --applied and --rolled-back")
+    script = load_script(config)
+
+    def mark(heads: Any, context: Any) -> list[Any]:
+        if context.lock_pending:  # done once the lock is held (the run plans again then)
+            return []
+        script.import_scripts()
+        table = history_table(context)
+        row = find_open_failure(table, context.connection, revision)
+        with context.begin_transaction():
+            line = _resolve(context, script, tuple(heads), table, row, applied)
+            _commit_own(context)
+        config.print_stdout(line)
+        return []
+
+    run_env(config, script, mark)
+
+
+def _commit_own(context: Any) -> None:
+    """Commit what was written when no transaction of env.py or the caller holds it."""
+    conn = context.connection
+    if conn.in_transaction() and context._transaction is None \
+            and not context._external_transaction:
+        conn.commit()

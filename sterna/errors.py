@@ -247,7 +247,28 @@ class PartialMigrationError(MigrationError):
             )
         else:
             tail = " (no statement of this step had been applied)"
+        if applied:
+            tail += (
+                f"; the history table records them: fix the script and run 'sterna upgrade "
+                f"--resume' (skips them), or finish or undo the step by hand and run 'sterna "
+                f"resolve {revision} --applied' or '--rolled-back'"
+            )
         self.args = (self.args[0] + tail,)
+
+
+class ResumeMismatchError(CommandError):
+    """``upgrade --resume``: a statement of the fixed script differs from the one the failed run
+    executed at the same place; nothing more was run."""
+
+    def __init__(self, revision: str, number: int, statement: str) -> None:
+        self.revision = revision
+        self.number = number
+        super().__init__(
+            f"cannot resume {revision}: its statement {number} is not the one that took effect "
+            f"in the failed run (now {statement[:200]!r}); keep the statements that ran "
+            f"unchanged, or repair by hand and run 'sterna resolve {revision} --applied' or "
+            f"'--rolled-back'; nothing more was run"
+        )
 
 
 class DatabaseConnectError(DatabaseError):

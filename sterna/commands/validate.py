@@ -3,9 +3,10 @@
 An applied revision is one in the database's lineage (its heads and their ancestors); its
 recorded checksum is that of its latest ``applied`` row whose direction is upgrade, baseline or
 repair, provided no later ``applied`` downgrade row undid it.  A revision that has a recorded
-checksum and whose script is gone from the script directory is refused too.  On a backend whose
-DDL commits implicitly (MySQL/MariaDB), a ``failed`` row also refuses: the step may have been
-applied part way.  ``repair`` adds a ``repair`` row with the script's current checksum for each
+checksum and whose script is gone from the script directory is refused too.  So is an open
+failure (``HistoryRow.is_open_failure``): a step that took effect part way (MySQL/MariaDB,
+PostgreSQL's ``autocommit_block()``), until ``upgrade --resume``, ``resolve`` or ``repair``.
+``repair`` adds a ``repair`` row with the script's current checksum for each
 edited or removed script, and marks ``failed`` rows ``repaired``.
 
 Runs inside env.py (the commands' migration function); SQLAlchemy is imported by the caller.
@@ -18,7 +19,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sterna.errors import HistoryValidationError
-from sterna.runtime.history import checksum_of, script_file
+from sterna.runtime.history import (
+    checksum_of,
+    nothing_to_resume,
+    resume_requested,
+    script_file,
+)
 from sterna.runtime.history_table import CHECKED_DIRECTIONS, HistoryRow, HistoryTable, utcnow
 from sterna.script.cache import save_checksums
 
@@ -39,14 +45,29 @@ class Problem:
         when = row.finished_at.strftime("%Y-%m-%d %H:%M UTC") if row.finished_at else "?"
         where = row.script or "file unknown"
         if self.what == "failed":
-            return (f"revision {row.revision} ({where}): its {row.direction} failed on "
-                    f"{when} part way, and this backend cannot roll DDL back; check the "
-                    "database by hand, then run 'sterna repair'")
+            return _open_failure_text(row, where)
         if self.what == "gone":
             problem = "but its script is gone from the script directory"
         else:
             problem = "was edited after it ran (checksum differs)"
         return f"revision {row.revision} ({where}), applied {when}, {problem}; {_ADVICE}"
+
+
+def _open_failure_text(row: HistoryRow, where: str) -> str:
+    started = row.started_at.strftime("%Y-%m-%d %H:%M:%S UTC") if row.started_at else "?"
+    done = row.statements_executed or 0
+    if row.status == "running":
+        what = (f"its {row.direction} started {started} by {row.installed_by}@{row.host} did "
+                f"not finish (the run died or lost its connection) after {done} statement(s) "
+                f"took effect; the statement after them may have taken effect too")
+    else:
+        what = (f"its {row.direction} failed {started} after {done} statement(s) took effect "
+                f"(failed statement: {(row.failed_statement or '?')[:200]!r}: "
+                f"{(row.error or '?')[:200]})")
+    return (f"revision {row.revision} ({where}): {what}; the version table still shows the "
+            f"revision before it.  Fix the script and run 'sterna {row.direction} --resume' "
+            f"(skips the statements that took effect), or finish or undo the step by hand and "
+            f"run 'sterna resolve {row.revision} --applied' or '--rolled-back'")
 
 
 def history_table(context: Any) -> HistoryTable:
@@ -107,8 +128,7 @@ def find_problems(context: Any, script: Any, heads: Iterable[str]) -> list[Probl
         if now != row.checksum:
             problems.append(Problem(row, "edited", now))
     save_checksums()
-    if not context.transactional_ddl:
-        problems.extend(Problem(row, "failed", None) for row in rows if row.status == "failed")
+    problems.extend(Problem(row, "failed", None) for row in rows if row.is_open_failure)
     return problems
 
 
@@ -124,6 +144,10 @@ def check_before_run(context: Any, script: Any, heads: Iterable[str]) -> None:
     if getattr(context, "lock_pending", False):  # checked once the lock is held (runtime/lock)
         return
     problems = find_problems(context, script, heads)
+    if resume_requested(context):  # the open failure is what this run resumes
+        if not any(problem.what == "failed" for problem in problems):
+            raise nothing_to_resume(history_table(context).qualified_name)
+        problems = [problem for problem in problems if problem.what != "failed"]
     if problems:
         raise HistoryValidationError(summary(problems))
 

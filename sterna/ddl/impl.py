@@ -155,6 +155,16 @@ class DefaultImpl(ImplHooks):
     def start_migrations(self) -> None:
         """Hook called once before the first step runs."""
 
+    def commits_implicitly(self, statement: str) -> bool:
+        """Whether ``statement`` commits the transaction around it when it runs (a step's
+        journal then records it as taken effect for good: ``sterna/runtime/journal.py``)."""
+        return False
+
+    def failure_committed(self, statement: str | None, exc: BaseException) -> bool:
+        """Whether ``statement``, which failed with ``exc``, committed the transaction's
+        earlier work before it failed."""
+        return False
+
     def has_table(self, connection: Connection, name: str, schema: str | None) -> bool:
         """Whether the table exists (the version and history tables, read online)."""
         return bool(self.dialect.has_table(connection, name, schema=schema))

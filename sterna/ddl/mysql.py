@@ -190,9 +190,24 @@ _TABLE_SKIPPED = 1684
 _SKIPPED_RETRIES = 20
 
 
-def _error_code(exc: OperationalError) -> int | None:
-    args = getattr(exc.orig, "args", ())
+#: First words of statements that commit implicitly, *before* they run (MySQL manual,
+#: "Statements That Cause an Implicit Commit").
+_IMPLICIT_COMMIT = frozenset({
+    "ALTER", "CREATE", "DROP", "RENAME", "TRUNCATE", "GRANT", "REVOKE", "LOCK", "UNLOCK",
+    "ANALYZE", "OPTIMIZE", "REPAIR", "CACHE", "FLUSH", "INSTALL", "UNINSTALL",
+})
+#: ER_PARSE_ERROR, ER_SYNTAX_ERROR: the statement failed before its implicit commit
+_PARSE_ERRORS = frozenset({1064, 1149})
+
+
+def _error_code(exc: BaseException) -> int | None:
+    args = getattr(getattr(exc, "orig", None), "args", ())
     return args[0] if args and isinstance(args[0], int) else None
+
+
+def _first_word(statement: str) -> str:
+    words = statement.split(None, 1)
+    return words[0].upper() if words else ""
 
 
 class MySQLImpl(DefaultImpl):
@@ -207,6 +222,16 @@ class MySQLImpl(DefaultImpl):
         if self.connection is None or self.as_sql:
             return None
         return NamedLock(self.connection, schema, table)
+
+    def commits_implicitly(self, statement: str) -> bool:
+        return _first_word(statement) in _IMPLICIT_COMMIT
+
+    def failure_committed(self, statement: str | None, exc: BaseException) -> bool:
+        """A DDL statement commits before it runs, so even when it fails; not when the server
+        could not parse it (then the earlier DML of the transaction is rolled back)."""
+        if statement is None or not self.commits_implicitly(statement):
+            return False
+        return _error_code(exc) not in _PARSE_ERRORS
 
     def has_table(self, connection: Connection, name: str, schema: str | None) -> bool:
         """As the dialect's, retried while MariaDB says the table is skipped because a

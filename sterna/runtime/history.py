@@ -9,7 +9,13 @@ One row per executed step (online only; offline output stays Alembic's, see
   both back; the ``failed`` row is then written after the rollback, in a transaction of its own.
 * MySQL/MariaDB (DDL commits implicitly): the ``running`` row is inserted and committed before
   the step's first statement, updated to ``applied`` in the step's transaction (which commits
-  with the version row), or to ``failed`` after the rollback.
+  with the version row), or to ``failed`` after the rollback.  While the step runs, its
+  journal (:mod:`sterna.runtime.journal`) writes each statement that took effect into the row.
+  PostgreSQL's ``autocommit_block()`` makes a step's row committed in the same way from the
+  block on.
+* ``upgrade --resume``: the step of the open failure (a ``failed`` row with statements that
+  took effect, or a ``running`` row whose run died) runs again in that same row, skipping the
+  statements the row records when they are unchanged.
 
 The table is created, with a ``baseline`` row for every current head that has no row yet (a
 database Alembic migrated, or one brought up by offline SQL), when the first step of a run is
@@ -28,13 +34,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import StatementError
 
-from sterna.errors import MigrationError, PartialMigrationError
+from sterna.errors import CommandError, MigrationError, PartialMigrationError
 from sterna.runtime.errors import _cause_text
-from sterna.runtime.history_table import HistoryTable, utcnow
+from sterna.runtime.history_table import HistoryRow, HistoryTable, utcnow
+from sterna.runtime.journal import StepJournal
 from sterna.runtime.steps import StepLike, direction, step_revision_label
 from sterna.runtime.transactions import ensure_driver_transaction, one_line
 from sterna.script.cache import cached_checksum, save_checksums
@@ -44,8 +50,6 @@ if TYPE_CHECKING:
     from sterna.runtime.migration import MigrationContext
 
 log = logging.getLogger("alembic.runtime.migration")
-
-_READ_ONLY = ("SELECT", "SHOW", "DESCRIBE", "DESC", "EXPLAIN", "PRAGMA", "WITH")
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,19 @@ def script_file(script_dir: Any, path: str | None) -> str | None:
     return shown.replace(os.sep, "/")
 
 
+def resume_requested(ctx: Any) -> bool:
+    """Whether this run is ``upgrade --resume`` (``config.attributes['sterna.resume']``)."""
+    attributes = getattr(ctx.config, "attributes", None) or {}
+    return bool(attributes.get("sterna.resume"))
+
+
+def nothing_to_resume(table: str) -> CommandError:
+    return CommandError(
+        f"--resume: {table} records no step that failed part way; nothing to resume (run "
+        "without --resume); nothing was done to the database"
+    )
+
+
 def checksum_of(path: str | None) -> str | None:
     """The checksum of the script at ``path`` (from its folder's cache when the file is
     unchanged since it was cached); ``None`` without a path or a parseable file."""
@@ -95,7 +112,8 @@ class StepHistory:
     def __init__(self, ctx: MigrationContext, table: HistoryTable) -> None:
         self.ctx = ctx
         self.table = table
-        self._count = 0
+        self.journal = StepJournal(ctx, table)
+        self._resume: HistoryRow | None = None
         self._row_id: int | None = None
         self._started: tuple[Any, float] = (None, 0.0)
         self._step_info: tuple[str, str, str | None, str | None] = ("", "", None, None)
@@ -109,13 +127,21 @@ class StepHistory:
         conn = self._connection()
         with self._write_block(conn):
             self.ensure(conn, heads)
-        event.listen(conn, "after_cursor_execute", self._counted)
+            if resume_requested(self.ctx):
+                self._resume = self._open_failure(conn)
+        self.journal.attach(conn)
         self._conn = conn
+
+    def _open_failure(self, conn: Connection) -> HistoryRow:
+        found = [row for row in self.table.read(conn) if row.is_open_failure]
+        if not found:
+            raise nothing_to_resume(self.table.qualified_name)
+        return found[-1]
 
     def finish(self) -> None:
         save_checksums()
         if self._conn is not None:
-            event.remove(self._conn, "after_cursor_execute", self._counted)
+            self.journal.detach()
             self._conn = None
 
     def ensure(self, conn: Connection, heads: tuple[str, ...]) -> None:
@@ -152,14 +178,14 @@ class StepHistory:
             return
         conn = self._connection()
         with self._write_block(conn):
-            self._start(conn, step)
+            self._start(conn, step, durable=True)
 
     def step_started(self, step: StepLike) -> None:
         """Inside the step's transaction: the ``running`` row of a transactional backend."""
         if self.ctx.transactional_ddl:
-            self._start(self._connection(), step)
+            self._start(self._connection(), step, durable=False)
 
-    def _start(self, conn: Connection, step: StepLike) -> None:
+    def _start(self, conn: Connection, step: StepLike, durable: bool) -> None:
         self._pending = None
         script = step.script
         path = None if step.is_stamp or script is None else getattr(script, "path", None)
@@ -169,22 +195,59 @@ class StepHistory:
         )
         self._step_info = info
         now = utcnow()
-        self._row_id = self.table.insert(
-            conn, revision=info[0], direction=info[1], script=info[2], checksum=info[3],
-            started_at=now, status="running", statements_executed=0,
+        values = dict(
+            revision=info[0], direction=info[1], script=info[2], checksum=info[3],
+            started_at=now, status="running",
         )
+        resume = self._resumed_row(info)
+        if resume is not None:
+            self._row_id = resume.id
+            self.table.update(conn, resume.id, **values)
+            durable = True  # the row is committed already: it is updated where it stands
+        else:
+            self._row_id = self.table.insert(conn, statements_executed=0, **values)
         self._started = (now, time.perf_counter())
-        self._count = 0
+        hashes = resume.hashes if resume is not None else []
+        self.journal.start(self._row_id, durable, hashes, info[0])
+
+    def _resumed_row(self, info: tuple[str, str, str | None, str | None]) -> HistoryRow | None:
+        """The open failure this step resumes (``--resume``: the run's first step must be it)."""
+        row, self._resume = self._resume, None
+        if row is None:
+            return None
+        if (row.revision, row.direction) != info[:2]:
+            raise CommandError(
+                f"--resume: the step that failed part way is the {row.direction} of "
+                f"{row.revision}, but this run starts with the {info[1]} of {info[0]}; run "
+                f"'sterna {row.direction} {row.revision} --resume'; nothing was done to the "
+                "database"
+            )
+        return row
+
+    def statements_finish(self) -> Any:
+        """Ctrl-C waits for the statement in progress where it cannot be rolled back."""
+        return self.journal.statements_finish()
+
+    def before_autocommit(self) -> None:
+        self.journal.before_autocommit()
 
     def step_done(self) -> None:
         """Inside the step's transaction, after its statements: ``applied``."""
         if self._row_id is None:
             return
-        executed = self._count
+        journal = self.journal
+        if journal.pending_resume():
+            raise CommandError(
+                f"--resume: the fixed script of {self._step_info[0]} ran fewer statements than "
+                f"took effect in the failed run ({journal.pending_resume()} recorded ones were "
+                "not met); resolve it by hand with 'sterna resolve'"
+            )
+        hashes = journal.hashes
+        journal.stop()  # before writing: the row's own UPDATE is not one of the step's
         self.table.update(
             self._connection(), self._row_id, status="applied", finished_at=utcnow(),
-            duration_ms=self._elapsed_ms(), statements_executed=executed,
-            statements_total=executed,
+            duration_ms=self._elapsed_ms(), statements_executed=len(hashes),
+            statements_total=len(hashes), statement_hashes=" ".join(hashes) or None,
         )
 
     def step_failed(self, exc: BaseException) -> None:
@@ -194,13 +257,19 @@ class StepHistory:
             statement, error = exc.statement, one_line(str(exc))
         elif isinstance(exc, MigrationError):
             statement, error = exc.statement, exc.cause
+        elif isinstance(exc, KeyboardInterrupt):
+            statement, error = None, "interrupted (Ctrl-C)"
         else:
             raw = exc.statement if isinstance(exc, StatementError) else None
             statement, error = (one_line(raw) if raw else None), _cause_text(exc)
+        journal = self.journal
+        cause = exc.__cause__ if isinstance(exc, MigrationError) and exc.__cause__ else exc
         self._pending = _Failure(
-            revision, kind, script, checksum, self._started[0], self._started[1], self._count,
-            statement, error, None if self.ctx.transactional_ddl else self._row_id,
+            revision, kind, script, checksum, self._started[0], self._started[1],
+            journal.committed_count(statement, cause), statement, error,
+            self._row_id if journal.row_durable else None,
         )
+        journal.stop()
         self._row_id = None
 
     def after_rollback(self) -> None:
@@ -226,7 +295,9 @@ class StepHistory:
             statements_executed=failure.executed, failed_statement=failure.statement,
             error=failure.error,
         )
-        if failure.row_id is not None:
+        if failure.row_id is not None:  # the row as committed says what took effect
+            values["statements_executed"], hashes = self.table.read_progress(conn, failure.row_id)
+            values["statement_hashes"] = hashes or None
             self.table.update(conn, failure.row_id, **values)
             return
         self.ensure(conn, self.ctx._version.read_heads(conn))
@@ -250,10 +321,6 @@ class StepHistory:
 
     def _elapsed_ms(self) -> int:
         return int((time.perf_counter() - self._started[1]) * 1000)
-
-    def _counted(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if not statement.lstrip()[:8].upper().startswith(_READ_ONLY):
-            self._count += 1
 
     def _connection(self) -> Connection:
         return self.ctx._require_connection("the history table")

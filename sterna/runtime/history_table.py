@@ -4,7 +4,10 @@ One row per executed step, written beside ``alembic_version`` (which stays as Al
 Columns: ``id`` (autoincrement), ``revision``, ``direction`` (upgrade, downgrade, stamp, baseline,
 repair), ``script`` (path relative to the script directory), ``checksum``
 (:mod:`sterna.script.checksum`), ``started_at``/``finished_at`` (UTC, naive), ``duration_ms``,
-``status`` (running, applied, failed, repaired), ``statements_executed``/``statements_total``,
+``status`` (running, applied, failed, repaired, rolled-back), ``statements_executed``/
+``statements_total``, ``statement_hashes`` (the hash of each statement that took effect, in order,
+separated by spaces: written where a step cannot be rolled back, see
+:mod:`sterna.runtime.journal`),
 ``failed_statement``, ``error``, ``installed_by``, ``host``, ``sterna_version``.
 
 Who writes the rows and when: :mod:`sterna.runtime.history`.
@@ -30,6 +33,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.sql.compiler import SQLCompiler
 
 import sterna
 
@@ -50,6 +54,26 @@ class HistoryRow:
     checksum: str | None
     finished_at: datetime | None
     status: str
+    started_at: datetime | None = None
+    statements_executed: int | None = None
+    statement_hashes: str | None = None
+    failed_statement: str | None = None
+    error: str | None = None
+    installed_by: str | None = None
+    host: str | None = None
+
+    @property
+    def hashes(self) -> list[str]:
+        return (self.statement_hashes or "").split()
+
+    @property
+    def is_open_failure(self) -> bool:
+        """A step that took effect part way and was neither finished nor resolved: a
+        ``running`` row (its run died; the lock says no other run is going on) or a ``failed``
+        row whose step could not be rolled back entirely."""
+        if self.status == "running":
+            return True
+        return self.status == "failed" and bool(self.statements_executed)
 
 
 def utcnow() -> datetime:
@@ -79,6 +103,7 @@ def build_table(name: str, schema: str | None) -> Table:
         Column("status", String(16), nullable=False),
         Column("statements_executed", Integer),
         Column("statements_total", Integer),
+        Column("statement_hashes", Text),
         Column("failed_statement", Text),
         Column("error", Text),
         Column("installed_by", String(255)),
@@ -102,6 +127,7 @@ class HistoryTable:
         self._insert = self.table.insert()
         self._update = self.table.update().where(self.table.c.id == bindparam("row_id"))
         self._who: tuple[str, str] | None = None
+        self._progress: SQLCompiler | None = None
 
     @property
     def qualified_name(self) -> str:
@@ -121,7 +147,9 @@ class HistoryTable:
             return []
         c = self.table.c
         query = select(
-            c.id, c.revision, c.direction, c.script, c.checksum, c.finished_at, c.status
+            c.id, c.revision, c.direction, c.script, c.checksum, c.finished_at, c.status,
+            c.started_at, c.statements_executed, c.statement_hashes, c.failed_statement,
+            c.error, c.installed_by, c.host,
         ).order_by(c.id)
         return [HistoryRow(*row) for row in connection.execute(query)]
 
@@ -140,3 +168,41 @@ class HistoryTable:
 
     def update(self, connection: Connection, row_id: int, **values: Any) -> None:
         connection.execute(self._update, {"row_id": row_id, **values})
+
+    def write_progress(
+        self, connection: Connection, row_id: int, executed: int, hashes: str, commit: bool
+    ) -> None:
+        """Record a step's progress on the driver connection, below SQLAlchemy (called while a
+        statement's events run, in whatever transaction the driver has open); ``commit`` then
+        commits the driver's transaction."""
+        compiled = self._progress
+        if compiled is None:
+            c = self.table.c
+            statement = self.table.update().where(c.id == bindparam("p_row")).values(
+                statements_executed=bindparam("p_done"), statement_hashes=bindparam("p_hashes")
+            )
+            compiled = self._progress = statement.compile(dialect=self.dialect)
+        params: Any = compiled.construct_params(
+            {"p_row": row_id, "p_done": executed, "p_hashes": hashes}
+        )
+        if compiled.positiontup:
+            params = tuple(params[name] for name in compiled.positiontup)
+        dbapi = connection.connection.dbapi_connection
+        assert dbapi is not None
+        cursor = dbapi.cursor()
+        try:
+            cursor.execute(compiled.string, params)
+        finally:
+            cursor.close()
+        if commit:
+            dbapi.commit()
+
+    def read_progress(self, connection: Connection, row_id: int) -> tuple[int, str]:
+        """``(statements_executed, statement_hashes)`` of a row, as committed."""
+        c = self.table.c
+        found = connection.execute(
+            select(c.statements_executed, c.statement_hashes).where(c.id == row_id)
+        ).first()
+        if found is None:
+            return 0, ""
+        return int(found[0] or 0), str(found[1] or "")

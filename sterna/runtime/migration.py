@@ -26,6 +26,7 @@ from typing import IO, TYPE_CHECKING, Any, cast
 
 from sqlalchemy.engine import URL, Connection, Dialect, Engine, Transaction, make_url
 from sqlalchemy.engine.mock import MockConnection
+from sqlalchemy.exc import StatementError
 
 from sterna.ddl.impl import DefaultImpl
 from sterna.errors import ContextUsageError, MigrationError
@@ -43,7 +44,6 @@ from sterna.runtime.steps import (
     short_log,
 )
 from sterna.runtime.transactions import (
-    StatementLog,
     TransactionProxy,
     driver_transaction_state,
     ensure_driver_transaction,
@@ -101,7 +101,6 @@ class MigrationContext:
             dialect, options.version_table, options.version_table_schema,
             options.version_table_pk, impl=self.impl,
         )
-        self._statement_log: StatementLog | None = None
         #: True while another run holds the migration lock and this one has not waited for it
         #: yet: the pre-flight then plans without reading what that run may be creating (the
         #: history table); the plan is made again once the lock is held (sterna.runtime.lock)
@@ -248,7 +247,6 @@ class MigrationContext:
         history = self._history
         if history is not None:
             history.prepare(heads)
-        self._start_statement_log()
         try:
             with OPERATIONS.installed(self._operations()):
                 current = set(heads)
@@ -259,7 +257,6 @@ class MigrationContext:
                 history.after_failed_run()
             raise
         finally:
-            self._stop_statement_log()
             if history is not None:
                 history.finish()
 
@@ -317,39 +314,41 @@ class MigrationContext:
                 log.info("Running %s", long_log(step, short))
             if self.as_sql:
                 self.impl.static_output(f"-- Running {short}")
-            statement_log = self._statement_log
             if history is not None:
                 history.step_started(step)
-            if statement_log is not None:
-                statement_log.reset()
-            script_statements = -1
             try:
-                if fn is not None:
-                    fn(**kw)
-                if statement_log is not None:
-                    script_statements = len(statement_log.statements)
+                self._run_script(fn, kw)
                 if history is not None:
                     history.step_done()
                 self._apply_changes(step.changes, heads)
-            except MigrationError as exc:
+            except (MigrationError, KeyboardInterrupt) as exc:
                 if history is not None:
                     history.step_failed(exc)
                 raise
             except Exception as exc:
-                failure = self._failure(step, exc, script_statements)
+                failure = self._failure(step, exc)
                 if history is not None:
                     history.step_failed(failure)
                 raise failure from exc
             self._notify(step, heads, kw)
 
-    def _failure(self, step: StepLike, exc: Exception, script_statements: int) -> MigrationError:
-        statement_log = self._statement_log
-        if statement_log is None:
+    def _run_script(self, fn: Callable[..., Any] | None, kw: Mapping[str, Any]) -> None:
+        if fn is None:
+            return
+        if self._history is None:
+            fn(**kw)
+            return
+        with self._history.statements_finish():
+            fn(**kw)
+
+    def _failure(self, step: StepLike, exc: Exception) -> MigrationError:
+        history = self._history
+        if history is None or not history.journal.row_durable:
             return step_failure(step, exc, None)
-        upto = script_statements if script_statements >= 0 else len(statement_log.statements)
-        failing = getattr(exc, "statement", None)
-        failing_text = failing if isinstance(failing, str) else None
-        return step_failure(step, exc, statement_log.committed(upto, failing_text))
+        journal = history.journal
+        failing = getattr(exc, "statement", None) if isinstance(exc, StatementError) else None
+        count = journal.committed_count(failing if isinstance(failing, str) else None, exc)
+        return step_failure(step, exc, journal.texts[:count])
 
     def _apply_changes(self, changes: Sequence[VersionChangeLike], heads: set[str]) -> None:
         for change in changes:
@@ -370,17 +369,6 @@ class MigrationContext:
         info = MigrationInfo.from_step(step, getattr(self.script, "revision_map", None))
         for callback in callbacks:
             callback(ctx=self, step=info, heads=set(heads), run_args=dict(kw))
-
-    def _start_statement_log(self) -> None:
-        if self.as_sql or self.transactional_ddl or self.connection is None:
-            return
-        self._statement_log = StatementLog()
-        self._statement_log.attach(self.connection)
-
-    def _stop_statement_log(self) -> None:
-        if self._statement_log is not None:
-            self._statement_log.detach()
-            self._statement_log = None
 
     def stamp(self, script_directory: Any, revision: str | Sequence[str]) -> None:
         """Set the version table to ``revision`` without running migrations (the scripts are
@@ -490,6 +478,9 @@ class MigrationContext:
                 "connection given to configure(); begin no transaction before configure()"
             )
         had_transaction = self._transaction is not None
+        journal = self._history.journal if self._history is not None else None
+        if journal is not None:
+            journal.before_autocommit()  # the step's row commits with what ran so far
         if had_transaction:
             self._end_transaction(commit=True)
         elif conn.in_transaction():
@@ -497,9 +488,13 @@ class MigrationContext:
         level = conn.get_isolation_level()
         conn.execution_options(isolation_level="AUTOCOMMIT")
         block = conn.begin()
+        if journal is not None:
+            journal.in_autocommit = True
         try:
             yield
         finally:
+            if journal is not None:
+                journal.in_autocommit = False
             if block.is_active:
                 block.commit()
             conn.execution_options(isolation_level=level)

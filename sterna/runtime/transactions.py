@@ -1,5 +1,5 @@
 """Transaction helpers of the runtime: the proxy env.py holds, SQLite's real transactions and the
-record of statements a non-transactional step has already applied.
+statements that only read.
 
 SQLite: the ``sqlite3`` driver (pysqlite) opens a transaction only before INSERT/UPDATE/DELETE, so
 DDL such as ``CREATE TABLE`` normally commits on its own and SQLAlchemy's ``Connection.begin()``
@@ -13,17 +13,10 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from sqlalchemy import event
 from sqlalchemy.engine import Connection
 
 #: First words of statements that change nothing (left out of the applied-statements record).
 _READ_ONLY = frozenset({"SELECT", "SHOW", "DESCRIBE", "DESC", "EXPLAIN", "PRAGMA", "WITH"})
-#: First words of MySQL statements that commit implicitly, *before* they run (MySQL manual,
-#: "Statements That Cause an Implicit Commit").
-_IMPLICIT_COMMIT = frozenset({
-    "ALTER", "CREATE", "DROP", "RENAME", "TRUNCATE", "GRANT", "REVOKE", "LOCK", "UNLOCK",
-    "ANALYZE", "OPTIMIZE", "REPAIR", "CACHE", "FLUSH", "INSTALL", "UNINSTALL",
-})
 
 
 class TransactionOwner(Protocol):
@@ -75,51 +68,10 @@ def ensure_driver_transaction(connection: Connection) -> None:
             cursor.close()
 
 
-class StatementLog:
-    """Records the statements that completed on a connection (for non-transactional backends).
-
-    Attached with a SQLAlchemy ``after_cursor_execute`` listener, so it sees what scripts run via
-    ``op.*`` as well as through ``op.get_bind()``.  Read-only statements are left out.
-    """
-
-    def __init__(self) -> None:
-        self.statements: list[str] = []
-        self._connection: Connection | None = None
-
-    def attach(self, connection: Connection) -> None:
-        self._connection = connection
-        event.listen(connection, "after_cursor_execute", self._record)
-
-    def detach(self) -> None:
-        if self._connection is not None:
-            event.remove(self._connection, "after_cursor_execute", self._record)
-            self._connection = None
-
-    def reset(self) -> None:
-        self.statements.clear()
-
-    def committed(self, upto: int, failing: str | None) -> list[str]:
-        """Which of the first ``upto`` recorded statements took effect for good.
-
-        Each DDL statement commits everything before it (even when the DDL itself then fails);
-        DML after the last DDL is rolled back with the step's transaction.
-        """
-        done = self.statements[:upto]
-        if failing is not None and _first_word(failing) in _IMPLICIT_COMMIT:
-            return done
-        last_ddl = -1
-        for index, statement in enumerate(done):
-            if _first_word(statement) in _IMPLICIT_COMMIT:
-                last_ddl = index
-        return done[: last_ddl + 1]
-
-    def _record(
-        self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
-        executemany: bool,
-    ) -> None:
-        word = _first_word(statement)
-        if word and word not in _READ_ONLY:
-            self.statements.append(one_line(statement))
+def is_read_only(statement: str) -> bool:
+    """Whether ``statement`` only reads (left out of the statements a step recorded)."""
+    word = _first_word(statement)
+    return not word or word in _READ_ONLY
 
 
 def _first_word(statement: str) -> str:

@@ -1,0 +1,223 @@
+"""The journal of a running step: which of its statements took effect, recorded as they do.
+
+A step that cannot be rolled back as a whole (MySQL/MariaDB, whose DDL commits implicitly;
+PostgreSQL once the step entered ``autocommit_block()``) has a history row that is already
+committed while its statements run (:mod:`sterna.runtime.history`).  After each statement that
+changes something, the journal appends the statement's hash to that row, on the driver
+connection and in whatever transaction the driver has open:
+
+* after a statement that committed (``impl.commits_implicitly()``, or any statement inside an
+  autocommit block) the row is written and committed at once;
+* after one that did not (DML on MySQL), the row is written in the same transaction, so the
+  record commits or rolls back with the statement itself: MariaDB's DML before a DDL that
+  failed to parse is rolled back, and so is its record.
+
+So after a failure, Ctrl-C or kill -9 the row says which statements took effect.  One window is
+left: between the end of a committing statement and the commit of its record (a kill -9 there
+leaves the statement unrecorded); a ``running`` row says so (docs/production.md).  Ctrl-C while a
+statement runs is held until the statement and its record are done.
+
+A statement's hash: SHA-256 of its text with whitespace collapsed, and of its parameters, first
+16 hex digits.  ``upgrade --resume`` gives the hashes recorded by the failed run: the step's first
+statements are compared with them and skipped when equal (SQLAlchemy's ``do_execute`` events),
+and the step is refused before its first unequal statement runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+
+from sterna.errors import ResumeMismatchError
+from sterna.runtime.transactions import is_read_only, one_line
+
+if TYPE_CHECKING:
+    from sterna.runtime.history_table import HistoryTable
+    from sterna.runtime.migration import MigrationContext
+
+_EXECUTE_EVENTS = ("do_execute", "do_executemany", "do_execute_no_params")
+
+
+def statement_hash(statement: str, parameters: Any) -> str:
+    text = one_line(statement) + "\x00" + ("" if parameters in (None, (), {}) else repr(parameters))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+class StepJournal:
+    """The statements one step has executed (texts and hashes), and how many are for good."""
+
+    def __init__(self, ctx: MigrationContext, table: HistoryTable) -> None:
+        self.ctx = ctx
+        self.table = table
+        self.texts: list[str] = []
+        self.hashes: list[str] = []
+        self.durable = 0  # how many of ``hashes`` are committed for good
+        self.row_id: int | None = None
+        self.row_durable = False  # whether the row is committed (writes go through at once)
+        self.in_autocommit = False
+        self._resume: list[str] = []
+        self._resume_label = ""
+        self._skipping = False
+        self._conn: Connection | None = None
+        self._interrupt = _HeldInterrupt()
+
+    # -- attaching --------------------------------------------------------------------------------
+
+    def attach(self, conn: Connection) -> None:
+        self._conn = conn
+        event.listen(conn, "before_cursor_execute", self._before)
+        event.listen(conn, "after_cursor_execute", self._after)
+        event.listen(conn, "after_execute", self._after_execute)
+        for name in _EXECUTE_EVENTS:
+            event.listen(conn.engine, name, self._do_execute)
+
+    def detach(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        event.remove(conn, "before_cursor_execute", self._before)
+        event.remove(conn, "after_cursor_execute", self._after)
+        event.remove(conn, "after_execute", self._after_execute)
+        for name in _EXECUTE_EVENTS:
+            event.remove(conn.engine, name, self._do_execute)
+
+    # -- one step -------------------------------------------------------------------------------
+
+    def start(
+        self, row_id: int | None, durable: bool, resume: list[str], label: str = ""
+    ) -> None:
+        self.texts, self.hashes = [], list(resume)
+        self.texts.extend("(taken effect in an earlier run)" for _ in resume)
+        self.durable = len(resume)
+        self.row_id, self.row_durable = row_id, durable
+        self._resume, self._resume_label = list(resume), label
+
+    def stop(self) -> None:
+        self.row_id, self.row_durable, self._resume = None, False, []
+
+    @contextmanager
+    def statements_finish(self) -> Iterator[None]:
+        """Ctrl-C while a statement runs waits until it and its record are done (main thread
+        only; the rest of the time Ctrl-C stops at once, as before)."""
+        with self._interrupt.installed():
+            yield
+
+    def before_autocommit(self) -> None:
+        """The step's transaction is about to commit (``autocommit_block()``): write the
+        row in it, so that it commits with what the step did so far."""
+        if self.row_id is not None and self.ctx.connection is not None:
+            self.durable = len(self.hashes)
+            self._write(commit=False)
+            self.row_durable = True
+
+    def committed_count(self, failing: str | None, exc: BaseException) -> int:
+        """How many statements took effect for good once the failed step is rolled back."""
+        if self.ctx.impl.failure_committed(failing, exc):
+            return len(self.hashes)
+        return self.durable
+
+    def pending_resume(self) -> int:
+        """How many recorded statements the step has not met yet (resume)."""
+        return len(self._resume)
+
+    # -- events ---------------------------------------------------------------------------------
+
+    def _before(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if self.row_durable and self.row_id is not None and not is_read_only(statement):
+            self._interrupt.hold()
+
+    def _do_execute(self, cursor: Any, statement: str, parameters: Any, context: Any) -> bool:
+        """Skip a statement the failed run already executed (resume)."""
+        if not self._resume or is_read_only(statement):
+            return False
+        if context is not None and context.root_connection is not self._conn:
+            return False
+        expected = self._resume[0]
+        found = statement_hash(statement, parameters)
+        if found != expected:
+            done = len(self.hashes) - len(self._resume)
+            raise ResumeMismatchError(self._resume_label, done + 1, one_line(statement))
+        self._resume.pop(0)
+        self._skipping = True
+        return True
+
+    def _after(
+        self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
+        executemany: bool,
+    ) -> None:
+        if self._skipping:
+            self._skipping = False
+            return
+        if self.row_id is None or is_read_only(statement):
+            return
+        self.texts.append(one_line(statement))
+        self.hashes.append(statement_hash(statement, parameters))
+        if not self.row_durable:
+            return
+        committed = self.in_autocommit or self.ctx.impl.commits_implicitly(statement)
+        if committed:
+            self.durable = len(self.hashes)
+        self._write(commit=committed and not self.in_autocommit)
+
+    def _after_execute(self, *args: Any) -> None:
+        self._interrupt.release()
+
+    def _write(self, commit: bool) -> None:
+        conn = self.ctx.connection
+        if self.row_id is None or conn is None:
+            return
+        self.table.write_progress(
+            conn, self.row_id, len(self.hashes), " ".join(self.hashes), commit
+        )
+
+
+class _HeldInterrupt:
+    """SIGINT held while a statement runs, delivered (as KeyboardInterrupt) once it is done."""
+
+    def __init__(self) -> None:
+        self._holding = False
+        self._pending = False
+
+    @contextmanager
+    def installed(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous: Callable[..., Any] | int | None = signal.getsignal(signal.SIGINT)
+        if previous is not signal.default_int_handler:  # someone else's handler: leave it
+            yield
+            return
+        signal.signal(signal.SIGINT, self._on_sigint)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
+            self._holding = self._pending = False
+
+    def hold(self) -> None:
+        self._holding = True
+
+    def release(self) -> None:
+        self._holding = False
+        if self._pending:
+            self._pending = False
+            raise KeyboardInterrupt
+
+    def _on_sigint(self, signum: int, frame: Any) -> None:
+        if self._holding and not self._pending:
+            self._pending = True
+            sys.stderr.write(
+                "Interrupted: stopping once the statement in progress is done (it cannot be "
+                "rolled back; Ctrl-C again stops at once and leaves it unrecorded)\n"
+            )
+            return
+        self._holding = self._pending = False
+        raise KeyboardInterrupt
