@@ -186,6 +186,16 @@ KNOWN: tuple[KnownDifference, ...] = (
         normalise=history_table,
     ),
     KnownDifference(
+        "migration-lock",
+        "lock",
+        "upgrade, downgrade, stamp and resolve take a migration lock (docs/production.md): a "
+        "PostgreSQL advisory lock or a MySQL GET_LOCK held for the run, and on SQLite a lock "
+        "file '<database>.sterna-lock' beside the database file, which stays after the run. "
+        "Alembic takes none. No comparison of the suite sees it (the two tools never run at "
+        "once, and the lock file is not part of a schema snapshot); a run that waits writes "
+        "'Waiting for the migration lock ...' lines Alembic does not have.",
+    ),
+    KnownDifference(
         "batch-column-order",
         "schema",
         "Batch mode on SQLite: Sterna appends a column added by batch_op.add_column() (without "
