@@ -241,9 +241,10 @@ class PartialMigrationError(MigrationError):
         if applied:
             listed = "; ".join(repr(s) for s in applied)
             tail = (
-                f" (statements of this step already applied and NOT rolled back, since this "
-                f"backend commits DDL implicitly: {listed}; the version table still shows the "
-                f"revision before this step)"
+                f" (statements of this step already applied and NOT rolled back, since they "
+                f"were committed (DDL commits implicitly on this backend, or they ran in "
+                f"autocommit_block()): {listed}; the version table still shows the revision "
+                f"before this step)"
             )
         else:
             tail = " (no statement of this step had been applied)"

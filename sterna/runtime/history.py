@@ -119,6 +119,10 @@ class StepHistory:
         self._step_info: tuple[str, str, str | None, str | None] = ("", "", None, None)
         self._pending: _Failure | None = None
         self._conn: Connection | None = None
+        #: the ``running`` row of the step, while it exists only here (transactional backends)
+        self._values: dict[str, Any] = {}
+        #: rows of completed steps not inserted yet: one INSERT before their transaction commits
+        self._rows: list[dict[str, Any]] = []
 
     # -- the run --------------------------------------------------------------------------------
 
@@ -129,7 +133,7 @@ class StepHistory:
             self.ensure(conn, heads)
             if resume_requested(self.ctx):
                 self._resume = self._open_failure(conn)
-        self.journal.attach(conn)
+        self.journal.attach(conn, resume=self._resume is not None)
         self._conn = conn
 
     def _open_failure(self, conn: Connection) -> HistoryRow:
@@ -200,12 +204,15 @@ class StepHistory:
             started_at=now, status="running",
         )
         resume = self._resumed_row(info)
+        self._values = values
         if resume is not None:
             self._row_id = resume.id
             self.table.update(conn, resume.id, **values)
             durable = True  # the row is committed already: it is updated where it stands
-        else:
+        elif durable:
             self._row_id = self.table.insert(conn, statements_executed=0, **values)
+        else:  # inserted when the step is done, with its transaction (see flush)
+            self._row_id = None
         self._started = (now, time.perf_counter())
         hashes = resume.hashes if resume is not None else []
         self.journal.start(self._row_id, durable, hashes, info[0])
@@ -229,13 +236,38 @@ class StepHistory:
         return self.journal.statements_finish()
 
     def before_autocommit(self) -> None:
-        self.journal.before_autocommit()
+        """The step's transaction commits now (``autocommit_block()``): its row is inserted
+        first, with what the step ran so far, so that it commits with it."""
+        journal = self.journal
+        conn = self._connection()
+        if journal.active and not journal.row_durable:
+            hashes = journal.hashes
+            journal.active = False  # the row's INSERT is not one of the step's statements
+            try:
+                self._row_id = self.table.insert(
+                    conn, statements_executed=len(hashes),
+                    statement_hashes=" ".join(hashes) or None, **self._values,
+                )
+            finally:
+                journal.active = True
+            journal.made_durable(self._row_id)
+        self.flush()
+
+    def flush(self) -> None:
+        """Insert the rows of the steps done so far (before their transaction commits)."""
+        if self._rows:
+            rows, self._rows = self._rows, []
+            self.table.insert_many(self._connection(), rows)
+
+    def discard(self) -> None:
+        """The transaction of the steps done so far was rolled back: so are their rows."""
+        self._rows = []
 
     def step_done(self) -> None:
         """Inside the step's transaction, after its statements: ``applied``."""
-        if self._row_id is None:
-            return
         journal = self.journal
+        if not journal.active:
+            return
         if journal.pending_resume():
             raise CommandError(
                 f"--resume: the fixed script of {self._step_info[0]} ran fewer statements than "
@@ -244,11 +276,15 @@ class StepHistory:
             )
         hashes = journal.hashes
         journal.stop()  # before writing: the row's own UPDATE is not one of the step's
-        self.table.update(
-            self._connection(), self._row_id, status="applied", finished_at=utcnow(),
-            duration_ms=self._elapsed_ms(), statements_executed=len(hashes),
-            statements_total=len(hashes), statement_hashes=" ".join(hashes) or None,
+        values = dict(
+            status="applied", finished_at=utcnow(), duration_ms=self._elapsed_ms(),
+            statements_executed=len(hashes), statements_total=len(hashes),
+            statement_hashes=" ".join(hashes) or None,
         )
+        if self._row_id is None:
+            self._rows.append({**self._values, **values})
+        else:
+            self.table.update(self._connection(), self._row_id, **values)
 
     def step_failed(self, exc: BaseException) -> None:
         """Remember the failure; it is written after the rollback (:meth:`after_rollback`)."""

@@ -153,14 +153,23 @@ class HistoryTable:
         ).order_by(c.id)
         return [HistoryRow(*row) for row in connection.execute(query)]
 
-    def insert(self, connection: Connection, **values: Any) -> int:
-        """Insert a row (who and which Sterna filled in); returns its id."""
+    def insert_many(self, connection: Connection, rows: list[dict[str, Any]]) -> None:
+        """Insert several rows with one statement (who and which Sterna filled in)."""
+        for values in rows:
+            self._fill(values)
+        connection.execute(self._insert, rows)
+
+    def _fill(self, values: dict[str, Any]) -> None:
         if self._who is None:
             self._who = _who()
         user, host = self._who
         values.setdefault("installed_by", user)
         values.setdefault("host", host)
         values.setdefault("sterna_version", sterna.__version__)
+
+    def insert(self, connection: Connection, **values: Any) -> int:
+        """Insert a row (who and which Sterna filled in); returns its id."""
+        self._fill(values)
         # one statement object, parameters apart: compiled once per set of columns (cached)
         result = connection.execute(self._insert, values)
         key = result.inserted_primary_key

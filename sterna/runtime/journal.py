@@ -60,6 +60,7 @@ class StepJournal:
         self.texts: list[str] = []
         self.hashes: list[str] = []
         self.durable = 0  # how many of ``hashes`` are committed for good
+        self.active = False  # a step is running
         self.row_id: int | None = None
         self.row_durable = False  # whether the row is committed (writes go through at once)
         self.in_autocommit = False
@@ -67,27 +68,29 @@ class StepJournal:
         self._resume_label = ""
         self._skipping = False
         self._conn: Connection | None = None
+        self._listeners: list[tuple[Any, str, Callable[..., Any]]] = []
         self._interrupt = _HeldInterrupt()
 
     # -- attaching --------------------------------------------------------------------------------
 
-    def attach(self, conn: Connection) -> None:
+    def attach(self, conn: Connection, resume: bool) -> None:
+        """Listen to ``conn``'s statements (and, to skip statements, to its engine's
+        executions when ``resume``)."""
         self._conn = conn
-        event.listen(conn, "before_cursor_execute", self._before)
-        event.listen(conn, "after_cursor_execute", self._after)
-        event.listen(conn, "after_execute", self._after_execute)
-        for name in _EXECUTE_EVENTS:
-            event.listen(conn.engine, name, self._do_execute)
+        self._listeners = [
+            (conn, "before_cursor_execute", self._before),
+            (conn, "after_cursor_execute", self._after),
+            (conn, "after_execute", self._after_execute),
+        ]
+        if resume:
+            self._listeners += [(conn.engine, name, self._do_execute) for name in _EXECUTE_EVENTS]
+        for target, name, listener in self._listeners:
+            event.listen(target, name, listener)
 
     def detach(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is None:
-            return
-        event.remove(conn, "before_cursor_execute", self._before)
-        event.remove(conn, "after_cursor_execute", self._after)
-        event.remove(conn, "after_execute", self._after_execute)
-        for name in _EXECUTE_EVENTS:
-            event.remove(conn.engine, name, self._do_execute)
+        listeners, self._listeners, self._conn = self._listeners, [], None
+        for target, name, listener in listeners:
+            event.remove(target, name, listener)
 
     # -- one step -------------------------------------------------------------------------------
 
@@ -97,11 +100,11 @@ class StepJournal:
         self.texts, self.hashes = [], list(resume)
         self.texts.extend("(taken effect in an earlier run)" for _ in resume)
         self.durable = len(resume)
-        self.row_id, self.row_durable = row_id, durable
+        self.row_id, self.row_durable, self.active = row_id, durable, True
         self._resume, self._resume_label = list(resume), label
 
     def stop(self) -> None:
-        self.row_id, self.row_durable, self._resume = None, False, []
+        self.row_id, self.row_durable, self.active, self._resume = None, False, False, []
 
     @contextmanager
     def statements_finish(self) -> Iterator[None]:
@@ -110,13 +113,10 @@ class StepJournal:
         with self._interrupt.installed():
             yield
 
-    def before_autocommit(self) -> None:
-        """The step's transaction is about to commit (``autocommit_block()``): write the
-        row in it, so that it commits with what the step did so far."""
-        if self.row_id is not None and self.ctx.connection is not None:
-            self.durable = len(self.hashes)
-            self._write(commit=False)
-            self.row_durable = True
+    def made_durable(self, row_id: int) -> None:
+        """The step's row now holds what ran so far and commits with it (autocommit_block):
+        from here on each statement is written into it."""
+        self.row_id, self.row_durable, self.durable = row_id, True, len(self.hashes)
 
     def committed_count(self, failing: str | None, exc: BaseException) -> int:
         """How many statements took effect for good once the failed step is rolled back."""
@@ -156,7 +156,7 @@ class StepJournal:
         if self._skipping:
             self._skipping = False
             return
-        if self.row_id is None or is_read_only(statement):
+        if not self.active or is_read_only(statement):
             return
         self.texts.append(one_line(statement))
         self.hashes.append(statement_hash(statement, parameters))

@@ -252,8 +252,11 @@ class MigrationContext:
                 current = set(heads)
                 for step, step_fn in planned:
                     self._run_step(step, step_fn, current, kw)
+            if history is not None:
+                history.flush()
         except BaseException:
             if history is not None:
+                history.discard()
                 history.after_failed_run()
             raise
         finally:
@@ -454,10 +457,13 @@ class MigrationContext:
             transaction_ended(self)
             return
         if commit:
+            if self._history is not None:
+                self._history.flush()  # the rows of the steps that commit now
             transaction.commit()
         else:
             transaction.rollback()
             if self._history is not None:
+                self._history.discard()
                 self._history.after_rollback()
         transaction_ended(self)
 
@@ -479,8 +485,8 @@ class MigrationContext:
             )
         had_transaction = self._transaction is not None
         journal = self._history.journal if self._history is not None else None
-        if journal is not None:
-            journal.before_autocommit()  # the step's row commits with what ran so far
+        if self._history is not None:
+            self._history.before_autocommit()  # the step's row commits with what ran so far
         if had_transaction:
             self._end_transaction(commit=True)
         elif conn.in_transaction():
