@@ -60,6 +60,7 @@ MODULES: dict[str, str | None] = {
     "alembic.autogenerate.render": "sterna.autogenerate.render",
     "alembic.autogenerate.rewriter": "sterna.autogenerate.rewriter",
     "alembic.ddl": "sterna.ddl",
+    "alembic.ddl.base": "sterna.ddl.elements",
     "alembic.ddl.impl": "sterna.ddl.impl",
     "alembic.ddl.mysql": "sterna.ddl.mysql",
     "alembic.ddl.postgresql": "sterna.ddl.postgresql",
@@ -73,12 +74,14 @@ MODULES: dict[str, str | None] = {
     "alembic.runtime": "sterna.runtime",
     "alembic.runtime.environment": "sterna.runtime.environment",
     "alembic.runtime.migration": "sterna.runtime.migration",
+    "alembic.runtime.plugins": "sterna.autogenerate.plugins",
     "alembic.script": "sterna.script",
     "alembic.script.base": "sterna.script.base",
     "alembic.script.revision": "sterna.script.revision",
     "alembic.script.write_hooks": "sterna.hooks",
     "alembic.util": "sterna.compat_util",
     "alembic.util.exc": "sterna.util.exc",
+    "alembic.util.messaging": "sterna.util.messaging",
 }
 
 #: Modules a package-like alias must carry as attributes, as Alembic's ``__init__`` imports them.
