@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 __all__ = ["ALEMBIC_API_VERSION", "MODULES", "alembic_alias", "is_active"]
 
 ALIAS = "alembic"
+_MISSING = object()
 
 #: The Alembic release whose public API and behaviour Sterna mirrors; ``alembic.__version__``
 #: under the alias (libraries gate features on it).  Sterna's own is ``alembic.__sterna_version__``.
@@ -60,6 +61,7 @@ MODULES: dict[str, str | None] = {
     "alembic.autogenerate.render": "sterna.autogenerate.render",
     "alembic.autogenerate.rewriter": "sterna.autogenerate.rewriter",
     "alembic.ddl": "sterna.ddl",
+    "alembic.ddl.base": "sterna.ddl.elements",
     "alembic.ddl.impl": "sterna.ddl.impl",
     "alembic.ddl.mysql": "sterna.ddl.mysql",
     "alembic.ddl.postgresql": "sterna.ddl.postgresql",
@@ -73,12 +75,14 @@ MODULES: dict[str, str | None] = {
     "alembic.runtime": "sterna.runtime",
     "alembic.runtime.environment": "sterna.runtime.environment",
     "alembic.runtime.migration": "sterna.runtime.migration",
+    "alembic.runtime.plugins": "sterna.autogenerate.plugins",
     "alembic.script": "sterna.script",
     "alembic.script.base": "sterna.script.base",
     "alembic.script.revision": "sterna.script.revision",
     "alembic.script.write_hooks": "sterna.hooks",
     "alembic.util": "sterna.compat_util",
     "alembic.util.exc": "sterna.util.exc",
+    "alembic.util.messaging": "sterna.util.messaging",
 }
 
 #: Modules a package-like alias must carry as attributes, as Alembic's ``__init__`` imports them.
@@ -113,6 +117,7 @@ class _AliasLoader:
             if exc.name is not None and (self.target + ".").startswith(exc.name + "."):
                 raise AliasNotProvided(name, f"{self.target} is not available") from exc
             raise
+        _STATE.remember_parent_attribute(name)
         sys.modules[name] = real
 
 
@@ -154,6 +159,18 @@ class _AliasState:
         self.depth = 0
         self.saved: dict[str, ModuleType] = {}
         self.finder: _AliasFinder | None = None
+        #: (Sterna parent module, child name) -> the attribute it had before the import system
+        #: bound the aliased child on it (``_MISSING`` when it had none)
+        self.parent_attributes: dict[tuple[ModuleType, str], object] = {}
+
+    def remember_parent_attribute(self, name: str) -> None:
+        """Note what the Sterna module behind ``name``'s parent holds under the child's name,
+        before the import system binds the aliased child there."""
+        parent_name, _, child = name.rpartition(".")
+        parent = sys.modules.get(parent_name)
+        if parent is None or not parent.__name__.startswith("sterna"):
+            return
+        self.parent_attributes.setdefault((parent, child), vars(parent).get(child, _MISSING))
 
     def enter(self) -> None:
         with self.lock:
@@ -171,8 +188,9 @@ class _AliasState:
             if self.finder in sys.meta_path:
                 sys.meta_path.remove(self.finder)
             self.finder = None
-            aliased = _pop_alias_modules()
-            _undo_parent_attributes(aliased)
+            _pop_alias_modules()
+            _restore_parent_attributes(self.parent_attributes)
+            self.parent_attributes = {}
             sys.modules.update(self.saved)
             self.saved = {}
 
@@ -185,21 +203,19 @@ def _pop_alias_modules() -> dict[str, ModuleType]:
     return {name: sys.modules.pop(name) for name in names}
 
 
-def _undo_parent_attributes(aliased: dict[str, ModuleType]) -> None:
-    """Undo ``setattr(parent, child, module)`` done by the import system on Sterna packages for
-    paths whose Sterna name differs (``alembic.script.write_hooks`` is ``sterna.hooks``)."""
-    for name, module in aliased.items():
-        parent_name, _, child = name.rpartition(".")
-        parent = aliased.get(parent_name)
-        if parent is None or not parent.__name__.startswith("sterna"):
-            continue  # the stand-in top package (dropped anyway) or a foreign module
-        own_path = f"{parent.__name__}.{child}"
-        if module.__name__ == own_path:
+def _restore_parent_attributes(saved: dict[tuple[ModuleType, str], object]) -> None:
+    """Undo ``setattr(parent, child, module)`` done by the import system on Sterna modules for
+    paths whose Sterna name differs (``alembic.script.write_hooks`` is ``sterna.hooks``): each
+    attribute gets back what the module had (``compat_util.exc`` stays), or, where it had
+    nothing, the real Sterna submodule of that name if one was imported meanwhile."""
+    for (parent, child), previous in saved.items():
+        if previous is not _MISSING:
+            setattr(parent, child, previous)
             continue
-        canonical = sys.modules.get(own_path)
+        canonical = sys.modules.get(f"{parent.__name__}.{child}")
         if canonical is not None:
             setattr(parent, child, canonical)
-        elif getattr(parent, child, None) is module:
+        elif child in vars(parent):
             delattr(parent, child)
 
 

@@ -354,6 +354,12 @@ class AutogenerateError(CommandError):
     offline context, duplicate table keys across MetaData objects)."""
 
 
+class PluginError(AutogenerateError, ValueError):
+    """A plugin (``alembic.runtime.plugins.Plugin``) named twice, or an ``autogenerate_plugins``
+    expression that is malformed, matches no plugin, or would exclude Sterna's built-in
+    comparison (a ``ValueError`` too, as Alembic raises for the first two)."""
+
+
 # --- batch mode (sterna/operations/batch.py, sterna/ddl/recreate*.py) --------------------------
 
 

@@ -319,3 +319,16 @@ def test_programmatic_command_leaves_real_alembic_in_place(
     sterna.command.upgrade(config, "head")
     sterna.command.downgrade(config, "base")
     assert alembic_modules() == real_alembic
+
+
+def test_attributes_of_sterna_modules_survive_leaving_the_alias() -> None:
+    """``compat_util.exc``/``messaging`` are its own attributes: leaving the alias (which undoes
+    what the import system bound on Sterna modules) leaves them in place for the next run."""
+    for _ in range(2):
+        with alembic_alias():
+            from alembic.util import exc, messaging
+            from alembic.util.exc import CommandError as Raised
+
+        assert exc is importlib.import_module("sterna.util.exc")
+        assert messaging is importlib.import_module("sterna.util.messaging")
+        assert Raised is CommandError

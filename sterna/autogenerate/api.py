@@ -71,7 +71,7 @@ class AutogenContext:
         #: import lines the rendered script needs (filled by the renderer)
         self.imports: set[str] = set()
         self._has_batch = False
-        self.comparators: Comparators = comparators
+        self.comparators: Comparators = selected_comparators(opts) if autogenerate else comparators
         self._name_filters = _as_list(opts.get("include_name"))
         self._object_filters = _as_list(opts.get("include_object"))
         #: the database as read for this comparison (set by the comparison run)
@@ -158,6 +158,19 @@ class AutogenContext:
             table = build_table(info, self._built_metadata)
             self._built[info.key] = table
         return table
+
+
+def selected_comparators(opts: Mapping[str, Any]) -> Comparators:
+    """The global comparators plus those of the plugins the environment selects
+    (``autogenerate_plugins``, see :mod:`sterna.autogenerate.plugins`)."""
+    from sterna.autogenerate.plugins import DEFAULT_SELECTION, Plugin
+
+    selection = opts.get("autogenerate_plugins", DEFAULT_SELECTION)
+    if isinstance(selection, str):
+        selection = [selection]
+    branch = comparators.branch()
+    Plugin.populate_autogenerate_priority_dispatch(branch, list(selection))
+    return branch
 
 
 def _as_list(value: Any) -> list[Callable[..., bool]]:

@@ -355,3 +355,19 @@ def render_script(autogen_context: Any, migration_script: Any) -> RenderedScript
     imports.update(imports_of(autogen_context))
     result.imports = tuple(sorted(imports))
     return result
+
+
+#: Alembic's private rendering helpers that extensions call (text of a built-in renderer), kept
+#: in :mod:`sterna.autogenerate.render_text` and loaded on first use.
+_TEXT_HELPERS = frozenset({
+    "_add_column", "_add_index", "_add_table", "_alter_column", "_drop_column", "_drop_index",
+    "_drop_table", "_render_cmd_body",
+})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _TEXT_HELPERS:
+        from sterna.autogenerate import render_text
+
+        return getattr(render_text, name)
+    raise AttributeError(f"module 'sterna.autogenerate.render' has no attribute {name!r}")

@@ -264,3 +264,13 @@ def _column_comment(element: ColumnComment, compiler: DDLCompiler, **kw: Any) ->
         f"COMMENT ON COLUMN {table}.{format_column(compiler, element.column_name)} "
         f"IS {format_literal(compiler, element.comment)}"
     )
+
+
+# -- Alembic's names (alembic.ddl.base), for extensions' own @compiles rules --------------------
+
+#: ``format_table_name(compiler, name, schema)``: the quoted, schema-qualified table name.
+format_table_name = format_table
+
+#: ``visit_rename_table(element, compiler)``: the default RENAME compilation, which a dialect
+#: override falls back to (GeoAlchemy2 renames spatial tables on SQLite its own way).
+visit_rename_table = _rename_table

@@ -20,58 +20,32 @@ dialect; returning :attr:`DispatchResult.STOP` skips the remaining functions of 
 
 from __future__ import annotations
 
-import enum
-from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, TypeVar
+
+from sterna.util.dispatch import (
+    DispatchPriority,
+    DispatchResult,
+    Entry,
+    PriorityDispatcher,
+    PriorityDispatchResult,
+    run_entries,
+)
+
+__all__ = [
+    "Comparators",
+    "DispatchPriority",
+    "DispatchResult",
+    "PriorityDispatchResult",
+    "comparators",
+]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
-class DispatchPriority(enum.IntEnum):
-    """Which of three batches a function runs in (first to last)."""
-
-    FIRST = 50
-    MEDIUM = 25
-    LAST = 10
-
-
-class DispatchResult(enum.Enum):
-    """What a comparison function may return: STOP skips the rest of its subgroup."""
-
-    CONTINUE = enum.auto()
-    STOP = enum.auto()
-
-
-#: Alembic's name for :class:`DispatchResult`.
-PriorityDispatchResult = DispatchResult
-
-
-@dataclass(frozen=True)
-class _Entry:
-    fn: Callable[..., Any]
-    subgroup: str | None
-    native: bool
-
-
-class Comparators:
-    """Registered comparison functions by (target, qualifier, priority)."""
-
-    def __init__(self) -> None:
-        self._registry: dict[tuple[str, str, int], list[_Entry]] = defaultdict(list)
-        self._resolved: dict[tuple[str, str], list[_Entry]] = {}
-
-    def dispatch_for(
-        self,
-        target: str,
-        *,
-        priority: DispatchPriority = DispatchPriority.MEDIUM,
-        qualifier: str = "default",
-        subgroup: str | None = None,
-    ) -> Callable[[_F], _F]:
-        """Decorator registering a project's comparison function for ``target``."""
-        return self._decorator(target, priority, qualifier, subgroup, native=False)
+class Comparators(PriorityDispatcher):
+    """Registered comparison functions by (target, qualifier, priority): a
+    :class:`~sterna.util.dispatch.PriorityDispatcher` that also holds Sterna's native ones."""
 
     def dispatch_native(
         self,
@@ -85,34 +59,9 @@ class Comparators:
         (``TableInfo``/``ColumnInfo``) instead of SQLAlchemy objects."""
         return self._decorator(target, priority, qualifier, subgroup, native=True)
 
-    def _decorator(
-        self, target: str, priority: DispatchPriority, qualifier: str, subgroup: str | None,
-        native: bool,
-    ) -> Callable[[_F], _F]:
-        def register(fn: _F) -> _F:
-            self._registry[(target, qualifier, int(priority))].append(
-                _Entry(fn, subgroup, native)
-            )
-            self._resolved.clear()
-            return fn
-
-        return register
-
-    def _entries(self, target: str, qualifier: str) -> list[_Entry]:
-        cached = self._resolved.get((target, qualifier))
-        if cached is not None:
-            return cached
-        qualifiers = [qualifier, "default"] if qualifier != "default" else ["default"]
-        found: list[_Entry] = []
-        for priority in DispatchPriority:
-            for name in qualifiers:
-                found.extend(self._registry.get((target, name, int(priority)), ()))
-        self._resolved[(target, qualifier)] = found
-        return found
-
     def has_foreign(self, target: str, qualifier: str = "default") -> bool:
         """Whether a project function (not native) is registered for ``target``."""
-        return any(not e.native for e in self._entries(target, qualifier))
+        return any(not e.native for e in self.entries(target, qualifier))
 
     def run(
         self,
@@ -123,39 +72,22 @@ class Comparators:
     ) -> None:
         """Call every function for ``target``: native ones with ``native_args``, project ones
         with ``foreign_args()`` (computed once, on first need; defaults to ``native_args``)."""
-        stopped: set[str | None] = set()
-        converted: tuple[Any, ...] | None = None
-        for entry in self._entries(target, qualifier):
-            if entry.subgroup in stopped:
-                continue
+        converted: list[tuple[Any, ...]] = []
+
+        def call(entry: Entry) -> Any:
             if entry.native or foreign_args is None:
-                args = native_args
-            else:
-                if converted is None:
-                    converted = foreign_args()
-                args = converted
-            if entry.fn(*args) is DispatchResult.STOP:
-                stopped.add(entry.subgroup)
+                return entry.fn(*native_args)
+            if not converted:
+                converted.append(foreign_args())
+            return entry.fn(*converted[0])
 
-    def dispatch(self, target: str, *, qualifier: str = "default") -> Callable[..., None]:
-        """A callable running every function for ``target`` with the arguments it is given."""
-
-        def run_all(*args: Any) -> None:
-            self.run(target, qualifier, args)
-
-        return run_all
+        run_entries(self.entries(target, qualifier), call)
 
     def branch(self) -> Comparators:
         """An independent copy of this registry."""
         copy = Comparators()
         copy.populate_with(self)
         return copy
-
-    def populate_with(self, other: Comparators) -> None:
-        """Add every function of ``other`` to this registry."""
-        for key, entries in other._registry.items():
-            self._registry[key].extend(entries)
-        self._resolved.clear()
 
 
 #: The registry autogenerate uses; projects extend it with ``dispatch_for``.
