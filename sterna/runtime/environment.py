@@ -24,6 +24,10 @@ from sterna.runtime.migration import MigrationContext
 from sterna.runtime.options import MigrationOptions
 from sterna.runtime.proxy import ENVIRONMENT
 
+#: The type of ``configure(process_revision_directives=...)``: called with the migration
+#: context, the revision argument and the list of directives it may change in place.
+ProcessRevisionDirectiveFn = Callable[[MigrationContext, Any, list[Any]], None]
+
 
 class EnvironmentContext:
     """The environment env.py runs in (Alembic's ``EnvironmentContext``)."""

@@ -20,10 +20,7 @@ OPEN_BUGS: dict[str, str] = {
 }
 
 #: ``"module:name"`` from ecosystem_names.json still to be provided -> the layer that owns it.
-ECOSYSTEM_GAPS: dict[str, str] = {
-    # a typing alias (advanced-alchemy imports it under TYPE_CHECKING); sterna/runtime/environment
-    "alembic.runtime.environment:ProcessRevisionDirectiveFn": "runtime",
-}
+ECOSYSTEM_GAPS: dict[str, str] = {}
 
 #: Modules and classes whose public names are not all provided yet, and who provides them.
 API_GAPS: dict[str, str] = {}
