@@ -231,10 +231,6 @@ class StepHistory:
             )
         return row
 
-    def statements_finish(self) -> Any:
-        """Ctrl-C waits for the statement in progress where it cannot be rolled back."""
-        return self.journal.statements_finish()
-
     def before_autocommit(self) -> None:
         """The step's transaction commits now (``autocommit_block()``): its row is inserted
         first, with what the step ran so far, so that it commits with it."""

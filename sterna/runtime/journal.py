@@ -29,8 +29,7 @@ import hashlib
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
@@ -69,28 +68,40 @@ class StepJournal:
         self._skipping = False
         self._conn: Connection | None = None
         self._listeners: list[tuple[Any, str, Callable[..., Any]]] = []
+        self._holding = False  # whether the listeners that hold Ctrl-C are attached
         self._interrupt = _HeldInterrupt()
 
     # -- attaching --------------------------------------------------------------------------------
 
     def attach(self, conn: Connection, resume: bool) -> None:
-        """Listen to ``conn``'s statements (and, to skip statements, to its engine's
-        executions when ``resume``)."""
+        """Listen to ``conn``'s statements; where rows are committed while steps run, also
+        around each execution (Ctrl-C held); when ``resume``, to its engine's executions (to
+        skip statements).  Fewer listeners, less work per statement."""
         self._conn = conn
-        self._listeners = [
-            (conn, "before_cursor_execute", self._before),
-            (conn, "after_cursor_execute", self._after),
-            (conn, "after_execute", self._after_execute),
-        ]
+        self._listen(conn, "after_cursor_execute", self._after)
+        if not self.ctx.transactional_ddl or resume:
+            self._hold_interrupts()
         if resume:
-            self._listeners += [(conn.engine, name, self._do_execute) for name in _EXECUTE_EVENTS]
-        for target, name, listener in self._listeners:
-            event.listen(target, name, listener)
+            for name in _EXECUTE_EVENTS:
+                self._listen(conn.engine, name, self._do_execute)
+        self._interrupt.install()
+
+    def _listen(self, target: Any, name: str, listener: Callable[..., Any]) -> None:
+        event.listen(target, name, listener)
+        self._listeners.append((target, name, listener))
+
+    def _hold_interrupts(self) -> None:
+        if self._conn is not None and not self._holding:
+            self._holding = True
+            self._listen(self._conn, "before_cursor_execute", self._before)
+            self._listen(self._conn, "after_execute", self._after_execute)
 
     def detach(self) -> None:
         listeners, self._listeners, self._conn = self._listeners, [], None
+        self._holding = False
         for target, name, listener in listeners:
             event.remove(target, name, listener)
+        self._interrupt.uninstall()
 
     # -- one step -------------------------------------------------------------------------------
 
@@ -106,17 +117,11 @@ class StepJournal:
     def stop(self) -> None:
         self.row_id, self.row_durable, self.active, self._resume = None, False, False, []
 
-    @contextmanager
-    def statements_finish(self) -> Iterator[None]:
-        """Ctrl-C while a statement runs waits until it and its record are done (main thread
-        only; the rest of the time Ctrl-C stops at once, as before)."""
-        with self._interrupt.installed():
-            yield
-
     def made_durable(self, row_id: int) -> None:
         """The step's row now holds what ran so far and commits with it (autocommit_block):
         from here on each statement is written into it."""
         self.row_id, self.row_durable, self.durable = row_id, True, len(self.hashes)
+        self._hold_interrupts()
 
     def committed_count(self, failing: str | None, exc: BaseException) -> int:
         """How many statements took effect for good once the failed step is rolled back."""
@@ -185,22 +190,22 @@ class _HeldInterrupt:
     def __init__(self) -> None:
         self._holding = False
         self._pending = False
+        self._installed = False
 
-    @contextmanager
-    def installed(self) -> Iterator[None]:
+    def install(self) -> None:
+        """Take over SIGINT for the run (main thread, default handler only)."""
         if threading.current_thread() is not threading.main_thread():
-            yield
             return
-        previous: Callable[..., Any] | int | None = signal.getsignal(signal.SIGINT)
-        if previous is not signal.default_int_handler:  # someone else's handler: leave it
-            yield
-            return
+        if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+            return  # someone else's handler: leave it
         signal.signal(signal.SIGINT, self._on_sigint)
-        try:
-            yield
-        finally:
-            signal.signal(signal.SIGINT, previous)
-            self._holding = self._pending = False
+        self._installed = True
+
+    def uninstall(self) -> None:
+        if self._installed:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            self._installed = False
+        self._holding = self._pending = False
 
     def hold(self) -> None:
         self._holding = True

@@ -320,7 +320,8 @@ class MigrationContext:
             if history is not None:
                 history.step_started(step)
             try:
-                self._run_script(fn, kw)
+                if fn is not None:
+                    fn(**kw)
                 if history is not None:
                     history.step_done()
                 self._apply_changes(step.changes, heads)
@@ -334,15 +335,6 @@ class MigrationContext:
                     history.step_failed(failure)
                 raise failure from exc
             self._notify(step, heads, kw)
-
-    def _run_script(self, fn: Callable[..., Any] | None, kw: Mapping[str, Any]) -> None:
-        if fn is None:
-            return
-        if self._history is None:
-            fn(**kw)
-            return
-        with self._history.statements_finish():
-            fn(**kw)
 
     def _failure(self, step: StepLike, exc: Exception) -> MigrationError:
         history = self._history
