@@ -21,6 +21,7 @@ from sterna.errors import CommandError
 from sterna.runtime.history import checksum_of, script_file
 from sterna.runtime.history_table import HistoryRow, HistoryTable, utcnow
 from sterna.runtime.steps import step_revision_label
+from sterna.script.checksum import file_sha256
 
 
 def find_open_failure(table: HistoryTable, conn: Any, revision: str) -> HistoryRow:
@@ -56,6 +57,7 @@ def resolve(
     table.update(
         conn, row.id, status="applied", finished_at=now,
         checksum=checksum_of(path), script=script_file(script, path) or row.script,
+        file_sha256=path and file_sha256(path),
     )
     return (f"revision {row.revision}: {row.direction} marked applied; the version table now "
             f"shows {', '.join(sorted(current)) or 'no revision'}")

@@ -20,13 +20,14 @@ from typing import Any
 
 from sterna.errors import HistoryValidationError
 from sterna.runtime.history import (
-    checksum_of,
+    current_checksum,
     nothing_to_resume,
     resume_requested,
     script_file,
 )
 from sterna.runtime.history_table import CHECKED_DIRECTIONS, HistoryRow, HistoryTable, utcnow
 from sterna.script.cache import save_checksums
+from sterna.script.checksum import file_sha256
 
 _ADVICE = (
     "review the change, then run 'sterna repair' (or pass --skip-validation for this run); "
@@ -124,7 +125,7 @@ def find_problems(context: Any, script: Any, heads: Iterable[str]) -> list[Probl
             continue
         if rev_id not in applied or row.checksum is None:
             continue
-        now = checksum_of(rev.path)
+        now = current_checksum(rev.path, row.checksum, row.file_sha256)
         if now != row.checksum:
             problems.append(Problem(row, "edited", now))
     save_checksums()
@@ -177,6 +178,7 @@ def repair(context: Any, script: Any, heads: Iterable[str]) -> list[str]:
         table.insert(
             conn, revision=row.revision, direction="repair",
             script=script_file(script, path) or row.script, checksum=problem.current,
+            file_sha256=path and file_sha256(path),
             started_at=now, finished_at=now, duration_ms=0, status="applied",
         )
         state = "script gone, checksum cleared" if problem.what == "gone" else (

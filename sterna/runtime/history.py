@@ -44,7 +44,7 @@ from sterna.runtime.journal import StepJournal
 from sterna.runtime.steps import StepLike, direction, step_revision_label
 from sterna.runtime.transactions import ensure_driver_transaction, one_line
 from sterna.script.cache import cached_checksum, save_checksums
-from sterna.script.checksum import file_checksum
+from sterna.script.checksum import file_checksum, file_sha256
 
 if TYPE_CHECKING:
     from sterna.runtime.migration import MigrationContext
@@ -97,6 +97,19 @@ def checksum_of(path: str | None) -> str | None:
     if not path:
         return None
     return cached_checksum(path, _compute_checksum)
+
+
+def current_checksum(path: str, recorded: str | None, recorded_file: str | None) -> str | None:
+    """The checksum of the script at ``path`` now, for validation against ``recorded``: when
+    the file's bytes are those recorded (``recorded_file``, its SHA-256), the recorded checksum
+    without parsing the script (a deploy without the header cache validates every applied
+    script: a read and a hash each, not a parse)."""
+    def compute(found: str) -> str | None:
+        if recorded and recorded_file and file_sha256(found) == recorded_file:
+            return recorded
+        return _compute_checksum(found)
+
+    return cached_checksum(path, compute)
 
 
 def _compute_checksum(path: str) -> str | None:
@@ -170,7 +183,8 @@ class StepHistory:
             path = getattr(rev, "path", None)
             table.insert(
                 conn, revision=head, direction="baseline", script=script_file(script_dir, path),
-                checksum=checksum_of(path), started_at=now, finished_at=now, duration_ms=0,
+                checksum=checksum_of(path), file_sha256=path and file_sha256(path),
+                started_at=now, finished_at=now, duration_ms=0,
                 status="applied",
             )
 
@@ -201,7 +215,7 @@ class StepHistory:
         now = utcnow()
         values = dict(
             revision=info[0], direction=info[1], script=info[2], checksum=info[3],
-            started_at=now, status="running",
+            file_sha256=path and file_sha256(path), started_at=now, status="running",
         )
         resume = self._resumed_row(info)
         self._values = values

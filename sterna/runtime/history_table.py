@@ -3,12 +3,12 @@
 One row per executed step, written beside ``alembic_version`` (which stays as Alembic keeps it).
 Columns: ``id`` (autoincrement), ``revision``, ``direction`` (upgrade, downgrade, stamp, baseline,
 repair), ``script`` (path relative to the script directory), ``checksum``
-(:mod:`sterna.script.checksum`), ``started_at``/``finished_at`` (UTC, naive), ``duration_ms``,
-``status`` (running, applied, failed, repaired, rolled-back), ``statements_executed``/
-``statements_total``, ``statement_hashes`` (the hash of each statement that took effect, in order,
-separated by spaces: written where a step cannot be rolled back, see
-:mod:`sterna.runtime.journal`),
-``failed_statement``, ``error``, ``installed_by``, ``host``, ``sterna_version``.
+(:mod:`sterna.script.checksum`), ``file_sha256`` (of the script's bytes: validation's shortcut),
+``started_at``/``finished_at`` (UTC, naive), ``duration_ms``, ``status`` (running, applied,
+failed, repaired, rolled-back), ``statements_executed``/``statements_total``,
+``statement_hashes`` (the hash of each statement that took effect, in order, separated by
+spaces; see :mod:`sterna.runtime.journal`), ``failed_statement``, ``error``, ``installed_by``,
+``host``, ``sterna_version``.
 
 Who writes the rows and when: :mod:`sterna.runtime.history`.
 """
@@ -61,6 +61,7 @@ class HistoryRow:
     error: str | None = None
     installed_by: str | None = None
     host: str | None = None
+    file_sha256: str | None = None
 
     @property
     def hashes(self) -> list[str]:
@@ -97,6 +98,7 @@ def build_table(name: str, schema: str | None) -> Table:
         Column("direction", String(16), nullable=False),
         Column("script", String(1024)),
         Column("checksum", String(80)),
+        Column("file_sha256", String(64)),
         Column("started_at", DateTime, nullable=False),
         Column("finished_at", DateTime),
         Column("duration_ms", Integer),
@@ -149,7 +151,7 @@ class HistoryTable:
         query = select(
             c.id, c.revision, c.direction, c.script, c.checksum, c.finished_at, c.status,
             c.started_at, c.statements_executed, c.statement_hashes, c.failed_statement,
-            c.error, c.installed_by, c.host,
+            c.error, c.installed_by, c.host, c.file_sha256,
         ).order_by(c.id)
         return [HistoryRow(*row) for row in connection.execute(query)]
 

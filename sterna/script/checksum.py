@@ -42,6 +42,16 @@ def file_checksum(path: str) -> str:
     return source_checksum(source, path)
 
 
+def file_sha256(path: str) -> str | None:
+    """SHA-256 of the file's bytes (hex), ``None`` when it cannot be read: recorded beside the
+    checksum, so that validation can tell an untouched file without parsing it."""
+    try:
+        with open(path, "rb") as stream:
+            return hashlib.sha256(stream.read()).hexdigest()
+    except OSError:
+        return None
+
+
 def _body_without_docstring(node: ast.AST, body: list[ast.stmt]) -> list[ast.stmt]:
     if not isinstance(node, _DOC_OWNERS) or not body:
         return body

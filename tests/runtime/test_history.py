@@ -285,3 +285,41 @@ def test_history_statements_per_step_and_no_reparse_when_warm(
     # the applied scripts are validated from the cache; each new one parsed once for its row
     assert one_parsed == ["a2_second.py"]
     assert two_parsed == ["a3_third.py", "a4_fourth.py"]
+
+
+def test_validation_without_the_header_cache_parses_only_changed_scripts(
+    tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A deploy without the header cache (a fresh container) validates every applied script by
+    the SHA-256 of its bytes; only a script whose bytes changed is parsed, and a reformatted one
+    still passes."""
+    import shutil
+
+    import sterna.runtime.history as runtime_history
+    import sterna.script.cache as cache
+    from sterna import command
+    from sterna.config import Config
+
+    root = write_project(tmp_path, sqlite_url)
+    a1, a2 = chain_a(root)
+    sterna_ok(root, "upgrade", "head")
+    rows = history(sqlite_url)
+    assert [len(row["file_sha256"] or "") for row in rows] == [64, 64]
+    shutil.rmtree(versions(root) / "__pycache__", ignore_errors=True)
+    a2.write_text(a2.read_text().replace('    op.execute("CREATE',
+                                         '    # a comment\n    op.execute("CREATE'))
+    parsed: list[str] = []
+    real = runtime_history.file_checksum
+
+    def counting(path: str) -> str:
+        parsed.append(Path(path).name)
+        return real(path)
+
+    monkeypatch.setattr(runtime_history, "file_checksum", counting)
+    monkeypatch.setattr(cache, "_OPEN", {})
+    command.validate(Config(str(root / "alembic.ini")))
+    assert parsed == ["a2_second.py"]
+    a1.write_text(a1.read_text().replace("(id INTEGER)", "(id INTEGER, extra INTEGER)"))
+    shutil.rmtree(versions(root) / "__pycache__", ignore_errors=True)
+    monkeypatch.setattr(cache, "_OPEN", {})
+    assert run_sterna("validate", cwd=root).returncode == 1  # edited: parsed, and refused
