@@ -18,10 +18,9 @@ from __future__ import annotations
 from typing import Any
 
 from sterna.errors import CommandError
-from sterna.runtime.history import checksum_of, script_file
+from sterna.runtime.history import script_digests, script_file
 from sterna.runtime.history_table import HistoryRow, HistoryTable, utcnow
 from sterna.runtime.steps import step_revision_label
-from sterna.script.checksum import file_sha256
 
 
 def find_open_failure(table: HistoryTable, conn: Any, revision: str) -> HistoryRow:
@@ -54,10 +53,10 @@ def resolve(
     context._apply_changes(step.changes, current)
     rev = script.get_revision(row.revision) if row.revision in script.revision_map else None
     path = getattr(rev, "path", None)
+    checksum, raw = script_digests(path)
     table.update(
         conn, row.id, status="applied", finished_at=now,
-        checksum=checksum_of(path), script=script_file(script, path) or row.script,
-        file_sha256=path and file_sha256(path),
+        checksum=checksum, script=script_file(script, path) or row.script, file_sha256=raw,
     )
     return (f"revision {row.revision}: {row.direction} marked applied; the version table now "
             f"shows {', '.join(sorted(current)) or 'no revision'}")

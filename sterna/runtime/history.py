@@ -91,32 +91,56 @@ def nothing_to_resume(table: str) -> CommandError:
     )
 
 
-def checksum_of(path: str | None) -> str | None:
-    """The checksum of the script at ``path`` (from its folder's cache when the file is
-    unchanged since it was cached); ``None`` without a path or a parseable file."""
-    if not path:
-        return None
-    return cached_checksum(path, _compute_checksum)
-
-
 def current_checksum(path: str, recorded: str | None, recorded_file: str | None) -> str | None:
     """The checksum of the script at ``path`` now, for validation against ``recorded``: when
     the file's bytes are those recorded (``recorded_file``, its SHA-256), the recorded checksum
     without parsing the script (a deploy without the header cache validates every applied
     script: a read and a hash each, not a parse)."""
     def compute(found: str) -> str | None:
-        if recorded and recorded_file and file_sha256(found) == recorded_file:
-            return recorded
-        return _compute_checksum(found)
+        raw = file_sha256(found)
+        if raw is None:
+            return None
+        if recorded and recorded_file and raw == recorded_file:
+            return f"{recorded} {raw}"
+        return _digests(found, raw)
 
-    return cached_checksum(path, compute)
+    return _split(path, cached_checksum(path, compute, _with_hash))[0]
 
 
-def _compute_checksum(path: str) -> str | None:
+def script_digests(path: str | None) -> tuple[str | None, str | None]:
+    """``(checksum, file_sha256)`` of the script at ``path``, both kept in its folder's header
+    cache (one slot: ``"<checksum> <sha256>"``); ``(None, None)`` without a readable file."""
+    if not path:
+        return None, None
+    return _split(path, cached_checksum(path, lambda found: _digests(found, None), _with_hash))
+
+
+def checksum_of(path: str | None) -> str | None:
+    """The checksum of the script at ``path`` (from its folder's cache when the file is
+    unchanged since it was cached); ``None`` without a path or a parseable file."""
+    return script_digests(path)[0]
+
+
+def _digests(path: str, raw: str | None) -> str | None:
+    raw = raw or file_sha256(path)
     try:
-        return file_checksum(path)
+        checksum = file_checksum(path)
     except (OSError, SyntaxError, ValueError):
         return None
+    return f"{checksum} {raw}" if raw else checksum
+
+
+def _with_hash(cached: str) -> bool:
+    """Whether a cached value holds the file's hash (an earlier Sterna cached the checksum
+    alone: computed again, and cached in the current form)."""
+    return " " in cached
+
+
+def _split(path: str, cached: str | None) -> tuple[str | None, str | None]:
+    if cached is None:
+        return None, None
+    checksum, _, raw = cached.partition(" ")
+    return checksum, raw or file_sha256(path)  # a file no cache can hold (too recent)
 
 
 class StepHistory:
@@ -181,10 +205,11 @@ class StepHistory:
                 continue
             rev = script_dir.get_revision(head) if script_dir is not None else None
             path = getattr(rev, "path", None)
+            checksum, raw = script_digests(path)
             table.insert(
                 conn, revision=head, direction="baseline", script=script_file(script_dir, path),
-                checksum=checksum_of(path), file_sha256=path and file_sha256(path),
-                started_at=now, finished_at=now, duration_ms=0,
+                checksum=checksum, file_sha256=raw, started_at=now, finished_at=now,
+                duration_ms=0,
                 status="applied",
             )
 
@@ -207,15 +232,16 @@ class StepHistory:
         self._pending = None
         script = step.script
         path = None if step.is_stamp or script is None else getattr(script, "path", None)
+        checksum, raw = script_digests(path)
         info = (
-            step_revision_label(step), direction(step),
-            script_file(self.ctx.script, path), checksum_of(path),
+            step_revision_label(step), direction(step), script_file(self.ctx.script, path),
+            checksum,
         )
         self._step_info = info
         now = utcnow()
         values = dict(
             revision=info[0], direction=info[1], script=info[2], checksum=info[3],
-            file_sha256=path and file_sha256(path), started_at=now, status="running",
+            file_sha256=raw, started_at=now, status="running",
         )
         resume = self._resumed_row(info)
         self._values = values
@@ -284,12 +310,13 @@ class StepHistory:
                 f"took effect in the failed run ({journal.pending_resume()} recorded ones were "
                 "not met); resolve it by hand with 'sterna resolve'"
             )
-        hashes = journal.hashes
+        count = journal.count
+        # the hashes serve resuming: kept where the step's row was committed while it ran
+        hashes = (" ".join(journal.hashes) or None) if journal.row_durable else None
         journal.stop()  # before writing: the row's own UPDATE is not one of the step's
         values = dict(
             status="applied", finished_at=utcnow(), duration_ms=self._elapsed_ms(),
-            statements_executed=len(hashes), statements_total=len(hashes),
-            statement_hashes=" ".join(hashes) or None,
+            statements_executed=count, statements_total=count, statement_hashes=hashes,
         )
         if self._row_id is None:
             self._rows.append({**self._values, **values})

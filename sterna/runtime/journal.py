@@ -56,9 +56,10 @@ class StepJournal:
     def __init__(self, ctx: MigrationContext, table: HistoryTable) -> None:
         self.ctx = ctx
         self.table = table
-        self.texts: list[str] = []
-        self.hashes: list[str] = []
-        self.durable = 0  # how many of ``hashes`` are committed for good
+        self._earlier: list[str] = []  # hashes that took effect in the failed run (resume)
+        self._raw: list[tuple[str, Any]] = []  # this run's statements and parameters
+        self._hashes: list[str] = []  # hashes of the first statements of ``_raw`` (lazy)
+        self.durable = 0  # how many statements are committed for good
         self.active = False  # a step is running
         self.row_id: int | None = None
         self.row_durable = False  # whether the row is committed (writes go through at once)
@@ -108,8 +109,7 @@ class StepJournal:
     def start(
         self, row_id: int | None, durable: bool, resume: list[str], label: str = ""
     ) -> None:
-        self.texts, self.hashes = [], list(resume)
-        self.texts.extend("(taken effect in an earlier run)" for _ in resume)
+        self._earlier, self._raw, self._hashes = list(resume), [], []
         self.durable = len(resume)
         self.row_id, self.row_durable, self.active = row_id, durable, True
         self._resume, self._resume_label = list(resume), label
@@ -117,16 +117,35 @@ class StepJournal:
     def stop(self) -> None:
         self.row_id, self.row_durable, self.active, self._resume = None, False, False, []
 
+    @property
+    def count(self) -> int:
+        """How many statements of the step took effect or ran so far (resumed ones too)."""
+        return len(self._earlier) + len(self._raw)
+
+    @property
+    def hashes(self) -> list[str]:
+        """The hash of each statement counted (computed when first asked for: a step that
+        commits as a whole never needs them)."""
+        done = self._hashes
+        for statement, parameters in self._raw[len(done):]:
+            done.append(statement_hash(statement, parameters))
+        return self._earlier + done
+
+    def texts(self, upto: int) -> list[str]:
+        """The first ``upto`` statements counted, each on one line."""
+        earlier = ["(taken effect in an earlier run)"] * len(self._earlier)
+        return (earlier + [one_line(statement) for statement, _ in self._raw])[:upto]
+
     def made_durable(self, row_id: int) -> None:
         """The step's row now holds what ran so far and commits with it (autocommit_block):
         from here on each statement is written into it."""
-        self.row_id, self.row_durable, self.durable = row_id, True, len(self.hashes)
+        self.row_id, self.row_durable, self.durable = row_id, True, self.count
         self._hold_interrupts()
 
     def committed_count(self, failing: str | None, exc: BaseException) -> int:
         """How many statements took effect for good once the failed step is rolled back."""
         if self.ctx.impl.failure_committed(failing, exc):
-            return len(self.hashes)
+            return self.count
         return self.durable
 
     def pending_resume(self) -> int:
@@ -148,7 +167,7 @@ class StepJournal:
         expected = self._resume[0]
         found = statement_hash(statement, parameters)
         if found != expected:
-            done = len(self.hashes) - len(self._resume)
+            done = self.count - len(self._resume)
             raise ResumeMismatchError(self._resume_label, done + 1, one_line(statement))
         self._resume.pop(0)
         self._skipping = True
@@ -163,13 +182,12 @@ class StepJournal:
             return
         if not self.active or is_read_only(statement):
             return
-        self.texts.append(one_line(statement))
-        self.hashes.append(statement_hash(statement, parameters))
+        self._raw.append((statement, parameters))
         if not self.row_durable:
             return
         committed = self.in_autocommit or self.ctx.impl.commits_implicitly(statement)
         if committed:
-            self.durable = len(self.hashes)
+            self.durable = self.count
         self._write(commit=committed and not self.in_autocommit)
 
     def _after_execute(self, *args: Any) -> None:
@@ -179,9 +197,8 @@ class StepJournal:
         conn = self.ctx.connection
         if self.row_id is None or conn is None:
             return
-        self.table.write_progress(
-            conn, self.row_id, len(self.hashes), " ".join(self.hashes), commit
-        )
+        hashes = self.hashes
+        self.table.write_progress(conn, self.row_id, len(hashes), " ".join(hashes), commit)
 
 
 class _HeldInterrupt:

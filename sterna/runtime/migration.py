@@ -343,7 +343,7 @@ class MigrationContext:
         journal = history.journal
         failing = getattr(exc, "statement", None) if isinstance(exc, StatementError) else None
         count = journal.committed_count(failing if isinstance(failing, str) else None, exc)
-        return step_failure(step, exc, journal.texts[:count])
+        return step_failure(step, exc, journal.texts(count))
 
     def _apply_changes(self, changes: Sequence[VersionChangeLike], heads: set[str]) -> None:
         for change in changes:

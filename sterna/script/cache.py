@@ -118,10 +118,12 @@ class HeaderCache:
         self._dirty = True
 
     def checksum(
-        self, name: str, st: os.stat_result, compute: Callable[[], str | None]
+        self, name: str, st: os.stat_result, compute: Callable[[], str | None],
+        current: Callable[[str], bool] | None = None,
     ) -> str | None:
         """The checksum of ``name`` (whose stat was taken before): the cached one while its
-        entry matches ``st``, else ``compute()``, kept in the entry when there is a valid one."""
+        entry matches ``st`` (and ``current`` accepts its form), else ``compute()``, kept in
+        the entry when there is a valid one."""
         entry = self._entries.get(name)
         if not (
             isinstance(entry, list)
@@ -130,7 +132,7 @@ class HeaderCache:
         ):
             return compute()
         cached = entry[4] if len(entry) == 5 else None
-        if isinstance(cached, str):
+        if isinstance(cached, str) and (current is None or current(cached)):
             return cached
         value = compute()
         if value is not None:
@@ -163,9 +165,13 @@ class HeaderCache:
 _OPEN: dict[str, HeaderCache] = {}
 
 
-def cached_checksum(path: str, compute: Callable[[str], str | None]) -> str | None:
-    """The checksum of the script at ``path`` from its folder's cache, else ``compute(path)``
-    (kept in the cache, written by :func:`save_checksums`).  ``None`` when the file is gone."""
+def cached_checksum(
+    path: str, compute: Callable[[str], str | None],
+    current: Callable[[str], bool] | None = None,
+) -> str | None:
+    """The checksum of the script at ``path`` from its folder's cache (when ``current``
+    accepts the cached value's form), else ``compute(path)`` (kept in the cache, written by
+    :func:`save_checksums`).  ``None`` when the file is gone."""
     directory, name = os.path.split(path)
     try:
         st = os.stat(path)
@@ -175,7 +181,7 @@ def cached_checksum(path: str, compute: Callable[[str], str | None]) -> str | No
     if cache is None:
         cache = _OPEN[directory] = HeaderCache.load(directory)
         cache._prune = False
-    return cache.checksum(name, st, lambda: compute(path))
+    return cache.checksum(name, st, lambda: compute(path), current)
 
 
 def save_checksums() -> None:

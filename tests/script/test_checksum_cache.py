@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
@@ -81,14 +82,16 @@ def test_checksum_is_parsed_once_then_read_from_the_cache(
     assert checksum_of(path) == expected
     cache.save_checksums()
     assert parses.take() == ["a1_x.py"]
-    assert entries(versions)["a1_x.py"][4] == expected
+    raw = hashlib.sha256((versions / "a1_x.py").read_bytes()).hexdigest()
+    # the slot holds the checksum and the SHA-256 of the file's bytes
+    assert entries(versions)["a1_x.py"][4] == f"{expected} {raw}"
     assert len(entries(versions)["b2_x.py"]) == 4  # not asked: not computed, not dropped
     parses.new_process()
     assert checksum_of(path) == expected
     assert parses.take() == []
     # the header scan still uses entries that carry a checksum
     assert [f.header.revision for f in find_scripts([str(versions)])] == ["a1", "b2"]
-    assert entries(versions)["a1_x.py"][4] == expected
+    assert entries(versions)["a1_x.py"][4] == f"{expected} {raw}"
 
 
 def test_edited_script_is_parsed_again(versions: Path, monkeypatch: pytest.MonkeyPatch) -> None:
