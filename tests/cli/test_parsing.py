@@ -110,7 +110,7 @@ def test_same_verbs_and_options_as_alembic() -> None:
 
     theirs = CommandLine(prog="alembic").subparsers.choices
     # Sterna's own verbs: the applied-history checks (docs/production.md)
-    assert set(theirs) == set(cli.VERBS) - {"validate", "repair"}
+    assert set(theirs) == set(cli.VERBS) - {"validate", "repair", "resolve"}
     for name, verb in cli.VERBS.items():
         if name not in theirs:
             continue

@@ -423,7 +423,8 @@ def _waiter_states(url: str, proc: subprocess.Popen[str]) -> list[tuple[str, flo
 
 def test_validation_waits_for_the_lock(backend: str, db_url: str, tmp_path: Path) -> None:
     """The applied scripts are validated under the lock, against the history as the holder left
-    it: a run that waited sees a change to the history made while it waited."""
+    it: a run that waited sees a change made while it waited (here a recorded checksum and the
+    script with it, as a run that applied an edited r01 would leave them)."""
     project = make_project(tmp_path / "project", db_url, sleep=0)
     run_sterna("upgrade", "r02", cwd=project, check=True)
     with hold_lock(backend, db_url):
@@ -440,7 +441,8 @@ def test_validation_waits_for_the_lock(backend: str, db_url: str, tmp_path: Path
         try:
             with engine.begin() as conn:
                 conn.execute(text(
-                    "UPDATE sterna_history SET checksum = 'edited-meanwhile' WHERE revision = 'r01'"
+                    "UPDATE sterna_history SET checksum = 'edited-meanwhile', file_sha256 = NULL "
+                    "WHERE revision = 'r01'"
                 ))
         finally:
             engine.dispose()
