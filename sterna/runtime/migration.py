@@ -367,13 +367,22 @@ class MigrationContext:
 
     def stamp(self, script_directory: Any, revision: str | Sequence[str]) -> None:
         """Set the version table to ``revision`` without running migrations (the scripts are
-        imported first, as Alembic does)."""
+        imported first, as Alembic does), under the migration lock as a command's stamp."""
+        with run_lock(self) as lock:
+            self._stamp(lock, script_directory, revision)
+
+    def _stamp(self, lock: RunLock, script_directory: Any, revision: str | Sequence[str]) -> None:
+        lock.try_first()
         heads = self.get_current_heads()
         targets = (revision,) if isinstance(revision, str) else tuple(revision)
         import_scripts = getattr(script_directory, "import_scripts", None)
         if import_scripts is not None:
             import_scripts()
-        steps = list(script_directory.plan_stamp(targets, heads, purge=False))
+
+        def plan(now: tuple[str, ...]) -> list[Any]:
+            return list(script_directory.plan_stamp(targets, now, purge=False))
+
+        heads, steps = lock.acquire(heads, plan(heads), plan)
         if not self.as_sql and not heads:
             self._ensure_version_table("stamp()")
         current = set(heads)

@@ -329,13 +329,34 @@ def test_stamp_and_downgrade_take_the_lock(sqlite_url: str, tmp_path: Path) -> N
     project = make_project(tmp_path / "project", sqlite_url)
     run_sterna("upgrade", "head", cwd=project, check=True)
     with hold_lock("sqlite", sqlite_url):
-        for args in (("stamp", "r05"), ("downgrade", "r09")):
+        for args in (("stamp", "r05"), ("downgrade", "r09"), ("resolve", "r05", "--applied")):
             proc = run_sterna(*args, "--lock-timeout", "0", cwd=project)
             assert proc.returncode != 0 and "Timed out" in proc.stderr, (args, proc.stderr)
     assert version_rows(sqlite_url) == ["r10"]
 
 
 # -- in-process: library use and nested runs ------------------------------------------------------
+
+
+def test_migration_context_stamp_takes_the_lock(sqlite_url: str, tmp_path: Path) -> None:
+    from sterna.errors import MigrationLockTimeout
+    from sterna.runtime.migration import MigrationContext
+    from sterna.script import ScriptDirectory
+
+    project = make_project(tmp_path / "project", sqlite_url)
+    run_sterna("upgrade", "head", cwd=project, check=True)
+    script = ScriptDirectory(str(project / "migrations"))
+    engine = create_engine(sqlite_url)
+    try:
+        with engine.connect() as conn:
+            ctx = MigrationContext.configure(conn, opts={"sterna_lock_timeout": 0.2})
+            with hold_lock("sqlite", sqlite_url), pytest.raises(MigrationLockTimeout):
+                ctx.stamp(script, "r05")
+            ctx.stamp(script, "r05")
+            conn.commit()
+    finally:
+        engine.dispose()
+    assert version_rows(sqlite_url) == ["r05"]
 
 
 def _config(project: Path, **attributes: Any) -> Any:
