@@ -436,10 +436,10 @@ def main(argv: Sequence[str] | None = None, prog: str = "sterna") -> int:
         if options.raiseerr:
             raise
         return _fail(_os_error_message(exc))
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         if options.raiseerr:
             raise
-        _fail("interrupted")
+        _fail(f"interrupted: {exc}" if str(exc) else "interrupted")
         return 130
     return 0
 

@@ -345,6 +345,11 @@ class StepHistory:
         journal.stop()
         self._row_id = None
 
+    @property
+    def pending_failure(self) -> _Failure | None:
+        """The failure to be written after the rollback (while it is pending)."""
+        return self._pending
+
     def after_rollback(self) -> None:
         """Write the remembered failure in a transaction of its own (the step's was rolled
         back).  A failure to write it is logged, never raised over the step's error."""

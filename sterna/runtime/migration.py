@@ -39,9 +39,11 @@ from sterna.runtime.proxy import OPERATIONS
 from sterna.runtime.steps import (
     MigrationInfo,
     StepLike,
+    direction,
     long_log,
     preflight,
     short_log,
+    step_revision_label,
 )
 from sterna.runtime.transactions import (
     TransactionProxy,
@@ -325,16 +327,32 @@ class MigrationContext:
                 if history is not None:
                     history.step_done()
                 self._apply_changes(step.changes, heads)
-            except (MigrationError, KeyboardInterrupt) as exc:
+            except MigrationError as exc:
                 if history is not None:
                     history.step_failed(exc)
                 raise
+            except KeyboardInterrupt as exc:
+                if history is not None:
+                    history.step_failed(exc)
+                raise KeyboardInterrupt(self._interrupted(step)) from exc
             except Exception as exc:
                 failure = self._failure(step, exc)
                 if history is not None:
                     history.step_failed(failure)
                 raise failure from exc
             self._notify(step, heads, kw)
+
+    def _interrupted(self, step: StepLike) -> str:
+        """What a Ctrl-C during ``step`` leaves behind, for the one-line report."""
+        what = f"{direction(step)} of revision {step_revision_label(step)}"
+        history = self._history
+        pending = history.pending_failure if history is not None else None
+        if pending is None or not pending.row_id:
+            return (f"{what} stopped; its transaction is rolled back and the version table "
+                    "shows the revision before it")
+        return (f"{what} stopped after {pending.executed} of its statements took effect (not "
+                f"rolled back; recorded in the history table); run 'sterna {direction(step)} "
+                f"--resume' to finish it, or see 'sterna validate'")
 
     def _failure(self, step: StepLike, exc: Exception) -> MigrationError:
         history = self._history

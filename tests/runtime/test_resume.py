@@ -279,8 +279,55 @@ def test_ctrl_c_waits_for_the_statement_in_progress(tmp_path: Path, mysql_url: s
     _, err = proc.communicate(timeout=60)
     assert proc.returncode != 0, err
     assert "stopping once the statement in progress is done" in err
+    assert "FAILED: interrupted: upgrade of revision a2 stopped after 2 of its statements took " \
+        "effect (not rolled back" in err, err
     tables = table_names(mysql_url)
     assert "t_slow" in tables and "t_after" not in tables
     row = history(mysql_url)[-1]
     assert (row["revision"], row["status"], row["statements_executed"]) == ("a2", "failed", 2)
     assert "interrupted" in str(row["error"])
+
+
+SLOW_PYTHON = '''
+import time
+
+
+def upgrade():
+    op.execute("CREATE TABLE t_x (id INTEGER)")
+    open({marker!r}, "w").write("x")
+    time.sleep(10)
+    op.execute("CREATE TABLE t_after (id INTEGER)")
+
+
+def downgrade():
+    pass
+'''
+
+
+def test_ctrl_c_between_statements_says_what_is_left(tmp_path: Path, db_url: str) -> None:
+    root = write_project(tmp_path, db_url)
+    marker = tmp_path / "marker"
+    write_script(versions(root) / "a1_first.py", "a1", None)
+    write_script(versions(root) / "a2_slow.py", "a2", "a1",
+                 functions=SLOW_PYTHON.format(marker=str(marker)))
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sterna", "upgrade", "head"], cwd=root, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    (line,) = [line for line in err.splitlines() if line.startswith("FAILED:")]
+    assert version_rows(db_url) == ["a1"]
+    if db_url.startswith("mysql"):
+        assert "stopped after 1 of its statements took effect" in line, line
+        assert "t_x" in table_names(db_url)
+    else:
+        assert line == ("FAILED: interrupted: upgrade of revision a2 stopped; its transaction is "
+                        "rolled back and the version table shows the revision before it"), line
+        assert "t_x" not in table_names(db_url)
