@@ -52,6 +52,15 @@ _FALSE = frozenset({"false", "no", "off", "0", "n", "f", ""})
 _URL_PASSWORD = re.compile(r"(\b[a-zA-Z][\w+.-]*://[^:/@\s]*:)[^@\s]*(@)")
 
 
+def __getattr__(name: str) -> Any:
+    """``main`` and ``CommandLine`` (``alembic.config``'s), loaded on first use."""
+    if name in ("main", "CommandLine"):
+        from sterna import cli_compat
+
+        return getattr(cli_compat, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def hide_passwords(text: str) -> str:
     """Replace the password of every URL in ``text`` with ``***`` (for error messages)."""
     return _URL_PASSWORD.sub(r"\1***\2", text)

@@ -3,9 +3,9 @@ operations that reconcile them as Python source.
 
 Public names, loaded on first use so that importing one part does not load the others:
 ``compare_metadata``, ``produce_migrations``, ``AutogenContext`` and ``comparators`` (comparison,
-:mod:`sterna.autogenerate.api` and :mod:`sterna.autogenerate.compare`), ``render_python_code``
-and ``renderers`` (:mod:`sterna.autogenerate.render`), ``Rewriter`` and the ``rewriter``
-module.
+:mod:`sterna.autogenerate.api` and :mod:`sterna.autogenerate.compare`), ``render_python_code``,
+``render_op_text`` and ``renderers`` (:mod:`sterna.autogenerate.render`), ``Rewriter`` and the
+``rewriter`` module.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from sterna.autogenerate.api import compare_metadata as compare_metadata
     from sterna.autogenerate.api import produce_migrations as produce_migrations
     from sterna.autogenerate.compare import comparators as comparators
+    from sterna.autogenerate.render import render_op_text as render_op_text
     from sterna.autogenerate.render import render_python_code as render_python_code
     from sterna.autogenerate.render import renderers as renderers
     from sterna.autogenerate.rewriter import Rewriter as Rewriter
@@ -29,6 +30,7 @@ __all__ = [
     "comparators",
     "compare_metadata",
     "produce_migrations",
+    "render_op_text",
     "render_python_code",
     "renderers",
     "rewriter",
@@ -39,6 +41,7 @@ _LAZY = {
     "compare_metadata": ("sterna.autogenerate.api", "compare_metadata"),
     "produce_migrations": ("sterna.autogenerate.api", "produce_migrations"),
     "comparators": ("sterna.autogenerate.compare", "comparators"),
+    "render_op_text": ("sterna.autogenerate.render", "render_op_text"),
     "render_python_code": ("sterna.autogenerate.render", "render_python_code"),
     "renderers": ("sterna.autogenerate.render", "renderers"),
     "Rewriter": ("sterna.autogenerate.rewriter", "Rewriter"),

@@ -54,7 +54,8 @@ class AutogenContext:
         self.opts: Mapping[str, Any] = opts
         if metadata is None:
             metadata = opts.get("target_metadata")
-        if autogenerate and metadata is None:
+        has_script = getattr(migration_context, "script", None) is not None
+        if autogenerate and metadata is None and has_script:  # not for rendering alone
             raise AutogenerateError(
                 "Can't proceed with --autogenerate option; environment script does not provide "
                 "a MetaData object or sequence of objects to the context (target_metadata)."

@@ -132,10 +132,13 @@ class MigrationContext:
         dialect_opts: Mapping[str, Any] | None = None,
         environment_context: EnvironmentContext | None = None,
         opts: MigrationOptions | Mapping[str, Any] | None = None,
+        dialect: Dialect | None = None,
     ) -> MigrationContext:
-        """A context for ``connection``, or, without one, for the dialect of ``url`` or
-        ``dialect_name`` (offline use, rendering)."""
+        """A context for ``connection``, or, without one, for ``dialect`` or the dialect of
+        ``url`` or ``dialect_name`` (offline use, rendering)."""
         dialect_kw = dict(dialect_opts or {})
+        if dialect is not None and connection is None:
+            return cls(dialect, None, opts, environment_context)
         if connection is not None:
             if isinstance(connection, Engine):
                 raise ContextUsageError(
@@ -149,7 +152,7 @@ class MigrationContext:
             dialect = make_url(f"{dialect_name}://").get_dialect()(**dialect_kw)
         else:
             raise ContextUsageError(
-                "configure(): one of connection, url or dialect_name is required"
+                "configure(): one of connection, url, dialect_name or dialect is required"
             )
         return cls(dialect, connection, opts, environment_context)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -36,6 +37,8 @@ from tests.autogenerate._compare_support import (
     roundtrip,
     summarize,
 )
+from tests.conftest import run_sterna
+from tests.runtime.test_preflight import write_project
 
 
 def _base() -> MetaData:
@@ -180,12 +183,21 @@ def test_several_metadata_objects(db_url: str) -> None:
         diffs(db_url, [first, second])
 
 
-def test_autogen_context_needs_metadata(sqlite_url: str) -> None:
+def test_autogen_context_needs_metadata(sqlite_url: str, tmp_path: Path) -> None:
+    """Without target_metadata, autogenerate from an environment fails naming env.py;
+    a context made for rendering alone (no script directory) is accepted, as by Alembic."""
     with engine(sqlite_url) as eng, eng.connect() as conn:
-        with pytest.raises(AutogenerateError, match="target_metadata"):
-            AutogenContext(context(conn))
+        assert AutogenContext(context(conn)).metadata is None
         ctx = AutogenContext(context(conn), autogenerate=False)
         assert ctx.metadata is None and ctx.imports == set()
+    root = write_project(tmp_path, sqlite_url)
+    env = root / "migrations" / "env.py"
+    source = env.read_text()
+    env.write_text(source.replace("target_metadata = MetaData()", "target_metadata = None"))
+    proc = run_sterna("revision", "--autogenerate", "-m", "x", cwd=root)
+    assert proc.returncode == 1
+    assert "env.py passes no target_metadata to context.configure()" in proc.stderr, proc.stderr
+    assert not list((root / "migrations" / "versions").glob("*.py"))  # no script written
 
 
 def test_index_on_existing_table_only(db_url: str) -> None:

@@ -341,9 +341,8 @@ BY_KEY = {known.key: known for known in KNOWN}
 #: they are Alembic's internals (implementation classes, helpers of its own machinery), not API
 #: an env.py, a script or a project extension uses.  ``"module:name"`` or ``"module.Class:name"``.
 API_INTERNALS = frozenset({
-    # the command line of Alembic: `sterna` is the command; programs call sterna.cli.main
-    "alembic.config:CommandLine", "alembic.config:main", "alembic.config:CommandFunction",
-    "alembic.config:MessagingOptions",
+    # typing helpers of Alembic's command line (main and CommandLine are provided)
+    "alembic.config:CommandFunction", "alembic.config:MessagingOptions",
     # implementation classes of Alembic's runtime, batch mode and DDL compilation
     "alembic.runtime.migration:HeadMaintainer", "alembic.runtime.migration:MigrationStep",
     "alembic.runtime.migration:RevisionStep", "alembic.runtime.migration:StampStep",

@@ -86,7 +86,7 @@ def test_configure_rejects_misuse(chain: Chain, sqlite_url: str) -> None:
     with EnvironmentContext(FakeConfig(), chain.directory()) as env:
         with pytest.raises(ContextUsageError, match="got an Engine"):
             env.configure(connection=engine)  # type: ignore[arg-type]
-        with pytest.raises(ContextUsageError, match="one of connection, url or dialect_name"):
+        with pytest.raises(ContextUsageError, match="one of connection, url, dialect_name"):
             env.configure()
         with pytest.raises(ContextUsageError, match="include_object must be callable"):
             env.configure(dialect_name="sqlite", include_object="nope")  # type: ignore[arg-type]

@@ -39,7 +39,7 @@ def test_standalone_current_revision_and_stamp(db_url: str, tmp_path: Path) -> N
 
 
 def test_configure_needs_a_connection_url_or_dialect(sqlite_url: str) -> None:
-    with pytest.raises(ContextUsageError, match="one of connection, url or dialect_name"):
+    with pytest.raises(ContextUsageError, match="one of connection, url, dialect_name or dialect"):
         MigrationContext.configure()
     engine = create_engine(sqlite_url)
     with pytest.raises(ContextUsageError, match="got an Engine"):
