@@ -8,7 +8,7 @@ missing; offline once per run), and the ``*_enum*`` operations map to ``CREATE T
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Column, Enum, Table, text
 from sqlalchemy.dialects.postgresql import ENUM
@@ -27,6 +27,7 @@ from sterna.ddl.elements import (
 )
 from sterna.ddl.impl import DefaultImpl
 from sterna.ddl.locks import advisory_key, lock_identity
+from sterna.ddl.pg_identity import IdentityChange, identity_action, is_identity_change
 
 
 class EnumTypeDDL(ExecutableDDLElement):
@@ -189,10 +190,18 @@ class PostgresqlImpl(DefaultImpl):
         )
 
     def alter_column(self, table_name: str, column_name: str, **kw: Any) -> None:
-        """As the default, creating first a named enum type the new type needs if missing."""
+        """As the default, creating first a named enum type the new type needs if missing;
+        identity columns changed as ``sterna/ddl/pg_identity.py`` says."""
         type_ = kw.get("type_")
         if type_ is not None:
             self._ensure_enum_types(named_enums([Column("_", type_)]))
+        new, existing = kw.get("server_default", False), kw.get("existing_server_default")
+        if is_identity_change(new, existing):
+            compiler = self.dialect.ddl_compiler(self.dialect, cast(Any, None))
+            action = identity_action(compiler, new, existing, (table_name, column_name))
+            if action:
+                self._exec(IdentityChange(table_name, column_name, kw.get("schema"), action))
+            kw["server_default"] = False
         super().alter_column(table_name, column_name, **kw)
 
     def create_enum(
