@@ -128,9 +128,10 @@ class AutogenContext:
         if not self._name_filters:
             return True
         parents = dict(parent_names)
-        if "table_name" in parents:
+        # a table's own qualified name too, as Alembic gives it
+        table = parents.get("table_name", name if type_ == "table" else None)
+        if table is not None:
             schema = parents.get("schema_name")
-            table = parents["table_name"]
             parents["schema_qualified_table_name"] = f"{schema}.{table}" if schema else table
         return all(fn(name, type_, parents) for fn in self._name_filters)
 

@@ -140,8 +140,6 @@ def _mysql_rules(sig: TypeSig, is_mariadb: bool) -> TypeSig:
         base, args = ("double" if int(args[0]) > 24 else "float"), ()
     elif base == "real":
         base = "double"
-    elif base == "numeric" and not args:
-        args = ("10", "0")
     elif base in ("datetime", "timestamp", "time") and args == ("0",):
         args = ()
     if is_mariadb and base == "json":
@@ -255,7 +253,10 @@ def _charset_of(collation: str | None) -> str | None:
 
 
 def _same(meta: TypeSig, conn: TypeSig) -> bool:
-    if (meta.base, meta.args, meta.flags) != (conn.base, conn.args, conn.flags):
+    # arguments are compared where the model gives them (String() matches VARCHAR(30), as
+    # with Alembic: a model without a length leaves the database's alone)
+    conn_args = conn.args if meta.args else ()
+    if (meta.base, meta.args, meta.flags) != (conn.base, conn_args, conn.flags):
         return False
     if meta.collation and conn.collation and meta.collation != conn.collation:
         return False
