@@ -261,7 +261,7 @@ def _real_alembic_imported() -> str | None:
     """Where an ``alembic*`` module that is not the alias's comes from, if one is imported (in
     ``sys.modules`` or set aside by a running :func:`alembic_alias`)."""
     current = [(name, sys.modules[name]) for name in list(sys.modules) if _is_alias_name(name)]
-    for name, module in [*current, *_STATE.saved.items()]:
+    for name, module in sorted([*current, *_STATE.saved.items()], key=lambda item: item[0]):
         if module is None or module.__name__.startswith("sterna"):
             continue
         spec = getattr(module, "__spec__", None)
