@@ -245,3 +245,17 @@ def test_proposed_upgrade_is_read_from_the_message() -> None:
         "E       op.drop_table('u')\nE       # ### end ###\n\nsome/file.py:91: AlembicTestFailure"
     )
     assert _proposed_upgrade(message) == body_operations("op.drop_table('t')\nop.drop_table('u')")
+
+
+def test_switch_in_conftest_is_too_late_and_says_so(tmp_path: Path, sqlite_url: str) -> None:
+    """pytest imports pytest-alembic, hence the real Alembic, before any conftest.py: the
+    switch there refuses with its one line instead of leaving a half-switched process."""
+    root = _project(tmp_path / "late", "alembic", sqlite_url, extra="")
+    conftest = root / "tests" / "conftest.py"
+    conftest.write_text("import sterna.compat\nsterna.compat.use_as_alembic()\n"
+                        + conftest.read_text())
+    proc = run_each(["-m", "pytest", "-q"], {"late": (root, {"DATABASE_URL": sqlite_url})})
+    out = proc["late"].stdout + proc["late"].stderr
+    assert proc["late"].returncode != 0
+    assert "the real Alembic is already imported (alembic from " in out
+    assert "(with pytest: -p sterna.as_alembic)" in out
