@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import sterna
 from tests.ecosystem._switch import (
     SWITCH_BACKENDS,
     TOOLS,
@@ -137,7 +138,7 @@ class Flask:
 def test_flask_migrate_workflow(tmp_path: Path, tool_urls: dict[str, str]) -> None:
     flask = Flask(tmp_path, tool_urls)
     served = flask.ok("which-alembic")
-    assert served["sterna"].strip() == __import__("sterna").__version__
+    assert served["sterna"].strip() == sterna.__version__
     assert served["alembic"].startswith("real Alembic")
 
     flask.ok("db", "init")
