@@ -16,6 +16,12 @@ modules back and undoes the attributes the import system set on Sterna packages 
 paths.  Runs may nest (a command called from env.py); only the outermost one installs and removes
 the alias.  The alias is process-wide while active, like any import.
 
+Tools that import ``alembic`` themselves (Flask-Migrate, pytest-alembic) run outside any such
+block.  :func:`use_as_alembic` is the explicit switch for them: called once, early, it turns the
+alias on for the rest of the process (importing :mod:`sterna.as_alembic` calls it, for
+``pytest -p sterna.as_alembic``).  Nothing turns it on by itself, and it refuses a process that
+has already imported the real Alembic.
+
 The top-level ``alembic`` module is a small stand-in package of its own rather than ``sterna``
 itself, so that ``alembic.<child>`` attributes never land on the ``sterna`` package.  Importing
 this module is cheap: it imports neither SQLAlchemy nor ``importlib.abc``.
@@ -32,12 +38,12 @@ from contextlib import contextmanager
 from types import ModuleType
 from typing import TYPE_CHECKING, cast
 
-from sterna.errors import AliasNotProvided
+from sterna.errors import AliasNotProvided, RealAlembicAlreadyImported
 
 if TYPE_CHECKING:
     from importlib.abc import Loader
 
-__all__ = ["ALEMBIC_API_VERSION", "MODULES", "alembic_alias", "is_active"]
+__all__ = ["ALEMBIC_API_VERSION", "MODULES", "alembic_alias", "is_active", "use_as_alembic"]
 
 ALIAS = "alembic"
 _MISSING = object()
@@ -162,6 +168,8 @@ class _AliasState:
         #: (Sterna parent module, child name) -> the attribute it had before the import system
         #: bound the aliased child on it (``_MISSING`` when it had none)
         self.parent_attributes: dict[tuple[ModuleType, str], object] = {}
+        #: set by :func:`use_as_alembic`: one level of ``depth`` that is never left
+        self.permanent = False
 
     def remember_parent_attribute(self, name: str) -> None:
         """Note what the Sterna module behind ``name``'s parent holds under the child's name,
@@ -229,6 +237,40 @@ def alembic_alias() -> Iterator[None]:
         _STATE.exit()
 
 
+def use_as_alembic() -> None:
+    """The switch: from now on, in this process, ``import alembic`` is Sterna.
+
+    For tools that import ``alembic`` themselves (Flask-Migrate, pytest-alembic, scripts that
+    call ``alembic.command`` directly): call it before they are imported, e.g. at the top of the
+    Flask app module.  It stays on until the process ends; a second call does nothing.  It raises
+    :class:`~sterna.errors.RealAlembicAlreadyImported` when the real Alembic is already imported
+    here, since whatever holds its objects would go on using them.  Other processes are never
+    affected, so the real Alembic installed beside Sterna keeps working there.
+    """
+    with _STATE.lock:
+        if _STATE.permanent:
+            return
+        where = _real_alembic_imported()
+        if where is not None:
+            raise RealAlembicAlreadyImported(where)
+        _STATE.enter()
+        _STATE.permanent = True
+
+
+def _real_alembic_imported() -> str | None:
+    """Where an ``alembic*`` module that is not the alias's comes from, if one is imported (in
+    ``sys.modules`` or set aside by a running :func:`alembic_alias`)."""
+    current = [(name, sys.modules[name]) for name in list(sys.modules) if _is_alias_name(name)]
+    for name, module in sorted([*current, *_STATE.saved.items()], key=lambda item: item[0]):
+        if module is None or module.__name__.startswith("sterna"):
+            continue
+        spec = getattr(module, "__spec__", None)
+        if isinstance(getattr(spec, "loader", None), _AliasLoader):
+            continue
+        return f"{name} from {getattr(module, '__file__', None) or 'an unknown location'}"
+    return None
+
+
 def is_active() -> bool:
-    """Whether the alias is on (inside :func:`alembic_alias`)."""
+    """Whether the alias is on (inside :func:`alembic_alias`, or after :func:`use_as_alembic`)."""
     return _STATE.depth > 0

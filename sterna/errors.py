@@ -409,6 +409,18 @@ class AliasNotProvided(CommandError, ModuleNotFoundError):
         self.problem = problem
 
 
+class RealAlembicAlreadyImported(CommandError, RuntimeError):
+    """:func:`sterna.compat.use_as_alembic` called in a process that has already imported the
+    real Alembic: the objects it holds would stay Alembic's, so the switch refuses."""
+
+    def __init__(self, where: str) -> None:
+        super().__init__(
+            f"sterna.compat.use_as_alembic(): the real Alembic is already imported ({where}); "
+            "call it before anything imports alembic (with pytest: -p sterna.as_alembic)"
+        )
+        self.where = where
+
+
 # --- runtime proxies, continued ------------------------------------------------------------------
 
 

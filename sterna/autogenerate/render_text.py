@@ -15,7 +15,17 @@ from collections.abc import Callable
 from typing import Any
 
 from sterna.autogenerate import render_ops
-from sterna.autogenerate.render import Blank, Block, Comment, Rendered, lay_out, render_body
+from sterna.autogenerate.render import (
+    BEGIN_MARKER,
+    END_MARKER,
+    Blank,
+    Block,
+    Comment,
+    Rendered,
+    Statement,
+    lay_out,
+    render_statements,
+)
 from sterna.autogenerate.render_layout import flat
 
 __all__ = [
@@ -62,5 +72,10 @@ _drop_index = _text_of(render_ops._drop_index)
 
 def _render_cmd_body(op_container: Any, autogen_context: Any) -> str:
     """The body of ``upgrade()``/``downgrade()`` for ``op_container`` (Alembic's argument
-    order), between the generated-code markers."""
-    return render_body(autogen_context, op_container)
+    order), between the generated-code markers: every line at the left margin and ending in a
+    newline, as Alembic returns it (its callers indent it; pytest-alembic shows it as is)."""
+    body: list[Statement] = []
+    for op in op_container.ops:
+        body.extend(render_statements(autogen_context, op))
+    lines = lay_out(body, 0) or ["pass"]
+    return "".join(line + "\n" for line in [BEGIN_MARKER, *lines, END_MARKER])
