@@ -43,8 +43,6 @@ class Scenario:
     env_lines: str = ""
     #: Import lines added to ``script.py.mako`` after ``import sqlalchemy as sa``.
     mako_imports: tuple[str, ...] = ()
-    #: ``context.configure()`` keyword arguments, as Python source (``"compare_type=True"``).
-    configure: str = ""
     steps: tuple[Step, ...] = field(default_factory=tuple)
 
 
@@ -61,10 +59,6 @@ def make_project(root: Path, url: str, scenario: Scenario) -> Path:
     text = text.replace(
         "target_metadata = None",
         f"{scenario.env_lines}\nimport models\ntarget_metadata = models.Base.metadata", 1)
-    if scenario.configure:
-        text = text.replace(
-            "target_metadata=target_metadata", f"target_metadata=target_metadata, "
-            f"{scenario.configure}")
     env.write_text(text)
     mako = root / "migrations" / "script.py.mako"
     extra = "".join(f"\n{line}" for line in scenario.mako_imports)
