@@ -253,6 +253,43 @@ def batch_temp_name(item: Compared) -> Compared:
     return replace(item, alembic=_renamed_temp(item.alembic))
 
 
+def _constraints_sorted(body: str) -> str:
+    """``op.create_table(...)`` calls with their arguments after the columns sorted as text."""
+    import ast
+
+    tree = ast.parse(body)
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "create_table"):
+            columns = [arg for arg in node.args if isinstance(arg, ast.Call)
+                       and isinstance(arg.func, (ast.Attribute, ast.Name))
+                       and ast.unparse(arg.func).split(".")[-1] == "Column"]
+            rest = sorted((arg for arg in node.args[1:] if arg not in columns), key=ast.unparse)
+            node.args = [node.args[0], *columns, *rest]
+    return ast.unparse(tree)
+
+
+def create_table_constraint_order(item: Compared) -> Compared:
+    """Script bodies (``{"upgrade": source, "downgrade": source}``) with each create_table's
+    constraints sorted, as Alembic writes them."""
+    def sort(bodies: Any) -> Any:
+        return {name: _constraints_sorted(body) for name, body in bodies.items()}
+
+    return replace(item, alembic=sort(item.alembic), sterna=sort(item.sterna))
+
+
+def user_type_module_imported(item: Compared) -> Compared:
+    """Script imports less Sterna's ``import <module>`` lines for the modules of types it
+    renders as ``<module>.<Type>(...)`` (any plain import of a module outside SQLAlchemy and
+    Alembic that Alembic's script does not have)."""
+    def own(line: str) -> bool:
+        module = line[len("import "):]
+        return (line.startswith("import ") and " " not in module and line not in item.alembic
+                and module.split(".")[0] not in ("sqlalchemy", "alembic"))
+
+    return replace(item, sterna=tuple(line for line in item.sterna if not own(line)))
+
+
 # ------------------------------------------------------------------------------- acceptors
 
 #: Column attributes Alembic's MySQL ALTER drops when existing_* is not given: Alembic's value

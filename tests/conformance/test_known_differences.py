@@ -198,3 +198,25 @@ def test_history_current_plus_n() -> None:
                 ("CommandError", "Ambiguous walk"), None)
     assert fails("error", "history current:", ("CommandError", "Ambiguous walk"), None)
     assert fails("error", "history current:+1", ("CommandError", "Something else"), None)
+
+
+def test_create_table_constraint_order() -> None:
+    theirs = {"upgrade": "op.create_table('t', sa.Column('id', sa.Integer()), "
+                         "sa.ForeignKeyConstraint(['p'], ['p.id']), sa.PrimaryKeyConstraint('id'))",
+              "downgrade": "op.drop_table('t')"}
+    ours = {"upgrade": 'op.create_table("t", sa.Column("id", sa.Integer()), '
+                       'sa.PrimaryKeyConstraint("id"), sa.ForeignKeyConstraint(["p"], ["p.id"]))',
+            "downgrade": 'op.drop_table("t")'}
+    assert used("create-table-constraint-order", "script", "step", theirs, ours)
+    moved = dict(ours, upgrade=ours["upgrade"].replace('sa.Column("id", sa.Integer()), ', "")
+                 .replace(')))', '), sa.Column("id", sa.Integer()))'))
+    assert fails("script", "step", theirs, moved)
+    assert fails("script", "step", theirs, dict(ours, downgrade='op.drop_table("u")'))
+
+
+def test_user_type_module_imported() -> None:
+    theirs = ("from alembic import op", "import sqlalchemy as sa", "import sqlmodel")
+    ours = (*theirs, "import sqlmodel.sql.sqltypes")
+    assert used("user-type-module-imported", "imports", "step", theirs, ours)
+    assert fails("imports", "step", theirs, (*theirs, "from sqlalchemy.dialects import mysql"))
+    assert fails("imports", "step", theirs, theirs[:2])

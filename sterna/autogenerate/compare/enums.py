@@ -6,6 +6,12 @@ A new type is created before the tables that use it; values added to an existing
 ``drop_enum_value``; a type no model uses any more is dropped after the tables, unless a table or
 view this comparison does not cover still uses it.  ``Enum(..., create_type=False)`` types are
 managed by the project and left alone.
+
+Alembic's own comparison has no enum types at all (``create_table`` makes them through
+SQLAlchemy's events); projects that want them managed install an extension that registers its
+own comparator.  Where one of :data:`ENUM_EXTENSIONS` has a comparator registered, that extension
+owns the enum types, as it does under Alembic, and this comparison steps aside: both would write
+``CREATE TYPE`` for a new type (the script would create it twice).
 """
 
 from __future__ import annotations
@@ -34,6 +40,9 @@ if TYPE_CHECKING:
     from sterna.autogenerate.reflect import EnumInfo
 
 EnumKey = tuple[str | None, str]
+
+#: Top-level packages whose autogenerate comparators manage PostgreSQL enum types themselves.
+ENUM_EXTENSIONS = frozenset({"alembic_postgresql_enum"})
 
 
 @dataclass
@@ -65,7 +74,7 @@ def model_enums(ctx: AutogenContext, schemas: list[str | None]) -> dict[EnumKey,
 @comparators.dispatch_native("schema", qualifier="postgresql")
 def compare_enums(ctx: AutogenContext, upgrade_ops: UpgradeOps, schemas: list[str | None]) -> None:
     snapshot = ctx.snapshot
-    if snapshot is None:
+    if snapshot is None or enums_owned_by_extension(ctx):
         return
     wanted = model_enums(ctx, schemas)
     for key, model in sorted(wanted.items(), key=_sort_key):
@@ -84,6 +93,16 @@ def compare_enums(ctx: AutogenContext, upgrade_ops: UpgradeOps, schemas: list[st
             upgrade_ops.ops.append(
                 DropEnumOp(existing.name, schema=existing.schema, values=existing.values)
             )
+
+
+def enums_owned_by_extension(ctx: AutogenContext) -> bool:
+    """Whether a comparator of one of :data:`ENUM_EXTENSIONS` runs in this comparison."""
+    dialect = ctx.dialect.name if ctx.dialect is not None else "default"
+    for entry in ctx.comparators.entries("schema", dialect):
+        module = getattr(entry.fn, "__module__", None) or ""
+        if not entry.native and module.partition(".")[0] in ENUM_EXTENSIONS:
+            return True
+    return False
 
 
 def _sort_key(item: tuple[EnumKey, object]) -> tuple[str, str]:
