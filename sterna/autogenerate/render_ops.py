@@ -18,6 +18,7 @@ from sterna.autogenerate.render import (
     Block,
     Comment,
     Statement,
+    add_note,
     batch_mode,
     in_batch,
     op_prefix,
@@ -357,8 +358,21 @@ def _create_exclude(autogen_context: Any, op: ops.CreateExcludeConstraintOp) -> 
     return _directive(autogen_context, "create_exclude_constraint", args, kwargs)
 
 
+_CONSTRAINT_KINDS = {
+    "unique": "unique constraint", "foreignkey": "foreign key", "check": "check constraint",
+    "primary": "primary key",
+}
+
+
 @renderers.dispatch_for(ops.DropConstraintOp)
 def _drop_constraint(autogen_context: Any, op: ops.DropConstraintOp) -> Node:
+    if op.constraint_name is None:
+        kind = _CONSTRAINT_KINDS.get(op.constraint_type or "", "constraint")
+        add_note(autogen_context, (
+            f"WARNING: this {kind} of table {op.table_name} has no name, so "
+            "drop_constraint(None, ...) cannot run: name it in the model (a naming_convention "
+            "on the MetaData names them all) and generate again, or write its name here"
+        ))
     args = [render_name(op.constraint_name, autogen_context),
             *_table(autogen_context, op.table_name)]
     kwargs = _flag("type_", op.constraint_type) + _schema(autogen_context, op.schema)

@@ -340,3 +340,21 @@ def test_decorators_round_trip_on_every_backend(tmp_path: Path, db_url: str) -> 
     for name in ("Pydantic", "Doubled"):
         assert NOTE.format("app.types", name) in text
     assert 'app.types.Phone(region="FI")' in text and "app.types.AutoString(length=40)" in text
+
+
+
+def test_unnamed_constraint_drop_carries_a_warning() -> None:
+    """A downgrade that drops a constraint without a name cannot run: the script says so above
+    the call (as Alembic's does, in Sterna's words)."""
+    from sterna.autogenerate.render import render_python_code
+    from sterna.runtime.migration import MigrationContext
+
+    context = MigrationContext.configure(dialect_name="postgresql")
+    up = ops.UpgradeOps(ops=[ops.DropConstraintOp(None, "user", type_="unique"),
+                             ops.DropConstraintOp("uq_named", "user", type_="unique")])
+    text = render_python_code(up, migration_context=context)
+    lines = text.splitlines()
+    call = next(i for i, line in enumerate(lines) if "drop_constraint(None" in line)
+    note = [line.strip() for line in lines[:call] if line.strip().startswith("# WARNING")]
+    assert note == ["# WARNING: this unique constraint of table user has no name, so"], lines
+    assert text.count("WARNING") == 1  # the named one has none
