@@ -15,6 +15,8 @@ __all__ = [
     "AmbiguousWalk",
     "CycleDetected",
     "DanglingReference",
+    "DependencyCycleDetected",
+    "DependencyLoopDetected",
     "DuplicateBranchLabel",
     "DuplicateRevision",
     "InvalidDestination",
@@ -45,16 +47,6 @@ class RevisionIdError(RevisionError):
         super().__init__(f"Revision identifier {revision} {problem}{_file_note(path)}")
 
 
-class SelfReferenceError(GraphError):
-    """A revision that names itself in ``down_revision`` or ``depends_on``."""
-
-    def __init__(self, revision: str, field: str, path: str | None = None) -> None:
-        self.revision = revision
-        self.field = field
-        self.path = path
-        super().__init__(f"Revision {revision} names itself in {field}{_file_note(path)}")
-
-
 class CycleDetected(GraphError):
     """The ``down_revision`` (or ``depends_on``) links form a cycle; names the revisions on it."""
 
@@ -72,6 +64,30 @@ class CycleDetected(GraphError):
         super().__init__(
             f"{kind} detected in revisions: {steps} -> {self.revisions[0]}"
         )
+
+
+class DependencyCycleDetected(CycleDetected):
+    """A cycle that goes through a ``depends_on`` link (Alembic's class of the same name)."""
+
+
+class SelfReferenceError(CycleDetected):
+    """A revision that names itself in ``down_revision`` or ``depends_on`` (a cycle of one:
+    Alembic's ``LoopDetected``)."""
+
+    def __init__(self, revision: str, field: str, path: str | None = None) -> None:
+        self.revision = revision
+        self.field = field
+        self.path = path
+        self.revisions, self.paths = (revision,), (path,)
+        self.dependency = field == "depends_on"
+        GraphError.__init__(self, f"Revision {revision} names itself in {field}{_file_note(path)}")
+
+
+class DependencyLoopDetected(DependencyCycleDetected, SelfReferenceError):
+    """A revision that names itself in ``depends_on`` (Alembic's class of the same name)."""
+
+    def __init__(self, revision: str, path: str | None = None) -> None:
+        SelfReferenceError.__init__(self, revision, "depends_on", path)
 
 
 class DuplicateRevision(GraphError):

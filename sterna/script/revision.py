@@ -28,6 +28,8 @@ from sterna.errors import (
     AmbiguousRevision,
     AmbiguousWalk,
     CycleDetected,
+    DependencyCycleDetected,
+    DependencyLoopDetected,
     MultipleHeads,
     NotAString,
     NotInBranch,
@@ -58,13 +60,10 @@ __all__ = [
     "RevisionMap",
 ]
 
-# Alembic's names for the graph errors (``alembic.script.revision``), mapped onto our tree: a
-# cycle is one class whose ``dependency`` flag tells the kinds apart, and a revision naming
-# itself is a SelfReferenceError whatever the field.
+# Alembic's names for the graph errors (``alembic.script.revision``): the same classes, the same
+# hierarchy (a loop is a cycle of one; a dependency loop is both kinds).
 RangeNotAncestorError = RangeNotAncestor
-DependencyCycleDetected = CycleDetected
 LoopDetected = SelfReferenceError
-DependencyLoopDetected = SelfReferenceError
 
 Node = Revision | BaseMarker | None
 """What a walk or a relative identifier reaches: a revision, ``BASE`` (below a base), or None."""

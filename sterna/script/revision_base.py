@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sterna.errors import RevisionIdError, SelfReferenceError
+from sterna.errors import DependencyLoopDetected, RevisionIdError, SelfReferenceError
 
 # names used in annotations only: ``typing`` is not imported at run time (about 3 ms)
 TYPE_CHECKING = False
@@ -105,7 +105,7 @@ class Revision:
         if revision in downs:
             raise SelfReferenceError(revision, "down_revision", path_of(self))
         if revision in deps:
-            raise SelfReferenceError(revision, "depends_on", path_of(self))
+            raise DependencyLoopDetected(revision, path_of(self))
         self.revision: str = revision
         self.down_revisions: tuple[str, ...] = downs
         self.down_revision: str | tuple[str, ...] | None = (

@@ -19,7 +19,13 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-from sterna.errors import CycleDetected, DanglingReference, DuplicateBranchLabel, DuplicateRevision
+from sterna.errors import (
+    CycleDetected,
+    DanglingReference,
+    DependencyCycleDetected,
+    DuplicateBranchLabel,
+    DuplicateRevision,
+)
 from sterna.script.revision_base import Revision, dedupe, path_of
 
 # ``typing`` is imported for the type checker only: importing it would cost every command line
@@ -205,7 +211,8 @@ def _raise_cycle(revs: dict[str, Revision], stuck: set[str]) -> None:
     dependency = any(
         cycle[i - 1] not in revs[cycle[i]].down_revisions for i in range(len(cycle))
     )
-    raise CycleDetected(cycle, [path_of(revs[rid]) for rid in cycle], dependency)
+    kind = DependencyCycleDetected if dependency else CycleDetected
+    raise kind(cycle, [path_of(revs[rid]) for rid in cycle], dependency)
 
 
 def _normalize_dependencies(revs: dict[str, Revision], topo: list[str]) -> None:
