@@ -1,6 +1,7 @@
 """Start and stop the throw-away PostgreSQL and MariaDB servers the test suite uses.
 
-    python tools/testdb.py start DIR   # installs MariaDB if missing, starts both, writes DIR/env.sh
+    python tools/testdb.py start DIR   # installs MariaDB and PostGIS if missing, starts both,
+                                       # writes DIR/env.sh
     python tools/testdb.py stop DIR    # stops both servers started in DIR
 
 Both listen on free loopback ports, keep their data in DIR, and run with durability off (this data
@@ -17,6 +18,7 @@ import socket
 import subprocess
 import sys
 import time
+from functools import cache
 from pathlib import Path
 
 USER = "sterna"
@@ -34,11 +36,20 @@ def run(cmd: list[str], **kw: object) -> subprocess.CompletedProcess[str]:
     return subprocess.run(cmd, check=True, text=True, capture_output=True, **kw)  # type: ignore[call-overload, no-any-return]
 
 
+def apt_env() -> dict[str, str]:
+    return dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+
+
+@cache
+def apt_update() -> None:
+    """Refresh the package lists once per run, however many packages are installed."""
+    subprocess.run(["apt-get", "update", "-qq"], check=False, env=apt_env())
+
+
 def apt_install(*packages: str) -> None:
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     print(f"testdb: installing {' '.join(packages)} with apt-get", flush=True)
-    subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
-    subprocess.run(["apt-get", "install", "-y", "-qq", *packages], check=True, env=env)
+    apt_update()
+    subprocess.run(["apt-get", "install", "-y", "-qq", *packages], check=True, env=apt_env())
 
 
 def pg_bin() -> Path:
@@ -50,6 +61,32 @@ def pg_bin() -> Path:
         if Path(cand, "initdb").exists():
             return Path(cand)
     raise SystemExit("testdb: PostgreSQL binaries not found after installing")
+
+
+def ensure_postgis(bindir: Path) -> None:
+    """Install Debian's PostGIS for this server's major version when it is missing.
+
+    The GeoAlchemy2 tests (tests/ecosystem/test_geoalchemy2.py) create the extension in their own
+    database.  A failed install is reported, not fatal: those tests then fall back to SpatiaLite.
+    """
+    major = bindir.parent.name
+    if Path(f"/usr/share/postgresql/{major}/extension/postgis.control").exists():
+        return
+    try:
+        apt_install(f"postgresql-{major}-postgis-3")
+    except (OSError, subprocess.CalledProcessError) as exc:
+        print(f"testdb: PostGIS not installed ({exc}); spatial tests use SpatiaLite", flush=True)
+        ensure_spatialite()
+
+
+def ensure_spatialite() -> None:
+    """Install SpatiaLite for SQLite, the fallback of the spatial tests without PostGIS."""
+    if list(Path("/usr/lib").glob("*/mod_spatialite.so*")):
+        return
+    try:
+        apt_install("libsqlite3-mod-spatialite")
+    except (OSError, subprocess.CalledProcessError) as exc:
+        print(f"testdb: SpatiaLite not installed either ({exc})", flush=True)
 
 
 def mariadb_bins() -> tuple[str, str]:
@@ -81,6 +118,7 @@ def as_postgres_user() -> list[str]:
 
 def start_pg(root: Path) -> str:
     bindir = pg_bin()
+    ensure_postgis(bindir)
     data = root / "pg"
     pwfile = root / "pgpw"
     pwfile.write_text(PASSWORD + "\n")

@@ -142,8 +142,20 @@ def table_of(op: ops.CreateTableOp, autogen_context: Any) -> Table:
 
     convention = _naming_convention(op, autogen_context)
     metadata = MetaData(naming_convention=convention) if convention else MetaData()
-    items = [detach(item) if is_attached(item) else item for item in op.columns]
+    items = [detach(item) if is_attached(item) else item for item in _table_items(op)]
     return Table(op.table_name, metadata, *items, schema=op.schema)
+
+
+def _table_items(op: ops.CreateTableOp) -> list[Any]:
+    """The columns and constraints to render: the operation's own, or, for a subclass that
+    overrides ``to_table()``, those of the table it builds (Alembic renders ``to_table()``;
+    GeoAlchemy2's table operation turns its columns' ``spatial_index`` off there)."""
+    if type(op).to_table is ops.CreateTableOp.to_table:
+        return list(op.columns)
+    from sterna.operations.ops.tables import explicit_constraints
+
+    built = op.to_table()
+    return [*built.columns, *explicit_constraints(built)]
 
 
 def _naming_convention(op: ops.CreateTableOp, autogen_context: Any) -> Any:

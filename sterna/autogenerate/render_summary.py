@@ -11,6 +11,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Column
+
 from sterna.operations import ops
 
 
@@ -91,9 +93,16 @@ def _alter(op: ops.AlterColumnOp) -> list[Change]:
     return changes
 
 
+def _column_text(column: Any) -> str:
+    """A column named by a string or a ``Column`` (its name), else the expression's SQL."""
+    if isinstance(column, str):
+        return column
+    return str(column.name) if isinstance(column, Column) else str(column)
+
+
 def _index_columns(op: Any) -> str:
     """The columns as Alembic shows them: ``'('a', 'b')'``."""
-    names = tuple(c if isinstance(c, str) else str(c) for c in getattr(op, "columns", ()))
+    names = tuple(_column_text(c) for c in getattr(op, "columns", ()))
     return _q(repr(names))
 
 

@@ -185,12 +185,25 @@ class SchemaObjects:
         columns: Sequence[str | TextClause | ColumnElement[Any]],
         schema: str | None = None, **kw: Any,
     ) -> Index:
-        """An ``Index``; plain strings name columns, text()/expressions are kept as written."""
+        """An ``Index``; plain strings name columns, a column of another table is copied (name
+        and type: GeoAlchemy2's rewriters read the type), text()/expressions are kept as
+        written."""
         names = [c for c in columns if isinstance(c, str)]
         names += [c for c in kw.get("postgresql_include") or () if isinstance(c, str)]
         table = self.stub_table(table_name or UNKNOWN_TABLE, names, schema)
-        exprs = [table.c[c] if isinstance(c, str) else c for c in columns]
+        exprs = [_index_element(table, c) for c in columns]
         return Index(name, *exprs, _table=table, **kw)
+
+
+def _index_element(table: Table, column: str | TextClause | ColumnElement[Any]) -> Any:
+    """``column`` as an element of an index on the stub ``table``."""
+    if isinstance(column, str):
+        return table.c[column]
+    if isinstance(column, Column) and column.table is not None:
+        if column.name not in table.c:
+            table.append_column(Column(column.name, column.type))
+        return table.c[column.name]
+    return column
 
 
 def _unique(names: Iterable[str]) -> list[str]:

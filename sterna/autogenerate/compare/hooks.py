@@ -35,19 +35,25 @@ def impl_hook(ctx: AutogenContext, name: str) -> Callable[..., Any] | None:
 
 
 def column_reflect_hook(ctx: AutogenContext) -> Callable[[TableInfo], None] | None:
-    """A function that passes each column of a reflected table through the implementation's
-    ``autogen_column_reflect`` (None when it keeps the default, which changes nothing)."""
+    """A function that passes each column of a reflected table through SQLAlchemy's
+    ``column_reflect`` listeners registered on ``Table`` (as reflecting a ``Table`` does:
+    GeoAlchemy2 completes its spatial types there), then the implementation's
+    ``autogen_column_reflect`` (None when there is neither, which changes nothing)."""
+    from sqlalchemy import MetaData, Table
+
     hook = impl_hook(ctx, "autogen_column_reflect")
-    if hook is None:
+    listened = bool(Table("_probe", MetaData()).dispatch.column_reflect)
+    if hook is None and not listened:
         return None
 
     def run(table: TableInfo) -> None:
-        from sqlalchemy import MetaData, Table
-
         stub = Table(table.name, MetaData(), schema=table.schema)
         for column in table.columns:
             data = column_dict(column)
-            hook(ctx.inspector, stub, data)
+            if listened:
+                stub.dispatch.column_reflect(ctx.inspector, stub, data)
+            if hook is not None:
+                hook(ctx.inspector, stub, data)
             update_column(column, data)
 
     return run

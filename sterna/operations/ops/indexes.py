@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Index
+from sqlalchemy import Column, Index
 from sqlalchemy.sql.elements import ColumnElement, TextClause
 
 from sterna.operations.ops.base import MigrateOperation
@@ -57,12 +57,16 @@ class CreateIndexOp(MigrateOperation):
 
     @classmethod
     def from_index(cls, index: Index) -> CreateIndexOp:
+        """The operation for ``index``: its plain columns kept as the ``Column`` objects of its
+        table (as Alembic keeps them: rewriters such as GeoAlchemy2's read their types), other
+        expressions detached from the table."""
         from sterna.operations.schemaobj import unbind_expression
 
         table_name, schema = _index_table(index)
         assert table_name is not None, "the index must belong to a table"
+        columns = [e if isinstance(e, Column) else unbind_expression(e) for e in index.expressions]
         return cls(
-            index.name, table_name, [unbind_expression(e) for e in index.expressions],
+            index.name, table_name, columns,
             schema=schema,
             unique=bool(index.unique), **index.kwargs,
         )
