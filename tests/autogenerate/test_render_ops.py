@@ -263,6 +263,9 @@ op.create_foreign_key(
 op.create_primary_key("pk_orders", "orders", ["id", "line"])
 op.create_check_constraint("ck_qty", "orders", "qty > 0")
 op.drop_constraint("fk_old", "orders", type_="foreignkey")
+# WARNING: this constraint of table orders has no name, so drop_constraint(None,
+# ...) cannot run: name it in the model (a naming_convention on the MetaData names
+# them all) and generate again, or write its name here
 op.drop_constraint(None, "orders")
 ''')
 
