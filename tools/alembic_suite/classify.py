@@ -1,0 +1,146 @@
+"""Rule-based first pass over Sterna's failures (tests that pass under real Alembic).
+
+Categories: ``a`` a test of Alembic internals a drop-in does not share, ``b`` a difference in
+public behaviour, ``c`` a problem of the harness (of running Alembic's harness over Sterna).
+Each :class:`Verdict` carries a ``cause``: the key under which the report groups failures.
+Rules, first match wins:
+
+1. hang: pytest-timeout or the per-file timeout -> b;
+2. the test file (or class) is listed in :data:`INTERNAL_TESTS` -> a;
+3. a missing name (``NotInSterna``, ``AliasNotProvided``, ``cannot import name``, ``No module
+   named``, ``module 'alembic.x' has no attribute``): raised from the harness and internal -> c,
+   public (see :mod:`.public`) -> b, otherwise -> a;
+4. ``mock.patch`` of a target the Sterna module lacks -> a; a missing attribute of an object
+   (``'X' object has no attribute 'y'``): ``_private`` -> a, else b;
+5. an exception other than ``AssertionError`` raised in the harness (``alembic/testing``) or the
+   sdist's private ``util`` copy, with no Sterna frame on the stack -> c (an assertion of the
+   harness, e.g. ``assert_contains`` comparing SQL, is a test's verdict: b);
+6. anything else -> b, grouped by exception type and the innermost Sterna frame (or message).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from alembic_suite.public import PublicSurface
+from alembic_suite.results import Outcome
+
+#: test id prefix -> why the tests there exercise Alembic internals
+INTERNAL_TESTS: dict[str, str] = {
+    "tests.test_stubs.": "checks Alembic's generated .pyi stubs against its own source",
+    "tests.test_editor.": "alembic.util.editor (how Alembic finds an editor) is internal",
+}
+
+_FRAME = re.compile(r'^\s*File "([^"]+)", line (\d+), in (\S+)', re.M)
+_MISSING = [
+    re.compile(r"NotInSterna: (alembic[\w.]*) is not provided"),
+    re.compile(r"No module named '(alembic[\w.]*)'"),
+    re.compile(r"cannot import name '(\w+)' from '(alembic[\w.]*)'"),
+    re.compile(r"module '(alembic[\w.]*)' has no attribute '(\w+)'"),
+]
+_ATTRIBUTE = re.compile(r"'(\w+)' object has no attribute '(\w+)'|type object '(\w+)' has no "
+                        r"attribute '(\w+)'")
+_PATCHED = re.compile(r"<module '([\w.]+)'.*> does not have the attribute '(\w+)'")
+_SETUP = re.compile(r'^failed on (?:setup|teardown) with "(.*)', re.S)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    category: str
+    cause: str
+
+
+def _missing_name(text: str) -> str | None:
+    for pattern in _MISSING:
+        found = pattern.search(text)
+        if found is None:
+            continue
+        groups = [g for g in found.groups() if g]
+        if pattern.pattern.startswith("cannot import"):
+            return f"{groups[1]}.{groups[0]}"
+        return ".".join(groups)
+    return None
+
+
+def _frames(text: str) -> list[tuple[str, str]]:
+    return [(path, func) for path, _line, func in _FRAME.findall(text)]
+
+
+def _short(path: str) -> str:
+    for marker in ("/sterna/", "/alembic/testing/", "/alembic/util/", "/tests/"):
+        if marker in path:
+            return marker.strip("/") + "/" + path.split(marker, 1)[1]
+    return path.rsplit("/", 1)[-1]
+
+
+def _last_line(outcome: Outcome) -> str:
+    message = outcome.message.strip()
+    if not message:
+        lines = outcome.text.strip().splitlines()
+        message = lines[-1] if lines else ""
+    found = _SETUP.match(message)
+    if found is not None:
+        message = found.group(1)
+    return message.splitlines()[0] if message else ""
+
+
+def _normalise(message: str) -> str:
+    message = re.sub(r"0x[0-9a-f]+", "0x..", message)
+    message = re.sub(r"'[^']{40,}'", "'...'", message)
+    return message[:140]
+
+
+def _missing_verdict(name: str, frames: list[tuple[str, str]], surface: PublicSurface) -> Verdict:
+    inner_suite = [p for p, _ in frames if "/alembic-" in p and "/sterna/" not in p]
+    from_harness = bool(inner_suite) and "/alembic/testing/" in inner_suite[-1]
+    if surface.is_public(name):
+        return Verdict("b", f"missing public name `{name}`")
+    if from_harness:
+        return Verdict("c", f"harness needs internal `{name}`")
+    return Verdict("a", f"internal name `{name}`")
+
+
+def _attribute_verdict(found: re.Match[str]) -> Verdict:
+    owner, attr = [g for g in found.groups() if g]
+    if attr.startswith("_"):
+        return Verdict("a", f"internal attribute `{owner}.{attr}`")
+    return Verdict("b", f"missing attribute `{owner}.{attr}`")
+
+
+def _fallback(outcome: Outcome, frames: list[tuple[str, str]]) -> Verdict:
+    line = _last_line(outcome)
+    kind = line.split(":", 1)[0] if ":" in line else line[:60]
+    sterna = [(p, f) for p, f in frames if "/sterna/" in p]
+    if kind == "AssertionError" and not sterna:
+        return Verdict("b", _normalise(line))
+    if not sterna and frames and any(m in frames[-1][0] for m in ("/alembic/testing/",
+                                                                  "/alembic/util/")):
+        return Verdict("c", f"{kind} in harness {_short(frames[-1][0])}:{frames[-1][1]}")
+    if sterna:
+        path, func = sterna[-1]
+        return Verdict("b", f"{kind} from {_short(path)}:{func}")
+    return Verdict("b", f"{_normalise(line)}")
+
+
+def classify(test_id: str, outcome: Outcome | None, surface: PublicSurface) -> Verdict:
+    """The category and cause of one Sterna failure (``outcome`` None: never collected)."""
+    if outcome is None:
+        return Verdict("c", "not collected under Sterna")
+    text = f"{outcome.message}\n{outcome.text}"
+    if "Timeout" in outcome.message or outcome.status == "timeout":
+        return Verdict("b", "hang (timeout)")
+    for prefix, reason in INTERNAL_TESTS.items():
+        if test_id.startswith(prefix):
+            return Verdict("a", reason)
+    frames = _frames(outcome.text)
+    name = _missing_name(text)
+    if name is not None:
+        return _missing_verdict(name, frames, surface)
+    patched = _PATCHED.search(text)
+    if patched is not None:
+        return Verdict("a", f"mock.patch of internal `{patched.group(1)}.{patched.group(2)}`")
+    found = _ATTRIBUTE.search(text)
+    if found is not None:
+        return _attribute_verdict(found)
+    return _fallback(outcome, frames)
