@@ -11,11 +11,14 @@ Rules, first match wins:
    named``, ``module 'alembic.x' has no attribute``): raised from the harness and internal -> c,
    public (see :mod:`.public`) -> b, otherwise -> a;
 4. ``mock.patch`` of a target the Sterna module lacks -> a; a missing attribute of an object
-   (``'X' object has no attribute 'y'``): ``_private`` -> a, else b;
-5. an exception other than ``AssertionError`` raised in the harness (``alembic/testing``) or the
+   (``'X' object has no attribute 'y'``) raised outside Sterna's code: ``_private`` -> a,
+   else b;
+5. a test of ``test_mssql.py`` / ``test_oracle.py`` -> b, one cause per dialect (Sterna has no
+   implementation of these dialects);
+6. an exception other than ``AssertionError`` raised in the harness (``alembic/testing``) or the
    sdist's private ``util`` copy, with no Sterna frame on the stack -> c (an assertion of the
    harness, e.g. ``assert_contains`` comparing SQL, is a test's verdict: b);
-6. anything else -> b, grouped by exception type and the innermost Sterna frame (or message).
+7. anything else -> b, grouped by exception type and the innermost Sterna frame (or message).
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ INTERNAL_TESTS: dict[str, str] = {
     "tests.test_stubs.": "checks Alembic's generated .pyi stubs against its own source",
     "tests.test_editor.": "alembic.util.editor (how Alembic finds an editor) is internal",
 }
+
+#: test modules of dialects Sterna does not implement (it renders their DDL generically)
+_UNSUPPORTED_DIALECTS = {"test_mssql": "MSSQL", "test_oracle": "Oracle"}
 
 _FRAME = re.compile(r'^\s*File "([^"]+)", line (\d+), in (\S+)', re.M)
 _MISSING = [
@@ -49,6 +55,7 @@ _SETUP = re.compile(r'^failed on (?:setup|teardown) with "(.*)', re.S)
 class Verdict:
     category: str
     cause: str
+    detail: str = ""  # the failure's first line, for the report's example column
 
 
 def _missing_name(text: str) -> str | None:
@@ -82,7 +89,7 @@ def _last_line(outcome: Outcome) -> str:
     found = _SETUP.match(message)
     if found is not None:
         message = found.group(1)
-    return message.splitlines()[0] if message else ""
+    return message.splitlines()[0].rstrip('"') if message else ""
 
 
 def _normalise(message: str) -> str:
@@ -91,9 +98,22 @@ def _normalise(message: str) -> str:
     return message[:140]
 
 
+def is_harness(path: str) -> bool:
+    """A file of the harness (``alembic/testing``, the private ``util`` copy), not a test
+    module (``alembic/testing/suite/test_*.py`` are tests)."""
+    if "/alembic/testing/suite/test_" in path:
+        return False
+    return "/alembic/testing/" in path or "/alembic/util/" in path
+
+
+def _innermost_suite(frames: list[tuple[str, str]]) -> str:
+    """The innermost frame in the sdist (a test or the harness), or ''."""
+    inside = [p for p, _ in frames if "/alembic-" in p and "/sterna/" not in p]
+    return inside[-1] if inside else ""
+
+
 def _missing_verdict(name: str, frames: list[tuple[str, str]], surface: PublicSurface) -> Verdict:
-    inner_suite = [p for p, _ in frames if "/alembic-" in p and "/sterna/" not in p]
-    from_harness = bool(inner_suite) and "/alembic/testing/" in inner_suite[-1]
+    from_harness = is_harness(_innermost_suite(frames))
     if surface.is_public(name):
         return Verdict("b", f"missing public name `{name}`")
     if from_harness:
@@ -114,8 +134,7 @@ def _fallback(outcome: Outcome, frames: list[tuple[str, str]]) -> Verdict:
     sterna = [(p, f) for p, f in frames if "/sterna/" in p]
     if kind == "AssertionError" and not sterna:
         return Verdict("b", _normalise(line))
-    if not sterna and frames and any(m in frames[-1][0] for m in ("/alembic/testing/",
-                                                                  "/alembic/util/")):
+    if not sterna and frames and is_harness(frames[-1][0]):
         return Verdict("c", f"{kind} in harness {_short(frames[-1][0])}:{frames[-1][1]}")
     if sterna:
         path, func = sterna[-1]
@@ -125,6 +144,13 @@ def _fallback(outcome: Outcome, frames: list[tuple[str, str]]) -> Verdict:
 
 def classify(test_id: str, outcome: Outcome | None, surface: PublicSurface) -> Verdict:
     """The category and cause of one Sterna failure (``outcome`` None: never collected)."""
+    verdict = _classify(test_id, outcome, surface)
+    if outcome is None:
+        return verdict
+    return Verdict(verdict.category, verdict.cause, _normalise(_last_line(outcome)))
+
+
+def _classify(test_id: str, outcome: Outcome | None, surface: PublicSurface) -> Verdict:
     if outcome is None:
         return Verdict("c", "not collected under Sterna")
     text = f"{outcome.message}\n{outcome.text}"
@@ -141,6 +167,9 @@ def classify(test_id: str, outcome: Outcome | None, surface: PublicSurface) -> V
     if patched is not None:
         return Verdict("a", f"mock.patch of internal `{patched.group(1)}.{patched.group(2)}`")
     found = _ATTRIBUTE.search(text)
-    if found is not None:
+    if found is not None and frames and "/sterna/" not in frames[-1][0]:
         return _attribute_verdict(found)
+    dialect = _UNSUPPORTED_DIALECTS.get(test_id.split(".")[1] if "." in test_id else "")
+    if dialect is not None:
+        return Verdict("b", f"{dialect} DDL: Sterna has no {dialect} implementation")
     return _fallback(outcome, frames)

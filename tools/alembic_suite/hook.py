@@ -13,20 +13,27 @@
   module-level ``from alembic.x import name`` of a name the Sterna module lacks binds a
   placeholder.  Imports inside a test run Sterna's alias unchanged.
 
-Harness adaptations (kept to what the harness itself does, never what a test does): the harness
-modules' ``util`` falls back to the sdist's ``alembic.util`` for helpers Sterna has no reason to
-offer (``rmtree``, ``pyc_file_from_path``...), and the harness's ``alembic.op._proxy = ops``
-(how it points ``op`` at a fixture's context) installs ``ops`` in Sterna's ``op`` slot, and
-its ``AutogenFixtureTest`` runs the public ``produce_migrations`` where it calls Alembic's
-internal ``_produce_net_changes``; ``staging_env()`` removes a ``scratch/scripts`` a failed
-test left behind instead of failing every later test on it.
+Harness adaptations (kept to what the harness itself does, never what a test does):
+
+* the harness modules' ``util`` falls back to the sdist's ``alembic.util`` for helpers Sterna
+  has no reason to offer (``rmtree``, ``pyc_file_from_path``...);
+* the harness's ``alembic.op._proxy = ops`` (how it points ``op`` at a fixture's context)
+  installs ``ops`` in Sterna's ``op`` slot;
+* ``write_script()`` re-reads a rewritten script through a fresh ``ScriptDirectory`` where it
+  calls the internal ``Script._from_path``;
+* ``AutogenFixtureTest`` runs the public ``produce_migrations`` where it calls the internal
+  ``_produce_net_changes``;
+* ``staging_env()`` removes a ``scratch/scripts`` a failed test left behind instead of failing
+  every later test of the file on it.
 """
 
 from __future__ import annotations
 
+import copy
 import importlib
 import importlib.machinery
 import importlib.util
+import os
 import shutil
 import sys
 from collections.abc import Callable, Sequence
@@ -190,6 +197,7 @@ def adapt_harness_module(module: ModuleType) -> None:
 
     if module.__name__ == "alembic.testing.env":
         _tolerate_stale_staging(module)
+        vars(module)["Script"] = _ScriptForHarness(vars(module)["Script"])
     for key, value in list(vars(module).items()):
         if value is sterna.compat_util:
             setattr(module, key, HARNESS_UTIL)
@@ -203,16 +211,38 @@ def _tolerate_stale_staging(env: ModuleType) -> None:
     """``staging_env()`` asserts that ``scratch/scripts`` does not exist: after one test failed
     under Sterna before its cleanup, every later test of the file would fail there.  The
     adapted one removes a stale folder first (under Alembic the assertion never fires)."""
-    original = env.staging_env
+    original = vars(env)["staging_env"]
 
     def staging_env(create: bool = True, *args: Any, **kw: Any) -> Any:
         if create:
-            stale = Path(env._get_staging_directory()) / "scripts"
+            stale = Path(vars(env)["_get_staging_directory"]()) / "scripts"
             if stale.exists():
                 shutil.rmtree(stale)
         return original(create, *args, **kw)
 
-    env.staging_env = staging_env
+    vars(env)["staging_env"] = staging_env
+
+
+class _ScriptForHarness:
+    """``Script`` for the harness's ``write_script()``, which re-reads a rewritten script with
+    Alembic's internal ``Script._from_path(scriptdir, path)``: here a copy of the
+    ``ScriptDirectory`` without its cached graph reads the folder again (public API) and the
+    script at ``path`` is taken from it."""
+
+    def __init__(self, real: type) -> None:
+        self._real = real
+
+    def _from_path(self, scriptdir: Any, path: str) -> Any:
+        fresh = copy.copy(scriptdir)
+        fresh.__dict__.pop("revision_map", None)
+        wanted = os.path.realpath(path)
+        for script in fresh.walk_revisions():
+            if os.path.realpath(script.path) == wanted:
+                return script
+        return None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
 
 
 class _AutogenerateForHarness:

@@ -82,25 +82,30 @@ def table(rows: list[FileRow]) -> str:
     return "\n".join(lines)
 
 
-def causes(rows: list[FileRow], category: str) -> list[tuple[str, int, str]]:
-    """(cause, count, one example test id), most frequent first."""
+def causes(rows: list[FileRow], category: str) -> list[tuple[str, int, str, str]]:
+    """(cause, count, one example test id, its message), most frequent first."""
     counts: Counter[str] = Counter()
-    example: dict[str, str] = {}
+    example: dict[str, tuple[str, str]] = {}
     for r in rows:
         for test_id, verdict in r.verdicts.items():
             if verdict.category == category:
                 counts[verdict.cause] += 1
-                example.setdefault(verdict.cause, test_id)
-    return [(cause, n, example[cause]) for cause, n in counts.most_common()]
+                example.setdefault(verdict.cause, (test_id, verdict.detail))
+    return [(cause, n, *example[cause]) for cause, n in counts.most_common()]
+
+
+def _cell(text: str, width: int = 110) -> str:
+    text = text.replace("|", "/").replace("`", "'")
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def _cause_lines(rows: list[FileRow], category: str, limit: int) -> list[str]:
     found = causes(rows, category)
-    lines = ["| count | cause | example test |", "|---|---|---|"]
-    lines += [f"| {n} | {c.replace('|', '/')} | `{t}` |" for c, n, t in found[:limit]]
+    lines = ["| count | cause | example test | its message |", "|---|---|---|---|"]
+    lines += [f"| {n} | {_cell(c, 90)} | `{t}` | {_cell(m)} |" for c, n, t, m in found[:limit]]
     if len(found) > limit:
-        rest = sum(n for _c, n, _t in found[limit:])
-        lines.append(f"| {rest} | ({len(found) - limit} other causes) | |")
+        rest = sum(n for _c, n, _t, _m in found[limit:])
+        lines.append(f"| {rest} | ({len(found) - limit} other causes) | | |")
     return lines
 
 
