@@ -15,9 +15,11 @@ Rules, first match wins:
    else b;
 5. a test of ``test_mssql.py`` / ``test_oracle.py`` -> b, one cause per dialect (Sterna has no
    implementation of these dialects);
-6. an exception other than ``AssertionError`` raised in the harness (``alembic/testing``) or the
-   sdist's private ``util`` copy, with no Sterna frame on the stack -> c (an assertion of the
-   harness, e.g. ``assert_contains`` comparing SQL, is a test's verdict: b);
+6. an exception other than ``AssertionError`` / ``TypeError`` raised in the harness
+   (``alembic/testing`` but not its ``suite/test_*.py`` test modules, or the sdist's private
+   ``util`` copy), with no Sterna frame on the stack -> c (an assertion of the harness, e.g.
+   ``assert_contains`` comparing SQL, or a call the harness makes with Alembic's public
+   signature is a verdict on Sterna: b);
 7. anything else -> b, grouped by exception type and the innermost Sterna frame (or message).
 """
 
@@ -34,6 +36,10 @@ INTERNAL_TESTS: dict[str, str] = {
     "tests.test_stubs.": "checks Alembic's generated .pyi stubs against its own source",
     "tests.test_editor.": "alembic.util.editor (how Alembic finds an editor) is internal",
 }
+
+#: raised in the harness, these are still the verdict on Sterna's public API (an assertion; a
+#: call with Alembic's signature; ``opts`` that cannot be assigned to)
+_PUBLIC_KINDS = {"AssertionError", "TypeError"}
 
 #: test modules of dialects Sterna does not implement (it renders their DDL generically)
 _UNSUPPORTED_DIALECTS = {"test_mssql": "MSSQL", "test_oracle": "Oracle"}
@@ -134,7 +140,7 @@ def _fallback(outcome: Outcome, frames: list[tuple[str, str]]) -> Verdict:
     sterna = [(p, f) for p, f in frames if "/sterna/" in p]
     if kind == "AssertionError" and not sterna:
         return Verdict("b", _normalise(line))
-    if not sterna and frames and is_harness(frames[-1][0]):
+    if kind not in _PUBLIC_KINDS and not sterna and frames and is_harness(frames[-1][0]):
         return Verdict("c", f"{kind} in harness {_short(frames[-1][0])}:{frames[-1][1]}")
     if sterna:
         path, func = sterna[-1]

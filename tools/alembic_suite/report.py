@@ -78,7 +78,11 @@ def table(rows: list[FileRow]) -> str:
                                                          "passed_sterna")]
     cats = [sum(r.count(c) for r in rows) for c in "abc"]
     lines.append(f"| **total** | {total[0]} | {total[1]} | {total[2]} | {cats[0]} | {cats[1]} | "
-                 f"{cats[2]} | {sum(1 for r in rows if not r.placeholders)} files import cleanly |")
+                 f"{cats[2]} | {sum(1 for r in rows if not r.placeholders)} of {len(rows)} files "
+                 "import cleanly |")
+    strict = sum(r.passed_sterna for r in rows if not r.placeholders)
+    lines += ["", f"Passed under Sterna with strict imports (a file that imports a name Sterna "
+                  f"lacks fails as a whole, as a user's project would): {strict}."]
     return "\n".join(lines)
 
 

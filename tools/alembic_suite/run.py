@@ -1,10 +1,14 @@
 """``./dev alembic-suite``: Alembic's suite per test file, under real Alembic and under Sterna.
 
-    python -m alembic_suite.run [--dburi URL] [--write-doc] [--report-only] [FILE ...]
+    python -m alembic_suite.run [--server URL | --dburi URL] [--write-doc] [--report-only]
+                                [FILE ...]
 
 Each test file runs in its own pytest process per tool (``timeout`` per file, pytest-timeout per
 test), from the unpacked sdist, writing JUnit XML under ``.cache-alembic-suite/results/<db>/``.
-``--report-only`` re-reads the XML of an earlier run (to re-classify without re-running).
+SQLite by default; ``--server URL`` (a PostgreSQL or MySQL/MariaDB server) recreates a database
+``alembic_suite`` before each process and passes it as SQLAlchemy's ``--dburi``; ``--dburi URL``
+uses that database as it is.  ``--report-only`` re-reads the XML of an earlier run (to
+re-classify without re-running).
 """
 
 from __future__ import annotations
@@ -26,10 +30,22 @@ PER_TEST_TIMEOUT = 60
 PER_FILE_TIMEOUT = 900
 
 
-def _backend_name(dburi: str | None) -> str:
-    if dburi is None:
+def _backend_name(server: str | None) -> str:
+    if server is None:
         return "sqlite"
-    return dburi.split(":", 1)[0].split("+", 1)[0]
+    from alembic_suite.databases import backend_label
+
+    return backend_label(server)
+
+
+def _database(args: argparse.Namespace) -> str | None:
+    """The ``--dburi`` for the next pytest process (a fresh database with ``--server``)."""
+    if args.server:
+        from alembic_suite.databases import fresh_database
+
+        return fresh_database(args.server)
+    dburi: str | None = args.dburi
+    return dburi
 
 
 def _env(sdist: Path, tool: str, missing: Path) -> dict[str, str]:
@@ -73,18 +89,20 @@ def test_files(sdist: Path, chosen: list[str]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="./dev alembic-suite", description=__doc__)
     parser.add_argument("files", nargs="*", help="test files (default: all of tests/)")
-    parser.add_argument("--dburi", help="SQLAlchemy URL of the database (default SQLite)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--server", help="PostgreSQL/MySQL server URL (a fresh database per file)")
+    where.add_argument("--dburi", help="SQLAlchemy URL of the database to use as it is")
     parser.add_argument("--write-doc", action="store_true", help="write docs/conformance.md")
     parser.add_argument("--report-only", action="store_true", help="reuse the last results")
     args = parser.parse_args(argv)
     sdist = ensure_sdist(CACHE)
     ensure_test_requirements(sdist)
-    out = CACHE / "results" / _backend_name(args.dburi)
+    out = CACHE / "results" / _backend_name(args.server or args.dburi)
     files = test_files(sdist, args.files)
     if not args.report_only:
         for test_file in files:
             for tool in TOOLS:
-                run_file(sdist, test_file, tool, out, args.dburi)
+                run_file(sdist, test_file, tool, out, _database(args))
             print(f"ran {test_file}", file=sys.stderr, flush=True)
     summary = report.summarise(sdist, out, files)
     print(report.table(summary))
