@@ -10,9 +10,10 @@ Rules, first match wins:
 3. a missing name (``NotInSterna``, ``AliasNotProvided``, ``cannot import name``, ``No module
    named``, ``module 'alembic.x' has no attribute``): raised from the harness and internal -> c,
    public (see :mod:`.public`) -> b, otherwise -> a;
-4. ``mock.patch`` of a target the Sterna module lacks -> a; a missing attribute of an object
-   (``'X' object has no attribute 'y'``) raised outside Sterna's code: ``_private`` -> a,
-   else b;
+4. the failing line of the test uses ``obj._private`` (not ``self._helper``) -> a;
+   ``mock.patch`` of a target the Sterna module lacks -> a; a missing attribute of an object
+   (``'X' object has no attribute 'y'``) raised outside Sterna's code: ``_private`` or an
+   owner in :data:`INTERNAL_OWNERS` -> a, else b;
 5. a test of ``test_mssql.py`` / ``test_oracle.py`` -> b, one cause per dialect (Sterna has no
    implementation of these dialects);
 6. an exception other than ``AssertionError`` / ``TypeError`` raised in the harness
@@ -20,7 +21,8 @@ Rules, first match wins:
    ``util`` copy), with no Sterna frame on the stack -> c (an assertion of the harness, e.g.
    ``assert_contains`` comparing SQL, or a call the harness makes with Alembic's public
    signature is a verdict on Sterna: b);
-7. anything else -> b, grouped by exception type and the innermost Sterna frame (or message).
+7. anything else -> b, grouped by exception type and the innermost Sterna frame; an assertion
+   failing in the test itself is grouped by test class.
 """
 
 from __future__ import annotations
@@ -44,6 +46,13 @@ _PUBLIC_KINDS = {"AssertionError", "TypeError"}
 #: test modules of dialects Sterna does not implement (it renders their DDL generically)
 _UNSUPPORTED_DIALECTS = {"test_mssql": "MSSQL", "test_oracle": "Oracle"}
 
+#: Sterna objects standing for Alembic internals that tests inspect (reached through internal API)
+INTERNAL_OWNERS: dict[str, str] = {
+    "Step": "Alembic's internal MigrationStep (tests get it from ScriptDirectory._upgrade_revs)",
+}
+
+_SOURCE = re.compile(r'^\s*File "([^"]+)", line \d+, in \S+\n\s*(.+)$', re.M)
+_PRIVATE_USE = re.compile(r"(\w+)\.(_[a-z]\w*)")
 _FRAME = re.compile(r'^\s*File "([^"]+)", line (\d+), in (\S+)', re.M)
 _MISSING = [
     re.compile(r"NotInSterna: (alembic[\w.]*) is not provided"),
@@ -127,19 +136,39 @@ def _missing_verdict(name: str, frames: list[tuple[str, str]], surface: PublicSu
     return Verdict("a", f"internal name `{name}`")
 
 
+def _is_test_file(path: str) -> bool:
+    return "/alembic/testing/suite/test_" in path or (
+        "/alembic-" in path and "/tests/" in path
+    )
+
+
+def _private_use(text: str) -> str | None:
+    """``obj._name`` on the failing line of the test (``self._x`` / ``cls._x`` are the test's
+    own helpers), or None."""
+    lines = [line for path, line in _SOURCE.findall(text) if _is_test_file(path)]
+    if not lines:
+        return None
+    for owner, attr in _PRIVATE_USE.findall(lines[-1]):
+        if owner not in ("self", "cls"):
+            return f"{owner}.{attr}"
+    return None
+
+
 def _attribute_verdict(found: re.Match[str]) -> Verdict:
     owner, attr = [g for g in found.groups() if g]
+    if owner in INTERNAL_OWNERS:
+        return Verdict("a", f"`{owner}.{attr}`: {INTERNAL_OWNERS[owner]}")
     if attr.startswith("_"):
         return Verdict("a", f"internal attribute `{owner}.{attr}`")
     return Verdict("b", f"missing attribute `{owner}.{attr}`")
 
 
-def _fallback(outcome: Outcome, frames: list[tuple[str, str]]) -> Verdict:
+def _fallback(test_id: str, outcome: Outcome, frames: list[tuple[str, str]]) -> Verdict:
     line = _last_line(outcome)
     kind = line.split(":", 1)[0] if ":" in line else line[:60]
     sterna = [(p, f) for p, f in frames if "/sterna/" in p]
     if kind == "AssertionError" and not sterna:
-        return Verdict("b", _normalise(line))
+        return Verdict("b", f"assertion fails in `{test_id.split('::')[0]}`")
     if kind not in _PUBLIC_KINDS and not sterna and frames and is_harness(frames[-1][0]):
         return Verdict("c", f"{kind} in harness {_short(frames[-1][0])}:{frames[-1][1]}")
     if sterna:
@@ -169,6 +198,9 @@ def _classify(test_id: str, outcome: Outcome | None, surface: PublicSurface) -> 
     name = _missing_name(text)
     if name is not None:
         return _missing_verdict(name, frames, surface)
+    private = _private_use(outcome.text)
+    if private is not None:
+        return Verdict("a", f"the failing line of the test uses `{private}`")
     patched = _PATCHED.search(text)
     if patched is not None:
         return Verdict("a", f"mock.patch of internal `{patched.group(1)}.{patched.group(2)}`")
@@ -178,4 +210,4 @@ def _classify(test_id: str, outcome: Outcome | None, surface: PublicSurface) -> 
     dialect = _UNSUPPORTED_DIALECTS.get(test_id.split(".")[1] if "." in test_id else "")
     if dialect is not None:
         return Verdict("b", f"{dialect} DDL: Sterna has no {dialect} implementation")
-    return _fallback(outcome, frames)
+    return _fallback(test_id, outcome, frames)

@@ -57,8 +57,25 @@ def _row(out: Path, test_file: str, surface: public.PublicSurface) -> FileRow:
             continue
         if mine is None and row.timed_out:
             mine = Outcome(test_id, "timeout")
-        row.verdicts[test_id] = classify(test_id, mine or broken, surface)
+        verdict = classify(test_id, mine or broken, surface)
+        row.verdicts[test_id] = _cascade(row.verdicts, test_id, mine, verdict)
     return row
+
+
+def _cascade(
+    earlier: dict[str, Verdict], test_id: str, outcome: Outcome | None, verdict: Verdict
+) -> Verdict:
+    """A setup failure after an (a)/(c) failure of the same class follows from it (a setUp that
+    failed on an internal name skips tearDown, and the next setUp trips on what it left)."""
+    if verdict.category != "b" or outcome is None:
+        return verdict
+    if not outcome.message.startswith("failed on setup"):
+        return verdict
+    cls = test_id.split("::")[0]
+    first = next((v for t, v in earlier.items() if t.split("::")[0] == cls), None)
+    if first is None or first.category == "b":
+        return verdict
+    return Verdict(first.category, f"follows from: {first.cause}", verdict.detail)
 
 
 def summarise(sdist: Path, out: Path, files: list[str]) -> list[FileRow]:
