@@ -5,7 +5,8 @@ public behaviour, ``c`` a problem of the harness (of running Alembic's harness o
 Each :class:`Verdict` carries a ``cause``: the key under which the report groups failures.
 Rules, first match wins:
 
-1. hang: pytest-timeout or the per-file timeout -> b;
+1. hang: pytest-timeout or the per-file timeout -> b; SQLAlchemy's pool exhausted (earlier
+   failures kept connections checked out) -> b;
 2. the test file (or class) is listed in :data:`INTERNAL_TESTS` -> a;
 3. a missing name (``NotInSterna``, ``AliasNotProvided``, ``cannot import name``, ``No module
    named``, ``module 'alembic.x' has no attribute``): raised from the harness and internal -> c,
@@ -189,8 +190,10 @@ def _classify(test_id: str, outcome: Outcome | None, surface: PublicSurface) -> 
     if outcome is None:
         return Verdict("c", "not collected under Sterna")
     text = f"{outcome.message}\n{outcome.text}"
-    if "Timeout" in outcome.message or outcome.status == "timeout":
+    if "from pytest-timeout" in outcome.message or outcome.status == "timeout":
         return Verdict("b", "hang (timeout)")
+    if "QueuePool limit" in outcome.message:
+        return Verdict("b", "connection pool exhausted: earlier failures left connections out")
     for prefix, reason in INTERNAL_TESTS.items():
         if test_id.startswith(prefix):
             return Verdict("a", reason)

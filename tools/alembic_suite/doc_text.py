@@ -97,6 +97,12 @@ docstring, first match wins; re-run with `--report-only`):
   lock, while Alembic's connection is out of its transaction and the ALTER is committed; the
   test's `inspect(config.db)` on a second connection then waits for the lock.  Confirmed with a
   ten-line script (`conn.in_transaction()` after the operation: Sterna True, Alembic False).
+* (b) "connection pool exhausted" (PostgreSQL, `test_postgresql.py`): the first tests of
+  `PostgresqlDefaultCompareTest` / `PostgresqlDetectSerialTest` fail under Sterna (e.g.
+  `AutogenerateError: ... does not provide a MetaData` from an `AutogenContext` built without
+  metadata) and their connections stay checked out, so the later tests of those classes time out
+  waiting for the pool.  They follow from the first failures; grouped separately so that they
+  are not mistaken for hangs.
 * (a) `alembic.autogenerate.render_op_text` counts as internal because Alembic's docs do not
   list it, although `alembic.autogenerate` exports it and issue 12 names it; it accounts for 28
   tests.  Borderline: providing it would move those tests to (b) or to passing.
