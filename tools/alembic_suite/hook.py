@@ -23,6 +23,8 @@ Harness adaptations (kept to what the harness itself does, never what a test doe
   calls the internal ``Script._from_path``;
 * ``AutogenFixtureTest`` runs the public ``produce_migrations`` where it calls the internal
   ``_produce_net_changes``;
+* where Sterna lacks ``alembic.ddl.base._fk_spec`` (the harness reads a foreign key's parts
+  with it), :func:`fk_spec` (written here, on SQLAlchemy's public API) stands in;
 * ``staging_env()`` removes a ``scratch/scripts`` a failed test left behind instead of failing
   every later test of the file on it.
 """
@@ -195,6 +197,9 @@ def adapt_harness_module(module: ModuleType) -> None:
     import sterna.autogenerate
     import sterna.compat_util
 
+    for key, value in list(vars(module).items()):
+        if isinstance(value, _PlaceholderMeta) and value.__dict__.get("_alembic_name") in STANDINS:
+            setattr(module, key, STANDINS[value.__dict__["_alembic_name"]])
     if module.__name__ == "alembic.testing.env":
         _tolerate_stale_staging(module)
         vars(module)["Script"] = _ScriptForHarness(vars(module)["Script"])
@@ -261,6 +266,30 @@ class _AutogenerateForHarness:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._real, name)
+
+
+def fk_spec(constraint: Any) -> tuple[Any, ...]:
+    """The harness's ``_fk_spec(fk)`` tuple from SQLAlchemy's public ``ForeignKeyConstraint`` API:
+    (source schema, source table, source columns, target schema, target table, target columns,
+    onupdate, ondelete, deferrable, initially)."""
+    targets = [element.target_fullname.split(".") for element in constraint.elements]
+    first = targets[0]
+    return (
+        constraint.parent.schema,
+        constraint.parent.name,
+        list(constraint.column_keys),
+        ".".join(first[:-2]) or None,
+        first[-2],
+        [parts[-1] for parts in targets],
+        constraint.onupdate,
+        constraint.ondelete,
+        constraint.deferrable,
+        constraint.initially,
+    )
+
+
+#: internal helpers the harness imports, written here, used where Sterna has no such name
+STANDINS: dict[str, Callable[..., Any]] = {"alembic.ddl.base._fk_spec": fk_spec}
 
 
 class _HarnessUtil(ModuleType):
