@@ -26,7 +26,10 @@ def ensure_sdist(cache: Path, version: str = VERSION) -> Path:
             check=True,
         )
     with tarfile.open(archive) as tar:
-        tar.extractall(cache, filter="data")
+        if hasattr(tarfile, "data_filter"):  # Python >= 3.10.12 / 3.11.4
+            tar.extractall(cache, filter="data")
+        else:
+            tar.extractall(cache)  # an sdist pip downloaded from the index
     return root
 
 
