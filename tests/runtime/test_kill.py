@@ -116,14 +116,20 @@ def assert_consistent(root: Path, url: str, why: str) -> None:
     assert run_sterna("validate", cwd=root).returncode == 0, why
 
 
+def random_place(what: str) -> tuple[random.Random, str, str]:
+    """A random generator, the place to kill at (``k2.1``) and the failure message's prefix
+    naming the seed, so that a failure can be replayed."""
+    seed = random.randrange(1 << 30)
+    chosen = random.Random(seed)
+    place = f"{chosen.choice(REVISIONS)}.{chosen.randrange(PLACES)}"
+    return chosen, place, f"(seed {seed}: {what} at {place}) "
+
+
 @pytest.mark.parametrize("trial", [1, 2, 3])
 def test_kill_at_a_random_point_then_the_next_run_finishes(
     backend: str, db_url: str, tmp_path: Path, trial: int
 ) -> None:
-    seed = random.randrange(1 << 30)
-    chosen = random.Random(seed)
-    place = f"{chosen.choice(REVISIONS)}.{chosen.randrange(PLACES)}"
-    why = f"(seed {seed}: killed at {place}) "
+    chosen, place, why = random_place("killed")
     root, marks = project(tmp_path, db_url)
     proc = start(root)
     try:
@@ -141,10 +147,7 @@ def test_kill_at_a_random_point_then_the_next_run_finishes(
 def test_kill_the_lock_holder_while_others_wait(
     backend: str, db_url: str, tmp_path: Path
 ) -> None:
-    seed = random.randrange(1 << 30)
-    chosen = random.Random(seed)
-    place = f"{chosen.choice(REVISIONS)}.{chosen.randrange(PLACES)}"
-    why = f"(seed {seed}: holder killed at {place}) "
+    _, place, why = random_place("holder killed")
     root, marks = project(tmp_path, db_url)
     procs = [start(root) for _ in range(4)]
     pid = wait_for(marks, place)

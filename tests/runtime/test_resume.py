@@ -260,12 +260,15 @@ def downgrade():
 '''
 
 
-def test_ctrl_c_waits_for_the_statement_in_progress(tmp_path: Path, mysql_url: str) -> None:
-    root = write_project(tmp_path, mysql_url)
+def interrupt_a2(tmp_path: Path, url: str, functions: str, delay: float) -> tuple[int, str]:
+    """Run ``upgrade head`` with a1 and a slow a2 (``functions`` writing the marker file when it
+    reaches the place to interrupt), send Ctrl-C ``delay`` seconds after the mark; returns the
+    exit status and standard error."""
+    root = write_project(tmp_path, url)
     marker = tmp_path / "marker"
     write_script(versions(root) / "a1_first.py", "a1", None)
     write_script(versions(root) / "a2_slow.py", "a2", "a1",
-                 functions=SLOW_DDL.format(marker=str(marker)))
+                 functions=functions.format(marker=str(marker)))
     env = dict(os.environ, PYTHONPATH=str(REPO))
     proc = subprocess.Popen(
         [sys.executable, "-m", "sterna", "upgrade", "head"], cwd=root, env=env,
@@ -274,10 +277,16 @@ def test_ctrl_c_waits_for_the_statement_in_progress(tmp_path: Path, mysql_url: s
     deadline = time.monotonic() + 60
     while not marker.exists() and time.monotonic() < deadline:
         time.sleep(0.02)
-    time.sleep(0.5)  # inside the two-second CREATE TABLE ... AS SELECT SLEEP(2)
+    time.sleep(delay)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode != 0, err
+    return proc.returncode, err
+
+
+def test_ctrl_c_waits_for_the_statement_in_progress(tmp_path: Path, mysql_url: str) -> None:
+    # 0.5 s: inside the two-second CREATE TABLE ... AS SELECT SLEEP(2)
+    code, err = interrupt_a2(tmp_path, mysql_url, SLOW_DDL, 0.5)
+    assert code != 0, err
     assert "stopping once the statement in progress is done" in err
     assert "FAILED: interrupted: upgrade of revision a2 stopped after 2 of its statements took " \
         "effect (not rolled back" in err, err
@@ -305,23 +314,8 @@ def downgrade():
 
 
 def test_ctrl_c_between_statements_says_what_is_left(tmp_path: Path, db_url: str) -> None:
-    root = write_project(tmp_path, db_url)
-    marker = tmp_path / "marker"
-    write_script(versions(root) / "a1_first.py", "a1", None)
-    write_script(versions(root) / "a2_slow.py", "a2", "a1",
-                 functions=SLOW_PYTHON.format(marker=str(marker)))
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sterna", "upgrade", "head"], cwd=root, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    deadline = time.monotonic() + 60
-    while not marker.exists() and time.monotonic() < deadline:
-        time.sleep(0.02)
-    time.sleep(0.3)
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, err
+    code, err = interrupt_a2(tmp_path, db_url, SLOW_PYTHON, 0.3)
+    assert code == 130, err
     (line,) = [line for line in err.splitlines() if line.startswith("FAILED:")]
     assert version_rows(db_url) == ["a1"]
     if db_url.startswith("mysql"):
