@@ -142,8 +142,7 @@ class EnvironmentContext:
         opts = dict(self.context_opts)
         if output_buffer is None:
             output_buffer = getattr(self.config, "output_buffer", None)
-        merged_args = dict(opts.get("template_args") or {})
-        merged_args.update(template_args or {})
+        merged_args = _merge_template_args(opts.get("template_args"), template_args)
         opts.update(
             transactional_ddl=transactional_ddl,
             transaction_per_migration=transaction_per_migration,
@@ -213,3 +212,16 @@ class EnvironmentContext:
 
     def get_impl(self) -> DefaultImpl:
         return self.get_context().impl
+
+
+def _merge_template_args(
+    given: Any, configured: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """``template_args`` of ``configure()`` added to those the context was created with.
+
+    A dict given at creation (by ``revision`` / ``merge``, or a program building the context)
+    is updated in place, so its owner sees env.py's arguments as soon as ``configure()`` ran,
+    whether or not env.py goes on to call ``run_migrations()``."""
+    merged = given if isinstance(given, dict) else dict(given or {})
+    merged.update(configured or {})
+    return merged
