@@ -91,13 +91,17 @@ class EnvironmentContext:
     def get_x_argument(self, as_dictionary: Literal[True]) -> dict[str, str]: ...
 
     def get_x_argument(self, as_dictionary: bool = False) -> list[str] | dict[str, str]:
-        """The ``-x`` values: a list of strings, or ``{key: value}`` split at the first ``=``."""
+        """The ``-x`` values: a list of strings, or ``{key: value}`` split at the first ``=``.
+
+        The list is the one ``cmd_opts.x`` holds, unchanged (a program that sets ``cmd_opts``
+        itself gets back what it set, even a single string); the dictionary reads a single
+        string as one ``key=value``."""
         cmd_opts = getattr(self.config, "cmd_opts", None)
-        values = list(getattr(cmd_opts, "x", None) or [])
+        values = getattr(cmd_opts, "x", None) or []
         if not as_dictionary:
             return values
         result: dict[str, str] = {}
-        for item in values:
+        for item in [values] if isinstance(values, str) else values:
             key, _, value = item.partition("=")
             result[key] = value
         return result

@@ -139,3 +139,21 @@ def test_revision_uses_template_args_of_env_py_without_run_migrations(
     script = command.revision(config, message="first")
     assert script is not None and not isinstance(script, list)
     assert "# ticket: OPS-42\n" in Path(script.path).read_text()
+
+
+@pytest.mark.parametrize("given", ["y=5", ("y=5", "flag")], ids=["string", "tuple"])
+def test_x_argument_set_by_a_program_comes_back_as_set(
+    chain: Chain, given: str | tuple[str, ...]
+) -> None:
+    """A program that builds ``cmd_opts`` itself (a single string, or a tuple as click's
+    ``multiple=True`` gives) gets its ``x`` back unchanged, and the dictionary form reads a
+    single string as one ``key=value``."""
+    from argparse import Namespace
+
+    from sterna.config import Config
+
+    config = Config(cmd_opts=Namespace(x=given))
+    with EnvironmentContext(config, chain.directory()) as env:
+        assert env.get_x_argument() == given
+        expected = {"y": "5"} if isinstance(given, str) else {"y": "5", "flag": ""}
+        assert env.get_x_argument(as_dictionary=True) == expected
