@@ -193,6 +193,22 @@ VERBS: dict[str, Verb] = {
 _GLOBAL_SUFFIX = "_after_verb"
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: Sterna's version and the Alembic release it follows (read only when asked:
+    ``sterna.compat`` imports ``typing``, which the read-only commands avoid)."""
+
+    def __init__(self, option_strings: list[str], prog: str, **kw: Any) -> None:
+        kw.update(dest=argparse.SUPPRESS, default=argparse.SUPPRESS, nargs=0)
+        super().__init__(option_strings, **kw)
+        self.prog = prog
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        from sterna.compat import ALEMBIC_API_VERSION
+
+        sys.stdout.write(f"{self.prog} {__version__} (Alembic {ALEMBIC_API_VERSION} compatible)\n")
+        parser.exit()
+
+
 def _add_globals(
     parser: argparse.ArgumentParser, prog: str, *, after_verb: bool, short_c: bool
 ) -> None:
@@ -200,8 +216,8 @@ def _add_globals(
     suffix = _GLOBAL_SUFFIX if after_verb else ""
     extra: dict[str, Any] = {"default": argparse.SUPPRESS} if after_verb else {}
     group: Any = parser.add_argument_group("global options") if after_verb else parser
-    group.add_argument("--version", action="version", version=f"{prog} {__version__}",
-                        help="Show Sterna's version and exit.")
+    group.add_argument("--version", action=_VersionAction, prog=prog,
+                        help="Show Sterna's version (and the Alembic release it follows) and exit.")
     config_flags = ("-c", "--config") if short_c else ("--config",)
     group.add_argument(
         *config_flags, action="append", dest="config" + suffix, metavar="FILE", **extra,

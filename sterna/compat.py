@@ -33,7 +33,7 @@ import importlib
 import importlib.machinery
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from types import ModuleType
 from typing import TYPE_CHECKING, cast
@@ -95,6 +95,24 @@ MODULES: dict[str, str | None] = {
 _EAGER_CHILDREN = {"alembic": ("context", "op")}
 
 
+def _renamed_children() -> dict[str, frozenset[str]]:
+    """Alias package -> its listed children whose Sterna module is not the Sterna package's
+    submodule of the same name (``alembic.runtime.plugins`` is ``sterna.autogenerate.plugins``).
+
+    ``from alembic.runtime import plugins`` looks the child up by the package's own name
+    (``sterna.runtime.plugins``), so those children are served by a module ``__getattr__``."""
+    found: dict[str, set[str]] = {}
+    for name, target in MODULES.items():
+        parent, _, child = name.rpartition(".")
+        parent_target = MODULES.get(parent)
+        if parent_target is not None and target != f"{parent_target}.{child}":
+            found.setdefault(parent, set()).add(child)
+    return {parent: frozenset(children) for parent, children in found.items()}
+
+
+_RENAMED_CHILDREN = _renamed_children()
+
+
 def _is_alias_name(name: str) -> bool:
     return name == ALIAS or name.startswith(ALIAS + ".")
 
@@ -124,6 +142,8 @@ class _AliasLoader:
                 raise AliasNotProvided(name, f"{self.target} is not available") from exc
             raise
         _STATE.remember_parent_attribute(name)
+        if name in _RENAMED_CHILDREN:
+            _STATE.install_child_lookup(name, real)
         sys.modules[name] = real
 
 
@@ -180,6 +200,16 @@ class _AliasState:
             return
         self.parent_attributes.setdefault((parent, child), vars(parent).get(child, _MISSING))
 
+    def install_child_lookup(self, alias_name: str, package: ModuleType) -> None:
+        """Give the Sterna package behind ``alias_name`` a module ``__getattr__`` that serves
+        its renamed alias children while the alias is on (undone on leaving, like the child
+        attributes); any ``__getattr__`` the package had answers every other name."""
+        previous = vars(package).get("__getattr__", _MISSING)
+        if getattr(previous, "_sterna_alias_lookup", False):
+            return
+        self.parent_attributes.setdefault((package, "__getattr__"), previous)
+        vars(package)["__getattr__"] = _child_lookup(alias_name, package, previous)
+
     def enter(self) -> None:
         with self.lock:
             if self.depth == 0:
@@ -204,6 +234,22 @@ class _AliasState:
 
 
 _STATE = _AliasState()
+
+
+def _child_lookup(
+    alias_name: str, package: ModuleType, previous: object
+) -> Callable[[str], object]:
+    children = _RENAMED_CHILDREN[alias_name]
+
+    def lookup(attribute: str) -> object:
+        if attribute in children and is_active():
+            return importlib.import_module(f"{alias_name}.{attribute}")
+        if callable(previous):
+            return previous(attribute)
+        raise AttributeError(f"module {package.__name__!r} has no attribute {attribute!r}")
+
+    lookup._sterna_alias_lookup = True  # type: ignore[attr-defined]
+    return lookup
 
 
 def _pop_alias_modules() -> dict[str, ModuleType]:

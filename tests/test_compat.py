@@ -332,3 +332,45 @@ def test_attributes_of_sterna_modules_survive_leaving_the_alias() -> None:
         assert exc is importlib.import_module("sterna.util.exc")
         assert messaging is importlib.import_module("sterna.util.messaging")
         assert Raised is CommandError
+
+
+def test_from_package_import_renamed_child_in_a_fresh_process(tmp_path: Path) -> None:
+    """``from alembic.runtime import plugins`` names a child whose Sterna module lives
+    elsewhere (``sterna.autogenerate.plugins``); Python looks it up by the package's own name,
+    so the alias must serve it, in a process that imported nothing of it before."""
+    result = _run_python(
+        """
+    from sterna.compat import use_as_alembic
+    use_as_alembic()
+    from alembic.runtime import plugins
+    from alembic.ddl import base
+    from alembic.operations import ops
+    print(plugins.__name__, base.__name__, ops.__name__)
+    """,
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "sterna.autogenerate.plugins", "sterna.ddl.elements", "sterna.operations.ops"
+    ]
+
+
+def test_renamed_child_lookup_is_undone_on_leaving() -> None:
+    """The lookup serving renamed children exists only while the alias is on; afterwards the
+    Sterna packages answer as before (no ``plugins`` on ``sterna.runtime``), and their own
+    module ``__getattr__`` (``sterna.operations``'s lazy names) still works inside and out."""
+    runtime = importlib.import_module("sterna.runtime")
+    operations = importlib.import_module("sterna.operations")
+    own_lookup = vars(operations).get("__getattr__")
+    for _ in range(2):
+        with alembic_alias():
+            from alembic.ddl import base
+            from alembic.runtime import plugins
+
+            assert plugins is importlib.import_module("sterna.autogenerate.plugins")
+            assert base is importlib.import_module("sterna.ddl.elements")
+        assert "__getattr__" not in vars(runtime)
+        assert not hasattr(runtime, "plugins")
+        assert vars(operations).get("__getattr__") is own_lookup
+    with pytest.raises(ImportError, match="plugins"):
+        from sterna.runtime import plugins as not_there  # noqa: F401

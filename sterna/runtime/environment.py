@@ -91,13 +91,17 @@ class EnvironmentContext:
     def get_x_argument(self, as_dictionary: Literal[True]) -> dict[str, str]: ...
 
     def get_x_argument(self, as_dictionary: bool = False) -> list[str] | dict[str, str]:
-        """The ``-x`` values: a list of strings, or ``{key: value}`` split at the first ``=``."""
+        """The ``-x`` values: a list of strings, or ``{key: value}`` split at the first ``=``.
+
+        The list is the one ``cmd_opts.x`` holds, unchanged (a program that sets ``cmd_opts``
+        itself gets back what it set, even a single string); the dictionary reads a single
+        string as one ``key=value``."""
         cmd_opts = getattr(self.config, "cmd_opts", None)
-        values = list(getattr(cmd_opts, "x", None) or [])
+        values = getattr(cmd_opts, "x", None) or []
         if not as_dictionary:
             return values
         result: dict[str, str] = {}
-        for item in values:
+        for item in [values] if isinstance(values, str) else values:
             key, _, value = item.partition("=")
             result[key] = value
         return result
@@ -142,8 +146,7 @@ class EnvironmentContext:
         opts = dict(self.context_opts)
         if output_buffer is None:
             output_buffer = getattr(self.config, "output_buffer", None)
-        merged_args = dict(opts.get("template_args") or {})
-        merged_args.update(template_args or {})
+        merged_args = _merge_template_args(opts.get("template_args"), template_args)
         opts.update(
             transactional_ddl=transactional_ddl,
             transaction_per_migration=transaction_per_migration,
@@ -213,3 +216,16 @@ class EnvironmentContext:
 
     def get_impl(self) -> DefaultImpl:
         return self.get_context().impl
+
+
+def _merge_template_args(
+    given: Any, configured: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """``template_args`` of ``configure()`` added to those the context was created with.
+
+    A dict given at creation (by ``revision`` / ``merge``, or a program building the context)
+    is updated in place, so its owner sees env.py's arguments as soon as ``configure()`` ran,
+    whether or not env.py goes on to call ``run_migrations()``."""
+    merged = given if isinstance(given, dict) else dict(given or {})
+    merged.update(configured or {})
+    return merged

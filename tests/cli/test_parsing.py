@@ -170,10 +170,13 @@ def test_hide_passwords() -> None:
 
 
 def test_version_and_help_exit_zero(tmp_path: Path) -> None:
+    """``--version`` names Sterna's version and the Alembic release whose behaviour it follows
+    (tools that parse ``alembic --version`` find an Alembic version number in it)."""
+    expected = f"sterna {__version__} (Alembic 1.20.1 compatible)"
     proc = run_sterna("--version", cwd=tmp_path)
-    assert (proc.returncode, proc.stdout.strip()) == (0, f"sterna {__version__}")
+    assert (proc.returncode, proc.stdout.strip()) == (0, expected)
     after = run_sterna("heads", "--version", cwd=tmp_path)
-    assert after.stdout.strip() == f"sterna {__version__}"
+    assert after.stdout.strip() == expected
     helped = run_sterna("--help", cwd=tmp_path)
     assert helped.returncode == 0
     for verb in cli.VERBS:

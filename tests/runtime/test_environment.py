@@ -106,3 +106,54 @@ def test_is_transactional_ddl_per_backend(chain: Chain, db_url: str, backend: st
     with EnvironmentContext(FakeConfig(), chain.directory(), as_sql=True) as env:
         env.configure(dialect_name="sqlite", output_buffer=io.StringIO())
         assert env.is_transactional_ddl() is False  # offline SQLite: no BEGIN, as Alembic
+
+
+def test_configure_template_args_reach_the_creator_s_dict(chain: Chain) -> None:
+    """``template_args`` given to ``configure()`` land in the dict the context was created
+    with (later values win), the way ``revision`` hands its template variables to env.py."""
+    given = {"x": "x1", "y": "y1"}
+    with EnvironmentContext(FakeConfig(), chain.directory(), template_args=given) as env:
+        env.configure(dialect_name="sqlite", template_args={"y": "y2", "q": "q1"})
+    assert given == {"x": "x1", "y": "y2", "q": "q1"}
+
+
+def test_revision_uses_template_args_of_env_py_without_run_migrations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With ``revision_environment = true``, an env.py that only calls ``configure()`` (no
+    ``run_migrations()``) still passes its ``template_args`` to ``script.py.mako``."""
+    from sterna import command
+    from sterna.config import Config
+
+    monkeypatch.chdir(tmp_path)
+    config = Config(str(tmp_path / "alembic.ini"))
+    command.init(config, str(tmp_path / "migrations"))
+    config = Config(str(tmp_path / "alembic.ini"))
+    config.set_main_option("revision_environment", "true")
+    (tmp_path / "migrations" / "env.py").write_text(
+        "from alembic import context\n"
+        "context.configure(dialect_name='sqlite', template_args={'ticket': 'OPS-42'})\n"
+    )
+    mako = tmp_path / "migrations" / "script.py.mako"
+    mako.write_text("# ticket: ${ticket}\n" + mako.read_text())
+    script = command.revision(config, message="first")
+    assert script is not None and not isinstance(script, list)
+    assert "# ticket: OPS-42\n" in Path(script.path).read_text()
+
+
+@pytest.mark.parametrize("given", ["y=5", ("y=5", "flag")], ids=["string", "tuple"])
+def test_x_argument_set_by_a_program_comes_back_as_set(
+    chain: Chain, given: str | tuple[str, ...]
+) -> None:
+    """A program that builds ``cmd_opts`` itself (a single string, or a tuple as click's
+    ``multiple=True`` gives) gets its ``x`` back unchanged, and the dictionary form reads a
+    single string as one ``key=value``."""
+    from argparse import Namespace
+
+    from sterna.config import Config
+
+    config = Config(cmd_opts=Namespace(x=given))
+    with EnvironmentContext(config, chain.directory()) as env:
+        assert env.get_x_argument() == given
+        expected = {"y": "5"} if isinstance(given, str) else {"y": "5", "flag": ""}
+        assert env.get_x_argument(as_dictionary=True) == expected
