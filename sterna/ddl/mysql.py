@@ -313,8 +313,12 @@ class MySQLImpl(DefaultImpl):
             if self.as_sql or self.connection is None:
                 if missing:
                     raise MissingExistingArgument("alter_column", table_name, column_name, missing)
-            else:
+            elif self._can_read():
                 existing = self._read_existing(table_name, column_name, schema, existing)
+            elif "existing_type" in missing:
+                raise MissingExistingArgument(
+                    "alter_column", table_name, column_name, ("existing_type",)
+                )
         default = given["server_default"]
         if default is False:
             default = existing["existing_server_default"]
@@ -327,11 +331,17 @@ class MySQLImpl(DefaultImpl):
         nullable = given["nullable"]
         return ColumnDefinition(
             type_=given["type_"] if given["type_"] is not None else existing["existing_type"],
-            nullable=nullable if nullable is not None else bool(existing["existing_nullable"]),
+            nullable=_first_known(nullable, existing["existing_nullable"], True),
             default=None if default is False else default,
             autoincrement=autoincrement,
             comment=comment,
         )
+
+    def _can_read(self) -> bool:
+        """Whether the connection is a real one the current definition can be read through;
+        a stand-in that only records statements (a test double, a mock engine) cannot answer,
+        so the definition is written from the arguments given, unknown nullability as NULL."""
+        return isinstance(self.connection, Connection)
 
     def _read_existing(
         self, table_name: str, column_name: str, schema: str | None, existing: dict[str, Any]
@@ -416,6 +426,10 @@ class MySQLImpl(DefaultImpl):
 class MariaDBImpl(MySQLImpl):
     __dialect__ = "mariadb"
     rename_column_since: ClassVar[tuple[int, ...]] = (10, 5, 2)
+
+
+def _first_known(*values: bool | None) -> bool:
+    return next(bool(value) for value in values if value is not None)
 
 
 def _constraint_kind(const: Constraint) -> str | None:

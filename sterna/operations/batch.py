@@ -13,6 +13,10 @@ queue is applied, in order:
 * ``recreate="never"``: ordinary ``ALTER`` statements only; on SQLite an operation that needs
   a rebuild is an error before anything runs.
 
+On a connection that is not in a transaction (operations run outside a migration), the queue
+is applied in a transaction of its own, committed when it succeeds, so nothing is left open
+behind the block; inside a transaction it is part of that transaction.
+
 ``batch_op.execute()`` (and any operation batch mode does not know, such as a project's own)
 runs at its place in the queue: the operations before it are applied first, those after it
 afterwards -- so a column can be added, filled by an ``UPDATE`` and then made NOT NULL in one
@@ -303,7 +307,8 @@ class BatchOperations(AbstractOperations):
         queue, self.queue = self.queue, []
         self._flushing = True
         try:
-            self._apply(queue)
+            with _own_transaction(self.impl.connection):
+                self._apply(queue)
         finally:
             self._flushing = False
 
@@ -386,6 +391,19 @@ class BatchOperations(AbstractOperations):
         if not convention:
             return self.migration_context
         return SimpleNamespace(opts={"target_metadata": MetaData(naming_convention=convention)})
+
+
+@contextmanager
+def _own_transaction(connection: Any) -> Iterator[None]:
+    """A transaction of the block's own around it, committed when it succeeds, when
+    ``connection`` is a connection that is not in a transaction; nothing otherwise (offline, a
+    mock connection, or inside the caller's transaction)."""
+    in_transaction = getattr(connection, "in_transaction", None)
+    if in_transaction is None or in_transaction():
+        yield
+        return
+    with connection.begin():
+        yield
 
 
 def _segments(queue: list[MigrateOperation]) -> list[list[MigrateOperation] | MigrateOperation]:

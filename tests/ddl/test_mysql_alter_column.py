@@ -158,3 +158,53 @@ def test_existing_definition_is_read_for_hostile_names(mysql_url: str) -> None:
     assert sorted(tuple(row) for row in rows) == sorted(
         (table, column, "varchar(40)", "NO", "'x''y'", "keep `me`") for table, column in HOSTILE
     )
+
+
+class _Recorder:
+    """A connection stand-in that only records statements (what a SQL-capturing test fixture
+    or a mock engine hands Sterna): it cannot answer a query."""
+
+    def __init__(self, dialect: Any) -> None:
+        self.dialect = dialect
+        self.sql: list[str] = []
+
+    def in_transaction(self) -> bool:
+        return True
+
+    def execute(self, statement: Any, *args: Any, **kw: Any) -> None:
+        self.sql.append(str(statement.compile(dialect=self.dialect)))
+
+
+def _recorded(mysql_url: str, **kw: Any) -> list[str]:
+    from sterna.runtime.migration import MigrationContext  # noqa: PLC0415
+
+    engine = sa.create_engine(mysql_url)
+    try:
+        recorder = _Recorder(engine.dialect)
+        op = Operations(MigrationContext.configure(recorder))  # type: ignore[arg-type]
+        op.alter_column("t", "c", **kw)
+        return recorder.sql
+    finally:
+        engine.dispose()
+
+
+def test_recording_connection_renders_from_the_arguments(mysql_url: str) -> None:
+    """Nothing to read through: the statement is written from the arguments (unknown
+    nullability as NULL) and runs on the real server as it was written."""
+    sql = _recorded(mysql_url, comment="note", existing_type=sa.Integer())
+    assert len(sql) == 1 and " MODIFY " in sql[0]
+    engine = sa.create_engine(mysql_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text("CREATE TABLE t (c INTEGER NOT NULL)"))
+            conn.execute(sa.text(sql[0]))
+        column = sa.inspect(engine).get_columns("t")[0]
+    finally:
+        engine.dispose()
+    assert column["nullable"] is True
+    assert column["comment"] == "note"
+
+
+def test_recording_connection_needs_the_type(mysql_url: str) -> None:
+    with pytest.raises(OperationError, match="existing_type"):
+        _recorded(mysql_url, nullable=False, server_default="q")
