@@ -43,6 +43,7 @@ from sterna.errors import (
 from sterna.script import revision_walk as walk
 from sterna.script.revision_base import BASE, BaseMarker, Revision
 from sterna.script.revision_build import Graph, build_graph
+from sterna.script.revision_view import RevisionLookup
 
 __all__ = [
     "BASE",
@@ -84,21 +85,59 @@ class RevisionMap:
     def __init__(
         self, revisions: Iterable[Revision] | Callable[[], Iterable[Revision]] = ()
     ) -> None:
-        source = revisions() if callable(revisions) else revisions
-        self._install(build_graph(source))
+        """``revisions`` is read at once; a callable (as Alembic's API takes it) is called on
+        first use, so an invalid graph raises there, as it does under Alembic."""
+        self._pending: Callable[[], Iterable[Revision]] | None = None
+        self._built: Graph | None = None
+        self._full_walk: tuple[str, ...] | None = None
+        self.history_text: str | None = None
+        if callable(revisions):
+            self._pending = revisions
+        else:
+            self._install(build_graph(revisions))
 
     def _install(self, graph: Graph) -> None:
-        self._graph = graph
-        self.heads: tuple[str, ...] = graph.heads
-        self.bases: tuple[str, ...] = graph.bases
-        self._real_heads: tuple[str, ...] = graph.real_heads
-        self._real_bases: tuple[str, ...] = graph.real_bases
+        self._pending = None
+        self._built = graph
         #: ids of the whole graph in walk order (``heads`` down to ``base``), once computed;
         #: the graph snapshot stores it, since ``history`` walks exactly that
-        self._full_walk: tuple[str, ...] | None = None
+        self._full_walk = None
         #: what a plain ``history`` prints for the whole graph, when a graph snapshot stored it
         #: (written with the same formatting, when the snapshot was: sterna.script.snapshot)
-        self.history_text: str | None = None
+        self.history_text = None
+
+    @property
+    def _graph(self) -> Graph:
+        graph = self._built
+        if graph is None:
+            source = self._pending
+            graph = build_graph(source() if source is not None else ())
+            self._install(graph)
+        return graph
+
+    @property
+    def heads(self) -> tuple[str, ...]:
+        """The revisions no other revision names as ``down_revision``, in map order."""
+        return self._graph.heads
+
+    @property
+    def bases(self) -> tuple[str, ...]:
+        """The revisions whose ``down_revision`` is None, in map order."""
+        return self._graph.bases
+
+    @property
+    def _real_heads(self) -> tuple[str, ...]:
+        return self._graph.real_heads
+
+    @property
+    def _real_bases(self) -> tuple[str, ...]:
+        return self._graph.real_bases
+
+    @property
+    def _revision_map(self) -> RevisionLookup:
+        """Alembic's ``RevisionMap._revision_map``: revision id or branch label -> Revision,
+        as a read-only view of the graph (built on first use)."""
+        return RevisionLookup(self._graph)
 
     # -- the collection -------------------------------------------------------------------------
 
