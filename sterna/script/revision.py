@@ -1,8 +1,11 @@
 """The revision graph and its identifier grammar: :class:`Revision` and :class:`RevisionMap`.
 
-Pure code: no files, no database, no SQLAlchemy.  The map is built eagerly, once, from the
-revisions the directory layer passes (see :mod:`sterna.script.revision_build` for validation and
-derived links); all walks are linear in what they visit (:mod:`sterna.script.revision_walk`).
+Pure code: no files, no database, no SQLAlchemy.  The map is built once, from the revisions
+the directory layer passes, at once (see :mod:`sterna.script.revision_build` for validation and
+derived links), or on first use when given a callable, as Alembic's API takes it; all walks are
+linear in what they visit (:mod:`sterna.script.revision_walk`).  ``_revision_map`` is Alembic's
+lookup by id or branch label, a read-only view of the built graph
+(:mod:`sterna.script.revision_view`).
 
 Identifiers, as Alembic reads them (``get_revision``/``get_revisions``):
 
