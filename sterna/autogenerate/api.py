@@ -27,6 +27,7 @@ from sterna.operations.ops import (
 )
 
 if TYPE_CHECKING:
+    from sterna.autogenerate.plugins import CheckMode
     from sterna.autogenerate.reflect import Snapshot, TableInfo
 
 __all__ = ["AutogenContext", "compare_metadata", "produce_migrations", "populate_migration_script"]
@@ -73,6 +74,8 @@ class AutogenContext:
         self.imports: set[str] = set()
         self._has_batch = False
         self.comparators: Comparators = selected_comparators(opts) if autogenerate else comparators
+        #: how CHECK constraints are compared ("full", "by_name" or "off", from the plugins)
+        self.check_constraints: CheckMode = _check_mode(opts) if autogenerate else "full"
         self._name_filters = _as_list(opts.get("include_name"))
         self._object_filters = _as_list(opts.get("include_object"))
         #: the database as read for this comparison (set by the comparison run)
@@ -165,14 +168,27 @@ class AutogenContext:
 def selected_comparators(opts: Mapping[str, Any]) -> Comparators:
     """The global comparators plus those of the plugins the environment selects
     (``autogenerate_plugins``, see :mod:`sterna.autogenerate.plugins`)."""
-    from sterna.autogenerate.plugins import DEFAULT_SELECTION, Plugin
+    from sterna.autogenerate.plugins import Plugin
+
+    branch = comparators.branch()
+    Plugin.populate_autogenerate_priority_dispatch(branch, plugin_selection(opts))
+    return branch
+
+
+def plugin_selection(opts: Mapping[str, Any]) -> list[str]:
+    """The ``autogenerate_plugins`` expressions of the environment (or the default)."""
+    from sterna.autogenerate.plugins import DEFAULT_SELECTION
 
     selection = opts.get("autogenerate_plugins", DEFAULT_SELECTION)
     if isinstance(selection, str):
-        selection = [selection]
-    branch = comparators.branch()
-    Plugin.populate_autogenerate_priority_dispatch(branch, list(selection))
-    return branch
+        return [selection]
+    return list(selection)
+
+
+def _check_mode(opts: Mapping[str, Any]) -> CheckMode:
+    from sterna.autogenerate.plugins import check_constraint_mode
+
+    return check_constraint_mode(plugin_selection(opts))
 
 
 def _as_list(value: Any) -> list[Callable[..., bool]]:

@@ -11,7 +11,12 @@ the default is ``["alembic.autogenerate.*"]``.  An expression that matches no pl
 
 Sterna's own comparison answers to Alembic's names for its built-in plugins
 (``alembic.autogenerate.tables``...), so existing lists resolve, but it always runs: an
-expression that would exclude part of it is an error rather than silently ignored.  Functions
+expression that would exclude part of it is an error rather than silently ignored.  Alembic's
+opt-in ``alembic.ext.checkconstraint_byname`` (once ``alembic.autogenerate.checkconstraint_byname``)
+is a mode of Sterna's CHECK comparison (:func:`check_constraint_mode`): selecting it compares
+CHECK constraints by name only, as Alembic's plugin does; excluding it with ``~`` turns CHECK
+comparison off; otherwise Sterna compares them its own way (by name, else by expression, see
+``compare/constraints.py``).  Functions
 registered directly on ``alembic.autogenerate.comparators`` run in every environment, as in
 Alembic.  Entry points are read once, the first time plugins are selected or this module is
 imported while the alias is on (so that their ``import alembic...`` lines reach Sterna).
@@ -24,14 +29,22 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from importlib import metadata
 from types import ModuleType
-from typing import Any
+from typing import Any, Literal
 
 from sterna import compat
 from sterna.errors import PluginError
 from sterna.util.dispatch import DispatchPriority, PriorityDispatcher
 from sterna.util.messaging import warn_deprecated
 
-__all__ = ["BUILT_IN", "DEFAULT_SELECTION", "ENTRY_POINT_GROUP", "Plugin", "load_entry_points"]
+__all__ = [
+    "BUILT_IN",
+    "CHECKS_BY_NAME",
+    "DEFAULT_SELECTION",
+    "ENTRY_POINT_GROUP",
+    "Plugin",
+    "check_constraint_mode",
+    "load_entry_points",
+]
 
 log = logging.getLogger("alembic.runtime.plugins")
 
@@ -46,6 +59,15 @@ BUILT_IN = (
     "alembic.autogenerate.defaults",
     "alembic.autogenerate.comments",
 )
+
+#: Alembic's opt-in plugin comparing CHECK constraints by name: a mode of Sterna's own comparison.
+CHECKS_BY_NAME = "alembic.ext.checkconstraint_byname"
+
+#: Names an environment may select or exclude that no ``alembic.autogenerate.*`` matches.
+OPT_IN = (CHECKS_BY_NAME,)
+
+#: How CHECK constraints are compared: Sterna's own way, by name only, or not at all.
+CheckMode = Literal["full", "by_name", "off"]
 
 #: What an environment selects when ``autogenerate_plugins`` is not given.
 DEFAULT_SELECTION = ("alembic.autogenerate.*",)
@@ -117,15 +139,24 @@ def pattern(expression: str) -> re.Pattern[str]:
     return re.compile(r"\.".join(parts) + r"\Z")
 
 
-def select(expressions: Iterable[str]) -> list[Plugin]:
-    """The registered plugins the expressions include and do not exclude, in registration
-    order; an expression matching nothing, or excluding a built-in name, is a PluginError."""
+def _parse(
+    expressions: Iterable[str],
+) -> tuple[dict[str, re.Pattern[str]], dict[str, re.Pattern[str]]]:
+    """The include and exclude patterns of ``expressions``, by expression as written (a
+    renamed plugin's old name stands for its new one)."""
     include: dict[str, re.Pattern[str]] = {}
     exclude: dict[str, re.Pattern[str]] = {}
     for expression in expressions:
         target = exclude if expression.startswith("~") else include
         written = expression.removeprefix("~")
         target[expression] = pattern(_RENAMED.get(written, written))
+    return include, exclude
+
+
+def select(expressions: Iterable[str]) -> list[Plugin]:
+    """The registered plugins the expressions include and do not exclude, in registration
+    order; an expression matching nothing, or excluding a built-in name, is a PluginError."""
+    include, exclude = _parse(expressions)
     for expression, regex in exclude.items():
         hit = [name for name in BUILT_IN if regex.match(name)]
         if hit:
@@ -135,7 +166,7 @@ def select(expressions: Iterable[str]) -> list[Plugin]:
             )
     matched: set[str] = set()
     chosen: list[Plugin] = []
-    names = [*BUILT_IN, *_PLUGINS]
+    names = dict.fromkeys([*BUILT_IN, *OPT_IN, *_PLUGINS])
     for name in names:
         hits = {e for e, regex in include.items() if regex.match(name)}
         matched |= hits
@@ -145,6 +176,17 @@ def select(expressions: Iterable[str]) -> list[Plugin]:
     if missing:
         raise PluginError(f"autogenerate_plugins: no plugin found for {', '.join(missing)}")
     return chosen
+
+
+def check_constraint_mode(expressions: Iterable[str]) -> CheckMode:
+    """``"by_name"`` when the expressions select :data:`CHECKS_BY_NAME`, ``"off"`` when one
+    excludes it, else ``"full"`` (Sterna's comparison by name, else by expression)."""
+    include, exclude = _parse(expressions)
+    if any(regex.match(CHECKS_BY_NAME) for regex in exclude.values()):
+        return "off"
+    if any(regex.match(CHECKS_BY_NAME) for regex in include.values()):
+        return "by_name"
+    return "full"
 
 
 def load_entry_points() -> None:

@@ -77,8 +77,11 @@ class MigrationContext:
         self.dialect = dialect
         self.script: Any = options.script
         self.as_sql = options.as_sql
-        #: all options of the run, read-only (Alembic's ``opts`` dictionary)
-        self.opts: Mapping[str, Any] = options.as_mapping()
+        #: all options of the run as a dictionary (Alembic's ``opts``): items set on it reach what
+        #: reads it later (``AutogenContext`` takes its options from here); the runtime's own
+        #: settings stay those of ``options``.  Typed ``Mapping`` as ``MigrationContextLike``
+        #: declares it; the value is a plain ``dict``
+        self.opts: Mapping[str, Any] = dict(options.as_mapping())
         self._transaction: Transaction | None = None
         self._external_transaction = False
         self.output_buffer: IO[str] = _output_stream(options)

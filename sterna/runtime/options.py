@@ -4,8 +4,8 @@ The command layer passes its own options to ``EnvironmentContext`` (``fn``, ``as
 ``starting_rev``, ``destination_rev``, ``tag``, ``purge``); env.py adds the rest through
 ``configure()``.  Both end up here, in one frozen record that the runtime reads without dictionary
 look-ups.  Keys the runtime does not know (a project's own options, dialect-specific settings) are
-kept in ``extra`` and remain visible through :meth:`MigrationOptions.as_mapping`, which is what
-``MigrationContext.opts`` returns (Alembic's ``opts`` dictionary, read-only).
+kept in ``extra`` and remain visible through :meth:`MigrationOptions.as_mapping`, which
+``MigrationContext.opts`` copies into a dictionary (Alembic's ``opts``).
 """
 
 from __future__ import annotations

@@ -163,3 +163,24 @@ def test_a_run_without_steps_does_not_load_the_operations_layer(tmp_path: Path) 
     assert out.stdout.split() == ["[()]", "False"]
     assert not (tmp_path / "x.db").exists() or version_rows(
         f"sqlite:///{tmp_path / 'x.db'}") is None  # dont_mutate: no version table
+
+
+def test_opts_is_a_dictionary_whose_items_reach_autogenerate(db_url: str) -> None:
+    """``opts`` is Alembic's dictionary: tools set items on it (``include_object``,
+    ``render_item``...) after ``configure()``, and the comparison then honours them."""
+    from sqlalchemy import Column, Integer, MetaData, Table
+
+    from sterna.autogenerate.api import compare_metadata
+
+    metadata = MetaData()
+    for name in ("kept", "hidden"):
+        Table(name, metadata, Column("id", Integer, primary_key=True))
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"target_metadata": metadata})
+        assert sorted(d[1].name for d in compare_metadata(ctx, metadata)) == ["hidden", "kept"]
+        ctx.opts["include_object"] = lambda obj, name, *rest: name != "hidden"
+        ctx.opts.update(compare_type=False)
+        assert [d[1].name for d in compare_metadata(ctx, metadata)] == ["kept"]
+        assert ctx.opts["target_metadata"] is metadata
+    engine.dispose()

@@ -103,7 +103,24 @@ def _altered(
         lambda: (ctx, op, schema, table_name, conn.name,
                  _reflected_column(ctx, table, conn.name), meta),
     )
-    return op if op.has_changes() else None
+    if not op.has_changes():
+        return None
+    autoincrement = _autoincrement(meta)
+    if autoincrement is not None:
+        op.kw["autoincrement"] = autoincrement
+    return op
+
+
+def _autoincrement(meta: Column[Any]) -> bool | None:
+    """What the altered column's definition says of autoincrement, for ``alter_column``'s
+    ``autoincrement``: True for the table's autoincrement column or ``autoincrement=True``,
+    False for ``autoincrement=False``, None (left out) for the implicit ``"auto"``."""
+    table = meta.table
+    if isinstance(table, Table) and table.autoincrement_column is meta:
+        return True
+    if meta.autoincrement is True or meta.autoincrement is False:
+        return meta.autoincrement
+    return None
 
 
 @comparators.dispatch_native("column")

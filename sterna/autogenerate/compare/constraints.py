@@ -7,6 +7,10 @@
 * CHECK constraints (beyond Alembic): matched by name, else by normalised expression; those that
   ``Boolean``/``Enum`` types create, and MariaDB's ``json_valid()``, are left alone.  A CHECK
   declared inside a ``Column`` counts as its table's (an added one is created on that table).
+  When the environment selects ``alembic.ext.checkconstraint_byname`` they are matched by name
+  only, as Alembic's plugin does: unnamed ones on either side are left alone, a type's named
+  CHECK takes part, and a pair is equal unless ``compare_check_constraint`` says otherwise;
+  excluding that plugin (``~``) turns CHECK comparison off.
 """
 
 from __future__ import annotations
@@ -313,7 +317,10 @@ def compare_checks(
     ctx: AutogenContext, modify_ops: ModifyTableOps, schema: str | None, table_name: str,
     conn: TableInfo | None, meta: Table | None,
 ) -> None:
-    if conn is None or meta is None or ctx.dialect is None:
+    if conn is None or meta is None or ctx.dialect is None or ctx.check_constraints == "off":
+        return
+    if ctx.check_constraints == "by_name":
+        _compare_checks_by_name(ctx, modify_ops, schema, conn, meta)
         return
     left_out = {id(c) for c in _left_out_checks(ctx, meta)}
     wanted = [
@@ -335,10 +342,60 @@ def compare_checks(
         return bool(result.is_different)
 
     unmatched_conn, unmatched_meta = _match_checks(wanted, found, differs)
-    for check in unmatched_conn:
+    _apply_checks(ctx, modify_ops, schema, conn, unmatched_conn, unmatched_meta)
+
+
+def _check_differs(
+    ctx: AutogenContext, conn: TableInfo, constraint: CheckConstraint, info: CheckInfo
+) -> bool:
+    """Whether the implementation's ``compare_check_constraint`` finds a same-named pair
+    different (without one, a pair is equal: by-name mode never compares expressions)."""
+    hook = impl_hook(ctx, "compare_check_constraint")
+    if hook is None:
+        return False
+    result = hook(constraint, _built_check(ctx, conn, info))
+    if result.is_skip:
+        log.info("Cannot compare check constraint %r, assuming equal and skipping. %s",
+                 info.name, result.message)
+    return bool(result.is_different)
+
+
+def _compare_checks_by_name(
+    ctx: AutogenContext, modify_ops: ModifyTableOps, schema: str | None, conn: TableInfo,
+    meta: Table,
+) -> None:
+    """``alembic.ext.checkconstraint_byname``: named CHECKs paired by name, the rest ignored;
+    ``include_name`` sees the database's as ``"check_constraint"``."""
+    left_out = {_written(ctx, c) for c in _left_out_checks(ctx, meta)}
+    wanted: dict[str, CheckConstraint] = {}
+    for constraint in _meta_checks(meta):
+        name = _written(ctx, constraint)
+        if name and name not in left_out:
+            wanted.setdefault(name, constraint)
+    found = {
+        c.name: c for c in conn.checks
+        if c.name and c.name not in left_out
+        and ctx.run_name_filters(c.name, "check_constraint", _parent(conn))
+    }
+    drop = [info for name, info in found.items() if name not in wanted]
+    add = [c for name, c in wanted.items() if name not in found]
+    for name in wanted.keys() & found.keys():
+        if _check_differs(ctx, conn, wanted[name], found[name]):
+            drop.append(found[name])
+            add.append(wanted[name])
+    _apply_checks(ctx, modify_ops, schema, conn, drop, add)
+
+
+def _apply_checks(
+    ctx: AutogenContext, modify_ops: ModifyTableOps, schema: str | None, conn: TableInfo,
+    drop: list[CheckInfo], add: list[CheckConstraint],
+) -> None:
+    """Drop the named database CHECKs of ``drop`` and add the model CHECKs of ``add`` (each
+    that ``include_object`` keeps)."""
+    for check in drop:
         if check.name is not None:
             _drop_check(ctx, modify_ops, schema, conn, check)
-    for constraint in unmatched_meta:
+    for constraint in add:
         if ctx.run_object_filters(constraint, _name(constraint), "check_constraint", False, None):
             modify_ops.ops.append(AddConstraintOp.from_constraint(constraint))
 
