@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import MetaData, Table
+from sqlalchemy import Computed, Identity, MetaData, Table
 from sqlalchemy.sql.elements import ClauseElement, TextClause
 
 from sterna.autogenerate.render import (
@@ -46,6 +46,8 @@ from sterna.autogenerate.render_schema import (
 )
 from sterna.autogenerate.render_types import (
     compiled_sql,
+    render_computed,
+    render_identity,
     render_server_default,
     render_text_clause,
     render_type,
@@ -270,13 +272,23 @@ def _alter_column(autogen_context: Any, op: ops.AlterColumnOp) -> Node:
 
 def _alter_default(op: ops.AlterColumnOp, autogen_context: Any) -> Kwargs:
     if op.modify_server_default is not False:
-        rendered = render_server_default(op.modify_server_default, autogen_context)
+        rendered = _default_value(op.modify_server_default, autogen_context)
         return [("server_default", rendered if rendered is not None else Atom("None"))]
     existing = op.existing_server_default
     if existing is False or existing is None:
         return []
-    rendered = render_server_default(existing, autogen_context)
+    rendered = _default_value(existing, autogen_context)
     return [("existing_server_default", rendered)] if rendered is not None else []
+
+
+def _default_value(default: Any, autogen_context: Any) -> Node | None:
+    """A server default as ``alter_column`` takes it: an identity or computed column's
+    ``sa.Identity(...)`` / ``sa.Computed(...)`` too (a column renders those positionally)."""
+    if isinstance(default, Identity):
+        return render_identity(default, autogen_context)
+    if isinstance(default, Computed):
+        return render_computed(default, autogen_context)
+    return render_server_default(default, autogen_context)
 
 
 # -- indexes and constraints ----------------------------------------------------------------------

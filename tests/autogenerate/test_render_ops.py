@@ -409,3 +409,20 @@ def test_comments_are_wrapped_to_the_line_length() -> None:
     assert all(len(line) <= 84 for line in lines[:-1])  # 88 minus the body's indentation
     assert " ".join(line[2:] for line in lines[:-1]) == long.strip()
     assert lines[-1] == "#     op.keep_this_line_whole(" + "x" * 80 + ")"
+
+
+def test_alter_column_to_identity_or_computed_renders_it() -> None:
+    """An identity or computed server default is written as ``sa.Identity(...)`` /
+    ``sa.Computed(...)`` in alter_column (was ``server_default=None``: the change was lost)."""
+    assert body([
+        ops.AlterColumnOp("foo", "x", existing_type=sa.Integer(),
+                          modify_server_default=sa.Identity(always=True, start=3)),
+        ops.AlterColumnOp("foo", "y", existing_type=sa.Integer(),
+                          modify_server_default=sa.Computed("x + 1"),
+                          existing_server_default=sa.Identity()),
+    ]) == formatted('''\
+op.alter_column(
+    "foo", "x", existing_type=sa.Integer(), server_default=sa.Identity(always=True, start=3)
+)
+op.alter_column("foo", "y", existing_type=sa.Integer(), server_default=sa.Computed("x + 1"))
+''')
