@@ -24,6 +24,7 @@ from typing import IO, Any, ClassVar, cast
 from sqlalchemy import Column, Computed, Identity, Index, Table, literal, text
 from sqlalchemy import Sequence as Sequence_
 from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.engine.mock import MockConnection
 from sqlalchemy.schema import (
     AddConstraint,
     CreateIndex,
@@ -101,6 +102,9 @@ class DefaultImpl(ImplHooks):
         self.context_opts = context_opts
         if transactional_ddl is not None:
             self.transactional_ddl = transactional_ddl
+        #: what SQLAlchemy's DDL event handlers note down between statements of one run
+        #: (this object is their ``_ddl_runner``: a PostgreSQL named type is created once)
+        self.memo: dict[str, Any] = {}
         if self.literal_binds and not self.as_sql:
             from sterna.errors import CommandError
 
@@ -233,9 +237,12 @@ class DefaultImpl(ImplHooks):
         return UnsupportedOperation(self.dialect_label, operation, advice)
 
     def create_table(self, table: Table, **kw: Any) -> None:
-        """``CREATE TABLE``, then its indexes and (where not inline) its comments."""
+        """``CREATE TABLE`` between the table's ``before_create``/``after_create`` events, then
+        its indexes and (where not inline) its comments."""
         self._create_table_types(table)
+        self._dispatch_ddl_event(table.dispatch.before_create, table)
         self._exec(CreateTable(table, if_not_exists=bool(kw.get("if_not_exists"))))
+        self._dispatch_ddl_event(table.dispatch.after_create, table)
         for index in sorted(table.indexes, key=lambda ix: str(ix.name)):
             self._exec(CreateIndex(index, if_not_exists=bool(kw.get("if_not_exists"))))
         if self.dialect.supports_comments and not self.dialect.inline_comments:
@@ -249,7 +256,22 @@ class DefaultImpl(ImplHooks):
         """Hook: create the named types (PostgreSQL enums) a new table's columns need."""
 
     def drop_table(self, table: Table, **kw: Any) -> None:
+        """``DROP TABLE`` between the table's ``before_drop``/``after_drop`` events."""
+        self._dispatch_ddl_event(table.dispatch.before_drop, table)
         self._exec(DropTable(table, if_exists=bool(kw.get("if_exists"))))
+        self._dispatch_ddl_event(table.dispatch.after_drop, table)
+
+    def _dispatch_ddl_event(self, event: Any, table: Table) -> None:
+        """Run a table DDL event's listeners (the user's, and the column types' own: a
+        PostgreSQL ``ENUM`` creates its type from ``before_create``) as ``metadata.create_all``
+        would, on the connection, offline on a mock one whose statements are written out."""
+        event(table, self._ddl_bind(), checkfirst=False, _ddl_runner=self)
+
+    def _ddl_bind(self) -> Any:
+        """The connection DDL event listeners execute on; offline, one that writes the SQL."""
+        if self.connection is not None:
+            return self.connection
+        return MockConnection(self.dialect, lambda construct, *a, **k: self._exec(construct))
 
     def rename_table(
         self, old_table_name: str, new_table_name: str, schema: str | None = None

@@ -170,6 +170,8 @@ class PostgresqlImpl(DefaultImpl):
         for enum in enums:
             assert enum.name is not None
             schema = enum.schema
+            # the type's own before_create listener then leaves it alone (created once)
+            self.memo.setdefault("pg_enum", set()).add((schema, enum.name))
             if self.as_sql:
                 if (schema, enum.name) in self._offline_types:
                     continue
