@@ -184,7 +184,13 @@ def _create_table(autogen_context: Any, op: ops.CreateTableOp) -> Node:
     table = table_of(op, autogen_context)
     args: list[Node] = [Atom(py_str(op.table_name))]
     args.extend(render_column(column, autogen_context) for column in table.columns)
-    constraints = [render_constraint(c, autogen_context) for c in _declared(table)]
+    # the operation's own metadata, where a foreign key's target table (by key) may be found
+    outer = getattr(autogen_context, "_sterna_namespace", None)
+    autogen_context._sterna_namespace = op._namespace_metadata
+    try:
+        constraints = [render_constraint(c, autogen_context) for c in _declared(table)]
+    finally:
+        autogen_context._sterna_namespace = outer
     args.extend(c for c in constraints if c is not None)
     kwargs: Kwargs = _schema(autogen_context, op.schema)
     if op.comment is not None:

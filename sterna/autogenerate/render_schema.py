@@ -17,6 +17,7 @@ from sqlalchemy import (
     Computed,
     ForeignKeyConstraint,
     Identity,
+    MetaData,
     PrimaryKeyConstraint,
     Sequence,
     UniqueConstraint,
@@ -179,12 +180,36 @@ def _primary_key(constraint: PrimaryKeyConstraint, autogen_context: Any) -> Node
     )
 
 
+def _target(element: Any, autogen_context: Any) -> str:
+    """``schema.table.column`` a foreign key refers to, with the column's name: a key given as
+    ``"a.aid"`` for ``Column("id", key="aid")`` is written ``"a.id"`` (the script's tables know
+    names, not keys).  The table is looked up in the metadata of the key's own table, of the
+    operation being rendered and of the models; the text as given when none has it."""
+    text = str(element.target_fullname)
+    table_key, _, column_key = text.rpartition(".")
+    for metadata in _metadatas(element, autogen_context):
+        table = metadata.tables.get(table_key)
+        if table is None:
+            continue
+        column = table.c.get(column_key)
+        return f"{table_key}.{column.name}" if column is not None else text
+    return text
+
+
+def _metadatas(element: Any, autogen_context: Any) -> list[Any]:
+    found = [getattr(getattr(element.parent, "table", None), "metadata", None),
+             getattr(autogen_context, "_sterna_namespace", None)]
+    models = getattr(autogen_context, "metadata", None)
+    found.extend(models if isinstance(models, (list, tuple)) else [models])
+    return [metadata for metadata in found if isinstance(metadata, MetaData)]
+
+
 def _foreign_key(constraint: ForeignKeyConstraint, autogen_context: Any) -> Node:
     custom = user_render("foreign_key", constraint, autogen_context)
     if custom is not None:
         return parse_expression(custom)
     local = [Atom(py_str(element.parent.name)) for element in constraint.elements]
-    remote = [Atom(py_str(element.target_fullname)) for element in constraint.elements]
+    remote = [Atom(py_str(_target(element, autogen_context))) for element in constraint.elements]
     kwargs = name_kwarg(constraint.name, autogen_context)
     for key in ("onupdate", "ondelete"):
         value = getattr(constraint, key)

@@ -426,3 +426,14 @@ op.alter_column(
 )
 op.alter_column("foo", "y", existing_type=sa.Integer(), server_default=sa.Computed("x + 1"))
 ''')
+
+
+def test_foreign_key_to_a_column_key_renders_the_column_name() -> None:
+    """``ForeignKey("a.aid")`` for ``Column("id", key="aid")`` is written ``"a.id"``: the
+    script's tables know names, not keys (``"a.aid"`` made ``REFERENCES a (aid)``)."""
+    m = sa.MetaData()
+    sa.Table("a", m, sa.Column("id", sa.Integer, key="aid", primary_key=True))
+    b = sa.Table("b", m, sa.Column("a_id", sa.Integer, sa.ForeignKey("a.aid"), key="baid"))
+    text = body([ops.CreateTableOp.from_table(b)])
+    assert 'sa.ForeignKeyConstraint(["a_id"], ["a.id"])' in text, text
+    assert "a.aid" not in text
