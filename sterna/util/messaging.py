@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import sys
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NoReturn, TextIO
 
 from sterna.commands import messaging as _commands
+from sterna.script.template import format_as_comma  # one home: the templates' ``comma``
 
 __all__ = [
     "err",
@@ -70,15 +71,6 @@ def warn_deprecated(text: str, stacklevel: int = 2) -> None:
     """Issue ``text`` as a :class:`DeprecationWarning`; the default ``stacklevel`` names the
     caller."""
     warnings.warn(text, DeprecationWarning, stacklevel=stacklevel)
-
-
-def format_as_comma(value: str | Iterable[str] | None) -> str:
-    """``None`` -> ``""``, a string as is, several ids joined with ``", "``."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    return ", ".join(value)
 
 
 def obfuscate_url_pw(url: str) -> str:
