@@ -354,6 +354,16 @@ class AutogenerateError(CommandError):
     offline context, duplicate table keys across MetaData objects)."""
 
 
+class DuplicateTableKeys(AutogenerateError, ValueError):
+    """Several MetaData objects given as the models define tables with the same key; names each
+    (a ``ValueError`` too, as Alembic raises)."""
+
+    def __init__(self, tables: list[str]) -> None:
+        self.tables = tuple(dict.fromkeys(tables))
+        listed = ", ".join(repr(name) for name in self.tables)
+        super().__init__(f"Duplicate table keys across multiple MetaData objects: {listed}")
+
+
 class PluginError(AutogenerateError, ValueError):
     """A plugin (``alembic.runtime.plugins.Plugin``) named twice, or an ``autogenerate_plugins``
     expression that is malformed, matches no plugin, or would exclude Sterna's built-in

@@ -179,8 +179,12 @@ def test_several_metadata_objects(db_url: str) -> None:
     create_all(db_url, first)
     assert summarize(diffs(db_url, [first, second])) == {("add_table", None, "two")}
     Table("one", second, Column("id", Integer, primary_key=True))
-    with pytest.raises(AutogenerateError, match="Duplicate table keys"):
+    Table("two", first, Column("id", Integer, primary_key=True))
+    with pytest.raises(AutogenerateError, match="Duplicate table keys") as raised:
         diffs(db_url, [first, second])
+    # every duplicate named, and a ValueError as Alembic's is
+    assert isinstance(raised.value, ValueError)
+    assert "'one'" in str(raised.value) and "'two'" in str(raised.value)
 
 
 def test_autogen_context_needs_metadata(sqlite_url: str, tmp_path: Path) -> None:

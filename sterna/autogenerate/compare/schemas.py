@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Table
 
-from sterna.errors import AutogenerateError
+from sterna.errors import DuplicateTableKeys
 
 if TYPE_CHECKING:
     from sterna.autogenerate.api import AutogenContext
@@ -62,6 +62,7 @@ def metadata_tables(
     """The model tables of the compared schemas that ``include_name`` keeps, by key."""
     wanted = set(schemas)
     found: dict[TableKey, Table] = {}
+    duplicates: list[str] = []
     skipped = (version_table_key(ctx), history_table_key(ctx))
     for metadata in ctx.metadatas:
         for table in metadata.tables.values():
@@ -71,9 +72,8 @@ def metadata_tables(
             if not ctx.run_name_filters(table.name, "table", {"schema_name": key[0]}):
                 continue
             if key in found and found[key] is not table:
-                raise AutogenerateError(
-                    "Duplicate table keys across multiple MetaData objects: "
-                    f"{table.fullname!r}"
-                )
+                duplicates.append(table.fullname)
             found[key] = table
+    if duplicates:
+        raise DuplicateTableKeys(duplicates)
     return found
