@@ -36,6 +36,7 @@ from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
 
 import sterna
+from sterna.runtime.versions import table_exists
 
 DEFAULT_NAME = "sterna_history"
 
@@ -136,9 +137,7 @@ class HistoryTable:
         return f"{self.schema}.{self.name}" if self.schema else self.name
 
     def exists(self, connection: Connection) -> bool:
-        if self.impl is not None:  # the dialect's rules (MariaDB retries a concurrent CREATE)
-            return bool(self.impl.has_table(connection, self.name, self.schema))
-        return bool(self.dialect.has_table(connection, self.name, schema=self.schema))
+        return table_exists(connection, self.dialect, self.impl, self.name, self.schema)
 
     def create(self, connection: Connection) -> None:
         self.table.create(connection, checkfirst=True)

@@ -71,9 +71,7 @@ class VersionTable:
     # -- online ---------------------------------------------------------------------------------
 
     def exists(self, connection: Connection) -> bool:
-        if self.impl is not None:  # the dialect's rules (MariaDB retries a concurrent CREATE)
-            return bool(self.impl.has_table(connection, self.name, self.schema))
-        return bool(self.dialect.has_table(connection, self.name, schema=self.schema))
+        return table_exists(connection, self.dialect, self.impl, self.name, self.schema)
 
     def read_heads(self, connection: Connection) -> tuple[str, ...]:
         """The rows of the table, or ``()`` when the table does not exist."""
@@ -160,6 +158,16 @@ class VersionTable:
             text = str(stmt.compile(dialect=self.dialect, compile_kwargs={"literal_binds": True}))
             compiled[kind] = text.replace("\t", "    ").strip()
         return compiled
+
+
+def table_exists(
+    connection: Connection, dialect: Dialect, impl: Any, name: str, schema: str | None
+) -> bool:
+    """Whether the version (or history) table exists: through the dialect's rules when there
+    is an implementation (MariaDB retries while another run creates the table)."""
+    if impl is not None:
+        return bool(impl.has_table(connection, name, schema))
+    return bool(dialect.has_table(connection, name, schema=schema))
 
 
 def _build_table(name: str, schema: str | None, primary_key: bool, impl: Any) -> Table:
