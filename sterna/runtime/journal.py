@@ -36,7 +36,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection
 
 from sterna.errors import ResumeMismatchError
-from sterna.runtime.transactions import is_read_only, one_line
+from sterna.runtime.transactions import is_not_recorded, one_line
 
 if TYPE_CHECKING:
     from sterna.runtime.history_table import HistoryTable
@@ -70,22 +70,36 @@ class StepJournal:
         self._conn: Connection | None = None
         self._listeners: list[tuple[Any, str, Callable[..., Any]]] = []
         self._holding = False  # whether the listeners that hold Ctrl-C are attached
+        self._after_each = False  # whether statements are taken once done (else as sent)
         self._interrupt = _HeldInterrupt()
 
     # -- attaching --------------------------------------------------------------------------------
 
     def attach(self, conn: Connection, resume: bool) -> None:
-        """Listen to ``conn``'s statements; where rows are committed while steps run, also
-        around each execution (Ctrl-C held); when ``resume``, to its engine's executions (to
-        skip statements).  Fewer listeners, less work per statement."""
+        """Listen to ``conn``'s statements.  Where rows are committed while steps run: after
+        each statement, and around each execution (Ctrl-C held); when ``resume``, also to its
+        engine's executions (to skip statements).  Where a step commits as a whole, only its
+        statements' count and texts are needed: they are taken as each is sent, from the
+        dialect's execution hook (one dispatch per statement, where the connection's
+        statement events cost four); a statement that fails is taken back."""
         self._conn = conn
-        self._listen(conn, "after_cursor_execute", self._after)
-        if not self.ctx.transactional_ddl or resume:
-            self._hold_interrupts()
+        if self.ctx.transactional_ddl and not resume:
+            for name in _EXECUTE_EVENTS:
+                self._listen(conn.engine, name, self._sent)
+            self._listen(conn.engine, "handle_error", self._send_failed)
+        else:
+            self._listen_after()
         if resume:
             for name in _EXECUTE_EVENTS:
                 self._listen(conn.engine, name, self._do_execute)
         self._interrupt.install()
+
+    def _listen_after(self) -> None:
+        """From here on (for the rest of the run) statements are taken once they are done."""
+        if self._conn is not None and not self._after_each:
+            self._after_each = True
+            self._listen(self._conn, "after_cursor_execute", self._after)
+            self._hold_interrupts()
 
     def _listen(self, target: Any, name: str, listener: Callable[..., Any]) -> None:
         event.listen(target, name, listener)
@@ -99,7 +113,7 @@ class StepJournal:
 
     def detach(self) -> None:
         listeners, self._listeners, self._conn = self._listeners, [], None
-        self._holding = False
+        self._holding = self._after_each = False
         for target, name, listener in listeners:
             event.remove(target, name, listener)
         self._interrupt.uninstall()
@@ -140,7 +154,7 @@ class StepJournal:
         """The step's row now holds what ran so far and commits with it (autocommit_block):
         from here on each statement is written into it."""
         self.row_id, self.row_durable, self.durable = row_id, True, self.count
-        self._hold_interrupts()
+        self._listen_after()
 
     def committed_count(self, failing: str | None, exc: BaseException) -> int:
         """How many statements took effect for good once the failed step is rolled back."""
@@ -155,12 +169,38 @@ class StepJournal:
     # -- events ---------------------------------------------------------------------------------
 
     def _before(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if self.row_durable and self.row_id is not None and not is_read_only(statement):
+        if self.row_durable and self.row_id is not None and not is_not_recorded(statement):
             self._interrupt.hold()
+
+    def _sent(self, cursor: Any, statement: str, *rest: Any) -> bool:
+        """A statement about to run (``do_execute``, ``do_executemany``, ``do_execute_no_params``
+        of the engine's dialect): counted when it is the step's, on this run's connection."""
+        context = rest[-1]
+        if (
+            self.active
+            and not self._after_each
+            and context is not None
+            and context.root_connection is self._conn
+            and not is_not_recorded(statement)
+        ):
+            self._raw.append((statement, rest[0] if len(rest) == 2 else None))
+        return False
+
+    def _send_failed(self, error: Any) -> None:
+        """A statement counted as sent failed: it did not take effect (``handle_error``)."""
+        raw = self._raw
+        if (
+            self.active
+            and not self._after_each
+            and raw
+            and error.connection is self._conn
+            and raw[-1][0] == error.statement
+        ):
+            raw.pop()
 
     def _do_execute(self, cursor: Any, statement: str, parameters: Any, context: Any) -> bool:
         """Skip a statement the failed run already executed (resume)."""
-        if not self._resume or is_read_only(statement):
+        if not self._resume or is_not_recorded(statement):
             return False
         if context is not None and context.root_connection is not self._conn:
             return False
@@ -180,7 +220,7 @@ class StepJournal:
         if self._skipping:
             self._skipping = False
             return
-        if not self.active or is_read_only(statement):
+        if not self.active or is_not_recorded(statement):
             return
         self._raw.append((statement, parameters))
         if not self.row_durable:

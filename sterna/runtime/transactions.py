@@ -16,7 +16,12 @@ from typing import Any, Protocol
 from sqlalchemy.engine import Connection
 
 #: First words of statements that change nothing (left out of the applied-statements record).
-_READ_ONLY = frozenset({"SELECT", "SHOW", "DESCRIBE", "DESC", "EXPLAIN", "PRAGMA", "WITH"})
+# left out of the statements a step records: reads, and the transaction's own control (a
+# savepoint the script takes is made again by the script when a failed step is resumed)
+_NOT_RECORDED = frozenset({
+    "SELECT", "SHOW", "DESCRIBE", "DESC", "EXPLAIN", "PRAGMA", "WITH",
+    "BEGIN", "START", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE",
+})
 
 
 class TransactionOwner(Protocol):
@@ -68,10 +73,11 @@ def ensure_driver_transaction(connection: Connection) -> None:
             cursor.close()
 
 
-def is_read_only(statement: str) -> bool:
-    """Whether ``statement`` only reads (left out of the statements a step recorded)."""
+def is_not_recorded(statement: str) -> bool:
+    """Whether ``statement`` is left out of the statements a step recorded: it only reads, or
+    it is transaction control (``SAVEPOINT``, ``RELEASE``, ``ROLLBACK TO``, ...)."""
     word = _first_word(statement)
-    return not word or word in _READ_ONLY
+    return not word or word in _NOT_RECORDED
 
 
 def _first_word(statement: str) -> str:

@@ -118,23 +118,25 @@ class HeaderCache:
         self._dirty = True
 
     def checksum(
-        self, name: str, st: os.stat_result, compute: Callable[[], str | None],
+        self, name: str, st: os.stat_result, compute: Callable[[str], str | None],
         current: Callable[[str], bool] | None = None,
     ) -> str | None:
         """The checksum of ``name`` (whose stat was taken before): the cached one while its
-        entry matches ``st`` (and ``current`` accepts its form), else ``compute()``, kept in
-        the entry when there is a valid one."""
+        entry matches ``st`` (and ``current`` accepts its form), else ``compute(path)``, kept
+        in the entry when there is a valid one."""
         entry = self._entries.get(name)
         if not (
-            isinstance(entry, list)
+            type(entry) is list
             and 4 <= len(entry) <= 5
-            and entry[:3] == [st.st_size, st.st_mtime_ns, st.st_ino]
+            and entry[1] == st.st_mtime_ns
+            and entry[0] == st.st_size
+            and entry[2] == st.st_ino
         ):
-            return compute()
+            return compute(os.path.join(self.directory, name))
         cached = entry[4] if len(entry) == 5 else None
-        if isinstance(cached, str) and (current is None or current(cached)):
+        if type(cached) is str and (current is None or current(cached)):
             return cached
-        value = compute()
+        value = compute(os.path.join(self.directory, name))
         if value is not None:
             # the entry passed the racily-clean rule when it was put: its key can be trusted
             entry[4:] = [value]
@@ -167,21 +169,23 @@ _OPEN: dict[str, HeaderCache] = {}
 
 def cached_checksum(
     path: str, compute: Callable[[str], str | None],
-    current: Callable[[str], bool] | None = None,
+    current: Callable[[str], bool] | None = None, st: os.stat_result | None = None,
 ) -> str | None:
     """The checksum of the script at ``path`` from its folder's cache (when ``current``
     accepts the cached value's form), else ``compute(path)`` (kept in the cache, written by
-    :func:`save_checksums`).  ``None`` when the file is gone."""
+    :func:`save_checksums`).  ``st``: the file's stat when the caller has it (taken when the
+    script was listed), else it is taken here.  ``None`` when the file is gone."""
     directory, name = os.path.split(path)
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
+    if st is None:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
     cache = _OPEN.get(directory)
     if cache is None:
         cache = _OPEN[directory] = HeaderCache.load(directory)
         cache._prune = False
-    return cache.checksum(name, st, lambda: compute(path), current)
+    return cache.checksum(name, st, compute, current)
 
 
 def save_checksums() -> None:

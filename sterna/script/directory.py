@@ -120,7 +120,22 @@ class ScriptDirectory:
         taken when it was last built from the same files: :mod:`sterna.script.snapshot`)."""
         revision_map, listings = self._read_revision_map()
         _keep(revision_map, listings)
+        self._listings = listings
         return revision_map
+
+    def listed_stat(self, path: str) -> os.stat_result | None:
+        """The stat the graph's listing took of the script at ``path`` (``None`` when it was
+        not listed: a symlink, a sourceless or custom directory): the checksum cache's key for
+        the file these revisions were read from, without a ``stat`` per applied script."""
+        stats = self.__dict__.get("_listed")
+        if stats is None:
+            stats = self.__dict__["_listed"] = {
+                entry.path: st
+                for listing in self.__dict__.get("_listings", ())
+                for entry, st in zip(listing.entries, listing.stats, strict=True)
+                if not entry.is_symlink()
+            }
+        return stats.get(path)
 
     def _read_revision_map(self) -> tuple[RevisionMap, list[FolderListing]]:
         """The graph, and the folder listings it was read from (none where not listed)."""

@@ -43,6 +43,38 @@ def sterna_ok(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return run_sterna(*args, cwd=root, check=True)
 
 
+CAUGHT_FAILURE = '''\
+def upgrade():
+    bind = op.get_bind()
+    op.execute("CREATE TABLE t_c1 (id INTEGER)")
+    try:
+        with bind.begin_nested():  # a savepoint: the failure leaves the step's work standing
+            bind.exec_driver_sql("INSERT INTO no_such_table VALUES (1)")
+    except Exception:
+        pass
+    bind.exec_driver_sql("INSERT INTO t_c1 (id) VALUES (1)")
+    bind.exec_driver_sql("SELECT id FROM t_c1")
+
+def downgrade():
+    op.execute("DROP TABLE t_c1")
+'''
+
+
+def test_statement_count_leaves_out_reads_and_a_caught_failure(
+    tmp_path: Path, db_url: str
+) -> None:
+    """Counted: the statements that took effect, whichever way the script sent them (op or its
+    own connection); not the SELECT, not the INSERT that failed inside a caught savepoint.
+    Nor SAVEPOINT, RELEASE or ROLLBACK TO: the transaction's own control."""
+    root = write_project(tmp_path, db_url)
+    write_script(versions(root) / "c1_caught.py", "c1", None, functions=CAUGHT_FAILURE)
+    sterna_ok(root, "upgrade", "head")
+    (row,) = history(db_url)
+    assert (row["status"], row["statements_executed"], row["statements_total"]) == (
+        "applied", 2, 2
+    )
+
+
 def test_rows_for_upgrade_downgrade_and_stamp(tmp_path: Path, db_url: str) -> None:
     root = write_project(tmp_path, db_url)
     chain_a(root)

@@ -106,6 +106,46 @@ def test_edited_script_is_parsed_again(versions: Path, monkeypatch: pytest.Monke
     assert parses.take() == ["a1_x.py"]
 
 
+def test_digests_keyed_by_the_listing_stat_take_no_stat(
+    versions: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The history takes each applied script's checksum with the stat the graph's listing
+    took: no ``stat`` per step, and the checksum is that of the file the revisions were read
+    from (an edit made after the listing has a new key, so it is not mistaken for it)."""
+    from sterna.runtime.history import listed_digests
+    from sterna.script.directory import ScriptDirectory
+
+    root = versions.parent
+    (root / "env.py").write_text("")
+    directory = ScriptDirectory(str(root), version_locations=[str(versions)])
+    path = str(versions / "a1_x.py")
+    assert directory.revision_map.get_revision("a1").path == path
+    listed = directory.listed_stat(path)
+    assert listed is not None and listed.st_ino == os.stat(path).st_ino
+    assert directory.listed_stat(str(versions / "nope.py")) is None
+    expected = listed_digests(directory, path)
+    assert expected[0] == source_checksum(script("a1"))
+    cache.save_checksums()
+
+    stats: list[str] = []
+    real_stat = os.stat
+
+    def counting_stat(target: object, *args: object, **kw: object) -> os.stat_result:
+        stats.append(str(target))
+        return real_stat(target, *args, **kw)  # type: ignore[arg-type]
+
+    parses = Parses(monkeypatch)
+    monkeypatch.setattr(os, "stat", counting_stat)
+    assert listed_digests(directory, path) == expected
+    assert stats == [] and parses.take() == []
+    monkeypatch.setattr(os, "stat", real_stat)
+    # an edit is seen by the next listing: a new key, so the checksum is computed again
+    write(Path(path), script("a1", "op.drop_table('t')"), OLD_NS + 10**9)
+    fresh = ScriptDirectory(str(root), version_locations=[str(versions)])
+    fresh.revision_map  # noqa: B018 - lists the folder again
+    assert listed_digests(fresh, path)[0] == source_checksum(script("a1", "op.drop_table('t')"))
+
+
 def test_gone_or_broken_script_has_no_checksum(
     versions: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
