@@ -1,7 +1,7 @@
 """The cost of the history table and checksum validation: Sterna trees side by side.
 
     python bench/history.py TREE [TREE ...] [--revisions 1000] [--deploy 5000] [--repeat 3]
-                            [--pg-url URL]
+                            [--pg-url URL] [--switched-off]
 
 For each Sterna source tree (e.g. ``git archive <commit>`` unpacked), times ``upgrade head`` of a
 linear project (bench/generate.py) on SQLite (and PostgreSQL with ``--pg-url``: a database
@@ -10,7 +10,10 @@ project's ``__pycache__`` folders before each run (no bytecode, no header or che
 "warm" runs once untimed first.  ``--deploy N`` times the one-revision ``upgrade`` of an N-revision
 history on SQLite (warm; the database at N-1 is copied back before each run).  Prints the median
 wall and CPU (user + system of the child) time of ``--repeat`` samples.  Samples of the trees
-alternate, so that all see the same load.  See bench/README.md, "History table".
+alternate, so that all see the same load.  ``--switched-off`` adds, for each tree, a copy of it
+with the history rows, the lock and the validation switched off (three lines patched; the
+copy is made under bench/out), so that their cost is measured on the same code: the issue's
+target is that difference.  See bench/README.md, "History table".
 """
 
 from __future__ import annotations
@@ -74,6 +77,34 @@ def project(name: str, n: int, url: str) -> Path:
     return root
 
 
+# what --switched-off patches: (file, text, replacement); each must match exactly once
+_OFF = (
+    ("sterna/runtime/migration.py",
+     "self._history: StepHistory | None = None if self.as_sql else StepHistory(",
+     "self._history: StepHistory | None = None if True else StepHistory("),
+    ("sterna/command.py", "    if skip_validation:\n        return False",
+     "    if True:\n        return False"),
+    ("sterna/runtime/lock.py", "    config = ctx.config\n    attributes =",
+     "    return False, 0.0\n    config = ctx.config\n    attributes ="),
+)
+
+
+def switched_off(tree: Path) -> Path:
+    """A copy of ``tree`` without the history rows, the lock and the validation."""
+    copy = OUT / f"{tree.name}-off"
+    if copy.exists():
+        shutil.rmtree(copy)
+    shutil.copytree(tree / "sterna", copy / "sterna",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    for name, old, new in _OFF:
+        path = copy / name
+        text = path.read_text()
+        if text.count(old) != 1:
+            raise SystemExit(f"--switched-off: {name} of {tree} no longer has {old!r}")
+        path.write_text(text.replace(old, new))
+    return copy
+
+
 def sample(trees: list[Path], repeat: int, one: Callable[[Path], tuple[float, float]]) -> None:
     got: dict[Path, list[tuple[float, float]]] = {t: [] for t in trees}
     for _ in range(repeat):
@@ -135,8 +166,12 @@ def main() -> None:
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--pg-url")
     p.add_argument("--only", default="sqlite,postgresql,deploy")
+    p.add_argument("--switched-off", action="store_true")
     a = p.parse_args()
     trees = [t.resolve() for t in a.trees]
+    if a.switched_off:
+        OUT.mkdir(parents=True, exist_ok=True)
+        trees = [t for tree in trees for t in (switched_off(tree), tree)]
     only = a.only.split(",")
     if "sqlite" in only:
         upgrade_rows(trees, a.revisions, a.repeat, "sqlite", None)
