@@ -11,16 +11,14 @@ Nothing here imports SQLAlchemy: ``--help`` and the commands that need no databa
 from __future__ import annotations
 
 import argparse
-import contextlib
-import gc
 import os
 import sys
 from collections import namedtuple
 
-import sterna
 from sterna import __version__
 from sterna.config import Config, hide_passwords
 from sterna.errors import CommandError, ConfigError
+from sterna.util.console import ConsolePolicy
 
 # ``typing`` is imported for the type checker only: importing it would cost every command line
 # about 3 ms.  The records are built with ``collections.namedtuple`` at run time.
@@ -353,8 +351,9 @@ def _check_explicit_files(options: argparse.Namespace) -> None:
             raise ConfigError(f"Config file {name!r} not found")
 
 
-def run(options: argparse.Namespace) -> None:
-    """Build the Config for parsed ``options`` and run the verb."""
+def run(options: argparse.Namespace, console: ConsolePolicy | None = None) -> None:
+    """Build the Config for parsed ``options`` and run the verb (``console``: the console
+    script's policy, carried by the Config as ``config.console``)."""
     from sterna import command  # noqa: PLC0415 - keeps --help and parse errors cheap
 
     _check_explicit_files(options)
@@ -363,6 +362,7 @@ def run(options: argparse.Namespace) -> None:
     function = getattr(command, options.verb)
     options.cmd = (function, list(VERBS[options.verb].positional), sorted(keywords))
     config = Config(file_=ini, toml_file=toml, ini_section=options.name, cmd_opts=options)
+    config.console = console
     _run_attributes(options, config)
     function(config, *positional, **keywords)
 
@@ -438,12 +438,16 @@ def parse_args(argv: Sequence[str] | None, prog: str = "sterna") -> argparse.Nam
     return options
 
 
-def main(argv: Sequence[str] | None = None, prog: str = "sterna") -> int:
+def main(
+    argv: Sequence[str] | None = None, prog: str = "sterna",
+    console: ConsolePolicy | None = None,
+) -> int:
     """Run the command line; returns the exit status: 0 on success, 1 on a user error
-    (``FAILED: ...`` on stderr), 2 for a usage error, 130 when interrupted."""
+    (``FAILED: ...`` on stderr), 2 for a usage error, 130 when interrupted.  ``console``: the
+    speed measures the console script takes on its own process (none for a library call)."""
     options = parse_args(argv, prog)
     try:
-        run(options)
+        run(options, console)
     except CommandError as exc:
         if options.raiseerr:
             raise
@@ -461,25 +465,9 @@ def main(argv: Sequence[str] | None = None, prog: str = "sterna") -> int:
 
 
 def console_main() -> None:
-    """The ``sterna`` console script and ``python -m sterna``: :func:`main`, then exit.
-
-    A command that never imported SQLAlchemy (``heads``, ``history``, ``show``, ``revision``...)
-    opened no connection and started no thread, so there is nothing to tear down: after the
-    exit handlers ran and the output is flushed, the process leaves at once instead of freeing
-    its objects one by one and collecting garbage (a tenth of a ``heads`` run over 5,000
-    revisions).  Anything else exits as usual.  Until then the process keeps its revision
-    graphs (:data:`sterna._kept_until_exit`) and collects no cyclic garbage until env.py runs.
-    """
-    sterna._kept_until_exit = []
-    gc.disable()  # until env.py runs: sterna.script.directory.ScriptDirectory.run_env
-    status = main()
-    if "sqlalchemy" in sys.modules:
-        sys.exit(status)
-    import atexit  # noqa: PLC0415
-
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        # a closed pipe (`sterna history | head`), a closed stream: nothing more to say
-        with contextlib.suppress(OSError, ValueError):
-            stream.flush()
-    os._exit(status)
+    """The ``sterna`` console script and ``python -m sterna``: :func:`main` with the speed
+    measures a process that ends with the command may take (:class:`ConsolePolicy`: revision
+    graphs kept until exit, no cyclic garbage collection until env.py runs, a fast exit)."""
+    console = ConsolePolicy()
+    console.start()
+    console.exit(main(console=console))

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any, TextIO, overload
 
+    from sterna.util.console import ConsolePolicy
+
 PostWriteHookConfig = Mapping[str, str]
 TomlValue = str | int | bool | list[str] | dict[str, str] | list[dict[str, str]]
 
@@ -104,6 +106,8 @@ class Config:
         self.config_args: dict[str, Any] = dict(config_args or {})
         self.toml_args: dict[str, Any] = dict(config_args or {})
         self.attributes: dict[str, Any] = dict(attributes or {})
+        #: the console script's speed measures (sterna.util.console); ``None`` for a library call
+        self.console: ConsolePolicy | None = None
 
     @property
     def _config_file_path(self) -> Path | None:

@@ -10,12 +10,10 @@ imported by :mod:`sterna.script.template` when a script is written).
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
 
-import sterna
 from sterna.errors import (
     CommandError,
     ConfigError,
@@ -33,6 +31,7 @@ from sterna.script.scan import (
     read_scripts,
 )
 from sterna.script.translate import translate_errors
+from sterna.util.console import ConsolePolicy, collector_paused, console_of
 
 # names used in annotations only: ``typing`` is not imported at run time (about 3 ms)
 TYPE_CHECKING = False
@@ -47,6 +46,10 @@ _RevIds = str | Sequence[str] | None
 
 class ScriptDirectory:
     """The script folder of a migration environment (``alembic.script.ScriptDirectory``)."""
+
+    #: the console script's speed measures (sterna.util.console), from the Config this was made
+    #: from; ``None`` for a library call (the garbage collector is then left alone)
+    console: ConsolePolicy | None = None
 
     def __init__(
         self,
@@ -80,7 +83,9 @@ class ScriptDirectory:
     @classmethod
     def from_config(cls, config: Config) -> ScriptDirectory:
         """The script directory a :class:`~sterna.config.Config` describes."""
-        return _locations.script_directory_from_config(cls, config)
+        script = _locations.script_directory_from_config(cls, config)
+        script.console = console_of(config)
+        return script
 
     # ------------------------------------------------------------------ locations
 
@@ -119,7 +124,8 @@ class ScriptDirectory:
         """The revision graph of all scripts, built on first use (or loaded from the snapshot
         taken when it was last built from the same files: :mod:`sterna.script.snapshot`)."""
         revision_map, listings = self._read_revision_map()
-        _keep(revision_map, listings)
+        if self.console is not None:
+            self.console.keep(revision_map, listings)
         self._listings = listings
         return revision_map
 
@@ -141,7 +147,7 @@ class ScriptDirectory:
         """The graph, and the folder listings it was read from (none where not listed)."""
         if self.sourceless or type(self)._load_revisions is not ScriptDirectory._load_revisions:
             return RevisionMap(self._load_revisions()), []
-        with snapshot.paused_gc():  # thousands of stat results and rows, all kept
+        with collector_paused(self.console):  # thousands of stat results and rows, all kept
             listings = list_scripts(
                 self._version_locations, recursive=self.recursive_version_locations
             )
@@ -149,7 +155,7 @@ class ScriptDirectory:
             loaded = snapshot.load(self.dir, key) if key is not None else None
         if loaded is not None:
             return loaded, listings
-        with snapshot.paused_gc():
+        with collector_paused(self.console):
             found = read_scripts(listings)
             revision_map = RevisionMap(Script(f.path, f.header, f.module) for f in found)
         if key is not None and not has_duplicates(listings):
@@ -167,7 +173,7 @@ class ScriptDirectory:
         before anything is run (a :class:`ScriptError` naming the file and line)."""
         scripts = [s for s in self.revision_map if isinstance(s, Script) and s._module is None]
         # thousands of modules and functions that all stay alive: collecting only walks them
-        with snapshot.paused_gc():
+        with collector_paused(self.console):
             for script in scripts:
                 script.module  # noqa: B018 - importing is the point
 
@@ -286,8 +292,8 @@ class ScriptDirectory:
         path = python_file_or_bytecode(self.env_py_location)
         if path is None:
             raise ScriptError(self.env_py_location, "file not found")
-        if sterna._kept_until_exit is not None:
-            gc.enable()  # the console script collected no garbage until now: see sterna
+        if self.console is not None:
+            self.console.env_starts()  # the user's code gets the garbage collector back
         # env.py's own bytecode follows the interpreter's setting: a stale env.pyc would run
         # after env.py is deleted, as it does for Alembic
         load_module(path, name="env_py", always_cache_bytecode=False)
@@ -391,11 +397,3 @@ def _as_heads(heads: Sequence[str] | str | None) -> tuple[str, ...]:
     if isinstance(heads, str):
         return (heads,)
     return tuple(h for h in heads if h)
-
-
-def _keep(*objects: object) -> None:
-    """Keep ``objects`` until the process ends, when the console script asks for it
-    (:data:`sterna._kept_until_exit`)."""
-    kept = sterna._kept_until_exit
-    if kept is not None:
-        kept.extend(objects)

@@ -24,7 +24,6 @@ project's ``.pyc`` files and is trusted as they are.
 from __future__ import annotations
 
 import contextlib
-import gc
 import marshal
 import os
 import sys
@@ -39,7 +38,7 @@ from sterna.script.scan import FolderListing
 # names used in annotations only: ``typing`` is not imported at run time (about 3 ms)
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Sequence
     from typing import Any
 
 SNAPSHOT_FILE = "sterna-graph.marshal"
@@ -78,24 +77,10 @@ def load(script_dir: str, expected: bytes) -> RevisionMap | None:
     length = int.from_bytes(data[len(_MAGIC) : start], "little")
     if length != len(expected) or data[start : start + length] != expected:
         return None
-    try:
-        with paused_gc():
-            return _decode(marshal.loads(memoryview(data)[start + length :]))
+    try:  # (the caller pauses the garbage collector where it may: ScriptDirectory)
+        return _decode(marshal.loads(memoryview(data)[start + length :]))
     except Exception:  # noqa: BLE001 - a damaged snapshot is rebuilt, whatever the damage
         return None
-
-
-@contextlib.contextmanager
-def paused_gc() -> Iterator[None]:
-    """No cyclic garbage collection while thousands of objects that all stay alive are made:
-    the collector would only walk them again and again (a fifth of the time of a load)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def save(script_dir: str, expected: bytes, revision_map: RevisionMap) -> None:

@@ -83,12 +83,22 @@ def test_database_command_exits_normally(project: Project) -> None:
     assert run_sterna("current", cwd=project.ours).stdout.strip() == "r0002 (head)"
 
 
-REPORT = (
+REPORT = (  # counts what a console policy was asked to keep (None: no policy was made)
     "import atexit, gc, sys\n"
-    "import sterna\n"
+    "from sterna.util import console\n"
+    "kept = []\n"
+    "made = console.ConsolePolicy.__init__\n"
+    "def init(self):\n"
+    "    made(self)\n"
+    "    kept.append(0)\n"
+    "real = console.ConsolePolicy.keep\n"
+    "def keep(self, *objects):\n"
+    "    kept.extend(objects)\n"
+    "    real(self, *objects)\n"
+    "console.ConsolePolicy.__init__ = init\n"
+    "console.ConsolePolicy.keep = keep\n"
     "def report():\n"
-    "    kept = sterna._kept_until_exit\n"
-    "    print('gc', gc.isenabled(), 'kept', None if kept is None else len(kept))\n"
+    "    print('gc', gc.isenabled(), 'kept', len(kept) - 1 if kept else None)\n"
     "atexit.register(report)\n"
     "sys.argv = ['sterna'] + sys.argv[1:]\n"
     "from sterna.cli import {entry}\n"
