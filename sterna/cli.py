@@ -16,9 +16,10 @@ import sys
 from collections import namedtuple
 
 from sterna import __version__
-from sterna.config import Config, hide_passwords
+from sterna.config import Config
 from sterna.errors import CommandError, ConfigError
 from sterna.util.console import ConsolePolicy
+from sterna.util.messaging import hide_passwords
 
 # ``typing`` is imported for the type checker only: importing it would cost every command line
 # about 3 ms.  The records are built with ``collections.namedtuple`` at run time.

@@ -12,6 +12,8 @@ import os
 from sterna.commands.environment import load_script, run_env
 from sterna.config import Config, parse_bool
 from sterna.errors import CommandError, DatabaseNotAtHead, HistoryValidationError
+from sterna.util.messaging import obfuscate_url_pw
+from sterna.util.messaging import rev_id as new_rev_id
 
 # names used in annotations only: ``typing`` is not imported at run time (about 3 ms)
 TYPE_CHECKING = False
@@ -46,12 +48,6 @@ __all__ = [
     "upgrade",
     "validate",
 ]
-
-
-def _new_rev_id() -> str:
-    import uuid  # noqa: PLC0415 - see the note on imports above
-
-    return uuid.uuid4().hex[-12:]
 
 
 def init(config: Config, directory: str, template: str = "generic", package: bool = False) -> None:
@@ -107,7 +103,7 @@ def revision(
             "(there is nothing to write as SQL otherwise)"
         )
     new = NewRevision(
-        rev_id=rev_id or _new_rev_id(), message=message, head=head or "head", splice=splice,
+        rev_id=rev_id or new_rev_id(), message=message, head=head or "head", splice=splice,
         branch_label=branch_label, version_path=version_path, depends_on=depends_on,
     )
     template_args: dict[str, Any] = {"config": config}
@@ -155,7 +151,7 @@ def merge(
 
         run_env(config, script, collect, as_sql=False, template_args=template_args)
     new = NewRevision(
-        rev_id=rev_id or _new_rev_id(), message=message, head=revisions, splice=splice,
+        rev_id=rev_id or new_rev_id(), message=message, head=revisions, splice=splice,
         branch_label=branch_label,
     )
     return write(config, script, [new], template_args)[0]
@@ -331,7 +327,7 @@ def current(config: Config, check_heads: bool = False, verbose: bool = False) ->
 
     def display(heads: Any, context: Any) -> list[Any]:
         if verbose:
-            url = context.connection.engine.url.render_as_string(hide_password=True)
+            url = obfuscate_url_pw(context.connection.engine.url)
             config.print_stdout("Current revision(s) for %s:", url)
         at = tuple(heads or ())
         if check_heads and set(at) != set(script.get_heads()):

@@ -10,7 +10,6 @@ called or ``immutabledict`` is asked for.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -22,6 +21,7 @@ from sterna.util.messaging import (
     format_as_comma,
     msg,
     obfuscate_url_pw,
+    rev_id,
     status,
     warn,
     warn_deprecated,
@@ -62,11 +62,6 @@ def asbool(value: Any) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in _TRUE
     return bool(value)
-
-
-def rev_id() -> str:
-    """A new random 12-character revision id."""
-    return uuid.uuid4().hex[-12:]
 
 
 def to_tuple(value: Any, default: tuple[Any, ...] | None = None) -> tuple[Any, ...] | None:

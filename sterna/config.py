@@ -17,7 +17,6 @@ Differences from Alembic, all in the direction of failing loudly instead of gues
 from __future__ import annotations
 
 import configparser
-import contextlib
 import os
 import re
 import sys
@@ -27,6 +26,7 @@ from collections.abc import Mapping
 from functools import cached_property
 
 from sterna.errors import ConfigError
+from sterna.util.messaging import write_stream
 
 # names used in annotations only: ``typing`` is not imported at run time (about 3 ms)
 TYPE_CHECKING = False
@@ -51,7 +51,6 @@ _LEGACY_SYS_PATH_SPLIT = re.compile(r", *| +|:")
 _HOOK_NAMES_SPLIT = re.compile(r", *| +")
 _TRUE = frozenset({"true", "yes", "on", "1", "y", "t"})
 _FALSE = frozenset({"false", "no", "off", "0", "n", "f", ""})
-_URL_PASSWORD = re.compile(r"(\b[a-zA-Z][\w+.-]*://[^:/@\s]*:)[^@\s]*(@)")
 
 
 def __getattr__(name: str) -> Any:
@@ -61,11 +60,6 @@ def __getattr__(name: str) -> Any:
 
         return getattr(cli_compat, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def hide_passwords(text: str) -> str:
-    """Replace the password of every URL in ``text`` with ``***`` (for error messages)."""
-    return _URL_PASSWORD.sub(r"\1***\2", text)
 
 
 def parse_bool(value: str, what: str) -> bool:
@@ -422,15 +416,6 @@ class Config:
     def get_template_directory(self) -> str:
         """The folder holding the ``init`` templates shipped with Sterna."""
         return os.path.join(folder_of(__file__), "templates")
-
-
-def write_stream(stream: TextIO, text: str) -> None:
-    """Write ``text`` to ``stream``, replacing characters its encoding cannot represent."""
-    if not text.isascii():  # every encoding a terminal uses can write ASCII as it is
-        encoding = getattr(stream, "encoding", None) or "utf-8"
-        text = text.encode(encoding, "replace").decode(encoding)
-    with contextlib.suppress(BrokenPipeError):  # e.g. `sterna history | head`
-        stream.write(text)
 
 
 def folder_of(name: str | os.PathLike[str]) -> str:

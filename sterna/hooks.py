@@ -28,8 +28,8 @@ import subprocess
 import sys
 from collections.abc import Callable, Mapping, Sequence
 
-from sterna.commands.messaging import status
 from sterna.errors import HookError
+from sterna.util.messaging import status
 
 REVISION_SCRIPT_TOKEN = "REVISION_SCRIPT_FILENAME"
 

@@ -13,9 +13,9 @@ import os
 import shutil
 from pathlib import Path
 
-from sterna.commands.messaging import msg, status
 from sterna.config import Config, read_toml
 from sterna.errors import TemplateError
+from sterna.util.messaging import msg, status
 
 INI_TEMPLATE = "alembic.ini.mako"
 TOML_TEMPLATE = "pyproject.toml.mako"

@@ -21,7 +21,6 @@ from sqlalchemy.exc import (
     StatementError,
 )
 
-from sterna.config import hide_passwords
 from sterna.errors import (
     DatabaseConnectError,
     DatabaseError,
@@ -32,6 +31,7 @@ from sterna.errors import (
 )
 from sterna.runtime.steps import StepLike, direction, step_revision_label
 from sterna.runtime.transactions import one_line
+from sterna.util.messaging import hide_passwords, obfuscate_url_pw
 
 
 def is_connect_error(exc: BaseException) -> bool:
@@ -61,9 +61,8 @@ def describe_connect_error(
     cause = _cause_text(exc)
     shown = None
     if found is not None:
-        shown = found.render_as_string(hide_password=True)
-        if found.password:
-            cause = cause.replace(str(found.password), "***")
+        shown = obfuscate_url_pw(found)
+        cause = hide_passwords(cause, None if found.password is None else str(found.password))
     return DatabaseConnectError(shown, cause, option, state)
 
 
@@ -176,7 +175,7 @@ def _failing_url(exc: BaseException, config_url: str | None) -> tuple[str, str |
     found = _engine_url(exc.__traceback__)
     if found is not None:
         label = "sqlalchemy.url" if _is_config_url(found, config_url) else "database URL"
-        return label, found.render_as_string(hide_password=True)
+        return label, obfuscate_url_pw(found)
     text = _raw_url(exc.__traceback__) or config_url
     if text is None:
         return "database URL", None

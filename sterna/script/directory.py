@@ -19,7 +19,7 @@ from sterna.errors import (
     ConfigError,
     ScriptError,
 )
-from sterna.script import _locations, _messages, snapshot
+from sterna.script import _locations, snapshot
 from sterna.script.base import Script
 from sterna.script.loader import load_module, python_file_or_bytecode
 from sterna.script.revision import RevisionMap
@@ -32,6 +32,7 @@ from sterna.script.scan import (
 )
 from sterna.script.translate import translate_errors
 from sterna.util.console import ConsolePolicy, collector_paused, console_of
+from sterna.util.messaging import status
 
 # names used in annotations only: ``typing`` is not imported at run time (about 3 ms)
 TYPE_CHECKING = False
@@ -334,7 +335,7 @@ class ScriptDirectory:
         quiet = bool(self.messaging_opts.get("quiet"))
         for folder in new.folders_to_create:
             self._ensure_directory(folder)
-        with _messages.status(f"Generating {new.path}", quiet=quiet):
+        with status(f"Generating {new.path}", quiet=quiet):
             template.write_script(new.path, new.content)
         script = Script(new.path, new.header)
         self.revision_map.add_revision(script)
@@ -355,14 +356,14 @@ class ScriptDirectory:
     def _ensure_directory(self, path: str | os.PathLike[str]) -> None:
         path = os.path.abspath(os.fspath(path))
         if not os.path.exists(path):
-            with _messages.status(f"Creating directory {path}", quiet=self._quiet):
+            with status(f"Creating directory {path}", quiet=self._quiet):
                 os.makedirs(path)
 
     def _copy_file(self, src: str | os.PathLike[str], dest: str | os.PathLike[str]) -> None:
         import shutil
 
         dest = os.path.abspath(os.fspath(dest))
-        with _messages.status(f"Generating {dest}", quiet=self._quiet):
+        with status(f"Generating {dest}", quiet=self._quiet):
             shutil.copy(os.fspath(src), dest)
 
     def _generate_template(
@@ -371,7 +372,7 @@ class ScriptDirectory:
         from sterna.script import template
 
         dest = os.path.abspath(os.fspath(dest))
-        with _messages.status(f"Generating {dest}", quiet=self._quiet):
+        with status(f"Generating {dest}", quiet=self._quiet):
             content = template.render(os.fspath(src), kw, self.output_encoding)
             template.write_script(dest, content, overwrite=True)
 
@@ -381,7 +382,7 @@ class ScriptDirectory:
         from sterna.script import template
 
         dest = os.path.abspath(os.fspath(dest))
-        with _messages.status(f"Appending to existing {dest}", quiet=self._quiet):
+        with status(f"Appending to existing {dest}", quiet=self._quiet):
             content = template.render(os.fspath(src), kw, self.output_encoding)
             with open(dest, "ab") as fh:
                 fh.write(b"\n\n" + content)

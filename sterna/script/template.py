@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime
 import os
 import re
-from collections.abc import Iterable
 from typing import Any
 
 from sterna.errors import ConfigError, ScriptTemplateError
 from sterna.script._locations import DEFAULT_FILE_TEMPLATE
+from sterna.util.messaging import format_as_comma
 
 __all__ = ["DEFAULT_FILE_TEMPLATE", "render", "script_filename", "write_script"]
 _SLUG_WORD = re.compile(r"\w+")
@@ -108,15 +108,6 @@ def _escape(match: re.Match[str]) -> str:
         return "".join("\\" + char for char in found)
     code = ord(found)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def format_as_comma(value: str | Iterable[str] | None) -> str:
-    """``a, b`` for several ids, the id for one, ``""`` for none (the templates' ``comma``)."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    return ", ".join(value)
 
 
 def tuple_rev_as_scalar(revs: tuple[str, ...] | list[str] | None) -> object:
