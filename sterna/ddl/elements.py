@@ -165,8 +165,8 @@ def column_definition(compiler: DDLCompiler, element: AddColumn) -> str:
     if element.inline_primary_key and element.column.primary_key:
         text += " PRIMARY KEY"
     if element.inline_references:
-        for fk in element.column.foreign_keys:
-            constraint = fk.constraint
+        constraints = [fk.constraint for fk in element.column.foreign_keys]
+        for constraint in sorted(constraints, key=lambda c: getattr(c, "_creation_order", 0)):
             assert isinstance(constraint, ForeignKeyConstraint)
             text += " " + inline_references(compiler, constraint)
     return text

@@ -326,28 +326,32 @@ class DefaultImpl(ImplHooks):
         existing_autoincrement: bool | None = None,
         **kw: Any,
     ) -> None:
-        """One standard ``ALTER COLUMN`` statement per changed aspect: type, nullability,
-        default, comment, then the rename (so the earlier statements use the old name)."""
+        """One standard ``ALTER COLUMN`` statement per changed aspect: nullability, default,
+        type (Alembic's order), comment, then the rename (so the earlier statements use the old
+        name)."""
         where = (table_name, column_name)
-        if type_ is not None:
-            self._exec(ColumnType(*where, type_, schema, using=kw.get("postgresql_using")))
         if nullable is not None:
             self._exec(ColumnNullable(*where, nullable, schema))
         if server_default is not False:
-            self._check_default(server_default, table_name, column_name)
+            self._check_default(server_default, existing_server_default, where)
             self._exec(ColumnDefault(*where, server_default, schema))
+        if type_ is not None:
+            self._exec(ColumnType(*where, type_, schema, using=kw.get("postgresql_using")))
         if comment is not False:
             self._alter_column_comment(table_name, column_name, comment, schema)
         if name is not None and name != column_name:
             self._exec(ColumnName(*where, name, schema))
 
-    def _check_default(self, default: Any, table_name: str, column_name: str) -> None:
-        if isinstance(default, (Computed, Identity)):
-            raise self._unsupported(
-                f"alter_column({table_name!r}, {column_name!r}) to a "
-                f"{type(default).__name__} server default",
-                "drop and re-add the column instead",
-            )
+    def _check_default(self, default: Any, existing: Any, where: tuple[str, str]) -> None:
+        """A generated (``Computed``) or ``Identity`` column cannot be made, unmade or changed
+        by ``ALTER COLUMN ... DEFAULT``: refused, whether it is the new or the existing one."""
+        for which, value in (("to", default), ("from", existing)):
+            if isinstance(value, (Computed, Identity)):
+                raise self._unsupported(
+                    f"alter_column({where[0]!r}, {where[1]!r}) {which} a "
+                    f"{type(value).__name__} server default",
+                    "drop and re-add the column instead",
+                )
 
     def _alter_column_comment(
         self, table_name: str, column_name: str, comment: str | None, schema: str | None

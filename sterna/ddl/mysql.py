@@ -275,7 +275,9 @@ class MySQLImpl(DefaultImpl):
         )
         if not rewrite and not renaming:
             if server_default is not False:
-                self._check_default(server_default, table_name, column_name)
+                self._check_default(
+                    server_default, existing_server_default, (table_name, column_name)
+                )
                 self._exec(ColumnDefault(table_name, column_name, server_default, schema))
             return
         if not rewrite and server_default is False and self._rename_only_allowed(existing):

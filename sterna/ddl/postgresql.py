@@ -20,6 +20,7 @@ from sqlalchemy.sql.compiler import DDLCompiler
 
 from sterna.ddl.elements import (
     ColumnName,
+    ColumnType,
     alter_table,
     format_column,
     format_literal,
@@ -192,11 +193,16 @@ class PostgresqlImpl(DefaultImpl):
         )
 
     def alter_column(self, table_name: str, column_name: str, **kw: Any) -> None:
-        """As the default, creating first a named enum type the new type needs if missing;
-        identity columns changed as ``sterna/ddl/pg_identity.py`` says."""
+        """As the default, but the type first (with ``postgresql_using``), creating first a
+        named enum type the new type needs if missing; identity columns changed as
+        ``sterna/ddl/pg_identity.py`` says."""
         type_ = kw.get("type_")
         if type_ is not None:
             self._ensure_enum_types(named_enums([Column("_", type_)]))
+            self._exec(ColumnType(
+                table_name, column_name, type_, kw.get("schema"), using=kw.get("postgresql_using")
+            ))
+            kw["type_"] = None
         new, existing = kw.get("server_default", False), kw.get("existing_server_default")
         if is_identity_change(new, existing):
             compiler = self.dialect.ddl_compiler(self.dialect, cast(Any, None))

@@ -51,9 +51,7 @@ def add_column(operations: AbstractOperations, operation: ops.AddColumnOp) -> No
         assert isinstance(detached, Column)
         column = detached
     table = operations.schema_obj.table(operation.table_name, column, schema=operation.schema)
-    inline_refs = operation.inline_references
-    if inline_refs is None:
-        inline_refs = impl.inline_references_by_default
+    inline_refs = _inline_references(operation.inline_references, column, impl)
     impl.add_column(
         operation.table_name, column, schema=operation.schema,
         if_not_exists=operation.if_not_exists, inline_references=inline_refs,
@@ -66,11 +64,23 @@ def add_column(operations: AbstractOperations, operation: ops.AddColumnOp) -> No
             continue
         if constraint in column.constraints:
             continue  # rendered inline with the column
+        if not _created_here(constraint, impl.dialect):
+            continue  # e.g. a Boolean's CHECK on a backend with a native boolean
         impl.add_column_constraint(constraint)
     for index in sorted(table.indexes, key=lambda ix: str(ix.name)):
         impl.create_index(index)
     if column.comment is not None and not impl.dialect.inline_comments:
         impl.create_column_comment(column)
+
+
+def _inline_references(asked: bool | None, column: Column[Any], impl: Any) -> bool:
+    """Whether the column's foreign keys go inline (``REFERENCES``): as asked, else as the
+    dialect prefers; several foreign keys go inline only where the dialect prefers it (SQLite
+    cannot add them afterwards), else each is a separate ``ADD CONSTRAINT``."""
+    preferred = bool(impl.inline_references_by_default)
+    if asked is None:
+        return preferred
+    return asked and (preferred or len(column.foreign_keys) <= 1)
 
 
 @implementation_for(ops.DropColumnOp)
@@ -85,6 +95,15 @@ def drop_column(operations: AbstractOperations, operation: ops.DropColumnOp) -> 
     )
 
 
+def _created_here(constraint: Constraint, dialect: Any) -> bool:
+    """Whether ``dialect`` creates ``constraint``: a type's CHECK (``Boolean``/``Enum`` with
+    ``create_constraint=True``) has a rule saying where it applies (not where the type is
+    native); every other constraint always is."""
+    if not getattr(constraint, "_type_bound", False) or constraint._create_rule is None:
+        return True
+    return bool(constraint._create_rule(SimpleNamespace(dialect=dialect)))
+
+
 def _type_constraints(
     operations: AbstractOperations, operation: ops.AlterColumnOp, type_: Any
 ) -> list[Constraint]:
@@ -93,11 +112,10 @@ def _type_constraints(
         return []
     column: Column[Any] = Column(operation.column_name, type_)
     table = operations.schema_obj.table(operation.table_name, column, schema=operation.schema)
-    rule_arg = SimpleNamespace(dialect=operations.impl.dialect)
+    dialect = operations.impl.dialect
     return [
         c for c in table.constraints
-        if getattr(c, "_type_bound", False)
-        and (c._create_rule is None or c._create_rule(rule_arg))
+        if getattr(c, "_type_bound", False) and _created_here(c, dialect)
     ]
 
 

@@ -255,3 +255,19 @@ def test_a_single_column_name_given_as_a_string_is_one_column() -> None:
     assert ops.CreatePrimaryKeyOp("pk", "t", "id").columns == ["id"]
     fk = ops.CreateForeignKeyOp("fk", "t", "r", "rid", "id")
     assert (fk.local_cols, fk.remote_cols) == (["rid"], ["id"])
+
+
+def test_drop_table_options_changed_on_the_op_show_in_table_and_reverse() -> None:
+    """``table_kw`` (and comment/info/prefixes) of a DropTableOp are its own: editing them
+    changes ``to_table()`` and ``reverse()``, as with Alembic's op."""
+    for module in (ops, alembic_ops):
+        table = sa.Table("x", sa.MetaData(), sa.Column("q", sa.Integer), info={"a": 1},
+                         prefixes=["TEMPORARY"])
+        op = module.DropTableOp.from_table(table)
+        op.table_kw["postgresql_partition_by"] = "q"
+        built = op.to_table()
+        assert built.dialect_kwargs["postgresql_partition_by"] == "q", module
+        assert (built.info, built._prefixes, list(built.c.keys())) == ({"a": 1}, ["TEMPORARY"],
+                                                                       ["q"])
+        rebuilt = op.reverse().to_table()
+        assert rebuilt.dialect_kwargs["postgresql_partition_by"] == "q", module

@@ -137,14 +137,15 @@ class DropTableOp(MigrateOperation):
         return cls(table.name, schema=table.schema, table_kw=table_kw, _reverse=create)
 
     def to_table(self, migration_context: MigrationContextLike | None = None) -> Table:
-        if self._reverse is not None:
-            return self._reverse.to_table(migration_context)
-        from sterna.operations.schemaobj import SchemaObjects
-
+        """The dropped table: the columns and constraints the reverse keeps (if any), with this
+        operation's options (``table_kw``, ``comment``, ``info``, ``prefixes``), so that
+        options changed on this operation show in the table and in ``reverse()``."""
         kw = dict(self.table_kw)
-        if self.comment is not None:
-            kw["comment"] = self.comment
-        return SchemaObjects(migration_context).table(self.table_name, schema=self.schema, **kw)
+        kw.update(comment=self.comment, info=dict(self.info), prefixes=list(self.prefixes))
+        items = self._reverse.columns if self._reverse is not None else []
+        return CreateTableOp(self.table_name, items, schema=self.schema, **kw).to_table(
+            migration_context
+        )
 
     def reverse(self) -> CreateTableOp:
         if self._reverse is None:
@@ -154,7 +155,7 @@ class DropTableOp(MigrateOperation):
                 f"drop_table({self.table_name!r})", "the dropped table's definition is not known"
             )
         return CreateTableOp.from_table(
-            self._reverse.to_table(), _namespace_metadata=self._reverse._namespace_metadata
+            self.to_table(), _namespace_metadata=self._reverse._namespace_metadata
         )
 
     def to_diff_tuple(self) -> tuple[str, Table]:
