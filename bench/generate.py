@@ -193,7 +193,7 @@ def write(root: Path, revs: list[Rev], tool: str, url: str, workload: str = "sim
     (mig / "env.py").write_text(ENV_PY.format(tool=tool))
     (mig / "script.py.mako").write_text('"""${message}"""\n')
     steps = simple_bodies(revs) if workload == "simple" else realistic.bodies(len(revs))
-    for r, (message, up, down) in zip(revs, steps):
+    for r, (message, up, down) in zip(revs, steps, strict=True):
         down_id = r.down
         revises = ", ".join(down_id) if isinstance(down_id, tuple) else (down_id or "")
         text = SCRIPT.format(message=message, rev=r.rev, revises=revises, tool=tool,

@@ -84,7 +84,8 @@ def add_columns(s: Schema, i: int) -> Step:
     added = [(f"note_{i}", "sa.String(length=200)", "sa.VARCHAR(length=200)")]
     if s.rng.random() < 0.5:
         added.append((f"score_{i}", "sa.Integer()", "sa.INTEGER()"))
-    up, down = [], []
+    up: list[str] = []
+    down: list[str] = []
     for name, type_, reflected in added:
         up.append(f"{I4}op.add_column({t.name!r}, sa.Column({name!r}, {type_}, nullable=True))")
         down.insert(0, f"{I4}op.drop_column({t.name!r}, {name!r})")
