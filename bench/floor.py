@@ -6,9 +6,10 @@ Imports SQLAlchemy, then runs every script in the folder from the bytecode a rea
 ``__pycache__`` (read and unmarshalled without any check that it is current: cheaper than any
 real loader) and calls its ``upgrade()`` or ``downgrade()`` with an ``op`` that does only what
 Alembic's API obliges: ``op.create_table`` builds and returns a SQLAlchemy ``Table``; every
-other operation does nothing.  No graph, no
-ordering, no SQL is written.  So a drop-in tool's ``upgrade head --sql`` cannot take less time
-than this; ``bench/run.py`` prints Alembic's time divided by it as the ceiling of the ratio.
+other operation does nothing (``op.batch_alter_table`` gives a context whose operations do
+nothing).  No graph, no ordering, no SQL is written.  So a drop-in tool's ``upgrade head
+--sql`` cannot take less time than this; ``bench/run.py`` prints Alembic's time divided by it
+as the ceiling of the ratio.
 """
 
 from __future__ import annotations
@@ -31,10 +32,28 @@ def nothing(*args: Any, **kw: Any) -> None:
     return None
 
 
+class NoBatch:
+    """What ``op.batch_alter_table`` returns here: a context whose operations do nothing."""
+
+    def __enter__(self) -> NoBatch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def __getattr__(self, name: str) -> Any:
+        return nothing
+
+
+def batch_alter_table(*args: Any, **kw: Any) -> NoBatch:
+    return NoBatch()
+
+
 def stub_op() -> types.ModuleType:
     op = types.ModuleType("op")
     op.__getattr__ = lambda name: nothing  # type: ignore[method-assign]
     op.create_table = create_table  # type: ignore[attr-defined]
+    op.batch_alter_table = batch_alter_table  # type: ignore[attr-defined]
     return op
 
 

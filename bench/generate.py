@@ -3,15 +3,24 @@
 The two tools get byte-identical projects except for the import line of the scripts and env.py
 (``from alembic import ...`` vs ``from sterna import ...``), so their timings compare like for like.
 
-    python bench/generate.py DIR --revisions 5000 --shape linear|branched --tool sterna|alembic
+    python bench/generate.py DIR --revisions 5000 --shape linear|branched --tool sterna|alembic \
+        [--workload simple|realistic]
+
+``simple`` (the default) is below: 4-column tables and added columns.  ``realistic`` (linear only)
+is bench/realistic.py: 20-40 line scripts shaped like autogenerate's, issue 15's mix.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import realistic  # noqa: E402
 
 ENV_PY = '''\
 from logging.config import fileConfig
@@ -172,16 +181,19 @@ def body(r: Rev, parent: int | None) -> tuple[str, str, str]:
     return f"create table {t}", up, down
 
 
-def write(root: Path, revs: list[Rev], tool: str, url: str) -> None:
+def simple_bodies(revs: list[Rev]) -> list[tuple[str, str, str]]:
+    index_of = {r.rev: r.index for r in revs}
+    return [body(r, index_of[r.down] if isinstance(r.down, str) else None) for r in revs]
+
+
+def write(root: Path, revs: list[Rev], tool: str, url: str, workload: str = "simple") -> None:
     mig = root / "migrations"
     (mig / "versions").mkdir(parents=True, exist_ok=True)
     (root / "alembic.ini").write_text(INI.format(url=url))
     (mig / "env.py").write_text(ENV_PY.format(tool=tool))
     (mig / "script.py.mako").write_text('"""${message}"""\n')
-    index_of = {r.rev: r.index for r in revs}
-    for r in revs:
-        parent = index_of[r.down] if isinstance(r.down, str) else None
-        message, up, down = body(r, parent)
+    steps = simple_bodies(revs) if workload == "simple" else realistic.bodies(len(revs))
+    for r, (message, up, down) in zip(revs, steps, strict=True):
         down_id = r.down
         revises = ", ".join(down_id) if isinstance(down_id, tuple) else (down_id or "")
         text = SCRIPT.format(message=message, rev=r.rev, revises=revises, tool=tool,
@@ -190,9 +202,13 @@ def write(root: Path, revs: list[Rev], tool: str, url: str) -> None:
         (mig / "versions" / f"{r.rev}_{message.replace(' ', '_')}.py").write_text(text)
 
 
-def generate(root: Path, n: int, shape: str, tool: str, url: str) -> list[Rev]:
+def generate(root: Path, n: int, shape: str, tool: str, url: str, workload: str = "simple"
+             ) -> list[Rev]:
+    if workload == "realistic" and shape != "linear":
+        raise SystemExit("bench/generate.py: --workload realistic writes linear histories only "
+                         f"(--shape {shape} asked)")
     revs = linear(n) if shape == "linear" else branched(n)
-    write(root, revs, tool, url)
+    write(root, revs, tool, url, workload)
     return revs
 
 
@@ -203,8 +219,9 @@ def main() -> None:
     p.add_argument("--shape", choices=["linear", "branched"], default="linear")
     p.add_argument("--tool", choices=["sterna", "alembic"], default="sterna")
     p.add_argument("--url", default="sqlite:///%(here)s/bench.db")
+    p.add_argument("--workload", choices=["simple", "realistic"], default="simple")
     a = p.parse_args()
-    generate(a.dir, a.revisions, a.shape, a.tool, a.url)
+    generate(a.dir, a.revisions, a.shape, a.tool, a.url, a.workload)
 
 
 if __name__ == "__main__":

@@ -162,14 +162,14 @@ def clear_pycache(root: Path) -> None:
         shutil.rmtree(p, ignore_errors=True)
 
 
-def projects(name: str, n: int, shape: str, url: str = "sqlite:///%(here)s/bench.db"
-             ) -> dict[str, Path]:
+def projects(name: str, n: int, shape: str, url: str = "sqlite:///%(here)s/bench.db",
+             workload: str = "simple") -> dict[str, Path]:
     paths = {}
     for tool in ("alembic", "sterna"):
         root = OUT / name / tool
         if root.exists():
             shutil.rmtree(root)
-        generate(root, n, shape, tool, url)
+        generate(root, n, shape, tool, url, workload)
         paths[tool] = root
     return paths
 
@@ -241,21 +241,32 @@ def floor_cmd(project: Path, direction: str) -> list[str]:
     return [str(VENV / "bin" / "python"), str(HERE / "floor.py"), str(versions), direction]
 
 
-def offline(ctx: Ctx) -> None:
+# issue 15's targets for the realistic rows; a row it sets none for must not be slower (1x)
+REALISTIC_TARGETS = {"upgrade head --sql": 2.5, "upgrade head postgresql": 2.0,
+                     "downgrade base postgresql": 2.0, "upgrade last 1": 5.0}
+# offline, the realistic scripts are compiled for PostgreSQL: a SQLite batch rebuild needs the
+# live table, so --sql refuses it (both tools); this URL is never connected to
+OFFLINE_PG_URL = "postgresql+psycopg://bench@localhost/bench"
+
+
+def offline(ctx: Ctx, workload: str = "simple") -> None:
     n = max(50, int(5000 * ctx.scale))
-    p = projects("offline", n, "linear")
+    simple = workload == "simple"
+    p = (projects("offline", n, "linear") if simple else
+         projects("offline-realistic", n, "linear", OFFLINE_PG_URL, workload))
     for args, label in ((["upgrade", "head", "--sql"], "upgrade head --sql"),
                         (["downgrade", "head:base", "--sql"], "downgrade head:base --sql")):
         for tool in p:
             run(tool, args, p[tool])
         a, s = both(ctx, p, args, ctx.repeat)
         f = median(partial(timed, floor_cmd(p["sterna"], args[0]), p["sterna"]), ctx.repeat)
-        record(ctx, f"{label} n={n}", a, s, 5,
+        name = f"{label} n={n}" if simple else f"{label} realistic n={n}"
+        record(ctx, name, a, s, 5 if simple else REALISTIC_TARGETS.get(label, 1),
                note=f"floor {f.wall:.3f}s (import SQLAlchemy, run each script, build its "
                f"Tables); alembic/floor {a.wall / f.wall:.1f}x, the most a drop-in could reach")
 
 
-BENCH_DB = "sterna_bench"
+BENCH_DB = os.environ.get("STERNA_BENCH_DB", "sterna_bench")  # another name on a shared server
 
 
 def bench_pg_url(server_url: str) -> str:
@@ -266,16 +277,21 @@ def bench_pg_url(server_url: str) -> str:
     return make_url(server_url).set(database=BENCH_DB).render_as_string(hide_password=False)
 
 
-def reset_db(url: str, root: Path, server_url: str | None = None) -> None:
+def reset_db(url: str, root: Path, server_url: str | None = None, template: str | None = None
+             ) -> None:
+    """An empty database for the next run, or (``template``) a copy of a saved one."""
     if url.startswith("sqlite"):
         (root / "bench.db").unlink(missing_ok=True)
+        if template:
+            shutil.copyfile(root / template, root / "bench.db")
         return
     from sqlalchemy import create_engine, text
 
     eng = create_engine(server_url or url, isolation_level="AUTOCOMMIT")
     with eng.connect() as c:
         c.execute(text(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)"))
-        c.execute(text(f"CREATE DATABASE {BENCH_DB}"))
+        c.execute(text(f"CREATE DATABASE {BENCH_DB}"
+                       + (f" TEMPLATE {template}" if template else "")))
     eng.dispose()
 
 
@@ -283,14 +299,28 @@ def straight(url: str, root: Path, sql: Path) -> Timing:
     return timed([str(VENV / "bin" / "python"), str(HERE / "straight.py"), url, str(sql)], root)
 
 
-def online(ctx: Ctx, backend: str) -> None:
+def capture_cmd(project: Path, out: Path, verb: str, target: str) -> list[str]:
+    """bench/capture.py: the SQL an online Alembic run of ``project`` sends, into ``out``."""
+    return [str(VENV / "bin" / "python"), str(HERE / "capture.py"), str(project), str(out), verb,
+            target]
+
+
+def online_targets(workload: str, label: str, backend: str) -> tuple[float, float | None]:
+    """The ratio to Alembic and the most Sterna ÷ straight that a row is held to."""
+    if workload == "simple":
+        return 3, 1.5
+    within = 1.6 if (label, backend) == ("upgrade head", "sqlite") else None
+    return REALISTIC_TARGETS.get(f"{label} {backend}", 1), within
+
+
+def online(ctx: Ctx, backend: str, workload: str = "simple") -> None:
     n = max(20, int(1000 * ctx.scale))
     if backend == "postgresql":
         if not ctx.pg_url:
             with own_pg_server() as server_url:
                 ctx.pg_url = server_url
                 try:
-                    online(ctx, backend)
+                    online(ctx, backend, workload)
                 finally:
                     ctx.pg_url = None
             return
@@ -298,13 +328,19 @@ def online(ctx: Ctx, backend: str) -> None:
     else:
         url = "sqlite:///%(here)s/bench.db"
     ini_url = url if backend == "sqlite" else url.replace("%", "%%")  # ini interpolation
-    p = projects(f"online-{backend}", n, "linear", ini_url)
+    simple = workload == "simple"
+    kind = "" if simple else "realistic-"
+    p = projects(f"online-{kind}{backend}", n, "linear", ini_url, workload)
     real = {t: url.replace("%(here)s", str(p[t])) for t in p}
     reset = partial(reset_db, server_url=ctx.pg_url)
-    up_sql, down_sql = OUT / f"up-{backend}.sql", OUT / f"down-{backend}.sql"
+    up_sql, down_sql = OUT / f"up-{kind}{backend}.sql", OUT / f"down-{kind}{backend}.sql"
     reset(real["alembic"], p["alembic"])
-    run("alembic", ["upgrade", "head", "--sql"], p["alembic"], out=up_sql)
-    run("alembic", ["downgrade", "head:base", "--sql"], p["alembic"], out=down_sql)
+    if not simple and backend == "sqlite":  # --sql cannot write SQLite batch rebuilds
+        timed(capture_cmd(p["alembic"], up_sql, "upgrade", "head"), p["alembic"])
+        timed(capture_cmd(p["alembic"], down_sql, "downgrade", "base"), p["alembic"])
+    else:
+        run("alembic", ["upgrade", "head", "--sql"], p["alembic"], out=up_sql)
+        run("alembic", ["downgrade", "head:base", "--sql"], p["alembic"], out=down_sql)
 
     def up(tool: str) -> Timing:
         reset(real[tool], p[tool])
@@ -341,11 +377,13 @@ def online(ctx: Ctx, backend: str) -> None:
                                    statistics.median(t.cpu for t in v))
                             for v in samples.values())
         least = (b.wall + f.wall - bare.wall) / b.wall
-        record(ctx, f"{label} {backend} n={n}", a, s, 3,
+        want, within = online_targets(workload, label, backend)
+        record(ctx, f"{label} {'' if simple else 'realistic '}{backend} n={n}", a, s, want,
                note=f"straight {b.wall:.3f}s, sterna/straight {s.wall / b.wall:.2f} "
-               f"(target <= 1.5; least for a drop-in ~{least:.2f}: the straight run plus "
-               f"running the scripts, floor.py); alembic/straight {a.wall / b.wall:.1f}x, "
-               f"the most any tool running this SQL could reach", extra_ok=s.wall <= 1.5 * b.wall)
+               f"(target <= {within or '-'}; least for a drop-in ~{least:.2f}: the straight run "
+               f"plus running the scripts, floor.py); alembic/straight {a.wall / b.wall:.1f}x, "
+               f"the most any tool running this SQL could reach",
+               extra_ok=within is None or s.wall <= within * b.wall)
 
 
 def deploy(ctx: Ctx) -> None:
@@ -371,6 +409,86 @@ def deploy(ctx: Ctx) -> None:
     record(ctx, f"upgrade 1 of n={n} sqlite", a, s, 1)
 
 
+def on_pg(ctx: Ctx, fn: Callable[[Ctx], None]) -> None:
+    """``fn(ctx)`` with ``ctx.pg_url`` naming a server: the one given, or a throw-away one."""
+    if ctx.pg_url:
+        fn(ctx)
+        return
+    with own_pg_server() as server_url:
+        ctx.pg_url = server_url
+        try:
+            fn(ctx)
+        finally:
+            ctx.pg_url = None
+
+
+def deploy_realistic(ctx: Ctx, backend: str) -> None:
+    """The everyday deploy on the realistic workload: ``upgrade head`` of the last 1 and the last
+    10 revisions of a 5,000-revision history.  Each tool first upgrades its own database to 10
+    and to 1 revision behind (untimed) and saves a copy of each; every timed run starts from a
+    fresh copy (SQLite: the file; PostgreSQL: ``CREATE DATABASE ... TEMPLATE``)."""
+    n = max(50, int(5000 * ctx.scale))
+    url = "sqlite:///%(here)s/bench.db" if backend == "sqlite" else bench_pg_url(ctx.pg_url or "")
+    p = projects(f"deploy-realistic-{backend}", n, "linear", url.replace("%", "%%")
+                 if backend != "sqlite" else url, "realistic")
+    real = {t: url.replace("%(here)s", str(p[t])) for t in p}
+    saved = {(t, k): f"{BENCH_DB}_{t}_{k}" + (".db" if backend == "sqlite" else "")
+             for t in p for k in (10, 1)}
+    for tool in p:
+        reset_db(real[tool], p[tool], ctx.pg_url)
+        for k in (10, 1):
+            run(tool, ["upgrade", rev_id(n - 1 - k)], p[tool])
+            save_db(real[tool], p[tool], saved[tool, k], ctx.pg_url)
+    try:
+        for k in (1, 10):
+            def one(tool: str, k: int = k) -> Timing:
+                reset_db(real[tool], p[tool], ctx.pg_url, template=saved[tool, k])
+                return run(tool, ["upgrade", "head"], p[tool])
+
+            one("alembic"), one("sterna")  # the bytecode of the last scripts, as a deploy has
+            a, s = both_fn(one, ctx.repeat)
+            record(ctx, f"upgrade last {k} of n={n} realistic {backend}", a, s,
+                   REALISTIC_TARGETS.get(f"upgrade last {k}", 1))
+    finally:
+        if backend != "sqlite":
+            drop_dbs(ctx.pg_url or "", list(saved.values()))
+
+
+def save_db(url: str, root: Path, name: str, server_url: str | None) -> None:
+    """Keep a copy of the benchmark's database as ``name`` (a file or a database)."""
+    if url.startswith("sqlite"):
+        shutil.copyfile(root / "bench.db", root / name)
+        return
+    from sqlalchemy import create_engine, text
+
+    drop_dbs(server_url or url, [name])
+    eng = create_engine(server_url or url, isolation_level="AUTOCOMMIT")
+    with eng.connect() as c:
+        c.execute(text(f"CREATE DATABASE {name} TEMPLATE {BENCH_DB}"))
+    eng.dispose()
+
+
+def drop_dbs(server_url: str, names: list[str]) -> None:
+    from sqlalchemy import create_engine, text
+
+    eng = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with eng.connect() as c:
+        for name in names:
+            c.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    eng.dispose()
+
+
+def both_fn(fn: Callable[[str], Timing], k: int) -> tuple[Timing, Timing]:
+    """Medians of ``k`` calls of ``fn`` per tool, Alembic and Sterna alternating."""
+    samples: dict[str, list[Timing]] = {"alembic": [], "sterna": []}
+    for _ in range(k):
+        for tool in samples:
+            samples[tool].append(fn(tool))
+    a, s = (Timing(statistics.median(t.wall for t in v), statistics.median(t.cpu for t in v))
+            for v in samples.values())
+    return a, s
+
+
 def help_cmd(ctx: Ctx) -> None:
     here = OUT
     here.mkdir(parents=True, exist_ok=True)
@@ -392,6 +510,12 @@ SCENARIOS: dict[str, Callable[[Ctx], None]] = {
     "online-sqlite": lambda c: online(c, "sqlite"),
     "online-postgresql": lambda c: online(c, "postgresql"),
     "deploy": deploy,
+    "offline-realistic": lambda c: offline(c, "realistic"),
+    "online-realistic-sqlite": lambda c: online(c, "sqlite", "realistic"),
+    "online-realistic-postgresql": lambda c: online(c, "postgresql", "realistic"),
+    "deploy-realistic-sqlite": lambda c: deploy_realistic(c, "sqlite"),
+    "deploy-realistic-postgresql": lambda c: on_pg(
+        c, lambda c2: deploy_realistic(c2, "postgresql")),
 }
 
 
