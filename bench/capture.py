@@ -57,8 +57,8 @@ def main() -> None:
         recorded.append(inline(statement.strip(), parameters))
 
     sa.event.listen(sa.engine.Engine, "before_cursor_execute", record)
-    from alembic import command  # noqa: PLC0415 - after the listener, as a user's run would
-    from alembic.config import Config  # noqa: PLC0415
+    from alembic import command  # after the listener, as a user's run would
+    from alembic.config import Config
 
     getattr(command, verb)(Config(str(root / "alembic.ini")), target)
     out.write_text("".join(f"{stmt};\n\n" for stmt in recorded), encoding="utf-8")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import realistic  # noqa: E402
+import realistic
 
 ENV_PY = '''\
 from logging.config import fileConfig

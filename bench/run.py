@@ -122,7 +122,7 @@ def make_venv(source: Path = REPO) -> Path:
 
 def sterna_entry_point(source: Path) -> str:
     """``module:function`` of the ``sterna`` console script, as the tree at ``source`` declares."""
-    import tomllib  # noqa: PLC0415 - Python 3.11+, which the benchmarks run on
+    import tomllib  # Python 3.11+, which the benchmarks run on
 
     with open(source / "pyproject.toml", "rb") as fh:
         return str(tomllib.load(fh)["project"]["scripts"]["sterna"])

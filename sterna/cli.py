@@ -53,11 +53,11 @@ class Verb(_VerbFields):
     __slots__ = ()
 
 
-def _flag(*flags: str, help: str) -> Arg:  # noqa: A002 - mirrors argparse's keyword
+def _flag(*flags: str, help: str) -> Arg:  # mirrors argparse's keyword
     return Arg(flags, {"action": "store_true", "help": help})
 
 
-def _value(*flags: str, help: str, **options: Any) -> Arg:  # noqa: A002
+def _value(*flags: str, help: str, **options: Any) -> Arg:
     return Arg(flags, {"help": help, **options})
 
 
@@ -355,7 +355,7 @@ def _check_explicit_files(options: argparse.Namespace) -> None:
 def run(options: argparse.Namespace, console: ConsolePolicy | None = None) -> None:
     """Build the Config for parsed ``options`` and run the verb (``console``: the console
     script's policy, carried by the Config as ``config.console``)."""
-    from sterna import command  # noqa: PLC0415 - keeps --help and parse errors cheap
+    from sterna import command  # keeps --help and parse errors cheap
 
     _check_explicit_files(options)
     toml, ini = config_files(options.config)

@@ -52,14 +52,14 @@ __all__ = [
 
 def init(config: Config, directory: str, template: str = "generic", package: bool = False) -> None:
     """Create the scripts folder ``directory`` and the config file(s) from ``template``."""
-    from sterna.commands.init import init as _init  # noqa: PLC0415
+    from sterna.commands.init import init as _init
 
     _init(config, directory, template=template, package=package)
 
 
 def list_templates(config: Config) -> None:
     """Print each template with the first line of its README."""
-    from sterna.commands.init import list_templates as _list_templates  # noqa: PLC0415
+    from sterna.commands.init import list_templates as _list_templates
 
     _list_templates(config)
 
@@ -93,7 +93,7 @@ def revision(
             branch_label=branch_label, version_path=version_path, rev_id=rev_id,
             depends_on=depends_on, process_revision_directives=process_revision_directives,
         )
-    from sterna.commands.revision import NewRevision, apply_hooks, write  # noqa: PLC0415
+    from sterna.commands.revision import NewRevision, apply_hooks, write
 
     script = load_script(config)
     environment = _revision_environment(config)
@@ -139,7 +139,7 @@ def merge(
     splice: bool = False,
 ) -> Script | None:
     """Write a revision whose parents are ``revisions`` (``"heads"`` for all heads)."""
-    from sterna.commands.revision import NewRevision, write  # noqa: PLC0415
+    from sterna.commands.revision import NewRevision, write
 
     script = load_script(config)
     template_args: dict[str, Any] = {"config": config}
@@ -183,7 +183,7 @@ def _validates(config: Config, skip_validation: bool) -> bool:
 def _check_applied(config: Config, skip_validation: bool) -> Callable[[Any, Any, Any], None]:
     if not _validates(config, skip_validation):
         return lambda context, script, heads: None
-    from sterna.commands.validate import check_before_run  # noqa: PLC0415
+    from sterna.commands.validate import check_before_run
 
     return check_before_run
 
@@ -274,7 +274,7 @@ def history(
     indicate_current: bool = False,
 ) -> None:
     """List the revisions in ``rev_range`` (``[start]:[end]``), newest first."""
-    from sterna.commands import history as _history  # noqa: PLC0415
+    from sterna.commands import history as _history
 
     script = load_script(config)
     rng = _history.HistoryRange.parse(rev_range)
@@ -412,7 +412,7 @@ def ensure_version(config: Config, sql: bool = False) -> None:
 def validate(config: Config) -> None:
     """Check the applied scripts against the checksums in the history table (read-only; fails
     naming the first revision at fault)."""
-    from sterna.commands.validate import find_problems, summary  # noqa: PLC0415
+    from sterna.commands.validate import find_problems, summary
 
     script = load_script(config)
 
@@ -432,7 +432,7 @@ def validate(config: Config) -> None:
 def repair(config: Config) -> None:
     """After review: record the applied scripts' current checksums and mark failed steps
     repaired (prints each change)."""
-    from sterna.commands.validate import repair as _repair  # noqa: PLC0415
+    from sterna.commands.validate import repair as _repair
 
     script = load_script(config)
 
@@ -453,9 +453,9 @@ def resolve(
 ) -> None:
     """After a human finished (``applied``) or undid (``rolled_back``) by hand a step that
     failed part way: record it so, under the migration lock (see sterna/commands/resolve.py)."""
-    from sterna.commands.resolve import find_open_failure  # noqa: PLC0415
+    from sterna.commands.resolve import find_open_failure
     from sterna.commands.resolve import resolve as _resolve
-    from sterna.commands.validate import history_table  # noqa: PLC0415
+    from sterna.commands.validate import history_table
 
     if applied == rolled_back:
         raise CommandError("resolve: give exactly one of --applied and --rolled-back")

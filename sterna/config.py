@@ -105,13 +105,13 @@ class Config:
 
     @property
     def _config_file_path(self) -> Path | None:
-        from pathlib import Path  # noqa: PLC0415 - pathlib is slow to import; rarely used
+        from pathlib import Path  # pathlib is slow to import; rarely used
 
         return Path(self.config_file_name) if self.config_file_name else None
 
     @property
     def _toml_file_path(self) -> Path | None:
-        from pathlib import Path  # noqa: PLC0415
+        from pathlib import Path
 
         return Path(self.toml_file_name) if self.toml_file_name else None
 
@@ -423,7 +423,7 @@ def folder_of(name: str | os.PathLike[str]) -> str:
     without importing :mod:`pathlib` on POSIX systems."""
     text = os.fspath(name)
     if os.name != "posix" or not text or text.startswith("//"):
-        from pathlib import Path  # noqa: PLC0415 - the rare cases: Path's own rules
+        from pathlib import Path  # the rare cases: Path's own rules
 
         return Path(text).absolute().parent.as_posix()
     if not text.startswith("/"):
@@ -469,7 +469,7 @@ def _read_ini(parser: configparser.ConfigParser, path: str) -> None:
 
 def _unrepr(text: str) -> str:
     """configparser reports bad lines as ``repr(line)``; show the line itself."""
-    import ast  # noqa: PLC0415 - only for this error message
+    import ast  # only for this error message
 
     try:
         value = ast.literal_eval(text)

@@ -87,7 +87,7 @@ def database_type(type_: TypeDecorator[Any], dialect: Any) -> TypeEngine[Any]:
     if dialect is not None and overridden:
         try:
             chosen = type_.load_dialect_impl(dialect)
-        except Exception:  # noqa: BLE001 - a project's hook; its impl is still right
+        except Exception:  # a project's hook; its impl is still right
             chosen = type_.impl_instance
     return _public(_generic(chosen, dialect))
 
@@ -100,7 +100,7 @@ def _generic(type_: TypeEngine[Any], dialect: Any) -> TypeEngine[Any]:
         if specific is type(type_) and generic is not specific and issubclass(specific, generic):
             try:
                 return type_.adapt(generic)
-            except Exception:  # noqa: BLE001 - keep the type as it is
+            except Exception:  # keep the type as it is
                 return type_
     return type_
 
@@ -112,7 +112,7 @@ def _public(type_: TypeEngine[Any]) -> TypeEngine[Any]:
                 return type_
             try:
                 return type_.adapt(klass)
-            except Exception:  # noqa: BLE001 - keep the type as it is
+            except Exception:  # keep the type as it is
                 return type_
     return type_
 
@@ -127,7 +127,7 @@ def _signature(type_: Any) -> inspect.Signature | None:
 def _equal(left: Any, right: Any) -> bool:
     try:
         return bool(left == right)
-    except Exception:  # noqa: BLE001 - values that cannot be compared are different
+    except Exception:  # values that cannot be compared are different
         return False
 
 
@@ -168,7 +168,7 @@ def _rebuilds(type_: TypeDecorator[Any], arguments: dict[str, Any]) -> bool:
     try:
         rebuilt = type(type_)(**arguments)
         same_impl = repr(rebuilt.impl_instance) == repr(type_.impl_instance)
-    except Exception:  # noqa: BLE001 - a constructor that refuses them does not rebuild it
+    except Exception:  # a constructor that refuses them does not rebuild it
         return False
     rebuilt_attributes = vars(rebuilt)
     return same_impl and all(

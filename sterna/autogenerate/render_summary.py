@@ -49,7 +49,7 @@ def _walk(operations: Iterable[Any]) -> Iterator[Change]:
             yield from describe_op(op)
 
 
-def describe_op(op: Any) -> list[Change]:  # noqa: C901 - a flat table of cases
+def describe_op(op: Any) -> list[Change]:  # a flat table of cases
     """The change(s) one operation makes."""
     if isinstance(op, ops.CreateTableOp):
         return [Change(f"added table {_q(_key(op.schema, op.table_name))}")]
@@ -106,7 +106,7 @@ def _index_columns(op: Any) -> str:
     return _q(repr(names))
 
 
-def _describe_other(op: Any) -> list[str]:  # noqa: C901 - a flat table of cases
+def _describe_other(op: Any) -> list[str]:  # a flat table of cases
     if isinstance(op, ops.CreateIndexOp):
         return [f"added index {_q(str(op.index_name))} on {_index_columns(op)}"]
     if isinstance(op, ops.DropIndexOp):

@@ -68,8 +68,8 @@ def _from_directive(directive: Any, default: NewRevision, context: Any) -> NewRe
     bodies: tuple[tuple[str, str], ...] = ()
     if not all(ops.is_empty() for ops in
                [*directive.upgrade_ops_list, *directive.downgrade_ops_list]):
-        from sterna.autogenerate.api import AutogenContext  # noqa: PLC0415 - only when needed
-        from sterna.autogenerate.render import render_script  # noqa: PLC0415
+        from sterna.autogenerate.api import AutogenContext  # only when needed
+        from sterna.autogenerate.render import render_script
 
         rendered = render_script(AutogenContext(context, autogenerate=False), directive)
         bodies = tuple(rendered.bodies.items())

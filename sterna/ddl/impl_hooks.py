@@ -80,15 +80,15 @@ class ComparisonResult(NamedTuple):
         return self.status == "skip"
 
     @classmethod
-    def Equal(cls) -> ComparisonResult:  # noqa: N802  (Alembic's name)
+    def Equal(cls) -> ComparisonResult:  # (Alembic's name)
         return cls("equal", "The two constraints are equal")
 
     @classmethod
-    def Different(cls, reason: str | Sequence[str]) -> ComparisonResult:  # noqa: N802
+    def Different(cls, reason: str | Sequence[str]) -> ComparisonResult:
         return cls("different", reason if isinstance(reason, str) else ", ".join(reason))
 
     @classmethod
-    def Skip(cls, reason: str | Sequence[str]) -> ComparisonResult:  # noqa: N802
+    def Skip(cls, reason: str | Sequence[str]) -> ComparisonResult:
         return cls("skip", reason if isinstance(reason, str) else ", ".join(reason))
 
 

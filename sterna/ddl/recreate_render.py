@@ -200,7 +200,7 @@ def convention_name(
         table.append_constraint(built)
         ensure_referents(table)
         part = constraint_part(built, dialect)
-    except Exception:  # noqa: BLE001 - a convention that cannot name this constraint
+    except Exception:  # a convention that cannot name this constraint
         return None
     return part.name
 

@@ -206,7 +206,7 @@ def _is_config_url(url: URL | None, config_url: str | None) -> bool:
 def _as_url(url: str | URL) -> URL | None:
     try:
         return make_url(url)
-    except Exception:  # noqa: BLE001 - an unparsable URL is simply not shown
+    except Exception:  # an unparsable URL is simply not shown
         return None
 
 

@@ -375,7 +375,7 @@ class StepHistory:
                 conn.rollback()
             with conn.begin():
                 self._write_failure(conn, failure)
-        except Exception as exc:  # noqa: BLE001 - the step's error is the one to report
+        except Exception as exc:  # the step's error is the one to report
             log.warning("Could not record the failed step in %s: %s", self.table.name, exc)
 
     def _write_failure(self, conn: Connection, failure: _Failure) -> None:

@@ -111,7 +111,7 @@ OPERATIONS = ProxySlot("op", "while migrations run (inside upgrade() or downgrad
 def _environment_methods() -> frozenset[str]:
     """The public methods of ``EnvironmentContext`` (what Alembic's ``context`` module offers
     as functions even outside a run); imported only when asked, it imports SQLAlchemy."""
-    from sterna.runtime.environment import EnvironmentContext  # noqa: PLC0415
+    from sterna.runtime.environment import EnvironmentContext
 
     return frozenset(
         name for name in dir(EnvironmentContext)

@@ -153,7 +153,7 @@ class HeaderCache:
             return
         if not self._entries and not os.path.exists(self.path):
             return
-        import json  # noqa: PLC0415 - not needed by a run the graph snapshot serves
+        import json  # not needed by a run the graph snapshot serves
 
         payload = {"format": FORMAT, "version": FORMAT_VERSION, "entries": self._entries}
         _write_atomically(
@@ -196,7 +196,7 @@ def save_checksums() -> None:
 
 def _decode(raw: bytes) -> dict[str, list[object]] | None:
     """The entries of a cache file, or ``None`` when it is not a cache this version wrote."""
-    import json  # noqa: PLC0415
+    import json
 
     try:
         data = json.loads(raw)

@@ -54,7 +54,7 @@ class ScriptDirectory:
 
     def __init__(
         self,
-        dir: str | os.PathLike[str],  # noqa: A002 - Alembic's public name
+        dir: str | os.PathLike[str],  # Alembic's public name
         file_template: str = _locations.DEFAULT_FILE_TEMPLATE,
         truncate_slug_length: int | None = 40,
         version_locations: Sequence[str | os.PathLike[str]] | None = None,

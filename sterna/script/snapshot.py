@@ -79,7 +79,7 @@ def load(script_dir: str, expected: bytes) -> RevisionMap | None:
         return None
     try:  # (the caller pauses the garbage collector where it may: ScriptDirectory)
         return _decode(marshal.loads(memoryview(data)[start + length :]))
-    except Exception:  # noqa: BLE001 - a damaged snapshot is rebuilt, whatever the damage
+    except Exception:  # a damaged snapshot is rebuilt, whatever the damage
         return None
 
 
@@ -130,7 +130,7 @@ def _encode(revision_map: RevisionMap) -> bytes | None:
         history = "\n".join(scripts[rev_id].history_line() for rev_id in walk)
         state = (tuple(rows), labels, topo, graph.heads, graph.bases, graph.real_heads,
                  graph.real_bases, walk, history)
-    except Exception:  # noqa: BLE001 - a graph that cannot be walked whole gets no snapshot
+    except Exception:  # a graph that cannot be walked whole gets no snapshot
         return None
     try:
         return marshal.dumps(state, 4)

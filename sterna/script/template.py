@@ -158,7 +158,7 @@ def render(template_path: str, values: dict[str, Any], output_encoding: str = "u
 
         template = Template(filename=template_path)
         text: str = template.render_unicode(**values)
-    except Exception as err:  # noqa: BLE001 - any template failure is the template's fault
+    except Exception as err:  # any template failure is the template's fault
         raise ScriptTemplateError(template_path, _describe(err)) from err
     try:
         return text.encode(output_encoding)
@@ -179,7 +179,7 @@ def _describe(err: BaseException) -> str:
         lineno = trace.lineno
         if lineno:
             where = f" (template line {lineno})"
-    except Exception:  # noqa: BLE001 - best effort only
+    except Exception:  # best effort only
         where = ""
     kind = type(err).__name__
     return f"template rendering failed{where}: {kind}: {first}" if first else (

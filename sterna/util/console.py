@@ -83,7 +83,7 @@ class ConsolePolicy:
         ``heads`` run over 5,000 revisions).  Anything else exits as usual."""
         if "sqlalchemy" in sys.modules:
             sys.exit(status)
-        import atexit  # noqa: PLC0415
+        import atexit
 
         atexit._run_exitfuncs()
         for stream in (sys.stdout, sys.stderr):

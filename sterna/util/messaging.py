@@ -159,6 +159,6 @@ def obfuscate_url_pw(url: str | URL) -> str:
 
 def rev_id() -> str:
     """A new random revision id: 12 lowercase hexadecimal digits."""
-    import uuid  # noqa: PLC0415 - about 1 ms, paid only by the commands that make a revision
+    import uuid  # about 1 ms, paid only by the commands that make a revision
 
     return uuid.uuid4().hex[-12:]
