@@ -29,7 +29,7 @@ from pgserver import own_pg_server  # noqa: E402
 
 OUT = HERE / "out" / "autogen"
 
-ENV_PY = '''\
+ENV_PY = """\
 import sys
 from sqlalchemy import engine_from_config, pool
 from {tool} import context
@@ -51,7 +51,7 @@ def run_migrations_online() -> None:
 
 
 run_migrations_online()
-'''
+"""
 
 SCRIPT_MAKO = '''"""${message}"""
 from ${tool} import op
@@ -82,7 +82,7 @@ def table_source(i: int, old: bool, parent: bool) -> str:
     cols = [
         '    sa.Column("id", sa.Integer, primary_key=True)',
         f'    sa.Column("name", sa.String({80 if differs and i % 40 == 3 else 50}), '
-        'nullable=False)',
+        "nullable=False)",
         f'    sa.Column("amount", sa.Numeric(12, 2), nullable={differs})',
         '    sa.Column("created_at", sa.DateTime(), nullable=True)',
         '    sa.Column("active", sa.Boolean(), nullable=False, server_default=sa.false())',
@@ -92,8 +92,9 @@ def table_source(i: int, old: bool, parent: bool) -> str:
     if differs and i % 80 == 23:
         cols.append('    sa.Column("legacy", sa.Text(), nullable=True)')
     if i and parent:
-        cols.append(f'    sa.Column("parent_id", sa.Integer, sa.ForeignKey("t_{i - 1}.id"), '
-                    'nullable=True)')
+        cols.append(
+            f'    sa.Column("parent_id", sa.Integer, sa.ForeignKey("t_{i - 1}.id"), nullable=True)'
+        )
     extras = [f'    sa.UniqueConstraint("name", name="uq_t_{i}_name")']
     if not (differs and i % 100 == 43):
         extras.append(f'    sa.Index("ix_t_{i}_created", "created_at")')
@@ -109,8 +110,10 @@ def models_source(n: int, old: bool) -> str:
         out.append(table_source(i, old, parent=not (old and missing_in_old(i - 1, n))))
     if old:
         for j in range(max(1, n // 100)):
-            out.append(f'x_{j} = sa.Table("extra_{j}", metadata, '
-                       'sa.Column("id", sa.Integer, primary_key=True))\n')
+            out.append(
+                f'x_{j} = sa.Table("extra_{j}", metadata, '
+                'sa.Column("id", sa.Integer, primary_key=True))\n'
+            )
     return "\n".join(out)
 
 
@@ -130,10 +133,13 @@ def build_database(url: str, n: int, work: Path) -> None:
     if engine.dialect.name == "postgresql":
         # in batches: one DROP of thousands of tables needs more locks than a default server has
         with engine.connect() as conn:
-            names = conn.execute(text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars().all()
+            names = (
+                conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
+                .scalars()
+                .all()
+            )
         for start in range(0, len(names), 100):
-            quoted = ", ".join(f'"{name}"' for name in names[start:start + 100])
+            quoted = ", ".join(f'"{name}"' for name in names[start : start + 100])
             with engine.begin() as conn:
                 conn.execute(text(f"DROP TABLE IF EXISTS {quoted} CASCADE"))
     mod.metadata.create_all(engine)
@@ -146,9 +152,11 @@ def project(work: Path, tool: str, url: str) -> Path:
         shutil.rmtree(root)
     (root / "migrations" / "versions").mkdir(parents=True)
     (root / "alembic.ini").write_text(
-        f"[alembic]\nscript_location = %(here)s/migrations\nsqlalchemy.url = {url}\n")
+        f"[alembic]\nscript_location = %(here)s/migrations\nsqlalchemy.url = {url}\n"
+    )
     (root / "migrations" / "env.py").write_text(
-        ENV_PY.format(tool=tool, models_dir=str(work / "models")))
+        ENV_PY.format(tool=tool, models_dir=str(work / "models"))
+    )
     (root / "migrations" / "script.py.mako").write_text(SCRIPT_MAKO.replace("${tool}", tool))
     return root
 
@@ -161,7 +169,11 @@ def run_autogen(root: Path, tool: str) -> tuple[float, int]:
     t0 = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, str(HERE / "peak.py"), tool, "revision", "--autogenerate", "-m", "x"],
-        cwd=root, capture_output=True, text=True, env=env)
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     elapsed = time.perf_counter() - t0
     if proc.returncode != 0:
         raise SystemExit(f"{tool} autogenerate failed in {root}:\n{proc.stderr[-3000:]}")
@@ -183,8 +195,9 @@ def bench(n: int, backend: str, pg_url: str | None, repeat: int) -> tuple[bool, 
         return True, f"autogenerate {backend} n={n}: skipped (no --pg-url)"
     # in a child process: a peak RSS reading is inherited across fork/exec, so this (large)
     # process must never hold the 2,000-table models itself
-    subprocess.run([sys.executable, __file__, "--build-database", url, str(n), str(work)],
-                   check=True)
+    subprocess.run(
+        [sys.executable, __file__, "--build-database", url, str(n), str(work)], check=True
+    )
     times: dict[str, list[float]] = {"alembic": [], "sterna": []}
     peaks: dict[str, int] = {}
     roots = {tool: project(work, tool, url) for tool in times}
@@ -197,10 +210,12 @@ def bench(n: int, backend: str, pg_url: str | None, repeat: int) -> tuple[bool, 
     ratio = a / s
     ok = ratio >= 3 and peaks["sterna"] <= peaks["alembic"]
     mib = {tool: peak // 1024 for tool, peak in peaks.items()}
-    line = (f"autogenerate {backend:<10} n={n:<5} alembic {a:7.2f}s {mib['alembic']:5d} MiB"
-            f"  sterna {s:7.2f}s {mib['sterna']:5d} MiB  ratio {ratio:5.1f}x"
-            f"  (target at n=2000: >= 3x, memory <= alembic) "
-            f"{'ok' if ok else ('MISSED' if n >= 2000 else '')}")
+    line = (
+        f"autogenerate {backend:<10} n={n:<5} alembic {a:7.2f}s {mib['alembic']:5d} MiB"
+        f"  sterna {s:7.2f}s {mib['sterna']:5d} MiB  ratio {ratio:5.1f}x"
+        f"  (target at n=2000: >= 3x, memory <= alembic) "
+        f"{'ok' if ok else ('MISSED' if n >= 2000 else '')}"
+    )
     return ok or n < 2000, line
 
 
@@ -209,10 +224,14 @@ def main() -> None:
     ap.add_argument("--tables", default="50,500,2000")
     ap.add_argument("--backends", default="sqlite,postgresql")
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--pg-url", default=os.environ.get("STERNA_BENCH_PG_URL"),
-                    help="an existing PostgreSQL server (default: start one, data on tmpfs)")
-    ap.add_argument("--build-database", nargs=3, metavar=("URL", "N", "DIR"),
-                    help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--pg-url",
+        default=os.environ.get("STERNA_BENCH_PG_URL"),
+        help="an existing PostgreSQL server (default: start one, data on tmpfs)",
+    )
+    ap.add_argument(
+        "--build-database", nargs=3, metavar=("URL", "N", "DIR"), help=argparse.SUPPRESS
+    )
     a = ap.parse_args()
     if a.build_database:
         url, n, work = a.build_database

@@ -48,8 +48,9 @@ def main() -> None:
     verb, target = sys.argv[3], sys.argv[4]
     recorded: list[str] = []
 
-    def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
-               executemany: bool) -> None:
+    def record(
+        conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+    ) -> None:
         if statement.lstrip().split(None, 1)[0].upper() in READS:
             return
         if executemany:

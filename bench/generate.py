@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import realistic
 
-ENV_PY = '''\
+ENV_PY = """\
 from logging.config import fileConfig
 
 from sqlalchemy import engine_from_config, pool
@@ -55,7 +55,7 @@ if context.is_offline_mode():
     run_migrations_offline()
 else:
     run_migrations_online()
-'''
+"""
 
 INI = """\
 [alembic]
@@ -172,11 +172,13 @@ def body(r: Rev, parent: int | None) -> tuple[str, str, str]:
         up = f'    op.add_column("{tgt}", {col})'
         down = f'    op.drop_column("{tgt}", "extra_{r.index}")'
         return f"add extra_{r.index} to {tgt}", up, down
-    up = (f'    op.create_table(\n        "{t}",\n'
-          f'        sa.Column("id", sa.Integer, primary_key=True),\n'
-          f'        sa.Column("name", sa.String(50), nullable=False),\n'
-          f'        sa.Column("created_at", sa.DateTime(), nullable=True),\n'
-          f'        sa.Column("amount", sa.Numeric(10, 2), server_default="0"),\n    )')
+    up = (
+        f'    op.create_table(\n        "{t}",\n'
+        f'        sa.Column("id", sa.Integer, primary_key=True),\n'
+        f'        sa.Column("name", sa.String(50), nullable=False),\n'
+        f'        sa.Column("created_at", sa.DateTime(), nullable=True),\n'
+        f'        sa.Column("amount", sa.Numeric(10, 2), server_default="0"),\n    )'
+    )
     down = f'    op.drop_table("{t}")'
     return f"create table {t}", up, down
 
@@ -196,17 +198,28 @@ def write(root: Path, revs: list[Rev], tool: str, url: str, workload: str = "sim
     for r, (message, up, down) in zip(revs, steps, strict=True):
         down_id = r.down
         revises = ", ".join(down_id) if isinstance(down_id, tuple) else (down_id or "")
-        text = SCRIPT.format(message=message, rev=r.rev, revises=revises, tool=tool,
-                             tool_title=tool.title(), down=down_id, labels=r.labels,
-                             upgrade=up, downgrade=down)
+        text = SCRIPT.format(
+            message=message,
+            rev=r.rev,
+            revises=revises,
+            tool=tool,
+            tool_title=tool.title(),
+            down=down_id,
+            labels=r.labels,
+            upgrade=up,
+            downgrade=down,
+        )
         (mig / "versions" / f"{r.rev}_{message.replace(' ', '_')}.py").write_text(text)
 
 
-def generate(root: Path, n: int, shape: str, tool: str, url: str, workload: str = "simple"
-             ) -> list[Rev]:
+def generate(
+    root: Path, n: int, shape: str, tool: str, url: str, workload: str = "simple"
+) -> list[Rev]:
     if workload == "realistic" and shape != "linear":
-        raise SystemExit("bench/generate.py: --workload realistic writes linear histories only "
-                         f"(--shape {shape} asked)")
+        raise SystemExit(
+            "bench/generate.py: --workload realistic writes linear histories only "
+            f"(--shape {shape} asked)"
+        )
     revs = linear(n) if shape == "linear" else branched(n)
     write(root, revs, tool, url, workload)
     return revs

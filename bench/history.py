@@ -42,8 +42,13 @@ def run(tree: Path, root: Path, *args: str) -> tuple[float, float]:
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "sterna", *args], cwd=root, env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "sterna", *args],
+        cwd=root,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -79,13 +84,21 @@ def project(name: str, n: int, url: str) -> Path:
 
 # what --switched-off patches: (file, text, replacement); each must match exactly once
 _OFF = (
-    ("sterna/runtime/migration.py",
-     "self._history: StepHistory | None = None if self.as_sql else StepHistory(",
-     "self._history: StepHistory | None = None if True else StepHistory("),
-    ("sterna/command.py", "    if skip_validation:\n        return False",
-     "    if True:\n        return False"),
-    ("sterna/runtime/lock.py", "    config = ctx.config\n    attributes =",
-     "    return False, 0.0\n    config = ctx.config\n    attributes ="),
+    (
+        "sterna/runtime/migration.py",
+        "self._history: StepHistory | None = None if self.as_sql else StepHistory(",
+        "self._history: StepHistory | None = None if True else StepHistory(",
+    ),
+    (
+        "sterna/command.py",
+        "    if skip_validation:\n        return False",
+        "    if True:\n        return False",
+    ),
+    (
+        "sterna/runtime/lock.py",
+        "    config = ctx.config\n    attributes =",
+        "    return False, 0.0\n    config = ctx.config\n    attributes =",
+    ),
 )
 
 
@@ -94,8 +107,7 @@ def switched_off(tree: Path) -> Path:
     copy = OUT / f"{tree.name}-off"
     if copy.exists():
         shutil.rmtree(copy)
-    shutil.copytree(tree / "sterna", copy / "sterna",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(tree / "sterna", copy / "sterna", ignore=shutil.ignore_patterns("__pycache__"))
     for name, old, new in _OFF:
         path = copy / name
         text = path.read_text()

@@ -1,6 +1,6 @@
 """Run a module as ``python -m`` would, then print this process's peak memory to stderr.
 
-    python bench/peak.py MODULE ARGS...   ->  last stderr line: "peak-rss-kib N"
+python bench/peak.py MODULE ARGS...   ->  last stderr line: "peak-rss-kib N"
 """
 
 from __future__ import annotations

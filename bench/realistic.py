@@ -42,8 +42,10 @@ class Schema:
 
 def _index(table: str, column: str, unique: bool) -> tuple[str, str]:
     ix = f"ix_{table}_{column}"
-    return (f"op.create_index(op.f({ix!r}), {table!r}, [{column!r}], unique={unique})",
-            f"op.drop_index(op.f({ix!r}), table_name={table!r})")
+    return (
+        f"op.create_index(op.f({ix!r}), {table!r}, [{column!r}], unique={unique})",
+        f"op.drop_index(op.f({ix!r}), table_name={table!r})",
+    )
 
 
 def create_table(s: Schema, i: int) -> Step:
@@ -64,8 +66,10 @@ def create_table(s: Schema, i: int) -> Step:
         parent = s.rng.choice(s.tables).name
         fk = f"{parent}_id"
         cols.append(f"sa.Column({fk!r}, sa.Integer(), nullable=True)")
-        cols.append(f"sa.ForeignKeyConstraint([{fk!r}], [{parent + '.id'!r}], "
-                    f"name=op.f({f'fk_{t.name}_{fk}_{parent}'!r}), ondelete='CASCADE')")
+        cols.append(
+            f"sa.ForeignKeyConstraint([{fk!r}], [{parent + '.id'!r}], "
+            f"name=op.f({f'fk_{t.name}_{fk}_{parent}'!r}), ondelete='CASCADE')"
+        )
         indexes.append(_index(t.name, fk, False))
     elif s.rng.random() < 0.5:
         indexes.append(_index(t.name, "status", False))
@@ -121,10 +125,12 @@ def not_null(s: Schema, i: int) -> Step | None:
     existing = t.nullable.pop(column)
 
     def body(nullable: bool) -> str:
-        return (f"{I4}with op.batch_alter_table({t.name!r}, schema=None) as batch_op:\n"
-                f"{I8}batch_op.alter_column({column!r},\n"
-                f"{I8}       existing_type={existing},\n"
-                f"{I8}       nullable={nullable})")
+        return (
+            f"{I4}with op.batch_alter_table({t.name!r}, schema=None) as batch_op:\n"
+            f"{I8}batch_op.alter_column({column!r},\n"
+            f"{I8}       existing_type={existing},\n"
+            f"{I8}       nullable={nullable})"
+        )
 
     return f"{column} of {t.name} not null", body(False), body(True)
 

@@ -16,183 +16,37 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
-import sysconfig
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
-OUT = HERE / "out"
-VENV = OUT / "venv"
 sys.path.insert(0, str(HERE))
 
-from generate import generate, rev_id  # noqa: E402
+from benchlib import (  # noqa: E402
+    ENV,
+    OUT,
+    REPO,
+    VENV,
+    Ctx,
+    Timing,
+    both,
+    clear_pycache,
+    make_venv,
+    median,
+    projects,
+    record,
+    run,
+    timed,
+    tool_cmd,
+)
+from generate import rev_id  # noqa: E402
 from pgserver import own_pg_server  # noqa: E402
-
-LAUNCHER = """\
-#!{python}
-import sys
-from {module} import {function}
-if __name__ == "__main__":
-    sys.exit({function}())
-"""
-
-
-@dataclass(frozen=True)
-class Timing:
-    wall: float
-    cpu: float
-
-
-@dataclass
-class Row:
-    name: str
-    alembic: Timing
-    sterna: Timing
-    target: float
-    note: str = ""
-    extra_ok: bool = True  # a second condition of the row (online: within 1.5x of straight)
-
-    @property
-    def ratio(self) -> float:
-        return self.alembic.wall / self.sterna.wall if self.sterna.wall else float("inf")
-
-    @property
-    def cpu_ratio(self) -> float:
-        return self.alembic.cpu / self.sterna.cpu if self.sterna.cpu else float("inf")
-
-    @property
-    def ok(self) -> bool:
-        return self.ratio >= self.target and self.extra_ok
-
-
-@dataclass
-class Ctx:
-    scale: float
-    repeat: int
-    pg_url: str | None
-    only: str | None
-    rows: list[Row] = field(default_factory=list)
-
-
-def bench_env() -> dict[str, str]:
-    """The environment of every timed subprocess: PYTHONDONTWRITEBYTECODE removed (both tools)."""
-    env = dict(os.environ)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    return env
-
-
-ENV = bench_env()
-
-
-def make_venv(source: Path = REPO) -> Path:
-    """A virtual environment in which both tools are installed as a user would have them.
-
-    The development environment installs Sterna in editable mode, whose import hook runs at every
-    interpreter start (tens of milliseconds, for Alembic as well).  This one has no hook: a .pth
-    file puts the repository and the development environment's site-packages on ``sys.path``
-    (their own .pth files are not run), and ``bin/sterna``, ``bin/alembic`` are the launchers pip
-    writes for console scripts.
-    """
-    python = VENV / "bin" / "python"
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(VENV)], check=True)
-    purelib = subprocess.run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True, capture_output=True, text=True,
-    ).stdout.strip()
-    (Path(purelib) / "bench-paths.pth").write_text(
-        f"{source}\n{sysconfig.get_paths()['purelib']}\n"
-    )
-    for tool, entry in (("sterna", sterna_entry_point(source)), ("alembic", "alembic.config:main")):
-        module, function = entry.split(":")
-        launcher = VENV / "bin" / tool
-        launcher.write_text(LAUNCHER.format(python=python, module=module, function=function))
-        launcher.chmod(0o755)
-    return python
-
-
-def sterna_entry_point(source: Path) -> str:
-    """``module:function`` of the ``sterna`` console script, as the tree at ``source`` declares."""
-    import tomllib  # Python 3.11+, which the benchmarks run on
-
-    with open(source / "pyproject.toml", "rb") as fh:
-        return str(tomllib.load(fh)["project"]["scripts"]["sterna"])
-
-
-def tool_cmd(tool: str) -> list[str]:
-    return [str(VENV / "bin" / tool)]
-
-
-def timed(cmd: list[str], cwd: Path, out: Path | None = None) -> Timing:
-    """Run ``cmd``; its wall time and the CPU time (user + system) of the child."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.perf_counter()
-    with open(out or os.devnull, "w") as sink:
-        proc = subprocess.run(cmd, cwd=cwd, stdout=sink, stderr=subprocess.PIPE, text=True,
-                              env=ENV)
-    wall = time.perf_counter() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed in {cwd}:\n{proc.stderr[-2000:]}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return Timing(wall, cpu)
-
-
-def run(tool: str, args: list[str], cwd: Path, out: Path | None = None) -> Timing:
-    return timed([*tool_cmd(tool), *args], cwd, out)
-
-
-def median(fn: Callable[[], Timing], k: int) -> Timing:
-    samples = [fn() for _ in range(k)]
-    return Timing(statistics.median(s.wall for s in samples),
-                  statistics.median(s.cpu for s in samples))
-
-
-def clear_pycache(root: Path) -> None:
-    for p in root.rglob("__pycache__"):
-        shutil.rmtree(p, ignore_errors=True)
-
-
-def projects(name: str, n: int, shape: str, url: str = "sqlite:///%(here)s/bench.db",
-             workload: str = "simple") -> dict[str, Path]:
-    paths = {}
-    for tool in ("alembic", "sterna"):
-        root = OUT / name / tool
-        if root.exists():
-            shutil.rmtree(root)
-        generate(root, n, shape, tool, url, workload)
-        paths[tool] = root
-    return paths
-
-
-def record(ctx: Ctx, name: str, a: Timing, s: Timing, want: float, note: str = "",
-           extra_ok: bool = True) -> None:
-    row = Row(name, a, s, want, note, extra_ok)
-    ctx.rows.append(row)
-    print(f"{name:<40} alembic {a.wall:7.3f}s  sterna {s.wall:7.3f}s  ratio {row.ratio:6.1f}x  "
-          f"cpu ratio {row.cpu_ratio:6.1f}x  (target >= {want:g}x) "
-          f"{'ok' if row.ok else 'MISSED'} {note}", flush=True)
-
-
-def both(ctx: Ctx, p: dict[str, Path], args: list[str], k: int) -> tuple[Timing, Timing]:
-    """Medians of ``k`` runs of each tool, interleaved so that both see the same load."""
-    samples: dict[str, list[Timing]] = {"alembic": [], "sterna": []}
-    for _ in range(k):
-        for tool in ("alembic", "sterna"):
-            samples[tool].append(run(tool, args, p[tool]))
-    a, s = (Timing(statistics.median(t.wall for t in samples[tool]),
-                   statistics.median(t.cpu for t in samples[tool]))
-            for tool in ("alembic", "sterna"))
-    return a, s
 
 
 def read_commands(ctx: Ctx) -> None:
@@ -220,8 +74,9 @@ def cold(root: Path, tool: str, verb: list[str]) -> Timing:
 
 
 def run_capture(tool: str, args: list[str], cwd: Path) -> str:
-    proc = subprocess.run([*tool_cmd(tool), *args], cwd=cwd, capture_output=True, text=True,
-                          check=True, env=ENV)
+    proc = subprocess.run(
+        [*tool_cmd(tool), *args], cwd=cwd, capture_output=True, text=True, check=True, env=ENV
+    )
     return proc.stdout
 
 
@@ -242,8 +97,12 @@ def floor_cmd(project: Path, direction: str) -> list[str]:
 
 
 # issue 15's targets for the realistic rows; a row it sets none for must not be slower (1x)
-REALISTIC_TARGETS = {"upgrade head --sql": 2.5, "upgrade head postgresql": 2.0,
-                     "downgrade base postgresql": 2.0, "upgrade last 1": 5.0}
+REALISTIC_TARGETS = {
+    "upgrade head --sql": 2.5,
+    "upgrade head postgresql": 2.0,
+    "downgrade base postgresql": 2.0,
+    "upgrade last 1": 5.0,
+}
 # offline, the realistic scripts are compiled for PostgreSQL: a SQLite batch rebuild needs the
 # live table, so --sql refuses it (both tools); this URL is never connected to
 OFFLINE_PG_URL = "postgresql+psycopg://bench@localhost/bench"
@@ -252,18 +111,29 @@ OFFLINE_PG_URL = "postgresql+psycopg://bench@localhost/bench"
 def offline(ctx: Ctx, workload: str = "simple") -> None:
     n = max(50, int(5000 * ctx.scale))
     simple = workload == "simple"
-    p = (projects("offline", n, "linear") if simple else
-         projects("offline-realistic", n, "linear", OFFLINE_PG_URL, workload))
-    for args, label in ((["upgrade", "head", "--sql"], "upgrade head --sql"),
-                        (["downgrade", "head:base", "--sql"], "downgrade head:base --sql")):
+    p = (
+        projects("offline", n, "linear")
+        if simple
+        else projects("offline-realistic", n, "linear", OFFLINE_PG_URL, workload)
+    )
+    for args, label in (
+        (["upgrade", "head", "--sql"], "upgrade head --sql"),
+        (["downgrade", "head:base", "--sql"], "downgrade head:base --sql"),
+    ):
         for tool in p:
             run(tool, args, p[tool])
         a, s = both(ctx, p, args, ctx.repeat)
         f = median(partial(timed, floor_cmd(p["sterna"], args[0]), p["sterna"]), ctx.repeat)
         name = f"{label} n={n}" if simple else f"{label} realistic n={n}"
-        record(ctx, name, a, s, 5 if simple else REALISTIC_TARGETS.get(label, 1),
-               note=f"floor {f.wall:.3f}s (import SQLAlchemy, run each script, build its "
-               f"Tables); alembic/floor {a.wall / f.wall:.1f}x, the most a drop-in could reach")
+        record(
+            ctx,
+            name,
+            a,
+            s,
+            5 if simple else REALISTIC_TARGETS.get(label, 1),
+            note=f"floor {f.wall:.3f}s (import SQLAlchemy, run each script, build its "
+            f"Tables); alembic/floor {a.wall / f.wall:.1f}x, the most a drop-in could reach",
+        )
 
 
 BENCH_DB = os.environ.get("STERNA_BENCH_DB", "sterna_bench")  # another name on a shared server
@@ -277,8 +147,9 @@ def bench_pg_url(server_url: str) -> str:
     return make_url(server_url).set(database=BENCH_DB).render_as_string(hide_password=False)
 
 
-def reset_db(url: str, root: Path, server_url: str | None = None, template: str | None = None
-             ) -> None:
+def reset_db(
+    url: str, root: Path, server_url: str | None = None, template: str | None = None
+) -> None:
     """An empty database for the next run, or (``template``) a copy of a saved one."""
     if url.startswith("sqlite"):
         (root / "bench.db").unlink(missing_ok=True)
@@ -290,8 +161,9 @@ def reset_db(url: str, root: Path, server_url: str | None = None, template: str 
     eng = create_engine(server_url or url, isolation_level="AUTOCOMMIT")
     with eng.connect() as c:
         c.execute(text(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)"))
-        c.execute(text(f"CREATE DATABASE {BENCH_DB}"
-                       + (f" TEMPLATE {template}" if template else "")))
+        c.execute(
+            text(f"CREATE DATABASE {BENCH_DB}" + (f" TEMPLATE {template}" if template else ""))
+        )
     eng.dispose()
 
 
@@ -301,8 +173,14 @@ def straight(url: str, root: Path, sql: Path) -> Timing:
 
 def capture_cmd(project: Path, out: Path, verb: str, target: str) -> list[str]:
     """bench/capture.py: the SQL an online Alembic run of ``project`` sends, into ``out``."""
-    return [str(VENV / "bin" / "python"), str(HERE / "capture.py"), str(project), str(out), verb,
-            target]
+    return [
+        str(VENV / "bin" / "python"),
+        str(HERE / "capture.py"),
+        str(project),
+        str(out),
+        verb,
+        target,
+    ]
 
 
 def online_targets(workload: str, label: str, backend: str) -> tuple[float, float | None]:
@@ -362,28 +240,42 @@ def online(ctx: Ctx, backend: str, workload: str = "simple") -> None:
 
     up("alembic"), up("sterna")  # write the bytecode of both projects
     bare_cmd = [str(VENV / "bin" / "python"), "-c", "import sqlalchemy"]
-    for label, fn, base_fn in (("upgrade head", up, straight_up),
-                               ("downgrade base", down, straight_down)):
+    for label, fn, base_fn in (
+        ("upgrade head", up, straight_up),
+        ("downgrade base", down, straight_down),
+    ):
         k = max(1, ctx.repeat // 2)
         samples: dict[str, list[Timing]] = {
-            "alembic": [], "sterna": [], "straight": [], "floor": [], "bare": []}
+            "alembic": [],
+            "sterna": [],
+            "straight": [],
+            "floor": [],
+            "bare": [],
+        }
         for _ in range(k):  # interleaved, so that every figure of the row sees the same load
             samples["alembic"].append(fn("alembic"))
             samples["sterna"].append(fn("sterna"))
             samples["straight"].append(base_fn())
             samples["floor"].append(timed(floor_cmd(p["sterna"], label.split()[0]), p["sterna"]))
             samples["bare"].append(timed(bare_cmd, p["sterna"]))
-        a, s, b, f, bare = (Timing(statistics.median(t.wall for t in v),
-                                   statistics.median(t.cpu for t in v))
-                            for v in samples.values())
+        a, s, b, f, bare = (
+            Timing(statistics.median(t.wall for t in v), statistics.median(t.cpu for t in v))
+            for v in samples.values()
+        )
         least = (b.wall + f.wall - bare.wall) / b.wall
         want, within = online_targets(workload, label, backend)
-        record(ctx, f"{label} {'' if simple else 'realistic '}{backend} n={n}", a, s, want,
-               note=f"straight {b.wall:.3f}s, sterna/straight {s.wall / b.wall:.2f} "
-               f"(target <= {within or '-'}; least for a drop-in ~{least:.2f}: the straight run "
-               f"plus running the scripts, floor.py); alembic/straight {a.wall / b.wall:.1f}x, "
-               f"the most any tool running this SQL could reach",
-               extra_ok=within is None or s.wall <= within * b.wall)
+        record(
+            ctx,
+            f"{label} {'' if simple else 'realistic '}{backend} n={n}",
+            a,
+            s,
+            want,
+            note=f"straight {b.wall:.3f}s, sterna/straight {s.wall / b.wall:.2f} "
+            f"(target <= {within or '-'}; least for a drop-in ~{least:.2f}: the straight run "
+            f"plus running the scripts, floor.py); alembic/straight {a.wall / b.wall:.1f}x, "
+            f"the most any tool running this SQL could reach",
+            extra_ok=within is None or s.wall <= within * b.wall,
+        )
 
 
 def deploy(ctx: Ctx) -> None:
@@ -404,8 +296,10 @@ def deploy(ctx: Ctx) -> None:
     for _ in range(ctx.repeat):
         for tool in samples:
             samples[tool].append(one(tool))
-    a, s = (Timing(statistics.median(t.wall for t in v), statistics.median(t.cpu for t in v))
-            for v in samples.values())
+    a, s = (
+        Timing(statistics.median(t.wall for t in v), statistics.median(t.cpu for t in v))
+        for v in samples.values()
+    )
     record(ctx, f"upgrade 1 of n={n} sqlite", a, s, 1)
 
 
@@ -429,11 +323,19 @@ def deploy_realistic(ctx: Ctx, backend: str) -> None:
     fresh copy (SQLite: the file; PostgreSQL: ``CREATE DATABASE ... TEMPLATE``)."""
     n = max(50, int(5000 * ctx.scale))
     url = "sqlite:///%(here)s/bench.db" if backend == "sqlite" else bench_pg_url(ctx.pg_url or "")
-    p = projects(f"deploy-realistic-{backend}", n, "linear", url.replace("%", "%%")
-                 if backend != "sqlite" else url, "realistic")
+    p = projects(
+        f"deploy-realistic-{backend}",
+        n,
+        "linear",
+        url.replace("%", "%%") if backend != "sqlite" else url,
+        "realistic",
+    )
     real = {t: url.replace("%(here)s", str(p[t])) for t in p}
-    saved = {(t, k): f"{BENCH_DB}_{t}_{k}" + (".db" if backend == "sqlite" else "")
-             for t in p for k in (10, 1)}
+    saved = {
+        (t, k): f"{BENCH_DB}_{t}_{k}" + (".db" if backend == "sqlite" else "")
+        for t in p
+        for k in (10, 1)
+    }
     for tool in p:
         reset_db(real[tool], p[tool], ctx.pg_url)
         for k in (10, 1):
@@ -441,14 +343,20 @@ def deploy_realistic(ctx: Ctx, backend: str) -> None:
             save_db(real[tool], p[tool], saved[tool, k], ctx.pg_url)
     try:
         for k in (1, 10):
+
             def one(tool: str, k: int = k) -> Timing:
                 reset_db(real[tool], p[tool], ctx.pg_url, template=saved[tool, k])
                 return run(tool, ["upgrade", "head"], p[tool])
 
             one("alembic"), one("sterna")  # the bytecode of the last scripts, as a deploy has
             a, s = both_fn(one, ctx.repeat)
-            record(ctx, f"upgrade last {k} of n={n} realistic {backend}", a, s,
-                   REALISTIC_TARGETS.get(f"upgrade last {k}", 1))
+            record(
+                ctx,
+                f"upgrade last {k} of n={n} realistic {backend}",
+                a,
+                s,
+                REALISTIC_TARGETS.get(f"upgrade last {k}", 1),
+            )
     finally:
         if backend != "sqlite":
             drop_dbs(ctx.pg_url or "", list(saved.values()))
@@ -484,8 +392,10 @@ def both_fn(fn: Callable[[str], Timing], k: int) -> tuple[Timing, Timing]:
     for _ in range(k):
         for tool in samples:
             samples[tool].append(fn(tool))
-    a, s = (Timing(statistics.median(t.wall for t in v), statistics.median(t.cpu for t in v))
-            for v in samples.values())
+    a, s = (
+        Timing(statistics.median(t.wall for t in v), statistics.median(t.cpu for t in v))
+        for v in samples.values()
+    )
     return a, s
 
 
@@ -494,10 +404,17 @@ def help_cmd(ctx: Ctx) -> None:
     here.mkdir(parents=True, exist_ok=True)
     a, s = both(ctx, {"alembic": here, "sterna": here}, ["--help"], ctx.repeat)
     probe = subprocess.run(
-        [str(VENV / "bin" / "python"), "-c",
-         "import sys\nfrom sterna import cli\ntry:\n cli.main(['--help'])\n"
-         "except SystemExit:\n pass\nprint('SQLA' if 'sqlalchemy' in sys.modules else 'NOSQLA',"
-         " file=sys.stderr)"], capture_output=True, text=True, env=ENV)
+        [
+            str(VENV / "bin" / "python"),
+            "-c",
+            "import sys\nfrom sterna import cli\ntry:\n cli.main(['--help'])\n"
+            "except SystemExit:\n pass\nprint('SQLA' if 'sqlalchemy' in sys.modules else 'NOSQLA',"
+            " file=sys.stderr)",
+        ],
+        capture_output=True,
+        text=True,
+        env=ENV,
+    )
     note = "sqlalchemy imported!" if "NOSQLA" not in probe.stderr else "no sqlalchemy import"
     record(ctx, "--help", a, s, 1, note)
 
@@ -515,7 +432,8 @@ SCENARIOS: dict[str, Callable[[Ctx], None]] = {
     "online-realistic-postgresql": lambda c: online(c, "postgresql", "realistic"),
     "deploy-realistic-sqlite": lambda c: deploy_realistic(c, "sqlite"),
     "deploy-realistic-postgresql": lambda c: on_pg(
-        c, lambda c2: deploy_realistic(c2, "postgresql")),
+        c, lambda c2: deploy_realistic(c2, "postgresql")
+    ),
 }
 
 
@@ -524,25 +442,38 @@ def main() -> None:
     ap.add_argument("--scale", type=float, default=1.0, help="fraction of the issue's sizes")
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--only", default=None, help="regex over scenario names")
-    ap.add_argument("--pg-url", default=os.environ.get("STERNA_BENCH_PG_URL"),
-                    help="an existing PostgreSQL server (default: start one, data on tmpfs)")
-    ap.add_argument("--source", type=Path, default=REPO,
-                    help="the Sterna tree to time (e.g. a `git worktree` of one commit)")
+    ap.add_argument(
+        "--pg-url",
+        default=os.environ.get("STERNA_BENCH_PG_URL"),
+        help="an existing PostgreSQL server (default: start one, data on tmpfs)",
+    )
+    ap.add_argument(
+        "--source",
+        type=Path,
+        default=REPO,
+        help="the Sterna tree to time (e.g. a `git worktree` of one commit)",
+    )
     a = ap.parse_args()
     make_venv(a.source.resolve())
     ctx = Ctx(a.scale, a.repeat, a.pg_url, a.only)
-    commit = subprocess.run(["git", "-C", str(a.source), "rev-parse", "--short", "HEAD"],
-                            capture_output=True, text=True).stdout.strip()
-    print(f"{time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, load average "
-          f"{os.getloadavg()[0]:.1f}, scale {a.scale:g}, repeat {a.repeat}, sterna from "
-          f"{a.source} ({commit or 'no git'})", flush=True)
+    commit = subprocess.run(
+        ["git", "-C", str(a.source), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    print(
+        f"{time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, load average "
+        f"{os.getloadavg()[0]:.1f}, scale {a.scale:g}, repeat {a.repeat}, sterna from "
+        f"{a.source} ({commit or 'no git'})",
+        flush=True,
+    )
     for name, fn in SCENARIOS.items():
         if a.only and not re.search(a.only, name):
             continue
         fn(ctx)
     missed = [r.name for r in ctx.rows if not r.ok]
-    print(f"\n{len(ctx.rows) - len(missed)} of {len(ctx.rows)} targets met"
-          + (f"; missed: {', '.join(missed)}" if missed else ""))
+    print(
+        f"\n{len(ctx.rows) - len(missed)} of {len(ctx.rows)} targets met"
+        + (f"; missed: {', '.join(missed)}" if missed else "")
+    )
 
 
 if __name__ == "__main__":

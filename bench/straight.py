@@ -32,8 +32,9 @@ def main() -> None:
         if engine.dialect.name == "sqlite":
             conn.exec_driver_sql("BEGIN")
         for stmt in stmts:
-            conn.exec_driver_sql(stmt.replace("%", "%%") if engine.dialect.name != "sqlite"
-                                 else stmt)
+            conn.exec_driver_sql(
+                stmt.replace("%", "%%") if engine.dialect.name != "sqlite" else stmt
+            )
         conn.commit()
     engine.dispose()
 

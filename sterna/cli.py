@@ -64,7 +64,9 @@ def _value(*flags: str, help: str, **options: Any) -> Arg:
 _SQL = _flag("--sql", help="Write the SQL to standard output instead of running it (offline mode).")
 _TAG = _value("--tag", help="A free-form tag passed to env.py (context.get_tag_argument()).")
 _LOCK_TIMEOUT = _value(
-    "--lock-timeout", type=float, metavar="SECONDS",
+    "--lock-timeout",
+    type=float,
+    metavar="SECONDS",
     help="How long to wait for another run's migration lock on this database (default 600, "
     "or sterna_lock_timeout in the config).",
 )
@@ -99,28 +101,41 @@ VERBS: dict[str, Verb] = {
     "current": Verb(
         "Show the revision(s) the database is at.",
         (
-            _flag("-c", "--check-heads",
-                  help="Fail unless the database is at every head revision."),
+            _flag(
+                "-c", "--check-heads", help="Fail unless the database is at every head revision."
+            ),
             _VERBOSE,
         ),
     ),
-    "downgrade": Verb("Revert the database to an earlier revision.",
-                      (_SQL, _TAG, _LOCK_TIMEOUT, _NO_LOCK, _SKIP_VALIDATION, _RESUME,
-                       _REVISION),
-                      ("revision",)),
-    "edit": Verb("Open revision script(s) in $EDITOR.",
-                 (Arg(("rev",), {"help": "The revision to edit, or 'current'."}),), ("rev",)),
+    "downgrade": Verb(
+        "Revert the database to an earlier revision.",
+        (_SQL, _TAG, _LOCK_TIMEOUT, _NO_LOCK, _SKIP_VALIDATION, _RESUME, _REVISION),
+        ("revision",),
+    ),
+    "edit": Verb(
+        "Open revision script(s) in $EDITOR.",
+        (Arg(("rev",), {"help": "The revision to edit, or 'current'."}),),
+        ("rev",),
+    ),
     "ensure_version": Verb("Create the version table if it does not exist yet.", (_SQL,)),
     "heads": Verb(
         "Show the head revisions of the script directory.",
-        (_VERBOSE, _flag("--resolve-dependencies",
-                         help="Count dependencies as parents when finding heads.")),
+        (
+            _VERBOSE,
+            _flag(
+                "--resolve-dependencies", help="Count dependencies as parents when finding heads."
+            ),
+        ),
     ),
     "history": Verb(
         "List the revisions, newest first.",
         (
-            _value("-r", "--rev-range", dest="rev_range",
-                   help="Only the revisions in [start]:[end]; either side may be 'current'."),
+            _value(
+                "-r",
+                "--rev-range",
+                dest="rev_range",
+                help="Only the revisions in [start]:[end]; either side may be 'current'.",
+            ),
             _VERBOSE,
             _flag("-i", "--indicate-current", help="Mark the database's current revision(s)."),
         ),
@@ -128,23 +143,31 @@ VERBS: dict[str, Verb] = {
     "init": Verb(
         "Create a new migration environment (scripts folder and config file).",
         (
-            _value("-t", "--template", default="generic",
-                   help="The template to use (see list_templates); default 'generic'."),
+            _value(
+                "-t",
+                "--template",
+                default="generic",
+                help="The template to use (see list_templates); default 'generic'.",
+            ),
             _flag("--package", help="Also write __init__.py in the folder and in versions/."),
             Arg(("directory",), {"help": "The folder to create."}),
         ),
         ("directory",),
     ),
     "list_templates": Verb("List the templates 'init' can use."),
-    "merge": Verb("Write a revision that merges several revisions into one.",
-                  (_MESSAGE, _BRANCH_LABEL, _REV_ID, _SPLICE, _REVISIONS), ("revisions",)),
+    "merge": Verb(
+        "Write a revision that merges several revisions into one.",
+        (_MESSAGE, _BRANCH_LABEL, _REV_ID, _SPLICE, _REVISIONS),
+        ("revisions",),
+    ),
     "resolve": Verb(
         "After fixing a step that failed part way by hand: record it as applied (the version "
         "table moves past it) or as rolled back (it will run again).",
         (
             _flag("--applied", help="The step's changes are complete in the database."),
             _flag("--rolled-back", help="The step's changes are undone in the database."),
-            _LOCK_TIMEOUT, _NO_LOCK,
+            _LOCK_TIMEOUT,
+            _NO_LOCK,
             Arg(("revision",), {"help": "The revision whose step failed part way."}),
         ),
         ("revision",),
@@ -153,36 +176,54 @@ VERBS: dict[str, Verb] = {
         "Write a new revision script.",
         (
             _MESSAGE,
-            _flag("--autogenerate",
-                  help="Compare the database with the models (env.py's target_metadata) and "
-                  "write the operations that bring it up to date."),
+            _flag(
+                "--autogenerate",
+                help="Compare the database with the models (env.py's target_metadata) and "
+                "write the operations that bring it up to date.",
+            ),
             _SQL,
-            _value("--head", default="head",
-                   help="The parent: a head revision or <branchname>@head (default 'head')."),
+            _value(
+                "--head",
+                default="head",
+                help="The parent: a head revision or <branchname>@head (default 'head').",
+            ),
             _SPLICE,
             _BRANCH_LABEL,
             _value("--version-path", help="The version folder to write the script in."),
             _REV_ID,
-            _value("--depends-on", action="append",
-                   help="A revision the new one depends on (may be repeated)."),
+            _value(
+                "--depends-on",
+                action="append",
+                help="A revision the new one depends on (may be repeated).",
+            ),
         ),
     ),
-    "show": Verb("Show the revision(s) named by an identifier.",
-                 (Arg(("rev",), {"help": "A revision identifier, or 'current'."}),), ("rev",)),
+    "show": Verb(
+        "Show the revision(s) named by an identifier.",
+        (Arg(("rev",), {"help": "A revision identifier, or 'current'."}),),
+        ("rev",),
+    ),
     "stamp": Verb(
         "Set the version table to the given revision(s) without running migrations.",
-        (_SQL, _TAG, _flag("--purge", help="Empty the version table before stamping."),
-         _LOCK_TIMEOUT, _NO_LOCK, _REVISIONS),
+        (
+            _SQL,
+            _TAG,
+            _flag("--purge", help="Empty the version table before stamping."),
+            _LOCK_TIMEOUT,
+            _NO_LOCK,
+            _REVISIONS,
+        ),
         ("revisions",),
     ),
     "repair": Verb(
         "After reviewing the changes: record the applied scripts' current checksums in the "
         "history table and mark failed steps repaired."
     ),
-    "upgrade": Verb("Upgrade the database to a later revision.",
-                    (_SQL, _TAG, _LOCK_TIMEOUT, _NO_LOCK, _SKIP_VALIDATION, _RESUME,
-                     _REVISION),
-                    ("revision",)),
+    "upgrade": Verb(
+        "Upgrade the database to a later revision.",
+        (_SQL, _TAG, _LOCK_TIMEOUT, _NO_LOCK, _SKIP_VALIDATION, _RESUME, _REVISION),
+        ("revision",),
+    ),
     "validate": Verb(
         "Check that the applied scripts still match the checksums in the history table "
         "(read-only; exit status 1 when one differs, is gone or failed part way)."
@@ -215,26 +256,53 @@ def _add_globals(
     suffix = _GLOBAL_SUFFIX if after_verb else ""
     extra: dict[str, Any] = {"default": argparse.SUPPRESS} if after_verb else {}
     group: Any = parser.add_argument_group("global options") if after_verb else parser
-    group.add_argument("--version", action=_VersionAction, prog=prog,
-                        help="Show Sterna's version (and the Alembic release it follows) and exit.")
+    group.add_argument(
+        "--version",
+        action=_VersionAction,
+        prog=prog,
+        help="Show Sterna's version (and the Alembic release it follows) and exit.",
+    )
     config_flags = ("-c", "--config") if short_c else ("--config",)
     group.add_argument(
-        *config_flags, action="append", dest="config" + suffix, metavar="FILE", **extra,
+        *config_flags,
+        action="append",
+        dest="config" + suffix,
+        metavar="FILE",
+        **extra,
         help="The config file: an .ini file and/or a pyproject.toml (give -c twice for both). "
         "Default: $ALEMBIC_CONFIG, else alembic.ini and pyproject.toml.",
     )
     group.add_argument(
-        "-n", "--name", dest="name" + suffix, metavar="NAME", **(extra or {"default": "alembic"}),
+        "-n",
+        "--name",
+        dest="name" + suffix,
+        metavar="NAME",
+        **(extra or {"default": "alembic"}),
         help="The section of the .ini file to read (default 'alembic').",
     )
     group.add_argument(
-        "-x", action="append", dest="x" + suffix, metavar="KEY=VALUE", **extra,
+        "-x",
+        action="append",
+        dest="x" + suffix,
+        metavar="KEY=VALUE",
+        **extra,
         help="KEY=VALUE for env.py (context.get_x_argument()); may be repeated.",
     )
-    group.add_argument("--raiseerr", action="store_true", dest="raiseerr" + suffix, **extra,
-                        help="Show the full traceback of an error.")
-    group.add_argument("-q", "--quiet", action="store_true", dest="quiet" + suffix, **extra,
-                        help="Print nothing on standard output.")
+    group.add_argument(
+        "--raiseerr",
+        action="store_true",
+        dest="raiseerr" + suffix,
+        **extra,
+        help="Show the full traceback of an error.",
+    )
+    group.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        dest="quiet" + suffix,
+        **extra,
+        help="Print nothing on standard output.",
+    )
 
 
 def _terminal_columns() -> int:
@@ -258,7 +326,10 @@ class _HelpFormatter(argparse.HelpFormatter):
     lzma...), which argparse does for every argument added, though only help output needs it."""
 
     def __init__(
-        self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+        self,
+        prog: str,
+        indent_increment: int = 2,
+        max_help_position: int = 24,
         width: int | None = None,
     ) -> None:
         if width is None:
@@ -272,7 +343,8 @@ def build_parser(
     """The argument parser for every verb (for the verbs in ``only``, when given: building
     all of them costs more than a command that only reads the script directory)."""
     parser = argparse.ArgumentParser(
-        prog=prog, description="Sterna: schema migrations for SQLAlchemy (Alembic-compatible).",
+        prog=prog,
+        description="Sterna: schema migrations for SQLAlchemy (Alembic-compatible).",
         formatter_class=_HelpFormatter,
     )
     _add_globals(parser, prog, after_verb=False, short_c=True)
@@ -405,8 +477,12 @@ def _attach_range_values(argv: Sequence[str]) -> list[str]:
     while index < len(items):
         item = items[index]
         following = items[index + 1] if index + 1 < len(items) else None
-        if item in ("-r", "--rev-range") and following and following.startswith("-") \
-                and ":" in following:
+        if (
+            item in ("-r", "--rev-range")
+            and following
+            and following.startswith("-")
+            and ":" in following
+        ):
             result.append(f"--rev-range={following}")
             index += 2
             continue
@@ -440,7 +516,8 @@ def parse_args(argv: Sequence[str] | None, prog: str = "sterna") -> argparse.Nam
 
 
 def main(
-    argv: Sequence[str] | None = None, prog: str = "sterna",
+    argv: Sequence[str] | None = None,
+    prog: str = "sterna",
     console: ConsolePolicy | None = None,
 ) -> int:
     """Run the command line; returns the exit status: 0 on success, 1 on a user error

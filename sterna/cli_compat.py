@@ -43,8 +43,11 @@ class CommandLine:
         as parsing leaves it) with ``config``."""
         fn, positional, keywords = options.cmd
         try:
-            fn(config, *[getattr(options, name) for name in positional],
-               **{name: getattr(options, name, None) for name in keywords})
+            fn(
+                config,
+                *[getattr(options, name) for name in positional],
+                **{name: getattr(options, name, None) for name in keywords},
+            )
         except CommandError as exc:
             if getattr(options, "raiseerr", False):
                 raise

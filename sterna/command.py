@@ -89,9 +89,16 @@ def revision(
         from sterna.autogenerate.produce import revision as autogenerate_revision
 
         return autogenerate_revision(
-            config, message=message, sql=sql, head=head, splice=splice,
-            branch_label=branch_label, version_path=version_path, rev_id=rev_id,
-            depends_on=depends_on, process_revision_directives=process_revision_directives,
+            config,
+            message=message,
+            sql=sql,
+            head=head,
+            splice=splice,
+            branch_label=branch_label,
+            version_path=version_path,
+            rev_id=rev_id,
+            depends_on=depends_on,
+            process_revision_directives=process_revision_directives,
         )
     from sterna.commands.revision import NewRevision, apply_hooks, write
 
@@ -103,12 +110,18 @@ def revision(
             "(there is nothing to write as SQL otherwise)"
         )
     new = NewRevision(
-        rev_id=rev_id or new_rev_id(), message=message, head=head or "head", splice=splice,
-        branch_label=branch_label, version_path=version_path, depends_on=depends_on,
+        rev_id=rev_id or new_rev_id(),
+        message=message,
+        head=head or "head",
+        splice=splice,
+        branch_label=branch_label,
+        version_path=version_path,
+        depends_on=depends_on,
     )
     template_args: dict[str, Any] = {"config": config}
     planned = [new]
     if environment:
+
         def collect(heads: Any, context: Any) -> list[Any]:
             opts = getattr(context, "opts", None) or {}
             template_args.update(opts.get("template_args") or {})
@@ -144,6 +157,7 @@ def merge(
     script = load_script(config)
     template_args: dict[str, Any] = {"config": config}
     if _revision_environment(config):
+
         def collect(heads: Any, context: Any) -> list[Any]:
             opts = getattr(context, "opts", None) or {}
             template_args.update(opts.get("template_args") or {})
@@ -151,7 +165,10 @@ def merge(
 
         run_env(config, script, collect, as_sql=False, template_args=template_args)
     new = NewRevision(
-        rev_id=rev_id or new_rev_id(), message=message, head=revisions, splice=splice,
+        rev_id=rev_id or new_rev_id(),
+        message=message,
+        head=revisions,
+        splice=splice,
         branch_label=branch_label,
     )
     return write(config, script, [new], template_args)[0]
@@ -189,8 +206,12 @@ def _check_applied(config: Config, skip_validation: bool) -> Callable[[Any, Any,
 
 
 def upgrade(
-    config: Config, revision: str, sql: bool = False, tag: str | None = None,
-    skip_validation: bool = False, resume: bool = False,
+    config: Config,
+    revision: str,
+    sql: bool = False,
+    tag: str | None = None,
+    skip_validation: bool = False,
+    resume: bool = False,
 ) -> None:
     """Upgrade the database to ``revision`` (``start:end`` in --sql mode).  The applied scripts
     are checked against the history's checksums first, unless ``skip_validation``; ``resume``
@@ -204,10 +225,20 @@ def upgrade(
         check(context, script, heads)
         return script.plan_upgrade(destination, heads)
 
-    _run_resumable(config, resume, sql, lambda: run_env(
-        config, script, steps, as_sql=sql, starting_rev=starting_rev,
-        destination_rev=destination, tag=tag,
-    ))
+    _run_resumable(
+        config,
+        resume,
+        sql,
+        lambda: run_env(
+            config,
+            script,
+            steps,
+            as_sql=sql,
+            starting_rev=starting_rev,
+            destination_rev=destination,
+            tag=tag,
+        ),
+    )
 
 
 def _run_resumable(config: Config, resume: bool, sql: bool, run: Callable[[], None]) -> None:
@@ -225,8 +256,12 @@ def _run_resumable(config: Config, resume: bool, sql: bool, run: Callable[[], No
 
 
 def downgrade(
-    config: Config, revision: str, sql: bool = False, tag: str | None = None,
-    skip_validation: bool = False, resume: bool = False,
+    config: Config,
+    revision: str,
+    sql: bool = False,
+    tag: str | None = None,
+    skip_validation: bool = False,
+    resume: bool = False,
 ) -> None:
     """Downgrade the database to ``revision``; --sql needs ``<fromrev>:<torev>``.  Validates
     the applied scripts first, as :func:`upgrade`."""
@@ -241,10 +276,20 @@ def downgrade(
         check(context, script, heads)
         return script.plan_downgrade(destination, heads)
 
-    _run_resumable(config, resume, sql, lambda: run_env(
-        config, script, steps, as_sql=sql, starting_rev=starting_rev,
-        destination_rev=destination, tag=tag,
-    ))
+    _run_resumable(
+        config,
+        resume,
+        sql,
+        lambda: run_env(
+            config,
+            script,
+            steps,
+            as_sql=sql,
+            starting_rev=starting_rev,
+            destination_rev=destination,
+            tag=tag,
+        ),
+    )
 
 
 def show(config: Config, rev: str) -> None:
@@ -358,8 +403,7 @@ def stamp(
             start, _, target = target.partition(":")
             if starting_rev is not None and start != starting_rev:
                 raise CommandError(
-                    "stamp --sql takes one starting revision; got "
-                    f"{starting_rev!r} and {start!r}"
+                    f"stamp --sql takes one starting revision; got {starting_rev!r} and {start!r}"
                 )
             starting_rev = start
         destinations.append(target)
@@ -368,8 +412,16 @@ def stamp(
         script.import_scripts()  # all of them, in Alembic's order: see import_scripts
         return script.plan_stamp(tuple(destinations), heads, purge=purge)
 
-    run_env(config, script, steps, as_sql=sql, starting_rev=starting_rev,
-            destination_rev=tuple(destinations), tag=tag, purge=purge)
+    run_env(
+        config,
+        script,
+        steps,
+        as_sql=sql,
+        starting_rev=starting_rev,
+        destination_rev=tuple(destinations),
+        tag=tag,
+        purge=purge,
+    )
 
 
 def edit(config: Config, rev: str) -> None:
@@ -479,6 +531,5 @@ def resolve(
 def _commit_own(context: Any) -> None:
     """Commit what was written when no transaction of env.py or the caller holds it."""
     conn = context.connection
-    if conn.in_transaction() and context._transaction is None \
-            and not context._external_transaction:
+    if conn.in_transaction() and context._transaction is None and not context._external_transaction:
         conn.commit()

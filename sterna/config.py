@@ -179,9 +179,7 @@ class Config:
         except ValueError as exc:
             raise ConfigError(f"option {name!r} in section [{section}]: {exc}") from None
 
-    def get_section_option(
-        self, section: str, name: str, default: str | None = None
-    ) -> str | None:
+    def get_section_option(self, section: str, name: str, default: str | None = None) -> str | None:
         """An option of ini section ``section``; an error if the section does not exist."""
         parser = self.file_config
         if not parser.has_section(section):
@@ -262,8 +260,7 @@ class Config:
             return self._toml_interpolate(value)
         except (KeyError, ValueError, TypeError) as exc:
             raise ConfigError(
-                f"{self.toml_file_name}: [tool.alembic] {name}: bad %(...)s substitution "
-                f"({exc!s})"
+                f"{self.toml_file_name}: [tool.alembic] {name}: bad %(...)s substitution ({exc!s})"
             ) from None
 
     def _toml_interpolate(self, value: Any) -> Any:
@@ -307,9 +304,7 @@ class Config:
             return parse_bool(value, f"{self._ini_label()}: option {name!r}")
         value = self.toml_alembic_config.get(name, False)
         if not isinstance(value, bool):
-            raise ConfigError(
-                f"{self.toml_file_name}: [tool.alembic] {name} must be true or false"
-            )
+            raise ConfigError(f"{self.toml_file_name}: [tool.alembic] {name} must be true or false")
         return value
 
     def _separator(self, *names: str) -> str | None:
@@ -403,7 +398,7 @@ class Config:
                 continue
             prefix = name + "."
             options = {
-                key[len(prefix):]: value
+                key[len(prefix) :]: value
                 for key, value in section.items()
                 if key.startswith(prefix)
             }
@@ -443,8 +438,7 @@ def _read_ini(parser: configparser.ConfigParser, path: str) -> None:
         parser.read_string(text, source=path)
     except configparser.MissingSectionHeaderError as exc:
         raise ConfigError(
-            f"{path}, line {exc.lineno}: expected a [section] header before "
-            f"{exc.line.strip()!r}"
+            f"{path}, line {exc.lineno}: expected a [section] header before {exc.line.strip()!r}"
         ) from None
     except configparser.ParsingError as exc:
         lineno, line = exc.errors[0] if exc.errors else (0, "")

@@ -72,9 +72,7 @@ class ResolutionError(RevisionError):
 class AmbiguousRevision(ResolutionError):
     def __init__(self, argument: str, candidates: Iterable[str]) -> None:
         names = ", ".join(sorted(candidates))
-        super().__init__(
-            f"Multiple revisions start with '{argument}': {names}", argument
-        )
+        super().__init__(f"Multiple revisions start with '{argument}': {names}", argument)
         self.candidates = tuple(sorted(candidates))
 
 

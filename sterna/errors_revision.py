@@ -58,12 +58,9 @@ class CycleDetected(GraphError):
         self.dependency = dependency
         kind = "Dependency cycle" if dependency else "Cycle"
         steps = " -> ".join(
-            f"{rev}{_file_note(path)}"
-            for rev, path in zip(self.revisions, self.paths, strict=True)
+            f"{rev}{_file_note(path)}" for rev, path in zip(self.revisions, self.paths, strict=True)
         )
-        super().__init__(
-            f"{kind} detected in revisions: {steps} -> {self.revisions[0]}"
-        )
+        super().__init__(f"{kind} detected in revisions: {steps} -> {self.revisions[0]}")
 
 
 class DependencyCycleDetected(CycleDetected):
@@ -141,9 +138,7 @@ class DuplicateBranchLabel(GraphError):
             what = "is declared twice by it"
         else:
             what = f"is already used by revision {other}{_file_note(other_path)}"
-        super().__init__(
-            f"Branch name {label!r} of revision {revision}{_file_note(path)} {what}"
-        )
+        super().__init__(f"Branch name {label!r} of revision {revision}{_file_note(path)} {what}")
 
 
 class UnknownRevision(ResolutionError):
@@ -157,9 +152,7 @@ class UnknownBranch(ResolutionError):
     """A ``label@...`` whose label is neither a branch label nor a revision."""
 
     def __init__(self, label: str) -> None:
-        super().__init__(
-            f"Can't locate revision identified by '{label}' (no such branch)", label
-        )
+        super().__init__(f"Can't locate revision identified by '{label}' (no such branch)", label)
 
 
 class NotInBranch(ResolutionError):
@@ -194,9 +187,7 @@ class RelativeRevisionError(RevisionError):
         self.steps = steps
         self.start = start
         origin = f" from {start}" if start else ""
-        super().__init__(
-            f"Relative revision {relative} didn't produce {steps} migrations{origin}"
-        )
+        super().__init__(f"Relative revision {relative} didn't produce {steps} migrations{origin}")
 
 
 class AmbiguousWalk(RevisionError):
@@ -277,6 +268,5 @@ class VersionTableConflict(RevisionError):
         self.heads = tuple(heads)
         self.problem = problem
         super().__init__(
-            f"Cannot plan {step} from version rows ({', '.join(self.heads) or 'none'}): "
-            f"{problem}"
+            f"Cannot plan {step} from version rows ({', '.join(self.heads) or 'none'}): {problem}"
         )

@@ -85,9 +85,7 @@ def read_sources(dist: Path) -> Iterator[tuple[str, str]]:
 def parse(path: str, text: str) -> ast.Module | None:
     """The module's tree; for a Mako template, a tree of its ``alembic`` import lines only."""
     if path.endswith(".mako"):
-        text = "\n".join(
-            line if _IMPORT_LINE.match(line) else "" for line in text.splitlines()
-        )
+        text = "\n".join(line if _IMPORT_LINE.match(line) else "" for line in text.splitlines())
     try:
         return ast.parse(text, path)
     except SyntaxError:
@@ -151,8 +149,12 @@ class FileScan:
                         self.bound[alias.asname] = alias.name
                     else:
                         self.bound[ALIAS] = ALIAS
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module and (
-                    node.module.split(".")[0] == ALIAS):
+            elif (
+                isinstance(node, ast.ImportFrom)
+                and node.level == 0
+                and node.module
+                and (node.module.split(".")[0] == ALIAS)
+            ):
                 self.record(node.module, node.lineno)
                 for alias in node.names:
                     full = f"{node.module}.{alias.name}"
@@ -162,7 +164,8 @@ class FileScan:
     def reach_attributes(self) -> None:
         for node in ast.walk(self.tree):
             if not isinstance(node, ast.Attribute) or isinstance(
-                    getattr(node, "_parent", None), ast.Attribute):
+                getattr(node, "_parent", None), ast.Attribute
+            ):
                 continue
             parts = dotted(node)
             if parts is None or parts[0] not in self.bound:
@@ -202,8 +205,9 @@ def scan_dist(modules: frozenset[str], dist: Path) -> list[Row]:
         scan = scan_file(modules, tree)
         for key, line in scan.found.items():
             if key not in rows:
-                rows[key] = Row(package, version, key[0], key[1], f"{path}:{line}",
-                                key in scan.guarded_found)
+                rows[key] = Row(
+                    package, version, key[0], key[1], f"{path}:{line}", key in scan.guarded_found
+                )
             elif rows[key].type_checking and key not in scan.guarded_found:
                 rows[key] = Row(package, version, key[0], key[1], f"{path}:{line}", False)
     return sorted(rows.values(), key=lambda r: (r.module, r.name or ""))

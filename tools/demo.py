@@ -20,16 +20,16 @@ import sys
 import tempfile
 from pathlib import Path
 
-SEED_UPGRADE = '''def upgrade() -> None:
+SEED_UPGRADE = """def upgrade() -> None:
     op.create_table(
         "suppliers",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("name", sa.String(50), nullable=False),
     )
-'''
-SEED_DOWNGRADE = '''def downgrade() -> None:
+"""
+SEED_DOWNGRADE = """def downgrade() -> None:
     op.drop_table("suppliers")
-'''
+"""
 
 
 DB_PY = '''"""The application's database layer: Base and the models (the seed's db.py)."""
@@ -49,7 +49,7 @@ class Supplier(Base):
     name: Mapped[str] = mapped_column(sa.String(50), nullable=False)
 '''
 
-PURCHASE_ORDER = '''
+PURCHASE_ORDER = """
 
 class PurchaseOrder(Base):
     __tablename__ = "purchase_orders"
@@ -57,13 +57,18 @@ class PurchaseOrder(Base):
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
     supplier_id: Mapped[int] = mapped_column(sa.ForeignKey("suppliers.id"), index=True)
     total: Mapped[float] = mapped_column(sa.Numeric(12, 2), server_default="0")
-'''
+"""
 
 
 def sterna(cwd: Path, *args: str, expect: int = 0) -> str:
     print(f"\n$ sterna {' '.join(args)}", flush=True)
-    proc = subprocess.run([sys.executable, "-m", "sterna", *args], cwd=cwd,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sterna", *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     out = proc.stdout.rstrip()
     if out:
         print(out)
@@ -77,18 +82,25 @@ def sterna(cwd: Path, *args: str, expect: int = 0) -> str:
 def tables(db: Path) -> None:
     with sqlite3.connect(db) as conn:
         rows = conn.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name").fetchall()
+            "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name"
+        ).fetchall()
         names = [r[0] for r in rows]
-        version = (conn.execute("SELECT version_num FROM alembic_version").fetchall()
-                   if "alembic_version" in names else [])
-    print(f"   tables: {', '.join(names) or '(none)'};"
-          f" alembic_version rows: {[v[0] for v in version]}")
+        version = (
+            conn.execute("SELECT version_num FROM alembic_version").fetchall()
+            if "alembic_version" in names
+            else []
+        )
+    print(
+        f"   tables: {', '.join(names) or '(none)'};"
+        f" alembic_version rows: {[v[0] for v in version]}"
+    )
 
 
 def fill_in_seed(script: Path) -> None:
     text = script.read_text()
-    text = re.sub(r"def upgrade\(\)[^:]*:\n(?:    .*\n|\n)*?\n*(?=def downgrade)",
-                  SEED_UPGRADE + "\n\n", text)
+    text = re.sub(
+        r"def upgrade\(\)[^:]*:\n(?:    .*\n|\n)*?\n*(?=def downgrade)", SEED_UPGRADE + "\n\n", text
+    )
     text = re.sub(r"def downgrade\(\)[^:]*:\n(    .*\n?)*", SEED_DOWNGRADE, text)
     script.write_text(text)
     print(f"\n(filled in upgrade()/downgrade() of {script.name} as in the seed, section 4)")
@@ -105,8 +117,9 @@ def main() -> None:
     db = work / "app.db"
     sterna(work, "init", "alembic")
     ini = work / "alembic.ini"
-    ini.write_text(re.sub(r"(?m)^sqlalchemy\.url = .*$", f"sqlalchemy.url = sqlite:///{db}",
-                          ini.read_text()))
+    ini.write_text(
+        re.sub(r"(?m)^sqlalchemy\.url = .*$", f"sqlalchemy.url = sqlite:///{db}", ini.read_text())
+    )
     print(f"\n(set sqlalchemy.url = sqlite:///{db} in alembic.ini)")
     sterna(work, "revision", "-m", "create suppliers table")
     script = next((work / "alembic" / "versions").glob("*create_suppliers_table.py"))
@@ -122,8 +135,10 @@ def main() -> None:
     tables(db)
     sterna(work, "current")
     autogenerate_part(work, db)
-    print("\nDemo finished: init, revision, upgrade, current, history, downgrade, check and"
-          " revision --autogenerate all ran.")
+    print(
+        "\nDemo finished: init, revision, upgrade, current, history, downgrade, check and"
+        " revision --autogenerate all ran."
+    )
 
 
 def autogenerate_part(work: Path, db: Path) -> None:
@@ -134,11 +149,16 @@ def autogenerate_part(work: Path, db: Path) -> None:
     (pkg / "__init__.py").write_text("")
     (pkg / "db.py").write_text(DB_PY)
     env = work / "alembic" / "env.py"
-    env.write_text(env.read_text().replace(
-        "target_metadata = None",
-        "from app.infrastructure.db import Base\n\ntarget_metadata = Base.metadata"))
-    print("\n(wrote app/infrastructure/db.py with Base and Supplier; in alembic/env.py:"
-          " from app.infrastructure.db import Base / target_metadata = Base.metadata)")
+    env.write_text(
+        env.read_text().replace(
+            "target_metadata = None",
+            "from app.infrastructure.db import Base\n\ntarget_metadata = Base.metadata",
+        )
+    )
+    print(
+        "\n(wrote app/infrastructure/db.py with Base and Supplier; in alembic/env.py:"
+        " from app.infrastructure.db import Base / target_metadata = Base.metadata)"
+    )
     sterna(work, "upgrade", "head")
     sterna(work, "check")
     with open(pkg / "db.py", "a") as f:

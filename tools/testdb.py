@@ -129,13 +129,41 @@ def start_pg(root: Path) -> str:
             os.chown(p, pw.pw_uid, pw.pw_gid)
     port = free_port()
     prefix = as_postgres_user()
-    run([*prefix, str(bindir / "initdb"), "-D", str(data), "-U", USER, f"--pwfile={pwfile}",
-         "--auth=scram-sha-256", "-E", "UTF8", "--no-sync", "--locale=C"])
-    opts = (f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "
-            "-c max_locks_per_transaction=1024")
-    run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l",
-         str(root / "pg.log"), "-w", "start"])
+    run(
+        [
+            *prefix,
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            USER,
+            f"--pwfile={pwfile}",
+            "--auth=scram-sha-256",
+            "-E",
+            "UTF8",
+            "--no-sync",
+            "--locale=C",
+        ]
+    )
+    opts = (
+        f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "
+        "-c max_locks_per_transaction=1024"
+    )
+    run(
+        [
+            *prefix,
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            opts,
+            "-l",
+            str(root / "pg.log"),
+            "-w",
+            "start",
+        ]
+    )
     wait_port(port, "PostgreSQL")
     return f"postgresql+psycopg://{USER}:{PASSWORD}@127.0.0.1:{port}/postgres"
 
@@ -145,21 +173,41 @@ def start_mariadb(root: Path) -> str:
     data = root / "mysql"
     sock = root / "mysql.sock"
     port = free_port()
-    run([installer, f"--datadir={data}", "--user=root", "--auth-root-authentication-method=socket",
-         "--skip-test-db"])
-    args = [server, "--no-defaults", f"--datadir={data}", f"--port={port}",
-            "--bind-address=127.0.0.1", f"--socket={sock}", "--user=root",
-            f"--pid-file={root / 'mysql.pid'}", f"--log-error={root / 'mysql.log'}",
-            "--innodb-flush-log-at-trx-commit=0", "--skip-log-bin",
-            "--innodb-buffer-pool-size=128M",
-            "--max-connections=300", "--character-set-server=utf8mb4",
-            "--collation-server=utf8mb4_general_ci"]
-    subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                     start_new_session=True)
+    run(
+        [
+            installer,
+            f"--datadir={data}",
+            "--user=root",
+            "--auth-root-authentication-method=socket",
+            "--skip-test-db",
+        ]
+    )
+    args = [
+        server,
+        "--no-defaults",
+        f"--datadir={data}",
+        f"--port={port}",
+        "--bind-address=127.0.0.1",
+        f"--socket={sock}",
+        "--user=root",
+        f"--pid-file={root / 'mysql.pid'}",
+        f"--log-error={root / 'mysql.log'}",
+        "--innodb-flush-log-at-trx-commit=0",
+        "--skip-log-bin",
+        "--innodb-buffer-pool-size=128M",
+        "--max-connections=300",
+        "--character-set-server=utf8mb4",
+        "--collation-server=utf8mb4_general_ci",
+    ]
+    subprocess.Popen(
+        args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     wait_port(port, "MariaDB")
     client = shutil.which("mariadb") or shutil.which("mysql") or "mariadb"
-    sql = (f"CREATE USER '{USER}'@'%' IDENTIFIED BY '{PASSWORD}'; "
-           f"GRANT ALL PRIVILEGES ON *.* TO '{USER}'@'%' WITH GRANT OPTION; FLUSH PRIVILEGES;")
+    sql = (
+        f"CREATE USER '{USER}'@'%' IDENTIFIED BY '{PASSWORD}'; "
+        f"GRANT ALL PRIVILEGES ON *.* TO '{USER}'@'%' WITH GRANT OPTION; FLUSH PRIVILEGES;"
+    )
     run([client, f"--socket={sock}", "-uroot", "-e", sql])
     return f"mysql+pymysql://{USER}:{PASSWORD}@127.0.0.1:{port}/mysql?charset=utf8mb4"
 
@@ -179,8 +227,20 @@ def start(root: Path) -> None:
 def stop(root: Path) -> None:
     data = root / "pg"
     if (data / "postmaster.pid").exists():
-        subprocess.run([*as_postgres_user(), str(pg_bin() / "pg_ctl"), "-D", str(data), "-m",
-                        "immediate", "-w", "stop"], check=False, capture_output=True)
+        subprocess.run(
+            [
+                *as_postgres_user(),
+                str(pg_bin() / "pg_ctl"),
+                "-D",
+                str(data),
+                "-m",
+                "immediate",
+                "-w",
+                "stop",
+            ],
+            check=False,
+            capture_output=True,
+        )
     pidfile = root / "mysql.pid"
     if pidfile.exists():
         pid = int(pidfile.read_text().strip() or "0")

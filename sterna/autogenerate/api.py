@@ -142,9 +142,7 @@ class AutogenContext:
         self, object_: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
     ) -> bool:
         """``include_object`` hooks: False when one of them excludes the object."""
-        return all(
-            fn(object_, name, type_, reflected, compare_to) for fn in self._object_filters
-        )
+        return all(fn(object_, name, type_, reflected, compare_to) for fn in self._object_filters)
 
     run_filters = run_object_filters
 
@@ -203,8 +201,9 @@ def produce_migrations(context: Any, metadata: MetaData | Sequence[MetaData]) ->
     """Compare the database of ``context`` with ``metadata``: a ``MigrationScript`` whose
     upgrade operations bring the database to the models and whose downgrade ones go back."""
     autogen_context = AutogenContext(context, metadata=metadata)
-    script = MigrationScript(rev_id=None, upgrade_ops=UpgradeOps([]),
-                             downgrade_ops=DowngradeOps([]))
+    script = MigrationScript(
+        rev_id=None, upgrade_ops=UpgradeOps([]), downgrade_ops=DowngradeOps([])
+    )
     populate_migration_script(autogen_context, script)
     return script
 

@@ -149,7 +149,9 @@ def _candidates(upgrade_ops: Any) -> list[RenameCandidate]:
     for candidate in renames.find_rename_candidates(upgrade_ops):
         found.append(
             RenameCandidate(
-                kind=candidate.kind, old=candidate.old_name, new=candidate.new_name,
+                kind=candidate.kind,
+                old=candidate.old_name,
+                new=candidate.new_name,
                 table=getattr(candidate, "table_name", None),
                 schema=getattr(candidate, "schema", None),
             )
@@ -179,9 +181,15 @@ def _empty_script(new: NewRevision) -> Any:
 
     head = new.head if isinstance(new.head, str) or new.head is None else None
     return MigrationScript(
-        new.rev_id, UpgradeOps(ops=[]), DowngradeOps(ops=[]), message=new.message,
-        head=head, splice=new.splice, branch_label=new.branch_label,
-        version_path=new.version_path, depends_on=new.depends_on,
+        new.rev_id,
+        UpgradeOps(ops=[]),
+        DowngradeOps(ops=[]),
+        message=new.message,
+        head=head,
+        splice=new.splice,
+        branch_label=new.branch_label,
+        version_path=new.version_path,
+        depends_on=new.depends_on,
     )
 
 
@@ -205,11 +213,21 @@ def revision(
         )
     script = load_script(config)
     new = NewRevision(
-        rev_id=rev_id or new_rev_id(), message=message, head=head or "head", splice=splice,
-        branch_label=branch_label, version_path=version_path, depends_on=depends_on,
+        rev_id=rev_id or new_rev_id(),
+        message=message,
+        head=head or "head",
+        splice=splice,
+        branch_label=branch_label,
+        version_path=version_path,
+        depends_on=depends_on,
     )
-    run = AutogenerateRun(config, script, [_empty_script(new)], hook=process_revision_directives,
-                          template_args={"config": config})
+    run = AutogenerateRun(
+        config,
+        script,
+        [_empty_script(new)],
+        hook=process_revision_directives,
+        template_args={"config": config},
+    )
     with _few_collections(config):
         run_env(config, script, run, as_sql=False, template_args=run.template_args)
         written = _write_all(run, new)

@@ -150,7 +150,11 @@ def apply_renames(
             "Possible rename: %s %s was dropped and %s added; the script drops the data of %s "
             "(see the warning in the script). Answer the question in a terminal, or run with "
             "-x %s=true to write a rename instead.",
-            candidate.kind, candidate.old_name, candidate.new_name, candidate.old_name, OPTION,
+            candidate.kind,
+            candidate.old_name,
+            candidate.new_name,
+            candidate.old_name,
+            OPTION,
         )
     return outcome
 
@@ -181,8 +185,9 @@ def _matches(op: Any, klass: type[Any], candidate: RenameCandidate, name: str) -
     return bool(column == name)
 
 
-def _find(container: ops.OpContainer, klass: type[Any], candidate: RenameCandidate,
-          name: str) -> _Found | None:
+def _find(
+    container: ops.OpContainer, klass: type[Any], candidate: RenameCandidate, name: str
+) -> _Found | None:
     for found in _walk(container):
         if _matches(found.op, klass, candidate, name):
             return found
@@ -206,7 +211,8 @@ def _rename(upgrade_ops: ops.UpgradeOps, candidate: RenameCandidate) -> bool:
         drop.container.ops.remove(drop.op)
     else:
         add.container.ops[add.index] = ops.RenameTableOp(
-            candidate.old, candidate.new, schema=candidate.schema)
+            candidate.old, candidate.new, schema=candidate.schema
+        )
         drop.container.ops.remove(drop.op)
         _retarget_after(upgrade_ops, candidate)
     _prune_empty(upgrade_ops)
@@ -220,10 +226,15 @@ def _column_rename(drop: ops.DropColumnOp, add: ops.AddColumnOp) -> ops.AlterCol
     new = add.column
     nullable = None if bool(new.nullable) == bool(old.nullable) else bool(new.nullable)
     return ops.AlterColumnOp(
-        drop.table_name, drop.column_name, schema=drop.schema,
-        existing_type=old.type, existing_nullable=bool(old.nullable),
+        drop.table_name,
+        drop.column_name,
+        schema=drop.schema,
+        existing_type=old.type,
+        existing_nullable=bool(old.nullable),
         existing_server_default=old.server_default or False,
-        existing_comment=old.comment, modify_name=new.name, modify_nullable=nullable,
+        existing_comment=old.comment,
+        modify_name=new.name,
+        modify_nullable=nullable,
     )
 
 
@@ -262,8 +273,9 @@ def warning_lines(candidate: RenameCandidate, dropped: str, added: str) -> list[
     """The comment written above a drop that may be a rename."""
     schema = f', schema="{candidate.schema}"' if candidate.schema else ""
     if candidate.kind == "column":
-        rename = (f'op.alter_column("{candidate.table}", "{dropped}", '
-                  f'new_column_name="{added}"{schema})')
+        rename = (
+            f'op.alter_column("{candidate.table}", "{dropped}", new_column_name="{added}"{schema})'
+        )
     else:
         rename = f'op.rename_table("{dropped}", "{added}"{schema})'
     what = candidate.kind
@@ -276,11 +288,14 @@ def warning_lines(candidate: RenameCandidate, dropped: str, added: str) -> list[
     ]
 
 
-def _warn_in_script(upgrade_ops: ops.UpgradeOps, downgrade_ops: ops.DowngradeOps,
-                    candidate: RenameCandidate) -> None:
+def _warn_in_script(
+    upgrade_ops: ops.UpgradeOps, downgrade_ops: ops.DowngradeOps, candidate: RenameCandidate
+) -> None:
     drop_cls, _ = _drop_and_add(candidate)
-    for container, dropped, added in ((upgrade_ops, candidate.old, candidate.new),
-                                      (downgrade_ops, candidate.new, candidate.old)):
+    for container, dropped, added in (
+        (upgrade_ops, candidate.old, candidate.new),
+        (downgrade_ops, candidate.new, candidate.old),
+    ):
         found = _find(container, drop_cls, candidate, dropped)
         if found is not None:
             comment = CommentOp(warning_lines(candidate, dropped, added))

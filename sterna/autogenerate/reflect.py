@@ -256,7 +256,8 @@ def schema_names(connection: Connection) -> list[str]:
 
     system = _SYSTEM_SCHEMAS.get(connection.dialect.name, frozenset())
     return [
-        name for name in inspect(connection).get_schema_names()
+        name
+        for name in inspect(connection).get_schema_names()
         if name not in system and not name.startswith("pg_")
     ]
 

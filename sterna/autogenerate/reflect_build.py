@@ -36,8 +36,19 @@ from sterna.autogenerate.reflect import (
 )
 from sterna.ddl.impl_hooks import REFLECTED
 
-_IDENTITY_KEYS = ("always", "on_null", "start", "increment", "minvalue", "maxvalue",
-                  "nominvalue", "nomaxvalue", "cycle", "cache", "order")
+_IDENTITY_KEYS = (
+    "always",
+    "on_null",
+    "start",
+    "increment",
+    "minvalue",
+    "maxvalue",
+    "nominvalue",
+    "nomaxvalue",
+    "cycle",
+    "cache",
+    "order",
+)
 
 
 def identity_of(options: dict[str, Any]) -> Identity:
@@ -69,8 +80,13 @@ def build_column(column: ColumnInfo) -> Column[Any]:
     if autoincrement not in (True, False, "auto", "ignore_fk"):
         autoincrement = "auto"
     return Column(
-        column.name, column.type, *items, nullable=column.nullable,
-        server_default=server_default, autoincrement=autoincrement, comment=column.comment,
+        column.name,
+        column.type,
+        *items,
+        nullable=column.nullable,
+        server_default=server_default,
+        autoincrement=autoincrement,
+        comment=column.comment,
         info={REFLECTED: column},
     )
 
@@ -83,9 +99,15 @@ def _fk_target(fk: ForeignKeyInfo, column: str) -> str:
 
 def build_foreign_key(fk: ForeignKeyInfo) -> ForeignKeyConstraint:
     return ForeignKeyConstraint(
-        list(fk.columns), [_fk_target(fk, c) for c in fk.referred_columns], name=fk.name,
-        onupdate=fk.onupdate, ondelete=fk.ondelete, deferrable=fk.deferrable,
-        initially=fk.initially, match=fk.match, info={REFLECTED: fk},
+        list(fk.columns),
+        [_fk_target(fk, c) for c in fk.referred_columns],
+        name=fk.name,
+        onupdate=fk.onupdate,
+        ondelete=fk.ondelete,
+        deferrable=fk.deferrable,
+        initially=fk.initially,
+        match=fk.match,
+        info={REFLECTED: fk},
     )
 
 

@@ -86,8 +86,7 @@ def column_info(data: Mapping[str, Any], position: int) -> ColumnInfo:
         autoincrement=data.get("autoincrement", "auto"),
         comment=data.get("comment"),
         computed=(
-            ComputedInfo(str(computed["sqltext"]), computed.get("persisted"))
-            if computed else None
+            ComputedInfo(str(computed["sqltext"]), computed.get("persisted")) if computed else None
         ),
         identity=dict(data["identity"]) if data.get("identity") else None,
         position=position,

@@ -82,10 +82,23 @@ _SEQUENCES = text(
 ).bindparams(bindparam("schemas", expanding=True))
 
 #: Column types whose COLUMN_DEFAULT is shown unquoted by MySQL (not MariaDB) yet is a number.
-_NUMERIC_TYPES = frozenset({
-    "tinyint", "smallint", "mediumint", "int", "integer", "bigint", "decimal", "numeric",
-    "float", "double", "real", "bit", "year",
-})
+_NUMERIC_TYPES = frozenset(
+    {
+        "tinyint",
+        "smallint",
+        "mediumint",
+        "int",
+        "integer",
+        "bigint",
+        "decimal",
+        "numeric",
+        "float",
+        "double",
+        "real",
+        "bit",
+        "year",
+    }
+)
 
 
 def _schema_name(connection: Connection, schema: str | None) -> str:
@@ -120,9 +133,7 @@ class MySQLReader(Reader):
             _, comment, collation, engine = options[name]
             table = TableInfo(schema=schema, name=name, comment=comment or None)
             table.options = {"mysql_engine": engine, "collation": collation}
-            table.columns = [
-                _column(connection, row, collation) for row in columns.get(name, [])
-            ]
+            table.columns = [_column(connection, row, collation) for row in columns.get(name, [])]
             _indexes(table, stats.get(name, []))
             table.foreign_keys = _foreign_keys(fks.get(name, []), default_db)
             table.checks = _table_checks(table, checks.get(name, []))
@@ -162,8 +173,19 @@ def _checks(connection: Connection, params: dict[str, Any]) -> list[Any]:
 
 
 def _column(connection: Connection, row: Any, table_collation: str | None) -> ColumnInfo:
-    (_, name, position, default, nullable, data_type, column_type, collation, extra, comment,
-     generated) = row
+    (
+        _,
+        name,
+        position,
+        default,
+        nullable,
+        data_type,
+        column_type,
+        collation,
+        extra,
+        comment,
+        generated,
+    ) = row
     extra = (extra or "").lower()
     own_collation = collation if collation and collation != table_collation else None
     computed = None
@@ -193,9 +215,7 @@ def _column_options(extra: str, collation: str | None) -> dict[str, Any]:
     return options
 
 
-def _default(
-    connection: Connection, value: str | None, data_type: str, extra: str
-) -> str | None:
+def _default(connection: Connection, value: str | None, data_type: str, extra: str) -> str | None:
     """``COLUMN_DEFAULT`` as SQL text.  MariaDB shows SQL already (``'x'``, ``NULL``, ``1``,
     ``current_timestamp()``); MySQL shows a string default unquoted."""
     if value is None:
@@ -231,8 +251,11 @@ def _indexes(table: TableInfo, rows: list[Any]) -> None:
         sorting = tuple(("desc",) if r[7] == "D" else () for r in items)
         table.indexes.append(
             IndexInfo(
-                name=index_name, elements=columns, expressions=(False,) * len(columns),
-                sorting=sorting if any(sorting) else (), dialect_options=options,
+                name=index_name,
+                elements=columns,
+                expressions=(False,) * len(columns),
+                sorting=sorting if any(sorting) else (),
+                dialect_options=options,
             )
         )
 

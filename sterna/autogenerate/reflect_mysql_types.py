@@ -26,13 +26,16 @@ _TEXTS = frozenset({"tinytext", "text", "mediumtext", "longtext"})
 _TIMES = frozenset({"datetime", "timestamp", "time"})
 _ENUMS = frozenset({"enum", "set"})
 _LENGTHS = frozenset({"binary", "varbinary", "bit"})
-_ALIASES = {"dec": "decimal", "fixed": "decimal", "real": "double", "bool": "tinyint",
-            "boolean": "tinyint"}
+_ALIASES = {
+    "dec": "decimal",
+    "fixed": "decimal",
+    "real": "double",
+    "bool": "tinyint",
+    "boolean": "tinyint",
+}
 
 
-def mysql_type(
-    dialect: Dialect, column_type: str, collation: str | None = None
-) -> TypeEngine[Any]:
+def mysql_type(dialect: Dialect, column_type: str, collation: str | None = None) -> TypeEngine[Any]:
     """The SQLAlchemy type for one ``COLUMN_TYPE`` (``collation`` only when it differs from
     the table's default)."""
     try:
@@ -51,7 +54,7 @@ def mysql_type(
                 args.append(int(item[0].value))
             elif len(item) == 1 and item[0].kind == STRING:
                 args.append(item[0].value)
-        rest = rest[close + 1:]
+        rest = rest[close + 1 :]
     flags = {t.value.lower() for t in rest}
     names: Mapping[str, type[TypeEngine[Any]]] = getattr(dialect, "ischema_names", {})
     key = _ALIASES.get(name, name)
@@ -62,7 +65,10 @@ def mysql_type(
 
 
 def _build(
-    cls: type[TypeEngine[Any]], name: str, args: list[Any], flags: set[str],
+    cls: type[TypeEngine[Any]],
+    name: str,
+    args: list[Any],
+    flags: set[str],
     collation: str | None,
 ) -> TypeEngine[Any]:
     numeric_kw = {"unsigned": True} if "unsigned" in flags else {}

@@ -98,9 +98,7 @@ class PostgresqlReader(InspectorReader):
         users: dict[tuple[str, str], list[tuple[str | None, str]]] = {}
         for row in connection.execute(_ENUM_USERS, params):
             table_schema = None if row.table_schema == default else row.table_schema
-            users.setdefault((row.schema_name, row.name), []).append(
-                (table_schema, row.table_name)
-            )
+            users.setdefault((row.schema_name, row.name), []).append((table_schema, row.table_name))
         return [
             EnumInfo(wanted[schema], name, tuple(values), tuple(users.get((schema, name), ())))
             for (schema, name), values in labels.items()
@@ -114,9 +112,13 @@ class PostgresqlReader(InspectorReader):
         found: list[SequenceInfo] = []
         for row in connection.execute(_SEQUENCES, {"schemas": list(wanted)}):
             options = {
-                "start": row.seqstart, "increment": row.seqincrement,
-                "minvalue": row.seqmin, "maxvalue": row.seqmax, "cycle": bool(row.seqcycle),
-                "cache": row.seqcache, "data_type": row.data_type,
+                "start": row.seqstart,
+                "increment": row.seqincrement,
+                "minvalue": row.seqmin,
+                "maxvalue": row.seqmax,
+                "cycle": bool(row.seqcycle),
+                "cache": row.seqcache,
+                "data_type": row.data_type,
             }
             found.append(SequenceInfo(wanted[row.schema_name], row.name, options))
         return found

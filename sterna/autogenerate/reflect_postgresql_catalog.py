@@ -82,7 +82,9 @@ _MATCH = {"f": "FULL", "p": "PARTIAL", "s": None}
 
 
 def read_constraints_and_indexes(
-    connection: Connection, schema_name: str, default_schema: str | None,
+    connection: Connection,
+    schema_name: str,
+    default_schema: str | None,
     tables: Sequence[TableInfo],
 ) -> None:
     """Fill the keys, constraints and indexes of ``tables`` (all in ``schema_name``)."""
@@ -107,10 +109,13 @@ def _constraint(table: TableInfo, row: Any, default_schema: str | None) -> None:
         referred = row.referred_schema
         table.foreign_keys.append(
             ForeignKeyInfo(
-                name=row.name, columns=columns,
+                name=row.name,
+                columns=columns,
                 referred_schema=None if referred == default_schema else referred,
-                referred_table=row.referred_table, referred_columns=tuple(row.referred_columns),
-                onupdate=_ACTIONS.get(row.onupdate), ondelete=_ACTIONS.get(row.ondelete),
+                referred_table=row.referred_table,
+                referred_columns=tuple(row.referred_columns),
+                onupdate=_ACTIONS.get(row.onupdate),
+                ondelete=_ACTIONS.get(row.ondelete),
                 deferrable=True if row.deferrable else None,
                 initially="DEFERRED" if row.deferred else None,
                 match=_MATCH.get(row.match),
@@ -124,7 +129,7 @@ def _check_body(definition: str) -> str:
     if body.upper().endswith(" NOT VALID"):
         body = body[: -len(" NOT VALID")].rstrip()
     if body.upper().startswith("CHECK"):
-        body = body[len("CHECK"):].strip()
+        body = body[len("CHECK") :].strip()
     if body.startswith("(") and body.endswith(")"):
         body = body[1:-1]
     return body
@@ -162,7 +167,10 @@ def _index(row: Any) -> IndexInfo:
         options["postgresql_using"] = row.method
     sorting = tuple(_sorting(int(o)) for o in list(row.options)[:count])
     return IndexInfo(
-        name=row.name, elements=tuple(elements), expressions=tuple(flags),
-        unique=bool(row.is_unique), sorting=sorting if any(sorting) else (),
+        name=row.name,
+        elements=tuple(elements),
+        expressions=tuple(flags),
+        unique=bool(row.is_unique),
+        sorting=sorting if any(sorting) else (),
         dialect_options=options,
     )

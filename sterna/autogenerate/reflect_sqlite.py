@@ -77,19 +77,21 @@ class SQLiteReader(Reader):
 
 
 _COLUMNS = (
-    "SELECT m.name, x.cid, x.name, x.type, x.\"notnull\", x.dflt_value, x.pk, x.hidden "
-    "FROM {master} m, pragma_table_xinfo(m.name, :schema) x WHERE " + _FILTER
+    'SELECT m.name, x.cid, x.name, x.type, x."notnull", x.dflt_value, x.pk, x.hidden '
+    "FROM {master} m, pragma_table_xinfo(m.name, :schema) x WHERE "
+    + _FILTER
     + " ORDER BY m.name, x.cid"
 )
 _INDEXES = (
-    "SELECT m.name, il.name, il.\"unique\", il.origin, il.partial, ix.seqno, ix.cid, "
-    "ix.name, ix.\"desc\" FROM {master} m, pragma_index_list(m.name, :schema) il, "
-    "pragma_index_xinfo(il.name, :schema) ix WHERE " + _FILTER
+    'SELECT m.name, il.name, il."unique", il.origin, il.partial, ix.seqno, ix.cid, '
+    'ix.name, ix."desc" FROM {master} m, pragma_index_list(m.name, :schema) il, '
+    "pragma_index_xinfo(il.name, :schema) ix WHERE "
+    + _FILTER
     + " AND ix.key = 1 ORDER BY m.name, il.name, ix.seqno"
 )
 _FOREIGN_KEYS = (
-    "SELECT m.name, f.id, f.seq, f.\"table\", f.\"from\", f.\"to\", f.on_update, "
-    "f.on_delete, f.\"match\" FROM {master} m, pragma_foreign_key_list(m.name, :schema) f "
+    'SELECT m.name, f.id, f.seq, f."table", f."from", f."to", f.on_update, '
+    'f.on_delete, f."match" FROM {master} m, pragma_foreign_key_list(m.name, :schema) f '
     "WHERE " + _FILTER + " ORDER BY m.name, f.id, f.seq"
 )
 
@@ -122,9 +124,7 @@ def _columns(dialect: Dialect, rows: list[Any], parsed: ParsedTable) -> list[Col
         if hidden == 1:
             continue
         type_ = sqlite_type(dialect, type_text or "")
-        integer_pk = (
-            len(pk_columns) == 1 and pk and (type_text or "").upper() == "INTEGER"
-        )
+        integer_pk = len(pk_columns) == 1 and pk and (type_text or "").upper() == "INTEGER"
         columns.append(
             ColumnInfo(
                 name=name,
@@ -201,8 +201,12 @@ def _index(
     if partial and statement.where:
         options["sqlite_where"] = statement.where
     return IndexInfo(
-        name=name, elements=tuple(elements), expressions=tuple(flags), unique=unique,
-        sorting=sorting if any(sorting) else (), dialect_options=options,
+        name=name,
+        elements=tuple(elements),
+        expressions=tuple(flags),
+        unique=unique,
+        sorting=sorting if any(sorting) else (),
+        dialect_options=options,
     )
 
 
@@ -215,8 +219,11 @@ def _foreign_keys(rows: list[Any], parsed: ParsedTable) -> list[ForeignKeyInfo]:
         columns = tuple(str(r[4]) for r in items)
         referred = tuple(str(r[5]) if r[5] is not None else "" for r in items)
         named = next(
-            (f for f in parsed.foreign_keys
-             if f.columns == columns and f.referred_table.lower() == str(first[3]).lower()),
+            (
+                f
+                for f in parsed.foreign_keys
+                if f.columns == columns and f.referred_table.lower() == str(first[3]).lower()
+            ),
             None,
         )
         keys.append(

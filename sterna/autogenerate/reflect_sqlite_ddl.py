@@ -79,7 +79,7 @@ def parse_create_table(sql: str | None) -> ParsedTable:
     start = next((i for i, t in enumerate(tokens) if t.is_punct("(")), None)
     if start is None:
         return parsed
-    body = tokens[start + 1:matching_paren(tokens, start)]
+    body = tokens[start + 1 : matching_paren(tokens, start)]
     for part in split_top_level(body):
         if not part:
             continue
@@ -94,7 +94,7 @@ def _paren_columns(tokens: Sequence[Token], open_at: int) -> tuple[tuple[str, ..
     """Column names listed in the parentheses opened at ``open_at``; returns (names, close)."""
     close = matching_paren(tokens, open_at)
     names: list[str] = []
-    for item in split_top_level(tokens[open_at + 1:close]):
+    for item in split_top_level(tokens[open_at + 1 : close]):
         if item and item[0].kind in (WORD, QUOTED, STRING):
             names.append(_name(item[0]))
     return tuple(names), close
@@ -120,7 +120,7 @@ def _table_constraint(part: list[Token], sql: str, parsed: ParsedTable) -> None:
         return
     if head == "check":
         close = matching_paren(part, open_at)
-        parsed.checks.append(CheckInfo(name, joined(part[open_at + 1:close], sql)))
+        parsed.checks.append(CheckInfo(name, joined(part[open_at + 1 : close], sql)))
         return
     columns, close = _paren_columns(part, open_at)
     if head == "primary":
@@ -128,7 +128,7 @@ def _table_constraint(part: list[Token], sql: str, parsed: ParsedTable) -> None:
     elif head == "unique":
         parsed.uniques.append(NamedColumns(name, columns))
     elif head == "foreign":
-        parsed.foreign_keys.append(_references(name, columns, part[close + 1:]))
+        parsed.foreign_keys.append(_references(name, columns, part[close + 1 :]))
 
 
 def _references(
@@ -174,7 +174,7 @@ def _column_definition(part: list[Token], sql: str, parsed: ParsedTable) -> None
             pending = None
         elif word in ("check", "as") and i + 1 < len(part) and part[i + 1].is_punct("("):
             close = matching_paren(part, i + 1)
-            text = joined(part[i + 2:close], sql)
+            text = joined(part[i + 2 : close], sql)
             if word == "check":
                 parsed.checks.append(CheckInfo(pending, text))
                 pending = None
@@ -205,9 +205,9 @@ def parse_create_index(sql: str | None) -> ParsedIndex:
     if open_at is None:
         return parsed
     close = matching_paren(tokens, open_at)
-    for item in split_top_level(tokens[open_at + 1:close]):
+    for item in split_top_level(tokens[open_at + 1 : close]):
         parsed.elements.append(joined(_strip_ordering(item), sql))
-    rest = tokens[close + 1:]
+    rest = tokens[close + 1 :]
     if rest and rest[0].is_word("where"):
         parsed.where = joined(rest[1:], sql)
     return parsed

@@ -58,9 +58,14 @@ class RenameCandidate:
         assert isinstance(self.drop_op, DropColumnOp) and self.table_name is not None
         old = self.drop_op.to_column()
         return AlterColumnOp(
-            self.table_name, self.old_name, schema=self.schema, modify_name=self.new_name,
-            existing_type=old.type, existing_nullable=old.nullable,
-            existing_server_default=old.server_default, existing_comment=old.comment,
+            self.table_name,
+            self.old_name,
+            schema=self.schema,
+            modify_name=self.new_name,
+            existing_type=old.type,
+            existing_nullable=old.nullable,
+            existing_server_default=old.server_default,
+            existing_comment=old.comment,
         )
 
 
@@ -82,9 +87,7 @@ def _column_candidates(modify: ModifyTableOps) -> list[RenameCandidate]:
     if not drops or not adds:
         return []
     sole = len(drops) == 1 and len(adds) == 1
-    options = {
-        id(drop): [add for add in adds if _column_match(drop, add, sole)] for drop in drops
-    }
+    options = {id(drop): [add for add in adds if _column_match(drop, add, sole)] for drop in drops}
     found: list[RenameCandidate] = []
     for drop in drops:
         matches = options[id(drop)]
@@ -95,8 +98,13 @@ def _column_candidates(modify: ModifyTableOps) -> list[RenameCandidate]:
             continue
         found.append(
             RenameCandidate(
-                "column", modify.schema, modify.table_name, drop.column_name,
-                add.column.name, drop, add,
+                "column",
+                modify.schema,
+                modify.table_name,
+                drop.column_name,
+                add.column.name,
+                drop,
+                add,
             )
         )
     return found

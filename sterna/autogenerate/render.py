@@ -261,8 +261,16 @@ def _comment_lines(comment: Comment, indent: int) -> list[str]:
         elif text.startswith(" "):
             found.append(pad + text)
         else:
-            found.extend(textwrap.wrap(text, WIDTH, initial_indent=pad, subsequent_indent=pad,
-                                       break_long_words=False, break_on_hyphens=False))
+            found.extend(
+                textwrap.wrap(
+                    text,
+                    WIDTH,
+                    initial_indent=pad,
+                    subsequent_indent=pad,
+                    break_long_words=False,
+                    break_on_hyphens=False,
+                )
+            )
     return found
 
 
@@ -359,10 +367,18 @@ def render_script(autogen_context: Any, migration_script: Any) -> RenderedScript
 
 #: Alembic's private rendering helpers that extensions call (text of a built-in renderer), kept
 #: in :mod:`sterna.autogenerate.render_text` and loaded on first use.
-_TEXT_HELPERS = frozenset({
-    "_add_column", "_add_index", "_add_table", "_alter_column", "_drop_column", "_drop_index",
-    "_drop_table", "_render_cmd_body",
-})
+_TEXT_HELPERS = frozenset(
+    {
+        "_add_column",
+        "_add_index",
+        "_add_table",
+        "_alter_column",
+        "_drop_column",
+        "_drop_index",
+        "_drop_table",
+        "_render_cmd_body",
+    }
+)
 
 
 def __getattr__(name: str) -> Any:

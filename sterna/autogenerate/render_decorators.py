@@ -28,9 +28,7 @@ _VARIADIC = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
 
 def is_project_decorator(type_: Any) -> bool:
     """A ``TypeDecorator`` defined outside SQLAlchemy."""
-    return isinstance(type_, TypeDecorator) and not type(type_).__module__.startswith(
-        "sqlalchemy."
-    )
+    return isinstance(type_, TypeDecorator) and not type(type_).__module__.startswith("sqlalchemy.")
 
 
 def repr_reproduces(type_: TypeDecorator[Any], call: ast.Call) -> bool:

@@ -116,8 +116,7 @@ def _modify_table(autogen_context: Any, op: ops.ModifyTableOps) -> list[Statemen
     if not option(autogen_context, "render_as_batch") or in_batch(autogen_context):
         return [s for child in op.ops for s in render_statements(autogen_context, child)]
     kwargs = [("schema", literal(op.schema))] if op.schema is not None else []
-    header = _directive(autogen_context, "batch_alter_table", [Atom(py_str(op.table_name))],
-                        kwargs)
+    header = _directive(autogen_context, "batch_alter_table", [Atom(py_str(op.table_name))], kwargs)
     with batch_mode(autogen_context):
         body = [s for child in op.ops for s in render_statements(autogen_context, child)]
     return [Block(f"with {flat(header)} as batch_op:", tuple(body)), Blank()]
@@ -220,15 +219,20 @@ def _rename_table(autogen_context: Any, op: ops.RenameTableOp) -> Node:
 def _create_table_comment(autogen_context: Any, op: ops.CreateTableCommentOp) -> Node:
     args = [*_table(autogen_context, op.table_name), literal(op.comment)]
     kwargs = _flag("existing_comment", op.existing_comment)
-    return _directive(autogen_context, "create_table_comment", args,
-                      kwargs + _schema(autogen_context, op.schema))
+    return _directive(
+        autogen_context, "create_table_comment", args, kwargs + _schema(autogen_context, op.schema)
+    )
 
 
 @renderers.dispatch_for(ops.DropTableCommentOp)
 def _drop_table_comment(autogen_context: Any, op: ops.DropTableCommentOp) -> Node:
     kwargs = _flag("existing_comment", op.existing_comment)
-    return _directive(autogen_context, "drop_table_comment", _table(autogen_context, op.table_name),
-                      kwargs + _schema(autogen_context, op.schema))
+    return _directive(
+        autogen_context,
+        "drop_table_comment",
+        _table(autogen_context, op.table_name),
+        kwargs + _schema(autogen_context, op.schema),
+    )
 
 
 # -- columns --------------------------------------------------------------------------------------
@@ -303,8 +307,11 @@ def _default_value(default: Any, autogen_context: Any) -> Node | None:
 @renderers.dispatch_for(ops.CreateIndexOp)
 def _create_index(autogen_context: Any, op: ops.CreateIndexOp) -> Node:
     columns = list_of(index_column(c, autogen_context) for c in op.columns)
-    args = [render_name(op.index_name, autogen_context), *_table(autogen_context, op.table_name),
-            columns]
+    args = [
+        render_name(op.index_name, autogen_context),
+        *_table(autogen_context, op.table_name),
+        columns,
+    ]
     kwargs: Kwargs = [("unique", literal(bool(op.unique)))]
     kwargs += _schema(autogen_context, op.schema) + _flag("if_not_exists", op.if_not_exists)
     kwargs += kwargs_of(dict(op.kw), autogen_context)
@@ -318,22 +325,29 @@ def _drop_index(autogen_context: Any, op: ops.DropIndexOp) -> Node:
         kwargs.append(("table_name", literal(op.table_name)))
     kwargs += _schema(autogen_context, op.schema) + _flag("if_exists", op.if_exists)
     kwargs += kwargs_of(dict(op.kw), autogen_context)
-    return _directive(autogen_context, "drop_index", [render_name(op.index_name, autogen_context)],
-                      kwargs)
+    return _directive(
+        autogen_context, "drop_index", [render_name(op.index_name, autogen_context)], kwargs
+    )
 
 
 @renderers.dispatch_for(ops.CreatePrimaryKeyOp)
 def _create_primary_key(autogen_context: Any, op: ops.CreatePrimaryKeyOp) -> Node:
-    args = [render_name(op.constraint_name, autogen_context),
-            *_table(autogen_context, op.table_name), _names(op.columns)]
+    args = [
+        render_name(op.constraint_name, autogen_context),
+        *_table(autogen_context, op.table_name),
+        _names(op.columns),
+    ]
     kwargs = _schema(autogen_context, op.schema) + kwargs_of(dict(op.kw), autogen_context)
     return _directive(autogen_context, "create_primary_key", args, kwargs)
 
 
 @renderers.dispatch_for(ops.CreateUniqueConstraintOp)
 def _create_unique(autogen_context: Any, op: ops.CreateUniqueConstraintOp) -> Node:
-    args = [render_name(op.constraint_name, autogen_context),
-            *_table(autogen_context, op.table_name), _names(op.columns)]
+    args = [
+        render_name(op.constraint_name, autogen_context),
+        *_table(autogen_context, op.table_name),
+        _names(op.columns),
+    ]
     kwargs = kwargs_of(dict(op.kw), autogen_context) + _schema(autogen_context, op.schema)
     return _directive(autogen_context, "create_unique_constraint", args, kwargs)
 
@@ -343,9 +357,13 @@ _FK_ORDER = ("onupdate", "ondelete", "deferrable", "initially", "match", "use_al
 
 @renderers.dispatch_for(ops.CreateForeignKeyOp)
 def _create_foreign_key(autogen_context: Any, op: ops.CreateForeignKeyOp) -> Node:
-    args = [render_name(op.constraint_name, autogen_context),
-            *_table(autogen_context, op.source_table), Atom(py_str(op.referent_table)),
-            _names(op.local_cols), _names(op.remote_cols)]
+    args = [
+        render_name(op.constraint_name, autogen_context),
+        *_table(autogen_context, op.source_table),
+        Atom(py_str(op.referent_table)),
+        _names(op.local_cols),
+        _names(op.remote_cols),
+    ]
     options = dict(op.kw)
     kwargs: Kwargs = []
     for key in _FK_ORDER:
@@ -365,8 +383,11 @@ def _create_foreign_key(autogen_context: Any, op: ops.CreateForeignKeyOp) -> Nod
 @renderers.dispatch_for(ops.CreateCheckConstraintOp)
 def _create_check(autogen_context: Any, op: ops.CreateCheckConstraintOp) -> Node:
     condition = Atom(py_str(sql_text(op.condition, autogen_context)))
-    args = [render_name(op.constraint_name, autogen_context),
-            *_table(autogen_context, op.table_name), condition]
+    args = [
+        render_name(op.constraint_name, autogen_context),
+        *_table(autogen_context, op.table_name),
+        condition,
+    ]
     kwargs = kwargs_of(dict(op.kw), autogen_context) + _schema(autogen_context, op.schema)
     return _directive(autogen_context, "create_check_constraint", args, kwargs)
 
@@ -375,21 +396,35 @@ def _create_check(autogen_context: Any, op: ops.CreateCheckConstraintOp) -> Node
 def _create_exclude(autogen_context: Any, op: ops.CreateExcludeConstraintOp) -> Node:
     elements: list[Node] = []
     for expr, operator in op.elements:
-        target = Atom(py_str(expr)) if isinstance(expr, str) else render_text_clause(
-            expr, autogen_context)
+        target = (
+            Atom(py_str(expr))
+            if isinstance(expr, str)
+            else render_text_clause(expr, autogen_context)
+        )
         elements.append(call("", target, Atom(py_str(operator))))
-    args = [render_name(op.constraint_name, autogen_context),
-            *_table(autogen_context, op.table_name), *elements]
+    args = [
+        render_name(op.constraint_name, autogen_context),
+        *_table(autogen_context, op.table_name),
+        *elements,
+    ]
     kwargs: Kwargs = []
     if op.where is not None:
-        kwargs.append(("where", Atom(py_str(op.where)) if isinstance(op.where, str)
-                       else render_text_clause(op.where, autogen_context)))
+        kwargs.append(
+            (
+                "where",
+                Atom(py_str(op.where))
+                if isinstance(op.where, str)
+                else render_text_clause(op.where, autogen_context),
+            )
+        )
     kwargs += kwargs_of(dict(op.kw), autogen_context) + _schema(autogen_context, op.schema)
     return _directive(autogen_context, "create_exclude_constraint", args, kwargs)
 
 
 _CONSTRAINT_KINDS = {
-    "unique": "unique constraint", "foreignkey": "foreign key", "check": "check constraint",
+    "unique": "unique constraint",
+    "foreignkey": "foreign key",
+    "check": "check constraint",
     "primary": "primary key",
 }
 
@@ -398,13 +433,18 @@ _CONSTRAINT_KINDS = {
 def _drop_constraint(autogen_context: Any, op: ops.DropConstraintOp) -> Node:
     if op.constraint_name is None:
         kind = _CONSTRAINT_KINDS.get(op.constraint_type or "", "constraint")
-        add_note(autogen_context, (
-            f"WARNING: this {kind} of table {op.table_name} has no name, so "
-            "drop_constraint(None, ...) cannot run: name it in the model (a naming_convention "
-            "on the MetaData names them all) and generate again, or write its name here"
-        ))
-    args = [render_name(op.constraint_name, autogen_context),
-            *_table(autogen_context, op.table_name)]
+        add_note(
+            autogen_context,
+            (
+                f"WARNING: this {kind} of table {op.table_name} has no name, so "
+                "drop_constraint(None, ...) cannot run: name it in the model (a naming_convention "
+                "on the MetaData names them all) and generate again, or write its name here"
+            ),
+        )
+    args = [
+        render_name(op.constraint_name, autogen_context),
+        *_table(autogen_context, op.table_name),
+    ]
     kwargs = _flag("type_", op.constraint_type) + _schema(autogen_context, op.schema)
     kwargs += _flag("if_exists", op.if_exists)
     return _directive(autogen_context, "drop_constraint", args, kwargs)
@@ -432,11 +472,17 @@ def _execute(autogen_context: Any, op: ops.ExecuteSQLOp) -> Node:
 @renderers.dispatch_for(ops.BulkInsertOp)
 def _bulk_insert(autogen_context: Any, op: ops.BulkInsertOp) -> Node:
     sa = sa_prefix(autogen_context)
-    columns = [call(f"{sa}column", Atom(py_str(c.name)), render_type(c.type, autogen_context))
-               for c in op.table.c]
+    columns = [
+        call(f"{sa}column", Atom(py_str(c.name)), render_type(c.type, autogen_context))
+        for c in op.table.c
+    ]
     schema = getattr(op.table, "schema", None)
-    table = call(f"{sa}table", Atom(py_str(op.table.name)), *columns,
-                 schema=literal(schema) if schema is not None else None)
+    table = call(
+        f"{sa}table",
+        Atom(py_str(op.table.name)),
+        *columns,
+        schema=literal(schema) if schema is not None else None,
+    )
     rows = list_of(render_value(dict(row), autogen_context) for row in op.rows)
     kwargs: Kwargs = [] if op.multiinsert else [("multiinsert", literal(False))]
     return _directive(autogen_context, "bulk_insert", [table, rows], kwargs)
@@ -448,10 +494,12 @@ def _bulk_insert(autogen_context: Any, op: ops.BulkInsertOp) -> Node:
 @renderers.dispatch_for(ops.CreateSequenceOp)
 def _create_sequence(autogen_context: Any, op: ops.CreateSequenceOp) -> Node:
     kwargs = _flag("schema", op.schema) + _flag("if_not_exists", op.if_not_exists)
-    kwargs += [(k, render_value(op.kw[k], autogen_context))
-               for k in SEQUENCE_OPTIONS if op.kw.get(k) is not None]
-    return _directive(autogen_context, "create_sequence", [Atom(py_str(op.sequence_name))],
-                      kwargs)
+    kwargs += [
+        (k, render_value(op.kw[k], autogen_context))
+        for k in SEQUENCE_OPTIONS
+        if op.kw.get(k) is not None
+    ]
+    return _directive(autogen_context, "create_sequence", [Atom(py_str(op.sequence_name))], kwargs)
 
 
 @renderers.dispatch_for(ops.DropSequenceOp)
@@ -462,14 +510,17 @@ def _drop_sequence(autogen_context: Any, op: ops.DropSequenceOp) -> Node:
 
 @renderers.dispatch_for(ops.CreateSchemaOp)
 def _create_schema(autogen_context: Any, op: ops.CreateSchemaOp) -> Node:
-    return _directive(autogen_context, "create_schema", [Atom(py_str(op.schema_name))],
-                      _flag("if_not_exists", op.if_not_exists))
+    return _directive(
+        autogen_context,
+        "create_schema",
+        [Atom(py_str(op.schema_name))],
+        _flag("if_not_exists", op.if_not_exists),
+    )
 
 
 @renderers.dispatch_for(ops.DropSchemaOp)
 def _drop_schema(autogen_context: Any, op: ops.DropSchemaOp) -> Node:
-    kwargs = _flag("if_exists", op.if_exists) + (
-        [("cascade", literal(True))] if op.cascade else [])
+    kwargs = _flag("if_exists", op.if_exists) + ([("cascade", literal(True))] if op.cascade else [])
     return _directive(autogen_context, "drop_schema", [Atom(py_str(op.schema_name))], kwargs)
 
 

@@ -81,9 +81,7 @@ def dialect_kwargs(item: Any, autogen_context: Any) -> list[tuple[str, Node]]:
 def kwargs_of(options: dict[str, Any], autogen_context: Any) -> list[tuple[str, Node]]:
     """Keyword arguments from a dict, sorted, leaving out None values."""
     return [
-        (k, render_value(v, autogen_context))
-        for k, v in sorted(options.items())
-        if v is not None
+        (k, render_value(v, autogen_context)) for k, v in sorted(options.items()) if v is not None
     ]
 
 
@@ -197,8 +195,10 @@ def _target(element: Any, autogen_context: Any) -> str:
 
 
 def _metadatas(element: Any, autogen_context: Any) -> list[Any]:
-    found = [getattr(getattr(element.parent, "table", None), "metadata", None),
-             getattr(autogen_context, "_sterna_namespace", None)]
+    found = [
+        getattr(getattr(element.parent, "table", None), "metadata", None),
+        getattr(autogen_context, "_sterna_namespace", None),
+    ]
     models = getattr(autogen_context, "metadata", None)
     found.extend(models if isinstance(models, (list, tuple)) else [models])
     return [metadata for metadata in found if isinstance(metadata, MetaData)]
@@ -282,8 +282,10 @@ def index_column(expr: Any, autogen_context: Any) -> Node:
     """A column of an index: its name, or ``sa.text(...)`` for an expression."""
     if isinstance(expr, str):
         return Atom(py_str(expr))
-    if isinstance(expr, ColumnClause) and not isinstance(expr, TextClause) and not getattr(
-        expr, "is_literal", False
+    if (
+        isinstance(expr, ColumnClause)
+        and not isinstance(expr, TextClause)
+        and not getattr(expr, "is_literal", False)
     ):
         return Atom(py_str(expr.name))
     if isinstance(expr, ClauseElement):

@@ -57,8 +57,9 @@ def describe_op(op: Any) -> list[Change]:  # a flat table of cases
         table = _q(_key(op.schema, op.table_name))
         return [Change(f"removed table {table}", drop=f"table {table}")]
     if isinstance(op, ops.RenameTableOp):
-        return [Change(f"renamed table {_q(_key(op.schema, op.table_name))} to "
-                       f"{_q(op.new_table_name)}")]
+        return [
+            Change(f"renamed table {_q(_key(op.schema, op.table_name))} to {_q(op.new_table_name)}")
+        ]
     if isinstance(op, ops.AddColumnOp):
         return [Change(f"added column {_q(_column(op, op.column.name))}")]
     if isinstance(op, ops.DropColumnOp):
@@ -79,8 +80,9 @@ def _alter(op: ops.AlterColumnOp) -> list[Change]:
     if op.modify_name is not None:
         changes.append(Change(f"renamed column {where} to {_q(op.modify_name)}"))
     if op.modify_type is not None:
-        changes.append(Change(f"type change from {op.existing_type!r} to {op.modify_type!r} "
-                              f"on {where}"))
+        changes.append(
+            Change(f"type change from {op.existing_type!r} to {op.modify_type!r} on {where}")
+        )
     if op.modify_nullable is not None:
         state = "NULL" if op.modify_nullable else "NOT NULL"
         changes.append(Change(f"{state} on column {where}"))
@@ -112,22 +114,33 @@ def _describe_other(op: Any) -> list[str]:  # a flat table of cases
     if isinstance(op, ops.DropIndexOp):
         return [f"removed index {_q(str(op.index_name))} on {_q(str(op.table_name))}"]
     if isinstance(op, ops.CreateForeignKeyOp):
-        return [f"added foreign key ({', '.join(op.local_cols)})({', '.join(op.remote_cols)}) "
-                f"on table {op.source_table}({op.referent_table})"]
+        return [
+            f"added foreign key ({', '.join(op.local_cols)})({', '.join(op.remote_cols)}) "
+            f"on table {op.source_table}({op.referent_table})"
+        ]
     if isinstance(op, ops.CreateUniqueConstraintOp):
         return [f"added unique constraint {_q(str(op.constraint_name))} on {_index_columns(op)}"]
     if isinstance(op, ops.AddConstraintOp):
-        kind = {"unique": "unique constraint", "primarykey": "primary key",
-                "check": "check constraint", "exclude": "exclude constraint"}.get(
-                    op.constraint_type, "constraint")
-        return [f"added {kind} {_q(str(op.constraint_name))} on "
-                f"{_q(_key(getattr(op, 'schema', None), getattr(op, 'table_name', None)))}"]
+        kind = {
+            "unique": "unique constraint",
+            "primarykey": "primary key",
+            "check": "check constraint",
+            "exclude": "exclude constraint",
+        }.get(op.constraint_type, "constraint")
+        return [
+            f"added {kind} {_q(str(op.constraint_name))} on "
+            f"{_q(_key(getattr(op, 'schema', None), getattr(op, 'table_name', None)))}"
+        ]
     if isinstance(op, ops.DropConstraintOp):
-        kind = {"unique": "unique constraint", "primary": "primary key",
-                "foreignkey": "foreign key", "check": "check constraint"}.get(
-                    op.constraint_type or "", "constraint")
-        return [f"removed {kind} {_q(str(op.constraint_name))} on "
-                f"{_q(_key(op.schema, op.table_name))}"]
+        kind = {
+            "unique": "unique constraint",
+            "primary": "primary key",
+            "foreignkey": "foreign key",
+            "check": "check constraint",
+        }.get(op.constraint_type or "", "constraint")
+        return [
+            f"removed {kind} {_q(str(op.constraint_name))} on {_q(_key(op.schema, op.table_name))}"
+        ]
     if isinstance(op, ops.CreateTableCommentOp):
         return [f"table comment on {_q(_key(op.schema, op.table_name))}"]
     if isinstance(op, ops.DropTableCommentOp):
@@ -143,11 +156,12 @@ def _describe_extra(op: Any) -> list[str]:
     if isinstance(op, ops.AddEnumValueOp):
         return [f"added value {_q(op.value)} to enum type {_q(_key(op.schema, op.enum_name))}"]
     if isinstance(op, ops.DropEnumValueOp):
-        return [f"removed value {_q(op.value)} from enum type "
-                f"{_q(_key(op.schema, op.enum_name))}"]
+        return [f"removed value {_q(op.value)} from enum type {_q(_key(op.schema, op.enum_name))}"]
     if isinstance(op, ops.RenameEnumValueOp):
-        return [f"renamed value {_q(op.old_value)} to {_q(op.new_value)} in enum type "
-                f"{_q(_key(op.schema, op.enum_name))}"]
+        return [
+            f"renamed value {_q(op.old_value)} to {_q(op.new_value)} in enum type "
+            f"{_q(_key(op.schema, op.enum_name))}"
+        ]
     if isinstance(op, ops.CreateSequenceOp):
         return [f"added sequence {_q(_key(op.schema, op.sequence_name))}"]
     if isinstance(op, ops.DropSequenceOp):

@@ -61,8 +61,9 @@ def _from_ast(node: ast.expr, source: str) -> Node:
         args = [_from_ast(a, source) for a in node.args]
         kwargs = [(k.arg, _from_ast(k.value, source)) for k in node.keywords if k.arg]
         items: list[Node] = [*args, *(Prefixed(f"{k}=", v) for k, v in kwargs)]
-        items.extend(Prefixed("**", _from_ast(k.value, source))
-                     for k in node.keywords if k.arg is None)
+        items.extend(
+            Prefixed("**", _from_ast(k.value, source)) for k in node.keywords if k.arg is None
+        )
         return Group(_segment(node.func, source), tuple(items))
     if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
         brackets = {ast.List: "[]", ast.Tuple: "()", ast.Set: "{}"}[type(node)]
@@ -131,10 +132,13 @@ def _render_decorator(type_: Any, autogen_context: Any) -> Node:
     name = f"{configured if configured is not None else module + '.'}{type(type_).__name__}"
     dialect = getattr(getattr(autogen_context, "migration_context", None), "dialect", None)
     rendered_type = render_type(database_type(type_, dialect), autogen_context)
-    add_note(autogen_context, (
-        f"TypeDecorator {name} written as its database type {_flat(rendered_type)} (its "
-        "constructor's arguments cannot be read back from the instance)"
-    ))
+    add_note(
+        autogen_context,
+        (
+            f"TypeDecorator {name} written as its database type {_flat(rendered_type)} (its "
+            "constructor's arguments cannot be read back from the instance)"
+        ),
+    )
     return rendered_type
 
 
@@ -289,9 +293,7 @@ def compiled_sql(expr: Any, autogen_context: Any) -> str:
     return str(compiled)
 
 
-def render_text_clause(
-    expr: Any, autogen_context: Any, is_server_default: bool = False
-) -> Node:
+def render_text_clause(expr: Any, autogen_context: Any, is_server_default: bool = False) -> Node:
     """``sa.text("...")`` for a SQL expression."""
     source = sql_text(expr, autogen_context, is_server_default)
     return call(f"{sa_prefix(autogen_context)}text", Atom(py_str(source)))
@@ -347,8 +349,17 @@ def render_computed(computed: Computed, autogen_context: Any) -> Node:
 
 
 _IDENTITY_OPTIONS = (
-    "always", "on_null", "start", "increment", "minvalue", "maxvalue", "nominvalue",
-    "nomaxvalue", "cycle", "cache", "order",
+    "always",
+    "on_null",
+    "start",
+    "increment",
+    "minvalue",
+    "maxvalue",
+    "nominvalue",
+    "nomaxvalue",
+    "cycle",
+    "cache",
+    "order",
 )
 
 

@@ -53,9 +53,7 @@ class HistoryRange(_RangeFields):
         if text is None:
             return cls()
         if text.count(":") != 1:
-            raise CommandError(
-                f"History range {text!r} must be [start]:[end], [start]: or :[end]"
-            )
+            raise CommandError(f"History range {text!r} must be [start]:[end], [start]: or :[end]")
         lower, upper = (side.strip() or None for side in text.strip().split(":"))
         return cls(lower, upper)
 

@@ -80,8 +80,10 @@ def _write_toml(config: Config, source: Path, directory: Path, quiet: bool) -> P
         return toml
     tool = read_toml(toml).get("tool", {})
     if isinstance(tool, dict) and "alembic" in tool:
-        msg(f"File {toml} already exists and already has a [tool.alembic] section, skipping",
-            quiet=quiet)
+        msg(
+            f"File {toml} already exists and already has a [tool.alembic] section, skipping",
+            quiet=quiet,
+        )
         return toml
     with status(f"Appending to existing {toml}", quiet=quiet):
         existing = toml.read_text(encoding="utf-8")
@@ -138,8 +140,13 @@ def init(config: Config, directory: str, template: str = "generic", package: boo
                 init_file.touch()
 
     if toml is not None:
-        msg(f"Please edit configuration settings in {toml} and configuration/connection/logging "
-            f"settings in {ini} before proceeding.", quiet=quiet)
+        msg(
+            f"Please edit configuration settings in {toml} and configuration/connection/logging "
+            f"settings in {ini} before proceeding.",
+            quiet=quiet,
+        )
     else:
-        msg(f"Please edit configuration/connection/logging settings in {ini} before proceeding.",
-            quiet=quiet)
+        msg(
+            f"Please edit configuration/connection/logging settings in {ini} before proceeding.",
+            quiet=quiet,
+        )

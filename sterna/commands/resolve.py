@@ -36,7 +36,11 @@ def find_open_failure(table: HistoryTable, conn: Any, revision: str) -> HistoryR
 
 
 def resolve(
-    context: Any, script: Any, heads: tuple[str, ...], table: HistoryTable, row: HistoryRow,
+    context: Any,
+    script: Any,
+    heads: tuple[str, ...],
+    table: HistoryTable,
+    row: HistoryRow,
     applied: bool,
 ) -> str:
     """Mark ``row`` resolved (and with ``applied`` move the version table past its step);
@@ -45,9 +49,11 @@ def resolve(
     now = utcnow()
     if not applied:
         table.update(conn, row.id, status="rolled-back", finished_at=now)
-        return (f"revision {row.revision}: {row.direction} marked rolled back; the version "
-                f"table is unchanged ({', '.join(heads) or 'empty'}), the step runs again on "
-                f"the next {row.direction}")
+        return (
+            f"revision {row.revision}: {row.direction} marked rolled back; the version "
+            f"table is unchanged ({', '.join(heads) or 'empty'}), the step runs again on "
+            f"the next {row.direction}"
+        )
     step = _step_of(script, row, heads)
     current = set(heads)
     context._apply_changes(step.changes, current)
@@ -55,11 +61,18 @@ def resolve(
     path = getattr(rev, "path", None)
     checksum, raw = script_digests(path)
     table.update(
-        conn, row.id, status="applied", finished_at=now,
-        checksum=checksum, script=script_file(script, path) or row.script, file_sha256=raw,
+        conn,
+        row.id,
+        status="applied",
+        finished_at=now,
+        checksum=checksum,
+        script=script_file(script, path) or row.script,
+        file_sha256=raw,
     )
-    return (f"revision {row.revision}: {row.direction} marked applied; the version table now "
-            f"shows {', '.join(sorted(current)) or 'no revision'}")
+    return (
+        f"revision {row.revision}: {row.direction} marked applied; the version table now "
+        f"shows {', '.join(sorted(current)) or 'no revision'}"
+    )
 
 
 def _step_of(script: Any, row: HistoryRow, heads: tuple[str, ...]) -> Any:
@@ -76,4 +89,3 @@ def _step_of(script: Any, row: HistoryRow, heads: tuple[str, ...]) -> Any:
         f"resolve: the {row.direction} of {row.revision} is not the next step from the "
         f"database's current revision(s) ({', '.join(heads) or 'none'}); nothing was done"
     )
-

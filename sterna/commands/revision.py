@@ -49,9 +49,15 @@ def apply_hooks(
 
     directives: list[Any] = [
         MigrationScript(
-            new.rev_id, UpgradeOps(ops=[]), DowngradeOps(ops=[]), message=new.message,
-            head=_single(new.head), splice=new.splice, branch_label=new.branch_label,
-            version_path=new.version_path, depends_on=new.depends_on,
+            new.rev_id,
+            UpgradeOps(ops=[]),
+            DowngradeOps(ops=[]),
+            message=new.message,
+            head=_single(new.head),
+            splice=new.splice,
+            branch_label=new.branch_label,
+            version_path=new.version_path,
+            depends_on=new.depends_on,
         )
     ]
     for hook in hooks:
@@ -66,8 +72,9 @@ def _single(head: str | Sequence[str] | None) -> str | None:
 def _from_directive(directive: Any, default: NewRevision, context: Any) -> NewRevision:
     imports = set(directive.imports)
     bodies: tuple[tuple[str, str], ...] = ()
-    if not all(ops.is_empty() for ops in
-               [*directive.upgrade_ops_list, *directive.downgrade_ops_list]):
+    if not all(
+        ops.is_empty() for ops in [*directive.upgrade_ops_list, *directive.downgrade_ops_list]
+    ):
         from sterna.autogenerate.api import AutogenContext  # only when needed
         from sterna.autogenerate.render import render_script
 

@@ -58,24 +58,32 @@ def _open_failure_text(row: HistoryRow, where: str) -> str:
     started = row.started_at.strftime("%Y-%m-%d %H:%M:%S UTC") if row.started_at else "?"
     done = row.statements_executed or 0
     if row.status == "running":
-        what = (f"its {row.direction} started {started} by {row.installed_by}@{row.host} did "
-                f"not finish (the run died or lost its connection) after {done} statement(s) "
-                f"took effect; the statement after them may have taken effect too")
+        what = (
+            f"its {row.direction} started {started} by {row.installed_by}@{row.host} did "
+            f"not finish (the run died or lost its connection) after {done} statement(s) "
+            f"took effect; the statement after them may have taken effect too"
+        )
     else:
-        what = (f"its {row.direction} failed {started} after {done} statement(s) took effect "
-                f"(failed statement: {(row.failed_statement or '?')[:200]!r}: "
-                f"{(row.error or '?')[:200]})")
-    return (f"revision {row.revision} ({where}): {what}; the version table still shows the "
-            f"revision before it.  Fix the script and run 'sterna {row.direction} --resume' "
-            f"(skips the statements that took effect), or finish or undo the step by hand and "
-            f"run 'sterna resolve {row.revision} --applied' or '--rolled-back'")
+        what = (
+            f"its {row.direction} failed {started} after {done} statement(s) took effect "
+            f"(failed statement: {(row.failed_statement or '?')[:200]!r}: "
+            f"{(row.error or '?')[:200]})"
+        )
+    return (
+        f"revision {row.revision} ({where}): {what}; the version table still shows the "
+        f"revision before it.  Fix the script and run 'sterna {row.direction} --resume' "
+        f"(skips the statements that took effect), or finish or undo the step by hand and "
+        f"run 'sterna resolve {row.revision} --applied' or '--rolled-back'"
+    )
 
 
 def history_table(context: Any) -> HistoryTable:
     opts = context.opts
     return HistoryTable(
-        context.dialect, str(opts.get("sterna_history_table") or "sterna_history"),
-        opts.get("version_table_schema"), getattr(context, "impl", None),
+        context.dialect,
+        str(opts.get("sterna_history_table") or "sterna_history"),
+        opts.get("version_table_schema"),
+        getattr(context, "impl", None),
     )
 
 
@@ -178,13 +186,21 @@ def repair(context: Any, script: Any, heads: Iterable[str]) -> list[str]:
         rev = rmap.get_revision(row.revision) if _known(rmap, row.revision) else None
         path = getattr(rev, "path", None)
         table.insert(
-            conn, revision=row.revision, direction="repair",
-            script=script_file(script, path) or row.script, checksum=problem.current,
+            conn,
+            revision=row.revision,
+            direction="repair",
+            script=script_file(script, path) or row.script,
+            checksum=problem.current,
             file_sha256=path and file_sha256(path),
-            started_at=now, finished_at=now, duration_ms=0, status="applied",
+            started_at=now,
+            finished_at=now,
+            duration_ms=0,
+            status="applied",
         )
-        state = "script gone, checksum cleared" if problem.what == "gone" else (
-            f"checksum {row.checksum} -> {problem.current}"
+        state = (
+            "script gone, checksum cleared"
+            if problem.what == "gone"
+            else (f"checksum {row.checksum} -> {problem.current}")
         )
         lines.append(f"revision {row.revision} ({row.script}): {state}")
     return lines

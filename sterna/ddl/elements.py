@@ -40,8 +40,13 @@ class AddColumn(AlterTable):
     """``ADD COLUMN``; ``column`` must belong to a table (for its column-level constraints)."""
 
     def __init__(
-        self, table_name: str, column: Column[Any], schema: str | None = None, *,
-        if_not_exists: bool = False, inline_references: bool = False,
+        self,
+        table_name: str,
+        column: Column[Any],
+        schema: str | None = None,
+        *,
+        if_not_exists: bool = False,
+        inline_references: bool = False,
         inline_primary_key: bool = False,
     ) -> None:
         super().__init__(table_name, schema)
@@ -53,7 +58,11 @@ class AddColumn(AlterTable):
 
 class DropColumn(AlterTable):
     def __init__(
-        self, table_name: str, column_name: str, schema: str | None = None, *,
+        self,
+        table_name: str,
+        column_name: str,
+        schema: str | None = None,
+        *,
         if_exists: bool = False,
     ) -> None:
         super().__init__(table_name, schema)
@@ -71,7 +80,12 @@ class AlterColumn(AlterTable):
 
 class ColumnType(AlterColumn):
     def __init__(
-        self, table_name: str, column_name: str, type_: Any, schema: str | None = None, *,
+        self,
+        table_name: str,
+        column_name: str,
+        type_: Any,
+        schema: str | None = None,
+        *,
         using: str | None = None,
     ) -> None:
         super().__init__(table_name, column_name, schema)

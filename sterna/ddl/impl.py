@@ -183,9 +183,7 @@ class DefaultImpl(ImplHooks):
         return None
 
     def _compile(self, construct: ClauseElement) -> str:
-        compiled = construct.compile(
-            dialect=self.dialect, compile_kwargs={"literal_binds": True}
-        )
+        compiled = construct.compile(dialect=self.dialect, compile_kwargs={"literal_binds": True})
         return str(compiled).replace("\t", "    ").strip()
 
     def _exec(
@@ -291,7 +289,10 @@ class DefaultImpl(ImplHooks):
         """``ADD COLUMN``; ``column`` belongs to a stub table named ``table_name``."""
         self._exec(
             AddColumn(
-                table_name, column, schema, if_not_exists=bool(if_not_exists),
+                table_name,
+                column,
+                schema,
+                if_not_exists=bool(if_not_exists),
                 inline_references=bool(inline_references),
                 inline_primary_key=bool(inline_primary_key),
             )
@@ -441,29 +442,36 @@ class DefaultImpl(ImplHooks):
     def create_schema(self, name: str, if_not_exists: bool | None = None) -> None:
         self._exec(CreateSchema(name, if_not_exists=bool(if_not_exists)))
 
-    def drop_schema(
-        self, name: str, if_exists: bool | None = None, cascade: bool = False
-    ) -> None:
+    def drop_schema(self, name: str, if_exists: bool | None = None, cascade: bool = False) -> None:
         self._exec(DropSchema(name, if_exists=bool(if_exists), cascade=cascade))
 
     def create_enum(
-        self, name: str, values: Sequence[str], schema: str | None = None,
+        self,
+        name: str,
+        values: Sequence[str],
+        schema: str | None = None,
         if_not_exists: bool | None = None,
     ) -> None:
         """Named enum types exist on PostgreSQL only; elsewhere an enum lives in its column's
         type, so there is nothing to create."""
-        log.info("%s has no named enum types; create_enum(%r) does nothing", self.dialect_label,
-                 name)
+        log.info(
+            "%s has no named enum types; create_enum(%r) does nothing", self.dialect_label, name
+        )
 
     def drop_enum(
         self, name: str, schema: str | None = None, if_exists: bool | None = None
     ) -> None:
-        log.info("%s has no named enum types; drop_enum(%r) does nothing", self.dialect_label,
-                 name)
+        log.info("%s has no named enum types; drop_enum(%r) does nothing", self.dialect_label, name)
 
     def add_enum_value(
-        self, name: str, value: str, schema: str | None = None, *,
-        before: str | None = None, after: str | None = None, if_not_exists: bool = False,
+        self,
+        name: str,
+        value: str,
+        schema: str | None = None,
+        *,
+        before: str | None = None,
+        after: str | None = None,
+        if_not_exists: bool = False,
     ) -> None:
         raise self._unsupported(
             f"add_enum_value({name!r}, {value!r})",

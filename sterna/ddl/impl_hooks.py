@@ -124,16 +124,13 @@ class ImplHooks:
 
     # -- comparison -----------------------------------------------------------------------------
 
-    def compare_type(
-        self, inspector_column: Column[Any], metadata_column: Column[Any]
-    ) -> bool:
+    def compare_type(self, inspector_column: Column[Any], metadata_column: Column[Any]) -> bool:
         """True when the reflected column's type differs from the model's (Sterna's type
         signatures with the dialect's equivalences; a type's ``compare_against_backend``
         first)."""
         from sterna.autogenerate.compare.types import types_differ
 
-        return types_differ(self.dialect, _column_record(inspector_column),
-                            metadata_column.type)
+        return types_differ(self.dialect, _column_record(inspector_column), metadata_column.type)
 
     def compare_server_default(
         self,
@@ -146,7 +143,9 @@ class ImplHooks:
         from sterna.autogenerate.compare.defaults import defaults_differ
 
         return defaults_differ(
-            self.dialect, rendered_inspector_default, rendered_metadata_default,
+            self.dialect,
+            rendered_inspector_default,
+            rendered_metadata_default,
             metadata_column.type,
         )
 
@@ -199,9 +198,7 @@ class ImplHooks:
 
     # -- rendering ------------------------------------------------------------------------------
 
-    def render_type(
-        self, type_obj: TypeEngine[Any], autogen_context: Any
-    ) -> str | Literal[False]:
+    def render_type(self, type_obj: TypeEngine[Any], autogen_context: Any) -> str | Literal[False]:
         """Python source for ``type_obj`` in a generated script, or False for the standard
         rendering."""
         return False
@@ -231,7 +228,9 @@ class ImplHooks:
         Does nothing."""
 
     def cast_for_batch_migrate(
-        self, existing: Column[Any], existing_transfer: dict[str, Any],
+        self,
+        existing: Column[Any],
+        existing_transfer: dict[str, Any],
         new_type: TypeEngine[Any],
     ) -> None:
         """Set ``existing_transfer["expr"]`` to the expression that copies the old column into

@@ -57,8 +57,12 @@ class ModifyColumn(AlterColumn):
     """``MODIFY col <definition>``, or ``CHANGE col new_name <definition>`` when renaming."""
 
     def __init__(
-        self, table_name: str, column_name: str, definition: ColumnDefinition,
-        schema: str | None = None, new_name: str | None = None,
+        self,
+        table_name: str,
+        column_name: str,
+        definition: ColumnDefinition,
+        schema: str | None = None,
+        new_name: str | None = None,
     ) -> None:
         super().__init__(table_name, column_name, schema)
         self.definition = definition
@@ -71,7 +75,11 @@ class MySQLDropConstraint(AlterColumn):
     not known (MySQL 8.0.19+ / MariaDB)."""
 
     def __init__(
-        self, table_name: str, name: str, schema: str | None, kind: str | None,
+        self,
+        table_name: str,
+        name: str,
+        schema: str | None,
+        kind: str | None,
         if_exists: bool = False,
     ) -> None:
         super().__init__(table_name, name, schema)
@@ -180,8 +188,10 @@ class NamedLock:
         ).first()
         if row is None:
             return f"connection id {holder}"
-        return (f"connection id {holder}, user {row[0]}, client {row[1]}, "
-                f"{row[2]} s in its current state")
+        return (
+            f"connection id {holder}, user {row[0]}, client {row[1]}, "
+            f"{row[2]} s in its current state"
+        )
 
 
 #: ER_WARN_I_S_SKIPPED_TABLE: "... was skipped since its definition is being modified by
@@ -192,10 +202,26 @@ _SKIPPED_RETRIES = 20
 
 #: First words of statements that commit implicitly, *before* they run (MySQL manual,
 #: "Statements That Cause an Implicit Commit").
-_IMPLICIT_COMMIT = frozenset({
-    "ALTER", "CREATE", "DROP", "RENAME", "TRUNCATE", "GRANT", "REVOKE", "LOCK", "UNLOCK",
-    "ANALYZE", "OPTIMIZE", "REPAIR", "CACHE", "FLUSH", "INSTALL", "UNINSTALL",
-})
+_IMPLICIT_COMMIT = frozenset(
+    {
+        "ALTER",
+        "CREATE",
+        "DROP",
+        "RENAME",
+        "TRUNCATE",
+        "GRANT",
+        "REVOKE",
+        "LOCK",
+        "UNLOCK",
+        "ANALYZE",
+        "OPTIMIZE",
+        "REPAIR",
+        "CACHE",
+        "FLUSH",
+        "INSTALL",
+        "UNINSTALL",
+    }
+)
 #: ER_PARSE_ERROR, ER_SYNTAX_ERROR: the statement failed before its implicit commit
 _PARSE_ERRORS = frozenset({1064, 1149})
 
@@ -246,19 +272,35 @@ class MySQLImpl(DefaultImpl):
         return False  # not reached
 
     def alter_column(
-        self, table_name: str, column_name: str, *, nullable: bool | None = None,
-        server_default: Any = False, name: str | None = None, type_: Any = None,
-        schema: str | None = None, autoincrement: bool | None = None, comment: Any = False,
-        existing_comment: str | None = None, existing_type: Any = None,
-        existing_server_default: Any = False, existing_nullable: bool | None = None,
-        existing_autoincrement: bool | None = None, **kw: Any,
+        self,
+        table_name: str,
+        column_name: str,
+        *,
+        nullable: bool | None = None,
+        server_default: Any = False,
+        name: str | None = None,
+        type_: Any = None,
+        schema: str | None = None,
+        autoincrement: bool | None = None,
+        comment: Any = False,
+        existing_comment: str | None = None,
+        existing_type: Any = None,
+        existing_server_default: Any = False,
+        existing_nullable: bool | None = None,
+        existing_autoincrement: bool | None = None,
+        **kw: Any,
     ) -> None:
         given = {
-            "type_": type_, "nullable": nullable, "server_default": server_default,
-            "name": name, "comment": comment, "autoincrement": autoincrement,
+            "type_": type_,
+            "nullable": nullable,
+            "server_default": server_default,
+            "name": name,
+            "comment": comment,
+            "autoincrement": autoincrement,
         }
         existing = {
-            "existing_type": existing_type, "existing_nullable": existing_nullable,
+            "existing_type": existing_type,
+            "existing_nullable": existing_nullable,
             "existing_server_default": existing_server_default,
             "existing_comment": existing_comment,
             "existing_autoincrement": existing_autoincrement,
@@ -270,8 +312,11 @@ class MySQLImpl(DefaultImpl):
             server_default, (str, type(None))
         )
         rewrite = (
-            type_ is not None or nullable is not None or comment is not False
-            or autoincrement is not None or expression_default
+            type_ is not None
+            or nullable is not None
+            or comment is not False
+            or autoincrement is not None
+            or expression_default
         )
         if not rewrite and not renaming:
             if server_default is not False:
@@ -307,8 +352,12 @@ class MySQLImpl(DefaultImpl):
         return tuple(missing)
 
     def _definition(
-        self, table_name: str, column_name: str, schema: str | None,
-        given: dict[str, Any], existing: dict[str, Any],
+        self,
+        table_name: str,
+        column_name: str,
+        schema: str | None,
+        given: dict[str, Any],
+        existing: dict[str, Any],
     ) -> ColumnDefinition:
         missing = self._missing(existing, given)
         if missing or existing["existing_comment"] is None:
@@ -362,9 +411,7 @@ class MySQLImpl(DefaultImpl):
             c for c in columns if c.name.lower() == column_name.lower()
         ]
         if not found:
-            raise OperationError(
-                f"alter_column: table {where!r} has no column {column_name!r}"
-            )
+            raise OperationError(f"alter_column: table {where!r} has no column {column_name!r}")
         col = found[0]
         filled = dict(existing)
         if filled["existing_type"] is None:
@@ -393,9 +440,7 @@ class MySQLImpl(DefaultImpl):
             )
         table = const.table
         kind = _constraint_kind(const)
-        self._exec(
-            MySQLDropConstraint(table.name, str(const.name), table.schema, kind, if_exists)
-        )
+        self._exec(MySQLDropConstraint(table.name, str(const.name), table.schema, kind, if_exists))
 
     @property
     def _is_mariadb(self) -> bool:
@@ -418,9 +463,7 @@ class MySQLImpl(DefaultImpl):
             raise self._unsupported(f"drop_sequence({sequence.name!r})", "it has no sequences")
         self._exec(DropSequence(sequence, if_exists=bool(if_exists)))
 
-    def drop_schema(
-        self, name: str, if_exists: bool | None = None, cascade: bool = False
-    ) -> None:
+    def drop_schema(self, name: str, if_exists: bool | None = None, cascade: bool = False) -> None:
         """``DROP SCHEMA`` (a database): MySQL always drops its contents; no CASCADE."""
         super().drop_schema(name, if_exists=if_exists, cascade=False)
 

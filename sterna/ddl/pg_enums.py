@@ -83,8 +83,7 @@ def _convert_column(impl: PostgresqlImpl, col: EnumColumn, qualified: str, enum:
     if col.default is not None:
         impl._exec(ColumnDefault(col.table, col.column, None, col.schema))
     impl._exec(
-        ColumnType(col.table, col.column, enum, col.schema,
-                   using=f"{column}::text::{qualified}")
+        ColumnType(col.table, col.column, enum, col.schema, using=f"{column}::text::{qualified}")
     )
     if col.default is not None:
         impl._exec(ColumnDefault(col.table, col.column, text(col.default), col.schema))

@@ -25,16 +25,21 @@ from sterna.errors import OperationError
 
 #: identity options and how ``SET`` writes a new value of each (alphabetical order)
 _OPTIONS: tuple[str, ...] = (
-    "cache", "cycle", "increment", "maxvalue", "minvalue", "nomaxvalue", "nominvalue", "start",
+    "cache",
+    "cycle",
+    "increment",
+    "maxvalue",
+    "minvalue",
+    "nomaxvalue",
+    "nominvalue",
+    "start",
 )
 
 
 class IdentityChange(AlterColumn):
     """``ALTER TABLE t ALTER COLUMN c <action>`` for one identity change."""
 
-    def __init__(
-        self, table_name: str, column_name: str, schema: str | None, action: str
-    ) -> None:
+    def __init__(self, table_name: str, column_name: str, schema: str | None, action: str) -> None:
         super().__init__(table_name, column_name, schema)
         self.action = action
 

@@ -47,8 +47,14 @@ class DropEnum(EnumTypeDDL):
 
 class AddEnumValue(EnumTypeDDL):
     def __init__(
-        self, name: str, schema: str | None, value: str, *, before: str | None = None,
-        after: str | None = None, if_not_exists: bool = False,
+        self,
+        name: str,
+        schema: str | None,
+        value: str,
+        *,
+        before: str | None = None,
+        after: str | None = None,
+        if_not_exists: bool = False,
     ) -> None:
         super().__init__(name, schema)
         self.value = value
@@ -130,9 +136,7 @@ def _create_enum_if_missing(element: CreateEnumIfMissing, compiler: DDLCompiler,
     tag = "$sterna$"
     while tag in create:
         tag = tag[:-1] + "_$"
-    return (
-        f"DO {tag} BEGIN {create}; EXCEPTION WHEN duplicate_object THEN NULL; END {tag}"
-    )
+    return f"DO {tag} BEGIN {create}; EXCEPTION WHEN duplicate_object THEN NULL; END {tag}"
 
 
 def named_enums(columns: Iterable[Column[Any]]) -> list[Enum]:
@@ -181,15 +185,24 @@ class PostgresqlImpl(DefaultImpl):
             self.create_enum(enum.name, list(enum.enums), schema)
 
     def add_column(
-        self, table_name: str, column: Column[Any], schema: str | None = None,
-        if_not_exists: bool | None = None, inline_references: bool | None = None,
-        inline_primary_key: bool | None = None, **kw: Any,
+        self,
+        table_name: str,
+        column: Column[Any],
+        schema: str | None = None,
+        if_not_exists: bool | None = None,
+        inline_references: bool | None = None,
+        inline_primary_key: bool | None = None,
+        **kw: Any,
     ) -> None:
         """``ADD COLUMN``, creating first the named enum type the column uses if missing."""
         self._ensure_enum_types(named_enums([column]))
         super().add_column(
-            table_name, column, schema, if_not_exists=if_not_exists,
-            inline_references=inline_references, inline_primary_key=inline_primary_key,
+            table_name,
+            column,
+            schema,
+            if_not_exists=if_not_exists,
+            inline_references=inline_references,
+            inline_primary_key=inline_primary_key,
         )
 
     def alter_column(self, table_name: str, column_name: str, **kw: Any) -> None:
@@ -199,9 +212,15 @@ class PostgresqlImpl(DefaultImpl):
         type_ = kw.get("type_")
         if type_ is not None:
             self._ensure_enum_types(named_enums([Column("_", type_)]))
-            self._exec(ColumnType(
-                table_name, column_name, type_, kw.get("schema"), using=kw.get("postgresql_using")
-            ))
+            self._exec(
+                ColumnType(
+                    table_name,
+                    column_name,
+                    type_,
+                    kw.get("schema"),
+                    using=kw.get("postgresql_using"),
+                )
+            )
             kw["type_"] = None
         new, existing = kw.get("server_default", False), kw.get("existing_server_default")
         if is_identity_change(new, existing):
@@ -213,7 +232,10 @@ class PostgresqlImpl(DefaultImpl):
         super().alter_column(table_name, column_name, **kw)
 
     def create_enum(
-        self, name: str, values: Sequence[str], schema: str | None = None,
+        self,
+        name: str,
+        values: Sequence[str],
+        schema: str | None = None,
         if_not_exists: bool | None = None,
     ) -> None:
         """``CREATE TYPE ... AS ENUM``.  ``if_not_exists`` leaves an existing type alone:
@@ -245,8 +267,14 @@ class PostgresqlImpl(DefaultImpl):
         self._offline_types.discard((schema, name))
 
     def add_enum_value(
-        self, name: str, value: str, schema: str | None = None, *,
-        before: str | None = None, after: str | None = None, if_not_exists: bool = False,
+        self,
+        name: str,
+        value: str,
+        schema: str | None = None,
+        *,
+        before: str | None = None,
+        after: str | None = None,
+        if_not_exists: bool = False,
     ) -> None:
         self._exec(
             AddEnumValue(
@@ -297,8 +325,9 @@ class AdvisoryLock:
     pooler (PgBouncer ``pool_mode = transaction``) hands the session to others between
     transactions, which breaks them (``docs/production.md``)."""
 
-    def __init__(self, connection: Connection, schema: str | None, table: str,
-                 transaction_scoped: bool) -> None:
+    def __init__(
+        self, connection: Connection, schema: str | None, table: str, transaction_scoped: bool
+    ) -> None:
         self._conn = connection
         if schema is None:
             schema = str(connection.exec_driver_sql("SELECT current_schema()").scalar())
@@ -311,8 +340,9 @@ class AdvisoryLock:
     def try_acquire(self) -> bool:
         function = "pg_try_advisory_xact_lock" if self._xact else "pg_try_advisory_lock"
         row = self._conn.execute(
-            text(f"SELECT {function}(:key), pg_backend_pid(), current_database(), "
-                 "inet_server_port()"),
+            text(
+                f"SELECT {function}(:key), pg_backend_pid(), current_database(), inet_server_port()"
+            ),
             {"key": self.key},
         ).one()
         self._session = ("postgresql", row[2], row[3], row[1])

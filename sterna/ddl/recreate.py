@@ -72,7 +72,8 @@ def rebuild(impl: DefaultImpl, request: RebuildRequest) -> None:
         return
     if impl.as_sql and request.copy_from is None:
         raise BatchCopyFromRequired(
-            request.label, "offline (--sql) mode cannot read the table to rebuild it; pass "
+            request.label,
+            "offline (--sql) mode cannot read the table to rebuild it; pass "
             "copy_from=<the Table as it is> to batch_alter_table",
         )
     source = request.copy_from if request.copy_from is not None else reflect(impl, request)
@@ -111,11 +112,16 @@ def reflect(impl: DefaultImpl, request: RebuildRequest) -> Table:
         raise BatchNoSuchObject(request.label, "no such table in the database")
     kwargs = dict(request.reflect_kwargs)
     kwargs["listeners"] = [
-        *kwargs.get("listeners", ()), ("column_reflect", impl.autogen_column_reflect)
+        *kwargs.get("listeners", ()),
+        ("column_reflect", impl.autogen_column_reflect),
     ]
     return Table(
-        request.table_name, metadata, *request.reflect_args, schema=request.schema,
-        autoload_with=conn, **kwargs,
+        request.table_name,
+        metadata,
+        *request.reflect_args,
+        schema=request.schema,
+        autoload_with=conn,
+        **kwargs,
     )
 
 
@@ -131,8 +137,12 @@ def model_from_table(table: Table, dialect: Dialect, request: RebuildRequest) ->
     copy = table.to_metadata(_metadata(request))
     if request.table_args or request.table_kwargs:
         copy = Table(
-            copy.name, copy.metadata, *request.table_args, schema=copy.schema,
-            extend_existing=True, **dict(request.table_kwargs),
+            copy.name,
+            copy.metadata,
+            *request.table_args,
+            schema=copy.schema,
+            extend_existing=True,
+            **dict(request.table_kwargs),
         )
     parsed, indexes = table_parts(copy, dialect)
     model = TableModel.from_parts(
@@ -186,8 +196,7 @@ def temp_name(impl: DefaultImpl, request: RebuildRequest) -> str:
     if impl.as_sql or impl.connection is None:
         return base
     existing = {
-        name.lower()
-        for name in inspect(impl.connection).get_table_names(schema=request.schema)
+        name.lower() for name in inspect(impl.connection).get_table_names(schema=request.schema)
     }
     candidate, counter = base, 1
     while candidate.lower() in existing:
@@ -201,11 +210,12 @@ def fit_name(name: str, dialect: Dialect) -> str:
     if len(name) <= limit:
         return name
     digest = hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
-    return name[:limit - 9] + "_" + digest
+    return name[: limit - 9] + "_" + digest
 
 
 def has_rowid_alias(model: TableModel) -> bool:
     """Whether a column is an alias of SQLite's rowid (an ``INTEGER PRIMARY KEY``)."""
+
     def is_integer(column: ColumnDef) -> bool:
         return " ".join(t.text for t in column.type_tokens).strip().upper() == "INTEGER"
 
@@ -230,7 +240,10 @@ def rowid_name(model: TableModel, old_columns: list[str], had_rowid: bool) -> st
 
 
 def copy_sql(
-    model: TableModel, target: str, source: str, rowid: str | None = None,
+    model: TableModel,
+    target: str,
+    source: str,
+    rowid: str | None = None,
     expressions: Mapping[str, str] | None = None,
 ) -> str:
     """``INSERT INTO target (...) SELECT ... FROM source`` for the copied columns; a column
@@ -262,7 +275,8 @@ def copy_expressions(
         if change is None:
             continue
         column: Column[Any] = (
-            existing.c[old] if existing is not None and old in existing.c
+            existing.c[old]
+            if existing is not None and old in existing.c
             else Column(old, NullType())
         )
         transfer: dict[str, Any] = {"name": old, "expr": column}
@@ -273,10 +287,12 @@ def copy_expressions(
         if isinstance(expr, Cast) and expr.clause is column and expr.type is change.type_:
             found[new] = f"CAST({model.quote(old)} AS {change.sql})"
         else:
-            found[new] = str(expr.compile(
-                dialect=impl.dialect, compile_kwargs={"literal_binds": True,
-                                                      "include_table": False},
-            ))
+            found[new] = str(
+                expr.compile(
+                    dialect=impl.dialect,
+                    compile_kwargs={"literal_binds": True, "include_table": False},
+                )
+            )
     return found
 
 
@@ -295,5 +311,7 @@ class RebuildPlan:
 def _identity_always(model: TableModel) -> bool:
     return model.dialect.name == "postgresql" and any(
         clause.kind == "identity" and "ALWAYS" in clause.text.upper()
-        for column in model.columns if column.source is not None for clause in column.clauses
+        for column in model.columns
+        if column.source is not None
+        for clause in column.clauses
     )

@@ -89,8 +89,14 @@ class SetTableComment:
 
 
 Change = (
-    AddColumn | DropColumn | AlterColumn | AddConstraint | DropConstraint | AddIndex
-    | DropIndex | SetTableComment
+    AddColumn
+    | DropColumn
+    | AlterColumn
+    | AddConstraint
+    | DropConstraint
+    | AddIndex
+    | DropIndex
+    | SetTableComment
 )
 
 
@@ -173,8 +179,12 @@ def _alter(model: TableModel, change: AlterColumn) -> None:
         if dialect.supports_comments:
             model.set_column_comment(name, change.comment)
         else:
-            log.warning("%s has no comments; the comment of column %s.%s is not set",
-                        dialect.name, model.name, name)
+            log.warning(
+                "%s has no comments; the comment of column %s.%s is not set",
+                dialect.name,
+                model.name,
+                name,
+            )
     if change.autoincrement is not None:
         model.set_autoincrement(name, change.autoincrement)
     if change.new_name is not None and change.new_name != name:
@@ -197,7 +207,8 @@ def change_names(change: Change) -> set[str]:
         names.add(change.name)
     elif isinstance(change, AlterColumn):
         names.update(
-            n for n in (change.name, change.new_name, change.insert_before, change.insert_after)
+            n
+            for n in (change.name, change.new_name, change.insert_before, change.insert_after)
             if n
         )
     elif isinstance(change, AddConstraint):
@@ -229,8 +240,11 @@ def hoist_renames(
     remaining: list[Change] = []
     seen: set[str] = set()
     for change in changes:
-        if isinstance(change, AlterColumn) and change.new_name is not None \
-                and change.new_name.lower() != change.name.lower():
+        if (
+            isinstance(change, AlterColumn)
+            and change.new_name is not None
+            and change.new_name.lower() != change.name.lower()
+        ):
             old, new = change.name.lower(), change.new_name.lower()
             if old in seen or new in seen or old not in current or new in current:
                 return [], list(changes)
@@ -249,8 +263,11 @@ def hoist_renames(
 
 def _has_effect(change: AlterColumn) -> bool:
     return (
-        change.type_ is not None or change.nullable is not None
-        or change.server_default is not False or change.comment is not False
-        or change.autoincrement is not None or change.insert_before is not None
+        change.type_ is not None
+        or change.nullable is not None
+        or change.server_default is not False
+        or change.comment is not False
+        or change.autoincrement is not None
+        or change.insert_before is not None
         or change.insert_after is not None
     )

@@ -23,7 +23,10 @@ if TYPE_CHECKING:
 
 
 def run_generic(
-    impl: DefaultImpl, model: TableModel, temp: str, had_rowid: bool,
+    impl: DefaultImpl,
+    model: TableModel,
+    temp: str,
+    had_rowid: bool,
     expressions: Mapping[str, str] | None = None,
 ) -> None:
     """The rebuild statements, online or offline, on any dialect (see the module docstring).
@@ -58,18 +61,18 @@ def run_generic(
         impl._exec(executable("PRAGMA legacy_alter_table=OFF"))
     table = model.qualified(name)
     for temporary, original in renamed:
-        impl._exec(executable(
-            f"ALTER TABLE {table} RENAME CONSTRAINT {model.quote(temporary)} "
-            f"TO {model.quote(original)}"
-        ))
+        impl._exec(
+            executable(
+                f"ALTER TABLE {table} RENAME CONSTRAINT {model.quote(temporary)} "
+                f"TO {model.quote(original)}"
+            )
+        )
     for text in deferred:
         impl._exec(executable(f"ALTER TABLE {table} ADD {text}"))
     for sql in model.index_sql():
         impl._exec(executable(sql))
     for sequence, column in sequences:
-        impl._exec(executable(
-            f"ALTER SEQUENCE {sequence} OWNED BY {table}.{model.quote(column)}"
-        ))
+        impl._exec(executable(f"ALTER SEQUENCE {sequence} OWNED BY {table}.{model.quote(column)}"))
     _restore_comments(impl, model)
 
 
@@ -102,9 +105,11 @@ def _deferred_constraints(model: TableModel) -> list[str]:
     their texts are returned."""
     if model.dialect.name != "mysql":
         return []
-    deferred = [c for c in model.constraints if c.kind == "foreign" or (
-        c.kind == "check" and c.name is not None
-    )]
+    deferred = [
+        c
+        for c in model.constraints
+        if c.kind == "foreign" or (c.kind == "check" and c.name is not None)
+    ]
     model.constraints = [c for c in model.constraints if c not in deferred]
     return [c.text for c in deferred]
 
@@ -146,9 +151,7 @@ def _literal(text: str) -> str:
 
 def _setval_sql(model: TableModel, temp: str, column: str, source: str) -> str:
     new_seq = f"pg_get_serial_sequence({_literal(model.qualified(temp))}, {_literal(column)})"
-    old_seq = (
-        f"pg_get_serial_sequence({_literal(model.qualified(model.name))}, {_literal(source)})"
-    )
+    old_seq = f"pg_get_serial_sequence({_literal(model.qualified(model.name))}, {_literal(source)})"
     last = f"GREATEST(pg_sequence_last_value(CAST({old_seq} AS regclass)), copied.top)"
     return (
         f"SELECT setval({new_seq}, COALESCE({last}, 1), {last} IS NOT NULL) "

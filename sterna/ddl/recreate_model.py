@@ -57,7 +57,7 @@ def _split_prefix(tokens: list[Tok]) -> tuple[list[Tok], list[Tok]]:
     """``CONSTRAINT name`` (if present) and the rest of a constraint's tokens."""
     sig = significant(tokens)
     if len(sig) >= 2 and is_word(tokens[sig[0]], "CONSTRAINT"):
-        return tokens[:sig[1] + 1], tokens[sig[1] + 1:]
+        return tokens[: sig[1] + 1], tokens[sig[1] + 1 :]
     return [], tokens
 
 
@@ -89,12 +89,23 @@ class TableModel:
 
     @classmethod
     def from_parts(
-        cls, name: str, schema: str | None, dialect: Dialect, parsed: ParsedTable,
-        indexes: list[IndexDef], naming_convention: Mapping[str, Any] | None = None,
+        cls,
+        name: str,
+        schema: str | None,
+        dialect: Dialect,
+        parsed: ParsedTable,
+        indexes: list[IndexDef],
+        naming_convention: Mapping[str, Any] | None = None,
     ) -> TableModel:
         return cls(
-            name, schema, dialect, parsed.columns, parsed.constraints, parsed.options,
-            indexes, naming_convention,
+            name,
+            schema,
+            dialect,
+            parsed.columns,
+            parsed.constraints,
+            parsed.options,
+            indexes,
+            naming_convention,
         )
 
     # -- lookup --------------------------------------------------------------------------------
@@ -132,7 +143,8 @@ class TableModel:
             raise BatchNoSuchObject(self.label, f"column {definition.name!r} already exists")
         if definition.has("primary") and self._primary_key_exists():
             raise BatchError(
-                self.label, f"column {definition.name!r} is a primary key column but the "
+                self.label,
+                f"column {definition.name!r} is a primary key column but the "
                 "table already has a primary key; use create_primary_key to replace it",
             )
         self.columns.insert(self._position(before, after), definition)
@@ -167,10 +179,14 @@ class TableModel:
         position = self._index_of(name)
         for other in self.columns:
             for clause in other.clauses:
-                if other is not self.columns[position] and clause.kind == "generated" \
-                        and mentions(clause.tokens, name):
+                if (
+                    other is not self.columns[position]
+                    and clause.kind == "generated"
+                    and mentions(clause.tokens, name)
+                ):
                     raise BatchError(
-                        self.label, f"cannot drop column {name!r}: generated column "
+                        self.label,
+                        f"cannot drop column {name!r}: generated column "
                         f"{other.name!r} is computed from it; drop or alter that column first",
                     )
         column = self.columns.pop(position)
@@ -191,8 +207,13 @@ class TableModel:
         self.casts.pop(column.name, None)
 
     def _dropped_along(self, name: str | None, kind: str, column: str) -> None:
-        log.info("%s: %s %s is dropped along with column %r", self.label, kind,
-                 name or "(unnamed)", column)
+        log.info(
+            "%s: %s %s is dropped along with column %r",
+            self.label,
+            kind,
+            name or "(unnamed)",
+            column,
+        )
 
     def _clause_uses(self, clause: Clause, name: str) -> bool:
         if clause.kind == "check":
@@ -210,8 +231,10 @@ class TableModel:
             return mentions(_split_prefix(constraint.tokens)[1], name)
         if any(same_name(c, name) for c in constraint.columns):
             return True
-        return constraint.kind == "foreign" and self._is_self(constraint.ref_table) and any(
-            same_name(c, name) for c in constraint.ref_columns
+        return (
+            constraint.kind == "foreign"
+            and self._is_self(constraint.ref_table)
+            and any(same_name(c, name) for c in constraint.ref_columns)
         )
 
     def rename_column(self, old: str, new: str) -> None:
@@ -258,9 +281,7 @@ class TableModel:
 
     # -- column attributes ---------------------------------------------------------------------
 
-    def set_type(
-        self, name: str, type_sql: str, checks: list[TableConstraint], type_: Any
-    ) -> None:
+    def set_type(self, name: str, type_sql: str, checks: list[TableConstraint], type_: Any) -> None:
         column = self.column(name)
         column.type_tokens = tokenize(type_sql)
         if column.source is not None:
@@ -353,7 +374,8 @@ class TableModel:
                 return True
         return any(
             clause.name == name and (kinds is None or clause.kind in kinds)
-            for column in self.columns for clause in column.clauses
+            for column in self.columns
+            for clause in column.clauses
         )
 
     def drop_constraint(self, name: str, type_: str | None = None) -> None:
@@ -371,13 +393,17 @@ class TableModel:
                     column_part[0].clauses.remove(column_part[1])
                 return
         named = sorted({c[3] for c in self._constraint_candidates() if c[3]})
-        hint = "" if self.naming_convention else (
-            "; unnamed constraints can be matched through batch_alter_table(..., "
-            "naming_convention=...)"
+        hint = (
+            ""
+            if self.naming_convention
+            else (
+                "; unnamed constraints can be matched through batch_alter_table(..., "
+                "naming_convention=...)"
+            )
         )
         raise BatchNoSuchObject(
-            self.label, f"no constraint named {name!r} (named constraints: "
-            f"{', '.join(named) or 'none'}){hint}",
+            self.label,
+            f"no constraint named {name!r} (named constraints: {', '.join(named) or 'none'}){hint}",
         )
 
     def _constraint_candidates(
@@ -388,8 +414,9 @@ class TableModel:
             tuple[TableConstraint | None, tuple[ColumnDef, Clause] | None, str, str | None]
         ] = []
         for constraint in self.constraints:
-            found.append((constraint, None, constraint.kind,
-                          constraint.name or self._convention(constraint)))
+            found.append(
+                (constraint, None, constraint.kind, constraint.name or self._convention(constraint))
+            )
         for column in self.columns:
             for clause in column.clauses:
                 if clause.kind in ("primary", "unique", "check", "references", "notnull"):
@@ -405,7 +432,11 @@ class TableModel:
         if kind not in ("primary", "unique", "check", "foreign"):
             return None
         return TableConstraint(
-            kind, None, clause.tokens, [column.name], referenced_table(clause.tokens),
+            kind,
+            None,
+            clause.tokens,
+            [column.name],
+            referenced_table(clause.tokens),
             referenced_columns(clause.tokens),
         )
 
@@ -458,7 +489,9 @@ class TableModel:
             return column.text()
         clauses = [
             Clause(c.kind, c.name, self._retarget(c.tokens, self_reference))
-            if c.kind == "references" else c for c in column.clauses
+            if c.kind == "references"
+            else c
+            for c in column.clauses
         ]
         return ColumnDef(
             column.name, column.name_tok, column.type_tokens, clauses, column.source
@@ -471,7 +504,7 @@ class TableModel:
         if not remote or not self._is_self(referenced_table(remote)):
             return tokens
         target = significant(remote)[1]
-        return local + remote[:target] + [Tok("qident", self.quote(table))] + remote[target + 1:]
+        return local + remote[:target] + [Tok("qident", self.quote(table))] + remote[target + 1 :]
 
     def copied_columns(self) -> list[tuple[str, str]]:
         """``(new column, old column)`` pairs whose values are copied (generated columns are

@@ -26,8 +26,11 @@ def reorder_columns(
         indexes = [_lookup(columns, name, table) for name in ordering]
         for first, second in zip(indexes, indexes[1:], strict=False):
             if first == second:
-                raise BatchError(table, f"partial_reordering names column "
-                                 f"{columns[first].name!r} twice in {tuple(ordering)!r}")
+                raise BatchError(
+                    table,
+                    f"partial_reordering names column "
+                    f"{columns[first].name!r} twice in {tuple(ordering)!r}",
+                )
             if second not in after[first]:
                 after[first].add(second)
                 incoming[second] += 1

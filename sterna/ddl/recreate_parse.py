@@ -27,11 +27,26 @@ from sterna.ddl.recreate_sql import (
 )
 
 #: Keywords that start a column constraint (after the column's name and type).
-_CLAUSE_START = frozenset({
-    "CONSTRAINT", "PRIMARY", "NOT", "NULL", "UNIQUE", "CHECK", "DEFAULT", "COLLATE",
-    "REFERENCES", "GENERATED", "AS", "AUTO_INCREMENT", "AUTOINCREMENT", "COMMENT", "ON",
-    "IDENTITY",
-})
+_CLAUSE_START = frozenset(
+    {
+        "CONSTRAINT",
+        "PRIMARY",
+        "NOT",
+        "NULL",
+        "UNIQUE",
+        "CHECK",
+        "DEFAULT",
+        "COLLATE",
+        "REFERENCES",
+        "GENERATED",
+        "AS",
+        "AUTO_INCREMENT",
+        "AUTOINCREMENT",
+        "COMMENT",
+        "ON",
+        "IDENTITY",
+    }
+)
 #: Keywords that start a table constraint item.
 _TABLE_CONSTRAINT_START = frozenset({"CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"})
 
@@ -164,7 +179,7 @@ class _Cursor:
         end = matching_paren(self.tokens, start)
         while not self.at_end() and self.index() <= end:
             self.advance()
-        return list(self.tokens[start + 1:end])
+        return list(self.tokens[start + 1 : end])
 
     def skip_until(self, stops: frozenset[str]) -> None:
         """Consume tokens (groups whole) until a keyword in ``stops`` or the end."""
@@ -185,14 +200,14 @@ def parse_create_table(sql: str) -> ParsedTable:
     end = matching_paren(tokens, start)
     columns: list[ColumnDef] = []
     constraints: list[TableConstraint] = []
-    body = tokens[start + 1:end]
+    body = tokens[start + 1 : end]
     for item in _split_items(body):
         first = item[0]
         if first.kind == "ident" and first.text.upper() in _TABLE_CONSTRAINT_START:
             constraints.append(parse_table_constraint(item))
         else:
             columns.append(parse_column(item))
-    options = render(tokens[end + 1:]).strip().rstrip(";").strip()
+    options = render(tokens[end + 1 :]).strip().rstrip(";").strip()
     return ParsedTable(columns, constraints, options)
 
 
@@ -213,13 +228,13 @@ def parse_column(tokens: Sequence[Tok]) -> ColumnDef:
     cursor.advance()
     type_start = cursor.index()
     cursor.skip_until(_CLAUSE_START)
-    type_tokens = strip(tokens[type_start:cursor.index()])
+    type_tokens = strip(tokens[type_start : cursor.index()])
     clauses: list[Clause] = []
     while not cursor.at_end():
         start = cursor.index()
         constraint_name = _constraint_name(cursor)
         kind = _column_clause(cursor)
-        clauses.append(Clause(kind, constraint_name, strip(tokens[start:cursor.end_index()])))
+        clauses.append(Clause(kind, constraint_name, strip(tokens[start : cursor.end_index()])))
     return ColumnDef(name, name_tok, type_tokens, clauses, source=name)
 
 
@@ -360,9 +375,7 @@ def parse_table_constraint(tokens: Sequence[Tok]) -> TableConstraint:
     if kind == "foreign" and cursor.word() == "REFERENCES":
         ref_table = referenced_table(tokens)
         ref_columns = referenced_columns(tokens)
-    return TableConstraint(
-        kind, name, list(tokens), names_in_list(group), ref_table, ref_columns
-    )
+    return TableConstraint(kind, name, list(tokens), names_in_list(group), ref_table, ref_columns)
 
 
 def referenced_columns(tokens: Sequence[Tok]) -> list[str]:
@@ -370,7 +383,7 @@ def referenced_columns(tokens: Sequence[Tok]) -> list[str]:
     _, ref_part = split_references(tokens)
     for i, tok in enumerate(ref_part):
         if tok.kind == "punct" and tok.text == "(":
-            return names_in_list(ref_part[i + 1:matching_paren(ref_part, i)])
+            return names_in_list(ref_part[i + 1 : matching_paren(ref_part, i)])
     return []
 
 
@@ -380,7 +393,7 @@ def referenced_table(tokens: Sequence[Tok]) -> str | None:
     for pos, index in enumerate(sig):
         if is_word(tokens[index], "REFERENCES"):
             name: str | None = None
-            for following in sig[pos + 1:]:
+            for following in sig[pos + 1 :]:
                 tok = tokens[following]
                 if tok.kind == "punct" and tok.text == ".":
                     continue
@@ -418,7 +431,7 @@ def parse_create_index(sql: str) -> IndexDef:
     for pos, index in enumerate(sig):
         tok = tokens[index]
         if is_word(tok, "INDEX"):
-            rest = list(sig[pos + 1:])
+            rest = list(sig[pos + 1 :])
             words = ("IF", "NOT", "EXISTS")
             if len(rest) >= 3 and all(
                 is_word(tokens[i], w) for i, w in zip(rest[:3], words, strict=True)
@@ -426,8 +439,8 @@ def parse_create_index(sql: str) -> IndexDef:
                 rest = rest[3:]
             name = _last_dotted(tokens, rest)
         if is_word(tok, "ON") and name is not None:
-            table_end = _dotted_end(tokens, sig[pos + 1:])
-            return IndexDef(name, list(tokens[:table_end + 1]), list(tokens[table_end + 1:]))
+            table_end = _dotted_end(tokens, sig[pos + 1 :])
+            return IndexDef(name, list(tokens[: table_end + 1]), list(tokens[table_end + 1 :]))
     raise SQLParseError(f"cannot read index definition {sql.strip()[:80]!r}")
 
 
@@ -455,9 +468,8 @@ def qualify_created(sql: str, keyword: str, schema_sql: str) -> str:
     for pos, index in enumerate(sig):
         if not is_word(tokens[index], keyword):
             continue
-        rest = sig[pos + 1:]
-        if len(rest) >= 3 and [tokens[i].text.upper() for i in rest[:3]] == ["IF", "NOT",
-                                                                           "EXISTS"]:
+        rest = sig[pos + 1 :]
+        if len(rest) >= 3 and [tokens[i].text.upper() for i in rest[:3]] == ["IF", "NOT", "EXISTS"]:
             rest = rest[3:]
         if not rest:
             break

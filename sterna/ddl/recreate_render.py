@@ -77,15 +77,19 @@ def ensure_referents(table: Table) -> None:
 def stub_table(
     name: str, schema: str | None, naming_convention: Mapping[str, Any] | None, *items: Any
 ) -> Table:
-    metadata = MetaData(naming_convention=dict(naming_convention)) if naming_convention \
-        else MetaData()
+    metadata = (
+        MetaData(naming_convention=dict(naming_convention)) if naming_convention else MetaData()
+    )
     table = Table(name, metadata, *items, schema=schema)
     ensure_referents(table)
     return table
 
 
 def column_parts(
-    column: Column[Any], table_name: str, schema: str | None, dialect: Dialect,
+    column: Column[Any],
+    table_name: str,
+    schema: str | None,
+    dialect: Dialect,
     naming_convention: Mapping[str, Any] | None = None,
 ) -> ColumnParts:
     """Compile a new column (a copy of ``column``) as it would appear in ``table_name``."""
@@ -152,7 +156,11 @@ def default_text(server_default: Any, dialect: Dialect) -> str:
 
 
 def type_checks(
-    column_name: str, type_: Any, table_name: str, schema: str | None, dialect: Dialect,
+    column_name: str,
+    type_: Any,
+    table_name: str,
+    schema: str | None,
+    dialect: Dialect,
     naming_convention: Mapping[str, Any] | None = None,
 ) -> list[TableConstraint]:
     """The CHECK constraints a type brings along (``Boolean``/``Enum`` with
@@ -160,7 +168,8 @@ def type_checks(
     column: Column[Any] = Column(column_name, type_)
     table = stub_table(table_name, schema, naming_convention, column)
     return [
-        constraint_part(c, dialect) for c in table.constraints
+        constraint_part(c, dialect)
+        for c in table.constraints
         if isinstance(c, CheckConstraint) and getattr(c, "_type_bound", False)
     ]
 
@@ -174,8 +183,11 @@ def table_parts(table: Table, dialect: Dialect) -> tuple[ParsedTable, list[Index
 
 
 def convention_name(
-    constraint: TableConstraint, table_name: str, schema: str | None,
-    naming_convention: Mapping[str, Any], dialect: Dialect,
+    constraint: TableConstraint,
+    table_name: str,
+    schema: str | None,
+    naming_convention: Mapping[str, Any],
+    dialect: Dialect,
 ) -> str | None:
     """The name ``naming_convention`` gives an unnamed constraint (None when it gives none)."""
     columns = constraint.columns
@@ -190,9 +202,7 @@ def convention_name(
             built = PrimaryKeyConstraint(*columns)
         elif constraint.kind == "foreign" and constraint.ref_table:
             remote = constraint.ref_columns or columns
-            built = ForeignKeyConstraint(
-                columns, [f"{constraint.ref_table}.{c}" for c in remote]
-            )
+            built = ForeignKeyConstraint(columns, [f"{constraint.ref_table}.{c}" for c in remote])
         elif constraint.kind == "check":
             built = CheckConstraint("1")
         else:

@@ -143,7 +143,7 @@ def names_in_list(tokens: Sequence[Tok]) -> list[str]:
 
 def _is_reference(tokens: Sequence[Tok], index: int) -> bool:
     """Whether the identifier at ``index`` is used as a column name, not a function name."""
-    for tok in tokens[index + 1:]:
+    for tok in tokens[index + 1 :]:
         if is_blank(tok):
             continue
         return not (tok.kind == "punct" and tok.text == "(")
@@ -153,8 +153,11 @@ def _is_reference(tokens: Sequence[Tok], index: int) -> bool:
 def mentions(tokens: Sequence[Tok], name: str) -> bool:
     """Whether ``tokens`` refer to the column ``name`` (string literals do not count)."""
     for i, tok in enumerate(tokens):
-        if tok.kind in ("ident", "qident") and same_name(ident_value(tok), name) \
-                and _is_reference(tokens, i):
+        if (
+            tok.kind in ("ident", "qident")
+            and same_name(ident_value(tok), name)
+            and _is_reference(tokens, i)
+        ):
             return True
     return False
 
@@ -165,8 +168,11 @@ def rename_idents(
     """``tokens`` with every reference to column ``old`` replaced by ``quote(new)``."""
     result: list[Tok] = []
     for i, tok in enumerate(tokens):
-        if tok.kind in ("ident", "qident") and same_name(ident_value(tok), old) \
-                and _is_reference(tokens, i):
+        if (
+            tok.kind in ("ident", "qident")
+            and same_name(ident_value(tok), old)
+            and _is_reference(tokens, i)
+        ):
             result.append(Tok("qident", quote(new)))
             continue
         result.append(tok)

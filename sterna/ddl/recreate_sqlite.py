@@ -120,12 +120,16 @@ class Catalog:
         return (str(found[0][0]), str(found[0][1])) if found else None
 
     def index_sql(self, table: str) -> list[str]:
-        return [self._qualified(str(row[1]), "INDEX")
-                for row in self._master("index", table, "tbl_name")]
+        return [
+            self._qualified(str(row[1]), "INDEX")
+            for row in self._master("index", table, "tbl_name")
+        ]
 
     def triggers_on(self, table: str) -> list[str]:
-        return [self._qualified(str(row[1]), "TRIGGER")
-                for row in self._master("trigger", table, "tbl_name")]
+        return [
+            self._qualified(str(row[1]), "TRIGGER")
+            for row in self._master("trigger", table, "tbl_name")
+        ]
 
     def _qualified(self, sql: str, keyword: str) -> str:
         if self.schema_name == "main":
@@ -138,12 +142,13 @@ class Catalog:
 
     def children(self, table: str) -> list[Child]:
         rows = self.rows(
-            f"SELECT m.name, f.\"table\", f.on_delete FROM {self.db}.sqlite_master AS m "
+            f'SELECT m.name, f."table", f.on_delete FROM {self.db}.sqlite_master AS m '
             "JOIN pragma_foreign_key_list(m.name, ?) AS f WHERE m.type = 'table'",
             (self.schema_name,),
         )
         found = {
-            Child(str(name), str(action).upper()) for name, ref, action in rows
+            Child(str(name), str(action).upper())
+            for name, ref, action in rows
             if str(ref).lower() == table.lower() and str(name).lower() != table.lower()
         }
         return sorted(found, key=lambda c: (c.table, c.on_delete))
@@ -165,9 +170,7 @@ class Catalog:
         return state
 
     def sequence(self, table: str) -> int | None:
-        if not self.rows(
-            f"SELECT 1 FROM {self.db}.sqlite_master WHERE name = 'sqlite_sequence'"
-        ):
+        if not self.rows(f"SELECT 1 FROM {self.db}.sqlite_master WHERE name = 'sqlite_sequence'"):
             return None
         found = self.rows(
             f"SELECT seq FROM {self.db}.sqlite_sequence WHERE lower(name) = lower(?)", (table,)
@@ -197,10 +200,14 @@ class Catalog:
         message per statement, or None when it compiles."""
         kind, name = target
         where = f"{self.db}.{self.ident(name)}"
-        statements = {f"view {name!r}": f"SELECT * FROM {where}"} if kind == "view" else {
-            f"INSERT triggers of {name!r}": f"INSERT INTO {where} DEFAULT VALUES",
-            f"DELETE triggers of {name!r}": f"DELETE FROM {where}",
-        }
+        statements = (
+            {f"view {name!r}": f"SELECT * FROM {where}"}
+            if kind == "view"
+            else {
+                f"INSERT triggers of {name!r}": f"INSERT INTO {where} DEFAULT VALUES",
+                f"DELETE triggers of {name!r}": f"DELETE FROM {where}",
+            }
+        )
         if kind == "table":
             columns = self.columns(name)
             if columns:
@@ -306,8 +313,10 @@ def rebuild_sqlite(impl: DefaultImpl, request: RebuildRequest) -> None:
         raise BatchNoSuchObject(request.label, "no such table in the database")
     name = found[0]
     if identifiers(found[1].split("(", 1)[0]) >= {"create", "virtual"}:
-        raise BatchError(request.label, "a virtual table cannot be altered or rebuilt; "
-                         "create a new one and copy the rows")
+        raise BatchError(
+            request.label,
+            "a virtual table cannot be altered or rebuilt; create a new one and copy the rows",
+        )
     with atomic(catalog):
         fk_on = catalog.pragma("foreign_keys") == 1
         children = catalog.children(name)
@@ -339,7 +348,8 @@ def _refuse_destructive(label: str, table: str, children: list[Child]) -> None:
         return
     listed = ", ".join(f"{c.table} (ON DELETE {c.on_delete})" for c in destructive)
     raise BatchForeignKeyError(
-        label, f"the table must be rebuilt, and foreign key enforcement is on (PRAGMA "
+        label,
+        f"the table must be rebuilt, and foreign key enforcement is on (PRAGMA "
         f"foreign_keys=ON) inside the migration's transaction, where SQLite cannot switch it "
         f"off; dropping the old table would delete or change the rows of {listed} that refer "
         f"to {table!r}.  Run migrations with PRAGMA foreign_keys=OFF on the connection (set "
@@ -360,8 +370,11 @@ def _renames_in_place(
             for old, new in renames:
                 impl.alter_column(name, old, name=new, schema=request.schema)
     except DBAPIError as exc:
-        log.info("%s: renaming in place failed (%s); renaming in the rebuild instead",
-                 request.label, exc.orig)
+        log.info(
+            "%s: renaming in place failed (%s); renaming in the rebuild instead",
+            request.label,
+            exc.orig,
+        )
         return list(request.changes)
     return remaining
 
@@ -378,9 +391,7 @@ def _record(catalog: Catalog, name: str, children: list[Child]) -> Before:
     )
 
 
-def _model(
-    impl: DefaultImpl, catalog: Catalog, request: RebuildRequest, name: str
-) -> TableModel:
+def _model(impl: DefaultImpl, catalog: Catalog, request: RebuildRequest, name: str) -> TableModel:
     """The table's definition: its ``sqlite_master`` text, or SQLAlchemy's reflection when
     ``reflect_kwargs`` (such as reflection listeners) are given."""
     indexes = [parse_create_index(sql) for sql in catalog.index_sql(name)]
@@ -391,7 +402,11 @@ def _model(
         found = catalog.table(name)
         assert found is not None
         model = TableModel.from_parts(
-            name, request.schema, impl.dialect, parse_create_table(found[1]), indexes,
+            name,
+            request.schema,
+            impl.dialect,
+            parse_create_table(found[1]),
+            indexes,
             request.naming_convention,
         )
         apply_overrides(model, request, request.reflect_args)
@@ -406,9 +421,11 @@ def _table_options(model: TableModel, request: RebuildRequest) -> None:
     for key, value in request.table_kwargs.items():
         if key == "sqlite_autoincrement" and value:
             primary = [c for c in model.constraints if c.kind == "primary"]
-            columns = primary[0].columns if primary else [
-                c.name for c in model.columns if c.has("primary")
-            ]
+            columns = (
+                primary[0].columns
+                if primary
+                else [c.name for c in model.columns if c.has("primary")]
+            )
             if len(columns) == 1:
                 model.set_autoincrement(columns[0], True)
         elif key in ("sqlite_with_rowid", "sqlite_strict"):
@@ -430,15 +447,21 @@ def _prepare(
     existing: Table | None = None
     if overrides(impl, "prep_table_for_batch") or overrides(impl, "cast_for_batch_migrate"):
         assert impl.connection is not None
-        existing = Table(model.name, MetaData(), schema=request.schema,
-                         autoload_with=impl.connection)
+        existing = Table(
+            model.name, MetaData(), schema=request.schema, autoload_with=impl.connection
+        )
         impl.prep_table_for_batch(RebuildPlan(impl, request, existing, temp, model), existing)
     return copy_expressions(impl, model, existing)
 
 
 def _move(
-    impl: DefaultImpl, catalog: Catalog, model: TableModel, temp: str, rowid: str | None,
-    fk_on: bool, expressions: dict[str, str],
+    impl: DefaultImpl,
+    catalog: Catalog,
+    model: TableModel,
+    temp: str,
+    rowid: str | None,
+    fk_on: bool,
+    expressions: dict[str, str],
 ) -> None:
     """Create, copy, drop, rename.  With enforcement on (and no referring tables), the new
     table's foreign keys to itself point to its temporary name, which the rename updates."""
@@ -453,7 +476,11 @@ def _move(
 
 
 def _copy_back(
-    impl: DefaultImpl, catalog: Catalog, model: TableModel, temp: str, rowid: str | None,
+    impl: DefaultImpl,
+    catalog: Catalog,
+    model: TableModel,
+    temp: str,
+    rowid: str | None,
     expressions: dict[str, str],
 ) -> None:
     """For enforced foreign keys from other tables: park the rows in the temporary table, drop
@@ -468,10 +495,12 @@ def _copy_back(
         if rowid is not None:
             names.insert(0, rowid)
         listed = ", ".join(names)
-        impl._exec(executable(
-            f"INSERT INTO {model.qualified(model.name)} ({listed}) "
-            f"SELECT {listed} FROM {model.qualified(temp)}"
-        ))
+        impl._exec(
+            executable(
+                f"INSERT INTO {model.qualified(model.name)} ({listed}) "
+                f"SELECT {listed} FROM {model.qualified(temp)}"
+            )
+        )
         impl.drop_table(Table(temp, MetaData(), schema=model.schema))
 
 
@@ -499,17 +528,20 @@ def _check(catalog: Catalog, label: str, before: Before) -> None:
     for table, error in after.errors.items():
         if table not in before.fks.errors:
             raise BatchForeignKeyError(
-                label, f"after the rebuild the foreign keys of table {table!r} no longer "
+                label,
+                f"after the rebuild the foreign keys of table {table!r} no longer "
                 f"match their referent ({error}); nothing was changed",
             )
     grown = [
         f"{count - before.fks.counts.get(key, 0)} row(s) of {key[0]!r} refer to missing "
         f"rows of {key[1]!r}"
-        for key, count in sorted(after.counts.items()) if count > before.fks.counts.get(key, 0)
+        for key, count in sorted(after.counts.items())
+        if count > before.fks.counts.get(key, 0)
     ]
     if grown:
         raise BatchForeignKeyError(
-            label, "after the rebuild " + "; ".join(grown) + " (PRAGMA foreign_key_check); "
+            label,
+            "after the rebuild " + "; ".join(grown) + " (PRAGMA foreign_key_check); "
             "nothing was changed",
         )
     for target, results in before.probes.items():
@@ -517,6 +549,7 @@ def _check(catalog: Catalog, label: str, before: Before) -> None:
         for what, failure in now.items():
             if failure is not None and results.get(what, "missing") is None:
                 raise BatchDependentBroken(
-                    label, f"{what} no longer compile(s) after the rebuild: {failure}; "
+                    label,
+                    f"{what} no longer compile(s) after the rebuild: {failure}; "
                     "nothing was changed",
                 )

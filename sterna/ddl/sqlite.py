@@ -115,7 +115,8 @@ class SQLiteImpl(DefaultImpl):
         table = _table_of(const)
         name = const.name if const.name is not None else "(unnamed)"
         raise self._batch_error(
-            f"adding {type(const).__name__} {name} to table {table!r}", table,
+            f"adding {type(const).__name__} {name} to table {table!r}",
+            table,
             _create_call(const),
         )
 
@@ -132,25 +133,36 @@ class SQLiteImpl(DefaultImpl):
         )
 
     def alter_column(
-        self, table_name: str, column_name: str, *, nullable: bool | None = None,
-        server_default: Any = False, name: str | None = None, type_: Any = None,
-        schema: str | None = None, autoincrement: bool | None = None, comment: Any = False,
+        self,
+        table_name: str,
+        column_name: str,
+        *,
+        nullable: bool | None = None,
+        server_default: Any = False,
+        name: str | None = None,
+        type_: Any = None,
+        schema: str | None = None,
+        autoincrement: bool | None = None,
+        comment: Any = False,
         **kw: Any,
     ) -> None:
         """Only a rename is possible in place (``RENAME COLUMN``); comments do not exist on
         SQLite and are skipped; any other change needs batch mode."""
         changes = [
-            label for label, changed in (
+            label
+            for label, changed in (
                 ("type", type_ is not None),
                 ("nullable", nullable is not None),
                 ("server default", server_default is not False),
                 ("autoincrement", autoincrement is not None),
-            ) if changed
+            )
+            if changed
         ]
         if changes:
             raise self._batch_error(
-                f"alter_column({table_name!r}, {column_name!r}) changing "
-                + ", ".join(changes), table_name, "alter_column",
+                f"alter_column({table_name!r}, {column_name!r}) changing " + ", ".join(changes),
+                table_name,
+                "alter_column",
             )
         if comment is not False:
             self._skip_comment(f"the comment of column {table_name}.{column_name}")
@@ -158,22 +170,34 @@ class SQLiteImpl(DefaultImpl):
             self._exec(ColumnName(table_name, column_name, name, schema))
 
     def add_column(
-        self, table_name: str, column: Column[Any], schema: str | None = None,
-        if_not_exists: bool | None = None, inline_references: bool | None = None,
-        inline_primary_key: bool | None = None, **kw: Any,
+        self,
+        table_name: str,
+        column: Column[Any],
+        schema: str | None = None,
+        if_not_exists: bool | None = None,
+        inline_references: bool | None = None,
+        inline_primary_key: bool | None = None,
+        **kw: Any,
     ) -> None:
         """SQLite has no ``ADD COLUMN IF NOT EXISTS``: online, the column is looked up first."""
         call = "add_column(if_not_exists)"
         if if_not_exists and self._has_column(table_name, column.name, schema, call):
             return
         super().add_column(
-            table_name, column, schema, inline_references=inline_references,
+            table_name,
+            column,
+            schema,
+            inline_references=inline_references,
             inline_primary_key=inline_primary_key,
         )
 
     def drop_column(
-        self, table_name: str, column: Column[Any], schema: str | None = None,
-        if_exists: bool | None = None, **kw: Any,
+        self,
+        table_name: str,
+        column: Column[Any],
+        schema: str | None = None,
+        if_exists: bool | None = None,
+        **kw: Any,
     ) -> None:
         call = "drop_column(if_exists)"
         if if_exists and not self._has_column(table_name, column.name, schema, call):
@@ -193,9 +217,7 @@ class SQLiteImpl(DefaultImpl):
             f"create_schema({name!r})", "SQLite has no schemas (attach a database instead)"
         )
 
-    def drop_schema(
-        self, name: str, if_exists: bool | None = None, cascade: bool = False
-    ) -> None:
+    def drop_schema(self, name: str, if_exists: bool | None = None, cascade: bool = False) -> None:
         raise self._unsupported(
             f"drop_schema({name!r})", "SQLite has no schemas (detach the database instead)"
         )

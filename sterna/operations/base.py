@@ -60,9 +60,7 @@ class AbstractOperations:
     # -- extension API -------------------------------------------------------------------------
 
     @classmethod
-    def register_operation(
-        cls, name: str, sourcename: str | None = None
-    ) -> Callable[[_C], _C]:
+    def register_operation(cls, name: str, sourcename: str | None = None) -> Callable[[_C], _C]:
         """Class decorator: add directive ``name`` calling ``OpClass.<sourcename>(self, ...)``."""
 
         def register(op_cls: _C) -> _C:
@@ -70,8 +68,7 @@ class AbstractOperations:
             factory = getattr(op_cls, source, None)
             if factory is None:
                 raise AttributeError(
-                    f"register_operation({name!r}): {op_cls.__name__} has no classmethod "
-                    f"{source!r}"
+                    f"register_operation({name!r}): {op_cls.__name__} has no classmethod {source!r}"
                 )
 
             def directive(self: AbstractOperations, *args: Any, **kw: Any) -> Any:
@@ -144,9 +141,7 @@ class AbstractOperations:
         statements passed to ``execute``)."""
         return InlineLiteral(value, type_)
 
-    def run_async(
-        self, async_function: Callable[..., Any], *args: Any, **kw_args: Any
-    ) -> Any:
+    def run_async(self, async_function: Callable[..., Any], *args: Any, **kw_args: Any) -> Any:
         """Run ``await async_function(async_connection, *args, **kw_args)`` on the migration's
         connection, which must come from an async engine (env.py's ``connection.run_sync``)."""
         from sqlalchemy.ext.asyncio import AsyncConnection
@@ -213,10 +208,17 @@ class Operations(
         from sterna.operations.batch import batch_alter_table
 
         return batch_alter_table(
-            self, table_name, schema=schema, recreate=recreate,
-            partial_reordering=partial_reordering, copy_from=copy_from, table_args=table_args,
-            table_kwargs=table_kwargs, reflect_args=reflect_args,
-            reflect_kwargs=reflect_kwargs, naming_convention=naming_convention,
+            self,
+            table_name,
+            schema=schema,
+            recreate=recreate,
+            partial_reordering=partial_reordering,
+            copy_from=copy_from,
+            table_args=table_args,
+            table_kwargs=table_kwargs,
+            reflect_args=reflect_args,
+            reflect_kwargs=reflect_kwargs,
+            naming_convention=naming_convention,
         )
 
 

@@ -32,35 +32,34 @@ from contextlib import contextmanager
 from copy import copy
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, Table
 from sqlalchemy.sql.elements import ColumnElement, TextClause
 
 from sterna.ddl import recreate
 from sterna.ddl.recreate_changes import (
-    AddColumn,
-    AddConstraint,
-    AddIndex,
-    AlterColumn,
     Change,
-    DropColumn,
-    DropConstraint,
-    DropIndex,
     RebuildRequest,
-    SetTableComment,
 )
 from sterna.errors import BatchRecreateRequired, OperationError
 from sterna.operations import ops
 from sterna.operations.base import AbstractOperations
+from sterna.operations.batch_change import to_change
 from sterna.operations.ops.base import MigrateOperation
 
 RECREATE_MODES = ("auto", "always", "never")
 #: keyword arguments of batch directives that only a rebuild can honour
 POSITION_KW = ("insert_before", "insert_after")
 _SCHEMA_OPS = (
-    ops.AddColumnOp, ops.DropColumnOp, ops.AlterColumnOp, ops.CreateIndexOp, ops.DropIndexOp,
-    ops.AddConstraintOp, ops.DropConstraintOp, ops.CreateTableCommentOp,
+    ops.AddColumnOp,
+    ops.DropColumnOp,
+    ops.AlterColumnOp,
+    ops.CreateIndexOp,
+    ops.DropIndexOp,
+    ops.AddConstraintOp,
+    ops.DropConstraintOp,
+    ops.CreateTableCommentOp,
     ops.DropTableCommentOp,
 )
 
@@ -125,10 +124,16 @@ def batch_alter_table(
     if partial_reordering and recreate != "always":
         raise BatchRecreateRequired(label, "partial_reordering requires recreate='always'")
     settings = BatchSettings(
-        table_name, schema, recreate,
-        tuple(tuple(names) for names in partial_reordering or ()), copy_from,
-        tuple(table_args), dict(table_kwargs or {}), tuple(reflect_args),
-        dict(reflect_kwargs or {}), dict(naming_convention) if naming_convention else None,
+        table_name,
+        schema,
+        recreate,
+        tuple(tuple(names) for names in partial_reordering or ()),
+        copy_from,
+        tuple(table_args),
+        dict(table_kwargs or {}),
+        tuple(reflect_args),
+        dict(reflect_kwargs or {}),
+        dict(naming_convention) if naming_convention else None,
     )
     batch = BatchOperations(operations, settings)
     yield batch
@@ -166,22 +171,30 @@ class BatchOperations(AbstractOperations):
     # -- directives (Alembic's batch signatures) -----------------------------------------------
 
     def add_column(
-        self, column: Column[Any], insert_before: str | None = None,
-        insert_after: str | None = None, if_not_exists: bool | None = None,
+        self,
+        column: Column[Any],
+        insert_before: str | None = None,
+        insert_after: str | None = None,
+        if_not_exists: bool | None = None,
     ) -> None:
         kw: dict[str, Any] = {
-            k: v for k, v in (("insert_before", insert_before), ("insert_after", insert_after))
+            k: v
+            for k, v in (("insert_before", insert_before), ("insert_after", insert_after))
             if v is not None
         }
-        self.invoke(ops.AddColumnOp(
-            self.table_name, column, schema=self.schema, if_not_exists=if_not_exists, **kw
-        ))
+        self.invoke(
+            ops.AddColumnOp(
+                self.table_name, column, schema=self.schema, if_not_exists=if_not_exists, **kw
+            )
+        )
 
     def drop_column(self, column_name: str, **kw: Any) -> None:
         if_exists = kw.pop("if_exists", None)
-        self.invoke(ops.DropColumnOp(
-            self.table_name, column_name, schema=self.schema, if_exists=if_exists, **kw
-        ))
+        self.invoke(
+            ops.DropColumnOp(
+                self.table_name, column_name, schema=self.schema, if_exists=if_exists, **kw
+            )
+        )
 
     def alter_column(
         self,
@@ -202,19 +215,28 @@ class BatchOperations(AbstractOperations):
         for key, value in (("insert_before", insert_before), ("insert_after", insert_after)):
             if value is not None:
                 kw[key] = value
-        self.invoke(ops.AlterColumnOp(
-            self.table_name, column_name, schema=self.schema,
-            existing_type=existing_type, existing_server_default=existing_server_default,
-            existing_nullable=existing_nullable, existing_comment=existing_comment,
-            modify_nullable=nullable, modify_comment=comment,
-            modify_server_default=server_default, modify_name=new_column_name,
-            modify_type=type_, **kw,
-        ))
+        self.invoke(
+            ops.AlterColumnOp(
+                self.table_name,
+                column_name,
+                schema=self.schema,
+                existing_type=existing_type,
+                existing_server_default=existing_server_default,
+                existing_nullable=existing_nullable,
+                existing_comment=existing_comment,
+                modify_nullable=nullable,
+                modify_comment=comment,
+                modify_server_default=server_default,
+                modify_name=new_column_name,
+                modify_type=type_,
+                **kw,
+            )
+        )
 
     def create_primary_key(self, constraint_name: str | None, columns: Sequence[str]) -> None:
-        self.invoke(ops.CreatePrimaryKeyOp(
-            constraint_name, self.table_name, columns, schema=self.schema
-        ))
+        self.invoke(
+            ops.CreatePrimaryKeyOp(constraint_name, self.table_name, columns, schema=self.schema)
+        )
 
     def create_foreign_key(
         self,
@@ -230,73 +252,103 @@ class BatchOperations(AbstractOperations):
         match: str | None = None,
         **dialect_kw: Any,
     ) -> None:
-        self.invoke(ops.CreateForeignKeyOp(
-            constraint_name, self.table_name, referent_table, local_cols, remote_cols,
-            onupdate=onupdate, ondelete=ondelete, deferrable=deferrable, initially=initially,
-            match=match, source_schema=self.schema, referent_schema=referent_schema,
-            **dialect_kw,
-        ))
+        self.invoke(
+            ops.CreateForeignKeyOp(
+                constraint_name,
+                self.table_name,
+                referent_table,
+                local_cols,
+                remote_cols,
+                onupdate=onupdate,
+                ondelete=ondelete,
+                deferrable=deferrable,
+                initially=initially,
+                match=match,
+                source_schema=self.schema,
+                referent_schema=referent_schema,
+                **dialect_kw,
+            )
+        )
 
     def create_unique_constraint(
         self, constraint_name: str | None, columns: Sequence[str], **kw: Any
     ) -> None:
-        self.invoke(ops.CreateUniqueConstraintOp(
-            constraint_name, self.table_name, columns, schema=self.schema, **kw
-        ))
+        self.invoke(
+            ops.CreateUniqueConstraintOp(
+                constraint_name, self.table_name, columns, schema=self.schema, **kw
+            )
+        )
 
     def create_check_constraint(
-        self, constraint_name: str | None, condition: str | ColumnElement[bool] | TextClause,
+        self,
+        constraint_name: str | None,
+        condition: str | ColumnElement[bool] | TextClause,
         **kw: Any,
     ) -> None:
-        self.invoke(ops.CreateCheckConstraintOp(
-            constraint_name, self.table_name, condition, schema=self.schema, **kw
-        ))
+        self.invoke(
+            ops.CreateCheckConstraintOp(
+                constraint_name, self.table_name, condition, schema=self.schema, **kw
+            )
+        )
 
-    def create_exclude_constraint(
-        self, constraint_name: str, *elements: Any, **kw: Any
-    ) -> None:
+    def create_exclude_constraint(self, constraint_name: str, *elements: Any, **kw: Any) -> None:
         where = kw.pop("where", None)
-        self.invoke(ops.CreateExcludeConstraintOp(
-            constraint_name, self.table_name, elements, where=where, schema=self.schema, **kw
-        ))
+        self.invoke(
+            ops.CreateExcludeConstraintOp(
+                constraint_name, self.table_name, elements, where=where, schema=self.schema, **kw
+            )
+        )
 
     def drop_constraint(self, constraint_name: str, type_: str | None = None) -> None:
-        self.invoke(ops.DropConstraintOp(
-            constraint_name, self.table_name, type_, schema=self.schema
-        ))
+        self.invoke(
+            ops.DropConstraintOp(constraint_name, self.table_name, type_, schema=self.schema)
+        )
 
     def create_index(
-        self, index_name: str | None, columns: Sequence[str | TextClause | ColumnElement[Any]],
+        self,
+        index_name: str | None,
+        columns: Sequence[str | TextClause | ColumnElement[Any]],
         **kw: Any,
     ) -> None:
         unique = bool(kw.pop("unique", False))
         if_not_exists = kw.pop("if_not_exists", None)
-        self.invoke(ops.CreateIndexOp(
-            index_name, self.table_name, columns, schema=self.schema, unique=unique,
-            if_not_exists=if_not_exists, **kw,
-        ))
+        self.invoke(
+            ops.CreateIndexOp(
+                index_name,
+                self.table_name,
+                columns,
+                schema=self.schema,
+                unique=unique,
+                if_not_exists=if_not_exists,
+                **kw,
+            )
+        )
 
     def drop_index(self, index_name: str, **kw: Any) -> None:
         if_exists = kw.pop("if_exists", None)
-        self.invoke(ops.DropIndexOp(
-            index_name, self.table_name, schema=self.schema, if_exists=if_exists, **kw
-        ))
+        self.invoke(
+            ops.DropIndexOp(
+                index_name, self.table_name, schema=self.schema, if_exists=if_exists, **kw
+            )
+        )
 
     def create_table_comment(
         self, comment: str | None, existing_comment: str | None = None
     ) -> None:
-        self.invoke(ops.CreateTableCommentOp(
-            self.table_name, comment, schema=self.schema, existing_comment=existing_comment
-        ))
+        self.invoke(
+            ops.CreateTableCommentOp(
+                self.table_name, comment, schema=self.schema, existing_comment=existing_comment
+            )
+        )
 
     def drop_table_comment(self, existing_comment: str | None = None) -> None:
-        self.invoke(ops.DropTableCommentOp(
-            self.table_name, schema=self.schema, existing_comment=existing_comment
-        ))
+        self.invoke(
+            ops.DropTableCommentOp(
+                self.table_name, schema=self.schema, existing_comment=existing_comment
+            )
+        )
 
-    def execute(
-        self, sqltext: Any, execution_options: dict[str, Any] | None = None
-    ) -> None:
+    def execute(self, sqltext: Any, execution_options: dict[str, Any] | None = None) -> None:
         """Run SQL at this point of the batch (after the operations queued before it)."""
         self.invoke(ops.ExecuteSQLOp(sqltext, execution_options=execution_options))
 
@@ -357,12 +409,14 @@ class BatchOperations(AbstractOperations):
             positioned = [k for k in POSITION_KW if _kw(operation).get(k) is not None]
             if positioned:
                 raise BatchRecreateRequired(
-                    self.settings.label, f"{_describe(operation)} with {positioned[0]} "
+                    self.settings.label,
+                    f"{_describe(operation)} with {positioned[0]} "
                     f"needs the table to be rebuilt; {remedy}",
                 )
             if never_on_sqlite and sqlite_needs_rebuild(operation):
                 raise BatchRecreateRequired(
-                    self.settings.label, f"{_describe(operation)} needs the table to be "
+                    self.settings.label,
+                    f"{_describe(operation)} needs the table to be "
                     f"rebuilt on SQLite (its ALTER TABLE cannot do it), {remedy}",
                 )
 
@@ -374,9 +428,17 @@ class BatchOperations(AbstractOperations):
         if copy_from is not None and self._applied:
             prior = tuple(self._applied)
         request = RebuildRequest(
-            settings.table_name, settings.schema, tuple(changes), settings.partial_reordering,
-            copy_from, settings.table_args, settings.table_kwargs, settings.reflect_args,
-            settings.reflect_kwargs, settings.naming_convention, prior,
+            settings.table_name,
+            settings.schema,
+            tuple(changes),
+            settings.partial_reordering,
+            copy_from,
+            settings.table_args,
+            settings.table_kwargs,
+            settings.reflect_args,
+            settings.reflect_kwargs,
+            settings.naming_convention,
+            prior,
         )
         recreate.rebuild(self.impl, request)
         self._applied.extend(changes)
@@ -450,8 +512,10 @@ def _describe(operation: MigrateOperation) -> str:
 
 def sqlite_needs_rebuild(operation: MigrateOperation) -> bool:
     """Whether SQLite's ``ALTER TABLE`` cannot carry out ``operation`` in place."""
-    if isinstance(operation, (ops.CreateIndexOp, ops.DropIndexOp, ops.CreateTableCommentOp,
-                              ops.DropTableCommentOp)):
+    if isinstance(
+        operation,
+        (ops.CreateIndexOp, ops.DropIndexOp, ops.CreateTableCommentOp, ops.DropTableCommentOp),
+    ):
         return False
     if any(_kw(operation).get(k) is not None for k in POSITION_KW):
         return True
@@ -459,7 +523,8 @@ def sqlite_needs_rebuild(operation: MigrateOperation) -> bool:
         return not _plain_column(operation.column)
     if isinstance(operation, ops.AlterColumnOp):
         return (
-            operation.modify_type is not None or operation.modify_nullable is not None
+            operation.modify_type is not None
+            or operation.modify_nullable is not None
             or operation.modify_server_default is not False
             or operation.kw.get("autoincrement") is not None
         )
@@ -490,39 +555,11 @@ def _constant_default(arg: Any) -> bool:
     if isinstance(arg, str):
         return True
     if isinstance(arg, TextClause):
-        return bool(re.fullmatch(
-            r"\s*(NULL|TRUE|FALSE|[-+]?\d+(\.\d+)?([eE][-+]?\d+)?|'(?:[^']|'')*')\s*",
-            arg.text, re.IGNORECASE,
-        ))
-    return False
-
-
-def to_change(operation: MigrateOperation, context: Any) -> Change:
-    """The rebuild record for a queued schema operation."""
-    if isinstance(operation, ops.AddColumnOp):
-        kw = operation.kw
-        return AddColumn(operation.column, kw.get("insert_before"), kw.get("insert_after"),
-                         bool(operation.if_not_exists))
-    if isinstance(operation, ops.DropColumnOp):
-        return DropColumn(operation.column_name, bool(operation.if_exists))
-    if isinstance(operation, ops.AlterColumnOp):
-        kw = operation.kw
-        return AlterColumn(
-            operation.column_name, operation.modify_name, operation.modify_type,
-            operation.modify_nullable, operation.modify_server_default,
-            operation.modify_comment, kw.get("autoincrement"), kw.get("insert_before"),
-            kw.get("insert_after"),
+        return bool(
+            re.fullmatch(
+                r"\s*(NULL|TRUE|FALSE|[-+]?\d+(\.\d+)?([eE][-+]?\d+)?|'(?:[^']|'')*')\s*",
+                arg.text,
+                re.IGNORECASE,
+            )
         )
-    if isinstance(operation, ops.CreateIndexOp):
-        return AddIndex(operation.to_index(cast(Any, context)))
-    if isinstance(operation, ops.DropIndexOp):
-        return DropIndex(str(operation.index_name))
-    if isinstance(operation, ops.AddConstraintOp):
-        return AddConstraint(operation.to_constraint(cast(Any, context)))
-    if isinstance(operation, ops.DropConstraintOp):
-        return DropConstraint(str(operation.constraint_name), operation.constraint_type)
-    if isinstance(operation, ops.CreateTableCommentOp):
-        return SetTableComment(operation.comment)
-    if isinstance(operation, ops.DropTableCommentOp):
-        return SetTableComment(None)
-    raise TypeError(f"{type(operation).__name__} is not a batch schema operation")
+    return False

@@ -36,7 +36,6 @@ if TYPE_CHECKING:
 CONSTRAINT_TYPES = ("foreignkey", "primary", "unique", "check")
 
 
-
 class SchemaObjects:
     """Factory of minimal schema objects, aware of the context's naming convention."""
 
@@ -101,8 +100,12 @@ class SchemaObjects:
     # -- constraints ---------------------------------------------------------------------------
 
     def primary_key_constraint(
-        self, name: str | None, table_name: str, cols: Sequence[str],
-        schema: str | None = None, **kw: Any,
+        self,
+        name: str | None,
+        table_name: str,
+        cols: Sequence[str],
+        schema: str | None = None,
+        **kw: Any,
     ) -> PrimaryKeyConstraint:
         table = self.stub_table(table_name, cols, schema)
         pk = PrimaryKeyConstraint(*[table.c[c] for c in cols], name=name, **kw)
@@ -110,8 +113,12 @@ class SchemaObjects:
         return pk
 
     def unique_constraint(
-        self, name: str | None, table_name: str, cols: Sequence[str],
-        schema: str | None = None, **kw: Any,
+        self,
+        name: str | None,
+        table_name: str,
+        cols: Sequence[str],
+        schema: str | None = None,
+        **kw: Any,
     ) -> UniqueConstraint:
         table = self.stub_table(table_name, cols, schema)
         uq = UniqueConstraint(*[table.c[c] for c in cols], name=name, **kw)
@@ -119,8 +126,12 @@ class SchemaObjects:
         return uq
 
     def check_constraint(
-        self, name: str | None, table_name: str, condition: str | TextClause | ColumnElement[Any],
-        schema: str | None = None, **kw: Any,
+        self,
+        name: str | None,
+        table_name: str,
+        condition: str | TextClause | ColumnElement[Any],
+        schema: str | None = None,
+        **kw: Any,
     ) -> CheckConstraint:
         columns = _referenced_columns(condition)
         table = self.stub_table(table_name, columns, schema)
@@ -129,33 +140,62 @@ class SchemaObjects:
         return ck
 
     def foreign_key_constraint(
-        self, name: str | None, source: str, referent: str,
-        local_cols: Sequence[str], remote_cols: Sequence[str], *,
-        onupdate: str | None = None, ondelete: str | None = None,
-        deferrable: bool | None = None, initially: str | None = None, match: str | None = None,
-        source_schema: str | None = None, referent_schema: str | None = None,
-        use_alter: bool = False, **dialect_kw: Any,
+        self,
+        name: str | None,
+        source: str,
+        referent: str,
+        local_cols: Sequence[str],
+        remote_cols: Sequence[str],
+        *,
+        onupdate: str | None = None,
+        ondelete: str | None = None,
+        deferrable: bool | None = None,
+        initially: str | None = None,
+        match: str | None = None,
+        source_schema: str | None = None,
+        referent_schema: str | None = None,
+        use_alter: bool = False,
+        **dialect_kw: Any,
     ) -> ForeignKeyConstraint:
         metadata = self.metadata()
         same = source == referent and source_schema == referent_schema
         src_cols = list(local_cols) + (list(remote_cols) if same else [])
-        src = Table(source, metadata, *[Column(c, NullType()) for c in _unique(src_cols)],
-                    schema=source_schema)
+        src = Table(
+            source,
+            metadata,
+            *[Column(c, NullType()) for c in _unique(src_cols)],
+            schema=source_schema,
+        )
         if not same:
-            Table(referent, metadata, *[Column(c, NullType()) for c in _unique(remote_cols)],
-                  schema=referent_schema)
+            Table(
+                referent,
+                metadata,
+                *[Column(c, NullType()) for c in _unique(remote_cols)],
+                schema=referent_schema,
+            )
         prefix = f"{referent_schema}.{referent}" if referent_schema else referent
         fk = ForeignKeyConstraint(
-            list(local_cols), [f"{prefix}.{c}" for c in remote_cols], name=name,
-            onupdate=onupdate, ondelete=ondelete, deferrable=deferrable, initially=initially,
-            match=match, use_alter=use_alter, **dialect_kw,
+            list(local_cols),
+            [f"{prefix}.{c}" for c in remote_cols],
+            name=name,
+            onupdate=onupdate,
+            ondelete=ondelete,
+            deferrable=deferrable,
+            initially=initially,
+            match=match,
+            use_alter=use_alter,
+            **dialect_kw,
         )
         src.append_constraint(fk)
         return fk
 
     def generic_constraint(
-        self, name: str | None, table_name: str, type_: str | None,
-        schema: str | None = None, **kw: Any,
+        self,
+        name: str | None,
+        table_name: str,
+        type_: str | None,
+        schema: str | None = None,
+        **kw: Any,
     ) -> Constraint:
         """A named constraint of the given kind, for ``DROP CONSTRAINT`` statements."""
         table = Table(table_name, self.metadata(), schema=schema)
@@ -181,9 +221,12 @@ class SchemaObjects:
     # -- indexes -------------------------------------------------------------------------------
 
     def index(
-        self, name: str | None, table_name: str | None,
+        self,
+        name: str | None,
+        table_name: str | None,
         columns: Sequence[str | TextClause | ColumnElement[Any]],
-        schema: str | None = None, **kw: Any,
+        schema: str | None = None,
+        **kw: Any,
     ) -> Index:
         """An ``Index``; plain strings name columns, a column of another table is copied (name
         and type: GeoAlchemy2's rewriters read the type), text()/expressions are kept as
@@ -257,13 +300,19 @@ def detach(item: SchemaItem) -> SchemaItem:
         )
     if isinstance(item, UniqueConstraint):
         return UniqueConstraint(
-            *[c.name for c in item.columns], name=_name(item), deferrable=item.deferrable,
-            initially=item.initially, **item.dialect_kwargs,
+            *[c.name for c in item.columns],
+            name=_name(item),
+            deferrable=item.deferrable,
+            initially=item.initially,
+            **item.dialect_kwargs,
         )
     if isinstance(item, CheckConstraint):
         return CheckConstraint(
-            unbind_expression(item.sqltext), name=_name(item), deferrable=item.deferrable,
-            initially=item.initially, **item.dialect_kwargs,
+            unbind_expression(item.sqltext),
+            name=_name(item),
+            deferrable=item.deferrable,
+            initially=item.initially,
+            **item.dialect_kwargs,
         )
     if isinstance(item, ForeignKeyConstraint):
         return _copy_foreign_key(item)
@@ -271,8 +320,10 @@ def detach(item: SchemaItem) -> SchemaItem:
         return item._copy()
     if isinstance(item, Index):
         return Index(
-            item.name, *[unbind_expression(e) for e in item.expressions],
-            unique=bool(item.unique), **item.dialect_kwargs,
+            item.name,
+            *[unbind_expression(e) for e in item.expressions],
+            unique=bool(item.unique),
+            **item.dialect_kwargs,
         )
     return item
 

@@ -53,9 +53,13 @@ def add_column(operations: AbstractOperations, operation: ops.AddColumnOp) -> No
     table = operations.schema_obj.table(operation.table_name, column, schema=operation.schema)
     inline_refs = _inline_references(operation.inline_references, column, impl)
     impl.add_column(
-        operation.table_name, column, schema=operation.schema,
-        if_not_exists=operation.if_not_exists, inline_references=inline_refs,
-        inline_primary_key=operation.inline_primary_key, **operation.kw,
+        operation.table_name,
+        column,
+        schema=operation.schema,
+        if_not_exists=operation.if_not_exists,
+        inline_references=inline_refs,
+        inline_primary_key=operation.inline_primary_key,
+        **operation.kw,
     )
     for constraint in sorted(table.constraints, key=lambda c: c._creation_order):
         if isinstance(constraint, PrimaryKeyConstraint):
@@ -90,7 +94,10 @@ def drop_column(operations: AbstractOperations, operation: ops.DropColumnOp) -> 
         column = Column(column.name, column.type)
     operations.schema_obj.table(operation.table_name, column, schema=operation.schema)
     operations.impl.drop_column(
-        operation.table_name, column, schema=operation.schema, if_exists=operation.if_exists,
+        operation.table_name,
+        column,
+        schema=operation.schema,
+        if_exists=operation.if_exists,
         **operation.kw,
     )
 
@@ -114,7 +121,8 @@ def _type_constraints(
     table = operations.schema_obj.table(operation.table_name, column, schema=operation.schema)
     dialect = operations.impl.dialect
     return [
-        c for c in table.constraints
+        c
+        for c in table.constraints
         if getattr(c, "_type_bound", False) and _created_here(c, dialect)
     ]
 
@@ -160,7 +168,9 @@ def add_constraint(operations: AbstractOperations, operation: ops.AddConstraintO
 @implementation_for(ops.DropConstraintOp)
 def drop_constraint(operations: AbstractOperations, operation: ops.DropConstraintOp) -> None:
     constraint = operations.schema_obj.generic_constraint(
-        operation.constraint_name, operation.table_name, operation.constraint_type,
+        operation.constraint_name,
+        operation.table_name,
+        operation.constraint_type,
         schema=operation.schema,
     )
     operations.impl.drop_constraint(constraint, if_exists=operation.if_exists)
@@ -225,7 +235,9 @@ def drop_schema(operations: AbstractOperations, operation: ops.DropSchemaOp) -> 
 @implementation_for(ops.CreateEnumOp)
 def create_enum(operations: AbstractOperations, operation: ops.CreateEnumOp) -> None:
     operations.impl.create_enum(
-        operation.enum_name, operation.values, schema=operation.schema,
+        operation.enum_name,
+        operation.values,
+        schema=operation.schema,
         if_not_exists=operation.if_not_exists,
     )
 
@@ -245,8 +257,11 @@ def add_enum_value(operations: AbstractOperations, operation: ops.AddEnumValueOp
 
     def run() -> None:
         impl.add_enum_value(
-            operation.enum_name, operation.value, schema=operation.schema,
-            before=operation.before, after=operation.after,
+            operation.enum_name,
+            operation.value,
+            schema=operation.schema,
+            before=operation.before,
+            after=operation.after,
             if_not_exists=operation.if_not_exists,
         )
 

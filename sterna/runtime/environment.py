@@ -218,9 +218,7 @@ class EnvironmentContext:
         return self.get_context().impl
 
 
-def _merge_template_args(
-    given: Any, configured: Mapping[str, Any] | None
-) -> dict[str, Any]:
+def _merge_template_args(given: Any, configured: Mapping[str, Any] | None) -> dict[str, Any]:
     """``template_args`` of ``configure()`` added to those the context was created with.
 
     A dict given at creation (by ``revision`` / ``merge``, or a program building the context)

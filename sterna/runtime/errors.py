@@ -78,8 +78,9 @@ def describe_env_error(
         label, shown = _failing_url(exc, config_url)
         return DatabaseURLError(label, shown, problem, run_state(steps_run, connected=False))
     if isinstance(exc, DBAPIError) and exc.statement is None:
-        option = "sqlalchemy.url" if _is_config_url(_engine_url(exc.__traceback__), config_url) \
-            else None
+        option = (
+            "sqlalchemy.url" if _is_config_url(_engine_url(exc.__traceback__), config_url) else None
+        )
         return describe_connect_error(exc, option=option, state=run_state(steps_run, False))
     if isinstance(exc, StatementError) and isinstance(exc.statement, str):
         return DatabaseStatementError(

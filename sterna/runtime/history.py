@@ -71,8 +71,8 @@ def script_file(script_dir: Any, path: str | None) -> str | None:
     if not path:
         return None
     base = getattr(script_dir, "dir", None)
-    if base and path.startswith(base) and path[len(base):len(base) + 1] == os.sep:
-        shown = path[len(base) + 1:]  # the usual case, without relpath's normalising (per step)
+    if base and path.startswith(base) and path[len(base) : len(base) + 1] == os.sep:
+        shown = path[len(base) + 1 :]  # the usual case, without relpath's normalising (per step)
     else:
         shown = os.path.relpath(path, base) if base else path
     return shown.replace(os.sep, "/")
@@ -92,7 +92,9 @@ def nothing_to_resume(table: str) -> CommandError:
 
 
 def current_checksum(
-    path: str, recorded: str | None, recorded_file: str | None,
+    path: str,
+    recorded: str | None,
+    recorded_file: str | None,
     st: os.stat_result | None = None,
 ) -> str | None:
     """The checksum of the script at ``path`` now (``st``: its stat when listed, if known),
@@ -100,6 +102,7 @@ def current_checksum(
     the file's bytes are those recorded (``recorded_file``, its SHA-256), the recorded checksum
     without parsing the script (a deploy without the header cache validates every applied
     script: a read and a hash each, not a parse)."""
+
     def compute(found: str) -> str | None:
         raw = file_sha256(found)
         if raw is None:
@@ -204,10 +207,16 @@ class StepHistory:
         if table.exists(conn):
             c = table.table.c
             query = c.revision.in_(list(heads)) if heads else None
-            known = set() if query is None else {
-                row[0] for row in conn.execute(table.table.select().with_only_columns(
-                    c.revision).where(query))
-            }
+            known = (
+                set()
+                if query is None
+                else {
+                    row[0]
+                    for row in conn.execute(
+                        table.table.select().with_only_columns(c.revision).where(query)
+                    )
+                }
+            )
         else:
             table.create(conn)
             known = set()
@@ -220,8 +229,14 @@ class StepHistory:
             path = getattr(rev, "path", None)
             checksum, raw = listed_digests(script_dir, path)
             table.insert(
-                conn, revision=head, direction="baseline", script=script_file(script_dir, path),
-                checksum=checksum, file_sha256=raw, started_at=now, finished_at=now,
+                conn,
+                revision=head,
+                direction="baseline",
+                script=script_file(script_dir, path),
+                checksum=checksum,
+                file_sha256=raw,
+                started_at=now,
+                finished_at=now,
                 duration_ms=0,
                 status="applied",
             )
@@ -247,14 +262,21 @@ class StepHistory:
         path = None if step.is_stamp or script is None else getattr(script, "path", None)
         checksum, raw = listed_digests(self.ctx.script, path)
         info = (
-            step_revision_label(step), direction(step), script_file(self.ctx.script, path),
+            step_revision_label(step),
+            direction(step),
+            script_file(self.ctx.script, path),
             checksum,
         )
         self._step_info = info
         now = utcnow()
         values = dict(
-            revision=info[0], direction=info[1], script=info[2], checksum=info[3],
-            file_sha256=raw, started_at=now, status="running",
+            revision=info[0],
+            direction=info[1],
+            script=info[2],
+            checksum=info[3],
+            file_sha256=raw,
+            started_at=now,
+            status="running",
         )
         resume = self._resumed_row(info)
         self._values = values
@@ -294,8 +316,10 @@ class StepHistory:
             journal.active = False  # the row's INSERT is not one of the step's statements
             try:
                 self._row_id = self.table.insert(
-                    conn, statements_executed=len(hashes),
-                    statement_hashes=" ".join(hashes) or None, **self._values,
+                    conn,
+                    statements_executed=len(hashes),
+                    statement_hashes=" ".join(hashes) or None,
+                    **self._values,
                 )
             finally:
                 journal.active = True
@@ -328,8 +352,12 @@ class StepHistory:
         hashes = (" ".join(journal.hashes) or None) if journal.row_durable else None
         journal.stop()  # before writing: the row's own UPDATE is not one of the step's
         values = dict(
-            status="applied", finished_at=utcnow(), duration_ms=self._elapsed_ms(),
-            statements_executed=count, statements_total=count, statement_hashes=hashes,
+            status="applied",
+            finished_at=utcnow(),
+            duration_ms=self._elapsed_ms(),
+            statements_executed=count,
+            statements_total=count,
+            statement_hashes=hashes,
         )
         if self._row_id is None:
             self._rows.append({**self._values, **values})
@@ -351,8 +379,15 @@ class StepHistory:
         journal = self.journal
         cause = exc.__cause__ if isinstance(exc, MigrationError) and exc.__cause__ else exc
         self._pending = _Failure(
-            revision, kind, script, checksum, self._started[0], self._started[1],
-            journal.committed_count(statement, cause), statement, error,
+            revision,
+            kind,
+            script,
+            checksum,
+            self._started[0],
+            self._started[1],
+            journal.committed_count(statement, cause),
+            statement,
+            error,
             self._row_id if journal.row_durable else None,
         )
         journal.stop()
@@ -381,9 +416,11 @@ class StepHistory:
     def _write_failure(self, conn: Connection, failure: _Failure) -> None:
         ended = utcnow()
         values = dict(
-            status="failed", finished_at=ended,
+            status="failed",
+            finished_at=ended,
             duration_ms=int((time.perf_counter() - failure.started) * 1000),
-            statements_executed=failure.executed, failed_statement=failure.statement,
+            statements_executed=failure.executed,
+            failed_statement=failure.statement,
             error=failure.error,
         )
         if failure.row_id is not None:  # the row as committed says what took effect
@@ -393,9 +430,13 @@ class StepHistory:
             return
         self.ensure(conn, self.ctx._version.read_heads(conn))
         self.table.insert(
-            conn, revision=failure.revision, direction=failure.direction,
-            script=failure.script, checksum=failure.checksum,
-            started_at=failure.started_at or ended, **values,
+            conn,
+            revision=failure.revision,
+            direction=failure.direction,
+            script=failure.script,
+            checksum=failure.checksum,
+            started_at=failure.started_at or ended,
+            **values,
         )
 
     def after_failed_run(self) -> None:

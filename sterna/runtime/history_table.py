@@ -99,7 +99,8 @@ def _who() -> tuple[str, str]:
 
 def build_table(name: str, schema: str | None) -> Table:
     return Table(
-        name, MetaData(),
+        name,
+        MetaData(),
         Column("id", Integer, primary_key=True, autoincrement=True),
         Column("revision", String(255), nullable=False),
         Column("direction", String(16), nullable=False),
@@ -125,9 +126,7 @@ def build_table(name: str, schema: str | None) -> Table:
 class HistoryTable:
     """The history table of one migration context."""
 
-    def __init__(
-        self, dialect: Dialect, name: str, schema: str | None, impl: Any = None
-    ) -> None:
+    def __init__(self, dialect: Dialect, name: str, schema: str | None, impl: Any = None) -> None:
         self.dialect = dialect
         self.impl = impl
         self.name = name
@@ -154,9 +153,21 @@ class HistoryTable:
             return []
         c = self.table.c
         query = select(
-            c.id, c.revision, c.direction, c.script, c.checksum, c.finished_at, c.status,
-            c.started_at, c.statements_executed, c.statement_hashes, c.failed_statement,
-            c.error, c.installed_by, c.host, c.file_sha256,
+            c.id,
+            c.revision,
+            c.direction,
+            c.script,
+            c.checksum,
+            c.finished_at,
+            c.status,
+            c.started_at,
+            c.statements_executed,
+            c.statement_hashes,
+            c.failed_statement,
+            c.error,
+            c.installed_by,
+            c.host,
+            c.file_sha256,
         ).order_by(c.id)
         return [HistoryRow(*row) for row in connection.execute(query)]
 
@@ -194,8 +205,12 @@ class HistoryTable:
         compiled = self._progress
         if compiled is None:
             c = self.table.c
-            statement = self.table.update().where(c.id == bindparam("p_row")).values(
-                statements_executed=bindparam("p_done"), statement_hashes=bindparam("p_hashes")
+            statement = (
+                self.table.update()
+                .where(c.id == bindparam("p_row"))
+                .values(
+                    statements_executed=bindparam("p_done"), statement_hashes=bindparam("p_hashes")
+                )
             )
             compiled = self._progress = statement.compile(dialect=self.dialect)
         params: Any = compiled.construct_params(

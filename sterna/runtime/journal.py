@@ -120,9 +120,7 @@ class StepJournal:
 
     # -- one step -------------------------------------------------------------------------------
 
-    def start(
-        self, row_id: int | None, durable: bool, resume: list[str], label: str = ""
-    ) -> None:
+    def start(self, row_id: int | None, durable: bool, resume: list[str], label: str = "") -> None:
         self._earlier, self._raw, self._hashes = list(resume), [], []
         self.durable = len(resume)
         self.row_id, self.row_durable, self.active = row_id, durable, True
@@ -141,7 +139,7 @@ class StepJournal:
         """The hash of each statement counted (computed when first asked for: a step that
         commits as a whole never needs them)."""
         done = self._hashes
-        for statement, parameters in self._raw[len(done):]:
+        for statement, parameters in self._raw[len(done) :]:
             done.append(statement_hash(statement, parameters))
         return self._earlier + done
 
@@ -214,7 +212,12 @@ class StepJournal:
         return True
 
     def _after(
-        self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
+        self,
+        conn: Any,
+        cursor: Any,
+        statement: str,
+        parameters: Any,
+        context: Any,
         executemany: bool,
     ) -> None:
         if self._skipping:

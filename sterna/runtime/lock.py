@@ -72,10 +72,14 @@ def lock_settings(ctx: MigrationContext) -> tuple[bool, float]:
     config = ctx.config
     attributes = getattr(config, "attributes", None) or {}
     extra = ctx.options.extra
-    enabled = _setting(attributes.get("sterna.lock"), extra.get("sterna_lock"),
-                       _ini(config, "sterna_lock"))
-    timeout = _setting(attributes.get("sterna.lock_timeout"), extra.get("sterna_lock_timeout"),
-                       _ini(config, "sterna_lock_timeout"))
+    enabled = _setting(
+        attributes.get("sterna.lock"), extra.get("sterna_lock"), _ini(config, "sterna_lock")
+    )
+    timeout = _setting(
+        attributes.get("sterna.lock_timeout"),
+        extra.get("sterna_lock_timeout"),
+        _ini(config, "sterna_lock_timeout"),
+    )
     return (
         True if enabled is None else _as_bool(enabled),
         DEFAULT_TIMEOUT if timeout is None else _as_seconds(timeout),
@@ -231,8 +235,10 @@ def _poll(ctx: MigrationContext, backend: MigrationLock, start: float, timeout: 
             holder = _holder(ctx, backend)
             raise MigrationLockTimeout(backend.description, holder, timeout)
         if time.monotonic() >= next_report:
-            _say(f"Waiting for the migration lock ({backend.description}), held by "
-                 f"{_holder(ctx, backend)}; waited {elapsed:.0f} s of {timeout:g} s")
+            _say(
+                f"Waiting for the migration lock ({backend.description}), held by "
+                f"{_holder(ctx, backend)}; waited {elapsed:.0f} s of {timeout:g} s"
+            )
             next_report = time.monotonic() + REPORT_EVERY
         delay = min(_FIRST_DELAY * 2**attempt, _MAX_DELAY) * random.uniform(0.8, 1.2)
         time.sleep(max(0.0, min(delay, start + timeout - time.monotonic())))

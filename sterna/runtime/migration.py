@@ -91,29 +91,39 @@ class MigrationContext:
             )
         else:
             self.connection = connection
-            self._external_transaction = (
-                connection is not None and connection.in_transaction()
-            )
+            self._external_transaction = connection is not None and connection.in_transaction()
         impl_cls = DefaultImpl.get_by_dialect(dialect)
         self.impl: DefaultImpl = impl_cls(
-            dialect, self.connection, self.as_sql, options.transactional_ddl,
-            self.output_buffer, self.opts,
+            dialect,
+            self.connection,
+            self.as_sql,
+            options.transactional_ddl,
+            self.output_buffer,
+            self.opts,
         )
         self._sqlite_transactions = self._wants_sqlite_transactions()
         #: whether a failure can be rolled back (online: SQLite counts, made transactional)
         self.transactional_ddl = self.impl.transactional_ddl or self._sqlite_transactions
         self._version = VersionTable(
-            dialect, options.version_table, options.version_table_schema,
-            options.version_table_pk, impl=self.impl,
+            dialect,
+            options.version_table,
+            options.version_table_schema,
+            options.version_table_pk,
+            impl=self.impl,
         )
         #: True while another run holds the migration lock and this one has not waited for it
         #: yet: the pre-flight then plans without reading what that run may be creating (the
         #: history table); the plan is made again once the lock is held (sterna.runtime.lock)
         self.lock_pending = False
         #: the applied-history rows (online runs only; see sterna.runtime.history)
-        self._history: StepHistory | None = None if self.as_sql else StepHistory(
-            self, HistoryTable(
-                dialect, options.sterna_history_table, options.version_table_schema, self.impl
+        self._history: StepHistory | None = (
+            None
+            if self.as_sql
+            else StepHistory(
+                self,
+                HistoryTable(
+                    dialect, options.sterna_history_table, options.version_table_schema, self.impl
+                ),
             )
         )
         log.info("Context impl %s.", type(self.impl).__name__)
@@ -354,11 +364,15 @@ class MigrationContext:
         history = self._history
         pending = history.pending_failure if history is not None else None
         if pending is None or not pending.row_id:
-            return (f"{what} stopped; its transaction is rolled back and the version table "
-                    "shows the revision before it")
-        return (f"{what} stopped after {pending.executed} of its statements took effect (not "
-                f"rolled back; recorded in the history table); run 'sterna {direction(step)} "
-                f"--resume' to finish it, or see 'sterna validate'")
+            return (
+                f"{what} stopped; its transaction is rolled back and the version table "
+                "shows the revision before it"
+            )
+        return (
+            f"{what} stopped after {pending.executed} of its statements took effect (not "
+            f"rolled back; recorded in the history table); run 'sterna {direction(step)} "
+            f"--resume' to finish it, or see 'sterna validate'"
+        )
 
     def _failure(self, step: StepLike, exc: Exception) -> MigrationError:
         history = self._history
@@ -471,8 +485,10 @@ class MigrationContext:
 
     def _join_sqlite_transaction(self) -> None:
         conn = self.connection
-        if conn is not None and conn.in_transaction() and (
-            self._transaction is not None or self._external_transaction
+        if (
+            conn is not None
+            and conn.in_transaction()
+            and (self._transaction is not None or self._external_transaction)
         ):
             ensure_driver_transaction(conn)
 

@@ -95,8 +95,16 @@ class MigrationOptions:
         _check_version_table(
             kwargs.get("sterna_history_table", "sterna_history"), "sterna_history_table"
         )
-        for key in ("as_sql", "purge", "dont_mutate", "transaction_per_migration",
-                    "literal_binds", "version_table_pk", "render_as_batch", "include_schemas"):
+        for key in (
+            "as_sql",
+            "purge",
+            "dont_mutate",
+            "transaction_per_migration",
+            "literal_binds",
+            "version_table_pk",
+            "render_as_batch",
+            "include_schemas",
+        ):
             if key in kwargs:
                 kwargs[key] = bool(kwargs[key])
         return cls(**kwargs, extra=MappingProxyType(extra))
@@ -128,6 +136,4 @@ def _callables(value: Any) -> tuple[Callable[..., Any], ...]:
 
 def _check_version_table(name: Any, key: str = "version_table") -> None:
     if not isinstance(name, str) or not name:
-        raise ContextUsageError(
-            f"configure(): {key} must be a non-empty string, got {name!r}"
-        )
+        raise ContextUsageError(f"configure(): {key} must be a non-empty string, got {name!r}")

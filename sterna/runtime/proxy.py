@@ -20,7 +20,9 @@ class ProxySlot:
     """A stack of installed objects, the top one being what the proxy module forwards to."""
 
     def __init__(
-        self, module_name: str, when: str,
+        self,
+        module_name: str,
+        when: str,
         methods: Callable[[], frozenset[str]] | None = None,
     ) -> None:
         self.module_name = module_name
@@ -107,6 +109,8 @@ class ProxySlot:
 
 
 OPERATIONS = ProxySlot("op", "while migrations run (inside upgrade() or downgrade())")
+
+
 @cache
 def _environment_methods() -> frozenset[str]:
     """The public methods of ``EnvironmentContext`` (what Alembic's ``context`` module offers
@@ -114,13 +118,16 @@ def _environment_methods() -> frozenset[str]:
     from sterna.runtime.environment import EnvironmentContext
 
     return frozenset(
-        name for name in dir(EnvironmentContext)
-        if not name.startswith("_") and callable(getattr(EnvironmentContext, name))
+        name
+        for name in dir(EnvironmentContext)
+        if not name.startswith("_")
+        and callable(getattr(EnvironmentContext, name))
         and not isinstance(getattr(EnvironmentContext, name), type)
     )
 
 
 ENVIRONMENT = ProxySlot(
-    "context", "while a command runs env.py (no EnvironmentContext is installed)",
+    "context",
+    "while a command runs env.py (no EnvironmentContext is installed)",
     methods=_environment_methods,
 )

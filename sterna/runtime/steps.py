@@ -120,8 +120,7 @@ class MigrationInfo:
     def __repr__(self) -> str:
         kind = "stamp" if self.is_stamp else ("upgrade" if self.is_upgrade else "downgrade")
         return (
-            f"MigrationInfo({kind}, up={self.up_revision_ids!r}, "
-            f"down={self.down_revision_ids!r})"
+            f"MigrationInfo({kind}, up={self.up_revision_ids!r}, down={self.down_revision_ids!r})"
         )
 
 
@@ -175,9 +174,7 @@ def migration_function(step: StepLike) -> Callable[..., Any]:
     fn = getattr(module, name, None)
     if not callable(fn):
         path = getattr(script, "path", None) or getattr(module, "__file__", None) or "<unknown>"
-        raise ScriptError(
-            str(path), f"revision {script.revision} has no {name}() function to run"
-        )
+        raise ScriptError(str(path), f"revision {script.revision} has no {name}() function to run")
     return fn  # type: ignore[no-any-return]
 
 

@@ -18,10 +18,24 @@ from sqlalchemy.engine import Connection
 #: First words of statements that change nothing (left out of the applied-statements record).
 # left out of the statements a step records: reads, and the transaction's own control (a
 # savepoint the script takes is made again by the script when a failed step is resumed)
-_NOT_RECORDED = frozenset({
-    "SELECT", "SHOW", "DESCRIBE", "DESC", "EXPLAIN", "PRAGMA", "WITH",
-    "BEGIN", "START", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE",
-})
+_NOT_RECORDED = frozenset(
+    {
+        "SELECT",
+        "SHOW",
+        "DESCRIBE",
+        "DESC",
+        "EXPLAIN",
+        "PRAGMA",
+        "WITH",
+        "BEGIN",
+        "START",
+        "COMMIT",
+        "END",
+        "ROLLBACK",
+        "SAVEPOINT",
+        "RELEASE",
+    }
+)
 
 
 class TransactionOwner(Protocol):

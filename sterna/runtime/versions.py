@@ -43,8 +43,12 @@ class VersionTable:
     """The version table of one migration context: its schema object and statements."""
 
     def __init__(
-        self, dialect: Dialect, name: str = "alembic_version", schema: str | None = None,
-        primary_key: bool = True, impl: Any = None,
+        self,
+        dialect: Dialect,
+        name: str = "alembic_version",
+        schema: str | None = None,
+        primary_key: bool = True,
+        impl: Any = None,
     ) -> None:
         self.dialect = dialect
         self.name = name
@@ -55,9 +59,9 @@ class VersionTable:
         self._select: Select[Any] = select(column)
         self._insert: Insert = self.table.insert().values(version_num=bindparam("new"))
         self._update: Update = (
-            self.table.update().where(column == bindparam("old")).values(
-                version_num=bindparam("new")
-            )
+            self.table.update()
+            .where(column == bindparam("old"))
+            .values(version_num=bindparam("new"))
         )
         self._delete: Delete = self.table.delete().where(column == bindparam("old"))
         self._templates: dict[str, str] | None = None
@@ -112,7 +116,9 @@ class VersionTable:
     def _compile_online(self) -> dict[str, tuple[str, tuple[str, ...] | None]]:
         compiled = {}
         for kind, stmt in (
-            ("insert", self._insert), ("update", self._update), ("delete", self._delete)
+            ("insert", self._insert),
+            ("update", self._update),
+            ("delete", self._delete),
         ):
             done = stmt.compile(dialect=self.dialect)
             order = tuple(done.positiontup or ()) if done.positional else None

@@ -20,8 +20,10 @@ _LEADING = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\n)*")
 # A docstring in triple quotes with no backslash inside, then nothing but a comment on its line.
 _DOCSTRING = re.compile(r"(\"\"\"|''')([^\\]*?)\1[ \t]*(?:#[^\n]*)?(?:\n|\Z)")
 _STRING = r"(?:'[^'\\\n]*'|\"[^\"\\\n]*\")"
-_SEQUENCE = rf"(?:\(\s*(?:{_STRING}\s*(?:,\s*{_STRING}\s*)*,?\s*)?\)" \
+_SEQUENCE = (
+    rf"(?:\(\s*(?:{_STRING}\s*(?:,\s*{_STRING}\s*)*,?\s*)?\)"
     rf"|\[\s*(?:{_STRING}\s*(?:,\s*{_STRING}\s*)*,?\s*)?\])"
+)
 # A whole header line: plain or annotated assignment of a literal, optional trailing comment.
 _ASSIGNMENT = re.compile(
     r"(revision|down_revision|branch_labels|depends_on)[ \t]*(?::[^=\n#]*)?=[ \t]*"
@@ -49,16 +51,14 @@ _LATER_BINDING = re.compile(
 _FIRST_LINE_END = re.compile(r"\n")
 
 
-_CODING_COOKIE = re.compile(
-    rb"(?:[^\n]*\n)?[ \t\f]*#[^\n]*?coding[:=][ \t]*([-\w.]+)"
-)
+_CODING_COOKIE = re.compile(rb"(?:[^\n]*\n)?[ \t\f]*#[^\n]*?coding[:=][ \t]*([-\w.]+)")
 _UTF8_NAMES = frozenset({b"utf-8", b"utf8"})
 
 
 def decode_simple(source: bytes) -> str | None:
     """The text of ``source`` if it is plain UTF-8 without a coding cookie, else ``None``."""
     if source.startswith(codecs.BOM_UTF8):
-        source = source[len(codecs.BOM_UTF8):]
+        source = source[len(codecs.BOM_UTF8) :]
     if b"coding" in source[:300]:
         cookie = _CODING_COOKIE.match(source)
         if cookie is None or cookie.group(1).lower().replace(b"_", b"-") not in _UTF8_NAMES:
@@ -76,7 +76,7 @@ def fast_scan(text: str) -> tuple[str | None, dict[str, object]] | None:
     """Docstring and header values, or ``None`` when the simple scan cannot be sure."""
     pos = _LEADING.match(text).end()  # type: ignore[union-attr]
     docstring: str | None = None
-    first = text[pos:pos + 1]
+    first = text[pos : pos + 1]
     if first in ("'", '"'):
         doc_match = _DOCSTRING.match(text, pos)
         if doc_match is None:

@@ -95,9 +95,7 @@ def _truncate_slug_length(config: Config) -> int | None:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise ConfigError(
-            f"truncate_slug_length: expected a whole number, got {value!r}"
-        ) from None
+        raise ConfigError(f"truncate_slug_length: expected a whole number, got {value!r}") from None
 
 
 def _prepend_sys_path(config: Config) -> None:
@@ -124,8 +122,7 @@ def script_directory_from_config(cls: type[_T], config: Config) -> _T:
         truncate_slug_length=_truncate_slug_length(config),
         sourceless=_boolean(config, "sourceless"),
         output_encoding=config.get_alembic_option("output_encoding", "utf-8"),
-        version_locations=[resolve_location(loc, here) for loc in locations] if locations
-        else None,
+        version_locations=[resolve_location(loc, here) for loc in locations] if locations else None,
         timezone=config.get_alembic_option("timezone"),
         hooks=config.get_hooks_list(),
         recursive_version_locations=_boolean(config, "recursive_version_locations"),

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from types import ModuleType
     from typing import Any
 
+
 def _comma(values: str | Iterable[str]) -> str:
     return values if isinstance(values, str) else ", ".join(values)
 
@@ -39,9 +40,7 @@ class Script(Revision):
 
     _module: ModuleType | None = None
 
-    def __init__(
-        self, path: str, header: ScriptHeader, module: ModuleType | None = None
-    ) -> None:
+    def __init__(self, path: str, header: ScriptHeader, module: ModuleType | None = None) -> None:
         self.path = path
         self._docstring = header.docstring
         self._module = module

@@ -118,7 +118,10 @@ class HeaderCache:
         self._dirty = True
 
     def checksum(
-        self, name: str, st: os.stat_result, compute: Callable[[str], str | None],
+        self,
+        name: str,
+        st: os.stat_result,
+        compute: Callable[[str], str | None],
         current: Callable[[str], bool] | None = None,
     ) -> str | None:
         """The checksum of ``name`` (whose stat was taken before): the cached one while its
@@ -168,8 +171,10 @@ _OPEN: dict[str, HeaderCache] = {}
 
 
 def cached_checksum(
-    path: str, compute: Callable[[str], str | None],
-    current: Callable[[str], bool] | None = None, st: os.stat_result | None = None,
+    path: str,
+    compute: Callable[[str], str | None],
+    current: Callable[[str], bool] | None = None,
+    st: os.stat_result | None = None,
 ) -> str | None:
     """The checksum of the script at ``path`` from its folder's cache (when ``current``
     accepts the cached value's form), else ``compute(path)`` (kept in the cache, written by

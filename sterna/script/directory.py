@@ -228,9 +228,7 @@ class ScriptDirectory:
         """The one base revision (``None`` when there are no revisions)."""
         bases = self.get_bases()
         if len(bases) > 1:
-            raise CommandError(
-                "The script directory has multiple bases. Please use get_bases()."
-            )
+            raise CommandError("The script directory has multiple bases. Please use get_bases().")
         return bases[0] if bases else None
 
     def walk_revisions(self, base: str = "base", head: str = "heads") -> Iterator[Script]:
@@ -243,9 +241,7 @@ class ScriptDirectory:
             )
         yield from revisions  # type: ignore[misc]
 
-    def iterate_revisions(
-        self, upper: _RevIds, lower: _RevIds, **kw: Any
-    ) -> Iterator[Script]:
+    def iterate_revisions(self, upper: _RevIds, lower: _RevIds, **kw: Any) -> Iterator[Script]:
         """Revisions from ``upper`` down to ``lower`` (see ``RevisionMap.iterate_revisions``)."""
         return self.revision_map.iterate_revisions(upper, lower, **kw)  # type: ignore[return-value]
 

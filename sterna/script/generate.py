@@ -165,16 +165,12 @@ def _version_folder(
             path = getattr(head, "path", None)
             if path is not None:
                 return _containing_location(locations, path)
-        raise NewRevisionError(
-            "Multiple version locations present, please specify --version-path"
-        )
+        raise NewRevisionError("Multiple version locations present, please specify --version-path")
     wanted = os.path.abspath(version_path)
     for location in locations:
         if os.path.abspath(location) == wanted or _same_folder(location, wanted):
             return location
-    raise NewRevisionError(
-        f"Path {version_path} is not represented in current version locations"
-    )
+    raise NewRevisionError(f"Path {version_path} is not represented in current version locations")
 
 
 def _path_inside(folder: str, name: str, file_template: str) -> str:

@@ -47,9 +47,7 @@ if TYPE_CHECKING:
         create_date: str | None
 else:
     _HeaderFields = namedtuple("ScriptHeader", (*HEADER_NAMES, "docstring"))
-    _DocFieldsFields = namedtuple(
-        "DocFields", ("message", "revision_id", "revises", "create_date")
-    )
+    _DocFieldsFields = namedtuple("DocFields", ("message", "revision_id", "revises", "create_date"))
 
 
 class ScriptHeader(_HeaderFields):

@@ -112,9 +112,7 @@ def _read_bytecode(cached: str, path: str, st: os.stat_result) -> CodeType | Non
     return code
 
 
-def _compile_source(
-    path: str, cached: str, st: os.stat_result, write: bool
-) -> CodeType | None:
+def _compile_source(path: str, cached: str, st: os.stat_result, write: bool) -> CodeType | None:
     """Compile the source and (with ``write``) cache its bytecode; ``None`` when a hash-based
     .pyc is in use.
 

@@ -116,13 +116,10 @@ class Step:
         return f"{self.short_log}, {doc}" if doc else self.short_log
 
 
-def plan_upgrade(
-    revmap: RevisionMap, destination: str, current_heads: Sequence[str]
-) -> list[Step]:
+def plan_upgrade(revmap: RevisionMap, destination: str, current_heads: Sequence[str]) -> list[Step]:
     """The steps taking the version rows ``current_heads`` up to ``destination``."""
     heads = tuple(current_heads)
-    revs = _revisions(revmap, "upgrade", destination, heads, destination, heads,
-                      implicit_base=True)
+    revs = _revisions(revmap, "upgrade", destination, heads, destination, heads, implicit_base=True)
     revs.reverse()
     state = _Rows(revmap, heads)
     return [state.upgrade(rev) for rev in revs]
@@ -133,15 +130,21 @@ def plan_downgrade(
 ) -> list[Step]:
     """The steps taking the version rows ``current_heads`` down to ``destination``."""
     heads = tuple(current_heads)
-    revs = _revisions(revmap, "downgrade", destination, heads, heads, destination,
-                      select_for_downgrade=True)
+    revs = _revisions(
+        revmap, "downgrade", destination, heads, heads, destination, select_for_downgrade=True
+    )
     state = _Rows(revmap, heads)
     return [state.downgrade(rev) for rev in revs]
 
 
 def _revisions(
-    revmap: RevisionMap, verb: str, destination: str, heads: tuple[str, ...],
-    upper: str | Sequence[str], lower: str | Sequence[str], **kw: bool,
+    revmap: RevisionMap,
+    verb: str,
+    destination: str,
+    heads: tuple[str, ...],
+    upper: str | Sequence[str],
+    lower: str | Sequence[str],
+    **kw: bool,
 ) -> list[Revision]:
     """``iterate_revisions(upper, lower, **kw)`` as a list, its errors worded for ``verb``."""
     try:

@@ -349,9 +349,7 @@ class RevisionMap:
         rev = self._as_revision(target)
         return rev.revision in self._lineage_of(test_against_revs, include_dependencies)
 
-    def _lineage_of(
-        self, items: Iterable[Revision | str], include_dependencies: bool
-    ) -> set[str]:
+    def _lineage_of(self, items: Iterable[Revision | str], include_dependencies: bool) -> set[str]:
         ids = [self._as_revision(item).revision for item in items]
         return walk.lineage(self._graph, ids, include_dependencies)
 
@@ -450,9 +448,7 @@ class RevisionMap:
         """Every revision id from the heads down to the bases, in ``iterate_revisions("heads",
         "base")`` order (computed once per map)."""
         if self._full_walk is None:
-            self._full_walk = tuple(
-                self._walk_ids("heads", "base", False, True, True, False)
-            )
+            self._full_walk = tuple(self._walk_ids("heads", "base", False, True, True, False))
         return self._full_walk
 
     def _walk_ids(
@@ -467,9 +463,7 @@ class RevisionMap:
         from sterna.script import revision_range as ranges
 
         collect = ranges.collect_downgrade if select_for_downgrade else ranges.collect_upgrade
-        todo, heads = collect(
-            self, upper, lower, inclusive, implicit_base, assert_relative_length
-        )
+        todo, heads = collect(self, upper, lower, inclusive, implicit_base, assert_relative_length)
         return walk.topological_sort(self._graph, todo, heads)
 
     def _topological_sort(self, revisions: Iterable[Revision], heads: Iterable[Node]) -> list[str]:

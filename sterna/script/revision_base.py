@@ -98,8 +98,11 @@ class Revision:
         else:
             downs = as_tuple(down_revision)
         deps = as_tuple(dependencies) if dependencies else ()
-        if type(revision) is not str or "@" in revision or "-" in revision or (
-            "+" in revision or ":" in revision or not revision
+        if (
+            type(revision) is not str
+            or "@" in revision
+            or "-" in revision
+            or ("+" in revision or ":" in revision or not revision)
         ):
             _reject_revision_id(self, revision)
         if revision in downs:

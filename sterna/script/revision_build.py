@@ -45,9 +45,7 @@ if TYPE_CHECKING:
         real_heads: tuple[str, ...]
         real_bases: tuple[str, ...]
 else:
-    _GraphFields = namedtuple(
-        "Graph", "revs labels order topo heads bases real_heads real_bases"
-    )
+    _GraphFields = namedtuple("Graph", "revs labels order topo heads bases real_heads real_bases")
 
 
 class Graph(_GraphFields):
@@ -208,9 +206,7 @@ def _raise_cycle(revs: dict[str, Revision], stuck: set[str]) -> None:
         current = next(d for d in revs[current]._all_down_revisions if d in stuck)
     cycle = path[position[current] :]
     cycle.reverse()  # walk it from ancestor to descendant, as the scripts are read
-    dependency = any(
-        cycle[i - 1] not in revs[cycle[i]].down_revisions for i in range(len(cycle))
-    )
+    dependency = any(cycle[i - 1] not in revs[cycle[i]].down_revisions for i in range(len(cycle)))
     kind = DependencyCycleDetected if dependency else CycleDetected
     raise kind(cycle, [path_of(revs[rid]) for rid in cycle], dependency)
 

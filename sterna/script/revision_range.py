@@ -175,9 +175,7 @@ def collect_upgrade(
     required = walk.checked_closure(graph, targets, walk.ANCESTORS) | set(targets)
     current = rmap._get_revisions_raw(lower)
     if not implicit_base and any(
-        not isinstance(r, Revision) or r.revision not in required
-        for r in current
-        if r is not None
+        not isinstance(r, Revision) or r.revision not in required for r in current if r is not None
     ):
         raise RangeNotAncestor(_format(lower), _format(upper))
     if current and current[0] is None:

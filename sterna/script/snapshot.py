@@ -128,8 +128,17 @@ def _encode(revision_map: RevisionMap) -> bytes | None:
     try:
         walk = revision_map.full_walk()
         history = "\n".join(scripts[rev_id].history_line() for rev_id in walk)
-        state = (tuple(rows), labels, topo, graph.heads, graph.bases, graph.real_heads,
-                 graph.real_bases, walk, history)
+        state = (
+            tuple(rows),
+            labels,
+            topo,
+            graph.heads,
+            graph.bases,
+            graph.real_heads,
+            graph.real_bases,
+            walk,
+            history,
+        )
     except Exception:  # a graph that cannot be walked whole gets no snapshot
         return None
     try:
@@ -197,9 +206,7 @@ def _code_fingerprint() -> tuple[tuple[str, int, int], ...]:
     folder = os.path.dirname(os.path.abspath(__file__))
     try:
         with os.scandir(folder) as entries:
-            files = [
-                (entry.name, entry.stat()) for entry in entries if entry.name.endswith(".py")
-            ]
+            files = [(entry.name, entry.stat()) for entry in entries if entry.name.endswith(".py")]
     except OSError:
         return ()
     return tuple(sorted((name, st.st_size, st.st_mtime_ns) for name, st in files))

@@ -182,8 +182,10 @@ def _describe(err: BaseException) -> str:
     except Exception:  # best effort only
         where = ""
     kind = type(err).__name__
-    return f"template rendering failed{where}: {kind}: {first}" if first else (
-        f"template rendering failed{where}: {kind}"
+    return (
+        f"template rendering failed{where}: {kind}: {first}"
+        if first
+        else (f"template rendering failed{where}: {kind}")
     )
 
 

@@ -71,7 +71,11 @@ class PriorityDispatcher:
         return self._decorator(target, priority, qualifier, subgroup, native=False)
 
     def _decorator(
-        self, target: str, priority: DispatchPriority, qualifier: str, subgroup: str | None,
+        self,
+        target: str,
+        priority: DispatchPriority,
+        qualifier: str,
+        subgroup: str | None,
         native: bool,
     ) -> Callable[[_F], _F]:
         def register(fn: _F) -> _F:

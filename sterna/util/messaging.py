@@ -71,8 +71,9 @@ def write_outstream(stream: TextIO, *text: str | bytes, quiet: bool = False) -> 
         return
     encoding = getattr(stream, "encoding", None) or "utf-8"
     for piece in text:
-        write_stream(stream, piece.decode(encoding, "replace") if isinstance(piece, bytes)
-                     else piece)
+        write_stream(
+            stream, piece.decode(encoding, "replace") if isinstance(piece, bytes) else piece
+        )
 
 
 def msg(text: str, newline: bool = True, flush: bool = False, quiet: bool = False) -> None:

@@ -64,8 +64,10 @@ _MISSING = [
     re.compile(r"cannot import name '(\w+)' from '(alembic[\w.]*)'"),
     re.compile(r"module '(alembic[\w.]*)' has no attribute '(\w+)'"),
 ]
-_ATTRIBUTE = re.compile(r"'(\w+)' object has no attribute '(\w+)'|type object '(\w+)' has no "
-                        r"attribute '(\w+)'")
+_ATTRIBUTE = re.compile(
+    r"'(\w+)' object has no attribute '(\w+)'|type object '(\w+)' has no "
+    r"attribute '(\w+)'"
+)
 _PATCHED = re.compile(r"<module '([\w.]+)'.*> does not have the attribute '(\w+)'")
 _SETUP = re.compile(r'^failed on (?:setup|teardown) with "(.*)', re.S)
 
@@ -141,9 +143,7 @@ def _missing_verdict(name: str, frames: list[tuple[str, str]], surface: PublicSu
 
 
 def _is_test_file(path: str) -> bool:
-    return "/alembic/testing/suite/test_" in path or (
-        "/alembic-" in path and "/tests/" in path
-    )
+    return "/alembic/testing/suite/test_" in path or ("/alembic-" in path and "/tests/" in path)
 
 
 def _private_use(text: str) -> str | None:
@@ -215,8 +215,9 @@ def _classify(test_id: str, outcome: Outcome | None, surface: PublicSurface) -> 
         return _attribute_verdict(found)
     dialect = _UNSUPPORTED_DIALECTS.get(test_id.split(".")[1] if "." in test_id else "")
     if dialect is not None:
-        return Verdict("b", f"intended: {dialect} DDL (Sterna implements SQLite, PostgreSQL, "
-                            "MySQL/MariaDB)")
+        return Verdict(
+            "b", f"intended: {dialect} DDL (Sterna implements SQLite, PostgreSQL, MySQL/MariaDB)"
+        )
     if same_code(outcome.message):
         return Verdict("b", "intended: the same code in Sterna's layout (quotes, line breaks)")
     return _fallback(test_id, outcome, frames)

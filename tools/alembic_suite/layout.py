@@ -11,8 +11,11 @@ from __future__ import annotations
 import ast
 import re
 
-_NOT_EQUAL = re.compile(r"^(?:AssertionError: )?('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\") != "
-                        r"('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")\s*$", re.S)
+_NOT_EQUAL = re.compile(
+    r"^(?:AssertionError: )?('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\") != "
+    r"('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")\s*$",
+    re.S,
+)
 
 
 def _tree(source: str) -> str | None:

@@ -66,7 +66,7 @@ def _add_reexports(surface: PublicSurface) -> None:
     for source, target in _REEXPORTS.items():
         for collection in (surface.names, surface.whole, surface.used):
             collection.update(
-                target + name[len(source):] for name in list(collection) if name.startswith(source)
+                target + name[len(source) :] for name in list(collection) if name.startswith(source)
             )
 
 

@@ -84,22 +84,30 @@ def summarise(sdist: Path, out: Path, files: list[str]) -> list[FileRow]:
 
 
 def table(rows: list[FileRow]) -> str:
-    head = ("| file | tests | passed Alembic | passed Sterna | (a) internals | (b) public "
-            "| (c) harness | names only placeholders |")
+    head = (
+        "| file | tests | passed Alembic | passed Sterna | (a) internals | (b) public "
+        "| (c) harness | names only placeholders |"
+    )
     lines = [head, "|" + "---|" * 8]
     for r in rows:
         note = str(len(r.placeholders)) + (" (file timed out)" if r.timed_out else "")
-        lines.append(f"| {r.name} | {r.tests} | {r.passed_alembic} | {r.passed_sterna} | "
-                     f"{r.count('a')} | {r.count('b')} | {r.count('c')} | {note} |")
-    total = [sum(getattr(r, k) for r in rows) for k in ("tests", "passed_alembic",
-                                                         "passed_sterna")]
+        lines.append(
+            f"| {r.name} | {r.tests} | {r.passed_alembic} | {r.passed_sterna} | "
+            f"{r.count('a')} | {r.count('b')} | {r.count('c')} | {note} |"
+        )
+    total = [sum(getattr(r, k) for r in rows) for k in ("tests", "passed_alembic", "passed_sterna")]
     cats = [sum(r.count(c) for r in rows) for c in "abc"]
-    lines.append(f"| **total** | {total[0]} | {total[1]} | {total[2]} | {cats[0]} | {cats[1]} | "
-                 f"{cats[2]} | {sum(1 for r in rows if not r.placeholders)} of {len(rows)} files "
-                 "import cleanly |")
+    lines.append(
+        f"| **total** | {total[0]} | {total[1]} | {total[2]} | {cats[0]} | {cats[1]} | "
+        f"{cats[2]} | {sum(1 for r in rows if not r.placeholders)} of {len(rows)} files "
+        "import cleanly |"
+    )
     strict = sum(r.passed_sterna for r in rows if not r.placeholders)
-    lines += ["", f"Passed under Sterna with strict imports (a file that imports a name Sterna "
-                  f"lacks fails as a whole, as a user's project would): {strict}."]
+    lines += [
+        "",
+        f"Passed under Sterna with strict imports (a file that imports a name Sterna "
+        f"lacks fails as a whole, as a user's project would): {strict}.",
+    ]
     return "\n".join(lines)
 
 

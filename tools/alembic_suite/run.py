@@ -67,14 +67,35 @@ def run_file(sdist: Path, test_file: str, tool: str, out: Path, dburi: str | Non
     for stale in (xml, missing, folder / f"{stem}.timeout"):
         stale.unlink(missing_ok=True)
     shutil.rmtree(sdist / "scratch", ignore_errors=True)
-    cmd = [sys.executable, "-m", "pytest", test_file, "-q", "-p", "no:cacheprovider",
-           "-p", "alembic_suite.plugin", "--maxfail=1000000", "--timeout",
-           str(PER_TEST_TIMEOUT), f"--junitxml={xml}", "-o", "junit_family=xunit1"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        test_file,
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "alembic_suite.plugin",
+        "--maxfail=1000000",
+        "--timeout",
+        str(PER_TEST_TIMEOUT),
+        f"--junitxml={xml}",
+        "-o",
+        "junit_family=xunit1",
+    ]
     if dburi:
         cmd.append(f"--dburi={dburi}")
     try:
-        subprocess.run(cmd, cwd=sdist, env=_env(sdist, tool, missing), timeout=PER_FILE_TIMEOUT,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        subprocess.run(
+            cmd,
+            cwd=sdist,
+            env=_env(sdist, tool, missing),
+            timeout=PER_FILE_TIMEOUT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
         (folder / f"{stem}.timeout").write_text(f"{PER_FILE_TIMEOUT}\n")
 

@@ -21,8 +21,19 @@ def ensure_sdist(cache: Path, version: str = VERSION) -> Path:
     if not archive.exists():
         cache.mkdir(parents=True, exist_ok=True)
         subprocess.run(
-            [sys.executable, "-m", "pip", "download", "-q", "--no-binary", ":all:",
-             "--no-deps", f"alembic=={version}", "-d", str(cache)],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "-q",
+                "--no-binary",
+                ":all:",
+                "--no-deps",
+                f"alembic=={version}",
+                "-d",
+                str(cache),
+            ],
             check=True,
         )
     with tarfile.open(archive) as tar:
@@ -41,8 +52,14 @@ def ensure_test_requirements(sdist: Path) -> None:
     pip = [sys.executable, "-m", "pip", "install", "-q"]
     subprocess.run([*pip, "--upgrade", "pip"], check=True)
     subprocess.run(
-        [*pip, "pytest-timeout", "psycopg[binary]", "PyMySQL",
-         "--group", f"{sdist / 'pyproject.toml'}:tests"],
+        [
+            *pip,
+            "pytest-timeout",
+            "psycopg[binary]",
+            "PyMySQL",
+            "--group",
+            f"{sdist / 'pyproject.toml'}:tests",
+        ],
         check=True,
     )
     stamp.write_text("installed\n")

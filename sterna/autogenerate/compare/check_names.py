@@ -38,7 +38,8 @@ def name_new_checks(
     assert ctx.dialect is not None
     dialect = ctx.dialect
     checks = [
-        op for op in modify_ops.ops
+        op
+        for op in modify_ops.ops
         if isinstance(op, CreateCheckConstraintOp) and op.constraint_name is None
     ]
     if not checks:
@@ -91,7 +92,9 @@ def _only_column(ctx: AutogenContext, op: CreateCheckConstraintOp, columns: set[
     except Exception:  # an expression the tokenizer cannot read: PostgreSQL's table-level name
         return None
     used = {
-        name for token in tokens if token.kind in (WORD, QUOTED)
+        name
+        for token in tokens
+        if token.kind in (WORD, QUOTED)
         if (name := token.value if token.kind == QUOTED else token.value.lower()) in columns
     }
     return used.pop() if len(used) == 1 else None
@@ -141,4 +144,3 @@ def _after_highest(prefix: str, taken: set[str]) -> str:
     pattern = re.compile(re.escape(prefix) + r"(\d+)$", re.IGNORECASE)
     numbers = [int(m.group(1)) for n in taken if (m := pattern.match(n))]
     return f"{prefix}{max(numbers, default=0) + 1}"
-

@@ -24,8 +24,12 @@ POSITION = "sterna.position"
 
 @comparators.dispatch_native("table")
 def compare_columns(
-    ctx: AutogenContext, modify_ops: ModifyTableOps, schema: str | None, table_name: str,
-    conn: TableInfo | None, meta: Table | None,
+    ctx: AutogenContext,
+    modify_ops: ModifyTableOps,
+    schema: str | None,
+    table_name: str,
+    conn: TableInfo | None,
+    meta: Table | None,
 ) -> None:
     if conn is None or meta is None:
         return
@@ -58,8 +62,12 @@ def _reflected_column(ctx: AutogenContext, table: TableInfo, name: str) -> Colum
 
 
 def _added(
-    ctx: AutogenContext, modify_ops: ModifyTableOps, schema: str | None, table_name: str,
-    column: Column[Any], position: int,
+    ctx: AutogenContext,
+    modify_ops: ModifyTableOps,
+    schema: str | None,
+    table_name: str,
+    column: Column[Any],
+    position: int,
 ) -> None:
     if not ctx.run_object_filters(column, column.name, "column", False, None):
         return
@@ -69,8 +77,12 @@ def _added(
 
 
 def _dropped(
-    ctx: AutogenContext, modify_ops: ModifyTableOps, schema: str | None, table_name: str,
-    table: TableInfo, column: ColumnInfo,
+    ctx: AutogenContext,
+    modify_ops: ModifyTableOps,
+    schema: str | None,
+    table_name: str,
+    table: TableInfo,
+    column: ColumnInfo,
 ) -> None:
     if ctx.has_object_filters and not ctx.run_object_filters(
         _reflected_column(ctx, table, column.name), column.name, "column", True, None
@@ -82,26 +94,42 @@ def _dropped(
 
 
 def _altered(
-    ctx: AutogenContext, schema: str | None, table_name: str, table: TableInfo,
-    conn: ColumnInfo, meta: Column[Any],
+    ctx: AutogenContext,
+    schema: str | None,
+    table_name: str,
+    table: TableInfo,
+    conn: ColumnInfo,
+    meta: Column[Any],
 ) -> AlterColumnOp | None:
     if ctx.has_object_filters and not ctx.run_object_filters(
         meta, meta.name, "column", False, _reflected_column(ctx, table, conn.name)
     ):
         return None
     op = AlterColumnOp(
-        table_name, conn.name, schema=schema, existing_type=conn.type,
-        existing_nullable=conn.nullable, existing_server_default=server_default_of(conn),
+        table_name,
+        conn.name,
+        schema=schema,
+        existing_type=conn.type,
+        existing_nullable=conn.nullable,
+        existing_server_default=server_default_of(conn),
         existing_comment=conn.comment,
     )
     assert ctx.dialect is not None
     if ctx.dialect.name in ("mysql", "mariadb") and conn.autoincrement is True:
         op.kw["existing_autoincrement"] = True
     ctx.comparators.run(
-        "column", ctx.dialect.name,
+        "column",
+        ctx.dialect.name,
         (ctx, op, schema, table_name, conn.name, conn, meta),
-        lambda: (ctx, op, schema, table_name, conn.name,
-                 _reflected_column(ctx, table, conn.name), meta),
+        lambda: (
+            ctx,
+            op,
+            schema,
+            table_name,
+            conn.name,
+            _reflected_column(ctx, table, conn.name),
+            meta,
+        ),
     )
     if not op.has_changes():
         return None
@@ -125,8 +153,13 @@ def _autoincrement(meta: Column[Any]) -> bool | None:
 
 @comparators.dispatch_native("column")
 def compare_nullable(
-    ctx: AutogenContext, alter: AlterColumnOp, schema: str | None, table_name: str,
-    column_name: str, conn: ColumnInfo, meta: Column[Any],
+    ctx: AutogenContext,
+    alter: AlterColumnOp,
+    schema: str | None,
+    table_name: str,
+    column_name: str,
+    conn: ColumnInfo,
+    meta: Column[Any],
 ) -> None:
     if conn.nullable != bool(meta.nullable):
         alter.modify_nullable = bool(meta.nullable)

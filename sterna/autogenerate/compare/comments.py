@@ -21,8 +21,13 @@ def _supports_comments(ctx: AutogenContext) -> bool:
 
 @comparators.dispatch_native("column")
 def compare_column_comment(
-    ctx: AutogenContext, alter: AlterColumnOp, schema: str | None, table_name: str,
-    column_name: str, conn: ColumnInfo, meta: Column[Any],
+    ctx: AutogenContext,
+    alter: AlterColumnOp,
+    schema: str | None,
+    table_name: str,
+    column_name: str,
+    conn: ColumnInfo,
+    meta: Column[Any],
 ) -> None:
     if not _supports_comments(ctx):
         return
@@ -32,8 +37,12 @@ def compare_column_comment(
 
 @comparators.dispatch_native("table")
 def compare_table_comment(
-    ctx: AutogenContext, modify_ops: ModifyTableOps, schema: str | None, table_name: str,
-    conn: TableInfo | None, meta: Table | None,
+    ctx: AutogenContext,
+    modify_ops: ModifyTableOps,
+    schema: str | None,
+    table_name: str,
+    conn: TableInfo | None,
+    meta: Table | None,
 ) -> None:
     if conn is None or meta is None or not _supports_comments(ctx):
         return
@@ -41,9 +50,7 @@ def compare_table_comment(
     if old == new:
         return
     if new is None:
-        modify_ops.ops.append(
-            DropTableCommentOp(table_name, schema=schema, existing_comment=old)
-        )
+        modify_ops.ops.append(DropTableCommentOp(table_name, schema=schema, existing_comment=old))
     else:
         modify_ops.ops.append(
             CreateTableCommentOp(table_name, new, schema=schema, existing_comment=old)

@@ -50,9 +50,9 @@ def _callable_allows(ctx: AutogenContext, item: Index | Constraint, rule: Any) -
     else:
         ddl, bind = CreateConstraint(item), None
     try:
-        return bool(rule.callable_(
-            ddl, item, bind, state=rule.state, dialect=ctx.dialect, compiler=None
-        ))
+        return bool(
+            rule.callable_(ddl, item, bind, state=rule.state, dialect=ctx.dialect, compiler=None)
+        )
     except Exception as exc:  # a rule that needs what only create_all has (a DDL compiler)
         warnings.warn(
             f"The ddl_if() rule of {_describe(item)} could not be evaluated without a DDL "
@@ -80,7 +80,8 @@ def drop_excluded_constraints(ctx: AutogenContext, table: Table, op: CreateTable
     constraints = explicit_constraints(table)
     first = len(op.columns) - len(constraints)
     copies = op.columns[first:]
-    kept = [copy for original, copy in zip(constraints, copies, strict=True)
-            if included(ctx, original)]
+    kept = [
+        copy for original, copy in zip(constraints, copies, strict=True) if included(ctx, original)
+    ]
     if len(kept) != len(copies):
         op.columns = [*op.columns[:first], *kept]

@@ -55,8 +55,12 @@ def _parent(conn: TableInfo) -> dict[str, str | None]:
 
 @comparators.dispatch_native("table")
 def compare_primary_key(
-    ctx: AutogenContext, modify_ops: ModifyTableOps, schema: str | None, table_name: str,
-    conn: TableInfo | None, meta: Table | None,
+    ctx: AutogenContext,
+    modify_ops: ModifyTableOps,
+    schema: str | None,
+    table_name: str,
+    conn: TableInfo | None,
+    meta: Table | None,
 ) -> None:
     if conn is None or meta is None:
         return
@@ -108,8 +112,12 @@ def _deferral(
 def conn_fk_sig(ctx: AutogenContext, fk: ForeignKeyInfo) -> FKSig:
     dialect = ctx.snapshot.dialect_name if ctx.snapshot else ""
     return FKSig(
-        fk.columns, schema_key(ctx, fk.referred_schema), fk.referred_table,
-        fk.referred_columns, _action(fk.onupdate, dialect), _action(fk.ondelete, dialect),
+        fk.columns,
+        schema_key(ctx, fk.referred_schema),
+        fk.referred_table,
+        fk.referred_columns,
+        _action(fk.onupdate, dialect),
+        _action(fk.ondelete, dialect),
         *_deferral(fk.deferrable, fk.initially, dialect),
     )
 
@@ -122,9 +130,12 @@ def meta_fk_sig(ctx: AutogenContext, fk: ForeignKeyConstraint) -> FKSig:
     if referred_schema is None and isinstance(table, Table) and table.metadata is not None:
         referred_schema = _referred_table_schema(table, tokens[0][1])
     return FKSig(
-        tuple(c.parent.name for c in fk.elements), schema_key(ctx, referred_schema),
-        str(tokens[0][1]), tuple(str(t[2]) for t in tokens),
-        _action(fk.onupdate, dialect), _action(fk.ondelete, dialect),
+        tuple(c.parent.name for c in fk.elements),
+        schema_key(ctx, referred_schema),
+        str(tokens[0][1]),
+        tuple(str(t[2]) for t in tokens),
+        _action(fk.onupdate, dialect),
+        _action(fk.ondelete, dialect),
         *_deferral(fk.deferrable, fk.initially, dialect),
     )
 
@@ -136,8 +147,12 @@ def _referred_table_schema(table: Table, referred: str) -> str | None:
 
 @comparators.dispatch_native("table")
 def compare_foreign_keys(
-    ctx: AutogenContext, modify_ops: ModifyTableOps, schema: str | None, table_name: str,
-    conn: TableInfo | None, meta: Table | None,
+    ctx: AutogenContext,
+    modify_ops: ModifyTableOps,
+    schema: str | None,
+    table_name: str,
+    conn: TableInfo | None,
+    meta: Table | None,
 ) -> None:
     if conn is None or meta is None:
         return
@@ -151,8 +166,10 @@ def compare_foreign_keys(
             wanted.setdefault(meta_fk_sig(ctx, fk), fk)
     left_out.discard(None)
     found = {
-        sig: fk for fk in conn.foreign_keys
-        if (sig := conn_fk_sig(ctx, fk)) not in left_out and fk.name not in left_out
+        sig: fk
+        for fk in conn.foreign_keys
+        if (sig := conn_fk_sig(ctx, fk)) not in left_out
+        and fk.name not in left_out
         and ctx.run_name_filters(fk.name, "foreign_key_constraint", parent)
     }
     correct = impl_hook(ctx, "correct_for_autogen_foreignkeys")
@@ -174,8 +191,11 @@ def compare_foreign_keys(
 
 
 def _corrected_fks(
-    ctx: AutogenContext, correct: Callable[..., Any], conn: TableInfo,
-    wanted: dict[FKSig, ForeignKeyConstraint], found: dict[FKSig, ForeignKeyInfo],
+    ctx: AutogenContext,
+    correct: Callable[..., Any],
+    conn: TableInfo,
+    wanted: dict[FKSig, ForeignKeyConstraint],
+    found: dict[FKSig, ForeignKeyInfo],
 ) -> tuple[dict[FKSig, ForeignKeyConstraint], dict[FKSig, ForeignKeyInfo]]:
     """The implementation's ``correct_for_autogen_foreignkeys`` sees both sides as sets of
     ``ForeignKeyConstraint``; what it removes is not compared, and what it changes (actions,
@@ -221,9 +241,7 @@ def _check_text(ctx: AutogenContext, constraint: CheckConstraint, table_name: st
     return check_text(constraint, ctx.dialect, table_name)
 
 
-def check_text(
-    constraint: CheckConstraint, dialect: Dialect, table_name: str | None = None
-) -> str:
+def check_text(constraint: CheckConstraint, dialect: Dialect, table_name: str | None = None) -> str:
     """The normal form a CHECK is compared by (a model one, or one built from the snapshot,
     read from its record); ``table_name`` defaults to the constraint's table."""
     if table_name is None:
@@ -251,9 +269,7 @@ def _meta_checks(meta: Table) -> list[CheckConstraint]:
     return sorted(found.values(), key=lambda c: c._creation_order)
 
 
-def _type_checks(
-    ctx: AutogenContext, meta: Table
-) -> tuple[set[str], set[str], tuple[str, ...]]:
+def _type_checks(ctx: AutogenContext, meta: Table) -> tuple[set[str], set[str], tuple[str, ...]]:
     """Names and normalised expressions of the CHECKs that column types create, and the
     ``x in `` prefixes of the checks a ``Boolean``/``Enum`` column may carry (with the values of
     an earlier version of the type: the type comparison handles those)."""
@@ -282,7 +298,8 @@ def _left_out_checks(ctx: AutogenContext, meta: Table) -> list[CheckConstraint]:
     """The table's CHECKs that a ``ddl_if()`` rule leaves out on this database (one declared in
     a ``Column`` is written with its column whatever its rule, as ``CREATE TABLE`` does)."""
     return [
-        c for c in sorted(meta.constraints, key=lambda c: c._creation_order)
+        c
+        for c in sorted(meta.constraints, key=lambda c: c._creation_order)
         if isinstance(c, CheckConstraint) and not included(ctx, c)
     ]
 
@@ -301,21 +318,26 @@ def _found_checks(
         else:
             texts.add(_check_text(ctx, constraint, meta.name))
     found = [
-        (_Check(c.name, normalize_expression(c.sqltext, ctx.dialect.name, table_name=meta.name)),
-         c)
+        (_Check(c.name, normalize_expression(c.sqltext, ctx.dialect.name, table_name=meta.name)), c)
         for c in conn.checks
     ]
     return [
-        (k, c) for k, c in found
-        if k.name not in names and k.text not in texts
+        (k, c)
+        for k, c in found
+        if k.name not in names
+        and k.text not in texts
         and not (prefixes and k.text.startswith(prefixes))
     ]
 
 
 @comparators.dispatch_native("table")
 def compare_checks(
-    ctx: AutogenContext, modify_ops: ModifyTableOps, schema: str | None, table_name: str,
-    conn: TableInfo | None, meta: Table | None,
+    ctx: AutogenContext,
+    modify_ops: ModifyTableOps,
+    schema: str | None,
+    table_name: str,
+    conn: TableInfo | None,
+    meta: Table | None,
 ) -> None:
     if conn is None or meta is None or ctx.dialect is None or ctx.check_constraints == "off":
         return
@@ -337,8 +359,11 @@ def compare_checks(
         assert conn is not None
         result = hook(constraint, _built_check(ctx, conn, info))
         if result.is_skip:
-            log.info("Cannot compare check constraint %r, assuming equal and skipping. %s",
-                     info.name, result.message)
+            log.info(
+                "Cannot compare check constraint %r, assuming equal and skipping. %s",
+                info.name,
+                result.message,
+            )
         return bool(result.is_different)
 
     unmatched_conn, unmatched_meta = _match_checks(wanted, found, differs)
@@ -355,13 +380,19 @@ def _check_differs(
         return False
     result = hook(constraint, _built_check(ctx, conn, info))
     if result.is_skip:
-        log.info("Cannot compare check constraint %r, assuming equal and skipping. %s",
-                 info.name, result.message)
+        log.info(
+            "Cannot compare check constraint %r, assuming equal and skipping. %s",
+            info.name,
+            result.message,
+        )
     return bool(result.is_different)
 
 
 def _compare_checks_by_name(
-    ctx: AutogenContext, modify_ops: ModifyTableOps, schema: str | None, conn: TableInfo,
+    ctx: AutogenContext,
+    modify_ops: ModifyTableOps,
+    schema: str | None,
+    conn: TableInfo,
     meta: Table,
 ) -> None:
     """``alembic.ext.checkconstraint_byname``: named CHECKs paired by name, the rest ignored;
@@ -373,8 +404,10 @@ def _compare_checks_by_name(
         if name and name not in left_out:
             wanted.setdefault(name, constraint)
     found = {
-        c.name: c for c in conn.checks
-        if c.name and c.name not in left_out
+        c.name: c
+        for c in conn.checks
+        if c.name
+        and c.name not in left_out
         and ctx.run_name_filters(c.name, "check_constraint", _parent(conn))
     }
     drop = [info for name, info in found.items() if name not in wanted]
@@ -387,8 +420,12 @@ def _compare_checks_by_name(
 
 
 def _apply_checks(
-    ctx: AutogenContext, modify_ops: ModifyTableOps, schema: str | None, conn: TableInfo,
-    drop: list[CheckInfo], add: list[CheckConstraint],
+    ctx: AutogenContext,
+    modify_ops: ModifyTableOps,
+    schema: str | None,
+    conn: TableInfo,
+    drop: list[CheckInfo],
+    add: list[CheckConstraint],
 ) -> None:
     """Drop the named database CHECKs of ``drop`` and add the model CHECKs of ``add`` (each
     that ``include_object`` keeps)."""
@@ -401,7 +438,8 @@ def _apply_checks(
 
 
 def _match_checks(
-    wanted: list[tuple[_Check, CheckConstraint]], found: list[tuple[_Check, CheckInfo]],
+    wanted: list[tuple[_Check, CheckConstraint]],
+    found: list[tuple[_Check, CheckInfo]],
     differs: Callable[[_Check, CheckConstraint, _Check, CheckInfo], bool],
 ) -> tuple[list[CheckInfo], list[CheckConstraint]]:
     """Pair by name (a pair that ``differs`` counts as dropped and added), then the rest by
@@ -421,9 +459,7 @@ def _match_checks(
             drop.append(match[1])
             add.append(constraint)
     for key, constraint in rest:
-        same = next(
-            (c for k, c in found if id(c) not in used and k.text == key.text), None
-        )
+        same = next((c for k, c in found if id(c) not in used and k.text == key.text), None)
         if same is None:
             add.append(constraint)
         else:
@@ -440,7 +476,10 @@ def _built_check(ctx: AutogenContext, conn: TableInfo, check: CheckInfo) -> Chec
 
 
 def _drop_check(
-    ctx: AutogenContext, modify_ops: ModifyTableOps, schema: str | None, conn: TableInfo,
+    ctx: AutogenContext,
+    modify_ops: ModifyTableOps,
+    schema: str | None,
+    conn: TableInfo,
     check: CheckInfo,
 ) -> None:
     built = _built_check(ctx, conn, check)

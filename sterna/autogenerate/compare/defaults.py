@@ -59,7 +59,9 @@ def _with_on_update(conn: ColumnInfo, conn_text: str | None, rendered: str | Non
 
 
 def defaults_differ(
-    dialect: Dialect, conn_text: str | None, rendered: str | None,
+    dialect: Dialect,
+    conn_text: str | None,
+    rendered: str | None,
     type_: TypeEngine[Any] | None = None,
 ) -> bool:
     """Whether the database's default ``conn_text`` and the model's ``rendered`` one differ in
@@ -86,8 +88,18 @@ def _value_form(dialect: Dialect, type_: TypeEngine[Any]) -> Callable[[str], str
 # -- PostgreSQL: string literals read as interval and boolean values ------------------------------
 
 _PG_BOOLEANS = {
-    "t": "#1", "true": "#1", "y": "#1", "yes": "#1", "on": "#1", "1": "#1",
-    "f": "#0", "false": "#0", "n": "#0", "no": "#0", "off": "#0", "0": "#0",
+    "t": "#1",
+    "true": "#1",
+    "y": "#1",
+    "yes": "#1",
+    "on": "#1",
+    "1": "#1",
+    "f": "#0",
+    "false": "#0",
+    "n": "#0",
+    "no": "#0",
+    "off": "#0",
+    "0": "#0",
 }
 
 
@@ -125,8 +137,15 @@ _ISO_INTERVAL = re.compile(
     r"p(?:(?P<y>[-\d.]+)y)?(?:(?P<mo>[-\d.]+)m)?(?:(?P<w>[-\d.]+)w)?(?:(?P<d>[-\d.]+)d)?"
     r"(?:t(?:(?P<h>[-\d.]+)h)?(?:(?P<mi>[-\d.]+)m)?(?:(?P<s>[-\d.]+)s)?)?"
 )
-_ISO_UNITS = {"y": "year", "mo": "month", "w": "week", "d": "day", "h": "hour", "mi": "minute",
-              "s": "second"}
+_ISO_UNITS = {
+    "y": "year",
+    "mo": "month",
+    "w": "week",
+    "d": "day",
+    "h": "hour",
+    "mi": "minute",
+    "s": "second",
+}
 
 
 def postgresql_interval(text: str) -> str | None:
@@ -205,8 +224,13 @@ def _spill(fields: list[Decimal]) -> tuple[int, int, int]:
 
 @comparators.dispatch_native("column")
 def compare_server_default(
-    ctx: AutogenContext, alter: AlterColumnOp, schema: str | None, table_name: str,
-    column_name: str, conn: ColumnInfo, meta: Column[Any],
+    ctx: AutogenContext,
+    alter: AlterColumnOp,
+    schema: str | None,
+    table_name: str,
+    column_name: str,
+    conn: ColumnInfo,
+    meta: Column[Any],
 ) -> None:
     """Set ``modify_server_default`` when the defaults differ.  A callable setting is called as
     ``(context, inspected_column, metadata_column, inspected_default, metadata_default,
@@ -227,7 +251,11 @@ def compare_server_default(
     conn_text = _with_on_update(conn, conn_text, rendered)
     if callable(setting):
         verdict = setting(
-            ctx.migration_context, build_column(conn), meta, conn_text, metadata_default,
+            ctx.migration_context,
+            build_column(conn),
+            meta,
+            conn_text,
+            metadata_default,
             rendered,
         )
         if verdict is not None:

@@ -72,7 +72,8 @@ def column_dict(column: ColumnInfo) -> dict[str, Any]:
     }
     if column.computed is not None:
         data["computed"] = {
-            "sqltext": column.computed.sqltext, "persisted": column.computed.persisted
+            "sqltext": column.computed.sqltext,
+            "persisted": column.computed.persisted,
         }
     if column.identity is not None:
         data["identity"] = dict(column.identity)

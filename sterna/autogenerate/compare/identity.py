@@ -68,8 +68,13 @@ def identities_differ(conn: dict[str, Any], meta: Identity, column: Column[Any])
 
 @comparators.dispatch_native("column")
 def compare_identity(
-    ctx: AutogenContext, alter: AlterColumnOp, schema: str | None, table_name: str,
-    column_name: str, conn: ColumnInfo, meta: Column[Any],
+    ctx: AutogenContext,
+    alter: AlterColumnOp,
+    schema: str | None,
+    table_name: str,
+    column_name: str,
+    conn: ColumnInfo,
+    meta: Column[Any],
 ) -> None:
     if ctx.dialect is None or not getattr(ctx.dialect, "supports_identity_columns", False):
         return
@@ -86,8 +91,13 @@ def compare_identity(
 
 @comparators.dispatch_native("column")
 def compare_computed(
-    ctx: AutogenContext, alter: AlterColumnOp, schema: str | None, table_name: str,
-    column_name: str, conn: ColumnInfo, meta: Column[Any],
+    ctx: AutogenContext,
+    alter: AlterColumnOp,
+    schema: str | None,
+    table_name: str,
+    column_name: str,
+    conn: ColumnInfo,
+    meta: Column[Any],
 ) -> None:
     if ctx.dialect is None or (meta.computed is None and conn.computed is None):
         return

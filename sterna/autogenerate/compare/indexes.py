@@ -80,8 +80,9 @@ def _option_text(value: Any, dialect: Dialect, table_name: str) -> str:
         return ",".join(str(v.name if isinstance(v, Column) else v).lower() for v in value)
     if isinstance(value, str) and not isinstance(value, (list, tuple)):
         return normalize_expression(value, dialect.name, table_name=table_name)
-    return normalize_expression(compile_expression(value, dialect), dialect.name,
-                                table_name=table_name)
+    return normalize_expression(
+        compile_expression(value, dialect), dialect.name, table_name=table_name
+    )
 
 
 def _options(options: dict[str, Any], dialect: Dialect, table_name: str) -> tuple[Any, ...]:
@@ -107,7 +108,8 @@ def _meta_element(expr: Any, dialect: Dialect, table_name: str) -> str:
 
 
 def index_signature(
-    index: Index, dialect: Dialect,
+    index: Index,
+    dialect: Dialect,
     adjust: Callable[[Mapping[str, Any], str], dict[str, Any]] | None = None,
 ) -> tuple[Any, ...]:
     """What an index is compared by (elements with their order, uniqueness, compared dialect
@@ -124,8 +126,7 @@ def index_signature(
             reflected = adjust(reflected_index_dict(record), "index")
         return (elements, bool(record.unique), _options(reflected, dialect, table_name))
     elements = tuple(_meta_element(e, dialect, table_name) for e in index.expressions)
-    return (elements, bool(index.unique),
-            _options(dict(index.dialect_kwargs), dialect, table_name))
+    return (elements, bool(index.unique), _options(dict(index.dialect_kwargs), dialect, table_name))
 
 
 def unique_columns(constraint: UniqueConstraint) -> tuple[str, ...]:
@@ -141,8 +142,9 @@ def reflected_index_dict(index: IndexInfo) -> dict[str, Any]:
     ``adjust_reflected_dialect_options``."""
     return {
         "name": index.name,
-        "column_names": [None if e else n for n, e in zip(
-            index.elements, index.expressions, strict=False)],
+        "column_names": [
+            None if e else n for n, e in zip(index.elements, index.expressions, strict=False)
+        ],
         "expressions": list(index.elements),
         "unique": index.unique,
         "dialect_options": dict(index.dialect_options),
@@ -215,7 +217,8 @@ def _conn_element(index: IndexInfo, i: int, dialect: Dialect, table_name: str) -
     element = index.elements[i]
     text = (
         normalize_expression(element, dialect.name, table_name=table_name)
-        if index.expressions[i] else element.lower()
+        if index.expressions[i]
+        else element.lower()
     )
     sorting = index.sorting[i] if i < len(index.sorting) else ()
     return " ".join([text, *order_words(*reflected_order(sorting), dialect.name)])
@@ -243,9 +246,7 @@ def conn_items(ctx: AutogenContext, conn: TableInfo) -> list[Item]:
         if not ctx.run_name_filters(unique.name, kind, parent):
             continue
         columns = tuple(c.lower() for c in unique.columns)
-        items.append(
-            Item(UNIQUE, unique.name, columns, True, (), unique, either=unique.from_index)
-        )
+        items.append(Item(UNIQUE, unique.name, columns, True, (), unique, either=unique.from_index))
     return items
 
 
@@ -271,8 +272,14 @@ def _pair(meta: list[Item], conn: list[Item]) -> list[tuple[Item, Item]]:
         if item.paired or item.kind != UNIQUE:
             continue
         other = next(
-            (c for c in conn if not c.paired and c.kind == UNIQUE
-             and c.elements == item.elements and c.options == item.options),
+            (
+                c
+                for c in conn
+                if not c.paired
+                and c.kind == UNIQUE
+                and c.elements == item.elements
+                and c.options == item.options
+            ),
             None,
         )
         if other is not None:
@@ -329,9 +336,7 @@ def _own_fk_index(conn: TableInfo, item: Item) -> bool:
     return False
 
 
-def _kept_for_fk(
-    conn: TableInfo, meta: Table | None, item: Item, dropped_fks: set[str]
-) -> bool:
+def _kept_for_fk(conn: TableInfo, meta: Table | None, item: Item, dropped_fks: set[str]) -> bool:
     """MySQL: a database index left alone because of a foreign key.  In a table that stays,
     any index serving a remaining key (dropping it fails).  In a dropped table (``meta`` is
     None), only the index MySQL made for a key by itself: the others get their ``drop_index``,
@@ -345,7 +350,8 @@ def _kept_for_fk(
 
 def _fk_changes(modify_ops: ModifyTableOps) -> tuple[set[str], list[CreateForeignKeyOp]]:
     dropped = {
-        str(op.constraint_name) for op in modify_ops.ops
+        str(op.constraint_name)
+        for op in modify_ops.ops
         if isinstance(op, DropConstraintOp) and op.constraint_type == "foreignkey"
     }
     added = [op for op in modify_ops.ops if isinstance(op, CreateForeignKeyOp)]
@@ -373,8 +379,12 @@ def _fk_indexes(
 
 @comparators.dispatch_native("table")
 def compare_indexes_and_uniques(
-    ctx: AutogenContext, modify_ops: ModifyTableOps, schema: str | None, table_name: str,
-    conn: TableInfo | None, meta: Table | None,
+    ctx: AutogenContext,
+    modify_ops: ModifyTableOps,
+    schema: str | None,
+    table_name: str,
+    conn: TableInfo | None,
+    meta: Table | None,
 ) -> None:
     if ctx.dialect is None or (conn is None and meta is None):
         return
@@ -392,8 +402,10 @@ def compare_indexes_and_uniques(
             adds.append(item)
     # a new table's unique constraints are part of its create_table
     adds.extend(
-        i for i in wanted
-        if not i.paired and (conn is not None or i.kind == INDEX)
+        i
+        for i in wanted
+        if not i.paired
+        and (conn is not None or i.kind == INDEX)
         and not _folded(ctx.dialect, conn, found, i)
     )
     mysql = _mysql(ctx.dialect)
@@ -403,8 +415,9 @@ def compare_indexes_and_uniques(
     for item in found:
         if id(item) in changed:
             continue
-        if item.paired or (conn is not None and mysql and _kept_for_fk(conn, meta, item,
-                                                                       dropped_fks)):
+        if item.paired or (
+            conn is not None and mysql and _kept_for_fk(conn, meta, item, dropped_fks)
+        ):
             kept.append(item)
         else:
             drops.append(item)
@@ -433,16 +446,18 @@ def _differs(ctx: AutogenContext, conn: TableInfo | None, item: Item, other: Ite
     implementation's ``compare_indexes``/``compare_unique_constraint`` when it has its own."""
     if item.kind != other.kind and not other.either:
         return True
-    hook = impl_hook(
-        ctx, "compare_indexes" if item.kind == INDEX else "compare_unique_constraint"
-    )
+    hook = impl_hook(ctx, "compare_indexes" if item.kind == INDEX else "compare_unique_constraint")
     if hook is None or conn is None:
         return item.signature != other.signature
     result = hook(item.source, _conn_object(ctx, conn, other, item.kind))
     if result.is_skip:
         what = "index" if item.kind == INDEX else "unique constraint"
-        log.info("Cannot compare %s %r, assuming equal and skipping. %s", what, other.name,
-                 result.message)
+        log.info(
+            "Cannot compare %s %r, assuming equal and skipping. %s",
+            what,
+            other.name,
+            result.message,
+        )
         return False
     return bool(result.is_different)
 
@@ -463,8 +478,11 @@ def _conn_object(
 
 
 def _corrected(
-    ctx: AutogenContext, correct: Callable[..., Any], conn: TableInfo | None,
-    wanted: list[Item], found: list[Item],
+    ctx: AutogenContext,
+    correct: Callable[..., Any],
+    conn: TableInfo | None,
+    wanted: list[Item],
+    found: list[Item],
 ) -> tuple[list[Item], list[Item]]:
     """The items left after the implementation's ``correct_for_autogen_constraints`` removed
     objects from the four sets (database uniques and indexes, model uniques and indexes)."""
@@ -502,12 +520,10 @@ def _drop_op(
         op = DropIndexOp.from_index(index)
     else:
         constraint = next(
-            c for c in table.constraints
-            if isinstance(c, UniqueConstraint) and c.name == item.name
+            c for c in table.constraints if isinstance(c, UniqueConstraint) and c.name == item.name
         )
         if not ctx.run_object_filters(constraint, item.name, UNIQUE, True, None):
             return None
         op = DropConstraintOp.from_constraint(constraint)
     op.schema = schema
     return op
-

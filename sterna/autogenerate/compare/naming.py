@@ -73,7 +73,8 @@ def _name_limit(dialect: Dialect, index: bool) -> int:
 def _taken(conn: TableInfo, modify_ops: ModifyTableOps) -> set[str]:
     """Names of the table's constraints and indexes that remain after the drops."""
     dropped = {
-        str(op.constraint_name) for op in modify_ops.ops
+        str(op.constraint_name)
+        for op in modify_ops.ops
         if isinstance(op, DropConstraintOp) and op.constraint_name
     } | {str(op.index_name) for op in modify_ops.ops if isinstance(op, DropIndexOp)}
     names = {i.name for i in conn.indexes} | {u.name for u in conn.uniques}
@@ -140,7 +141,9 @@ def _mysql(modify_ops: ModifyTableOps, conn: TableInfo) -> None:
 
 
 def name_split_foreign_keys(
-    ctx: AutogenContext, table: Table, split: list[ForeignKeyConstraint],
+    ctx: AutogenContext,
+    table: Table,
+    split: list[ForeignKeyConstraint],
     ops: list[CreateForeignKeyOp],
 ) -> None:
     """Name the unnamed foreign keys of a new table that are added after the tables, so that

@@ -56,9 +56,7 @@ def include_conn_table(ctx: AutogenContext, schema: str | None, name: str) -> bo
     return ctx.run_name_filters(name, "table", {"schema_name": schema})
 
 
-def metadata_tables(
-    ctx: AutogenContext, schemas: list[str | None]
-) -> dict[TableKey, Table]:
+def metadata_tables(ctx: AutogenContext, schemas: list[str | None]) -> dict[TableKey, Table]:
     """The model tables of the compared schemas that ``include_name`` keeps, by key."""
     wanted = set(schemas)
     found: dict[TableKey, Table] = {}

@@ -23,9 +23,7 @@ if TYPE_CHECKING:
 SequenceKey = tuple[str | None, str]
 
 
-def model_sequences(
-    ctx: AutogenContext, schemas: list[str | None]
-) -> dict[SequenceKey, Sequence]:
+def model_sequences(ctx: AutogenContext, schemas: list[str | None]) -> dict[SequenceKey, Sequence]:
     """The models' sequences that ``create_all`` creates on this dialect: an ``optional``
     one only where the dialect does not treat sequences as optional (MariaDB)."""
     wanted = set(schemas)

@@ -30,9 +30,15 @@ from sterna.autogenerate.compare.sqltokens import (
 #: MySQL/MariaDB give back these words in another spelling (``lower`` as ``lcase``, ``length``
 #: as ``octet_length``, ``TRUE`` as ``1``...); both sides take MySQL's reading of them.
 _MYSQL_WORDS = {
-    "lcase": "lower", "ucase": "upper", "octet_length": "length",
-    "character_length": "char_length", "substring": "substr", "mid": "substr",
-    "ceil": "ceiling", "power": "pow", "rlike": "regexp",
+    "lcase": "lower",
+    "ucase": "upper",
+    "octet_length": "length",
+    "character_length": "char_length",
+    "substring": "substr",
+    "mid": "substr",
+    "ceil": "ceiling",
+    "power": "pow",
+    "rlike": "regexp",
 }
 _MYSQL_OPERATORS = {"&&": "and", "||": "or", "!": "not"}
 _MYSQL_BOOLEANS = {"true": "1", "false": "0"}
@@ -67,13 +73,20 @@ def mysql_spelling(tokens: list[Token]) -> list[Token]:
 def _mod_call(tokens: list[Token], open_at: int, out: list[Token]) -> int:
     """``mod(a, b)`` (its ``(`` at ``open_at``) -> ``(a % b)`` onto ``out``; the index after."""
     close = matching_paren(tokens, open_at)
-    args = split_top_level(tokens[open_at + 1:close])
+    args = split_top_level(tokens[open_at + 1 : close])
     if len(args) != 2:
         out.append(tokens[open_at - 1])
         return open_at
     mod = tokens[open_at - 1]
-    out.extend([tokens[open_at], *mysql_spelling(args[0]), _made(PUNCT, "%", mod),
-                *mysql_spelling(args[1]), tokens[close]])
+    out.extend(
+        [
+            tokens[open_at],
+            *mysql_spelling(args[0]),
+            _made(PUNCT, "%", mod),
+            *mysql_spelling(args[1]),
+            tokens[close],
+        ]
+    )
     return close + 1
 
 
@@ -98,7 +111,7 @@ def generic_spelling(tokens: list[Token]) -> list[Token]:
                 i += 1
                 continue
             if lowered == "trim" and i + 2 < n and tokens[i + 2].is_word("both"):
-                out.extend(tokens[i:i + 2])
+                out.extend(tokens[i : i + 2])
                 i += 4 if i + 3 < n and tokens[i + 3].is_word("from") else 3
                 continue
         out.append(token)
@@ -109,10 +122,30 @@ def generic_spelling(tokens: list[Token]) -> list[Token]:
 #: Operators that bind tighter than a comparison: an operand of ``BETWEEN`` goes across them.
 _ARITHMETIC = frozenset({"+", "-", "*", "/", "%", "||", "^", "&", "|", "->", "->>", "#>", "@"})
 #: Words before ``(`` that are not a function name.
-_NOT_FUNCTIONS = frozenset({
-    "and", "or", "not", "in", "between", "when", "then", "else", "case", "is", "like",
-    "ilike", "exists", "any", "all", "some", "array", "regexp", "similar", "where",
-})
+_NOT_FUNCTIONS = frozenset(
+    {
+        "and",
+        "or",
+        "not",
+        "in",
+        "between",
+        "when",
+        "then",
+        "else",
+        "case",
+        "is",
+        "like",
+        "ilike",
+        "exists",
+        "any",
+        "all",
+        "some",
+        "array",
+        "regexp",
+        "similar",
+        "where",
+    }
+)
 
 
 def _matching_open(tokens: Sequence[Token], index: int) -> int:
@@ -136,14 +169,18 @@ def _primary_start(tokens: Sequence[Token], j: int) -> int:
     if tokens[j].is_punct(")", "]"):
         j = _matching_open(tokens, j)
         before = tokens[j - 1] if j > 0 else None
-        if before is not None and before.kind in (WORD, QUOTED) and (
-            before.kind == QUOTED or before.value.lower() not in _NOT_FUNCTIONS
+        if (
+            before is not None
+            and before.kind in (WORD, QUOTED)
+            and (before.kind == QUOTED or before.value.lower() not in _NOT_FUNCTIONS)
         ):
             j -= 1
     while j >= 2 and tokens[j - 1].is_punct(".") and tokens[j - 2].kind in (WORD, QUOTED):
         j -= 2
-    if j >= 1 and tokens[j - 1].is_punct("-", "+") and (
-        j == 1 or tokens[j - 2].kind == PUNCT and not tokens[j - 2].is_punct(")", "]")
+    if (
+        j >= 1
+        and tokens[j - 1].is_punct("-", "+")
+        and (j == 1 or tokens[j - 2].kind == PUNCT and not tokens[j - 2].is_punct(")", "]"))
     ):
         j -= 1  # a unary sign
     return j
@@ -214,12 +251,21 @@ def expand_between(tokens: list[Token]) -> list[Token]:
             continue
         start = _operand_start(tokens, subject_end)
         end = _operand_end(tokens, and_at + 1)
-        subject, low, high = tokens[start:subject_end + 1], tokens[i + 1:and_at], tokens[
-            and_at + 1:end]
+        subject, low, high = (
+            tokens[start : subject_end + 1],
+            tokens[i + 1 : and_at],
+            tokens[and_at + 1 : end],
+        )
         ops = ("<", "or", ">") if negated else (">=", "and", "<=")
         expansion = [
-            _made(PUNCT, "(", token), *subject, _made(PUNCT, ops[0], token), *low,
-            _made(WORD, ops[1], token), *subject, _made(PUNCT, ops[2], token), *high,
+            _made(PUNCT, "(", token),
+            *subject,
+            _made(PUNCT, ops[0], token),
+            *low,
+            _made(WORD, ops[1], token),
+            *subject,
+            _made(PUNCT, ops[2], token),
+            *high,
             _made(PUNCT, ")", token),
         ]
         tokens = [*tokens[:start], *expansion, *tokens[end:]]
@@ -240,7 +286,7 @@ def single_in(tokens: list[Token]) -> list[Token]:
         token = tokens[i]
         if token.is_word("in") and i + 1 < len(tokens) and tokens[i + 1].is_punct("("):
             close = matching_paren(tokens, i + 1)
-            inner = tokens[i + 2:close]
+            inner = tokens[i + 2 : close]
             single = inner and len(split_top_level(inner)) == 1 and not inner[0].is_word("select")
             if single:
                 negated = bool(out) and out[-1].is_word("not")
@@ -275,7 +321,7 @@ def fold_negations(tokens: list[Token]) -> list[Token]:
         token = tokens[i]
         if token.is_word("not") and _prefix_position(out):
             end = _not_operand_end(tokens, i + 1)
-            negated = _negate(fold_negations(tokens[i + 1:end]))
+            negated = _negate(fold_negations(tokens[i + 1 : end]))
             if negated is not None:
                 out.extend(negated)
                 i = end
@@ -304,9 +350,9 @@ def _not_operand_end(tokens: Sequence[Token], i: int) -> int:
             depth -= 1
             if depth < 0:
                 return j
-        elif depth == 0 and (token.is_punct(",") or (
-            token.kind == WORD and token.value.lower() in _NOT_ENDS
-        )):
+        elif depth == 0 and (
+            token.is_punct(",") or (token.kind == WORD and token.value.lower() in _NOT_ENDS)
+        ):
             return j
     return len(tokens)
 
@@ -345,12 +391,12 @@ def _negate_predicate(tokens: list[Token]) -> list[Token] | None:
             return _negated_comparison(tokens, j)
         elif token.is_word("is"):
             has_not = j + 1 < len(tokens) and tokens[j + 1].is_word("not")
-            rest = tokens[j + 2:] if has_not else tokens[j + 1:]
+            rest = tokens[j + 2 :] if has_not else tokens[j + 1 :]
             middle = [] if has_not else [_made(WORD, "not", token)]
-            return [*tokens[:j + 1], *middle, *rest]
+            return [*tokens[: j + 1], *middle, *rest]
         elif token.kind == WORD and token.value.lower() in _NOT_INFIX:
             if tokens[j - 1].is_word("not"):
-                return [*tokens[:j - 1], *tokens[j:]]
+                return [*tokens[: j - 1], *tokens[j:]]
             return [*tokens[:j], _made(WORD, "not", token), *tokens[j:]]
     return None
 
@@ -360,17 +406,19 @@ def _negated_comparison(tokens: list[Token], j: int) -> list[Token]:
     operator = tokens[j]
     following = tokens[j + 1] if j + 1 < len(tokens) else None
     quantifier: list[Token] = []
-    rest = tokens[j + 1:]
+    rest = tokens[j + 1 :]
     if following is not None and following.is_word("any", "some", "all"):
         flipped = "all" if following.value.lower() in ("any", "some") else "any"
-        quantifier, rest = [_made(WORD, flipped, following)], tokens[j + 2:]
+        quantifier, rest = [_made(WORD, flipped, following)], tokens[j + 2 :]
     replaced = _made(PUNCT, _NEGATED[operator.value], operator)
     return [*tokens[:j], replaced, *quantifier, *rest]
 
 
 def _strip_parens(tokens: list[Token]) -> list[Token]:
-    while len(tokens) > 1 and tokens[0].is_punct("(") and (
-        matching_paren(tokens, 0) == len(tokens) - 1
+    while (
+        len(tokens) > 1
+        and tokens[0].is_punct("(")
+        and (matching_paren(tokens, 0) == len(tokens) - 1)
     ):
         tokens = tokens[1:-1]
     return tokens

@@ -42,28 +42,56 @@ from sterna.autogenerate.compare.sqltokens import (
 )
 
 __all__ = [
-    "NUMBER", "PUNCT", "QUOTED", "STRING", "WORD", "Token", "TokenizeError", "canonical_number",
-    "dialect_tokenize", "joined", "matching_paren", "normalize_default", "normalize_expression",
-    "split_top_level", "tokenize",
+    "NUMBER",
+    "PUNCT",
+    "QUOTED",
+    "STRING",
+    "WORD",
+    "Token",
+    "TokenizeError",
+    "canonical_number",
+    "dialect_tokenize",
+    "joined",
+    "matching_paren",
+    "normalize_default",
+    "normalize_expression",
+    "split_top_level",
+    "tokenize",
 ]
 
 
 # -- expression normal form -----------------------------------------------------------------------
 
 #: Words that continue a multi-word type name after a ``::`` cast (PostgreSQL).
-_TYPE_WORDS = frozenset({
-    "varying", "precision", "without", "with", "time", "zone", "character", "double",
-    "timestamp", "bit", "national", "char", "varchar",
-})
+_TYPE_WORDS = frozenset(
+    {
+        "varying",
+        "precision",
+        "without",
+        "with",
+        "time",
+        "zone",
+        "character",
+        "double",
+        "timestamp",
+        "bit",
+        "national",
+        "char",
+        "varchar",
+    }
+)
 
 _OPERATOR_SPELLING = {
-    "!=": "<>", "==": "=", "~~": "like", "!~~": "not like", "~~*": "ilike", "!~~*": "not ilike",
+    "!=": "<>",
+    "==": "=",
+    "~~": "like",
+    "!~~": "not like",
+    "~~*": "ilike",
+    "!~~*": "not ilike",
 }
 
 
-def normalize_expression(
-    text: str, dialect_name: str, *, table_name: str | None = None
-) -> str:
+def normalize_expression(text: str, dialect_name: str, *, table_name: str | None = None) -> str:
     """A canonical form of the SQL expression ``text``: casts and parentheses dropped, words
     lower-cased, identifiers unquoted, the dialect's synonyms in one spelling, ``BETWEEN``
     expanded, negations folded into the operators, ``= ANY (ARRAY[...])`` read as ``IN``,
@@ -109,10 +137,24 @@ def _drop_casts(tokens: list[Token]) -> list[Token]:
 
 _NUMERIC_TEXT = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 #: Type names (first word) of PostgreSQL's numeric types.
-_NUMERIC_TYPES = frozenset({
-    "smallint", "integer", "int", "bigint", "int2", "int4", "int8", "numeric", "decimal",
-    "real", "double", "float", "float4", "float8",
-})
+_NUMERIC_TYPES = frozenset(
+    {
+        "smallint",
+        "integer",
+        "int",
+        "bigint",
+        "int2",
+        "int4",
+        "int8",
+        "numeric",
+        "decimal",
+        "real",
+        "double",
+        "float",
+        "float4",
+        "float8",
+    }
+)
 
 
 def _numeric_cast(out: Sequence[Token], tokens: Sequence[Token], type_at: int) -> bool:
@@ -121,8 +163,25 @@ def _numeric_cast(out: Sequence[Token], tokens: Sequence[Token], type_at: int) -
     if not out or out[-1].kind != STRING or not _NUMERIC_TEXT.fullmatch(out[-1].value.strip()):
         return False
     return type_at < len(tokens) and tokens[type_at].value.lower() in _NUMERIC_TYPES
-_SIGN_CONTEXT = frozenset({"and", "or", "not", "between", "in", "when", "then", "else", "case",
-                           "like", "is", "return", "select"})
+
+
+_SIGN_CONTEXT = frozenset(
+    {
+        "and",
+        "or",
+        "not",
+        "between",
+        "in",
+        "when",
+        "then",
+        "else",
+        "case",
+        "like",
+        "is",
+        "return",
+        "select",
+    }
+)
 
 
 def _merge_signs(tokens: list[Token]) -> list[Token]:
@@ -150,8 +209,7 @@ def _skip_type(tokens: Sequence[Token], i: int) -> int:
     if i < len(tokens) and tokens[i].kind in (WORD, QUOTED):
         i += 1
         while (
-            i + 1 < len(tokens) and tokens[i].is_punct(".")
-            and tokens[i + 1].kind in (WORD, QUOTED)
+            i + 1 < len(tokens) and tokens[i].is_punct(".") and tokens[i + 1].kind in (WORD, QUOTED)
         ):
             i += 2
         while i < len(tokens) and tokens[i].kind == WORD and tokens[i].value.lower() in _TYPE_WORDS:
@@ -169,11 +227,11 @@ def _unwrap_cast_calls(tokens: list[Token]) -> list[Token]:
     while i < len(tokens):
         if tokens[i].is_word("cast") and i + 1 < len(tokens) and tokens[i + 1].is_punct("("):
             close = matching_paren(tokens, i + 1)
-            inner = tokens[i + 2:close]
+            inner = tokens[i + 2 : close]
             as_at = _last_top_level_word(inner, "as")
             if as_at is not None:
                 replacement = _unwrap_cast_calls(list(inner[:as_at]))
-                tokens = [*tokens[:i], *replacement, *tokens[close + 1:]]
+                tokens = [*tokens[:i], *replacement, *tokens[close + 1 :]]
                 i += len(replacement)
                 continue
         i += 1
@@ -204,8 +262,10 @@ def _canonical_words(tokens: Sequence[Token], table_name: str | None) -> list[st
         if token.kind == PUNCT and token.value in ("(", ")"):
             continue
         if (
-            qualifier is not None and token.kind in (WORD, QUOTED)
-            and token.value.lower() == qualifier and i + 1 < len(tokens)
+            qualifier is not None
+            and token.kind in (WORD, QUOTED)
+            and token.value.lower() == qualifier
+            and i + 1 < len(tokens)
             and tokens[i + 1].is_punct(".")
         ):
             skip_dot = True
@@ -243,7 +303,7 @@ def _rewrite_any_array(words: list[str]) -> list[str]:
     i = 0
     pending_close = 0
     while i < len(words):
-        window = words[i:i + 4]
+        window = words[i : i + 4]
         if window[1:] == ["any", "array", "["] and window[0] == "=":
             out.append("in")
             pending_close += 1

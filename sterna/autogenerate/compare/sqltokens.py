@@ -37,7 +37,10 @@ class TokenizeError(ValueError):
 
 
 def tokenize(
-    text: str, *, backslash_escapes: bool = False, double_quoted_strings: bool = False,
+    text: str,
+    *,
+    backslash_escapes: bool = False,
+    double_quoted_strings: bool = False,
     bracket_identifiers: bool = False,
 ) -> list[Token]:
     """Split SQL ``text`` into tokens; comments and whitespace are dropped.
@@ -80,9 +83,7 @@ def tokenize(
 #: Scanner groups whose token is the matched text itself.
 _SIMPLE_KINDS = {"word": WORD, "number": NUMBER, "punct": PUNCT}
 
-_PUNCT_TEXT = (
-    r"!~~\*|~~\*|!~~|~~|::|<>|!=|>=|<=|==|\|\||&&|->>|->|[-+*/%<>=(),.;\[\]{}~^&|!?:@#$]"
-)
+_PUNCT_TEXT = r"!~~\*|~~\*|!~~|~~|::|<>|!=|>=|<=|==|\|\||&&|->>|->|[-+*/%<>=(),.;\[\]{}~^&|!?:@#$]"
 
 
 @functools.cache
@@ -112,8 +113,9 @@ def _unquote_string(quoted: str, backslash: bool) -> str:
     inner = quoted[1:-1]
     if not backslash:
         return inner.replace("''", "'")
-    return _ESCAPE.sub(lambda m: _BACKSLASH.get(m.group(1), m.group(1)) if m.group(1)
-                       is not None else "'", inner)
+    return _ESCAPE.sub(
+        lambda m: _BACKSLASH.get(m.group(1), m.group(1)) if m.group(1) is not None else "'", inner
+    )
 
 
 _ESCAPE = re.compile(r"\\(.)|''", re.S)
@@ -158,7 +160,9 @@ def dialect_tokenize(text: str, dialect_name: str) -> list[Token]:
     """:func:`tokenize` with the quoting rules of ``dialect_name``."""
     mysql = dialect_name in ("mysql", "mariadb")
     return tokenize(
-        text, backslash_escapes=mysql, double_quoted_strings=mysql,
+        text,
+        backslash_escapes=mysql,
+        double_quoted_strings=mysql,
         bracket_identifiers=dialect_name == "sqlite",
     )
 
@@ -168,4 +172,4 @@ def joined(tokens: Iterable[Token], source: str) -> str:
     items = list(tokens)
     if not items:
         return ""
-    return source[items[0].start:items[-1].end]
+    return source[items[0].start : items[-1].end]

@@ -88,9 +88,7 @@ def plan_tables(
     edges = _edges(tables, (link for link in links if id(link) not in split))
     cycle = on_a_cycle(edges)
     split |= {id(link) for link in links if link.source in cycle and not link.self_referential}
-    order = dependency_order(
-        _edges(tables, (link for link in links if id(link) not in split))
-    )
+    order = dependency_order(_edges(tables, (link for link in links if id(link) not in split)))
     position = {key: n for n, key in enumerate(order)}
     chosen = sorted(
         (link for link in links if id(link) in split),
@@ -159,9 +157,7 @@ def on_a_cycle(edges: Mapping[TableKey, set[TableKey]]) -> set[TableKey]:
     return found
 
 
-def _pop_component(
-    node: TableKey, stack: list[TableKey], on_stack: set[TableKey]
-) -> set[TableKey]:
+def _pop_component(node: TableKey, stack: list[TableKey], on_stack: set[TableKey]) -> set[TableKey]:
     """Pop the component rooted at ``node``; its members when it has two or more."""
     component: list[TableKey] = []
     while True:

@@ -52,37 +52,49 @@ if TYPE_CHECKING:
 
 
 def run_table_comparators(
-    ctx: AutogenContext, modify_ops: ModifyTableOps, schema: str | None, table_name: str,
-    conn: TableInfo | None, meta: Table | None,
+    ctx: AutogenContext,
+    modify_ops: ModifyTableOps,
+    schema: str | None,
+    table_name: str,
+    conn: TableInfo | None,
+    meta: Table | None,
 ) -> None:
     """Every ``"table"`` comparator for one table, then the operations put in a safe order."""
     assert ctx.dialect is not None
     ctx.comparators.run(
-        "table", ctx.dialect.name,
+        "table",
+        ctx.dialect.name,
         (ctx, modify_ops, schema, table_name, conn, meta),
-        lambda: (ctx, modify_ops, schema, table_name,
-                 ctx.conn_table(conn) if conn is not None else None, meta),
+        lambda: (
+            ctx,
+            modify_ops,
+            schema,
+            table_name,
+            ctx.conn_table(conn) if conn is not None else None,
+            meta,
+        ),
     )
     name_new_constraints(ctx, modify_ops, conn)
     order_table_ops(modify_ops)
 
 
 @comparators.dispatch_native("schema")
-def compare_tables(
-    ctx: AutogenContext, upgrade_ops: UpgradeOps, schemas: list[str | None]
-) -> None:
+def compare_tables(ctx: AutogenContext, upgrade_ops: UpgradeOps, schemas: list[str | None]) -> None:
     snapshot = ctx.snapshot
     if snapshot is None:
         return
     meta = metadata_tables(ctx, schemas)
     conn = snapshot.tables
     created = {
-        k: meta[k] for k in sorted(meta, key=key_order)
-        if k not in conn and k not in snapshot.excluded
+        k: meta[k]
+        for k in sorted(meta, key=key_order)
+        if k not in conn
+        and k not in snapshot.excluded
         and ctx.run_object_filters(meta[k], meta[k].name, "table", False, None)
     }
     dropped = {
-        k: ctx.conn_table(conn[k]) for k in sorted(conn, key=key_order)
+        k: ctx.conn_table(conn[k])
+        for k in sorted(conn, key=key_order)
         if k not in meta
         and ctx.run_object_filters(ctx.conn_table(conn[k]), k[1], "table", True, None)
     }
@@ -107,7 +119,9 @@ def compare_tables(
 
 
 def _created(
-    ctx: AutogenContext, upgrade_ops: UpgradeOps, table: Table,
+    ctx: AutogenContext,
+    upgrade_ops: UpgradeOps,
+    table: Table,
     split: list[ForeignKeyConstraint],
 ) -> None:
     create = _create_table_op(ctx, table, split)
@@ -172,7 +186,9 @@ def _without_keys(op: CreateTableOp, split: list[ForeignKeyConstraint]) -> None:
 
 
 def _add_split_keys(
-    ctx: AutogenContext, upgrade_ops: UpgradeOps, table: Table,
+    ctx: AutogenContext,
+    upgrade_ops: UpgradeOps,
+    table: Table,
     split: list[ForeignKeyConstraint],
 ) -> None:
     """The foreign keys of a new table that wait until all new tables exist (those its
@@ -221,7 +237,9 @@ def _changed(ctx: AutogenContext, upgrade_ops: UpgradeOps, info: TableInfo, tabl
 
 
 def _dropped(
-    ctx: AutogenContext, upgrade_ops: UpgradeOps, info: TableInfo,
+    ctx: AutogenContext,
+    upgrade_ops: UpgradeOps,
+    info: TableInfo,
     split: list[ForeignKeyConstraint],
 ) -> None:
     table = ctx.conn_table(info)
@@ -281,7 +299,8 @@ def _fk_columns(drop: DropTableOp) -> list[tuple[str, ...]]:
         return []
     return [
         tuple(str(c).lower() for c in item.column_keys)
-        for item in drop._reverse.columns if isinstance(item, ForeignKeyConstraint)
+        for item in drop._reverse.columns
+        if isinstance(item, ForeignKeyConstraint)
     ]
 
 
@@ -305,9 +324,16 @@ def _phase(op: MigrateOperation) -> int:
     if isinstance(op, DropConstraintOp):
         return _DROP_PHASE.get(op.constraint_type or "", 1)
     phases: list[tuple[type[Any], int]] = [
-        (DropIndexOp, 1), (AddColumnOp, 3), (AlterColumnOp, 4), (DropColumnOp, 5),
-        (CreatePrimaryKeyOp, 6), (CreateIndexOp, 7), (CreateUniqueConstraintOp, 7),
-        (CreateCheckConstraintOp, 7), (CreateForeignKeyOp, 8), (CreateTableCommentOp, 9),
+        (DropIndexOp, 1),
+        (AddColumnOp, 3),
+        (AlterColumnOp, 4),
+        (DropColumnOp, 5),
+        (CreatePrimaryKeyOp, 6),
+        (CreateIndexOp, 7),
+        (CreateUniqueConstraintOp, 7),
+        (CreateCheckConstraintOp, 7),
+        (CreateForeignKeyOp, 8),
+        (CreateTableCommentOp, 9),
         (DropTableCommentOp, 9),
     ]
     for cls, phase in phases:

@@ -51,13 +51,29 @@ class TypeSig:
 
 
 _SYNONYMS = {
-    "int": "integer", "int4": "integer", "int8": "bigint", "int2": "smallint",
-    "serial": "integer", "serial4": "integer", "bigserial": "bigint", "serial8": "bigint",
-    "smallserial": "smallint", "bool": "boolean", "dec": "numeric", "decimal": "numeric",
-    "fixed": "numeric", "character varying": "varchar", "character": "char",
-    "double precision": "double", "float8": "double", "float4": "real",
-    "nvarchar": "varchar", "nchar": "char", "national character varying": "varchar",
-    "national char": "char", "varbit": "bit varying",
+    "int": "integer",
+    "int4": "integer",
+    "int8": "bigint",
+    "int2": "smallint",
+    "serial": "integer",
+    "serial4": "integer",
+    "bigserial": "bigint",
+    "serial8": "bigint",
+    "smallserial": "smallint",
+    "bool": "boolean",
+    "dec": "numeric",
+    "decimal": "numeric",
+    "fixed": "numeric",
+    "character varying": "varchar",
+    "character": "char",
+    "double precision": "double",
+    "float8": "double",
+    "float4": "real",
+    "nvarchar": "varchar",
+    "nchar": "char",
+    "national character varying": "varchar",
+    "national char": "char",
+    "varbit": "bit varying",
 }
 _TZ_SYNONYMS = {"timestamptz": "timestamp", "timetz": "time"}
 _MYSQL_INTEGERS = frozenset({"tinyint", "smallint", "mediumint", "integer", "bigint"})
@@ -92,15 +108,15 @@ def parse_type(ddl: str, dialect_name: str) -> TypeSig:
     while i < len(tokens) and tokens[i].kind in (WORD, QUOTED) and not _is_stop(tokens, i):
         words.append(tokens[i].value.lower())
         i += 1
-        while i + 1 < len(tokens) and tokens[i].is_punct(".") and tokens[i + 1].kind in (
-            WORD, QUOTED
+        while (
+            i + 1 < len(tokens) and tokens[i].is_punct(".") and tokens[i + 1].kind in (WORD, QUOTED)
         ):
             words[-1] += "." + tokens[i + 1].value.lower()
             i += 2
     args: tuple[str, ...] = ()
     if i < len(tokens) and tokens[i].is_punct("("):
         close = matching_paren(tokens, i)
-        args = tuple(_arg_text(item) for item in split_top_level(tokens[i + 1:close]) if item)
+        args = tuple(_arg_text(item) for item in split_top_level(tokens[i + 1 : close]) if item)
         i = close + 1
     flags, collation, charset = _modifiers(tokens[i:])
     base = " ".join(words)
@@ -228,9 +244,22 @@ def types_differ(dialect: Dialect, conn: ColumnInfo, metadata_type: TypeEngine[A
 # TEXT(4194304) LONGTEXT; BLOB(255) TINYBLOB, BLOB(65535) BLOB, BLOB(65536) MEDIUMBLOB.
 _LOB_SIZES = ((256, "tiny"), (65536, ""), (16777216, "medium"))
 _CHARSET_BYTES = {
-    "utf8mb4": 4, "utf8mb3": 3, "utf8": 3, "ucs2": 2, "utf16": 4, "utf16le": 4, "utf32": 4,
-    "big5": 2, "cp932": 2, "eucjpms": 3, "euckr": 2, "gb18030": 4, "gb2312": 2, "gbk": 2,
-    "sjis": 2, "ujis": 3,
+    "utf8mb4": 4,
+    "utf8mb3": 3,
+    "utf8": 3,
+    "ucs2": 2,
+    "utf16": 4,
+    "utf16le": 4,
+    "utf32": 4,
+    "big5": 2,
+    "cp932": 2,
+    "eucjpms": 3,
+    "euckr": 2,
+    "gb18030": 4,
+    "gb2312": 2,
+    "gbk": 2,
+    "sjis": 2,
+    "ujis": 3,
 }
 
 
@@ -274,8 +303,13 @@ def _affinity_differs(meta: TypeEngine[Any], conn: TypeEngine[Any]) -> bool:
 
 @comparators.dispatch_native("column")
 def compare_type(
-    ctx: AutogenContext, alter: AlterColumnOp, schema: str | None, table_name: str,
-    column_name: str, conn: ColumnInfo, meta: Column[Any],
+    ctx: AutogenContext,
+    alter: AlterColumnOp,
+    schema: str | None,
+    table_name: str,
+    column_name: str,
+    conn: ColumnInfo,
+    meta: Column[Any],
 ) -> None:
     """Set ``modify_type`` when the types differ (``compare_type`` option: bool or callable
     ``(context, inspected_column, metadata_column, inspected_type, metadata_type)``; when the

@@ -21,14 +21,23 @@ from sterna.operations.ops.indexes import CreateIndexOp, DropIndexOp
 
 class ConstraintDirectives(DirectiveBase):
     def create_primary_key(
-        self, constraint_name: str | None, table_name: str, columns: Sequence[str], *,
+        self,
+        constraint_name: str | None,
+        table_name: str,
+        columns: Sequence[str],
+        *,
         schema: str | None = None,
     ) -> None:
         self.invoke(CreatePrimaryKeyOp(constraint_name, table_name, columns, schema=schema))
 
     def create_unique_constraint(
-        self, constraint_name: str | None, table_name: str, columns: Sequence[str], *,
-        schema: str | None = None, **kw: Any,
+        self,
+        constraint_name: str | None,
+        table_name: str,
+        columns: Sequence[str],
+        *,
+        schema: str | None = None,
+        **kw: Any,
     ) -> None:
         """``kw``: ``deferrable``, ``initially`` and dialect options."""
         self.invoke(
@@ -54,16 +63,29 @@ class ConstraintDirectives(DirectiveBase):
     ) -> None:
         self.invoke(
             CreateForeignKeyOp(
-                constraint_name, source_table, referent_table, local_cols, remote_cols,
-                onupdate=onupdate, ondelete=ondelete, deferrable=deferrable,
-                initially=initially, match=match, source_schema=source_schema,
-                referent_schema=referent_schema, **dialect_kw,
+                constraint_name,
+                source_table,
+                referent_table,
+                local_cols,
+                remote_cols,
+                onupdate=onupdate,
+                ondelete=ondelete,
+                deferrable=deferrable,
+                initially=initially,
+                match=match,
+                source_schema=source_schema,
+                referent_schema=referent_schema,
+                **dialect_kw,
             )
         )
 
     def create_check_constraint(
-        self, constraint_name: str | None, table_name: str,
-        condition: str | ColumnElement[bool] | TextClause, *, schema: str | None = None,
+        self,
+        constraint_name: str | None,
+        table_name: str,
+        condition: str | ColumnElement[bool] | TextClause,
+        *,
+        schema: str | None = None,
         **kw: Any,
     ) -> None:
         self.invoke(
@@ -84,20 +106,28 @@ class ConstraintDirectives(DirectiveBase):
         )
 
     def drop_constraint(
-        self, constraint_name: str, table_name: str, type_: str | None = None, *,
-        schema: str | None = None, if_exists: bool | None = None,
+        self,
+        constraint_name: str,
+        table_name: str,
+        type_: str | None = None,
+        *,
+        schema: str | None = None,
+        if_exists: bool | None = None,
     ) -> None:
         """``type_``: ``foreignkey``, ``primary``, ``unique`` or ``check`` (MySQL needs it)."""
         self.invoke(
-            DropConstraintOp(
-                constraint_name, table_name, type_, schema=schema, if_exists=if_exists
-            )
+            DropConstraintOp(constraint_name, table_name, type_, schema=schema, if_exists=if_exists)
         )
 
     def create_index(
-        self, index_name: str | None, table_name: str,
-        columns: Sequence[str | TextClause | ColumnElement[Any]], *,
-        schema: str | None = None, unique: bool = False, if_not_exists: bool | None = None,
+        self,
+        index_name: str | None,
+        table_name: str,
+        columns: Sequence[str | TextClause | ColumnElement[Any]],
+        *,
+        schema: str | None = None,
+        unique: bool = False,
+        if_not_exists: bool | None = None,
         **kw: Any,
     ) -> None:
         """Columns are names or SQL expressions (``text("lower(name)")``); ``kw`` holds dialect
@@ -105,15 +135,23 @@ class ConstraintDirectives(DirectiveBase):
         ``postgresql_concurrently``, ``mysql_length``."""
         self.invoke(
             CreateIndexOp(
-                index_name, table_name, columns, schema=schema, unique=unique,
-                if_not_exists=if_not_exists, **kw,
+                index_name,
+                table_name,
+                columns,
+                schema=schema,
+                unique=unique,
+                if_not_exists=if_not_exists,
+                **kw,
             )
         )
 
     def drop_index(
-        self, index_name: str, table_name: str | None = None, *, schema: str | None = None,
-        if_exists: bool | None = None, **kw: Any,
+        self,
+        index_name: str,
+        table_name: str | None = None,
+        *,
+        schema: str | None = None,
+        if_exists: bool | None = None,
+        **kw: Any,
     ) -> None:
-        self.invoke(
-            DropIndexOp(index_name, table_name, schema=schema, if_exists=if_exists, **kw)
-        )
+        self.invoke(DropIndexOp(index_name, table_name, schema=schema, if_exists=if_exists, **kw))

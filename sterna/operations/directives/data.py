@@ -14,7 +14,10 @@ from sterna.operations.ops.data import BulkInsertOp, ExecuteSQLOp
 
 class DataDirectives(DirectiveBase):
     def bulk_insert(
-        self, table: Table | TableClause, rows: Sequence[Mapping[str, Any]], *,
+        self,
+        table: Table | TableClause,
+        rows: Sequence[Mapping[str, Any]],
+        *,
         multiinsert: bool = True,
     ) -> None:
         """INSERT ``rows`` (dicts keyed by column name) into ``table`` (a ``Table`` or a

@@ -19,8 +19,12 @@ from sterna.operations.ops.sequences import CreateSequenceOp, DropSequenceOp
 
 class ExtraDirectives(DirectiveBase):
     def create_sequence(
-        self, sequence_name: str, *, schema: str | None = None,
-        if_not_exists: bool | None = None, **kw: Any,
+        self,
+        sequence_name: str,
+        *,
+        schema: str | None = None,
+        if_not_exists: bool | None = None,
+        **kw: Any,
     ) -> None:
         """``kw``: the ``sqlalchemy.Sequence`` options (start, increment, minvalue, maxvalue,
         cycle, cache...)."""
@@ -42,29 +46,45 @@ class ExtraDirectives(DirectiveBase):
         self.invoke(DropSchemaOp(schema_name, if_exists=if_exists, cascade=cascade))
 
     def create_enum(
-        self, enum_name: str, values: Sequence[str], *, schema: str | None = None,
+        self,
+        enum_name: str,
+        values: Sequence[str],
+        *,
+        schema: str | None = None,
         if_not_exists: bool | None = None,
     ) -> None:
         """PostgreSQL ``CREATE TYPE ... AS ENUM``; nothing on backends without named enums."""
-        self.invoke(
-            CreateEnumOp(enum_name, values, schema=schema, if_not_exists=if_not_exists)
-        )
+        self.invoke(CreateEnumOp(enum_name, values, schema=schema, if_not_exists=if_not_exists))
 
     def drop_enum(
-        self, enum_name: str, *, schema: str | None = None, if_exists: bool | None = None,
+        self,
+        enum_name: str,
+        *,
+        schema: str | None = None,
+        if_exists: bool | None = None,
         values: Sequence[str] | None = None,
     ) -> None:
         """``values`` (optional) records the type's values so the drop can be reversed."""
         self.invoke(DropEnumOp(enum_name, schema=schema, if_exists=if_exists, values=values))
 
     def add_enum_value(
-        self, enum_name: str, value: str, *, schema: str | None = None,
-        before: str | None = None, after: str | None = None, if_not_exists: bool = False,
+        self,
+        enum_name: str,
+        value: str,
+        *,
+        schema: str | None = None,
+        before: str | None = None,
+        after: str | None = None,
+        if_not_exists: bool = False,
     ) -> None:
         """``ALTER TYPE ... ADD VALUE``; run outside the transaction on PostgreSQL < 12."""
         self.invoke(
             AddEnumValueOp(
-                enum_name, value, schema=schema, before=before, after=after,
+                enum_name,
+                value,
+                schema=schema,
+                before=before,
+                after=after,
                 if_not_exists=if_not_exists,
             )
         )
@@ -74,8 +94,6 @@ class ExtraDirectives(DirectiveBase):
     ) -> None:
         self.invoke(RenameEnumValueOp(enum_name, old_value, new_value, schema=schema))
 
-    def drop_enum_value(
-        self, enum_name: str, value: str, *, schema: str | None = None
-    ) -> None:
+    def drop_enum_value(self, enum_name: str, value: str, *, schema: str | None = None) -> None:
         """Remove a value by rebuilding the type (PostgreSQL, online only)."""
         self.invoke(DropEnumValueOp(enum_name, value, schema=schema))

@@ -15,7 +15,10 @@ from sterna.operations.ops.tables import CreateTableOp, DropTableOp, RenameTable
 
 class TableDirectives(DirectiveBase):
     def create_table(
-        self, table_name: str, *columns: SchemaItem, if_not_exists: bool | None = None,
+        self,
+        table_name: str,
+        *columns: SchemaItem,
+        if_not_exists: bool | None = None,
         **kw: Any,
     ) -> Table:
         """``CREATE TABLE``; returns the ``Table`` (handy for ``bulk_insert``).
@@ -28,7 +31,11 @@ class TableDirectives(DirectiveBase):
         return table
 
     def drop_table(
-        self, table_name: str, *, schema: str | None = None, if_exists: bool | None = None,
+        self,
+        table_name: str,
+        *,
+        schema: str | None = None,
+        if_exists: bool | None = None,
         **kw: Any,
     ) -> None:
         self.invoke(DropTableOp(table_name, schema=schema, if_exists=if_exists, table_kw=kw))
@@ -39,14 +46,23 @@ class TableDirectives(DirectiveBase):
         self.invoke(RenameTableOp(old_table_name, new_table_name, schema=schema))
 
     def add_column(
-        self, table_name: str, column: Column[Any], *, schema: str | None = None,
-        if_not_exists: bool | None = None, inline_references: bool | None = None,
+        self,
+        table_name: str,
+        column: Column[Any],
+        *,
+        schema: str | None = None,
+        if_not_exists: bool | None = None,
+        inline_references: bool | None = None,
         inline_primary_key: bool | None = None,
     ) -> None:
         self.invoke(
             AddColumnOp(
-                table_name, column, schema=schema, if_not_exists=if_not_exists,
-                inline_references=inline_references, inline_primary_key=inline_primary_key,
+                table_name,
+                column,
+                schema=schema,
+                if_not_exists=if_not_exists,
+                inline_references=inline_references,
+                inline_primary_key=inline_primary_key,
             )
         )
 
@@ -55,9 +71,7 @@ class TableDirectives(DirectiveBase):
     ) -> None:
         """``kw``: ``if_exists`` and dialect options."""
         if_exists = kw.pop("if_exists", None)
-        self.invoke(
-            DropColumnOp(table_name, column_name, schema=schema, if_exists=if_exists, **kw)
-        )
+        self.invoke(DropColumnOp(table_name, column_name, schema=schema, if_exists=if_exists, **kw))
 
     def alter_column(
         self,
@@ -82,17 +96,28 @@ class TableDirectives(DirectiveBase):
         ``kw``: ``postgresql_using``, ``autoincrement``, ``existing_autoincrement``."""
         self.invoke(
             AlterColumnOp(
-                table_name, column_name, schema=schema,
-                existing_type=existing_type, existing_server_default=existing_server_default,
-                existing_nullable=existing_nullable, existing_comment=existing_comment,
-                modify_nullable=nullable, modify_comment=comment,
-                modify_server_default=server_default, modify_name=new_column_name,
-                modify_type=type_, **kw,
+                table_name,
+                column_name,
+                schema=schema,
+                existing_type=existing_type,
+                existing_server_default=existing_server_default,
+                existing_nullable=existing_nullable,
+                existing_comment=existing_comment,
+                modify_nullable=nullable,
+                modify_comment=comment,
+                modify_server_default=server_default,
+                modify_name=new_column_name,
+                modify_type=type_,
+                **kw,
             )
         )
 
     def create_table_comment(
-        self, table_name: str, comment: str | None, *, existing_comment: str | None = None,
+        self,
+        table_name: str,
+        comment: str | None,
+        *,
+        existing_comment: str | None = None,
         schema: str | None = None,
     ) -> None:
         self.invoke(
@@ -102,7 +127,10 @@ class TableDirectives(DirectiveBase):
         )
 
     def drop_table_comment(
-        self, table_name: str, *, existing_comment: str | None = None,
+        self,
+        table_name: str,
+        *,
+        existing_comment: str | None = None,
         schema: str | None = None,
     ) -> None:
         self.invoke(

@@ -94,7 +94,9 @@ class DropColumnOp(AlterTableOp):
         cls, schema: str | None, tname: str, col: Column[Any]
     ) -> DropColumnOp:
         return cls(
-            tname, col.name, schema=schema,
+            tname,
+            col.name,
+            schema=schema,
             _reverse=AddColumnOp.from_column_and_tablename(schema, tname, col),
         )
 
@@ -193,17 +195,45 @@ class AlterColumnOp(AlterTableOp):
         where = (self.schema, self.table_name, self.column_name)
         diffs: list[tuple[Any, ...]] = []
         if self.modify_type is not None:
-            diffs.append(("modify_type", *where, self._existing("existing_type"),
-                          self.existing_type, self.modify_type))
+            diffs.append(
+                (
+                    "modify_type",
+                    *where,
+                    self._existing("existing_type"),
+                    self.existing_type,
+                    self.modify_type,
+                )
+            )
         if self.modify_nullable is not None:
-            diffs.append(("modify_nullable", *where, self._existing("existing_nullable"),
-                          self.existing_nullable, self.modify_nullable))
+            diffs.append(
+                (
+                    "modify_nullable",
+                    *where,
+                    self._existing("existing_nullable"),
+                    self.existing_nullable,
+                    self.modify_nullable,
+                )
+            )
         if self.modify_server_default is not False:
-            diffs.append(("modify_default", *where, self._existing("existing_server_default"),
-                          self.existing_server_default, self.modify_server_default))
+            diffs.append(
+                (
+                    "modify_default",
+                    *where,
+                    self._existing("existing_server_default"),
+                    self.existing_server_default,
+                    self.modify_server_default,
+                )
+            )
         if self.modify_comment is not False:
-            diffs.append(("modify_comment", *where, self._existing("existing_comment"),
-                          self.existing_comment, self.modify_comment))
+            diffs.append(
+                (
+                    "modify_comment",
+                    *where,
+                    self._existing("existing_comment"),
+                    self.existing_comment,
+                    self.modify_comment,
+                )
+            )
         return diffs
 
     def reverse(self) -> AlterColumnOp:
@@ -231,9 +261,7 @@ class AlterColumnOp(AlterTableOp):
                 self.existing_server_default if self.modify_server_default is not False else False
             ),
             modify_nullable=self.existing_nullable if self.modify_nullable is not None else None,
-            modify_comment=(
-                self.existing_comment if self.modify_comment is not False else False
-            ),
+            modify_comment=(self.existing_comment if self.modify_comment is not False else False),
             modify_name=self.column_name if self.modify_name else None,
             **kw,
         )

@@ -14,7 +14,9 @@ if TYPE_CHECKING:
 
 
 def _comment_table(
-    migration_context: MigrationContextLike | None, name: str, schema: str | None,
+    migration_context: MigrationContextLike | None,
+    name: str,
+    schema: str | None,
     comment: str | None,
 ) -> Table:
     from sterna.operations.schemaobj import SchemaObjects
@@ -30,7 +32,11 @@ class CreateTableCommentOp(AlterTableOp):
     existing_comment: str | None = None
 
     def __init__(
-        self, table_name: str, comment: str | None, *, schema: str | None = None,
+        self,
+        table_name: str,
+        comment: str | None,
+        *,
+        schema: str | None = None,
         existing_comment: str | None = None,
     ) -> None:
         super().__init__(table_name, schema=schema)
@@ -46,7 +52,9 @@ class CreateTableCommentOp(AlterTableOp):
                 self.table_name, existing_comment=self.comment, schema=self.schema
             )
         return CreateTableCommentOp(
-            self.table_name, self.existing_comment, existing_comment=self.comment,
+            self.table_name,
+            self.existing_comment,
+            existing_comment=self.comment,
             schema=self.schema,
         )
 

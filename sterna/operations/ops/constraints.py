@@ -180,8 +180,13 @@ class _ColumnListConstraintOp(AddConstraintOp):
     kw: dict[str, Any] = field(default_factory=dict)
 
     def __init__(
-        self, constraint_name: Any, table_name: str, columns: Sequence[str], *,
-        schema: str | None = None, **kw: Any,
+        self,
+        constraint_name: Any,
+        table_name: str,
+        columns: Sequence[str],
+        *,
+        schema: str | None = None,
+        **kw: Any,
     ) -> None:
         self.constraint_name = constraint_name
         self.table_name = table_name
@@ -202,8 +207,10 @@ class CreatePrimaryKeyOp(_ColumnListConstraintOp):
         assert isinstance(constraint, PrimaryKeyConstraint)
         table = _table_of(constraint)
         return cls(
-            constraint_name_or_none(constraint.name), table.name,
-            [c.name for c in constraint.columns], schema=table.schema,
+            constraint_name_or_none(constraint.name),
+            table.name,
+            [c.name for c in constraint.columns],
+            schema=table.schema,
             **_dialect_kw(constraint),
         )
 
@@ -229,9 +236,12 @@ class CreateUniqueConstraintOp(_ColumnListConstraintOp):
         assert isinstance(constraint, SAUniqueConstraint)
         table = _table_of(constraint)
         return cls(
-            constraint_name_or_none(constraint.name), table.name,
-            [c.name for c in constraint.columns], schema=table.schema,
-            **_defer_kw(constraint), **_dialect_kw(constraint),
+            constraint_name_or_none(constraint.name),
+            table.name,
+            [c.name for c in constraint.columns],
+            schema=table.schema,
+            **_defer_kw(constraint),
+            **_dialect_kw(constraint),
         )
 
     def to_constraint(
@@ -259,8 +269,13 @@ class CreateForeignKeyOp(AddConstraintOp):
     kw: dict[str, Any] = field(default_factory=dict)
 
     def __init__(
-        self, constraint_name: Any, source_table: str, referent_table: str,
-        local_cols: Sequence[str], remote_cols: Sequence[str], **kw: Any,
+        self,
+        constraint_name: Any,
+        source_table: str,
+        referent_table: str,
+        local_cols: Sequence[str],
+        remote_cols: Sequence[str],
+        **kw: Any,
     ) -> None:
         self.constraint_name = constraint_name
         self.source_table = source_table
@@ -298,9 +313,12 @@ class CreateForeignKeyOp(AddConstraintOp):
         kw["source_schema"] = table.schema
         kw["referent_schema"] = ref_schema
         return cls(
-            constraint_name_or_none(constraint.name), table.name, ref_table,
-            [c.name for c in constraint.columns] if constraint.columns else
-            [e.parent.name for e in constraint.elements],
+            constraint_name_or_none(constraint.name),
+            table.name,
+            ref_table,
+            [c.name for c in constraint.columns]
+            if constraint.columns
+            else [e.parent.name for e in constraint.elements],
             [str(e._column_tokens[2]) for e in constraint.elements],
             **kw,
         )
@@ -311,8 +329,12 @@ class CreateForeignKeyOp(AddConstraintOp):
         from sterna.operations.schemaobj import SchemaObjects
 
         return SchemaObjects(migration_context).foreign_key_constraint(
-            self.constraint_name, self.source_table, self.referent_table,
-            self.local_cols, self.remote_cols, **self.kw,
+            self.constraint_name,
+            self.source_table,
+            self.referent_table,
+            self.local_cols,
+            self.remote_cols,
+            **self.kw,
         )
 
     def to_diff_tuple(self) -> tuple[str, Constraint]:
@@ -334,9 +356,13 @@ class CreateCheckConstraintOp(AddConstraintOp):
     kw: dict[str, Any] = field(default_factory=dict)
 
     def __init__(
-        self, constraint_name: Any, table_name: str,
-        condition: str | TextClause | ColumnElement[Any], *,
-        schema: str | None = None, **kw: Any,
+        self,
+        constraint_name: Any,
+        table_name: str,
+        condition: str | TextClause | ColumnElement[Any],
+        *,
+        schema: str | None = None,
+        **kw: Any,
     ) -> None:
         self.constraint_name = constraint_name
         self.table_name = table_name
@@ -349,8 +375,12 @@ class CreateCheckConstraintOp(AddConstraintOp):
         assert isinstance(constraint, CheckConstraint)
         table = _table_of(constraint)
         return cls(
-            constraint_name_or_none(constraint.name), table.name, constraint.sqltext,
-            schema=table.schema, **_defer_kw(constraint), **_dialect_kw(constraint),
+            constraint_name_or_none(constraint.name),
+            table.name,
+            constraint.sqltext,
+            schema=table.schema,
+            **_defer_kw(constraint),
+            **_dialect_kw(constraint),
         )
 
     def to_constraint(
@@ -379,9 +409,15 @@ class CreateExcludeConstraintOp(AddConstraintOp):
     _orig_constraint: Constraint | None = None
 
     def __init__(
-        self, constraint_name: Any, table_name: str,
-        elements: Sequence[tuple[Any, str]], *, where: Any = None,
-        schema: str | None = None, _orig_constraint: Constraint | None = None, **kw: Any,
+        self,
+        constraint_name: Any,
+        table_name: str,
+        elements: Sequence[tuple[Any, str]],
+        *,
+        where: Any = None,
+        schema: str | None = None,
+        _orig_constraint: Constraint | None = None,
+        **kw: Any,
     ) -> None:
         self.constraint_name = constraint_name
         self.table_name = table_name
@@ -404,8 +440,13 @@ class CreateExcludeConstraintOp(AddConstraintOp):
         if constraint.using:
             kw["using"] = constraint.using
         return cls(
-            constraint_name_or_none(constraint.name), table.name, pairs,
-            where=constraint.where, schema=table.schema, _orig_constraint=constraint, **kw,
+            constraint_name_or_none(constraint.name),
+            table.name,
+            pairs,
+            where=constraint.where,
+            schema=table.schema,
+            _orig_constraint=constraint,
+            **kw,
         )
 
     def to_constraint(self, migration_context: MigrationContextLike | None = None) -> Constraint:

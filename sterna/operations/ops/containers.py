@@ -154,7 +154,6 @@ def _single(items: list[Any], name: str) -> Any:
         return None
     if len(items) > 1:
         raise ValueError(
-            f"this MigrationScript has {len(items)} {name} (one per version token); "
-            f"use {name}_list"
+            f"this MigrationScript has {len(items)} {name} (one per version token); use {name}_list"
         )
     return items[0]

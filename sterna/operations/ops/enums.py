@@ -19,7 +19,11 @@ class CreateEnumOp(MigrateOperation):
     if_not_exists: bool | None = None
 
     def __init__(
-        self, enum_name: str, values: Sequence[str], *, schema: str | None = None,
+        self,
+        enum_name: str,
+        values: Sequence[str],
+        *,
+        schema: str | None = None,
         if_not_exists: bool | None = None,
     ) -> None:
         self.enum_name = enum_name
@@ -46,7 +50,11 @@ class DropEnumOp(MigrateOperation):
     values: list[str] | None = None
 
     def __init__(
-        self, enum_name: str, *, schema: str | None = None, if_exists: bool | None = None,
+        self,
+        enum_name: str,
+        *,
+        schema: str | None = None,
+        if_exists: bool | None = None,
         values: Sequence[str] | None = None,
     ) -> None:
         self.enum_name = enum_name
@@ -119,9 +127,7 @@ class RenameEnumValueOp(MigrateOperation):
     schema: str | None = field(default=None, kw_only=True)
 
     def reverse(self) -> RenameEnumValueOp:
-        return RenameEnumValueOp(
-            self.enum_name, self.new_value, self.old_value, schema=self.schema
-        )
+        return RenameEnumValueOp(self.enum_name, self.new_value, self.old_value, schema=self.schema)
 
     def to_diff_tuple(self) -> tuple[Any, ...]:
         return ("rename_enum_value", self.schema, self.enum_name, self.old_value, self.new_value)

@@ -66,17 +66,24 @@ class CreateIndexOp(MigrateOperation):
         assert table_name is not None, "the index must belong to a table"
         columns = [e if isinstance(e, Column) else unbind_expression(e) for e in index.expressions]
         return cls(
-            index.name, table_name, columns,
+            index.name,
+            table_name,
+            columns,
             schema=schema,
-            unique=bool(index.unique), **index.kwargs,
+            unique=bool(index.unique),
+            **index.kwargs,
         )
 
     def to_index(self, migration_context: MigrationContextLike | None = None) -> Index:
         from sterna.operations.schemaobj import SchemaObjects
 
         return SchemaObjects(migration_context).index(
-            self.index_name, self.table_name, self.columns, schema=self.schema,
-            unique=self.unique, **self.kw,
+            self.index_name,
+            self.table_name,
+            self.columns,
+            schema=self.schema,
+            unique=self.unique,
+            **self.kw,
         )
 
     def reverse(self) -> DropIndexOp:
@@ -120,7 +127,10 @@ class DropIndexOp(MigrateOperation):
     def from_index(cls, index: Index) -> DropIndexOp:
         table_name, schema = _index_table(index)
         return cls(
-            index.name, table_name, schema=schema, _reverse=CreateIndexOp.from_index(index),
+            index.name,
+            table_name,
+            schema=schema,
+            _reverse=CreateIndexOp.from_index(index),
             **index.kwargs,
         )
 
@@ -131,8 +141,12 @@ class DropIndexOp(MigrateOperation):
         columns: list[IndexColumn] = self._reverse.columns if self._reverse else ["x"]
         kw = {k: v for k, v in self.kw.items() if k != "unique"}
         return SchemaObjects(migration_context).index(
-            self.index_name, self.table_name, columns, schema=self.schema,
-            unique=self._reverse.unique if self._reverse else False, **kw,
+            self.index_name,
+            self.table_name,
+            columns,
+            schema=self.schema,
+            unique=self._reverse.unique if self._reverse else False,
+            **kw,
         )
 
     def reverse(self) -> CreateIndexOp:

@@ -11,8 +11,16 @@ from sterna.operations.ops.base import MigrateOperation
 
 #: Keyword arguments of ``sqlalchemy.Sequence`` carried by ``CreateSequenceOp.kw``.
 SEQUENCE_OPTIONS = (
-    "start", "increment", "minvalue", "maxvalue", "nominvalue", "nomaxvalue", "cycle",
-    "cache", "order", "data_type",
+    "start",
+    "increment",
+    "minvalue",
+    "maxvalue",
+    "nominvalue",
+    "nomaxvalue",
+    "cycle",
+    "cache",
+    "order",
+    "data_type",
 )
 
 
@@ -26,8 +34,12 @@ class CreateSequenceOp(MigrateOperation):
     kw: dict[str, Any] = field(default_factory=dict)
 
     def __init__(
-        self, sequence_name: str, *, schema: str | None = None,
-        if_not_exists: bool | None = None, **kw: Any,
+        self,
+        sequence_name: str,
+        *,
+        schema: str | None = None,
+        if_not_exists: bool | None = None,
+        **kw: Any,
     ) -> None:
         unknown = sorted(set(kw) - set(SEQUENCE_OPTIONS))
         if unknown:
@@ -68,7 +80,11 @@ class DropSequenceOp(MigrateOperation):
     _reverse: CreateSequenceOp | None = None
 
     def __init__(
-        self, sequence_name: str, *, schema: str | None = None, if_exists: bool | None = None,
+        self,
+        sequence_name: str,
+        *,
+        schema: str | None = None,
+        if_exists: bool | None = None,
         _reverse: CreateSequenceOp | None = None,
     ) -> None:
         self.sequence_name = sequence_name

@@ -132,8 +132,9 @@ class DropTableOp(MigrateOperation):
     ) -> DropTableOp:
         create = CreateTableOp.from_table(table, _namespace_metadata=_namespace_metadata)
         table_kw = dict(table.kwargs)
-        table_kw.update(comment=table.comment, info=dict(table.info),
-                        prefixes=list(table._prefixes))
+        table_kw.update(
+            comment=table.comment, info=dict(table.info), prefixes=list(table._prefixes)
+        )
         return cls(table.name, schema=table.schema, table_kw=table_kw, _reverse=create)
 
     def to_table(self, migration_context: MigrationContextLike | None = None) -> Table:
