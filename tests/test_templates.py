@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from mako.template import Template
+from mako.template import Template  # type: ignore[import-untyped]
 
 from sterna.cli import main
 from sterna.config import Config
@@ -22,7 +22,7 @@ from sterna.config import Config
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
 TEMPLATES = ("async", "generic", "multidb", "pyproject", "pyproject_async")
 TEMPLATE_DIR = Path(Config().get_template_directory())

@@ -139,7 +139,7 @@ class Project:
             stack.enter_context(contextlib.redirect_stderr(err))
             if stdin is not None:
                 old_stdin = sys.stdin
-                sys.stdin = stdin  # type: ignore[assignment]
+                sys.stdin = stdin
                 stack.callback(setattr, sys, "stdin", old_stdin)
             stack.callback(forget_app_modules)
             status = main(list(argv))

@@ -37,11 +37,17 @@ def _model(type_: Any, case: str) -> MetaData:
 
 def _alembic_kw(url: str, metadata: MetaData) -> dict[str, Any]:
     from alembic.autogenerate import produce_migrations
+    from alembic.operations.ops import AlterColumnOp as AlembicAlterColumnOp
+    from alembic.operations.ops import ModifyTableOps
     from alembic.runtime.migration import MigrationContext
 
     with engine(url) as eng, eng.connect() as conn:
         script = produce_migrations(MigrationContext.configure(conn), metadata)
-    op = script.upgrade_ops.ops[0].ops[0]
+    assert script.upgrade_ops is not None
+    table_ops = script.upgrade_ops.ops[0]
+    assert isinstance(table_ops, ModifyTableOps)
+    op = table_ops.ops[0]
+    assert isinstance(op, AlembicAlterColumnOp)
     return dict(op.kw)
 
 

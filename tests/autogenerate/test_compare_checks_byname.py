@@ -25,7 +25,7 @@ def _model(*items: Any) -> MetaData:
     return metadata
 
 
-def _checks(found: list[Any]) -> set[tuple[str, str | None]]:
+def _checks(found: list[Any]) -> set[tuple[str, object]]:
     return {
         (d[0], d[1].name) for d in found
         if d[0] in ("add_constraint", "remove_constraint") and isinstance(d[1], CheckConstraint)

@@ -109,7 +109,7 @@ def test_comment_removed(db_url: str, backend: str) -> None:
 def test_include_name_for_columns(db_url: str) -> None:
     create_all(db_url, _people(Column("legacy", Integer)))
 
-    def include_name(name: Any, type_: str, parents: dict[str, Any]) -> bool:
+    def include_name(name: str | None, type_: str, parents: dict[str, Any]) -> bool:
         if type_ == "column":
             assert parents["table_name"] == "people"
             assert parents["schema_qualified_table_name"] == "people"

@@ -62,7 +62,7 @@ def test_foreign_key_changes_like_alembic(
 ) -> None:
     create_all(db_url, _shop(**dict(before)))
     target = after.get("target", "id")
-    expected = {
+    expected: set[tuple[Any, ...]] = {
         ("remove_fk", "order", ("customer_id",), "customer"),
         ("add_fk", "order", (f"customer_{target}",), "customer"),
     }
@@ -80,7 +80,7 @@ def test_foreign_key_changes_like_alembic(
 
 def test_foreign_keys_added_and_dropped(db_url: str, backend: str) -> None:
     create_all(db_url, _shop(with_fk=False))
-    expected = {("add_fk", "order", ("customer_id",), "customer")}
+    expected: set[tuple[Any, ...]] = {("add_fk", "order", ("customer_id",), "customer")}
     assert summarize(alembic_diffs(db_url, _shop())) == expected
     if backend == "mariadb":
         expected.add(("add_index", "order", "fk_order_customer"))

@@ -43,6 +43,7 @@ def checks_of(url: str, table: str) -> list[tuple[str | None, str]]:
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
+            found: list[tuple[str | None, str]]
             if conn.dialect.name == "mysql":
                 rows = conn.execute(text(
                     "SELECT constraint_name, check_clause FROM information_schema.check_constraints"

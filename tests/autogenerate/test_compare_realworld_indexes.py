@@ -215,7 +215,7 @@ def generated_twice(project: Project, times: int = 3) -> list[str]:
         done = run_sterna("revision", "--autogenerate", "-m", "again", cwd=project.backend,
                           env={"PYTHONHASHSEED": seed}, check=True)
         assert "Generating" in done.stdout
-        (script,) = project.versions()[-1:] if len(project.versions()) else ()
+        (script,) = project.versions()[-1:]
         new = [p for p in project.versions() if p.name.endswith("_again.py")]
         (script,) = new
         scripts.append(functions(script))

@@ -22,13 +22,11 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from tests.autogenerate._autogen_project import Project, ruff_check
+from tests.autogenerate._autogen_project import CLEAN, Project, model_metadata, ruff_check
 from tests.autogenerate._compare_support import create_all, execute
 from tests.autogenerate.test_compare_realworld_fixes import (
-    CLEAN,
     against_create_all,
     checks_of,
-    model_metadata,
     rejected,
     section,
     use_batch,

@@ -24,12 +24,10 @@ import pytest
 from sqlalchemy import create_engine, inspect
 
 from sterna.autogenerate.reflect import reflect
-from tests.autogenerate._autogen_project import Project
+from tests.autogenerate._autogen_project import CLEAN, Project, model_metadata
 from tests.autogenerate._compare_support import create_all
 from tests.autogenerate.test_compare_realworld_fixes import (
-    CLEAN,
     against_create_all,
-    model_metadata,
     section,
     use_batch,
 )

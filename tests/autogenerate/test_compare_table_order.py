@@ -31,7 +31,7 @@ def _random_metadata(seed: int) -> MetaData:
 
 
 def _plan(metadata: MetaData) -> TablePlan:
-    tables = {(None, t.name): t for t in metadata.tables.values()}
+    tables: dict[TableKey, Table] = {(None, t.name): t for t in metadata.tables.values()}
     return plan_tables(tables, lambda key, fk: (None, fk.elements[0].column.table.name))
 
 
@@ -40,7 +40,9 @@ def test_split_and_order_match_create_all(seed: int) -> None:
     metadata = _random_metadata(seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        reference = sort_tables_and_constraints(list(metadata.tables.values()))
+        reference = sort_tables_and_constraints(  # type: ignore[no-untyped-call]
+            list(metadata.tables.values())
+        )
     expected = {
         id(fk) for fk in reference[-1][1]
         if fk.use_alter or fk.referred_table is not fk.parent  # self-references stay inline

@@ -159,7 +159,9 @@ def test_include_object_hook_sees_both_sides(db_url: str) -> None:
     create_all(db_url, _base())
     calls: list[tuple[str, str, bool, bool]] = []
 
-    def include_object(obj: Any, name: Any, type_: str, reflected: bool, compare_to: Any) -> bool:
+    def include_object(
+        obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+    ) -> bool:
         calls.append((type_, str(name), reflected, compare_to is not None))
         return name != "obsolete"
 

@@ -246,7 +246,7 @@ def test_autogen_column_reflect_changes_the_reflected_column(db_url: str) -> Non
 def test_adjust_reflected_dialect_options(db_url: str, backend: str) -> None:
     """A partial index (``<dialect>_where``) against a model index without the condition:
     different for Sterna, equal once the implementation leaves the reflected option out."""
-    where_kw = {f"{backend}_where": sa.text("qty > 0")}
+    where_kw: dict[str, Any] = {f"{backend}_where": sa.text("qty > 0")}
     metadata = sa.MetaData()
     _item(metadata, None, sa.Index("ix_item_qty", "qty", **where_kw))
     create_all(db_url, metadata)

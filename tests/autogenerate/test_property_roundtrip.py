@@ -22,6 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import MetaData, create_engine, inspect, text
+from sqlalchemy.dialects.postgresql.base import PGInspector
 
 from tests.autogenerate._autogen_project import Project
 
@@ -135,7 +136,9 @@ def wipe(url: str) -> None:
             metadata.reflect(conn)
             metadata.drop_all(conn)
             if conn.dialect.name == "postgresql":
-                for enum in inspect(conn).get_enums():
+                inspector = inspect(conn)
+                assert isinstance(inspector, PGInspector)
+                for enum in inspector.get_enums():
                     conn.execute(text(f'DROP TYPE "{enum["name"]}"'))
     finally:
         engine.dispose()

@@ -22,9 +22,9 @@ from typing import Any
 import pytest
 from sqlalchemy import MetaData, create_engine, inspect, text
 
-from tests.autogenerate._autogen_project import Project, ruff_check
+from tests.autogenerate._autogen_project import CLEAN, Project, model_metadata, ruff_check
 from tests.autogenerate._compare_support import create_all, execute
-from tests.autogenerate.test_compare_realworld_fixes import CLEAN, model_metadata, section
+from tests.autogenerate.test_compare_realworld_fixes import section
 
 SCHEMAS = ("s1", "s2")
 

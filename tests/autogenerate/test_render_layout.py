@@ -7,6 +7,7 @@ import difflib
 import random
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from sterna.autogenerate.render_layout import (
@@ -101,16 +102,17 @@ def test_literals_of_containers() -> None:
 
 def _random_node(rng: random.Random, depth: int) -> Node:
     if depth == 0 or rng.random() < 0.35:
-        return rng.choice([
+        atoms: list[Callable[[], Node]] = [
             lambda: Atom(py_str("".join(rng.choices("abcdefgh_", k=rng.randint(1, 30))))),
             lambda: Atom(repr(rng.randint(-1000, 10**9))),
             lambda: Atom(rng.choice(["None", "True", "sa.Integer()", 'op.f("ix_a_b")'])),
-        ])()
+        ]
+        return rng.choice(atoms)()
     kind = rng.choice(["call", "call", "list", "dict", "tuple"])
     count = rng.randint(1 if kind != "call" else 0, 5)
     children = [_random_node(rng, depth - 1) for _ in range(count)]
     if kind == "call":
-        keywords = [Prefixed(f"{rng.choice(['name', 'nullable', 'x_y'])}=",
+        keywords: list[Node] = [Prefixed(f"{rng.choice(['name', 'nullable', 'x_y'])}=",
                              _random_node(rng, depth - 1)) for _ in range(rng.randint(0, 3))]
         return Group(rng.choice(["sa.Column", "op.create_table", "f"]),
                      tuple(children + keywords))

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import sqlalchemy as sa
@@ -39,7 +39,7 @@ def test_rewrites_operations_inside_table_containers() -> None:
     assert upgrade is not None
     modify = upgrade.ops[0]
     assert isinstance(modify, ops.ModifyTableOps)
-    assert [op.column.nullable for op in modify.ops] == [True, True]
+    assert [cast(ops.AddColumnOp, op).column.nullable for op in modify.ops] == [True, True]
 
 
 def test_a_rewrite_may_return_several_operations_or_none() -> None:
@@ -77,7 +77,7 @@ def test_returned_operations_are_not_rewritten_again_by_the_same_rewriter() -> N
     assert calls == ["a"]
     upgrade = directives[0].upgrade_ops
     assert upgrade is not None
-    assert [op.column.name for op in upgrade.ops] == ["a", "a_copy"]
+    assert [cast(ops.AddColumnOp, op).column.name for op in upgrade.ops] == ["a", "a_copy"]
 
 
 def test_downgrades_are_walked_too_and_subclasses_match() -> None:

@@ -6,11 +6,13 @@ from __future__ import annotations
 import stat
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from sterna import command
 from sterna.config import Config
+from sterna.script import Script
 from tests.cli.conftest import Project, failure, run_in_process
 
 
@@ -140,17 +142,18 @@ def test_process_revision_directives(project: Project) -> None:
     cfg = Config(project.ours / "alembic.ini")
     seen = []
 
-    def rename(context: object, revision: object, directives: list) -> None:
+    def rename(context: object, revision: object, directives: list[Any]) -> None:
         seen.append(revision)
         directives[0].rev_id = "custom1"
         directives[0].message = "renamed by hook"
 
     script = command.revision(cfg, "original", process_revision_directives=rename)
+    assert isinstance(script, Script)
     assert script.revision == "custom1"
     assert (project.versions / "custom1_renamed_by_hook.py").is_file()
     assert seen == [()]
 
-    def drop(context: object, revision: object, directives: list) -> None:
+    def drop(context: object, revision: object, directives: list[Any]) -> None:
         directives[:] = []
 
     assert command.revision(cfg, "dropped", process_revision_directives=drop) == []
@@ -228,12 +231,13 @@ def test_directive_hooks_order_command_then_env(project: Project) -> None:
     ))
     cfg = Config(project.ours / "alembic.ini", attributes={"order": []})
 
-    def command_hook(context: object, revision: object, directives: list) -> None:
+    def command_hook(context: object, revision: object, directives: list[Any]) -> None:
         cfg.attributes["order"].append("cmd")
         directives[0].message += " cmd"
 
     script = command.revision(cfg, "msg", rev_id="o1", process_revision_directives=command_hook)
     assert cfg.attributes["order"] == ["cmd", "env"]
+    assert isinstance(script, Script)
     assert script.doc == "msg cmd env"
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from sterna import __version__, cli
+from sterna.config import hide_passwords  # what cli's messages use (cli imports it)
 from sterna.errors import ConfigError
 from tests.conftest import run_sterna
 
@@ -160,10 +161,10 @@ def test_config_files_twice_the_same_kind(names: list[str]) -> None:
 
 def test_hide_passwords() -> None:
     text = "cannot reach postgresql+psycopg://scott:tiger@db:5432/app and mysql://u:p%40w@h/d"
-    assert cli.hide_passwords(text) == (
+    assert hide_passwords(text) == (
         "cannot reach postgresql+psycopg://scott:***@db:5432/app and mysql://u:***@h/d"
     )
-    assert cli.hide_passwords("sqlite:///x.db") == "sqlite:///x.db"
+    assert hide_passwords("sqlite:///x.db") == "sqlite:///x.db"
 
 
 # ---------------------------------------------------------------------- process level

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 from pathlib import Path
+from typing import cast
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
@@ -67,7 +68,9 @@ def test_seed_workflow(tmp_path: Path, db_url: str) -> None:
     assert script.name.endswith("_create_suppliers_table.py")
     source = script.read_text()
     assert "from sterna import op" in source
-    rev = ast.literal_eval(re.search(r"^revision: str = (.+)$", source, re.M).group(1))
+    found = re.search(r"^revision: str = (.+)$", source, re.M)
+    assert found is not None
+    rev = ast.literal_eval(found.group(1))
     write_seed_body(script)
 
     upgraded = project.sterna("upgrade", "head")
@@ -180,7 +183,7 @@ def test_revision_options(project: Project) -> None:
     path = project.ours / "other_versions" / "oth1_other_root.py"
     tree = ast.parse(path.read_text())
     values = {
-        node.target.id: ast.literal_eval(node.value)
+        node.target.id: ast.literal_eval(cast(ast.expr, node.value))
         for node in tree.body
         if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
     }

@@ -412,7 +412,7 @@ def cli_traceback(item: Compared) -> bool:
     if "Traceback (most recent call last):" not in err or not our_err:
         return False
     before = err[:err.index("Traceback (most recent call last):")]
-    return before == our_err[:-1] and our_err[-1].startswith("FAILED: ")
+    return bool(before == our_err[:-1] and our_err[-1].startswith("FAILED: "))
 
 
 _INVALID_CHOICE = re.compile(r"error: argument .*invalid choice: '([^']+)'")

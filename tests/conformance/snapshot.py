@@ -9,6 +9,7 @@ rows; views with their definitions; SQLite triggers; PostgreSQL sequences and en
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import create_engine, inspect, text
@@ -28,7 +29,7 @@ def _squash(value: Any) -> Any:
     return _squash(str(value))
 
 
-def _column(col: dict[str, Any], inspector: Inspector) -> dict[str, Any]:
+def _column(col: Mapping[str, Any], inspector: Inspector) -> dict[str, Any]:
     return {
         "name": col["name"],
         "type": col["type"].compile(dialect=inspector.dialect),
@@ -44,7 +45,9 @@ def _sorted(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(items, key=repr)
 
 
-def _squashed(items: list[dict[str, Any]], skip: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+def _squashed(
+    items: Sequence[Mapping[str, Any]], skip: tuple[str, ...] = ()
+) -> list[dict[str, Any]]:
     return _sorted([{k: _squash(v) for k, v in item.items() if k not in skip} for item in items])
 
 
@@ -59,12 +62,12 @@ def _tables(inspector: Inspector, conn: Connection, names: list[str]) -> dict[st
         indexes = inspector.get_multi_indexes(**kw)
         uniques = inspector.get_multi_unique_constraints(**kw)
     checks = inspector.get_multi_check_constraints(**kw)
-    comments = (inspector.get_multi_table_comment(**kw)
+    comments: Mapping[Any, Mapping[str, Any]] = (inspector.get_multi_table_comment(**kw)
                 if inspector.dialect.supports_comments else {})
     tables: dict[str, Any] = {}
     for name in names:
         key = (None, name)
-        pk = pks.get(key) or {}
+        pk: Mapping[str, Any] = pks.get(key) or {}
         quoted = inspector.dialect.identifier_preparer.quote(name)
         rows = conn.execute(text(f"SELECT * FROM {quoted}")).all()
         tables[name] = {

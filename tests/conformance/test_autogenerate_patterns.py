@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tests.conformance import tally
 from tests.conformance.compare import check, error_of, same_database
-from tests.conformance.harness import ALEMBIC, STERNA, Settings, run
+from tests.conformance.harness import ALEMBIC, STERNA, Outcome, Settings, run
 from tests.conformance.projects import alembic_init
 
 MODELS = '''\
@@ -117,7 +117,7 @@ def test_autogenerate_patterns(backend: str, urls: tuple[str, str], tmp_path: Pa
     settings = {"alembic": Settings(url=urls[0]), "sterna": Settings(url=urls[1])}
     tools = {"alembic": ALEMBIC, "sterna": STERNA}
 
-    def both(verb: str, *args: object, **kw: object) -> dict[str, object]:
+    def both(verb: str, *args: object, **kw: object) -> dict[str, Outcome]:
         outcomes = {name: run(tools[name], inis[name], settings[name], verb, *args, **kw)
                     for name in tools}
         tally.count("commands")

@@ -69,7 +69,8 @@ def test_revision_and_merge(tmp_path: Path) -> None:
         for verb in ("heads", "branches", "history"):
             outcomes = [neutral(run(tool, roots[name] / "alembic.ini", NO_DB, verb,
                                     verbose=True), roots[name]) for name in roots]
-            same_outcome(*outcomes, f"{tool.name} {verb} -v on both projects")
+            first, second = outcomes  # the project Alembic wrote, then Sterna's
+            same_outcome(first, second, f"{tool.name} {verb} -v on both projects")
 
 
 def neutral(outcome: Outcome, root: Path) -> Outcome:

@@ -84,7 +84,11 @@ def fill(script: Path, template: str, upgrade: str, downgrade: str) -> None:
         names = ("upgrade", "downgrade")
     for name, body in zip(names, (upgrade, downgrade), strict=True):
         pattern = rf'(def {name}\(\) -> None:\n    """[^\n]*"""\n)    pass\n'
-        text, count = re.subn(pattern, lambda m, b=body: f"{m.group(1)}    {b}\n", text)
+
+        def with_body(m: re.Match[str], b: str = body) -> str:
+            return f"{m.group(1)}    {b}\n"
+
+        text, count = re.subn(pattern, with_body, text)
         assert count == 1, (name, text)
     script.write_text(text)
 

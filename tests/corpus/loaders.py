@@ -68,13 +68,14 @@ def fastapi_users_metadata() -> MetaData:
     class Base(DeclarativeBase):
         pass
 
-    class User(SQLAlchemyBaseUserTableUUID, Base):
+    # the mixins are Any where the package is not installed (outside .venv-corpus): misc
+    class User(SQLAlchemyBaseUserTableUUID, Base):  # type: ignore[misc, unused-ignore]
         pass
 
-    class OAuthAccount(SQLAlchemyBaseOAuthAccountTableUUID, Base):
+    class OAuthAccount(SQLAlchemyBaseOAuthAccountTableUUID, Base):  # type: ignore[misc, unused-ignore]
         pass
 
-    class AccessToken(SQLAlchemyBaseAccessTokenTableUUID, Base):
+    class AccessToken(SQLAlchemyBaseAccessTokenTableUUID, Base):  # type: ignore[misc, unused-ignore]
         pass
 
     return Base.metadata

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+# the bases are Any where advanced-alchemy is not installed (outside .venv-corpus): misc
 from advanced_alchemy.base import BigIntAuditBase, UUIDAuditBase
 from advanced_alchemy.mixins import SlugKey
 from advanced_alchemy.types import JsonB
@@ -19,15 +20,15 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 
-class Author(UUIDAuditBase):
+class Author(UUIDAuditBase):  # type: ignore[misc, unused-ignore]
     name: Mapped[str] = mapped_column(String(100))
     profile: Mapped[dict[str, Any]] = mapped_column(JsonB, default=dict)
 
 
-class Tag(BigIntAuditBase, SlugKey):
+class Tag(BigIntAuditBase, SlugKey):  # type: ignore[misc, unused-ignore]
     name: Mapped[str] = mapped_column(String(50))
 
 
-class Book(UUIDAuditBase, SlugKey):
+class Book(UUIDAuditBase, SlugKey):  # type: ignore[misc, unused-ignore]
     title: Mapped[str] = mapped_column(String(200))
     author_id: Mapped[UUID] = mapped_column(ForeignKey("author.id", ondelete="CASCADE"))

@@ -16,7 +16,7 @@ from tests.corpus.sets_features import features_of, tables
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
 # Table counts read from each pinned package's models (a new pin that changes them fails here).
 TABLE_COUNTS = {

@@ -92,7 +92,8 @@ def test_other_schema_comparators_leave_sterna_enums_on() -> None:
 
     extension_comparator.__module__ = "alembic_postgresql_enum.compare_dispatch"
     registry = Comparators()
-    ctx = SimpleNamespace(dialect=postgresql.dialect(), comparators=registry)
+    # PGDialect_psycopg.__init__ has no annotations in SQLAlchemy
+    ctx = SimpleNamespace(dialect=postgresql.dialect(), comparators=registry)  # type: ignore[no-untyped-call]
     assert not enums_owned_by_extension(ctx)  # type: ignore[arg-type]
     registry.dispatch_for("schema")(project_comparator)
     registry.dispatch_for("table")(extension_comparator)

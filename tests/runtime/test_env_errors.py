@@ -10,6 +10,7 @@ import io
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -88,7 +89,7 @@ def _tables(url: str) -> list[str]:
         engine.dispose()
 
 
-def _with_password(url: str, **changes: object) -> str:
+def _with_password(url: str, **changes: Any) -> str:
     return make_url(url).set(password=SECRET, **changes).render_as_string(hide_password=False)
 
 

@@ -272,6 +272,7 @@ def test_history_statements_per_step_and_no_reparse_when_warm(
     import sterna.script.cache as cache
     from sterna import command
     from sterna.config import Config
+    from sterna.script.checksum import file_checksum  # what runtime_history binds
 
     root = write_project(tmp_path, db_url)
     chain_a(root)
@@ -282,7 +283,7 @@ def test_history_statements_per_step_and_no_reparse_when_warm(
         os.utime(path, (old, old))
     statements: list[str] = []
     parsed: list[str] = []
-    real = runtime_history.file_checksum
+    real = file_checksum
 
     def counting(path: str) -> str:
         parsed.append(os.path.basename(path))
@@ -331,6 +332,7 @@ def test_validation_without_the_header_cache_parses_only_changed_scripts(
     import sterna.script.cache as cache
     from sterna import command
     from sterna.config import Config
+    from sterna.script.checksum import file_checksum  # what runtime_history binds
 
     root = write_project(tmp_path, sqlite_url)
     a1, a2 = chain_a(root)
@@ -341,7 +343,7 @@ def test_validation_without_the_header_cache_parses_only_changed_scripts(
     a2.write_text(a2.read_text().replace('    op.execute("CREATE',
                                          '    # a comment\n    op.execute("CREATE'))
     parsed: list[str] = []
-    real = runtime_history.file_checksum
+    real = file_checksum
 
     def counting(path: str) -> str:
         parsed.append(Path(path).name)

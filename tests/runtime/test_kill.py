@@ -108,11 +108,11 @@ def assert_consistent(root: Path, url: str, why: str) -> None:
             assert {"t_" + rev for rev in REVISIONS} <= set(inspect(conn).get_table_names())
     finally:
         engine.dispose()
-    rows = [row for row in history(url) if row["status"] != "rolled-back"]
-    assert [(r["revision"], r["direction"], r["status"]) for r in rows] == [
+    steps = [row for row in history(url) if row["status"] != "rolled-back"]
+    assert [(r["revision"], r["direction"], r["status"]) for r in steps] == [
         (rev, "upgrade", "applied") for rev in REVISIONS
     ], why
-    assert all(row["statements_executed"] == 3 for row in rows), why
+    assert all(row["statements_executed"] == 3 for row in steps), why
     assert run_sterna("validate", cwd=root).returncode == 0, why
 
 

@@ -179,6 +179,7 @@ def test_opts_is_a_dictionary_whose_items_reach_autogenerate(db_url: str) -> Non
     with engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"target_metadata": metadata})
         assert sorted(d[1].name for d in compare_metadata(ctx, metadata)) == ["hidden", "kept"]
+        assert isinstance(ctx.opts, dict)  # Alembic's opts is a plain dict a program may edit
         ctx.opts["include_object"] = lambda obj, name, *rest: name != "hidden"
         ctx.opts.update(compare_type=False)
         assert [d[1].name for d in compare_metadata(ctx, metadata)] == ["kept"]

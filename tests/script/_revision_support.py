@@ -55,7 +55,7 @@ class _AlembicScript(alembic_revision.Revision):
     """What Alembic's RevisionStep needs from a Script: a module with the two functions."""
 
     def __init__(self, spec: Spec) -> None:
-        super().__init__(spec.rev, spec.down, spec.deps, spec.labels)  # type: ignore[arg-type]
+        super().__init__(spec.rev, spec.down, spec.deps, spec.labels)
         self.module = types.SimpleNamespace(upgrade=_noop_upgrade, downgrade=_noop_downgrade)
         self.doc = f"doc of {spec.rev}"
 

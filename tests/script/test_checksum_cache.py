@@ -12,6 +12,7 @@ import pytest
 
 import sterna.script.cache as cache
 from sterna.runtime.history import checksum_of
+from sterna.script.base import Script
 from sterna.script.cache import CACHE_DIR, CACHE_FILE
 from sterna.script.checksum import source_checksum
 from sterna.script.scan import find_scripts
@@ -37,9 +38,9 @@ class Parses:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         import sterna.runtime.history as history
+        from sterna.script.checksum import file_checksum as real
 
         self.names: list[str] = []
-        real = history.file_checksum
 
         def counting(path: str) -> str:
             self.names.append(os.path.basename(path))
@@ -119,7 +120,9 @@ def test_digests_keyed_by_the_listing_stat_take_no_stat(
     (root / "env.py").write_text("")
     directory = ScriptDirectory(str(root), version_locations=[str(versions)])
     path = str(versions / "a1_x.py")
-    assert directory.revision_map.get_revision("a1").path == path
+    a1 = directory.revision_map.get_revision("a1")
+    assert isinstance(a1, Script)
+    assert a1.path == path
     listed = directory.listed_stat(path)
     assert listed is not None and listed.st_ino == os.stat(path).st_ino
     assert directory.listed_stat(str(versions / "nope.py")) is None

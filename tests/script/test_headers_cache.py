@@ -13,7 +13,7 @@ import pytest
 import sterna.script.scan as scan
 from sterna.errors import ScriptError
 from sterna.script.cache import CACHE_DIR, CACHE_FILE, RACY_WINDOW_NS
-from sterna.script.headers import ScriptHeader
+from sterna.script.headers import ScriptHeader, parse_header
 from sterna.script.scan import find_scripts
 
 OLD_NS = time.time_ns() - 3600 * 10**9  # an hour ago: well outside the racy window
@@ -37,7 +37,7 @@ class Reads:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.paths: list[str] = []
-        real = scan.parse_header
+        real = parse_header  # the function scan binds as parse_header
 
         def counting(source: bytes, path: str) -> ScriptHeader:
             self.paths.append(os.path.basename(path))

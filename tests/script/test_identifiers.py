@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from _revision_support import Spec, chain, sterna_map
 
 from sterna.errors import (
     AmbiguousRevision,
@@ -19,6 +18,7 @@ from sterna.errors import (
 )
 from sterna.script.plan import plan_downgrade, plan_upgrade
 from sterna.script.revision import BASE
+from tests.script._revision_support import Spec, chain, sterna_map
 
 GRAPH = [
     *chain("1a2b3c4d", "2b3c4d5e", "3c4d5e6f"),

@@ -7,10 +7,15 @@ forms) both maps must give the same revisions, or fail in the same way.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import cast
 
 import pytest
-from _revision_support import (
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sterna.errors import CommandError
+from tests.script._revision_support import (
     Spec,
     alembic_map,
     as_ids,
@@ -20,10 +25,6 @@ from _revision_support import (
     identifier_pool,
     sterna_map,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
-from sterna.errors import CommandError
 
 
 def _outcome(call: Callable[[], object]) -> tuple[str, object]:
@@ -54,7 +55,8 @@ def _compare(specs: Sequence[Spec], idents: Sequence[str]) -> None:
                 continue
             if method == "get_revisions" and mine[0] == "ok":
                 # Sterna's public get_revisions maps Alembic's "base" walk result to None
-                ref = ("ok", tuple(None if x == "base" else x for x in ref[1]))  # type: ignore[union-attr]
+                ref = ("ok", tuple(None if x == "base" else x
+                                   for x in cast("Iterable[object]", ref[1])))
             assert mine == ref, (method, ident)
 
 

@@ -10,7 +10,6 @@ import subprocess
 import sys
 
 import pytest
-from _revision_support import PathRevision, Spec, chain, sterna_map
 
 from sterna.errors import (
     InvalidDestination,
@@ -22,6 +21,7 @@ from sterna.errors import (
 )
 from sterna.script.plan import Step, VersionChange, plan_downgrade, plan_stamp, plan_upgrade
 from sterna.script.revision import RevisionMap
+from tests.script._revision_support import PathRevision, Spec, chain, sterna_map
 
 
 def _changes(steps: list[Step]) -> list[tuple[str | None, list[str]]]:

@@ -12,7 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from _revision_support import (
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sterna.script.plan import plan_downgrade, plan_stamp, plan_upgrade
+from tests.script._revision_support import (
     AlembicRun,
     Spec,
     SternaRun,
@@ -28,10 +32,6 @@ from _revision_support import (
     sterna_map,
     target_pool,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
-from sterna.script.plan import plan_downgrade, plan_stamp, plan_upgrade
 
 Operation = tuple[str, str]
 

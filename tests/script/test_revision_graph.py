@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pytest
-from _revision_support import PathRevision, Spec, alembic_map, chain, graphs, sterna_map
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +23,14 @@ from sterna.errors import (
     UnknownRevision,
 )
 from sterna.script.revision import Revision, RevisionMap
+from tests.script._revision_support import (
+    PathRevision,
+    Spec,
+    alembic_map,
+    chain,
+    graphs,
+    sterna_map,
+)
 
 # -- validation -----------------------------------------------------------------------------------
 
@@ -45,7 +52,8 @@ def test_cycle_names_the_revisions_on_it_and_their_files() -> None:
     order = list(err.revisions)
     for i, rid in enumerate(order):
         nxt = order[(i + 1) % len(order)]
-        assert rid in dict((s.rev, s.down) for s in specs)[nxt]
+        down = dict((s.rev, s.down) for s in specs)[nxt]
+        assert down is not None and rid in down
 
 
 def test_dependency_cycle_is_reported_as_such() -> None:

@@ -10,11 +10,19 @@ import warnings
 from collections.abc import Sequence
 
 import pytest
-from _revision_support import Spec, alembic_map, as_ids, chain, error_kind, graphs, sterna_map
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sterna.errors import RangeNotAncestor, UnorderableRevisions
+from tests.script._revision_support import (
+    Spec,
+    alembic_map,
+    as_ids,
+    chain,
+    error_kind,
+    graphs,
+    sterna_map,
+)
 
 OPTIONS = [
     {"inclusive": True, "assert_relative_length": False},  # history / walk_revisions

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import pytest
-from _revision_support import PathRevision, Spec, alembic_map, graphs
 from alembic.script import revision as alembic_revision
 from hypothesis import HealthCheck, given, settings
 
 from sterna.errors import CycleDetected, DuplicateBranchLabel, SelfReferenceError
 from sterna.script.revision import Revision, RevisionMap
+from tests.script._revision_support import PathRevision, Spec, alembic_map, graphs
 
 _DIAMOND = [
     Spec("a", None, labels=("alab",)),

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import random
 
-from _revision_support import Spec, chain, sterna_map
-from test_plan_alembic import _run_both
-
 from sterna.script import revision_walk as walk
+from tests.script._revision_support import Spec, chain, sterna_map
+from tests.script.test_plan_alembic import _run_both
 
 
 def _lockstep(n: int) -> list[Spec]:
@@ -71,7 +70,7 @@ def test_lockstep_lines_at_scale_plan_every_revision_once() -> None:
     rows: set[str] = set()
     for step in up:
         for change in step.changes:
-            rows.discard(change.old)  # type: ignore[arg-type]
+            rows.discard(change.old)
             if change.new:
                 rows.add(change.new)
     assert rows == {f"b{n - 1:04d}"}

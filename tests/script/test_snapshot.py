@@ -226,8 +226,10 @@ def test_loaded_scripts_answer_every_attribute_as_built(
     assert [r.revision for r in loaded.iterate_revisions("heads", "base")] == [
         r.revision for r in RevisionMap(list(built)).iterate_revisions("heads", "base")
     ]
-    assert loaded.get_revision("e5").dependencies == ("a1",)
-    assert loaded.get_revision("e5").down_revisions == ("c3", "d4")
+    e5 = loaded.get_revision("e5")
+    assert e5 is not None
+    assert e5.dependencies == ("a1",)
+    assert e5.down_revisions == ("c3", "d4")
 
 
 def test_plain_history_is_stored_with_the_snapshot(
