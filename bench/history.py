@@ -86,8 +86,8 @@ def project(name: str, n: int, url: str) -> Path:
 _OFF = (
     (
         "sterna/runtime/migration.py",
-        "self._history: StepHistory | None = None if self.as_sql else StepHistory(",
-        "self._history: StepHistory | None = None if True else StepHistory(",
+        "            None\n            if self.as_sql\n            else StepHistory(",
+        "            None\n            if True\n            else StepHistory(",
     ),
     (
         "sterna/command.py",

@@ -43,7 +43,7 @@ def sterna_ok(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return run_sterna(*args, cwd=root, check=True)
 
 
-CAUGHT_FAILURE = '''\
+CAUGHT_FAILURE = """\
 def upgrade():
     bind = op.get_bind()
     op.execute("CREATE TABLE t_c1 (id INTEGER)")
@@ -57,12 +57,10 @@ def upgrade():
 
 def downgrade():
     op.execute("DROP TABLE t_c1")
-'''
+"""
 
 
-def test_statement_count_leaves_out_reads_and_a_caught_failure(
-    tmp_path: Path, db_url: str
-) -> None:
+def test_statement_count_leaves_out_reads_and_a_caught_failure(tmp_path: Path, db_url: str) -> None:
     """Counted: the statements that took effect, whichever way the script sent them (op or its
     own connection); not the SELECT, not the INSERT that failed inside a caught savepoint.
     Nor SAVEPOINT, RELEASE or ROLLBACK TO: the transaction's own control."""
@@ -70,9 +68,7 @@ def test_statement_count_leaves_out_reads_and_a_caught_failure(
     write_script(versions(root) / "c1_caught.py", "c1", None, functions=CAUGHT_FAILURE)
     sterna_ok(root, "upgrade", "head")
     (row,) = history(db_url)
-    assert (row["status"], row["statements_executed"], row["statements_total"]) == (
-        "applied", 2, 2
-    )
+    assert (row["status"], row["statements_executed"], row["statements_total"]) == ("applied", 2, 2)
 
 
 def test_rows_for_upgrade_downgrade_and_stamp(tmp_path: Path, db_url: str) -> None:
@@ -83,11 +79,16 @@ def test_rows_for_upgrade_downgrade_and_stamp(tmp_path: Path, db_url: str) -> No
     sterna_ok(root, "stamp", "a2")
     rows = history(db_url)
     assert [(r["revision"], r["direction"], r["status"]) for r in rows] == [
-        ("a1", "upgrade", "applied"), ("a2", "upgrade", "applied"),
-        ("a2", "downgrade", "applied"), ("a2", "stamp", "applied"),
+        ("a1", "upgrade", "applied"),
+        ("a2", "upgrade", "applied"),
+        ("a2", "downgrade", "applied"),
+        ("a2", "stamp", "applied"),
     ]
     assert [r["script"] for r in rows] == [
-        "versions/a1_first.py", "versions/a2_second.py", "versions/a2_second.py", None
+        "versions/a1_first.py",
+        "versions/a2_second.py",
+        "versions/a2_second.py",
+        None,
     ]
     # each script's function runs one statement; a stamp runs none
     assert [r["statements_executed"] for r in rows] == [1, 1, 1, 0]
@@ -105,7 +106,11 @@ def test_rows_for_upgrade_downgrade_and_stamp(tmp_path: Path, db_url: str) -> No
 def test_failing_step_leaves_a_failed_row(tmp_path: Path, db_url: str, backend: str) -> None:
     root = write_project(tmp_path, db_url)
     write_script(versions(root) / "a1_first.py", "a1", None)
-    write_script(versions(root) / "a2_bad.py", "a2", "a1", functions='''
+    write_script(
+        versions(root) / "a2_bad.py",
+        "a2",
+        "a1",
+        functions="""
         def upgrade():
             op.execute("CREATE TABLE t_x (id INTEGER)")
             op.execute("CREATE TABLE t_a1 (id INTEGER)")
@@ -113,7 +118,8 @@ def test_failing_step_leaves_a_failed_row(tmp_path: Path, db_url: str, backend: 
 
         def downgrade():
             pass
-        ''')
+        """,
+    )
     proc = run_sterna("upgrade", "head", cwd=root)
     assert proc.returncode == 1
     assert version_rows(db_url) == ["a1"]  # the version table tells the truth
@@ -121,7 +127,8 @@ def test_failing_step_leaves_a_failed_row(tmp_path: Path, db_url: str, backend: 
     assert ("t_x" in table_names(db_url)) is partial
     rows = history(db_url)
     assert [(r["revision"], r["direction"], r["status"]) for r in rows] == [
-        ("a1", "upgrade", "applied"), ("a2", "upgrade", "failed")
+        ("a1", "upgrade", "applied"),
+        ("a2", "upgrade", "failed"),
     ]
     failed = rows[1]
     assert failed["failed_statement"] == "CREATE TABLE t_a1 (id INTEGER)"
@@ -165,17 +172,18 @@ def test_edited_script_refused_until_repair(tmp_path: Path, db_url: str) -> None
     sterna_ok(root, "validate")
     sterna_ok(root, "upgrade", "head")
     assert version_rows(db_url) == ["a3"]
-    assert [r["direction"] for r in history(db_url)] == [
-        "upgrade", "repair", "upgrade", "upgrade"
-    ]
+    assert [r["direction"] for r in history(db_url)] == ["upgrade", "repair", "upgrade", "upgrade"]
 
 
 def test_formatting_and_comments_accepted(tmp_path: Path, sqlite_url: str) -> None:
     root = write_project(tmp_path, sqlite_url)
     a1, a2 = chain_a(root)
     sterna_ok(root, "upgrade", "head")
-    a2.write_text(a2.read_text().replace('    op.execute("CREATE',
-                                         '    # creates the table\n    op.execute("CREATE'))
+    a2.write_text(
+        a2.read_text().replace(
+            '    op.execute("CREATE', '    # creates the table\n    op.execute("CREATE'
+        )
+    )
     source = a1.read_text()
     subprocess.run([RUFF, "format", "--no-cache", str(a1)], check=True, capture_output=True)
     assert a1.read_text() != source  # ruff did reformat it
@@ -195,7 +203,9 @@ def test_deleted_applied_script_refused(tmp_path: Path, db_url: str) -> None:
         assert re.match(
             r"FAILED: revision a2 \(versions/a2_second\.py\), applied [-\d]+ [:\d]+ UTC, but its "
             r"script is gone from the script directory; review the change, then run 'sterna "
-            r"repair'", lines[-1]), lines
+            r"repair'",
+            lines[-1],
+        ), lines
     assert version_rows(db_url) == ["a2"] and len(history(db_url)) == 2
 
 
@@ -207,8 +217,9 @@ def test_skip_validation_flag_and_config_key(tmp_path: Path, sqlite_url: str) ->
     assert run_sterna("upgrade", "head", cwd=root).returncode == 1
     sterna_ok(root, "upgrade", "head", "--skip-validation")
     assert version_rows(sqlite_url) == ["a2"]
-    (root / "alembic.ini").write_text((root / "alembic.ini").read_text()
-                                      + "sterna_validate = false\n")
+    (root / "alembic.ini").write_text(
+        (root / "alembic.ini").read_text() + "sterna_validate = false\n"
+    )
     sterna_ok(root, "downgrade", "a1")
     assert run_sterna("validate", cwd=root).returncode == 1  # validate itself still checks
 
@@ -225,7 +236,8 @@ def test_baseline_rows_after_alembic(tmp_path: Path, db_url: str) -> None:
     sterna_ok(root, "upgrade", "head")
     rows = history(db_url)
     assert [(r["revision"], r["direction"], r["status"]) for r in rows] == [
-        ("a2", "baseline", "applied"), ("a3", "upgrade", "applied")
+        ("a2", "baseline", "applied"),
+        ("a3", "upgrade", "applied"),
     ]
     assert rows[0]["script"] == "versions/a2_second.py" and rows[0]["checksum"]
     a2.write_text(a2.read_text().replace("(id INTEGER)", "(id BIGINT)"))
@@ -241,14 +253,19 @@ def test_baseline_rows_after_alembic(tmp_path: Path, db_url: str) -> None:
 def test_check_ignores_the_history_table(tmp_path: Path, db_url: str, name: str) -> None:
     extra = "" if name == "sterna_history" else f"sterna_history_table = {name}\n"
     root = write_project(tmp_path, db_url, extra_ini=extra)
-    write_script(versions(root) / "a1_first.py", "a1", None, functions='''
+    write_script(
+        versions(root) / "a1_first.py",
+        "a1",
+        None,
+        functions="""
         def upgrade():
             pass
 
 
         def downgrade():
             pass
-        ''')
+        """,
+    )
     sterna_ok(root, "upgrade", "head")
     assert name in table_names(db_url, history=True)
     assert history(db_url, name)[0]["revision"] == "a1"
@@ -340,8 +357,9 @@ def test_validation_without_the_header_cache_parses_only_changed_scripts(
     rows = history(sqlite_url)
     assert [len(row["file_sha256"] or "") for row in rows] == [64, 64]
     shutil.rmtree(versions(root) / "__pycache__", ignore_errors=True)
-    a2.write_text(a2.read_text().replace('    op.execute("CREATE',
-                                         '    # a comment\n    op.execute("CREATE'))
+    a2.write_text(
+        a2.read_text().replace('    op.execute("CREATE', '    # a comment\n    op.execute("CREATE')
+    )
     parsed: list[str] = []
     real = file_checksum
 
@@ -357,3 +375,49 @@ def test_validation_without_the_header_cache_parses_only_changed_scripts(
     shutil.rmtree(versions(root) / "__pycache__", ignore_errors=True)
     monkeypatch.setattr(cache, "_OPEN", {})
     assert run_sterna("validate", cwd=root).returncode == 1  # edited: parsed, and refused
+
+
+def test_rows_inserted_together_read_back_as_one_by_one(db_url: str) -> None:
+    """``insert_many`` (a driver-level executemany where parameters are positional) stores
+    exactly what inserting the same rows one at a time through SQLAlchemy stores."""
+    from datetime import datetime
+
+    from sterna.runtime.history_table import HistoryTable
+
+    engine = create_engine(db_url)
+    started = datetime(2026, 12, 7, 10, 11, 12, 345678)
+    rows = [
+        dict(
+            revision=f"r{i}",
+            direction="upgrade",
+            script=f"versions/r{i}.py",
+            checksum=None if i % 2 else f"ast-sha256:{i:064x}",
+            file_sha256=f"{i:064x}",
+            started_at=started,
+            finished_at=started.replace(second=13),
+            duration_ms=i,
+            status="applied",
+            statements_executed=i,
+            statements_total=i,
+            statement_hashes=None if i % 3 else "a b",
+            installed_by="me",
+            host="here",
+        )
+        for i in range(5)
+    ]
+    try:
+        with engine.begin() as conn:
+            many = HistoryTable(conn.dialect, "hist_many", None)
+            one = HistoryTable(conn.dialect, "hist_one", None)
+            many.create(conn)
+            one.create(conn)
+            many.insert_many(conn, [dict(row) for row in rows])
+            for row in rows:
+                one.insert(conn, **row)
+        read = {name: history(db_url, name) for name in ("hist_many", "hist_one")}
+    finally:
+        engine.dispose()
+    assert len(read["hist_many"]) == 5
+    assert read["hist_many"] == read["hist_one"]
+    # (SQLite returns the stored text to a plain SELECT; MariaDB's DATETIME keeps whole seconds)
+    assert str(read["hist_many"][0]["started_at"])[:19] == "2026-12-07 10:11:12"
