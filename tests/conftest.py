@@ -92,7 +92,11 @@ def run_sterna(
         full_env.update(env)
     proc = subprocess.run(
         [sys.executable, "-m", "sterna", *args],
-        cwd=cwd, env=full_env, capture_output=True, text=True, timeout=300,
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     if check and proc.returncode != 0:
         raise AssertionError(

@@ -17,7 +17,10 @@ def _python(code: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     return subprocess.run(
         [sys.executable, *args, "-c", textwrap.dedent(code)],
-        env=env, capture_output=True, text=True, timeout=120,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -95,11 +98,14 @@ def test_switch_refuses_inside_a_run_that_set_the_real_alembic_aside() -> None:
 
 
 def test_importing_as_alembic_is_the_switch() -> None:
-    assert _ok("""
+    assert (
+        _ok("""
         import sterna.as_alembic
         import alembic.command, sterna.command
         print(alembic.command is sterna.command)
-    """) == "True\n"
+    """)
+        == "True\n"
+    )
     proc = _python("import alembic\nimport sterna.as_alembic")
     assert proc.returncode == 1
     assert "RealAlembicAlreadyImported: sterna.compat.use_as_alembic()" in proc.stderr
@@ -109,7 +115,8 @@ def test_nothing_in_sterna_imports_the_switch_module() -> None:
     """Only a user's explicit import switches a process (``sterna`` itself never does)."""
     imports = ("import sterna.as_alembic", "from sterna import as_alembic")
     users = [
-        path for path in (REPO / "sterna").rglob("*.py")
+        path
+        for path in (REPO / "sterna").rglob("*.py")
         if any(statement in path.read_text() for statement in imports)
     ]
     assert users == []

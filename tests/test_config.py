@@ -282,8 +282,12 @@ def test_every_issue_key_reads_as_alembic_reads_it(tmp_path: Path, kind: str) ->
     assert ours.get_version_locations_list() == [f"{here}/v1", f"{here}/v2"]
     assert ours.get_prepend_sys_paths_list() == [f"{here}/src", "."]
     assert ours.get_hooks_list() == [
-        {"_hook_name": "fmt", "type": "exec", "executable": f"{here}/bin/fmt",
-         "options": "-q REVISION_SCRIPT_FILENAME"}
+        {
+            "_hook_name": "fmt",
+            "type": "exec",
+            "executable": f"{here}/bin/fmt",
+            "options": "-q REVISION_SCRIPT_FILENAME",
+        }
     ]
     assert ours.get_alembic_boolean_option("recursive_version_locations") is True
     assert ours.get_alembic_option("file_template") == "%(year)d_%(rev)s_%(slug)s"
@@ -328,8 +332,15 @@ def test_toml_types_are_checked(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("true", True), ("false", False), ("True", True), ("YES", True), ("0", False),
-     ("off", False), ("", False)],
+    [
+        ("true", True),
+        ("false", False),
+        ("True", True),
+        ("YES", True),
+        ("0", False),
+        ("off", False),
+        ("", False),
+    ],
 )
 def test_boolean_options(tmp_path: Path, value: str, expected: bool) -> None:
     ini = write(tmp_path / "alembic.ini", f"[alembic]\nsourceless = {value}\n")
@@ -360,9 +371,7 @@ def test_boolean_option_default_false(tmp_path: Path) -> None:
         ("newline", "\n    a\n    b c\n    d", ["a", "b c", "d"]),
     ],
 )
-def test_path_separator(
-    tmp_path: Path, separator: str, written: str, expected: list[str]
-) -> None:
+def test_path_separator(tmp_path: Path, separator: str, written: str, expected: list[str]) -> None:
     ini = write(
         tmp_path / "alembic.ini",
         f"[alembic]\npath_separator = {separator}\n"

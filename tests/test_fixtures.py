@@ -9,6 +9,8 @@ def test_each_backend_answers(db_url: str, backend: str) -> None:
     engine = create_engine(db_url)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT 1")).scalar() == 1
-    assert engine.dialect.name == {"sqlite": "sqlite", "postgresql": "postgresql",
-                                   "mariadb": "mysql"}[backend]
+    assert (
+        engine.dialect.name
+        == {"sqlite": "sqlite", "postgresql": "postgresql", "mariadb": "mysql"}[backend]
+    )
     engine.dispose()

@@ -48,8 +48,14 @@ def sterna(path: Path, *argv: str) -> tuple[int, str, str]:
 
 
 def alembic(path: Path, *argv: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([ALEMBIC, *argv], cwd=path, capture_output=True, text=True,
-                          check=True, env={**os.environ, "COLUMNS": "1000"})
+    return subprocess.run(
+        [ALEMBIC, *argv],
+        cwd=path,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "COLUMNS": "1000"},
+    )
 
 
 def normalised(text: str, root: Path) -> list[str]:
@@ -72,8 +78,12 @@ def test_list_templates_format(tmp_path: Path) -> None:
     for name in TEMPLATES:
         synopsis = (TEMPLATE_DIR / name / "README").read_text().splitlines()[0]
         expected_lines.append(f"{name} - {synopsis}")
-    expected_lines += ["", "Templates are used via the 'init' command, e.g.:", "",
-                       "  sterna init --template generic ./scripts"]
+    expected_lines += [
+        "",
+        "Templates are used via the 'init' command, e.g.:",
+        "",
+        "  sterna init --template generic ./scripts",
+    ]
     assert out.splitlines() == expected_lines
     # the same layout as Alembic's listing (line kinds in the same places)
     theirs = alembic(tmp_path, "list_templates").stdout.splitlines()
@@ -97,7 +107,8 @@ def test_init_generic_matches_alembic_layout_and_messages(tmp_path: Path) -> Non
 
     ours_files = sorted(p.relative_to(ours_root).as_posix() for p in ours_root.rglob("*"))
     theirs_files = sorted(
-        p.relative_to(theirs_root).as_posix() for p in theirs_root.rglob("*")
+        p.relative_to(theirs_root).as_posix()
+        for p in theirs_root.rglob("*")
         if "__pycache__" not in p.parts
     )
     assert ours_files == theirs_files
@@ -146,8 +157,9 @@ def test_init_pyproject_without_existing_toml(tmp_path: Path) -> None:
     status, out, _ = sterna(tmp_path, "init", "-t", "pyproject", "migs")
     assert status == 0
     data = tomllib.loads((tmp_path / "pyproject.toml").read_text())
-    assert data == {"tool": {"alembic": {"script_location": "%(here)s/migs",
-                                         "prepend_sys_path": ["."]}}}
+    assert data == {
+        "tool": {"alembic": {"script_location": "%(here)s/migs", "prepend_sys_path": ["."]}}
+    }
     assert f"Generating {tmp_path / 'pyproject.toml'} ...  done" in out
     assert out.splitlines()[-1] == (
         f"Please edit configuration settings in {tmp_path / 'pyproject.toml'} and "
@@ -224,12 +236,16 @@ def test_init_quiet_prints_nothing(tmp_path: Path) -> None:
 def test_env_py_structure(template: str) -> None:
     source = (TEMPLATE_DIR / template / "env.py").read_text()
     tree = ast.parse(source)
-    functions = {node.name for node in ast.walk(tree)
-                 if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
+    functions = {
+        node.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    }
     assert {"run_migrations_offline", "run_migrations_online"} <= functions
     imports = {
         (node.module, alias.name)
-        for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
         for alias in node.names
     }
     assert ("sterna", "context") in imports
@@ -268,11 +284,16 @@ def test_script_template_renders_valid_python(template: str) -> None:
     assigned = {
         node.target.id: ast.literal_eval(node.value)
         for node in tree.body
-        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+        if isinstance(node, ast.AnnAssign)
+        and isinstance(node.target, ast.Name)
         and node.value is not None
     }
-    assert assigned == {"revision": "1234567890ab", "down_revision": ("aaaa", "bbbb"),
-                        "branch_labels": None, "depends_on": None}
+    assert assigned == {
+        "revision": "1234567890ab",
+        "down_revision": ("aaaa", "bbbb"),
+        "branch_labels": None,
+        "depends_on": None,
+    }
     functions = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
     assert {"upgrade", "downgrade"} <= functions
     if template == "multidb":

@@ -116,18 +116,26 @@ class Project:
         created = self.sterna("init", "alembic")
         assert created.status == 0, created.text
         ini = self.backend / "alembic.ini"
-        ini.write_text(ini.read_text().replace(
-            "sqlalchemy.url = driver://user:pass@localhost/dbname", f"sqlalchemy.url = {url}"))
+        ini.write_text(
+            ini.read_text().replace(
+                "sqlalchemy.url = driver://user:pass@localhost/dbname", f"sqlalchemy.url = {url}"
+            )
+        )
         env = self.backend / "alembic" / "env.py"
-        env.write_text(env.read_text().replace(
-            "target_metadata = None",
-            "from app.infrastructure.db import Base\ntarget_metadata = Base.metadata", 1))
+        env.write_text(
+            env.read_text().replace(
+                "target_metadata = None",
+                "from app.infrastructure.db import Base\ntarget_metadata = Base.metadata",
+                1,
+            )
+        )
 
     def models(self, source: str) -> None:
         """Replace the models in ``app/infrastructure/db.py``."""
         path = self.backend / "app" / "infrastructure" / "db.py"
-        path.write_text(DB_PY.format(url=self.url, base_args=self.base_args,
-                                     models=textwrap.dedent(source)))
+        path.write_text(
+            DB_PY.format(url=self.url, base_args=self.base_args, models=textwrap.dedent(source))
+        )
 
     def sterna(self, *argv: str, stdin: io.TextIOBase | None = None) -> Result:
         forget_app_modules()
@@ -213,9 +221,20 @@ def ruff_check(path: Path) -> str:
     make sense for generated code: pyflakes, pycodestyle, bugbear, pyupgrade, simplify."""
     ruff = Path(sys.executable).parent / "ruff"
     done = subprocess.run(
-        [str(ruff), "check", "--isolated", "--select", "E,F,W,B,UP,SIM", "--target-version",
-         "py310", "--output-format", "concise", str(path)],
-        capture_output=True, text=True,
+        [
+            str(ruff),
+            "check",
+            "--isolated",
+            "--select",
+            "E,F,W,B,UP,SIM",
+            "--target-version",
+            "py310",
+            "--output-format",
+            "concise",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
     )
     problems = [line for line in (done.stdout + done.stderr).splitlines() if ": " in line]
     return "\n".join(problems)
@@ -226,15 +245,21 @@ def ruff_format_diff(path: Path) -> str:
     template's header is left out (its quoting is the template's business)."""
     ruff = Path(sys.executable).parent / "ruff"
     text = path.read_text()
-    functions = text[text.index("def upgrade"):]
-    done = subprocess.run([str(ruff), "format", "--isolated", "-"], input=functions,
-                          capture_output=True, text=True, check=True)
+    functions = text[text.index("def upgrade") :]
+    done = subprocess.run(
+        [str(ruff), "format", "--isolated", "-"],
+        input=functions,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     if done.stdout == functions:
         return ""
     import difflib
 
-    return "\n".join(difflib.unified_diff(functions.splitlines(), done.stdout.splitlines(),
-                                           lineterm=""))
+    return "\n".join(
+        difflib.unified_diff(functions.splitlines(), done.stdout.splitlines(), lineterm="")
+    )
 
 
 CLEAN = "No new upgrade operations detected."

@@ -120,12 +120,17 @@ def _summary(diff: Any) -> tuple[Any, ...]:
         return (kind, _table_of(index), str(index.name))
     if kind in ("add_fk", "remove_fk"):
         fk: ForeignKeyConstraint = diff[1]
-        return (kind, _table_of(fk), tuple(e.parent.name for e in fk.elements),
-                fk.elements[0]._column_tokens[1])
+        return (
+            kind,
+            _table_of(fk),
+            tuple(e.parent.name for e in fk.elements),
+            fk.elements[0]._column_tokens[1],
+        )
     if kind in ("add_constraint", "remove_constraint"):
         constraint = diff[1]
         label = (
-            _names(constraint.columns) if isinstance(constraint, UniqueConstraint)
+            _names(constraint.columns)
+            if isinstance(constraint, UniqueConstraint)
             else type(constraint).__name__
         )
         return (kind, _table_of(constraint), label)
@@ -149,7 +154,6 @@ def summarize(found: list[Any]) -> set[tuple[Any, ...]]:
 
 def kinds(found: list[Any]) -> set[str]:
     return {item[0] for item in summarize(found)}
-
 
 
 def roundtrip(url: str, before: MetaData, after: MetaData, **opts: Any) -> MigrationScript:

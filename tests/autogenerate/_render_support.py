@@ -101,7 +101,10 @@ def formatted(source: str) -> str:
 
     ruff = Path(sys.executable).parent / "ruff"
     done = subprocess.run(
-        [str(ruff), "format", "--isolated", "-"], input=source, capture_output=True, text=True,
+        [str(ruff), "format", "--isolated", "-"],
+        input=source,
+        capture_output=True,
+        text=True,
         check=True,
     )
     return done.stdout
@@ -129,6 +132,7 @@ def _table_items(statement: str) -> tuple[str, list[str]]:
 
 def same_statements(left: Sequence[str], right: Sequence[str]) -> bool:
     """Equal statement lists, CREATE TABLE items compared in any order."""
+
     def key(statement: str) -> object:
         return _table_items(statement) if statement.startswith("CREATE TABLE") else statement
 

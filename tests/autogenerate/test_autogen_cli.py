@@ -9,17 +9,19 @@ import pytest
 
 from tests.autogenerate._autogen_project import Project, ruff_check, ruff_format_diff
 
-SUPPLIERS = '''
+SUPPLIERS = """
 class Supplier(Base):
     __tablename__ = "suppliers"
     id = sa.Column(sa.Integer, primary_key=True)
     name = sa.Column(sa.String(50), nullable=False)
-'''
+"""
 
-PURCHASE_ORDERS = SUPPLIERS.replace(
-    'sa.String(50), nullable=False)',
-    'sa.String(50), nullable=False)\n    email = sa.Column(sa.String(120), index=True)',
-) + '''
+PURCHASE_ORDERS = (
+    SUPPLIERS.replace(
+        "sa.String(50), nullable=False)",
+        "sa.String(50), nullable=False)\n    email = sa.Column(sa.String(120), index=True)",
+    )
+    + """
 
 class PurchaseOrder(Base):
     __tablename__ = "purchase_orders"
@@ -28,7 +30,8 @@ class PurchaseOrder(Base):
     total = sa.Column(sa.Numeric(10, 2), nullable=False, server_default="0")
     note = sa.Column(sa.Text, comment="free text")
     __table_args__ = (sa.UniqueConstraint("supplier_id", "id", name="uq_po_supplier"),)
-'''
+"""
+)
 
 
 @pytest.fixture
@@ -59,11 +62,14 @@ def test_the_seed_workflow_with_autogenerate(project: Project) -> None:
 
     second = project.autogenerate("add purchase orders table")
     text = second.read_text()
-    assert "op.create_table(\n        \"purchase_orders\"," in text
-    assert 'op.add_column("suppliers", sa.Column("email", sa.String(length=120), nullable=True))' \
+    assert 'op.create_table(\n        "purchase_orders",' in text
+    assert (
+        'op.add_column("suppliers", sa.Column("email", sa.String(length=120), nullable=True))'
         in text
-    assert 'op.create_index(op.f("ix_suppliers_email"), "suppliers", ["email"], unique=False)' \
-        in text
+    )
+    assert (
+        'op.create_index(op.f("ix_suppliers_email"), "suppliers", ["email"], unique=False)' in text
+    )
     assert not ruff_check(second) and not ruff_format_diff(second)
 
     project.ok("upgrade", "head")

@@ -39,9 +39,11 @@ def edit_env(project: Project, old: str, new: str) -> None:
 
 def configure_with(project: Project, options: str) -> None:
     """Add keyword arguments to the online ``context.configure()`` call."""
-    edit_env(project, "context.configure(connection=connection, target_metadata=target_metadata)",
-             f"context.configure(connection=connection, target_metadata=target_metadata, "
-             f"{options})")
+    edit_env(
+        project,
+        "context.configure(connection=connection, target_metadata=target_metadata)",
+        f"context.configure(connection=connection, target_metadata=target_metadata, {options})",
+    )
 
 
 def body(script: Path, function: str) -> list[str]:
@@ -75,8 +77,11 @@ def test_sql_mode_is_refused(project: Project) -> None:
 
 
 def test_env_without_target_metadata_is_a_clear_error(project: Project) -> None:
-    edit_env(project, "import Base\ntarget_metadata = Base.metadata",
-             "import Base\ntarget_metadata = None")
+    edit_env(
+        project,
+        "import Base\ntarget_metadata = Base.metadata",
+        "import Base\ntarget_metadata = None",
+    )
     result = project.sterna("revision", "--autogenerate", "-m", "x")
     assert result.status == 1
     assert "FAILED: Can't autogenerate:" in result.err and "env.py" in result.err
@@ -97,8 +102,9 @@ def test_render_as_batch_on_sqlite(project: Project) -> None:
     project.models(SUPPLIERS)
     project.autogenerate("first")
     project.ok("upgrade", "head")
-    project.models(suppliers('sa.Column("fax", sa.String(20))',
-                             name='sa.Column("name", sa.String(80))'))
+    project.models(
+        suppliers('sa.Column("fax", sa.String(20))', name='sa.Column("name", sa.String(80))')
+    )
     script = project.autogenerate("change suppliers")
     upgrade = body(script, "upgrade")
     assert upgrade[0] == 'with op.batch_alter_table("suppliers") as batch_op:'
@@ -111,13 +117,17 @@ def test_render_as_batch_on_sqlite(project: Project) -> None:
 
 
 def test_process_revision_directives_can_skip_empty_revisions(project: Project) -> None:
-    edit_env(project, "def run_migrations_online() -> None:", textwrap.dedent('''\
+    edit_env(
+        project,
+        "def run_migrations_online() -> None:",
+        textwrap.dedent("""\
         def skip_empty(context, revision, directives):
             if directives[0].upgrade_ops.is_empty():
                 directives[:] = []
 
 
-        def run_migrations_online() -> None:'''))
+        def run_migrations_online() -> None:"""),
+    )
     configure_with(project, "process_revision_directives=skip_empty")
     project.models(SUPPLIERS)
     project.autogenerate("first")
@@ -129,7 +139,10 @@ def test_process_revision_directives_can_skip_empty_revisions(project: Project) 
 
 def test_a_rewriter_in_env_py(project: Project) -> None:
     """An existing project's env.py, importing Alembic's paths (served by Sterna)."""
-    edit_env(project, "def run_migrations_online() -> None:", textwrap.dedent('''\
+    edit_env(
+        project,
+        "def run_migrations_online() -> None:",
+        textwrap.dedent("""\
         from alembic.autogenerate import renderers, rewriter
         from alembic.operations import ops
 
@@ -145,7 +158,8 @@ def test_a_rewriter_in_env_py(project: Project) -> None:
                                           existing_type=op.column.type, schema=op.schema)]
 
 
-        def run_migrations_online() -> None:'''))
+        def run_migrations_online() -> None:"""),
+    )
     configure_with(project, "process_revision_directives=writer, render_as_batch=True")
     project.models(SUPPLIERS)
     project.autogenerate("first")
@@ -161,7 +175,8 @@ def test_a_rewriter_in_env_py(project: Project) -> None:
 
 def test_user_types_are_imported_and_run(project: Project) -> None:
     types = project.backend / "app" / "types.py"
-    types.write_text(textwrap.dedent('''\
+    types.write_text(
+        textwrap.dedent("""\
         import sqlalchemy as sa
 
 
@@ -171,7 +186,8 @@ def test_user_types_are_imported_and_run(project: Project) -> None:
 
             def __init__(self, precision=12, scale=2):
                 super().__init__(precision=precision, scale=scale)
-    '''))
+    """)
+    )
     project.models("from app.types import Money\n" + suppliers('sa.Column("balance", Money())'))
     script = project.autogenerate("with money")
     text = script.read_text()
@@ -186,25 +202,30 @@ def test_post_write_hooks_run_on_the_new_script(project: Project) -> None:
     hook = project.root / "mark.py"
     hook.write_text("import sys\nopen(sys.argv[1], 'a').write('# hooked\\n')\n")
     ini = project.backend / "alembic.ini"
-    ini.write_text(ini.read_text().replace("[post_write_hooks]\n", textwrap.dedent(f'''\
+    ini.write_text(
+        ini.read_text().replace(
+            "[post_write_hooks]\n",
+            textwrap.dedent(f"""\
         [post_write_hooks]
         hooks = mark
         mark.type = exec
         mark.executable = {sys.executable}
         mark.options = {hook} REVISION_SCRIPT_FILENAME
-    ''')))
+    """),
+        )
+    )
     project.models(SUPPLIERS)
     script = project.autogenerate("hooked")
     assert script.read_text().endswith("# hooked\n")
 
 
-MULTIDB_MODELS = '''
+MULTIDB_MODELS = """
 engine1_metadata = sa.MetaData()
 engine2_metadata = sa.MetaData()
 sa.Table("users", engine1_metadata, sa.Column("id", sa.Integer, primary_key=True))
 sa.Table("events", engine2_metadata, sa.Column("id", sa.Integer, primary_key=True),
          sa.Column("kind", sa.String(20), nullable=False))
-'''
+"""
 
 
 def multidb_project(tmp_path: Path) -> Project:
@@ -217,17 +238,23 @@ def multidb_project(tmp_path: Path) -> Project:
     ini = project.backend / "alembic.ini"
     text = ini.read_text()
     for name, old in (("engine1", "dbname"), ("engine2", "dbname2")):
-        text = text.replace(f"[{name}]\nsqlalchemy.url = driver://user:pass@localhost/{old}\n",
-                            f"[{name}]\nsqlalchemy.url = sqlite:///{tmp_path / name}.db\n")
+        text = text.replace(
+            f"[{name}]\nsqlalchemy.url = driver://user:pass@localhost/{old}\n",
+            f"[{name}]\nsqlalchemy.url = sqlite:///{tmp_path / name}.db\n",
+        )
     ini.write_text(text)
     assert "driver://" not in ini.read_text()
-    edit_env(project, "target_metadata = {}", textwrap.dedent('''\
+    edit_env(
+        project,
+        "target_metadata = {}",
+        textwrap.dedent("""\
         from app.infrastructure import db
 
         target_metadata = {
             "engine1": db.engine1_metadata,
             "engine2": db.engine2_metadata,
-        }'''))
+        }"""),
+    )
     return project
 
 
@@ -248,8 +275,9 @@ def test_revision_options_and_template_args(project: Project) -> None:
     mako = project.backend / "alembic" / "script.py.mako"
     mako.write_text(mako.read_text() + "\n# reviewed by ${reviewer}\n")
     project.models(SUPPLIERS)
-    result = project.ok("revision", "--autogenerate", "-m", "first", "--rev-id", "aaa111",
-                        "--branch-label", "core")
+    result = project.ok(
+        "revision", "--autogenerate", "-m", "first", "--rev-id", "aaa111", "--branch-label", "core"
+    )
     (script,) = project.versions()
     assert script.name == "aaa111_first.py"
     text = script.read_text()
@@ -274,8 +302,9 @@ def test_the_programmatic_api_returns_the_script(project: Project) -> None:
     try:
         forget_app_modules()
         with restored_logging():
-            script = command.revision(Config("alembic.ini"), "api", autogenerate=True,
-                                      process_revision_directives=hook)
+            script = command.revision(
+                Config("alembic.ini"), "api", autogenerate=True, process_revision_directives=hook
+            )
     finally:
         os.chdir(old)
         forget_app_modules()
@@ -288,22 +317,22 @@ def test_detected_lines_are_alembics(project: Project) -> None:
     """The console lines for the common changes, word for word as Alembic logs them."""
     from tests.autogenerate._autogen_project import run_alembic
 
-    project.models('''
+    project.models("""
 sa.Table("suppliers", Base.metadata, sa.Column("id", sa.Integer, primary_key=True),
          sa.Column("name", sa.String(50), nullable=False), sa.Column("fax", sa.String(20)),
          sa.Column("code", sa.Integer, index=True))
 sa.Table("old", Base.metadata, sa.Column("id", sa.Integer, primary_key=True))
-''')
+""")
     project.autogenerate("first")
     project.ok("upgrade", "head")
-    project.models('''
+    project.models("""
 sa.Table("suppliers", Base.metadata, sa.Column("id", sa.Integer, primary_key=True),
          sa.Column("name", sa.String(80), nullable=True),
          sa.Column("email", sa.String(20), index=True),
          sa.Column("code", sa.Integer), sa.UniqueConstraint("name", name="uq_name"))
 sa.Table("orders", Base.metadata, sa.Column("id", sa.Integer, primary_key=True),
          sa.Column("supplier_id", sa.ForeignKey("suppliers.id")))
-''')
+""")
 
     def detected(text: str) -> set[str]:
         return {line.split("] ", 1)[1] for line in text.splitlines() if "] Detected" in line}
@@ -318,17 +347,23 @@ sa.Table("orders", Base.metadata, sa.Column("id", sa.Integer, primary_key=True),
 
 def test_multidb_hook_asking_for_no_revision(tmp_path: Path) -> None:
     project = multidb_project(tmp_path)
-    edit_env(project, "def run_migrations_online() -> None:", textwrap.dedent('''\
+    edit_env(
+        project,
+        "def run_migrations_online() -> None:",
+        textwrap.dedent("""\
         def no_revision(context, revision, directives):
             directives[:] = []
 
 
-        def run_migrations_online() -> None:'''))
-    edit_env(project, "target_metadata=target_metadata.get(name),\n            )\n            "
-             "context.run",
-             "target_metadata=target_metadata.get(name),\n"
-             "                process_revision_directives=no_revision,\n"
-             "            )\n            context.run")
+        def run_migrations_online() -> None:"""),
+    )
+    edit_env(
+        project,
+        "target_metadata=target_metadata.get(name),\n            )\n            context.run",
+        "target_metadata=target_metadata.get(name),\n"
+        "                process_revision_directives=no_revision,\n"
+        "            )\n            context.run",
+    )
     project.models(MULTIDB_MODELS)
     project.ok("revision", "--autogenerate", "-m", "nothing")
     assert project.versions() == []

@@ -55,7 +55,7 @@ def test_accepted_column_rename_keeps_the_data(tmp_path: Path, db_url: str) -> N
     assert "Did you rename suppliers.name to suppliers.full_name? [y/N]" in result.out
     (script,) = set(project.versions()) - before
     source = script.read_text()
-    assert "new_column_name=\"full_name\"" in source and "drop_column" not in source
+    assert 'new_column_name="full_name"' in source and "drop_column" not in source
     assert not ruff_check(script) and not ruff_format_diff(script)
     project.ok("upgrade", "head")
     assert rows(project, "SELECT id, full_name FROM suppliers") == [(1, "Acme")]
@@ -83,11 +83,11 @@ def test_without_a_terminal_nothing_is_renamed_or_dropped_silently(project: Proj
     script = project.autogenerate("x")
     source = script.read_text()
     assert 'op.drop_column("suppliers", "name")' in source
-    upgrade = source[source.index("def upgrade"):source.index("def downgrade")]
+    upgrade = source[source.index("def upgrade") : source.index("def downgrade")]
     warning = upgrade.index("# WARNING: column suppliers.name is dropped")
     assert warning < upgrade.index('op.drop_column("suppliers", "name")')
     assert 'op.alter_column("suppliers", "name", new_column_name="full_name")' in upgrade
-    downgrade = source[source.index("def downgrade"):]
+    downgrade = source[source.index("def downgrade") :]
     assert "# WARNING: column suppliers.full_name is dropped" in downgrade
     assert not ruff_check(script)
 
@@ -95,8 +95,10 @@ def test_without_a_terminal_nothing_is_renamed_or_dropped_silently(project: Proj
 def test_console_warns_without_a_terminal(project: Project) -> None:
     project.models(suppliers("full_name"))
     result = project.ok("revision", "--autogenerate", "-m", "x")
-    assert "Possible rename: column suppliers.name was dropped and suppliers.full_name added" \
+    assert (
+        "Possible rename: column suppliers.name was dropped and suppliers.full_name added"
         in result.text
+    )
     assert "-x sterna.accept_renames=true" in result.text
 
 
@@ -111,8 +113,9 @@ def test_renames_accepted_by_option(project: Project) -> None:
 
 def test_a_bad_option_value_is_an_error(project: Project) -> None:
     project.models(suppliers("full_name"))
-    result = project.sterna("-x", "sterna.accept_renames=maybe", "revision", "--autogenerate",
-                            "-m", "x")
+    result = project.sterna(
+        "-x", "sterna.accept_renames=maybe", "revision", "--autogenerate", "-m", "x"
+    )
     assert result.status == 1
     assert "sterna.accept_renames=maybe: expected true or false" in result.err
 

@@ -19,10 +19,14 @@ def _columns(case: str, type_: Any) -> list[Column[Any]]:
         "pk_implicit": [Column("x", type_, primary_key=True)],
         "pk_false": [Column("x", type_, primary_key=True, autoincrement=False)],
         "nonpk_implicit": [Column("id", Integer, primary_key=True), Column("x", type_)],
-        "nonpk_false": [Column("id", Integer, primary_key=True),
-                        Column("x", type_, autoincrement=False)],
-        "nonpk_true": [Column("id", Integer, primary_key=True, autoincrement=False),
-                       Column("x", type_, autoincrement=True)],
+        "nonpk_false": [
+            Column("id", Integer, primary_key=True),
+            Column("x", type_, autoincrement=False),
+        ],
+        "nonpk_true": [
+            Column("id", Integer, primary_key=True, autoincrement=False),
+            Column("x", type_, autoincrement=True),
+        ],
     }[case]
 
 

@@ -20,22 +20,31 @@ EXCLUDED = ["alembic.autogenerate.*", "~alembic.autogenerate.checkconstraint_byn
 
 def _model(*items: Any) -> MetaData:
     metadata = MetaData()
-    Table("t", metadata, Column("id", Integer, primary_key=True), Column("x", Integer),
-          Column("y", Integer), *items)
+    Table(
+        "t",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("x", Integer),
+        Column("y", Integer),
+        *items,
+    )
     return metadata
 
 
 def _checks(found: list[Any]) -> set[tuple[str, object]]:
     return {
-        (d[0], d[1].name) for d in found
+        (d[0], d[1].name)
+        for d in found
         if d[0] in ("add_constraint", "remove_constraint") and isinstance(d[1], CheckConstraint)
     }
 
 
 def _both(url: str, after: MetaData, plugins: list[str]) -> tuple[set[Any], set[Any]]:
     """CHECK diffs of Sterna and of Alembic (the reference) for the same database."""
-    return (_checks(diffs(url, after, autogenerate_plugins=plugins)),
-            _checks(alembic_diffs(url, after, autogenerate_plugins=plugins)))
+    return (
+        _checks(diffs(url, after, autogenerate_plugins=plugins)),
+        _checks(alembic_diffs(url, after, autogenerate_plugins=plugins)),
+    )
 
 
 def test_mode_follows_the_plugin_expressions() -> None:
@@ -49,10 +58,15 @@ def test_mode_follows_the_plugin_expressions() -> None:
 
 @pytest.mark.parametrize("plugins", [BY_NAME, LEGACY], ids=["current", "legacy"])
 def test_by_name_adds_and_drops_named_checks_only(db_url: str, plugins: list[str]) -> None:
-    create_all(db_url, _model(CheckConstraint("x > 0", name="ck_old"),
-                              CheckConstraint("y > 0", name="ck_kept")))
-    after = _model(CheckConstraint("y > 5", name="ck_kept"),  # expression changed: same name
-                   CheckConstraint("x > 1", name="ck_new"), CheckConstraint("x < 100"))
+    create_all(
+        db_url,
+        _model(CheckConstraint("x > 0", name="ck_old"), CheckConstraint("y > 0", name="ck_kept")),
+    )
+    after = _model(
+        CheckConstraint("y > 5", name="ck_kept"),  # expression changed: same name
+        CheckConstraint("x > 1", name="ck_new"),
+        CheckConstraint("x < 100"),
+    )
     sterna, alembic = _both(db_url, after, plugins)
     assert sterna == {("add_constraint", "ck_new"), ("remove_constraint", "ck_old")}
     assert sterna == alembic
@@ -98,4 +112,6 @@ def test_excluding_the_plugin_turns_check_comparison_off(db_url: str) -> None:
     assert sterna == alembic == set()
     # without naming the plugin, Sterna compares CHECKs its own way (beyond Alembic)
     assert _checks(diffs(db_url, after)) == {
-        ("add_constraint", "ck_new"), ("remove_constraint", "ck_old")}
+        ("add_constraint", "ck_new"),
+        ("remove_constraint", "ck_old"),
+    }

@@ -21,10 +21,12 @@ from tests.autogenerate._compare_support import (
 def _people(*extra: Any, nullable_name: bool = True, comments: bool = False) -> MetaData:
     metadata = MetaData()
     Table(
-        "people", metadata,
+        "people",
+        metadata,
         Column("id", Integer, primary_key=True),
-        Column("name", String(40), nullable=nullable_name,
-               comment="full name" if comments else None),
+        Column(
+            "name", String(40), nullable=nullable_name, comment="full name" if comments else None
+        ),
         *extra,
         comment="everyone" if comments else None,
     )
@@ -70,7 +72,9 @@ def test_nullability_change(db_url: str, backend: str) -> None:
     (alter,) = modify.ops
     assert isinstance(alter, AlterColumnOp)
     assert (alter.column_name, alter.modify_nullable, alter.existing_nullable) == (
-        "name", False, True
+        "name",
+        False,
+        True,
     )
     assert str(alter.existing_type) == "VARCHAR(40)"
     expected = {("modify_nullable", None, "people", "name")}

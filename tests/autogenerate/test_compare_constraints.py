@@ -38,23 +38,37 @@ from tests.autogenerate._compare_support import (
 
 def _shop(with_fk: bool = True, **fk: Any) -> MetaData:
     metadata = MetaData()
-    Table("customer", metadata, Column("id", Integer, primary_key=True),
-          Column("code", String(10), unique=True))
-    items: list[Any] = [Column("id", Integer, primary_key=True), Column("customer_id", Integer),
-                        Column("customer_code", String(10))]
+    Table(
+        "customer",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("code", String(10), unique=True),
+    )
+    items: list[Any] = [
+        Column("id", Integer, primary_key=True),
+        Column("customer_id", Integer),
+        Column("customer_code", String(10)),
+    ]
     if with_fk:
         target = fk.pop("target", "id")
-        items.append(ForeignKeyConstraint([f"customer_{target}"], [f"customer.{target}"],
-                                          name="fk_order_customer", **fk))
+        items.append(
+            ForeignKeyConstraint(
+                [f"customer_{target}"], [f"customer.{target}"], name="fk_order_customer", **fk
+            )
+        )
     Table("order", metadata, *items)
     return metadata
 
 
 @pytest.mark.parametrize(
     ("before", "after"),
-    [({}, {"ondelete": "CASCADE"}), ({"ondelete": "CASCADE"}, {}),
-     ({"ondelete": "CASCADE"}, {"ondelete": "SET NULL"}), ({}, {"onupdate": "CASCADE"}),
-     ({}, {"target": "code"})],
+    [
+        ({}, {"ondelete": "CASCADE"}),
+        ({"ondelete": "CASCADE"}, {}),
+        ({"ondelete": "CASCADE"}, {"ondelete": "SET NULL"}),
+        ({}, {"onupdate": "CASCADE"}),
+        ({}, {"target": "code"}),
+    ],
     ids=["add_cascade", "remove_cascade", "change", "onupdate", "target"],
 )
 def test_foreign_key_changes_like_alembic(
@@ -71,8 +85,10 @@ def test_foreign_key_changes_like_alembic(
     if backend == "mariadb":
         # the index MySQL made for the old key is dropped with it and made again explicitly
         # for the new one, so that the downgrade can undo both
-        expected |= {("remove_index", "order", "fk_order_customer"),
-                     ("add_index", "order", "fk_order_customer")}
+        expected |= {
+            ("remove_index", "order", "fk_order_customer"),
+            ("add_index", "order", "fk_order_customer"),
+        }
     assert found == expected
     if backend != "sqlite":
         roundtrip(db_url, _shop(**dict(before)), _shop(**dict(after)))
@@ -105,8 +121,13 @@ def test_deferrable_foreign_keys_on_postgresql(pg_url: str) -> None:
 
 def _keyed(*columns: str) -> MetaData:
     metadata = MetaData()
-    Table("pair", metadata, Column("a", Integer, nullable=False, autoincrement=False),
-          Column("b", Integer, nullable=False), PrimaryKeyConstraint(*columns))
+    Table(
+        "pair",
+        metadata,
+        Column("a", Integer, nullable=False, autoincrement=False),
+        Column("b", Integer, nullable=False),
+        PrimaryKeyConstraint(*columns),
+    )
     return metadata
 
 
@@ -127,27 +148,34 @@ def test_primary_key_change(db_url: str, backend: str) -> None:
 def _checked(*checks: CheckConstraint, flag_check: bool = False) -> MetaData:
     metadata = MetaData()
     Table(
-        "account", metadata,
+        "account",
+        metadata,
         Column("id", Integer, primary_key=True),
         Column("balance", Integer),
         Column("kind", String(10)),
         Column("active", sa.Boolean(create_constraint=flag_check, name="ck_active_bool")),
-        Column("tier", sa.Enum("gold", "silver", name="tier", native_enum=False,
-                               create_constraint=flag_check)),
+        Column(
+            "tier",
+            sa.Enum("gold", "silver", name="tier", native_enum=False, create_constraint=flag_check),
+        ),
         *checks,
     )
     return metadata
 
 
 def test_check_constraints_by_name_and_expression(db_url: str, backend: str) -> None:
-    before = _checked(CheckConstraint("balance >= 0", name="ck_balance"),
-                      CheckConstraint("kind IN ('a', 'b')", name="ck_kind"),
-                      flag_check=True)
+    before = _checked(
+        CheckConstraint("balance >= 0", name="ck_balance"),
+        CheckConstraint("kind IN ('a', 'b')", name="ck_kind"),
+        flag_check=True,
+    )
     create_all(db_url, before)
-    after = _checked(CheckConstraint("balance >= -100", name="ck_balance"),
-                     CheckConstraint("kind IN ('a', 'b')", name="ck_kind"),
-                     CheckConstraint("balance < 1000000", name="ck_cap"),
-                     flag_check=True)
+    after = _checked(
+        CheckConstraint("balance >= -100", name="ck_balance"),
+        CheckConstraint("kind IN ('a', 'b')", name="ck_kind"),
+        CheckConstraint("balance < 1000000", name="ck_cap"),
+        flag_check=True,
+    )
     script = produce(db_url, after)
     assert script.upgrade_ops is not None
     (modify,) = script.upgrade_ops.ops
@@ -173,9 +201,11 @@ def test_unnamed_check_matched_by_expression(db_url: str, backend: str) -> None:
     found = diffs(db_url, _checked(CheckConstraint("balance > 0")))
     kinds = sorted(d[0] for d in found)
     # the old unnamed check has the name the database gave it, so it can be dropped
-    assert kinds == ["add_constraint", "remove_constraint"] if backend != "sqlite" else [
-        "add_constraint"
-    ]
+    assert (
+        kinds == ["add_constraint", "remove_constraint"]
+        if backend != "sqlite"
+        else ["add_constraint"]
+    )
 
 
 @pytest.mark.parametrize("backend", ["postgresql", "mariadb"])
@@ -184,22 +214,34 @@ def test_unnamed_new_constraints_get_the_database_names(db_url: str, backend: st
     database would give it, so that the downgrade can drop it (SQLite: batch mode only)."""
     before = MetaData()
     Table("parent", before, Column("id", Integer, primary_key=True))
-    Table("kid", before, Column("id", Integer, primary_key=True), Column("pid", Integer),
-          Column("code", String(5)))
+    Table(
+        "kid",
+        before,
+        Column("id", Integer, primary_key=True),
+        Column("pid", Integer),
+        Column("code", String(5)),
+    )
     after = MetaData()
     Table("parent", after, Column("id", Integer, primary_key=True))
-    Table("kid", after, Column("id", Integer, primary_key=True),
-          Column("pid", Integer, ForeignKey("parent.id")), Column("code", String(5), unique=True))
+    Table(
+        "kid",
+        after,
+        Column("id", Integer, primary_key=True),
+        Column("pid", Integer, ForeignKey("parent.id")),
+        Column("code", String(5), unique=True),
+    )
     script = roundtrip(db_url, before, after)
     assert script.upgrade_ops is not None
     (modify,) = script.upgrade_ops.ops
     assert isinstance(modify, ModifyTableOps)
     names = sorted(
-        str(op.constraint_name) for op in modify.ops
+        str(op.constraint_name)
+        for op in modify.ops
         if isinstance(op, (CreateForeignKeyOp, sa_ops.CreateUniqueConstraintOp))
     )
-    expected = {"postgresql": ["kid_code_key", "kid_pid_fkey"],
-                "mariadb": ["code", "kid_ibfk_1"]}[backend]
+    expected = {"postgresql": ["kid_code_key", "kid_pid_fkey"], "mariadb": ["code", "kid_ibfk_1"]}[
+        backend
+    ]
     assert names == expected
 
 
@@ -209,9 +251,12 @@ def test_enum_check_of_an_older_enum_is_not_a_constraint(db_url: str) -> None:
 
     def model(*values: str) -> MetaData:
         metadata = MetaData()
-        Table("t", metadata, Column("id", Integer, primary_key=True),
-              Column("kind", sa.Enum(*values, native_enum=False, create_constraint=True,
-                                     length=10)))
+        Table(
+            "t",
+            metadata,
+            Column("id", Integer, primary_key=True),
+            Column("kind", sa.Enum(*values, native_enum=False, create_constraint=True, length=10)),
+        )
         return metadata
 
     create_all(db_url, model("a", "b"))

@@ -23,7 +23,8 @@ from tests.autogenerate._compare_support import (
 def _model(label: Any = None, count: Any = None, stamp: Any = None) -> MetaData:
     metadata = MetaData()
     Table(
-        "thing", metadata,
+        "thing",
+        metadata,
         Column("id", Integer, primary_key=True),
         Column("label", String(20), server_default=label),
         Column("count", Integer, server_default=count),
@@ -54,8 +55,9 @@ def test_defaults_added_changed_removed(db_url: str, backend: str) -> None:
 @pytest.mark.parametrize("backend", ["postgresql", "mariadb"])  # SQLite: batch mode only
 def test_defaults_round_trip(db_url: str, backend: str) -> None:
     roundtrip(
-        db_url, _model(label="a", count="1"), _model(label="it's", count=text("2"),
-                                                     stamp=func.now()),
+        db_url,
+        _model(label="a", count="1"),
+        _model(label="it's", count=text("2"), stamp=func.now()),
         compare_server_default=True,
     )
 
@@ -70,18 +72,25 @@ def test_compare_server_default_callable(db_url: str) -> None:
     create_all(db_url, _model(label="a", count="1"))
     calls: list[tuple[Any, ...]] = []
 
-    def decide(context: Any, inspected_column: Any, metadata_column: Any, inspected_default: Any,
-               metadata_default: Any, rendered_metadata_default: Any) -> bool | None:
+    def decide(
+        context: Any,
+        inspected_column: Any,
+        metadata_column: Any,
+        inspected_default: Any,
+        metadata_default: Any,
+        rendered_metadata_default: Any,
+    ) -> bool | None:
         calls.append((metadata_column.name, inspected_default, rendered_metadata_default))
         assert inspected_column.name == metadata_column.name
         if metadata_column.name == "label":
             return True
         return None
 
-    found = summarize(diffs(db_url, _model(label="a", count="2"),
-                            compare_server_default=decide))
-    assert found == {("modify_default", None, "thing", "label"),
-                     ("modify_default", None, "thing", "count")}
+    found = summarize(diffs(db_url, _model(label="a", count="2"), compare_server_default=decide))
+    assert found == {
+        ("modify_default", None, "thing", "label"),
+        ("modify_default", None, "thing", "count"),
+    }
     by_column = {name: (inspected, rendered) for name, inspected, rendered in calls}
     assert by_column["label"][1] == "'a'"
     assert normalize_default(by_column["label"][0], "postgresql") == "'a'"
@@ -152,5 +161,8 @@ def test_postgresql_interval_and_boolean_unknown_text() -> None:
     assert postgresql_interval("soon") is None
     assert postgresql_interval("1 fortnight") is None
     assert postgresql_boolean("maybe") is None
-    assert postgresql_boolean(" Yes ") == postgresql_boolean("t") == normalize_default(
-        "true", "postgresql")
+    assert (
+        postgresql_boolean(" Yes ")
+        == postgresql_boolean("t")
+        == normalize_default("true", "postgresql")
+    )

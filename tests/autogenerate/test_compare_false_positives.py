@@ -58,8 +58,10 @@ def typed_table(metadata: MetaData, backend: str) -> Table:
         Column("flag", Boolean),
         Column("flag_ck", Boolean(create_constraint=True, name="flag_ck_bool")),
         Column("kind", Enum("a", "b", "c", name="kind_enum")),
-        Column("kind_ck", Enum("x", "y", name="kind_ck_enum", native_enum=False,
-                               create_constraint=True)),
+        Column(
+            "kind_ck",
+            Enum("x", "y", name="kind_ck_enum", native_enum=False, create_constraint=True),
+        ),
         Column("price", Numeric(10, 2)),
         Column("ratio", Float),
         Column("dbl", Double),
@@ -72,8 +74,9 @@ def typed_table(metadata: MetaData, backend: str) -> Table:
         Column("code", sa.CHAR(3)),
         Column("uid", sa.Uuid),
         Column("span", sa.Interval),
-        Column("bin_name", String(10, collation="utf8mb4_bin") if backend == "mariadb"
-               else String(10)),
+        Column(
+            "bin_name", String(10, collation="utf8mb4_bin") if backend == "mariadb" else String(10)
+        ),
         Column("variant", BigInteger().with_variant(Integer, "sqlite")),
     ]
     return Table("typed", metadata, *columns)
@@ -94,8 +97,9 @@ def defaults_table(metadata: MetaData, backend: str) -> Table:
         Column("dec", Numeric(10, 2), server_default="1.50"),
         Column("b_true", Boolean, server_default=sa.true()),
         Column("b_false", Boolean, server_default=sa.false()),
-        Column("b_text", Boolean, server_default=text("1") if backend != "postgresql"
-               else text("true")),
+        Column(
+            "b_text", Boolean, server_default=text("1") if backend != "postgresql" else text("true")
+        ),
         Column("ts_now", DateTime, server_default=func.now()),
         Column("ts_cur", DateTime, server_default=text("CURRENT_TIMESTAMP")),
         Column("e", Enum("p", "q", name="defaults_e"), server_default="p"),
@@ -132,17 +136,22 @@ def constraint_tables(metadata: MetaData, backend: str) -> list[Table]:
         Column("note", String(50), comment=None if backend == "sqlite" else "a note"),
         ForeignKeyConstraint(["pa", "pb"], ["parent.a", "parent.b"], onupdate="CASCADE"),
         Index("ix_child_note_desc", sa.desc(sa.column("note")))
-        if backend != "mariadb" else Index("ix_child_note", "note"),
+        if backend != "mariadb"
+        else Index("ix_child_note", "note"),
     ]
     if backend != "mariadb":
         child_items.append(Index("ix_child_lower_note", func.lower(sa.column("note"))))
         where = sa.column("pa") > 5
-        child_items.append(Index("ix_child_partial", "pb", postgresql_where=where,
-                                 sqlite_where=where))
+        child_items.append(
+            Index("ix_child_partial", "pb", postgresql_where=where, sqlite_where=where)
+        )
     if backend == "postgresql":
         child_items.append(
-            Column("parent_code", String(10),
-                   ForeignKey("parent.code", deferrable=True, initially="DEFERRED"))
+            Column(
+                "parent_code",
+                String(10),
+                ForeignKey("parent.code", deferrable=True, initially="DEFERRED"),
+            )
         )
         child_items.append(Index("ix_child_incl", "pa", postgresql_include=["pb"]))
     child = Table("child", metadata, *child_items)
@@ -193,7 +202,8 @@ def test_mysql_display_widths_and_tinyint_bool(mysql_url: str) -> None:
     )
     metadata = MetaData()
     Table(
-        "legacy", metadata,
+        "legacy",
+        metadata,
         Column("id", Integer, primary_key=True),
         Column("flag", Boolean, server_default=sa.false()),
         Column("big", BigInteger),
@@ -203,8 +213,11 @@ def test_mysql_display_widths_and_tinyint_bool(mysql_url: str) -> None:
         Column("created", DateTime, server_default=func.current_timestamp()),
         Column("name", String(20), server_default="x"),
         Column("num", Numeric),
-        Column("changed", sa.TIMESTAMP,
-               server_default=text("CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP")),
+        Column(
+            "changed",
+            sa.TIMESTAMP,
+            server_default=text("CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP"),
+        ),
     )
     assert diffs(mysql_url, metadata, compare_server_default=True) == []
 
@@ -222,7 +235,8 @@ def test_postgresql_spellings(pg_url: str) -> None:
     )
     metadata = MetaData()
     Table(
-        "legacy", metadata,
+        "legacy",
+        metadata,
         Column("id", Integer, primary_key=True),
         Column("n", Integer, server_default="0"),
         Column("f", Float),
@@ -247,7 +261,8 @@ def test_sqlite_spellings(sqlite_url: str) -> None:
     )
     metadata = MetaData()
     Table(
-        "legacy", metadata,
+        "legacy",
+        metadata,
         Column("id", Integer, primary_key=True),
         Column("n", Integer, server_default="0"),
         Column("s", String(20), server_default="x", unique=True),

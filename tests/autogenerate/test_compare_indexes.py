@@ -31,7 +31,8 @@ from tests.autogenerate._compare_support import (
 def _model(*items: Any) -> MetaData:
     metadata = MetaData()
     Table(
-        "doc", metadata,
+        "doc",
+        metadata,
         Column("id", Integer, primary_key=True),
         Column("a", Integer),
         Column("b", Integer),
@@ -92,8 +93,12 @@ def test_postgresql_include_and_using(pg_url: str) -> None:
     assert diffs(pg_url, _model(Index("ix_doc_a", "a", postgresql_include=["b"]))) == []
     changed = summarize(diffs(pg_url, _model(Index("ix_doc_a", "a", postgresql_include=["title"]))))
     assert changed == {("remove_index", "doc", "ix_doc_a"), ("add_index", "doc", "ix_doc_a")}
-    hashed = summarize(diffs(pg_url, _model(Index("ix_doc_a", "a", postgresql_include=["b"],
-                                                  postgresql_using="hash"))))
+    hashed = summarize(
+        diffs(
+            pg_url,
+            _model(Index("ix_doc_a", "a", postgresql_include=["b"], postgresql_using="hash")),
+        )
+    )
     assert hashed == changed
 
 
@@ -102,7 +107,8 @@ def test_unique_constraints_added_and_dropped(db_url: str, backend: str) -> None
     after = _model(UniqueConstraint("b", "title", name="uq_doc_b_title"))
     create_all(db_url, before)
     expected = {
-        ("remove_constraint", "doc", ("a",)) if backend != "mariadb"
+        ("remove_constraint", "doc", ("a",))
+        if backend != "mariadb"
         else ("remove_index", "doc", "uq_doc_a"),
         ("add_constraint", "doc", ("b", "title")),
     }
@@ -118,8 +124,9 @@ def test_unnamed_unique_constraint_matches_by_columns(db_url: str) -> None:
 
 
 def test_mysql_unique_index_and_constraint_are_one_thing(mysql_url: str) -> None:
-    create_all(mysql_url, _model(UniqueConstraint("a", name="uq_a"), Index("ux_b", "b",
-                                                                           unique=True)))
+    create_all(
+        mysql_url, _model(UniqueConstraint("a", name="uq_a"), Index("ux_b", "b", unique=True))
+    )
     swapped = _model(Index("uq_a", "a", unique=True), UniqueConstraint("b", name="ux_b"))
     assert diffs(mysql_url, swapped) == []
 
@@ -127,15 +134,24 @@ def test_mysql_unique_index_and_constraint_are_one_thing(mysql_url: str) -> None
 def test_mysql_keeps_foreign_key_indexes(mysql_url: str) -> None:
     metadata = MetaData()
     Table("parent", metadata, Column("id", Integer, primary_key=True))
-    Table("child", metadata, Column("id", Integer, primary_key=True),
-          Column("parent_id", ForeignKey("parent.id")),
-          Column("other_id", Integer),
-          Index("ix_child_parent_other", "parent_id", "other_id"))
+    Table(
+        "child",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("parent_id", ForeignKey("parent.id")),
+        Column("other_id", Integer),
+        Index("ix_child_parent_other", "parent_id", "other_id"),
+    )
     create_all(mysql_url, metadata)
     same = MetaData()
     Table("parent", same, Column("id", Integer, primary_key=True))
-    Table("child", same, Column("id", Integer, primary_key=True),
-          Column("parent_id", ForeignKey("parent.id")), Column("other_id", Integer))
+    Table(
+        "child",
+        same,
+        Column("id", Integer, primary_key=True),
+        Column("parent_id", ForeignKey("parent.id")),
+        Column("other_id", Integer),
+    )
     # the remaining index serves the foreign key: MySQL would refuse to drop it
     assert diffs(mysql_url, same) == []
 

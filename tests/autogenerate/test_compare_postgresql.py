@@ -34,8 +34,12 @@ from tests.autogenerate._compare_support import (
 
 def _with_enum(*values: str, table: str = "ticket") -> MetaData:
     metadata = MetaData()
-    Table(table, metadata, Column("id", Integer, primary_key=True),
-          Column("state", sa.Enum(*values, name="ticket_state")))
+    Table(
+        table,
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("state", sa.Enum(*values, name="ticket_state")),
+    )
     return metadata
 
 
@@ -50,13 +54,15 @@ def test_new_enum_created_first_and_dropped_last(pg_url: str) -> None:
 
 
 def test_enum_values_added_in_place(pg_url: str) -> None:
-    script = roundtrip(pg_url, _with_enum("open", "closed"),
-                       _with_enum("new", "open", "pending", "closed", "archived"))
+    script = roundtrip(
+        pg_url,
+        _with_enum("open", "closed"),
+        _with_enum("new", "open", "pending", "closed", "archived"),
+    )
     assert script.upgrade_ops is not None
     adds = [op for op in script.upgrade_ops.ops if isinstance(op, AddEnumValueOp)]
     placed = [(op.value, op.before, op.after) for op in adds]
-    assert placed == [("new", "open", None), ("pending", None, "open"),
-                      ("archived", None, None)]
+    assert placed == [("new", "open", None), ("pending", None, "open"), ("archived", None, None)]
     assert all(isinstance(op, AddEnumValueOp) for op in script.upgrade_ops.ops)
 
 
@@ -87,8 +93,12 @@ def test_enum_managed_elsewhere_is_left_alone(pg_url: str) -> None:
     from sqlalchemy.dialects import postgresql
 
     metadata = MetaData()
-    Table("t", metadata, Column("id", Integer, primary_key=True),
-          Column("mood", postgresql.ENUM("a", "b", name="mood", create_type=False)))
+    Table(
+        "t",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("mood", postgresql.ENUM("a", "b", name="mood", create_type=False)),
+    )
     execute(pg_url, "CREATE TYPE mood AS ENUM ('a')")
     create_all(pg_url, metadata)
     assert diffs(pg_url, metadata) == []
@@ -96,8 +106,12 @@ def test_enum_managed_elsewhere_is_left_alone(pg_url: str) -> None:
 
 def _identity(**options: Any) -> MetaData:
     metadata = MetaData()
-    Table("counter", metadata, Column("id", Integer, Identity(**options), primary_key=True),
-          Column("n", Integer))
+    Table(
+        "counter",
+        metadata,
+        Column("id", Integer, Identity(**options), primary_key=True),
+        Column("n", Integer),
+    )
     return metadata
 
 
@@ -147,8 +161,10 @@ def test_sequences_created_and_dropped(server: str, request: pytest.FixtureReque
 def _schemas(extra_column: bool = False) -> MetaData:
     metadata = MetaData()
     Table("owner", metadata, Column("id", Integer, primary_key=True), schema="sales")
-    items: list[Any] = [Column("id", Integer, primary_key=True),
-                        Column("owner_id", ForeignKey("sales.owner.id"))]
+    items: list[Any] = [
+        Column("id", Integer, primary_key=True),
+        Column("owner_id", ForeignKey("sales.owner.id")),
+    ]
     if extra_column:
         items.append(Column("note", String(20)))
     Table("pet", metadata, *items)
@@ -156,8 +172,12 @@ def _schemas(extra_column: bool = False) -> MetaData:
 
 
 def test_include_schemas(pg_url: str) -> None:
-    execute(pg_url, "CREATE SCHEMA sales", "CREATE SCHEMA other",
-            "CREATE TABLE other.stray (id integer primary key)")
+    execute(
+        pg_url,
+        "CREATE SCHEMA sales",
+        "CREATE SCHEMA other",
+        "CREATE TABLE other.stray (id integer primary key)",
+    )
     create_all(pg_url, _schemas())
     assert diffs(pg_url, _schemas()) == []
     assert summarize(diffs(pg_url, _schemas(), include_schemas=True)) == {

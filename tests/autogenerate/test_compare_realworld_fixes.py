@@ -45,13 +45,19 @@ def checks_of(url: str, table: str) -> list[tuple[str | None, str]]:
         with engine.connect() as conn:
             found: list[tuple[str | None, str]]
             if conn.dialect.name == "mysql":
-                rows = conn.execute(text(
-                    "SELECT constraint_name, check_clause FROM information_schema.check_constraints"
-                    " WHERE constraint_schema = DATABASE() AND table_name = :t"), {"t": table})
+                rows = conn.execute(
+                    text(
+                        "SELECT constraint_name, check_clause FROM information_schema.check_constraints"  # noqa: E501
+                        " WHERE constraint_schema = DATABASE() AND table_name = :t"
+                    ),
+                    {"t": table},
+                )
                 found = [(str(name), str(sql)) for name, sql in rows]
             else:
-                found = [(c["name"], str(c["sqltext"]))
-                         for c in inspect(conn).get_check_constraints(table)]
+                found = [
+                    (c["name"], str(c["sqltext"]))
+                    for c in inspect(conn).get_check_constraints(table)
+                ]
         return sorted((name, " ".join(sql.replace("`", "").split())) for name, sql in found)
     finally:
         engine.dispose()
@@ -92,19 +98,19 @@ def against_create_all(project: Project) -> None:
 
 # -- A. a CHECK declared inside a Column ---------------------------------------------------------
 
-RUN = '''
+RUN = """
 class Run(Base):
     __tablename__ = "run"
     id = sa.Column(sa.Integer, primary_key=True)
     size = sa.Column(sa.Integer, sa.CheckConstraint("size >= 0", name="ck_run_size_col"))
-'''
+"""
 
-RUN_UNNAMED = '''
+RUN_UNNAMED = """
 class Run(Base):
     __tablename__ = "run"
     id = sa.Column(sa.Integer, primary_key=True)
     size = sa.Column(sa.Integer, sa.CheckConstraint("size >= 0"))
-'''
+"""
 
 # MariaDB refuses a named CHECK written with its column (``size INTEGER CONSTRAINT ck CHECK
 # (...)``), which is what create_all writes: the create_all reference is taken elsewhere only
@@ -115,7 +121,7 @@ def test_named_column_check_in_create_table(project: Project, backend: str) -> N
     project.models(RUN)
     script = project.autogenerate("init")
     upgrade = section(script, "upgrade")
-    create = upgrade[upgrade.index('op.create_table(\n        "run",'):]
+    create = upgrade[upgrade.index('op.create_table(\n        "run",') :]
     assert 'sa.CheckConstraint("size >= 0", name="ck_run_size_col"),' in create
     assert ruff_check(script) == ""
     project.ok("upgrade", "head")
@@ -153,14 +159,16 @@ def test_column_check_under_a_naming_convention(
     tmp_path: Path, db_url: str, backend: str, convention: str
 ) -> None:
     pattern, name = CONVENTIONS[convention]
-    project = Project(tmp_path, db_url,
-                      base_args=f'metadata=sa.MetaData(naming_convention={{"ck": "{pattern}"}})')
+    project = Project(
+        tmp_path, db_url, base_args=f'metadata=sa.MetaData(naming_convention={{"ck": "{pattern}"}})'
+    )
     project.models(RUN_UNNAMED.replace('"size >= 0"', f'"size >= 0", {name}'.rstrip(", ")))
     (check,) = model_metadata(project).tables["run"].c.size.constraints
     expected = str(check.name)  # the name SQLAlchemy gives it under the convention
     script = project.autogenerate("init")
     assert f'sa.CheckConstraint("size >= 0", name=op.f("{expected}")),' in section(
-        script, "upgrade")
+        script, "upgrade"
+    )
     project.ok("upgrade", "head")
     assert checks_of(project.url, "run") == [(expected, "size >= 0")]
     assert CLEAN in project.ok("check").out
@@ -170,16 +178,19 @@ def test_column_check_under_a_naming_convention(
     project.ok("downgrade", "base")
 
 
-RUN_BEFORE = '''
+RUN_BEFORE = """
 class Run(Base):
     __tablename__ = "run"
     id = sa.Column(sa.Integer, primary_key=True)
     size = sa.Column(sa.Integer)
-'''
+"""
 
-RUN_AFTER = RUN + '''\
+RUN_AFTER = (
+    RUN
+    + """\
     count = sa.Column(sa.Integer, sa.CheckConstraint("count < 100", name="ck_run_count_col"))
-'''
+"""
+)
 
 
 def test_column_checks_added_to_an_existing_table(project: Project, backend: str) -> None:
@@ -196,15 +207,23 @@ def test_column_checks_added_to_an_existing_table(project: Project, backend: str
     upgrade, downgrade = section(script, "upgrade"), section(script, "downgrade")
     if batch:
         assert 'with op.batch_alter_table("run") as batch_op:' in upgrade
-        creates = ['batch_op.create_check_constraint("ck_run_size_col", "size >= 0")',
-                   'batch_op.create_check_constraint("ck_run_count_col", "count < 100")']
-        drops = ['batch_op.drop_constraint("ck_run_size_col", type_="check")',
-                 'batch_op.drop_constraint("ck_run_count_col", type_="check")']
+        creates = [
+            'batch_op.create_check_constraint("ck_run_size_col", "size >= 0")',
+            'batch_op.create_check_constraint("ck_run_count_col", "count < 100")',
+        ]
+        drops = [
+            'batch_op.drop_constraint("ck_run_size_col", type_="check")',
+            'batch_op.drop_constraint("ck_run_count_col", type_="check")',
+        ]
     else:
-        creates = ['op.create_check_constraint("ck_run_size_col", "run", "size >= 0")',
-                   'op.create_check_constraint("ck_run_count_col", "run", "count < 100")']
-        drops = ['op.drop_constraint("ck_run_size_col", "run", type_="check")',
-                 'op.drop_constraint("ck_run_count_col", "run", type_="check")']
+        creates = [
+            'op.create_check_constraint("ck_run_size_col", "run", "size >= 0")',
+            'op.create_check_constraint("ck_run_count_col", "run", "count < 100")',
+        ]
+        drops = [
+            'op.drop_constraint("ck_run_size_col", "run", type_="check")',
+            'op.drop_constraint("ck_run_count_col", "run", type_="check")',
+        ]
     assert all(line in upgrade for line in creates), upgrade
     assert all(line in downgrade for line in drops), downgrade
     # the new column is added before its CHECK, and the CHECK is not written twice
@@ -212,7 +231,9 @@ def test_column_checks_added_to_an_existing_table(project: Project, backend: str
     assert upgrade.count("ck_run_count_col") == 1
     project.ok("upgrade", "head")
     assert checks_of(project.url, "run") == [
-        ("ck_run_count_col", "count < 100"), ("ck_run_size_col", "size >= 0")]
+        ("ck_run_count_col", "count < 100"),
+        ("ck_run_size_col", "size >= 0"),
+    ]
     assert CLEAN in project.ok("check").out
     project.ok("downgrade", "-1")
     assert checks_of(project.url, "run") == []
@@ -224,7 +245,7 @@ def test_column_checks_added_to_an_existing_table(project: Project, backend: str
 
 # -- B. a dropped table's foreign-key index comes back on downgrade -----------------------------
 
-TRIALS = '''
+TRIALS = """
 from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -238,13 +259,16 @@ class Trial(Base):
     __tablename__ = "trials"
     id: Mapped[int] = mapped_column(primary_key=True)
     study_id: Mapped[int] = mapped_column(ForeignKey("studies.id"), index=True)
-'''
+"""
 
 # a named key without an index of its own: MariaDB makes one named after the key, which comes
 # back with the key (listing it would make the downgrade create it twice)
-TRIALS_NAMED_KEY = TRIALS + '''\
+TRIALS_NAMED_KEY = (
+    TRIALS
+    + """\
     sponsor_id: Mapped[int] = mapped_column(ForeignKey("studies.id", name="fk_trials_sponsor"))
-'''
+"""
+)
 
 MODELS = {"index": TRIALS, "named_key": TRIALS_NAMED_KEY}
 
@@ -257,13 +281,17 @@ def schema_of(url: str) -> dict[str, Any]:
             inspector = inspect(conn)
             return {
                 table: (
-                    sorted((str(fk["name"]), tuple(fk["constrained_columns"]),
-                            fk["referred_table"])
-                           for fk in inspector.get_foreign_keys(table)),
-                    sorted((ix["name"], tuple(ix["column_names"]))
-                           for ix in inspector.get_indexes(table)),
+                    sorted(
+                        (str(fk["name"]), tuple(fk["constrained_columns"]), fk["referred_table"])
+                        for fk in inspector.get_foreign_keys(table)
+                    ),
+                    sorted(
+                        (ix["name"], tuple(ix["column_names"]))
+                        for ix in inspector.get_indexes(table)
+                    ),
                 )
-                for table in sorted(inspector.get_table_names()) if table != "alembic_version"
+                for table in sorted(inspector.get_table_names())
+                if table != "alembic_version"
             }
     finally:
         engine.dispose()
@@ -324,7 +352,7 @@ def test_dropped_create_all_tables_foreign_key_index_comes_back(
 
 # -- a table on a foreign-key cycle with a constraint ddl_if() leaves out -------------------------
 
-CYCLE_WITH_DDL_IF = '''
+CYCLE_WITH_DDL_IF = """
 class Author(Base):
     __tablename__ = "authors"
     id = sa.Column(sa.Integer, primary_key=True)
@@ -337,7 +365,7 @@ class Book(Base):
     __tablename__ = "books"
     id = sa.Column(sa.Integer, primary_key=True)
     author_id = sa.Column(sa.Integer, sa.ForeignKey("authors.id"))
-'''
+"""
 
 
 @pytest.mark.parametrize("backend", ["postgresql", "mariadb"])
@@ -347,8 +375,8 @@ def test_split_key_and_left_out_check_keep_the_columns(project: Project) -> None
     the other order a column was taken out instead of the CHECK."""
     project.models(CYCLE_WITH_DDL_IF)
     upgrade = section(project.autogenerate("init"), "upgrade")
-    create = upgrade[upgrade.index('op.create_table(\n        "authors",'):]
-    create = create[:create.index("\n    )\n")]
+    create = upgrade[upgrade.index('op.create_table(\n        "authors",') :]
+    create = create[: create.index("\n    )\n")]
     assert 'sa.Column("rank", sa.Integer(), nullable=True),' in create
     assert "ck_authors_rank" not in upgrade
     assert "sa.ForeignKeyConstraint" not in create
@@ -360,13 +388,13 @@ def test_split_key_and_left_out_check_keep_the_columns(project: Project) -> None
 
 # -- the same when an accepted rename makes the downgrade again from the upgrade -------------------
 
-NOTES = '''
+NOTES = """
 
 class Note(Base):
     __tablename__ = "notes"
     id: Mapped[int] = mapped_column(primary_key=True)
     {column}: Mapped[str] = mapped_column(sa.String(200))
-'''
+"""
 
 
 def test_dropped_table_index_comes_back_with_an_accepted_rename(

@@ -26,7 +26,7 @@ def project(tmp_path: Path, db_url: str) -> Project:
 def functions(script: Path) -> str:
     """The generated ``upgrade()`` and ``downgrade()`` (without the header's id and date)."""
     source = script.read_text()
-    return source[source.index("def upgrade"):]
+    return source[source.index("def upgrade") :]
 
 
 def round_trip(project: Project, models: str) -> str:
@@ -62,7 +62,8 @@ def unique_objects(url: str, table: str) -> list[tuple[str, tuple[str, ...]]]:
             insp = inspect(conn)
             found = {
                 (str(ix["name"]), tuple(str(c) for c in ix["column_names"]))
-                for ix in insp.get_indexes(table) if ix["unique"]
+                for ix in insp.get_indexes(table)
+                if ix["unique"]
             }
             found |= {
                 (str(uq["name"]), tuple(str(c) for c in uq["column_names"]))
@@ -75,14 +76,14 @@ def unique_objects(url: str, table: str) -> list[tuple[str, tuple[str, ...]]]:
 
 # -- 2. index=True, unique=True ------------------------------------------------------------------
 
-STUDIES = '''
+STUDIES = """
 from sqlalchemy.orm import Mapped, mapped_column
 
 class Study(Base):
     __tablename__ = "studies"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(512), index=True, unique=True)
-'''
+"""
 
 
 def test_unique_indexed_column_is_one_unique_index(project: Project) -> None:
@@ -103,7 +104,8 @@ def test_unique_indexed_column_is_one_unique_index(project: Project) -> None:
 
 def test_unique_indexed_column_added_to_a_table(project: Project) -> None:
     first = STUDIES.replace(
-        "    name: Mapped[str] = mapped_column(sa.String(512), index=True, unique=True)\n", "")
+        "    name: Mapped[str] = mapped_column(sa.String(512), index=True, unique=True)\n", ""
+    )
     project.models(first)
     project.autogenerate("init")
     project.ok("upgrade", "head")
@@ -122,7 +124,7 @@ CONVENTION = (
     'metadata=sa.MetaData(naming_convention={"ix": "ix_%(table_name)s__%(column_0_N_name)s"})'
 )
 
-ARTIFACT = '''
+ARTIFACT = """
 from sqlalchemy.orm import Mapped, mapped_column
 
 class Artifact(Base):
@@ -130,7 +132,7 @@ class Artifact(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(sa.String(100), index=True)
     __table_args__ = (sa.Index("ix_artifact__key", "key"),)
-'''
+"""
 
 DUPLICATE_WARNING = r"'artifact'.*more than one index named 'ix_artifact__key'"
 
@@ -159,7 +161,7 @@ def test_duplicate_index_warning_reaches_the_console(tmp_path: Path, sqlite_url:
     assert re.search(DUPLICATE_WARNING, done.stderr), done.stderr
 
 
-ORDERED_TABLES = '''
+ORDERED_TABLES = """
 class Owner(Base):
     __tablename__ = "owner"
     id = sa.Column(sa.Integer, primary_key=True)
@@ -178,9 +180,9 @@ class Item(Base):
     owner_code = sa.Column(sa.String(20), nullable=False)
     owner_region = sa.Column(sa.String(20), nullable=False)
     __table_args__ = ({args})
-'''
+"""
 
-ORDERED_ARGS = '''
+ORDERED_ARGS = """
         sa.Index("ix_item__key", "key"),
         sa.Index("ix_zz", "c", "a"),
         sa.Index("ix_aa", "b"),
@@ -193,7 +195,7 @@ ORDERED_ARGS = '''
         sa.ForeignKeyConstraint(["owner_id"], ["owner.id"], name="fk_z"),
         sa.ForeignKeyConstraint(["owner_code", "owner_region"], ["owner.code", "owner.region"],
                                 name="fk_a"),
-    '''
+    """
 
 
 def ordered_models(with_constraints: bool) -> str:
@@ -212,8 +214,15 @@ def generated_twice(project: Project, times: int = 3) -> list[str]:
         scripts.append(functions(script))
         script.unlink()
     for seed in ("1", "2"):
-        done = run_sterna("revision", "--autogenerate", "-m", "again", cwd=project.backend,
-                          env={"PYTHONHASHSEED": seed}, check=True)
+        done = run_sterna(
+            "revision",
+            "--autogenerate",
+            "-m",
+            "again",
+            cwd=project.backend,
+            env={"PYTHONHASHSEED": seed},
+            check=True,
+        )
         assert "Generating" in done.stdout
         (script,) = project.versions()[-1:]
         new = [p for p in project.versions() if p.name.endswith("_again.py")]
@@ -281,7 +290,10 @@ def test_postgresql_default_nulls_positions(tmp_path: Path, pg_url: str) -> None
     """NULLS LAST after ASC and NULLS FIRST after DESC are PostgreSQL's defaults; the other two
     positions are kept and compared."""
     project = Project(tmp_path, pg_url)
-    models = FLOW_RUN + FLOW_RUN_EXPRESSIONS + """
+    models = (
+        FLOW_RUN
+        + FLOW_RUN_EXPRESSIONS
+        + """
 sa.Index("ix_flow_run_defaults", FlowRun.name.desc().nulls_first(),
          FlowRun.start_time.asc().nulls_last(), FlowRun.end_time.nulls_last())
 sa.Index("ix_flow_run_nulls", FlowRun.name.desc().nulls_last(),
@@ -289,6 +301,7 @@ sa.Index("ix_flow_run_nulls", FlowRun.name.desc().nulls_last(),
 sa.Index("ix_flow_run_span_nulls",
          sa.func.coalesce(FlowRun.start_time, FlowRun.end_time).desc().nulls_last())
 """
+    )
     round_trip(project, models)
     project.models(models.replace("FlowRun.name.desc().nulls_last()", "FlowRun.name.desc()"))
     changed = project.sterna("check")
@@ -331,12 +344,30 @@ class Run(Base):
 
 #: what each dialect creates of RUNS (name -> created)
 RUNS_CREATED = {
-    "sqlite": {"ix_run_active": False, "ix_run_state_size": False, "ix_run_size": True,
-               "ck_run_state": True, "uq_run_state_size": False, "fk_run_owner": False},
-    "postgresql": {"ix_run_active": True, "ix_run_state_size": True, "ix_run_size": False,
-                   "ck_run_state": False, "uq_run_state_size": True, "fk_run_owner": False},
-    "mariadb": {"ix_run_active": False, "ix_run_state_size": False, "ix_run_size": True,
-                "ck_run_state": False, "uq_run_state_size": False, "fk_run_owner": True},
+    "sqlite": {
+        "ix_run_active": False,
+        "ix_run_state_size": False,
+        "ix_run_size": True,
+        "ck_run_state": True,
+        "uq_run_state_size": False,
+        "fk_run_owner": False,
+    },
+    "postgresql": {
+        "ix_run_active": True,
+        "ix_run_state_size": True,
+        "ix_run_size": False,
+        "ck_run_state": False,
+        "uq_run_state_size": True,
+        "fk_run_owner": False,
+    },
+    "mariadb": {
+        "ix_run_active": False,
+        "ix_run_state_size": False,
+        "ix_run_size": True,
+        "ck_run_state": False,
+        "uq_run_state_size": False,
+        "fk_run_owner": True,
+    },
 }
 
 

@@ -127,11 +127,11 @@ def shape_metadata(shape: Shape, backend: str, expr: Any = None) -> MetaData:
     elif shape.kind == "where":
         where = _element(expr, table)
         table.append_constraint(
-            Index("ix_shape_where", table.c.name, postgresql_where=where, sqlite_where=where))
+            Index("ix_shape_where", table.c.name, postgresql_where=where, sqlite_where=where)
+        )
     else:
         items = expr if isinstance(expr, tuple) else (expr,)
-        table.append_constraint(
-            Index("ix_shape_expr", *(_element(item, table) for item in items)))
+        table.append_constraint(Index("ix_shape_expr", *(_element(item, table) for item in items)))
     return metadata
 
 
@@ -145,8 +145,11 @@ CHECKS = [
     Shape("not_in_strings", "check", {"*": "status NOT IN ('banned', 'deleted')"}),
     Shape("in_numbers", "check", {"*": "qty IN (1, 2, 5, 10)"}),
     Shape("one_of_not_null", "check", {"*": "email IS NOT NULL OR phone IS NOT NULL"}),
-    Shape("both_or_neither", "check", {
-        "*": "(a IS NULL AND b IS NULL) OR (a IS NOT NULL AND b IS NOT NULL)"}),
+    Shape(
+        "both_or_neither",
+        "check",
+        {"*": "(a IS NULL AND b IS NULL) OR (a IS NOT NULL AND b IS NOT NULL)"},
+    ),
     Shape("like", "check", {"*": "email LIKE '%@%'"}),
     Shape("not_like", "check", {"*": "code NOT LIKE '% %'"}),
     Shape("regex", "check", {"*": "email ~ '^[^@]+@[^@]+$'"}, PG),
@@ -154,11 +157,19 @@ CHECKS = [
     Shape("cast_text", "check", {"*": "CAST(qty AS VARCHAR(10)) <> '13'"}, NOT_MARIADB),
     Shape("pg_cast", "check", {"*": "(price)::integer >= 0"}, PG),
     Shape("length_positive", "check", {"*": "length(name) > 0"}),
-    Shape("char_length_between", "check", {
-        "*": "char_length(name) BETWEEN 1 AND 32", "sqlite": "length(name) BETWEEN 1 AND 32"}),
-    Shape("char_length_between_expr", "check", {
-        "*": lambda t: sa.func.char_length(t.c.name).between(1, 32),
-        "sqlite": lambda t: sa.func.length(t.c.name).between(1, 32)}),
+    Shape(
+        "char_length_between",
+        "check",
+        {"*": "char_length(name) BETWEEN 1 AND 32", "sqlite": "length(name) BETWEEN 1 AND 32"},
+    ),
+    Shape(
+        "char_length_between_expr",
+        "check",
+        {
+            "*": lambda t: sa.func.char_length(t.c.name).between(1, 32),
+            "sqlite": lambda t: sa.func.length(t.c.name).between(1, 32),
+        },
+    ),
     Shape("between_columns", "check", {"*": "qty BETWEEN a AND b + 1"}),
     Shape("octet_length", "check", {"*": "octet_length(code) <= 40"}, NOT_SQLITE),
     Shape("trim_not_empty", "check", {"*": "trim(name) <> ''"}),
@@ -172,19 +183,21 @@ CHECKS = [
     Shape("abs", "check", {"*": "abs(balance) < 1000000"}),
     Shape("bool_eq_true", "check", {"*": "is_active = true OR deleted_at IS NOT NULL"}),
     Shape("bool_is_true", "check", {"*": "is_active IS TRUE OR is_active IS FALSE"}),
-    Shape("concat_pipes", "check", {"*": "(first_name || ' ' || last_name) <> ' '"},
-          NOT_MARIADB),
-    Shape("concat_function", "check", {"*": "concat(first_name, last_name) <> ''"},
-          NOT_SQLITE),
+    Shape("concat_pipes", "check", {"*": "(first_name || ' ' || last_name) <> ' '"}, NOT_MARIADB),
+    Shape("concat_function", "check", {"*": "concat(first_name, last_name) <> ''"}, NOT_SQLITE),
     Shape("nested_parens", "check", {"*": "((a > 0) AND ((b > 0) OR (c > 0)))"}),
     Shape("dates_ordered", "check", {"*": "created_at < updated_at"}),
-    Shape("dates_ordered_or_null", "check", {
-        "*": "updated_at IS NULL OR created_at <= updated_at"}),
+    Shape(
+        "dates_ordered_or_null", "check", {"*": "updated_at IS NULL OR created_at <= updated_at"}
+    ),
     Shape("date_range", "check", {"*": "start_date <= end_date"}),
     Shape("date_literal", "check", {"*": "start_date >= '2000-01-01'"}),
     Shape("not_equal_negated", "check", {"*": "NOT (a = b)"}),
-    Shape("case_when", "check", {
-        "*": "CASE WHEN status = 'done' THEN end_date IS NOT NULL ELSE true END"}),
+    Shape(
+        "case_when",
+        "check",
+        {"*": "CASE WHEN status = 'done' THEN end_date IS NOT NULL ELSE true END"},
+    ),
     Shape("json_field", "check", {"*": "(data ->> 'kind') IN ('a', 'b')"}, PG),
     Shape("json_has_key", "check", {"*": "data ? 'kind'"}, PG),
     Shape("substr", "check", {"*": "substr(code, 1, 2) = 'AB'"}),
@@ -205,17 +218,21 @@ WHERES = [
     Shape("where_is_null", "where", {"*": "deleted_at IS NULL"}, NOT_MARIADB),
     Shape("where_in", "where", {"*": "status IN ('active', 'pending')"}, NOT_MARIADB),
     Shape("where_bool", "where", {"*": "is_active = true"}, NOT_MARIADB),
-    Shape("where_and", "where", {"*": "email IS NOT NULL AND status <> 'banned'"},
-          NOT_MARIADB),
-    Shape("where_expr", "where", {"*": lambda t: sa.and_(t.c.qty > 0, t.c.deleted_at.is_(None))},
-          NOT_MARIADB),
+    Shape("where_and", "where", {"*": "email IS NOT NULL AND status <> 'banned'"}, NOT_MARIADB),
+    Shape(
+        "where_expr",
+        "where",
+        {"*": lambda t: sa.and_(t.c.qty > 0, t.c.deleted_at.is_(None))},
+        NOT_MARIADB,
+    ),
 ]
 
 INDEXES = [
     Shape("index_lower", "index", {"*": "lower(email)"}, NOT_MARIADB),
     Shape("index_lower_expr", "index", {"*": lambda t: sa.func.lower(t.c.email)}, NOT_MARIADB),
-    Shape("index_two_lowers", "index", {"*": ("lower(first_name)", "lower(last_name)")},
-          NOT_MARIADB),
+    Shape(
+        "index_two_lowers", "index", {"*": ("lower(first_name)", "lower(last_name)")}, NOT_MARIADB
+    ),
     Shape("index_coalesce", "index", {"*": "coalesce(a, b)"}, NOT_MARIADB),
     Shape("index_json", "index", {"*": "(data ->> 'kind')"}, PG),
     Shape("index_mixed", "index", {"*": (_c("status"), "lower(code)")}, NOT_MARIADB),
@@ -238,8 +255,12 @@ def _on_backends(cases: Any, ids: Any) -> list[Any]:
     return params
 
 
-@pytest.mark.parametrize(("shared", "shape"), _on_backends(SHAPES, [s.id for s in SHAPES]),
-                         indirect=["shared"], scope="module")
+@pytest.mark.parametrize(
+    ("shared", "shape"),
+    _on_backends(SHAPES, [s.id for s in SHAPES]),
+    indirect=["shared"],
+    scope="module",
+)
 def test_expression_shape_has_no_difference(shared: tuple[str, str], shape: Shape) -> None:
     backend, url = shared
     metadata = shape_metadata(shape, backend)
@@ -261,17 +282,26 @@ def _names_in_database(url: str, kind: str) -> set[str]:
         if kind == "check":
             return {str(c["name"]) for c in inspector.get_check_constraints("shape_t")}
         if conn.dialect.name == "sqlite":  # the inspector leaves expression indexes out
-            rows = conn.execute(sa.text(
-                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'shape_t'"))
+            rows = conn.execute(
+                sa.text(
+                    "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'shape_t'"
+                )
+            )
             return {str(row[0]) for row in rows}
         return {str(i["name"]) for i in inspector.get_indexes("shape_t")}
 
 
 CHANGES = [
-    (SHAPE["char_length_between"], "char_length(name) BETWEEN 1 AND 64",
-     "length(name) BETWEEN 1 AND 64"),
-    (SHAPE["char_length_between"], "char_length(email) BETWEEN 1 AND 32",
-     "length(email) BETWEEN 1 AND 32"),
+    (
+        SHAPE["char_length_between"],
+        "char_length(name) BETWEEN 1 AND 64",
+        "length(name) BETWEEN 1 AND 64",
+    ),
+    (
+        SHAPE["char_length_between"],
+        "char_length(email) BETWEEN 1 AND 32",
+        "length(email) BETWEEN 1 AND 32",
+    ),
     (SHAPE["not_less"], "NOT (a <= b)", None),
     (SHAPE["not_between"], "qty NOT BETWEEN 10 AND 21", None),
     (SHAPE["numeric_string"], "code <> '14'", None),
@@ -284,16 +314,18 @@ CHANGES = [
 ]
 
 
-@pytest.mark.parametrize(("shared", "shape", "other", "sqlite_other"),
-                         _on_backends(CHANGES, [f"{c[0].id}->{c[1]}" for c in CHANGES]),
-                         indirect=["shared"], scope="module")
+@pytest.mark.parametrize(
+    ("shared", "shape", "other", "sqlite_other"),
+    _on_backends(CHANGES, [f"{c[0].id}->{c[1]}" for c in CHANGES]),
+    indirect=["shared"],
+    scope="module",
+)
 def test_expression_change_is_detected(
     shared: tuple[str, str], shape: Shape, other: str, sqlite_other: str | None
 ) -> None:
     backend, url = shared
     changed = sqlite_other if backend == "sqlite" and sqlite_other else other
-    found = _changed(url, shape_metadata(shape, backend),
-                     shape_metadata(shape, backend, changed))
+    found = _changed(url, shape_metadata(shape, backend), shape_metadata(shape, backend, changed))
     kind = "constraint" if shape.kind == "check" else "index"
     assert {item[0] for item in found} == {f"add_{kind}", f"remove_{kind}"}
 
@@ -328,8 +360,12 @@ def default_metadata(case: Default, backend: str, default: Any = None) -> MetaDa
     metadata = MetaData()
     type_ = case.type_() if isinstance(case.type_, type) else case.type_.copy()
     server_default = case.default(backend) if default is None else default
-    Table("default_t", metadata, Column("id", sa.Integer, primary_key=True),
-          Column("v", type_, server_default=server_default))
+    Table(
+        "default_t",
+        metadata,
+        Column("id", sa.Integer, primary_key=True),
+        Column("v", type_, server_default=server_default),
+    )
     return metadata
 
 
@@ -395,8 +431,12 @@ def _resolve(case: Default, backend: str) -> Default:
     return case
 
 
-@pytest.mark.parametrize(("shared", "case"), _on_backends(DEFAULTS, [d.id for d in DEFAULTS]),
-                         indirect=["shared"], scope="module")
+@pytest.mark.parametrize(
+    ("shared", "case"),
+    _on_backends(DEFAULTS, [d.id for d in DEFAULTS]),
+    indirect=["shared"],
+    scope="module",
+)
 def test_server_default_has_no_difference(shared: tuple[str, str], case: Default) -> None:
     backend, url = shared
     metadata = default_metadata(_resolve(case, backend), backend)
@@ -419,17 +459,23 @@ DEFAULT_CHANGES = [
 ]
 
 
-@pytest.mark.parametrize(("shared", "case", "other"),
-                         _on_backends(DEFAULT_CHANGES,
-                                      [f"{c[0].id}->{c[1]}" for c in DEFAULT_CHANGES]),
-                         indirect=["shared"], scope="module")
+@pytest.mark.parametrize(
+    ("shared", "case", "other"),
+    _on_backends(DEFAULT_CHANGES, [f"{c[0].id}->{c[1]}" for c in DEFAULT_CHANGES]),
+    indirect=["shared"],
+    scope="module",
+)
 def test_server_default_change_is_detected(
     shared: tuple[str, str], case: Default, other: Any
 ) -> None:
     backend, url = shared
     case = _resolve(case, backend)
-    found = _changed(url, default_metadata(case, backend), default_metadata(case, backend, other),
-                     compare_server_default=True)
+    found = _changed(
+        url,
+        default_metadata(case, backend),
+        default_metadata(case, backend, other),
+        compare_server_default=True,
+    )
     assert {item[:3] for item in found} == {("modify_default", None, "default_t")}
 
 
@@ -459,9 +505,7 @@ def _revision_upgrade_check(project: Project) -> None:
     assert "No new upgrade operations detected" in checked.text
 
 
-def test_function_between_check_through_commands(
-    tmp_path: Path, db_url: str, backend: str
-) -> None:
+def test_function_between_check_through_commands(tmp_path: Path, db_url: str, backend: str) -> None:
     project = Project(tmp_path, db_url)
     project.models(BETWEEN_MODEL.format(fn="length" if backend == "sqlite" else "char_length"))
     _revision_upgrade_check(project)
@@ -471,8 +515,11 @@ def test_interval_default_through_commands(tmp_path: Path, pg_url: str) -> None:
     project = Project(tmp_path, pg_url)
     project.models(INTERVAL_MODEL)
     env = project.backend / "alembic" / "env.py"
-    env.write_text(env.read_text().replace(
-        "connection=connection, target_metadata=target_metadata)",
-        "connection=connection, target_metadata=target_metadata, compare_server_default=True)"))
+    env.write_text(
+        env.read_text().replace(
+            "connection=connection, target_metadata=target_metadata)",
+            "connection=connection, target_metadata=target_metadata, compare_server_default=True)",
+        )
+    )
     assert "compare_server_default=True" in env.read_text()
     _revision_upgrade_check(project)

@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, inspect
 
 from tests.autogenerate._autogen_project import Project, ruff_check
 
-PREFECT = '''
+PREFECT = """
 class WorkPool(Base):
     __tablename__ = "work_pool"
     id = sa.Column(sa.Integer, primary_key=True)
@@ -37,17 +37,19 @@ class Agent(Base):
     __tablename__ = "agent"
     id = sa.Column(sa.Integer, primary_key=True)
     work_queue_id = sa.Column(sa.Integer, sa.ForeignKey("work_queue.id"))
-'''
+"""
 
-ORGS = '''
+ORGS = """
 class Org(Base):
     __tablename__ = "orgs"
     id = sa.Column(sa.Integer, primary_key=True)
-'''
+"""
 
 # a cycle without use_alter, a self-referential key, a key out of the cycle to an existing
 # table, and a table that depends on the cycle
-TEAMS = ORGS + '''
+TEAMS = (
+    ORGS
+    + """
 
 class User(Base):
     __tablename__ = "users"
@@ -67,9 +69,10 @@ class Badge(Base):
     __tablename__ = "badges"
     id = sa.Column(sa.Integer, primary_key=True)
     user_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=False)
-'''
+"""
+)
 
-TRIALS = '''
+TRIALS = """
 class Study(Base):
     __tablename__ = "studies"
     id = sa.Column(sa.Integer, primary_key=True)
@@ -80,11 +83,9 @@ class Trial(Base):
     id = sa.Column(sa.Integer, primary_key=True)
     study_id = sa.Column(sa.Integer, sa.ForeignKey("studies.id"), index=True)
     name = sa.Column(sa.String(20), index=True)
-'''
+"""
 
-CONVENTION = (
-    'metadata=sa.MetaData(naming_convention={"fk": "fk_%(table_name)s_%(column_0_name)s"})'
-)
+CONVENTION = 'metadata=sa.MetaData(naming_convention={"fk": "fk_%(table_name)s_%(column_0_name)s"})'
 
 
 @pytest.fixture
@@ -97,7 +98,7 @@ def project(tmp_path: Path, db_url: str) -> Project:
 
 def body(script: Path) -> str:
     text = script.read_text()
-    return text[text.index("def upgrade"):]
+    return text[text.index("def upgrade") :]
 
 
 def section(script: Path, name: str) -> str:
@@ -132,9 +133,12 @@ def schema_of(url: str, names: bool = True) -> dict[str, Any]:
                 if table == "alembic_version":
                     continue
                 fks = sorted(
-                    (fk["name"] if names else "", tuple(fk["constrained_columns"]),
-                     fk["referred_table"],
-                     tuple(fk["referred_columns"]))
+                    (
+                        fk["name"] if names else "",
+                        tuple(fk["constrained_columns"]),
+                        fk["referred_table"],
+                        tuple(fk["referred_columns"]),
+                    )
                     for fk in inspector.get_foreign_keys(table)
                 )
                 indexes = sorted(
@@ -204,7 +208,7 @@ def test_use_alter_key_goes_after_the_tables(project: Project, backend: str) -> 
     if backend == "sqlite":
         assert "create_foreign_key" not in upgrade  # SQLite cannot ALTER-add a key
     else:
-        add = upgrade.index("op.create_foreign_key(\n        \"fk_work_pool_default_queue\"")
+        add = upgrade.index('op.create_foreign_key(\n        "fk_work_pool_default_queue"')
         assert add > upgrade.index('op.create_table(\n        "agent"')
         assert "use_alter" not in upgrade
         drop = downgrade.index('op.drop_constraint("fk_work_pool_default_queue", "work_pool"')
@@ -214,9 +218,7 @@ def test_use_alter_key_goes_after_the_tables(project: Project, backend: str) -> 
     assert create_all_schema(project) == expected
 
 
-def test_cycle_without_use_alter_is_split_like_create_all(
-    project: Project, backend: str
-) -> None:
+def test_cycle_without_use_alter_is_split_like_create_all(project: Project, backend: str) -> None:
     project.models(ORGS)
     project.autogenerate("orgs")
     project.ok("upgrade", "head")
@@ -239,8 +241,10 @@ def test_cycle_without_use_alter_is_split_like_create_all(
         assert "teams(captain_id) -> users" in said
         assert "users(org_id) -> orgs" in said
         assert "manager_id" not in said
-        assert re.findall(r"op\.create_foreign_key\(\s*\"(\w+)\"", upgrade) and len(
-            re.findall(r"op\.create_foreign_key\(", upgrade)) == 3
+        assert (
+            re.findall(r"op\.create_foreign_key\(\s*\"(\w+)\"", upgrade)
+            and len(re.findall(r"op\.create_foreign_key\(", upgrade)) == 3
+        )
         assert '["manager_id"], ["users.id"]' in upgrade  # inline in create_table
         last_table = upgrade.index('op.create_table(\n        "' + created[-1])
         assert upgrade.index("op.create_foreign_key(") > last_table
@@ -288,8 +292,10 @@ def test_tables_on_a_cycle_dropped_in_an_upgrade(project: Project, backend: str)
     dropped = dropped_tables(upgrade)
     assert sorted(dropped) == ["agent", "badges", "teams", "users", "work_pool", "work_queue"]
     # referencing tables first, for the keys that stay until the drop
-    assert_dependency_order(list(reversed(dropped)), {
-        "badges": {"users"}, "agent": {"work_queue"}, "work_queue": {"work_pool"}})
+    assert_dependency_order(
+        list(reversed(dropped)),
+        {"badges": {"users"}, "agent": {"work_queue"}, "work_queue": {"work_pool"}},
+    )
     if backend != "sqlite":
         assert upgrade.rindex("op.drop_constraint(") < upgrade.index("op.drop_table(")
         assert downgrade.rindex("op.create_table(") < downgrade.index("op.create_foreign_key(")

@@ -54,9 +54,13 @@ def column_types(url: str, table: str) -> dict[str, str]:
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            rows = conn.execute(text(
-                "SELECT column_name, column_type FROM information_schema.columns"
-                " WHERE table_schema = DATABASE() AND table_name = :t"), {"t": table})
+            rows = conn.execute(
+                text(
+                    "SELECT column_name, column_type FROM information_schema.columns"
+                    " WHERE table_schema = DATABASE() AND table_name = :t"
+                ),
+                {"t": table},
+            )
             return {str(name): str(type_) for name, type_ in rows}
     finally:
         engine.dispose()
@@ -85,7 +89,7 @@ def object_names(url: str) -> dict[str, set[str]]:
 
 # -- B. MySQL/MariaDB TEXT(n) / BLOB(n) ----------------------------------------------------------
 
-LOBS = '''
+LOBS = """
 class Blob(Base):
     __tablename__ = "blob_store"
     id = sa.Column(sa.Integer, primary_key=True)
@@ -98,13 +102,19 @@ class Blob(Base):
     text_medium_too = sa.Column(sa.Text(70000))
     text_long = sa.Column(sa.Text(4194304))
     text_latin = sa.Column(sa.Text(300, collation="latin1_swedish_ci"))
-'''
+"""
 
 # what MariaDB 10.11 makes of them under utf8mb4 (measured; latin1 is one byte a character)
 STORED = {
-    "small": "tinyblob", "plain": "blob", "medium": "mediumblob", "text_tiny": "tinytext",
-    "text_plain": "text", "text_medium": "mediumtext", "text_medium_too": "mediumtext",
-    "text_long": "longtext", "text_latin": "text",
+    "small": "tinyblob",
+    "plain": "blob",
+    "medium": "mediumblob",
+    "text_tiny": "tinytext",
+    "text_plain": "text",
+    "text_medium": "mediumtext",
+    "text_medium_too": "mediumtext",
+    "text_long": "longtext",
+    "text_latin": "text",
 }
 
 
@@ -142,7 +152,7 @@ def test_mysql_blob_size_class_change_detected(tmp_path: Path, mysql_url: str) -
 
 # -- F. names over the dialect's identifier limit ------------------------------------------------
 
-LONG_NAMES = '''
+LONG_NAMES = """
 class Parent(Base):
     __tablename__ = "history_dataset_association_parent_table_for_long_names"
     id = sa.Column(sa.Integer, primary_key=True)
@@ -160,7 +170,7 @@ class Annotation(Base):
                            name="positive_user_identifier_of_the_annotation_row"),
         sa.Index(None, "user_identifier_of_the_annotation"{extra}),
     )
-'''
+"""
 
 CONVENTION = (
     "metadata=sa.MetaData(naming_convention={"
@@ -185,8 +195,9 @@ def test_long_convention_names(tmp_path: Path, server_url: str) -> None:
     project = Project(tmp_path, server_url, CONVENTION)
     project.models(LONG_NAMES.format(extra=""))
     script = project.autogenerate("init")
-    long_index = ("ix_history_dataset_association_annotation_association_"
-                  "history_dataset_association_id")
+    long_index = (
+        "ix_history_dataset_association_annotation_association_history_dataset_association_id"
+    )
     assert f'op.f("{long_index}")' in "".join(script.read_text().split())
     project.ok("upgrade", "head")
     migrated = object_names(server_url)
@@ -218,13 +229,13 @@ def test_long_convention_name_change_detected(tmp_path: Path, server_url: str) -
     project.ok("downgrade", "base")
 
 
-EXPLICIT_LONG = '''
+EXPLICIT_LONG = """
 class Run(Base):
     __tablename__ = "run"
     id = sa.Column(sa.Integer, primary_key=True)
     size = sa.Column(sa.Integer)
     __table_args__ = (sa.Index("ix_" + "x" * 70, "size"),)
-'''
+"""
 
 
 @pytest.mark.parametrize("server_url", PG_MARIADB, indirect=True)
@@ -244,19 +255,19 @@ def test_explicit_long_name_fails_like_create_all(tmp_path: Path, server_url: st
 
 # -- H. an unnamed CHECK added to an existing table ----------------------------------------------
 
-RUN = '''
+RUN = """
 class Run(Base):
     __tablename__ = "run"
     id = sa.Column(sa.Integer, primary_key=True)
     size = sa.Column(sa.Integer)
     limit_size = sa.Column(sa.Integer)
 {checks}
-'''
-CHECKS = '''    __table_args__ = (
+"""
+CHECKS = """    __table_args__ = (
         sa.CheckConstraint("size >= 0"),
         sa.CheckConstraint("size <= limit_size"),
     )
-'''
+"""
 # the names each database gives these two CHECKs itself (measured: PostgreSQL 16, MariaDB
 # 10.11); SQLite keeps no name, Sterna's is its own
 EXPECTED = {
@@ -309,13 +320,13 @@ def test_pg_check_name_taken_in_schema(tmp_path: Path, pg_url: str) -> None:
     """PostgreSQL chooses a CHECK's name free in the whole schema: ``run_size_check`` of the
     table ``run_size`` makes ``run``'s ``run_size_check1``."""
     project = Project(tmp_path, pg_url)
-    other = '''
+    other = """
 class RunSize(Base):
     __tablename__ = "run_size"
     id = sa.Column(sa.Integer, primary_key=True)
     a = sa.Column(sa.Integer)
     __table_args__ = (sa.CheckConstraint("a + id > 0", name="run_size_check"),)
-'''
+"""
     project.models(RUN.format(checks="") + other)
     project.autogenerate("init")
     project.ok("upgrade", "head")
@@ -323,7 +334,9 @@ class RunSize(Base):
     project.autogenerate("checks")
     project.ok("upgrade", "head")
     assert _plain(checks_of(pg_url, "run")) == [
-        ("run_check", "size <= limit_size"), ("run_size_check1", "size >= 0")]
+        ("run_check", "size <= limit_size"),
+        ("run_size_check1", "size >= 0"),
+    ]
     assert CLEAN in project.ok("check").out
     project.ok("downgrade", "base")
 

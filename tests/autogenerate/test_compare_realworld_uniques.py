@@ -36,27 +36,30 @@ CONVENTION = (
     'metadata=sa.MetaData(naming_convention={"uq": "%(table_name)s_%(column_0_name)s_key"})'
 )
 
-DATASET = '''
+DATASET = """
 class Dataset(Base):
     __tablename__ = "dataset"
     __table_args__ = (sa.UniqueConstraint("uuid", name="uq_uuid_column"),)
     id = sa.Column(sa.Integer, primary_key=True)
     uuid = sa.Column(sa.String(32), unique=True)
-'''
+"""
 
-DATASET_LABEL = DATASET + '''\
+DATASET_LABEL = (
+    DATASET
+    + """\
     label = sa.Column(sa.String(20))
-'''
+"""
+)
 
-DATASET_NO_UNIQUE = '''
+DATASET_NO_UNIQUE = """
 class Dataset(Base):
     __tablename__ = "dataset"
     id = sa.Column(sa.Integer, primary_key=True)
     uuid = sa.Column(sa.String(32))
     label = sa.Column(sa.String(20))
-'''
+"""
 
-TRIGGER_EXECUTION = '''
+TRIGGER_EXECUTION = """
 class Trigger(Base):
     __tablename__ = "trigger"
     id = sa.Column(sa.Integer, primary_key=True)
@@ -79,7 +82,7 @@ class TriggerExecution(Base):
         sa.Integer, sa.ForeignKey("pipeline_run.id", name="fk_te_run", ondelete="CASCADE"),
         primary_key=True)
     info = sa.Column(sa.String(100))
-'''
+"""
 
 
 @pytest.fixture
@@ -99,16 +102,25 @@ def uniques_of(url: str, table: str) -> list[tuple[str | None, tuple[str, ...]]]
         with engine.connect() as conn:
             if conn.dialect.name == "sqlite":
                 sql = conn.exec_driver_sql(
-                    "SELECT sql FROM sqlite_master WHERE name = ?", (table,)).scalar_one()
+                    "SELECT sql FROM sqlite_master WHERE name = ?", (table,)
+                ).scalar_one()
                 return sorted(
-                    ((m[1], tuple(c.strip(' "') for c in m[2].split(",")))
-                     for m in _SQLITE_UNIQUE.finditer(sql)), key=repr)
+                    (
+                        (m[1], tuple(c.strip(' "') for c in m[2].split(",")))
+                        for m in _SQLITE_UNIQUE.finditer(sql)
+                    ),
+                    key=repr,
+                )
             inspector = inspect(conn)
-            found = {(u["name"], tuple(u["column_names"]))
-                     for u in inspector.get_unique_constraints(table)}
-            found |= {(str(ix["name"]), tuple(str(c) for c in ix["column_names"]))
-                      for ix in inspector.get_indexes(table)
-                      if ix["unique"] and "duplicates_constraint" not in ix}
+            found = {
+                (u["name"], tuple(u["column_names"]))
+                for u in inspector.get_unique_constraints(table)
+            }
+            found |= {
+                (str(ix["name"]), tuple(str(c) for c in ix["column_names"]))
+                for ix in inspector.get_indexes(table)
+                if ix["unique"] and "duplicates_constraint" not in ix
+            }
         return sorted(found, key=repr)
     finally:
         engine.dispose()
@@ -180,9 +192,12 @@ def test_unique_over_the_primary_key(project: Project) -> None:
     assert uniques_of(project.url, "trigger_execution") == migrated
     # a real change: without the constraint, what the database holds of it is dropped
     held = bool(migrated)
-    project.models(TRIGGER_EXECUTION.replace(
-        'sa.UniqueConstraint("trigger_id", "pipeline_run_id", name="unique_trigger_execution"),',
-        ""))
+    project.models(
+        TRIGGER_EXECUTION.replace(
+            'sa.UniqueConstraint("trigger_id", "pipeline_run_id", name="unique_trigger_execution"),',  # noqa: E501
+            "",
+        )
+    )
     assert ("unique_trigger_execution" in detected(project)) == held
     project.ok("downgrade", "base")
 
@@ -195,7 +210,8 @@ def test_sqlite_reflects_each_unique_of_the_create_text(tmp_path: Path) -> None:
         conn.execute(
             "CREATE TABLE t (a INTEGER NOT NULL, b INTEGER NOT NULL, c INTEGER UNIQUE, "
             "PRIMARY KEY (a, b), CONSTRAINT uq_ab UNIQUE (a, b), CONSTRAINT uq_c UNIQUE (C), "
-            "UNIQUE (c), CONSTRAINT uq_bc UNIQUE (b, c))")
+            "UNIQUE (c), CONSTRAINT uq_bc UNIQUE (b, c))"
+        )
     engine = create_engine(f"sqlite:///{path}")
     try:
         with engine.connect() as conn:
@@ -203,13 +219,18 @@ def test_sqlite_reflects_each_unique_of_the_create_text(tmp_path: Path) -> None:
     finally:
         engine.dispose()
     found: list[Any] = [(u.name, u.columns) for u in table.uniques]
-    assert found == [(None, ("c",)), ("uq_ab", ("a", "b")), ("uq_c", ("c",)), (None, ("c",)),
-                     ("uq_bc", ("b", "c"))]
+    assert found == [
+        (None, ("c",)),
+        ("uq_ab", ("a", "b")),
+        ("uq_c", ("c",)),
+        (None, ("c",)),
+        ("uq_bc", ("b", "c")),
+    ]
 
 
 # -- G. a dropped table's unique constraint comes back on downgrade --------------------------------
 
-USER_ROLE = '''
+USER_ROLE = """
 class User(Base):
     __tablename__ = "ab_user"
     id = sa.Column(sa.Integer, primary_key=True)
@@ -228,9 +249,9 @@ assoc_user_role = sa.Table(
     sa.Column("role_id", sa.Integer, sa.ForeignKey("ab_role.id", ondelete="CASCADE")),
     sa.UniqueConstraint("user_id", "role_id"),
 )
-'''
+"""
 
-USER_ROLE_DROPPED = USER_ROLE[:USER_ROLE.index("assoc_user_role")]
+USER_ROLE_DROPPED = USER_ROLE[: USER_ROLE.index("assoc_user_role")]
 
 
 @pytest.mark.parametrize("start", ["upgrade", "create_all"])

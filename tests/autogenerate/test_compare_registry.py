@@ -54,14 +54,27 @@ def test_project_comparators_get_sqlalchemy_objects(
         upgrade_ops.ops.append(NoteOp("SELECT 1"))
 
     @registry.dispatch_for("table")
-    def on_table(autogen_context: Any, modify_ops: ModifyTableOps, schema: Any, name: str,
-                 conn_table: Any, metadata_table: Any) -> None:
+    def on_table(
+        autogen_context: Any,
+        modify_ops: ModifyTableOps,
+        schema: Any,
+        name: str,
+        conn_table: Any,
+        metadata_table: Any,
+    ) -> None:
         calls.append(("table", (name, type(conn_table).__name__, sorted(conn_table.c.keys()))))
         modify_ops.ops.append(NoteOp(f"-- {name}"))
 
     @registry.dispatch_for("column")
-    def on_column(autogen_context: Any, alter: Any, schema: Any, table: str, column: str,
-                  conn_column: Any, metadata_column: Any) -> None:
+    def on_column(
+        autogen_context: Any,
+        alter: Any,
+        schema: Any,
+        table: str,
+        column: str,
+        conn_column: Any,
+        metadata_column: Any,
+    ) -> None:
         calls.append(("column", (column, type(conn_column).__name__)))
 
     upgrade = produce(db_url, _model(with_note=True)).upgrade_ops
@@ -72,13 +85,10 @@ def test_project_comparators_get_sqlalchemy_objects(
     flat: list[MigrateOperation] = []
     for op in upgrade.ops:
         flat.extend(op.ops if isinstance(op, ModifyTableOps) else [op])
-    assert sorted(op.sqltext for op in flat if isinstance(op, NoteOp)) == [
-        "-- memo", "SELECT 1"
-    ]
+    assert sorted(op.sqltext for op in flat if isinstance(op, NoteOp)) == ["-- memo", "SELECT 1"]
 
 
-def test_qualifier_limits_to_one_dialect(db_url: str, backend: str,
-                                         registry: Comparators) -> None:
+def test_qualifier_limits_to_one_dialect(db_url: str, backend: str, registry: Comparators) -> None:
     create_all(db_url, _model(with_note=False))
     seen: list[str] = []
 

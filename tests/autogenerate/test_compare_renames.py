@@ -38,7 +38,10 @@ def test_column_renamed_in_place(db_url: str) -> None:
     upgrade = _upgrade(db_url, before, after)
     (candidate,) = find_rename_candidates(upgrade)
     assert (candidate.kind, candidate.table_name, candidate.old_name, candidate.new_name) == (
-        "column", "supplier", "name", "full_name"
+        "column",
+        "supplier",
+        "name",
+        "full_name",
     )
     assert isinstance(candidate.drop_op, DropColumnOp)
     assert isinstance(candidate.add_op, AddColumnOp)
@@ -56,8 +59,10 @@ def test_column_renamed_in_place(db_url: str) -> None:
 def test_columns_paired_by_position(sqlite_url: str) -> None:
     before = _supplier(Column("a", Integer), Column("b", Integer), Column("c", String(5)))
     after = _supplier(Column("x", Integer), Column("y", Integer), Column("c", String(5)))
-    pairs = {(c.old_name, c.new_name) for c in
-             find_rename_candidates(_upgrade(sqlite_url, before, after))}
+    pairs = {
+        (c.old_name, c.new_name)
+        for c in find_rename_candidates(_upgrade(sqlite_url, before, after))
+    }
     assert pairs == {("a", "x"), ("b", "y")}
 
 
@@ -66,8 +71,13 @@ def test_no_candidate_when_incompatible_or_ambiguous(sqlite_url: str) -> None:
     after = _supplier(Column("price", Numeric(10, 2)), Column("count", Integer))
     assert find_rename_candidates(_upgrade(sqlite_url, before, after)) == []
     before = _supplier(Column("a", String(5)), Column("b", String(5)), name="t2")
-    after = _supplier(Column("x", Integer), Column("y", Integer), Column("a2", String(5)),
-                      Column("b2", String(5)), name="t2")
+    after = _supplier(
+        Column("x", Integer),
+        Column("y", Integer),
+        Column("a2", String(5)),
+        Column("b2", String(5)),
+        name="t2",
+    )
     # neither position nor a single drop/add pair decides: no guess
     assert find_rename_candidates(_upgrade(sqlite_url, before, after)) == []
 
@@ -83,7 +93,10 @@ def test_table_renamed(sqlite_url: str) -> None:
     after = _supplier(Column("name", String(40)), name="vendor")
     (candidate,) = find_rename_candidates(_upgrade(sqlite_url, before, after))
     assert (candidate.kind, candidate.old_name, candidate.new_name, candidate.table_name) == (
-        "table", "supplier", "vendor", None
+        "table",
+        "supplier",
+        "vendor",
+        None,
     )
     rename = candidate.rename_op()
     assert isinstance(rename, RenameTableOp)
@@ -92,8 +105,9 @@ def test_table_renamed(sqlite_url: str) -> None:
 
 def test_two_similar_tables_are_not_guessed(sqlite_url: str) -> None:
     before = _supplier(Column("name", String(40)))
-    Table("supplier_copy", before, Column("id", Integer, primary_key=True),
-          Column("name", String(40)))
+    Table(
+        "supplier_copy", before, Column("id", Integer, primary_key=True), Column("name", String(40))
+    )
     after = _supplier(Column("name", String(40)), name="vendor")
     assert find_rename_candidates(_upgrade(sqlite_url, before, after)) == []
 

@@ -18,10 +18,14 @@ from sterna.autogenerate.reflect_sqlite_ddl import parse_create_index, parse_cre
 @pytest.mark.parametrize(
     ("text", "dialect", "expected"),
     [
-        ("n > 0::numeric AND (name::text = ANY (ARRAY['a'::character varying, "
-         "'b'::character varying]::text[]))", "postgresql", "n > 0 and name in 'a' , 'b'"),
+        (
+            "n > 0::numeric AND (name::text = ANY (ARRAY['a'::character varying, "
+            "'b'::character varying]::text[]))",
+            "postgresql",
+            "n > 0 and name in 'a' , 'b'",
+        ),
         ("`n` > 0 and `name` in ('a','b')", "mysql", "n > 0 and name in 'a' , 'b'"),
-        ('"N" > 0 AND [name] IN (\'a\', \'b\')', "sqlite", "n > 0 and name in 'a' , 'b'"),
+        ("\"N\" > 0 AND [name] IN ('a', 'b')", "sqlite", "n > 0 and name in 'a' , 'b'"),
         ("lower((title)::text)", "postgresql", "lower title"),
         ("lower(doc.title)", "sqlite", "lower title"),
         ("x BETWEEN 1 AND 5", "sqlite", "x >= 1 and x <= 5"),
@@ -31,10 +35,16 @@ from sterna.autogenerate.reflect_sqlite_ddl import parse_create_index, parse_cre
         ("status <> ALL (ARRAY['x'::text])", "postgresql", "status not in 'x'"),
         ("a - 1 > -2", "sqlite", "a - 1 > -2"),
         ("-- comment\n a  =  1 /* more */", "sqlite", "a = 1"),
-        ("char_length(name) BETWEEN 1 AND 32", "mysql",
-         "char_length name >= 1 and char_length name <= 32"),
-        ("char_length(name::text) >= 1 AND char_length(name::text) <= 32", "postgresql",
-         "char_length name >= 1 and char_length name <= 32"),
+        (
+            "char_length(name) BETWEEN 1 AND 32",
+            "mysql",
+            "char_length name >= 1 and char_length name <= 32",
+        ),
+        (
+            "char_length(name::text) >= 1 AND char_length(name::text) <= 32",
+            "postgresql",
+            "char_length name >= 1 and char_length name <= 32",
+        ),
         ("a + 1 BETWEEN b AND c * 2 OR d", "sqlite", "a + 1 >= b and a + 1 <= c * 2 or d"),
         ("x NOT BETWEEN -1 AND f(y)", "sqlite", "x < -1 or x > f y"),
         ("NOT (a = b AND c IS NULL)", "mysql", "a <> b or c is not null"),
@@ -44,8 +54,11 @@ from sterna.autogenerate.reflect_sqlite_ddl import parse_create_index, parse_cre
         ("status IN ('a')", "sqlite", "status = 'a'"),
         ("status NOT IN ('a')", "sqlite", "status <> 'a'"),
         ("name::text <> '13'::text", "postgresql", "name <> '13'"),
-        ("lcase(`e`) = 1 && `a` MOD 2 = 0 || octet_length(`e`) > 0", "mysql",
-         "lower e = 1 and a % 2 = 0 or length e > 0"),
+        (
+            "lcase(`e`) = 1 && `a` MOD 2 = 0 || octet_length(`e`) > 0",
+            "mysql",
+            "lower e = 1 and a % 2 = 0 or length e > 0",
+        ),
         ("lower(e) = TRUE AND mod(a, 2) = 0", "mysql", "lower e = 1 and a % 2 = 0"),
         ("TRIM(BOTH FROM name) <> ''::text", "postgresql", "trim name <> ''"),
         ("d > DATE '2000-01-01'", "mysql", "d > '2000-01-01'"),
@@ -78,7 +91,7 @@ def test_parse_create_table() -> None:
         "  b VARCHAR(10) DEFAULT ('x, (y)') UNIQUE,\n"
         "  c INT GENERATED ALWAYS AS (a * 2) STORED,\n"
         "  d INT AS (a + 1),\n"
-        "  CONSTRAINT uq_ab UNIQUE (a, \"b\"),\n"
+        '  CONSTRAINT uq_ab UNIQUE (a, "b"),\n'
         "  CHECK (b <> 'z'),\n"
         "  CONSTRAINT fk_b FOREIGN KEY (b) REFERENCES q (code) DEFERRABLE INITIALLY DEFERRED\n"
         ")"
@@ -88,12 +101,14 @@ def test_parse_create_table() -> None:
     assert [(u.name, u.columns) for u in parsed.uniques] == [(None, ("b",)), ("uq_ab", ("a", "b"))]
     assert [(c.name, c.sqltext) for c in parsed.checks] == [("ck_a", "a > 0"), (None, "b <> 'z'")]
     assert [(f.name, f.columns, f.referred_table) for f in parsed.foreign_keys] == [
-        (None, ("a",), "p"), ("fk_b", ("b",), "q")
+        (None, ("a",), "p"),
+        ("fk_b", ("b",), "q"),
     ]
     assert parsed.foreign_keys[1].deferrable is True
     assert parsed.foreign_keys[1].initially == "DEFERRED"
     assert {k: (v.sqltext, v.persisted) for k, v in parsed.computed.items()} == {
-        "c": ("a * 2", True), "d": ("a + 1", False)
+        "c": ("a * 2", True),
+        "d": ("a + 1", False),
     }
 
 

@@ -23,9 +23,16 @@ def _random_metadata(seed: int) -> MetaData:
         columns = [Column("id", Integer, primary_key=True)]
         for n, target in enumerate(rng.sample(names, rng.randint(0, min(3, len(names))))):
             use_alter = rng.random() < 0.15
-            columns.append(Column(f"c{n}", ForeignKey(
-                f"{target}.id", use_alter=use_alter, name=f"fk_{name}_{n}" if use_alter else None
-            )))
+            columns.append(
+                Column(
+                    f"c{n}",
+                    ForeignKey(
+                        f"{target}.id",
+                        use_alter=use_alter,
+                        name=f"fk_{name}_{n}" if use_alter else None,
+                    ),
+                )
+            )
         Table(name, metadata, *columns)
     return metadata
 
@@ -44,7 +51,8 @@ def test_split_and_order_match_create_all(seed: int) -> None:
             list(metadata.tables.values())
         )
     expected = {
-        id(fk) for fk in reference[-1][1]
+        id(fk)
+        for fk in reference[-1][1]
         if fk.use_alter or fk.referred_table is not fk.parent  # self-references stay inline
     }
     plan = _plan(metadata)
@@ -60,8 +68,11 @@ def test_split_and_order_match_create_all(seed: int) -> None:
 
 def test_a_table_between_two_cycles_is_not_on_a_cycle() -> None:
     edges: dict[TableKey, set[TableKey]] = {
-        (None, "a"): {(None, "b")}, (None, "b"): {(None, "a"), (None, "c")},
-        (None, "c"): {(None, "d")}, (None, "d"): {(None, "e")}, (None, "e"): {(None, "d")},
+        (None, "a"): {(None, "b")},
+        (None, "b"): {(None, "a"), (None, "c")},
+        (None, "c"): {(None, "d")},
+        (None, "d"): {(None, "e")},
+        (None, "e"): {(None, "d")},
         (None, "f"): {(None, "a")},
     }
     assert on_a_cycle(edges) == {(None, "a"), (None, "b"), (None, "d"), (None, "e")}

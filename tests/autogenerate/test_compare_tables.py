@@ -43,22 +43,30 @@ from tests.runtime.test_preflight import write_project
 
 def _base() -> MetaData:
     metadata = MetaData()
-    Table("account", metadata, Column("id", Integer, primary_key=True),
-          Column("name", String(40)))
-    Table("obsolete", metadata, Column("id", Integer, primary_key=True),
-          Column("tag", String(10), index=True), Column("code", String(5), unique=True))
+    Table("account", metadata, Column("id", Integer, primary_key=True), Column("name", String(40)))
+    Table(
+        "obsolete",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("tag", String(10), index=True),
+        Column("code", String(5), unique=True),
+    )
     return metadata
 
 
 def _next() -> MetaData:
     metadata = MetaData()
-    Table("account", metadata, Column("id", Integer, primary_key=True),
-          Column("name", String(40)))
-    Table("invoice", metadata, Column("id", Integer, primary_key=True),
-          Column("account_id", Integer, ForeignKey("account.id")),
-          Column("ref", String(20), index=True), Column("code", String(5), unique=True),
-          UniqueConstraint("account_id", "ref", name="uq_invoice_account_ref"),
-          Index("ux_invoice_code_ref", "code", "ref", unique=True))
+    Table("account", metadata, Column("id", Integer, primary_key=True), Column("name", String(40)))
+    Table(
+        "invoice",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("account_id", Integer, ForeignKey("account.id")),
+        Column("ref", String(20), index=True),
+        Column("code", String(5), unique=True),
+        UniqueConstraint("account_id", "ref", name="uq_invoice_account_ref"),
+        Index("ux_invoice_code_ref", "code", "ref", unique=True),
+    )
     return metadata
 
 
@@ -91,12 +99,24 @@ def test_added_and_dropped_tables_round_trip(db_url: str) -> None:
 
 def _chain(metadata: MetaData) -> None:
     # declared so that alphabetical order is the wrong creation order
-    Table("a_leaf", metadata, Column("id", Integer, primary_key=True),
-          Column("mid_id", ForeignKey("m_mid.id")))
-    Table("m_mid", metadata, Column("id", Integer, primary_key=True),
-          Column("root_id", ForeignKey("z_root.id")))
-    Table("z_root", metadata, Column("id", Integer, primary_key=True),
-          Column("self_id", ForeignKey("z_root.id")))
+    Table(
+        "a_leaf",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("mid_id", ForeignKey("m_mid.id")),
+    )
+    Table(
+        "m_mid",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("root_id", ForeignKey("z_root.id")),
+    )
+    Table(
+        "z_root",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("self_id", ForeignKey("z_root.id")),
+    )
 
 
 def test_creates_in_dependency_order_and_drops_in_reverse(db_url: str) -> None:
@@ -127,8 +147,12 @@ def test_version_table_is_never_compared(db_url: str) -> None:
 def test_include_name_applies_before_reflection(db_url: str) -> None:
     metadata = MetaData()
     for name in ("kept", "secret_one", "secret_two"):
-        Table(name, metadata, Column("id", Integer, primary_key=True),
-              Column("x", String(5), index=True))
+        Table(
+            name,
+            metadata,
+            Column("id", Integer, primary_key=True),
+            Column("x", String(5), index=True),
+        )
     create_all(db_url, metadata)
     seen_names: list[tuple[Any, ...]] = []
 
@@ -210,8 +234,13 @@ def test_index_on_existing_table_only(db_url: str) -> None:
     before = MetaData()
     Table("t", before, Column("id", Integer, primary_key=True), Column("a", Integer))
     after = MetaData()
-    Table("t", after, Column("id", Integer, primary_key=True), Column("a", Integer),
-          Index("ix_t_a", "a"))
+    Table(
+        "t",
+        after,
+        Column("id", Integer, primary_key=True),
+        Column("a", Integer),
+        Index("ix_t_a", "a"),
+    )
     script = roundtrip(db_url, before, after)
     assert script.upgrade_ops is not None
     assert summarize(script.upgrade_ops.as_diffs()) == {("add_index", "t", "ix_t_a")}

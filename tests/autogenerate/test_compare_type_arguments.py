@@ -16,8 +16,12 @@ def diffs(url: str, model: MetaData, **opts: Any) -> list[Any]:
     engine = create_engine(url)
     try:
         with engine.begin() as conn:
-            conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, name VARCHAR(30), "
-                              "amount NUMERIC(10, 2))"))
+            conn.execute(
+                text(
+                    "CREATE TABLE t (id INTEGER PRIMARY KEY, name VARCHAR(30), "
+                    "amount NUMERIC(10, 2))"
+                )
+            )
             return list(compare_metadata(MigrationContext.configure(conn, opts=opts), model))
     finally:
         engine.dispose()
@@ -25,8 +29,13 @@ def diffs(url: str, model: MetaData, **opts: Any) -> list[Any]:
 
 def model(name_type: Any, amount_type: Any) -> MetaData:
     metadata = MetaData()
-    Table("t", metadata, Column("id", Integer, primary_key=True, autoincrement=False),
-          Column("name", name_type), Column("amount", amount_type))
+    Table(
+        "t",
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=False),
+        Column("name", name_type),
+        Column("amount", amount_type),
+    )
     return metadata
 
 

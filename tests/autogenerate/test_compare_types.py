@@ -23,7 +23,8 @@ from tests.autogenerate._compare_support import (
 def _model(name_type: Any, count_type: Any, price_type: Any) -> MetaData:
     metadata = MetaData()
     Table(
-        "item", metadata,
+        "item",
+        metadata,
         Column("id", Integer, primary_key=True),
         Column("name", name_type),
         Column("count", count_type),
@@ -62,8 +63,9 @@ def test_compare_type_off_and_callable(db_url: str) -> None:
     assert diffs(db_url, after, compare_type=False) == []
     seen: list[tuple[str, str]] = []
 
-    def decide(context: Any, inspected: Any, metadata_column: Any, inspected_type: Any,
-               metadata_type: Any) -> bool | None:
+    def decide(
+        context: Any, inspected: Any, metadata_column: Any, inspected_type: Any, metadata_type: Any
+    ) -> bool | None:
         seen.append((inspected.name, metadata_column.name))
         assert context.dialect is not None
         assert inspected_type._type_affinity is not None
@@ -81,8 +83,12 @@ def test_compare_type_off_and_callable(db_url: str) -> None:
 def test_enum_values_change_on_mysql(mysql_url: str) -> None:
     def model(*values: str) -> MetaData:
         metadata = MetaData()
-        Table("t", metadata, Column("id", Integer, primary_key=True),
-              Column("state", sa.Enum(*values, name="state")))
+        Table(
+            "t",
+            metadata,
+            Column("id", Integer, primary_key=True),
+            Column("state", sa.Enum(*values, name="state")),
+        )
         return metadata
 
     create_all(mysql_url, model("new", "done"))
@@ -96,8 +102,12 @@ def test_enum_values_change_on_mysql(mysql_url: str) -> None:
 def test_timezone_change_on_postgresql(pg_url: str) -> None:
     def model(tz: bool) -> MetaData:
         metadata = MetaData()
-        Table("t", metadata, Column("id", Integer, primary_key=True),
-              Column("at", sa.DateTime(timezone=tz)))
+        Table(
+            "t",
+            metadata,
+            Column("id", Integer, primary_key=True),
+            Column("at", sa.DateTime(timezone=tz)),
+        )
         return metadata
 
     create_all(pg_url, model(False))
@@ -145,8 +155,11 @@ def test_type_signatures(ddl: str, dialect: str, expected: tuple[str, tuple[str,
     from sqlalchemy.dialects import mysql, postgresql, sqlite
 
     # PGDialect_psycopg.__init__ has no annotations in SQLAlchemy
-    dialects = {"mysql": mysql.dialect(), "postgresql": postgresql.dialect(),  # type: ignore[no-untyped-call]
-                "sqlite": sqlite.dialect()}
+    dialects = {
+        "mysql": mysql.dialect(),
+        "postgresql": postgresql.dialect(),  # type: ignore[no-untyped-call]
+        "sqlite": sqlite.dialect(),
+    }
     sig = normalized_sig(ddl, dialects[dialect])
     assert (sig.base, sig.args) == expected
 

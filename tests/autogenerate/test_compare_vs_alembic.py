@@ -28,36 +28,67 @@ from tests.autogenerate._compare_support import (
 )
 
 #: what Sterna compares beyond Alembic
-BEYOND = {"add_enum", "remove_enum", "add_enum_value", "remove_enum_value", "add_sequence",
-          "remove_sequence"}
+BEYOND = {
+    "add_enum",
+    "remove_enum",
+    "add_enum_value",
+    "remove_enum_value",
+    "add_sequence",
+    "remove_sequence",
+}
 
 
 def _before(backend: str) -> MetaData:
     metadata = MetaData()
-    Table("author", metadata, Column("id", Integer, primary_key=True),
-          Column("name", String(50), nullable=False), Column("email", String(80)),
-          Column("old_flag", sa.Boolean), Index("ix_author_email", "email"))
-    Table("book", metadata, Column("id", Integer, primary_key=True),
-          Column("title", String(100)), Column("author_id", ForeignKey("author.id")),
-          Column("isbn", String(13), unique=True))
-    Table("legacy", metadata, Column("id", Integer, primary_key=True),
-          Column("payload", sa.Text))
+    Table(
+        "author",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("name", String(50), nullable=False),
+        Column("email", String(80)),
+        Column("old_flag", sa.Boolean),
+        Index("ix_author_email", "email"),
+    )
+    Table(
+        "book",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("title", String(100)),
+        Column("author_id", ForeignKey("author.id")),
+        Column("isbn", String(13), unique=True),
+    )
+    Table("legacy", metadata, Column("id", Integer, primary_key=True), Column("payload", sa.Text))
     return metadata
 
 
 def _after(backend: str) -> MetaData:
     metadata = MetaData()
-    Table("author", metadata, Column("id", Integer, primary_key=True),
-          Column("name", String(80), nullable=True), Column("email", String(80)),
-          Column("joined", sa.DateTime), Index("ix_author_email", "email", unique=True),
-          comment=None if backend == "sqlite" else "writers")
-    Table("book", metadata, Column("id", Integer, primary_key=True),
-          Column("title", String(100), nullable=False),
-          Column("author_id", ForeignKey("author.id", ondelete="CASCADE")),
-          Column("isbn", String(13)), Column("series_id", ForeignKey("series.id")),
-          UniqueConstraint("title", "author_id", name="uq_book_title_author"))
-    Table("series", metadata, Column("id", Integer, primary_key=True),
-          Column("name", String(60), index=True))
+    Table(
+        "author",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("name", String(80), nullable=True),
+        Column("email", String(80)),
+        Column("joined", sa.DateTime),
+        Index("ix_author_email", "email", unique=True),
+        comment=None if backend == "sqlite" else "writers",
+    )
+    Table(
+        "book",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("title", String(100), nullable=False),
+        Column("author_id", ForeignKey("author.id", ondelete="CASCADE")),
+        Column("isbn", String(13)),
+        Column("series_id", ForeignKey("series.id")),
+        UniqueConstraint("title", "author_id", name="uq_book_title_author"),
+    )
+    Table(
+        "series",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("name", String(60), index=True),
+    )
     return metadata
 
 
@@ -66,8 +97,11 @@ def _alembic_kinds(found: set[tuple[Any, ...]], backend: str) -> set[tuple[Any, 
     indexes, and nothing else."""
     if backend != "mariadb":
         return found
-    fk_indexes = {("add_index", "book", "series_id"), ("remove_index", "book", "author_id"),
-                  ("add_index", "book", "author_id")}
+    fk_indexes = {
+        ("add_index", "book", "series_id"),
+        ("remove_index", "book", "author_id"),
+        ("add_index", "book", "author_id"),
+    }
     assert fk_indexes <= found
     return found - fk_indexes
 

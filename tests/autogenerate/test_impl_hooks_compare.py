@@ -28,7 +28,8 @@ def kinds(found: list[Any]) -> list[str]:
 
 def _item(metadata: sa.MetaData, name_type: Any = None, *extra: Any) -> sa.Table:
     return sa.Table(
-        "item", metadata,
+        "item",
+        metadata,
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("name", name_type if name_type is not None else sa.String(20)),
         sa.Column("qty", sa.Integer),
@@ -89,11 +90,14 @@ def test_compare_server_default_override_decides(db_url: str) -> None:
     assert diffs(db_url, metadata, compare_server_default=True) == []
     seen: list[tuple[Any, ...]] = []
 
-    def compare_server_default(self: Any, inspector_column: Any, metadata_column: Any,
-                               rendered_metadata_default: Any,
-                               rendered_inspector_default: Any) -> bool:
-        seen.append((metadata_column.name, rendered_metadata_default,
-                     rendered_inspector_default))
+    def compare_server_default(
+        self: Any,
+        inspector_column: Any,
+        metadata_column: Any,
+        rendered_metadata_default: Any,
+        rendered_inspector_default: Any,
+    ) -> bool:
+        seen.append((metadata_column.name, rendered_metadata_default, rendered_inspector_default))
         return bool(metadata_column.name == "qty")
 
     with hook_impl(db_url, compare_server_default=compare_server_default):
@@ -143,8 +147,9 @@ def test_compare_unique_constraint_override_decides(db_url: str) -> None:
     assert diffs(db_url, metadata) == []
     seen: list[tuple[str, ...]] = []
 
-    def compare_unique_constraint(self: Any, metadata_constraint: Any,
-                                  reflected_constraint: Any) -> ComparisonResult:
+    def compare_unique_constraint(
+        self: Any, metadata_constraint: Any, reflected_constraint: Any
+    ) -> ComparisonResult:
         seen.append(tuple(c.name for c in metadata_constraint.columns))
         return ComparisonResult.Different("told so")
 
@@ -161,8 +166,9 @@ def test_compare_check_constraint_override_decides(db_url: str) -> None:
     create_all(db_url, metadata)
     assert diffs(db_url, metadata) == []
 
-    def compare_check_constraint(self: Any, metadata_constraint: Any,
-                                 reflected_constraint: Any) -> ComparisonResult:
+    def compare_check_constraint(
+        self: Any, metadata_constraint: Any, reflected_constraint: Any
+    ) -> ComparisonResult:
         assert reflected_constraint.name == "ck_item_qty"
         return ComparisonResult.Different("told so")
 
@@ -179,10 +185,21 @@ def test_correct_for_autogen_constraints_hides_objects(db_url: str) -> None:
     assert kinds(diffs(db_url, bare)) == ["remove_index"]
     seen: list[tuple[int, int, int, int]] = []
 
-    def correct(self: Any, conn_uniques: set[Any], conn_indexes: set[Any],
-                metadata_unique_constraints: set[Any], metadata_indexes: set[Any]) -> None:
-        seen.append((len(conn_uniques), len(conn_indexes), len(metadata_unique_constraints),
-                     len(metadata_indexes)))
+    def correct(
+        self: Any,
+        conn_uniques: set[Any],
+        conn_indexes: set[Any],
+        metadata_unique_constraints: set[Any],
+        metadata_indexes: set[Any],
+    ) -> None:
+        seen.append(
+            (
+                len(conn_uniques),
+                len(conn_indexes),
+                len(metadata_unique_constraints),
+                len(metadata_indexes),
+            )
+        )
         for index in list(conn_indexes):
             if index.name == "ix_item_qty":
                 conn_indexes.remove(index)
@@ -196,10 +213,15 @@ def test_correct_for_autogen_foreignkeys_adjusts_keys(db_url: str) -> None:
     def tables(ondelete: str | None) -> sa.MetaData:
         metadata = sa.MetaData()
         sa.Table("parent", metadata, sa.Column("id", sa.Integer, primary_key=True))
-        sa.Table("child", metadata, sa.Column("id", sa.Integer, primary_key=True),
-                 sa.Column("parent_id", sa.Integer),
-                 sa.ForeignKeyConstraint(["parent_id"], ["parent.id"], name="fk_child_parent",
-                                         ondelete=ondelete))
+        sa.Table(
+            "child",
+            metadata,
+            sa.Column("id", sa.Integer, primary_key=True),
+            sa.Column("parent_id", sa.Integer),
+            sa.ForeignKeyConstraint(
+                ["parent_id"], ["parent.id"], name="fk_child_parent", ondelete=ondelete
+            ),
+        )
         return metadata
 
     create_all(db_url, tables("CASCADE"))

@@ -64,13 +64,17 @@ def test_comparators_run_only_where_selected(db_url: str, fresh_plugins: None) -
     Plugin("acme.grants").add_autogenerate_comparator(_schema_marker("grants"), "schema")
     assert _markers(db_url) == []
     assert _markers(db_url, autogenerate_plugins=["alembic.autogenerate.*", "acme.*"]) == [
-        "views", "grants"]
+        "views",
+        "grants",
+    ]
     assert _markers(db_url, autogenerate_plugins=["acme.*", "~acme.grants"]) == ["views"]
     with pytest.raises(PluginError, match="no plugin found for acme.nothing"):
         _markers(db_url, autogenerate_plugins=["alembic.autogenerate.*", "acme.nothing"])
     with pytest.raises(PluginError, match="built-in comparison always runs"):
-        _markers(db_url, autogenerate_plugins=["alembic.autogenerate.*",
-                                               "~alembic.autogenerate.comments"])
+        _markers(
+            db_url,
+            autogenerate_plugins=["alembic.autogenerate.*", "~alembic.autogenerate.comments"],
+        )
 
 
 def test_duplicate_name_and_bad_expression(fresh_plugins: None) -> None:
@@ -87,10 +91,11 @@ def test_expressions_match_as_alembic_s(expression: str) -> None:
 
     names = ["acme", "acme.views", "acme.views.more", "a.b.c", "a.c", "alembic.ext.x", "acmex"]
     assert [bool(pattern(expression).match(n)) for n in names] == [
-        bool(_make_re(expression).match(n)) for n in names]
+        bool(_make_re(expression).match(n)) for n in names
+    ]
 
 
-PLUGIN_MODULE = '''
+PLUGIN_MODULE = """
 from alembic.runtime.plugins import Plugin
 from alembic.util import DispatchPriority
 
@@ -104,20 +109,24 @@ def setup(plugin):
         upgrade_ops.ops.append(Marker("from entry point"))
 
     plugin.add_autogenerate_comparator(compare, "schema", priority=DispatchPriority.LAST)
-'''
+"""
 
 
-def test_entry_point_plugins_are_set_up(db_url: str, tmp_path: Path, fresh_plugins: None,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_entry_point_plugins_are_set_up(
+    db_url: str, tmp_path: Path, fresh_plugins: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "sterna_test_plugin.py").write_text(PLUGIN_MODULE)
     info = tmp_path / "sterna_test_plugin-1.0.dist-info"
     info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: sterna-test-plugin\n"
-                                   "Version: 1.0\n")
-    (info / "entry_points.txt").write_text(textwrap.dedent("""\
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: sterna-test-plugin\nVersion: 1.0\n"
+    )
+    (info / "entry_points.txt").write_text(
+        textwrap.dedent("""\
         [alembic.plugins]
         sterna_test.marker = sterna_test_plugin
-    """))
+    """)
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setattr(plugins, "_loaded_entry_points", False)
     create_all(db_url, _model())

@@ -27,7 +27,7 @@ from sqlalchemy.dialects.postgresql.base import PGInspector
 from tests.autogenerate._autogen_project import Project
 
 NAMING_CONVENTION = (
-    'metadata=sa.MetaData(naming_convention={'
+    "metadata=sa.MetaData(naming_convention={"
     '"ix": "ix_%(column_0_label)s", '
     '"uq": "uq_%(table_name)s_%(column_0_name)s", '
     '"fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s", '
@@ -98,14 +98,16 @@ def columns(draw: st.DrawFn) -> tuple[ColumnModel, ...]:
     found = []
     for name in sorted(names):
         index = draw(st.sampled_from(["", "index", "unique"])) if name in INDEXABLE else ""
-        found.append(ColumnModel(
-            name=name,
-            type_=draw(st.sampled_from(TYPES[name])),
-            nullable=draw(st.booleans()),
-            default=name in DEFAULTS and draw(st.booleans()),
-            comment=draw(st.booleans()),
-            index=index,
-        ))
+        found.append(
+            ColumnModel(
+                name=name,
+                type_=draw(st.sampled_from(TYPES[name])),
+                nullable=draw(st.booleans()),
+                default=name in DEFAULTS and draw(st.booleans()),
+                comment=draw(st.booleans()),
+                index=index,
+            )
+        )
     return tuple(found)
 
 
@@ -118,8 +120,11 @@ def models(draw: st.DrawFn) -> tuple[TableModel, ...]:
             fk = draw(st.sampled_from([None, "", "CASCADE"]))
             tables.append(TableModel(name, draw(columns()), fk, *draw(extras)))
     if draw(st.booleans()):  # sometimes without the parent (and so without foreign keys)
-        tables = [TableModel(t.name, t.columns, None, t.comment, t.pair_index)
-                  for t in tables if t.name != "parent"]
+        tables = [
+            TableModel(t.name, t.columns, None, t.comment, t.pair_index)
+            for t in tables
+            if t.name != "parent"
+        ]
     return tuple(tables)
 
 
@@ -149,10 +154,13 @@ def project(tmp_path: Path, db_url: str, backend: str) -> Project:
     project = Project(tmp_path, db_url, base_args=NAMING_CONVENTION)
     if backend == "sqlite":
         env = project.backend / "alembic" / "env.py"
-        env.write_text(env.read_text().replace(
-            "context.configure(connection=connection, target_metadata=target_metadata)",
-            "context.configure(connection=connection, target_metadata=target_metadata, "
-            "render_as_batch=True)"))
+        env.write_text(
+            env.read_text().replace(
+                "context.configure(connection=connection, target_metadata=target_metadata)",
+                "context.configure(connection=connection, target_metadata=target_metadata, "
+                "render_as_batch=True)",
+            )
+        )
     return project
 
 
@@ -168,8 +176,11 @@ def assert_clean(project: Project, when: str) -> None:
     assert result.status == 0, f"check after {when}:\n{result.text}"
 
 
-@settings(max_examples=10, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(first=models(), second=models())
 def test_upgrade_then_downgrade_round_trip(
     project: Project, first: tuple[TableModel, ...], second: tuple[TableModel, ...]

@@ -51,20 +51,30 @@ def database_schema(url: str, schemas: tuple[str | None, ...] = (None,)) -> dict
                     if table in ("alembic_version", "sterna_history"):  # bookkeeping
                         continue
                     columns = [
-                        (c["name"], repr(c["type"]), c["nullable"], c.get("default"),
-                         c.get("autoincrement"))
+                        (
+                            c["name"],
+                            repr(c["type"]),
+                            c["nullable"],
+                            c.get("default"),
+                            c.get("autoincrement"),
+                        )
                         for c in inspector.get_columns(table, schema=schema)
                     ]
                     keys = sorted(
-                        (tuple(fk["constrained_columns"]), fk["referred_schema"],
-                         fk["referred_table"])
+                        (
+                            tuple(fk["constrained_columns"]),
+                            fk["referred_schema"],
+                            fk["referred_table"],
+                        )
                         for fk in inspector.get_foreign_keys(table, schema=schema)
                     )
                     found[f"{schema}.{table}"] = (columns, keys)
                 if conn.dialect.supports_sequences:
                     found[f"{schema} sequences"] = sorted(
-                        name for name in inspector.get_sequence_names(schema=schema)
-                        if not name.startswith("sterna_history_"))  # the history's own id
+                        name
+                        for name in inspector.get_sequence_names(schema=schema)
+                        if not name.startswith("sterna_history_")
+                    )  # the history's own id
     finally:
         engine.dispose()
     return found
@@ -102,7 +112,7 @@ def full_cycle(project: Project, schemas: tuple[str | None, ...] = (None,)) -> d
 
 # celery (autoincrement=True), Flask-AppBuilder (plain), advanced-alchemy (BigInteger, a sequence
 # named like the one SERIAL would make), and one with options
-SEQUENCE_MODELS = '''
+SEQUENCE_MODELS = """
 class Task(Base):
     __tablename__ = "task"
     id = sa.Column(sa.Integer, sa.Sequence("task_id_sequence"), primary_key=True,
@@ -125,7 +135,7 @@ class Counter(Base):
     __tablename__ = "counter"
     id = sa.Column(sa.Integer, sa.Sequence("counter_seq", start=5, increment=3),
                    primary_key=True)
-'''
+"""
 
 NAMED = ["ab_user_id_seq", "counter_seq", "item_id_seq", "task_id_sequence"]
 
@@ -167,11 +177,11 @@ def test_column_sequence_as_create_all(project: Project, backend: str) -> None:
     project.ok("downgrade", "base")
 
 
-OPTIONAL = '''
+OPTIONAL = """
 class Job(Base):
     __tablename__ = "job"
     id = sa.Column(sa.Integer, sa.Sequence("job_id_optional", optional=True), primary_key=True)
-'''
+"""
 
 
 def test_optional_sequence_as_create_all(project: Project, backend: str) -> None:
@@ -182,7 +192,7 @@ def test_optional_sequence_as_create_all(project: Project, backend: str) -> None
     assert 'sa.Sequence("job_id_optional", optional=True),' in upgrade
     assert ('op.create_sequence("job_id_optional")' in upgrade) == (backend == "mariadb")
     upgraded = full_cycle(project)
-    ((_, _, _, default, autoincrement), ) = upgraded["None.job"][0]
+    ((_, _, _, default, autoincrement),) = upgraded["None.job"][0]
     if backend == "postgresql":  # SERIAL's own sequence only
         assert upgraded["None sequences"] == ["job_id_seq"]
         assert default == "nextval('job_id_seq'::regclass)"
@@ -191,12 +201,12 @@ def test_optional_sequence_as_create_all(project: Project, backend: str) -> None
         assert autoincrement is True
 
 
-NAMED_DEFAULT = '''
+NAMED_DEFAULT = """
 class Ticket(Base):
     __tablename__ = "ticket"
     id = sa.Column(sa.Integer, sa.Sequence("ticket_no"),
                    server_default=sa.text("nextval('ticket_no'::regclass)"), primary_key=True)
-'''
+"""
 
 
 @pytest.mark.parametrize("backend", ["postgresql"])
@@ -226,8 +236,11 @@ def test_named_sequence_default_comes_back(project: Project) -> None:
 
 @pytest.mark.parametrize("backend", ["postgresql"])
 def test_table_made_by_hand_with_named_sequence_comes_back(project: Project) -> None:
-    execute(project.url, "CREATE SEQUENCE named_seq START WITH 10",
-            "CREATE TABLE t (id INTEGER DEFAULT nextval('named_seq') NOT NULL PRIMARY KEY)")
+    execute(
+        project.url,
+        "CREATE SEQUENCE named_seq START WITH 10",
+        "CREATE TABLE t (id INTEGER DEFAULT nextval('named_seq') NOT NULL PRIMARY KEY)",
+    )
     before = database_schema(project.url)
     project.autogenerate("drop")
     project.ok("upgrade", "head")
@@ -241,7 +254,7 @@ def test_table_made_by_hand_with_named_sequence_comes_back(project: Project) -> 
 
 # DBOS: MetaData(schema=...), targets named without schema; a foreign-key cycle (one key added
 # after the tables); a table in another schema whose target still resolves to the default one
-DEFAULT_SCHEMA_MODELS = '''
+DEFAULT_SCHEMA_MODELS = """
 class WorkflowStatus(Base):
     __tablename__ = "workflow_status"
     workflow_uuid = sa.Column(sa.Text, primary_key=True)
@@ -272,11 +285,11 @@ class Audit(Base):
     __table_args__ = {"schema": "s2"}
     id = sa.Column(sa.Integer, primary_key=True)
     workflow_uuid = sa.Column(sa.Text, sa.ForeignKey("workflow_status.workflow_uuid"))
-'''
+"""
 
 # MetaData without schema, tables with explicit schemas referring across them and to the
 # default schema
-CROSS_SCHEMA_MODELS = '''
+CROSS_SCHEMA_MODELS = """
 class Plain(Base):
     __tablename__ = "plain"
     id = sa.Column(sa.Integer, primary_key=True)
@@ -295,7 +308,7 @@ class Child(Base):
     id = sa.Column(sa.Integer, primary_key=True)
     parent_id = sa.Column(sa.Integer, sa.ForeignKey("s1.parent.id"))
     plain_id = sa.Column(sa.Integer, sa.ForeignKey("plain.id"))
-'''
+"""
 
 
 def schema_project(tmp_path: Path, pg_url: str, base_args: str) -> Project:
@@ -347,7 +360,9 @@ def test_foreign_keys_across_explicit_schemas(tmp_path: Path, pg_url: str) -> No
     schemas = (None, *SCHEMAS)
     upgraded = full_cycle(project, schemas)
     assert upgraded["s2.child"][1] == [
-        (("parent_id",), "s1", "parent"), (("plain_id",), None, "plain")]
+        (("parent_id",), "s1", "parent"),
+        (("plain_id",), None, "plain"),
+    ]
     project.ok("upgrade", "head")
     drop_and_come_back(project, CROSS_SCHEMA_MODELS, schemas)
     project.ok("downgrade", "base")
@@ -357,8 +372,8 @@ def test_added_foreign_key_to_the_metadata_schema(tmp_path: Path, pg_url: str) -
     """A key added to an existing table names the schema its target resolves to."""
     project = schema_project(tmp_path, pg_url, 'metadata=sa.MetaData(schema="s1")')
     before = DEFAULT_SCHEMA_MODELS.replace(
-        'sa.Text, sa.ForeignKey("workflow_status.workflow_uuid", ondelete="CASCADE"),',
-        "sa.Text,")
+        'sa.Text, sa.ForeignKey("workflow_status.workflow_uuid", ondelete="CASCADE"),', "sa.Text,"
+    )
     assert before != DEFAULT_SCHEMA_MODELS
     project.models(before)
     project.autogenerate("init")

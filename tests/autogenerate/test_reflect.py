@@ -28,7 +28,8 @@ def _tables(metadata: MetaData, count: int, backend: str) -> None:
     comment = None if backend == "sqlite" else "a table"
     for i in range(count):
         Table(
-            f"t{i:03d}", metadata,
+            f"t{i:03d}",
+            metadata,
             Column("id", Integer, primary_key=True),
             Column("parent_id", ForeignKey(f"t{max(i - 1, 0):03d}.id", ondelete="CASCADE")),
             Column("code", String(20), nullable=False, server_default="x"),
@@ -88,17 +89,29 @@ def test_excluded_tables_are_not_read(db_url: str) -> None:
 
 def test_records(db_url: str, backend: str) -> None:
     metadata = MetaData()
-    Table("parent", metadata, Column("id", Integer, primary_key=True),
-          Column("a", Integer), Column("b", Integer), UniqueConstraint("a", "b", name="uq_ab"))
     Table(
-        "child", metadata,
+        "parent",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("a", Integer),
+        Column("b", Integer),
+        UniqueConstraint("a", "b", name="uq_ab"),
+    )
+    Table(
+        "child",
+        metadata,
         Column("id", Integer, primary_key=True),
         Column("pa", Integer, nullable=False),
         Column("pb", Integer),
-        Column("label", String(30), server_default=text("'none'"),
-               comment=None if backend == "sqlite" else "the label"),
-        sa.ForeignKeyConstraint(["pa", "pb"], ["parent.a", "parent.b"], name="fk_child_parent",
-                                ondelete="CASCADE"),
+        Column(
+            "label",
+            String(30),
+            server_default=text("'none'"),
+            comment=None if backend == "sqlite" else "the label",
+        ),
+        sa.ForeignKeyConstraint(
+            ["pa", "pb"], ["parent.a", "parent.b"], name="fk_child_parent", ondelete="CASCADE"
+        ),
         CheckConstraint("pa > 0", name="ck_pa"),
         Index("ix_child_label", "label", unique=True),
         Index("ix_child_pa_pb", "pa", "pb"),
@@ -114,7 +127,11 @@ def test_records(db_url: str, backend: str) -> None:
     assert child.primary_key is not None and child.primary_key.columns == ("id",)
     (fk,) = child.foreign_keys
     assert (fk.name, fk.columns, fk.referred_table, fk.referred_columns, fk.ondelete) == (
-        "fk_child_parent", ("pa", "pb"), "parent", ("a", "b"), "CASCADE"
+        "fk_child_parent",
+        ("pa", "pb"),
+        "parent",
+        ("a", "b"),
+        "CASCADE",
     )
     assert [c.name for c in child.checks] == ["ck_pa"]
     by_name = {i.name: i for i in child.indexes} | {
@@ -163,16 +180,19 @@ def test_mysql_other_database(mysql_url: str) -> None:
     try:
         metadata = MetaData()
         Table("owner", metadata, Column("id", Integer, primary_key=True), schema=other)
-        Table("pet", metadata, Column("id", Integer, primary_key=True),
-              Column("owner_id", ForeignKey(f"{other}.owner.id")))
+        Table(
+            "pet",
+            metadata,
+            Column("id", Integer, primary_key=True),
+            Column("owner_id", ForeignKey(f"{other}.owner.id")),
+        )
         create_all(mysql_url, metadata)
 
         def ours(name: Any, type_: str, parents: Any) -> bool:
             return type_ != "schema" or name in (None, other)
 
         assert diffs(mysql_url, metadata, include_schemas=True, include_name=ours) == []
-        dropped = summarize(diffs(mysql_url, MetaData(), include_schemas=True,
-                                  include_name=ours))
+        dropped = summarize(diffs(mysql_url, MetaData(), include_schemas=True, include_name=ours))
         assert dropped == {("remove_table", None, "pet"), ("remove_table", other, "owner")}
         assert own is not None and own != other
     finally:

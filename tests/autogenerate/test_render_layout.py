@@ -39,8 +39,13 @@ def test_short_call_stays_on_one_line() -> None:
 
 
 def test_arguments_go_together_on_the_next_line_when_they_fit_there() -> None:
-    node = call("op.create_index", Atom('op.f("ix_suppliers_name")'), Atom('"suppliers"'),
-                Atom('["name", "other_name"]'), unique=Atom("False"))
+    node = call(
+        "op.create_index",
+        Atom('op.f("ix_suppliers_name")'),
+        Atom('"suppliers"'),
+        Atom('["name", "other_name"]'),
+        unique=Atom("False"),
+    )
     assert layout(node, 4) == [
         "    op.create_index(",
         '        op.f("ix_suppliers_name"), "suppliers", ["name", "other_name"], unique=False',
@@ -49,9 +54,13 @@ def test_arguments_go_together_on_the_next_line_when_they_fit_there() -> None:
 
 
 def test_one_argument_per_line_with_trailing_commas_otherwise() -> None:
-    column = call("sa.Column", Atom('"a_rather_long_column_name_indeed"'),
-                  Atom("sa.String(length=255)"), nullable=Atom("False"),
-                  comment=Atom('"what this column holds, in a few words"'))
+    column = call(
+        "sa.Column",
+        Atom('"a_rather_long_column_name_indeed"'),
+        Atom("sa.String(length=255)"),
+        nullable=Atom("False"),
+        comment=Atom('"what this column holds, in a few words"'),
+    )
     node = call("op.add_column", Atom('"suppliers"'), column)
     assert layout(node, 4) == [
         "    op.add_column(",
@@ -67,8 +76,12 @@ def test_one_argument_per_line_with_trailing_commas_otherwise() -> None:
 
 
 def test_a_single_argument_gets_no_trailing_comma() -> None:
-    column = call("sa.Column", Atom('"full_name_of_the_supplier_xxxxxxxxxxxxxxxx"'),
-                  Atom("sa.String(length=50)"), nullable=Atom("True"))
+    column = call(
+        "sa.Column",
+        Atom('"full_name_of_the_supplier_xxxxxxxxxxxxxxxx"'),
+        Atom("sa.String(length=50)"),
+        nullable=Atom("True"),
+    )
     lines = layout(call("batch_op.add_column", column), 8)
     assert lines[0] == "        batch_op.add_column("
     assert lines[-2:] == ["            )", "        )"]
@@ -112,13 +125,13 @@ def _random_node(rng: random.Random, depth: int) -> Node:
     count = rng.randint(1 if kind != "call" else 0, 5)
     children = [_random_node(rng, depth - 1) for _ in range(count)]
     if kind == "call":
-        keywords: list[Node] = [Prefixed(f"{rng.choice(['name', 'nullable', 'x_y'])}=",
-                             _random_node(rng, depth - 1)) for _ in range(rng.randint(0, 3))]
-        return Group(rng.choice(["sa.Column", "op.create_table", "f"]),
-                     tuple(children + keywords))
+        keywords: list[Node] = [
+            Prefixed(f"{rng.choice(['name', 'nullable', 'x_y'])}=", _random_node(rng, depth - 1))
+            for _ in range(rng.randint(0, 3))
+        ]
+        return Group(rng.choice(["sa.Column", "op.create_table", "f"]), tuple(children + keywords))
     if kind == "dict":
-        return Group("", tuple(Prefixed(f'"k{n}": ', c) for n, c in enumerate(children)),
-                     "{", "}")
+        return Group("", tuple(Prefixed(f'"k{n}": ', c) for n, c in enumerate(children)), "{", "}")
     if kind == "tuple":
         return Group("", tuple(children))
     return Group("", tuple(children), "[", "]")
@@ -128,11 +141,13 @@ def test_layout_is_what_ruff_format_writes(tmp_path: Path) -> None:
     rng = random.Random(20240501)
     lines = ["def upgrade():"]
     for _ in range(400):
-        statement = Group(rng.choice(["op.create_table", "op.add_column"]),
-                          tuple(_random_node(rng, 4) for _ in range(rng.randint(0, 6))))
+        statement = Group(
+            rng.choice(["op.create_table", "op.add_column"]),
+            tuple(_random_node(rng, 4) for _ in range(rng.randint(0, 6))),
+        )
         indent = rng.choice([4, 4, 8])
         if indent == 8:
-            lines.append("    with op.batch_alter_table(\"t\") as batch_op:")
+            lines.append('    with op.batch_alter_table("t") as batch_op:')
         lines.extend(layout(statement, indent))
     source = "\n".join(lines) + "\n"
     formatted = ruff_format(source, tmp_path)

@@ -23,8 +23,13 @@ from sterna.runtime.migration import MigrationContext
 
 
 def _table() -> sa.Table:
-    return sa.Table("place", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True),
-                    sa.Column("name", sa.String(40), nullable=False), schema="geo")
+    return sa.Table(
+        "place",
+        sa.MetaData(),
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("name", sa.String(40), nullable=False),
+        schema="geo",
+    )
 
 
 def _ops(module: Any) -> dict[str, Any]:
@@ -33,8 +38,9 @@ def _ops(module: Any) -> dict[str, Any]:
     return {
         "_add_column": module.AddColumnOp("place", sa.Column("code", sa.String(8)), schema="geo"),
         "_drop_column": module.DropColumnOp("place", "code", schema="geo"),
-        "_alter_column": module.AlterColumnOp("place", "name", schema="geo", modify_nullable=True,
-                                              existing_type=sa.String(40)),
+        "_alter_column": module.AlterColumnOp(
+            "place", "name", schema="geo", modify_nullable=True, existing_type=sa.String(40)
+        ),
         "_add_table": module.CreateTableOp.from_table(table),
         "_drop_table": module.DropTableOp("place", schema="geo"),
         "_add_index": module.CreateIndexOp.from_index(index),
@@ -51,15 +57,26 @@ def _ours(helper: str) -> str:
 
 
 def _theirs(helper: str) -> str:
-    defaults = {"sqlalchemy_module_prefix": "sa.", "alembic_module_prefix": "op.",
-                "user_module_prefix": None, "render_item": None}  # what configure() sets
+    defaults = {
+        "sqlalchemy_module_prefix": "sa.",
+        "alembic_module_prefix": "op.",
+        "user_module_prefix": None,
+        "render_item": None,
+    }  # what configure() sets
     migration = AlembicMigrationContext.configure(dialect_name="sqlite", opts=defaults)
     context = AlembicContext(migration, autogenerate=False)
     return str(getattr(alembic_render, helper)(context, _ops(alembic_ops)[helper]))
 
 
-HELPERS = ["_add_column", "_drop_column", "_alter_column", "_add_table", "_drop_table",
-           "_add_index", "_drop_index"]
+HELPERS = [
+    "_add_column",
+    "_drop_column",
+    "_alter_column",
+    "_add_table",
+    "_drop_table",
+    "_add_index",
+    "_drop_index",
+]
 
 
 @pytest.mark.parametrize("helper", HELPERS)
@@ -90,5 +107,4 @@ def test_render_cmd_body_is_the_script_body() -> None:
     assert lines[0].startswith("# ###") and lines[-1].startswith("# ###")
     # at the left margin, one line each, as Alembic's (pytest-alembic prints it indented as is)
     assert text.endswith("\n") and not lines[1].startswith(" ")
-    assert ast.dump(ast.parse(lines[1].strip())) == ast.dump(
-        ast.parse(_theirs("_drop_table")))
+    assert ast.dump(ast.parse(lines[1].strip())) == ast.dump(ast.parse(_theirs("_drop_table")))

@@ -31,8 +31,9 @@ def rendered_type(type_: Any, **opts: Any) -> tuple[str, set[str]]:
     from sterna.autogenerate.render_types import render_type
     from sterna.runtime.migration import MigrationContext
 
-    context = AutogenContext(MigrationContext(DefaultDialect(), None, {}), opts=opts,
-                             autogenerate=False)
+    context = AutogenContext(
+        MigrationContext(DefaultDialect(), None, {}), opts=opts, autogenerate=False
+    )
     return flat(render_type(type_, context)), set(context.imports)
 
 
@@ -69,15 +70,20 @@ MYSQL = "from sqlalchemy.dialects import mysql"
     ("type_", "expected", "imports"),
     [
         (postgresql.JSONB(), "postgresql.JSONB(astext_type=sa.Text())", {POSTGRESQL}),
-        (postgresql.ARRAY(sa.String(20)), "postgresql.ARRAY(sa.String(length=20))",
-         {POSTGRESQL}),
+        (postgresql.ARRAY(sa.String(20)), "postgresql.ARRAY(sa.String(length=20))", {POSTGRESQL}),
         (postgresql.INET(), "postgresql.INET()", {POSTGRESQL}),
-        (mysql.VARCHAR(20, charset="utf8mb4"),
-         'mysql.VARCHAR(charset="utf8mb4", length=20)', {MYSQL}),
+        (
+            mysql.VARCHAR(20, charset="utf8mb4"),
+            'mysql.VARCHAR(charset="utf8mb4", length=20)',
+            {MYSQL},
+        ),
         (mysql.INTEGER(display_width=11), "mysql.INTEGER(display_width=11)", {MYSQL}),
-        (sa.String(50).with_variant(mysql.VARCHAR(50, charset="utf8"), "mysql", "mariadb"),
-         'sa.String(length=50).with_variant(mysql.VARCHAR(charset="utf8", length=50), '
-         '"mariadb", "mysql")', {MYSQL}),
+        (
+            sa.String(50).with_variant(mysql.VARCHAR(50, charset="utf8"), "mysql", "mariadb"),
+            'sa.String(length=50).with_variant(mysql.VARCHAR(charset="utf8", length=50), '
+            '"mariadb", "mysql")',
+            {MYSQL},
+        ),
     ],
 )
 def test_dialect_types_import_their_dialect(type_: Any, expected: str, imports: set[str]) -> None:
@@ -89,7 +95,8 @@ def app_types(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     package = tmp_path / "app"
     package.mkdir()
     (package / "__init__.py").write_text("")
-    (package / "types.py").write_text(textwrap.dedent("""\
+    (package / "types.py").write_text(
+        textwrap.dedent("""\
         import sqlalchemy as sa
 
         class Money(sa.types.TypeDecorator):
@@ -98,7 +105,8 @@ def app_types(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
             def __init__(self, precision=12, scale=2):
                 super().__init__(precision=precision, scale=scale)
-    """))
+    """)
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
     forget_app_modules()
     yield importlib.import_module("app.types")
@@ -107,25 +115,28 @@ def app_types(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
 def test_user_types_are_written_with_their_module_and_import_it(app_types: Any) -> None:
     assert rendered_type(app_types.Money()) == (
-        "app.types.Money(precision=12, scale=2)", {"import app.types"}
+        "app.types.Money(precision=12, scale=2)",
+        {"import app.types"},
     )
 
 
 def test_user_module_prefix_replaces_the_module(app_types: Any) -> None:
     assert rendered_type(app_types.Money(), user_module_prefix="mytypes.") == (
-        "mytypes.Money(precision=12, scale=2)", set()
+        "mytypes.Money(precision=12, scale=2)",
+        set(),
     )
 
 
 def test_module_prefixes() -> None:
     text = render_python_code(
         ops.UpgradeOps(ops=[ops.AddColumnOp("t", sa.Column("c", sa.Integer(), nullable=False))]),
-        sqlalchemy_module_prefix="sqlalchemy.", alembic_module_prefix="migration.",
+        sqlalchemy_module_prefix="sqlalchemy.",
+        alembic_module_prefix="migration.",
     )
     assert text.splitlines()[1:-1] == [
-        '    migration.add_column(',
+        "    migration.add_column(",
         '        "t", sqlalchemy.Column("c", sqlalchemy.Integer(), nullable=False)',
-        '    )',
+        "    )",
     ]
 
 
@@ -154,18 +165,21 @@ def test_render_item_can_render_a_whole_column() -> None:
     def render_item(kind: str, obj: Any, autogen_context: Any) -> Any:
         return "my_column()" if kind == "column" else False
 
-    source, _ = render([ops.AddColumnOp("t", sa.Column("c", sa.Integer()))],
-                       render_item=render_item)
+    source, _ = render(
+        [ops.AddColumnOp("t", sa.Column("c", sa.Integer()))], render_item=render_item
+    )
     assert 'op.add_column("t", my_column())' in source
 
 
 def test_server_defaults() -> None:
-    source, _ = render([
-        ops.AddColumnOp("t", sa.Column("a", sa.String(5), server_default="it's")),
-        ops.AddColumnOp("t", sa.Column("b", sa.Integer, server_default=sa.text("1 + 1"))),
-        ops.AddColumnOp("t", sa.Column("c", sa.DateTime, server_default=sa.func.now())),
-    ])
-    assert "server_default=\"it's\"" in source
+    source, _ = render(
+        [
+            ops.AddColumnOp("t", sa.Column("a", sa.String(5), server_default="it's")),
+            ops.AddColumnOp("t", sa.Column("b", sa.Integer, server_default=sa.text("1 + 1"))),
+            ops.AddColumnOp("t", sa.Column("c", sa.DateTime, server_default=sa.func.now())),
+        ]
+    )
+    assert 'server_default="it\'s"' in source
     assert 'server_default=sa.text("1 + 1")' in source
     assert 'server_default=sa.text("now()")' in source
 
@@ -190,6 +204,7 @@ def test_projects_register_renderers_for_their_operations() -> None:
 def test_a_project_renderer_may_replace_a_built_in_one() -> None:
     original = renderers.dispatch(ops.DropTableOp)
     try:
+
         @renderers.dispatch_for(ops.DropTableOp)
         def careful_drop(autogen_context: Any, op: ops.DropTableOp) -> list[str]:
             return [f"# dropping {op.table_name}", f"op.drop_table({op.table_name!r})"]

@@ -50,8 +50,9 @@ def test_a_rewrite_may_return_several_operations_or_none() -> None:
         if op.column.name == "drop_me":
             return []
         op.column.nullable = True
-        alter = ops.AlterColumnOp(op.table_name, op.column.name, modify_nullable=False,
-                                  existing_type=op.column.type)
+        alter = ops.AlterColumnOp(
+            op.table_name, op.column.name, modify_nullable=False, existing_type=op.column.type
+        )
         return [op, alter]
 
     directives = [script(ops.ModifyTableOps("t", [add("a"), add("drop_me")]))]

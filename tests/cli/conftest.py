@@ -62,8 +62,9 @@ def run_alembic(cwd: Path, argv: Sequence[str]) -> Result:
     status = 0
     with working_directory(cwd), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         toml, ini = cli._inis_from_config(options)
-        cfg = AlembicConfig(file_=ini, toml_file=toml, ini_section=options.name,
-                            cmd_opts=options, stdout=out)
+        cfg = AlembicConfig(
+            file_=ini, toml_file=toml, ini_section=options.name, cmd_opts=options, stdout=out
+        )
         try:
             cli.run_cmd(cfg, options)
         except SystemExit as exc:
@@ -152,8 +153,14 @@ class Project:
         revises = ", ".join(down) if isinstance(down, tuple) else (down or "")
         for side, package in ((self.ours, "sterna"), (self.theirs, "alembic")):
             text = SCRIPT.format(
-                message=message or f"revision {rev}", rev=rev, revises=revises, down=down,
-                labels=labels, depends=depends, package=package, body_doc=body_doc,
+                message=message or f"revision {rev}",
+                rev=rev,
+                revises=revises,
+                down=down,
+                labels=labels,
+                depends=depends,
+                package=package,
+                body_doc=body_doc,
                 upgrade=textwrap.indent(upgrade, "    "),
                 downgrade=textwrap.indent(downgrade, "    "),
             )
@@ -204,7 +211,7 @@ def failure(err: str) -> str:
     lines = err.rstrip("\n").splitlines()
     assert lines, "no error output"
     assert lines[-1].startswith("FAILED: "), err
-    return lines[-1][len("FAILED: "):]
+    return lines[-1][len("FAILED: ") :]
 
 
 @pytest.fixture(autouse=True)

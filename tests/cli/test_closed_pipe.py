@@ -22,8 +22,15 @@ def run_with_closed_stdout(cwd: Path, *argv: str) -> subprocess.CompletedProcess
     env = {**os.environ, "PYTHONPATH": path}
     env.pop("PYTHONUNBUFFERED", None)
     try:
-        return subprocess.run([sys.executable, "-m", "sterna", *argv], cwd=cwd, env=env,
-                              stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "sterna", *argv],
+            cwd=cwd,
+            env=env,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
     finally:
         os.close(write_end)
 

@@ -44,9 +44,7 @@ def test_alembic_config_variable(project: Project, monkeypatch: pytest.MonkeyPat
 def test_named_section(project: Project) -> None:
     project.add("a1", None, "first")
     ini = project.ours / "alembic.ini"
-    ini.write_text(
-        ini.read_text() + "\n[other]\nscript_location = %(here)s/nowhere\n"
-    )
+    ini.write_text(ini.read_text() + "\n[other]\nscript_location = %(here)s/nowhere\n")
     wrong = project.sterna("-n", "other", "heads")
     assert wrong.status == 1
     assert "nowhere" in wrong.err
@@ -60,16 +58,20 @@ def test_ini_and_toml_given_together(tmp_path: Path) -> None:
     (tmp_path / "alembic.ini").rename(tmp_path / "conf" / "db.ini")
     db = tmp_path / "app.db"
     ini = tmp_path / "conf" / "db.ini"
-    ini.write_text(ini.read_text().replace("driver://user:pass@localhost/dbname", f"sqlite:///{db}"))
+    ini.write_text(
+        ini.read_text().replace("driver://user:pass@localhost/dbname", f"sqlite:///{db}")
+    )
     (tmp_path / "migs" / "versions" / "a1_x.py").write_text(
         '"""first"""\nrevision = "a1"\ndown_revision = None\n'
         "def upgrade():\n    pass\ndef downgrade():\n    pass\n"
     )
-    result = run_in_process(tmp_path / "conf", ["-c", "db.ini", "-c", "../pyproject.toml",
-                                                "upgrade", "head"])
+    result = run_in_process(
+        tmp_path / "conf", ["-c", "db.ini", "-c", "../pyproject.toml", "upgrade", "head"]
+    )
     assert result.status == 0, result
-    result = run_in_process(tmp_path / "conf", ["current", "--config", "db.ini",
-                                                "--config", "../pyproject.toml"])
+    result = run_in_process(
+        tmp_path / "conf", ["current", "--config", "db.ini", "--config", "../pyproject.toml"]
+    )
     assert result.out == "a1 (head)\n"
 
 
@@ -114,14 +116,18 @@ def test_revision_environment(project: Project) -> None:
     mako = project.ours / "migrations" / "script.py.mako"
     mako.write_text(mako.read_text() + "\n# extra: ${extra}\n")
     env = project.ours / "migrations" / "env.py"
-    env.write_text(env.read_text().replace(
-        "context.configure(connection=connection, target_metadata=target_metadata)",
-        "context.configure(connection=connection, target_metadata=target_metadata,"
-        " template_args={'extra': 'from-env'})",
-    ).replace(
-        'dialect_opts={"paramstyle": "named"},',
-        'dialect_opts={"paramstyle": "named"}, template_args={"extra": "offline-env"},',
-    ))
+    env.write_text(
+        env.read_text()
+        .replace(
+            "context.configure(connection=connection, target_metadata=target_metadata)",
+            "context.configure(connection=connection, target_metadata=target_metadata,"
+            " template_args={'extra': 'from-env'})",
+        )
+        .replace(
+            'dialect_opts={"paramstyle": "named"},',
+            'dialect_opts={"paramstyle": "named"}, template_args={"extra": "offline-env"},',
+        )
+    )
     without = project.sterna("revision", "-m", "plain", "--sql")
     assert without.status == 1
     assert "revision_environment" in failure(without.err)
@@ -170,12 +176,14 @@ def hook_program(tmp_path: Path, body: str) -> Path:
 def test_post_write_hooks_from_ini(project: Project) -> None:
     marker = hook_program(project.root, "open(sys.argv[1], 'a').write('# hooked\\n')")
     ini = project.ours / "alembic.ini"
-    ini.write_text(ini.read_text().replace(
-        "[post_write_hooks]\n",
-        "[post_write_hooks]\nhooks = mark, fmt\nfmt.type = module\nfmt.module = ruff\n"
-        "fmt.options = format REVISION_SCRIPT_FILENAME\n"
-        f"mark.type = exec\nmark.executable = {marker}\n",
-    ))
+    ini.write_text(
+        ini.read_text().replace(
+            "[post_write_hooks]\n",
+            "[post_write_hooks]\nhooks = mark, fmt\nfmt.type = module\nfmt.module = ruff\n"
+            "fmt.options = format REVISION_SCRIPT_FILENAME\n"
+            f"mark.type = exec\nmark.executable = {marker}\n",
+        )
+    )
     result = project.sterna("revision", "-m", "hooked one", "--rev-id", "h1")
     assert result.status == 0, result
     assert "Running post write hook 'fmt' ..." in result.out
@@ -191,8 +199,10 @@ def test_post_write_hooks_from_toml_and_failure(tmp_path: Path) -> None:
     assert run_in_process(tmp_path, ["-q", "init", "-t", "pyproject", "migs"]).status == 0
     failing = hook_program(tmp_path, "sys.exit(4)")
     with (tmp_path / "pyproject.toml").open("a") as fh:
-        fh.write(f'\n[[tool.alembic.post_write_hooks]]\nname = "bad"\ntype = "exec"\n'
-                 f'executable = "{failing}"\n')
+        fh.write(
+            f'\n[[tool.alembic.post_write_hooks]]\nname = "bad"\ntype = "exec"\n'
+            f'executable = "{failing}"\n'
+        )
     result = run_in_process(tmp_path, ["revision", "-m", "x", "--rev-id", "f1"])
     assert result.status == 1
     assert failure(result.err).startswith("Post-write hook 'bad'")
@@ -223,12 +233,14 @@ def test_edit(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_directive_hooks_order_command_then_env(project: Project) -> None:
     project.set_option("revision_environment", "true")
     env = project.ours / "migrations" / "env.py"
-    env.write_text(env.read_text().replace(
-        "context.configure(connection=connection, target_metadata=target_metadata)",
-        "context.configure(connection=connection, target_metadata=target_metadata,"
-        " process_revision_directives=lambda c, r, d: (config.attributes['order'].append('env'),"
-        " setattr(d[0], 'message', d[0].message + ' env')))",
-    ))
+    env.write_text(
+        env.read_text().replace(
+            "context.configure(connection=connection, target_metadata=target_metadata)",
+            "context.configure(connection=connection, target_metadata=target_metadata,"
+            " process_revision_directives=lambda c, r, d: (config.attributes['order'].append('env'),"  # noqa: E501
+            " setattr(d[0], 'message', d[0].message + ' env')))",
+        )
+    )
     cfg = Config(project.ours / "alembic.ini", attributes={"order": []})
 
     def command_hook(context: object, revision: object, directives: list[Any]) -> None:
@@ -242,8 +254,11 @@ def test_directive_hooks_order_command_then_env(project: Project) -> None:
 
 
 def test_cmd_opts_look_like_alembic(project: Project) -> None:
-    append_to_env(project, "print('AUTOGEN=%s CMD=%s' % (config.cmd_opts.autogenerate,"
-                           " config.cmd_opts.cmd[0].__name__))")
+    append_to_env(
+        project,
+        "print('AUTOGEN=%s CMD=%s' % (config.cmd_opts.autogenerate,"
+        " config.cmd_opts.cmd[0].__name__))",
+    )
     project.set_option("revision_environment", "true")
     result = project.sterna("revision", "-m", "x")
     assert "AUTOGEN=False CMD=revision" in result.out

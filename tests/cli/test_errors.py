@@ -126,8 +126,13 @@ def test_exit_status_and_raiseerr(tmp_path: Path) -> None:
 
 def test_quiet_prints_nothing_on_stdout(project: Project) -> None:
     project.add("a1", None)
-    for argv in (["-q", "heads"], ["history", "-q"], ["-q", "upgrade", "head"],
-                 ["-q", "revision", "-m", "x"], ["-q", "current"]):
+    for argv in (
+        ["-q", "heads"],
+        ["history", "-q"],
+        ["-q", "upgrade", "head"],
+        ["-q", "revision", "-m", "x"],
+        ["-q", "current"],
+    ):
         proc = run_sterna(*argv, cwd=project.ours)
         assert proc.returncode == 0, proc
         assert proc.stdout == "", argv
@@ -149,8 +154,14 @@ PROBE = (
 
 def probe(cwd: Path, *argv: str) -> str:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.run([sys.executable, "-c", PROBE, *argv], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, *argv],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc
     return proc.stderr.strip().splitlines()[-1]
 
@@ -162,14 +173,21 @@ def test_commands_without_database_do_not_import_sqlalchemy(tmp_path: Path) -> N
     (tmp_path / "migrations" / "versions" / "a1_x.py").write_text(
         '"""first"""\nimport sqlalchemy\nrevision = "a1"\ndown_revision = None\n'
     )
-    for argv in (["heads", "-v"], ["history", "-v"], ["branches"], ["show", "a1"],
-                 ["revision", "-m", "second"], ["history", "-r", "a1:"], ["upgrade", "--help"]):
+    for argv in (
+        ["heads", "-v"],
+        ["history", "-v"],
+        ["branches"],
+        ["show", "a1"],
+        ["revision", "-m", "second"],
+        ["history", "-r", "a1:"],
+        ["upgrade", "--help"],
+    ):
         assert probe(tmp_path, *argv) == "NO-SQLALCHEMY", argv
     # and the probe can see it when a command does need the database
     (tmp_path / "alembic.ini").write_text(
-        (tmp_path / "alembic.ini").read_text().replace(
-            "driver://user:pass@localhost/dbname", f"sqlite:///{tmp_path / 'x.db'}"
-        )
+        (tmp_path / "alembic.ini")
+        .read_text()
+        .replace("driver://user:pass@localhost/dbname", f"sqlite:///{tmp_path / 'x.db'}")
     )
     assert probe(tmp_path, "current") == "SQLALCHEMY-LOADED"
 

@@ -33,9 +33,15 @@ def test_long_output_to_a_file_is_complete(project: Project, tmp_path: Path) -> 
     chain(project, LINES)
     target = tmp_path / "history.txt"
     with target.open("w") as out:
-        done = subprocess.run([sys.executable, "-m", "sterna", "history"], cwd=project.ours,
-                              env=env(), stdout=out, stderr=subprocess.PIPE, text=True,
-                              timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "sterna", "history"],
+            cwd=project.ours,
+            env=env(),
+            stdout=out,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
     assert done.returncode == 0, done.stderr
     lines = target.read_text().splitlines()
     assert len(lines) == LINES
@@ -47,11 +53,17 @@ def test_closed_pipe_is_not_an_error(project: Project) -> None:
     chain(project, LINES)
     done = subprocess.run(
         f"{sys.executable} -m sterna history | head -n 1; exit ${{PIPESTATUS[0]}}",
-        shell=True, executable="/bin/bash", cwd=project.ours, env=env(),
-        capture_output=True, text=True, timeout=120,
+        shell=True,
+        executable="/bin/bash",
+        cwd=project.ours,
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
-    assert done.stdout.splitlines() == [f"r{LINES - 2:04d} -> r{LINES - 1:04d} (head), "
-                                        f"step {LINES - 1}"]
+    assert done.stdout.splitlines() == [
+        f"r{LINES - 2:04d} -> r{LINES - 1:04d} (head), step {LINES - 1}"
+    ]
     assert done.returncode == 0, done.stderr
     assert "Error" not in done.stderr
 
@@ -65,12 +77,24 @@ def test_exit_handlers_run_and_status_is_kept(project: Project) -> None:
         "from sterna.cli import console_main\n"
         "console_main()\n"
     )
-    ok = subprocess.run([sys.executable, "-c", code, "heads"], cwd=project.ours, env=env(),
-                        capture_output=True, text=True, timeout=120)
+    ok = subprocess.run(
+        [sys.executable, "-c", code, "heads"],
+        cwd=project.ours,
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert ok.returncode == 0, ok.stderr
     assert ok.stdout.splitlines() == ["r0002 (head)", "exit handler ran"]
-    failed = subprocess.run([sys.executable, "-c", code, "show", "nope"], cwd=project.ours,
-                            env=env(), capture_output=True, text=True, timeout=120)
+    failed = subprocess.run(
+        [sys.executable, "-c", code, "show", "nope"],
+        cwd=project.ours,
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert failed.returncode == 1
     assert "nope" in failed.stderr
     assert failed.stdout.splitlines() == ["exit handler ran"]
@@ -110,9 +134,14 @@ def test_console_read_command_keeps_its_graph_and_collects_nothing(project: Proj
     """The console process keeps the graph it built until ``os._exit`` (nothing freed object by
     object when the command returns) and never collects garbage: no user code ran."""
     chain(project, 3)
-    done = subprocess.run([sys.executable, "-c", REPORT.format(entry="console_main"), "heads"],
-                          cwd=project.ours, env=env(), capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", REPORT.format(entry="console_main"), "heads"],
+        cwd=project.ours,
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["r0002 (head)", "gc False kept 2"]
 
@@ -120,11 +149,14 @@ def test_console_read_command_keeps_its_graph_and_collects_nothing(project: Proj
 def test_console_turns_garbage_collection_back_on_for_env_py(project: Project) -> None:
     chain(project, 3)
     env_py = project.ours / "migrations" / "env.py"
-    env_py.write_text("import gc\nprint('env.py sees gc', gc.isenabled())\n"
-                      + env_py.read_text())
+    env_py.write_text("import gc\nprint('env.py sees gc', gc.isenabled())\n" + env_py.read_text())
     done = subprocess.run(
         [sys.executable, "-c", REPORT.format(entry="console_main"), "upgrade", "head"],
-        cwd=project.ours, env=env(), capture_output=True, text=True, timeout=120,
+        cwd=project.ours,
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     assert "env.py sees gc True" in done.stdout.splitlines()
@@ -134,7 +166,13 @@ def test_library_use_keeps_nothing_and_leaves_gc_alone(project: Project) -> None
     """``sterna.cli.main`` (programmatic use) neither keeps objects nor touches the collector."""
     chain(project, 3)
     code = REPORT.format(entry="main").replace("main()\n", "sys.exit(main())\n")
-    done = subprocess.run([sys.executable, "-c", code, "heads"], cwd=project.ours, env=env(),
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", code, "heads"],
+        cwd=project.ours,
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["r0002 (head)", "gc True kept None"]

@@ -56,8 +56,14 @@ def test_console_scripts_hook_runs_an_entry_point(tmp_path: Path) -> None:
     path = script_file(tmp_path)
     hooks.run_hooks(
         path,
-        [hook("html", type="console_scripts", entrypoint="pygmentize",
-              options="-o REVISION_SCRIPT_FILENAME.html REVISION_SCRIPT_FILENAME")],
+        [
+            hook(
+                "html",
+                type="console_scripts",
+                entrypoint="pygmentize",
+                options="-o REVISION_SCRIPT_FILENAME.html REVISION_SCRIPT_FILENAME",
+            )
+        ],
     )
     html = Path(f"{path}.html").read_text()
     assert '<span class="n">x</span>' in html
@@ -66,7 +72,8 @@ def test_console_scripts_hook_runs_an_entry_point(tmp_path: Path) -> None:
 def test_exec_hook_gets_arguments_and_cwd(tmp_path: Path) -> None:
     record = tmp_path / "record.txt"
     prog = executable(
-        tmp_path, "rec",
+        tmp_path,
+        "rec",
         f"open({str(record)!r}, 'w').write(repr((os.getcwd(), sys.argv[1:])))",
     )
     workdir = tmp_path / "work"
@@ -74,8 +81,15 @@ def test_exec_hook_gets_arguments_and_cwd(tmp_path: Path) -> None:
     path = script_file(tmp_path)
     hooks.run_hooks(
         path,
-        [hook("rec", type="exec", executable=str(prog), cwd=str(workdir),
-              options="--flag 'two words' REVISION_SCRIPT_FILENAME --after")],
+        [
+            hook(
+                "rec",
+                type="exec",
+                executable=str(prog),
+                cwd=str(workdir),
+                options="--flag 'two words' REVISION_SCRIPT_FILENAME --after",
+            )
+        ],
     )
     cwd, argv = eval(record.read_text())
     assert os.path.samefile(cwd, workdir)
@@ -97,8 +111,13 @@ def test_hooks_run_in_order_and_print_status(
     first = executable(tmp_path, "first", f"open({str(record)!r}, 'a').write('1')")
     second = executable(tmp_path, "second", f"open({str(record)!r}, 'a').write('2')")
     path = script_file(tmp_path)
-    hooks.run_hooks(path, [hook("one", type="exec", executable=str(first)),
-                           hook("two", type="exec", executable=str(second))])
+    hooks.run_hooks(
+        path,
+        [
+            hook("one", type="exec", executable=str(first)),
+            hook("two", type="exec", executable=str(second)),
+        ],
+    )
     assert record.read_text() == "12"
     out = capsys.readouterr().out
     assert "Running post write hook 'one' ...\n  done\n" in out
@@ -107,8 +126,9 @@ def test_hooks_run_in_order_and_print_status(
 
 def test_quiet_hooks_print_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     prog = executable(tmp_path, "ok", "pass")
-    hooks.run_hooks(script_file(tmp_path), [hook("q", type="exec", executable=str(prog))],
-                    quiet=True)
+    hooks.run_hooks(
+        script_file(tmp_path), [hook("q", type="exec", executable=str(prog))], quiet=True
+    )
     assert capsys.readouterr().out == ""
 
 
@@ -127,8 +147,17 @@ def test_failing_hook_names_the_hook_and_keeps_the_script(tmp_path: Path) -> Non
 def test_failing_console_script_is_detected(tmp_path: Path) -> None:
     path = script_file(tmp_path)
     with pytest.raises(HookError, match=r"'html'.*status"):
-        hooks.run_hooks(path, [hook("html", type="console_scripts", entrypoint="pygmentize",
-                                    options="-l no-such-lexer REVISION_SCRIPT_FILENAME")])
+        hooks.run_hooks(
+            path,
+            [
+                hook(
+                    "html",
+                    type="console_scripts",
+                    entrypoint="pygmentize",
+                    options="-l no-such-lexer REVISION_SCRIPT_FILENAME",
+                )
+            ],
+        )
 
 
 @pytest.mark.parametrize(

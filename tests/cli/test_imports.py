@@ -72,8 +72,14 @@ def probe(cwd: Path, *argv: str) -> tuple[set[str], str]:
     path = os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])
     env = {**os.environ, "PYTHONPATH": path}
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # caches written and read back, as for a user
-    proc = subprocess.run([sys.executable, "-c", PROBE, *argv], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, *argv],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc
     line = proc.stderr.rstrip().splitlines()[-1]
     assert line.startswith("PROBE preloaded="), proc.stderr

@@ -10,9 +10,9 @@ from tests.cli.conftest import Project, failure, unordered_lists
 def build_graph(project: Project) -> None:
     """Two bases, a branch point, a labelled branch, a merge and a cross-branch dependency::
 
-        a1 <- b2 <- c3 <- d4a (feature) <- e5a <-+
-                       <- d4b <- e5b <-----------+- m6
-        x1 (other) <- x2 (depends on c3)
+    a1 <- b2 <- c3 <- d4a (feature) <- e5a <-+
+                   <- d4b <- e5b <-----------+- m6
+    x1 (other) <- x2 (depends on c3)
     """
     project.add("a1", None, "create accounts", body_doc="Longer text\nover two lines.\n")
     project.add("b2", "a1", "add email")
@@ -41,9 +41,7 @@ def test_heads(graph: Project) -> None:
 
 def test_branches(graph: Project) -> None:
     out = graph.same("branches", sort=True)  # Alembic lists the children in set order
-    assert out.splitlines() == sorted(
-        ["", "c3 (branchpoint)", "   -> d4a (feature)", "   -> d4b"]
-    )
+    assert out.splitlines() == sorted(["", "c3 (branchpoint)", "   -> d4a (feature)", "   -> d4b"])
     ours = graph.sterna("branches").out
     assert ours == "c3 (branchpoint)\n   -> d4a (feature)\n   -> d4b\n\n"
     graph.same("branches", "-v", sort=True)
@@ -58,8 +56,22 @@ def test_history_plain_and_verbose(graph: Project) -> None:
 
 @pytest.mark.parametrize(
     "rev_range",
-    ["a1:c3", "c3:", ":d4a", "b2:feature@head", "base:heads", "x1:x2", ":c3", "d4b:m6",
-     "-1:", "-2:", "c3:+2", "b2:+1", "-1:c3", "-2:c3"],
+    [
+        "a1:c3",
+        "c3:",
+        ":d4a",
+        "b2:feature@head",
+        "base:heads",
+        "x1:x2",
+        ":c3",
+        "d4b:m6",
+        "-1:",
+        "-2:",
+        "c3:+2",
+        "b2:+1",
+        "-1:c3",
+        "-2:c3",
+    ],
 )
 def test_history_ranges(graph: Project, rev_range: str) -> None:
     graph.same("history", f"-r{rev_range}", may_fail=True)
@@ -145,7 +157,11 @@ def test_history_current_on_an_empty_database(chain: Project) -> None:
     assert chain.sterna("history", "-r", ":current").out == ""
     assert chain.sterna("history", "-r", "-2:current").out == ""
     assert revs(chain.sterna("history", "-r", "current:").out) == [
-        "eee5", "ddd4", "ccc3", "bbb2", "aaa1"
+        "eee5",
+        "ddd4",
+        "ccc3",
+        "bbb2",
+        "aaa1",
     ]
     assert revs(chain.sterna("history", "-r", "current:+2").out) == ["bbb2", "aaa1"]
 

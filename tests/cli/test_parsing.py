@@ -31,8 +31,9 @@ def test_globals_before_and_after_the_verb() -> None:
 
 
 def test_repeatable_globals_accumulate_across_the_verb() -> None:
-    options = parse("-x", "a=1", "-c", "alembic.ini", "history", "-x", "b=2",
-                    "--config", "pyproject.toml")
+    options = parse(
+        "-x", "a=1", "-c", "alembic.ini", "history", "-x", "b=2", "--config", "pyproject.toml"
+    )
     assert options.x == ["a=1", "b=2"]
     assert options.config == ["alembic.ini", "pyproject.toml"]
 
@@ -58,30 +59,66 @@ def test_current_keeps_c_for_check_heads() -> None:
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
-        (["init", "-t", "multidb", "--package", "migs"],
-         {"template": "multidb", "package": True, "directory": "migs"}),
+        (
+            ["init", "-t", "multidb", "--package", "migs"],
+            {"template": "multidb", "package": True, "directory": "migs"},
+        ),
         (["init", "migs"], {"template": "generic", "package": False}),
-        (["revision", "-m", "msg", "--head", "x@head", "--splice", "--branch-label", "lbl",
-          "--version-path", "vp", "--rev-id", "abc", "--depends-on", "d1", "--depends-on", "d2",
-          "--sql"],
-         {"message": "msg", "head": "x@head", "splice": True, "branch_label": "lbl",
-          "version_path": "vp", "rev_id": "abc", "depends_on": ["d1", "d2"], "sql": True}),
+        (
+            [
+                "revision",
+                "-m",
+                "msg",
+                "--head",
+                "x@head",
+                "--splice",
+                "--branch-label",
+                "lbl",
+                "--version-path",
+                "vp",
+                "--rev-id",
+                "abc",
+                "--depends-on",
+                "d1",
+                "--depends-on",
+                "d2",
+                "--sql",
+            ],
+            {
+                "message": "msg",
+                "head": "x@head",
+                "splice": True,
+                "branch_label": "lbl",
+                "version_path": "vp",
+                "rev_id": "abc",
+                "depends_on": ["d1", "d2"],
+                "sql": True,
+            },
+        ),
         (["revision"], {"message": None, "head": "head", "splice": False, "depends_on": None}),
-        (["merge", "-m", "m", "--branch-label", "b", "--rev-id", "r", "a", "b"],
-         {"message": "m", "branch_label": "b", "rev_id": "r", "revisions": ["a", "b"]}),
+        (
+            ["merge", "-m", "m", "--branch-label", "b", "--rev-id", "r", "a", "b"],
+            {"message": "m", "branch_label": "b", "rev_id": "r", "revisions": ["a", "b"]},
+        ),
         (["upgrade", "--sql", "--tag", "t", "a:b"], {"sql": True, "tag": "t", "revision": "a:b"}),
         (["downgrade", "-1"], {"revision": "-1", "sql": False, "tag": None}),
-        (["history", "-r", "-3:current", "-v", "-i"],
-         {"rev_range": "-3:current", "verbose": True, "indicate_current": True}),
+        (
+            ["history", "-r", "-3:current", "-v", "-i"],
+            {"rev_range": "-3:current", "verbose": True, "indicate_current": True},
+        ),
         (["history", "-r-3:"], {"rev_range": "-3:"}),
         (["history", "--rev-range", "-1:current"], {"rev_range": "-1:current"}),
         (["history", "-r", "base:head"], {"rev_range": "base:head"}),
-        (["heads", "-v", "--resolve-dependencies"],
-         {"verbose": True, "resolve_dependencies": True}),
+        (
+            ["heads", "-v", "--resolve-dependencies"],
+            {"verbose": True, "resolve_dependencies": True},
+        ),
         (["branches", "-v"], {"verbose": True}),
         (["show", "head"], {"rev": "head"}),
-        (["stamp", "--purge", "--sql", "--tag", "t", "a", "b"],
-         {"purge": True, "sql": True, "tag": "t", "revisions": ["a", "b"]}),
+        (
+            ["stamp", "--purge", "--sql", "--tag", "t", "a", "b"],
+            {"purge": True, "sql": True, "tag": "t", "revisions": ["a", "b"]},
+        ),
         (["edit", "current"], {"rev": "current"}),
         (["ensure_version", "--sql"], {"sql": True}),
         (["list_templates"], {}),
@@ -115,9 +152,7 @@ def test_same_verbs_and_options_as_alembic() -> None:
     for name, verb in cli.VERBS.items():
         if name not in theirs:
             continue
-        their_flags = {
-            flag for action in theirs[name]._actions for flag in action.option_strings
-        }
+        their_flags = {flag for action in theirs[name]._actions for flag in action.option_strings}
         their_positional = [
             action.dest for action in theirs[name]._actions if not action.option_strings
         ]

@@ -95,10 +95,18 @@ def test_seed_workflow(tmp_path: Path, db_url: str) -> None:
 
 def test_offline_sql(tmp_path: Path, db_url: str) -> None:
     project = Project(tmp_path, db_url)
-    project.add("a1", None, upgrade="op.execute('CREATE TABLE t1 (id INTEGER)')",
-                downgrade="op.execute('DROP TABLE t1')")
-    project.add("b2", "a1", upgrade="op.execute('CREATE TABLE t2 (id INTEGER)')",
-                downgrade="op.execute('DROP TABLE t2')")
+    project.add(
+        "a1",
+        None,
+        upgrade="op.execute('CREATE TABLE t1 (id INTEGER)')",
+        downgrade="op.execute('DROP TABLE t1')",
+    )
+    project.add(
+        "b2",
+        "a1",
+        upgrade="op.execute('CREATE TABLE t2 (id INTEGER)')",
+        downgrade="op.execute('DROP TABLE t2')",
+    )
     up = project.sterna("upgrade", "head", "--sql")
     assert up.status == 0, up
     assert "CREATE TABLE alembic_version" in up.out
@@ -155,8 +163,7 @@ def test_stamp_and_ensure_version(tmp_path: Path, db_url: str) -> None:
 def test_merge_and_branching_revisions(project: Project) -> None:
     project.add("a1", None)
     assert project.sterna("revision", "-m", "left", "--rev-id", "l1").status == 0
-    right = project.sterna("revision", "-m", "right", "--rev-id", "r1", "--head", "a1",
-                           "--splice")
+    right = project.sterna("revision", "-m", "right", "--rev-id", "r1", "--head", "a1", "--splice")
     assert right.status == 0, right
     multiple = project.sterna("revision", "-m", "third")
     assert multiple.status == 1
@@ -173,12 +180,33 @@ def test_merge_and_branching_revisions(project: Project) -> None:
 def test_revision_options(project: Project) -> None:
     (project.ours / "other_versions").mkdir()
     project.set_option("version_locations", "%(here)s/migrations/versions:%(here)s/other_versions")
-    base = project.sterna("revision", "-m", "Base One!", "--rev-id", "base1",
-                          "--branch-label", "core", "--version-path", "migrations/versions")
+    base = project.sterna(
+        "revision",
+        "-m",
+        "Base One!",
+        "--rev-id",
+        "base1",
+        "--branch-label",
+        "core",
+        "--version-path",
+        "migrations/versions",
+    )
     assert base.status == 0, base
-    other = project.sterna("revision", "-m", "other root", "--rev-id", "oth1", "--head", "base",
-                           "--branch-label", "extra", "--version-path",
-                           str(project.ours / "other_versions"), "--depends-on", "base1")
+    other = project.sterna(
+        "revision",
+        "-m",
+        "other root",
+        "--rev-id",
+        "oth1",
+        "--head",
+        "base",
+        "--branch-label",
+        "extra",
+        "--version-path",
+        str(project.ours / "other_versions"),
+        "--depends-on",
+        "base1",
+    )
     assert other.status == 0, other
     path = project.ours / "other_versions" / "oth1_other_root.py"
     tree = ast.parse(path.read_text())
@@ -187,8 +215,12 @@ def test_revision_options(project: Project) -> None:
         for node in tree.body
         if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
     }
-    assert values == {"revision": "oth1", "down_revision": None,
-                      "branch_labels": ("extra",), "depends_on": "base1"}
+    assert values == {
+        "revision": "oth1",
+        "down_revision": None,
+        "branch_labels": ("extra",),
+        "depends_on": "base1",
+    }
     assert (project.versions / "base1_base_one.py").is_file()
     listed = project.sterna("heads").out.splitlines()
     assert sorted(line.split(" ")[0] for line in listed) == ["base1", "oth1"]

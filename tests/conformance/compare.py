@@ -32,8 +32,14 @@ def _normalised(item: Compared, normalisers: list[KnownDifference]) -> Compared:
     return item
 
 
-def check(area: str, what: str, alembic: Any, sterna: Any, backend: str | None = None,
-          evidence: Callable[[], bool] | None = None) -> None:
+def check(
+    area: str,
+    what: str,
+    alembic: Any,
+    sterna: Any,
+    backend: str | None = None,
+    evidence: Callable[[], bool] | None = None,
+) -> None:
     """Fail unless ``alembic`` and ``sterna`` are equal, or a known difference explains it.
 
     A known difference counts as met when it was needed: a normaliser without which the two
@@ -120,8 +126,10 @@ def same_outcome(
         tally.count("statements", len(theirs))
         evidence = None
         if equivalent is not None:
+
             def evidence() -> bool:
                 return equivalent(alembic.sql, sterna.sql)
+
         check("sql", what, theirs, ours, backend, evidence)
 
 
@@ -134,8 +142,9 @@ def same_resolution(alembic: Outcome, sterna: Outcome, identifier: str) -> None:
         check("resolution", what, alembic.lines, sterna.lines)
 
 
-def same_database(alembic_url: str, sterna_url: str, what: str, backend: str,
-                  full: bool = True) -> dict[str, Any]:
+def same_database(
+    alembic_url: str, sterna_url: str, what: str, backend: str, full: bool = True
+) -> dict[str, Any]:
     """Same schema, data and version rows in the two databases (``full``; else the same table
     names and version rows); returns Alembic's snapshot."""
     theirs, ours = snapshot(alembic_url, full), snapshot(sterna_url, full)

@@ -31,5 +31,3 @@ OFFLINE_URLS = {
 def offline_urls(backend: str) -> tuple[str, str]:
     """URLs for ``--sql`` runs: only their dialect matters, no database is created."""
     return OFFLINE_URLS[backend], OFFLINE_URLS[backend]
-
-

@@ -89,8 +89,7 @@ def _transactional(lines: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def batch_reflection_log(item: Compared) -> Compared:
-    lines = tuple(line for line in item.alembic
-                  if not line.startswith("Detected sequence named '"))
+    lines = tuple(line for line in item.alembic if not line.startswith("Detected sequence named '"))
     return replace(item, alembic=lines)
 
 
@@ -110,7 +109,7 @@ def cli_failure(item: Compared) -> Compared:
     failed = [line for line in out if line.startswith("FAILED: ")]
     if status != "failed" or len(failed) != 1:
         return item
-    message = failed[0][len("FAILED: "):]
+    message = failed[0][len("FAILED: ") :]
     err = tuple(line for line in err if line != f"ERROR [alembic.util.messaging] {message}")
     out = tuple(line for line in out if line != failed[0])
     return replace(item, alembic=(status, out, (*err, failed[0])))
@@ -143,10 +142,14 @@ def sort_current(item: Compared) -> Compared:
 
 
 _VERSION_DELETE = re.compile(r"^DELETE FROM (\S*alembic_version) WHERE \S+ = '([^']*)';$")
-_VERSION_INSERT = re.compile(r"^INSERT INTO (\S*alembic_version) \(version_num\) VALUES "
-                             r"\('([^']*)'\);$")
-_VERSION_UPDATE = re.compile(r"^UPDATE (\S*alembic_version) SET version_num='([^']*)' "
-                             r"WHERE \S+ = '([^']*)';$")
+_VERSION_INSERT = re.compile(
+    r"^INSERT INTO (\S*alembic_version) \(version_num\) VALUES "
+    r"\('([^']*)'\);$"
+)
+_VERSION_UPDATE = re.compile(
+    r"^UPDATE (\S*alembic_version) SET version_num='([^']*)' "
+    r"WHERE \S+ = '([^']*)';$"
+)
 
 
 def canonical_merges(statements: tuple[str, ...]) -> tuple[str, ...]:
@@ -155,8 +158,11 @@ def canonical_merges(statements: tuple[str, ...]) -> tuple[str, ...]:
     out = list(statements)
     index = 0
     while index < len(out):
-        pattern = _VERSION_DELETE if _VERSION_DELETE.match(out[index]) else (
-            _VERSION_INSERT if _VERSION_INSERT.match(out[index]) else None)
+        pattern = (
+            _VERSION_DELETE
+            if _VERSION_DELETE.match(out[index])
+            else (_VERSION_INSERT if _VERSION_INSERT.match(out[index]) else None)
+        )
         if pattern is None:
             index += 1
             continue
@@ -171,16 +177,19 @@ def canonical_merges(statements: tuple[str, ...]) -> tuple[str, ...]:
         found = [m.group(2) for m in map(pattern.match, out[index:end]) if m]
         if pattern is _VERSION_DELETE:  # merge: the UPDATE's old row is one of the parents
             revs = sorted([*found, update.group(3)])
-            new = [f"DELETE FROM {table} WHERE {table}.version_num = '{rev}';"
-                   for rev in revs[:-1]]
-            new.append(f"UPDATE {table} SET version_num='{update.group(2)}' "
-                       f"WHERE {table}.version_num = '{revs[-1]}';")
+            new = [f"DELETE FROM {table} WHERE {table}.version_num = '{rev}';" for rev in revs[:-1]]
+            new.append(
+                f"UPDATE {table} SET version_num='{update.group(2)}' "
+                f"WHERE {table}.version_num = '{revs[-1]}';"
+            )
         else:  # unmerge: the UPDATE's new row is one of the parents
             revs = sorted([*found, update.group(2)])
             new = [f"INSERT INTO {table} (version_num) VALUES ('{rev}');" for rev in revs[:-1]]
-            new.append(f"UPDATE {table} SET version_num='{revs[-1]}' "
-                       f"WHERE {table}.version_num = '{update.group(3)}';")
-        out[index:end + 1] = new
+            new.append(
+                f"UPDATE {table} SET version_num='{revs[-1]}' "
+                f"WHERE {table}.version_num = '{update.group(3)}';"
+            )
+        out[index : end + 1] = new
         index += len(new)
     return tuple(out)
 
@@ -198,15 +207,17 @@ def _columns_by_name(snapshot: Any) -> Any:
 def batch_column_order(item: Compared) -> Compared:
     if item.backend != "sqlite" or "[batch]" not in item.what:
         return item
-    return replace(item, alembic=_columns_by_name(item.alembic),
-                   sterna=_columns_by_name(item.sterna))
+    return replace(
+        item, alembic=_columns_by_name(item.alembic), sterna=_columns_by_name(item.sterna)
+    )
 
 
 def mariadb_drop_constraint_if_exists(item: Compared) -> Compared:
     if item.backend != "mariadb":
         return item
-    ours = tuple(stmt.replace(" DROP CONSTRAINT IF EXISTS ", " DROP CONSTRAINT ")
-                 for stmt in item.sterna)
+    ours = tuple(
+        stmt.replace(" DROP CONSTRAINT IF EXISTS ", " DROP CONSTRAINT ") for stmt in item.sterna
+    )
     return replace(item, sterna=ours)
 
 
@@ -245,8 +256,7 @@ def without_history(snap: Any) -> Any:
 
 def history_table(item: Compared) -> Compared:
     """Both sides: in the hand-over tests Sterna has also run on "Alembic's" database."""
-    return replace(item, alembic=without_history(item.alembic),
-                   sterna=without_history(item.sterna))
+    return replace(item, alembic=without_history(item.alembic), sterna=without_history(item.sterna))
 
 
 def batch_temp_name(item: Compared) -> Compared:
@@ -259,11 +269,18 @@ def _constraints_sorted(body: str) -> str:
 
     tree = ast.parse(body)
     for node in ast.walk(tree):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "create_table"):
-            columns = [arg for arg in node.args if isinstance(arg, ast.Call)
-                       and isinstance(arg.func, (ast.Attribute, ast.Name))
-                       and ast.unparse(arg.func).split(".")[-1] == "Column"]
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "create_table"
+        ):
+            columns = [
+                arg
+                for arg in node.args
+                if isinstance(arg, ast.Call)
+                and isinstance(arg.func, (ast.Attribute, ast.Name))
+                and ast.unparse(arg.func).split(".")[-1] == "Column"
+            ]
             rest = sorted((arg for arg in node.args[1:] if arg not in columns), key=ast.unparse)
             node.args = [node.args[0], *columns, *rest]
     return ast.unparse(tree)
@@ -272,6 +289,7 @@ def _constraints_sorted(body: str) -> str:
 def create_table_constraint_order(item: Compared) -> Compared:
     """Script bodies (``{"upgrade": source, "downgrade": source}``) with each create_table's
     constraints sorted, as Alembic writes them."""
+
     def sort(bodies: Any) -> Any:
         return {name: _constraints_sorted(body) for name, body in bodies.items()}
 
@@ -282,10 +300,15 @@ def user_type_module_imported(item: Compared) -> Compared:
     """Script imports less Sterna's ``import <module>`` lines for the modules of types it
     renders as ``<module>.<Type>(...)`` (any plain import of a module outside SQLAlchemy and
     Alembic that Alembic's script does not have)."""
+
     def own(line: str) -> bool:
-        module = line[len("import "):]
-        return (line.startswith("import ") and " " not in module and line not in item.alembic
-                and module.split(".")[0] not in ("sqlalchemy", "alembic"))
+        module = line[len("import ") :]
+        return (
+            line.startswith("import ")
+            and " " not in module
+            and line not in item.alembic
+            and module.split(".")[0] not in ("sqlalchemy", "alembic")
+        )
 
     return replace(item, sterna=tuple(line for line in item.sterna if not own(line)))
 
@@ -303,12 +326,14 @@ def _only_kept_attributes(theirs: Any, ours: Any) -> bool:
     if theirs.keys() != ours.keys() or set(theirs["tables"]) != set(ours["tables"]):
         return False
     if {k: v for k, v in theirs.items() if k != "tables"} != {
-            k: v for k, v in ours.items() if k != "tables"}:
+        k: v for k, v in ours.items() if k != "tables"
+    }:
         return False
     for name, table in theirs["tables"].items():
         other = ours["tables"][name]
         if {k: v for k, v in table.items() if k != "columns"} != {
-                k: v for k, v in other.items() if k != "columns"}:
+            k: v for k, v in other.items() if k != "columns"
+        }:
             return False
         if [c["name"] for c in table["columns"]] != [c["name"] for c in other["columns"]]:
             return False
@@ -332,8 +357,12 @@ def _without_extras(ours: Any, theirs: Any) -> Any:
     for name, table in ours["tables"].items():
         other = theirs["tables"].get(name) if isinstance(theirs["tables"], dict) else None
         if isinstance(table, dict) and other is not None:
-            table = {**table, "checks": [c for c in table["checks"]
-                                         if c["name"] is not None or c in other["checks"]]}
+            table = {
+                **table,
+                "checks": [
+                    c for c in table["checks"] if c["name"] is not None or c in other["checks"]
+                ],
+            }
         tables[name] = table
     result["tables"] = tables
     return result
@@ -373,8 +402,11 @@ def ambiguous_prefix_named(item: Compared) -> bool:
     if not (isinstance(theirs, tuple) and isinstance(ours, tuple)):
         return False
     found = re.fullmatch(r"Can't locate revision identified by '([^']+)'", theirs[1])
-    return bool(found and ours[0] == "CommandError"
-                and ours[1].startswith(f"Multiple revisions start with '{found.group(1)}': "))
+    return bool(
+        found
+        and ours[0] == "CommandError"
+        and ours[1].startswith(f"Multiple revisions start with '{found.group(1)}': ")
+    )
 
 
 _STEP_FAILED = re.compile(r"^(upgrade|downgrade) of revision \S+ failed: \S")
@@ -382,8 +414,12 @@ _STEP_FAILED = re.compile(r"^(upgrade|downgrade) of revision \S+ failed: \S")
 
 def step_error_named(item: Compared) -> bool:
     theirs, ours = item.alembic, item.sterna
-    return (isinstance(theirs, tuple) and isinstance(ours, tuple) and ours[0] == "CommandError"
-            and bool(_STEP_FAILED.match(ours[1])))
+    return (
+        isinstance(theirs, tuple)
+        and isinstance(ours, tuple)
+        and ours[0] == "CommandError"
+        and bool(_STEP_FAILED.match(ours[1]))
+    )
 
 
 def same_effect(item: Compared) -> bool:
@@ -395,10 +431,14 @@ _CHECK_FAILED = "New upgrade operations detected: "
 
 def check_listed_readably(item: Compared) -> bool:
     theirs, ours = item.alembic, item.sterna
-    return (isinstance(theirs, tuple) and isinstance(ours, tuple)
-            and theirs[0] == ours[0] == "CommandError"
-            and theirs[1].startswith(_CHECK_FAILED + "[(") and ours[1].startswith(_CHECK_FAILED)
-            and not ours[1].startswith(_CHECK_FAILED + "[("))
+    return (
+        isinstance(theirs, tuple)
+        and isinstance(ours, tuple)
+        and theirs[0] == ours[0] == "CommandError"
+        and theirs[1].startswith(_CHECK_FAILED + "[(")
+        and ours[1].startswith(_CHECK_FAILED)
+        and not ours[1].startswith(_CHECK_FAILED + "[(")
+    )
 
 
 def cli_traceback(item: Compared) -> bool:
@@ -411,7 +451,7 @@ def cli_traceback(item: Compared) -> bool:
         return False
     if "Traceback (most recent call last):" not in err or not our_err:
         return False
-    before = err[:err.index("Traceback (most recent call last):")]
+    before = err[: err.index("Traceback (most recent call last):")]
     return bool(before == our_err[:-1] and our_err[-1].startswith("FAILED: "))
 
 
@@ -425,8 +465,13 @@ def cli_usage_text(item: Compared) -> bool:
     if status != "failed" or our_status != "failed" or out != our_out or not err or not our_err:
         return False
     theirs, ours = _INVALID_CHOICE.search(" ".join(err)), _INVALID_CHOICE.search(" ".join(our_err))
-    return (err[0].startswith("usage: alembic ") and our_err[0].startswith("usage: sterna ")
-            and theirs is not None and ours is not None and theirs.group(1) == ours.group(1))
+    return (
+        err[0].startswith("usage: alembic ")
+        and our_err[0].startswith("usage: sterna ")
+        and theirs is not None
+        and ours is not None
+        and theirs.group(1) == ours.group(1)
+    )
 
 
 _UP_TO_CURRENT = re.compile(r"^history\b.*\s(\S*):current\b.*\[db at base\]")
@@ -436,17 +481,20 @@ def history_up_to_current_at_base(item: Compared) -> bool:
     return bool(_UP_TO_CURRENT.search(item.what)) and item.sterna == ()
 
 
-_AMBIGUOUS_WALKS = {("CommandError", "Ambiguous walk"),
-                    ("CommandError", "Ambiguous upgrade from multiple current revisions")}
+_AMBIGUOUS_WALKS = {
+    ("CommandError", "Ambiguous walk"),
+    ("CommandError", "Ambiguous upgrade from multiple current revisions"),
+}
 
 
 def history_current_plus_n(item: Compared) -> bool:
     """Alembic gave up at a branch point or at several current revisions; Sterna answered."""
-    return (bool(re.search(r"^history\b.*\scurrent:\+\d+\b", item.what))
-            and item.alembic in _AMBIGUOUS_WALKS and item.sterna is None)
+    return (
+        bool(re.search(r"^history\b.*\scurrent:\+\d+\b", item.what))
+        and item.alembic in _AMBIGUOUS_WALKS
+        and item.sterna is None
+    )
 
 
 def history_relative_to_current(item: Compared) -> bool:
     return bool(_RELATIVE_TO_CURRENT.search(item.what))
-
-

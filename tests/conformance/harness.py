@@ -141,11 +141,14 @@ def captured_log() -> Iterator[list[str]]:
         logging.config.fileConfig = saved[3]
 
 
-def make_config(tool: Tool, ini: Path, settings: Settings, stdout: io.StringIO,
-                sql: io.StringIO) -> Any:
+def make_config(
+    tool: Tool, ini: Path, settings: Settings, stdout: io.StringIO, sql: io.StringIO
+) -> Any:
     toml = ini.parent / "pyproject.toml"
     config = tool.config_class()(
-        str(ini), toml_file=str(toml) if toml.exists() else None, output_buffer=sql,
+        str(ini),
+        toml_file=str(toml) if toml.exists() else None,
+        output_buffer=sql,
         stdout=stdout,
         cmd_opts=argparse.Namespace(x=list(settings.x)),
         attributes=dict(settings.attributes),
@@ -194,10 +197,17 @@ def run(tool: Tool, ini: Path, settings: Settings, verb: str, *args: Any, **kw: 
             value = getattr(tool.command, verb)(config, *args, **kw)
         except tool.command_error as exc:
             error, kind = str(exc), "CommandError"
-        except Exception as exc:  # noqa: BLE001 - an internal error is an outcome to compare
+        except Exception as exc:  # an internal error is an outcome to compare
             error, kind = str(exc), type(exc).__name__
-    return Outcome(tool.name, tuple(stdout.getvalue().splitlines()), sql.getvalue(),
-                   tuple(log), error, kind, value)
+    return Outcome(
+        tool.name,
+        tuple(stdout.getvalue().splitlines()),
+        sql.getvalue(),
+        tuple(log),
+        error,
+        kind,
+        value,
+    )
 
 
 def resolver(tool: Tool, ini: Path) -> Callable[[Any], Outcome]:
@@ -214,7 +224,7 @@ def resolver(tool: Tool, ini: Path) -> Callable[[Any], Outcome]:
             return Outcome(tool.name, ids, "", ())
         except tool.command_error as exc:
             return Outcome(tool.name, (), "", (), str(exc), "CommandError")
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             return Outcome(tool.name, (), "", (), str(exc), type(exc).__name__)
 
     return resolve

@@ -52,7 +52,12 @@ from tests.conformance.difference_rules import (
 )
 
 __all__ = [
-    "API_INTERNALS", "BY_KEY", "ECOSYSTEM_NOT_PROVIDED", "KNOWN", "Compared", "KnownDifference",
+    "API_INTERNALS",
+    "BY_KEY",
+    "ECOSYSTEM_NOT_PROVIDED",
+    "KNOWN",
+    "Compared",
+    "KnownDifference",
 ]
 
 KNOWN: tuple[KnownDifference, ...] = (
@@ -371,42 +376,64 @@ BY_KEY = {known.key: known for known in KNOWN}
 #: Names of Alembic's modules and classes that Sterna does not provide under its alias, because
 #: they are Alembic's internals (implementation classes, helpers of its own machinery), not API
 #: an env.py, a script or a project extension uses.  ``"module:name"`` or ``"module.Class:name"``.
-API_INTERNALS = frozenset({
-    # typing helpers of Alembic's command line (main and CommandLine are provided)
-    "alembic.config:CommandFunction", "alembic.config:MessagingOptions",
-    # implementation classes of Alembic's runtime, batch mode and DDL compilation
-    "alembic.runtime.migration:HeadMaintainer", "alembic.runtime.migration:MigrationStep",
-    "alembic.runtime.migration:RevisionStep", "alembic.runtime.migration:StampStep",
-    "alembic.operations.batch:ApplyBatchImpl", "alembic.operations.batch:BatchOperationsImpl",
-    "alembic.ddl.impl:ImplMeta", "alembic.ddl.impl:Params",
-    "alembic.ddl.mysql:MySQLAlterDefault", "alembic.ddl.mysql:MySQLChangeColumn",
-    "alembic.ddl.mysql:MySQLModifyColumn", "alembic.ddl.postgresql:PostgresqlColumnType",
-    "alembic.ddl.postgresql:visit_column_comment", "alembic.ddl.postgresql:visit_column_type",
-    "alembic.ddl.postgresql:visit_identity_column", "alembic.ddl.postgresql:visit_rename_table",
-    "alembic.ddl.sqlite:visit_column_name", "alembic.ddl.sqlite:visit_rename_table",
-    "alembic.operations.toimpl:create_constraint",
-    "alembic.script.revision:is_revision", "alembic.script.revision:tuple_rev_as_scalar",
-    "alembic.autogenerate.api:RevisionContext",
-    # Alembic's DDL constructs and compile functions (alembic.ddl.base): Sterna compiles its own
-    # (sterna/ddl/elements.py); the names extensions override or call (RenameTable and the other
-    # ALTER constructs, format_table_name, visit_rename_table: GeoAlchemy2) are provided
-    "alembic.ddl.base:ComputedColumnDefault", "alembic.ddl.base:IdentityColumnDefault",
-    "alembic.ddl.base:add_column", "alembic.ddl.base:drop_column",
-    "alembic.ddl.base:format_column_name", "alembic.ddl.base:quote_dotted",
-    "alembic.ddl.base:visit_add_column", "alembic.ddl.base:visit_column_default",
-    "alembic.ddl.base:visit_column_name", "alembic.ddl.base:visit_column_nullable",
-    "alembic.ddl.base:visit_column_type", "alembic.ddl.base:visit_computed_column",
-    "alembic.ddl.base:visit_drop_column", "alembic.ddl.base:visit_identity_column",
-    # Alembic's proxy machinery (Sterna's proxies are plain module __getattr__)
-    "alembic.runtime.environment.EnvironmentContext:create_module_class_proxy",
-    "alembic.operations.Operations:create_module_class_proxy",
-    "alembic.operations.BatchOperations:create_module_class_proxy",
-    "alembic.context:create_module_class_proxy", "alembic.op:create_module_class_proxy",
-    # nested batch_alter_table inside a batch block: Alembic inherits it but it cannot work
-    "alembic.operations.BatchOperations:batch_alter_table",
-    # building the revision map incrementally: Sterna builds it once from the headers
-    "alembic.script.Script:add_nextrev", "alembic.script.revision.RevisionMap:add_revision",
-})
+API_INTERNALS = frozenset(
+    {
+        # typing helpers of Alembic's command line (main and CommandLine are provided)
+        "alembic.config:CommandFunction",
+        "alembic.config:MessagingOptions",
+        # implementation classes of Alembic's runtime, batch mode and DDL compilation
+        "alembic.runtime.migration:HeadMaintainer",
+        "alembic.runtime.migration:MigrationStep",
+        "alembic.runtime.migration:RevisionStep",
+        "alembic.runtime.migration:StampStep",
+        "alembic.operations.batch:ApplyBatchImpl",
+        "alembic.operations.batch:BatchOperationsImpl",
+        "alembic.ddl.impl:ImplMeta",
+        "alembic.ddl.impl:Params",
+        "alembic.ddl.mysql:MySQLAlterDefault",
+        "alembic.ddl.mysql:MySQLChangeColumn",
+        "alembic.ddl.mysql:MySQLModifyColumn",
+        "alembic.ddl.postgresql:PostgresqlColumnType",
+        "alembic.ddl.postgresql:visit_column_comment",
+        "alembic.ddl.postgresql:visit_column_type",
+        "alembic.ddl.postgresql:visit_identity_column",
+        "alembic.ddl.postgresql:visit_rename_table",
+        "alembic.ddl.sqlite:visit_column_name",
+        "alembic.ddl.sqlite:visit_rename_table",
+        "alembic.operations.toimpl:create_constraint",
+        "alembic.script.revision:is_revision",
+        "alembic.script.revision:tuple_rev_as_scalar",
+        "alembic.autogenerate.api:RevisionContext",
+        # Alembic's DDL constructs and compile functions (alembic.ddl.base): Sterna compiles its own
+        # (sterna/ddl/elements.py); the names extensions override or call (RenameTable and the other
+        # ALTER constructs, format_table_name, visit_rename_table: GeoAlchemy2) are provided
+        "alembic.ddl.base:ComputedColumnDefault",
+        "alembic.ddl.base:IdentityColumnDefault",
+        "alembic.ddl.base:add_column",
+        "alembic.ddl.base:drop_column",
+        "alembic.ddl.base:format_column_name",
+        "alembic.ddl.base:quote_dotted",
+        "alembic.ddl.base:visit_add_column",
+        "alembic.ddl.base:visit_column_default",
+        "alembic.ddl.base:visit_column_name",
+        "alembic.ddl.base:visit_column_nullable",
+        "alembic.ddl.base:visit_column_type",
+        "alembic.ddl.base:visit_computed_column",
+        "alembic.ddl.base:visit_drop_column",
+        "alembic.ddl.base:visit_identity_column",
+        # Alembic's proxy machinery (Sterna's proxies are plain module __getattr__)
+        "alembic.runtime.environment.EnvironmentContext:create_module_class_proxy",
+        "alembic.operations.Operations:create_module_class_proxy",
+        "alembic.operations.BatchOperations:create_module_class_proxy",
+        "alembic.context:create_module_class_proxy",
+        "alembic.op:create_module_class_proxy",
+        # nested batch_alter_table inside a batch block: Alembic inherits it but it cannot work
+        "alembic.operations.BatchOperations:batch_alter_table",
+        # building the revision map incrementally: Sterna builds it once from the headers
+        "alembic.script.Script:add_nextrev",
+        "alembic.script.revision.RevisionMap:add_revision",
+    }
+)
 
 
 #: Names from ``ecosystem_names.json`` (what released extensions and tools import from Alembic)

@@ -10,8 +10,7 @@ import pytest
 
 OPEN_BUGS: dict[str, str] = {
     "api-gaps": (
-        "public names of Alembic's modules missing under the alias (see API_GAPS for who "
-        "owns each)"
+        "public names of Alembic's modules missing under the alias (see API_GAPS for who owns each)"
     ),
     "ecosystem-gaps": (
         "names that released extensions and tools import from Alembic, missing under the alias "

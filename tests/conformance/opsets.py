@@ -11,8 +11,10 @@ from __future__ import annotations
 from tests.conformance.projects import Rev
 
 TABLES = Rev(
-    "op01tables", None, "tables",
-    upgrade='''
+    "op01tables",
+    None,
+    "tables",
+    upgrade="""
         op.create_table(
             "suppliers",
             sa.Column("id", sa.Integer, primary_key=True),
@@ -41,52 +43,58 @@ TABLES = Rev(
         )
         op.create_table("orphans", sa.Column("code", sa.String(10), nullable=False),
                         sa.Column("qty", sa.Integer))
-    ''',
-    downgrade='''
+    """,
+    downgrade="""
         op.drop_table("orphans")
         op.drop_table("stamps")
         op.drop_table("parts")
         op.drop_table("suppliers")
-    ''',
+    """,
 )
 
 COLUMNS = Rev(
-    "op02columns", "op01tables", "columns",
-    upgrade='''
+    "op02columns",
+    "op01tables",
+    "columns",
+    upgrade="""
         op.add_column("suppliers", sa.Column("email", sa.String(100), nullable=True))
         op.add_column("suppliers", sa.Column("rank", sa.Integer, nullable=False,
                                              server_default="3"))
         op.add_column("parts", sa.Column("sku", sa.String(20)))
         op.drop_column("parts", "weight")
-    ''',
-    downgrade='''
+    """,
+    downgrade="""
         op.add_column("parts", sa.Column("weight", sa.Float()))
         op.drop_column("parts", "sku")
         op.drop_column("suppliers", "rank")
         op.drop_column("suppliers", "email")
-    ''',
+    """,
 )
 
 INDEXES = Rev(
-    "op03indexes", "op02columns", "indexes",
-    upgrade='''
+    "op03indexes",
+    "op02columns",
+    "indexes",
+    upgrade="""
         op.create_index("ix_suppliers_name", "suppliers", ["name"])
         op.create_index(op.f("ix_suppliers_email_rank"), "suppliers", ["email", "rank"],
                         unique=True)
         op.create_index("ix_parts_sku", "parts", ["sku"], unique=False)
         op.drop_index("ix_parts_label", table_name="parts")
-    ''',
-    downgrade='''
+    """,
+    downgrade="""
         op.create_index("ix_parts_label", "parts", ["label"])
         op.drop_index("ix_parts_sku", table_name="parts")
         op.drop_index(op.f("ix_suppliers_email_rank"), table_name="suppliers")
         op.drop_index("ix_suppliers_name", table_name="suppliers")
-    ''',
+    """,
 )
 
 DATA = Rev(
-    "op04data", "op03indexes", "data",
-    upgrade='''
+    "op04data",
+    "op03indexes",
+    "data",
+    upgrade="""
         suppliers = sa.table(
             "suppliers", sa.column("id", sa.Integer), sa.column("name", sa.String),
             sa.column("amount", sa.Numeric), sa.column("active", sa.Boolean),
@@ -114,28 +122,32 @@ DATA = Rev(
                                {"id": 2, "supplier_id": 2, "label": "nut", "sku": "N-1"}])
         op.execute(sa.insert(sa.table("orphans", sa.column("code"), sa.column("qty")))
                    .values(code=op.inline_literal("o1"), qty=op.inline_literal(5)))
-    ''',
-    downgrade='''
+    """,
+    downgrade="""
         op.execute("DELETE FROM orphans")
         op.execute(sa.text("DELETE FROM parts"))
         op.execute(sa.table("suppliers", sa.column("id")).delete())
-    ''',
+    """,
 )
 
 RENAME = Rev(
-    "op05rename", "op04data", "rename table",
-    upgrade='''
+    "op05rename",
+    "op04data",
+    "rename table",
+    upgrade="""
         op.rename_table("orphans", "leftovers")
-    ''',
-    downgrade='''
+    """,
+    downgrade="""
         op.rename_table("leftovers", "orphans")
-    ''',
+    """,
 )
 
 # ALTERs and constraints outside batch mode: PostgreSQL and MariaDB
 ALTER = Rev(
-    "op06alter", "op05rename", "alter columns",
-    upgrade='''
+    "op06alter",
+    "op05rename",
+    "alter columns",
+    upgrade="""
         op.alter_column("suppliers", "name", existing_type=sa.String(50), type_=sa.String(80),
                         existing_nullable=False, existing_server_default=None)
         op.alter_column("suppliers", "note", existing_type=sa.Text(), nullable=True,
@@ -149,8 +161,8 @@ ALTER = Rev(
         op.alter_column("leftovers", "qty", existing_type=sa.Integer(),
                         type_=sa.BigInteger(), existing_nullable=True,
                         existing_server_default=None)
-    ''',
-    downgrade='''
+    """,
+    downgrade="""
         op.alter_column("leftovers", "qty", existing_type=sa.BigInteger(),
                         type_=sa.Integer(), existing_nullable=True,
                         existing_server_default=None)
@@ -164,12 +176,14 @@ ALTER = Rev(
                         new_column_name="note", existing_server_default=None)
         op.alter_column("suppliers", "name", existing_type=sa.String(80), type_=sa.String(50),
                         existing_nullable=False, existing_server_default=None)
-    ''',
+    """,
 )
 
 CONSTRAINTS = Rev(
-    "op07constraints", "op06alter", "constraints",
-    upgrade='''
+    "op07constraints",
+    "op06alter",
+    "constraints",
+    upgrade="""
         op.create_primary_key("pk_leftovers", "leftovers", ["code"])
         op.create_unique_constraint("uq_suppliers_name", "suppliers", ["name"])
         op.create_check_constraint("ck_parts_label", "parts", "label <> ''")
@@ -178,8 +192,8 @@ CONSTRAINTS = Rev(
                               ondelete="SET NULL", onupdate="CASCADE")
         op.drop_constraint("uq_parts_supplier_label", "parts", type_="unique")
         op.drop_constraint("ck_suppliers_amount", "suppliers", type_="check")
-    ''',
-    downgrade='''
+    """,
+    downgrade="""
         op.create_check_constraint("ck_suppliers_amount", "suppliers", "amount >= 0")
         op.create_unique_constraint("uq_parts_supplier_label", "parts", ["label", "supplier_id"])
         op.drop_constraint("fk_leftovers_part", "leftovers", type_="foreignkey")
@@ -187,31 +201,35 @@ CONSTRAINTS = Rev(
         op.drop_constraint("ck_parts_label", "parts", type_="check")
         op.drop_constraint("uq_suppliers_name", "suppliers", type_="unique")
         op.drop_constraint("pk_leftovers", "leftovers", type_="primary")
-    ''',
+    """,
 )
 
 COMMENTS = Rev(
-    "op08comments", "op07constraints", "comments",
-    upgrade='''
+    "op08comments",
+    "op07constraints",
+    "comments",
+    upgrade="""
         op.create_table_comment("parts", "Parts we buy", existing_comment=None)
         op.drop_table_comment("suppliers", existing_comment="Suppliers")
         op.alter_column("parts", "label", existing_type=sa.String(30),
                         comment="what is on the box", existing_nullable=True,
                         existing_server_default=None)
-    ''',
-    downgrade='''
+    """,
+    downgrade="""
         op.alter_column("parts", "label", existing_type=sa.String(30), comment=None,
                         existing_comment="what is on the box", existing_nullable=True,
                         existing_server_default=None)
         op.create_table_comment("suppliers", "Suppliers")
         op.drop_table_comment("parts", existing_comment="Parts we buy")
-    ''',
+    """,
 )
 
 POSTGRESQL = Rev(
-    "op09postgresql", "op08comments", "postgresql only",
+    "op09postgresql",
+    "op08comments",
+    "postgresql only",
     imports="from sqlalchemy.dialects import postgresql",
-    upgrade='''
+    upgrade="""
         op.execute("CREATE SCHEMA IF NOT EXISTS audit")
         mood = postgresql.ENUM("happy", "sad", name="mood")
         op.create_table(
@@ -236,8 +254,8 @@ POSTGRESQL = Rev(
                             postgresql_concurrently=True)
         op.alter_column("parts", "supplier_id", existing_type=sa.Integer(),
                         type_=sa.BigInteger(), postgresql_using="supplier_id::bigint")
-    ''',
-    downgrade='''
+    """,
+    downgrade="""
         op.alter_column("parts", "supplier_id", existing_type=sa.BigInteger(),
                         type_=sa.Integer())
         with op.get_context().autocommit_block():
@@ -247,13 +265,15 @@ POSTGRESQL = Rev(
         op.drop_table("events", schema="audit")
         op.execute("DROP TYPE mood")
         op.execute("DROP SCHEMA audit")
-    ''',
+    """,
 )
 
 MARIADB = Rev(
-    "op09mariadb", "op08comments", "mariadb only",
+    "op09mariadb",
+    "op08comments",
+    "mariadb only",
     imports="from sqlalchemy.dialects import mysql",
-    upgrade='''
+    upgrade="""
         op.create_table(
             "events",
             sa.Column("id", sa.Integer, primary_key=True),
@@ -271,21 +291,23 @@ MARIADB = Rev(
         op.alter_column("parts", "label", existing_type=sa.String(30),
                         existing_comment="what is on the box", new_column_name="tag",
                         existing_nullable=True, existing_server_default=None)
-    ''',
-    downgrade='''
+    """,
+    downgrade="""
         op.alter_column("parts", "tag", existing_type=sa.String(30),
                         existing_comment="what is on the box", new_column_name="label",
                         existing_nullable=True, existing_server_default=None)
         op.drop_index("ix_events_kind", table_name="events", if_exists=True)
         op.drop_index("ix_events_body", table_name="events")
         op.drop_table("events")
-    ''',
+    """,
 )
 
 # SQLite: the ALTERs and constraints through batch mode, then what SQLite does natively
 SQLITE_BATCH = Rev(
-    "op06sqlite", "op05rename", "sqlite batch alters",
-    upgrade='''
+    "op06sqlite",
+    "op05rename",
+    "sqlite batch alters",
+    upgrade="""
         with op.batch_alter_table("suppliers") as batch_op:
             batch_op.alter_column("name", existing_type=sa.String(50), type_=sa.String(80))
             batch_op.alter_column("note", new_column_name="remarks")
@@ -301,8 +323,8 @@ SQLITE_BATCH = Rev(
             batch_op.add_column(sa.Column("part_id", sa.Integer))
             batch_op.create_foreign_key("fk_leftovers_part", "parts", ["part_id"], ["id"],
                                         ondelete="SET NULL")
-    ''',
-    downgrade='''
+    """,
+    downgrade="""
         with op.batch_alter_table("leftovers") as batch_op:
             batch_op.drop_constraint("fk_leftovers_part", type_="foreignkey")
             batch_op.drop_column("part_id")
@@ -317,30 +339,34 @@ SQLITE_BATCH = Rev(
             batch_op.alter_column("rank", server_default="3")
             batch_op.alter_column("remarks", new_column_name="note")
             batch_op.alter_column("name", existing_type=sa.String(80), type_=sa.String(50))
-    ''',
+    """,
 )
 
 SQLITE_NATIVE = Rev(
-    "op07sqlite", "op06sqlite", "sqlite native",
-    upgrade='''
+    "op07sqlite",
+    "op06sqlite",
+    "sqlite native",
+    upgrade="""
         op.create_index("ix_parts_lower_label", "parts", [sa.text("lower(label)")])
         op.create_index("ix_parts_sku_partial", "parts", ["sku"],
                         sqlite_where=sa.text("sku IS NOT NULL"))
         op.create_index("ix_leftovers_qty", "leftovers", ["qty"], if_not_exists=True)
         op.execute("CREATE VIEW v_parts AS SELECT id, label FROM parts")
-    ''',
-    downgrade='''
+    """,
+    downgrade="""
         op.execute("DROP VIEW v_parts")
         op.drop_index("ix_leftovers_qty", table_name="leftovers", if_exists=True)
         op.drop_index("ix_parts_sku_partial", table_name="parts")
         op.drop_index("ix_parts_lower_label", table_name="parts")
-    ''',
+    """,
 )
 
 
 SQLITE_COPY_FROM = Rev(
-    "op08sqlite", "op07sqlite", "sqlite batch with copy_from (works offline)",
-    upgrade='''
+    "op08sqlite",
+    "op07sqlite",
+    "sqlite batch with copy_from (works offline)",
+    upgrade="""
         stamps = sa.Table(
             "stamps", sa.MetaData(),
             sa.Column("id", sa.Integer, primary_key=True),
@@ -352,8 +378,8 @@ SQLITE_COPY_FROM = Rev(
                                   existing_type=sa.Date())
             batch_op.add_column(sa.Column("hits", sa.Integer, server_default="0"))
             batch_op.create_index("ix_stamps_hits", ["hits"])
-    ''',
-    downgrade='''
+    """,
+    downgrade="""
         stamps = sa.Table(
             "stamps", sa.MetaData(),
             sa.Column("id", sa.Integer, primary_key=True),
@@ -367,22 +393,24 @@ SQLITE_COPY_FROM = Rev(
             batch_op.drop_column("hits")
             batch_op.alter_column("first_seen", new_column_name="seen",
                                   existing_type=sa.Date())
-    ''',
+    """,
 )
 
 SQLITE_MORE = Rev(
-    "op09sqlite", "op08sqlite", "sqlite native columns",
-    upgrade='''
+    "op09sqlite",
+    "op08sqlite",
+    "sqlite native columns",
+    upgrade="""
         op.add_column("leftovers", sa.Column("origin", sa.String(12), server_default="n/a"))
         op.drop_column("suppliers", "active")
         op.rename_table("stamps", "stamp_log")
-    ''',
-    downgrade='''
+    """,
+    downgrade="""
         op.rename_table("stamp_log", "stamps")
         op.add_column("suppliers", sa.Column("active", sa.Boolean(), nullable=False,
                                              server_default=sa.true()))
         op.drop_column("leftovers", "origin")
-    ''',
+    """,
 )
 
 
@@ -397,7 +425,7 @@ def _extras(backend: str, down: str) -> Rev:
         '                sa.Column("part_id", sa.Integer), if_not_exists=True)',
         'op.drop_table("never_was", if_exists=True)',
         'op.add_column("extras", sa.Column("ref_id", sa.Integer, sa.ForeignKey("parts.id")),',
-        '              inline_references=True)',
+        "              inline_references=True)",
         'op.execute("INSERT INTO extras (id, part_id) VALUES (1, 1)",',
         '           execution_options={"no_parameters": True})',
     ]
@@ -420,17 +448,27 @@ def _extras(backend: str, down: str) -> Rev:
             'op.create_foreign_key("fk_events_extra", "events", "extras", ["part_id"], ["id"],',
             '                      source_schema="audit", referent_schema="public")',
         ]
-        down_lines.insert(0, 'op.drop_constraint("fk_events_extra", "events", '
-                             'type_="foreignkey", schema="audit")')
-    return Rev(f"op10{ident}extras", down, "newer keywords and computed columns",
-               upgrade="\n".join(up), downgrade="\n".join(down_lines))
+        down_lines.insert(
+            0, 'op.drop_constraint("fk_events_extra", "events", type_="foreignkey", schema="audit")'
+        )
+    return Rev(
+        f"op10{ident}extras",
+        down,
+        "newer keywords and computed columns",
+        upgrade="\n".join(up),
+        downgrade="\n".join(down_lines),
+    )
 
 
 def _tables(backend: str) -> Rev:
     comment = 'comment="Suppliers",' if backend != "sqlite" else ""
-    return Rev(TABLES.rev, None, TABLES.message,
-               upgrade=TABLES.upgrade.replace("{COMMENT}", comment),
-               downgrade=TABLES.downgrade)
+    return Rev(
+        TABLES.rev,
+        None,
+        TABLES.message,
+        upgrade=TABLES.upgrade.replace("{COMMENT}", comment),
+        downgrade=TABLES.downgrade,
+    )
 
 
 def chain(backend: str) -> list[Rev]:

@@ -58,19 +58,25 @@ class Pair:
     #: Every command is meant to succeed: Alembic's (the reference's) failing is a test error.
     strict: bool = False
 
-    def run(self, tool: str, verb: str, *args: Any, on: str | None = None, **kw: Any
-            ) -> Outcome:
+    def run(self, tool: str, verb: str, *args: Any, on: str | None = None, **kw: Any) -> Outcome:
         """``tool`` runs the command on its own database, or on the database ``on`` names
         (``"alembic"`` or ``"sterna"``)."""
         url = self.alembic_url if (on or tool) == "alembic" else self.sterna_url
         settings = Settings(url=url, **self.settings)
-        outcome = run(ALEMBIC if tool == "alembic" else STERNA, self.project.ini, settings,
-                      verb, *args, **kw)
+        outcome = run(
+            ALEMBIC if tool == "alembic" else STERNA, self.project.ini, settings, verb, *args, **kw
+        )
         return _mask(outcome, url)
 
-    def both(self, verb: str, *args: Any, check_db: bool | None = None, tag: str = "",
-             equivalent: Callable[[str, str], bool] | None = None, **kw: Any
-             ) -> tuple[Outcome, Outcome]:
+    def both(
+        self,
+        verb: str,
+        *args: Any,
+        check_db: bool | None = None,
+        tag: str = "",
+        equivalent: Callable[[str, str], bool] | None = None,
+        **kw: Any,
+    ) -> tuple[Outcome, Outcome]:
         """Run the command with both tools; compare the outcomes and, for a command that may
         change the database, the two databases afterwards.  ``tag`` (e.g. ``"[batch]"``) is
         added to the description known differences match on; ``equivalent`` is passed to
@@ -85,8 +91,9 @@ class Pair:
         if check_db is None:
             check_db = verb not in READ_ONLY and not kw.get("sql")
         if check_db:
-            same_database(self.alembic_url, self.sterna_url, what, self.backend,
-                          self.full_snapshots)
+            same_database(
+                self.alembic_url, self.sterna_url, what, self.backend, self.full_snapshots
+            )
         return theirs, ours
 
     def observe(self, full: bool = True) -> None:

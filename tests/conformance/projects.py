@@ -125,8 +125,15 @@ def script_text(rev: Rev, index: int) -> str:
     revises = ", ".join(rev.down) if isinstance(rev.down, tuple) else (rev.down or "")
     template = HEADER_PLAIN if rev.plain_header else HEADER_ANNOTATED
     return template.format(
-        title=rev.title, rev=rev.rev, revises=revises, down=rev.down, labels=rev.labels,
-        depends=rev.depends, imports=rev.imports, day=1 + index % 9, minute=index % 60,
+        title=rev.title,
+        rev=rev.rev,
+        revises=revises,
+        down=rev.down,
+        labels=rev.labels,
+        depends=rev.depends,
+        imports=rev.imports,
+        day=1 + index % 9,
+        minute=index % 60,
         upgrade=textwrap.indent(textwrap.dedent(rev.upgrade).strip("\n"), "    "),
         downgrade=textwrap.indent(textwrap.dedent(rev.downgrade).strip("\n"), "    "),
     )
@@ -193,10 +200,14 @@ def write_revisions(project: Project, revisions: Iterable[Rev]) -> None:
 
 
 def linear(n: int, prefix: str = "") -> list[Rev]:
-    ids = [f"{prefix}{index:02d}{'abcdef0123456789'[index % 16]}{index * 7919 % 4096:03x}"
-           for index in range(n)]
-    return [Rev(rid, ids[i - 1] if i else None, f"step {i}", plain_header=i % 3 == 2)
-            for i, rid in enumerate(ids)]
+    ids = [
+        f"{prefix}{index:02d}{'abcdef0123456789'[index % 16]}{index * 7919 % 4096:03x}"
+        for index in range(n)
+    ]
+    return [
+        Rev(rid, ids[i - 1] if i else None, f"step {i}", plain_header=i % 3 == 2)
+        for i, rid in enumerate(ids)
+    ]
 
 
 def branched() -> list[Rev]:
@@ -262,8 +273,9 @@ class RandomGraph:
                 candidate = rnd.choice(ids)
                 if candidate != down and not (isinstance(down, tuple) and candidate in down):
                     depends = candidate
-            self.revisions.append(Rev(rid, down, f"random {index}", labels, depends,
-                                      plain_header=rnd.random() < 0.3))
+            self.revisions.append(
+                Rev(rid, down, f"random {index}", labels, depends, plain_header=rnd.random() < 0.3)
+            )
             ids.append(rid)
             heads.append(rid)
         return self.revisions
@@ -278,8 +290,10 @@ def with_tables(revisions: Iterable[Rev]) -> list[Rev]:
             up = "op.execute(sa.text('SELECT 1'))"
             down = "op.execute('SELECT 2')"
         else:
-            up = (f"op.create_table('t_{rev.rev}', sa.Column('id', sa.Integer, primary_key=True),"
-                  f" sa.Column('note', sa.String(20), server_default='{rev.rev}'))")
+            up = (
+                f"op.create_table('t_{rev.rev}', sa.Column('id', sa.Integer, primary_key=True),"
+                f" sa.Column('note', sa.String(20), server_default='{rev.rev}'))"
+            )
             down = f"op.drop_table('t_{rev.rev}')"
         result.append(replace(rev, upgrade=up, downgrade=down))
     return result

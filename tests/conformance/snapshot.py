@@ -62,8 +62,9 @@ def _tables(inspector: Inspector, conn: Connection, names: list[str]) -> dict[st
         indexes = inspector.get_multi_indexes(**kw)
         uniques = inspector.get_multi_unique_constraints(**kw)
     checks = inspector.get_multi_check_constraints(**kw)
-    comments: Mapping[Any, Mapping[str, Any]] = (inspector.get_multi_table_comment(**kw)
-                if inspector.dialect.supports_comments else {})
+    comments: Mapping[Any, Mapping[str, Any]] = (
+        inspector.get_multi_table_comment(**kw) if inspector.dialect.supports_comments else {}
+    )
     tables: dict[str, Any] = {}
     for name in names:
         key = (None, name)
@@ -95,14 +96,16 @@ def _extras(inspector: Inspector, conn: Connection) -> dict[str, Any]:
     if dialect == "sqlite":  # triggers, and the indexes (expression ones are not reflected)
         for kind in ("trigger", "index"):
             extras[f"{kind}_sql"] = sorted(
-                (row[0], _squash(row[1])) for row in conn.execute(
+                (row[0], _squash(row[1]))
+                for row in conn.execute(
                     text("SELECT name, sql FROM sqlite_master WHERE type = :kind"), {"kind": kind}
                 )
             )
     if dialect == "postgresql":
         extras["sequences"] = sorted(inspector.get_sequence_names())
         extras["enums"] = sorted(
-            (enum["name"], tuple(enum["labels"])) for enum in inspector.get_enums()  # type: ignore[attr-defined]
+            (enum["name"], tuple(enum["labels"]))
+            for enum in inspector.get_enums()  # type: ignore[attr-defined]
         )
     return extras
 

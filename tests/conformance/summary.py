@@ -27,8 +27,7 @@ _PRINTED: list[bool] = []
 def pytest_sessionfinish(session: pytest.Session) -> None:
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:  # an xdist worker: hand the counts to the controller
-        workeroutput[_WORKER_KEY] = {"counts": dict(tally.COUNTS),
-                                     "known": dict(tally.KNOWN_HITS)}
+        workeroutput[_WORKER_KEY] = {"counts": dict(tally.COUNTS), "known": dict(tally.KNOWN_HITS)}
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -41,9 +41,11 @@ def public_names(module: ModuleType) -> list[str]:
     """``__all__``, else the classes and functions the module itself defines."""
     names = getattr(module, "__all__", None)
     if names is None:
-        names = [name for name, value in vars(module).items()
-                 if not name.startswith("_") and getattr(value, "__module__", None)
-                 == module.__name__]
+        names = [
+            name
+            for name, value in vars(module).items()
+            if not name.startswith("_") and getattr(value, "__module__", None) == module.__name__
+        ]
     return sorted(names)
 
 
@@ -56,8 +58,11 @@ def public_members(cls: type) -> list[str]:
         for name, value in vars(klass).items():
             if name.startswith("_"):
                 continue
-            if callable(value) or isinstance(value, (property, classmethod, staticmethod)) or (
-                    "memoized" in type(value).__name__):
+            if (
+                callable(value)
+                or isinstance(value, (property, classmethod, staticmethod))
+                or ("memoized" in type(value).__name__)
+            ):
                 found.add(name)
     return sorted(found)
 
@@ -105,7 +110,7 @@ def test_class_members(module_name: str, cls_name: str, request: pytest.FixtureR
     report(f"{module_name}.{cls_name}", missing, request)
 
 
-RECORDING_ENV = '''
+RECORDING_ENV = """
 import json
 from alembic import context
 from sqlalchemy import create_engine
@@ -118,9 +123,9 @@ with engine.connect() as connection:
         context.run_migrations(names=names)
 with open("names.json", "w") as out:
     json.dump(names, out)
-'''
+"""
 
-RECORDING_SCRIPT = '''
+RECORDING_SCRIPT = """
 from alembic import op
 
 revision = "n1"
@@ -133,7 +138,7 @@ def upgrade(names):
 
 def downgrade(names):
     pass
-'''
+"""
 
 
 def test_proxy_modules_list_the_class_surface(tmp_path: Path) -> None:

@@ -20,8 +20,10 @@ from tests.conformance.projects import Rev, build
 from tests.conformance.snapshot import snapshot
 
 BASE = Rev(
-    "bt01base", None, "tables for batch",
-    upgrade='''
+    "bt01base",
+    None,
+    "tables for batch",
+    upgrade="""
         op.create_table(
             "owners",
             sa.Column("id", sa.Integer, primary_key=True),
@@ -45,16 +47,18 @@ BASE = Rev(
         pets = sa.table("pets", sa.column("id"), sa.column("owner_id"), sa.column("name"))
         op.bulk_insert(pets, [{"id": 1, "owner_id": 1, "name": "rex"},
                               {"id": 2, "owner_id": 2, "name": "tom"}])
-    ''',
-    downgrade='''
+    """,
+    downgrade="""
         op.drop_table("pets")
         op.drop_table("owners")
-    ''',
+    """,
 )
 
 ALTERS = Rev(
-    "bt02alters", "bt01base", "batch alters",
-    upgrade='''
+    "bt02alters",
+    "bt01base",
+    "batch alters",
+    upgrade="""
         with op.batch_alter_table("owners") as batch_op:
             batch_op.add_column(sa.Column("email", sa.String(60)))
             batch_op.alter_column("name", existing_type=sa.String(40), type_=sa.String(80))
@@ -68,8 +72,8 @@ ALTERS = Rev(
             batch_op.alter_column("name", new_column_name="nickname",
                                   existing_type=sa.String(20))
             batch_op.add_column(sa.Column("kind", sa.String(10), server_default="dog"))
-    ''',
-    downgrade='''
+    """,
+    downgrade="""
         with op.batch_alter_table("pets") as batch_op:
             batch_op.drop_column("kind")
             batch_op.alter_column("nickname", new_column_name="name",
@@ -83,12 +87,14 @@ ALTERS = Rev(
             batch_op.drop_column("email")
         with op.batch_alter_table("owners") as batch_op:
             batch_op.add_column(sa.Column("legacy", sa.String(10)))
-    ''',
+    """,
 )
 
 CONSTRAINTS = Rev(
-    "bt03constraints", "bt02alters", "batch constraints",
-    upgrade='''
+    "bt03constraints",
+    "bt02alters",
+    "batch constraints",
+    upgrade="""
         with op.batch_alter_table("pets") as batch_op:
             batch_op.drop_constraint("fk_pets_owner", type_="foreignkey")
             batch_op.create_foreign_key("fk_pets_owner2", "owners", ["owner_id"], ["id"],
@@ -97,8 +103,8 @@ CONSTRAINTS = Rev(
         with op.batch_alter_table("owners") as batch_op:
             batch_op.drop_constraint("uq_owners_name", type_="unique")
             batch_op.drop_constraint("ck_owners_score", type_="check")
-    ''',
-    downgrade='''
+    """,
+    downgrade="""
         with op.batch_alter_table("owners") as batch_op:
             batch_op.create_check_constraint("ck_owners_score", "score >= 0")
             batch_op.create_unique_constraint("uq_owners_name", ["name"])
@@ -106,12 +112,14 @@ CONSTRAINTS = Rev(
             batch_op.drop_constraint("fk_pets_owner2", type_="foreignkey")
             batch_op.drop_constraint("uq_pets_nickname", type_="unique")
             batch_op.create_foreign_key("fk_pets_owner", "owners", ["owner_id"], ["id"])
-    ''',
+    """,
 )
 
 RECREATE = Rev(
-    "bt04recreate", "bt03constraints", "recreate always, ordering",
-    upgrade='''
+    "bt04recreate",
+    "bt03constraints",
+    "recreate always, ordering",
+    upgrade="""
         with op.batch_alter_table("pets", recreate="always") as batch_op:
             batch_op.add_column(sa.Column("rank", sa.Integer, server_default="0"),
                                 insert_after="owner_id")
@@ -119,20 +127,22 @@ RECREATE = Rev(
         with op.batch_alter_table("pets", recreate="always",
                                   partial_reordering=[("kind", "nickname")]) as batch_op:
             batch_op.alter_column("kind", existing_type=sa.String(10), server_default="cat")
-    ''',
-    downgrade='''
+    """,
+    downgrade="""
         with op.batch_alter_table("pets", recreate="always",
                                   partial_reordering=[("nickname", "kind")]) as batch_op:
             batch_op.alter_column("kind", existing_type=sa.String(10), server_default="dog")
         with op.batch_alter_table("pets", recreate="always") as batch_op:
             batch_op.drop_column("code")
             batch_op.drop_column("rank")
-    ''',
+    """,
 )
 
 NAMING = Rev(
-    "bt05naming", "bt04recreate", "naming convention, reflect_args",
-    upgrade='''
+    "bt05naming",
+    "bt04recreate",
+    "naming convention, reflect_args",
+    upgrade="""
         op.create_table("tags", sa.Column("id", sa.Integer, primary_key=True),
                         sa.Column("label", sa.String(20), unique=True),
                         sa.Column("flag", sa.String(5)))
@@ -141,11 +151,12 @@ NAMING = Rev(
                                   reflect_args=[sa.Column("flag", sa.String(5))]) as batch_op:
             batch_op.drop_constraint("uq_tags_label", type_="unique")
             batch_op.create_unique_constraint("uq_tags_flag", ["flag"])
-    ''',
-    downgrade='''
+    """,
+    downgrade="""
         op.drop_table("tags")
-    ''',
+    """,
 )
+
 
 def chain_for(backend: str) -> list[Rev]:
     """On MariaDB Alembic cannot rebuild a table that has a named foreign key (see
@@ -180,8 +191,12 @@ def test_mariadb_recreate_with_named_foreign_key(mysql_url: str, tmp_path: Path)
     from tests.conftest import _fresh_database
 
     second = _fresh_database("mariadb")
-    pair = Pair(build(tmp_path / "p", [BASE, ALTERS, CONSTRAINTS, RECREATE]), "mariadb",
-                mysql_url, next(second))
+    pair = Pair(
+        build(tmp_path / "p", [BASE, ALTERS, CONSTRAINTS, RECREATE]),
+        "mariadb",
+        mysql_url,
+        next(second),
+    )
     try:
         pair.both("upgrade", CONSTRAINTS.rev)
         theirs = pair.run("alembic", "upgrade", "head")
@@ -190,8 +205,14 @@ def test_mariadb_recreate_with_named_foreign_key(mysql_url: str, tmp_path: Path)
         assert theirs.error is not None and "121" in theirs.error, theirs
         assert ours.ok, ours.error
         pets = snapshot(pair.sterna_url)["tables"]["pets"]
-        assert [c["name"] for c in pets["columns"]] == ["id", "code", "owner_id", "rank",
-                                                        "kind", "nickname"]
+        assert [c["name"] for c in pets["columns"]] == [
+            "id",
+            "code",
+            "owner_id",
+            "rank",
+            "kind",
+            "nickname",
+        ]
         assert [fk["name"] for fk in pets["fks"]] == ["fk_pets_owner2"]
         assert [uq["name"] for uq in pets["uniques"]] == ["uq_pets_nickname"]
         assert len(pets["rows"]) == 2
@@ -201,24 +222,27 @@ def test_mariadb_recreate_with_named_foreign_key(mysql_url: str, tmp_path: Path)
 
 
 ADD_AND_DROP_LAST = Rev(
-    "bt02adddrop", "bt01base", "add a column and drop the last one in one batch",
-    upgrade='''
+    "bt02adddrop",
+    "bt01base",
+    "add a column and drop the last one in one batch",
+    upgrade="""
         with op.batch_alter_table("owners") as batch_op:
             batch_op.add_column(sa.Column("email", sa.String(60)))
             batch_op.alter_column("name", existing_type=sa.String(40), type_=sa.String(80))
             batch_op.drop_column("legacy")
-    ''',
-    downgrade='''
+    """,
+    downgrade="""
         with op.batch_alter_table("owners") as batch_op:
             batch_op.add_column(sa.Column("legacy", sa.String(10)))
             batch_op.alter_column("name", existing_type=sa.String(80), type_=sa.String(40))
             batch_op.drop_column("email")
-    ''',
+    """,
 )
 
 
-def test_batch_add_and_drop_last_column(backend: str, urls: tuple[str, str],
-                                        tmp_path: Path) -> None:
+def test_batch_add_and_drop_last_column(
+    backend: str, urls: tuple[str, str], tmp_path: Path
+) -> None:
     """Where the new column ends up (known difference "batch-column-order" on SQLite)."""
     tally.count("projects")
     pair = Pair(build(tmp_path / "p", [BASE, ADD_AND_DROP_LAST]), backend, *urls)
@@ -227,8 +251,10 @@ def test_batch_add_and_drop_last_column(backend: str, urls: tuple[str, str],
 
 
 COPY_FROM = Rev(
-    "bt02copy", "bt01base", "batch with copy_from",
-    upgrade='''
+    "bt02copy",
+    "bt01base",
+    "batch with copy_from",
+    upgrade="""
         owners = sa.Table(
             "owners", sa.MetaData(),
             sa.Column("id", sa.Integer, primary_key=True),
@@ -244,8 +270,8 @@ COPY_FROM = Rev(
                                   existing_server_default="1")
             batch_op.drop_column("legacy")
             batch_op.add_column(sa.Column("email", sa.String(60)))
-    ''',
-    downgrade='''
+    """,
+    downgrade="""
         owners = sa.Table(
             "owners", sa.MetaData(),
             sa.Column("id", sa.Integer, primary_key=True),
@@ -261,27 +287,29 @@ COPY_FROM = Rev(
             batch_op.add_column(sa.Column("legacy", sa.String(10)))
             batch_op.alter_column("score", existing_type=sa.Integer(), nullable=True,
                                   existing_server_default="1")
-    ''',
+    """,
 )
 
 
-def test_batch_copy_from_online_and_offline(backend: str, urls: tuple[str, str],
-                                            tmp_path: Path) -> None:
+def test_batch_copy_from_online_and_offline(
+    backend: str, urls: tuple[str, str], tmp_path: Path
+) -> None:
     tally.count("projects")
     pair = Pair(build(tmp_path / "p", [BASE, COPY_FROM]), backend, *urls)
     equivalent = backend == "sqlite"
     up = sqlite_equivalence(pair.project, BASE.rev) if equivalent else None
     down = sqlite_equivalence(pair.project, COPY_FROM.rev) if equivalent else None
     pair.both("upgrade", f"{BASE.rev}:{COPY_FROM.rev}", sql=True, tag="[batch]", equivalent=up)
-    pair.both("downgrade", f"{COPY_FROM.rev}:{BASE.rev}", sql=True, tag="[batch]",
-              equivalent=down)
+    pair.both("downgrade", f"{COPY_FROM.rev}:{BASE.rev}", sql=True, tag="[batch]", equivalent=down)
     pair.both("upgrade", "head", tag="[batch]")
     pair.both("downgrade", "-1", tag="[batch]")
 
 
 KEEPERS = Rev(
-    "bt01keepers", None, "a table with a trigger and an unnamed CHECK",
-    upgrade='''
+    "bt01keepers",
+    None,
+    "a table with a trigger and an unnamed CHECK",
+    upgrade="""
         op.create_table(
             "accounts",
             sa.Column("id", sa.Integer, primary_key=True),
@@ -294,36 +322,41 @@ KEEPERS = Rev(
             "BEGIN UPDATE accounts SET touched = touched + 1 WHERE id = NEW.id; END"
         )
         op.execute("INSERT INTO accounts (id, balance) VALUES (1, 5), (2, 7)")
-    ''',
-    downgrade='''
+    """,
+    downgrade="""
         op.drop_table("accounts")
-    ''',
+    """,
 )
 
 REBUILD_KEEPERS = Rev(
-    "bt02keepers", "bt01keepers", "rebuild it",
-    upgrade='''
+    "bt02keepers",
+    "bt01keepers",
+    "rebuild it",
+    upgrade="""
         with op.batch_alter_table("accounts") as batch_op:
             batch_op.alter_column("touched", existing_type=sa.Integer(), nullable=False,
                                   existing_server_default="0")
-    ''',
-    downgrade='''
+    """,
+    downgrade="""
         with op.batch_alter_table("accounts") as batch_op:
             batch_op.alter_column("touched", existing_type=sa.Integer(), nullable=True,
                                   existing_server_default="0")
-    ''',
+    """,
 )
 
 
 def sqlite_pair(tmp_path: Path, sqlite_url: str, revisions: list[Rev]) -> Pair:
     tally.count("projects")
-    return Pair(build(tmp_path / "p", revisions), "sqlite", sqlite_url,
-                f"sqlite:///{tmp_path / 'sterna.db'}")
+    return Pair(
+        build(tmp_path / "p", revisions),
+        "sqlite",
+        sqlite_url,
+        f"sqlite:///{tmp_path / 'sterna.db'}",
+    )
 
 
 @pytest.mark.filterwarnings("ignore:Unnamed CHECK constraint on reflected table")
-def test_sqlite_rebuild_keeps_triggers_and_unnamed_checks(sqlite_url: str,
-                                                          tmp_path: Path) -> None:
+def test_sqlite_rebuild_keeps_triggers_and_unnamed_checks(sqlite_url: str, tmp_path: Path) -> None:
     """SQLite only (what a SQLite rebuild must carry over): Sterna's rebuild keeps the trigger
     and the unnamed CHECK, Alembic's loses them (known difference "batch-rebuild-keeps-more");
     the data survives in both."""
@@ -336,25 +369,29 @@ def test_sqlite_rebuild_keeps_triggers_and_unnamed_checks(sqlite_url: str,
 
 
 VIEWED = Rev(
-    "bt01viewed", None, "a table a view reads",
-    upgrade='''
+    "bt01viewed",
+    None,
+    "a table a view reads",
+    upgrade="""
         op.create_table("items", sa.Column("id", sa.Integer, primary_key=True),
                         sa.Column("qty", sa.Integer))
         op.execute("INSERT INTO items (id, qty) VALUES (1, 2), (2, 3)")
         op.execute("CREATE VIEW v_items AS SELECT id, qty FROM items")
-    ''',
-    downgrade='''
+    """,
+    downgrade="""
         op.execute("DROP VIEW v_items")
         op.drop_table("items")
-    ''',
+    """,
 )
 
 REBUILD_VIEWED = Rev(
-    "bt02viewed", "bt01viewed", "rebuild it",
-    upgrade='''
+    "bt02viewed",
+    "bt01viewed",
+    "rebuild it",
+    upgrade="""
         with op.batch_alter_table("items") as batch_op:
             batch_op.alter_column("qty", existing_type=sa.Integer(), nullable=False)
-    ''',
+    """,
     downgrade="pass",
 )
 
@@ -378,7 +415,9 @@ def test_sqlite_rebuild_of_a_table_a_view_reads(sqlite_url: str, tmp_path: Path)
     assert [c["nullable"] for c in after["tables"]["items"]["columns"]] == [False, False]
     engine = create_engine(pair.sterna_url)
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT id, qty FROM v_items ORDER BY id")).all() == [(1, 2),
-                                                                                     (2, 3)]
+        assert conn.execute(text("SELECT id, qty FROM v_items ORDER BY id")).all() == [
+            (1, 2),
+            (2, 3),
+        ]
     engine.dispose()
     tally.hit("batch-view-dependent")

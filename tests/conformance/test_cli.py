@@ -16,10 +16,20 @@ from tests.conformance.projects import Rev, build, set_ini_option
 from tests.conformance.test_templates import cli, normalise
 
 REVISIONS = [
-    Rev("c1", None, "first", upgrade="op.create_table('t1', sa.Column('id', sa.Integer))",
-        downgrade="op.drop_table('t1')"),
-    Rev("c2", "c1", "second", upgrade="op.add_column('t1', sa.Column('x', sa.Integer))",
-        downgrade="op.drop_column('t1', 'x')"),
+    Rev(
+        "c1",
+        None,
+        "first",
+        upgrade="op.create_table('t1', sa.Column('id', sa.Integer))",
+        downgrade="op.drop_table('t1')",
+    ),
+    Rev(
+        "c2",
+        "c1",
+        "second",
+        upgrade="op.add_column('t1', sa.Column('x', sa.Integer))",
+        downgrade="op.drop_column('t1', 'x')",
+    ),
 ]
 
 COMMANDS = [
@@ -28,7 +38,7 @@ COMMANDS = [
     ("current", "-v"),
     ("upgrade", "zzz"),
     ("downgrade", "c1:base", "--sql"),
-    ("stamp", "c2"),      # the database is at c1 but says c2:
+    ("stamp", "c2"),  # the database is at c1 but says c2:
     ("downgrade", "-1"),  # c2's downgrade fails in the database
     ("nosuchverb",),
 ]
@@ -45,8 +55,9 @@ def sides(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     build(root / "alembic", REVISIONS)
     shutil.copytree(root / "alembic", root / "sterna")
     for name in ("alembic", "sterna"):
-        set_ini_option(root / name / "alembic.ini", "sqlalchemy.url",
-                       f"sqlite:///{root / name / 'app.db'}")
+        set_ini_option(
+            root / name / "alembic.ini", "sqlalchemy.url", f"sqlite:///{root / name / 'app.db'}"
+        )
     return {"alembic": root / "alembic", "sterna": root / "sterna"}
 
 

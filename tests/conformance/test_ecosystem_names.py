@@ -35,10 +35,12 @@ def key(row: dict[str, Any]) -> str:
 
 
 NAMES = sorted({key(row) for row in ROWS})
-USERS = {name: sorted({f"{r['package']} {r['version']} ({r['where']})" for r in ROWS
-                       if key(r) == name}) for name in NAMES}
+USERS = {
+    name: sorted({f"{r['package']} {r['version']} ({r['where']})" for r in ROWS if key(r) == name})
+    for name in NAMES
+}
 
-RESOLVING_ENV = '''
+RESOLVING_ENV = """
 import json
 from alembic import context
 
@@ -53,7 +55,7 @@ for name in json.load(open("wanted.json")):
     else:
         found[name] = None
 json.dump(found, open("found.json", "w"))
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +116,15 @@ def test_every_listed_name_is_in_the_inventory() -> None:
 def test_inventory_names_its_packages_and_versions() -> None:
     packages = json.loads(INVENTORY.read_text("utf-8"))["packages"]
     by_name = {p["package"]: p for p in packages}
-    for package in ("alembic-postgresql-enum", "alembic-utils", "geoalchemy2", "flask-migrate",
-                    "pytest-alembic", "sqlalchemy-utils", "sqlmodel", "advanced-alchemy"):
+    for package in (
+        "alembic-postgresql-enum",
+        "alembic-utils",
+        "geoalchemy2",
+        "flask-migrate",
+        "pytest-alembic",
+        "sqlalchemy-utils",
+        "sqlmodel",
+        "advanced-alchemy",
+    ):
         assert by_name[package]["version"][0].isdigit(), package
     assert {row["package"] for row in ROWS} <= set(by_name)

@@ -16,7 +16,7 @@ from tests.conformance.compare import check, same_database
 from tests.conformance.pair import Pair
 from tests.conformance.projects import Project, Rev, build
 
-ENV_HEAD = '''\
+ENV_HEAD = """\
 from logging.config import fileConfig
 
 from sqlalchemy import engine_from_config, pool
@@ -27,9 +27,9 @@ config = context.config
 if config.config_file_name is not None:
     fileConfig(config.config_file_name)
 target_metadata = None
-'''
+"""
 
-ENV_RUN = '''
+ENV_RUN = """
 def run_migrations_offline() -> None:
     context.configure(url=config.get_main_option("sqlalchemy.url"), literal_binds=True,
                       dialect_opts={"paramstyle": "named"}, **CONFIGURE)
@@ -58,7 +58,7 @@ if context.is_offline_mode():
     run_migrations_offline()
 else:
     run_migrations_online()
-'''
+"""
 
 
 def write_env(project: Project, middle: str = "CONFIGURE = {}\n") -> None:
@@ -67,25 +67,39 @@ def write_env(project: Project, middle: str = "CONFIGURE = {}\n") -> None:
 
 
 def table_rev(rev: str, down: str | None, name: str, **kw: Any) -> Rev:
-    return Rev(rev, down, f"create {name}",
-               upgrade=f"op.create_table('{name}', sa.Column('id', sa.Integer, primary_key=True))",
-               downgrade=f"op.drop_table('{name}')", **kw)
+    return Rev(
+        rev,
+        down,
+        f"create {name}",
+        upgrade=f"op.create_table('{name}', sa.Column('id', sa.Integer, primary_key=True))",
+        downgrade=f"op.drop_table('{name}')",
+        **kw,
+    )
 
 
-CHAIN = [table_rev("e1", None, "alpha"), table_rev("e2", "e1", "beta"),
-         table_rev("e3", "e2", "gamma")]
+CHAIN = [
+    table_rev("e1", None, "alpha"),
+    table_rev("e2", "e1", "beta"),
+    table_rev("e3", "e2", "gamma"),
+]
 
 
-def make_pair(backend: str, urls: tuple[str, str], tmp_path: Path, revisions: list[Rev],
-              env_middle: str = "CONFIGURE = {}\n") -> Pair:
+def make_pair(
+    backend: str,
+    urls: tuple[str, str],
+    tmp_path: Path,
+    revisions: list[Rev],
+    env_middle: str = "CONFIGURE = {}\n",
+) -> Pair:
     tally.count("projects")
     project = build(tmp_path / "p", revisions)
     write_env(project, env_middle)
     return Pair(project, backend, *urls, strict=True)
 
 
-def test_connection_through_config_attributes(backend: str, urls: tuple[str, str],
-                                              tmp_path: Path) -> None:
+def test_connection_through_config_attributes(
+    backend: str, urls: tuple[str, str], tmp_path: Path
+) -> None:
     """Several commands on one connection the caller owns, committed by the caller."""
     pair = make_pair(backend, urls, tmp_path, CHAIN)
     for tool, url in (("alembic", pair.alembic_url), ("sterna", pair.sterna_url)):
@@ -98,26 +112,29 @@ def test_connection_through_config_attributes(backend: str, urls: tuple[str, str
         engine.dispose()
     pair.settings = {}
     tally.count("commands", 3)
-    same_database(pair.alembic_url, pair.sterna_url, "three commands on one connection",
-                  backend)
+    same_database(pair.alembic_url, pair.sterna_url, "three commands on one connection", backend)
     pair.both("current")
 
 
 X_ARGUMENTS = [
     table_rev("x1", None, "base_table"),
-    Rev("x2", "x1", "data only when asked",
-        upgrade='''
+    Rev(
+        "x2",
+        "x1",
+        "data only when asked",
+        upgrade="""
             if context.get_x_argument(as_dictionary=True).get("data") == "yes":
                 op.execute("INSERT INTO base_table (id) VALUES (7)")
-        ''',
+        """,
         downgrade='op.execute("DELETE FROM base_table")',
-        imports="from alembic import context"),
+        imports="from alembic import context",
+    ),
 ]
 
-X_ENV = '''
+X_ENV = """
 x_args = context.get_x_argument(as_dictionary=True)
 CONFIGURE = {"version_table": x_args.get("vt", "alembic_version")}
-'''
+"""
 
 
 def test_x_arguments(backend: str, urls: tuple[str, str], tmp_path: Path) -> None:
@@ -132,7 +149,7 @@ def test_x_arguments(backend: str, urls: tuple[str, str], tmp_path: Path) -> Non
     pair.both("downgrade", "base")
 
 
-ON_VERSION_APPLY_ENV = '''
+ON_VERSION_APPLY_ENV = """
 def remember(ctx, step, heads, run_args):
     config.attributes["applied"].append((
         step.up_revision_id, step.up_revision_ids, step.down_revision_ids, step.is_upgrade,
@@ -144,11 +161,15 @@ def remember(ctx, step, heads, run_args):
 
 
 CONFIGURE = {"on_version_apply": remember, "transaction_per_migration": True}
-'''
+"""
 
-BRANCHY = [table_rev("v1", None, "v_one"), table_rev("v2a", "v1", "v_two_a"),
-           table_rev("v2b", "v1", "v_two_b"),
-           Rev("v3", ("v2a", "v2b"), "merge"), table_rev("w1", None, "w_one", depends="v2a")]
+BRANCHY = [
+    table_rev("v1", None, "v_one"),
+    table_rev("v2a", "v1", "v_two_a"),
+    table_rev("v2b", "v1", "v_two_b"),
+    Rev("v3", ("v2a", "v2b"), "merge"),
+    table_rev("w1", None, "w_one", depends="v2a"),
+]
 
 
 def test_on_version_apply(backend: str, urls: tuple[str, str], tmp_path: Path) -> None:
@@ -159,8 +180,13 @@ def test_on_version_apply(backend: str, urls: tuple[str, str], tmp_path: Path) -
     for tool in ("alembic", "sterna"):
         seen[tool] = []
         pair.settings = {"attributes": {"applied": seen[tool]}}
-        for verb, target in (("upgrade", "v2a"), ("upgrade", "heads"), ("downgrade", "v2b"),
-                             ("stamp", "heads"), ("downgrade", "base")):
+        for verb, target in (
+            ("upgrade", "v2a"),
+            ("upgrade", "heads"),
+            ("downgrade", "v2b"),
+            ("stamp", "heads"),
+            ("downgrade", "base"),
+        ):
             outcome = pair.run(tool, verb, target)
             assert outcome.ok, outcome
     tally.count("commands", 5)
@@ -212,37 +238,46 @@ def drop_audit_table(operations, operation):
 '''
 
 CUSTOM_REVS = [
-    Rev("c1", None, "custom operations",
-        upgrade='''
+    Rev(
+        "c1",
+        None,
+        "custom operations",
+        upgrade="""
             op.create_audit_table("orders", columns=("id", "amount"))
             op.invoke(CreateAuditTableOp("items"))
-        ''',
-        downgrade='''
+        """,
+        downgrade="""
             op.invoke(CreateAuditTableOp("items").reverse())
             op.drop_audit_table("orders")
-        ''',
-        imports="from custom_ops import CreateAuditTableOp"),
-    Rev("c2", "c1", "autocommit block",
-        upgrade='''
+        """,
+        imports="from custom_ops import CreateAuditTableOp",
+    ),
+    Rev(
+        "c2",
+        "c1",
+        "autocommit block",
+        upgrade="""
             op.execute("INSERT INTO audit_orders (id, amount) VALUES (1, 2)")
             with op.get_context().autocommit_block():
                 op.execute("INSERT INTO audit_items (id) VALUES (5)")
             op.execute("INSERT INTO audit_orders (id, amount) VALUES (2, 3)")
-        ''',
-        downgrade='''
+        """,
+        downgrade="""
             op.execute("DELETE FROM audit_items")
             op.execute("DELETE FROM audit_orders")
-        '''),
+        """,
+    ),
 ]
 
-CUSTOM_ENV = '''
+CUSTOM_ENV = """
 import custom_ops  # noqa: F401 - registers the project's operations
 CONFIGURE = {}
-'''
+"""
 
 
-def test_custom_operations_and_autocommit_block(backend: str, urls: tuple[str, str],
-                                                tmp_path: Path) -> None:
+def test_custom_operations_and_autocommit_block(
+    backend: str, urls: tuple[str, str], tmp_path: Path
+) -> None:
     pair = make_pair(backend, urls, tmp_path, CUSTOM_REVS, CUSTOM_ENV)
     (pair.project.root / "custom_ops.py").write_text(CUSTOM_OPS)
     pair.both("upgrade", "head")
@@ -252,7 +287,7 @@ def test_custom_operations_and_autocommit_block(backend: str, urls: tuple[str, s
     pair.both("upgrade", "head", sql=True)
 
 
-ENV_EXECUTE = '''
+ENV_EXECUTE = """
 from sqlalchemy import text
 
 
@@ -262,23 +297,26 @@ def before(ctx, step, heads, run_args):
 
 
 CONFIGURE = {"version_table": "schema_history", "on_version_apply": before}
-'''
+"""
 
 LOGGED = [
-    Rev("l1", None, "log table",
-        upgrade='''
+    Rev(
+        "l1",
+        None,
+        "log table",
+        upgrade="""
             op.create_table("log", sa.Column("n", sa.Integer))
             op.execute("INSERT INTO log (n) VALUES (0)")
             conn = op.get_bind()
             conn.execute(sa.text("UPDATE log SET n = n + 10"))
-        ''',
-        downgrade='op.drop_table("log")'),
+        """,
+        downgrade='op.drop_table("log")',
+    ),
     table_rev("l2", "l1", "other"),
 ]
 
 
-def test_custom_version_table_and_bind(backend: str, urls: tuple[str, str],
-                                       tmp_path: Path) -> None:
+def test_custom_version_table_and_bind(backend: str, urls: tuple[str, str], tmp_path: Path) -> None:
     pair = make_pair(backend, urls, tmp_path, LOGGED, ENV_EXECUTE)
     pair.both("upgrade", "head")
     pair.both("current")

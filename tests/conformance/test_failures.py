@@ -17,16 +17,28 @@ from tests.conformance.projects import Rev, build
 from tests.conformance.snapshot import snapshot
 
 FAILING = [
-    Rev("f1", None, "fine", upgrade=(
-        "op.create_table('kept', sa.Column('id', sa.Integer, primary_key=True))\n"
-        "op.execute(\"INSERT INTO kept (id) VALUES (1)\")"),
-        downgrade="op.drop_table('kept')"),
-    Rev("f2", "f1", "fails half way", upgrade='''
+    Rev(
+        "f1",
+        None,
+        "fine",
+        upgrade=(
+            "op.create_table('kept', sa.Column('id', sa.Integer, primary_key=True))\n"
+            'op.execute("INSERT INTO kept (id) VALUES (1)")'
+        ),
+        downgrade="op.drop_table('kept')",
+    ),
+    Rev(
+        "f2",
+        "f1",
+        "fails half way",
+        upgrade="""
         op.create_table("half", sa.Column("id", sa.Integer, primary_key=True))
         op.add_column("kept", sa.Column("extra", sa.Integer))
         op.execute("INSERT INTO kept (id) VALUES (2)")
         op.execute("SELECT * FROM no_such_table")
-    ''', downgrade='op.drop_table("half")'),
+    """,
+        downgrade='op.drop_table("half")',
+    ),
 ]
 
 
@@ -40,8 +52,9 @@ def test_failed_step(backend: str, urls: tuple[str, str], tmp_path: Path) -> Non
     tally.count("commands")
     assert theirs.error is not None and ours.error is not None, (theirs, ours)
     assert "f2" in ours.error and "no_such_table" in ours.error, ours.error
-    check("error", "upgrade head (a step fails) [failed]", error_of(theirs), error_of(ours),
-          backend)
+    check(
+        "error", "upgrade head (a step fails) [failed]", error_of(theirs), error_of(ours), backend
+    )
     if backend == "sqlite":
         tally.count("schemas")
         # nothing of f2 remains

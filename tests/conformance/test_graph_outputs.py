@@ -34,9 +34,23 @@ def ranges_for(revisions: list[Rev]) -> list[str]:
     ids = [rev.rev for rev in revisions]
     first, middle, last = ids[0], ids[len(ids) // 2], ids[-1]
     return [
-        f"{first}:{middle}", f"{middle}:", f":{middle}", f"{middle}:{last}", "base:heads",
-        ":heads", "base:", "-1:", "-3:", f"{middle}:+2", f"{first}:+1", f"-2:{middle}",
-        f"{last}:{first}", f"{middle[:4]}:", "heads:", ":base", "zzzz:",
+        f"{first}:{middle}",
+        f"{middle}:",
+        f":{middle}",
+        f"{middle}:{last}",
+        "base:heads",
+        ":heads",
+        "base:",
+        "-1:",
+        "-3:",
+        f"{middle}:+2",
+        f"{first}:+1",
+        f"-2:{middle}",
+        f"{last}:{first}",
+        f"{middle[:4]}:",
+        "heads:",
+        ":base",
+        "zzzz:",
     ]
 
 
@@ -52,9 +66,33 @@ def test_branched_listings(branched_project: Project) -> None:
 
 @pytest.mark.parametrize(
     "rev_range",
-    ["a1:c3", "c3:", ":d4a", "b2:feature@head", "base:heads", "x1:x3", ":c3", "d4b:m6", "-1:",
-     "-2:", "c3:+2", "b2:+1", "-1:c3", "-2:c3", "x1:z1", "lone@base:lone@head", "feature@base:",
-     "other@-1:other@head", "c3:n7", "a1:n7", "m6:", "e5a:n7", "z1:", ":z1", "x2:x3"],
+    [
+        "a1:c3",
+        "c3:",
+        ":d4a",
+        "b2:feature@head",
+        "base:heads",
+        "x1:x3",
+        ":c3",
+        "d4b:m6",
+        "-1:",
+        "-2:",
+        "c3:+2",
+        "b2:+1",
+        "-1:c3",
+        "-2:c3",
+        "x1:z1",
+        "lone@base:lone@head",
+        "feature@base:",
+        "other@-1:other@head",
+        "c3:n7",
+        "a1:n7",
+        "m6:",
+        "e5a:n7",
+        "z1:",
+        ":z1",
+        "x2:x3",
+    ],
 )
 def test_branched_history_ranges(branched_project: Project, rev_range: str) -> None:
     both(branched_project, "history", rev_range)
@@ -63,8 +101,27 @@ def test_branched_history_ranges(branched_project: Project, rev_range: str) -> N
 
 @pytest.mark.parametrize(
     "rev",
-    ["c3", "m6", "n7", "feature@head", "x2", "a1", "heads", "head", "base", "d4", "other@head",
-     "lone@head", "z1", "x3", "e5", "zzz", "feature@-1", "c3@head", "x1@head"],
+    [
+        "c3",
+        "m6",
+        "n7",
+        "feature@head",
+        "x2",
+        "a1",
+        "heads",
+        "head",
+        "base",
+        "d4",
+        "other@head",
+        "lone@head",
+        "z1",
+        "x3",
+        "e5",
+        "zzz",
+        "feature@-1",
+        "c3@head",
+        "x1@head",
+    ],
 )
 def test_branched_show(branched_project: Project, rev: str) -> None:
     both(branched_project, "show", rev)

@@ -19,12 +19,12 @@ BRANCHED_STEPS: list[tuple[str, str]] = [
     ("upgrade", "+1"),
     ("upgrade", "c3"),
     ("upgrade", "feature@head"),
-    ("upgrade", "head"),          # several heads: an error, nothing changes
+    ("upgrade", "head"),  # several heads: an error, nothing changes
     ("upgrade", "d4b"),
     ("upgrade", "e5b"),
     ("upgrade", "m6"),
     ("downgrade", "-1"),
-    ("upgrade", "x2"),            # needs c3, already there; brings x1
+    ("upgrade", "x2"),  # needs c3, already there; brings x1
     ("upgrade", "other@head"),
     ("upgrade", "lone@head"),
     ("downgrade", "x1"),
@@ -72,14 +72,26 @@ def test_branched_stamps(branched_pair: Pair) -> None:
 
 @pytest.mark.parametrize(
     ("verb", "rng"),
-    [("upgrade", "heads"), ("upgrade", "base:c3"), ("upgrade", "c3:feature@head"),
-     ("upgrade", "a1:n7"), ("upgrade", "x1:x3"), ("upgrade", "base:lone@head"),
-     ("downgrade", "n7:c3"), ("downgrade", "c3:base"), ("downgrade", "x3:x1"),
-     ("downgrade", "e5a:d4a"), ("upgrade", "m6:heads"), ("downgrade", "heads:base"),
-     ("stamp", "c3"), ("stamp", "a1:c3")],
+    [
+        ("upgrade", "heads"),
+        ("upgrade", "base:c3"),
+        ("upgrade", "c3:feature@head"),
+        ("upgrade", "a1:n7"),
+        ("upgrade", "x1:x3"),
+        ("upgrade", "base:lone@head"),
+        ("downgrade", "n7:c3"),
+        ("downgrade", "c3:base"),
+        ("downgrade", "x3:x1"),
+        ("downgrade", "e5a:d4a"),
+        ("upgrade", "m6:heads"),
+        ("downgrade", "heads:base"),
+        ("stamp", "c3"),
+        ("stamp", "a1:c3"),
+    ],
 )
-def test_branched_offline(backend: str, offline_urls: tuple[str, str], tmp_path: Path,
-                          verb: str, rng: str) -> None:
+def test_branched_offline(
+    backend: str, offline_urls: tuple[str, str], tmp_path: Path, verb: str, rng: str
+) -> None:
     tally.count("projects")
     pair = Pair(build(tmp_path / "p", with_tables(branched())), backend, *offline_urls)
     pair.both(verb, rng, sql=True)
@@ -100,9 +112,13 @@ def test_linear_stepwise(backend: str, urls: tuple[str, str], tmp_path: Path) ->
     pair.both("downgrade", "-2")
     pair.both("history", "-2:current")  # Alembic counts from head: a known difference
     explicit = f"{revisions[2].rev}:{revisions[4].rev}"  # current is revisions[4]
-    same_outcome(pair.run("alembic", "history", explicit), pair.run("sterna", "history",
-                 "-2:current"), f"history {explicit} (alembic) = -2:current (sterna)", backend,
-                 log=False)
+    same_outcome(
+        pair.run("alembic", "history", explicit),
+        pair.run("sterna", "history", "-2:current"),
+        f"history {explicit} (alembic) = -2:current (sterna)",
+        backend,
+        log=False,
+    )
     pair.both("upgrade", f"{revisions[2].rev}+3")
     pair.both("downgrade", revisions[3].rev[:4])
     pair.observe()

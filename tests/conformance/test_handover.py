@@ -26,29 +26,42 @@ def handover(pair: Pair, first: str, steps: list[tuple[str, str]]) -> None:
         mixed = pair.run(tool, verb, target, on="sterna")
         tally.count("commands")
         assert reference.ok and mixed.ok, (reference, mixed)
-        same_database(pair.alembic_url, pair.sterna_url,
-                      f"{verb} {target} by {tool} after {first}", pair.backend)
+        same_database(
+            pair.alembic_url,
+            pair.sterna_url,
+            f"{verb} {target} by {tool} after {first}",
+            pair.backend,
+        )
 
 
 @pytest.mark.parametrize("first", ["alembic", "sterna"])
-def test_operation_chain(backend: str, urls: tuple[str, str], tmp_path: Path,
-                         first: str) -> None:
+def test_operation_chain(backend: str, urls: tuple[str, str], tmp_path: Path, first: str) -> None:
     tally.count("projects")
     revisions = chain(backend)
     pair = Pair(build(tmp_path / "p", revisions), backend, *urls)
     middle = len(revisions) // 2
-    steps = [("upgrade", revisions[middle].rev), ("upgrade", "head"),
-             ("downgrade", revisions[middle - 1].rev), ("downgrade", "base")]
+    steps = [
+        ("upgrade", revisions[middle].rev),
+        ("upgrade", "head"),
+        ("downgrade", revisions[middle - 1].rev),
+        ("downgrade", "base"),
+    ]
     # each tool upgrades revisions the other did not run, and downgrades ones the other ran
     handover(pair, first, steps)
 
 
 @pytest.mark.parametrize("first", ["alembic", "sterna"])
-def test_branched_graph(backend: str, urls: tuple[str, str], tmp_path: Path,
-                        first: str) -> None:
+def test_branched_graph(backend: str, urls: tuple[str, str], tmp_path: Path, first: str) -> None:
     tally.count("projects")
-    pair = Pair(build(tmp_path / "p", with_tables(branched())), backend, *urls,
-                full_snapshots=False)
-    steps = [("upgrade", "feature@head"), ("upgrade", "d4b"), ("upgrade", "other@head"),
-             ("upgrade", "heads"), ("downgrade", "c3"), ("downgrade", "base")]
+    pair = Pair(
+        build(tmp_path / "p", with_tables(branched())), backend, *urls, full_snapshots=False
+    )
+    steps = [
+        ("upgrade", "feature@head"),
+        ("upgrade", "d4b"),
+        ("upgrade", "other@head"),
+        ("upgrade", "heads"),
+        ("downgrade", "c3"),
+        ("downgrade", "base"),
+    ]
     handover(pair, first, steps)

@@ -15,8 +15,23 @@ from tests.conformance.compare import same_resolution
 from tests.conformance.harness import ALEMBIC, STERNA, resolver
 from tests.conformance.projects import Project, RandomGraph, Rev, branched, build, linear
 
-FIXED = ("head", "heads", "base", "", "zzzz", "head-1", "heads+1", "-1", "+1", "base+1",
-         "@head", "nolabel@head", "a@b@c", "HEAD", "current")
+FIXED = (
+    "head",
+    "heads",
+    "base",
+    "",
+    "zzzz",
+    "head-1",
+    "heads+1",
+    "-1",
+    "+1",
+    "base+1",
+    "@head",
+    "nolabel@head",
+    "a@b@c",
+    "HEAD",
+    "current",
+)
 
 
 def labels_of(revisions: list[Rev]) -> list[str]:

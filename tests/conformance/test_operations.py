@@ -29,8 +29,9 @@ def test_online_step_by_step(backend: str, urls: tuple[str, str], tmp_path: Path
     pair.observe(full=False)
 
 
-def test_offline_chain(backend: str, offline_urls: tuple[str, str], tmp_path: Path,
-                       request: pytest.FixtureRequest) -> None:
+def test_offline_chain(
+    backend: str, offline_urls: tuple[str, str], tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     """The whole chain in one offline run, both directions."""
     tally.count("projects")
     revisions = chain(backend)
@@ -44,8 +45,13 @@ def test_offline_chain(backend: str, offline_urls: tuple[str, str], tmp_path: Pa
 
 
 @pytest.mark.parametrize("index", range(10))
-def test_offline_revision(backend: str, offline_urls: tuple[str, str], tmp_path: Path,
-                          request: pytest.FixtureRequest, index: int) -> None:
+def test_offline_revision(
+    backend: str,
+    offline_urls: tuple[str, str],
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    index: int,
+) -> None:
     """Each revision on its own (``prev:rev`` up, ``rev:prev`` down), so that one difference
     does not hide the others."""
     revisions = chain(backend)

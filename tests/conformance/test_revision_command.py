@@ -22,19 +22,36 @@ from tests.conformance.projects import branched, build
 NO_DB = Settings()
 
 STEPS: list[tuple[str, dict[str, Any]]] = [
-    ("revision", {"message": "on several heads"}),                      # error: several heads
+    ("revision", {"message": "on several heads"}),  # error: several heads
     ("revision", {"message": "feature next", "head": "feature@head", "rev_id": "r01"}),
-    ("revision", {"message": "new branch", "head": "c3", "splice": True, "rev_id": "r02",
-                  "branch_label": "side"}),
+    (
+        "revision",
+        {
+            "message": "new branch",
+            "head": "c3",
+            "splice": True,
+            "rev_id": "r02",
+            "branch_label": "side",
+        },
+    ),
     ("revision", {"message": "not a head", "head": "c3", "rev_id": "r03"}),  # error: splice
-    ("revision", {"message": "needs", "head": "side@head", "rev_id": "r04",
-                  "depends_on": "x2"}),
-    ("revision", {"message": "new base", "head": "base", "rev_id": "r05",
-                  "branch_label": "third", "version_path": "extra"}),
+    ("revision", {"message": "needs", "head": "side@head", "rev_id": "r04", "depends_on": "x2"}),
+    (
+        "revision",
+        {
+            "message": "new base",
+            "head": "base",
+            "rev_id": "r05",
+            "branch_label": "third",
+            "version_path": "extra",
+        },
+    ),
     ("revision", {"message": "unknown head", "head": "zzz@head", "rev_id": "r06"}),
     ("merge", {"revisions": ["r01", "r04"], "message": "merge two", "rev_id": "r07"}),
-    ("merge", {"revisions": "heads", "message": "merge all", "rev_id": "r08",
-               "branch_label": "all"}),
+    (
+        "merge",
+        {"revisions": "heads", "message": "merge all", "rev_id": "r08", "branch_label": "all"},
+    ),
     ("revision", {"message": "after all", "rev_id": "r09"}),
     ("revision", {"message": "x" * 60 + " long slug", "rev_id": "r10"}),
 ]
@@ -67,16 +84,22 @@ def test_revision_and_merge(tmp_path: Path) -> None:
         check("output", f"{what}: scripts", written[0], written[1])
     for tool in (ALEMBIC, STERNA):  # each tool reads the scripts both wrote
         for verb in ("heads", "branches", "history"):
-            outcomes = [neutral(run(tool, roots[name] / "alembic.ini", NO_DB, verb,
-                                    verbose=True), roots[name]) for name in roots]
+            outcomes = [
+                neutral(
+                    run(tool, roots[name] / "alembic.ini", NO_DB, verb, verbose=True), roots[name]
+                )
+                for name in roots
+            ]
             first, second = outcomes  # the project Alembic wrote, then Sterna's
             same_outcome(first, second, f"{tool.name} {verb} -v on both projects")
 
 
 def neutral(outcome: Outcome, root: Path) -> Outcome:
     """The outcome with the project folder and creation dates written neutrally."""
-    lines = tuple(re.sub(r"Create Date: .*", "Create Date: <DATE>",
-                         line.replace(str(root), "<ROOT>")) for line in outcome.lines)
+    lines = tuple(
+        re.sub(r"Create Date: .*", "Create Date: <DATE>", line.replace(str(root), "<ROOT>"))
+        for line in outcome.lines
+    )
     return replace(outcome, lines=lines)
 
 
@@ -88,8 +111,7 @@ def test_duplicate_rev_id(tmp_path: Path) -> None:
     project = build(tmp_path / "p", branched())
     before = scripts(project.root)
     with pytest.warns(UserWarning):
-        theirs = run(ALEMBIC, project.ini, NO_DB, "revision", message="dup", head="n7",
-                     rev_id="c3")
+        theirs = run(ALEMBIC, project.ini, NO_DB, "revision", message="dup", head="n7", rev_id="c3")
     assert theirs.ok and len(scripts(project.root)) == len(before) + 1
     for path in project.root.rglob("c3_dup.py"):
         path.unlink()
@@ -107,15 +129,17 @@ def test_unsafe_rev_id(tmp_path: Path) -> None:
     tally.count("projects")
     project = build(tmp_path / "p", branched())
     before = scripts(project.root)
-    theirs = run(ALEMBIC, project.ini, NO_DB, "revision", message="out", head="n7",
-                 rev_id="../escaped")
+    theirs = run(
+        ALEMBIC, project.ini, NO_DB, "revision", message="out", head="n7", rev_id="../escaped"
+    )
     outside = [p for p in project.root.rglob("escaped_out.py") if p.parent.name != "versions"]
     assert theirs.ok and outside, theirs
     for path in outside:
         path.unlink()
     assert scripts(project.root) == before
-    ours = run(STERNA, project.ini, NO_DB, "revision", message="out", head="n7",
-               rev_id="../escaped")
+    ours = run(
+        STERNA, project.ini, NO_DB, "revision", message="out", head="n7", rev_id="../escaped"
+    )
     tally.count("commands")
     assert ours.error_kind == "CommandError", ours
     assert "'../escaped' (--rev-id) is not allowed" in str(ours.error), ours.error
@@ -134,8 +158,9 @@ def test_hostile_message(tmp_path: Path) -> None:
     written = {}
     for tool in (ALEMBIC, STERNA):
         project = build(tmp_path / tool.name, branched())
-        outcome = run(tool, project.ini, NO_DB, "revision", message=HOSTILE_MESSAGE,
-                      head="n7", rev_id="hm1")
+        outcome = run(
+            tool, project.ini, NO_DB, "revision", message=HOSTILE_MESSAGE, head="n7", rev_id="hm1"
+        )
         tally.count("commands")
         assert outcome.ok, outcome
         (path,) = project.root.rglob("hm1_*.py")
@@ -150,8 +175,13 @@ def test_hostile_message(tmp_path: Path) -> None:
 
 def _assigned(module: ast.Module) -> set[str]:
     """The names a module's top level assigns."""
-    return {target.id for node in module.body if isinstance(node, ast.Assign)
-            for target in node.targets if isinstance(target, ast.Name)}
+    return {
+        target.id
+        for node in module.body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
 
 
 def _adding_hook(tool_ops: Any) -> Any:
@@ -161,9 +191,15 @@ def _adding_hook(tool_ops: Any) -> Any:
         import sqlalchemy as sa
 
         script = directives[0]
-        script.upgrade_ops.ops.append(tool_ops.CreateTableOp(
-            "audit", [sa.Column("id", sa.Integer, primary_key=True),
-                      sa.Column("note", sa.String(40), nullable=False)]))
+        script.upgrade_ops.ops.append(
+            tool_ops.CreateTableOp(
+                "audit",
+                [
+                    sa.Column("id", sa.Integer, primary_key=True),
+                    sa.Column("note", sa.String(40), nullable=False),
+                ],
+            )
+        )
         script.upgrade_ops.ops.append(tool_ops.ExecuteSQLOp("UPDATE audit SET note = 'x'"))
         script.downgrade_ops.ops.append(tool_ops.DropTableOp("audit"))
 
@@ -178,13 +214,21 @@ def test_hook_added_operations_are_rendered(tmp_path: Path, environment: str) ->
     project = build(tmp_path / "alembic", branched())
     shutil.copytree(project.root, tmp_path / "sterna")
     roots = {"alembic": project.root, "sterna": tmp_path / "sterna"}
-    settings = Settings(url=f"sqlite:///{tmp_path / 'x.db'}",
-                        main_options={"revision_environment": environment})
+    settings = Settings(
+        url=f"sqlite:///{tmp_path / 'x.db'}", main_options={"revision_environment": environment}
+    )
     for tool in (ALEMBIC, STERNA):
         ops_module = __import__(f"{tool.name}.operations.ops", fromlist=["ops"])
-        outcome = run(tool, roots[tool.name] / "alembic.ini", settings, "revision",
-                      message="audit table", head="n7", rev_id="h01",
-                      process_revision_directives=_adding_hook(ops_module))
+        outcome = run(
+            tool,
+            roots[tool.name] / "alembic.ini",
+            settings,
+            "revision",
+            message="audit table",
+            head="n7",
+            rev_id="h01",
+            process_revision_directives=_adding_hook(ops_module),
+        )
         assert outcome.ok, outcome
     tally.count("commands")
     written = (scripts(roots["alembic"]), scripts(roots["sterna"]))

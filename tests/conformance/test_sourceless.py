@@ -16,10 +16,20 @@ from tests.conformance.projects import Rev, build, set_ini_option
 from tests.test_compat import BLOCK_REAL_ALEMBIC, REPO
 
 REVISIONS = [
-    Rev("s1", None, "first", upgrade="op.create_table('s_one', sa.Column('id', sa.Integer))",
-        downgrade="op.drop_table('s_one')"),
-    Rev("s2", "s1", "second", upgrade="op.add_column('s_one', sa.Column('x', sa.Integer))",
-        downgrade="op.drop_column('s_one', 'x')"),
+    Rev(
+        "s1",
+        None,
+        "first",
+        upgrade="op.create_table('s_one', sa.Column('id', sa.Integer))",
+        downgrade="op.drop_table('s_one')",
+    ),
+    Rev(
+        "s2",
+        "s1",
+        "second",
+        upgrade="op.add_column('s_one', sa.Column('x', sa.Integer))",
+        downgrade="op.drop_column('s_one', 'x')",
+    ),
 ]
 
 
@@ -30,8 +40,7 @@ def test_sourceless_scripts(sqlite_url: str, tmp_path: Path) -> None:
     for source in project.folder("").glob("*.py"):
         py_compile.compile(str(source), cfile=str(source.with_suffix(".pyc")), doraise=True)
         source.unlink()
-    pair = Pair(project, "sqlite", sqlite_url, f"sqlite:///{tmp_path / 'sterna.db'}",
-                strict=True)
+    pair = Pair(project, "sqlite", sqlite_url, f"sqlite:///{tmp_path / 'sterna.db'}", strict=True)
     pair.both("heads")
     pair.both("history", verbose=True)
     pair.both("upgrade", "head")
@@ -55,8 +64,19 @@ def test_sourceless_without_alembic_installed(tmp_path: Path) -> None:
             print("status", status)
     """)
     env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}
-    done = subprocess.run([sys.executable, "-c", code], cwd=project.root, env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=project.root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     tally.count("commands", 3)
-    assert done.stdout.splitlines() == ["s2 (head)", "status 0", "status 0", "s2 (head)",
-                                        "status 0"], done.stdout + done.stderr
+    assert done.stdout.splitlines() == [
+        "s2 (head)",
+        "status 0",
+        "status 0",
+        "s2 (head)",
+        "status 0",
+    ], done.stdout + done.stderr

@@ -46,16 +46,27 @@ class Spawned:
     maxrss_kb: int
 
 
-def spawn(argv: list[str], cwd: Path, env: dict[str, str], stdin: str | None = None,
-          timeout: float = TIMEOUT) -> Spawned:
+def spawn(
+    argv: list[str],
+    cwd: Path,
+    env: dict[str, str],
+    stdin: str | None = None,
+    timeout: float = TIMEOUT,
+) -> Spawned:
     """Run ``argv``; its own peak RSS comes from ``wait4`` (not the children's maximum)."""
     full_env = dict(os.environ)
     full_env["PYTHONPATH"] = os.pathsep.join([str(REPO), full_env.get("PYTHONPATH", "")])
     full_env.update(env)
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, cwd=cwd, env=full_env, stdout=out, stderr=err,
-                                stdin=subprocess.PIPE if stdin is not None else None)
+        proc = subprocess.Popen(
+            argv,
+            cwd=cwd,
+            env=full_env,
+            stdout=out,
+            stderr=err,
+            stdin=subprocess.PIPE if stdin is not None else None,
+        )
         if stdin is not None and proc.stdin is not None:
             proc.stdin.write(stdin.encode())
             proc.stdin.close()
@@ -63,8 +74,13 @@ def spawn(argv: list[str], cwd: Path, env: dict[str, str], stdin: str | None = N
         seconds = time.perf_counter() - start
         out.seek(0)
         err.seek(0)
-        return Spawned(status, out.read().decode(errors="replace"),
-                       err.read().decode(errors="replace"), seconds, rss)
+        return Spawned(
+            status,
+            out.read().decode(errors="replace"),
+            err.read().decode(errors="replace"),
+            seconds,
+            rss,
+        )
 
 
 def _wait(proc: subprocess.Popen[bytes], deadline: float) -> tuple[int, int]:
@@ -78,9 +94,14 @@ def _wait(proc: subprocess.Popen[bytes], deadline: float) -> tuple[int, int]:
         time.sleep(0.02)
 
 
-def run_steps(tool: str, steps: list[dict[str, Any]], cwd: Path, base: Path,
-              stats: dict[str, float] | None = None,
-              ok_before: list[str] | None = None) -> list[StepResult]:
+def run_steps(
+    tool: str,
+    steps: list[dict[str, Any]],
+    cwd: Path,
+    base: Path,
+    stats: dict[str, float] | None = None,
+    ok_before: list[str] | None = None,
+) -> list[StepResult]:
     """Run the steps in one process (or one process each with ``STERNA_CORPUS_ISOLATE=1``);
     ``ok_before``: the steps of earlier batches that succeeded."""
     if os.environ.get("STERNA_CORPUS_ISOLATE") == "1" and len(steps) > 1:
@@ -90,13 +111,17 @@ def run_steps(tool: str, steps: list[dict[str, Any]], cwd: Path, base: Path,
             if not set(step.get("needs", ())) <= ok:
                 done.append(StepResult(step["id"], -1))
                 continue
-            done += run_steps(tool, [{**step, "needs": []}], cwd, base.with_name(
-                f"{base.name}-{i}"), stats)
+            done += run_steps(
+                tool, [{**step, "needs": []}], cwd, base.with_name(f"{base.name}-{i}"), stats
+            )
         return done
     steps_file, results_file = base.with_suffix(".steps.json"), base.with_suffix(".results.json")
     steps_file.write_text(json.dumps({"steps": steps, "ok": ok_before or []}, indent=1))
-    proc = spawn([sys.executable, "-m", "tests.corpus.driver", tool, str(steps_file),
-                  str(results_file)], cwd, {})
+    proc = spawn(
+        [sys.executable, "-m", "tests.corpus.driver", tool, str(steps_file), str(results_file)],
+        cwd,
+        {},
+    )
     if stats is not None:
         stats["seconds"] = stats.get("seconds", 0.0) + proc.seconds
         stats["maxrss_kb"] = max(stats.get("maxrss_kb", 0), proc.maxrss_kb)
@@ -208,7 +233,7 @@ def _run_one(tool: str, step: dict[str, Any]) -> StepResult:
                 data = dump(step["url"], bool(step.get("version_table")), _schemas())
             elif step["kind"] == "create_schemas":
                 _create_schemas(step["urls"])
-        except BaseException:  # noqa: BLE001 - a step's crash is its result
+        except BaseException:  # a step's crash is its result
             traceback.print_exc()
             status = 1
     seconds = round(time.perf_counter() - start, 3)

@@ -115,11 +115,13 @@ def env_target_metadata() -> Any:
     if "mds" not in _LOADED:
         mds = load_metadata(model_sets()[name])
         if mutate:
-            plan = mutations.plan(mds, os.environ["STERNA_CORPUS_BACKEND"],
-                                  os.environ["STERNA_CORPUS_TOOL"])
+            plan = mutations.plan(
+                mds, os.environ["STERNA_CORPUS_BACKEND"], os.environ["STERNA_CORPUS_TOOL"]
+            )
             mutations.apply(mds, plan)
             Path(os.environ["STERNA_CORPUS_PLAN"]).write_text(
-                json.dumps([m.to_json() for m in plan], indent=1))
+                json.dumps([m.to_json() for m in plan], indent=1)
+            )
         _LOADED.update(mds=mds, key=(name, mutate))
     if _LOADED["key"] != (name, mutate):
         raise RuntimeError(f"corpus: one process ran {_LOADED['key']} then {(name, mutate)}")
@@ -192,8 +194,11 @@ class StepResult:
     def error_line(self) -> str:
         if self.status == -1:
             return "not run"
-        text = [ln for ln in (self.err + "\n" + self.out).strip().splitlines()
-                if not ln.startswith("(Background on this error")]
+        text = [
+            ln
+            for ln in (self.err + "\n" + self.out).strip().splitlines()
+            if not ln.startswith("(Background on this error")
+        ]
         failed = [ln for ln in text if "FAILED" in ln or "Error" in ln or "error" in ln]
         return short_error((failed or text or [f"exit {self.status}"])[-1])
 
@@ -250,9 +255,14 @@ class Cell:
         return self.folder / "project"
 
     def env(self, url: str, **extra: str) -> dict[str, str]:
-        return {"STERNA_CORPUS_SET": self.set_name, "STERNA_CORPUS_URL": url,
-                "STERNA_CORPUS_BACKEND": self.backend, "STERNA_CORPUS_TOOL": self.tool,
-                "STERNA_CORPUS_MUTATE": "0", **extra}
+        return {
+            "STERNA_CORPUS_SET": self.set_name,
+            "STERNA_CORPUS_URL": url,
+            "STERNA_CORPUS_BACKEND": self.backend,
+            "STERNA_CORPUS_TOOL": self.tool,
+            "STERNA_CORPUS_MUTATE": "0",
+            **extra,
+        }
 
     def setup(self) -> None:
         shutil.copytree(_template_project(self.tool), self.project)
@@ -265,10 +275,16 @@ class Cell:
         for result in run_steps(self.tool, steps, self.project, self.folder / name, stats, ok):
             self.results[result.id] = result
 
-    def cmd(self, id: str, url: str, *argv: str, needs: tuple[str, ...] = (),
-            **env: str) -> dict[str, Any]:
-        return {"id": id, "kind": "cmd", "argv": list(argv), "env": self.env(url, **env),
-                "needs": list(needs)}
+    def cmd(
+        self, id: str, url: str, *argv: str, needs: tuple[str, ...] = (), **env: str
+    ) -> dict[str, Any]:
+        return {
+            "id": id,
+            "kind": "cmd",
+            "argv": list(argv),
+            "env": self.env(url, **env),
+            "needs": list(needs),
+        }
 
     # batch 1: checks 1-4
     def batch_main(self) -> None:
@@ -280,24 +296,55 @@ class Cell:
         first = self.folder / "first_script.py"
         csd = ("false", "true")
         steps = [
-            {"id": "schemas", "kind": "create_schemas", "urls": [a, b], "env": self.env(a),
-             "needs": []},
-            self.cmd("gen1", a, "revision", "--autogenerate", "-m", "corpus", "--rev-id", REV_ID,
-                     needs=("schemas",)),
-            {"id": "move", "kind": "move", "src": str(versions), "dst": str(first),
-             "needs": ["gen1"]},
-            self.cmd("gen2", a, "revision", "--autogenerate", "-m", "corpus", "--rev-id", REV_ID,
-                     needs=("move",)),
+            {
+                "id": "schemas",
+                "kind": "create_schemas",
+                "urls": [a, b],
+                "env": self.env(a),
+                "needs": [],
+            },
+            self.cmd(
+                "gen1",
+                a,
+                "revision",
+                "--autogenerate",
+                "-m",
+                "corpus",
+                "--rev-id",
+                REV_ID,
+                needs=("schemas",),
+            ),
+            {
+                "id": "move",
+                "kind": "move",
+                "src": str(versions),
+                "dst": str(first),
+                "needs": ["gen1"],
+            },
+            self.cmd(
+                "gen2",
+                a,
+                "revision",
+                "--autogenerate",
+                "-m",
+                "corpus",
+                "--rev-id",
+                REV_ID,
+                needs=("move",),
+            ),
             self.cmd("upgrade", a, "upgrade", "head", needs=("gen2",)),
             {"id": "create_all", "kind": "create_all", "env": self.env(b), "needs": ["schemas"]},
             self.cmd("stamp", b, "stamp", "head", needs=("gen2", "create_all")),
             {"id": "dump_a", "kind": "dump", "url": a, "needs": ["upgrade"], "env": self.env(a)},
-            {"id": "dump_b", "kind": "dump", "url": b, "needs": ["create_all"],
-             "env": self.env(b)},
-            *[self.cmd(f"check_a_{v}", a, "-x", f"csd={v}", "check", needs=("upgrade",))
-              for v in csd],
-            *[self.cmd(f"check_b_{v}", b, "-x", f"csd={v}", "check", needs=("stamp",))
-              for v in csd],
+            {"id": "dump_b", "kind": "dump", "url": b, "needs": ["create_all"], "env": self.env(b)},
+            *[
+                self.cmd(f"check_a_{v}", a, "-x", f"csd={v}", "check", needs=("upgrade",))
+                for v in csd
+            ],
+            *[
+                self.cmd(f"check_b_{v}", b, "-x", f"csd={v}", "check", needs=("stamp",))
+                for v in csd
+            ],
         ]
         self.run_batch("main", steps)
         if first.exists():
@@ -315,29 +362,58 @@ class Cell:
         plan_file = self.folder / "plan.json"
         mutated = {"STERNA_CORPUS_MUTATE": "1", "STERNA_CORPUS_PLAN": str(plan_file)}
         x = ("-x", "csd=true", "-x", "sterna.accept_renames=true")
-        self.run_batch("mutated", [
-            self.cmd("mut_gen", a, *x, "revision", "--autogenerate", "-m", "mutations",
-                     "--rev-id", MUT_REV_ID, needs=("upgrade",), **mutated),
-            self.cmd("mut_upgrade", a, *x, "upgrade", "head", needs=("mut_gen",), **mutated),
-            self.cmd("mut_check", a, *x, "check", needs=("mut_upgrade",), **mutated),
-        ])
+        self.run_batch(
+            "mutated",
+            [
+                self.cmd(
+                    "mut_gen",
+                    a,
+                    *x,
+                    "revision",
+                    "--autogenerate",
+                    "-m",
+                    "mutations",
+                    "--rev-id",
+                    MUT_REV_ID,
+                    needs=("upgrade",),
+                    **mutated,
+                ),
+                self.cmd("mut_upgrade", a, *x, "upgrade", "head", needs=("mut_gen",), **mutated),
+                self.cmd("mut_check", a, *x, "check", needs=("mut_upgrade",), **mutated),
+            ],
+        )
         if plan_file.exists():
             self.plan = [Mutation.from_json(d) for d in json.loads(plan_file.read_text())]
         versions = self.project / "corpus" / "versions"
         script = next(versions.glob(f"{MUT_REV_ID}_*.py"), None)
         self.scripts["mutations"] = script.read_text() if script else ""
-        self.run_batch("restored", [
-            self.cmd("mut_down", a, "downgrade", "-1", needs=("mut_upgrade",)),
-            {"id": "mut_remove", "kind": "move", "src": str(versions),
-             "pattern": f"{MUT_REV_ID}_*.py", "dst": str(self.folder / "mut_script.py"),
-             "needs": ["mut_gen"]},
-            self.cmd("mut_check_orig", a, "-x", "csd=true", "check",
-                     needs=("mut_down", "mut_remove")),
-            self.cmd("down_base", a, "downgrade", "base", needs=("upgrade",)),
-            {"id": "dump_base", "kind": "dump", "url": a, "version_table": True,
-             "needs": ["down_base"], "env": self.env(a)},
-            self.cmd("reupgrade", a, "upgrade", "head", needs=("down_base",)),
-        ])
+        self.run_batch(
+            "restored",
+            [
+                self.cmd("mut_down", a, "downgrade", "-1", needs=("mut_upgrade",)),
+                {
+                    "id": "mut_remove",
+                    "kind": "move",
+                    "src": str(versions),
+                    "pattern": f"{MUT_REV_ID}_*.py",
+                    "dst": str(self.folder / "mut_script.py"),
+                    "needs": ["mut_gen"],
+                },
+                self.cmd(
+                    "mut_check_orig", a, "-x", "csd=true", "check", needs=("mut_down", "mut_remove")
+                ),
+                self.cmd("down_base", a, "downgrade", "base", needs=("upgrade",)),
+                {
+                    "id": "dump_base",
+                    "kind": "dump",
+                    "url": a,
+                    "version_table": True,
+                    "needs": ["down_base"],
+                    "env": self.env(a),
+                },
+                self.cmd("reupgrade", a, "upgrade", "head", needs=("down_base",)),
+            ],
+        )
 
     def judge(self, check: str) -> Verdict:
         if check in ("mutations", "downgrade"):
@@ -364,8 +440,10 @@ def masked(script: str) -> str:
 def open_cell(set_name: str, backend: str, tool: str, folder: Path) -> Iterator[Cell]:
     """A cell with its project and its two fresh databases (dropped afterwards)."""
     folder.mkdir(parents=True, exist_ok=True)
-    with fresh_database(backend, folder, "a") as url_a, \
-            fresh_database(backend, folder, "b") as url_b:
+    with (
+        fresh_database(backend, folder, "a") as url_a,
+        fresh_database(backend, folder, "b") as url_b,
+    ):
         cell = Cell(set_name, backend, tool, folder, url_a, url_b)
         cell.setup()
         yield cell
@@ -387,9 +465,15 @@ def judge_autogenerate(cell: Cell) -> None:
     _fail_step(cell, "gen2", "second revision --autogenerate")
     (second,) = [s for name, s in cell.scripts.items() if name.startswith(REV_ID)] or [""]
     if masked(second) != masked(cell.first_script):
-        text = "\n".join(difflib.unified_diff(
-            masked(cell.first_script).splitlines(), masked(second).splitlines(), "first",
-            "second", lineterm=""))
+        text = "\n".join(
+            difflib.unified_diff(
+                masked(cell.first_script).splitlines(),
+                masked(second).splitlines(),
+                "first",
+                "second",
+                lineterm="",
+            )
+        )
         raise CheckFailed(f"second script differs: {schema_dump.short_diff(text, 1)}\n{text}")
 
 
@@ -399,8 +483,9 @@ def judge_upgrade(cell: Cell) -> None:
     _fail_step(cell, "create_all", "create_all")
     _fail_step(cell, "dump_a", "dump of the upgraded database")
     _fail_step(cell, "dump_b", "dump of the create_all database")
-    text = schema_dump.diff(cell.step("dump_a").data, cell.step("dump_b").data,
-                            "upgrade head", "create_all")
+    text = schema_dump.diff(
+        cell.step("dump_a").data, cell.step("dump_b").data, "upgrade head", "create_all"
+    )
     if text:
         raise CheckFailed(f"schema differs: {schema_dump.short_diff(text)}\n{text}")
 
@@ -415,8 +500,9 @@ def judge_check(cell: Cell) -> None:
                 failures.append((f"{label} db, csd={'on' if csd == 'true' else 'off'}", result))
     if failures:
         head = "; ".join(f"{what}: {r.error_line()[:160]}" for what, r in failures[:2])
-        raise CheckFailed(head + "\n" + "\n".join(
-            f"== {what}\n{r.out}\n{r.err}" for what, r in failures))
+        raise CheckFailed(
+            head + "\n" + "\n".join(f"== {what}\n{r.out}\n{r.err}" for what, r in failures)
+        )
 
 
 def judge_downgrade(cell: Cell) -> None:
@@ -440,20 +526,32 @@ def judge_mutations(cell: Cell) -> None:
     missing = missing_ops(cell.scripts.get("mutations", ""), cell.plan)
     if missing:
         problems.append(f"missing ops: {', '.join(missing)}")
-    for id, what in (("mut_upgrade", "upgrade head"), ("mut_check", "check (mutated)"),
-                     ("mut_down", "downgrade -1"), ("mut_check_orig", "check (original)")):
+    for id, what in (
+        ("mut_upgrade", "upgrade head"),
+        ("mut_check", "check (mutated)"),
+        ("mut_down", "downgrade -1"),
+        ("mut_check_orig", "check (original)"),
+    ):
         result = cell.step(id)
         if not result.ok:
             problems.append(f"{what}: {result.error_line()[:200]}")
             break
     if problems:
         kinds = ", ".join(m.kind for m in cell.plan)
-        raise CheckFailed("; ".join(problems) + f"\nmutations: {kinds}\n--- script:\n"
-                          + cell.scripts.get("mutations", ""))
+        raise CheckFailed(
+            "; ".join(problems)
+            + f"\nmutations: {kinds}\n--- script:\n"
+            + cell.scripts.get("mutations", "")
+        )
 
 
-JUDGES = {"autogenerate": judge_autogenerate, "upgrade": judge_upgrade, "check": judge_check,
-          "downgrade": judge_downgrade, "mutations": judge_mutations}
+JUDGES = {
+    "autogenerate": judge_autogenerate,
+    "upgrade": judge_upgrade,
+    "check": judge_check,
+    "downgrade": judge_downgrade,
+    "mutations": judge_mutations,
+}
 
 
 def pyflakes_messages(source: str) -> list[str]:

@@ -102,18 +102,27 @@ def _plain_columns(table: sa.Table) -> list[sa.Column[Any]]:
     """Columns a change can touch alone: simple types, in no key, index or constraint."""
     taken = _constrained(table)
     return [
-        c for c in table.columns
-        if not c.primary_key and not c.foreign_keys and c.name not in taken
-        and c.computed is None and c.identity is None
+        c
+        for c in table.columns
+        if not c.primary_key
+        and not c.foreign_keys
+        and c.name not in taken
+        and c.computed is None
+        and c.identity is None
         and type(c.type).__name__ not in ("Boolean", "Enum")
-        and isinstance(c.type, PLAIN_TYPES) and not isinstance(c.type, sa.Boolean)
+        and isinstance(c.type, PLAIN_TYPES)
+        and not isinstance(c.type, sa.Boolean)
     ]
 
 
 def _is_varchar(column: sa.Column[Any]) -> bool:
-    return (isinstance(column.type, sa.String) and not isinstance(column.type, sa.Text)
-            and type(column.type).__name__ not in ("Enum",)
-            and isinstance(column.type.length, int) and column.type.length <= 255)
+    return (
+        isinstance(column.type, sa.String)
+        and not isinstance(column.type, sa.Text)
+        and type(column.type).__name__ not in ("Enum",)
+        and isinstance(column.type.length, int)
+        and column.type.length <= 255
+    )
 
 
 def _referenced(tables: Iterable[sa.Table]) -> set[str]:
@@ -141,8 +150,7 @@ class _Planner:
         live = [t for t in self.tables if t.key != self.dropped]
         if column_set:
             live = [t for t in live if t.key not in self.column_set_tables]
-        return [t for t in live if t.key not in self.used] + [
-            t for t in live if t.key in self.used]
+        return [t for t in live if t.key not in self.used] + [t for t in live if t.key in self.used]
 
     def first_column(
         self, test: Callable[[sa.Column[Any]], bool], column_set: bool = False
@@ -166,9 +174,21 @@ class _Planner:
 def plan(metadatas: Sequence[sa.MetaData], backend: str, tool: str) -> list[Mutation]:
     """The changes for this set on this backend, in a fixed order."""
     p = _Planner(metadatas, backend, tool)
-    for step in (_drop_table, _add_table, _add_column, _drop_column, _rename_column, _add_fk,
-                 _drop_fk, _alter_type, _nullability, _server_default, _add_index, _drop_index,
-                 _enum_value):
+    for step in (
+        _drop_table,
+        _add_table,
+        _add_column,
+        _drop_column,
+        _rename_column,
+        _add_fk,
+        _drop_fk,
+        _alter_type,
+        _nullability,
+        _server_default,
+        _add_index,
+        _drop_index,
+        _enum_value,
+    ):
         step(p)
     return p.result
 
@@ -178,31 +198,55 @@ def _drop_table(p: _Planner) -> None:
     for table in reversed(p.tables):
         if table.key not in referenced:
             p.dropped = table.key
-            p.add(Mutation("drop_table", table.key, expected=(
-                ExpectedOp("drop_table", (table.name,)),)))
+            p.add(
+                Mutation(
+                    "drop_table", table.key, expected=(ExpectedOp("drop_table", (table.name,)),)
+                )
+            )
             return
 
 
 def _add_table(p: _Planner) -> None:
-    p.result.append(Mutation("add_table", ADDED_TABLE, expected=(
-        ExpectedOp("create_table", (ADDED_TABLE,)),
-        ExpectedOp("create_index", (ADDED_TABLE_INDEX,)))))
+    p.result.append(
+        Mutation(
+            "add_table",
+            ADDED_TABLE,
+            expected=(
+                ExpectedOp("create_table", (ADDED_TABLE,)),
+                ExpectedOp("create_index", (ADDED_TABLE_INDEX,)),
+            ),
+        )
+    )
 
 
 def _add_column(p: _Planner) -> None:
     tables = p.candidates(column_set=True)
     if tables:
         table = tables[0]
-        p.add(Mutation("add_column", table.key, ADDED_COLUMN, expected=(
-            ExpectedOp("add_column", (table.name, ADDED_COLUMN)),)), column_set=True)
+        p.add(
+            Mutation(
+                "add_column",
+                table.key,
+                ADDED_COLUMN,
+                expected=(ExpectedOp("add_column", (table.name, ADDED_COLUMN)),),
+            ),
+            column_set=True,
+        )
 
 
 def _drop_column(p: _Planner) -> None:
     found = p.first_column(lambda c: bool(c.nullable), column_set=True)
     if found:
         table, column = found
-        p.add(Mutation("drop_column", table.key, column.name, expected=(
-            ExpectedOp("drop_column", (table.name, column.name)),)), column_set=True)
+        p.add(
+            Mutation(
+                "drop_column",
+                table.key,
+                column.name,
+                expected=(ExpectedOp("drop_column", (table.name, column.name)),),
+            ),
+            column_set=True,
+        )
 
 
 def _rename_column(p: _Planner) -> None:
@@ -211,9 +255,20 @@ def _rename_column(p: _Planner) -> None:
     found = p.first_column(lambda c: bool(c.nullable), column_set=True)
     if found:
         table, column = found
-        p.add(Mutation("rename_column", table.key, column.name, RENAMED_COLUMN, expected=(
-            ExpectedOp("alter_column", (table.name, column.name, RENAMED_COLUMN),
-                       "new_column_name"),)), column_set=True)
+        p.add(
+            Mutation(
+                "rename_column",
+                table.key,
+                column.name,
+                RENAMED_COLUMN,
+                expected=(
+                    ExpectedOp(
+                        "alter_column", (table.name, column.name, RENAMED_COLUMN), "new_column_name"
+                    ),
+                ),
+            ),
+            column_set=True,
+        )
 
 
 def _single_int_pk(table: sa.Table) -> sa.Column[Any] | None:
@@ -230,18 +285,34 @@ def _add_fk(p: _Planner) -> None:
         target, source = targets[0], sources[0]
         pk = _single_int_pk(target)
         assert pk is not None
-        p.add(Mutation("add_fk", source.key, REF_COLUMN, f"{target.key}.{pk.name}", expected=(
-            ExpectedOp("add_column", (source.name, REF_COLUMN)),
-            ExpectedOp("create_foreign_key", (FK_NAME, source.name, target.name)),
-        )), column_set=True)
+        p.add(
+            Mutation(
+                "add_fk",
+                source.key,
+                REF_COLUMN,
+                f"{target.key}.{pk.name}",
+                expected=(
+                    ExpectedOp("add_column", (source.name, REF_COLUMN)),
+                    ExpectedOp("create_foreign_key", (FK_NAME, source.name, target.name)),
+                ),
+            ),
+            column_set=True,
+        )
 
 
 def _drop_fk(p: _Planner) -> None:
     for table in p.candidates():
         for fkc in sorted(table.foreign_key_constraints, key=lambda c: str(c.name)):
             if fkc.name is not None and fkc.referred_table.key != p.dropped:
-                p.add(Mutation("drop_fk", table.key, None, str(fkc.name), expected=(
-                    ExpectedOp("drop_constraint", (str(fkc.name),)),)))
+                p.add(
+                    Mutation(
+                        "drop_fk",
+                        table.key,
+                        None,
+                        str(fkc.name),
+                        expected=(ExpectedOp("drop_constraint", (str(fkc.name),)),),
+                    )
+                )
                 return
 
 
@@ -250,32 +321,59 @@ def _alter_type(p: _Planner) -> None:
     if found:
         table, column = found
         length = int(column.type.length) + 10  # type: ignore[attr-defined]
-        p.add(Mutation("alter_type", table.key, column.name, str(length), expected=(
-            ExpectedOp("alter_column", (table.name, column.name), "type_"),)))
+        p.add(
+            Mutation(
+                "alter_type",
+                table.key,
+                column.name,
+                str(length),
+                expected=(ExpectedOp("alter_column", (table.name, column.name), "type_"),),
+            )
+        )
 
 
 def _nullability(p: _Planner) -> None:
     found = p.first_column(lambda c: not c.nullable and c.server_default is None)
     if found:
         table, column = found
-        p.add(Mutation("nullability", table.key, column.name, expected=(
-            ExpectedOp("alter_column", (table.name, column.name), "nullable"),)))
+        p.add(
+            Mutation(
+                "nullability",
+                table.key,
+                column.name,
+                expected=(ExpectedOp("alter_column", (table.name, column.name), "nullable"),),
+            )
+        )
 
 
 def _server_default(p: _Planner) -> None:
     found = p.first_column(lambda c: _is_varchar(c) and c.server_default is None)
     if found:
         table, column = found
-        p.add(Mutation("server_default", table.key, column.name, "corpus", expected=(
-            ExpectedOp("alter_column", (table.name, column.name), "server_default"),)))
+        p.add(
+            Mutation(
+                "server_default",
+                table.key,
+                column.name,
+                "corpus",
+                expected=(ExpectedOp("alter_column", (table.name, column.name), "server_default"),),
+            )
+        )
 
 
 def _add_index(p: _Planner) -> None:
     found = p.first_column(lambda c: _is_varchar(c) or isinstance(c.type, sa.Integer))
     if found:
         table, column = found
-        p.add(Mutation("add_index", table.key, column.name, ADDED_INDEX, expected=(
-            ExpectedOp("create_index", (ADDED_INDEX,)),)))
+        p.add(
+            Mutation(
+                "add_index",
+                table.key,
+                column.name,
+                ADDED_INDEX,
+                expected=(ExpectedOp("create_index", (ADDED_INDEX,)),),
+            )
+        )
 
 
 def _drop_index(p: _Planner) -> None:
@@ -284,8 +382,15 @@ def _drop_index(p: _Planner) -> None:
         for index in sorted(table.indexes, key=lambda i: str(i.name)):
             columns = {c.name for e in index.expressions for c in _columns_in(e)}
             if index.name and not index.unique and not columns & fk_columns:
-                p.add(Mutation("drop_index", table.key, None, str(index.name), expected=(
-                    ExpectedOp("drop_index", (str(index.name),)),)))
+                p.add(
+                    Mutation(
+                        "drop_index",
+                        table.key,
+                        None,
+                        str(index.name),
+                        expected=(ExpectedOp("drop_index", (str(index.name),)),),
+                    )
+                )
                 return
 
 
@@ -296,8 +401,15 @@ def _enum_value(p: _Planner) -> None:
         for column in table.columns:
             typ = column.type
             if isinstance(typ, sa.Enum) and typ.native_enum and typ.name:
-                p.add(Mutation("enum_value", table.key, column.name, typ.name, expected=(
-                    ExpectedOp("add_enum_value", (typ.name, ENUM_VALUE)),)))
+                p.add(
+                    Mutation(
+                        "enum_value",
+                        table.key,
+                        column.name,
+                        typ.name,
+                        expected=(ExpectedOp("add_enum_value", (typ.name, ENUM_VALUE)),),
+                    )
+                )
                 return
 
 
@@ -319,7 +431,8 @@ def _apply_drop_table(mds: Sequence[sa.MetaData], tables: dict[str, sa.Table], m
 
 def _apply_add_table(mds: Sequence[sa.MetaData], tables: dict[str, sa.Table], m: Mutation) -> None:
     table = sa.Table(
-        ADDED_TABLE, mds[0],
+        ADDED_TABLE,
+        mds[0],
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("label", sa.String(50), nullable=False),
     )
@@ -330,8 +443,9 @@ def _apply_add_column(mds: Sequence[sa.MetaData], tables: dict[str, sa.Table], m
     tables[m.table].append_column(sa.Column(ADDED_COLUMN, sa.String(40), nullable=True))
 
 
-def _apply_drop_column(mds: Sequence[sa.MetaData], tables: dict[str, sa.Table],
-                       m: Mutation) -> None:
+def _apply_drop_column(
+    mds: Sequence[sa.MetaData], tables: dict[str, sa.Table], m: Mutation
+) -> None:
     table = tables[m.table]
     table._columns.remove(table.c[str(m.column)])
 
@@ -350,8 +464,7 @@ def _apply_add_fk(mds: Sequence[sa.MetaData], tables: dict[str, sa.Table], m: Mu
     pk = tables[target_key].c[pk_name]
     table = tables[m.table]
     table.append_column(sa.Column(REF_COLUMN, copy.copy(pk.type), nullable=True))
-    table.append_constraint(
-        sa.ForeignKeyConstraint([REF_COLUMN], [pk], name=conv(FK_NAME)))
+    table.append_constraint(sa.ForeignKeyConstraint([REF_COLUMN], [pk], name=conv(FK_NAME)))
 
 
 def _apply_drop_fk(mds: Sequence[sa.MetaData], tables: dict[str, sa.Table], m: Mutation) -> None:
@@ -363,21 +476,22 @@ def _apply_drop_fk(mds: Sequence[sa.MetaData], tables: dict[str, sa.Table], m: M
         fk.parent.foreign_keys.discard(fk)
 
 
-def _apply_alter_type(mds: Sequence[sa.MetaData], tables: dict[str, sa.Table],
-                      m: Mutation) -> None:
+def _apply_alter_type(mds: Sequence[sa.MetaData], tables: dict[str, sa.Table], m: Mutation) -> None:
     column = tables[m.table].c[str(m.column)]
     new_type = copy.copy(column.type)
     new_type.length = int(m.detail)  # type: ignore[attr-defined]
     column.type = new_type
 
 
-def _apply_nullability(mds: Sequence[sa.MetaData], tables: dict[str, sa.Table],
-                       m: Mutation) -> None:
+def _apply_nullability(
+    mds: Sequence[sa.MetaData], tables: dict[str, sa.Table], m: Mutation
+) -> None:
     tables[m.table].c[str(m.column)].nullable = True
 
 
-def _apply_server_default(mds: Sequence[sa.MetaData], tables: dict[str, sa.Table],
-                          m: Mutation) -> None:
+def _apply_server_default(
+    mds: Sequence[sa.MetaData], tables: dict[str, sa.Table], m: Mutation
+) -> None:
     column = tables[m.table].c[str(m.column)]
     sa.DefaultClause(m.detail)._set_parent_with_dispatch(column)
 
@@ -386,31 +500,41 @@ def _apply_add_index(mds: Sequence[sa.MetaData], tables: dict[str, sa.Table], m:
     sa.Index(conv(m.detail), tables[m.table].c[str(m.column)])
 
 
-def _apply_drop_index(mds: Sequence[sa.MetaData], tables: dict[str, sa.Table],
-                      m: Mutation) -> None:
+def _apply_drop_index(mds: Sequence[sa.MetaData], tables: dict[str, sa.Table], m: Mutation) -> None:
     table = tables[m.table]
     (index,) = [i for i in table.indexes if str(i.name) == m.detail]
     table.indexes.discard(index)
 
 
-def _apply_enum_value(mds: Sequence[sa.MetaData], tables: dict[str, sa.Table],
-                      m: Mutation) -> None:
+def _apply_enum_value(mds: Sequence[sa.MetaData], tables: dict[str, sa.Table], m: Mutation) -> None:
     for table in tables.values():
         for column in table.columns:
             typ = column.type
             if isinstance(typ, sa.Enum) and typ.name == m.detail:
                 column.type = sa.Enum(
-                    *typ.enums, ENUM_VALUE, name=typ.name, schema=typ.schema,
-                    metadata=typ.metadata, create_constraint=typ.create_constraint)
+                    *typ.enums,
+                    ENUM_VALUE,
+                    name=typ.name,
+                    schema=typ.schema,
+                    metadata=typ.metadata,
+                    create_constraint=typ.create_constraint,
+                )
 
 
 APPLY: dict[str, Callable[[Sequence[sa.MetaData], dict[str, sa.Table], Mutation], None]] = {
-    "drop_table": _apply_drop_table, "add_table": _apply_add_table,
-    "add_column": _apply_add_column, "drop_column": _apply_drop_column,
-    "rename_column": _apply_rename, "add_fk": _apply_add_fk, "drop_fk": _apply_drop_fk,
-    "alter_type": _apply_alter_type, "nullability": _apply_nullability,
-    "server_default": _apply_server_default, "add_index": _apply_add_index,
-    "drop_index": _apply_drop_index, "enum_value": _apply_enum_value,
+    "drop_table": _apply_drop_table,
+    "add_table": _apply_add_table,
+    "add_column": _apply_add_column,
+    "drop_column": _apply_drop_column,
+    "rename_column": _apply_rename,
+    "add_fk": _apply_add_fk,
+    "drop_fk": _apply_drop_fk,
+    "alter_type": _apply_alter_type,
+    "nullability": _apply_nullability,
+    "server_default": _apply_server_default,
+    "add_index": _apply_add_index,
+    "drop_index": _apply_drop_index,
+    "enum_value": _apply_enum_value,
 }
 
 
@@ -425,8 +549,9 @@ class _Call:
 
 
 def _strings(node: ast.AST) -> set[str]:
-    return {n.value for n in ast.walk(node) if isinstance(n, ast.Constant)
-            and isinstance(n.value, str)}
+    return {
+        n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+    }
 
 
 def script_calls(source: str, function: str = "upgrade") -> list[_Call]:
@@ -450,9 +575,13 @@ def _collect(body: list[ast.stmt], context: frozenset[str], calls: list[_Call]) 
             continue
         for node in ast.walk(stmt):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-                calls.append(_Call(
-                    node.func.attr, frozenset(_strings(node) | context),
-                    frozenset(k.arg for k in node.keywords if k.arg)))
+                calls.append(
+                    _Call(
+                        node.func.attr,
+                        frozenset(_strings(node) | context),
+                        frozenset(k.arg for k in node.keywords if k.arg),
+                    )
+                )
 
 
 def missing_ops(source: str, mutations: Sequence[Mutation]) -> list[str]:
@@ -461,7 +590,11 @@ def missing_ops(source: str, mutations: Sequence[Mutation]) -> list[str]:
     missing: list[str] = []
     for m in mutations:
         for e in m.expected:
-            if not any(c.op == e.op and set(e.names) <= c.names
-                       and (e.keyword is None or e.keyword in c.keywords) for c in calls):
+            if not any(
+                c.op == e.op
+                and set(e.names) <= c.names
+                and (e.keyword is None or e.keyword in c.keywords)
+                for c in calls
+            ):
                 missing.append(f"{m.kind}: {e.describe()}")
     return missing

@@ -51,27 +51,31 @@ def _plain(value: Any) -> Any:
 
 
 def _index(ix: Any) -> Any:
-    return _plain({
-        "name": ix["name"],
-        "columns": ix.get("column_names"),
-        "expressions": ix.get("expressions"),
-        "unique": bool(ix.get("unique")),
-        "dialect_options": ix.get("dialect_options"),
-    })
+    return _plain(
+        {
+            "name": ix["name"],
+            "columns": ix.get("column_names"),
+            "expressions": ix.get("expressions"),
+            "unique": bool(ix.get("unique")),
+            "dialect_options": ix.get("dialect_options"),
+        }
+    )
 
 
 def _fk(fk: Any, table: str, dialect: Dialect) -> Any:
     options = fk.get("options") or {}
-    return _plain({
-        "name": _fk_name(fk.get("name"), table, dialect),
-        "columns": fk["constrained_columns"],
-        "target": f"{fk.get('referred_schema') or ''}.{fk['referred_table']}"
-                  f"({', '.join(fk['referred_columns'])})",
-        "ondelete": options.get("ondelete"),
-        "onupdate": options.get("onupdate"),
-        "deferrable": options.get("deferrable"),
-        "initially": options.get("initially"),
-    })
+    return _plain(
+        {
+            "name": _fk_name(fk.get("name"), table, dialect),
+            "columns": fk["constrained_columns"],
+            "target": f"{fk.get('referred_schema') or ''}.{fk['referred_table']}"
+            f"({', '.join(fk['referred_columns'])})",
+            "ondelete": options.get("ondelete"),
+            "onupdate": options.get("onupdate"),
+            "deferrable": options.get("deferrable"),
+            "initially": options.get("initially"),
+        }
+    )
 
 
 def _fk_name(name: str | None, table: str, dialect: Dialect) -> str | None:
@@ -87,19 +91,29 @@ def _by_name(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(items, key=lambda d: json.dumps(d, sort_keys=True, default=str))
 
 
-def _table(insp: sa.Inspector, name: str, dialect: Dialect,
-           schema: str | None = None) -> dict[str, Any]:
+def _table(
+    insp: sa.Inspector, name: str, dialect: Dialect, schema: str | None = None
+) -> dict[str, Any]:
     pk = insp.get_pk_constraint(name, schema=schema)
     return {
         "columns": [_column(c, dialect) for c in insp.get_columns(name, schema=schema)],
         "primary_key": {"name": pk.get("name"), "columns": pk.get("constrained_columns")},
-        "foreign_keys": _by_name([_fk(fk, name, dialect)
-                                  for fk in insp.get_foreign_keys(name, schema=schema)]),
-        "unique": _by_name([_plain({"name": u["name"], "columns": u["column_names"]})
-                            for u in insp.get_unique_constraints(name, schema=schema)]),
+        "foreign_keys": _by_name(
+            [_fk(fk, name, dialect) for fk in insp.get_foreign_keys(name, schema=schema)]
+        ),
+        "unique": _by_name(
+            [
+                _plain({"name": u["name"], "columns": u["column_names"]})
+                for u in insp.get_unique_constraints(name, schema=schema)
+            ]
+        ),
         "indexes": _by_name([_index(ix) for ix in insp.get_indexes(name, schema=schema)]),
-        "checks": _by_name([_plain({"name": c["name"], "sqltext": c["sqltext"]})
-                            for c in insp.get_check_constraints(name, schema=schema)]),
+        "checks": _by_name(
+            [
+                _plain({"name": c["name"], "sqltext": c["sqltext"]})
+                for c in insp.get_check_constraints(name, schema=schema)
+            ]
+        ),
         "comment": _comment(insp, name, schema),
     }
 
@@ -120,8 +134,9 @@ def _sequences(insp: sa.Inspector, schema: str | None) -> list[str]:
     return sorted(n for n in names if not n.startswith(tuple(f"{t}_" for t in BOOKKEEPING)))
 
 
-def dump(url: str, include_version_table: bool = False,
-         schemas: Sequence[str] = ()) -> dict[str, Any]:
+def dump(
+    url: str, include_version_table: bool = False, schemas: Sequence[str] = ()
+) -> dict[str, Any]:
     """Tables (with columns, keys, indexes, constraints), PostgreSQL enum types and sequences,
     of the default schema and of ``schemas`` (keys ``schema.name`` there)."""
     engine = sa.create_engine(url)
@@ -138,8 +153,9 @@ def dump(url: str, include_version_table: bool = False,
         engine.dispose()
 
 
-def _dump_schema(insp: sa.Inspector, schema: str | None, include_version_table: bool,
-                 out: dict[str, Any]) -> None:
+def _dump_schema(
+    insp: sa.Inspector, schema: str | None, include_version_table: bool, out: dict[str, Any]
+) -> None:
     prefix = f"{schema}." if schema else ""
     names = sorted(insp.get_table_names(schema=schema))
     if not include_version_table:
@@ -168,15 +184,22 @@ def lines(schema: Any, path: str = "") -> list[str]:
     return [f"{path}: {json.dumps(schema, default=str)}"]
 
 
-def diff(left: dict[str, Any], right: dict[str, Any], left_name: str, right_name: str,
-         context: int = 4) -> str:
+def diff(
+    left: dict[str, Any], right: dict[str, Any], left_name: str, right_name: str, context: int = 4
+) -> str:
     """A unified diff of the two dumps ('' when equal)."""
-    return "\n".join(difflib.unified_diff(
-        lines(left), lines(right), left_name, right_name, n=context, lineterm=""))
+    return "\n".join(
+        difflib.unified_diff(
+            lines(left), lines(right), left_name, right_name, n=context, lineterm=""
+        )
+    )
 
 
 def short_diff(text: str, limit: int = 3) -> str:
     """The first changed lines of a diff, for a one-line reason."""
-    changed = [ln[:1] + ln[1:].strip() for ln in text.splitlines()
-               if ln[:1] in "+-" and not ln.startswith(("+++", "---"))]
+    changed = [
+        ln[:1] + ln[1:].strip()
+        for ln in text.splitlines()
+        if ln[:1] in "+-" and not ln.startswith(("+++", "---"))
+    ]
     return "; ".join(changed[:limit])

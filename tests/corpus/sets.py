@@ -74,7 +74,9 @@ SETS: dict[str, ModelSet] = _sets(
         prepare=None,
         backends=ALL_BACKENDS,
         features=(
-            "partial indexes", "server defaults: func calls", "server defaults: booleans",
+            "partial indexes",
+            "server defaults: func calls",
+            "server defaults: booleans",
         ),
         notes="Core tables of dagster's event log storage",
     ),
@@ -94,9 +96,15 @@ SETS: dict[str, ModelSet] = _sets(
         prepare="tests.corpus.loaders:import_airflow",
         backends=("sqlite", "postgresql"),
         features=(
-            "50+ tables", "naming conventions", "functional indexes", "partial indexes",
-            "check constraints", "server defaults: text literals", "server defaults: numbers",
-            "server defaults: booleans", "typedecorators",
+            "50+ tables",
+            "naming conventions",
+            "functional indexes",
+            "partial indexes",
+            "check constraints",
+            "server defaults: text literals",
+            "server defaults: numbers",
+            "server defaults: booleans",
+            "typedecorators",
         ),
         notes="the metadata Airflow's migrations compare with (models.import_all_models); "
         "no MariaDB: Airflow picks its id collation from its configured database URL at "
@@ -109,8 +117,11 @@ SETS: dict[str, ModelSet] = _sets(
         prepare="tests.corpus.loaders:import_keystone",
         backends=ALL_BACKENDS,
         features=(
-            "pg enums", "server defaults: text literals", "server defaults: numbers",
-            "server defaults: booleans", "typedecorators",
+            "pg enums",
+            "server defaults: text literals",
+            "server defaults: numbers",
+            "server defaults: booleans",
+            "typedecorators",
         ),
         notes="OpenStack Identity: every service's SQL backend models on one ModelBase",
     ),
@@ -121,7 +132,9 @@ SETS: dict[str, ModelSet] = _sets(
         prepare=None,
         backends=ALL_BACKENDS,
         features=(
-            "fk cycle use_alter", "server defaults: text literals", "server defaults: numbers",
+            "fk cycle use_alter",
+            "server defaults: text literals",
+            "server defaults: numbers",
             "typedecorators",
         ),
         notes="Core tables; buildrequests/buildsets/builds cycle broken by use_alter FKs",
@@ -171,7 +184,11 @@ SETS: dict[str, ModelSet] = _sets(
         prepare="tests.corpus.models_advanced_alchemy",
         backends=ALL_BACKENDS,
         features=(
-            "naming conventions", "ddl_if", "check constraints", "typedecorators", "sequences",
+            "naming conventions",
+            "ddl_if",
+            "check constraints",
+            "typedecorators",
+            "sequences",
         ),
         notes="the package ships no concrete model: three minimal ones over its bases, "
         "SlugKey mixin (ddl_if) and types (GUID, DateTimeUTC, JsonB)",
@@ -192,8 +209,11 @@ SETS: dict[str, ModelSet] = _sets(
         prepare=None,
         backends=("postgresql",),
         features=(
-            "schemas", "server defaults: text literals", "server defaults: numbers",
-            "server defaults: booleans", "server defaults: sa.text",
+            "schemas",
+            "server defaults: text literals",
+            "server defaults: numbers",
+            "server defaults: booleans",
+            "server defaults: sa.text",
         ),
         notes="DBOS system tables, all in MetaData(schema='__dbos_placeholder_schema__') "
         "(DBOS maps it to its real schema with schema_translate_map; the database needs "
@@ -218,8 +238,12 @@ SETS: dict[str, ModelSet] = _sets(
         prepare=None,
         backends=("sqlite", "postgresql"),
         features=(
-            "50+ tables", "naming conventions", "fk cycle use_alter", "fk cycle no use_alter",
-            "server defaults: booleans", "typedecorators",
+            "50+ tables",
+            "naming conventions",
+            "fk cycle use_alter",
+            "fk cycle no use_alter",
+            "server defaults: booleans",
+            "typedecorators",
         ),
         notes="the Galaxy server's data model (183 tables); user_credentials and "
         "credentials_group refer to each other without use_alter; no MariaDB: its models "

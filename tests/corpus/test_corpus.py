@@ -17,17 +17,28 @@ def _params() -> list[object]:
     for set_name, backend in cells():
         for check in CHECKS:
             fault = MODEL_FAULTS.get((set_name, backend, check))
-            marks = [pytest.mark.xfail(strict=True, reason=f"{fault.reason} -- Sterna prints: "
-                                                           f"{fault.prints}")] if fault else []
+            marks = (
+                [
+                    pytest.mark.xfail(
+                        strict=True, reason=f"{fault.reason} -- Sterna prints: {fault.prints}"
+                    )
+                ]
+                if fault
+                else []
+            )
             marks.append(pytest.mark.xdist_group(f"{set_name}-{backend}"))  # one cell, one worker
-            params.append(pytest.param((set_name, backend), check, marks=marks,
-                                       id=f"{set_name}-{backend}-{check}"))
+            params.append(
+                pytest.param(
+                    (set_name, backend), check, marks=marks, id=f"{set_name}-{backend}-{check}"
+                )
+            )
     return params
 
 
 @pytest.fixture(scope="module")
-def cell(request: pytest.FixtureRequest,
-         tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cell]:
+def cell(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Cell]:
     set_name, backend = request.param
     if backend in ENV_VARS:
         from tests.conftest import _admin_url
@@ -42,5 +53,7 @@ def cell(request: pytest.FixtureRequest,
 def test_corpus(cell: Cell, check: str) -> None:
     verdict = cell.judge(check)
     if not verdict.passed:
-        pytest.fail(f"{cell.set_name}/{cell.backend} {check}: {verdict.reason}\n\n"
-                    f"{verdict.detail[-6000:]}", pytrace=False)
+        pytest.fail(
+            f"{cell.set_name}/{cell.backend} {check}: {verdict.reason}\n\n{verdict.detail[-6000:]}",
+            pytrace=False,
+        )

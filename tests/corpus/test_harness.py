@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from tests.corpus import mutations, schema_dump
 
-SCRIPT = '''
+SCRIPT = """
 def upgrade():
     op.create_table("corpus_added_table", sa.Column("id", sa.Integer()))
     with op.batch_alter_table("parent") as batch_op:
@@ -19,19 +19,21 @@ def upgrade():
 
 def downgrade():
     op.drop_table("child")
-'''
+"""
 
 
 def _models() -> sa.MetaData:
     md = sa.MetaData()
     parent = sa.Table(
-        "parent", md,
+        "parent",
+        md,
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("name", sa.String(50), nullable=False),
         sa.Column("note", sa.String(80)),
     )
     sa.Table(
-        "child", md,
+        "child",
+        md,
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("parent_id", sa.ForeignKey(parent.c.id, name="fk_child_parent")),
         sa.Column("label", sa.String(20)),
@@ -42,16 +44,32 @@ def _models() -> sa.MetaData:
 
 def test_missing_ops_reads_op_and_batch_calls_and_only_the_upgrade() -> None:
     expected = [
-        mutations.Mutation("add_table", "corpus_added_table", expected=(
-            mutations.ExpectedOp("create_table", ("corpus_added_table",)),)),
-        mutations.Mutation("add_column", "parent", "corpus_added", expected=(
-            mutations.ExpectedOp("add_column", ("parent", "corpus_added")),)),
-        mutations.Mutation("rename_column", "parent", "note", expected=(
-            mutations.ExpectedOp("alter_column", ("parent", "note"), "new_column_name"),)),
-        mutations.Mutation("drop_table", "child", expected=(
-            mutations.ExpectedOp("drop_table", ("child",)),)),
-        mutations.Mutation("nullability", "parent", "name", expected=(
-            mutations.ExpectedOp("alter_column", ("parent", "name"), "nullable"),)),
+        mutations.Mutation(
+            "add_table",
+            "corpus_added_table",
+            expected=(mutations.ExpectedOp("create_table", ("corpus_added_table",)),),
+        ),
+        mutations.Mutation(
+            "add_column",
+            "parent",
+            "corpus_added",
+            expected=(mutations.ExpectedOp("add_column", ("parent", "corpus_added")),),
+        ),
+        mutations.Mutation(
+            "rename_column",
+            "parent",
+            "note",
+            expected=(mutations.ExpectedOp("alter_column", ("parent", "note"), "new_column_name"),),
+        ),
+        mutations.Mutation(
+            "drop_table", "child", expected=(mutations.ExpectedOp("drop_table", ("child",)),)
+        ),
+        mutations.Mutation(
+            "nullability",
+            "parent",
+            "name",
+            expected=(mutations.ExpectedOp("alter_column", ("parent", "name"), "nullable"),),
+        ),
     ]
     assert mutations.missing_ops(SCRIPT, expected) == [
         "drop_table: drop_table(child)",
@@ -64,10 +82,10 @@ def test_plan_is_deterministic_and_apply_changes_the_models() -> None:
     plan = mutations.plan([md], "sqlite", "sterna")
     kinds = {m.kind: m for m in plan}
     assert kinds["drop_table"].table == "child"  # the last table nothing refers to
-    assert [(m.kind, m.table, m.column) for m in mutations.plan([_models()], "sqlite", "sterna")] \
-        == [(m.kind, m.table, m.column) for m in plan]
-    assert "rename_column" not in {m.kind for m in mutations.plan([_models()], "sqlite",
-                                                                  "alembic")}
+    assert [
+        (m.kind, m.table, m.column) for m in mutations.plan([_models()], "sqlite", "sterna")
+    ] == [(m.kind, m.table, m.column) for m in plan]
+    assert "rename_column" not in {m.kind for m in mutations.plan([_models()], "sqlite", "alembic")}
     assert "enum_value" not in kinds  # no enum here, and not PostgreSQL
     mutations.apply([md], plan)
     assert "child" not in md.tables and mutations.ADDED_TABLE in md.tables
@@ -79,8 +97,13 @@ def test_dump_diff_names_the_differing_column(tmp_path: Path) -> None:
     for name, length in (("one", 20), ("two", 30)):
         url = f"sqlite:///{tmp_path / name}.db"
         md = sa.MetaData()
-        sa.Table("t", md, sa.Column("id", sa.Integer, primary_key=True),
-                 sa.Column("s", sa.String(length)), sa.Index("ix_t_s", "s"))
+        sa.Table(
+            "t",
+            md,
+            sa.Column("id", sa.Integer, primary_key=True),
+            sa.Column("s", sa.String(length)),
+            sa.Index("ix_t_s", "s"),
+        )
         engine = sa.create_engine(url)
         md.create_all(engine)
         engine.dispose()

@@ -20,9 +20,20 @@ else:  # pragma: no cover
 
 # Table counts read from each pinned package's models (a new pin that changes them fails here).
 TABLE_COUNTS = {
-    "dagster-runs": 9, "dagster-events": 9, "dagster-schedules": 5, "airflow": 57,
-    "keystone": 44, "buildbot": 42, "celery": 2, "flask-appbuilder": 12, "fastapi-users": 3,
-    "flask-security": 5, "advanced-alchemy": 3, "apscheduler": 1, "dbos": 11, "zenml": 52,
+    "dagster-runs": 9,
+    "dagster-events": 9,
+    "dagster-schedules": 5,
+    "airflow": 57,
+    "keystone": 44,
+    "buildbot": 42,
+    "celery": 2,
+    "flask-appbuilder": 12,
+    "fastapi-users": 3,
+    "flask-security": 5,
+    "advanced-alchemy": 3,
+    "apscheduler": 1,
+    "dbos": 11,
+    "zenml": 52,
     "galaxy": 183,
 }
 URL_FIXTURES = {"sqlite": "sqlite_url", "postgresql": "pg_url", "mariadb": "mysql_url"}

@@ -99,10 +99,13 @@ def test_postgresql_add_boolean_column_has_no_check() -> None:
 def test_postgresql_add_boolean_column_online(pg_url: str) -> None:
     def run(op: Operations, conn: Connection) -> None:
         op.create_table("t1", sa.Column("id", sa.Integer, primary_key=True))
-        op.add_column("t1", sa.Column("c1", sa.Boolean(create_constraint=True), nullable=False,
-                                      server_default=sa.true()))
-        op.bulk_insert(sa.table("t1", sa.column("id"), sa.column("c1")),
-                       [{"id": 1, "c1": True}])
+        op.add_column(
+            "t1",
+            sa.Column(
+                "c1", sa.Boolean(create_constraint=True), nullable=False, server_default=sa.true()
+            ),
+        )
+        op.bulk_insert(sa.table("t1", sa.column("id"), sa.column("c1")), [{"id": 1, "c1": True}])
 
     online(pg_url, run)
 
@@ -119,9 +122,11 @@ def test_postgresql_add_boolean_column_online(pg_url: str) -> None:
 @pytest.mark.parametrize("side", ["new", "existing"])
 def test_generated_default_change_refused(kind: Any, side: str) -> None:
     """Neither adding nor removing a generated/identity default is an ``ALTER ... DEFAULT``."""
-    given = {"server_default": kind} if side == "new" else {
-        "server_default": None, "existing_server_default": kind
-    }
+    given = (
+        {"server_default": kind}
+        if side == "new"
+        else {"server_default": None, "existing_server_default": kind}
+    )
     with pytest.raises(UnsupportedOperation, match=type(kind).__name__):
         _default_dialect(lambda op: op.alter_column("t1", "c1", **given), "sterna")
     with pytest.raises(sa.exc.CompileError):  # Alembic refuses both too

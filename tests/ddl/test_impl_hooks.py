@@ -59,16 +59,19 @@ def _inspect(url: str, fn: Any) -> Any:
 
 
 def _rendered(url: str, **kw: Any) -> str:
-    upgrade = ops.UpgradeOps([
-        ops.AddColumnOp("t", sa.Column("x", sa.String(10), server_default=sa.func.lower("A"))),
-        ops.AddColumnOp("t", sa.Column("n", sa.Integer())),
-        ops.CreateIndexOp("ix_t_x", "t", [sa.func.lower(sa.column("x"))]),
-    ])
+    upgrade = ops.UpgradeOps(
+        [
+            ops.AddColumnOp("t", sa.Column("x", sa.String(10), server_default=sa.func.lower("A"))),
+            ops.AddColumnOp("t", sa.Column("n", sa.Integer())),
+            ops.CreateIndexOp("ix_t_x", "t", [sa.func.lower(sa.column("x"))]),
+        ]
+    )
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:
-            return render_python_code(upgrade, migration_context=MigrationContext.configure(conn),
-                                      **kw)
+            return render_python_code(
+                upgrade, migration_context=MigrationContext.configure(conn), **kw
+            )
     finally:
         engine.dispose()
 
@@ -85,16 +88,21 @@ def test_render_type_and_render_ddl_sql_expr(db_url: str) -> None:
             return "mytypes.Fancy()"
         return False
 
-    def render_ddl_sql_expr(self: Any, expr: Any, is_server_default: bool = False,
-                            **kw: Any) -> str:
+    def render_ddl_sql_expr(
+        self: Any, expr: Any, is_server_default: bool = False, **kw: Any
+    ) -> str:
         seen.append(is_server_default)
         text = DefaultImpl.render_ddl_sql_expr(self, expr, is_server_default)
         return ("DEFAULT:" if is_server_default else "EXPR:") + text
 
     with hook_impl(db_url, render_type=render_type, render_ddl_sql_expr=render_ddl_sql_expr):
         text = _rendered(db_url)
-        by_item = _rendered(db_url, render_item=lambda kind, obj, ctx: (
-            "custom.T()" if kind == "type" and isinstance(obj, sa.String) else False))
+        by_item = _rendered(
+            db_url,
+            render_item=lambda kind, obj, ctx: (
+                "custom.T()" if kind == "type" and isinstance(obj, sa.String) else False
+            ),
+        )
     assert "mytypes.Fancy()" in text and "sa.String" not in text
     assert "sa.Integer()" in text  # False: the standard rendering
     assert "DEFAULT:lower('A')" in text and "EXPR:lower(x)" in text
@@ -128,8 +136,9 @@ def test_requires_recreate_in_batch(db_url: str) -> None:
     seen: list[tuple[str, str, list[str]]] = []
 
     def requires(self: Any, batch_op: Any) -> bool:
-        seen.append((batch_op.table_name, batch_op.recreate,
-                     [type(o).__name__ for o in batch_op.batch]))
+        seen.append(
+            (batch_op.table_name, batch_op.recreate, [type(o).__name__ for o in batch_op.batch])
+        )
         return True
 
     with hook_impl(db_url, requires_recreate_in_batch=requires):
@@ -150,16 +159,22 @@ def test_prep_table_for_batch_runs_before_the_new_table(db_url: str) -> None:
     with hook_impl(db_url, prep_table_for_batch=prep):
         statements = _batch(db_url, _add_b, recreate="always")
     marker = next(i for i, s in enumerate(statements) if "prep_marker" in s)
-    created = next(i for i, s in enumerate(statements)
-                   if s.upper().startswith("CREATE TABLE") and "_sterna_tmp_t" in s)
+    created = next(
+        i
+        for i, s in enumerate(statements)
+        if s.upper().startswith("CREATE TABLE") and "_sterna_tmp_t" in s
+    )
     assert marker < created
     assert seen == [("t", ["id", "a"], "_sterna_tmp_t")]
     assert _query(db_url, "SELECT id, a, b FROM t") == [(1, 7, None)]
 
 
 def _retype(url: str) -> None:
-    _batch(url, lambda b: b.alter_column("a", type_=sa.String(20), existing_type=sa.Integer()),
-           recreate="always")
+    _batch(
+        url,
+        lambda b: b.alter_column("a", type_=sa.String(20), existing_type=sa.Integer()),
+        recreate="always",
+    )
 
 
 def test_cast_for_batch_migrate_gives_the_copy_expression(db_url: str) -> None:
@@ -198,7 +213,7 @@ def test_autogen_column_reflect_in_batch_reflection(pg_url: str) -> None:
 
 # -- the version table ----------------------------------------------------------------------------
 
-ENV = '''
+ENV = """
 from alembic import context
 from sqlalchemy import create_engine
 {extra}
@@ -207,9 +222,9 @@ with engine.connect() as connection:
     context.configure(connection=connection)
     with context.begin_transaction():
         context.run_migrations()
-'''
+"""
 
-SCRIPT = '''
+SCRIPT = """
 from alembic import op
 import sqlalchemy as sa
 
@@ -223,7 +238,7 @@ def upgrade():
 
 def downgrade():
     op.drop_table("thing")
-'''
+"""
 
 
 def _project(tmp_path: Path, url: str, extra: str = "") -> Config:
@@ -248,12 +263,21 @@ def _version_columns(url: str) -> tuple[dict[str, Any], list[str]]:
 def test_version_table_impl_builds_the_version_table(db_url: str, tmp_path: Path) -> None:
     seen: list[tuple[str, str | None, bool]] = []
 
-    def version_table_impl(self: Any, *, version_table: str, version_table_schema: str | None,
-                           version_table_pk: bool, **kw: Any) -> sa.Table:
+    def version_table_impl(
+        self: Any,
+        *,
+        version_table: str,
+        version_table_schema: str | None,
+        version_table_pk: bool,
+        **kw: Any,
+    ) -> sa.Table:
         seen.append((version_table, version_table_schema, version_table_pk))
-        return sa.Table(version_table, sa.MetaData(),
-                        sa.Column("version_num", sa.String(64), nullable=False),
-                        schema=version_table_schema)
+        return sa.Table(
+            version_table,
+            sa.MetaData(),
+            sa.Column("version_num", sa.String(64), nullable=False),
+            schema=version_table_schema,
+        )
 
     config = _project(tmp_path, db_url)
     with hook_impl(db_url, version_table_impl=version_table_impl):
@@ -264,7 +288,7 @@ def test_version_table_impl_builds_the_version_table(db_url: str, tmp_path: Path
     assert seen and seen[0] == ("alembic_version", None, True)
 
 
-THIRD_PARTY = '''
+THIRD_PARTY = """
 import sqlalchemy as sa
 from alembic.ddl.impl import DefaultImpl
 
@@ -279,7 +303,7 @@ class ThirdPartyImpl(DefaultImpl):
             version_table_pk=version_table_pk, **kw)
         table.append_column(sa.Column("note", sa.String(10), server_default="third"))
         return table
-'''
+"""
 
 
 def test_alembic_defaultimpl_subclass_under_the_alias(sqlite_url: str, tmp_path: Path) -> None:
@@ -288,8 +312,8 @@ def test_alembic_defaultimpl_subclass_under_the_alias(sqlite_url: str, tmp_path:
     from sterna.compat import alembic_alias
 
     with alembic_alias():
-        from alembic.ddl.impl import DefaultImpl as AliasedImpl  # type: ignore[import-untyped]
-    assert AliasedImpl is DefaultImpl
+        from alembic.ddl.impl import DefaultImpl as AliasedImpl
+    assert AliasedImpl is DefaultImpl  # type: ignore[comparison-overlap]  # the alias serves sterna's class
     saved = dict(DefaultImpl._registry)
     try:
         command.upgrade(_project(tmp_path, sqlite_url, THIRD_PARTY), "head")
@@ -300,9 +324,7 @@ def test_alembic_defaultimpl_subclass_under_the_alias(sqlite_url: str, tmp_path:
     assert registered.__name__ == "ThirdPartyImpl"
     columns, primary_key = _version_columns(sqlite_url)
     assert set(columns) == {"version_num", "note"} and primary_key == ["version_num"]
-    assert _query(sqlite_url, "SELECT version_num, note FROM alembic_version") == [
-        ("a1", "third")
-    ]
+    assert _query(sqlite_url, "SELECT version_num, note FROM alembic_version") == [("a1", "third")]
 
 
 HOOKS = [
@@ -328,7 +350,7 @@ HOOKS = [
 def test_hooks_have_alembics_signatures(name: str) -> None:
     """Same parameter names, kinds and defaults as Alembic's (overrides written for Alembic
     are called the way they expect)."""
-    import alembic.ddl.impl as real  # type: ignore[import-untyped]
+    import alembic.ddl.impl as real
 
     assert _params(getattr(DefaultImpl, name)) == _params(getattr(real.DefaultImpl, name))
 

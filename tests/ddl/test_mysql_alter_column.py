@@ -22,16 +22,19 @@ def _create(op: Operations, conn: Connection) -> None:
     op.create_table(
         "order",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("Select", sa.String(20), nullable=False, server_default="o'b",
-                  comment="it's"),
+        sa.Column("Select", sa.String(20), nullable=False, server_default="o'b", comment="it's"),
         sa.Column("a b", sa.Integer, nullable=True, comment="keep me"),
-        sa.Column("stamp", sa.DateTime, nullable=False,
-                  server_default=sa.text("CURRENT_TIMESTAMP")),
+        sa.Column(
+            "stamp", sa.DateTime, nullable=False, server_default=sa.text("CURRENT_TIMESTAMP")
+        ),
     )
 
 
 def _columns(url: str) -> dict[str, Any]:
-    return reflect(url, lambda insp: {c["name"]: c for c in insp.get_columns("order")})
+    found: dict[str, Any] = reflect(
+        url, lambda insp: {c["name"]: c for c in insp.get_columns("order")}
+    )
+    return found
 
 
 def test_alter_column_reads_existing_definition(mysql_url: str) -> None:
@@ -69,8 +72,14 @@ def test_alter_column_reads_existing_definition(mysql_url: str) -> None:
 def test_given_existing_arguments_are_used_as_given(mysql_url: str) -> None:
     def migrate(op: Operations, conn: Connection) -> None:
         _create(op, conn)
-        op.alter_column("order", "Select", type_=sa.String(30), existing_nullable=True,
-                        existing_server_default=None, existing_comment="new")
+        op.alter_column(
+            "order",
+            "Select",
+            type_=sa.String(30),
+            existing_nullable=True,
+            existing_server_default=None,
+            existing_comment="new",
+        )
 
     online(mysql_url, migrate)
     select = _columns(mysql_url)["Select"]
@@ -115,11 +124,24 @@ def test_type_change_swaps_type_check_constraints(
 
     def migrate(op: Operations, conn: Connection) -> None:
         op.create_table("t", sa.Column("c", old))
-        op.alter_column("t", "c", type_=new, existing_type=old, existing_nullable=True,
-                        existing_server_default=None, postgresql_using="c::integer")
-        op.alter_column("t", "c", type_=sa.Boolean(create_constraint=True, name="ck_b"),
-                        existing_type=new, existing_nullable=True,
-                        existing_server_default=None, postgresql_using="c::boolean")
+        op.alter_column(
+            "t",
+            "c",
+            type_=new,
+            existing_type=old,
+            existing_nullable=True,
+            existing_server_default=None,
+            postgresql_using="c::integer",
+        )
+        op.alter_column(
+            "t",
+            "c",
+            type_=sa.Boolean(create_constraint=True, name="ck_b"),
+            existing_type=new,
+            existing_nullable=True,
+            existing_server_default=None,
+            postgresql_using="c::boolean",
+        )
 
     online(url, migrate)
     checks = reflect(url, lambda insp: [c["name"] for c in insp.get_check_constraints("t")])
@@ -139,8 +161,9 @@ def test_existing_definition_is_read_for_hostile_names(mysql_url: str) -> None:
             op.create_table(
                 table,
                 sa.Column("id", sa.Integer, primary_key=True),
-                sa.Column(column, sa.String(20), nullable=False, server_default="x'y",
-                          comment="keep `me`"),
+                sa.Column(
+                    column, sa.String(20), nullable=False, server_default="x'y", comment="keep `me`"
+                ),
             )
             op.alter_column(table, column, type_=sa.String(40))
 
@@ -148,11 +171,13 @@ def test_existing_definition_is_read_for_hostile_names(mysql_url: str) -> None:
     engine = sa.create_engine(mysql_url)
     try:
         with engine.connect() as conn:
-            rows = conn.execute(sa.text(
-                "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, "
-                "COLUMN_COMMENT FROM information_schema.COLUMNS "
-                "WHERE TABLE_SCHEMA = DATABASE() AND COLUMN_NAME <> 'id'"
-            )).all()
+            rows = conn.execute(
+                sa.text(
+                    "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, "
+                    "COLUMN_COMMENT FROM information_schema.COLUMNS "
+                    "WHERE TABLE_SCHEMA = DATABASE() AND COLUMN_NAME <> 'id'"
+                )
+            ).all()
     finally:
         engine.dispose()
     assert sorted(tuple(row) for row in rows) == sorted(
@@ -176,7 +201,7 @@ class _Recorder:
 
 
 def _recorded(mysql_url: str, **kw: Any) -> list[str]:
-    from sterna.runtime.migration import MigrationContext  # noqa: PLC0415
+    from sterna.runtime.migration import MigrationContext
 
     engine = sa.create_engine(mysql_url)
     try:

@@ -18,8 +18,15 @@ def test_postgresql_alter_column_statement_order_and_rename() -> None:
     sql = offline(
         "postgresql",
         lambda op: op.alter_column(
-            "order", "Select", type_=sa.String(9), nullable=True, server_default="o'b",
-            comment="it's", new_column_name="a b", existing_type=sa.String(5), schema="s",
+            "order",
+            "Select",
+            type_=sa.String(9),
+            nullable=True,
+            server_default="o'b",
+            comment="it's",
+            new_column_name="a b",
+            existing_type=sa.String(5),
+            schema="s",
         ),
     )
     assert sql == [
@@ -47,7 +54,8 @@ def test_postgresql_create_table_creates_named_enum_once_per_run() -> None:
         status = sa.Enum("a", "o'b", name="Status")
         op.create_table("t", sa.Column("s", status), sa.Column("s2", status))
         op.create_table(
-            "u", sa.Column("s", sa.Enum("a", "o'b", name="Status")),
+            "u",
+            sa.Column("s", sa.Enum("a", "o'b", name="Status")),
             sa.Column("n", sa.dialects.postgresql.ENUM("x", name="kept", create_type=False)),
         )
 
@@ -62,8 +70,13 @@ def test_postgresql_exclude_constraint_with_sql_expression() -> None:
     sql = offline(
         "postgresql",
         lambda op: op.create_exclude_constraint(
-            "no overlap", "room", ("room_id", "="), (sa.text("tsrange(a, b)"), "&&"),
-            using="gist", where="room_id > 0", schema="s",
+            "no overlap",
+            "room",
+            ("room_id", "="),
+            (sa.text("tsrange(a, b)"), "&&"),
+            using="gist",
+            where="room_id > 0",
+            schema="s",
         ),
     )
     assert sql == [
@@ -128,13 +141,14 @@ def test_postgresql_add_column_with_comment_unique_and_index() -> None:
     sql = offline(
         "postgresql",
         lambda op: op.add_column(
-            "t", sa.Column("o'brien", sa.Integer, unique=True, comment="x", index=True),
+            "t",
+            sa.Column("o'brien", sa.Integer, unique=True, comment="x", index=True),
             if_not_exists=True,
         ),
     )
     assert sql == [
-        "ALTER TABLE t ADD COLUMN IF NOT EXISTS \"o'brien\" INTEGER",
-        "CREATE UNIQUE INDEX \"ix_t_o'brien\" ON t (\"o'brien\")",
+        'ALTER TABLE t ADD COLUMN IF NOT EXISTS "o\'brien" INTEGER',
+        'CREATE UNIQUE INDEX "ix_t_o\'brien" ON t ("o\'brien")',
         "COMMENT ON COLUMN t.\"o'brien\" IS 'x'",
     ]
 
@@ -193,22 +207,33 @@ def test_mysql_alter_column_offline_names_missing_arguments() -> None:
 def test_mysql_alter_column_full_definitions() -> None:
     def migrate(op: Any) -> None:
         op.alter_column(
-            "order", "Select", nullable=False, existing_type=sa.String(5),
-            existing_server_default="o'b", existing_comment="it's",
+            "order",
+            "Select",
+            nullable=False,
+            existing_type=sa.String(5),
+            existing_server_default="o'b",
+            existing_comment="it's",
         )
         op.alter_column(
-            "t", "c", server_default=sa.text("CURRENT_TIMESTAMP"),
-            existing_type=sa.DateTime(), existing_nullable=True,
+            "t",
+            "c",
+            server_default=sa.text("CURRENT_TIMESTAMP"),
+            existing_type=sa.DateTime(),
+            existing_nullable=True,
         )
         op.alter_column(
-            "t", "id", new_column_name="x\"y", existing_type=sa.Integer,
-            existing_nullable=False, existing_server_default=None,
-            existing_autoincrement=True, schema="s",
+            "t",
+            "id",
+            new_column_name='x"y',
+            existing_type=sa.Integer,
+            existing_nullable=False,
+            existing_server_default=None,
+            existing_autoincrement=True,
+            schema="s",
         )
 
     assert offline("mysql", migrate) == [
-        "ALTER TABLE `order` MODIFY `Select` VARCHAR(5) NOT NULL DEFAULT 'o''b' "
-        "COMMENT 'it''s'",
+        "ALTER TABLE `order` MODIFY `Select` VARCHAR(5) NOT NULL DEFAULT 'o''b' COMMENT 'it''s'",
         "ALTER TABLE t MODIFY c DATETIME NULL DEFAULT CURRENT_TIMESTAMP",
         'ALTER TABLE s.t CHANGE id `x"y` INTEGER NOT NULL AUTO_INCREMENT',
     ]
@@ -219,10 +244,12 @@ def test_mysql_type_change_swaps_type_check_constraints() -> None:
     sql = offline(
         "mysql",
         lambda op: op.alter_column(
-            "t", "c", type_=sa.Boolean(create_constraint=True, name="ck_b"),
-            existing_type=sa.Enum("a", "b", name="ck_e", create_constraint=True,
-                                  native_enum=False),
-            existing_nullable=True, existing_server_default=None,
+            "t",
+            "c",
+            type_=sa.Boolean(create_constraint=True, name="ck_b"),
+            existing_type=sa.Enum("a", "b", name="ck_e", create_constraint=True, native_enum=False),
+            existing_nullable=True,
+            existing_server_default=None,
         ),
     )
     assert sql == [
@@ -299,8 +326,10 @@ def test_sqlite_add_column_renders_foreign_key_inline() -> None:
         (lambda op: op.create_check_constraint("ck", "t", "a > 0"), "create_check_constraint"),
         (lambda op: op.create_primary_key("pk", "t", ["a"]), "create_primary_key"),
         (lambda op: op.drop_constraint("ck", "t", "check"), "drop_constraint"),
-        (lambda op: op.add_column("t", sa.Column("u", sa.Integer, unique=True)),
-         "create_unique_constraint"),
+        (
+            lambda op: op.add_column("t", sa.Column("u", sa.Integer, unique=True)),
+            "create_unique_constraint",
+        ),
     ],
 )
 def test_sqlite_alterations_recommend_batch_mode(call: object, advice: str) -> None:

@@ -42,9 +42,7 @@ EVERYWHERE: dict[str, Case] = {
     "add_column": lambda op: op.add_column(
         "order", sa.Column("a b", sa.String(5), nullable=False, server_default="o'brien")
     ),
-    "add_column_schema": lambda op: op.add_column(
-        "t", sa.Column("x", sa.Integer), schema="Select"
-    ),
+    "add_column_schema": lambda op: op.add_column("t", sa.Column("x", sa.Integer), schema="Select"),
     "drop_column": lambda op: op.drop_column("order", 'x"y', schema="s"),
     "rename_table": lambda op: op.rename_table("old", "Select", schema="s"),
     "rename_table_plain": lambda op: op.rename_table("a b", "order"),
@@ -52,9 +50,7 @@ EVERYWHERE: dict[str, Case] = {
     "create_index_unique_schema": lambda op: op.create_index(
         "o'brien", "order", ["Select"], unique=True, schema="s"
     ),
-    "create_index_if_not_exists": lambda op: op.create_index(
-        "ix", "t", ["a"], if_not_exists=True
-    ),
+    "create_index_if_not_exists": lambda op: op.create_index("ix", "t", ["a"], if_not_exists=True),
     "drop_index_if_exists": lambda op: op.drop_index("ix", "t", if_exists=True),
     "bulk_insert": lambda op: op.bulk_insert(
         sa.table("t", sa.column("id", sa.Integer), sa.column("n", sa.String)),
@@ -62,7 +58,8 @@ EVERYWHERE: dict[str, Case] = {
     ),
     "bulk_insert_single": lambda op: op.bulk_insert(
         sa.table("t", sa.column("id", sa.Integer), sa.column("d", sa.Date)),
-        [{"id": 1, "d": None}], multiinsert=False,
+        [{"id": 1, "d": None}],
+        multiinsert=False,
     ),
     "execute_string": lambda op: op.execute("UPDATE t SET a = 1"),
     "execute_text": lambda op: op.execute(sa.text("DELETE FROM t WHERE a = 'x'")),
@@ -70,9 +67,9 @@ EVERYWHERE: dict[str, Case] = {
         sa.table("t", sa.column("n")).update().values(n=op.inline_literal("x'y"))
     ),
     "execute_core_insert": lambda op: op.execute(
-        sa.table("t", sa.column("n"), sa.column("m")).insert().values(
-            n=op.inline_literal("a"), m=op.inline_literal(5)
-        )
+        sa.table("t", sa.column("n"), sa.column("m"))
+        .insert()
+        .values(n=op.inline_literal("a"), m=op.inline_literal(5))
     ),
 }
 
@@ -86,8 +83,15 @@ ALTERING: dict[str, Case] = {
     "create_check_text": lambda op: op.create_check_constraint("ck", "t", "a > 'x'"),
     "create_check_expr": lambda op: op.create_check_constraint("ck", "t", sa.column("a") > 5),
     "create_fk": lambda op: op.create_foreign_key(
-        "fk", "t", "r", ["a"], ["id"], onupdate="CASCADE", ondelete="SET NULL",
-        source_schema="s1", referent_schema="s2",
+        "fk",
+        "t",
+        "r",
+        ["a"],
+        ["id"],
+        onupdate="CASCADE",
+        ondelete="SET NULL",
+        source_schema="s1",
+        referent_schema="s2",
     ),
     "create_fk_self": lambda op: op.create_foreign_key("fk", "t", "t", ["parent"], ["id"]),
     "table_comment": lambda op: op.create_table_comment("t", "o'c", schema="s"),
@@ -103,36 +107,60 @@ ALTERING: dict[str, Case] = {
 #: Alterations that need the full column definition on MySQL, given in full here.
 FULL_ALTER: dict[str, Case] = {
     "alter_type_using": lambda op: op.alter_column(
-        "t", "c", type_=sa.String(10), existing_type=sa.Integer, existing_nullable=True,
+        "t",
+        "c",
+        type_=sa.String(10),
+        existing_type=sa.Integer,
+        existing_nullable=True,
         existing_server_default=None,
     ),
     "alter_nullable": lambda op: op.alter_column(
         "t", "c", nullable=False, existing_type=sa.Integer, existing_server_default=None
     ),
     "alter_comment": lambda op: op.alter_column(
-        "t", "c", comment="a'b", existing_type=sa.String(5), existing_nullable=True,
+        "t",
+        "c",
+        comment="a'b",
+        existing_type=sa.String(5),
+        existing_nullable=True,
         existing_server_default=None,
     ),
     "alter_everything": lambda op: op.alter_column(
-        "t", "c", type_=sa.String(9), nullable=True, server_default="z", comment="cm",
-        existing_type=sa.String(5), existing_nullable=False,
+        "t",
+        "c",
+        type_=sa.String(9),
+        nullable=True,
+        server_default="z",
+        comment="cm",
+        existing_type=sa.String(5),
+        existing_nullable=False,
     ),
     "alter_autoincrement": lambda op: op.alter_column(
-        "t", "id", type_=sa.BigInteger, existing_type=sa.Integer, existing_nullable=False,
-        existing_server_default=None, existing_autoincrement=True,
+        "t",
+        "id",
+        type_=sa.BigInteger,
+        existing_type=sa.Integer,
+        existing_nullable=False,
+        existing_server_default=None,
+        existing_autoincrement=True,
     ),
 }
 
+
 def _enum_to_boolean(op: Any) -> None:
     op.alter_column(
-        "t", "c", type_=sa.Boolean(create_constraint=True, name="ck_b"),
+        "t",
+        "c",
+        type_=sa.Boolean(create_constraint=True, name="ck_b"),
         existing_type=sa.Enum("a", "b", name="ck_e", create_constraint=True, native_enum=False),
     )
 
 
 def _boolean_to_enum(op: Any) -> None:
     op.alter_column(
-        "t", "c", type_=sa.Enum("a", "b", name="ck_e", create_constraint=True, native_enum=False),
+        "t",
+        "c",
+        type_=sa.Enum("a", "b", name="ck_e", create_constraint=True, native_enum=False),
         existing_type=sa.Boolean(create_constraint=True, name="ck_b"),
     )
 
@@ -149,29 +177,44 @@ PG_ONLY: dict[str, Case] = {
         "t", "c", server_default=sa.text("now()"), existing_type=sa.DateTime()
     ),
     "alter_type_using": lambda op: op.alter_column(
-        "t", "c", type_=sa.Integer, existing_type=sa.String(10),
+        "t",
+        "c",
+        type_=sa.Integer,
+        existing_type=sa.String(10),
         postgresql_using="c::integer",
     ),
     "index_where_include": lambda op: op.create_index(
-        "ix", "t", ["a", sa.text("lower(b)")], unique=True,
-        postgresql_where=sa.text("a > 1"), postgresql_include=["c"],
+        "ix",
+        "t",
+        ["a", sa.text("lower(b)")],
+        unique=True,
+        postgresql_where=sa.text("a > 1"),
+        postgresql_include=["c"],
     ),
     "index_concurrently": lambda op: op.create_index(
         "ix", "t", ["a"], postgresql_concurrently=True
     ),
-    "drop_index_concurrently": lambda op: op.drop_index(
-        "ix", "t", postgresql_concurrently=True
-    ),
+    "drop_index_concurrently": lambda op: op.drop_index("ix", "t", postgresql_concurrently=True),
     "index_using": lambda op: op.create_index("ix", "t", ["a"], postgresql_using="gin"),
     "unique_deferrable": lambda op: op.create_unique_constraint(
         "uq", "t", ["a"], deferrable=True, initially="DEFERRED"
     ),
     "fk_deferrable_match": lambda op: op.create_foreign_key(
-        "fk", "t", "r", ["a", "b"], ["x", "y"], deferrable=True, initially="IMMEDIATE",
+        "fk",
+        "t",
+        "r",
+        ["a", "b"],
+        ["x", "y"],
+        deferrable=True,
+        initially="IMMEDIATE",
         match="FULL",
     ),
     "exclude": lambda op: op.create_exclude_constraint(
-        "ex", "room", ("room_id", "="), ("during", "&&"), using="gist",
+        "ex",
+        "room",
+        ("room_id", "="),
+        ("during", "&&"),
+        using="gist",
         where=sa.text("room_id > 0"),
     ),
     "drop_constraint_if_exists": lambda op: op.drop_constraint(
@@ -182,12 +225,18 @@ PG_ONLY: dict[str, Case] = {
 
 MYSQL_ONLY: dict[str, Case] = {
     "rename_with_full_definition": lambda op: op.alter_column(
-        "t", "c", new_column_name="d", existing_type=sa.String(5), existing_nullable=False,
+        "t",
+        "c",
+        new_column_name="d",
+        existing_type=sa.String(5),
+        existing_nullable=False,
         existing_server_default="q",
     ),
     "index_length": lambda op: op.create_index("ix", "t", ["a", "b"], mysql_length={"a": 10}),
     "table_options": lambda op: op.create_table(
-        "t", sa.Column("id", sa.Integer, primary_key=True), mysql_engine="InnoDB",
+        "t",
+        sa.Column("id", sa.Integer, primary_key=True),
+        mysql_engine="InnoDB",
         mysql_charset="utf8mb4",
     ),
 }

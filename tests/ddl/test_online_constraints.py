@@ -12,8 +12,9 @@ from tests.ddl.support import SERVERS, backend_of, online, reflect
 
 
 def _tables(op: Operations) -> None:
-    op.create_table("r", sa.Column("id", sa.Integer, nullable=False),
-                    sa.Column("k", sa.Integer, nullable=False))
+    op.create_table(
+        "r", sa.Column("id", sa.Integer, nullable=False), sa.Column("k", sa.Integer, nullable=False)
+    )
     op.create_table(
         "order",
         sa.Column("a b", sa.Integer, nullable=False),
@@ -31,8 +32,9 @@ def test_create_and_drop_constraints(server: str, request: pytest.FixtureRequest
         op.create_primary_key("pk_r", "r", ["id"])
         op.create_primary_key("pk x", "order", ["a b"])
         op.create_unique_constraint("uq'x", "r", ["k"])
-        op.create_foreign_key("fk x", "order", "r", ["Select"], ["id"], ondelete="CASCADE",
-                              onupdate="SET NULL")
+        op.create_foreign_key(
+            "fk x", "order", "r", ["Select"], ["id"], ondelete="CASCADE", onupdate="SET NULL"
+        )
         op.create_check_constraint("ck'x", "order", sa.column("o'brien") > 5)
 
     online(url, create)
@@ -44,8 +46,9 @@ def test_create_and_drop_constraints(server: str, request: pytest.FixtureRequest
             ("uq'x", ["k"])
         ]
         fks = insp.get_foreign_keys("order")
-        assert [(fk["name"], fk["constrained_columns"], fk["referred_columns"]) for fk in fks] \
-            == [("fk x", ["Select"], ["id"])]
+        assert [(fk["name"], fk["constrained_columns"], fk["referred_columns"]) for fk in fks] == [
+            ("fk x", ["Select"], ["id"])
+        ]
         assert fks[0]["options"]["ondelete"] == "CASCADE"
         assert fks[0]["options"]["onupdate"] == "SET NULL"
         checks = insp.get_check_constraints("order")
@@ -62,8 +65,10 @@ def test_create_and_drop_constraints(server: str, request: pytest.FixtureRequest
         savepoint.rollback()
         savepoint = conn.begin_nested()
         with pytest.raises(sa.exc.DBAPIError):
-            op.bulk_insert(sa.table("order", sa.column("a b"), sa.column("o'brien")),
-                           [{"a b": 1, "o'brien": 1}])
+            op.bulk_insert(
+                sa.table("order", sa.column("a b"), sa.column("o'brien")),
+                [{"a b": 1, "o'brien": 1}],
+            )
         savepoint.rollback()
 
     online(url, violate)
@@ -121,8 +126,9 @@ def test_indexes(db_url: str) -> None:
         if backend != "mariadb":  # MariaDB has no functional indexes
             op.create_index("Select", "order", [sa.text('("Select" + 1)')])
         if backend == "postgresql":
-            op.create_index("partial", "r", ["k"], postgresql_where=sa.text("k > 3"),
-                            postgresql_include=["id"])
+            op.create_index(
+                "partial", "r", ["k"], postgresql_where=sa.text("k > 3"), postgresql_include=["id"]
+            )
 
     online(db_url, migrate)
 
@@ -142,8 +148,12 @@ def test_indexes(db_url: str) -> None:
 
     reflect(db_url, check)
     if backend == "sqlite":
-        ddl = online(db_url, lambda op, conn: conn.exec_driver_sql(
-            "SELECT sql FROM sqlite_master WHERE name = 'Select'").scalar())
+        ddl = online(
+            db_url,
+            lambda op, conn: conn.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE name = 'Select'"
+            ).scalar(),
+        )
         assert ddl == 'CREATE INDEX "Select" ON "order" (("Select" + 1))'
 
 
@@ -153,9 +163,13 @@ def test_mysql_index_length(mysql_url: str) -> None:
         op.create_index("ix", "t", ["name"], mysql_length={"name": 10})
 
     online(mysql_url, migrate)
-    sub_part = online(mysql_url, lambda op, conn: conn.exec_driver_sql(
-        "SELECT sub_part FROM information_schema.statistics "
-        "WHERE table_schema = DATABASE() AND index_name = 'ix'").scalar())
+    sub_part = online(
+        mysql_url,
+        lambda op, conn: conn.exec_driver_sql(
+            "SELECT sub_part FROM information_schema.statistics "
+            "WHERE table_schema = DATABASE() AND index_name = 'ix'"
+        ).scalar(),
+    )
     assert sub_part == 10
 
 
@@ -188,18 +202,23 @@ def test_table_comments(server: str, request: pytest.FixtureRequest) -> None:
         op.create_table_comment("order", "o'brien's \"table\"")
 
     online(url, migrate)
-    assert reflect(url, lambda i: i.get_table_comment("order"))["text"] == \
-        "o'brien's \"table\""
+    assert reflect(url, lambda i: i.get_table_comment("order"))["text"] == "o'brien's \"table\""
     online(url, lambda op, conn: op.drop_table_comment("order", existing_comment="x"))
     assert reflect(url, lambda i: i.get_table_comment("order"))["text"] in (None, "")
 
 
 def test_exclude_constraint(pg_url: str) -> None:
     def migrate(op: Operations, conn: Connection) -> None:
-        op.create_table("room", sa.Column("room_id", sa.Integer),
-                        sa.Column("during", sa.dialects.postgresql.INT4RANGE))
+        op.create_table(
+            "room",
+            sa.Column("room_id", sa.Integer),
+            sa.Column("during", sa.dialects.postgresql.INT4RANGE),
+        )
         op.create_exclude_constraint(
-            "no overlap", "room", (sa.text("during"), "&&"), using="gist",
+            "no overlap",
+            "room",
+            (sa.text("during"), "&&"),
+            using="gist",
             where=sa.text("room_id > 0"),
         )
         op.execute("INSERT INTO room VALUES (1, '[1,5)')")
@@ -211,8 +230,9 @@ def test_exclude_constraint(pg_url: str) -> None:
         op.execute("INSERT INTO room VALUES (2, '[3,7)')")
 
     online(pg_url, migrate)
-    count = online(pg_url, lambda op, conn: conn.exec_driver_sql(
-        "SELECT count(*) FROM room").scalar())
+    count = online(
+        pg_url, lambda op, conn: conn.exec_driver_sql("SELECT count(*) FROM room").scalar()
+    )
     assert count == 2
 
 
@@ -226,17 +246,36 @@ def test_schema_qualified_operations(server: str, request: pytest.FixtureRequest
         for schema in (s1, s2):
             op.create_schema(schema, if_not_exists=True)
         op.create_table("r", sa.Column("id", sa.Integer, primary_key=True), schema=s2)
-        op.create_table("order", sa.Column("id", sa.Integer, primary_key=True),
-                        sa.Column("a", sa.Integer), schema=s1)
+        op.create_table(
+            "order",
+            sa.Column("id", sa.Integer, primary_key=True),
+            sa.Column("a", sa.Integer),
+            schema=s1,
+        )
         op.add_column("order", sa.Column("rid", sa.Integer), schema=s1)
-        op.alter_column("order", "a", new_column_name="a b", type_=sa.BigInteger,
-                        existing_type=sa.Integer, existing_nullable=True,
-                        existing_server_default=None, schema=s1)
+        op.alter_column(
+            "order",
+            "a",
+            new_column_name="a b",
+            type_=sa.BigInteger,
+            existing_type=sa.Integer,
+            existing_nullable=True,
+            existing_server_default=None,
+            schema=s1,
+        )
         op.create_index("ix x", "order", ["a b"], schema=s1)
         op.create_unique_constraint("uq x", "order", ["rid"], schema=s1)
         op.create_check_constraint("ck x", "order", sa.column("a b") > 0, schema=s1)
-        op.create_foreign_key("fk x", "order", "r", ["rid"], ["id"], source_schema=s1,
-                              referent_schema=s2, ondelete="CASCADE")
+        op.create_foreign_key(
+            "fk x",
+            "order",
+            "r",
+            ["rid"],
+            ["id"],
+            source_schema=s1,
+            referent_schema=s2,
+            ondelete="CASCADE",
+        )
         op.create_table_comment("order", "c", schema=s1)
         op.drop_constraint("ck x", "order", type_="check", schema=s1)
         op.rename_table("order", "Order 2", schema=s1)
@@ -249,16 +288,19 @@ def test_schema_qualified_operations(server: str, request: pytest.FixtureRequest
             cols = [c["name"] for c in insp.get_columns("Order 2", schema=s1)]
             assert cols == ["id", "a b", "rid"]
             fks = insp.get_foreign_keys("Order 2", schema=s1)
-            assert [(fk["name"], fk["referred_schema"], fk["referred_table"]) for fk in fks] \
-                == [("fk x", s2, "r")]
+            assert [(fk["name"], fk["referred_schema"], fk["referred_table"]) for fk in fks] == [
+                ("fk x", s2, "r")
+            ]
             assert "ix x" in {ix["name"] for ix in insp.get_indexes("Order 2", schema=s1)}
-            assert [u["name"] for u in insp.get_unique_constraints("Order 2", schema=s1)] \
-                == ["uq x"]
+            assert [u["name"] for u in insp.get_unique_constraints("Order 2", schema=s1)] == [
+                "uq x"
+            ]
             assert insp.get_check_constraints("Order 2", schema=s1) == []
             assert insp.get_table_comment("Order 2", schema=s1)["text"] == "c"
 
         reflect(url, check)
     finally:
+
         def cleanup(op: Operations, conn: Connection) -> None:
             for schema in (s1, s2):
                 op.drop_schema(schema, if_exists=True, cascade=True)

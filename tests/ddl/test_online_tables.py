@@ -26,8 +26,9 @@ def _create_order_tables(op: Operations, conn: Connection) -> sa.Table:
         sa.Column("a b", sa.Integer, nullable=False),
         sa.Column('x"y', sa.Integer, sa.ForeignKey("a b.id", ondelete="CASCADE")),
         sa.UniqueConstraint("a b", name="uq x"),
-        sa.CheckConstraint('"a b" > 0' if conn.dialect.name != "mysql" else "`a b` > 0",
-                           name="ck'x"),
+        sa.CheckConstraint(
+            '"a b" > 0' if conn.dialect.name != "mysql" else "`a b` > 0", name="ck'x"
+        ),
         comment="o'brien's table",
     )
 
@@ -40,11 +41,14 @@ def test_create_table_with_everything_then_rename_and_drop(db_url: str) -> None:
         table = _create_order_tables(op, conn)
         op.bulk_insert(op.create_table("o'brien", sa.Column("n", sa.Integer)), [{"n": 1}])
         op.bulk_insert(sa.table("a b", sa.column("id")), [{"id": 1}, {"id": 2}])
-        op.bulk_insert(table, [
-            {"id": 1, "a b": 1, 'x"y': 1},
-            {"id": 2, "Select": "x'y", "a b": 2},
-            {"id": 3, "Select": None, "a b": 3, 'x"y': 2},
-        ])
+        op.bulk_insert(
+            table,
+            [
+                {"id": 1, "a b": 1, 'x"y': 1},
+                {"id": 2, "Select": "x'y", "a b": 2},
+                {"id": 3, "Select": None, "a b": 3, 'x"y': 2},
+            ],
+        )
 
     online(db_url, migrate)
 
@@ -61,8 +65,11 @@ def test_create_table_with_everything_then_rename_and_drop(db_url: str) -> None:
         ]
         if backend != "sqlite":  # SQLAlchemy does not parse SQLite's options for quoted names
             assert fks[0]["options"].get("ondelete") == "CASCADE"
-        assert [ix["column_names"] for ix in insp.get_indexes("order")
-                if ix["name"] == "ix_order_Select"] == [["Select"]]
+        assert [
+            ix["column_names"]
+            for ix in insp.get_indexes("order")
+            if ix["name"] == "ix_order_Select"
+        ] == [["Select"]]
         assert [ck["name"] for ck in insp.get_check_constraints("order")] == ["ck'x"]
         if backend != "sqlite":
             assert insp.get_table_comment("order")["text"] == "o'brien's table"
@@ -70,8 +77,12 @@ def test_create_table_with_everything_then_rename_and_drop(db_url: str) -> None:
 
     reflect(db_url, check)
     if backend == "sqlite":
-        ddl = online(db_url, lambda op, conn: conn.exec_driver_sql(
-            "SELECT sql FROM sqlite_master WHERE name = 'order'").scalar())
+        ddl = online(
+            db_url,
+            lambda op, conn: conn.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE name = 'order'"
+            ).scalar(),
+        )
         assert 'REFERENCES "a b" (id) ON DELETE CASCADE' in ddl
 
     def rows(op: Operations, conn: Connection) -> list[Any]:
@@ -97,8 +108,10 @@ def test_add_and_drop_columns(db_url: str) -> None:
         op.create_table("t", sa.Column("id", sa.Integer, primary_key=True))
         op.bulk_insert(sa.table("r", sa.column("id")), [{"id": 7}])
         op.bulk_insert(sa.table("t", sa.column("id")), [{"id": 1}])
-        op.add_column("t", sa.Column("o'brien", sa.String(10), nullable=False,
-                                     server_default="x'y", comment="c"))
+        op.add_column(
+            "t",
+            sa.Column("o'brien", sa.String(10), nullable=False, server_default="x'y", comment="c"),
+        )
         op.add_column("t", sa.Column("rid", sa.Integer, sa.ForeignKey("r.id")))
         op.add_column("t", sa.Column("Select", sa.Integer, index=True))
         op.add_column("t", sa.Column("gone", sa.Integer))
@@ -111,12 +124,17 @@ def test_add_and_drop_columns(db_url: str) -> None:
         assert list(cols) == ["id", "o'brien", "rid", "Select"]
         assert cols["o'brien"]["nullable"] is False
         assert [fk["referred_table"] for fk in insp.get_foreign_keys("t")] == ["r"]
-        assert [ix["column_names"] for ix in insp.get_indexes("t")
-                if ix["name"] == "ix_t_Select"] == [["Select"]]
+        assert [
+            ix["column_names"] for ix in insp.get_indexes("t") if ix["name"] == "ix_t_Select"
+        ] == [["Select"]]
 
     reflect(db_url, check)
-    value = online(db_url, lambda op, conn: conn.execute(
-        sa.select(sa.table("t", sa.column("o'brien")).c["o'brien"])).scalar())
+    value = online(
+        db_url,
+        lambda op, conn: conn.execute(
+            sa.select(sa.table("t", sa.column("o'brien")).c["o'brien"])
+        ).scalar(),
+    )
     assert value == "x'y"
 
 
@@ -145,12 +163,30 @@ def test_alter_column_on_servers(server: str, request: pytest.FixtureRequest) ->
             sa.Column("Select", sa.Integer, nullable=False, server_default="3"),
             sa.Column("o'brien", sa.String(5), comment="old"),
         )
-        op.alter_column("order", "Select", type_=sa.BigInteger, existing_type=sa.Integer,
-                        existing_nullable=False, existing_server_default="3")
-        op.alter_column("order", "Select", nullable=True, server_default=None,
-                        new_column_name="a b", existing_type=sa.BigInteger)
-        op.alter_column("order", "o'brien", type_=sa.String(30), server_default="x'y",
-                        comment="it's", existing_nullable=True)
+        op.alter_column(
+            "order",
+            "Select",
+            type_=sa.BigInteger,
+            existing_type=sa.Integer,
+            existing_nullable=False,
+            existing_server_default="3",
+        )
+        op.alter_column(
+            "order",
+            "Select",
+            nullable=True,
+            server_default=None,
+            new_column_name="a b",
+            existing_type=sa.BigInteger,
+        )
+        op.alter_column(
+            "order",
+            "o'brien",
+            type_=sa.String(30),
+            server_default="x'y",
+            comment="it's",
+            existing_nullable=True,
+        )
         op.alter_column("order", "o'brien", nullable=False, existing_type=sa.String(30))
 
     online(db_url, migrate)

@@ -19,8 +19,12 @@ CASES: list[dict[str, Any]] = [
     {"server_default": Identity()},
     {"server_default": None, "existing_server_default": Identity()},
     {"server_default": Identity(always=True), "existing_server_default": Identity()},
-    {"server_default": Identity(start=3, increment=4, minvalue=1, maxvalue=100, cycle=True,
-                                cache=5), "existing_server_default": Identity(start=1)},
+    {
+        "server_default": Identity(
+            start=3, increment=4, minvalue=1, maxvalue=100, cycle=True, cache=5
+        ),
+        "existing_server_default": Identity(start=1),
+    },
 ]
 
 
@@ -47,10 +51,12 @@ def test_offline_sql_is_alembics(kw: dict[str, Any]) -> None:
 
 
 def identity_of(conn: Any) -> tuple[str, str, str, str]:
-    row = conn.execute(text(
-        "SELECT is_identity, identity_generation, identity_start, identity_increment "
-        "FROM information_schema.columns WHERE table_name = 't' AND column_name = 'id'"
-    )).one()
+    row = conn.execute(
+        text(
+            "SELECT is_identity, identity_generation, identity_start, identity_increment "
+            "FROM information_schema.columns WHERE table_name = 't' AND column_name = 'id'"
+        )
+    ).one()
     return tuple(str(value) for value in row)  # type: ignore[return-value]
 
 
@@ -62,15 +68,18 @@ def test_online_add_change_drop(pg_url: str) -> None:
             op = Operations(MigrationContext.configure(conn))
             op.alter_column("t", "id", server_default=Identity(start=10), existing_type=Integer())
             assert identity_of(conn) == ("YES", "BY DEFAULT", "10", "1")
-            op.alter_column("t", "id", server_default=Identity(always=True, start=10,
-                                                               increment=3),
-                            existing_server_default=Identity(start=10))
+            op.alter_column(
+                "t",
+                "id",
+                server_default=Identity(always=True, start=10, increment=3),
+                existing_server_default=Identity(start=10),
+            )
             assert identity_of(conn) == ("YES", "ALWAYS", "10", "3")
-            op.alter_column("t", "id", server_default=None,
-                            existing_server_default=Identity(always=True))
+            op.alter_column(
+                "t", "id", server_default=None, existing_server_default=Identity(always=True)
+            )
             assert identity_of(conn)[0] == "NO"
             with pytest.raises(OperationError, match="between an identity and a plain"):
-                op.alter_column("t", "id", server_default="5",
-                                existing_server_default=Identity())
+                op.alter_column("t", "id", server_default="5", existing_server_default=Identity())
     finally:
         engine.dispose()

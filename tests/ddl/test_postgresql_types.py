@@ -51,8 +51,11 @@ def test_create_table_creates_missing_enum_types_only(pg_url: str) -> None:
     def migrate(op: Operations, conn: Connection) -> list[str]:
         op.create_enum("status", ["on", "off"])
         op.create_table("a", sa.Column("s", sa.Enum("on", "off", name="status")))
-        op.create_table("b", sa.Column("s", sa.Enum("x", "y'z", name="fresh")),
-                        sa.Column("t", sa.Enum("x", "y'z", name="fresh")))
+        op.create_table(
+            "b",
+            sa.Column("s", sa.Enum("x", "y'z", name="fresh")),
+            sa.Column("t", sa.Enum("x", "y'z", name="fresh")),
+        )
         op.execute("INSERT INTO b VALUES ('y''z', 'x')")
         return _labels(conn, "fresh")
 
@@ -65,15 +68,21 @@ def test_drop_enum_value_rebuilds_the_type(pg_url: str) -> None:
         op.create_table(
             "order",
             sa.Column("id", sa.Integer, primary_key=True),
-            sa.Column("Select", sa.Enum("sad", "ok", "happy", name="mood", create_type=False),
-                      server_default="ok"),
+            sa.Column(
+                "Select",
+                sa.Enum("sad", "ok", "happy", name="mood", create_type=False),
+                server_default="ok",
+            ),
         )
         op.execute("""INSERT INTO "order" (id, "Select") VALUES (1, 'sad'), (2, 'ok')""")
         op.drop_enum_value("mood", "happy")
         rows = list(conn.execute(sa.text('SELECT id, "Select"::text FROM "order" ORDER BY id')))
-        default = conn.execute(sa.text(
-            "SELECT column_default FROM information_schema.columns "
-            "WHERE table_name = 'order' AND column_name = 'Select'")).scalar()
+        default = conn.execute(
+            sa.text(
+                "SELECT column_default FROM information_schema.columns "
+                "WHERE table_name = 'order' AND column_name = 'Select'"
+            )
+        ).scalar()
         return _labels(conn, "mood"), rows, default
 
     labels, rows, default = online(pg_url, migrate)
@@ -119,7 +128,7 @@ def test_add_enum_value_uses_autocommit_block_before_12(
             real = MigrationContext.configure(connection=conn)
             real.impl.dialect.server_version_info = version
             context = _RecordingContext(real)
-            op = Operations(context, impl=real.impl)  # type: ignore[arg-type]
+            op = Operations(context, impl=real.impl)
             with real.begin_transaction():
                 op.create_enum("mood", ["a"])
             with real.begin_transaction():
@@ -137,8 +146,9 @@ def test_sequences_and_schemas(pg_url: str) -> None:
         op.create_schema("a b", if_not_exists=True)
         op.create_sequence("order", schema="a b", start=10, increment=5)
         op.create_sequence("order", schema="a b", if_not_exists=True)
-        values = [conn.execute(sa.text("""SELECT nextval('"a b"."order"')""")).scalar()
-                  for _ in range(2)]
+        values = [
+            conn.execute(sa.text("""SELECT nextval('"a b"."order"')""")).scalar() for _ in range(2)
+        ]
         op.drop_sequence("order", schema="a b")
         op.drop_sequence("order", schema="a b", if_exists=True)
         op.create_table("t", sa.Column("a", sa.Integer), schema="a b")
@@ -168,10 +178,10 @@ def test_add_and_alter_column_create_missing_enum_types(pg_url: str) -> None:
     def migrate(op: Operations, conn: Connection) -> tuple[list[str], list[str], Any]:
         op.create_table("t", sa.Column("a", sa.String(10)))
         op.execute("INSERT INTO t VALUES ('y')")
-        op.add_column("t", sa.Column("b", sa.Enum("x", "y", name="letters"),
-                                     server_default="x"))
-        op.alter_column("t", "a", type_=sa.Enum("y", "z", name="Other"),
-                        postgresql_using='a::"Other"')
+        op.add_column("t", sa.Column("b", sa.Enum("x", "y", name="letters"), server_default="x"))
+        op.alter_column(
+            "t", "a", type_=sa.Enum("y", "z", name="Other"), postgresql_using='a::"Other"'
+        )
         row = conn.execute(sa.text("SELECT a::text, b::text FROM t")).one()
         return _labels(conn, "letters"), _labels(conn, "Other"), tuple(row)
 

@@ -58,12 +58,15 @@ def make_project(root: Path, url: str, scenario: Scenario) -> Path:
     text = env.read_text()
     text = text.replace(
         "target_metadata = None",
-        f"{scenario.env_lines}\nimport models\ntarget_metadata = models.Base.metadata", 1)
+        f"{scenario.env_lines}\nimport models\ntarget_metadata = models.Base.metadata",
+        1,
+    )
     env.write_text(text)
     mako = root / "migrations" / "script.py.mako"
     extra = "".join(f"\n{line}" for line in scenario.mako_imports)
-    mako.write_text(mako.read_text().replace("import sqlalchemy as sa", f"import sqlalchemy as "
-                                              f"sa{extra}", 1))
+    mako.write_text(
+        mako.read_text().replace("import sqlalchemy as sa", f"import sqlalchemy as sa{extra}", 1)
+    )
     (root / "models.py").write_text("")
     return root / "alembic.ini"
 
@@ -72,14 +75,26 @@ def run_tool(tool: str, root: Path, url: str, scenario: Scenario) -> list[dict[s
     """Make the project in ``root`` and run the scenario with ``tool`` in a child process."""
     ini = make_project(root, url, scenario)
     spec = root.parent / f"{root.name}-spec.json"
-    spec.write_text(json.dumps({
-        "tool": tool, "ini": str(ini), "url": url,
-        "steps": [{"message": s.message, "models": s.models} for s in scenario.steps],
-    }))
+    spec.write_text(
+        json.dumps(
+            {
+                "tool": tool,
+                "ini": str(ini),
+                "url": url,
+                "steps": [{"message": s.message, "models": s.models} for s in scenario.steps],
+            }
+        )
+    )
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")])
-    proc = subprocess.run([sys.executable, "-m", "tests.ecosystem._ext_project", str(spec)],
-                          cwd=root, env=env, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.ecosystem._ext_project", str(spec)],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, f"{tool} run failed:\n{proc.stdout}\n{proc.stderr}"
     result: list[dict[str, Any]] = json.loads(spec.with_suffix(".out.json").read_text())
     return result
@@ -101,8 +116,17 @@ def _child(spec_path: Path) -> None:
     for index, step in enumerate(spec["steps"]):
         (ini.parent / "models.py").write_text(step["models"])
         rev = f"step{index}"
-        errors = {"revision": run(tool, ini, settings, "revision", message=step["message"],
-                                  autogenerate=True, rev_id=rev).error}
+        errors = {
+            "revision": run(
+                tool,
+                ini,
+                settings,
+                "revision",
+                message=step["message"],
+                autogenerate=True,
+                rev_id=rev,
+            ).error
+        }
         scripts = list(versions.glob(f"{rev}_*.py"))
         errors["upgrade"] = run(tool, ini, settings, "upgrade", "head").error
         after_upgrade = snapshot(spec["url"])
@@ -111,10 +135,14 @@ def _child(spec_path: Path) -> None:
         after_downgrade = snapshot(spec["url"])
         errors["upgrade_again"] = run(tool, ini, settings, "upgrade", "head").error
         errors["check_again"] = run(tool, ini, settings, "check").error
-        records.append({
-            "script": scripts[0].read_text() if scripts else None, "errors": errors,
-            "after_upgrade": after_upgrade, "after_downgrade": after_downgrade,
-        })
+        records.append(
+            {
+                "script": scripts[0].read_text() if scripts else None,
+                "errors": errors,
+                "after_upgrade": after_upgrade,
+                "after_downgrade": after_downgrade,
+            }
+        )
     spec_path.with_suffix(".out.json").write_text(json.dumps(records, default=str))
 
 
@@ -126,22 +154,30 @@ def function_bodies(script: str) -> dict[str, str]:
     bodies: dict[str, str] = {}
     for node in ast.parse(script).body:
         if isinstance(node, ast.FunctionDef) and node.name in ("upgrade", "downgrade"):
-            body = [stmt for stmt in node.body
-                    if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant))]
+            body = [
+                stmt
+                for stmt in node.body
+                if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant))
+            ]
             bodies[node.name] = "\n".join(ast.unparse(stmt) for stmt in body)
     return bodies
 
 
 def module_imports(script: str) -> tuple[str, ...]:
     """The script's module-level import statements, sorted (typing aside)."""
-    found = {ast.unparse(node) for node in ast.parse(script).body
-             if isinstance(node, (ast.Import, ast.ImportFrom))}
-    return tuple(sorted(line for line in found if "typing" not in line
-                        and "collections.abc" not in line))
+    found = {
+        ast.unparse(node)
+        for node in ast.parse(script).body
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+    }
+    return tuple(
+        sorted(line for line in found if "typing" not in line and "collections.abc" not in line)
+    )
 
 
-def compare_runs(alembic: list[dict[str, Any]], sterna: list[dict[str, Any]],
-                 scenario: Scenario, backend: str) -> None:
+def compare_runs(
+    alembic: list[dict[str, Any]], sterna: list[dict[str, Any]], scenario: Scenario, backend: str
+) -> None:
     """Every command succeeded under both tools; same script bodies, imports (less the known
     differences) and schemas at each step."""
     from tests.conformance import tally
@@ -153,15 +189,35 @@ def compare_runs(alembic: list[dict[str, Any]], sterna: list[dict[str, Any]],
             failed = {cmd: err for cmd, err in record["errors"].items() if err is not None}
             assert not failed, f"[{backend}] {name}, {what}: {failed}\n{record['script']}"
         tally.count("commands", len(COMMANDS))
-        check("script", f"{what}: upgrade/downgrade", function_bodies(theirs["script"]),
-              function_bodies(ours["script"]), backend)
-        check("imports", f"{what}: imports", module_imports(theirs["script"]),
-              module_imports(ours["script"]), backend)
+        check(
+            "script",
+            f"{what}: upgrade/downgrade",
+            function_bodies(theirs["script"]),
+            function_bodies(ours["script"]),
+            backend,
+        )
+        check(
+            "imports",
+            f"{what}: imports",
+            module_imports(theirs["script"]),
+            module_imports(ours["script"]),
+            backend,
+        )
         tally.count("schemas", 2)
-        check("schema", f"{what}: upgrade head", theirs["after_upgrade"], ours["after_upgrade"],
-              backend)
-        check("schema", f"{what}: downgrade -1", theirs["after_downgrade"],
-              ours["after_downgrade"], backend)
+        check(
+            "schema",
+            f"{what}: upgrade head",
+            theirs["after_upgrade"],
+            ours["after_upgrade"],
+            backend,
+        )
+        check(
+            "schema",
+            f"{what}: downgrade -1",
+            theirs["after_downgrade"],
+            ours["after_downgrade"],
+            backend,
+        )
 
 
 if __name__ == "__main__":

@@ -29,8 +29,12 @@ def _start(argv: Sequence[str], cwd: Path, env: dict[str, str]) -> subprocess.Po
     full_env["PYTHONPATH"] = os.pathsep.join([str(cwd), str(REPO)])
     full_env.update(env)
     return subprocess.Popen(
-        [sys.executable, *argv], cwd=cwd, env=full_env, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [sys.executable, *argv],
+        cwd=cwd,
+        env=full_env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
 
 
@@ -67,8 +71,11 @@ def has_history_table(url: str) -> bool:
 
 
 def _is_constraint(node: ast.expr) -> bool:
-    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-            and node.func.attr.endswith("Constraint"))
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr.endswith("Constraint")
+    )
 
 
 def _call(node: ast.stmt) -> str:
@@ -80,9 +87,11 @@ def _call(node: ast.stmt) -> str:
         if not isinstance(call, ast.Call):
             continue
         call.keywords = [
-            kw for kw in call.keywords
-            if not (kw.arg == "schema" and isinstance(kw.value, ast.Constant)
-                    and kw.value.value is None)
+            kw
+            for kw in call.keywords
+            if not (
+                kw.arg == "schema" and isinstance(kw.value, ast.Constant) and kw.value.value is None
+            )
         ]
         if isinstance(call.func, ast.Attribute) and call.func.attr == "create_table":
             rest = [arg for arg in call.args if not _is_constraint(arg)]
@@ -102,6 +111,5 @@ def script_operations(path: Path) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for node in module.body:
         if isinstance(node, ast.FunctionDef) and node.name in ("upgrade", "downgrade"):
-            found[node.name] = [_call(item) for item in node.body
-                                if not isinstance(item, ast.Pass)]
+            found[node.name] = [_call(item) for item in node.body if not isinstance(item, ast.Pass)]
     return found

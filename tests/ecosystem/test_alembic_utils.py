@@ -25,7 +25,7 @@ from tests.ecosystem._two_tools import (
     same_scripts,
 )
 
-MODELS = '''\
+MODELS = """\
 import sqlalchemy as sa
 
 metadata = sa.MetaData()
@@ -37,9 +37,9 @@ account = sa.Table(
     sa.Column("score", sa.Integer),
     sa.Column("touched", sa.DateTime),
 )
-'''
+"""
 
-ENTITIES = '''\
+ENTITIES = """\
 from alembic_utils.pg_function import PGFunction
 from alembic_utils.pg_materialized_view import PGMaterializedView
 from alembic_utils.pg_policy import PGPolicy
@@ -75,35 +75,38 @@ allow_read = PGPolicy(
     definition="AS PERMISSIVE FOR SELECT TO public USING (active)",
 )
 ENTITIES = [to_upper, touch_account, active_accounts, account_scores, account_touch, allow_read]
-'''
+"""
 
 REPLACED = ENTITIES.replace("SELECT upper(some_text)", "SELECT upper(trim(some_text))").replace(
-    "SELECT id, name FROM", "SELECT id, name, score FROM")
+    "SELECT id, name FROM", "SELECT id, name, score FROM"
+)
 
 DROPPED = REPLACED.replace(
     "ENTITIES = [to_upper, touch_account, active_accounts, account_scores, account_touch, "
-    "allow_read]", "ENTITIES = [to_upper, touch_account, active_accounts]")
+    "allow_read]",
+    "ENTITIES = [to_upper, touch_account, active_accounts]",
+)
 
-ENV_LINES = '''\
+ENV_LINES = """\
 from alembic_utils.replaceable_entity import register_entities
 
 from entities import ENTITIES
 from models import metadata
 
 register_entities(ENTITIES)
-target_metadata = metadata'''
+target_metadata = metadata"""
 
 CATALOG = {
     "tables": "SELECT table_name, column_name, data_type FROM information_schema.columns "
-              "WHERE table_schema = 'public' AND table_name <> 'sterna_history'",
+    "WHERE table_schema = 'public' AND table_name <> 'sterna_history'",
     "views": "SELECT viewname, definition FROM pg_views WHERE schemaname = 'public'",
     "matviews": "SELECT matviewname, definition, ispopulated FROM pg_matviews "
-                "WHERE schemaname = 'public'",
+    "WHERE schemaname = 'public'",
     "functions": "SELECT p.proname, pg_get_functiondef(p.oid) FROM pg_proc p "
-                 "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public'",
+    "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public'",
     "triggers": "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal",
     "policies": "SELECT policyname, tablename, permissive, roles::text, cmd, qual "
-                "FROM pg_policies WHERE schemaname = 'public'",
+    "FROM pg_policies WHERE schemaname = 'public'",
     "versions": "SELECT version_num FROM alembic_version",
 }
 
@@ -114,8 +117,9 @@ def urls(pg_url: str) -> Iterator[tuple[str, str]]:
     yield from ((pg_url, other) for other in _fresh_database("postgresql"))
 
 
-def _step(sides: tuple[Side, Side], entities: str, rev: str, *, unordered: bool = False
-          ) -> dict[str, list[tuple[object, ...]]]:
+def _step(
+    sides: tuple[Side, Side], entities: str, rev: str, *, unordered: bool = False
+) -> dict[str, list[tuple[object, ...]]]:
     """New entities, ``revision --autogenerate``, same scripts, upgrade, same catalog, check."""
     alembic, sterna = sides
     for side in sides:
@@ -128,19 +132,28 @@ def _step(sides: tuple[Side, Side], entities: str, rev: str, *, unordered: bool 
     return state
 
 
-def test_entities_created_replaced_dropped_and_reverted(urls: tuple[str, str],
-                                                         tmp_path: Path) -> None:
-    sides = make_sides(tmp_path, urls, lambda env: env.replace("target_metadata = None", ENV_LINES),
-                       {"models.py": MODELS})
+def test_entities_created_replaced_dropped_and_reverted(
+    urls: tuple[str, str], tmp_path: Path
+) -> None:
+    sides = make_sides(
+        tmp_path,
+        urls,
+        lambda env: env.replace("target_metadata = None", ENV_LINES),
+        {"models.py": MODELS},
+    )
     alembic, sterna = sides
     states = {"r0": _step(sides, "ENTITIES = []\n", "r0")}
 
     states["r1"] = _step(sides, ENTITIES, "r1")
     script = sterna.script("r1")
     assert script.count("op.create_entity(") == 6 and script.count("op.drop_entity(") == 6
-    for name in ("pg_function import PGFunction", "pg_view import PGView",
-                 "pg_materialized_view import PGMaterializedView", "pg_trigger import PGTrigger",
-                 "pg_policy import PGPolicy"):
+    for name in (
+        "pg_function import PGFunction",
+        "pg_view import PGView",
+        "pg_materialized_view import PGMaterializedView",
+        "pg_trigger import PGTrigger",
+        "pg_policy import PGPolicy",
+    ):
         assert f"from alembic_utils.{name}" in script, name
     assert "from sqlalchemy import text as sql_text" in script
     assert len(states["r1"]["functions"]) == 2 and len(states["r1"]["policies"]) == 1
@@ -163,4 +176,5 @@ def test_entities_created_replaced_dropped_and_reverted(urls: tuple[str, str],
         assert state == states[down_to], down_to
     on_both(sides, "downgrade", "base")
     assert catalog(sterna.url, {"t": CATALOG["tables"]})["t"] == [
-        ("alembic_version", "version_num", "character varying")]
+        ("alembic_version", "version_num", "character varying")
+    ]

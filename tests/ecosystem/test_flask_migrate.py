@@ -29,7 +29,7 @@ __all__ = ["tool_urls"]  # the fixture, used by name
 #: The factory's first line: the switch for Sterna, nothing for the real Alembic.
 SWITCH = {"sterna": "sterna.compat.use_as_alembic()", "alembic": "pass"}
 
-APP = '''\
+APP = """\
 import os
 
 import sterna.compat
@@ -54,9 +54,9 @@ def create_app():
         print(getattr(alembic, "__sterna_version__", "real Alembic " + alembic.__version__))
 
     return app
-'''
+"""
 
-MODELS_V1 = '''\
+MODELS_V1 = """\
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 
@@ -75,9 +75,11 @@ class User(db.Model):
     __tablename__ = "users"
     id = db.Column(db.Integer, primary_key=True)
     name = db.Column(db.String(64), nullable=False, index=True)
-'''
+"""
 
-MODELS_V2 = MODELS_V1 + '''\
+MODELS_V2 = (
+    MODELS_V1
+    + """\
     email = db.Column(db.String(120), unique=True)
 
 
@@ -86,7 +88,8 @@ class Post(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     user_id = db.Column(db.ForeignKey("users.id"), nullable=False)
     title = db.Column(db.String(200), nullable=False, server_default="untitled")
-'''
+"""
+)
 
 
 def _project(root: Path, tool: str) -> Path:
@@ -105,9 +108,9 @@ class Flask:
 
     def both(self, *args: str) -> dict[str, subprocess.CompletedProcess[str]]:
         argv = ["-m", "flask", "--app", "app:create_app", *args]
-        return run_each(argv, {
-            tool: (self.roots[tool], {"DATABASE_URL": self.urls[tool]}) for tool in TOOLS
-        })
+        return run_each(
+            argv, {tool: (self.roots[tool], {"DATABASE_URL": self.urls[tool]}) for tool in TOOLS}
+        )
 
     def ok(self, *args: str) -> dict[str, str]:
         """Both succeed; their standard outputs."""
@@ -173,7 +176,9 @@ def test_flask_migrate_workflow(tmp_path: Path, tool_urls: dict[str, str]) -> No
     history = flask.ok("db", "history")
     assert history["sterna"] == history["alembic"]
     assert history["alembic"].splitlines() == [
-        "0001 -> 0002 (head), email and posts", "<base> -> 0001, users"]
+        "0001 -> 0002 (head), email and posts",
+        "<base> -> 0001, users",
+    ]
 
     flask.ok("db", "downgrade")
     flask.same_schema()

@@ -29,22 +29,24 @@ from tests.ecosystem._two_tools import (
     same_scripts,
 )
 
-HEAD = '''\
+HEAD = """\
 import sqlalchemy as sa
 from geoalchemy2 import Geography, Geometry
 
 metadata = sa.MetaData()
-'''
+"""
 
 MODELS = {
-    "g1": HEAD + '''place = sa.Table(
+    "g1": HEAD
+    + """place = sa.Table(
     "place", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("name", sa.String(50)),
     sa.Column("geom", Geometry("POINT", srid=4326)),
 )
-''',
-    "g2": HEAD + '''place = sa.Table(
+""",
+    "g2": HEAD
+    + """place = sa.Table(
     "place", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("name", sa.String(50)),
@@ -53,35 +55,36 @@ MODELS = {
     sa.Column("route", Geography("LINESTRING", srid=4326, spatial_index=False)),
     sa.Index("ix_place_route", "route", postgresql_using="gist"),
 )
-''',
-    "g3": HEAD + '''place = sa.Table(
+""",
+    "g3": HEAD
+    + """place = sa.Table(
     "place", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("name", sa.String(50)),
     sa.Column("area", Geometry("POLYGON", srid=4326)),
     sa.Column("route", Geography("LINESTRING", srid=4326, spatial_index=False)),
 )
-''',
+""",
     "g4": HEAD,
 }
 
-HELPERS = '''
+HELPERS = """
             include_object=alembic_helpers.include_object,
             process_revision_directives=alembic_helpers.writer,
             render_item=alembic_helpers.render_item,
-'''
+"""
 
 CATALOG = {
     "columns": "SELECT table_name, column_name, udt_name, is_nullable "
-               "FROM information_schema.columns WHERE table_schema = 'public' "
-               "AND table_name NOT IN ('spatial_ref_sys', 'sterna_history') "
-               "AND table_name NOT LIKE 'geo%_columns'",
+    "FROM information_schema.columns WHERE table_schema = 'public' "
+    "AND table_name NOT IN ('spatial_ref_sys', 'sterna_history') "
+    "AND table_name NOT LIKE 'geo%_columns'",
     "indexes": "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' "
-               "AND tablename = 'place'",
+    "AND tablename = 'place'",
     "geometry": "SELECT f_table_name, f_geometry_column, coord_dimension, srid, type "
-                "FROM geometry_columns",
+    "FROM geometry_columns",
     "geography": "SELECT f_table_name, f_geography_column, coord_dimension, srid, type "
-                 "FROM geography_columns",
+    "FROM geography_columns",
     "versions": "SELECT version_num FROM alembic_version",
 }
 
@@ -99,9 +102,11 @@ def _postgis(url: str) -> str:
     try:
         with engine.begin() as conn:
             conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
-    except Exception as exc:  # noqa: BLE001 - say which package is missing, in one line
-        pytest.fail("PostGIS is not installed on the test server (tools/testdb.py installs "
-                    f"postgresql-<major>-postgis-3): {str(exc).splitlines()[0]}")
+    except Exception as exc:  # say which package is missing, in one line
+        pytest.fail(
+            "PostGIS is not installed on the test server (tools/testdb.py installs "
+            f"postgresql-<major>-postgis-3): {str(exc).splitlines()[0]}"
+        )
     finally:
         engine.dispose()
     return url
@@ -114,19 +119,28 @@ def urls(pg_url: str) -> Iterator[tuple[str, str]]:
 
 
 def _edit_env(env: str) -> str:
-    env = env.replace("target_metadata = None", "from geoalchemy2 import alembic_helpers\n\n"
-                      "from models import metadata\n\ntarget_metadata = metadata")
-    env = env.replace("connection=connection, target_metadata=target_metadata\n",
-                      "connection=connection, target_metadata=target_metadata," + HELPERS)
+    env = env.replace(
+        "target_metadata = None",
+        "from geoalchemy2 import alembic_helpers\n\n"
+        "from models import metadata\n\ntarget_metadata = metadata",
+    )
+    env = env.replace(
+        "connection=connection, target_metadata=target_metadata\n",
+        "connection=connection, target_metadata=target_metadata," + HELPERS,
+    )
     env = env.replace("        literal_binds=True,\n", "        literal_binds=True," + HELPERS)
     assert env.count("alembic_helpers.writer") == 2, env
     return env
 
 
-def _spatial(state: dict[str, list[tuple[object, ...]]]
-             ) -> tuple[set[object], set[object], set[object]]:
-    return ({row[0] for row in state["indexes"] if "USING gist" in str(row[1])},
-            {row[1] for row in state["geometry"]}, {row[1] for row in state["geography"]})
+def _spatial(
+    state: dict[str, list[tuple[object, ...]]],
+) -> tuple[set[object], set[object], set[object]]:
+    return (
+        {row[0] for row in state["indexes"] if "USING gist" in str(row[1])},
+        {row[1] for row in state["geometry"]},
+        {row[1] for row in state["geography"]},
+    )
 
 
 def _step(sides: tuple[Side, Side], rev: str) -> dict[str, list[tuple[object, ...]]]:

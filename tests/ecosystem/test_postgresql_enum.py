@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tests.ecosystem._ext_project import Scenario, Step, compare_runs, run_tool
 
-MODELS = '''\
+MODELS = """\
 import enum
 
 import sqlalchemy as sa
@@ -33,7 +33,7 @@ class Thing(Base):
     __tablename__ = "thing"
     id: Mapped[int] = mapped_column(primary_key=True)
 {columns}
-'''
+"""
 
 COLOR_COLUMN = '    color: Mapped[Color] = mapped_column(sa.Enum(Color, name="color"))'
 
@@ -69,9 +69,13 @@ def test_enum_lifecycle_as_alembic(pg_url: str, tmp_path: Path) -> None:
         assert "sync_enum_values" in dropped, dropped
         assert ".drop(op.get_bind())" in removed, removed
         enums = [r["after_upgrade"]["enums"] for r in sterna]
-        assert enums == [[["color", ["red", "green"]]], [["color", ["red", "green", "blue"]]],
-                         [["color", ["blue", "red", "green"]]], [["color", ["blue", "red"]]],
-                         []], enums
+        assert enums == [
+            [["color", ["red", "green"]]],
+            [["color", ["red", "green", "blue"]]],
+            [["color", ["blue", "red", "green"]]],
+            [["color", ["blue", "red"]]],
+            [],
+        ], enums
 
 
 def test_other_schema_comparators_leave_sterna_enums_on() -> None:

@@ -16,7 +16,7 @@ import pytest
 from tests.conftest import _fresh_database
 from tests.ecosystem._ext_project import Scenario, Step, compare_runs, function_bodies, run_tool
 
-MODELS = '''\
+MODELS = """\
 import sqlalchemy as sa
 import sqlalchemy_utils as su
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -34,16 +34,21 @@ class Account(Base):
     homepage = mapped_column(su.URLType())
     settings = mapped_column(su.JSONType())
 {extra}
-'''
+"""
 
 SCENARIO = Scenario(
     mako_imports=("import sqlalchemy_utils",),
     steps=(
         Step("accounts", MODELS.format(extra="")),
-        Step("account tags and address", MODELS.format(extra=(
-            "    tags = mapped_column(su.ScalarListType())\n"
-            "    last_ip = mapped_column(su.IPAddressType(50))"
-        ))),
+        Step(
+            "account tags and address",
+            MODELS.format(
+                extra=(
+                    "    tags = mapped_column(su.ScalarListType())\n"
+                    "    last_ip = mapped_column(su.IPAddressType(50))"
+                )
+            ),
+        ),
     ),
 )
 
@@ -64,7 +69,10 @@ def test_sqlalchemy_utils_as_alembic(backend: str, db_url: str, tmp_path: Path) 
 
 REBUILT = Scenario(
     mako_imports=("import sqlalchemy_utils",),
-    steps=(Step("kinds and zones", '''\
+    steps=(
+        Step(
+            "kinds and zones",
+            """\
 import sqlalchemy as sa
 import sqlalchemy_utils as su
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -79,7 +87,9 @@ class Member(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind = mapped_column(su.ChoiceType([("user", "User"), ("admin", "Admin")], impl=sa.String(8)))
     zone = mapped_column(su.TimezoneType(backend="zoneinfo"))
-'''),),
+""",
+        ),
+    ),
 )
 
 
@@ -100,8 +110,10 @@ def test_types_alembic_renders_unrunnable(backend: str, db_url: str, tmp_path: P
             (ours,) = run_tool("sterna", tmp_path / "s", url, REBUILT)
     assert all(error is None for error in ours["errors"].values()), ours
     upgrade = function_bodies(ours["script"])["upgrade"]
-    assert ("sqlalchemy_utils.types.choice.ChoiceType(choices=(('user', 'User'), ('admin', "
-            "'Admin')), impl=sa.String(length=8))") in upgrade, upgrade
+    assert (
+        "sqlalchemy_utils.types.choice.ChoiceType(choices=(('user', 'User'), ('admin', "
+        "'Admin')), impl=sa.String(length=8))"
+    ) in upgrade, upgrade
     assert "sqlalchemy_utils.types.timezone.TimezoneType(backend='zoneinfo')" in upgrade, upgrade
     columns = {c["name"]: c["type"] for c in ours["after_upgrade"]["tables"]["member"]["columns"]}
     assert columns == {"id": "INTEGER", "kind": "VARCHAR(8)", "zone": "VARCHAR(50)"}, columns

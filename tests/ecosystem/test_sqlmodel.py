@@ -17,7 +17,7 @@ import pytest
 from tests.conftest import _fresh_database
 from tests.ecosystem._ext_project import Scenario, Step, compare_runs, run_tool
 
-MODELS = '''\
+MODELS = """\
 from typing import Optional
 
 from sqlalchemy import MetaData
@@ -41,14 +41,16 @@ class Hero(Base, table=True):
     age: Optional[int] = Field(default=None, index=True)
     team_id: Optional[int] = Field(default=None, foreign_key="team.id")
 {extra}
-'''
+"""
 
 SCENARIO = Scenario(
     mako_imports=("import sqlmodel",),
     steps=(
         Step("heroes and teams", MODELS.format(extra="")),
-        Step("hero motto", MODELS.format(
-            extra="    motto: Optional[str] = Field(default=None, max_length=80)")),
+        Step(
+            "hero motto",
+            MODELS.format(extra="    motto: Optional[str] = Field(default=None, max_length=80)"),
+        ),
     ),
 )
 

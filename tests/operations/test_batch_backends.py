@@ -44,7 +44,8 @@ def _setup(url: str) -> None:
     metadata = sa.MetaData()
     parent = sa.Table("parent", metadata, sa.Column("id", sa.Integer, primary_key=True))
     item = sa.Table(
-        "item", metadata,
+        "item",
+        metadata,
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("parent_id", sa.Integer, sa.ForeignKey("parent.id", name="fk_item_parent")),
         sa.Column("name", sa.String(20), nullable=False, comment="the name"),
@@ -60,10 +61,13 @@ def _setup(url: str) -> None:
         metadata.create_all(engine)
         with engine.begin() as conn:
             conn.execute(parent.insert(), [{"id": 1}, {"id": 2}])
-            conn.execute(item.insert(), [
-                {"id": 1, "parent_id": 1, "name": "a", "qty": 2, "old": 0},
-                {"id": 2, "parent_id": 2, "name": "b", "qty": 3, "old": 0},
-            ])
+            conn.execute(
+                item.insert(),
+                [
+                    {"id": 1, "parent_id": 1, "name": "a", "qty": 2, "old": 0},
+                    {"id": 2, "parent_id": 2, "name": "b", "qty": 3, "old": 0},
+                ],
+            )
     finally:
         engine.dispose()
 
@@ -73,16 +77,23 @@ def _state(insp: Inspector, conn: Connection) -> dict[str, Any]:
     return {
         "columns": [c["name"] for c in insp.get_columns("item")],
         "nullable": {c["name"]: c["nullable"] for c in insp.get_columns("item")},
-        "unique": sorted((u["name"], tuple(u["column_names"]))
-                         for u in insp.get_unique_constraints("item")),
-        "fks": sorted((f["name"], tuple(f["constrained_columns"]), f["referred_table"])
-                      for f in insp.get_foreign_keys("item")),
+        "unique": sorted(
+            (u["name"], tuple(u["column_names"])) for u in insp.get_unique_constraints("item")
+        ),
+        "fks": sorted(
+            (f["name"], tuple(f["constrained_columns"]), f["referred_table"])
+            for f in insp.get_foreign_keys("item")
+        ),
         "checks": sorted(c["name"] for c in insp.get_check_constraints("item")),
-        "indexes": sorted(i["name"] for i in insp.get_indexes("item")
-                          if i["name"] not in uniques and i["name"] != "fk_item_parent"),
-        "rows": [tuple(r) for r in conn.execute(sa.text(
-            "SELECT id, parent_id, name, qty FROM item ORDER BY id"
-        ))],
+        "indexes": sorted(
+            i["name"]
+            for i in insp.get_indexes("item")
+            if i["name"] not in uniques and i["name"] != "fk_item_parent"
+        ),
+        "rows": [
+            tuple(r)
+            for r in conn.execute(sa.text("SELECT id, parent_id, name, qty FROM item ORDER BY id"))
+        ],
     }
 
 
@@ -91,8 +102,9 @@ def test_auto_alters_in_place_except_on_sqlite(db_url: str, backend: str) -> Non
     _setup(db_url)
     with _migrating(db_url) as (op, conn, recorder), op.batch_alter_table("item") as batch_op:
         batch_op.add_column(sa.Column("note", sa.String(30)))
-        batch_op.alter_column("qty", nullable=False, existing_type=sa.Integer,
-                              existing_server_default="1")
+        batch_op.alter_column(
+            "qty", nullable=False, existing_type=sa.Integer, existing_server_default="1"
+        )
         batch_op.drop_column("old")
         batch_op.create_unique_constraint("uq_item_qty", ["qty", "name"])
         batch_op.create_index("ix_item_note", ["note"])
@@ -111,8 +123,10 @@ def test_auto_alters_in_place_except_on_sqlite(db_url: str, backend: str) -> Non
 @pytest.mark.filterwarnings("ignore:WARNING. SQL-parsed foreign key")
 def test_recreate_always_keeps_everything(db_url: str, backend: str) -> None:
     _setup(db_url)
-    with _migrating(db_url) as (op, conn, recorder), \
-            op.batch_alter_table("item", recreate="always") as batch_op:
+    with (
+        _migrating(db_url) as (op, conn, recorder),
+        op.batch_alter_table("item", recreate="always") as batch_op,
+    ):
         batch_op.add_column(sa.Column("extra", sa.Integer), insert_after="id")
         batch_op.alter_column("name", type_=sa.String(40), existing_type=sa.String(20))
         batch_op.create_table_comment("all items")
@@ -129,9 +143,13 @@ def test_recreate_always_keeps_everything(db_url: str, backend: str) -> None:
     def after(insp: Inspector, conn: Connection) -> tuple[Any, ...]:
         name_type = next(c["type"] for c in insp.get_columns("item") if c["name"] == "name")
         comments = (
-            insp.get_table_comment("item")["text"],
-            next(c.get("comment") for c in insp.get_columns("item") if c["name"] == "name"),
-        ) if backend != "sqlite" else ("all items", "the name")
+            (
+                insp.get_table_comment("item")["text"],
+                next(c.get("comment") for c in insp.get_columns("item") if c["name"] == "name"),
+            )
+            if backend != "sqlite"
+            else ("all items", "the name")
+        )
         conn.execute(sa.text("INSERT INTO item (parent_id, name) VALUES (1, 'c')"))
         new_id = conn.execute(sa.text("SELECT id, qty FROM item WHERE name = 'c'")).one()
         conn.rollback()
@@ -146,8 +164,11 @@ def test_rebuild_of_a_referenced_table(db_url: str, backend: str) -> None:
     MariaDB refuse to drop a table other tables refer to, and the table is left intact."""
     _setup(db_url)
     expectation = pytest.raises(sa.exc.DBAPIError) if backend != "sqlite" else _nothing()
-    with expectation, _migrating(db_url) as (op, conn, recorder), \
-            op.batch_alter_table("parent", recreate="always") as batch_op:
+    with (
+        expectation,
+        _migrating(db_url) as (op, conn, recorder),
+        op.batch_alter_table("parent", recreate="always") as batch_op,
+    ):
         batch_op.add_column(sa.Column("label", sa.String(10)))
 
     def check(insp: Inspector, conn: Connection) -> tuple[Any, ...]:
@@ -172,7 +193,8 @@ def _nothing() -> Iterator[None]:
 def test_hostile_names_in_a_rebuild(db_url: str, backend: str) -> None:
     metadata = sa.MetaData()
     table = sa.Table(
-        "order", metadata,
+        "order",
+        metadata,
         sa.Column("Select", sa.Integer, primary_key=True),
         sa.Column("a b", sa.String(10), server_default="o'b"),
         sa.Column('x"y', sa.Integer),
@@ -186,16 +208,25 @@ def test_hostile_names_in_a_rebuild(db_url: str, backend: str) -> None:
             conn.execute(table.insert(), [{"Select": 1, "a b": "it's", 'x"y': 5}])
     finally:
         engine.dispose()
-    with _migrating(db_url) as (op, conn, recorder), \
-            op.batch_alter_table("order", recreate="always") as batch_op:
+    with (
+        _migrating(db_url) as (op, conn, recorder),
+        op.batch_alter_table("order", recreate="always") as batch_op,
+    ):
         batch_op.alter_column("a b", new_column_name="from", existing_type=sa.String(10))
         batch_op.add_column(sa.Column("o'brien", sa.Integer), insert_before='x"y')
 
     def check(insp: Inspector, conn: Connection) -> tuple[Any, ...]:
-        rows = conn.execute(sa.select(sa.table(
-            "order", sa.column("Select"), sa.column("from"), sa.column("o'brien"),
-            sa.column('x"y'),
-        ))).all()
+        rows = conn.execute(
+            sa.select(
+                sa.table(
+                    "order",
+                    sa.column("Select"),
+                    sa.column("from"),
+                    sa.column("o'brien"),
+                    sa.column('x"y'),
+                )
+            )
+        ).all()
         return (
             [c["name"] for c in insp.get_columns("order")],
             [tuple(r) for r in rows],
@@ -204,13 +235,22 @@ def test_hostile_names_in_a_rebuild(db_url: str, backend: str) -> None:
         )
 
     assert _inspect(db_url, check) == (
-        ["Select", "from", "o'brien", 'x"y'], [(1, "it's", None, 5)], ["uq x"], ["ix'x"],
+        ["Select", "from", "o'brien", 'x"y'],
+        [(1, "it's", None, 5)],
+        ["uq x"],
+        ["ix'x"],
     )
 
 
-@pytest.mark.parametrize(("backend", "identity"), [
-    ("sqlite", False), ("postgresql", False), ("mariadb", False), ("postgresql", True),
-])
+@pytest.mark.parametrize(
+    ("backend", "identity"),
+    [
+        ("sqlite", False),
+        ("postgresql", False),
+        ("mariadb", False),
+        ("postgresql", True),
+    ],
+)
 def test_rebuild_keeps_the_id_counter(db_url: str, backend: str, identity: bool) -> None:
     """Ids freed by deleting the last rows are not handed out again after a rebuild: the next
     insert gets the id it gets in an identical table that was not rebuilt (the database's own
@@ -218,8 +258,12 @@ def test_rebuild_keeps_the_id_counter(db_url: str, backend: str, identity: bool)
     metadata = sa.MetaData()
     id_args = [sa.Identity()] if identity else []
     for name in ("counted", "control"):
-        sa.Table(name, metadata, sa.Column("id", sa.Integer, *id_args, primary_key=True),
-                 sa.Column("v", sa.String(10)))
+        sa.Table(
+            name,
+            metadata,
+            sa.Column("id", sa.Integer, *id_args, primary_key=True),
+            sa.Column("v", sa.String(10)),
+        )
     engine = create_engine(db_url)
     try:
         metadata.create_all(engine)
@@ -230,8 +274,10 @@ def test_rebuild_keeps_the_id_counter(db_url: str, backend: str, identity: bool)
                 conn.execute(sa.text(f"DELETE FROM {name} WHERE id > 3"))
     finally:
         engine.dispose()
-    with _migrating(db_url) as (op, _conn, _recorder), \
-            op.batch_alter_table("counted", recreate="always") as batch_op:
+    with (
+        _migrating(db_url) as (op, _conn, _recorder),
+        op.batch_alter_table("counted", recreate="always") as batch_op,
+    ):
         batch_op.add_column(sa.Column("extra", sa.Integer))
 
     def next_ids(insp: Inspector, conn: Connection) -> list[int]:

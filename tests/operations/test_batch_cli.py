@@ -70,9 +70,9 @@ def test_upgrade_and_downgrade_with_batch_mode(tmp_path: Path) -> None:
     run_sterna("init", "alembic", cwd=tmp_path, check=True)
     ini = tmp_path / "alembic.ini"
     db = tmp_path / "app.db"
-    ini.write_text(ini.read_text().replace(
-        "driver://user:pass@localhost/dbname", f"sqlite:///{db}"
-    ))
+    ini.write_text(
+        ini.read_text().replace("driver://user:pass@localhost/dbname", f"sqlite:///{db}")
+    )
     versions = tmp_path / "alembic" / "versions"
     (versions / "a1_base.py").write_text(BASE)
     (versions / "b1_batch.py").write_text(SCRIPT)
@@ -85,16 +85,19 @@ def test_upgrade_and_downgrade_with_batch_mode(tmp_path: Path) -> None:
         assert raw.execute("SELECT id, name, email, age FROM person").fetchall() == [
             (1, "ann", None, 30)
         ]
-        assert raw.execute("SELECT sql FROM sqlite_master WHERE name = 'ix_person_name'"
-                           ).fetchone() == ("CREATE INDEX ix_person_name ON person (name)",)
+        assert raw.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'ix_person_name'"
+        ).fetchone() == ("CREATE INDEX ix_person_name ON person (name)",)
         assert raw.execute("SELECT version_num FROM alembic_version").fetchall() == [("b1",)]
     finally:
         raw.close()
 
     offline = run_sterna("downgrade", "b1:a1", "--sql", cwd=tmp_path, check=True)
     assert "CREATE TABLE _sterna_tmp_person" in offline.stdout
-    assert "INSERT INTO _sterna_tmp_person (id, name, age) SELECT id, name, age FROM person" \
+    assert (
+        "INSERT INTO _sterna_tmp_person (id, name, age) SELECT id, name, age FROM person"
         in offline.stdout
+    )
 
     run_sterna("downgrade", "a1", cwd=tmp_path, check=True)
     raw = sqlite3.connect(db)

@@ -82,8 +82,9 @@ def test_rebuild_keeps_data_indexes_constraints_fks_triggers_views(
     after = master(sqlite_url)
     assert _items(sqlite_url) == ITEMS
     assert _columns(sqlite_url, "item") == ["id", "parent_id", "code", "extra", "qty", "note"]
-    assert query(sqlite_url, "SELECT type FROM pragma_table_info('item') WHERE name = 'note'") \
-        == [("VARCHAR(50)",)]
+    assert query(sqlite_url, "SELECT type FROM pragma_table_info('item') WHERE name = 'note'") == [
+        ("VARCHAR(50)",)
+    ]
     for name in ("ix_item_qty", "ix_item_big", "ix_item_lower", "tr_item_ins", "v_item"):
         assert after[name] == before[name], name
     assert not [name for name in after if name.startswith("_sterna_tmp")]
@@ -106,14 +107,18 @@ def test_rebuild_keeps_data_indexes_constraints_fks_triggers_views(
     assert query(sqlite_url, "SELECT what FROM log") == [("added d",)]
     assert query(sqlite_url, "SELECT id FROM item WHERE code = 'd'") == [(5,)]
     assert query(sqlite_url, "SELECT code, name FROM v_item ORDER BY code") == [
-        ("a", "p1"), ("b", "p2"), ("c", "p1"), ("d", "p2"),
+        ("a", "p1"),
+        ("b", "p2"),
+        ("c", "p1"),
+        ("d", "p2"),
     ]
 
     engine = engine_for(sqlite_url)
     with engine.connect() as conn:
         insp = inspect(conn)
         assert {uq["name"] for uq in insp.get_unique_constraints("item")} == {
-            None, "uq_parent_qty",
+            None,
+            "uq_parent_qty",
         }
         assert {ck["name"] for ck in insp.get_check_constraints("item")} == {None, "ck_code_len"}
     engine.dispose()
@@ -145,14 +150,17 @@ def test_without_rowid_strict_generated_and_conflict_clauses_survive(sqlite_url:
         ) WITHOUT ROWID, STRICT""",
         "INSERT INTO kv (k, v) VALUES ('a', 1), ('b', 2)",
     )
-    with migrating(sqlite_url) as (op, _), \
-            op.batch_alter_table("kv", recreate="always") as batch_op:
+    with (
+        migrating(sqlite_url) as (op, _),
+        op.batch_alter_table("kv", recreate="always") as batch_op,
+    ):
         batch_op.add_column(sa.Column("w", sa.Integer))
     sql = str(master(sqlite_url)["kv"][1])
     assert "WITHOUT ROWID, STRICT" in sql
     assert "ON CONFLICT IGNORE" in sql
     assert query(sqlite_url, "SELECT k, v, doubled, w FROM kv ORDER BY k") == [
-        ("a", 1, 2, None), ("b", 2, 4, None),
+        ("a", 1, 2, None),
+        ("b", 2, 4, None),
     ]
     # STRICT still refuses a text value in an INTEGER column
     with pytest.raises(Exception, match="cannot store TEXT"):
@@ -165,13 +173,13 @@ def test_self_referencing_table_with_enforced_foreign_keys(sqlite_url: str) -> N
         "CREATE TABLE node (id INTEGER PRIMARY KEY, up INTEGER REFERENCES node (id), x INT)",
         "INSERT INTO node VALUES (1, NULL, 1), (2, 1, 2), (3, 2, 3)",
     )
-    with migrating(sqlite_url, foreign_keys=True) as (op, _), \
-            op.batch_alter_table("node") as batch_op:
+    with (
+        migrating(sqlite_url, foreign_keys=True) as (op, _),
+        op.batch_alter_table("node") as batch_op,
+    ):
         batch_op.drop_column("x")
     assert query(sqlite_url, "SELECT * FROM node ORDER BY id") == [(1, None), (2, 1), (3, 2)]
-    assert query(sqlite_url, "SELECT \"table\" FROM pragma_foreign_key_list('node')") == [
-        ("node",)
-    ]
+    assert query(sqlite_url, "SELECT \"table\" FROM pragma_foreign_key_list('node')") == [("node",)]
     assert rejects(sqlite_url, "INSERT INTO node VALUES (4, 42)")
     assert not rejects(sqlite_url, "INSERT INTO node VALUES (4, 3)")
 
@@ -189,9 +197,11 @@ def test_enforced_cascading_children_are_never_deleted(sqlite_url: str) -> None:
     inside the migration's transaction the rebuild refuses, leaving everything as it was."""
     run_sql(sqlite_url, *CASCADING)
     before = master(sqlite_url)
-    with pytest.raises(BatchForeignKeyError, match=r"c \(ON DELETE CASCADE\)") as info, \
-            migrating(sqlite_url, foreign_keys=True) as (op, _), \
-            op.batch_alter_table("p") as batch_op:
+    with (
+        pytest.raises(BatchForeignKeyError, match=r"c \(ON DELETE CASCADE\)") as info,
+        migrating(sqlite_url, foreign_keys=True) as (op, _),
+        op.batch_alter_table("p") as batch_op,
+    ):
         batch_op.drop_column("a")
     assert "PRAGMA foreign_keys=OFF" in str(info.value)
     assert master(sqlite_url) == before

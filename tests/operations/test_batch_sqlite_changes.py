@@ -23,14 +23,13 @@ def _columns(url: str, table: str) -> list[str]:
 
 def _info(url: str, table: str) -> dict[str, tuple[Any, ...]]:
     """name -> (type, notnull, default, pk)"""
-    return {
-        str(r[1]): (r[2], r[3], r[4], r[5]) for r in query(url, f"PRAGMA table_info({table})")
-    }
+    return {str(r[1]): (r[2], r[3], r[4], r[5]) for r in query(url, f"PRAGMA table_info({table})")}
 
 
 def test_plain_add_column_and_indexes_do_not_rebuild(sqlite_url: str) -> None:
-    run_sql(sqlite_url, "CREATE TABLE t (id INTEGER PRIMARY KEY, a INT)",
-            "CREATE INDEX ix_a ON t (a)")
+    run_sql(
+        sqlite_url, "CREATE TABLE t (id INTEGER PRIMARY KEY, a INT)", "CREATE INDEX ix_a ON t (a)"
+    )
     with migrating(sqlite_url) as (op, conn):
         recorder = Recorder(conn)
         with op.batch_alter_table("t") as batch_op:
@@ -47,12 +46,16 @@ def test_plain_add_column_and_indexes_do_not_rebuild(sqlite_url: str) -> None:
     assert set(master(sqlite_url)) == {"t", "ix_b"}
 
 
-@pytest.mark.parametrize("column", [
-    sa.Column("u", sa.Integer, unique=True),
-    sa.Column("f", sa.Integer, sa.ForeignKey("t.id")),
-    sa.Column("c", sa.Integer, sa.CheckConstraint("c > 0")),
-    sa.Column("d", sa.DateTime, server_default=sa.func.current_timestamp()),
-], ids=["unique", "foreign-key", "check", "expression-default"])
+@pytest.mark.parametrize(
+    "column",
+    [
+        sa.Column("u", sa.Integer, unique=True),
+        sa.Column("f", sa.Integer, sa.ForeignKey("t.id")),
+        sa.Column("c", sa.Integer, sa.CheckConstraint("c > 0")),
+        sa.Column("d", sa.DateTime, server_default=sa.func.current_timestamp()),
+    ],
+    ids=["unique", "foreign-key", "check", "expression-default"],
+)
 def test_columns_alter_table_cannot_add_are_added_by_a_rebuild(
     sqlite_url: str, column: sa.Column[Any]
 ) -> None:
@@ -68,8 +71,11 @@ def test_columns_alter_table_cannot_add_are_added_by_a_rebuild(
 
 
 def test_insert_before_and_after(sqlite_url: str) -> None:
-    run_sql(sqlite_url, "CREATE TABLE t (id INTEGER PRIMARY KEY, a INT, b INT)",
-            "INSERT INTO t VALUES (1, 10, 20)")
+    run_sql(
+        sqlite_url,
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, a INT, b INT)",
+        "INSERT INTO t VALUES (1, 10, 20)",
+    )
     with migrating(sqlite_url) as (op, _), op.batch_alter_table("t") as batch_op:
         batch_op.add_column(sa.Column("x", sa.Integer), insert_before="a")
         batch_op.add_column(sa.Column("y", sa.Integer), insert_after="a")
@@ -81,16 +87,21 @@ def test_insert_before_and_after(sqlite_url: str) -> None:
 
 
 def test_partial_reordering(sqlite_url: str) -> None:
-    run_sql(sqlite_url, "CREATE TABLE t (a INT, b INT, c INT, d INT)",
-            "INSERT INTO t VALUES (1, 2, 3, 4)")
-    with migrating(sqlite_url) as (op, _), op.batch_alter_table(
-        "t", recreate="always", partial_reordering=[("d", "c"), ("b", "a")]
+    run_sql(
+        sqlite_url,
+        "CREATE TABLE t (a INT, b INT, c INT, d INT)",
+        "INSERT INTO t VALUES (1, 2, 3, 4)",
+    )
+    with (
+        migrating(sqlite_url) as (op, _),
+        op.batch_alter_table("t", recreate="always", partial_reordering=[("d", "c"), ("b", "a")]),
     ):
         pass
     assert _columns(sqlite_url, "t") == ["b", "a", "d", "c"]
     assert query(sqlite_url, "SELECT a, b, c, d FROM t") == [(1, 2, 3, 4)]
-    with migrating(sqlite_url) as (op, _), op.batch_alter_table(
-        "t", recreate="always", partial_reordering=[("c", "d", "a", "b")]
+    with (
+        migrating(sqlite_url) as (op, _),
+        op.batch_alter_table("t", recreate="always", partial_reordering=[("c", "d", "a", "b")]),
     ):
         pass
     assert _columns(sqlite_url, "t") == ["c", "d", "a", "b"]
@@ -113,13 +124,12 @@ def test_alter_type_nullable_default_and_autoincrement(sqlite_url: str) -> None:
     assert info["qty"] == ("INT", 0, "42", 0)
     assert info["note"] == ("TEXT", 0, None, 0)
     assert query(sqlite_url, "SELECT * FROM t ORDER BY id") == [
-        (1, "abc", 2, "x"), (5, "007", 3, "y"),
+        (1, "abc", 2, "x"),
+        (5, "007", 3, "y"),
     ]
     assert "AUTOINCREMENT" in str(master(sqlite_url)["t"][1])
     run_sql(sqlite_url, "INSERT INTO t (code) VALUES ('new')")
-    assert query(sqlite_url, "SELECT id, qty, note FROM t WHERE code = 'new'") == [
-        (6, 42, None)
-    ]
+    assert query(sqlite_url, "SELECT id, qty, note FROM t WHERE code = 'new'") == [(6, 42, None)]
     assert rejects(sqlite_url, "INSERT INTO t (code) VALUES (NULL)")
 
 
@@ -144,9 +154,7 @@ def test_rename_runs_in_place_so_views_triggers_and_foreign_keys_follow(
             batch_op.alter_column("qty", nullable=False)
         recorder.close()
     assert recorder.any_starts("ALTER TABLE t RENAME COLUMN code TO label")
-    assert query(sqlite_url, "SELECT \"to\" FROM pragma_foreign_key_list('ref')") == [
-        ("label",)
-    ]
+    assert query(sqlite_url, "SELECT \"to\" FROM pragma_foreign_key_list('ref')") == [("label",)]
     assert query(sqlite_url, "SELECT * FROM v") == [("a", 5)]
     run_sql(sqlite_url, "UPDATE t SET label = 'b'")
     assert query(sqlite_url, "SELECT msg FROM audit") == [("a>b",)]
@@ -159,8 +167,11 @@ def test_rename_runs_in_place_so_views_triggers_and_foreign_keys_follow(
 
 def test_execute_runs_in_order_between_rebuilds(sqlite_url: str) -> None:
     """Add a column, fill it, then make it NOT NULL -- in one block."""
-    run_sql(sqlite_url, "CREATE TABLE t (id INTEGER PRIMARY KEY, a INT)",
-            "INSERT INTO t VALUES (1, 10), (2, 20)")
+    run_sql(
+        sqlite_url,
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, a INT)",
+        "INSERT INTO t VALUES (1, 10), (2, 20)",
+    )
     with migrating(sqlite_url) as (op, _), op.batch_alter_table("t") as batch_op:
         batch_op.add_column(sa.Column("b", sa.Integer, sa.CheckConstraint("b > 0")))
         batch_op.execute("UPDATE t SET b = a * 2")
@@ -192,24 +203,23 @@ def test_constraints_added_and_dropped(sqlite_url: str) -> None:
     assert rejects(sqlite_url, "INSERT INTO t VALUES (0, 1, 2)")  # ck_a
     assert rejects(sqlite_url, "INSERT INTO t VALUES (3, 1, 1)")  # uq_c
     assert not rejects(sqlite_url, "INSERT INTO t VALUES (4, 1, 500)")  # ck_c and uq_b gone
-    assert query(sqlite_url, "SELECT on_delete FROM pragma_foreign_key_list('t')") == [
-        ("CASCADE",)
-    ]
+    assert query(sqlite_url, "SELECT on_delete FROM pragma_foreign_key_list('t')") == [("CASCADE",)]
 
 
 def test_naming_convention_names_unnamed_constraints_to_drop(sqlite_url: str) -> None:
     run_sql(
         sqlite_url,
         "CREATE TABLE p (id INTEGER PRIMARY KEY)",
-        "CREATE TABLE t (id INT, pid INT REFERENCES p (id), code TEXT UNIQUE, "
-        "CHECK (id > 0))",
+        "CREATE TABLE t (id INT, pid INT REFERENCES p (id), code TEXT UNIQUE, CHECK (id > 0))",
     )
     convention = {
         "uq": "uq_%(table_name)s_%(column_0_name)s",
         "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     }
-    with migrating(sqlite_url) as (op, _), \
-            op.batch_alter_table("t", naming_convention=convention) as batch_op:
+    with (
+        migrating(sqlite_url) as (op, _),
+        op.batch_alter_table("t", naming_convention=convention) as batch_op,
+    ):
         batch_op.drop_constraint("uq_t_code", type_="unique")
         batch_op.drop_constraint("fk_t_pid_p", type_="foreignkey")
     sql = str(master(sqlite_url)["t"][1])
@@ -238,14 +248,16 @@ def test_hostile_names(sqlite_url: str) -> None:
     run_sql(
         sqlite_url,
         'CREATE TABLE "order" ("a b" INT, "x""y" TEXT, "Select" INT CHECK ("Select" > 0), '
-        '"o\'brien" TEXT DEFAULT \'it\'\'s\')',
+        "\"o'brien\" TEXT DEFAULT 'it''s')",
         'CREATE INDEX "ix x" ON "order" ("a b")',
-        'INSERT INTO "order" VALUES (1, \'q"\', 2, \'z\')',
+        "INSERT INTO \"order\" VALUES (1, 'q\"', 2, 'z')",
     )
     with migrating(sqlite_url) as (op, _), op.batch_alter_table("order") as batch_op:
         batch_op.alter_column("Select", new_column_name="From", type_=sa.Integer)
-        batch_op.add_column(sa.Column("new col", sa.Integer, nullable=False,
-                                      server_default="7"), insert_before="a b")
+        batch_op.add_column(
+            sa.Column("new col", sa.Integer, nullable=False, server_default="7"),
+            insert_before="a b",
+        )
         batch_op.create_check_constraint("ck'x", sa.text('"a b" < 100'))
     assert _columns(sqlite_url, '"order"') == ["new col", "a b", 'x"y', "From", "o'brien"]
     assert query(sqlite_url, 'SELECT * FROM "order"') == [(7, 1, 'q"', 2, "z")]
@@ -257,14 +269,21 @@ def test_hostile_names(sqlite_url: str) -> None:
 
 
 def test_table_args_kwargs_and_reflect_args(sqlite_url: str) -> None:
-    run_sql(sqlite_url, "CREATE TABLE t (id INTEGER PRIMARY KEY, flag INT, n INT)",
-            "INSERT INTO t VALUES (1, 1, 5)")
-    with migrating(sqlite_url) as (op, _), op.batch_alter_table(
-        "t", recreate="always",
-        reflect_args=[sa.Column("flag", sa.Boolean(create_constraint=True, name="ck_flag"))],
-        table_args=[sa.CheckConstraint("n < 10", name="ck_n")],
-        table_kwargs={"sqlite_autoincrement": True},
-    ) as batch_op:
+    run_sql(
+        sqlite_url,
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, flag INT, n INT)",
+        "INSERT INTO t VALUES (1, 1, 5)",
+    )
+    with (
+        migrating(sqlite_url) as (op, _),
+        op.batch_alter_table(
+            "t",
+            recreate="always",
+            reflect_args=[sa.Column("flag", sa.Boolean(create_constraint=True, name="ck_flag"))],
+            table_args=[sa.CheckConstraint("n < 10", name="ck_n")],
+            table_kwargs={"sqlite_autoincrement": True},
+        ) as batch_op,
+    ):
         batch_op.add_column(sa.Column("extra", sa.Integer))
     sql = str(master(sqlite_url)["t"][1])
     assert "AUTOINCREMENT" in sql
@@ -274,8 +293,11 @@ def test_table_args_kwargs_and_reflect_args(sqlite_url: str) -> None:
 
 
 def test_reflect_kwargs_listeners_are_honoured(sqlite_url: str) -> None:
-    run_sql(sqlite_url, "CREATE TABLE t (id INTEGER PRIMARY KEY, amount MONEY, n INT)",
-            "INSERT INTO t VALUES (1, 2.5, 3)")
+    run_sql(
+        sqlite_url,
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, amount MONEY, n INT)",
+        "INSERT INTO t VALUES (1, 2.5, 3)",
+    )
     seen: list[str] = []
 
     def listen(inspector: Any, table: Any, column_info: dict[str, Any]) -> None:
@@ -283,9 +305,12 @@ def test_reflect_kwargs_listeners_are_honoured(sqlite_url: str) -> None:
         if column_info["name"] == "amount":
             column_info["type"] = sa.Numeric(10, 2)
 
-    with migrating(sqlite_url) as (op, _), op.batch_alter_table(
-        "t", reflect_kwargs={"listeners": [("column_reflect", listen)]}
-    ) as batch_op:
+    with (
+        migrating(sqlite_url) as (op, _),
+        op.batch_alter_table(
+            "t", reflect_kwargs={"listeners": [("column_reflect", listen)]}
+        ) as batch_op,
+    ):
         batch_op.drop_column("n")
     assert seen == ["id", "amount", "n"]
     assert _info(sqlite_url, "t")["amount"][0] == "NUMERIC(10, 2)"
@@ -294,8 +319,12 @@ def test_reflect_kwargs_listeners_are_honoured(sqlite_url: str) -> None:
 
 def test_attached_schema(sqlite_url: str, tmp_path: Any) -> None:
     other = tmp_path / "other.db"
-    run_sql(f"sqlite:///{other}", "CREATE TABLE t (id INTEGER PRIMARY KEY, a INT, b INT)",
-            "CREATE INDEX ix_t_a ON t (a)", "INSERT INTO t VALUES (1, 2, 3)")
+    run_sql(
+        f"sqlite:///{other}",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, a INT, b INT)",
+        "CREATE INDEX ix_t_a ON t (a)",
+        "INSERT INTO t VALUES (1, 2, 3)",
+    )
     run_sql(sqlite_url, "CREATE TABLE t (id INTEGER PRIMARY KEY)")  # same name in main
     with migrating(sqlite_url) as (op, conn):
         conn.exec_driver_sql(f"ATTACH DATABASE '{other}' AS aux")
@@ -323,14 +352,15 @@ def test_a_project_operation_runs_at_its_place_in_the_batch(sqlite_url: str) -> 
     @Operations.implementation_for(BumpOp, replace=True)
     def bump(operations: Any, operation: BumpOp) -> None:
         # an implementation that itself uses directives of the (batch) operations object
-        operations.execute(f"UPDATE {operation.table} SET {operation.column} = "
-                           f"{operation.column} + 1")
+        operations.execute(
+            f"UPDATE {operation.table} SET {operation.column} = {operation.column} + 1"
+        )
 
-    run_sql(sqlite_url, "CREATE TABLE t (id INTEGER PRIMARY KEY, a INT)",
-            "INSERT INTO t VALUES (1, 1)")
+    run_sql(
+        sqlite_url, "CREATE TABLE t (id INTEGER PRIMARY KEY, a INT)", "INSERT INTO t VALUES (1, 1)"
+    )
     with migrating(sqlite_url) as (op, _), op.batch_alter_table("t") as batch_op:
-        batch_op.add_column(sa.Column("b", sa.Integer, server_default="10"),
-                            insert_before="a")
+        batch_op.add_column(sa.Column("b", sa.Integer, server_default="10"), insert_before="a")
         batch_op.sterna_test_bump("b")  # type: ignore[attr-defined]
         batch_op.alter_column("b", nullable=False)
     assert query(sqlite_url, "SELECT id, b, a FROM t") == [(1, 11, 1)]

@@ -24,11 +24,13 @@ from sterna.runtime.migration import MigrationContext
 def engine_for(url: str, foreign_keys: bool = False) -> Engine:
     engine = create_engine(url)
     if foreign_keys:
+
         @event.listens_for(engine, "connect")
         def _on(dbapi_conn: Any, record: Any) -> None:
             cursor = dbapi_conn.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
+
     return engine
 
 
@@ -48,7 +50,7 @@ def migrating(url: str, foreign_keys: bool = False) -> Iterator[tuple[Operations
 def run_sql(url: str, *statements: str) -> None:
     """Run SQL directly with the driver (SQLite) -- for building fixtures exactly as written."""
     assert url.startswith("sqlite:///")
-    raw = sqlite3.connect(url[len("sqlite:///"):])
+    raw = sqlite3.connect(url[len("sqlite:///") :])
     try:
         raw.executescript(";\n".join(statements) + ";")
         raw.commit()
@@ -58,7 +60,7 @@ def run_sql(url: str, *statements: str) -> None:
 
 def query(url: str, sql: str, foreign_keys: bool = False) -> list[tuple[Any, ...]]:
     assert url.startswith("sqlite:///")
-    raw = sqlite3.connect(url[len("sqlite:///"):])
+    raw = sqlite3.connect(url[len("sqlite:///") :])
     try:
         if foreign_keys:
             raw.execute("PRAGMA foreign_keys=ON")
@@ -78,7 +80,7 @@ def master(url: str) -> dict[str, tuple[str, str | None]]:
 def rejects(url: str, sql: str, foreign_keys: bool = True) -> bool:
     """Whether SQLite refuses ``sql`` with a constraint error (nothing is committed)."""
     assert url.startswith("sqlite:///")
-    raw = sqlite3.connect(url[len("sqlite:///"):])
+    raw = sqlite3.connect(url[len("sqlite:///") :])
     try:
         if foreign_keys:
             raw.execute("PRAGMA foreign_keys=ON")

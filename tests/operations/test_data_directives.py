@@ -60,8 +60,12 @@ def test_bulk_insert_offline_sql_runs_on_the_database(db_url: str) -> None:
     dialect = {"sqlite": "sqlite", "postgresql": "postgresql"}.get(
         db_url.split(":")[0].split("+")[0], "mysql"
     )
-    typed = sa.table("order", sa.column("id", sa.Integer), sa.column("name", sa.String),
-                     sa.column("born", sa.Date))
+    typed = sa.table(
+        "order",
+        sa.column("id", sa.Integer),
+        sa.column("name", sa.String),
+        sa.column("born", sa.Date),
+    )
     sql = offline(dialect, lambda op: op.bulk_insert(typed, ROWS))
     assert len(sql) == len(ROWS)
 
@@ -77,20 +81,30 @@ def test_bulk_insert_offline_sql_runs_on_the_database(db_url: str) -> None:
 def test_execute_forms(db_url: str) -> None:
     def migrate(op: Operations, conn: Connection) -> list[tuple[Any, ...]]:
         table = _people(op)
-        op.execute("INSERT INTO " + conn.dialect.identifier_preparer.quote("order")
-                   + " (id, name) VALUES (1, 'a')")
-        op.execute(sa.text("UPDATE {} SET name = 'b' WHERE id = 1".format(
-            conn.dialect.identifier_preparer.quote("order"))))
+        op.execute(
+            "INSERT INTO "
+            + conn.dialect.identifier_preparer.quote("order")
+            + " (id, name) VALUES (1, 'a')"
+        )
+        op.execute(
+            sa.text(
+                "UPDATE {} SET name = 'b' WHERE id = 1".format(
+                    conn.dialect.identifier_preparer.quote("order")
+                )
+            )
+        )
         op.execute(table.insert().values(id=2, name=op.inline_literal("c'd")))
-        op.execute(table.update().where(table.c.id == 2).values(
-            born=op.inline_literal(datetime.date(2020, 1, 2), sa.Date())))
-        op.execute(table.delete().where(table.c.id == 99),
-                   execution_options={"no_parameters": False})
+        op.execute(
+            table.update()
+            .where(table.c.id == 2)
+            .values(born=op.inline_literal(datetime.date(2020, 1, 2), sa.Date()))
+        )
+        op.execute(
+            table.delete().where(table.c.id == 99), execution_options={"no_parameters": False}
+        )
         return _read(conn)
 
-    assert online(db_url, migrate) == [
-        (1, "b", None), (2, "c'd", datetime.date(2020, 1, 2))
-    ]
+    assert online(db_url, migrate) == [(1, "b", None), (2, "c'd", datetime.date(2020, 1, 2))]
 
 
 def test_execution_options_reach_the_connection(sqlite_url: str) -> None:
@@ -98,8 +112,9 @@ def test_execution_options_reach_the_connection(sqlite_url: str) -> None:
 
     def migrate(op: Operations, conn: Connection) -> None:
         @sa.event.listens_for(conn, "before_cursor_execute")
-        def record(conn_: Any, cursor: Any, stmt: str, params: Any, context: Any,
-                   executemany: bool) -> None:
+        def record(
+            conn_: Any, cursor: Any, stmt: str, params: Any, context: Any, executemany: bool
+        ) -> None:
             seen.append(dict(context.execution_options))
 
         op.execute("SELECT 1", execution_options={"sterna_marker": "x"})
@@ -115,7 +130,12 @@ def test_inline_literal_offline_escapes() -> None:
         ("sqlite", "UPDATE t SET n='o''b' WHERE t.m = 5"),
         ("mysql", "UPDATE t SET n='o''b' WHERE t.m = 5"),
     ]:
-        sql = offline(dialect, lambda op: op.execute(
-            table.update().where(table.c.m == op.inline_literal(5)).values(
-                n=op.inline_literal("o'b"))))
+        sql = offline(
+            dialect,
+            lambda op: op.execute(
+                table.update()
+                .where(table.c.m == op.inline_literal(5))
+                .values(n=op.inline_literal("o'b"))
+            ),
+        )
         assert sql == [expected]

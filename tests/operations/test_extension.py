@@ -140,7 +140,7 @@ def test_overriding_a_builtin_directive_name(sqlite_url: str) -> None:
         AbstractOperations._to_impl.pop(MySchemaOp)
 
 
-PROJECT_OPS = '''
+PROJECT_OPS = """
 from sterna.operations import MigrateOperation, Operations
 
 
@@ -177,9 +177,9 @@ def create_view(operations, operation):
 @Operations.implementation_for(DropViewOp)
 def drop_view(operations, operation):
     operations.execute(f"DROP VIEW {operation.view_name}")
-'''
+"""
 
-ENV_PY = '''
+ENV_PY = """
 from sqlalchemy import create_engine
 from sterna import context
 import project_ops  # noqa: F401  (registers the project's operations)
@@ -194,7 +194,7 @@ else:
         context.configure(connection=connection)
         with context.begin_transaction():
             context.run_migrations()
-'''
+"""
 
 SCRIPT = '''
 """add view

@@ -101,7 +101,7 @@ def test_run_async_on_an_async_engine(tmp_path: Path) -> None:
         second: int = op.run_async(_insert_and_count, "t", value=3)
         return first * 10 + second
 
-    async def main() -> tuple[int, int]:
+    async def main() -> tuple[int, Any]:
         engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'a.db'}")
         try:
             async with engine.begin() as conn:

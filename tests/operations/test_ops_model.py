@@ -22,20 +22,28 @@ from sterna.operations import ops
 def _metadata() -> tuple[sa.Table, sa.Table, sa.Index]:
     metadata = sa.MetaData()
     order = sa.Table(
-        "order", metadata,
+        "order",
+        metadata,
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("Select", sa.String(5), comment="c", unique=True),
         sa.Column("n", sa.Integer, sa.CheckConstraint("n > 0", name="ck_n")),
         sa.UniqueConstraint("n", "Select", name="uq x"),
         sa.CheckConstraint("n < 100", name="ck'x"),
-        schema="s", comment="tc",
+        schema="s",
+        comment="tc",
     )
     child = sa.Table(
-        "child", metadata,
+        "child",
+        metadata,
         sa.Column("oid", sa.Integer, sa.ForeignKey("s.order.id", name="fk", ondelete="CASCADE")),
     )
-    index = sa.Index("ix", order.c.n, sa.func.lower(order.c.Select), unique=True,
-                     postgresql_where=sa.text("n > 1"))
+    index = sa.Index(
+        "ix",
+        order.c.n,
+        sa.func.lower(order.c.Select),
+        unique=True,
+        postgresql_where=sa.text("n > 1"),
+    )
     return order, child, index
 
 
@@ -50,11 +58,16 @@ def describe(obj: Any) -> Any:
     if isinstance(obj, sa.Column):
         return ("column", obj.name, repr(obj.type), obj.nullable)
     if isinstance(obj, sa.Index):
-        ddl = str(CreateIndex(obj).compile(dialect=postgresql.dialect()))
+        ddl = str(CreateIndex(obj).compile(dialect=postgresql.dialect()))  # type: ignore[no-untyped-call]
         return ("index", obj.name, " ".join(ddl.split()))
     if isinstance(obj, sa.ForeignKeyConstraint):
-        return ("fk", obj.name, obj.parent.name, [e.target_fullname for e in obj.elements],
-                obj.ondelete)
+        return (
+            "fk",
+            obj.name,
+            obj.parent.name,
+            [e.target_fullname for e in obj.elements],
+            obj.ondelete,
+        )
     if isinstance(obj, sa.Constraint):
         cols = [c.name for c in obj.columns] if hasattr(obj, "columns") else []
         return (type(obj).__name__, obj.name, obj.table.name, cols)
@@ -70,10 +83,20 @@ def _pairs() -> list[tuple[str, Any, Any]]:
     ck = next(c for c in order.constraints if c.name == "ck'x")
     pairs = []
     for mod, label in ((ops, "sterna"), (alembic_ops, "alembic")):
-        pairs.append((label, "add_column",
-                      mod.AddColumnOp.from_column_and_tablename("s", "order", order.c.n)))
-        pairs.append((label, "drop_column",
-                      mod.DropColumnOp.from_column_and_tablename("s", "order", order.c.n)))
+        pairs.append(
+            (
+                label,
+                "add_column",
+                mod.AddColumnOp.from_column_and_tablename("s", "order", order.c.n),
+            )
+        )
+        pairs.append(
+            (
+                label,
+                "drop_column",
+                mod.DropColumnOp.from_column_and_tablename("s", "order", order.c.n),
+            )
+        )
         pairs.append((label, "create_table", mod.CreateTableOp.from_table(order)))
         pairs.append((label, "drop_table", mod.DropTableOp.from_table(order)))
         pairs.append((label, "create_index", mod.CreateIndexOp.from_index(index)))
@@ -82,15 +105,39 @@ def _pairs() -> list[tuple[str, Any, Any]]:
         pairs.append((label, "drop_fk", mod.DropConstraintOp.from_constraint(fk)))
         pairs.append((label, "add_uq", mod.AddConstraintOp.from_constraint(uq)))
         pairs.append((label, "drop_ck", mod.DropConstraintOp.from_constraint(ck)))
-        pairs.append((label, "table_comment", mod.CreateTableCommentOp(
-            "order", "new", schema="s", existing_comment="old")))
-        pairs.append((label, "drop_table_comment", mod.DropTableCommentOp(
-            "order", schema="s", existing_comment="old")))
+        pairs.append(
+            (
+                label,
+                "table_comment",
+                mod.CreateTableCommentOp("order", "new", schema="s", existing_comment="old"),
+            )
+        )
+        pairs.append(
+            (
+                label,
+                "drop_table_comment",
+                mod.DropTableCommentOp("order", schema="s", existing_comment="old"),
+            )
+        )
         pairs.append((label, "execute", mod.ExecuteSQLOp("SELECT 1")))
-        pairs.append((label, "alter", mod.AlterColumnOp(
-            "order", "n", schema="s", existing_type=sa.Integer(), modify_type=sa.BigInteger(),
-            modify_nullable=False, existing_nullable=True, modify_server_default="5",
-            modify_comment="cc", existing_comment="old")))
+        pairs.append(
+            (
+                label,
+                "alter",
+                mod.AlterColumnOp(
+                    "order",
+                    "n",
+                    schema="s",
+                    existing_type=sa.Integer(),
+                    modify_type=sa.BigInteger(),
+                    modify_nullable=False,
+                    existing_nullable=True,
+                    modify_server_default="5",
+                    modify_comment="cc",
+                    existing_comment="old",
+                ),
+            )
+        )
     return pairs
 
 
@@ -100,9 +147,7 @@ CASES = sorted({name for _, name, _ in _pairs()})
 @pytest.mark.parametrize("name", CASES)
 def test_diff_tuples_match_alembic(name: str) -> None:
     found = {label: op for label, case, op in _pairs() if case == name}
-    assert describe(found["sterna"].to_diff_tuple()) == describe(
-        found["alembic"].to_diff_tuple()
-    )
+    assert describe(found["sterna"].to_diff_tuple()) == describe(found["alembic"].to_diff_tuple())
 
 
 @pytest.mark.parametrize("name", [c for c in CASES if c not in ("execute",)])
@@ -123,7 +168,8 @@ def test_create_table_round_trip_keeps_constraints_once() -> None:
         assert [c.name for c in table.c.n.constraints] == ["ck_n"]
         unique = [c for c in table.constraints if isinstance(c, sa.UniqueConstraint)]
         assert sorted([c.name for c in col.columns] for col in unique) == [
-            ["Select"], ["n", "Select"]
+            ["Select"],
+            ["n", "Select"],
         ]
         assert table.comment == "tc" and table.schema == "s"
     assert first.metadata is not second.metadata
@@ -133,10 +179,20 @@ def test_create_table_round_trip_keeps_constraints_once() -> None:
 
 def test_alter_column_reverse_swaps_changes_and_renames_back() -> None:
     op = ops.AlterColumnOp(
-        "t", "old", schema="s", existing_type=sa.Integer(), modify_type=sa.String(5),
-        existing_nullable=True, modify_nullable=False, existing_server_default=None,
-        modify_server_default="x", existing_comment=None, modify_comment="c",
-        modify_name="new", postgresql_using="old::varchar", existing_autoincrement=True,
+        "t",
+        "old",
+        schema="s",
+        existing_type=sa.Integer(),
+        modify_type=sa.String(5),
+        existing_nullable=True,
+        modify_nullable=False,
+        existing_server_default=None,
+        modify_server_default="x",
+        existing_comment=None,
+        modify_comment="c",
+        modify_name="new",
+        postgresql_using="old::varchar",
+        existing_autoincrement=True,
     )
     back = op.reverse()
     assert (back.column_name, back.modify_name) == ("new", "old")
@@ -179,7 +235,7 @@ def test_beyond_alembic_reverse_and_diffs() -> None:
     with pytest.raises(TypeError, match="unexpected options: bogus"):
         ops.CreateSequenceOp("s", bogus=1)
     schema = ops.CreateSchemaOp("a", if_not_exists=True)
-    assert schema.reverse() .to_diff_tuple() == ("remove_schema", "a")
+    assert schema.reverse().to_diff_tuple() == ("remove_schema", "a")
     assert schema.reverse().if_exists is True
     enum = ops.CreateEnumOp("mood", ["a", "b"], schema="s")
     assert enum.to_diff_tuple() == ("add_enum", "s", "mood", ("a", "b"))
@@ -219,33 +275,48 @@ def test_containers() -> None:
 
 
 def test_alembic_style_constructors_keep_keywords() -> None:
-    index = ops.CreateIndexOp("ix", "t", ["a", sa.text("lower(b)")], schema="s", unique=True,
-                              postgresql_where=sa.text("a > 1"))
+    index = ops.CreateIndexOp(
+        "ix",
+        "t",
+        ["a", sa.text("lower(b)")],
+        schema="s",
+        unique=True,
+        postgresql_where=sa.text("a > 1"),
+    )
     assert index.kw.keys() == {"postgresql_where"}
     built = index.to_index()
     assert built.table is not None and built.table.schema == "s" and built.unique
-    fk = ops.CreateForeignKeyOp("fk", "a", "b", ["x"], ["id"], ondelete="CASCADE",
-                                source_schema="s1", referent_schema="s2")
+    fk = ops.CreateForeignKeyOp(
+        "fk", "a", "b", ["x"], ["id"], ondelete="CASCADE", source_schema="s1", referent_schema="s2"
+    )
     constraint = fk.to_constraint()
     assert constraint.ondelete == "CASCADE"
     assert [e.target_fullname for e in constraint.elements] == ["s2.b.id"]
     assert (fk.table_name, fk.schema) == ("a", "s1")
-    op = ops.CreateTableOp("t", [sa.Column("a", sa.Integer)], schema="s", comment="c",
-                           mysql_engine="InnoDB")
+    op = ops.CreateTableOp(
+        "t", [sa.Column("a", sa.Integer)], schema="s", comment="c", mysql_engine="InnoDB"
+    )
     table = op.to_table()
-    assert (table.comment, table.kwargs) == ("c", {"mysql_engine": "InnoDB"})
+    assert (table.comment, dict(table.kwargs)) == ("c", {"mysql_engine": "InnoDB"})
     info = ops.AddColumnOp("t", sa.Column("a", sa.Integer)).info
     info["mark"] = 1
     assert ops.AddColumnOp("t", sa.Column("a", sa.Integer)).info == {}
 
 
 def test_create_table_op_with_index_item_builds_repeatedly() -> None:
-    op = ops.CreateTableOp("t", [sa.Column("a", sa.Integer), sa.Column("b", sa.Integer),
-                                 sa.Index("ix", "a", sa.text("b + 1"), unique=True)])
+    op = ops.CreateTableOp(
+        "t",
+        [
+            sa.Column("a", sa.Integer),
+            sa.Column("b", sa.Integer),
+            sa.Index("ix", "a", sa.text("b + 1"), unique=True),
+        ],
+    )
     for table in (op.to_table(), op.to_table()):
         (index,) = table.indexes
         assert index.table is table and index.unique
-        ddl = " ".join(str(CreateIndex(index).compile(dialect=postgresql.dialect())).split())
+        dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
+        ddl = " ".join(str(CreateIndex(index).compile(dialect=dialect)).split())
         assert ddl == "CREATE UNIQUE INDEX ix ON t (a, b + 1)"
 
 
@@ -261,13 +332,17 @@ def test_drop_table_options_changed_on_the_op_show_in_table_and_reverse() -> Non
     """``table_kw`` (and comment/info/prefixes) of a DropTableOp are its own: editing them
     changes ``to_table()`` and ``reverse()``, as with Alembic's op."""
     for module in (ops, alembic_ops):
-        table = sa.Table("x", sa.MetaData(), sa.Column("q", sa.Integer), info={"a": 1},
-                         prefixes=["TEMPORARY"])
+        table = sa.Table(
+            "x", sa.MetaData(), sa.Column("q", sa.Integer), info={"a": 1}, prefixes=["TEMPORARY"]
+        )
         op = module.DropTableOp.from_table(table)
         op.table_kw["postgresql_partition_by"] = "q"
         built = op.to_table()
         assert built.dialect_kwargs["postgresql_partition_by"] == "q", module
-        assert (built.info, built._prefixes, list(built.c.keys())) == ({"a": 1}, ["TEMPORARY"],
-                                                                       ["q"])
+        assert (built.info, built._prefixes, list(built.c.keys())) == (
+            {"a": 1},
+            ["TEMPORARY"],
+            ["q"],
+        )
         rebuilt = op.reverse().to_table()
         assert rebuilt.dialect_kwargs["postgresql_partition_by"] == "q", module

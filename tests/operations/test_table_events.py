@@ -32,8 +32,10 @@ def seen() -> Iterator[Seen]:
     found: Seen = []
     listeners: list[tuple[str, Callable[..., None]]] = []
     for name in EVENTS:
+
         def listener(table: sa.Table, bind: Any, _name: str = name, **kw: Any) -> None:
             found.append((_name, table.name, bind, kw))
+
         event.listen(sa.Table, name, listener)
         listeners.append((name, listener))
     yield found
@@ -44,9 +46,10 @@ def seen() -> Iterator[Seen]:
 @pytest.fixture
 def index_after_create() -> Iterator[None]:
     """A user listener that creates an index on ``ev`` once the table exists."""
+
     def listener(table: sa.Table, bind: Any, **kw: Any) -> None:
         if table.name == "ev":
-            bind.execute(sa.DDL("CREATE INDEX ix_ev_id ON ev (id)"))
+            bind.execute(sa.DDL("CREATE INDEX ix_ev_id ON ev (id)"))  # type: ignore[no-untyped-call]
 
     event.listen(sa.Table, "after_create", listener)
     yield
@@ -63,7 +66,7 @@ def test_events_fire_online_with_the_connection(
 ) -> None:
     def migrate(op: Operations, conn: Connection) -> list[str]:
         op.create_table("ev", sa.Column("id", sa.Integer), sa.Column("name", sa.String(20)))
-        indexes = [ix["name"] for ix in sa.inspect(conn).get_indexes("ev")]
+        indexes = [str(ix["name"]) for ix in sa.inspect(conn).get_indexes("ev")]
         assert [(e, t) for e, t, _, _ in seen] == [("before_create", "ev"), ("after_create", "ev")]
         op.drop_table("ev")
         assert all(bind is conn for _, _, bind, _ in seen)
@@ -99,12 +102,17 @@ def _pg_types(op: Any) -> None:
     ``create_type=False``, a domain, and a drop that carries the columns."""
     mood = postgresql.ENUM("sad", "ok", name="mood")
     op.create_table("a", sa.Column("m", mood), sa.Column("n", sa.Enum("x", "y", name="xy")))
-    op.create_table("b", sa.Column("m", sa.Enum("sad", "ok", name="mood")),
-                    sa.Column("p", postgresql.DOMAIN("posint", sa.Integer, check="VALUE > 0")))
-    op.create_table("c", sa.Column("m", postgresql.ENUM("sad", "ok", name="mood2",
-                                                        create_type=False)))
-    _drop_with_columns(op, sa.Table("b", sa.MetaData(),
-                                    sa.Column("m", sa.Enum("sad", "ok", name="mood"))))
+    op.create_table(
+        "b",
+        sa.Column("m", sa.Enum("sad", "ok", name="mood")),
+        sa.Column("p", postgresql.DOMAIN("posint", sa.Integer, check="VALUE > 0")),
+    )
+    op.create_table(
+        "c", sa.Column("m", postgresql.ENUM("sad", "ok", name="mood2", create_type=False))
+    )
+    _drop_with_columns(
+        op, sa.Table("b", sa.MetaData(), sa.Column("m", sa.Enum("sad", "ok", name="mood")))
+    )
 
 
 def test_postgresql_named_types_offline_once_like_alembic() -> None:
@@ -118,9 +126,11 @@ def _catalog(conn: Connection) -> dict[str, list[str]]:
         return sorted(r[0] for r in conn.execute(sa.text(sql)))
 
     return {
-        "types": names("SELECT t.typname FROM pg_type t JOIN pg_namespace n "
-                       "ON n.oid = t.typnamespace WHERE n.nspname = 'public' "
-                       "AND t.typtype IN ('e', 'd')"),
+        "types": names(
+            "SELECT t.typname FROM pg_type t JOIN pg_namespace n "
+            "ON n.oid = t.typnamespace WHERE n.nspname = 'public' "
+            "AND t.typtype IN ('e', 'd')"
+        ),
         "tables": names("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"),
     }
 
@@ -174,6 +184,7 @@ def test_postgresql_drop_table_in_a_later_run_like_alembic(pg_url: str) -> None:
 def test_postgresql_existing_type_is_reused(pg_url: str) -> None:
     """Beyond Alembic (which fails with DuplicateObject): a type that already exists is
     used as it is, not created a second time by the table's before_create event."""
+
     def migrate(op: Operations, conn: Connection) -> list[str]:
         conn.execute(sa.text("CREATE TYPE mood AS ENUM ('sad', 'ok')"))
         op.create_table("a", sa.Column("m", sa.Enum("sad", "ok", name="mood")))

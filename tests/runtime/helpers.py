@@ -106,8 +106,13 @@ class Chain:
         path = versions / f"{rev}_step.py"
         path.write_text(
             SCRIPT_TEMPLATE.format(
-                doc=doc, rev=rev, down=down, down_text=down or "", package=self.package,
-                upgrade=_body(upgrade), downgrade=_body(downgrade),
+                doc=doc,
+                rev=rev,
+                down=down,
+                down_text=down or "",
+                package=self.package,
+                upgrade=_body(upgrade),
+                downgrade=_body(downgrade),
             )
         )
         script = Script(rev, (down,) if down else (), str(path), doc)
@@ -129,8 +134,10 @@ class Chain:
         steps = []
         for script in self.scripts[start + 1 : self._index(target) + 1]:
             down = script.down_revisions
-            change = Change("update", down[0], script.revision) if down else Change(
-                "insert", None, script.revision
+            change = (
+                Change("update", down[0], script.revision)
+                if down
+                else Change("insert", None, script.revision)
             )
             steps.append(Step(script, True, down, (script.revision,), (change,)))
         return steps
@@ -140,8 +147,10 @@ class Chain:
         steps = []
         for script in reversed(self.scripts[self._index(target) + 1 : start + 1]):
             down = script.down_revisions
-            change = Change("update", script.revision, down[0]) if down else Change(
-                "delete", script.revision, None
+            change = (
+                Change("update", script.revision, down[0])
+                if down
+                else Change("delete", script.revision, None)
             )
             steps.append(Step(script, False, (script.revision,), down, (change,)))
         return steps
@@ -186,8 +195,9 @@ class FakeDirectory:
         script = self.get_revision(rev)
         return script.revision if script else None
 
-    def plan_stamp(self, targets: Sequence[str], heads: Sequence[str], purge: bool = False
-                   ) -> list[Step]:
+    def plan_stamp(
+        self, targets: Sequence[str], heads: Sequence[str], purge: bool = False
+    ) -> list[Step]:
         target = self.as_revision_number(targets[0])
         assert isinstance(target, str) or target is None
         old = heads[0] if heads else None
@@ -219,7 +229,7 @@ class FakeConfig:
         return self.url if name == "sqlalchemy.url" else default
 
 
-ENV_PY = '''
+ENV_PY = """
 from {package} import context
 from sqlalchemy import create_engine
 
@@ -255,7 +265,7 @@ if context.is_offline_mode():
     offline()
 else:
     online()
-'''
+"""
 
 
 def write_env(folder: Path, package: str = "sterna") -> Path:
@@ -301,8 +311,9 @@ def downgrade_fn(chain: Chain, target: str = "base") -> Callable[..., list[Step]
     return lambda heads, ctx: chain.downgrade(heads, target)
 
 
-def version_rows(url: str, table: str = "alembic_version", schema: str | None = None
-                 ) -> list[str] | None:
+def version_rows(
+    url: str, table: str = "alembic_version", schema: str | None = None
+) -> list[str] | None:
     """Rows of the version table, or None when it does not exist."""
     engine = create_engine(url)
     try:

@@ -47,7 +47,8 @@ def test_configure_with_a_dialect_and_render_op_text() -> None:
     opts = {"alembic_module_prefix": "op.", "sqlalchemy_module_prefix": "sa."}
     # PGDialect_psycopg.__init__ has no annotations in SQLAlchemy (no-untyped-call)
     real_context = RealContext.configure(
-        dialect=postgresql.dialect(), opts=opts  # type: ignore[no-untyped-call]
+        dialect=postgresql.dialect(),  # type: ignore[no-untyped-call]
+        opts=opts,
     )
     real = real_autogenerate.render_op_text(
         real_autogenerate.api.AutogenContext(real_context),
@@ -59,7 +60,8 @@ def test_configure_with_a_dialect_and_render_op_text() -> None:
         from alembic.runtime.migration import MigrationContext
 
         context = MigrationContext.configure(
-            dialect=postgresql.dialect(), opts=opts  # type: ignore[no-untyped-call]
+            dialect=postgresql.dialect(),  # type: ignore[no-untyped-call]
+            opts=opts,
         )
         assert context.dialect.name == "postgresql" and context.connection is None
         ours = ours_autogenerate.render_op_text(

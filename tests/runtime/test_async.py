@@ -15,7 +15,7 @@ from tests.runtime.helpers import Chain, FakeConfig, table_names, upgrade_fn, ve
 pytest.importorskip("aiosqlite")
 pytest.importorskip("greenlet")  # SQLAlchemy's asyncio extension needs it
 
-from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
+from sqlalchemy.ext.asyncio import create_async_engine
 
 
 def _run(chain: Chain, path: Path) -> None:
@@ -23,8 +23,7 @@ def _run(chain: Chain, path: Path) -> None:
         engine = create_async_engine(f"sqlite+aiosqlite:///{path}")
 
         def do_run(connection: Any) -> None:
-            with EnvironmentContext(FakeConfig(), chain.directory(),
-                                    fn=upgrade_fn(chain)) as env:
+            with EnvironmentContext(FakeConfig(), chain.directory(), fn=upgrade_fn(chain)) as env:
                 env.configure(connection=connection)
                 with env.begin_transaction():
                     env.run_migrations()
@@ -41,8 +40,10 @@ def _run(chain: Chain, path: Path) -> None:
 def test_async_sqlite_rolls_back_a_failed_run(tmp_path: Path) -> None:
     chain = Chain(tmp_path)
     chain.add("a1", "op.execute('CREATE TABLE t_a (id INTEGER PRIMARY KEY)')")
-    chain.add("b2", "op.execute('CREATE TABLE t_b (id INTEGER)')\n"
-                    "op.execute('CREATE TABLE t_b (id INTEGER)')")
+    chain.add(
+        "b2",
+        "op.execute('CREATE TABLE t_b (id INTEGER)')\nop.execute('CREATE TABLE t_b (id INTEGER)')",
+    )
     path = tmp_path / "async.db"
     with pytest.raises(MigrationError, match="b2"):
         _run(chain, path)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-ENV_PY = '''
+ENV_PY = """
 from {package} import context
 
 context.configure(url=context.config.get_main_option("sqlalchemy.url"))
@@ -20,7 +20,7 @@ context.static_output("-- head=%r heads=%r" % (context.get_head_revision(),
 context.static_output("-- offline=%r" % (context.is_offline_mode(),))
 with context.begin_transaction():
     context.run_migrations()
-'''
+"""
 
 SCRIPT = '''"""{rev}"""
 from {package} import op
@@ -45,7 +45,8 @@ def project(root: Path, package: str) -> Path:
     (folder / "script.py.mako").write_text("")
     for rev, down in (("aaa111", None), ("bbb222", "aaa111"), ("ccc333", "bbb222")):
         (folder / "versions" / f"{rev}.py").write_text(
-            SCRIPT.format(rev=rev, down=down, package=package))
+            SCRIPT.format(rev=rev, down=down, package=package)
+        )
     (root / "alembic.ini").write_text(
         "[alembic]\nscript_location = %(here)s/migrations\n"
         "sqlalchemy.url = postgresql://u:p@localhost/db\n"
@@ -77,6 +78,11 @@ def test_env_py_sees_the_command_line_as_with_alembic(
 
     assert comments(ours) == comments(theirs)
     assert comments(ours)[:3] == [
-        "-- x={'tenant': 'acme', 'dry': ''}", "-- xs=['tenant=acme', 'dry']", "-- tag='v7'"]
-    assert "UPDATE alembic_version SET version_num='ccc333' " \
-           "WHERE alembic_version.version_num = 'bbb222';" in ours
+        "-- x={'tenant': 'acme', 'dry': ''}",
+        "-- xs=['tenant=acme', 'dry']",
+        "-- tag='v7'",
+    ]
+    assert (
+        "UPDATE alembic_version SET version_num='ccc333' "
+        "WHERE alembic_version.version_num = 'bbb222';" in ours
+    )

@@ -43,7 +43,6 @@ def downgrade():
 '''
 
 
-
 @contextlib.contextmanager
 def _cwd(path: Path) -> Iterator[None]:
     """``contextlib.chdir`` (Python 3.11+) for 3.10."""
@@ -53,6 +52,7 @@ def _cwd(path: Path) -> Iterator[None]:
         yield
     finally:
         os.chdir(old)
+
 
 def _project(root: Path, url: str) -> Path:
     with _cwd(root), contextlib.redirect_stdout(io.StringIO()):
@@ -66,8 +66,7 @@ def _project(root: Path, url: str) -> Path:
 
 def _sterna(cwd: Path, *argv: str) -> tuple[int, str]:
     err = io.StringIO()
-    with _cwd(cwd), contextlib.redirect_stdout(io.StringIO()), \
-            contextlib.redirect_stderr(err):
+    with _cwd(cwd), contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
         status = main(list(argv))
     return status, err.getvalue()
 
@@ -78,7 +77,7 @@ def _failure(status: int, err: str) -> str:
     last = err.strip().splitlines()[-1]
     assert last.startswith("FAILED: "), err
     assert SECRET not in err
-    return last[len("FAILED: "):]
+    return last[len("FAILED: ") :]
 
 
 def _tables(url: str) -> list[str]:
@@ -124,8 +123,7 @@ def test_sqlite_uri_arguments_still_work(tmp_path: Path) -> None:
 
 def test_unknown_query_argument_on_postgresql(tmp_path: Path, pg_url: str) -> None:
     # the right password, so that only the query argument is wrong
-    url = make_url(pg_url).update_query_dict({"bogus": "1"}).render_as_string(
-        hide_password=False)
+    url = make_url(pg_url).update_query_dict({"bogus": "1"}).render_as_string(hide_password=False)
     message = _failure(*_sterna(_project(tmp_path, url), "upgrade", "head"))
     shown = make_url(url).render_as_string(hide_password=True)
     assert message.startswith(f"Can't connect to database {shown} (sqlalchemy.url): ")
@@ -135,8 +133,9 @@ def test_unknown_query_argument_on_postgresql(tmp_path: Path, pg_url: str) -> No
 
 def test_unknown_query_argument_on_mariadb(tmp_path: Path, mysql_url: str) -> None:
     url = make_url(mysql_url).update_query_dict({"bogus": "1"})
-    message = _failure(*_sterna(
-        _project(tmp_path, url.render_as_string(hide_password=False)), "upgrade", "head"))
+    message = _failure(
+        *_sterna(_project(tmp_path, url.render_as_string(hide_password=False)), "upgrade", "head")
+    )
     assert message == (
         f"sqlalchemy.url {url.render_as_string(hide_password=True)} is not usable: the driver "
         f"does not accept the query argument 'bogus'; {NOTHING_DONE}"
@@ -151,12 +150,15 @@ def test_password_is_masked_on_mariadb(tmp_path: Path, mysql_url: str) -> None:
     assert ":***@" in message and "bogus" in message and message.endswith(NOTHING_DONE)
 
 
-@pytest.mark.parametrize(("url", "problem"), [
-    ("nosuchdialect://x/y", "no such SQLAlchemy dialect or driver"),
-    ("sqlite+nosuchdriver:///x.db", "no such SQLAlchemy dialect or driver"),
-    ("postgresql+psycopg2://u:{pw}@localhost/db", "its driver cannot be imported"),
-    ("not a url", "Could not parse SQLAlchemy URL"),
-])
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("nosuchdialect://x/y", "no such SQLAlchemy dialect or driver"),
+        ("sqlite+nosuchdriver:///x.db", "no such SQLAlchemy dialect or driver"),
+        ("postgresql+psycopg2://u:{pw}@localhost/db", "its driver cannot be imported"),
+        ("not a url", "Could not parse SQLAlchemy URL"),
+    ],
+)
 def test_unusable_dialect_driver_or_text(tmp_path: Path, url: str, problem: str) -> None:
     if "psycopg2" in url:
         pytest.importorskip("sqlalchemy")
@@ -175,10 +177,12 @@ def test_unusable_dialect_driver_or_text(tmp_path: Path, url: str, problem: str)
 def test_url_given_by_env_py_is_not_called_sqlalchemy_url(tmp_path: Path) -> None:
     project = _project(tmp_path, f"sqlite:///{tmp_path / 'app.db'}")
     env = project / "migrations" / "env.py"
-    env.write_text(env.read_text().replace(
-        "config.get_section(config.config_ini_section, {})",
-        f"{{'sqlalchemy.url': 'postgresql://u:{SECRET}@h:port/db'}}",
-    ))
+    env.write_text(
+        env.read_text().replace(
+            "config.get_section(config.config_ini_section, {})",
+            f"{{'sqlalchemy.url': 'postgresql://u:{SECRET}@h:port/db'}}",
+        )
+    )
     message = _failure(*_sterna(project, "upgrade", "head"))
     assert message.startswith("database URL postgresql://u:***@h:port/db is not usable: ")
 
@@ -197,29 +201,36 @@ def test_statement_in_env_py_before_the_first_step(
 ) -> None:
     project = _project(tmp_path, db_url)
     env = project / "migrations" / "env.py"
-    env.write_text(env.read_text().replace(
-        "\n        with context.begin_transaction():", FAILING_ENV_STATEMENT, 1))
+    env.write_text(
+        env.read_text().replace(
+            "\n        with context.begin_transaction():", FAILING_ENV_STATEMENT, 1
+        )
+    )
     message = _failure(*_sterna(project, "upgrade", "head"))
     assert message.startswith(
-        "Database error while running 'SELECT * FROM no_such_table WHERE 1 = 1': ")
+        "Database error while running 'SELECT * FROM no_such_table WHERE 1 = 1': "
+    )
     assert "\\n" not in message
     assert message.endswith("; no migration step had run, so no revision was applied")
     assert _tables(db_url) == []
 
 
-def test_version_table_that_cannot_be_created(
-    tmp_path: Path, db_url: str, backend: str
-) -> None:
+def test_version_table_that_cannot_be_created(tmp_path: Path, db_url: str, backend: str) -> None:
     project = _project(tmp_path, db_url)
     env = project / "migrations" / "env.py"
-    env.write_text(env.read_text().replace(
-        "context.configure(connection=connection,",
-        "context.configure(connection=connection, version_table_schema='no_such_schema',", 1))
+    env.write_text(
+        env.read_text().replace(
+            "context.configure(connection=connection,",
+            "context.configure(connection=connection, version_table_schema='no_such_schema',",
+            1,
+        )
+    )
     message = _failure(*_sterna(project, "upgrade", "head"))
     assert message.startswith(
         "Database error while running 'CREATE TABLE no_such_schema.alembic_version "
         "( version_num VARCHAR(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY "
-        "(version_num) )': ")
+        "(version_num) )': "
+    )
     assert message.endswith("; no migration step had run, so no revision was applied")
     assert _tables(db_url) == []
 
@@ -227,12 +238,16 @@ def test_version_table_that_cannot_be_created(
 def test_statement_in_env_py_after_steps_names_how_many(tmp_path: Path, sqlite_url: str) -> None:
     project = _project(tmp_path, sqlite_url)
     env = project / "migrations" / "env.py"
-    env.write_text(env.read_text().replace(
-        "            context.run_migrations()",
-        "            context.run_migrations()\n"
-        "        connection.exec_driver_sql('SELECT * FROM no_such_table')", 1))
+    env.write_text(
+        env.read_text().replace(
+            "            context.run_migrations()",
+            "            context.run_migrations()\n"
+            "        connection.exec_driver_sql('SELECT * FROM no_such_table')",
+            1,
+        )
+    )
     message = _failure(*_sterna(project, "upgrade", "head"))
     assert message.startswith("Database error while running 'SELECT * FROM no_such_table': ")
     assert message.endswith(
-        "; 1 migration step(s) had run before it; `current` shows the revision the database "
-        "is at")
+        "; 1 migration step(s) had run before it; `current` shows the revision the database is at"
+    )

@@ -30,15 +30,24 @@ def test_x_arguments_as_list_and_dictionary(chain: Chain) -> None:
     with EnvironmentContext(config, chain.directory()) as env:
         assert context.get_x_argument() == config.x
         assert env.get_x_argument(as_dictionary=True) == {
-            "db": "prod", "url": "postgresql://u:p@h/db?x=1", "flag": ""}
+            "db": "prod",
+            "url": "postgresql://u:p@h/db?x=1",
+            "flag": "",
+        }
     with EnvironmentContext(FakeConfig(x=None), chain.directory()) as env:
         assert env.get_x_argument() == [] and env.get_x_argument(as_dictionary=True) == {}
 
 
 def test_command_arguments(chain: Chain) -> None:
     directory = chain.directory()
-    with EnvironmentContext(FakeConfig(), directory, as_sql=True, tag="release-7",
-                            starting_rev="a1b", destination_rev="d4e") as env:
+    with EnvironmentContext(
+        FakeConfig(),
+        directory,
+        as_sql=True,
+        tag="release-7",
+        starting_rev="a1b",
+        destination_rev="d4e",
+    ) as env:
         assert context.is_offline_mode() is True
         assert env.get_tag_argument() == "release-7"
         assert env.get_revision_argument() == "d4e5f6"
@@ -61,11 +70,18 @@ def test_configure_parses_options_once(chain: Chain) -> None:
 
     out = io.StringIO()
     directory = chain.directory()
-    with EnvironmentContext(FakeConfig(), directory, as_sql=True, tag="t1",
-                            template_args={"a": 1}) as env:
-        env.configure(dialect_name="postgresql", output_buffer=out, template_args={"b": 2},
-                      on_version_apply=hook, compare_type=False, my_option="mine",
-                      version_table="vt")
+    with EnvironmentContext(
+        FakeConfig(), directory, as_sql=True, tag="t1", template_args={"a": 1}
+    ) as env:
+        env.configure(
+            dialect_name="postgresql",
+            output_buffer=out,
+            template_args={"b": 2},
+            on_version_apply=hook,
+            compare_type=False,
+            my_option="mine",
+            version_table="vt",
+        )
         ctx = env.get_context()
         options = ctx.options
         assert isinstance(options, MigrationOptions)

@@ -59,8 +59,9 @@ def project(folder: Path, package: str) -> Path:
     versions = folder / "versions"
     versions.mkdir(parents=True)
     for rev, down, labels, depends in GRAPH:
-        (versions / f"{rev}_step.py").write_text(SCRIPT.format(
-            rev=rev, down=down, labels=labels, depends=depends, package=package))
+        (versions / f"{rev}_step.py").write_text(
+            SCRIPT.format(rev=rev, down=down, labels=labels, depends=depends, package=package)
+        )
     write_env(folder, package)
     (folder / "script.py.mako").write_text("")
     return folder
@@ -78,8 +79,15 @@ def run_sequence(command: Any, config: Any, url: str) -> list[Any]:
     log: list[Any] = []
 
     def record(ctx: Any, step: Any, heads: set[str], run_args: Any) -> None:
-        log.append((step.is_upgrade, step.is_stamp, step.up_revision_ids,
-                    step.down_revision_ids, sorted(heads)))
+        log.append(
+            (
+                step.is_upgrade,
+                step.is_stamp,
+                step.up_revision_ids,
+                step.down_revision_ids,
+                sorted(heads),
+            )
+        )
 
     config.attributes["configure"] = {"on_version_apply": record}
     for verb, target in SEQUENCE:
@@ -117,8 +125,10 @@ def test_branch_merge_and_dependency_runs_match_alembic(
 
 
 _INSERT = re.compile(r"INSERT INTO alembic_version \(version_num\) VALUES \('(\w+)'\);")
-_UPDATE = re.compile(r"UPDATE alembic_version SET version_num='(\w+)' "
-                     r"WHERE alembic_version.version_num = '(\w+)';")
+_UPDATE = re.compile(
+    r"UPDATE alembic_version SET version_num='(\w+)' "
+    r"WHERE alembic_version.version_num = '(\w+)';"
+)
 _DELETE = re.compile(r"DELETE FROM alembic_version WHERE alembic_version.version_num = '(\w+)';")
 
 
@@ -157,8 +167,10 @@ def test_offline_graph_upgrade_matches_alembic(
 
     url = "postgresql://u:p@localhost/db"
     outputs = []
-    for package, mod, cls in (("alembic", alembic_command, AlembicConfig),
-                              ("sterna", command, Config)):
+    for package, mod, cls in (
+        ("alembic", alembic_command, AlembicConfig),
+        ("sterna", command, Config),
+    ):
         buffer = io.StringIO()
         config = cls(output_buffer=buffer)
         config.set_main_option("script_location", str(project(tmp_path / package, package)))

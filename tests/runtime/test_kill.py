@@ -29,7 +29,7 @@ from tests.runtime.test_preflight import versions, write_project, write_script
 REVISIONS = ["k1", "k2", "k3", "k4"]
 PLACES = 4  # marks per script: before its first statement and after each of its three
 
-STEPS = '''
+STEPS = """
 import os, time
 
 MARKS = {marks!r}
@@ -53,7 +53,7 @@ def upgrade():
 
 def downgrade():
     op.execute("DROP TABLE t_{rev}")
-'''
+"""
 
 
 def project(tmp_path: Path, url: str) -> tuple[Path, Path]:
@@ -61,8 +61,12 @@ def project(tmp_path: Path, url: str) -> tuple[Path, Path]:
     marks = tmp_path / "marks"
     down = None
     for rev in REVISIONS:
-        write_script(versions(root) / f"{rev}_step.py", rev, down,
-                     functions=STEPS.format(rev=rev, marks=str(marks)))
+        write_script(
+            versions(root) / f"{rev}_step.py",
+            rev,
+            down,
+            functions=STEPS.format(rev=rev, marks=str(marks)),
+        )
         down = rev
     return root, marks
 
@@ -70,8 +74,12 @@ def project(tmp_path: Path, url: str) -> tuple[Path, Path]:
 def start(root: Path) -> subprocess.Popen[str]:
     env = dict(os.environ, PYTHONPATH=str(REPO))
     return subprocess.Popen(
-        [sys.executable, "-m", "sterna", "upgrade", "head"], cwd=root, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-m", "sterna", "upgrade", "head"],
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -144,9 +152,7 @@ def test_kill_at_a_random_point_then_the_next_run_finishes(
     assert_consistent(root, db_url, why)
 
 
-def test_kill_the_lock_holder_while_others_wait(
-    backend: str, db_url: str, tmp_path: Path
-) -> None:
+def test_kill_the_lock_holder_while_others_wait(backend: str, db_url: str, tmp_path: Path) -> None:
     _, place, why = random_place("holder killed")
     root, marks = project(tmp_path, db_url)
     procs = [start(root) for _ in range(4)]

@@ -28,7 +28,7 @@ from tests.conftest import REPO, run_sterna
 
 REVISIONS = [f"r{n:02d}" for n in range(1, 11)]
 
-ENV_PY = '''
+ENV_PY = """
 import os
 from logging.config import fileConfig
 
@@ -64,7 +64,7 @@ else:
         )
         with context.begin_transaction():
             context.run_migrations()
-'''
+"""
 
 SCRIPT = '''"""revision {rev}
 
@@ -97,14 +97,14 @@ def downgrade():
     op.drop_table("t_{rev}")
 '''
 
-CREATE_LOG = '''    op.create_table(
+CREATE_LOG = """    op.create_table(
         "applied",
         sa.Column("rev", sa.String(10), primary_key=True),
         sa.Column("pid", sa.Integer, nullable=False),
     )
-'''
+"""
 
-INI = '''[alembic]
+INI = """[alembic]
 script_location = migrations
 sqlalchemy.url = {url}
 {extra}
@@ -134,7 +134,7 @@ formatter = generic
 
 [formatter_generic]
 format = %(levelname)-5.5s [%(name)s] %(message)s
-'''
+"""
 
 
 def make_project(folder: Path, url: str, extra: str = "", sleep: float = 0.05) -> Path:
@@ -144,10 +144,15 @@ def make_project(folder: Path, url: str, extra: str = "", sleep: float = 0.05) -
     (folder / "alembic.ini").write_text(INI.format(url=url.replace("%", "%%"), extra=extra))
     down: str | None = None
     for rev in REVISIONS:
-        (versions / f"{rev}_step.py").write_text(SCRIPT.format(
-            rev=rev, down=down or "", down_value=down, sleep=sleep,
-            create_log=CREATE_LOG if down is None else "",
-        ))
+        (versions / f"{rev}_step.py").write_text(
+            SCRIPT.format(
+                rev=rev,
+                down=down or "",
+                down_value=down,
+                sleep=sleep,
+                create_log=CREATE_LOG if down is None else "",
+            )
+        )
         down = rev
     return folder
 
@@ -236,8 +241,12 @@ def test_concurrent_upgrades_apply_each_revision_once(
     project = make_project(tmp_path / "project", db_url)
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "sterna", "upgrade", "head"], cwd=project, env=_env(),
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [sys.executable, "-m", "sterna", "upgrade", "head"],
+            cwd=project,
+            env=_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for _ in range(6)
     ]
@@ -296,9 +305,7 @@ def test_waiting_line_names_the_holder(sqlite_url: str, tmp_path: Path) -> None:
     ("extra", "succeeds"),
     [("sterna_lock = false", True), ("sterna_lock_timeout = 0.5", False)],
 )
-def test_config_keys(
-    backend: str, db_url: str, tmp_path: Path, extra: str, succeeds: bool
-) -> None:
+def test_config_keys(backend: str, db_url: str, tmp_path: Path, extra: str, succeeds: bool) -> None:
     project = make_project(tmp_path / "project", db_url, extra=extra)
     with hold_lock(backend, db_url):
         proc = run_sterna("upgrade", "head", cwd=project)
@@ -408,7 +415,11 @@ def test_pg_waiter_holds_no_transaction(pg_url: str, tmp_path: Path) -> None:
     with hold_lock("postgresql", pg_url):
         proc = subprocess.Popen(
             [sys.executable, "-m", "sterna", "upgrade", "head", "--lock-timeout", "4"],
-            cwd=project, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cwd=project,
+            env=_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         try:
             states = _waiter_states(pg_url, proc)
@@ -451,7 +462,11 @@ def test_validation_waits_for_the_lock(backend: str, db_url: str, tmp_path: Path
     with hold_lock(backend, db_url):
         proc = subprocess.Popen(
             [sys.executable, "-m", "sterna", "upgrade", "head", "--lock-timeout", "60"],
-            cwd=project, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cwd=project,
+            env=_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         assert proc.stderr is not None
         seen = [proc.stderr.readline()]
@@ -461,10 +476,12 @@ def test_validation_waits_for_the_lock(backend: str, db_url: str, tmp_path: Path
         engine = create_engine(db_url)
         try:
             with engine.begin() as conn:
-                conn.execute(text(
-                    "UPDATE sterna_history SET checksum = 'edited-meanwhile', file_sha256 = NULL "
-                    "WHERE revision = 'r01'"
-                ))
+                conn.execute(
+                    text(
+                        "UPDATE sterna_history SET checksum = 'edited-meanwhile', file_sha256 = NULL "  # noqa: E501
+                        "WHERE revision = 'r01'"
+                    )
+                )
         finally:
             engine.dispose()
     code = proc.wait(timeout=60)

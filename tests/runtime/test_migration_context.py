@@ -66,7 +66,9 @@ def test_autocommit_block_commits_runs_outside_then_begins_again(
     db_url: str, backend: str, tmp_path: Path
 ) -> None:
     chain = Chain(tmp_path)
-    chain.add("a1", f"""
+    chain.add(
+        "a1",
+        f"""
         from sqlalchemy import text
         op.execute("CREATE TABLE t_before (id INTEGER)")
         with op.get_context().autocommit_block():
@@ -76,7 +78,8 @@ def test_autocommit_block_commits_runs_outside_then_begins_again(
                 assert flag == 1, flag
         op.execute("CREATE TABLE t_after (id INTEGER)")
         op.execute("CREATE TABLE t_after (id INTEGER)")
-    """)
+    """,
+    )
     with pytest.raises(MigrationError, match="t_after"):
         run_env(chain, db_url, upgrade_fn(chain))
     tables = table_names(db_url)
@@ -103,12 +106,23 @@ def test_on_version_apply_shapes_match_alembic(tmp_path: Path) -> None:
 
     def collect(into: list[tuple[Any, ...]]) -> Any:
         def callback(ctx: Any, step: Any, heads: set[str], run_args: dict[str, Any]) -> None:
-            into.append((
-                step.is_upgrade, step.is_stamp, step.is_migration, step.up_revision_id,
-                step.up_revision_ids, step.down_revision_ids, step.source_revision_ids,
-                step.destination_revision_ids, step.up_revision.revision,
-                tuple(r.revision for r in step.down_revisions), frozenset(heads), run_args,
-            ))
+            into.append(
+                (
+                    step.is_upgrade,
+                    step.is_stamp,
+                    step.is_migration,
+                    step.up_revision_id,
+                    step.up_revision_ids,
+                    step.down_revision_ids,
+                    step.source_revision_ids,
+                    step.destination_revision_ids,
+                    step.up_revision.revision,
+                    tuple(r.revision for r in step.down_revisions),
+                    frozenset(heads),
+                    run_args,
+                )
+            )
+
         return callback
 
     theirs: list[tuple[Any, ...]] = []
@@ -158,11 +172,13 @@ def test_a_run_without_steps_does_not_load_the_operations_layer(tmp_path: Path) 
         "print(seen, 'sterna.operations' in sys.modules)\n"
     )
     root = Path(__file__).parents[2]
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=str(root), check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=str(root), check=True
+    )
     assert out.stdout.split() == ["[()]", "False"]
-    assert not (tmp_path / "x.db").exists() or version_rows(
-        f"sqlite:///{tmp_path / 'x.db'}") is None  # dont_mutate: no version table
+    assert (
+        not (tmp_path / "x.db").exists() or version_rows(f"sqlite:///{tmp_path / 'x.db'}") is None
+    )  # dont_mutate: no version table
 
 
 def test_opts_is_a_dictionary_whose_items_reach_autogenerate(db_url: str) -> None:

@@ -39,8 +39,9 @@ def projects(tmp_path: Path) -> tuple[Chain, Chain]:
     return build(tmp_path / "sterna", "sterna"), build(tmp_path / "alembic", "alembic")
 
 
-def alembic_sql(chain: Chain, url: str, verb: str, target: str,
-                configure: dict[str, Any] | None = None) -> str:
+def alembic_sql(
+    chain: Chain, url: str, verb: str, target: str, configure: dict[str, Any] | None = None
+) -> str:
     from alembic import command
     from alembic.config import Config
 
@@ -73,13 +74,15 @@ def test_upgrade_and_downgrade_match_alembic(projects: tuple[Chain, Chain], dial
     assert "-- Running upgrade  -> a1" in up.splitlines()
     assert ("BEGIN;" in up) == (dialect == "postgresql")
 
-    partial = run_env(ours, url, upgrade_fn(ours), as_sql=True, starting_rev="a1",
-                      destination_rev="c3")
+    partial = run_env(
+        ours, url, upgrade_fn(ours), as_sql=True, starting_rev="a1", destination_rev="c3"
+    )
     assert normalise(partial) == normalise(alembic_sql(theirs, url, "upgrade", "a1:c3"))
     assert "CREATE TABLE alembic_version" not in partial
 
-    down = run_env(ours, url, downgrade_fn(ours), as_sql=True, starting_rev="c3",
-                   destination_rev="base")
+    down = run_env(
+        ours, url, downgrade_fn(ours), as_sql=True, starting_rev="c3", destination_rev="base"
+    )
     assert normalise(down) == normalise(alembic_sql(theirs, url, "downgrade", "c3:base"))
     assert normalise(down)[-2 if dialect == "postgresql" else -1] == (
         "DELETE FROM alembic_version WHERE alembic_version.version_num = 'a1';"
@@ -99,8 +102,11 @@ def test_transaction_per_migration_matches_alembic(projects: tuple[Chain, Chain]
 def test_custom_version_table_matches_alembic(projects: tuple[Chain, Chain], dialect: str) -> None:
     ours, theirs = projects
     url = URLS[dialect]
-    opts = {"version_table": "deploy_log", "version_table_schema": "audit",
-            "version_table_pk": False}
+    opts = {
+        "version_table": "deploy_log",
+        "version_table_schema": "audit",
+        "version_table_pk": False,
+    }
     sql = run_env(ours, url, upgrade_fn(ours, "b2"), as_sql=True, configure=opts)
     assert normalise(sql) == normalise(alembic_sql(theirs, url, "upgrade", "b2", opts))
     assert "CREATE TABLE audit.deploy_log" in sql and "_pkc" not in sql
@@ -110,8 +116,7 @@ def test_stamp_matches_alembic(projects: tuple[Chain, Chain]) -> None:
     ours, theirs = projects
     url = URLS["postgresql"]
     directory = ours.directory()
-    sql = run_env(ours, url, lambda heads, ctx: directory.plan_stamp(["b2"], heads),
-                  as_sql=True)
+    sql = run_env(ours, url, lambda heads, ctx: directory.plan_stamp(["b2"], heads), as_sql=True)
     assert normalise(sql) == normalise(alembic_sql(theirs, url, "stamp", "b2"))
     assert "-- Running stamp_revision  -> b2" in sql.splitlines()
 
@@ -137,31 +142,42 @@ def test_output_encoding_writes_bytes_to_a_binary_buffer() -> None:
     ctx.execute("INSERT INTO t (name) VALUES ('caf\u00e9')")
     ctx.impl.static_output("-- d\u00e9j\u00e0")
     assert raw.getvalue() == "INSERT INTO t (name) VALUES ('caf\xe9');\n\n-- d\xe9j\xe0\n\n".encode(
-        "latin-1")
+        "latin-1"
+    )
 
 
 def test_offline_bind_is_a_mock_that_writes_sql() -> None:
     from sqlalchemy import Column, Integer, MetaData, Table
 
     out = io.StringIO()
-    ctx = MigrationContext.configure(dialect_name="sqlite",
-                                     opts={"as_sql": True, "output_buffer": out})
+    ctx = MigrationContext.configure(
+        dialect_name="sqlite", opts={"as_sql": True, "output_buffer": out}
+    )
     table = Table("made_with_bind", MetaData(), Column("id", Integer, primary_key=True))
     assert ctx.bind is not None
     table.create(ctx.bind)  # what scripts do with op.get_bind() for types and tables
     assert normalise(out.getvalue()) == [
-        "CREATE TABLE made_with_bind (", "id INTEGER NOT NULL,", "PRIMARY KEY (id)", ");"]
+        "CREATE TABLE made_with_bind (",
+        "id INTEGER NOT NULL,",
+        "PRIMARY KEY (id)",
+        ");",
+    ]
 
 
 def test_autocommit_block_offline_writes_commit_and_begin() -> None:
     out = io.StringIO()
-    ctx = MigrationContext.configure(dialect_name="postgresql",
-                                     opts={"as_sql": True, "output_buffer": out})
+    ctx = MigrationContext.configure(
+        dialect_name="postgresql", opts={"as_sql": True, "output_buffer": out}
+    )
     with ctx.begin_transaction():
         ctx.execute("CREATE TABLE x (id INTEGER)")
         with ctx.autocommit_block():
             ctx.execute("ALTER TYPE mood ADD VALUE 'meh'")
     assert normalise(out.getvalue()) == [
-        "BEGIN;", "CREATE TABLE x (id INTEGER);", "COMMIT;", "ALTER TYPE mood ADD VALUE 'meh';",
-        "BEGIN;", "COMMIT;",
+        "BEGIN;",
+        "CREATE TABLE x (id INTEGER);",
+        "COMMIT;",
+        "ALTER TYPE mood ADD VALUE 'meh';",
+        "BEGIN;",
+        "COMMIT;",
     ]

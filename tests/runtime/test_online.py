@@ -41,14 +41,17 @@ def test_linear_upgrade_and_downgrade_keep_one_row_per_step(db_url: str, tmp_pat
     seen: list[tuple[str, list[str], set[str]]] = []
 
     def record(ctx: Any, step: Any, heads: set[str], run_args: dict[str, Any]) -> None:
-        rows = sorted(r[0] for r in ctx.connection.execute(text(
-            "SELECT version_num FROM alembic_version")))
+        rows = sorted(
+            r[0] for r in ctx.connection.execute(text("SELECT version_num FROM alembic_version"))
+        )
         kind = "up" if step.is_upgrade else "down"
         seen.append((kind, rows, heads))
 
     run_env(chain, db_url, upgrade_fn(chain), configure={"on_version_apply": record})
     assert seen == [
-        ("up", ["a1"], {"a1"}), ("up", ["b2"], {"b2"}), ("up", ["c3"], {"c3"}),
+        ("up", ["a1"], {"a1"}),
+        ("up", ["b2"], {"b2"}),
+        ("up", ["c3"], {"c3"}),
     ]
     assert version_rows(db_url) == ["c3"]
     assert {"t_a", "t_b", "t_c"} <= table_names(db_url)
@@ -70,8 +73,11 @@ def test_log_lines_match_alembic_wording(
     caplog.set_level(logging.INFO, logger="alembic")
     run_env(chain, sqlite_url, upgrade_fn(chain, "b2"))
     run_env(chain, sqlite_url, downgrade_fn(chain, "base"))
-    running = [r.getMessage() for r in caplog.records
-               if r.name == "alembic.runtime.migration" and r.getMessage().startswith("Running")]
+    running = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "alembic.runtime.migration" and r.getMessage().startswith("Running")
+    ]
     # the text Alembic 1.20 logs for the same steps (note the two spaces before "->" from base)
     assert running == [
         "Running upgrade  -> a1, create a",
@@ -120,8 +126,7 @@ def test_transaction_per_migration_keeps_completed_steps(
 ) -> None:
     chain = failing_chain(tmp_path)
     with pytest.raises(MigrationError):
-        run_env(chain, db_url, upgrade_fn(chain),
-                configure={"transaction_per_migration": True})
+        run_env(chain, db_url, upgrade_fn(chain), configure={"transaction_per_migration": True})
     assert version_rows(db_url) == ["a1"]
     tables = table_names(db_url)
     assert "t_a" in tables
@@ -132,10 +137,13 @@ def test_sqlite_failing_second_statement_rolls_back_first_and_version_row(
     tmp_path: Path, sqlite_url: str
 ) -> None:
     chain = Chain(tmp_path)
-    chain.add("a1", create("t_a") + "\nop.execute('INSERT INTO t_a (id) VALUES (1)')",
-              drop("t_a"))
-    chain.add("b2", "op.execute('ALTER TABLE t_a ADD COLUMN x INTEGER')\n"
-                    "op.execute('CREATE TABLE t_a (id INTEGER)')", "")
+    chain.add("a1", create("t_a") + "\nop.execute('INSERT INTO t_a (id) VALUES (1)')", drop("t_a"))
+    chain.add(
+        "b2",
+        "op.execute('ALTER TABLE t_a ADD COLUMN x INTEGER')\n"
+        "op.execute('CREATE TABLE t_a (id INTEGER)')",
+        "",
+    )
     run_env(chain, sqlite_url, upgrade_fn(chain, "a1"))
     with pytest.raises(MigrationError):
         run_env(chain, sqlite_url, upgrade_fn(chain))
@@ -154,6 +162,7 @@ def test_version_table_that_lies_is_an_error(db_url: str, backend: str, tmp_path
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM alembic_version"))
         conn.execute(text("INSERT INTO alembic_version (version_num) VALUES ('a1')"))
+
     # the planner believes a1 is current but the row is gone when the step updates it
     def plan(heads: tuple[str, ...], ctx: Any) -> Any:
         ctx.connection.execute(text("DELETE FROM alembic_version"))
@@ -210,10 +219,13 @@ def test_run_args_reach_the_scripts(tmp_path: Path, sqlite_url: str) -> None:
     chain.add("a1", "op.execute(f\"CREATE TABLE {kw['name']} (id INTEGER)\")")
     calls: list[dict[str, Any]] = []
     engine = create_engine(sqlite_url)
-    with EnvironmentContext(FakeConfig(url=sqlite_url), chain.directory(),
-                            fn=upgrade_fn(chain)) as env, engine.connect() as conn:
-        env.configure(connection=conn, on_version_apply=[
-            lambda **kw: calls.append(kw["run_args"])])
+    with (
+        EnvironmentContext(
+            FakeConfig(url=sqlite_url), chain.directory(), fn=upgrade_fn(chain)
+        ) as env,
+        engine.connect() as conn,
+    ):
+        env.configure(connection=conn, on_version_apply=[lambda **kw: calls.append(kw["run_args"])])
         with env.begin_transaction():
             env.run_migrations(name="from_kw")
     engine.dispose()
@@ -225,12 +237,17 @@ def test_mariadb_error_lists_exactly_what_was_committed(mysql_url: str, tmp_path
     """DDL commits everything before it, even when it fails; later DML is rolled back."""
     chain = Chain(tmp_path)
     chain.add("a1", create("t_a"), drop("t_a"))
-    chain.add("b2", "\n".join([
-        create("t_x"),
-        "op.execute('INSERT INTO t_a (id) VALUES (5)')",
-        "op.execute('INSERT INTO t_x (id) VALUES (1)')",
-        "op.execute('INSERT INTO t_x (id) VALUES (1)')",  # fails: duplicate key, not DDL
-    ]))
+    chain.add(
+        "b2",
+        "\n".join(
+            [
+                create("t_x"),
+                "op.execute('INSERT INTO t_a (id) VALUES (5)')",
+                "op.execute('INSERT INTO t_x (id) VALUES (1)')",
+                "op.execute('INSERT INTO t_x (id) VALUES (1)')",  # fails: duplicate key, not DDL
+            ]
+        ),
+    )
     run_env(chain, mysql_url, upgrade_fn(chain, "a1"))
     with pytest.raises(PartialMigrationError) as info:
         run_env(chain, mysql_url, upgrade_fn(chain))
@@ -241,10 +258,15 @@ def test_mariadb_error_lists_exactly_what_was_committed(mysql_url: str, tmp_path
         assert conn.execute(text("SELECT COUNT(*) FROM t_x")).scalar() == 0
 
     chain.scripts.pop()
-    chain.add("c3", "\n".join([
-        "op.execute('INSERT INTO t_a (id) VALUES (6)')",
-        create("t_a"),  # fails, but commits the INSERT before it
-    ]))
+    chain.add(
+        "c3",
+        "\n".join(
+            [
+                "op.execute('INSERT INTO t_a (id) VALUES (6)')",
+                create("t_a"),  # fails, but commits the INSERT before it
+            ]
+        ),
+    )
     with pytest.raises(PartialMigrationError) as info:
         run_env(chain, mysql_url, upgrade_fn(chain))
     assert info.value.applied == ("INSERT INTO t_a (id) VALUES (6)",)

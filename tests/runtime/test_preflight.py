@@ -23,7 +23,7 @@ import pytest
 from tests.conftest import run_sterna
 from tests.runtime.helpers import table_names, version_rows
 
-ENV_PY = '''\
+ENV_PY = """\
 from alembic import context
 from sqlalchemy import MetaData, engine_from_config, pool
 
@@ -54,7 +54,7 @@ if context.is_offline_mode():
     offline()
 else:
     online()
-'''
+"""
 
 INI = """\
 [alembic]
@@ -98,25 +98,24 @@ depends_on = None
 {functions}
 '''
 
-FUNCTIONS = '''\
+FUNCTIONS = """\
 def upgrade():
     op.execute("CREATE TABLE t_{rev} (id INTEGER)")
 
 
 def downgrade():
     op.execute("DROP TABLE t_{rev}")
-'''
+"""
 
 
-def write_project(
-    root: Path, url: str, *, per_migration: bool = True, extra_ini: str = ""
-) -> Path:
+def write_project(root: Path, url: str, *, per_migration: bool = True, extra_ini: str = "") -> Path:
     (root / "migrations" / "versions").mkdir(parents=True, exist_ok=True)
     (root / "migrations" / "env.py").write_text(ENV_PY)
     (root / "migrations" / "script.py.mako").write_text(MAKO)
     (root / "alembic.ini").write_text(
-        INI.format(url=url.replace("%", "%%"), per_migration=str(per_migration).lower(),
-                   extra=extra_ini)
+        INI.format(
+            url=url.replace("%", "%%"), per_migration=str(per_migration).lower(), extra=extra_ini
+        )
     )
     return root
 
@@ -134,8 +133,14 @@ def write_script(
     path.parent.mkdir(parents=True, exist_ok=True)
     body = FUNCTIONS.format(rev=rev) if functions is None else textwrap.dedent(functions)
     path.write_text(
-        SCRIPT.format(rev=rev, down=down, labels=labels, imports=imports,
-                      module_code=textwrap.dedent(module_code), functions=body)
+        SCRIPT.format(
+            rev=rev,
+            down=down,
+            labels=labels,
+            imports=imports,
+            module_code=textwrap.dedent(module_code),
+            functions=body,
+        )
     )
     return path
 
@@ -144,13 +149,20 @@ def versions(root: Path) -> Path:
     return root / "migrations" / "versions"
 
 
-def run_alembic(*args: str, cwd: Path, env: dict[str, str] | None = None
-                ) -> subprocess.CompletedProcess[str]:
+def run_alembic(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """The real Alembic 1.20.1 on the same project (the reference)."""
     full_env = {**os.environ, **(env or {})}
     full_env.pop("PYTHONPATH", None)  # no Sterna on the path: `alembic` is the real one
-    return subprocess.run([sys.executable, "-m", "alembic", *args], cwd=cwd, env=full_env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "alembic", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def syntax_error_line(path: Path) -> int:
@@ -172,13 +184,13 @@ def chain_a(root: Path) -> tuple[Path, Path]:
     return versions(root) / "a1_first.py", a2
 
 
-BROKEN_BODY = '''\
+BROKEN_BODY = """\
 def upgrade():
     op.execute("CREATE TABLE t_a3 (id INTEGER)"
 
 def downgrade():
     pass
-'''
+"""
 
 NO_UPGRADE = "def downgrade():\n    pass\n"
 
@@ -225,14 +237,18 @@ def test_missing_upgrade_function_fails_before_the_database_is_touched(
     assert table_names(db_url) == set()
 
 
-def test_missing_downgrade_function_fails_before_any_step(tmp_path: Path, sqlite_url: str
-                                                          ) -> None:
+def test_missing_downgrade_function_fails_before_any_step(tmp_path: Path, sqlite_url: str) -> None:
     root = write_project(tmp_path, sqlite_url, per_migration=True)
     write_script(versions(root) / "a1_first.py", "a1", None)
-    a2 = write_script(versions(root) / "a2_second.py", "a2", "a1", functions='''\
+    a2 = write_script(
+        versions(root) / "a2_second.py",
+        "a2",
+        "a1",
+        functions="""\
         def upgrade():
             op.execute("CREATE TABLE t_a2 (id INTEGER)")
-        ''')
+        """,
+    )
     write_script(versions(root) / "a3_third.py", "a3", "a2")
     run_sterna("upgrade", "head", cwd=root, check=True)
 
@@ -266,7 +282,8 @@ def test_stamp_imports_every_script_as_alembic_does(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("per_migration", [False, True], ids=["one-transaction", "per-step"])
 @pytest.mark.parametrize(
-    "url", ["sqlite:///offline.db", "postgresql://u@localhost/offline", "mysql://u@localhost/o"],
+    "url",
+    ["sqlite:///offline.db", "postgresql://u@localhost/offline", "mysql://u@localhost/o"],
     ids=["sqlite", "postgresql", "mysql"],
 )
 def test_offline_run_writes_nothing_when_a_script_is_broken(
@@ -317,15 +334,20 @@ def test_a_script_may_rely_on_a_later_scripts_import(
         (root / "pkg").mkdir()
         (root / "pkg" / "__init__.py").write_text("")
         (root / "pkg" / "sub.py").write_text("VALUE = 42\n")
-        write_script(versions(root) / "b1_uses.py", "b1", None, imports="import pkg",
-                     functions='''\
+        write_script(
+            versions(root) / "b1_uses.py",
+            "b1",
+            None,
+            imports="import pkg",
+            functions="""\
             def upgrade():
                 op.execute(f"CREATE TABLE t_{pkg.sub.VALUE} (id INTEGER)")
 
 
             def downgrade():
                 op.execute(f"DROP TABLE t_{pkg.sub.VALUE}")
-            ''')
+            """,
+        )
         write_script(versions(root) / "b2_imports.py", "b2", "b1", imports="import pkg.sub")
         proc = run("upgrade", target, cwd=root)
         assert proc.returncode == 0, (tool, proc.stderr)
@@ -335,10 +357,10 @@ def test_a_script_may_rely_on_a_later_scripts_import(
 
 # ------------------------------------------------------------------ Alembic's import order
 
-LOG_CODE = '''\
+LOG_CODE = """\
 with open(os.environ["STERNA_TEST_IMPORT_LOG"], "a") as _log:
     _log.write(revision + "\\n")
-'''
+"""
 
 PASS_FUNCTIONS = "def upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n"
 
@@ -375,8 +397,15 @@ def order_project(root: Path) -> Path:
     write_project(root, url, extra_ini=extra)
     an_hour_ago = time.time() - 3600  # old enough for Sterna's caches and graph snapshot
     for rel, rev, down, labels in ORDER_GRAPH:
-        path = write_script(root / rel, rev, down, labels=labels, imports="import os",
-                            module_code=LOG_CODE, functions=PASS_FUNCTIONS)
+        path = write_script(
+            root / rel,
+            rev,
+            down,
+            labels=labels,
+            imports="import os",
+            module_code=LOG_CODE,
+            functions=PASS_FUNCTIONS,
+        )
         os.utime(path, (an_hour_ago, an_hour_ago))
     return root
 
@@ -403,8 +432,9 @@ def test_scripts_are_imported_in_alembics_order(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("argv", [["heads"], ["history"], ["branches"], ["show", "m1"],
-                                  ["current"]], ids=" ".join)
+@pytest.mark.parametrize(
+    "argv", [["heads"], ["history"], ["branches"], ["show", "m1"], ["current"]], ids=" ".join
+)
 def test_read_commands_import_no_script(tmp_path: Path, argv: list[str]) -> None:
     root = order_project(tmp_path / "sterna")
     log = tmp_path / "imports.log"

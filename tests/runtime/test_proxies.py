@@ -34,8 +34,7 @@ def test_op_outside_a_run_fails_only_when_called() -> None:
     with pytest.raises(ProxyNotActive) as info:
         create_table("t")
     assert str(info.value) == (
-        "op.create_table is only available while migrations run "
-        "(inside upgrade() or downgrade())"
+        "op.create_table is only available while migrations run (inside upgrade() or downgrade())"
     )
     assert isinstance(info.value, CommandError) and isinstance(info.value, NameError)
 
@@ -46,8 +45,18 @@ def test_context_outside_a_run_fails_at_access() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["configure", "run_migrations", "is_offline_mode", "begin_transaction", "config",
-             "script", "get_x_argument", "execute", "no_such_thing"],
+    "name",
+    [
+        "configure",
+        "run_migrations",
+        "is_offline_mode",
+        "begin_transaction",
+        "config",
+        "script",
+        "get_x_argument",
+        "execute",
+        "no_such_thing",
+    ],
 )
 def test_context_outside_a_run_answers_hasattr_as_alembic(name: str) -> None:
     """Alembic's ``context`` module has a function for each method of its environment context
@@ -109,10 +118,12 @@ def test_uninstall_out_of_order_keeps_the_rest() -> None:
 
 
 def test_proxy_modules_do_not_import_sqlalchemy() -> None:
-    code = (
-        "import sys; from sterna import op, context; "
-        "print('sqlalchemy' in sys.modules)"
+    code = "import sys; from sterna import op, context; print('sqlalchemy' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=str(__import__("pathlib").Path(__file__).parents[2]),
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=str(__import__("pathlib").Path(__file__).parents[2]))
     assert out.stdout.strip() == "False"

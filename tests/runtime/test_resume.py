@@ -21,7 +21,7 @@ from tests.runtime.helpers import table_names, version_rows
 from tests.runtime.test_history import history, sterna_ok
 from tests.runtime.test_preflight import error_lines, versions, write_project, write_script
 
-DDL_AND_DML = '''
+DDL_AND_DML = """
 def upgrade():
     op.execute("CREATE TABLE t_x (id INTEGER)")
     op.execute("INSERT INTO t_x (id) VALUES (1)")
@@ -31,7 +31,7 @@ def upgrade():
 
 def downgrade():
     pass
-'''
+"""
 
 BROKEN_LAST = "ALTER TABLE t_missing ADD COLUMN z INTEGER"
 FIXED_LAST = "ALTER TABLE t_y ADD COLUMN z INTEGER"
@@ -40,8 +40,9 @@ FIXED_LAST = "ALTER TABLE t_y ADD COLUMN z INTEGER"
 def project(tmp_path: Path, url: str, last: str = BROKEN_LAST) -> Path:
     root = write_project(tmp_path, url)
     write_script(versions(root) / "a1_first.py", "a1", None)
-    write_script(versions(root) / "a2_partial.py", "a2", "a1",
-                 functions=DDL_AND_DML.format(last=last))
+    write_script(
+        versions(root) / "a2_partial.py", "a2", "a1", functions=DDL_AND_DML.format(last=last)
+    )
     return root
 
 
@@ -93,9 +94,7 @@ def failed_part_way(root: Path, url: str) -> dict[str, object]:
 # -- MariaDB: DDL commits implicitly ----------------------------------------------------------
 
 
-def test_failed_row_records_the_statements_that_took_effect(
-    tmp_path: Path, mysql_url: str
-) -> None:
+def test_failed_row_records_the_statements_that_took_effect(tmp_path: Path, mysql_url: str) -> None:
     root = project(tmp_path, mysql_url)
     row = failed_part_way(root, mysql_url)
     # the failing ALTER committed the INSERT before it (it is no parse error)
@@ -124,16 +123,18 @@ def test_resume_skips_what_took_effect(tmp_path: Path, mysql_url: str) -> None:
     assert (rows[-1]["status"], rows[-1]["statements_executed"]) == ("applied", 4)
     assert str(rows[-1]["statement_hashes"]).split()[:3] == str(row["statement_hashes"]).split()
     sterna_ok(root, "validate")
-    assert "no step that failed part way" in run_sterna(
-        "upgrade", "head", "--resume", cwd=root).stderr
+    assert (
+        "no step that failed part way" in run_sterna("upgrade", "head", "--resume", cwd=root).stderr
+    )
 
 
 def test_resume_refuses_a_changed_statement(tmp_path: Path, mysql_url: str) -> None:
     root = project(tmp_path, mysql_url)
     row = failed_part_way(root, mysql_url)
     path = versions(root) / "a2_partial.py"
-    path.write_text(path.read_text().replace("VALUES (1)", "VALUES (2)").replace(
-        BROKEN_LAST, FIXED_LAST))
+    path.write_text(
+        path.read_text().replace("VALUES (1)", "VALUES (2)").replace(BROKEN_LAST, FIXED_LAST)
+    )
     proc = run_sterna("upgrade", "head", "--resume", cwd=root)
     assert proc.returncode == 1
     (line,) = error_lines(proc)
@@ -150,7 +151,11 @@ def test_dml_before_a_ddl_that_does_not_parse_is_rolled_back(
 ) -> None:
     root = write_project(tmp_path, mysql_url)
     write_script(versions(root) / "a1_first.py", "a1", None)
-    write_script(versions(root) / "a2_partial.py", "a2", "a1", functions='''
+    write_script(
+        versions(root) / "a2_partial.py",
+        "a2",
+        "a1",
+        functions="""
 def upgrade():
     op.execute("CREATE TABLE t_x (id INTEGER)")
     op.execute("INSERT INTO t_x (id) VALUES (1)")
@@ -159,7 +164,8 @@ def upgrade():
 
 def downgrade():
     pass
-''')
+""",
+    )
     proc = run_sterna("upgrade", "head", cwd=root)
     assert proc.returncode == 1
     (line,) = error_lines(proc)
@@ -183,9 +189,12 @@ def test_resolve_applied_and_rolled_back(tmp_path: Path, mysql_url: str) -> None
     sterna_ok(root, "validate")
     # and back: a failed downgrade undone by hand
     path = versions(root) / "a2_partial.py"
-    path.write_text(path.read_text().replace(
-        "def downgrade():\n    pass",
-        'def downgrade():\n    op.execute("DROP TABLE t_y")\n    op.execute("DROP TABLE t_nope")'))
+    path.write_text(
+        path.read_text().replace(
+            "def downgrade():\n    pass",
+            'def downgrade():\n    op.execute("DROP TABLE t_y")\n    op.execute("DROP TABLE t_nope")',  # noqa: E501
+        )
+    )
     sterna_ok(root, "repair")  # the script changed after it ran: reviewed
     assert run_sterna("downgrade", "a1", cwd=root).returncode == 1
     assert "t_y" not in table_names(mysql_url)
@@ -199,7 +208,7 @@ def test_resolve_applied_and_rolled_back(tmp_path: Path, mysql_url: str) -> None
 
 # -- PostgreSQL: autocommit_block() ---------------------------------------------------------------
 
-AUTOCOMMIT = '''
+AUTOCOMMIT = """
 def upgrade():
     op.execute("CREATE TABLE t_p (id INTEGER)")
     with op.get_context().autocommit_block():
@@ -210,14 +219,15 @@ def upgrade():
 
 def downgrade():
     pass
-'''
+"""
 
 
 def test_autocommit_block_failure_and_resume(tmp_path: Path, pg_url: str) -> None:
     root = write_project(tmp_path, pg_url)
     write_script(versions(root) / "a1_first.py", "a1", None)
-    write_script(versions(root) / "a2_partial.py", "a2", "a1",
-                 functions=AUTOCOMMIT.format(last=BROKEN_LAST))
+    write_script(
+        versions(root) / "a2_partial.py", "a2", "a1", functions=AUTOCOMMIT.format(last=BROKEN_LAST)
+    )
     row = failed_part_way(root, pg_url)
     # committed: the table (with the block's start) and the index; rolled back: the INSERT
     assert row["statements_executed"] == 2
@@ -226,7 +236,9 @@ def test_autocommit_block_failure_and_resume(tmp_path: Path, pg_url: str) -> Non
     sterna_ok(root, "upgrade", "head", "--resume")
     assert query(pg_url, "SELECT id FROM t_p") == [(7,)] and version_rows(pg_url) == ["a2"]
     assert (history(pg_url)[-1]["status"], history(pg_url)[-1]["statements_executed"]) == (
-        "applied", 4)
+        "applied",
+        4,
+    )
 
 
 def test_transactional_failure_records_nothing_taken_effect(tmp_path: Path, db_url: str) -> None:
@@ -247,7 +259,7 @@ def test_transactional_failure_records_nothing_taken_effect(tmp_path: Path, db_u
 
 # -- Ctrl-C ---------------------------------------------------------------------------------------
 
-SLOW_DDL = '''
+SLOW_DDL = """
 def upgrade():
     op.execute("CREATE TABLE t_x (id INTEGER)")
     open({marker!r}, "w").write("x")
@@ -257,7 +269,7 @@ def upgrade():
 
 def downgrade():
     pass
-'''
+"""
 
 
 def interrupt_a2(tmp_path: Path, url: str, functions: str, delay: float) -> tuple[int, str]:
@@ -267,12 +279,17 @@ def interrupt_a2(tmp_path: Path, url: str, functions: str, delay: float) -> tupl
     root = write_project(tmp_path, url)
     marker = tmp_path / "marker"
     write_script(versions(root) / "a1_first.py", "a1", None)
-    write_script(versions(root) / "a2_slow.py", "a2", "a1",
-                 functions=functions.format(marker=str(marker)))
+    write_script(
+        versions(root) / "a2_slow.py", "a2", "a1", functions=functions.format(marker=str(marker))
+    )
     env = dict(os.environ, PYTHONPATH=str(REPO))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sterna", "upgrade", "head"], cwd=root, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-m", "sterna", "upgrade", "head"],
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     deadline = time.monotonic() + 60
     while not marker.exists() and time.monotonic() < deadline:
@@ -288,8 +305,10 @@ def test_ctrl_c_waits_for_the_statement_in_progress(tmp_path: Path, mysql_url: s
     code, err = interrupt_a2(tmp_path, mysql_url, SLOW_DDL, 0.5)
     assert code != 0, err
     assert "stopping once the statement in progress is done" in err
-    assert "FAILED: interrupted: upgrade of revision a2 stopped after 2 of its statements took " \
-        "effect (not rolled back" in err, err
+    assert (
+        "FAILED: interrupted: upgrade of revision a2 stopped after 2 of its statements took "
+        "effect (not rolled back" in err
+    ), err
     tables = table_names(mysql_url)
     assert "t_slow" in tables and "t_after" not in tables
     row = history(mysql_url)[-1]
@@ -297,7 +316,7 @@ def test_ctrl_c_waits_for_the_statement_in_progress(tmp_path: Path, mysql_url: s
     assert "interrupted" in str(row["error"])
 
 
-SLOW_PYTHON = '''
+SLOW_PYTHON = """
 import time
 
 
@@ -310,7 +329,7 @@ def upgrade():
 
 def downgrade():
     pass
-'''
+"""
 
 
 def test_ctrl_c_between_statements_says_what_is_left(tmp_path: Path, db_url: str) -> None:
@@ -322,6 +341,8 @@ def test_ctrl_c_between_statements_says_what_is_left(tmp_path: Path, db_url: str
         assert "stopped after 1 of its statements took effect" in line, line
         assert "t_x" in table_names(db_url)
     else:
-        assert line == ("FAILED: interrupted: upgrade of revision a2 stopped; its transaction is "
-                        "rolled back and the version table shows the revision before it"), line
+        assert line == (
+            "FAILED: interrupted: upgrade of revision a2 stopped; its transaction is "
+            "rolled back and the version table shows the revision before it"
+        ), line
         assert "t_x" not in table_names(db_url)

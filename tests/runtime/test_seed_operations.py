@@ -11,17 +11,30 @@ from tests.runtime.helpers import Chain, downgrade_fn, run_env, upgrade_fn, writ
 from tests.runtime.test_offline import URLS, alembic_sql, normalise
 
 STEPS = [
-    ("1234567890ab", """
+    (
+        "1234567890ab",
+        """
         op.create_table(
             "suppliers",
             sa.Column("id", sa.Integer, primary_key=True),
             sa.Column("name", sa.String(50), nullable=False),
         )
-     """, 'op.drop_table("suppliers")', "create suppliers table"),
-    ("2345678901bc", 'op.add_column("suppliers", sa.Column("email", sa.String(100)))',
-     'op.drop_column("suppliers", "email")', "add email"),
-    ("3456789012cd", """op.execute("INSERT INTO suppliers (id, name) VALUES (1, 'acme')")""",
-     'op.execute("DELETE FROM suppliers WHERE id = 1")', "first supplier"),
+     """,
+        'op.drop_table("suppliers")',
+        "create suppliers table",
+    ),
+    (
+        "2345678901bc",
+        'op.add_column("suppliers", sa.Column("email", sa.String(100)))',
+        'op.drop_column("suppliers", "email")',
+        "add email",
+    ),
+    (
+        "3456789012cd",
+        """op.execute("INSERT INTO suppliers (id, name) VALUES (1, 'acme')")""",
+        'op.execute("DELETE FROM suppliers WHERE id = 1")',
+        "first supplier",
+    ),
 ]
 
 
@@ -62,6 +75,5 @@ def test_seed_offline_matches_alembic(tmp_path: Path, dialect: str) -> None:
     up = run_env(ours, url, upgrade_fn(ours), as_sql=True)
     assert normalise(up) == normalise(alembic_sql(theirs, url, "upgrade", "head"))
     down = run_env(ours, url, downgrade_fn(ours), as_sql=True, starting_rev="3456789012cd")
-    assert normalise(down) == normalise(
-        alembic_sql(theirs, url, "downgrade", "3456789012cd:base"))
+    assert normalise(down) == normalise(alembic_sql(theirs, url, "downgrade", "3456789012cd:base"))
     assert "ALTER TABLE suppliers DROP COLUMN email;" in normalise(down)

@@ -71,11 +71,17 @@ def test_schema_qualified_table_on_postgresql(pg_url: str) -> None:
 @pytest.mark.parametrize(
     ("dialect", "expected"),
     [
-        ("postgresql", "UPDATE alembic_version SET version_num='o''k' "
-                       "WHERE alembic_version.version_num = 'a\\b'"),
+        (
+            "postgresql",
+            "UPDATE alembic_version SET version_num='o''k' "
+            "WHERE alembic_version.version_num = 'a\\b'",
+        ),
         # MySQL treats backslash as an escape character inside string literals
-        ("mysql", "UPDATE alembic_version SET version_num='o''k' "
-                  "WHERE alembic_version.version_num = 'a\\\\b'"),
+        (
+            "mysql",
+            "UPDATE alembic_version SET version_num='o''k' "
+            "WHERE alembic_version.version_num = 'a\\\\b'",
+        ),
     ],
 )
 def test_offline_literals_are_escaped(dialect: str, expected: str) -> None:

@@ -259,13 +259,9 @@ def graphs(draw: st.DrawFn, max_size: int = 9, dense: bool = False) -> list[Spec
     tails = draw(st.lists(st.text(hexdigits, max_size=3), min_size=n, max_size=n))
     kinds = [1, 2, 2, 0] if dense else [1, 1, 1, 1, 2, 0]
     shapes = draw(st.lists(st.sampled_from(kinds), min_size=n, max_size=n))
-    parents = [
-        draw(st.lists(st.integers(0, 10**6), min_size=k, max_size=k)) for k in shapes
-    ]
+    parents = [draw(st.lists(st.integers(0, 10**6), min_size=k, max_size=k)) for k in shapes]
     no_dep = [st.none()] * (1 if dense else 3)
-    deps = draw(
-        st.lists(st.one_of(*no_dep, st.integers(0, 10**6)), min_size=n, max_size=n)
-    )
+    deps = draw(st.lists(st.one_of(*no_dep, st.integers(0, 10**6)), min_size=n, max_size=n))
     labelled = draw(st.lists(st.sampled_from([False, False, False, True]), min_size=n, max_size=n))
     by_label = draw(st.lists(st.booleans(), min_size=n, max_size=n))
     order = draw(st.permutations(range(n)))

@@ -47,13 +47,21 @@ def test_comments_docstrings_and_quotes_do_not_count() -> None:
 
 def test_what_runs_changes_the_checksum() -> None:
     base = source_checksum(SCRIPT)
-    for old, new in (("length=50", "length=60"), ("nullable=True", "nullable=False"),
-                     ("op.drop_table('x')", "op.drop_table('y')"), ("'3f2a1b'", "'3f2a1c'")):
+    for old, new in (
+        ("length=50", "length=60"),
+        ("nullable=True", "nullable=False"),
+        ("op.drop_table('x')", "op.drop_table('y')"),
+        ("'3f2a1b'", "'3f2a1c'"),
+    ):
         assert old in SCRIPT
         assert source_checksum(SCRIPT.replace(old, new)) != base, (old, new)
     # a string expression that is not the first statement is code, not a docstring
-    assert source_checksum(SCRIPT.replace("    op.drop_table('x')",
-                                          "    op.drop_table('x')\n    'note'")) != base
+    assert (
+        source_checksum(
+            SCRIPT.replace("    op.drop_table('x')", "    op.drop_table('x')\n    'note'")
+        )
+        != base
+    )
 
 
 def test_constants_keep_their_type() -> None:

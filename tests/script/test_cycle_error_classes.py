@@ -25,7 +25,7 @@ def raised(module: Any, scenario: str) -> BaseException:
         revisions = SCENARIOS[scenario](module.Revision)
         rmap = module.RevisionMap(lambda: revisions)
         list(rmap.iterate_revisions("heads", "base"))
-    except Exception as exc:  # noqa: BLE001 - the class is what is compared
+    except Exception as exc:  # the class is what is compared
         return exc
     raise AssertionError(f"{scenario}: no error")
 

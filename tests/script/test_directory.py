@@ -91,7 +91,7 @@ def normalise(text: str) -> str:
     for line in _GROUP.sub(sort_group, text).split("\n"):
         for prefix in ("Branches into: ", "Branch names: "):
             if line.startswith(prefix):
-                line = prefix + ", ".join(sorted(line[len(prefix):].split(", ")))
+                line = prefix + ", ".join(sorted(line[len(prefix) :].split(", ")))
         lines.append(line)
     return "\n".join(lines)
 
@@ -141,26 +141,40 @@ def test_current_indicator_matches_alembic(rich: tuple[ScriptDirectory, object])
 def test_graph_answers_match_alembic(rich: tuple[ScriptDirectory, object]) -> None:
     ours, theirs = rich
     assert [s.revision for s in ours.walk_revisions()] == [
-        s.revision for s in theirs.walk_revisions()  # type: ignore[attr-defined]
+        s.revision
+        for s in theirs.walk_revisions()  # type: ignore[attr-defined]
     ]
     assert ours.get_heads() == theirs.get_heads()  # type: ignore[attr-defined]
     assert ours.get_heads(consider_depends_on=True) == theirs.get_heads(  # type: ignore[attr-defined]
         consider_depends_on=True
     )
     assert ours.get_bases() == theirs.get_bases()  # type: ignore[attr-defined]
-    idents = ("heads", "alpha@head", "alpha@heads", "beta@head", "other@head", "base",
-              "e5f6a7", "a1b2", "f2a3b4@head", "head", "nosuch")
+    idents = (
+        "heads",
+        "alpha@head",
+        "alpha@heads",
+        "beta@head",
+        "other@head",
+        "base",
+        "e5f6a7",
+        "a1b2",
+        "f2a3b4@head",
+        "head",
+        "nosuch",
+    )
     for ident in idents:
         for method in ("as_revision_number", "get_revisions"):
             expected = outcome(functools.partial(getattr(theirs, method), ident))
             got = outcome(functools.partial(getattr(ours, method), ident))
             assert got == expected, (method, ident)
     assert {s.revision for s in ours.get_all_current(("a1b2c3", "c3d4e5", "b8c9d0"))} == {
-        s.revision for s in theirs.get_all_current(("a1b2c3", "c3d4e5", "b8c9d0"))  # type: ignore[attr-defined]
+        s.revision
+        for s in theirs.get_all_current(("a1b2c3", "c3d4e5", "b8c9d0"))  # type: ignore[attr-defined]
     }
     for upper, lower in [("a7b8c9", "a1b2c3"), ("heads", "base"), ("d0e1f2", "base")]:
         assert [s.revision for s in ours.iterate_revisions(upper, lower)] == [
-            s.revision for s in theirs.iterate_revisions(upper, lower)  # type: ignore[attr-defined]
+            s.revision
+            for s in theirs.iterate_revisions(upper, lower)  # type: ignore[attr-defined]
         ]
 
 
@@ -168,7 +182,7 @@ def outcome(call: object) -> object:
     """What a call returns (revisions as their ids) or the message it fails with."""
     try:
         value = call()  # type: ignore[operator]
-    except Exception as err:  # noqa: BLE001 - compared across implementations
+    except Exception as err:  # compared across implementations
         return f"error: {err}"
     if isinstance(value, tuple) and value and hasattr(value[0], "revision"):
         return tuple(v.revision if v is not None else None for v in value)
@@ -178,7 +192,7 @@ def outcome(call: object) -> object:
 def reference_error(call: object) -> str:
     try:
         call()  # type: ignore[operator]
-    except Exception as err:  # noqa: BLE001 - we want Alembic's message, whatever its class
+    except Exception as err:  # we want Alembic's message, whatever its class
         return str(err)
     raise AssertionError("Alembic did not fail")
 
@@ -256,9 +270,7 @@ def test_several_version_locations_and_recursion(tmp_path: Path) -> None:
     deep = ScriptDirectory(
         str(tmp_path), version_locations=locations, recursive_version_locations=True
     )
-    reference = alembic_dir(
-        tmp_path, version_locations=locations, recursive_version_locations=True
-    )
+    reference = alembic_dir(tmp_path, version_locations=locations, recursive_version_locations=True)
     assert deep.get_heads() == reference.get_heads() == ["3333cc"]  # type: ignore[attr-defined]
     assert deep.get_revision("3333cc").path == reference.get_revision("3333cc").path  # type: ignore[attr-defined]
     with pytest.raises(ConfigError, match="Multiple version_locations present"):
@@ -286,9 +298,7 @@ def test_module_is_imported_lazily_once_with_unique_names(
     other = tmp_path / "two"
     other.mkdir()
     (other / "aaaa11_x.py").write_text(script_source(Spec("bbbb22", "aaaa11")))
-    scripts = ScriptDirectory(
-        str(tmp_path), version_locations=[str(tmp_path / "one"), str(other)]
-    )
+    scripts = ScriptDirectory(str(tmp_path), version_locations=[str(tmp_path / "one"), str(other)])
     first, second = scripts.get_revision("aaaa11"), scripts.get_revision("bbbb22")
     assert first._module is None, "listing must not import scripts"
     module = first.module
@@ -315,9 +325,7 @@ def test_syntax_error_in_body_surfaces_when_run(tmp_path: Path) -> None:
 
 def test_run_env_executes_env_py_and_propagates_errors(tmp_path: Path) -> None:
     marker = tmp_path / "ran.txt"
-    (tmp_path / "env.py").write_text(
-        f"open({str(marker)!r}, 'w').write(__name__)\n"
-    )
+    (tmp_path / "env.py").write_text(f"open({str(marker)!r}, 'w').write(__name__)\n")
     scripts = ScriptDirectory(str(tmp_path))
     assert scripts.env_py_location == str(tmp_path / "env.py")
     scripts.run_env()
@@ -354,7 +362,9 @@ def test_listing_imports_neither_sqlalchemy_nor_mako(tmp_path: Path) -> None:
     )
     out = subprocess.run(
         [sys.executable, "-c", code],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
         env={**os.environ, "PYTHONPATH": str(repo)},
     ).stdout.split()
     assert out == [str(2 * len(RICH)), "False", "False"]

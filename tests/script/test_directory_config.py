@@ -20,9 +20,7 @@ def alembic_from(ini: Path | None = None, toml: Path | None = None) -> Any:
     from alembic.config import Config as AlembicConfig
     from alembic.script import ScriptDirectory as AlembicScriptDirectory
 
-    cfg = AlembicConfig(
-        str(ini) if ini else None, toml_file=str(toml) if toml else None
-    )
+    cfg = AlembicConfig(str(ini) if ini else None, toml_file=str(toml) if toml else None)
     return AlembicScriptDirectory.from_config(cfg)
 
 

@@ -67,7 +67,7 @@ class Twins:
         try:
             fn(self.dirs[tool])
             outcome = "ok"
-        except Exception as err:  # noqa: BLE001 - compared with the other side's error
+        except Exception as err:  # compared with the other side's error
             outcome = f"error: {self.mask(tool, str(err))}"
         return outcome, self.mask(tool, self.capsys.readouterr().out)
 
@@ -106,8 +106,7 @@ def test_sequence_of_revisions_matches_alembic(
         (gen("aaa001", "create suppliers table"), "ok"),
         (gen("aaa002", "Add a column; with punctuation & ünïcode!"), "ok"),
         (gen("aaa003", "no splice", head="aaa001"), "error"),
-        (gen("aaa003", "feature start", head="aaa001", splice=True,
-             branch_labels="feature"), "ok"),
+        (gen("aaa003", "feature start", head="aaa001", splice=True, branch_labels="feature"), "ok"),
         (gen("aaa004", "ambiguous head"), "error"),
         (gen("aaa004", "x" * 80, head="feature@head"), "ok"),
         (gen("aaa005", "merge", head=["aaa002", "aaa004"]), "ok"),
@@ -120,8 +119,16 @@ def test_sequence_of_revisions_matches_alembic(
         (gen("aaa009", "two labels", head="aaa008", branch_labels=["l1", "l2"]), "ok"),
         (gen("aaa010", "duplicate head", head=["aaa009", "aaa009"]), "error"),
         (gen("aaa010", "bad path", head="aaa009", version_path=str(tmp_path)), "error"),
-        (gen("aaa010", "imports", head="aaa009", imports="import os",
-             upgrades="op.do_something()"), "ok"),
+        (
+            gen(
+                "aaa010",
+                "imports",
+                head="aaa009",
+                imports="import os",
+                upgrades="op.do_something()",
+            ),
+            "ok",
+        ),
     ]
     for fn, expected in steps:
         assert twins.same(fn).split(":")[0] == expected
@@ -164,8 +171,8 @@ def test_multiple_version_locations_match_alembic(
     def with_path(revid: str, message: str, folder: str, **kw: Any) -> Callable[[Any], Any]:
         def call(d: Any) -> Any:
             tool = "sterna" if isinstance(d, ScriptDirectory) else "alembic"
-            return d.generate_revision(revid, message, version_path=str(root[tool] / folder),
-                                       **kw)
+            return d.generate_revision(revid, message, version_path=str(root[tool] / folder), **kw)
+
         return call
 
     assert twins.same(with_path("ccc001", "first in v2", "v2")) == "ok"
@@ -273,6 +280,7 @@ def test_write_hooks_registered_through_alembics_path_run(tmp_path: Path) -> Non
 
     target = tmp_path / "x.py"
     target.write_text("")
-    run_hooks(target, [{"_hook_name": "rec", "type": "a2_recording_hook", "extra": "yes"}],
-              quiet=True)
+    run_hooks(
+        target, [{"_hook_name": "rec", "type": "a2_recording_hook", "extra": "yes"}], quiet=True
+    )
     assert seen == [(str(target), "yes")]

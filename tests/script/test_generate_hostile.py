@@ -25,7 +25,6 @@ ALEMBIC_TEMPLATES = Path(alembic.__file__).parent / "templates"
 SAFE_RULE = "use only ASCII letters, digits, '_' and '.' (not first)"
 
 
-
 @contextlib.contextmanager
 def _cwd(path: Path) -> Iterator[None]:
     """``contextlib.chdir`` (Python 3.11+) for 3.10."""
@@ -35,6 +34,7 @@ def _cwd(path: Path) -> Iterator[None]:
         yield
     finally:
         os.chdir(old)
+
 
 def _files(root: Path) -> dict[str, bytes]:
     """Every file under ``root`` (``__pycache__`` aside) with its content."""
@@ -52,18 +52,19 @@ def _project(root: Path, template: str = "generic") -> Path:
     with _cwd(folder), contextlib.redirect_stdout(io.StringIO()):
         command.init(Config("alembic.ini"), "migrations", template=template)
     ini = folder / "alembic.ini"
-    ini.write_text(ini.read_text().replace(
-        "sqlalchemy.url = driver://user:pass@localhost/dbname",
-        f"sqlalchemy.url = sqlite:///{folder / 'app.db'}",
-    ))
+    ini.write_text(
+        ini.read_text().replace(
+            "sqlalchemy.url = driver://user:pass@localhost/dbname",
+            f"sqlalchemy.url = sqlite:///{folder / 'app.db'}",
+        )
+    )
     return folder
 
 
 def _sterna(cwd: Path, *argv: str) -> tuple[int, str]:
     """``sterna ARGV`` in-process; the exit status and standard error."""
     err = io.StringIO()
-    with _cwd(cwd), contextlib.redirect_stdout(io.StringIO()), \
-            contextlib.redirect_stderr(err):
+    with _cwd(cwd), contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
         status = main(list(argv))
     return status, err.getvalue()
 
@@ -78,10 +79,24 @@ def _one_failure(err: str) -> str:
 # --------------------------------------------------------------------------- rev ids
 
 
-@pytest.mark.parametrize("rev_id", [
-    "../../x", "/tmp/sterna_hostile_abs", "a/b", "a\\b", "..", ".hidden", "x/../../y",
-    " lead", "has space", "tab\there", "ctl\x01", "new\nline", "é1",
-])
+@pytest.mark.parametrize(
+    "rev_id",
+    [
+        "../../x",
+        "/tmp/sterna_hostile_abs",
+        "a/b",
+        "a\\b",
+        "..",
+        ".hidden",
+        "x/../../y",
+        " lead",
+        "has space",
+        "tab\there",
+        "ctl\x01",
+        "new\nline",
+        "é1",
+    ],
+)
 def test_unsafe_rev_id_is_refused_and_nothing_is_written(tmp_path: Path, rev_id: str) -> None:
     project = _project(tmp_path)
     before = _files(tmp_path)
@@ -103,8 +118,9 @@ def test_nul_in_rev_id_is_refused(tmp_path: Path) -> None:
     assert _files(tmp_path) == before
 
 
-@pytest.mark.parametrize("rev_id", ["0001", "a1b2_init", "2024_01_01_1200", "1a2b3c4d5e6f",
-                                    "v1.2", "_x", "ABC_def"])
+@pytest.mark.parametrize(
+    "rev_id", ["0001", "a1b2_init", "2024_01_01_1200", "1a2b3c4d5e6f", "v1.2", "_x", "ABC_def"]
+)
 def test_ordinary_rev_ids_are_accepted(tmp_path: Path, rev_id: str) -> None:
     project = _project(tmp_path)
     status, err = _sterna(project, "revision", "-m", "ok", "--rev-id", rev_id)
@@ -129,8 +145,11 @@ def test_unsafe_rev_id_from_a_subprocess(tmp_path: Path) -> None:
 def test_slug_from_hostile_message_stays_in_versions(tmp_path: Path, message: str) -> None:
     project = _project(tmp_path)
     ini = project / "alembic.ini"
-    ini.write_text(ini.read_text().replace(
-        "[alembic]", "[alembic]\nfile_template = %%(year)d_%%(rev)s_%%(slug)s", 1))
+    ini.write_text(
+        ini.read_text().replace(
+            "[alembic]", "[alembic]\nfile_template = %%(year)d_%%(rev)s_%%(slug)s", 1
+        )
+    )
     before = set(_files(tmp_path))
     status, err = _sterna(project, "revision", "-m", message, "--rev-id", "r1")
     assert status == 0, err
@@ -141,13 +160,15 @@ def test_slug_from_hostile_message_stays_in_versions(tmp_path: Path, message: st
     assert Path(path).parent == versions, path
 
 
-@pytest.mark.parametrize("file_template", ["../%%(rev)s", "%%(year)d/../../%%(rev)s",
-                                           "/tmp/sterna_hostile_%%(rev)s"])
+@pytest.mark.parametrize(
+    "file_template", ["../%%(rev)s", "%%(year)d/../../%%(rev)s", "/tmp/sterna_hostile_%%(rev)s"]
+)
 def test_file_template_leaving_versions_is_refused(tmp_path: Path, file_template: str) -> None:
     project = _project(tmp_path)
     ini = project / "alembic.ini"
-    ini.write_text(ini.read_text().replace(
-        "[alembic]", f"[alembic]\nfile_template = {file_template}", 1))
+    ini.write_text(
+        ini.read_text().replace("[alembic]", f"[alembic]\nfile_template = {file_template}", 1)
+    )
     before = _files(tmp_path)
     status, err = _sterna(project, "revision", "-m", "m", "--rev-id", "r1")
     assert status == 1
@@ -161,8 +182,11 @@ def test_file_template_leaving_versions_is_refused(tmp_path: Path, file_template
 def test_file_template_sub_folders_still_work(tmp_path: Path) -> None:
     project = _project(tmp_path)
     ini = project / "alembic.ini"
-    ini.write_text(ini.read_text().replace(
-        "[alembic]", "[alembic]\nfile_template = %%(year)d/%%(rev)s_%%(slug)s", 1))
+    ini.write_text(
+        ini.read_text().replace(
+            "[alembic]", "[alembic]\nfile_template = %%(year)d/%%(rev)s_%%(slug)s", 1
+        )
+    )
     status, err = _sterna(project, "revision", "-m", "sub", "--rev-id", "r1")
     assert status == 0, err
     assert len(list((project / "migrations" / "versions").glob("*/r1_sub.py"))) == 1
@@ -227,13 +251,13 @@ def _check_written(project: Path, rev: str, message: str, whole_doc: bool) -> No
 
 
 @pytest.mark.parametrize("message", HOSTILE_MESSAGES)
-@pytest.mark.parametrize("template", ["generic", "async", "multidb", "alembic-generic",
-                                      "one-line", "single-quotes"])
-def test_message_stays_text_in_the_docstring(
-    tmp_path: Path, message: str, template: str
-) -> None:
-    project = _project(tmp_path, template if template in ("generic", "async", "multidb")
-                       else "generic")
+@pytest.mark.parametrize(
+    "template", ["generic", "async", "multidb", "alembic-generic", "one-line", "single-quotes"]
+)
+def test_message_stays_text_in_the_docstring(tmp_path: Path, message: str, template: str) -> None:
+    project = _project(
+        tmp_path, template if template in ("generic", "async", "multidb") else "generic"
+    )
     if template == "alembic-generic":
         _use_template(project, (ALEMBIC_TEMPLATES / "generic" / "script.py.mako").read_text())
     elif template == "one-line":

@@ -156,9 +156,7 @@ TRICKY = {
         'revision = "r"\ndown_revision = None\n\ndef f():\n    global revision\n'
         '    revision = "z"\n'
     ),
-    "import_between": (
-        'revision = "r"\nimport os\nfrom os import path\ndown_revision = "d"\n'
-    ),
+    "import_between": ('revision = "r"\nimport os\nfrom os import path\ndown_revision = "d"\n'),
     "crlf_newlines": (
         '"""line one\r\n\r\nline two\r\n"""\r\nrevision = "r"\r\ndown_revision = None\r\n'
     ),
@@ -219,8 +217,7 @@ def test_latin1_coding_cookie(tmp_path: Path) -> None:
 
 def test_utf8_cookie_and_bom_stay_on_fast_path(tmp_path: Path) -> None:
     source = (
-        "\ufeff# -*- coding: utf-8 -*-\n\"\"\"d\xe9j\xe0\"\"\"\nrevision = 'r'\n"
-        "down_revision = None\n"
+        '\ufeff# -*- coding: utf-8 -*-\n"""d\xe9j\xe0"""\nrevision = \'r\'\ndown_revision = None\n'
     ).encode("utf-8")
     assert _decode_simple(source) is not None
     header = parse_header(source, str(tmp_path / "script.py"))
@@ -229,41 +226,51 @@ def test_utf8_cookie_and_bom_stay_on_fast_path(tmp_path: Path) -> None:
 
 COMPUTED = {
     "concatenation": ('revision = "r"\ndown_revision = "a" + "b"\n', "down_revision", 2),
-    "call": ('revision = make_id()\ndown_revision = None\n', "revision", 1),
+    "call": ("revision = make_id()\ndown_revision = None\n", "revision", 1),
     "conditional": (
         'revision = "r"\nif True:\n    down_revision = None\nelse:\n    down_revision = "x"\n',
         "down_revision",
         3,
     ),
-    "imported": ('from other import depends_on\nrevision = "r"\ndown_revision = None\n',
-                 "depends_on", 1),
+    "imported": (
+        'from other import depends_on\nrevision = "r"\ndown_revision = None\n',
+        "depends_on",
+        1,
+    ),
     "augmented": ('revision = "r"\ndown_revision = None\nrevision += "x"\n', "revision", 3),
     "loop": ('down_revision = None\nfor revision in ["a"]:\n    pass\n', "revision", 2),
     "tuple_loop": (
         'revision = "r"\ndown_revision = None\nfor a, revision in [(1, "z")]:\n    pass\n',
-        "revision", 3,
+        "revision",
+        3,
     ),
     "walrus": ('revision = "r"\ndown_revision = None\n(revision := "z")\n', "revision", 3),
     "walrus_in_comprehension": (
         'revision = "r"\ndown_revision = None\nxs = [(revision := c) for c in "ab"]\n',
-        "revision", 3,
+        "revision",
+        3,
     ),
     "with_as": (
         'import contextlib\nrevision = "r"\ndown_revision = None\n'
         'with contextlib.nullcontext("z") as revision:\n    pass\n',
-        "revision", 4,
+        "revision",
+        4,
     ),
     "import_as": ('revision = "r"\ndown_revision = None\nimport os as revision\n', "revision", 3),
     "def_named_like_header": (
         'revision = "r"\ndown_revision = None\n\n\ndef depends_on():\n    pass\n',
-        "depends_on", 5,
+        "depends_on",
+        5,
     ),
     "unpaired_tuple_target": (
-        'revision, down_revision = "r", None, 1\n', "revision", 1,
+        'revision, down_revision = "r", None, 1\n',
+        "revision",
+        1,
     ),
     "match_capture": (
         'revision = "r"\ndown_revision = None\nmatch 1:\n    case revision:\n        pass\n',
-        "revision", 4,
+        "revision",
+        4,
     ),
 }
 
@@ -425,8 +432,11 @@ def test_docstring_cleaning_matches_python_313(doc: str) -> None:
         "sys.stdout.write(repr(ns.get('__doc__')))"
     )
     done = subprocess.run(
-        [candidates[0], "-c", code], input='"""' + doc + '"""\n',
-        capture_output=True, text=True, check=False,
+        [candidates[0], "-c", code],
+        input='"""' + doc + '"""\n',
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if done.returncode != 0:
         pytest.skip(f"{candidates[0]} is not usable here")

@@ -148,8 +148,9 @@ def test_recently_modified_files_are_not_persisted(
     # edited again at once, same size: still seen, because it was never trusted
     write(versions / "ddd_fresh.py", script("dde", "ccc"), mtime_ns=None)
     assert revisions(versions)["ddd_fresh.py"] == "dde"
-    assert reads.take() == sorted(["aaa_first.py", "bbb_second.py", "ccc_third.py"]
-                                  + ["ddd_fresh.py", "ddd_fresh.py"])
+    assert reads.take() == sorted(
+        ["aaa_first.py", "bbb_second.py", "ccc_third.py"] + ["ddd_fresh.py", "ddd_fresh.py"]
+    )
     # once old enough it is cached like the others
     old = time.time_ns() - 2 * RACY_WINDOW_NS
     os.utime(versions / "ddd_fresh.py", ns=(old, old))
@@ -159,8 +160,12 @@ def test_recently_modified_files_are_not_persisted(
 
 @pytest.mark.parametrize(
     "content",
-    [b"{not json", b'{"format": "other", "version": 1, "entries": {}}', b"[]",
-     b'{"format": "sterna-headers", "version": 1, "entries": {"x.py": [1, 2]}}'],
+    [
+        b"{not json",
+        b'{"format": "other", "version": 1, "entries": {}}',
+        b"[]",
+        b'{"format": "sterna-headers", "version": 1, "entries": {"x.py": [1, 2]}}',
+    ],
     ids=["garbage", "foreign", "wrong-type", "bad-entry"],
 )
 def test_corrupt_cache_is_ignored_and_rewritten(
@@ -191,8 +196,11 @@ def test_unwritable_cache_location_means_no_cache(
 ) -> None:
     (versions / CACHE_DIR).write_text("a file where the folder should be")
     reads = Reads(monkeypatch)
-    assert revisions(versions) == {"aaa_first.py": "aaa", "bbb_second.py": "bbb",
-                                   "ccc_third.py": "ccc"}
+    assert revisions(versions) == {
+        "aaa_first.py": "aaa",
+        "bbb_second.py": "bbb",
+        "ccc_third.py": "ccc",
+    }
     assert revisions(versions)["aaa_first.py"] == "aaa"
     assert len(reads.take()) == 6
 
@@ -215,7 +223,13 @@ def test_file_selection_and_order(tmp_path: Path) -> None:
     write(sub / "a_0.py", script("a0", None))
     assert [f.header.revision for f in find_scripts([str(folder)])] == ["a", "b", "c"]
     assert [f.header.revision for f in find_scripts([str(folder)], recursive=True)] == [
-        "a", "b", "c", "a0", "d", "e"]
+        "a",
+        "b",
+        "c",
+        "a0",
+        "d",
+        "e",
+    ]
 
 
 def test_missing_locations_are_skipped_and_duplicates_warned(tmp_path: Path) -> None:
@@ -254,7 +268,10 @@ def test_sourceless_scripts(tmp_path: Path) -> None:
     # the .pyc of a file that still has its source is not a second copy of it
     py_compile.compile(str(folder / "a_1.py"), cfile=str(folder / "a_1.pyc"))
     assert [f.header.revision for f in find_scripts([str(folder)], sourceless=True)] == [
-        "a", "b", "c"]
+        "a",
+        "b",
+        "c",
+    ]
 
 
 def test_unreadable_or_broken_script_is_a_script_error(tmp_path: Path) -> None:

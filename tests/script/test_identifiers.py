@@ -119,7 +119,11 @@ def test_overlapping_targets() -> None:
 
 
 def test_downgrade_label_without_a_branch_below_the_target() -> None:
-    specs = [*chain("aaaa", "bbbb"), Spec("cccc", "bbbb"), Spec("dddd", "bbbb"),
-             Spec("eeee", None, labels="lone")]
+    specs = [
+        *chain("aaaa", "bbbb"),
+        Spec("cccc", "bbbb"),
+        Spec("dddd", "bbbb"),
+        Spec("eeee", None, labels="lone"),
+    ]
     with pytest.raises(InvalidDowngradeTarget, match="lone@bbbb"):
         plan_downgrade(sterna_map(specs), "lone@bbbb", ("cccc", "dddd", "eeee"))

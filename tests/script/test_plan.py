@@ -44,7 +44,9 @@ def test_upgrade_a_line_from_empty() -> None:
         ("c3c3", ["update b2b2 -> c3c3"]),
     ]
     assert [s.short_log for s in steps] == [
-        "upgrade  -> a1a1", "upgrade a1a1 -> b2b2", "upgrade b2b2 -> c3c3",
+        "upgrade  -> a1a1",
+        "upgrade a1a1 -> b2b2",
+        "upgrade b2b2 -> c3c3",
     ]
     assert steps[0].from_revisions == () and steps[0].to_revisions == ("a1a1",)
     assert all(s.is_upgrade and not s.is_stamp for s in steps)
@@ -64,11 +66,13 @@ def test_downgrade_a_line_to_base() -> None:
 def test_relative_steps() -> None:
     rmap = sterna_map(LINE)
     assert _changes(plan_upgrade(rmap, "+2", ("a1a1",))) == [
-        ("b2b2", ["update a1a1 -> b2b2"]), ("c3c3", ["update b2b2 -> c3c3"]),
+        ("b2b2", ["update a1a1 -> b2b2"]),
+        ("c3c3", ["update b2b2 -> c3c3"]),
     ]
     assert _changes(plan_downgrade(rmap, "-1", ("c3c3",))) == [("c3c3", ["update c3c3 -> b2b2"])]
     assert _changes(plan_upgrade(rmap, "a1a1+1", ())) == [
-        ("a1a1", ["insert a1a1"]), ("b2b2", ["update a1a1 -> b2b2"]),
+        ("a1a1", ["insert a1a1"]),
+        ("b2b2", ["update a1a1 -> b2b2"]),
     ]
     with pytest.raises(RelativeRevisionError, match="Relative revision -3 didn't produce 3"):
         plan_downgrade(rmap, "-3", ("b2b2",))
@@ -105,7 +109,8 @@ def test_unmerge_then_branch_deletion() -> None:
 def test_label_targets() -> None:
     rmap = sterna_map(FORK)
     assert _changes(plan_upgrade(rmap, "side@head", ("b2b2",))) == [
-        ("d4d4", ["update b2b2 -> d4d4"]), ("c3c3", ["insert c3c3"]),
+        ("d4d4", ["update b2b2 -> d4d4"]),
+        ("c3c3", ["insert c3c3"]),
         ("e5e5", ["delete c3c3", "update d4d4 -> e5e5"]),
     ]
     assert _changes(plan_downgrade(rmap, "side@-1", ("c3c3", "d4d4"))) == [
@@ -139,10 +144,12 @@ def test_stamps() -> None:
         (None, ["delete c3c3", "update d4d4 -> e5e5"]),
     ]
     assert _changes(plan_stamp(rmap, ["base"], ("c3c3", "d4d4"))) == [
-        (None, ["delete c3c3"]), (None, ["delete d4d4"]),
+        (None, ["delete c3c3"]),
+        (None, ["delete d4d4"]),
     ]
     assert _changes(plan_stamp(rmap, ["c3c3", "d4d4"], ())) == [
-        (None, ["insert c3c3"]), (None, ["insert d4d4"]),
+        (None, ["insert c3c3"]),
+        (None, ["insert d4d4"]),
     ]
     assert plan_stamp(rmap, ["e5e5"], ("e5e5",)) == []
 
@@ -226,7 +233,8 @@ def test_large_graphs_plan_every_revision() -> None:
     assert [s.script.revision for s in up] == ids  # type: ignore[union-attr]
     down = plan_downgrade(rmap, "base", (ids[-1],))
     assert [str(c) for s in down[-2:] for c in s.changes] == [
-        f"update {ids[1]} -> {ids[0]}", f"delete {ids[0]}",
+        f"update {ids[1]} -> {ids[0]}",
+        f"delete {ids[0]}",
     ]
     assert len(rmap.current_revisions([ids[-1]])) == 1
 

@@ -115,31 +115,62 @@ TWO_ROOTS = [
 
 def test_diamond_round_trips_like_alembic() -> None:
     ops = [
-        ("upgrade", "heads"), ("downgrade", "base"), ("upgrade", "left@head"),
-        ("upgrade", "right@+1"), ("upgrade", "+1"), ("downgrade", "-1"), ("downgrade", "b2b2"),
-        ("upgrade", "e5e5"), ("downgrade", "left@-1"), ("downgrade", "c3c3"),
-        ("stamp", "heads"), ("stamp", "c3c3"), ("stamp", "d4d4"), ("stamp", "base"),
-        ("stamp", "c3c3,d4d4"), ("upgrade", "head"), ("stamp", "b2b2"),
+        ("upgrade", "heads"),
+        ("downgrade", "base"),
+        ("upgrade", "left@head"),
+        ("upgrade", "right@+1"),
+        ("upgrade", "+1"),
+        ("downgrade", "-1"),
+        ("downgrade", "b2b2"),
+        ("upgrade", "e5e5"),
+        ("downgrade", "left@-1"),
+        ("downgrade", "c3c3"),
+        ("stamp", "heads"),
+        ("stamp", "c3c3"),
+        ("stamp", "d4d4"),
+        ("stamp", "base"),
+        ("stamp", "c3c3,d4d4"),
+        ("upgrade", "head"),
+        ("stamp", "b2b2"),
     ]
     assert _run_both(DIAMOND, ops) == len(ops) - 3  # right@+1, +1 and left@-1 fail in both
 
 
 def test_dependencies_across_bases_like_alembic() -> None:
     ops = [
-        ("upgrade", "x3x3"), ("upgrade", "heads"), ("downgrade", "other@base"),
-        ("downgrade", "base"), ("upgrade", "y1y1"), ("downgrade", "b2b2"), ("upgrade", "heads"),
-        ("downgrade", "x1x1"), ("stamp", "base"), ("stamp", "x2x2"), ("stamp", "heads"),
-        ("downgrade", "other@-1"), ("upgrade", "other@+1"),
+        ("upgrade", "x3x3"),
+        ("upgrade", "heads"),
+        ("downgrade", "other@base"),
+        ("downgrade", "base"),
+        ("upgrade", "y1y1"),
+        ("downgrade", "b2b2"),
+        ("upgrade", "heads"),
+        ("downgrade", "x1x1"),
+        ("stamp", "base"),
+        ("stamp", "x2x2"),
+        ("stamp", "heads"),
+        ("downgrade", "other@-1"),
+        ("upgrade", "other@+1"),
     ]
     assert _run_both(TWO_ROOTS, ops) >= len(ops) - 2
 
 
 def test_errors_agree_with_alembic() -> None:
     ops = [
-        ("upgrade", "head"), ("upgrade", "nosuch"), ("downgrade", "-1"), ("upgrade", "c3c3"),
-        ("upgrade", "+5"), ("downgrade", "d4d4"), ("downgrade", "-9"), ("upgrade", "b2"),
-        ("stamp", "head"), ("upgrade", "f6f6"), ("upgrade", "c3c3"), ("downgrade", "+1"),
-        ("upgrade", "-1"), ("downgrade", "left@c3c3"),
+        ("upgrade", "head"),
+        ("upgrade", "nosuch"),
+        ("downgrade", "-1"),
+        ("upgrade", "c3c3"),
+        ("upgrade", "+5"),
+        ("downgrade", "d4d4"),
+        ("downgrade", "-9"),
+        ("upgrade", "b2"),
+        ("stamp", "head"),
+        ("upgrade", "f6f6"),
+        ("upgrade", "c3c3"),
+        ("downgrade", "+1"),
+        ("upgrade", "-1"),
+        ("downgrade", "left@c3c3"),
     ]
     _run_both(DIAMOND, ops)
 

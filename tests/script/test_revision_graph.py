@@ -36,8 +36,13 @@ from tests.script._revision_support import (
 
 
 def test_cycle_names_the_revisions_on_it_and_their_files() -> None:
-    specs = [Spec("base1", None), Spec("aaaa", ("base1", "cccc")), Spec("bbbb", "aaaa"),
-             Spec("cccc", "bbbb"), Spec("dddd", "cccc")]
+    specs = [
+        Spec("base1", None),
+        Spec("aaaa", ("base1", "cccc")),
+        Spec("bbbb", "aaaa"),
+        Spec("cccc", "bbbb"),
+        Spec("dddd", "cccc"),
+    ]
     with pytest.raises(CycleDetected) as info:
         sterna_map(specs)
     err = info.value
@@ -92,9 +97,7 @@ def test_dangling_down_revision_names_file_and_missing_id() -> None:
     with pytest.raises(DanglingReference) as info:
         sterna_map([Spec("aaaa", None), Spec("bbbb", "nope")])
     assert info.value.missing == "nope"
-    assert "Revision bbbb (in /versions/bbbb_script.py) has down_revision 'nope'" in str(
-        info.value
-    )
+    assert "Revision bbbb (in /versions/bbbb_script.py) has down_revision 'nope'" in str(info.value)
 
 
 def test_dangling_dependency() -> None:
@@ -108,8 +111,9 @@ def test_down_revision_naming_a_branch_label_is_explained() -> None:
 
 
 def test_branch_label_used_twice() -> None:
-    with pytest.raises(DuplicateBranchLabel, match="'feat' of revision bbbb .* already used by "
-                       "revision aaaa"):
+    with pytest.raises(
+        DuplicateBranchLabel, match="'feat' of revision bbbb .* already used by revision aaaa"
+    ):
         sterna_map([Spec("aaaa", None, labels="feat"), Spec("bbbb", "aaaa", labels="feat")])
 
 
@@ -145,8 +149,13 @@ def _derived(rmap: object, specs: Sequence[Spec]) -> dict[str, object]:
             frozenset(rev.branch_labels),
             frozenset(rev._normalized_down_revisions),
             tuple(rev._versioned_down_revisions),
-            rev.is_head, rev._is_real_head, rev.is_base, rev._is_real_base,
-            rev.is_branch_point, rev._is_real_branch_point, rev.is_merge_point,
+            rev.is_head,
+            rev._is_real_head,
+            rev.is_base,
+            rev._is_real_base,
+            rev.is_branch_point,
+            rev._is_real_branch_point,
+            rev.is_merge_point,
         )
     return out
 
@@ -174,8 +183,11 @@ def test_handmade_graph_derivations_like_alembic() -> None:
 
 
 def test_label_spreads_down_a_single_line_to_the_branch_point() -> None:
-    specs = [*chain("a1a1", "b2b2", "c3c3", "d4d4"), Spec("x1x1", "b2b2"),
-             Spec("e5e5", "d4d4", labels="feat")]
+    specs = [
+        *chain("a1a1", "b2b2", "c3c3", "d4d4"),
+        Spec("x1x1", "b2b2"),
+        Spec("e5e5", "d4d4", labels="feat"),
+    ]
     ours = sterna_map(specs)
     labelled = {r.revision for r in ours if "feat" in r.branch_labels}
     # up from e5e5 there is nothing; down it reaches d4d4 and c3c3, and stops at the branch
@@ -186,8 +198,12 @@ def test_label_spreads_down_a_single_line_to_the_branch_point() -> None:
 
 
 def test_redundant_dependency_is_normalised_away() -> None:
-    specs = [*chain("a1a1", "b2b2"), Spec("x1x1", None), Spec("x2x2", "x1x1", deps="a1a1"),
-             Spec("x3x3", "x2x2", deps=("a1a1", "b2b2"))]
+    specs = [
+        *chain("a1a1", "b2b2"),
+        Spec("x1x1", None),
+        Spec("x2x2", "x1x1", deps="a1a1"),
+        Spec("x3x3", "x2x2", deps=("a1a1", "b2b2")),
+    ]
     ours = sterna_map(specs)
     x3 = ours.get_revision("x3x3")
     assert x3 is not None

@@ -81,7 +81,7 @@ def test_revision_map_view_is_read_only_and_follows_add_revision() -> None:
         view["z"] = rmap.get_revision("a")  # type: ignore[index]
     assert "z" not in view
     with pytest.raises(KeyError):
-        view["z"]  # noqa: B018
+        view["z"]
     rmap.add_revision(Revision("d", "c"))
     assert rmap._revision_map["d"].revision == "d"
     assert rmap.heads == ("d",)

@@ -12,9 +12,7 @@ from tests.script.test_plan_alembic import _run_both
 def _lockstep(n: int) -> list[Spec]:
     """Two lines where each revision of the second depends on its twin in the first."""
     first = chain(*(f"a{i:04d}" for i in range(n)))
-    second = [
-        Spec(f"b{i:04d}", f"b{i - 1:04d}" if i else None, deps=f"a{i:04d}") for i in range(n)
-    ]
+    second = [Spec(f"b{i:04d}", f"b{i - 1:04d}" if i else None, deps=f"a{i:04d}") for i in range(n)]
     return first + second
 
 
@@ -54,8 +52,14 @@ def test_ancestor_index_follows_moving_rows() -> None:
 def test_lockstep_lines_plan_like_alembic() -> None:
     specs = _lockstep(60)
     ops = [
-        ("upgrade", "heads"), ("downgrade", "base"), ("upgrade", "b0030"), ("downgrade", "a0010"),
-        ("upgrade", "a0059"), ("downgrade", "-3"), ("upgrade", "heads"), ("downgrade", "b0000"),
+        ("upgrade", "heads"),
+        ("downgrade", "base"),
+        ("upgrade", "b0030"),
+        ("downgrade", "a0010"),
+        ("upgrade", "a0059"),
+        ("downgrade", "-3"),
+        ("upgrade", "heads"),
+        ("downgrade", "b0000"),
     ]
     assert _run_both(specs, ops) >= 6
 

@@ -72,8 +72,7 @@ def describe(root: Path, **kw: object) -> dict[str, object]:
         "heads": sorted(scripts.get_heads()),
         "bases": sorted(scripts.get_bases()),
         "revs": sorted(
-            (s.revision, s.down_revision, sorted(s.nextrev), sorted(s.branch_labels), s.doc,
-             s.path)
+            (s.revision, s.down_revision, sorted(s.nextrev), sorted(s.branch_labels), s.doc, s.path)
             for s in scripts.walk_revisions()
         ),
         "label": scripts.get_revision("main").revision,
@@ -114,8 +113,11 @@ def test_any_change_of_the_files_rebuilds(
         (versions / "d4_fork.py").rename(versions / "d4_renamed.py")
     builds = Builds(monkeypatch)
     expected = {
-        "edit-size": ["c3", "d4"], "edit-same-size": ["c3", "d4"], "add": ["d4", "e5"],
-        "remove": ["c3"], "rename": ["c3", "d4"],
+        "edit-size": ["c3", "d4"],
+        "edit-same-size": ["c3", "d4"],
+        "add": ["d4", "e5"],
+        "remove": ["c3"],
+        "rename": ["c3", "d4"],
     }[change]
     heads = describe(project)["heads"]
     assert builds.count == 1

@@ -11,7 +11,6 @@ import pytest
 
 from sterna.errors import ConfigError, ScriptTemplateError
 from sterna.script.template import (
-    format_as_comma,
     make_create_date,
     make_slug,
     render,
@@ -20,6 +19,7 @@ from sterna.script.template import (
     tuple_rev_as_scalar,
     write_script,
 )
+from sterna.util.messaging import format_as_comma
 
 MESSAGES = [
     "create suppliers table",
@@ -168,9 +168,9 @@ def test_write_script_is_atomic_and_never_overwrites(tmp_path: Path) -> None:
     assert sorted(os.listdir(tmp_path)) == ["abc_new.py"]
 
 
-SHIPPED = sorted((Path(__file__).resolve().parents[2] / "sterna" / "templates").glob(
-    "*/script.py.mako"
-))
+SHIPPED = sorted(
+    (Path(__file__).resolve().parents[2] / "sterna" / "templates").glob("*/script.py.mako")
+)
 
 
 class _FakeConfig:
@@ -202,7 +202,10 @@ def test_shipped_templates_render_headers_the_fast_scan_reads(tpl: Path, tmp_pat
         module = load_module(str(target))
         header = parse_header(text.encode(), str(target))
         assert (header.revision, header.down_revision, header.branch_labels, header.depends_on) == (
-            module.revision, module.down_revision, module.branch_labels, module.depends_on
+            module.revision,
+            module.down_revision,
+            module.branch_labels,
+            module.depends_on,
         )
         assert header.docstring == module.__doc__
         target.unlink()

@@ -91,16 +91,31 @@ def test_console_script_still_takes_its_measures(project: Project) -> None:
     environ = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     console = subprocess.run(
         [sys.executable, "-m", "sterna", "revision", "--autogenerate", "-m", "things"],
-        cwd=project.backend, env=environ, capture_output=True, text=True, timeout=120,
+        cwd=project.backend,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert console.returncode == 0, console.stderr
     assert f"env.py sees {FEW_COLLECTIONS} True" in console.stdout.splitlines()
     for script in project.versions():  # the database is still empty: autogenerate again
         script.unlink()
     library = subprocess.run(
-        [sys.executable, "-c", "import sys; from sterna.cli import main; sys.exit(main())",
-         "revision", "--autogenerate", "-m", "more"],
-        cwd=project.backend, env=environ, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-c",
+            "import sys; from sterna.cli import main; sys.exit(main())",
+            "revision",
+            "--autogenerate",
+            "-m",
+            "more",
+        ],
+        cwd=project.backend,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert library.returncode == 0, library.stderr
     assert f"env.py sees {gc.get_threshold()} True" in library.stdout.splitlines()

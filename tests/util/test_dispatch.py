@@ -17,17 +17,23 @@ from sterna.util.dispatch import DispatchPriority, DispatchResult, PriorityDispa
 PRIORITIES = ["FIRST", "MEDIUM", "LAST"]
 
 
-def _calls(dispatcher: Any, priority_enum: Any, stop: Any, plan: list[tuple[Any, ...]],
-           qualifier: str) -> list[int]:
+def _calls(
+    dispatcher: Any, priority_enum: Any, stop: Any, plan: list[tuple[Any, ...]], qualifier: str
+) -> list[int]:
     called: list[int] = []
     for number, (priority, dialect, subgroup, stops) in enumerate(plan):
+
         def fn(*args: Any, _n: int = number, _stops: bool = stops) -> Any:
             assert args == ("a", "b")
             called.append(_n)
             return stop if _stops else None
 
-        dispatcher.dispatch_for("schema", priority=getattr(priority_enum, priority),
-                                qualifier=dialect, subgroup=subgroup)(fn)
+        dispatcher.dispatch_for(
+            "schema",
+            priority=getattr(priority_enum, priority),
+            qualifier=dialect,
+            subgroup=subgroup,
+        )(fn)
     dispatcher.branch().dispatch("schema", qualifier=qualifier)("a", "b")
     return called
 
@@ -35,8 +41,15 @@ def _calls(dispatcher: Any, priority_enum: Any, stop: Any, plan: list[tuple[Any,
 @pytest.mark.parametrize("seed", range(25))
 def test_same_order_as_alembic(seed: int) -> None:
     rng = random.Random(seed)
-    plan = [(rng.choice(PRIORITIES), rng.choice(["default", "sqlite", "postgresql"]),
-             rng.choice([None, "x", "y"]), rng.random() < 0.2) for _ in range(12)]
+    plan = [
+        (
+            rng.choice(PRIORITIES),
+            rng.choice(["default", "sqlite", "postgresql"]),
+            rng.choice([None, "x", "y"]),
+            rng.random() < 0.2,
+        )
+        for _ in range(12)
+    ]
     qualifier = rng.choice(["default", "sqlite"])
     ours = _calls(PriorityDispatcher(), DispatchPriority, DispatchResult.STOP, plan, qualifier)
     theirs = _calls(AlembicDispatcher(), AlembicPriority, AlembicResult.STOP, plan, qualifier)
@@ -59,6 +72,9 @@ def test_names_under_the_alias() -> None:
         from alembic.util import DispatchPriority as Priority
         from alembic.util import PriorityDispatcher as Dispatcher
         from alembic.util import PriorityDispatchResult as Result
-    assert (Priority, Dispatcher, Result) == (DispatchPriority, PriorityDispatcher,
-                                              DispatchResult)
+    assert (Priority, Dispatcher, Result) == (
+        DispatchPriority,
+        PriorityDispatcher,  # type: ignore[comparison-overlap]  # the alias serves sterna's class
+        DispatchResult,
+    )
     assert [(p.name, int(p)) for p in Priority] == [(p.name, int(p)) for p in AlembicPriority]

@@ -55,7 +55,11 @@ def _warn_from_here(module: object, name: str) -> warnings.WarningMessage:
 def test_warnings_point_at_the_caller_as_alembic_s(name: str) -> None:
     ours, theirs = _warn_from_here(messaging, name), _warn_from_here(alembic_messaging, name)
     assert (ours.category, ours.filename, ours.lineno, str(ours.message)) == (
-        theirs.category, theirs.filename, theirs.lineno, str(theirs.message))
+        theirs.category,
+        theirs.filename,
+        theirs.lineno,
+        str(theirs.message),
+    )
 
 
 def test_err_reports_on_stderr_and_exits(capsys: pytest.CaptureFixture[str]) -> None:
@@ -115,8 +119,11 @@ def test_status_and_msg_ignore_a_closed_pipe() -> None:
 
 
 def test_status_on_a_closed_pipe_keeps_the_block_s_exception() -> None:
-    with stdout_to_closed_pipe(), pytest.raises(KeyError, match="the block's own"), \
-            messaging.status("Failing"):
+    with (
+        stdout_to_closed_pipe(),
+        pytest.raises(KeyError, match="the block's own"),
+        messaging.status("Failing"),
+    ):
         raise KeyError("the block's own")
 
 
@@ -132,7 +139,8 @@ def test_status_ends_the_line_first_with_newline(capsys: pytest.CaptureFixture[s
     with messaging.status("Running post write hook 'black'", newline=True):
         print("reformatted x.py")
     assert capsys.readouterr().out == (
-        "Running post write hook 'black' ...\nreformatted x.py\n  done\n")
+        "Running post write hook 'black' ...\nreformatted x.py\n  done\n"
+    )
 
 
 # --------------------------------------------------------------------------- passwords
@@ -169,11 +177,14 @@ def test_hide_passwords_masks_each_url_form_inside_text(url: str, shown: str) ->
 
 
 def test_hide_passwords_masks_every_url_and_the_secrets_named() -> None:
-    text = ("sqlalchemy.url=postgresql://a:one@h/d, other=mysql://b:two@h/d; "
-            'FATAL: password "two-words pw" rejected')
+    text = (
+        "sqlalchemy.url=postgresql://a:one@h/d, other=mysql://b:two@h/d; "
+        'FATAL: password "two-words pw" rejected'
+    )
     assert messaging.hide_passwords(text, "two-words pw", None, "") == (
         "sqlalchemy.url=postgresql://a:***@h/d, other=mysql://b:***@h/d; "
-        'FATAL: password "***" rejected')
+        'FATAL: password "***" rejected'
+    )
 
 
 def test_hide_passwords_leaves_text_without_a_password_alone() -> None:
@@ -204,13 +215,20 @@ def test_every_public_name_is_the_one_implementation() -> None:
     from sterna.runtime import errors
     from sterna.script import directory, template
 
-    assert compat_util.rev_id is command.new_rev_id is messaging.rev_id
-    assert compat_util.obfuscate_url_pw is errors.obfuscate_url_pw is messaging.obfuscate_url_pw
-    assert cli.hide_passwords is errors.hide_passwords is messaging.hide_passwords
-    assert compat_util.status is hooks.status is init.status is directory.status
-    assert directory.status is messaging.status and init.msg is messaging.msg
-    assert config.write_stream is messaging.write_stream
-    assert template.format_as_comma is compat_util.format_as_comma is messaging.format_as_comma
+    def found(module: object, name: str) -> object:  # the name as the module holds it
+        return getattr(module, name)
+
+    assert compat_util.rev_id is found(command, "new_rev_id") is messaging.rev_id
+    assert compat_util.obfuscate_url_pw is found(errors, "obfuscate_url_pw")
+    assert found(errors, "obfuscate_url_pw") is messaging.obfuscate_url_pw
+    assert found(cli, "hide_passwords") is found(errors, "hide_passwords")
+    assert found(errors, "hide_passwords") is messaging.hide_passwords
+    assert compat_util.status is found(hooks, "status") is found(init, "status")
+    assert found(init, "status") is found(directory, "status") is messaging.status
+    assert found(init, "msg") is messaging.msg
+    assert found(config, "write_stream") is messaging.write_stream
+    assert found(template, "format_as_comma") is compat_util.format_as_comma
+    assert compat_util.format_as_comma is messaging.format_as_comma
     with alembic_alias():
         import alembic.util
 
@@ -224,12 +242,24 @@ def test_messaging_sits_below_every_other_module() -> None:
     it loads neither ``typing`` (the read commands start without it) nor SQLAlchemy nor uuid."""
     tree = ast.parse(Path(messaging.__file__).read_text("utf-8"))
     imported = {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-    imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
-                 for alias in node.names}
+    imported |= {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    }
     assert not {name for name in imported if name.split(".")[0] == "sterna"}
-    probe = ("import sys; import sterna.util.messaging; "
-             "print(sorted(m for m in ('typing', 'sqlalchemy', 'uuid') if m in sys.modules))")
+    probe = (
+        "import sys; import sterna.util.messaging; "
+        "print(sorted(m for m in ('typing', 'sqlalchemy', 'uuid') if m in sys.modules))"
+    )
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True,
-                          text=True, timeout=60, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     assert done.stdout.strip() == "[]"
