@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from sterna import __version__, cli
-from sterna.config import hide_passwords  # what cli's messages use (cli imports it)
 from sterna.errors import ConfigError
+from sterna.util.messaging import hide_passwords  # what cli's messages use
 from tests.conftest import run_sterna
 
 
