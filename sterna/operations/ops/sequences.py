@@ -28,6 +28,9 @@ SEQUENCE_OPTIONS = (
 class CreateSequenceOp(MigrateOperation):
     """``CREATE SEQUENCE``; ``kw`` holds the ``sqlalchemy.Sequence`` options (start, ...)."""
 
+    table_phase = 10
+    top_phase = 0
+
     sequence_name: str
     schema: str | None = None
     if_not_exists: bool | None = None
@@ -73,6 +76,9 @@ class CreateSequenceOp(MigrateOperation):
 @dataclass(eq=False, init=False)
 class DropSequenceOp(MigrateOperation):
     """``DROP SEQUENCE``; ``_reverse`` keeps the options so the drop can be undone."""
+
+    table_phase = 10
+    top_phase = 2
 
     sequence_name: str
     schema: str | None = None

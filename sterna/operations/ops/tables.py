@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 class CreateTableOp(MigrateOperation):
     """``CREATE TABLE``: a name, its columns and constraints, and table options."""
 
+    table_phase = 10
+    top_phase = 1
+
     table_name: str
     columns: list[SchemaItem]
     schema: str | None = None
@@ -100,6 +103,9 @@ class CreateTableOp(MigrateOperation):
 class DropTableOp(MigrateOperation):
     """``DROP TABLE``; ``_reverse`` keeps the definition so the drop can be undone."""
 
+    table_phase = 10
+    top_phase = 1
+
     table_name: str
     schema: str | None = None
     if_exists: bool | None = None
@@ -166,6 +172,9 @@ class DropTableOp(MigrateOperation):
 @dataclass(eq=False, init=False)
 class RenameTableOp(AlterTableOp):
     """``ALTER TABLE ... RENAME TO ...`` (the table stays in its schema)."""
+
+    table_phase = 10
+    top_phase = 1
 
     new_table_name: str
 
