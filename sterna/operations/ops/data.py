@@ -18,7 +18,7 @@ class BulkInsertOp(MigrateOperation):
 
     table_phase = 10
     top_phase = 1
-    contract_omits = frozenset({"reverse", "batch_change"})
+    contract_omits = frozenset({"reverse", "summary", "batch_change"})
 
     table: Table | TableClause
     rows: Sequence[Mapping[str, Any]]
@@ -31,7 +31,7 @@ class ExecuteSQLOp(MigrateOperation):
 
     table_phase = 10
     top_phase = 1
-    contract_omits = frozenset({"reverse", "batch_change"})
+    contract_omits = frozenset({"reverse", "summary", "batch_change"})
 
     sqltext: Executable | str
     execution_options: dict[str, Any] | None = field(default=None, kw_only=True)

@@ -15,6 +15,7 @@ class CreateEnumOp(MigrateOperation):
 
     table_phase = 10
     top_phase = 0
+    contract_omits = frozenset({"batch_change"})  # runs as it is in a batch block
 
     enum_name: str
     values: list[str]
@@ -49,6 +50,7 @@ class DropEnumOp(MigrateOperation):
 
     table_phase = 10
     top_phase = 2
+    contract_omits = frozenset({"batch_change"})  # runs as it is in a batch block
 
     enum_name: str
     schema: str | None = None
@@ -90,6 +92,7 @@ class AddEnumValueOp(MigrateOperation):
 
     table_phase = 10
     top_phase = 0
+    contract_omits = frozenset({"batch_change"})  # runs as it is in a batch block
 
     enum_name: str
     value: str
@@ -117,6 +120,7 @@ class DropEnumValueOp(MigrateOperation):
 
     table_phase = 10
     top_phase = 2
+    contract_omits = frozenset({"batch_change"})  # runs as it is in a batch block
 
     enum_name: str
     value: str
@@ -135,6 +139,7 @@ class RenameEnumValueOp(MigrateOperation):
 
     table_phase = 10
     top_phase = 1
+    contract_omits = frozenset({"batch_change"})  # runs as it is in a batch block
 
     enum_name: str
     old_value: str

@@ -13,6 +13,7 @@ class CreateSchemaOp(MigrateOperation):
 
     table_phase = 10
     top_phase = 1
+    contract_omits = frozenset({"batch_change"})  # runs as it is in a batch block
 
     schema_name: str
     if_not_exists: bool | None = field(default=None, kw_only=True)
@@ -30,6 +31,7 @@ class DropSchemaOp(MigrateOperation):
 
     table_phase = 10
     top_phase = 1
+    contract_omits = frozenset({"batch_change"})  # runs as it is in a batch block
 
     schema_name: str
     if_exists: bool | None = field(default=None, kw_only=True)

@@ -30,6 +30,7 @@ class CreateSequenceOp(MigrateOperation):
 
     table_phase = 10
     top_phase = 0
+    contract_omits = frozenset({"batch_change"})  # runs as it is in a batch block
 
     sequence_name: str
     schema: str | None = None
@@ -79,6 +80,7 @@ class DropSequenceOp(MigrateOperation):
 
     table_phase = 10
     top_phase = 2
+    contract_omits = frozenset({"batch_change"})  # runs as it is in a batch block
 
     sequence_name: str
     schema: str | None = None

@@ -21,6 +21,7 @@ class CreateTableOp(MigrateOperation):
 
     table_phase = 10
     top_phase = 1
+    contract_omits = frozenset({"batch_change"})  # runs as it is in a batch block
 
     table_name: str
     columns: list[SchemaItem]
@@ -105,6 +106,7 @@ class DropTableOp(MigrateOperation):
 
     table_phase = 10
     top_phase = 1
+    contract_omits = frozenset({"batch_change"})  # runs as it is in a batch block
 
     table_name: str
     schema: str | None = None
@@ -175,6 +177,7 @@ class RenameTableOp(AlterTableOp):
 
     table_phase = 10
     top_phase = 1
+    contract_omits = frozenset({"batch_change"})  # runs as it is in a batch block
 
     new_table_name: str
 
