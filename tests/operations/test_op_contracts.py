@@ -31,7 +31,7 @@ def _shipped(root: type = MigrateOperation) -> list[type[MigrateOperation]]:
     """Every operation class defined in the ``sterna`` package (walking the subclasses)."""
     assert sterna.autogenerate.render_ops  # imported for CommentOp, a render-only operation
     found: dict[str, type[MigrateOperation]] = {}
-    pending = list(root.__subclasses__())
+    pending: list[type[MigrateOperation]] = list(root.__subclasses__())
     while pending:
         cls = pending.pop()
         pending.extend(cls.__subclasses__())
