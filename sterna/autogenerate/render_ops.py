@@ -44,6 +44,8 @@ from sterna.autogenerate.render_schema import (
     render_constraint,
     render_name,
 )
+from sterna.autogenerate.render_summary import Change as SummaryChange
+from sterna.autogenerate.render_summary import summaries
 from sterna.autogenerate.render_types import (
     compiled_sql,
     render_computed,
@@ -65,6 +67,10 @@ class CommentOp(MigrateOperation):
     """Comment lines in a generated script (for example the warning written next to a drop
     that looks like a rename).  Rendered only: it performs nothing and reverses to itself."""
 
+    table_phase = 10
+    top_phase = 1
+    contract_omits = frozenset({"implementation", "batch_change"})
+
     def __init__(self, lines: Sequence[str]) -> None:
         self.lines = tuple(lines)
 
@@ -76,6 +82,12 @@ class CommentOp(MigrateOperation):
 
     def __repr__(self) -> str:
         return f"CommentOp({list(self.lines)!r})"
+
+
+@summaries.dispatch_for(CommentOp)
+def _comment_summary(op: CommentOp) -> list[SummaryChange]:
+    """Comments are no change: the console lists nothing for them."""
+    return []
 
 
 # -- helpers --------------------------------------------------------------------------------------

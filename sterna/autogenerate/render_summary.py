@@ -3,17 +3,25 @@
 ``revision --autogenerate`` and ``check`` describe the operations autogenerate produced, in the
 words Alembic logs them with; drops of tables and columns are flagged so that they can be listed
 again as warnings (their data is lost on upgrade).
+
+Each operation class registers its words in :data:`summaries` (``summaries.dispatch_for(OpClass)``,
+found along the MRO like the renderers): ``fn(op)`` returns the op's ``Change`` list.  An
+operation without one is described as ``operation <ClassName>``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Column
 
+from sterna.autogenerate.render import Dispatcher
 from sterna.operations import ops
+
+#: The summary registry: one function per operation class, ``fn(op) -> list[Change]``.
+summaries = Dispatcher()
 
 
 @dataclass(frozen=True)
@@ -38,42 +46,62 @@ def _q(text: str) -> str:
 
 def describe(container: Any) -> list[Change]:
     """The changes an ``UpgradeOps`` (or any container) makes, in order."""
-    return list(_walk(getattr(container, "ops", ())))
+    return _walk(getattr(container, "ops", ()))
 
 
-def _walk(operations: Iterable[Any]) -> Iterator[Change]:
-    for op in operations:
-        if isinstance(op, ops.OpContainer):
-            yield from _walk(op.ops)
-        else:
-            yield from describe_op(op)
+def _walk(operations: Iterable[Any]) -> list[Change]:
+    return [change for op in operations for change in describe_op(op)]
 
 
-def describe_op(op: Any) -> list[Change]:  # a flat table of cases
-    """The change(s) one operation makes."""
-    if isinstance(op, ops.CreateTableOp):
-        return [Change(f"added table {_q(_key(op.schema, op.table_name))}")]
-    if isinstance(op, ops.DropTableOp):
-        table = _q(_key(op.schema, op.table_name))
-        return [Change(f"removed table {table}", drop=f"table {table}")]
-    if isinstance(op, ops.RenameTableOp):
-        return [
-            Change(f"renamed table {_q(_key(op.schema, op.table_name))} to {_q(op.new_table_name)}")
-        ]
-    if isinstance(op, ops.AddColumnOp):
-        return [Change(f"added column {_q(_column(op, op.column.name))}")]
-    if isinstance(op, ops.DropColumnOp):
-        column = _q(_column(op, op.column_name))
-        return [Change(f"removed column {column}", drop=f"column {column}")]
-    if isinstance(op, ops.AlterColumnOp):
-        return _alter(op)
-    return [Change(text) for text in _describe_other(op)]
+def describe_op(op: Any) -> list[Change]:
+    """The change(s) one operation makes (a container: those of the operations it holds)."""
+    if not summaries.has(op):
+        return [Change(f"operation {type(op).__name__}")]
+    changes: list[Change] = summaries.dispatch(op)(op)
+    return changes
+
+
+def _table_of(op: Any) -> str:
+    return _q(_key(op.schema, op.table_name))
+
+
+@summaries.dispatch_for(ops.OpContainer)
+def _container(op: ops.OpContainer) -> list[Change]:
+    return _walk(op.ops)
+
+
+@summaries.dispatch_for(ops.CreateTableOp)
+def _create_table(op: ops.CreateTableOp) -> list[Change]:
+    return [Change(f"added table {_table_of(op)}")]
+
+
+@summaries.dispatch_for(ops.DropTableOp)
+def _drop_table(op: ops.DropTableOp) -> list[Change]:
+    table = _table_of(op)
+    return [Change(f"removed table {table}", drop=f"table {table}")]
+
+
+@summaries.dispatch_for(ops.RenameTableOp)
+def _rename_table(op: ops.RenameTableOp) -> list[Change]:
+    return [Change(f"renamed table {_table_of(op)} to {_q(op.new_table_name)}")]
+
+
+@summaries.dispatch_for(ops.AddColumnOp)
+def _add_column(op: ops.AddColumnOp) -> list[Change]:
+    return [Change(f"added column {_q(_column(op, op.column.name))}")]
+
+
+@summaries.dispatch_for(ops.DropColumnOp)
+def _drop_column(op: ops.DropColumnOp) -> list[Change]:
+    column = _q(_column(op, op.column_name))
+    return [Change(f"removed column {column}", drop=f"column {column}")]
 
 
 def _column(op: Any, column: str) -> str:
     return f"{_key(op.schema, op.table_name)}.{column}"
 
 
+@summaries.dispatch_for(ops.AlterColumnOp)
 def _alter(op: ops.AlterColumnOp) -> list[Change]:
     where = _q(_column(op, op.column_name))
     changes: list[Change] = []
@@ -108,68 +136,116 @@ def _index_columns(op: Any) -> str:
     return _q(repr(names))
 
 
-def _describe_other(op: Any) -> list[str]:  # a flat table of cases
-    if isinstance(op, ops.CreateIndexOp):
-        return [f"added index {_q(str(op.index_name))} on {_index_columns(op)}"]
-    if isinstance(op, ops.DropIndexOp):
-        return [f"removed index {_q(str(op.index_name))} on {_q(str(op.table_name))}"]
-    if isinstance(op, ops.CreateForeignKeyOp):
-        return [
+@summaries.dispatch_for(ops.CreateIndexOp)
+def _create_index(op: ops.CreateIndexOp) -> list[Change]:
+    return [Change(f"added index {_q(str(op.index_name))} on {_index_columns(op)}")]
+
+
+@summaries.dispatch_for(ops.DropIndexOp)
+def _drop_index(op: ops.DropIndexOp) -> list[Change]:
+    return [Change(f"removed index {_q(str(op.index_name))} on {_q(str(op.table_name))}")]
+
+
+@summaries.dispatch_for(ops.CreateForeignKeyOp)
+def _create_foreign_key(op: ops.CreateForeignKeyOp) -> list[Change]:
+    return [
+        Change(
             f"added foreign key ({', '.join(op.local_cols)})({', '.join(op.remote_cols)}) "
             f"on table {op.source_table}({op.referent_table})"
-        ]
-    if isinstance(op, ops.CreateUniqueConstraintOp):
-        return [f"added unique constraint {_q(str(op.constraint_name))} on {_index_columns(op)}"]
-    if isinstance(op, ops.AddConstraintOp):
-        kind = {
-            "unique": "unique constraint",
-            "primarykey": "primary key",
-            "check": "check constraint",
-            "exclude": "exclude constraint",
-        }.get(op.constraint_type, "constraint")
-        return [
-            f"added {kind} {_q(str(op.constraint_name))} on "
-            f"{_q(_key(getattr(op, 'schema', None), getattr(op, 'table_name', None)))}"
-        ]
-    if isinstance(op, ops.DropConstraintOp):
-        kind = {
-            "unique": "unique constraint",
-            "primary": "primary key",
-            "foreignkey": "foreign key",
-            "check": "check constraint",
-        }.get(op.constraint_type or "", "constraint")
-        return [
-            f"removed {kind} {_q(str(op.constraint_name))} on {_q(_key(op.schema, op.table_name))}"
-        ]
-    if isinstance(op, ops.CreateTableCommentOp):
-        return [f"table comment on {_q(_key(op.schema, op.table_name))}"]
-    if isinstance(op, ops.DropTableCommentOp):
-        return [f"removed table comment on {_q(_key(op.schema, op.table_name))}"]
-    return _describe_extra(op)
+        )
+    ]
 
 
-def _describe_extra(op: Any) -> list[str]:
-    if isinstance(op, ops.CreateEnumOp):
-        return [f"added enum type {_q(_key(op.schema, op.enum_name))}"]
-    if isinstance(op, ops.DropEnumOp):
-        return [f"removed enum type {_q(_key(op.schema, op.enum_name))}"]
-    if isinstance(op, ops.AddEnumValueOp):
-        return [f"added value {_q(op.value)} to enum type {_q(_key(op.schema, op.enum_name))}"]
-    if isinstance(op, ops.DropEnumValueOp):
-        return [f"removed value {_q(op.value)} from enum type {_q(_key(op.schema, op.enum_name))}"]
-    if isinstance(op, ops.RenameEnumValueOp):
-        return [
-            f"renamed value {_q(op.old_value)} to {_q(op.new_value)} in enum type "
-            f"{_q(_key(op.schema, op.enum_name))}"
-        ]
-    if isinstance(op, ops.CreateSequenceOp):
-        return [f"added sequence {_q(_key(op.schema, op.sequence_name))}"]
-    if isinstance(op, ops.DropSequenceOp):
-        return [f"removed sequence {_q(_key(op.schema, op.sequence_name))}"]
-    if isinstance(op, ops.CreateSchemaOp):
-        return [f"added schema {_q(op.schema_name)}"]
-    if isinstance(op, ops.DropSchemaOp):
-        return [f"removed schema {_q(op.schema_name)}"]
-    if type(op).__name__ == "CommentOp":
-        return []
-    return [f"operation {type(op).__name__}"]
+@summaries.dispatch_for(ops.CreateUniqueConstraintOp)
+def _create_unique(op: ops.CreateUniqueConstraintOp) -> list[Change]:
+    return [
+        Change(f"added unique constraint {_q(str(op.constraint_name))} on {_index_columns(op)}")
+    ]
+
+
+_ADDED_KIND = {
+    "unique": "unique constraint",
+    "primarykey": "primary key",
+    "check": "check constraint",
+    "exclude": "exclude constraint",
+}
+_REMOVED_KIND = {
+    "unique": "unique constraint",
+    "primary": "primary key",
+    "foreignkey": "foreign key",
+    "check": "check constraint",
+}
+
+
+@summaries.dispatch_for(ops.AddConstraintOp)
+def _add_constraint(op: ops.AddConstraintOp) -> list[Change]:
+    """Primary keys, checks, excludes (and a project's own constraint operations)."""
+    kind = _ADDED_KIND.get(op.constraint_type, "constraint")
+    where = _q(_key(getattr(op, "schema", None), getattr(op, "table_name", None)))
+    return [Change(f"added {kind} {_q(str(op.constraint_name))} on {where}")]
+
+
+@summaries.dispatch_for(ops.DropConstraintOp)
+def _drop_constraint(op: ops.DropConstraintOp) -> list[Change]:
+    kind = _REMOVED_KIND.get(op.constraint_type or "", "constraint")
+    return [Change(f"removed {kind} {_q(str(op.constraint_name))} on {_table_of(op)}")]
+
+
+@summaries.dispatch_for(ops.CreateTableCommentOp)
+def _create_table_comment(op: ops.CreateTableCommentOp) -> list[Change]:
+    return [Change(f"table comment on {_table_of(op)}")]
+
+
+@summaries.dispatch_for(ops.DropTableCommentOp)
+def _drop_table_comment(op: ops.DropTableCommentOp) -> list[Change]:
+    return [Change(f"removed table comment on {_table_of(op)}")]
+
+
+def _enum(op: Any) -> str:
+    return _q(_key(op.schema, op.enum_name))
+
+
+@summaries.dispatch_for(ops.CreateEnumOp)
+def _create_enum(op: ops.CreateEnumOp) -> list[Change]:
+    return [Change(f"added enum type {_enum(op)}")]
+
+
+@summaries.dispatch_for(ops.DropEnumOp)
+def _drop_enum(op: ops.DropEnumOp) -> list[Change]:
+    return [Change(f"removed enum type {_enum(op)}")]
+
+
+@summaries.dispatch_for(ops.AddEnumValueOp)
+def _add_enum_value(op: ops.AddEnumValueOp) -> list[Change]:
+    return [Change(f"added value {_q(op.value)} to enum type {_enum(op)}")]
+
+
+@summaries.dispatch_for(ops.DropEnumValueOp)
+def _drop_enum_value(op: ops.DropEnumValueOp) -> list[Change]:
+    return [Change(f"removed value {_q(op.value)} from enum type {_enum(op)}")]
+
+
+@summaries.dispatch_for(ops.RenameEnumValueOp)
+def _rename_enum_value(op: ops.RenameEnumValueOp) -> list[Change]:
+    text = f"renamed value {_q(op.old_value)} to {_q(op.new_value)} in enum type {_enum(op)}"
+    return [Change(text)]
+
+
+@summaries.dispatch_for(ops.CreateSequenceOp)
+def _create_sequence(op: ops.CreateSequenceOp) -> list[Change]:
+    return [Change(f"added sequence {_q(_key(op.schema, op.sequence_name))}")]
+
+
+@summaries.dispatch_for(ops.DropSequenceOp)
+def _drop_sequence(op: ops.DropSequenceOp) -> list[Change]:
+    return [Change(f"removed sequence {_q(_key(op.schema, op.sequence_name))}")]
+
+
+@summaries.dispatch_for(ops.CreateSchemaOp)
+def _create_schema(op: ops.CreateSchemaOp) -> list[Change]:
+    return [Change(f"added schema {_q(op.schema_name)}")]
+
+
+@summaries.dispatch_for(ops.DropSchemaOp)
+def _drop_schema(op: ops.DropSchemaOp) -> list[Change]:
+    return [Change(f"removed schema {_q(op.schema_name)}")]

@@ -97,14 +97,22 @@ class AbstractOperations:
 
         return register
 
-    def invoke(self, operation: MigrateOperation) -> Any:
-        """Carry out ``operation`` with the implementation registered for its class."""
+    @classmethod
+    def implementation_of(cls, op_cls: type) -> ImplFn | None:
+        """The implementation registered for ``op_cls`` (or its nearest base), if any."""
         import sterna.operations.toimpl  # noqa: F401  (registers the built-in implementations)
 
-        for klass in type(operation).__mro__:
+        for klass in op_cls.__mro__:
             fn = AbstractOperations._to_impl.get(klass)
             if fn is not None:
-                return fn(self, operation)
+                return fn
+        return None
+
+    def invoke(self, operation: MigrateOperation) -> Any:
+        """Carry out ``operation`` with the implementation registered for its class."""
+        fn = self.implementation_of(type(operation))
+        if fn is not None:
+            return fn(self, operation)
         raise NotImplementedError(
             f"no implementation registered for {type(operation).__name__}; use "
             "Operations.implementation_for to register one"

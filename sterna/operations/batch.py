@@ -45,23 +45,12 @@ from sterna.ddl.recreate_changes import (
 from sterna.errors import BatchRecreateRequired, OperationError
 from sterna.operations import ops
 from sterna.operations.base import AbstractOperations
-from sterna.operations.batch_change import to_change
+from sterna.operations.batch_change import is_batch_schema_op, to_change
 from sterna.operations.ops.base import MigrateOperation
 
 RECREATE_MODES = ("auto", "always", "never")
 #: keyword arguments of batch directives that only a rebuild can honour
 POSITION_KW = ("insert_before", "insert_after")
-_SCHEMA_OPS = (
-    ops.AddColumnOp,
-    ops.DropColumnOp,
-    ops.AlterColumnOp,
-    ops.CreateIndexOp,
-    ops.DropIndexOp,
-    ops.AddConstraintOp,
-    ops.DropConstraintOp,
-    ops.CreateTableCommentOp,
-    ops.DropTableCommentOp,
-)
 
 
 @dataclass(frozen=True)
@@ -472,7 +461,7 @@ def _segments(queue: list[MigrateOperation]) -> list[list[MigrateOperation] | Mi
     """Runs of schema operations, separated by the operations that run as they are."""
     result: list[list[MigrateOperation] | MigrateOperation] = []
     for operation in queue:
-        if isinstance(operation, _SCHEMA_OPS):
+        if is_batch_schema_op(operation):
             if not result or not isinstance(result[-1], list):
                 result.append([])
             last = result[-1]

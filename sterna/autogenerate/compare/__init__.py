@@ -32,16 +32,7 @@ from sterna.autogenerate.compare.registry import (
     comparators,
 )
 from sterna.autogenerate.compare.schemas import compared_schemas, include_conn_table
-from sterna.operations.ops import (
-    AddEnumValueOp,
-    CreateEnumOp,
-    CreateSequenceOp,
-    DropEnumOp,
-    DropEnumValueOp,
-    DropSequenceOp,
-    MigrateOperation,
-    UpgradeOps,
-)
+from sterna.operations.ops import UpgradeOps
 
 if TYPE_CHECKING:
     from sterna.autogenerate.api import AutogenContext
@@ -77,18 +68,7 @@ def run_comparison(ctx: AutogenContext, upgrade_ops: UpgradeOps) -> None:
     order_top_level(upgrade_ops)
 
 
-_FIRST = (CreateEnumOp, AddEnumValueOp, CreateSequenceOp)
-_LAST = (DropSequenceOp, DropEnumValueOp, DropEnumOp)
-
-
-def _top_phase(op: MigrateOperation) -> int:
-    if isinstance(op, _FIRST):
-        return 0
-    if isinstance(op, _LAST):
-        return 2
-    return 1
-
-
 def order_top_level(upgrade_ops: UpgradeOps) -> None:
-    """Types and sequences to create first, those to drop last (stable otherwise)."""
-    upgrade_ops.ops.sort(key=_top_phase)
+    """Types and sequences to create first, those to drop last (stable otherwise): the phase
+    each operation class declares (``MigrateOperation.phase_at_top``)."""
+    upgrade_ops.ops.sort(key=lambda op: op.phase_at_top())

@@ -25,19 +25,10 @@ from sterna.autogenerate.compare.schemas import TableKey, metadata_tables, schem
 from sterna.autogenerate.compare.table_order import TablePlan, fk_order, key_order, plan_tables
 from sterna.ddl.impl_hooks import REFLECTED
 from sterna.operations.ops import (
-    AddColumnOp,
-    AlterColumnOp,
-    CreateCheckConstraintOp,
     CreateForeignKeyOp,
-    CreateIndexOp,
-    CreatePrimaryKeyOp,
-    CreateTableCommentOp,
     CreateTableOp,
-    CreateUniqueConstraintOp,
-    DropColumnOp,
     DropConstraintOp,
     DropIndexOp,
-    DropTableCommentOp,
     DropTableOp,
     MigrateOperation,
     ModifyTableOps,
@@ -317,31 +308,8 @@ def _serves(op: MigrateOperation, keys: list[tuple[str, ...]]) -> bool:
 
 # -- order inside one table -----------------------------------------------------------------------
 
-_DROP_PHASE = {"foreignkey": 0, "unique": 1, "check": 1, "primary": 2}
-
-
-def _phase(op: MigrateOperation) -> int:
-    if isinstance(op, DropConstraintOp):
-        return _DROP_PHASE.get(op.constraint_type or "", 1)
-    phases: list[tuple[type[Any], int]] = [
-        (DropIndexOp, 1),
-        (AddColumnOp, 3),
-        (AlterColumnOp, 4),
-        (DropColumnOp, 5),
-        (CreatePrimaryKeyOp, 6),
-        (CreateIndexOp, 7),
-        (CreateUniqueConstraintOp, 7),
-        (CreateCheckConstraintOp, 7),
-        (CreateForeignKeyOp, 8),
-        (CreateTableCommentOp, 9),
-        (DropTableCommentOp, 9),
-    ]
-    for cls, phase in phases:
-        if isinstance(op, cls):
-            return phase
-    return 10
-
 
 def order_table_ops(modify_ops: ModifyTableOps) -> None:
-    """Sort one table's operations into a safe order (stable within a phase)."""
-    modify_ops.ops.sort(key=_phase)
+    """Sort one table's operations into a safe order (stable within a phase): the phase each
+    operation class declares (``MigrateOperation.phase_in_table``)."""
+    modify_ops.ops.sort(key=lambda op: op.phase_in_table())

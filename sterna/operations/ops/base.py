@@ -11,7 +11,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
+
+#: The parts of an operation's contract (``docs/architecture.md``, operations): ``phase`` (the
+#: class attributes below), ``reverse`` (the method), ``implementation``
+#: (``Operations.implementation_for``), ``renderer`` (``autogenerate.renderers``), ``summary``
+#: (``autogenerate.render_summary.summaries``), ``batch_change``
+#: (``operations.batch_change.batch_change_for``).
+CONTRACT_PARTS = ("phase", "reverse", "implementation", "renderer", "summary", "batch_change")
+#: Where an operation without a declared phase sorts (inside a table's changes; at the top).
+DEFAULT_TABLE_PHASE = 10
+DEFAULT_TOP_PHASE = 1
 
 
 class MigrateOperation:
@@ -20,7 +30,28 @@ class MigrateOperation:
     A project's own operation subclasses this, registers a facade method with
     ``Operations.register_operation`` and an implementation with
     ``Operations.implementation_for``.
+
+    The ordering phase is declared here: autogenerate sorts one table's operations by
+    :meth:`phase_in_table` (drops of foreign keys 0, of other constraints and indexes 1, added
+    columns 3, altered 4, dropped 5, primary key 6, indexes/uniques/checks 7, foreign keys 8,
+    table comments 9, anything else 10) and the top-level operations by :meth:`phase_at_top`
+    (0 before the tables, 1 with them, 2 after).  ``contract_omits`` names the parts of
+    :data:`CONTRACT_PARTS` a class deliberately does without (``"reverse"`` for an operation
+    that cannot be undone, ``"implementation"`` for a container, ``"batch_change"`` for an
+    operation that a batch block runs as it is).
     """
+
+    table_phase: ClassVar[int | None] = None
+    top_phase: ClassVar[int | None] = None
+    contract_omits: ClassVar[frozenset[str]] = frozenset()
+
+    def phase_in_table(self) -> int:
+        """Where this operation sorts among one table's changes (stable within a phase)."""
+        return DEFAULT_TABLE_PHASE if self.table_phase is None else self.table_phase
+
+    def phase_at_top(self) -> int:
+        """Where this operation sorts among an upgrade's top-level operations."""
+        return DEFAULT_TOP_PHASE if self.top_phase is None else self.top_phase
 
     @cached_property
     def info(self) -> dict[Any, Any]:

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 class AddColumnOp(AlterTableOp):
     """``ALTER TABLE ... ADD COLUMN``."""
 
+    table_phase = 3
+    top_phase = 1
+
     column: Column[Any]
     if_not_exists: bool | None = None
     inline_references: bool | None = None
@@ -67,6 +70,9 @@ class AddColumnOp(AlterTableOp):
 @dataclass(eq=False, init=False)
 class DropColumnOp(AlterTableOp):
     """``ALTER TABLE ... DROP COLUMN``; ``_reverse`` keeps the column so it can be re-added."""
+
+    table_phase = 5
+    top_phase = 1
 
     column_name: str
     if_exists: bool | None = None
@@ -127,6 +133,9 @@ class DropColumnOp(AlterTableOp):
 class AlterColumnOp(AlterTableOp):
     """``ALTER TABLE ... ALTER COLUMN``: each ``modify_*`` is a change, each ``existing_*`` the
     current state (``False`` for a server default, ``None`` otherwise, meaning "not given")."""
+
+    table_phase = 4
+    top_phase = 1
 
     column_name: str
     existing_type: Any = None

@@ -28,6 +28,9 @@ def _comment_table(
 class CreateTableCommentOp(AlterTableOp):
     """Set a table's comment (``COMMENT ON TABLE`` / ``ALTER TABLE ... COMMENT``)."""
 
+    table_phase = 9
+    top_phase = 1
+
     comment: str | None
     existing_comment: str | None = None
 
@@ -65,6 +68,9 @@ class CreateTableCommentOp(AlterTableOp):
 @dataclass(eq=False, init=False)
 class DropTableCommentOp(AlterTableOp):
     """Remove a table's comment."""
+
+    table_phase = 9
+    top_phase = 1
 
     existing_comment: str | None = None
 

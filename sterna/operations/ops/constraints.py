@@ -105,6 +105,16 @@ class AddConstraintOp(MigrateOperation):
 class DropConstraintOp(MigrateOperation):
     """``ALTER TABLE ... DROP CONSTRAINT``; ``type_`` is foreignkey/primary/unique/check."""
 
+    table_phase = 1  # unless its type has its own (phase_in_table)
+    top_phase = 1
+    #: foreign keys are dropped before anything else, primary keys after the other constraints
+    _PHASE_BY_TYPE: ClassVar[dict[str, int]] = {
+        "foreignkey": 0,
+        "unique": 1,
+        "check": 1,
+        "primary": 2,
+    }
+
     constraint_name: Any
     table_name: str
     constraint_type: str | None = None
@@ -153,6 +163,9 @@ class DropConstraintOp(MigrateOperation):
         table.schema = self.schema
         return constraint
 
+    def phase_in_table(self) -> int:
+        return self._PHASE_BY_TYPE.get(self.constraint_type or "", 1)
+
     def reverse(self) -> AddConstraintOp:
         if self._reverse is None:
             from sterna.errors import IrreversibleOperation
@@ -200,6 +213,9 @@ class _ColumnListConstraintOp(AddConstraintOp):
 class CreatePrimaryKeyOp(_ColumnListConstraintOp):
     """``ALTER TABLE ... ADD CONSTRAINT ... PRIMARY KEY``."""
 
+    table_phase = 6
+    top_phase = 1
+
     constraint_type: ClassVar[str] = "primarykey"
 
     @classmethod
@@ -228,6 +244,9 @@ class CreatePrimaryKeyOp(_ColumnListConstraintOp):
 @dataclass(eq=False, init=False)
 class CreateUniqueConstraintOp(_ColumnListConstraintOp):
     """``ALTER TABLE ... ADD CONSTRAINT ... UNIQUE``."""
+
+    table_phase = 7
+    top_phase = 1
 
     constraint_type: ClassVar[str] = "unique"
 
@@ -259,6 +278,9 @@ class CreateUniqueConstraintOp(_ColumnListConstraintOp):
 class CreateForeignKeyOp(AddConstraintOp):
     """``ALTER TABLE ... ADD CONSTRAINT ... FOREIGN KEY``; options live in ``kw``
     (onupdate, ondelete, deferrable, initially, match, source_schema, referent_schema)."""
+
+    table_phase = 8
+    top_phase = 1
 
     constraint_type: ClassVar[str] = "foreignkey"
     constraint_name: Any
@@ -348,6 +370,9 @@ class CreateForeignKeyOp(AddConstraintOp):
 class CreateCheckConstraintOp(AddConstraintOp):
     """``ALTER TABLE ... ADD CONSTRAINT ... CHECK (condition)``."""
 
+    table_phase = 7
+    top_phase = 1
+
     constraint_type: ClassVar[str] = "check"
     constraint_name: Any
     table_name: str
@@ -398,6 +423,9 @@ class CreateCheckConstraintOp(AddConstraintOp):
 class CreateExcludeConstraintOp(AddConstraintOp):
     """PostgreSQL ``ADD CONSTRAINT ... EXCLUDE USING ...``; ``elements`` are
     ``(column name or expression, operator)`` pairs."""
+
+    table_phase = 10
+    top_phase = 1
 
     constraint_type: ClassVar[str] = "exclude"
     constraint_name: Any

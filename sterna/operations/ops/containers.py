@@ -41,6 +41,10 @@ def _flatten_diffs(container: OpContainer) -> Iterator[Any]:
 class ModifyTableOps(OpContainer):
     """The operations that change one table (autogenerate groups them per table)."""
 
+    table_phase = 10
+    top_phase = 1
+    contract_omits = frozenset({"implementation", "batch_change"})
+
     def __init__(
         self, table_name: str, ops: Sequence[MigrateOperation], *, schema: str | None = None
     ) -> None:
@@ -56,6 +60,8 @@ class ModifyTableOps(OpContainer):
 
 class UpgradeOps(OpContainer):
     """The body of ``upgrade()``; ``upgrade_token`` names the template variable it fills."""
+
+    contract_omits = frozenset({"phase", "implementation", "batch_change"})
 
     def __init__(
         self, ops: Sequence[MigrateOperation] = (), upgrade_token: str = "upgrades"
@@ -74,6 +80,8 @@ class UpgradeOps(OpContainer):
 class DowngradeOps(OpContainer):
     """The body of ``downgrade()``."""
 
+    contract_omits = frozenset({"phase", "implementation", "batch_change"})
+
     def __init__(
         self, ops: Sequence[MigrateOperation] = (), downgrade_token: str = "downgrades"
     ) -> None:
@@ -90,6 +98,10 @@ class MigrationScript(MigrateOperation):
     ``upgrade_ops``/``downgrade_ops`` are the single containers; with several version tokens
     (multiple databases) the ``*_list`` forms hold one container per token.
     """
+
+    contract_omits = frozenset(
+        {"phase", "reverse", "implementation", "renderer", "summary", "batch_change"}
+    )
 
     def __init__(
         self,

@@ -16,6 +16,10 @@ from sterna.operations.ops.base import MigrateOperation
 class BulkInsertOp(MigrateOperation):
     """``INSERT`` of a list of rows: executemany online, one literal INSERT per row offline."""
 
+    table_phase = 10
+    top_phase = 1
+    contract_omits = frozenset({"reverse", "summary", "batch_change"})
+
     table: Table | TableClause
     rows: Sequence[Mapping[str, Any]]
     multiinsert: bool = field(default=True, kw_only=True)
@@ -24,6 +28,10 @@ class BulkInsertOp(MigrateOperation):
 @dataclass(eq=False)
 class ExecuteSQLOp(MigrateOperation):
     """Arbitrary SQL: a string, ``text()`` or a Core statement."""
+
+    table_phase = 10
+    top_phase = 1
+    contract_omits = frozenset({"reverse", "summary", "batch_change"})
 
     sqltext: Executable | str
     execution_options: dict[str, Any] | None = field(default=None, kw_only=True)

@@ -13,6 +13,10 @@ from sterna.operations.ops.base import MigrateOperation
 class CreateEnumOp(MigrateOperation):
     """``CREATE TYPE name AS ENUM (...)``."""
 
+    table_phase = 10
+    top_phase = 0
+    contract_omits = frozenset({"batch_change"})  # runs as it is in a batch block
+
     enum_name: str
     values: list[str]
     schema: str | None = None
@@ -43,6 +47,10 @@ class CreateEnumOp(MigrateOperation):
 @dataclass(eq=False, init=False)
 class DropEnumOp(MigrateOperation):
     """``DROP TYPE name``; ``values`` (when known) make the drop reversible."""
+
+    table_phase = 10
+    top_phase = 2
+    contract_omits = frozenset({"batch_change"})  # runs as it is in a batch block
 
     enum_name: str
     schema: str | None = None
@@ -82,6 +90,10 @@ class DropEnumOp(MigrateOperation):
 class AddEnumValueOp(MigrateOperation):
     """``ALTER TYPE name ADD VALUE [IF NOT EXISTS] 'v' [BEFORE|AFTER 'w']``."""
 
+    table_phase = 10
+    top_phase = 0
+    contract_omits = frozenset({"batch_change"})  # runs as it is in a batch block
+
     enum_name: str
     value: str
     schema: str | None = field(default=None, kw_only=True)
@@ -106,6 +118,10 @@ class DropEnumValueOp(MigrateOperation):
     without the value and every column using it is converted (rows holding the value make the
     conversion fail, leaving the transaction to roll back).  Online only."""
 
+    table_phase = 10
+    top_phase = 2
+    contract_omits = frozenset({"batch_change"})  # runs as it is in a batch block
+
     enum_name: str
     value: str
     schema: str | None = field(default=None, kw_only=True)
@@ -120,6 +136,10 @@ class DropEnumValueOp(MigrateOperation):
 @dataclass(eq=False)
 class RenameEnumValueOp(MigrateOperation):
     """``ALTER TYPE name RENAME VALUE 'old' TO 'new'``."""
+
+    table_phase = 10
+    top_phase = 1
+    contract_omits = frozenset({"batch_change"})  # runs as it is in a batch block
 
     enum_name: str
     old_value: str

@@ -28,6 +28,9 @@ def _index_table(index: Index) -> tuple[str | None, str | None]:
 class CreateIndexOp(MigrateOperation):
     """``CREATE [UNIQUE] INDEX``; dialect options (``postgresql_where``...) live in ``kw``."""
 
+    table_phase = 7
+    top_phase = 1
+
     index_name: Any
     table_name: str
     columns: list[IndexColumn]
@@ -98,6 +101,9 @@ class CreateIndexOp(MigrateOperation):
 @dataclass(eq=False, init=False)
 class DropIndexOp(MigrateOperation):
     """``DROP INDEX``; ``_reverse`` keeps the definition so the drop can be undone."""
+
+    table_phase = 1
+    top_phase = 1
 
     index_name: Any
     table_name: str | None = None

@@ -11,6 +11,10 @@ from sterna.operations.ops.base import MigrateOperation
 class CreateSchemaOp(MigrateOperation):
     """``CREATE SCHEMA`` (a database on MySQL/MariaDB)."""
 
+    table_phase = 10
+    top_phase = 1
+    contract_omits = frozenset({"batch_change"})  # runs as it is in a batch block
+
     schema_name: str
     if_not_exists: bool | None = field(default=None, kw_only=True)
 
@@ -24,6 +28,10 @@ class CreateSchemaOp(MigrateOperation):
 @dataclass(eq=False)
 class DropSchemaOp(MigrateOperation):
     """``DROP SCHEMA``; ``cascade`` drops what it contains (PostgreSQL)."""
+
+    table_phase = 10
+    top_phase = 1
+    contract_omits = frozenset({"batch_change"})  # runs as it is in a batch block
 
     schema_name: str
     if_exists: bool | None = field(default=None, kw_only=True)

@@ -28,6 +28,10 @@ SEQUENCE_OPTIONS = (
 class CreateSequenceOp(MigrateOperation):
     """``CREATE SEQUENCE``; ``kw`` holds the ``sqlalchemy.Sequence`` options (start, ...)."""
 
+    table_phase = 10
+    top_phase = 0
+    contract_omits = frozenset({"batch_change"})  # runs as it is in a batch block
+
     sequence_name: str
     schema: str | None = None
     if_not_exists: bool | None = None
@@ -73,6 +77,10 @@ class CreateSequenceOp(MigrateOperation):
 @dataclass(eq=False, init=False)
 class DropSequenceOp(MigrateOperation):
     """``DROP SEQUENCE``; ``_reverse`` keeps the options so the drop can be undone."""
+
+    table_phase = 10
+    top_phase = 2
+    contract_omits = frozenset({"batch_change"})  # runs as it is in a batch block
 
     sequence_name: str
     schema: str | None = None

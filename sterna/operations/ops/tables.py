@@ -19,6 +19,10 @@ if TYPE_CHECKING:
 class CreateTableOp(MigrateOperation):
     """``CREATE TABLE``: a name, its columns and constraints, and table options."""
 
+    table_phase = 10
+    top_phase = 1
+    contract_omits = frozenset({"batch_change"})  # runs as it is in a batch block
+
     table_name: str
     columns: list[SchemaItem]
     schema: str | None = None
@@ -100,6 +104,10 @@ class CreateTableOp(MigrateOperation):
 class DropTableOp(MigrateOperation):
     """``DROP TABLE``; ``_reverse`` keeps the definition so the drop can be undone."""
 
+    table_phase = 10
+    top_phase = 1
+    contract_omits = frozenset({"batch_change"})  # runs as it is in a batch block
+
     table_name: str
     schema: str | None = None
     if_exists: bool | None = None
@@ -166,6 +174,10 @@ class DropTableOp(MigrateOperation):
 @dataclass(eq=False, init=False)
 class RenameTableOp(AlterTableOp):
     """``ALTER TABLE ... RENAME TO ...`` (the table stays in its schema)."""
+
+    table_phase = 10
+    top_phase = 1
+    contract_omits = frozenset({"batch_change"})  # runs as it is in a batch block
 
     new_table_name: str
 
