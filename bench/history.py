@@ -3,17 +3,19 @@
     python bench/history.py TREE [TREE ...] [--revisions 1000] [--deploy 5000] [--repeat 3]
                             [--pg-url URL] [--switched-off]
 
-For each Sterna source tree (e.g. ``git archive <commit>`` unpacked), times ``upgrade head`` of a
-linear project (bench/generate.py) on SQLite (and PostgreSQL with ``--pg-url``: a database
+For each Sterna source tree (e.g. ``git archive <commit>`` unpacked), times ``upgrade head`` of
+a linear project (bench/generate.py) on SQLite (and PostgreSQL with ``--pg-url``: a database
 ``sterna_bench_hist`` on that server, dropped and created before each run): "cold" deletes the
 project's ``__pycache__`` folders before each run (no bytecode, no header or checksum cache),
-"warm" runs once untimed first.  ``--deploy N`` times the one-revision ``upgrade`` of an N-revision
-history on SQLite (warm; the database at N-1 is copied back before each run).  Prints the median
-wall and CPU (user + system of the child) time of ``--repeat`` samples.  Samples of the trees
-alternate, so that all see the same load.  ``--switched-off`` adds, for each tree, a copy of it
-with the history rows, the lock and the validation switched off (three lines patched; the
-copy is made under bench/out), so that their cost is measured on the same code: the issue's
-target is that difference.  See bench/README.md, "History table".
+"warm" runs once untimed first. ``--deploy N`` times the one-revision ``upgrade`` of an
+N-revision history on SQLite (warm; the database at N-1 is copied back before each run). Prints
+the median wall and CPU (user + system of the child) time of ``--repeat`` samples. Samples of
+the trees alternate, so that all see the same load; with two trees or more, the mean of the
+paired differences against the first tree is printed too (the steadier figure on a loaded
+machine). ``--switched-off`` adds, for each tree, a copy of it with the history rows, the lock
+and the validation switched off (three lines patched; the copy is made under bench/out), so that
+their cost is measured on the same code: the issue's target is that difference.  See
+bench/README.md, "History table".
 """
 
 from __future__ import annotations
@@ -126,6 +128,25 @@ def sample(trees: list[Path], repeat: int, one: Callable[[Path], tuple[float, fl
         wall = statistics.median(w for w, _ in got[tree])
         cpu = statistics.median(c for _, c in got[tree])
         print(f"    {tree.name:<24} wall {wall:6.3f} s  cpu {cpu:6.3f} s", flush=True)
+    if len(trees) > 1 and repeat > 1:
+        _paired(trees[0], trees[1:], got)
+
+
+def _paired(first: Path, others: list[Path], got: dict[Path, list[tuple[float, float]]]) -> None:
+    """The mean of the paired differences against the first tree (samples taken side by side
+    see the same load, so the machine's drift cancels out), with its standard error: on a
+    loaded machine a steadier figure than two medians."""
+    for tree in others:
+        for index, what in ((0, "wall"), (1, "cpu")):
+            diffs = [b[index] - a[index] for a, b in zip(got[first], got[tree], strict=True)]
+            base = statistics.mean(a[index] for a in got[first])
+            mean = statistics.mean(diffs)
+            error = statistics.stdev(diffs) / len(diffs) ** 0.5
+            print(
+                f"    {tree.name} - {first.name}: {what} {mean * 1000:+.0f} ms "
+                f"+- {error * 1000:.0f} ({mean / base:+.1%}), mean of {len(diffs)} pairs",
+                flush=True,
+            )
 
 
 def upgrade_rows(trees: list[Path], n: int, repeat: int, backend: str, pg: str | None) -> None:
