@@ -144,7 +144,7 @@ class _Cursor:
 
     def word(self, ahead: int = 0) -> str:
         tok = self.peek(ahead)
-        return tok.text.upper() if tok is not None and tok.kind == "ident" else ""
+        return tok.text.upper() if tok is not None and tok.kind == "word" else ""
 
     def at_end(self) -> bool:
         return self.pos >= len(self.sig)
@@ -203,7 +203,7 @@ def parse_create_table(sql: str) -> ParsedTable:
     body = tokens[start + 1 : end]
     for item in _split_items(body):
         first = item[0]
-        if first.kind == "ident" and first.text.upper() in _TABLE_CONSTRAINT_START:
+        if first.kind == "word" and first.text.upper() in _TABLE_CONSTRAINT_START:
             constraints.append(parse_table_constraint(item))
         else:
             columns.append(parse_column(item))
