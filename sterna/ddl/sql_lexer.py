@@ -218,6 +218,22 @@ def tokenize_lossless(sql: str) -> list[Tok]:
     return tokens
 
 
+_CLOSED = {
+    STRING: re.compile(r"'(?:[^']|'')*'", re.S),
+    QUOTED: re.compile(r'"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\]', re.S),
+}
+
+
+def unterminated(tokens: Sequence[Tok]) -> bool:
+    """Whether a lossless scan ended inside a quote (the one place an unterminated quote can
+    be: it runs to the end), where :func:`tokenize` raises :class:`TokenizeError`."""
+    if not tokens:
+        return False
+    last = tokens[-1]
+    closed = _CLOSED.get(last.kind)
+    return closed is not None and closed.fullmatch(last.text) is None
+
+
 def render(tokens: Iterable[Tok]) -> str:
     """The text of lossless pieces."""
     return "".join(tok.text for tok in tokens)
