@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from typing import NamedTuple, Protocol, TypeVar
+from typing import NamedTuple, TypeVar
 
 WORD = "word"
 QUOTED = "quoted"
@@ -74,9 +74,8 @@ _WORD_TEXT = r"[A-Za-z_\u0080-\U0010ffff][A-Za-z0-9_$\u0080-\U0010ffff]*"
 @functools.cache
 def _scanner(lossless: bool, backslash: bool, brackets: bool) -> re.Pattern[str]:
     """One pattern matching every kind of token (the group name tells which).  A lossless scan
-    lets a quote run unterminated to the end and has no ``E'...'`` strings; otherwise an
-    unterminated quote is left to the ``other`` group."""
-    end = "?" if lossless else ""
+    always reads ``[name]``, lets a quote run unterminated to the end and has no ``E'...'``
+    strings; otherwise an unterminated quote is left to the ``punct`` group (and refused)."""
     body = r"(?:[^'\\]|\\.|'')*" if backslash else r"(?:[^']|'')*"
     parts = [
         r"(?P<ws>\s+)",
@@ -84,13 +83,13 @@ def _scanner(lossless: bool, backslash: bool, brackets: bool) -> re.Pattern[str]
     ]
     if not lossless:
         parts.append(r"(?P<estring>(?<![A-Za-z0-9_])[Ee]'(?:[^'\\]|\\.|'')*')")
-    parts += [
-        rf"(?P<string>'{body}'{end})",
-        rf'(?P<dquoted>"(?:[^"]|"")*"{end})',
-        rf"(?P<bquoted>`(?:[^`]|``)*`{end})",
-    ]
-    if brackets:
-        parts.append(rf"(?P<brquoted>\[[^\]]*\]{end})")
+    parts.append(rf"(?P<string>'{body}'{'?' if lossless else ''})")
+    if lossless:  # one group, so that the group's name is the piece's kind
+        parts.append(rf'(?P<quoted>"(?:[^"]|"")*"?|`(?:[^`]|``)*`?|\[[^\]]*\]?)')
+    else:
+        parts += [r'(?P<dquoted>"(?:[^"]|"")*")', r"(?P<bquoted>`(?:[^`]|``)*`)"]
+        if brackets:
+            parts.append(r"(?P<brquoted>\[[^\]]*\])")
     parts += [
         r"(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)",
         rf"(?P<word>{_WORD_TEXT})",
@@ -101,14 +100,6 @@ def _scanner(lossless: bool, backslash: bool, brackets: bool) -> re.Pattern[str]
 
 def _scan(text: str, lossless: bool, backslash: bool, brackets: bool) -> Iterator[re.Match[str]]:
     return _scanner(lossless, backslash, brackets).finditer(text)
-
-
-_LOSSLESS_KINDS = {
-    "estring": STRING,
-    "dquoted": QUOTED,
-    "bquoted": QUOTED,
-    "brquoted": QUOTED,
-}
 
 
 # -- identifier and quote rules -------------------------------------------------------------------
@@ -214,7 +205,7 @@ def tokenize_lossless(sql: str) -> list[Tok]:
     for found in _scan(sql, True, False, True):
         kind = found.lastgroup
         assert kind is not None
-        tokens.append(Tok(_LOSSLESS_KINDS.get(kind, kind), found.group()))
+        tokens.append(Tok(kind, found.group()))
     return tokens
 
 
@@ -250,25 +241,25 @@ def joined(tokens: Iterable[Token], source: str) -> str:
 # -- walking by brackets --------------------------------------------------------------------------
 
 
-class _Bracketed(Protocol):
-    def is_punct(self, *chars: str) -> bool: ...
-
-
-_T = TypeVar("_T", bound=_Bracketed)
+#: Both readings: the second field of either token is its text for punctuation.
+_T = TypeVar("_T", Token, Tok)
 _CLOSERS = {"(": ")", "[": "]"}
 
 
-def matching_paren(tokens: Sequence[_Bracketed], index: int) -> int:
+def matching_paren(tokens: Sequence[_T], index: int) -> int:
     """Index of the token closing the ``(`` or ``[`` at ``tokens[index]`` (``len(tokens)`` if
     it is never closed)."""
-    opener = "(" if tokens[index].is_punct("(") else "["
+    opener = tokens[index][1]
     closer = _CLOSERS[opener]
     depth = 0
     for i in range(index, len(tokens)):
         token = tokens[i]
-        if token.is_punct(opener):
+        if token.kind != PUNCT:
+            continue
+        char = token[1]
+        if char == opener:
             depth += 1
-        elif token.is_punct(closer):
+        elif char == closer:
             depth -= 1
             if depth == 0:
                 return i
@@ -280,12 +271,18 @@ def split_top_level(tokens: Sequence[_T], separator: str = ",") -> list[list[_T]
     parts: list[list[_T]] = [[]]
     depth = 0
     for token in tokens:
-        if token.is_punct("(", "["):
-            depth += 1
-        elif token.is_punct(")", "]"):
-            depth -= 1
-        elif depth == 0 and token.is_punct(separator):
-            parts.append([])
-            continue
+        if token.kind == PUNCT:
+            char = token[1]
+            if char in _OPEN:
+                depth += 1
+            elif char in _CLOSE:
+                depth -= 1
+            elif depth == 0 and char == separator:
+                parts.append([])
+                continue
         parts[-1].append(token)
     return parts
+
+
+_OPEN = frozenset("([")
+_CLOSE = frozenset(")]")
