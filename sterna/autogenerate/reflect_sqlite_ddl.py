@@ -118,7 +118,7 @@ def _references(name: str | None, columns: tuple[str, ...], rest: Sequence[Tok])
     referred = ""
     for i, tok in enumerate(rest):
         if is_word(tok, "REFERENCES") and i + 1 < len(rest):
-            referred = ident_value(rest[i + 1]) or rest[i + 1].text
+            referred = _value(rest[i + 1])
             break
     deferrable: bool | None = None
     initially: str | None = None
@@ -126,8 +126,14 @@ def _references(name: str | None, columns: tuple[str, ...], rest: Sequence[Tok])
         if is_word(tok, "DEFERRABLE"):
             deferrable = not (i > 0 and is_word(rest[i - 1], "NOT"))
         if is_word(tok, "INITIALLY") and i + 1 < len(rest):
-            initially = (ident_value(rest[i + 1]) or rest[i + 1].text).upper()
+            initially = _value(rest[i + 1]).upper()
     return NamedForeignKey(name, columns, referred, deferrable, initially)
+
+
+def _value(tok: Tok) -> str:
+    """A token's value: the name it spells, else its text."""
+    value = ident_value(tok)
+    return tok.text if value is None else value
 
 
 def _column(column: ColumnDef, catalog: CatalogTable) -> None:

@@ -85,7 +85,7 @@ def _scanner(lossless: bool, backslash: bool, brackets: bool) -> re.Pattern[str]
         parts.append(r"(?P<estring>(?<![A-Za-z0-9_])[Ee]'(?:[^'\\]|\\.|'')*')")
     parts.append(rf"(?P<string>'{body}'{'?' if lossless else ''})")
     if lossless:  # one group, so that the group's name is the piece's kind
-        parts.append(rf'(?P<quoted>"(?:[^"]|"")*"?|`(?:[^`]|``)*`?|\[[^\]]*\]?)')
+        parts.append(r'(?P<quoted>"(?:[^"]|"")*"?|`(?:[^`]|``)*`?|\[[^\]]*\]?)')
     else:
         parts += [r'(?P<dquoted>"(?:[^"]|"")*")', r"(?P<bquoted>`(?:[^`]|``)*`)"]
         if brackets:
