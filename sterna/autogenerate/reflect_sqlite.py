@@ -28,8 +28,8 @@ from sterna.autogenerate.reflect import (
     group_rows,
 )
 from sterna.autogenerate.reflect_sqlite_ddl import (
+    CatalogTable,
     ParsedIndex,
-    ParsedTable,
     parse_create_index,
     parse_create_table,
 )
@@ -116,7 +116,7 @@ def _statements(
     return {(row[0], row[1]): row[2] for row in rows if row[2]}
 
 
-def _columns(dialect: Dialect, rows: list[Any], parsed: ParsedTable) -> list[ColumnInfo]:
+def _columns(dialect: Dialect, rows: list[Any], parsed: CatalogTable) -> list[ColumnInfo]:
     pk_columns = [r for r in rows if r[6]]
     columns: list[ColumnInfo] = []
     for position, row in enumerate(rows):
@@ -140,7 +140,7 @@ def _columns(dialect: Dialect, rows: list[Any], parsed: ParsedTable) -> list[Col
     return columns
 
 
-def _primary_key(rows: list[Any], parsed: ParsedTable) -> PrimaryKeyInfo | None:
+def _primary_key(rows: list[Any], parsed: CatalogTable) -> PrimaryKeyInfo | None:
     keyed = sorted((r for r in rows if r[6]), key=lambda r: r[6])
     if not keyed:
         return None
@@ -149,7 +149,7 @@ def _primary_key(rows: list[Any], parsed: ParsedTable) -> PrimaryKeyInfo | None:
 
 
 def _indexes(
-    table: TableInfo, rows: list[Any], parsed: ParsedTable, sql: dict[tuple[str, str], str]
+    table: TableInfo, rows: list[Any], parsed: CatalogTable, sql: dict[tuple[str, str], str]
 ) -> None:
     autoindexes: list[tuple[str, tuple[str, ...]]] = []
     for index_name, items in group_rows(rows, lambda r: r[1]).items():
@@ -163,7 +163,7 @@ def _indexes(
 
 
 def _uniques(
-    parsed: ParsedTable, autoindexes: list[tuple[str, tuple[str, ...]]]
+    parsed: CatalogTable, autoindexes: list[tuple[str, tuple[str, ...]]]
 ) -> list[UniqueInfo]:
     """Each ``UNIQUE`` of the ``CREATE TABLE`` text that an automatic index enforces, with its
     name, in the order written.  SQLite makes one index for several ``UNIQUE``s over the same
@@ -210,7 +210,7 @@ def _index(
     )
 
 
-def _foreign_keys(rows: list[Any], parsed: ParsedTable) -> list[ForeignKeyInfo]:
+def _foreign_keys(rows: list[Any], parsed: CatalogTable) -> list[ForeignKeyInfo]:
     keys: list[ForeignKeyInfo] = []
     grouped = group_rows(rows, lambda r: r[1])
     for fk_id in sorted(grouped, reverse=True):

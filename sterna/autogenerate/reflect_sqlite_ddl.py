@@ -1,8 +1,11 @@
 """What SQLite's catalog keeps only in the ``CREATE`` statement text: constraint names, CHECK
 constraints, generated-column expressions, index expressions and partial-index conditions.
 
-The pragma functions give columns, keys and index columns; these parsers add the rest from
-``sqlite_master.sql``, reading it with :func:`sterna.autogenerate.compare.sqltext.tokenize`.
+The pragma functions give columns, keys and index columns; the rest comes from
+``sqlite_master.sql``.  A ``CREATE TABLE`` is read by the one SQLite DDL parser, the table
+rebuild's (:func:`sterna.ddl.recreate_parse.parse_create_table`); :func:`parse_create_table` here
+is the catalog's view of its result.  Index statements are read with the one SQL lexer
+(:mod:`sterna.ddl.sql_lexer`).
 """
 
 from __future__ import annotations
@@ -10,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sterna.autogenerate.compare.sqltext import (
-    PUNCT,
-    QUOTED,
-    STRING,
-    WORD,
+from sterna.autogenerate.reflect import CheckInfo, ComputedInfo
+from sterna.ddl import recreate_parse
+from sterna.ddl.recreate_parse import Clause, ColumnDef, SQLParseError, TableConstraint
+from sterna.ddl.recreate_sql import ident_value, is_word, render, significant, strip
+from sterna.ddl.sql_lexer import (
+    Tok,
     Token,
     TokenizeError,
     joined,
@@ -22,7 +26,6 @@ from sterna.autogenerate.compare.sqltext import (
     split_top_level,
     tokenize,
 )
-from sterna.autogenerate.reflect import CheckInfo, ComputedInfo
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,10 @@ class NamedForeignKey:
 
 
 @dataclass
-class ParsedTable:
+class CatalogTable:
+    """What reflection takes from a parsed ``CREATE TABLE``: constraint names, CHECKs,
+    generated columns and whether a column is AUTOINCREMENT."""
+
     primary_key: NamedColumns | None = None
     uniques: list[NamedColumns] = field(default_factory=list)
     foreign_keys: list[NamedForeignKey] = field(default_factory=list)
@@ -56,48 +62,137 @@ class ParsedIndex:
     where: str | None = None
 
 
-_CONSTRAINT_WORDS = ("constraint", "primary", "unique", "check", "foreign")
+def parse_create_table(sql: str | None) -> CatalogTable:
+    """Constraint names, CHECKs and generated columns of a ``CREATE TABLE`` statement (nothing
+    for text the parser cannot read)."""
+    catalog = CatalogTable()
+    if not sql:
+        return catalog
+    try:
+        parsed = recreate_parse.parse_create_table(sql)
+    except (SQLParseError, ValueError):
+        return catalog
+    if parsed.unterminated:
+        return catalog
+    for column in parsed.columns:
+        _column(column, catalog)
+    for constraint in parsed.constraints:
+        _table_constraint(constraint, catalog)
+    return catalog
+
+
+def _sig(tokens: Sequence[Tok]) -> list[Tok]:
+    return [tokens[i] for i in significant(tokens)]
+
+
+def _group_text(tokens: Sequence[Tok]) -> tuple[str, int] | None:
+    """The text inside the first parenthesised group of ``tokens`` and the index of its ``)``."""
+    for i, tok in enumerate(tokens):
+        if tok.is_punct("("):
+            close = matching_paren(tokens, i)
+            return render(strip(tokens[i + 1 : close])), close
+    return None
+
+
+def _table_constraint(constraint: TableConstraint, catalog: CatalogTable) -> None:
+    name = constraint.name
+    group = _group_text(constraint.tokens)
+    if group is None:  # no column list: nothing SQLite would have accepted
+        return
+    if constraint.kind == "check":
+        catalog.checks.append(CheckInfo(name, group[0]))
+        return
+    columns = tuple(constraint.columns)
+    if constraint.kind == "primary":
+        catalog.primary_key = NamedColumns(name, columns)
+    elif constraint.kind == "unique":
+        catalog.uniques.append(NamedColumns(name, columns))
+    elif constraint.kind == "foreign":
+        rest = constraint.tokens[group[1] + 1 :]
+        catalog.foreign_keys.append(_references(name, columns, _sig(rest)))
+
+
+def _references(name: str | None, columns: tuple[str, ...], rest: Sequence[Tok]) -> NamedForeignKey:
+    """A foreign key from the significant tokens starting at ``REFERENCES``: the referred
+    table is the name right after it; deferrability anywhere after it."""
+    referred = ""
+    for i, tok in enumerate(rest):
+        if is_word(tok, "REFERENCES") and i + 1 < len(rest):
+            referred = _value(rest[i + 1])
+            break
+    deferrable: bool | None = None
+    initially: str | None = None
+    for i, tok in enumerate(rest):
+        if is_word(tok, "DEFERRABLE"):
+            deferrable = not (i > 0 and is_word(rest[i - 1], "NOT"))
+        if is_word(tok, "INITIALLY") and i + 1 < len(rest):
+            initially = _value(rest[i + 1]).upper()
+    return NamedForeignKey(name, columns, referred, deferrable, initially)
+
+
+def _value(tok: Tok) -> str:
+    """A token's value: the name it spells, else its text."""
+    value = ident_value(tok)
+    return tok.text if value is None else value
+
+
+def _column(column: ColumnDef, catalog: CatalogTable) -> None:
+    """A column's constraints; a ``CONSTRAINT name`` names the next PRIMARY KEY, UNIQUE,
+    REFERENCES or CHECK of the column, as SQLite reads it."""
+    pending: str | None = None
+    clauses = column.clauses
+    for at, clause in enumerate(clauses):
+        if clause.name is not None:
+            pending = clause.name
+        if _top_words(clause.tokens, "AUTOINCREMENT"):
+            catalog.autoincrement = True
+        if clause.kind in ("primary", "unique", "references", "check"):
+            _column_constraint(column.name, clause, clauses[at:], pending, catalog)
+            pending = None
+        elif clause.kind == "generated":
+            group = _group_text(clause.tokens)
+            if group is not None:
+                stored = _sig(clause.tokens[group[1] + 1 :])
+                persisted = bool(stored) and is_word(stored[0], "STORED")
+                catalog.computed[column.name] = ComputedInfo(group[0], persisted)
+
+
+def _column_constraint(
+    column: str,
+    clause: Clause,
+    rest: Sequence[Clause],
+    name: str | None,
+    catalog: CatalogTable,
+) -> None:
+    if clause.kind == "primary":
+        catalog.primary_key = NamedColumns(name, (column,))
+    elif clause.kind == "unique":
+        catalog.uniques.append(NamedColumns(name, (column,)))
+    elif clause.kind == "references":
+        tokens = [tok for later in rest for tok in _sig(later.tokens)]
+        start = next(i for i, tok in enumerate(tokens) if is_word(tok, "REFERENCES"))
+        catalog.foreign_keys.append(_references(name, (column,), tokens[start:]))
+    else:
+        group = _group_text(clause.tokens)
+        if group is not None:
+            catalog.checks.append(CheckInfo(name, group[0]))
+
+
+def _top_words(tokens: Sequence[Tok], word: str) -> bool:
+    """Whether the keyword ``word`` is among ``tokens`` outside parentheses."""
+    depth = 0
+    for tok in tokens:
+        if tok.is_punct("("):
+            depth += 1
+        elif tok.is_punct(")"):
+            depth -= 1
+        elif depth == 0 and is_word(tok, word):
+            return True
+    return False
 
 
 def _tokens(sql: str) -> list[Token]:
     return tokenize(sql, bracket_identifiers=True)
-
-
-def _name(token: Token) -> str:
-    return token.value
-
-
-def parse_create_table(sql: str | None) -> ParsedTable:
-    """Constraint names, CHECKs and generated columns of a ``CREATE TABLE`` statement."""
-    parsed = ParsedTable()
-    if not sql:
-        return parsed
-    try:
-        tokens = _tokens(sql)
-    except TokenizeError:
-        return parsed
-    start = next((i for i, t in enumerate(tokens) if t.is_punct("(")), None)
-    if start is None:
-        return parsed
-    body = tokens[start + 1 : matching_paren(tokens, start)]
-    for part in split_top_level(body):
-        if not part:
-            continue
-        if part[0].kind == WORD and part[0].value.lower() in _CONSTRAINT_WORDS:
-            _table_constraint(part, sql, parsed)
-        else:
-            _column_definition(part, sql, parsed)
-    return parsed
-
-
-def _paren_columns(tokens: Sequence[Token], open_at: int) -> tuple[tuple[str, ...], int]:
-    """Column names listed in the parentheses opened at ``open_at``; returns (names, close)."""
-    close = matching_paren(tokens, open_at)
-    names: list[str] = []
-    for item in split_top_level(tokens[open_at + 1 : close]):
-        if item and item[0].kind in (WORD, QUOTED, STRING):
-            names.append(_name(item[0]))
-    return tuple(names), close
 
 
 def _find_punct(tokens: Sequence[Token], start: int, char: str) -> int | None:
@@ -105,88 +200,6 @@ def _find_punct(tokens: Sequence[Token], start: int, char: str) -> int | None:
         if tokens[i].is_punct(char):
             return i
     return None
-
-
-def _table_constraint(part: list[Token], sql: str, parsed: ParsedTable) -> None:
-    name: str | None = None
-    if part[0].is_word("constraint") and len(part) > 1:
-        name = _name(part[1])
-        part = part[2:]
-    if not part:
-        return
-    head = part[0].value.lower()
-    open_at = _find_punct(part, 0, "(")
-    if open_at is None:
-        return
-    if head == "check":
-        close = matching_paren(part, open_at)
-        parsed.checks.append(CheckInfo(name, joined(part[open_at + 1 : close], sql)))
-        return
-    columns, close = _paren_columns(part, open_at)
-    if head == "primary":
-        parsed.primary_key = NamedColumns(name, columns)
-    elif head == "unique":
-        parsed.uniques.append(NamedColumns(name, columns))
-    elif head == "foreign":
-        parsed.foreign_keys.append(_references(name, columns, part[close + 1 :]))
-
-
-def _references(
-    name: str | None, columns: tuple[str, ...], rest: Sequence[Token]
-) -> NamedForeignKey:
-    """A foreign key from the tokens starting at ``REFERENCES``."""
-    referred = ""
-    for i, token in enumerate(rest):
-        if token.is_word("references") and i + 1 < len(rest):
-            referred = _name(rest[i + 1])
-            break
-    deferrable: bool | None = None
-    initially: str | None = None
-    for i, token in enumerate(rest):
-        if token.is_word("deferrable"):
-            deferrable = not (i > 0 and rest[i - 1].is_word("not"))
-        if token.is_word("initially") and i + 1 < len(rest):
-            initially = rest[i + 1].value.upper()
-    return NamedForeignKey(name, columns, referred, deferrable, initially)
-
-
-def _column_definition(part: list[Token], sql: str, parsed: ParsedTable) -> None:
-    column = _name(part[0])
-    pending: str | None = None
-    i = 1
-    while i < len(part):
-        token = part[i]
-        word = token.value.lower() if token.kind == WORD else ""
-        if word == "constraint" and i + 1 < len(part):
-            pending = _name(part[i + 1])
-            i += 2
-            continue
-        if word == "primary":
-            parsed.primary_key = NamedColumns(pending, (column,))
-            pending = None
-        elif word == "unique":
-            parsed.uniques.append(NamedColumns(pending, (column,)))
-            pending = None
-        elif word == "autoincrement":
-            parsed.autoincrement = True
-        elif word == "references":
-            parsed.foreign_keys.append(_references(pending, (column,), part[i:]))
-            pending = None
-        elif word in ("check", "as") and i + 1 < len(part) and part[i + 1].is_punct("("):
-            close = matching_paren(part, i + 1)
-            text = joined(part[i + 2 : close], sql)
-            if word == "check":
-                parsed.checks.append(CheckInfo(pending, text))
-                pending = None
-            else:
-                stored = close + 1 < len(part) and part[close + 1].is_word("stored")
-                parsed.computed[column] = ComputedInfo(text, stored)
-            i = close + 1
-            continue
-        elif token.kind == PUNCT and token.value == "(":
-            i = matching_paren(part, i) + 1
-            continue
-        i += 1
 
 
 def parse_create_index(sql: str | None) -> ParsedIndex:

@@ -93,7 +93,7 @@ def _temporary_constraint_names(model: TableModel) -> list[tuple[str, str]]:
             continue
         temporary = fit_name(f"{TEMP_PREFIX}{holder.name}", model.dialect)
         tokens = list(holder.tokens)
-        tokens[sig[1]] = Tok("qident", model.quote(temporary))
+        tokens[sig[1]] = Tok("quoted", model.quote(temporary))
         holder.tokens = tokens
         pairs.append((temporary, holder.name))
     return pairs

@@ -244,7 +244,7 @@ class TableModel:
             raise BatchNoSuchObject(self.label, f"column {new!r} already exists")
         old_name = column.name
         column.name = new
-        column.name_tok = Tok("qident", self.quote(new))
+        column.name_tok = Tok("quoted", self.quote(new))
         self._rewrite(lambda toks: rename_idents(toks, old_name, new, self.quote), old_name, new)
         for mapping in (self.column_comments, self.casts):
             if old_name in mapping:
@@ -504,7 +504,7 @@ class TableModel:
         if not remote or not self._is_self(referenced_table(remote)):
             return tokens
         target = significant(remote)[1]
-        return local + remote[:target] + [Tok("qident", self.quote(table))] + remote[target + 1 :]
+        return local + remote[:target] + [Tok("quoted", self.quote(table))] + remote[target + 1 :]
 
     def copied_columns(self) -> list[tuple[str, str]]:
         """``(new column, old column)`` pairs whose values are copied (generated columns are

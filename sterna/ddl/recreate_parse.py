@@ -22,9 +22,11 @@ from sterna.ddl.recreate_sql import (
     names_in_list,
     render,
     significant,
+    split_top,
     strip,
     tokenize,
 )
+from sterna.ddl.sql_lexer import unterminated
 
 #: Keywords that start a column constraint (after the column's name and type).
 _CLAUSE_START = frozenset(
@@ -111,9 +113,14 @@ class TableConstraint:
 
 @dataclass
 class ParsedTable:
+    """A parsed ``CREATE TABLE``: read by the rebuild (which edits it) and by SQLite's
+    reflection (which takes constraint names, CHECKs and generated columns from it).
+    ``unterminated``: the text ends inside a quote (reflection then ignores it)."""
+
     columns: list[ColumnDef]
     constraints: list[TableConstraint]
     options: str
+    unterminated: bool = False
 
 
 @dataclass
@@ -144,7 +151,7 @@ class _Cursor:
 
     def word(self, ahead: int = 0) -> str:
         tok = self.peek(ahead)
-        return tok.text.upper() if tok is not None and tok.kind == "ident" else ""
+        return tok.text.upper() if tok is not None and tok.kind == "word" else ""
 
     def at_end(self) -> bool:
         return self.pos >= len(self.sig)
@@ -203,17 +210,15 @@ def parse_create_table(sql: str) -> ParsedTable:
     body = tokens[start + 1 : end]
     for item in _split_items(body):
         first = item[0]
-        if first.kind == "ident" and first.text.upper() in _TABLE_CONSTRAINT_START:
+        if first.kind == "word" and first.text.upper() in _TABLE_CONSTRAINT_START:
             constraints.append(parse_table_constraint(item))
         else:
             columns.append(parse_column(item))
     options = render(tokens[end + 1 :]).strip().rstrip(";").strip()
-    return ParsedTable(columns, constraints, options)
+    return ParsedTable(columns, constraints, options, unterminated(tokens))
 
 
 def _split_items(body: Sequence[Tok]) -> list[list[Tok]]:
-    from sterna.ddl.recreate_sql import split_top
-
     return [item for item in (strip(part) for part in split_top(body)) if item]
 
 

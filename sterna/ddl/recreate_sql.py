@@ -1,58 +1,56 @@
-"""A small SQL tokenizer for the table rebuild (batch mode's move-and-copy).
+"""The rebuild's helpers over lossless SQL pieces (batch mode's move-and-copy).
 
 The rebuild keeps a table's definition as SQL text (SQLite's ``sqlite_master`` entry, or the
 ``CREATE TABLE`` SQLAlchemy compiles for a reflected or given table) and changes only the parts a
 batch asks to change, so that everything else -- collations, conflict clauses, declared type
-names, generated columns -- survives byte for byte.  This module splits SQL into tokens and offers
-the few structural helpers the parser needs: significant tokens, balanced parentheses, top-level
-commas, identifier values and identifier rewriting.  It understands the lexical rules shared by
-SQLite, PostgreSQL and MySQL for the DDL that SQLAlchemy emits: ``'...'`` strings, ``"..."``,
-```...``` and ``[...]`` quoted identifiers, ``--`` and ``/* */`` comments.
+names, generated columns -- survives byte for byte.  The pieces come from the one lexer's lossless
+reading (:func:`sterna.ddl.sql_lexer.tokenize_lossless`); this module adds what the parser and the
+table model need on top: significant pieces, keywords, balanced parentheses (an unbalanced one is
+an error here), the leading names of a list, and finding and renaming column references.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
-from typing import NamedTuple
+from collections.abc import Callable, Sequence
 
-_TOKEN = re.compile(
-    r"""
-    (?P<ws>\s+)
-  | (?P<comment>--[^\n]*|/\*.*?(?:\*/|\Z))
-  | (?P<string>'(?:[^']|'')*'?)
-  | (?P<qident>"(?:[^"]|"")*"?|`(?:[^`]|``)*`?|\[[^\]]*\]?)
-  | (?P<number>(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)
-  | (?P<ident>[A-Za-z_\x80-\U0010ffff][A-Za-z0-9_$\x80-\U0010ffff]*)
-  | (?P<punct>::|<>|!=|<=|>=|==|\|\||<<|>>|.)
-    """,
-    re.VERBOSE | re.DOTALL,
+from sterna.ddl.sql_lexer import (
+    COMMENT,
+    PUNCT,
+    QUOTED,
+    WORD,
+    WS,
+    Tok,
+    ident_value,
+    render,
+    same_name,
+    split_top_level,
 )
+from sterna.ddl.sql_lexer import matching_paren as _matching_bracket
+from sterna.ddl.sql_lexer import tokenize_lossless as tokenize
 
-
-class Tok(NamedTuple):
-    """One token: its kind (ws, comment, string, qident, number, ident, punct) and text."""
-
-    kind: str
-    text: str
-
-
-def tokenize(sql: str) -> list[Tok]:
-    """``sql`` as a list of tokens whose texts concatenate back to ``sql``."""
-    tokens: list[Tok] = []
-    for match in _TOKEN.finditer(sql):
-        kind = match.lastgroup
-        assert kind is not None
-        tokens.append(Tok(kind, match.group()))
-    return tokens
-
-
-def render(tokens: Iterable[Tok]) -> str:
-    return "".join(tok.text for tok in tokens)
+__all__ = [
+    "Tok",
+    "escape_binds",
+    "ident_value",
+    "identifiers",
+    "is_blank",
+    "is_word",
+    "matching_paren",
+    "mentions",
+    "names_in_list",
+    "rename_idents",
+    "render",
+    "same_name",
+    "significant",
+    "split_top",
+    "strip",
+    "tokenize",
+]
 
 
 def is_blank(tok: Tok) -> bool:
-    return tok.kind in ("ws", "comment")
+    return tok.kind in (WS, COMMENT)
 
 
 def strip(tokens: Sequence[Tok]) -> list[Tok]:
@@ -72,61 +70,20 @@ def significant(tokens: Sequence[Tok]) -> list[int]:
 
 def is_word(tok: Tok, *words: str) -> bool:
     """Whether ``tok`` is a bare keyword among ``words`` (case-insensitive)."""
-    return tok.kind == "ident" and tok.text.upper() in words
-
-
-def ident_value(tok: Tok) -> str | None:
-    """The identifier a token names (quotes removed), or None if it is not an identifier."""
-    if tok.kind == "ident":
-        return tok.text
-    if tok.kind == "qident":
-        body = tok.text[1:-1]
-        if tok.text[0] == '"':
-            return body.replace('""', '"')
-        if tok.text[0] == "`":
-            return body.replace("``", "`")
-        return body
-    if tok.kind == "string":  # SQLite accepts 'name' where an identifier is expected
-        return tok.text[1:-1].replace("''", "'")
-    return None
-
-
-def same_name(a: str | None, b: str | None) -> bool:
-    """Identifier equality as the databases compare unquoted names (ASCII case-insensitive)."""
-    return a is not None and b is not None and a.lower() == b.lower()
+    return tok.kind == WORD and tok.text.upper() in words
 
 
 def matching_paren(tokens: Sequence[Tok], start: int) -> int:
     """Index of the ``)`` closing the ``(`` at ``start``."""
-    depth = 0
-    for i in range(start, len(tokens)):
-        tok = tokens[i]
-        if tok.kind != "punct":
-            continue
-        if tok.text == "(":
-            depth += 1
-        elif tok.text == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-    raise ValueError("unbalanced parentheses in SQL: " + render(tokens))
+    close = _matching_bracket(tokens, start)
+    if close == len(tokens):
+        raise ValueError("unbalanced parentheses in SQL: " + render(tokens))
+    return close
 
 
 def split_top(tokens: Sequence[Tok], separator: str = ",") -> list[list[Tok]]:
     """``tokens`` split at the separators that are outside any parentheses."""
-    parts: list[list[Tok]] = [[]]
-    depth = 0
-    for tok in tokens:
-        if tok.kind == "punct":
-            if tok.text == "(":
-                depth += 1
-            elif tok.text == ")":
-                depth -= 1
-            elif tok.text == separator and depth == 0:
-                parts.append([])
-                continue
-        parts[-1].append(tok)
-    return parts
+    return split_top_level(tokens, separator)
 
 
 def names_in_list(tokens: Sequence[Tok]) -> list[str]:
@@ -146,7 +103,7 @@ def _is_reference(tokens: Sequence[Tok], index: int) -> bool:
     for tok in tokens[index + 1 :]:
         if is_blank(tok):
             continue
-        return not (tok.kind == "punct" and tok.text == "(")
+        return not (tok.kind == PUNCT and tok.text == "(")
     return True
 
 
@@ -154,7 +111,7 @@ def mentions(tokens: Sequence[Tok], name: str) -> bool:
     """Whether ``tokens`` refer to the column ``name`` (string literals do not count)."""
     for i, tok in enumerate(tokens):
         if (
-            tok.kind in ("ident", "qident")
+            tok.kind in (WORD, QUOTED)
             and same_name(ident_value(tok), name)
             and _is_reference(tokens, i)
         ):
@@ -169,11 +126,11 @@ def rename_idents(
     result: list[Tok] = []
     for i, tok in enumerate(tokens):
         if (
-            tok.kind in ("ident", "qident")
+            tok.kind in (WORD, QUOTED)
             and same_name(ident_value(tok), old)
             and _is_reference(tokens, i)
         ):
-            result.append(Tok("qident", quote(new)))
+            result.append(Tok(QUOTED, quote(new)))
             continue
         result.append(tok)
     return result
@@ -183,7 +140,7 @@ def identifiers(sql: str) -> set[str]:
     """Lower-cased identifiers ``sql`` mentions (for finding views and triggers on a table)."""
     found: set[str] = set()
     for tok in tokenize(sql):
-        if tok.kind in ("ident", "qident"):
+        if tok.kind in (WORD, QUOTED):
             value = ident_value(tok)
             if value is not None:
                 found.add(value.lower())

@@ -20,7 +20,7 @@ import re
 from typing import TYPE_CHECKING
 
 from sterna.autogenerate.compare.sqlcompile import compile_expression
-from sterna.autogenerate.compare.sqltokens import QUOTED, WORD, dialect_tokenize
+from sterna.ddl.sql_lexer import QUOTED, WORD, dialect_tokenize
 from sterna.operations.ops import AddColumnOp, CreateCheckConstraintOp, ModifyTableOps
 
 if TYPE_CHECKING:

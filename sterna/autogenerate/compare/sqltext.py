@@ -9,7 +9,8 @@ expressions never show up as changes (the token rewrites are in :mod:`.sqlrewrit
 :func:`normalize_default` does the same for column server defaults (literals, numbers,
 timestamp functions).
 
-The tokenizer (:mod:`.sqltokens`) is re-exported here for the modules that use both.
+The tokenizer (:mod:`sterna.ddl.sql_lexer`, the one SQL lexer) is re-exported here for the
+modules that use both.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from sterna.autogenerate.compare.sqlrewrite import (
     mysql_spelling,
     single_in,
 )
-from sterna.autogenerate.compare.sqltokens import (
+from sterna.ddl.sql_lexer import (
     NUMBER,
     PUNCT,
     QUOTED,
