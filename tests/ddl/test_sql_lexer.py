@@ -4,6 +4,8 @@ values are written by hand."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from sterna.ddl.sql_lexer import (
@@ -12,6 +14,7 @@ from sterna.ddl.sql_lexer import (
     QUOTED,
     STRING,
     WORD,
+    Token,
     TokenizeError,
     dialect_tokenize,
     ident_value,
@@ -80,8 +83,8 @@ def test_dialect_rules() -> None:
     assert [t.value for t in dialect_tokenize(r"'a\'b'", "mysql")] == ["a'b"]
 
 
-def _kinds(tokens: list[object]) -> list[str]:
-    return [t.kind for t in tokens]  # type: ignore[attr-defined]
+def _kinds(tokens: Sequence[Token]) -> list[str]:
+    return [t.kind for t in tokens]
 
 
 def test_spans_give_the_source_text() -> None:
