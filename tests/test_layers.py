@@ -1,0 +1,139 @@
+"""The layers of docs/architecture.md, as the code imports them when it runs.
+
+Every ``import`` counts -- at module level and inside functions (a lazy import is still a
+dependency) -- except those under ``if TYPE_CHECKING:``, which never run.  A module may import
+its own layer and the layers below it.  The imports that still go upward are listed in
+``KNOWN_UPWARD`` (issue 13 asks for the code to move until the list is empty): a new upward
+import fails, and so does a listed one that is gone (the list only shrinks).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import sterna
+
+PACKAGE = Path(sterna.__file__).parent
+
+#: lowest first: a layer may import the layers listed before it
+LAYERS = (
+    "errors",  # sterna/errors.py, errors_revision.py
+    "util",
+    "config",
+    "script",  # also hooks.py (post-write hooks of new scripts)
+    "ddl",
+    "operations",
+    "runtime",
+    "autogenerate",
+    "compat",  # the alias: compat.py, compat_util.py, as_alembic.py, context.py, op.py
+    "commands",  # command.py, commands/
+    "cli",  # cli.py, cli_compat.py, __main__.py
+)
+
+_TOP_LEVEL = {
+    "errors": "errors", "errors_revision": "errors", "config": "config", "hooks": "script",
+    "compat": "compat", "compat_util": "compat", "as_alembic": "compat", "context": "compat",
+    "op": "compat", "command": "commands", "cli": "cli", "cli_compat": "cli", "__main__": "cli",
+}  # fmt: skip
+
+#: (importing module, imported module) pairs that still go upward
+KNOWN_UPWARD = {
+    # autogenerate's command functions live below the commands they serve (issue 13: produce.py
+    # beside the commands)
+    ("sterna.autogenerate.produce", "sterna.commands.environment"),
+    ("sterna.autogenerate.produce", "sterna.commands.revision"),
+    # the ImplHooks of third-party dialects reach autogenerate's comparison primitives (issue
+    # 13: comparison primitives below both ddl and autogenerate)
+    ("sterna.ddl.impl_hooks", "sterna.autogenerate.compare.constraints"),
+    ("sterna.ddl.impl_hooks", "sterna.autogenerate.compare.defaults"),
+    ("sterna.ddl.impl_hooks", "sterna.autogenerate.compare.indexes"),
+    ("sterna.ddl.impl_hooks", "sterna.autogenerate.compare.types"),
+    ("sterna.ddl.impl_hooks", "sterna.autogenerate.reflect"),
+    ("sterna.ddl.impl_hooks", "sterna.operations.batch"),
+    ("sterna.ddl.mysql", "sterna.autogenerate.reflect_mysql"),
+    ("sterna.ddl.postgresql", "sterna.operations.ops"),
+    # op.* reaches the running migration context
+    ("sterna.operations.base", "sterna.runtime.proxy"),
+}
+
+
+def layer_of(module: str) -> str | None:
+    parts = module.split(".")
+    if parts[0] != "sterna" or len(parts) == 1:
+        return None
+    return _TOP_LEVEL.get(parts[1], parts[1])
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _imports(tree: ast.AST) -> list[str]:
+    """Modules imported when the code runs (not under ``if TYPE_CHECKING:``)."""
+    found: list[str] = []
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            for branch in node.orelse:
+                visit(branch)
+            return
+        if isinstance(node, ast.Import):
+            found.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append(node.module)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(tree)
+    return found
+
+
+def upward_imports() -> set[tuple[str, str]]:
+    rank = {name: index for index, name in enumerate(LAYERS)}
+    found: set[tuple[str, str]] = set()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if "templates" in path.relative_to(PACKAGE).parts:
+            continue
+        module = _module_name(path)
+        own = layer_of(module)
+        for target in _imports(ast.parse(path.read_text("utf-8"))):
+            other = layer_of(target)
+            if own is None or other is None or other == own:
+                continue
+            if rank[other] > rank[own]:
+                found.add((module, target))
+    return found
+
+
+def test_every_module_is_in_a_layer() -> None:
+    for path in PACKAGE.rglob("*.py"):
+        module = _module_name(path)
+        if "templates" in module.split(".") or module == "sterna":
+            continue
+        assert layer_of(module) in LAYERS, f"{module} belongs to no layer of LAYERS"
+
+
+def test_no_new_upward_import() -> None:
+    new = upward_imports() - KNOWN_UPWARD
+    assert not new, (
+        "imports that go up the layers of docs/architecture.md (move the code, or the import "
+        f"down): {sorted(new)}"
+    )
+
+
+def test_known_upward_imports_are_still_there() -> None:
+    gone = KNOWN_UPWARD - upward_imports()
+    assert not gone, f"no longer imported: remove from KNOWN_UPWARD: {sorted(gone)}"
+
+
+def test_the_check_sees_a_lazy_upward_import() -> None:
+    tree = ast.parse(
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n    from sterna.cli import main\n"
+        "def f():\n    from sterna.commands import revision\n"
+    )
+    assert _imports(tree) == ["typing", "sterna.commands"]
