@@ -86,7 +86,7 @@ def revision(
 ) -> Script | None | list[Script | None]:
     """Write a new revision script; returns it (a list when a hook asked for several)."""
     if autogenerate:
-        from sterna.autogenerate.produce import revision as autogenerate_revision
+        from sterna.commands.autogenerate import revision as autogenerate_revision
 
         return autogenerate_revision(
             config,
@@ -138,7 +138,7 @@ def revision(
 def check(config: Config) -> None:
     """Compare the database with the models: print "No new upgrade operations detected." or
     fail listing the differences (autogenerate's comparison, nothing written)."""
-    from sterna.autogenerate.produce import check as autogenerate_check
+    from sterna.commands.autogenerate import check as autogenerate_check
 
     autogenerate_check(config)
 

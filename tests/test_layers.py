@@ -39,10 +39,6 @@ _TOP_LEVEL = {
 
 #: (importing module, imported module) pairs that still go upward
 KNOWN_UPWARD = {
-    # autogenerate's command functions live below the commands they serve (issue 13: produce.py
-    # beside the commands)
-    ("sterna.autogenerate.produce", "sterna.commands.environment"),
-    ("sterna.autogenerate.produce", "sterna.commands.revision"),
     # the ImplHooks of third-party dialects reach autogenerate's comparison primitives (issue
     # 13: comparison primitives below both ddl and autogenerate)
     ("sterna.ddl.impl_hooks", "sterna.autogenerate.compare.constraints"),
