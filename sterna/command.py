@@ -218,12 +218,38 @@ def upgrade(
     runs the step that failed part way again, skipping what took effect."""
     script = load_script(config)
     starting_rev, destination = _split_range(revision, sql, "upgrade")
+    _migrate(
+        config,
+        script,
+        script.plan_upgrade,
+        sql,
+        starting_rev,
+        destination,
+        tag,
+        skip_validation,
+        resume,
+    )
+
+
+def _migrate(
+    config: Config,
+    script: Any,
+    plan: Callable[[str, Any], Any],
+    sql: bool,
+    starting_rev: str | None,
+    destination: str,
+    tag: str | None,
+    skip_validation: bool,
+    resume: bool,
+) -> None:
+    """Run env.py for ``upgrade``/``downgrade``: every script imported (in Alembic's order: see
+    ``import_scripts``) and the applied ones validated before ``plan`` makes the steps."""
     check = _check_applied(config, skip_validation)
 
     def steps(heads: Any, context: Any) -> Any:
-        script.import_scripts()  # all of them, in Alembic's order: see import_scripts
+        script.import_scripts()
         check(context, script, heads)
-        return script.plan_upgrade(destination, heads)
+        return plan(destination, heads)
 
     _run_resumable(
         config,
@@ -269,26 +295,16 @@ def downgrade(
     starting_rev, destination = _split_range(revision, sql, "downgrade")
     if sql and starting_rev is None:
         raise CommandError("downgrade with --sql requires <fromrev>:<torev>")
-    check = _check_applied(config, skip_validation)
-
-    def steps(heads: Any, context: Any) -> Any:
-        script.import_scripts()  # all of them, in Alembic's order: see import_scripts
-        check(context, script, heads)
-        return script.plan_downgrade(destination, heads)
-
-    _run_resumable(
+    _migrate(
         config,
-        resume,
+        script,
+        script.plan_downgrade,
         sql,
-        lambda: run_env(
-            config,
-            script,
-            steps,
-            as_sql=sql,
-            starting_rev=starting_rev,
-            destination_rev=destination,
-            tag=tag,
-        ),
+        starting_rev,
+        destination,
+        tag,
+        skip_validation,
+        resume,
     )
 
 
