@@ -357,14 +357,7 @@ def compare_checks(
         if hook is None:
             return key.text != other.text
         assert conn is not None
-        result = hook(constraint, _built_check(ctx, conn, info))
-        if result.is_skip:
-            log.info(
-                "Cannot compare check constraint %r, assuming equal and skipping. %s",
-                info.name,
-                result.message,
-            )
-        return bool(result.is_different)
+        return _check_differs(ctx, conn, constraint, info)
 
     unmatched_conn, unmatched_meta = _match_checks(wanted, found, differs)
     _apply_checks(ctx, modify_ops, schema, conn, unmatched_conn, unmatched_meta)
