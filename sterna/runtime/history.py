@@ -32,14 +32,14 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import StatementError
 
 from sterna.errors import CommandError, MigrationError, PartialMigrationError
 from sterna.runtime.errors import _cause_text
-from sterna.runtime.history_table import HistoryRow, HistoryTable, utcnow
+from sterna.runtime.history_table import HistoryRow, HistoryTable, utc_from, utcnow
 from sterna.runtime.journal import StepJournal
 from sterna.runtime.steps import StepLike, direction, step_revision_label
 from sterna.runtime.transactions import ensure_driver_transaction, one_line
@@ -50,6 +50,55 @@ if TYPE_CHECKING:
     from sterna.runtime.migration import MigrationContext
 
 log = logging.getLogger("alembic.runtime.migration")
+
+
+class _StepInfo(NamedTuple):
+    """What a step's row says of it, from the step and its script."""
+
+    revision: str
+    direction: str
+    script: str | None
+    checksum: str | None
+    file_sha256: str | None
+
+
+def _step_info(script_dir: Any, step: StepLike) -> _StepInfo:
+    script = step.script
+    path = None if step.is_stamp or script is None else getattr(script, "path", None)
+    checksum, raw = listed_digests(script_dir, path)
+    return _StepInfo(
+        step_revision_label(step), direction(step), script_file(script_dir, path), checksum, raw
+    )
+
+
+#: a step done in a transaction still open: the step, its start and end (``time.time()``), its
+#: duration in milliseconds and its statements' count
+_Done = tuple[StepLike, float, float, int, int]
+
+
+def _applied_row(
+    script_dir: Any, step: StepLike, started: float, ended: float, ms: int, count: int
+) -> dict[str, Any]:
+    """The ``applied`` row of a step done in a transaction (built when it is inserted)."""
+    info = _step_info(script_dir, step)
+    return dict(
+        revision=info.revision,
+        direction=info.direction,
+        script=info.script,
+        checksum=info.checksum,
+        file_sha256=info.file_sha256,
+        started_at=utc_from(started),
+        status="applied",
+        finished_at=utc_from(ended),
+        duration_ms=ms,
+        statements_executed=count,
+        statements_total=count,
+        statement_hashes=None,
+    )
+
+
+def _ms_since(clock: float) -> int:
+    return int((time.perf_counter() - clock) * 1000)
 
 
 @dataclass(frozen=True)
@@ -168,14 +217,15 @@ class StepHistory:
         self.journal = StepJournal(ctx, table)
         self._resume: HistoryRow | None = None
         self._row_id: int | None = None
-        self._started: tuple[Any, float] = (None, 0.0)
-        self._step_info: tuple[str, str, str | None, str | None] = ("", "", None, None)
+        #: the running step (its row's values are worked out only when needed: see _Done)
+        self._step: StepLike | None = None
+        self._started: tuple[float, float] = (0.0, 0.0)  # time.time(), time.perf_counter()
+        self._info: _StepInfo | None = None
         self._pending: _Failure | None = None
         self._conn: Connection | None = None
-        #: the ``running`` row of the step, while it exists only here (transactional backends)
-        self._values: dict[str, Any] = {}
-        #: rows of completed steps not inserted yet: one INSERT before their transaction commits
-        self._rows: list[dict[str, Any]] = []
+        #: completed steps whose rows are not inserted yet: one INSERT before their transaction
+        #: commits (the rows are built then, see :meth:`flush`)
+        self._rows: list[_Done] = []
 
     # -- the run --------------------------------------------------------------------------------
 
@@ -252,34 +302,28 @@ class StepHistory:
             self._start(conn, step, durable=True)
 
     def step_started(self, step: StepLike) -> None:
-        """Inside the step's transaction: the ``running`` row of a transactional backend."""
-        if self.ctx.transactional_ddl:
+        """Inside the step's transaction: the ``running`` row of a transactional backend (kept
+        here: it is inserted, ``applied``, when the step is done, see :meth:`flush`)."""
+        if not self.ctx.transactional_ddl:
+            return
+        if self._resume is not None:
             self._start(self._connection(), step, durable=False)
+            return
+        # the usual step, once per step of a long run: only what cannot be known later is
+        # taken now (its row's values are worked out by flush, or by a failure)
+        self._pending = self._info = None
+        self._step = step
+        self._started = (time.time(), time.perf_counter())
+        self._row_id = None
+        self.journal.start(None, False, (), "")
 
     def _start(self, conn: Connection, step: StepLike, durable: bool) -> None:
-        self._pending = None
-        script = step.script
-        path = None if step.is_stamp or script is None else getattr(script, "path", None)
-        checksum, raw = listed_digests(self.ctx.script, path)
-        info = (
-            step_revision_label(step),
-            direction(step),
-            script_file(self.ctx.script, path),
-            checksum,
-        )
-        self._step_info = info
-        now = utcnow()
-        values = dict(
-            revision=info[0],
-            direction=info[1],
-            script=info[2],
-            checksum=info[3],
-            file_sha256=raw,
-            started_at=now,
-            status="running",
-        )
+        self._pending = self._info = None
+        self._step = step
+        self._started = (time.time(), time.perf_counter())
+        values = self._running_values()
+        info = self._step_info()
         resume = self._resumed_row(info)
-        self._values = values
         if resume is not None:
             self._row_id = resume.id
             self.table.update(conn, resume.id, **values)
@@ -288,19 +332,45 @@ class StepHistory:
             self._row_id = self.table.insert(conn, statements_executed=0, **values)
         else:  # inserted when the step is done, with its transaction (see flush)
             self._row_id = None
-        self._started = (now, time.perf_counter())
-        hashes = resume.hashes if resume is not None else []
-        self.journal.start(self._row_id, durable, hashes, info[0])
+        hashes = resume.hashes if resume is not None else ()
+        self.journal.start(self._row_id, durable, hashes, info.revision)
 
-    def _resumed_row(self, info: tuple[str, str, str | None, str | None]) -> HistoryRow | None:
+    def _step_info(self) -> _StepInfo:
+        """What the running step's row says of it (worked out once)."""
+        info = self._info
+        if info is None:
+            info = self._info = _step_info(self.ctx.script, self._running_step())
+        return info
+
+    def _running_step(self) -> StepLike:
+        step = self._step
+        if step is None:  # pragma: no cover - every caller runs after a step started
+            raise RuntimeError("no step of the history has started")
+        return step
+
+    def _running_values(self) -> dict[str, Any]:
+        """The running step's row as it stands while the step runs."""
+        info = self._step_info()
+        return dict(
+            revision=info.revision,
+            direction=info.direction,
+            script=info.script,
+            checksum=info.checksum,
+            file_sha256=info.file_sha256,
+            started_at=utc_from(self._started[0]),
+            status="running",
+        )
+
+    def _resumed_row(self, info: _StepInfo) -> HistoryRow | None:
         """The open failure this step resumes (``--resume``: the run's first step must be it)."""
         row, self._resume = self._resume, None
         if row is None:
             return None
-        if (row.revision, row.direction) != info[:2]:
+        if (row.revision, row.direction) != (info.revision, info.direction):
             raise CommandError(
                 f"--resume: the step that failed part way is the {row.direction} of "
-                f"{row.revision}, but this run starts with the {info[1]} of {info[0]}; run "
+                f"{row.revision}, but this run starts with the {info.direction} of "
+                f"{info.revision}; run "
                 f"'sterna {row.direction} {row.revision} --resume'; nothing was done to the "
                 "database"
             )
@@ -319,7 +389,7 @@ class StepHistory:
                     conn,
                     statements_executed=len(hashes),
                     statement_hashes=" ".join(hashes) or None,
-                    **self._values,
+                    **self._running_values(),
                 )
             finally:
                 journal.active = True
@@ -329,7 +399,9 @@ class StepHistory:
     def flush(self) -> None:
         """Insert the rows of the steps done so far (before their transaction commits)."""
         if self._rows:
-            rows, self._rows = self._rows, []
+            done, self._rows = self._rows, []
+            script_dir = self.ctx.script
+            rows = [_applied_row(script_dir, *step) for step in done]
             self.table.insert_many(self._connection(), rows)
 
     def discard(self) -> None:
@@ -343,30 +415,34 @@ class StepHistory:
             return
         if journal.pending_resume():
             raise CommandError(
-                f"--resume: the fixed script of {self._step_info[0]} ran fewer statements than "
+                f"--resume: the fixed script of {self._step_info().revision} ran fewer "
+                "statements than "
                 f"took effect in the failed run ({journal.pending_resume()} recorded ones were "
                 "not met); resolve it by hand with 'sterna resolve'"
             )
         count = journal.count
+        if self._row_id is None:  # the row is inserted with the others by flush
+            journal.stop()
+            started, clock = self._started
+            self._rows.append((self._running_step(), started, time.time(), _ms_since(clock), count))
+            return
         # the hashes serve resuming: kept where the step's row was committed while it ran
         hashes = (" ".join(journal.hashes) or None) if journal.row_durable else None
         journal.stop()  # before writing: the row's own UPDATE is not one of the step's
-        values = dict(
+        self.table.update(
+            self._connection(),
+            self._row_id,
             status="applied",
             finished_at=utcnow(),
-            duration_ms=self._elapsed_ms(),
+            duration_ms=_ms_since(self._started[1]),
             statements_executed=count,
             statements_total=count,
             statement_hashes=hashes,
         )
-        if self._row_id is None:
-            self._rows.append({**self._values, **values})
-        else:
-            self.table.update(self._connection(), self._row_id, **values)
 
     def step_failed(self, exc: BaseException) -> None:
         """Remember the failure; it is written after the rollback (:meth:`after_rollback`)."""
-        revision, kind, script, checksum = self._step_info
+        info = self._step_info()
         if isinstance(exc, PartialMigrationError):
             statement, error = exc.statement, one_line(str(exc))
         elif isinstance(exc, MigrationError):
@@ -379,11 +455,11 @@ class StepHistory:
         journal = self.journal
         cause = exc.__cause__ if isinstance(exc, MigrationError) and exc.__cause__ else exc
         self._pending = _Failure(
-            revision,
-            kind,
-            script,
-            checksum,
-            self._started[0],
+            info.revision,
+            info.direction,
+            info.script,
+            info.checksum,
+            utc_from(self._started[0]),
             self._started[1],
             journal.committed_count(statement, cause),
             statement,
@@ -450,9 +526,6 @@ class StepHistory:
             self.after_rollback()
 
     # -- helpers --------------------------------------------------------------------------------
-
-    def _elapsed_ms(self) -> int:
-        return int((time.perf_counter() - self._started[1]) * 1000)
 
     def _connection(self) -> Connection:
         return self.ctx._require_connection("the history table")

@@ -29,7 +29,7 @@ import hashlib
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
@@ -120,7 +120,9 @@ class StepJournal:
 
     # -- one step -------------------------------------------------------------------------------
 
-    def start(self, row_id: int | None, durable: bool, resume: list[str], label: str = "") -> None:
+    def start(
+        self, row_id: int | None, durable: bool, resume: Sequence[str], label: str = ""
+    ) -> None:
         self._earlier, self._raw, self._hashes = list(resume), [], []
         self.durable = len(resume)
         self.row_id, self.row_durable, self.active = row_id, durable, True
