@@ -201,7 +201,7 @@ class BatchDirectives(DirectiveBase):
     def drop_constraint(self, constraint_name: str, type_: str | None = None) -> None:
         """Queue dropping the constraint ``constraint_name`` of the batch's table;
         ``type_``: ``"foreignkey"``, ``"primary"``, ``"unique"`` or ``"check"`` (MySQL/MariaDB
-        need it, and a rebuild uses it to find the constraint)."""
+        need it)."""
         self.invoke(
             ops.DropConstraintOp(constraint_name, self.table_name, type_, schema=self.schema)
         )

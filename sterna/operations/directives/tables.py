@@ -121,8 +121,8 @@ class TableDirectives(DirectiveBase):
 
         * ``nullable``: True for ``NULL``, False for ``NOT NULL``.
         * ``type_``: the new type (a SQLAlchemy type).
-        * ``server_default``: the new server default (a string, ``text()``, ``DefaultClause``,
-          ``Computed``/``Identity``), or None to drop it.
+        * ``server_default``: the new server default (a string, ``text()`` or
+          ``DefaultClause``), or None to drop it.
         * ``comment``: the new column comment, or None to drop it.
         * ``new_column_name``: the column's new name.
 
