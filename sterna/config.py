@@ -153,6 +153,16 @@ class Config:
             _read_ini(parser, os.fspath(name))
         return parser
 
+    if TYPE_CHECKING:  # a dict default gives a dict (env.py's engine_from_config wants one)
+
+        @overload
+        def get_section(self, name: str, default: dict[str, str]) -> dict[str, str]: ...
+
+        @overload
+        def get_section(
+            self, name: str, default: Mapping[str, str] | None = None
+        ) -> Mapping[str, str] | None: ...
+
     def get_section(
         self, name: str, default: Mapping[str, str] | None = None
     ) -> Mapping[str, str] | None:

@@ -61,7 +61,14 @@ class AbstractOperations:
 
     @classmethod
     def register_operation(cls, name: str, sourcename: str | None = None) -> Callable[[_C], _C]:
-        """Class decorator: add directive ``name`` calling ``OpClass.<sourcename>(self, ...)``."""
+        """Class decorator making an operation class callable as ``op.<name>(...)``.
+
+        ``@Operations.register_operation("create_view")`` on ``class CreateViewOp`` adds the method
+        ``name`` to ``Operations``; calling it calls the class's classmethod ``sourcename``
+        (default: ``name``) as ``OpClass.<sourcename>(operations, *args, **kw)``, which usually
+        builds the operation and passes it to ``operations.invoke()``.  Register its
+        implementation with ``implementation_for``.  (Type checkers do not know directives added
+        this way: ``op.invoke(CreateViewOp(...))`` keeps a script typed.)"""
 
         def register(op_cls: _C) -> _C:
             source = sourcename or name
@@ -83,8 +90,11 @@ class AbstractOperations:
 
     @classmethod
     def implementation_for(cls, op_cls: type, replace: bool = False) -> Callable[[_F], _F]:
-        """Decorator: register ``fn(operations, operation)`` as the implementation of
-        ``op_cls``; registering twice raises unless ``replace=True``."""
+        """Decorator registering ``fn(operations, operation)`` as what carries
+        out operations of class ``op_cls`` (and of its subclasses that register none).
+
+        ``replace``: replace an implementation registered already; without it, registering a
+        second one for the same class is an error."""
 
         def register(fn: _F) -> _F:
             if op_cls in AbstractOperations._to_impl and not replace:
@@ -99,7 +109,8 @@ class AbstractOperations:
 
     @classmethod
     def implementation_of(cls, op_cls: type) -> ImplFn | None:
-        """The implementation registered for ``op_cls`` (or its nearest base), if any."""
+        """The implementation registered for ``op_cls``, or for its nearest base
+        class, as ``implementation_for`` registered it; None when there is none."""
         import sterna.operations.toimpl  # noqa: F401  (registers the built-in implementations)
 
         for klass in op_cls.__mro__:
@@ -109,7 +120,8 @@ class AbstractOperations:
         return None
 
     def invoke(self, operation: MigrateOperation) -> Any:
-        """Carry out ``operation`` with the implementation registered for its class."""
+        """Carry out ``operation`` (an instance of a ``MigrateOperation`` class) with the
+        implementation registered for its class, and return what the implementation returns."""
         fn = self.implementation_of(type(operation))
         if fn is not None:
             return fn(self, operation)
@@ -121,7 +133,9 @@ class AbstractOperations:
     @classmethod
     @contextmanager
     def context(cls, migration_context: MigrationContextLike) -> Iterator[Operations]:
-        """Install an ``Operations`` for ``migration_context`` as ``op`` for the block."""
+        """A context manager that installs, for the duration of the block, an
+        ``Operations`` for ``migration_context`` as ``op`` (for programs that run operations
+        outside a migration script)."""
         from sterna.runtime.proxy import OPERATIONS
 
         operations = Operations(migration_context)
@@ -131,27 +145,36 @@ class AbstractOperations:
     # -- helpers -------------------------------------------------------------------------------
 
     def get_context(self) -> MigrationContextLike:
+        """The migration context of the run: its connection (``bind``), ``dialect``,
+        ``impl``, ``opts`` (the options env.py gave ``configure()``), ``as_sql`` (offline) and
+        ``autocommit_block()``."""
         return self.migration_context
 
     def get_bind(self) -> Connection | None:
-        """The connection being migrated (offline: the context's mock connection, whose
-        ``execute`` writes SQL to the output)."""
+        """The connection being migrated, for running queries in a migration; offline, a
+        mock connection whose ``execute`` writes the SQL to the output."""
         return self.migration_context.bind
 
     @staticmethod
     def f(name: str) -> conv:
-        """Mark a constraint/index name as final: naming conventions leave it unchanged."""
+        """Mark ``name`` (of a constraint or an index) as final: the naming convention of
+        ``target_metadata`` leaves it as it is (``op.f("ix_user_email")``)."""
         return conv(name)
 
     @staticmethod
     def inline_literal(value: Any, type_: Any = None) -> BindParameter[Any]:
-        """A value rendered inline as a SQL literal, online and offline (for UPDATE/INSERT
-        statements passed to ``execute``)."""
+        """``value`` as a SQL literal written into the statement rather than a bound
+        parameter, so that a statement passed to ``execute`` renders the same online and offline.
+        ``type_``: the SQLAlchemy type that renders it (default: from the Python value)."""
         return InlineLiteral(value, type_)
 
     def run_async(self, async_function: Callable[..., Any], *args: Any, **kw_args: Any) -> Any:
-        """Run ``await async_function(async_connection, *args, **kw_args)`` on the migration's
-        connection, which must come from an async engine (env.py's ``connection.run_sync``)."""
+        """Run ``await async_function(async_connection, *args, **kw_args)`` on the
+        migration's connection, for code written against SQLAlchemy's asyncio API.
+
+        The connection must come from an async engine (env.py's ``connection.run_sync``); offline
+        it is an error.  ``args`` and ``kw_args`` are passed to ``async_function``; returns its
+        result."""
         from sqlalchemy.ext.asyncio import AsyncConnection
 
         from sterna.errors import OperationError
@@ -210,9 +233,24 @@ class Operations(
         reflect_kwargs: Mapping[str, Any] | None = None,
         naming_convention: Mapping[str, Any] | None = None,
     ) -> AbstractContextManager[BatchOperations]:
-        """``with op.batch_alter_table("t") as batch_op:`` queue changes to one table and apply
-        them at the end of the block, rebuilding the table where the backend (SQLite) cannot
-        ALTER it; see :mod:`sterna.operations.batch`."""
+        """A context manager that queues changes to one table and applies them
+        when the block ends, rebuilding the table (create a copy, copy the rows, drop, rename)
+        where the database's ``ALTER TABLE`` cannot make them, as on SQLite::
+
+            with op.batch_alter_table("account") as batch_op:
+                batch_op.alter_column("name", nullable=False)
+
+        * ``table_name``, ``schema``: the table.
+        * ``recreate``: ``"auto"`` (rebuild when the dialect needs it), ``"always"`` or
+          ``"never"``.
+        * ``partial_reordering``: with ``recreate="always"``, orders of column names to impose
+          on the rebuilt table.
+        * ``copy_from``: the ``Table`` as it is now, instead of reflecting it (needed offline).
+        * ``table_args``, ``table_kwargs``: extra arguments for the rebuilt ``Table``.
+        * ``reflect_args``, ``reflect_kwargs``: extra arguments for reflecting the table (for
+          example a ``Column`` overriding a reflected type).
+        * ``naming_convention``: names constraints and indexes that have none, for the
+          rebuild."""
         from sterna.operations.batch import batch_alter_table
 
         return batch_alter_table(

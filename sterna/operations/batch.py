@@ -35,7 +35,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, Table
-from sqlalchemy.sql.elements import ColumnElement, TextClause
+from sqlalchemy.sql.elements import TextClause
 
 from sterna.ddl import recreate
 from sterna.ddl.recreate_changes import (
@@ -46,6 +46,7 @@ from sterna.errors import BatchRecreateRequired, OperationError
 from sterna.operations import ops
 from sterna.operations.base import AbstractOperations
 from sterna.operations.batch_change import is_batch_schema_op, to_change
+from sterna.operations.directives.batch import BatchDirectives
 from sterna.operations.ops.base import MigrateOperation
 
 RECREATE_MODES = ("auto", "always", "never")
@@ -129,7 +130,7 @@ def batch_alter_table(
     batch.flush()
 
 
-class BatchOperations(AbstractOperations):
+class BatchOperations(BatchDirectives, AbstractOperations):
     """The ``batch_op`` of ``with op.batch_alter_table(...) as batch_op`` (see the module
     docstring)."""
 
@@ -142,10 +143,12 @@ class BatchOperations(AbstractOperations):
 
     @property
     def table_name(self) -> str:
+        """The name of the batch's table."""
         return self.settings.table_name
 
     @property
     def schema(self) -> str | None:
+        """The schema of the batch's table (None: the default schema)."""
         return self.settings.schema
 
     def invoke(self, operation: MigrateOperation) -> Any:
@@ -156,190 +159,6 @@ class BatchOperations(AbstractOperations):
             return AbstractOperations.invoke(self, operation)
         self.queue.append(operation)
         return None
-
-    # -- directives (Alembic's batch signatures) -----------------------------------------------
-
-    def add_column(
-        self,
-        column: Column[Any],
-        insert_before: str | None = None,
-        insert_after: str | None = None,
-        if_not_exists: bool | None = None,
-    ) -> None:
-        kw: dict[str, Any] = {
-            k: v
-            for k, v in (("insert_before", insert_before), ("insert_after", insert_after))
-            if v is not None
-        }
-        self.invoke(
-            ops.AddColumnOp(
-                self.table_name, column, schema=self.schema, if_not_exists=if_not_exists, **kw
-            )
-        )
-
-    def drop_column(self, column_name: str, **kw: Any) -> None:
-        if_exists = kw.pop("if_exists", None)
-        self.invoke(
-            ops.DropColumnOp(
-                self.table_name, column_name, schema=self.schema, if_exists=if_exists, **kw
-            )
-        )
-
-    def alter_column(
-        self,
-        column_name: str,
-        nullable: bool | None = None,
-        comment: str | None | bool = False,
-        server_default: Any = False,
-        new_column_name: str | None = None,
-        type_: Any = None,
-        existing_type: Any = None,
-        existing_server_default: Any = False,
-        existing_nullable: bool | None = None,
-        existing_comment: str | None = None,
-        insert_before: str | None = None,
-        insert_after: str | None = None,
-        **kw: Any,
-    ) -> None:
-        for key, value in (("insert_before", insert_before), ("insert_after", insert_after)):
-            if value is not None:
-                kw[key] = value
-        self.invoke(
-            ops.AlterColumnOp(
-                self.table_name,
-                column_name,
-                schema=self.schema,
-                existing_type=existing_type,
-                existing_server_default=existing_server_default,
-                existing_nullable=existing_nullable,
-                existing_comment=existing_comment,
-                modify_nullable=nullable,
-                modify_comment=comment,
-                modify_server_default=server_default,
-                modify_name=new_column_name,
-                modify_type=type_,
-                **kw,
-            )
-        )
-
-    def create_primary_key(self, constraint_name: str | None, columns: Sequence[str]) -> None:
-        self.invoke(
-            ops.CreatePrimaryKeyOp(constraint_name, self.table_name, columns, schema=self.schema)
-        )
-
-    def create_foreign_key(
-        self,
-        constraint_name: str | None,
-        referent_table: str,
-        local_cols: Sequence[str],
-        remote_cols: Sequence[str],
-        referent_schema: str | None = None,
-        onupdate: str | None = None,
-        ondelete: str | None = None,
-        deferrable: bool | None = None,
-        initially: str | None = None,
-        match: str | None = None,
-        **dialect_kw: Any,
-    ) -> None:
-        self.invoke(
-            ops.CreateForeignKeyOp(
-                constraint_name,
-                self.table_name,
-                referent_table,
-                local_cols,
-                remote_cols,
-                onupdate=onupdate,
-                ondelete=ondelete,
-                deferrable=deferrable,
-                initially=initially,
-                match=match,
-                source_schema=self.schema,
-                referent_schema=referent_schema,
-                **dialect_kw,
-            )
-        )
-
-    def create_unique_constraint(
-        self, constraint_name: str | None, columns: Sequence[str], **kw: Any
-    ) -> None:
-        self.invoke(
-            ops.CreateUniqueConstraintOp(
-                constraint_name, self.table_name, columns, schema=self.schema, **kw
-            )
-        )
-
-    def create_check_constraint(
-        self,
-        constraint_name: str | None,
-        condition: str | ColumnElement[bool] | TextClause,
-        **kw: Any,
-    ) -> None:
-        self.invoke(
-            ops.CreateCheckConstraintOp(
-                constraint_name, self.table_name, condition, schema=self.schema, **kw
-            )
-        )
-
-    def create_exclude_constraint(self, constraint_name: str, *elements: Any, **kw: Any) -> None:
-        where = kw.pop("where", None)
-        self.invoke(
-            ops.CreateExcludeConstraintOp(
-                constraint_name, self.table_name, elements, where=where, schema=self.schema, **kw
-            )
-        )
-
-    def drop_constraint(self, constraint_name: str, type_: str | None = None) -> None:
-        self.invoke(
-            ops.DropConstraintOp(constraint_name, self.table_name, type_, schema=self.schema)
-        )
-
-    def create_index(
-        self,
-        index_name: str | None,
-        columns: Sequence[str | TextClause | ColumnElement[Any]],
-        **kw: Any,
-    ) -> None:
-        unique = bool(kw.pop("unique", False))
-        if_not_exists = kw.pop("if_not_exists", None)
-        self.invoke(
-            ops.CreateIndexOp(
-                index_name,
-                self.table_name,
-                columns,
-                schema=self.schema,
-                unique=unique,
-                if_not_exists=if_not_exists,
-                **kw,
-            )
-        )
-
-    def drop_index(self, index_name: str, **kw: Any) -> None:
-        if_exists = kw.pop("if_exists", None)
-        self.invoke(
-            ops.DropIndexOp(
-                index_name, self.table_name, schema=self.schema, if_exists=if_exists, **kw
-            )
-        )
-
-    def create_table_comment(
-        self, comment: str | None, existing_comment: str | None = None
-    ) -> None:
-        self.invoke(
-            ops.CreateTableCommentOp(
-                self.table_name, comment, schema=self.schema, existing_comment=existing_comment
-            )
-        )
-
-    def drop_table_comment(self, existing_comment: str | None = None) -> None:
-        self.invoke(
-            ops.DropTableCommentOp(
-                self.table_name, schema=self.schema, existing_comment=existing_comment
-            )
-        )
-
-    def execute(self, sqltext: Any, execution_options: dict[str, Any] | None = None) -> None:
-        """Run SQL at this point of the batch (after the operations queued before it)."""
-        self.invoke(ops.ExecuteSQLOp(sqltext, execution_options=execution_options))
 
     # -- applying the queue --------------------------------------------------------------------
 

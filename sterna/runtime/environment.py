@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from typing import IO, Any, Literal, overload
+from typing import IO, TYPE_CHECKING, Any, Literal, overload
 
 from sqlalchemy.engine import URL, Connection
 
@@ -24,13 +24,28 @@ from sterna.runtime.migration import MigrationContext
 from sterna.runtime.options import MigrationOptions
 from sterna.runtime.proxy import ENVIRONMENT
 
+if TYPE_CHECKING:
+    from sterna.config import Config
+    from sterna.script.directory import ScriptDirectory
+
 #: The type of ``configure(process_revision_directives=...)``: called with the migration
 #: context, the revision argument and the list of directives it may change in place.
 ProcessRevisionDirectiveFn = Callable[[MigrationContext, Any, list[Any]], None]
 
 
 class EnvironmentContext:
-    """The environment env.py runs in (Alembic's ``EnvironmentContext``)."""
+    """The environment env.py runs in (Alembic's ``EnvironmentContext``).
+
+    A command creates it with the ``Config`` and the ``ScriptDirectory`` of the project and its
+    own options (``fn``, the plan of the run; ``as_sql``; ``starting_rev``; ``destination_rev``;
+    ``tag``), and installs it as ``context`` while env.py runs."""
+
+    #: the project's configuration (``alembic.ini`` / ``pyproject.toml``, command-line options)
+    config: Config
+    #: the project's migration scripts
+    script: ScriptDirectory
+    #: the options the command passed (``as_sql``, ``destination_rev``, ``fn``...)
+    context_opts: dict[str, Any]
 
     def __init__(self, config: Any, script: Any, **kw: Any) -> None:
         self.config = config
@@ -49,24 +64,36 @@ class EnvironmentContext:
     # -- what the command asked for -------------------------------------------------------------
 
     def is_offline_mode(self) -> bool:
-        """True when running with ``--sql``: SQL is written out, nothing is executed."""
+        """Whether the command runs with ``--sql`` (offline): the SQL is written to the output
+        instead of being executed, and there is no database connection.  env.py uses it to
+        choose between ``configure(url=...)`` and ``configure(connection=...)``."""
         return bool(self.context_opts.get("as_sql", False))
 
     def requires_connection(self) -> bool:
+        """Whether this run needs a database connection: the opposite of
+        ``is_offline_mode()``."""
         return not self.is_offline_mode()
 
     def is_transactional_ddl(self) -> bool:
-        """Whether a failure can be rolled back (SQLite counts online: Sterna makes it so)."""
+        """Whether the configured database runs DDL inside transactions, so that a failed
+        step is rolled back whole (PostgreSQL; SQLite online, which Sterna makes so; not
+        MySQL/MariaDB).  Needs ``configure()`` to have been called."""
         return self.get_context().transactional_ddl
 
     def get_head_revision(self) -> Any:
+        """The id of the scripts' single head revision (None when there are no scripts);
+        several heads are an error naming them (use ``get_head_revisions()``)."""
         return self.script.as_revision_number("head")
 
     def get_head_revisions(self) -> Any:
+        """The ids of every head revision of the scripts, as a tuple."""
         return self.script.as_revision_number("heads")
 
     def get_starting_revision_argument(self) -> Any:
-        """The ``start`` of ``--sql start:end``; CommandError when there is none."""
+        """The starting revision of an offline run, the ``start`` of ``--sql start:end``
+        (or ``configure(starting_rev=...)``), as a revision id; a ``CommandError`` when the
+        run has none."""
+        start: Any  # a tuple of ids, as an offline run may start from several heads
         if self._migration_context is not None:
             start = self._migration_context.options.starting_rev
         elif "starting_rev" in self.context_opts:
@@ -76,11 +103,14 @@ class EnvironmentContext:
         return self.script.as_revision_number(start)
 
     def get_revision_argument(self) -> Any:
-        """The destination revision the command was given (None for ``base``)."""
+        """The revision the command goes to, ``upgrade``/``downgrade``'s argument: ``head``
+        becomes the head's id, ``heads`` a tuple of ids, ``base`` None; other identifiers
+        come back as given."""
         return self.script.as_revision_number(self.context_opts.get("destination_rev"))
 
     def get_tag_argument(self) -> str | None:
-        """The value of ``--tag``, if any."""
+        """The value of the command's ``--tag`` option (or ``configure(tag=...)``), None when
+        none was given; Sterna does nothing with it but hand it to env.py."""
         tag = self.context_opts.get("tag")
         return None if tag is None else str(tag)
 
@@ -91,11 +121,15 @@ class EnvironmentContext:
     def get_x_argument(self, as_dictionary: Literal[True]) -> dict[str, str]: ...
 
     def get_x_argument(self, as_dictionary: bool = False) -> list[str] | dict[str, str]:
-        """The ``-x`` values: a list of strings, or ``{key: value}`` split at the first ``=``.
+        """The values of the command line's ``-x`` options (``sterna -x tenant=acme upgrade
+        head``), for env.py's own settings.
 
-        The list is the one ``cmd_opts.x`` holds, unchanged (a program that sets ``cmd_opts``
-        itself gets back what it set, even a single string); the dictionary reads a single
-        string as one ``key=value``."""
+        ``as_dictionary``: false (the default) returns the list of strings as given; true
+        returns ``{key: value}``, each string split at its first ``=`` (a string without ``=``
+        maps to ``""``).  The list is the one ``config.cmd_opts.x`` holds, unchanged (a program
+        that sets ``cmd_opts`` itself gets back what it set, even a single string); the
+        dictionary reads a single string as one ``key=value``.  Empty when no ``-x`` was
+        given."""
         cmd_opts = getattr(self.config, "cmd_opts", None)
         values = getattr(cmd_opts, "x", None) or []
         if not as_dictionary:
@@ -142,7 +176,68 @@ class EnvironmentContext:
         output_encoding: str | None = None,
         **kw: Any,
     ) -> None:
-        """Set up the migration context for this run (see Alembic's documentation)."""
+        """Set up this run: the database to migrate or write SQL for, and the options of the
+        migration and of autogenerate.  env.py calls it once, before ``run_migrations()``;
+        every parameter is optional.
+
+        Where to migrate:
+
+        * ``connection``: the SQLAlchemy ``Connection`` to migrate (online mode).
+        * ``url``: a database URL (string or ``URL``); offline, it names the dialect to write
+          SQL for (no connection is made).
+        * ``dialect_name``: the dialect to write SQL for offline, without a URL
+          (``"postgresql"``, ``"mysql"``, ``"sqlite"``...).
+        * ``dialect_opts``: keyword arguments for creating that dialect offline
+          (``{"paramstyle": "named"}``...).
+
+        Transactions and output:
+
+        * ``transactional_ddl``: override whether the database runs DDL in transactions
+          (default: what its implementation says).
+        * ``transaction_per_migration``: one transaction per step instead of one for the whole
+          run.
+        * ``output_buffer``: where offline SQL is written (default: the config's
+          ``output_buffer``, else standard output).
+        * ``output_encoding``: encode offline output in this encoding (on a binary stream).
+        * ``literal_binds``: offline, render bound values of ``op.execute`` statements inline.
+        * ``starting_rev``: the revision an offline run starts from (``--sql start:end``).
+        * ``tag``: an arbitrary string env.py can read back with ``get_tag_argument()``.
+        * ``on_version_apply``: a callable, or a list of them, called after each step's
+          version change as ``fn(ctx=..., step=..., heads=..., run_args=...)``.
+
+        The version table:
+
+        * ``version_table``: its name (default ``alembic_version``).
+        * ``version_table_schema``: its schema (default: the connection's default schema).
+        * ``version_table_pk``: give it a primary key (default true).
+
+        Autogenerate and new scripts:
+
+        * ``target_metadata``: the ``MetaData`` (or a list of them) of the models that
+          ``revision --autogenerate`` and ``check`` compare with the database.
+        * ``include_name``: ``fn(name, type_, parent_names) -> bool``, filters reflected names
+          before they are loaded.
+        * ``include_object``: ``fn(object, name, type_, reflected, compare_to) -> bool``, filters
+          the objects compared.
+        * ``include_schemas``: compare every schema, not only the default one.
+        * ``compare_type``: compare column types (default true), or a callable deciding.
+        * ``compare_server_default``: compare server defaults (default false), or a callable.
+        * ``process_revision_directives``: ``fn(context, revision, directives)``, may change
+          the generated script(s) before they are written.
+        * ``render_item``: ``fn(type_, obj, autogen_context)`` returning the source text of an
+          item, or False to render it the usual way.
+        * ``render_as_batch``: render the operations on a table inside
+          ``op.batch_alter_table()`` blocks (for SQLite).
+        * ``template_args``: extra variables for the script template (``script.py.mako``).
+        * ``upgrade_token``, ``downgrade_token``: the template variable names of the rendered
+          upgrade and downgrade bodies.
+        * ``alembic_module_prefix``, ``sqlalchemy_module_prefix``: the prefixes written before
+          operations (``op.``) and SQLAlchemy names (``sa.``).
+        * ``user_module_prefix``: the prefix written before types from the project's own
+          modules (default: their module path).
+
+        ``kw``: any other option, kept in the migration context's ``opts`` for env.py, the
+        project or a dialect implementation to read."""
         opts = dict(self.context_opts)
         if output_buffer is None:
             output_buffer = getattr(self.config, "output_buffer", None)
@@ -190,21 +285,35 @@ class EnvironmentContext:
         )
 
     def run_migrations(self, **kw: Any) -> None:
-        """Run the command's migrations; ``kw`` is passed to each upgrade()/downgrade()."""
+        """Run the steps the command planned (upgrade, downgrade, stamp...) on the configured
+        context, updating the version table after each.  ``kw`` is passed to every script's
+        ``upgrade()``/``downgrade()`` as keyword arguments."""
         self.get_context().run_migrations(**kw)
 
     def execute(self, sql: Any, execution_options: Mapping[str, Any] | None = None) -> None:
+        """Run ``sql`` (a string or a SQLAlchemy statement) on the configured connection, or
+        write it to the output offline; ``execution_options`` are passed to the connection's
+        ``execute``."""
         self.get_context().execute(sql, execution_options=execution_options)
 
     def static_output(self, text: str) -> None:
-        """Write ``text`` as is to the offline SQL output."""
+        """Write ``text`` as it is to the offline SQL output (a comment, a client command);
+        nothing is executed."""
         self.get_context().impl.static_output(text)
 
     def begin_transaction(self) -> AbstractContextManager[Any]:
-        """The transaction to wrap ``run_migrations()`` in (see MigrationContext)."""
+        """A context manager for the transaction to run ``run_migrations()`` in:
+        ``with context.begin_transaction(): context.run_migrations()``.
+
+        It begins and commits a transaction when the run needs one of its own (one for the
+        whole run, or nothing here when ``transaction_per_migration`` is set), does nothing
+        when env.py's connection is already in a transaction, and writes ``BEGIN``/``COMMIT``
+        offline on databases with transactional DDL."""
         return self.get_context().begin_transaction()
 
     def get_context(self) -> MigrationContext:
+        """The ``MigrationContext`` that ``configure()`` created (its connection, dialect,
+        options and current heads); an error before ``configure()``."""
         if self._migration_context is None:
             raise ContextUsageError(
                 "No context has been configured yet: call context.configure() first in env.py"
@@ -212,9 +321,13 @@ class EnvironmentContext:
         return self._migration_context
 
     def get_bind(self) -> Connection | None:
+        """The connection being migrated (``configure(connection=...)``); offline, a mock
+        connection whose ``execute`` writes the SQL to the output."""
         return self.get_context().bind
 
     def get_impl(self) -> DefaultImpl:
+        """The dialect implementation that turns operations into DDL for the configured
+        database (``sterna.ddl.impl.DefaultImpl`` or its dialect subclass)."""
         return self.get_context().impl
 
 

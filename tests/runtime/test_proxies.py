@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
-from sterna import context, op
+import sterna.context
+import sterna.op
 from sterna.errors import CommandError, ProxyAttributeNotActive, ProxyNotActive
 from sterna.runtime.proxy import ENVIRONMENT, OPERATIONS
+
+# Stand-ins are installed here, not the real classes, so the proxies are used untyped: their
+# stubs (sterna/op.pyi, sterna/context.pyi) describe Operations and EnvironmentContext.
+op: Any = sterna.op
+context: Any = sterna.context
 
 
 class Recorder:
@@ -73,7 +80,7 @@ def test_context_outside_a_run_answers_hasattr_as_alembic(name: str) -> None:
 
 
 def test_forwarding_and_nesting_restore_the_outer_object() -> None:
-    from sterna.op import create_table
+    create_table = op.create_table  # as `from sterna.op import create_table` binds it
 
     outer, inner = Recorder("outer"), Recorder("inner")
     with OPERATIONS.installed(outer):

@@ -28,6 +28,13 @@ class ConstraintDirectives(DirectiveBase):
         *,
         schema: str | None = None,
     ) -> None:
+        """Add a primary key to an existing table (``ALTER TABLE ... ADD
+        CONSTRAINT ... PRIMARY KEY``).
+
+        * ``constraint_name``: its name, or None to have the naming convention of
+          ``target_metadata`` name it.
+        * ``table_name``, ``schema``: the table.
+        * ``columns``: the names of the key's columns, in order."""
         self.invoke(CreatePrimaryKeyOp(constraint_name, table_name, columns, schema=schema))
 
     def create_unique_constraint(
@@ -39,7 +46,12 @@ class ConstraintDirectives(DirectiveBase):
         schema: str | None = None,
         **kw: Any,
     ) -> None:
-        """``kw``: ``deferrable``, ``initially`` and dialect options."""
+        """Add a UNIQUE constraint to an existing table.
+
+        * ``constraint_name``: its name, or None to have the naming convention of
+          ``target_metadata`` name it.
+        * ``table_name``, ``schema``: the table; ``columns``: the names of its columns.
+        * ``kw``: ``deferrable``, ``initially`` and dialect options."""
         self.invoke(
             CreateUniqueConstraintOp(constraint_name, table_name, columns, schema=schema, **kw)
         )
@@ -61,6 +73,19 @@ class ConstraintDirectives(DirectiveBase):
         referent_schema: str | None = None,
         **dialect_kw: Any,
     ) -> None:
+        """Add a foreign key from ``source_table`` to ``referent_table``.
+
+        * ``constraint_name``: its name, or None to have the naming convention of
+          ``target_metadata`` name it.
+        * ``source_table``, ``source_schema``: the table holding the key; ``local_cols``: its
+          columns.
+        * ``referent_table``, ``referent_schema``: the table referred to; ``remote_cols``: its
+          columns, in the same order.
+        * ``onupdate``, ``ondelete``: the ``ON UPDATE`` / ``ON DELETE`` action (``CASCADE``,
+          ``SET NULL``...).
+        * ``deferrable``, ``initially``: ``DEFERRABLE`` and ``INITIALLY DEFERRED|IMMEDIATE``.
+        * ``match``: the ``MATCH`` clause (``FULL``...).
+        * ``dialect_kw``: dialect options of the ``ForeignKeyConstraint``."""
         self.invoke(
             CreateForeignKeyOp(
                 constraint_name,
@@ -88,6 +113,14 @@ class ConstraintDirectives(DirectiveBase):
         schema: str | None = None,
         **kw: Any,
     ) -> None:
+        """Add a CHECK constraint to an existing table.
+
+        * ``constraint_name``: its name, or None to have the naming convention of
+          ``target_metadata`` name it.
+        * ``table_name``, ``schema``: the table.
+        * ``condition``: SQL text or a SQLAlchemy boolean expression
+          (``sa.column("price") > 0``).
+        * ``kw``: ``deferrable``, ``initially`` and dialect options."""
         self.invoke(
             CreateCheckConstraintOp(constraint_name, table_name, condition, schema=schema, **kw)
         )
@@ -95,8 +128,13 @@ class ConstraintDirectives(DirectiveBase):
     def create_exclude_constraint(
         self, constraint_name: str, table_name: str, *elements: Any, **kw: Any
     ) -> None:
-        """PostgreSQL ``EXCLUDE`` constraint: ``elements`` are ``(column, operator)`` pairs;
-        ``kw``: ``where``, ``using``, ``schema``, ``deferrable``, ``initially``."""
+        """Add a PostgreSQL ``EXCLUDE`` constraint to an existing table.
+
+        * ``constraint_name``: its name; ``table_name``: the table.
+        * ``elements``: ``(column or expression, operator)`` pairs, such as
+          ``("room", "="), ("during", "&&")``.
+        * ``kw``: ``where`` (the predicate of a partial constraint), ``using`` (the index method,
+          default ``gist``), ``schema``, ``deferrable``, ``initially``."""
         where = kw.pop("where", None)
         schema = kw.pop("schema", None)
         self.invoke(
@@ -114,7 +152,12 @@ class ConstraintDirectives(DirectiveBase):
         schema: str | None = None,
         if_exists: bool | None = None,
     ) -> None:
-        """``type_``: ``foreignkey``, ``primary``, ``unique`` or ``check`` (MySQL needs it)."""
+        """Drop a constraint (``ALTER TABLE ... DROP CONSTRAINT``).
+
+        * ``constraint_name``: its name; ``table_name``, ``schema``: its table.
+        * ``type_``: ``"foreignkey"``, ``"primary"``, ``"unique"`` or ``"check"``; MySQL/MariaDB
+          need it, as they drop each kind with a statement of its own.
+        * ``if_exists``: write ``DROP CONSTRAINT IF EXISTS``."""
         self.invoke(
             DropConstraintOp(constraint_name, table_name, type_, schema=schema, if_exists=if_exists)
         )
@@ -130,9 +173,16 @@ class ConstraintDirectives(DirectiveBase):
         if_not_exists: bool | None = None,
         **kw: Any,
     ) -> None:
-        """Columns are names or SQL expressions (``text("lower(name)")``); ``kw`` holds dialect
-        options such as ``postgresql_where``, ``postgresql_include``,
-        ``postgresql_concurrently``, ``mysql_length``."""
+        """Create an index (``CREATE INDEX``).
+
+        * ``index_name``: its name, or None to have the naming convention of
+          ``target_metadata`` name it.
+        * ``table_name``, ``schema``: the table.
+        * ``columns``: column names or SQL expressions (``sa.text("lower(email)")``).
+        * ``unique``: a unique index.
+        * ``if_not_exists``: write ``CREATE INDEX IF NOT EXISTS``.
+        * ``kw``: dialect options such as ``postgresql_where``, ``postgresql_include``,
+          ``postgresql_using``, ``postgresql_concurrently``, ``mysql_length``."""
         self.invoke(
             CreateIndexOp(
                 index_name,
@@ -154,4 +204,10 @@ class ConstraintDirectives(DirectiveBase):
         if_exists: bool | None = None,
         **kw: Any,
     ) -> None:
+        """Drop an index (``DROP INDEX``).
+
+        * ``index_name``: its name; ``schema``: its schema.
+        * ``table_name``: its table, which MySQL/MariaDB need (``DROP INDEX ... ON table``).
+        * ``if_exists``: write ``DROP INDEX IF EXISTS``.
+        * ``kw``: dialect options such as ``postgresql_concurrently``."""
         self.invoke(DropIndexOp(index_name, table_name, schema=schema, if_exists=if_exists, **kw))

@@ -20,12 +20,24 @@ class DataDirectives(DirectiveBase):
         *,
         multiinsert: bool = True,
     ) -> None:
-        """INSERT ``rows`` (dicts keyed by column name) into ``table`` (a ``Table`` or a
-        lightweight ``sqlalchemy.table()``)."""
+        """INSERT rows into a table, online and offline (offline, the values are written
+        into the SQL as literals).
+
+        * ``table``: a ``Table``, or a lightweight ``sqlalchemy.table("name", sa.column("id"),
+          ...)`` naming the columns (their types are used to render the values offline).
+        * ``rows``: dictionaries keyed by column name.
+        * ``multiinsert``: online, send rows with the same keys in one ``executemany`` (the
+          default) rather than one INSERT each; rows holding SQL expressions always go one by
+          one."""
         self.invoke(BulkInsertOp(table, list(rows), multiinsert=multiinsert))
 
     def execute(
         self, sqltext: Executable | str, *, execution_options: dict[str, Any] | None = None
     ) -> None:
-        """Run SQL: a string, ``text()`` or a Core statement."""
+        """Run SQL in the migration: online on the connection, offline written to the
+        output.
+
+        * ``sqltext``: a string (run as ``text()``), a ``text()`` construct or a SQLAlchemy Core
+          statement (``sa.update(...)``, ``sa.insert(...)``...).
+        * ``execution_options``: given to the connection's ``execute``."""
         self.invoke(ExecuteSQLOp(sqltext, execution_options=execution_options))

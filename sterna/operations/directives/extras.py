@@ -26,8 +26,13 @@ class ExtraDirectives(DirectiveBase):
         if_not_exists: bool | None = None,
         **kw: Any,
     ) -> None:
-        """``kw``: the ``sqlalchemy.Sequence`` options (start, increment, minvalue, maxvalue,
-        cycle, cache...)."""
+        """Create a sequence (``CREATE SEQUENCE``); an error on databases without
+        sequences.
+
+        * ``sequence_name``, ``schema``: the sequence.
+        * ``if_not_exists``: write ``CREATE SEQUENCE IF NOT EXISTS``.
+        * ``kw``: the ``sqlalchemy.Sequence`` options (``start``, ``increment``, ``minvalue``,
+          ``maxvalue``, ``cycle``, ``cache``...)."""
         self.invoke(
             CreateSequenceOp(sequence_name, schema=schema, if_not_exists=if_not_exists, **kw)
         )
@@ -35,14 +40,20 @@ class ExtraDirectives(DirectiveBase):
     def drop_sequence(
         self, sequence_name: str, *, schema: str | None = None, if_exists: bool | None = None
     ) -> None:
+        """Drop the sequence ``sequence_name`` (in ``schema``); ``if_exists``: write
+        ``DROP SEQUENCE IF EXISTS``.  An error on databases without sequences."""
         self.invoke(DropSequenceOp(sequence_name, schema=schema, if_exists=if_exists))
 
     def create_schema(self, schema_name: str, *, if_not_exists: bool | None = None) -> None:
+        """Create the schema ``schema_name`` (``CREATE SCHEMA``; a database on
+        MySQL/MariaDB); ``if_not_exists``: write ``CREATE SCHEMA IF NOT EXISTS``."""
         self.invoke(CreateSchemaOp(schema_name, if_not_exists=if_not_exists))
 
     def drop_schema(
         self, schema_name: str, *, if_exists: bool | None = None, cascade: bool = False
     ) -> None:
+        """Drop the schema ``schema_name`` (``DROP SCHEMA``).  ``if_exists``: write
+        ``DROP SCHEMA IF EXISTS``; ``cascade``: drop what it holds too (``CASCADE``)."""
         self.invoke(DropSchemaOp(schema_name, if_exists=if_exists, cascade=cascade))
 
     def create_enum(
@@ -53,7 +64,11 @@ class ExtraDirectives(DirectiveBase):
         schema: str | None = None,
         if_not_exists: bool | None = None,
     ) -> None:
-        """PostgreSQL ``CREATE TYPE ... AS ENUM``; nothing on backends without named enums."""
+        """Create a named enum type (PostgreSQL ``CREATE TYPE ... AS ENUM``); on
+        databases without named enum types it does nothing (the enum lives in its column's type).
+
+        * ``enum_name``, ``schema``: the type; ``values``: its values, in order.
+        * ``if_not_exists``: create it only when it does not exist."""
         self.invoke(CreateEnumOp(enum_name, values, schema=schema, if_not_exists=if_not_exists))
 
     def drop_enum(
@@ -64,7 +79,12 @@ class ExtraDirectives(DirectiveBase):
         if_exists: bool | None = None,
         values: Sequence[str] | None = None,
     ) -> None:
-        """``values`` (optional) records the type's values so the drop can be reversed."""
+        """Drop a named enum type (PostgreSQL ``DROP TYPE``); nothing on databases
+        without named enum types.
+
+        * ``enum_name``, ``schema``: the type.
+        * ``if_exists``: write ``DROP TYPE IF EXISTS``.
+        * ``values``: the type's values, recorded so that the drop can be reversed."""
         self.invoke(DropEnumOp(enum_name, schema=schema, if_exists=if_exists, values=values))
 
     def add_enum_value(
@@ -77,7 +97,13 @@ class ExtraDirectives(DirectiveBase):
         after: str | None = None,
         if_not_exists: bool = False,
     ) -> None:
-        """``ALTER TYPE ... ADD VALUE``; run outside the transaction on PostgreSQL < 12."""
+        """Add a value to a named enum type (PostgreSQL ``ALTER TYPE ... ADD
+        VALUE``), run outside the transaction on PostgreSQL < 12.  Elsewhere an error: change the
+        column's ``Enum`` type with ``alter_column``.
+
+        * ``enum_name``, ``schema``: the type; ``value``: the new value.
+        * ``before``, ``after``: an existing value to place it before or after (default: last).
+        * ``if_not_exists``: do nothing when the value exists already."""
         self.invoke(
             AddEnumValueOp(
                 enum_name,
@@ -92,8 +118,13 @@ class ExtraDirectives(DirectiveBase):
     def rename_enum_value(
         self, enum_name: str, old_value: str, new_value: str, *, schema: str | None = None
     ) -> None:
+        """Rename the value ``old_value`` of the named enum type ``enum_name`` (in
+        ``schema``) to ``new_value`` (PostgreSQL ``ALTER TYPE ... RENAME VALUE``); elsewhere an
+        error."""
         self.invoke(RenameEnumValueOp(enum_name, old_value, new_value, schema=schema))
 
     def drop_enum_value(self, enum_name: str, value: str, *, schema: str | None = None) -> None:
-        """Remove a value by rebuilding the type (PostgreSQL, online only)."""
+        """Remove ``value`` from the named enum type ``enum_name`` (in ``schema``), by
+        rebuilding the type and converting the columns that use it (PostgreSQL, online only);
+        elsewhere an error."""
         self.invoke(DropEnumValueOp(enum_name, value, schema=schema))

@@ -21,10 +21,16 @@ class TableDirectives(DirectiveBase):
         if_not_exists: bool | None = None,
         **kw: Any,
     ) -> Table:
-        """``CREATE TABLE``; returns the ``Table`` (handy for ``bulk_insert``).
+        """Create a table (``CREATE TABLE``) and return it as a ``Table`` (handy for
+        ``bulk_insert``).
 
-        ``kw``: ``schema``, ``comment``, ``info``, ``prefixes`` and dialect options
-        (``mysql_engine``...)."""
+        * ``table_name``: the new table's name.
+        * ``columns``: its ``Column`` objects, and the constraints and indexes to create with it
+          (``PrimaryKeyConstraint``, ``UniqueConstraint``, ``ForeignKeyConstraint``,
+          ``CheckConstraint``, ``Index``).
+        * ``if_not_exists``: write ``CREATE TABLE IF NOT EXISTS``.
+        * ``kw``: ``schema``, ``comment``, ``info``, ``prefixes`` and dialect options such as
+          ``mysql_engine``, given to the ``Table``."""
         schema = kw.pop("schema", None)
         op = CreateTableOp(table_name, columns, schema=schema, if_not_exists=if_not_exists, **kw)
         table: Table = self.invoke(op)
@@ -38,11 +44,17 @@ class TableDirectives(DirectiveBase):
         if_exists: bool | None = None,
         **kw: Any,
     ) -> None:
+        """Drop a table (``DROP TABLE``).
+
+        * ``table_name``, ``schema``: the table (default schema: the connection's).
+        * ``if_exists``: write ``DROP TABLE IF EXISTS``.
+        * ``kw``: given to the ``Table`` the statement is built from (dialect options)."""
         self.invoke(DropTableOp(table_name, schema=schema, if_exists=if_exists, table_kw=kw))
 
     def rename_table(
         self, old_table_name: str, new_table_name: str, *, schema: str | None = None
     ) -> None:
+        """Rename the table ``old_table_name`` (in ``schema``) to ``new_table_name``."""
         self.invoke(RenameTableOp(old_table_name, new_table_name, schema=schema))
 
     def add_column(
@@ -55,6 +67,16 @@ class TableDirectives(DirectiveBase):
         inline_references: bool | None = None,
         inline_primary_key: bool | None = None,
     ) -> None:
+        """Add a column to an existing table (``ALTER TABLE ... ADD COLUMN``), with what it
+        brings along: its foreign keys, UNIQUE and type CHECK constraints, index and comment.
+
+        * ``table_name``, ``schema``: the table.
+        * ``column``: the new ``sqlalchemy.Column`` (not attached to a table); its
+          ``server_default`` fills the existing rows.
+        * ``if_not_exists``: write ``ADD COLUMN IF NOT EXISTS`` (PostgreSQL, MariaDB).
+        * ``inline_references``: write the column's foreign key inline (``REFERENCES``) rather than
+          as a separate ``ADD CONSTRAINT`` (default: what the dialect prefers).
+        * ``inline_primary_key``: write ``PRIMARY KEY`` inline in the column's definition."""
         self.invoke(
             AddColumnOp(
                 table_name,
@@ -69,7 +91,10 @@ class TableDirectives(DirectiveBase):
     def drop_column(
         self, table_name: str, column_name: str, *, schema: str | None = None, **kw: Any
     ) -> None:
-        """``kw``: ``if_exists`` and dialect options."""
+        """Drop a column (``ALTER TABLE ... DROP COLUMN``).
+
+        * ``table_name``, ``schema``: the table; ``column_name``: the column.
+        * ``kw``: ``if_exists`` (write ``DROP COLUMN IF EXISTS``) and dialect options."""
         if_exists = kw.pop("if_exists", None)
         self.invoke(DropColumnOp(table_name, column_name, schema=schema, if_exists=if_exists, **kw))
 
@@ -90,10 +115,24 @@ class TableDirectives(DirectiveBase):
         schema: str | None = None,
         **kw: Any,
     ) -> None:
-        """Change a column; ``existing_*`` describe it as it is (MySQL/MariaDB needs them to
-        rewrite the whole definition: online, missing ones are read from the database).
+        """Change a column: its nullability, type, server default, comment or name.
 
-        ``kw``: ``postgresql_using``, ``autoincrement``, ``existing_autoincrement``."""
+        What to change (a parameter left out leaves that property as it is):
+
+        * ``nullable``: True for ``NULL``, False for ``NOT NULL``.
+        * ``type_``: the new type (a SQLAlchemy type).
+        * ``server_default``: the new server default (a string, ``text()`` or
+          ``DefaultClause``), or None to drop it.
+        * ``comment``: the new column comment, or None to drop it.
+        * ``new_column_name``: the column's new name.
+
+        How the column is now: ``existing_type``, ``existing_server_default``,
+        ``existing_nullable``, ``existing_comment``.  MySQL/MariaDB rewrite the whole column
+        definition and need them; online, the ones not given are read from the database.
+
+        * ``table_name``, ``column_name``, ``schema``: the column to change.
+        * ``kw``: ``postgresql_using`` (the ``USING`` expression of a type change),
+          ``autoincrement``, ``existing_autoincrement`` and dialect options."""
         self.invoke(
             AlterColumnOp(
                 table_name,
@@ -120,6 +159,9 @@ class TableDirectives(DirectiveBase):
         existing_comment: str | None = None,
         schema: str | None = None,
     ) -> None:
+        """Set the comment of table ``table_name`` (in ``schema``) to
+        ``comment``.  ``existing_comment``: the comment it had, recorded so that the operation can
+        be reversed."""
         self.invoke(
             CreateTableCommentOp(
                 table_name, comment, schema=schema, existing_comment=existing_comment
@@ -133,6 +175,9 @@ class TableDirectives(DirectiveBase):
         existing_comment: str | None = None,
         schema: str | None = None,
     ) -> None:
+        """Remove the comment of table ``table_name`` (in ``schema``).
+        ``existing_comment``: the comment it had, recorded so that the operation can be
+        reversed."""
         self.invoke(
             DropTableCommentOp(table_name, schema=schema, existing_comment=existing_comment)
         )
