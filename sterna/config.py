@@ -357,8 +357,9 @@ class Config:
         """``version_locations`` as a list of folders (None when not configured)."""
         text = self.file_config.get(self.config_ini_section, "version_locations", fallback=None)
         if text:
-            names = ("path_separator", "version_path_separator")
-            return self._split_paths(text, names, _LEGACY_LOCATION_SPLIT)
+            return self._split_paths(
+                text, ("path_separator", "version_path_separator"), _LEGACY_LOCATION_SPLIT
+            )
         return self._toml_path_list("version_locations")
 
     def get_prepend_sys_paths_list(self) -> list[str] | None:
