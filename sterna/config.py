@@ -25,6 +25,7 @@ from argparse import Namespace
 from collections.abc import Mapping
 from functools import cached_property
 
+from sterna.config_files import read_ini, read_toml
 from sterna.errors import ConfigError
 from sterna.util.messaging import write_stream
 
@@ -63,7 +64,19 @@ def __getattr__(name: str) -> Any:
 
 
 def parse_bool(value: str, what: str) -> bool:
-    """Read a boolean option written as text; ``what`` names the option in the error."""
+    """Read a boolean written as text (``true``/``false``, ``yes``/``no``, ``on``/``off``,
+    ``1``/``0``, any case; empty is false).
+
+    Args:
+        value: The text.
+        what: The option's name, for the error message.
+
+    Returns:
+        The boolean.
+
+    Raises:
+        ConfigError: Any other text.
+    """
     lowered = value.strip().lower()
     if lowered in _TRUE:
         return True
@@ -73,7 +86,26 @@ def parse_bool(value: str, what: str) -> bool:
 
 
 class Config:
-    """The configuration of a migration project (``alembic.config.Config``)."""
+    """The configuration of one migration project: its ini file and/or ``pyproject.toml``.
+
+    Every command of :mod:`sterna.command` takes one; ``env.py`` sees it as ``context.config``.
+    Files are read when a value is first asked for, not when the object is built.  A program
+    can build one without any file and set the options itself (:meth:`set_main_option`).
+
+    Args:
+        file_: The ini file (``alembic.ini``); ``None`` for none.
+        toml_file: The ``pyproject.toml`` whose ``[tool.alembic]`` table is read; ``None`` for
+            none.
+        ini_section: The main section of the ini file (the command line's ``-n``).
+        output_buffer: Where offline (``--sql``) SQL is written instead of standard output.
+        stdout: Where :meth:`print_stdout` writes (default: the current ``sys.stdout``).
+        cmd_opts: The parsed command line, for ``env.py`` (``context.get_x_argument()`` reads
+            its ``x``); ``None`` when called from Python.
+        config_args: Extra values for ``%(name)s`` substitutions in both files.
+        attributes: A dictionary handed through to ``env.py`` (``config.attributes``), for
+            objects such as an open connection, and for run settings such as
+            ``"sterna.lock_timeout"`` (see the configuration reference).
+    """
 
     cmd_opts: Namespace | None = None
     config_file_name: str | None = None
@@ -132,8 +164,12 @@ class Config:
         return {"quiet": bool(getattr(self.cmd_opts, "quiet", False))}
 
     def print_stdout(self, text: str, *arg: Any) -> None:
-        """Write one line to ``self.stdout`` (``text % arg`` when args are given); silent
-        under ``-q``."""
+        """Write one line to :attr:`stdout`; nothing under ``-q``.
+
+        Args:
+            text: The line, or a ``%`` format when ``arg`` is given.
+            *arg: Values for the ``%`` format.
+        """
         if self.messaging_opts["quiet"]:
             return
         output = (str(text) % arg) if arg else str(text)
@@ -150,7 +186,7 @@ class Config:
         if not name:
             parser.add_section(self.config_ini_section)
         elif os.path.isfile(name):
-            _read_ini(parser, os.fspath(name))
+            read_ini(parser, os.fspath(name))
         return parser
 
     if TYPE_CHECKING:  # a dict default gives a dict (env.py's engine_from_config wants one)
@@ -166,21 +202,52 @@ class Config:
     def get_section(
         self, name: str, default: Mapping[str, str] | None = None
     ) -> Mapping[str, str] | None:
-        """All options of ini section ``name`` as a dict, or ``default`` if it is absent."""
+        """All options of an ini section, with ``%(...)s`` substitutions done.
+
+        Args:
+            name: The section's name (``config.config_ini_section`` for the main one).
+            default: What to return when the file has no such section.
+
+        Returns:
+            The options as a dict of strings, or ``default``.
+        """
         parser = self.file_config
         if not parser.has_section(name):
             return default
         return {key: self._interpolated(name, key) for key in parser.options(name)}
 
     def set_main_option(self, name: str, value: str) -> None:
-        """Set an option of the main ini section (``%(...)s`` interpolation applies)."""
+        """Set an option of the main ini section, in memory (the file is not written).
+
+        Args:
+            name: The option's name.
+            value: Its value; ``%(...)s`` substitutions apply when it is read, so a literal
+                ``%`` must be written ``%%``.
+
+        Raises:
+            ConfigError: The value is not valid for the ini parser (a lone ``%``).
+        """
         self.set_section_option(self.config_ini_section, name, value)
 
     def remove_main_option(self, name: str) -> None:
+        """Remove an option from the main ini section, in memory; nothing happens if absent.
+
+        Args:
+            name: The option's name.
+        """
         self.file_config.remove_option(self.config_ini_section, name)
 
     def set_section_option(self, section: str, name: str, value: str) -> None:
-        """Set an option of ini section ``section``, creating the section if needed."""
+        """Set an option of any ini section, in memory, creating the section if needed.
+
+        Args:
+            section: The section's name.
+            name: The option's name.
+            value: Its value (``%`` written ``%%``, as for :meth:`set_main_option`).
+
+        Raises:
+            ConfigError: The value is not valid for the ini parser.
+        """
         parser = self.file_config
         if not parser.has_section(section):
             parser.add_section(section)
@@ -190,7 +257,20 @@ class Config:
             raise ConfigError(f"option {name!r} in section [{section}]: {exc}") from None
 
     def get_section_option(self, section: str, name: str, default: str | None = None) -> str | None:
-        """An option of ini section ``section``; an error if the section does not exist."""
+        """One option of an ini section, with ``%(...)s`` substitutions done.
+
+        Args:
+            section: The section's name.
+            name: The option's name.
+            default: What to return when the section lacks the option.
+
+        Returns:
+            The option's value, or ``default``.
+
+        Raises:
+            ConfigError: The section does not exist (or the file does not), or a substitution
+                fails.
+        """
         parser = self.file_config
         if not parser.has_section(section):
             raise ConfigError(self._missing_section_message(section))
@@ -207,7 +287,21 @@ class Config:
         def get_main_option(self, name: str, default: str | None = None) -> str | None: ...
 
     def get_main_option(self, name: str, default: str | None = None) -> str | None:
-        """An option of the main ini section (``[alembic]`` or the ``-n`` one)."""
+        """One option of the main ini section (``[alembic]``, or the one ``-n`` names).
+
+        Only the ini file is read; :meth:`get_alembic_option` also reads ``[tool.alembic]``.
+        ``env.py`` uses it for ``sqlalchemy.url`` and for settings of its own.
+
+        Args:
+            name: The option's name.
+            default: What to return when the option is not set.
+
+        Returns:
+            The option's value, or ``default``.
+
+        Raises:
+            ConfigError: The main section does not exist, or a substitution fails.
+        """
         return self.get_section_option(self.config_ini_section, name, default)
 
     def _interpolated(self, section: str, name: str) -> str:
@@ -233,6 +327,10 @@ class Config:
 
         Commands that read the project call this first, so that a missing ``alembic.ini``
         is reported as such rather than as a missing option.
+
+        Raises:
+            ConfigError: Neither file provides the configuration; the message names the file
+                looked for.
         """
         if self.file_config.has_section(self.config_ini_section):
             return
@@ -247,7 +345,11 @@ class Config:
 
     @cached_property
     def toml_alembic_config(self) -> Mapping[str, Any]:
-        """The ``[tool.alembic]`` table of ``pyproject.toml`` (empty when absent)."""
+        """The ``[tool.alembic]`` table of ``pyproject.toml``, as parsed (empty when absent).
+
+        Raises:
+            ConfigError: The file is not valid TOML, or ``tool.alembic`` is not a table.
+        """
         if not self.toml_file_name:
             return {}
         path = os.fspath(self.toml_file_name)
@@ -295,11 +397,21 @@ class Config:
         def get_alembic_option(self, name: str, default: str | None = None) -> str | None: ...
 
     def get_alembic_option(self, name: str, default: str | None = None) -> Any:
-        """An option from the main ini section, else from ``[tool.alembic]``.
+        """A migration setting: from the main ini section, else from ``[tool.alembic]``.
 
-        As in Alembic the ini file wins when both define the option.  Values read from toml
-        keep their toml type (a list for ``version_locations``, an int for
-        ``truncate_slug_length``, a bool for ``sourceless``...).
+        The ini file wins when both define the option.  Values read from TOML keep their TOML
+        type (a list for ``version_locations``, an int for ``truncate_slug_length``, a bool for
+        ``sourceless``...); values from the ini file are strings.
+
+        Args:
+            name: The option's name (see the configuration reference for the known ones).
+            default: What to return when neither file sets it.
+
+        Returns:
+            The option's value, or ``default``.
+
+        Raises:
+            ConfigError: A substitution in either file fails.
         """
         parser = self.file_config
         if parser.has_option(self.config_ini_section, name):
@@ -307,7 +419,18 @@ class Config:
         return self._get_toml_config_value(name, default)
 
     def get_alembic_boolean_option(self, name: str) -> bool:
-        """A boolean option from the main ini section, else from ``[tool.alembic]``."""
+        """A boolean setting: from the main ini section, else from ``[tool.alembic]``.
+
+        Args:
+            name: The option's name.
+
+        Returns:
+            The value; ``False`` when neither file sets it.
+
+        Raises:
+            ConfigError: The ini value is not a boolean word (``true``/``false``, ``yes``/``no``,
+                ``on``/``off``, ``1``/``0``), or the TOML value is not a TOML boolean.
+        """
         parser = self.file_config
         if parser.has_option(self.config_ini_section, name):
             value = self._interpolated(self.config_ini_section, name)
@@ -364,22 +487,53 @@ class Config:
         return [part.strip() for part in text.split(sep) if part.strip()]
 
     def get_version_locations_list(self) -> list[str] | None:
-        """``version_locations`` as a list of folders (None when not configured)."""
+        """The ``version_locations`` setting as a list of folders.
+
+        In the ini file the value is split by ``path_separator`` (or, without it, by the older
+        rules, with a deprecation warning); in TOML it is a list already.
+
+        Returns:
+            The folders as written (``%(here)s`` substituted), or ``None`` when not configured.
+
+        Raises:
+            ConfigError: An unknown ``path_separator``, or a TOML value that is not a list of
+                strings.
+        """
         text = self.file_config.get(self.config_ini_section, "version_locations", fallback=None)
         if text:
-            names = ("path_separator", "version_path_separator")
-            return self._split_paths(text, names, _LEGACY_LOCATION_SPLIT)
+            return self._split_paths(
+                text, ("path_separator", "version_path_separator"), _LEGACY_LOCATION_SPLIT
+            )
         return self._toml_path_list("version_locations")
 
     def get_prepend_sys_paths_list(self) -> list[str] | None:
-        """``prepend_sys_path`` as a list of folders (None when not configured)."""
+        """The ``prepend_sys_path`` setting as a list of folders, split as
+        :meth:`get_version_locations_list` splits its value.
+
+        Returns:
+            The folders, or ``None`` when not configured.
+
+        Raises:
+            ConfigError: An unknown ``path_separator``, or a TOML value that is not a list of
+                strings.
+        """
         text = self.file_config.get(self.config_ini_section, "prepend_sys_path", fallback=None)
         if text:
             return self._split_paths(text, ("path_separator",), _LEGACY_SYS_PATH_SPLIT)
         return self._toml_path_list("prepend_sys_path")
 
     def get_hooks_list(self) -> list[dict[str, str]]:
-        """Post-write hooks, each a dict of its options plus ``_hook_name``."""
+        """The post-write hooks, in the order they run.
+
+        Read from the ini file's ``[post_write_hooks]`` section when it exists, else from the
+        ``[[tool.alembic.post_write_hooks]]`` tables.
+
+        Returns:
+            One dict per hook: its options (``type``, ``options``, ...) plus ``_hook_name``.
+
+        Raises:
+            ConfigError: The TOML entries are not tables, or one has no ``name``.
+        """
         if self.file_config.has_section("post_write_hooks"):
             return self._ini_hooks()
         entries = self._get_toml_config_value("post_write_hooks", [])
@@ -419,7 +573,11 @@ class Config:
     # ------------------------------------------------------------------ templates
 
     def get_template_directory(self) -> str:
-        """The folder holding the ``init`` templates shipped with Sterna."""
+        """The folder holding the templates shipped with Sterna (what ``init`` copies).
+
+        Returns:
+            The folder's path.
+        """
         return os.path.join(folder_of(__file__), "templates")
 
 
@@ -435,66 +593,3 @@ def folder_of(name: str | os.PathLike[str]) -> str:
         text = f"{os.getcwd()}/{text}"
     parts = [part for part in text.split("/") if part and part != "."]
     return "/" + "/".join(parts[:-1])
-
-
-def _read_ini(parser: configparser.ConfigParser, path: str) -> None:
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-        # a leading byte-order mark is dropped, as the utf-8-sig codec (slower to import) does
-        text = (raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw).decode("utf-8")
-        if "\r" in text:  # universal newlines, as a file opened in text mode reads them
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
-        parser.read_string(text, source=path)
-    except configparser.MissingSectionHeaderError as exc:
-        raise ConfigError(
-            f"{path}, line {exc.lineno}: expected a [section] header before {exc.line.strip()!r}"
-        ) from None
-    except configparser.ParsingError as exc:
-        lineno, line = exc.errors[0] if exc.errors else (0, "")
-        raise ConfigError(f"{path}, line {lineno}: cannot parse {_unrepr(line)!r}") from None
-    except configparser.DuplicateSectionError as exc:
-        raise ConfigError(
-            f"{path}, line {exc.lineno}: section [{exc.section}] appears twice"
-        ) from None
-    except configparser.DuplicateOptionError as exc:
-        raise ConfigError(
-            f"{path}, line {exc.lineno}: option {exc.option!r} appears twice in "
-            f"section [{exc.section}]"
-        ) from None
-    except configparser.Error as exc:
-        problem = " ".join(str(exc).split())
-        raise ConfigError(f"{path}: {problem}") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not valid UTF-8 ({exc.reason})") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
-
-
-def _unrepr(text: str) -> str:
-    """configparser reports bad lines as ``repr(line)``; show the line itself."""
-    import ast  # only for this error message
-
-    try:
-        value = ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        return text.strip()
-    return value.strip() if isinstance(value, str) else text.strip()
-
-
-def read_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """The parsed TOML file ``path``; a ConfigError naming the file (and line) otherwise."""
-    if sys.version_info >= (3, 11):  # imported here: slow, and only needed with a toml file
-        import tomllib
-    else:  # pragma: no cover - exercised on Python 3.10 only
-        import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
-    try:
-        with open(path, "rb") as handle:
-            data: dict[str, Any] = tomllib.load(handle)
-            return data
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not valid UTF-8 ({exc.reason})") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None

@@ -32,7 +32,8 @@ LAYERS = (
 )
 
 _TOP_LEVEL = {
-    "errors": "errors", "errors_revision": "errors", "config": "config", "hooks": "script",
+    "errors": "errors", "errors_revision": "errors", "config": "config",
+    "config_files": "config", "hooks": "script",
     "compat": "compat", "compat_util": "compat", "as_alembic": "compat", "context": "compat",
     "op": "compat", "command": "commands", "cli": "cli", "cli_compat": "cli", "__main__": "cli",
 }  # fmt: skip

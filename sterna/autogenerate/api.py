@@ -198,8 +198,26 @@ def _as_list(value: Any) -> list[Callable[..., bool]]:
 
 
 def produce_migrations(context: Any, metadata: MetaData | Sequence[MetaData]) -> MigrationScript:
-    """Compare the database of ``context`` with ``metadata``: a ``MigrationScript`` whose
-    upgrade operations bring the database to the models and whose downgrade ones go back."""
+    """Compare a database with the models and return the operations, as objects.
+
+    This is what ``revision --autogenerate`` writes, before rendering: the result can be
+    inspected, changed, or rendered with :func:`~sterna.autogenerate.render_python_code`.
+
+    Args:
+        context: A ``MigrationContext`` with a connection (``MigrationContext.configure(conn,
+            opts={...})``); its options (``include_name``, ``include_object``,
+            ``compare_type``, ``compare_server_default``, ``include_schemas``...) steer the
+            comparison as they do in ``env.py``.
+        metadata: The models' ``MetaData``, or a sequence of them.
+
+    Returns:
+        A ``MigrationScript`` whose ``upgrade_ops`` bring the database to the models and whose
+        ``downgrade_ops`` undo them (no revision id, nothing written).
+
+    Raises:
+        AutogenerateError: The context has no connection (offline), or two ``MetaData`` define
+            the same table.
+    """
     autogen_context = AutogenContext(context, metadata=metadata)
     script = MigrationScript(
         rev_id=None, upgrade_ops=UpgradeOps([]), downgrade_ops=DowngradeOps([])
@@ -236,8 +254,22 @@ def fold_index_drops(autogen_context: AutogenContext, *containers: OpContainer) 
 
 
 def compare_metadata(context: Any, metadata: MetaData | Sequence[MetaData]) -> list[Any]:
-    """The differences as Alembic's diff tuples: one tuple per operation, and one list of
-    ``modify_*`` tuples per altered column."""
+    """Compare a database with the models and return the differences as plain tuples.
+
+    The same comparison as :func:`produce_migrations`, in the format Alembic's
+    ``compare_metadata`` returns, for code that checks a database against the models (tests,
+    health checks): ``("add_table", Table)``, ``("remove_column", schema, table, Column)``,
+    ``("add_index", Index)``..., and for a changed column a list of ``("modify_type", schema,
+    table, column, info, old, new)``-style tuples, one per changed attribute.
+
+    Args:
+        context: A ``MigrationContext`` with a connection; its options steer the comparison
+            (see :func:`produce_migrations`).
+        metadata: The models' ``MetaData``, or a sequence of them.
+
+    Returns:
+        The differences in upgrade order; an empty list when the database matches.
+    """
     script = produce_migrations(context, metadata)
     upgrade_ops = script.upgrade_ops
     assert upgrade_ops is not None

@@ -317,8 +317,30 @@ def render_python_code(
     migration_context: Any = None,
     user_module_prefix: str | None = None,
 ) -> str:
-    """Python source for an ``UpgradeOps``/``DowngradeOps`` (``alembic.autogenerate.
-    render_python_code``): the body text a script's ``upgrade()``/``downgrade()`` would hold."""
+    """Render operations as the Python source of a migration function's body.
+
+    Needs no database: the operations (for example from
+    :func:`~sterna.autogenerate.produce_migrations`) are rendered as a revision script would
+    hold them, between the ``# ### commands auto generated`` markers.
+
+    Args:
+        up_or_down_op: An ``UpgradeOps`` or ``DowngradeOps`` container.
+        sqlalchemy_module_prefix: The prefix of SQLAlchemy names (``sa.Column``).
+        alembic_module_prefix: The prefix of operations (``op.create_table``).
+        render_as_batch: Write table changes inside ``op.batch_alter_table()`` blocks.
+        imports: Import lines known already; the renderer adds the ones it needs to its own
+            set, which is not returned.
+        render_item: A function ``(type_, obj, autogen_context)`` returning the source for an
+            object, or ``False`` for the standard rendering (as ``configure(render_item=...)``).
+        migration_context: The context whose dialect compiles SQL expressions (server defaults,
+            CHECKs); SQLAlchemy's default dialect when not given.
+        user_module_prefix: The prefix of types from your own modules (instead of their module
+            path).
+
+    Returns:
+        The source text: its first line unindented, the others indented by four spaces (``pass``
+        when there are no operations).
+    """
     from sterna.autogenerate.api import AutogenContext
 
     opts = {

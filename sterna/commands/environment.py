@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from sterna.config import Config
+from sterna.config import Config, parse_bool
 from sterna.errors import CommandError, DatabaseError
 
 # names used in annotations only: ``typing`` is not imported at run time (about 3 ms)
@@ -47,6 +47,15 @@ def prepend_sys_path(config: Config) -> None:
     paths = config.get_prepend_sys_paths_list() or []
     new = [path for path in paths if path not in sys.path]
     sys.path[:0] = new
+
+
+def revision_environment(config: Config) -> bool:
+    """Whether env.py runs for ``revision``, ``merge`` and ``history`` too
+    (``revision_environment``)."""
+    value = config.get_alembic_option("revision_environment")
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    return parse_bool(str(value), "option 'revision_environment'")
 
 
 def run_env(config: Config, script: ScriptDirectory, fn: StepsFunction, **kw: Any) -> None:

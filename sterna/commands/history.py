@@ -163,3 +163,22 @@ def _within(
             break
         frontier = following
     return seen
+
+
+def show_branches(config: Config, script: ScriptDirectory, verbose: bool) -> None:
+    """Print each branch point with the revisions it branches into (``branches``)."""
+    if not any(sc.is_branch_point for sc in script.revision_map):
+        return  # nothing to print: no need to put every revision in order
+    for sc in script.walk_revisions():
+        if not sc.is_branch_point:
+            continue
+        indent = " " * len(str(sc.revision))
+        children = []
+        for child_id in sorted(sc.nextrev):
+            child = script.get_revision(child_id)
+            if child is not None:
+                line = child.cmd_format(False, include_branches=True, include_doc=verbose)
+                children.append(f"{indent} -> {line}")
+        config.print_stdout(
+            "%s\n%s\n", sc.cmd_format(verbose, include_branches=True), "\n".join(children)
+        )

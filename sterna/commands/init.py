@@ -13,7 +13,8 @@ import os
 import shutil
 from pathlib import Path
 
-from sterna.config import Config, read_toml
+from sterna.config import Config
+from sterna.config_files import read_toml
 from sterna.errors import TemplateError
 from sterna.util.messaging import msg, status
 

@@ -126,3 +126,41 @@ def write(
             run_hooks(sc.path, hooks, quiet=quiet)
         written.append(sc)
     return written
+
+
+def write_plain(
+    config: Config,
+    new: NewRevision,
+    environment: bool,
+    *,
+    sql: bool = False,
+    hook: Hook | None = None,
+    directives: bool = True,
+) -> list[Script | None]:
+    """Write ``new`` for ``revision`` (without autogenerate) or ``merge``.  With
+    ``environment`` (``revision_environment``) env.py runs first, for its ``template_args`` and,
+    with ``directives``, the ``process_revision_directives`` hooks (the command's ``hook``
+    first, then env.py's, as in Alembic)."""
+    from sterna.commands.environment import load_script, run_env
+    from sterna.errors import CommandError
+
+    script = load_script(config)
+    if sql and not environment:
+        raise CommandError(
+            "revision --sql needs revision_environment = true in the configuration "
+            "(there is nothing to write as SQL otherwise)"
+        )
+    template_args: dict[str, Any] = {"config": config}
+    planned = [new]
+    if environment:
+
+        def collect(heads: Any, context: Any) -> list[Any]:
+            opts = getattr(context, "opts", None) or {}
+            template_args.update(opts.get("template_args") or {})
+            if directives:
+                hooks = [hook, opts.get("process_revision_directives")]
+                planned[:] = apply_hooks(new, [h for h in hooks if h is not None], context, heads)
+            return []
+
+        run_env(config, script, collect, as_sql=sql, template_args=template_args)
+    return write(config, script, planned, template_args)
