@@ -83,7 +83,9 @@ class AutogenerateRun:
             head = ", ".join(sorted(expected)) or "base"
             raise AutogenerateSetupError(
                 f"Target database is not up to date: it is at {at}, the script directory's "
-                f"head is {head}; run 'upgrade head' before autogenerating"
+                f"head is {head}; run 'upgrade head' first (autogenerate and check compare the "
+                "models with a database at head); nothing was written and the database was not "
+                "changed"
             )
 
     def _containers(self, context: Any) -> tuple[Any, Any]:

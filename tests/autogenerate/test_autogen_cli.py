@@ -80,6 +80,8 @@ def test_the_seed_workflow_with_autogenerate(project: Project) -> None:
     assert "purchase_orders" not in project.tables()
     not_up_to_date = project.sterna("check")
     assert not_up_to_date.status == 1 and "Target database is not up to date" in not_up_to_date.err
+    assert "run 'upgrade head' first" in not_up_to_date.err
+    assert "the database was not changed" in not_up_to_date.err
     # the database is back at the first revision: without the second one, check compares it
     # with the first models and finds them identical
     second.unlink()
