@@ -75,7 +75,8 @@ def reporter_for(config: Any) -> Reporter:
         return Reporter()
     if is_terminal(sys.stderr):
         return TerminalReporter(sys.stderr)
-    return LogReporter()
+    # the records would be dropped (the usual logging set-up): time and describe nothing
+    return LogReporter() if log.isEnabledFor(logging.INFO) else Reporter()
 
 
 def seconds(value: float) -> str:
