@@ -32,6 +32,7 @@ import os
 import sys
 import threading
 import time
+import unicodedata
 
 # names used in annotations only (``typing`` is not imported at run time, as in the other util
 # modules)
@@ -265,10 +266,8 @@ class TerminalReporter(Reporter):
             return
         self._drawn = time.monotonic()
         line = f"{self._text}  {_clock(self._drawn - self._started)}"
-        width = _width(self.stream) - 1  # the last column would wrap on some terminals
-        if len(line) > width:
-            line = line[: max(width - 3, 0)] + "..."
-        self._raw(_ERASE + line)
+        # the last column would wrap on some terminals, and a wrapped line cannot be erased
+        self._raw(_ERASE + fit(line, _width(self.stream) - 1))
         self._shown = True
 
     def _erase(self) -> None:
@@ -280,6 +279,22 @@ class TerminalReporter(Reporter):
         with contextlib.suppress(OSError, ValueError):  # a terminal that went away
             self.stream.write(text)
             self.stream.flush()
+
+
+def fit(line: str, columns: int) -> str:
+    """``line`` cut to ``columns`` terminal columns, ending ``...`` when cut; wide characters
+    (CJK: a revision message in Chinese) take two columns."""
+    if len(line) * 2 <= columns:
+        return line
+    widths = [2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in line]
+    if sum(widths) <= columns:
+        return line
+    used, keep = 0, 0
+    for width in widths:
+        if used + width > columns - 3:
+            break
+        used, keep = used + width, keep + 1
+    return line[:keep].rstrip() + "..."
 
 
 def _width(stream: TextIO) -> int:

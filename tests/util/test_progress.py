@@ -16,7 +16,7 @@ import pytest
 
 from sterna import command
 from sterna.config import Config
-from sterna.util.progress import seconds
+from sterna.util.progress import fit, seconds
 from tests.conftest import run_sterna
 from tests.util._terminal import run_on_terminal, screen, sterna_on_terminal
 
@@ -223,3 +223,18 @@ def test_offline_sql_has_no_progress(project: Path) -> None:
 )
 def test_durations_read_as_people_write_them(value: float, text: str) -> None:
     assert seconds(value) == text
+
+
+@pytest.mark.parametrize(
+    ("line", "columns", "shown"),
+    [
+        ("[1/5] upgrade r1", 40, "[1/5] upgrade r1"),
+        ("[1/5] upgrade r1 (add orders)", 20, "[1/5] upgrade r1..."),
+        # wide characters take two columns: 4 + 5 * 2 = 14 fits 14; in 13, 4 + 3 * 2 + "..."
+        ("[1] 添加订单表", 14, "[1] 添加订单表"),
+        ("[1] 添加订单表", 13, "[1] 添加订..."),
+        ("[1] 添加", 8, "[1] 添加"),  # exactly 8 columns: whole
+    ],
+)
+def test_live_line_fits_the_terminal_width(line: str, columns: int, shown: str) -> None:
+    assert fit(line, columns) == shown
