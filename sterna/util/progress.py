@@ -70,7 +70,8 @@ def is_terminal(stream: Any) -> bool:
 
 
 def reporter_for(config: Any) -> Reporter:
-    """The reporter ``config`` asks for (see the module docstring); ``None``: a silent one."""
+    """The reporter ``config`` asks for (see the module docstring); no config, or no
+    :data:`SETTING` in its attributes: the silent base :class:`Reporter`."""
     attributes = getattr(config, "attributes", None)
     if not isinstance(attributes, dict) or attributes.get(SETTING) is not True:
         return Reporter()
