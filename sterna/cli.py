@@ -73,6 +73,8 @@ _LOCK_TIMEOUT = _value(
 _NO_LOCK = _flag("--no-lock", help="Run without taking the migration lock (sterna_lock = false).")
 #: options for the run rather than the command function: passed in ``config.attributes``
 _RUN_OPTIONS = {"lock_timeout": "sterna.lock_timeout", "no_lock": "sterna.lock"}
+#: sterna.util.progress.SETTING (not imported: --help and the read commands stay cheap)
+_PROGRESS = "sterna.progress"
 _VERBOSE = _flag("-v", "--verbose", help="Show more detail.")
 _MESSAGE = _value("-m", "--message", help="The message (title) of the new revision.")
 _BRANCH_LABEL = _value("--branch-label", help="A branch label for the new revision.")
@@ -441,7 +443,10 @@ def run(options: argparse.Namespace, console: ConsolePolicy | None = None) -> No
 
 
 def _run_attributes(options: argparse.Namespace, config: Config) -> None:
-    """``--lock-timeout`` and ``--no-lock``, for the runtime, in ``config.attributes``."""
+    """``--lock-timeout`` and ``--no-lock``, for the runtime, in ``config.attributes``; and
+    progress output (sterna.util.progress), which the command line asks for unless ``-q``."""
+    if not getattr(options, "quiet", False):
+        config.attributes[_PROGRESS] = True
     timeout = getattr(options, "lock_timeout", None)
     if timeout is not None:
         config.attributes[_RUN_OPTIONS["lock_timeout"]] = timeout

@@ -25,6 +25,8 @@ from typing import Any
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeEngine
 
+from sterna.util.progress import status
+
 TableKey = tuple[str | None, str]
 
 
@@ -197,6 +199,8 @@ def reflect(
         kept_set = set(kept)
         snapshot.excluded.update((schema, n) for n in names if n not in kept_set)
         if kept:
+            where = f" of schema {schema}" if schema else ""
+            status(f"reflecting {len(kept)} {'table' if len(kept) == 1 else 'tables'}{where}")
             for table in reader.tables(connection, schema, kept):
                 if column_hook is not None:
                     column_hook(table)

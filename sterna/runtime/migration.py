@@ -43,6 +43,7 @@ from sterna.runtime.steps import (
     long_log,
     preflight,
     short_log,
+    step_progress,
     step_revision_label,
 )
 from sterna.runtime.transactions import (
@@ -265,11 +266,14 @@ class MigrationContext:
         history = self._history
         if history is not None:
             history.prepare(heads)
+        progress = step_progress(self, planned)  # i/N, times, summary: sterna.util.progress
         try:
-            with OPERATIONS.installed(self._operations()):
+            with OPERATIONS.installed(self._operations()), progress.reporter.live():
                 current = set(heads)
                 for step, step_fn in planned:
-                    self._run_step(step, step_fn, current, kw)
+                    with progress.step(step):
+                        self._run_step(step, step_fn, current, kw)
+                progress.finish()
             if history is not None:
                 history.flush()
         except BaseException:

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from sterna.errors import ScriptError
 from sterna.runtime.versions import VersionChangeLike
+from sterna.util.progress import Reporter, RunProgress, reporter_for
 
 
 class ScriptLike(Protocol):
@@ -183,3 +184,24 @@ def preflight(steps: Iterable[StepLike]) -> list[tuple[StepLike, Callable[..., A
     before the first one runs: a script that cannot be imported or has no such function fails
     the run before anything is written."""
     return [(step, None if step.is_stamp else migration_function(step)) for step in steps]
+
+
+def step_progress(
+    context: Any, planned: Sequence[tuple[StepLike, Callable[..., Any] | None]]
+) -> RunProgress:
+    """The progress of a run's steps, reported as the run's Config asks
+    (:mod:`sterna.util.progress`): never offline (``--sql`` steps take no time and standard
+    output carries the script) nor for stamps."""
+    if context.as_sql or not planned or any(step.is_stamp for step, _ in planned):
+        reporter = Reporter()
+    else:
+        reporter = reporter_for(context.config)
+    verb = direction(planned[0][0]) if planned else "upgrade"
+    return RunProgress(reporter, len(planned), verb, _describe)
+
+
+def _describe(step: StepLike) -> tuple[str, str]:
+    """A step's name in the summary (its revision) and its label: ``upgrade b2 (add orders)``."""
+    revision = step_revision_label(step)
+    doc = getattr(step.script, "doc", None)
+    return revision, f"{direction(step)} {revision}" + (f" ({doc})" if doc else "")

@@ -33,6 +33,7 @@ from sterna.autogenerate.compare.registry import (
 )
 from sterna.autogenerate.compare.schemas import compared_schemas, include_conn_table
 from sterna.operations.ops import UpgradeOps
+from sterna.util.progress import reporter_for
 
 if TYPE_CHECKING:
     from sterna.autogenerate.api import AutogenContext
@@ -56,15 +57,17 @@ def run_comparison(ctx: AutogenContext, upgrade_ops: UpgradeOps) -> None:
     if ctx.connection is None or ctx.dialect is None:
         raise AutogenerateError("autogenerate needs a database connection")
     schemas = compared_schemas(ctx)
-    ctx.snapshot = reflect(
-        ctx.connection,
-        schemas,
-        include_table=lambda schema, name: include_conn_table(ctx, schema, name),
-        with_enums=ctx.dialect.name == "postgresql",
-        with_sequences=bool(ctx.dialect.supports_sequences),
-        column_hook=column_reflect_hook(ctx),
-    )
-    ctx.comparators.run("schema", ctx.dialect.name, (ctx, upgrade_ops, schemas))
+    # what is being reflected and compared, on a terminal when the command line asks for it
+    with reporter_for(getattr(ctx.migration_context, "config", None)).live():
+        ctx.snapshot = reflect(
+            ctx.connection,
+            schemas,
+            include_table=lambda schema, name: include_conn_table(ctx, schema, name),
+            with_enums=ctx.dialect.name == "postgresql",
+            with_sequences=bool(ctx.dialect.supports_sequences),
+            column_hook=column_reflect_hook(ctx),
+        )
+        ctx.comparators.run("schema", ctx.dialect.name, (ctx, upgrade_ops, schemas))
     order_top_level(upgrade_ops)
 
 

@@ -36,6 +36,7 @@ from sterna.operations.ops import (
     UpgradeOps,
 )
 from sterna.operations.schemaobj import detach
+from sterna.util.progress import status
 
 if TYPE_CHECKING:
     from sterna.autogenerate.api import AutogenContext
@@ -96,7 +97,9 @@ def compare_tables(ctx: AutogenContext, upgrade_ops: UpgradeOps, schemas: list[s
     _warn_cycle(creating)
     for key in creating.order:
         _created(ctx, upgrade_ops, created[key], creating.split_of(key))
-    for key in sorted((k for k in meta if k in conn), key=key_order):
+    both = sorted((k for k in meta if k in conn), key=key_order)
+    for index, key in enumerate(both, 1):
+        status(f"comparing table {index}/{len(both)}: {key[1]}")  # a terminal's live line
         _changed(ctx, upgrade_ops, conn[key], meta[key])
     for key in creating.order:
         _add_split_keys(ctx, upgrade_ops, created[key], creating.split_of(key))
