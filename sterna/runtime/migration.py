@@ -189,15 +189,18 @@ class MigrationContext:
 
     @property
     def config(self) -> Any:
+        """The :class:`~sterna.config.Config` of the command running (``None`` outside one)."""
         env = self.environment_context
         return env.config if env is not None else None
 
     @property
     def version_table(self) -> str:
+        """The name of the version table (``alembic_version`` unless configured)."""
         return self._version.name
 
     @property
     def version_table_schema(self) -> str | None:
+        """The schema of the version table (``None``: the connection's default schema)."""
         return self._version.schema
 
     def _require_connection(self, what: str) -> Connection:
@@ -210,6 +213,8 @@ class MigrationContext:
     # -- reading the version table --------------------------------------------------------------
 
     def get_current_revision(self) -> str | None:
+        """The one revision in the version table, ``None`` when it is empty; raises when there
+        are several heads (use :meth:`get_current_heads`)."""
         heads = self.get_current_heads()
         if len(heads) > 1:
             raise ContextUsageError(
