@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -196,6 +196,43 @@ def step_failure(
     if applied is None:
         return MigrationError(revision, direction(step), shown, cause)
     return PartialMigrationError(revision, direction(step), shown, cause, tuple(applied))
+
+
+def _at(heads: Iterable[str]) -> str:
+    found = sorted(heads)
+    if not found:
+        return "base (no revision applied)"
+    return f"revision{'s' if len(found) > 1 else ''} {', '.join(found)}"
+
+
+def rolled_back_state(
+    scope: str, transactional: bool, start: Iterable[str], now: Iterable[str], steps_done: int
+) -> str:
+    """What a failed step leaves the database in, once its transaction was rolled back:
+    ``scope`` is ``"run"`` (one transaction for the whole run) or ``"step"`` (one per step);
+    ``start`` the heads before the run, ``now`` those after the steps that completed."""
+    if scope == "run" and transactional:
+        return (
+            "the whole run was rolled back: the schema and the version table are as before the "
+            f"run, at {_at(start)}"
+        )
+    where = "the database is at" if transactional else "the version table shows"
+    steps = "the step" if steps_done == 1 else f"the {steps_done} steps"
+    before = f"{steps} before it stayed applied: " if steps_done else ""
+    after = "" if steps_done else ", as before the run"
+    rolled = ("this step was rolled back" + (", " if steps_done else ": ")) if transactional else ""
+    # non-transactional DDL: what of the step took effect is told before this
+    return f"{rolled}{before}{where} {_at(now)}{after}"
+
+
+def unmanaged_state(as_sql: bool) -> str:
+    """The state after a failed step in a transaction Sterna does not own, or offline."""
+    if as_sql:
+        return "offline (--sql): nothing was done to the database; the SQL written stops here"
+    return (
+        "the transaction belongs to the caller (it was open before configure()): the caller "
+        "commits or rolls it back"
+    )
 
 
 def _cause_text(exc: BaseException) -> str:

@@ -30,7 +30,7 @@ from sqlalchemy.exc import StatementError
 
 from sterna.ddl.impl import DefaultImpl
 from sterna.errors import ContextUsageError, MigrationError
-from sterna.runtime.errors import step_failure
+from sterna.runtime.errors import rolled_back_state, step_failure, unmanaged_state
 from sterna.runtime.history import StepHistory
 from sterna.runtime.history_table import HistoryTable
 from sterna.runtime.lock import RunLock, run_lock, transaction_ended
@@ -41,7 +41,7 @@ from sterna.runtime.steps import (
     StepLike,
     direction,
     long_log,
-    preflight,
+    plan_and_preflight,
     short_log,
     step_revision_label,
 )
@@ -83,6 +83,10 @@ class MigrationContext:
         #: declares it; the value is a plain ``dict``
         self.opts: Mapping[str, Any] = dict(options.as_mapping())
         self._transaction: Transaction | None = None
+        #: for the state a failed step leaves: the scope of Sterna's transaction ("run" or
+        #: "step"); the heads before the run, the heads now (live) and the steps completed
+        self._scope = "run"
+        self._progress: tuple[tuple[str, ...], set[str], list[int]] = ((), set(), [0])
         self._external_transaction = False
         self.output_buffer: IO[str] = _output_stream(options)
         if self.as_sql:
@@ -257,8 +261,8 @@ class MigrationContext:
         heads = self._heads_for_run()
         # pre-flight: the whole plan, and every script's function resolved (imported), before
         # the first statement; a broken script then leaves the database (or output) untouched
-        planned = preflight(fn(heads, self))
-        heads, planned = lock.acquire(heads, planned, lambda now: preflight(fn(now, self)))
+        planned = plan_and_preflight(fn, heads, self)
+        heads, planned = lock.acquire(heads, planned, lambda now: plan_and_preflight(fn, now, self))
         self._prepare_version_table(heads)
         if not planned:  # current, history, show...: no operations layer needed
             return
@@ -268,8 +272,10 @@ class MigrationContext:
         try:
             with OPERATIONS.installed(self._operations()):
                 current = set(heads)
+                self._progress = (heads, current, [0])
                 for step, step_fn in planned:
                     self._run_step(step, step_fn, current, kw)
+                    self._progress[2][0] += 1
             if history is not None:
                 history.flush()
         except BaseException:
@@ -364,10 +370,9 @@ class MigrationContext:
         history = self._history
         pending = history.pending_failure if history is not None else None
         if pending is None or not pending.row_id:
-            return (
-                f"{what} stopped; its transaction is rolled back and the version table "
-                "shows the revision before it"
-            )
+            start, now, done = self._progress
+            state = rolled_back_state(self._scope, self.transactional_ddl, start, now, done[0])
+            return f"{what} stopped; {state}"
         return (
             f"{what} stopped after {pending.executed} of its statements took effect (not "
             f"rolled back; recorded in the history table); run 'sterna {direction(step)} "
@@ -375,6 +380,12 @@ class MigrationContext:
         )
 
     def _failure(self, step: StepLike, exc: Exception) -> MigrationError:
+        failure = self._step_failure(step, exc)
+        if self.as_sql or self._external_transaction:
+            failure.add_state(unmanaged_state(self.as_sql))
+        return failure
+
+    def _step_failure(self, step: StepLike, exc: Exception) -> MigrationError:
         history = self._history
         if history is None or not history.journal.row_durable:
             return step_failure(step, exc, None)
@@ -449,6 +460,7 @@ class MigrationContext:
             now = _per_migration
         if not now:
             return nullcontext()
+        self._scope = "step" if _per_migration else "run"
         self._begin_own()
         return TransactionProxy(self)
 
@@ -492,7 +504,12 @@ class MigrationContext:
         ):
             ensure_driver_transaction(conn)
 
-    def _end_transaction(self, commit: bool) -> None:
+    def _end_transaction(self, commit: bool, failure: BaseException | None = None) -> None:
+        if isinstance(failure, MigrationError) and not commit:
+            start, now, done = self._progress
+            failure.add_state(
+                rolled_back_state(self._scope, self.transactional_ddl, start, now, done[0])
+            )
         transaction, self._transaction = self._transaction, None
         if transaction is None or not transaction.is_active:
             transaction_ended(self)

@@ -183,3 +183,15 @@ def preflight(steps: Iterable[StepLike]) -> list[tuple[StepLike, Callable[..., A
     before the first one runs: a script that cannot be imported or has no such function fails
     the run before anything is written."""
     return [(step, None if step.is_stamp else migration_function(step)) for step in steps]
+
+
+def plan_and_preflight(
+    fn: Callable[[Any, Any], Iterable[StepLike]], heads: tuple[str, ...], context: Any
+) -> list[tuple[StepLike, Callable[..., Any] | None]]:
+    """The run's plan (the command's ``fn(heads, context)``, which imports every script first),
+    through :func:`preflight`; a script that either refuses fails saying that nothing ran."""
+    try:
+        return preflight(fn(heads, context))
+    except ScriptError as exc:
+        exc.add_state("nothing was done to the database")
+        raise
