@@ -150,6 +150,11 @@ VERBS: dict[str, Verb] = {
                 help="The template to use (see list_templates); default 'generic'.",
             ),
             _flag("--package", help="Also write __init__.py in the folder and in versions/."),
+            _flag(
+                "--alembic-imports",
+                help="Write 'from alembic import context/op' in env.py and script.py.mako, "
+                "so that Alembic can run the project too (default: 'from sterna import').",
+            ),
             Arg(("directory",), {"help": "The folder to create."}),
         ),
         ("directory",),

@@ -50,11 +50,19 @@ __all__ = [
 ]
 
 
-def init(config: Config, directory: str, template: str = "generic", package: bool = False) -> None:
-    """Create the scripts folder ``directory`` and the config file(s) from ``template``."""
+def init(
+    config: Config,
+    directory: str,
+    template: str = "generic",
+    package: bool = False,
+    alembic_imports: bool = False,
+) -> None:
+    """Create the scripts folder ``directory`` and the config file(s) from ``template``;
+    ``alembic_imports``: env.py and script.py.mako import from ``alembic``, not ``sterna``
+    (for a project that Alembic must be able to run too)."""
     from sterna.commands.init import init as _init
 
-    _init(config, directory, template=template, package=package)
+    _init(config, directory, template=template, package=package, alembic_imports=alembic_imports)
 
 
 def list_templates(config: Config) -> None:
