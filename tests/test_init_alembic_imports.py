@@ -53,7 +53,8 @@ def test_alembic_runs_the_project_as_written(tmp_path: Path, template: str) -> N
     assert "from alembic import context" in env and "sterna" not in env
     assert "from alembic import op" in mako and "sterna" not in mako
     by_alembic, by_sterna = tmp_path / "alembic", tmp_path / "sterna"
-    by_alembic.mkdir(), by_sterna.mkdir()
+    by_alembic.mkdir()
+    by_sterna.mkdir()
     configs = _config_texts(root)
 
     _point_at(configs, by_alembic, template)
