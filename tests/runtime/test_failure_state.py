@@ -106,3 +106,51 @@ def test_broken_script_found_by_the_preflight(tmp_path: Path, db_url: str) -> No
     assert line.endswith("; nothing was done to the database")
     assert table_names(db_url) == {"alembic_version", "t_a1"}
     assert version_rows(db_url) == ["a1"]
+
+
+RAISING_A3 = """\
+def upgrade():
+    op.execute("CREATE TABLE t_a3 (id INTEGER)")
+    raise RuntimeError("boom")
+
+def downgrade():
+    pass
+"""
+
+
+def test_offline_failure_touches_no_database(tmp_path: Path, sqlite_url: str) -> None:
+    root = write_project(tmp_path, sqlite_url, per_migration=False)
+    chain_a(root)
+    write_script(versions(root) / "a3_third.py", "a3", "a2", functions=RAISING_A3)
+    proc = run_sterna("upgrade", "head", "--sql", cwd=root)
+    assert proc.returncode == 1, proc.stderr
+    line = error_lines(proc)[-1]
+    assert line.startswith("FAILED: upgrade of revision a3 failed: RuntimeError: boom")
+    assert line.endswith(
+        "; offline (--sql): nothing was done to the database; the SQL written stops here"
+    )
+    assert "CREATE TABLE t_a2" in proc.stdout
+    assert not Path(sqlite_url.removeprefix("sqlite:///")).exists()
+
+
+def test_transaction_of_the_caller(tmp_path: Path, sqlite_url: str) -> None:
+    """env.py begins the transaction before configure(): committing or rolling back is its
+    own business (here its ``with`` block rolls the whole run back)."""
+    root = write_project(tmp_path, sqlite_url, per_migration=False)
+    env = root / "migrations" / "env.py"
+    text = env.read_text()
+    outer = "    with engine.connect() as connection:\n"
+    assert outer in text
+    env.write_text(
+        text.replace(outer, "    with engine.connect() as connection, connection.begin():\n")
+    )
+    chain_a(root)
+    assert run_sterna("upgrade", "a1", cwd=root).returncode == 0
+    write_script(versions(root) / "a3_third.py", "a3", "a2", functions=RAISING_A3)
+    line = error_lines(run_sterna("upgrade", "head", cwd=root))[-1]
+    assert line.endswith(
+        "; the transaction belongs to the caller (it was open before configure()): the caller "
+        "commits or rolls it back"
+    )
+    assert version_rows(sqlite_url) == ["a1"]
+    assert table_names(sqlite_url) == {"alembic_version", "t_a1"}
