@@ -152,6 +152,11 @@ VERBS: dict[str, Verb] = {
                 help="The template to use (see list_templates); default 'generic'.",
             ),
             _flag("--package", help="Also write __init__.py in the folder and in versions/."),
+            _flag(
+                "--alembic-imports",
+                help="Write 'from alembic import context/op' in env.py and script.py.mako, "
+                "so that Alembic can run the project too (default: 'from sterna import').",
+            ),
             Arg(("directory",), {"help": "The folder to create."}),
         ),
         ("directory",),
@@ -509,11 +514,37 @@ def _verbs_named(argv: Sequence[str]) -> frozenset[str] | None:
     return frozenset(named) or None
 
 
+def _unrecognized(extras: Sequence[str]) -> str:
+    return f"unrecognized arguments: {' '.join(extras)}"
+
+
+def _check_heads_with_value(
+    options: argparse.Namespace, args: Sequence[str], extras: Sequence[str]
+) -> str | None:
+    """The usage error of ``current -c FILE``: after ``current``, ``-c`` is ``--check-heads``
+    (as in Alembic) and takes no value, so ``FILE`` is left over; None for other leftovers."""
+    if options.verb != "current" or "current" not in args:
+        return None
+    after = list(args)[list(args).index("current") + 1 :]
+    for flag, following in zip(after, after[1:], strict=False):
+        if flag in ("-c", "--check-heads") and following in extras:
+            named = (
+                "-c after this verb is --check-heads (as in Alembic) and" if flag == "-c" else flag
+            )
+            return (
+                f"current: {named} takes no value; give the config file as --config "
+                f"{following} (or as -c {following} before the verb)"
+            )
+    return None
+
+
 def parse_args(argv: Sequence[str] | None, prog: str = "sterna") -> argparse.Namespace:
     """Parse a command line (``sys.argv[1:]`` when None) into options for :func:`run`."""
     args = _attach_range_values(sys.argv[1:] if argv is None else argv)
     parser = build_parser(prog, _verbs_named(args))
-    options = parser.parse_args(args)
+    options, extras = parser.parse_known_args(args)
+    if extras:
+        parser.error(_check_heads_with_value(options, args, extras) or _unrecognized(extras))
     if options.verb is None:
         parser.error("a verb is required (see --help)")
     _merge_globals(options)

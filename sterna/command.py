@@ -50,7 +50,13 @@ __all__ = [
 ]
 
 
-def init(config: Config, directory: str, template: str = "generic", package: bool = False) -> None:
+def init(
+    config: Config,
+    directory: str,
+    template: str = "generic",
+    package: bool = False,
+    alembic_imports: bool = False,
+) -> None:
     """Create a migration environment: the scripts folder and the config file(s).
 
     Writes ``directory`` (``env.py``, ``script.py.mako``, ``versions/``...) and the ini file
@@ -64,13 +70,15 @@ def init(config: Config, directory: str, template: str = "generic", package: boo
             ``multidb``, ``pyproject`` or ``pyproject_async``.
         package: Also write ``__init__.py`` in ``directory`` and ``versions/``, so that the
             scripts folder is an importable package.
+        alembic_imports: Write ``env.py`` and ``script.py.mako`` importing from ``alembic``
+            instead of ``sterna``, for a project that Alembic must be able to run as it is.
 
     Raises:
         TemplateError: The folder is not empty, or there is no such template.
     """
     from sterna.commands.init import init as _init
 
-    _init(config, directory, template=template, package=package)
+    _init(config, directory, template=template, package=package, alembic_imports=alembic_imports)
 
 
 def list_templates(config: Config) -> None:
@@ -461,26 +469,9 @@ def edit(config: Config, rev: str) -> None:
     Raises:
         CommandError: No script matches ``rev`` (or the database has no current revision).
     """
-    from sterna.commands.editor import open_in_editor
+    from sterna.commands.editor import edit_revision
 
-    script = load_script(config)
-    if rev != "current":
-        found = [sc for sc in script.get_revisions(rev) if sc is not None]
-        if not found:
-            raise CommandError(f"No revision files indicated by symbol {rev!r}")
-        for sc in found:
-            open_in_editor(sc.path)
-        return
-
-    def edit_current(heads: Any, context: Any) -> list[Any]:
-        if not heads:
-            raise CommandError("No current revisions")
-        for sc in script.get_revisions(heads):
-            if sc is not None:
-                open_in_editor(sc.path)
-        return []
-
-    run_env(config, script, edit_current, dont_mutate=True)
+    edit_revision(config, load_script(config), rev)
 
 
 def ensure_version(config: Config, sql: bool = False) -> None:

@@ -8,12 +8,17 @@ in the database after each step.  Then, as in the seed's section 7, the project 
 ``app/infrastructure/db.py`` (``Base`` and the models), env.py gets ``target_metadata =
 Base.metadata``, a ``PurchaseOrder`` model is added, and ``sterna check`` and
 ``sterna revision --autogenerate -m "add purchase orders table"`` write the migration.
+
+The commands are shown as a shell would take them (quoted), the temporary folder is named at the
+start and removed at the end (``--keep`` keeps it; a failed demo keeps it to look into).
 """
 
 from __future__ import annotations
 
 import argparse
 import re
+import shlex
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -60,8 +65,13 @@ class PurchaseOrder(Base):
 """
 
 
+def command_line(*args: str) -> str:
+    """``sterna ARGS`` as typed in a shell: quoted where needed."""
+    return shlex.join(["sterna", *args])
+
+
 def sterna(cwd: Path, *args: str, expect: int = 0) -> str:
-    print(f"\n$ sterna {' '.join(args)}", flush=True)
+    print(f"\n$ {command_line(*args)}", flush=True)
     proc = subprocess.run(
         [sys.executable, "-m", "sterna", *args],
         cwd=cwd,
@@ -73,7 +83,7 @@ def sterna(cwd: Path, *args: str, expect: int = 0) -> str:
     if out:
         print(out)
     if proc.returncode != expect:
-        raise SystemExit(f"demo: 'sterna {' '.join(args)}' exited {proc.returncode}")
+        raise SystemExit(f"demo: `{command_line(*args)}` exited {proc.returncode}")
     if proc.returncode:
         print(f"(exit status {proc.returncode}, as expected)")
     return proc.stdout
@@ -107,13 +117,33 @@ def fill_in_seed(script: Path) -> None:
     print(text)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    ap.add_argument("--dir", type=Path, help="work here instead of a temporary folder")
-    args = ap.parse_args()
-    work = args.dir or Path(tempfile.mkdtemp(prefix="sterna-demo-"))
-    work.mkdir(parents=True, exist_ok=True)
-    print(f"Working in {work}")
+    ap.add_argument("--dir", type=Path, help="work here instead of a temporary folder (kept)")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary folder at the end")
+    args = ap.parse_args(argv)
+    if args.dir is not None:
+        args.dir.mkdir(parents=True, exist_ok=True)
+        print(f"Working in {args.dir} (kept at the end)")
+        demo(args.dir)
+        return
+    work = Path(tempfile.mkdtemp(prefix="sterna-demo-"))
+    ending = "kept at the end (--keep)" if args.keep else "removed at the end; --keep keeps it"
+    print(f"Working in the temporary folder {work} ({ending})")
+    try:
+        demo(work)
+    except BaseException:
+        print(f"\n(the demo failed: {work} is kept, to look into)", file=sys.stderr)
+        raise
+    if args.keep:
+        print(f"\nKept {work}: cd there to try more commands.")
+    else:
+        shutil.rmtree(work)
+        print(f"\nRemoved {work}.")
+
+
+def demo(work: Path) -> None:
+    """The whole workflow in the folder ``work``."""
     db = work / "app.db"
     sterna(work, "init", "alembic")
     ini = work / "alembic.ini"

@@ -4,6 +4,9 @@
                                        # writes DIR/env.sh
     python tools/testdb.py stop DIR    # stops both servers started in DIR
 
+Missing Debian packages are installed with apt-get: as root directly, else through ``sudo`` (which
+may ask for the password); with neither, the run stops with one line naming what to install.
+
 Both listen on free loopback ports, keep their data in DIR, and run with durability off (this data
 is thrown away).  DIR/env.sh exports STERNA_TEST_PG_URL and STERNA_TEST_MYSQL_URL: administrator
 URLs that the test fixtures use to create one fresh database per test.
@@ -36,20 +39,49 @@ def run(cmd: list[str], **kw: object) -> subprocess.CompletedProcess[str]:
     return subprocess.run(cmd, check=True, text=True, capture_output=True, **kw)  # type: ignore[call-overload, no-any-return]
 
 
+class NoInstaller(SystemExit):
+    """apt-get cannot be run: not root, and no sudo.  Ends the run with its one line, except
+    where the package is optional (PostGIS, SpatiaLite)."""
+
+
 def apt_env() -> dict[str, str]:
     return dict(os.environ, DEBIAN_FRONTEND="noninteractive")
 
 
+def apt_command(args: list[str], is_root: bool, sudo: str | None, packages: list[str]) -> list[str]:
+    """``apt-get ARGS`` as root, else through ``sudo`` (which does not pass the environment on:
+    ``env`` sets ``DEBIAN_FRONTEND`` behind it); :class:`NoInstaller` naming ``packages`` when
+    neither is available."""
+    if is_root:
+        return ["apt-get", *args]
+    if sudo is None:
+        names = " ".join(packages)
+        raise NoInstaller(
+            f"testdb: {names} missing and cannot be installed (not root, and no sudo): run "
+            f"'apt-get install {names}' as root, then run again"
+        )
+    return [sudo, "env", "DEBIAN_FRONTEND=noninteractive", "apt-get", *args]
+
+
+def apt_get(args: list[str], packages: list[str], check: bool) -> None:
+    command = apt_command(args, os.geteuid() == 0, shutil.which("sudo"), packages)
+    subprocess.run(command, check=check, env=apt_env())
+
+
 @cache
 def apt_update() -> None:
-    """Refresh the package lists once per run, however many packages are installed."""
-    subprocess.run(["apt-get", "update", "-qq"], check=False, env=apt_env())
+    """Refresh the package lists once per run, however many packages are installed (called
+    once apt_install has found a way to run apt-get)."""
+    apt_get(["update", "-qq"], [], check=False)
 
 
 def apt_install(*packages: str) -> None:
-    print(f"testdb: installing {' '.join(packages)} with apt-get", flush=True)
+    is_root = os.geteuid() == 0
+    apt_command([], is_root, shutil.which("sudo"), list(packages))  # no way to install: stop now
+    how = "apt-get" if is_root else "sudo apt-get"
+    print(f"testdb: installing {' '.join(packages)} with {how}", file=sys.stderr, flush=True)
     apt_update()
-    subprocess.run(["apt-get", "install", "-y", "-qq", *packages], check=True, env=apt_env())
+    apt_get(["install", "-y", "-qq", *packages], list(packages), check=True)
 
 
 def pg_bin() -> Path:
@@ -74,7 +106,7 @@ def ensure_postgis(bindir: Path) -> None:
         return
     try:
         apt_install(f"postgresql-{major}-postgis-3")
-    except (OSError, subprocess.CalledProcessError) as exc:
+    except (OSError, subprocess.CalledProcessError, NoInstaller) as exc:
         print(f"testdb: PostGIS not installed ({exc}); spatial tests use SpatiaLite", flush=True)
         ensure_spatialite()
 
@@ -85,7 +117,7 @@ def ensure_spatialite() -> None:
         return
     try:
         apt_install("libsqlite3-mod-spatialite")
-    except (OSError, subprocess.CalledProcessError) as exc:
+    except (OSError, subprocess.CalledProcessError, NoInstaller) as exc:
         print(f"testdb: SpatiaLite not installed either ({exc})", flush=True)
 
 

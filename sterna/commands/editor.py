@@ -7,7 +7,9 @@ import shlex
 import shutil
 import subprocess
 from collections.abc import Mapping
+from typing import Any
 
+from sterna.commands.environment import run_env
 from sterna.errors import CommandError
 
 FALLBACK_EDITORS = ("sensible-editor", "editor", "nano", "vim", "vi", "code")
@@ -40,3 +42,25 @@ def open_in_editor(path: str, environ: Mapping[str, str] | None = None) -> None:
         raise CommandError(
             f"Editor {shlex.join(command)} exited with status {completed.returncode} on {path}"
         )
+
+
+def edit_revision(config: Any, script: Any, rev: str) -> None:
+    """Open the script(s) ``rev`` names; ``"current"``: those the database is at (env.py runs
+    to read them)."""
+    if rev != "current":
+        found = [sc for sc in script.get_revisions(rev) if sc is not None]
+        if not found:
+            raise CommandError(f"No revision files indicated by symbol {rev!r}")
+        for sc in found:
+            open_in_editor(sc.path)
+        return
+
+    def edit_current(heads: Any, context: Any) -> list[Any]:
+        if not heads:
+            raise CommandError("No current revisions")
+        for sc in script.get_revisions(heads):
+            if sc is not None:
+                open_in_editor(sc.path)
+        return []
+
+    run_env(config, script, edit_current, dont_mutate=True)

@@ -10,6 +10,7 @@ Config unless that file exists) and, for the pyproject templates, ``pyproject.to
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -20,6 +21,9 @@ from sterna.util.messaging import msg, status
 
 INI_TEMPLATE = "alembic.ini.mako"
 TOML_TEMPLATE = "pyproject.toml.mako"
+#: the imports ``init --alembic-imports`` writes as ``from alembic import ...`` (env.py's
+#: ``context``, script.py.mako's ``op``), so that Alembic itself can run the project
+_STERNA_IMPORT = re.compile(r"^from sterna import (context|op)\b", re.MULTILINE)
 
 
 def template_names(config: Config) -> list[str]:
@@ -109,8 +113,24 @@ def _template_folder(config: Config, template: str) -> Path:
     return folder
 
 
-def init(config: Config, directory: str, template: str = "generic", package: bool = False) -> None:
-    """Create the scripts folder ``directory`` and the config file(s) from ``template``."""
+def _copy(source: Path, dest: Path, alembic_imports: bool) -> None:
+    if not alembic_imports:
+        shutil.copyfile(source, dest)
+        return
+    text = source.read_text(encoding="utf-8")
+    dest.write_text(_STERNA_IMPORT.sub(r"from alembic import \1", text), encoding="utf-8")
+
+
+def init(
+    config: Config,
+    directory: str,
+    template: str = "generic",
+    package: bool = False,
+    alembic_imports: bool = False,
+) -> None:
+    """Create the scripts folder ``directory`` and the config file(s) from ``template``;
+    with ``alembic_imports``, env.py and script.py.mako import ``context`` and ``op`` from
+    ``alembic`` (the project then runs under Alembic as well as under Sterna)."""
     quiet = config.messaging_opts["quiet"]
     target = Path(directory)
     _check_target(target)
@@ -128,7 +148,7 @@ def init(config: Config, directory: str, template: str = "generic", package: boo
             continue
         dest = target / path.name
         with status(f"Generating {dest.absolute()}", quiet=quiet):
-            shutil.copyfile(path, dest)
+            _copy(path, dest, alembic_imports)
 
     toml = None
     if (source / TOML_TEMPLATE).is_file():

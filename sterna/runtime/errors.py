@@ -8,7 +8,8 @@ connects) and catches SQLAlchemy's ``OperationalError``/``InterfaceError`` aroun
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import shlex
+from collections.abc import Iterable, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -45,6 +46,31 @@ UNACCEPTED_QUERY_WARNING = r"Query string argument\(s\) .* are not accepted"
 _UNEXPECTED_KEYWORD = re.compile(r"unexpected keyword argument '([^']*)'")
 _BAD_INT = re.compile(r"invalid literal for int\(\) with base 10: ('.*')")
 _NOTHING_DONE = "nothing was done to the database"
+
+#: The PyPI package that provides each SQLAlchemy driver (``Dialect.driver``), for the message
+#: of a URL whose driver is not installed.  README.md ("Database drivers") shows the same table.
+DRIVER_PACKAGES = {
+    "psycopg": "psycopg[binary]",
+    "psycopg2": "psycopg2-binary",
+    "psycopg2cffi": "psycopg2cffi",
+    "asyncpg": "asyncpg",
+    "pg8000": "pg8000",
+    "mysqldb": "mysqlclient",
+    "pymysql": "PyMySQL",
+    "aiomysql": "aiomysql",
+    "asyncmy": "asyncmy",
+    "mysqlconnector": "mysql-connector-python",
+    "mariadbconnector": "mariadb",
+    "cymysql": "cymysql",
+    "aiosqlite": "aiosqlite",
+    "pysqlcipher": "sqlcipher3-binary",
+    "pyodbc": "pyodbc",
+    "aioodbc": "aioodbc",
+    "pymssql": "pymssql",
+    "mssqlpython": "mssql-python",
+    "oracledb": "oracledb",
+    "cx_oracle": "cx_Oracle",
+}
 
 
 def describe_connect_error(
@@ -120,13 +146,39 @@ def url_problem(exc: BaseException) -> str | None:
             return f"the port {bad_int.group(1)} is not a number"
         return text
     if isinstance(exc, ImportError) and any(fn == "import_dbapi" for _, fn in modules):
-        return f"its driver cannot be imported ({text})"
+        return _driver_problem(exc, text)
     if isinstance(exc, TypeError) and modules[-1:] == [("sqlalchemy.engine.default", "connect")]:
         keyword = _UNEXPECTED_KEYWORD.search(str(exc))
         if keyword is not None:
             return f"the driver does not accept the query argument {keyword.group(1)!r}"
         return f"the driver refused the connect arguments ({text})"
     return None
+
+
+def _driver_problem(exc: ImportError, text: str) -> str:
+    """A driver that cannot be imported: the dialect that wanted it and what to install."""
+    what = "is not installed" if isinstance(exc, ModuleNotFoundError) else "cannot be imported"
+    dialect = _importing_dialect(exc.__traceback__)
+    if dialect is None:
+        return f"its driver {what} ({text})"
+    name, driver = dialect
+    package = DRIVER_PACKAGES.get(driver)
+    advice = f"`pip install {shlex.quote(package)}`" if package else f"its DBAPI module ({driver})"
+    return f"its driver {what} ({text}): the dialect {name}+{driver} needs {advice}"
+
+
+def _importing_dialect(tb: TracebackType | None) -> tuple[str, str] | None:
+    """``(dialect name, driver)`` of the dialect class whose ``import_dbapi`` failed."""
+    found: tuple[str, str] | None = None
+    while tb is not None:
+        frame = tb.tb_frame
+        owner = frame.f_locals.get("cls")
+        if frame.f_code.co_name == "import_dbapi" and isinstance(owner, type):
+            name, driver = getattr(owner, "name", None), getattr(owner, "driver", None)
+            if isinstance(name, str) and isinstance(driver, str):
+                found = (name, driver)
+        tb = tb.tb_next
+    return found
 
 
 def step_failure(
@@ -144,6 +196,43 @@ def step_failure(
     if applied is None:
         return MigrationError(revision, direction(step), shown, cause)
     return PartialMigrationError(revision, direction(step), shown, cause, tuple(applied))
+
+
+def _at(heads: Iterable[str]) -> str:
+    found = sorted(heads)
+    if not found:
+        return "base (no revision applied)"
+    return f"revision{'s' if len(found) > 1 else ''} {', '.join(found)}"
+
+
+def rolled_back_state(
+    scope: str, transactional: bool, start: Iterable[str], now: Iterable[str], steps_done: int
+) -> str:
+    """What a failed step leaves the database in, once its transaction was rolled back:
+    ``scope`` is ``"run"`` (one transaction for the whole run) or ``"step"`` (one per step);
+    ``start`` the heads before the run, ``now`` those after the steps that completed."""
+    if scope == "run" and transactional:
+        return (
+            "the whole run was rolled back: the schema and the version table are as before the "
+            f"run, at {_at(start)}"
+        )
+    where = "the database is at" if transactional else "the version table shows"
+    steps = "the step" if steps_done == 1 else f"the {steps_done} steps"
+    before = f"{steps} before it stayed applied: " if steps_done else ""
+    after = "" if steps_done else ", as before the run"
+    rolled = ("this step was rolled back" + (", " if steps_done else ": ")) if transactional else ""
+    # non-transactional DDL: what of the step took effect is told before this
+    return f"{rolled}{before}{where} {_at(now)}{after}"
+
+
+def unmanaged_state(as_sql: bool) -> str:
+    """The state after a failed step in a transaction Sterna does not own, or offline."""
+    if as_sql:
+        return "offline (--sql): nothing was done to the database; the SQL written stops here"
+    return (
+        "the transaction belongs to the caller (it was open before configure()): the caller "
+        "commits or rolls it back"
+    )
 
 
 def _cause_text(exc: BaseException) -> str:

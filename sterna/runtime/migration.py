@@ -17,11 +17,9 @@ Transactions, per backend (online):
 
 from __future__ import annotations
 
-import io
 import logging
-import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import IO, TYPE_CHECKING, Any, cast
 
 from sqlalchemy.engine import URL, Connection, Dialect, Engine, Transaction, make_url
@@ -30,18 +28,18 @@ from sqlalchemy.exc import StatementError
 
 from sterna.ddl.impl import DefaultImpl
 from sterna.errors import ContextUsageError, MigrationError
-from sterna.runtime.errors import step_failure
+from sterna.runtime.errors import rolled_back_state, step_failure, unmanaged_state
 from sterna.runtime.history import StepHistory
 from sterna.runtime.history_table import HistoryTable
 from sterna.runtime.lock import RunLock, run_lock, transaction_ended
-from sterna.runtime.options import MigrationOptions
+from sterna.runtime.options import MigrationOptions, output_stream
 from sterna.runtime.proxy import OPERATIONS
 from sterna.runtime.steps import (
     MigrationInfo,
     StepLike,
     direction,
     long_log,
-    preflight,
+    plan_and_preflight,
     short_log,
     step_progress,
     step_revision_label,
@@ -84,8 +82,12 @@ class MigrationContext:
         #: declares it; the value is a plain ``dict``
         self.opts: Mapping[str, Any] = dict(options.as_mapping())
         self._transaction: Transaction | None = None
+        #: for the state a failed step leaves: the scope of Sterna's transaction ("run" or
+        #: "step"); the heads before the run, the heads now (live) and the steps completed
+        self._scope = "run"
+        self._progress: tuple[tuple[str, ...], set[str], list[int]] = ((), set(), [0])
         self._external_transaction = False
-        self.output_buffer: IO[str] = _output_stream(options)
+        self.output_buffer: IO[str] = output_stream(options)
         if self.as_sql:
             self.connection: Connection | None = cast(
                 Connection, MockConnection(dialect, self._dump)
@@ -263,8 +265,8 @@ class MigrationContext:
         heads = self._heads_for_run()
         # pre-flight: the whole plan, and every script's function resolved (imported), before
         # the first statement; a broken script then leaves the database (or output) untouched
-        planned = preflight(fn(heads, self))
-        heads, planned = lock.acquire(heads, planned, lambda now: preflight(fn(now, self)))
+        planned = plan_and_preflight(fn, heads, self)
+        heads, planned = lock.acquire(heads, planned, lambda now: plan_and_preflight(fn, now, self))
         self._prepare_version_table(heads)
         if not planned:  # current, history, show...: no operations layer needed
             return
@@ -275,9 +277,11 @@ class MigrationContext:
         try:
             with OPERATIONS.installed(self._operations()), progress.reporter.live():
                 current = set(heads)
+                self._progress = (heads, current, [0])
                 for step, step_fn in planned:
                     with progress.step(step):
                         self._run_step(step, step_fn, current, kw)
+                    self._progress[2][0] += 1
                 progress.finish()
             if history is not None:
                 history.flush()
@@ -373,10 +377,9 @@ class MigrationContext:
         history = self._history
         pending = history.pending_failure if history is not None else None
         if pending is None or not pending.row_id:
-            return (
-                f"{what} stopped; its transaction is rolled back and the version table "
-                "shows the revision before it"
-            )
+            start, now, done = self._progress
+            state = rolled_back_state(self._scope, self.transactional_ddl, start, now, done[0])
+            return f"{what} stopped; {state}"
         return (
             f"{what} stopped after {pending.executed} of its statements took effect (not "
             f"rolled back; recorded in the history table); run 'sterna {direction(step)} "
@@ -384,6 +387,12 @@ class MigrationContext:
         )
 
     def _failure(self, step: StepLike, exc: Exception) -> MigrationError:
+        failure = self._step_failure(step, exc)
+        if self.as_sql or self._external_transaction:
+            failure.add_state(unmanaged_state(self.as_sql))
+        return failure
+
+    def _step_failure(self, step: StepLike, exc: Exception) -> MigrationError:
         history = self._history
         if history is None or not history.journal.row_durable:
             return step_failure(step, exc, None)
@@ -458,6 +467,7 @@ class MigrationContext:
             now = _per_migration
         if not now:
             return nullcontext()
+        self._scope = "step" if _per_migration else "run"
         self._begin_own()
         return TransactionProxy(self)
 
@@ -501,7 +511,12 @@ class MigrationContext:
         ):
             ensure_driver_transaction(conn)
 
-    def _end_transaction(self, commit: bool) -> None:
+    def _end_transaction(self, commit: bool, failure: BaseException | None = None) -> None:
+        if isinstance(failure, MigrationError) and not commit:
+            start, now, done = self._progress
+            failure.add_state(
+                rolled_back_state(self._scope, self.transactional_ddl, start, now, done[0])
+            )
         transaction, self._transaction = self._transaction, None
         if transaction is None or not transaction.is_active:
             transaction_ended(self)
@@ -565,26 +580,3 @@ class MigrationContext:
         yield
         if transactional:
             self.impl.emit_begin()
-
-
-class _EncodedOutput(io.TextIOWrapper):
-    """Encodes offline output onto a binary stream it does not own (never closes it)."""
-
-    def close(self) -> None:
-        with suppress(ValueError):  # the wrapped stream was closed by its owner
-            self.flush()
-
-
-def _output_stream(options: MigrationOptions) -> IO[str]:
-    stream: IO[Any] = options.output_buffer if options.output_buffer is not None else sys.stdout
-    encoding = options.output_encoding
-    if not encoding or not options.as_sql:
-        return cast(IO[str], stream)
-    if isinstance(stream, (io.RawIOBase, io.BufferedIOBase)):
-        binary: Any = stream
-    else:
-        binary = getattr(stream, "buffer", None)
-        if binary is None:
-            return cast(IO[str], stream)  # a text stream without bytes underneath (StringIO)
-        stream.flush()
-    return _EncodedOutput(binary, encoding=encoding, write_through=True)

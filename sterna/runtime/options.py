@@ -10,10 +10,13 @@ kept in ``extra`` and remain visible through :meth:`MigrationOptions.as_mapping`
 
 from __future__ import annotations
 
+import io
+import sys
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field, fields
 from types import MappingProxyType
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from sterna.errors import ContextUsageError
 
@@ -137,3 +140,28 @@ def _callables(value: Any) -> tuple[Callable[..., Any], ...]:
 def _check_version_table(name: Any, key: str = "version_table") -> None:
     if not isinstance(name, str) or not name:
         raise ContextUsageError(f"configure(): {key} must be a non-empty string, got {name!r}")
+
+
+class _EncodedOutput(io.TextIOWrapper):
+    """Encodes offline output onto a binary stream it does not own (never closes it)."""
+
+    def close(self) -> None:
+        with suppress(ValueError):  # the wrapped stream was closed by its owner
+            self.flush()
+
+
+def output_stream(options: MigrationOptions) -> IO[str]:
+    """Where offline SQL goes: ``output_buffer`` or standard output, encoded as
+    ``output_encoding`` asks (a binary stream gets the text encoded; never closed here)."""
+    stream: IO[Any] = options.output_buffer if options.output_buffer is not None else sys.stdout
+    encoding = options.output_encoding
+    if not encoding or not options.as_sql:
+        return cast(IO[str], stream)
+    if isinstance(stream, (io.RawIOBase, io.BufferedIOBase)):
+        binary: Any = stream
+    else:
+        binary = getattr(stream, "buffer", None)
+        if binary is None:
+            return cast(IO[str], stream)  # a text stream without bytes underneath (StringIO)
+        stream.flush()
+    return _EncodedOutput(binary, encoding=encoding, write_through=True)

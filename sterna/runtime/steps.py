@@ -205,3 +205,15 @@ def _describe(step: StepLike) -> tuple[str, str]:
     revision = step_revision_label(step)
     doc = getattr(step.script, "doc", None)
     return revision, f"{direction(step)} {revision}" + (f" ({doc})" if doc else "")
+
+
+def plan_and_preflight(
+    fn: Callable[[Any, Any], Iterable[StepLike]], heads: tuple[str, ...], context: Any
+) -> list[tuple[StepLike, Callable[..., Any] | None]]:
+    """The run's plan (the command's ``fn(heads, context)``, which imports every script first),
+    through :func:`preflight`; a script that either refuses fails saying that nothing ran."""
+    try:
+        return preflight(fn(heads, context))
+    except ScriptError as exc:
+        exc.add_state("nothing was done to the database")
+        raise

@@ -39,7 +39,7 @@ _NOT_RECORDED = frozenset(
 
 
 class TransactionOwner(Protocol):
-    def _end_transaction(self, commit: bool) -> None: ...
+    def _end_transaction(self, commit: bool, failure: BaseException | None = None) -> None: ...
 
 
 class TransactionProxy:
@@ -56,7 +56,7 @@ class TransactionProxy:
         return self
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        self._owner._end_transaction(commit=exc_type is None)
+        self._owner._end_transaction(commit=exc_type is None, failure=exc)
 
     def commit(self) -> None:
         self._owner._end_transaction(commit=True)

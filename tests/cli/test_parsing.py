@@ -229,3 +229,26 @@ def test_unknown_option_is_a_usage_error(tmp_path: Path) -> None:
     proc = run_sterna("revision", "--no-such-option", cwd=tmp_path)
     assert proc.returncode == 2
     assert "--no-such-option" in proc.stderr
+
+
+@pytest.mark.parametrize("flag", ["-c", "--check-heads"])
+def test_current_check_heads_given_a_file_points_at_config(tmp_path: Path, flag: str) -> None:
+    """``sterna current -c alembic.ini``: after ``current``, ``-c`` is ``--check-heads`` and
+    ``alembic.ini`` is left over; the usage error says to give the file with ``--config``."""
+    (tmp_path / "alembic.ini").write_text("[alembic]\nscript_location = migrations\n")
+    proc = run_sterna("current", flag, "alembic.ini", cwd=tmp_path)
+    assert proc.returncode == 2
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith("sterna: error: current: ")
+    assert "--check-heads" in last and "takes no value" in last
+    assert "--config alembic.ini" in last
+    assert "unrecognized arguments" not in proc.stderr
+
+
+def test_other_leftovers_stay_unrecognized(tmp_path: Path) -> None:
+    for argv in (["current", "-v", "extra"], ["upgrade", "head", "-c", "a.ini", "extra"]):
+        proc = run_sterna(*argv, cwd=tmp_path)
+        assert proc.returncode == 2
+        assert (
+            proc.stderr.strip().splitlines()[-1] == "sterna: error: unrecognized arguments: extra"
+        )

@@ -155,7 +155,7 @@ def test_password_is_masked_on_mariadb(tmp_path: Path, mysql_url: str) -> None:
     [
         ("nosuchdialect://x/y", "no such SQLAlchemy dialect or driver"),
         ("sqlite+nosuchdriver:///x.db", "no such SQLAlchemy dialect or driver"),
-        ("postgresql+psycopg2://u:{pw}@localhost/db", "its driver cannot be imported"),
+        ("postgresql+psycopg2://u:{pw}@localhost/db", "its driver is not installed"),
         ("not a url", "Could not parse SQLAlchemy URL"),
     ],
 )

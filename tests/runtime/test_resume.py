@@ -272,11 +272,13 @@ def downgrade():
 """
 
 
-def interrupt_a2(tmp_path: Path, url: str, functions: str, delay: float) -> tuple[int, str]:
+def interrupt_a2(
+    tmp_path: Path, url: str, functions: str, delay: float, per_migration: bool = True
+) -> tuple[int, str]:
     """Run ``upgrade head`` with a1 and a slow a2 (``functions`` writing the marker file when it
     reaches the place to interrupt), send Ctrl-C ``delay`` seconds after the mark; returns the
     exit status and standard error."""
-    root = write_project(tmp_path, url)
+    root = write_project(tmp_path, url, per_migration=per_migration)
     marker = tmp_path / "marker"
     write_script(versions(root) / "a1_first.py", "a1", None)
     write_script(
@@ -342,7 +344,20 @@ def test_ctrl_c_between_statements_says_what_is_left(tmp_path: Path, db_url: str
         assert "t_x" in table_names(db_url)
     else:
         assert line == (
-            "FAILED: interrupted: upgrade of revision a2 stopped; its transaction is "
-            "rolled back and the version table shows the revision before it"
+            "FAILED: interrupted: upgrade of revision a2 stopped; this step was rolled back, "
+            "the step before it stayed applied: the database is at revision a1"
         ), line
         assert "t_x" not in table_names(db_url)
+
+
+def test_ctrl_c_in_a_run_in_one_transaction(tmp_path: Path, sqlite_url: str) -> None:
+    """One transaction for the run: a1 goes with it."""
+    code, err = interrupt_a2(tmp_path, sqlite_url, SLOW_PYTHON, 0.3, per_migration=False)
+    assert code == 130, err
+    (line,) = [line for line in err.splitlines() if line.startswith("FAILED:")]
+    assert line == (
+        "FAILED: interrupted: upgrade of revision a2 stopped; the whole run was rolled back: the "
+        "schema and the version table are as before the run, at base (no revision applied)"
+    ), line
+    assert not version_rows(sqlite_url)
+    assert not table_names(sqlite_url) - {"alembic_version"}
