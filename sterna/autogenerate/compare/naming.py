@@ -2,7 +2,8 @@
 
 ``create_unique_constraint(None, ...)`` works, but its reverse ``drop_constraint(None, ...)``
 cannot: the downgrade would fail.  Where the database's naming rule is known, the operation
-gets the name the database would choose anyway, so the downgrade can drop it:
+gets the name the database would choose anyway, so the downgrade can drop it (the rules are the
+dialect profiles', :mod:`sterna.dialects`):
 
 * PostgreSQL: ``<table>_pkey``, ``<table>_<columns>_key``, ``<table>_<columns>_fkey`` (when the
   name fits in 63 characters and is not taken);
