@@ -20,6 +20,7 @@ PACKAGE = Path(sterna.__file__).parent
 LAYERS = (
     "errors",  # sterna/errors.py, errors_revision.py
     "util",
+    "dialects",  # sterna/dialects/: the dialect profiles (SQLAlchemy and the standard library)
     "config",
     "script",  # also hooks.py (post-write hooks of new scripts)
     "ddl",

@@ -18,6 +18,7 @@ default schema.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeEngine
 
+from sterna.dialects import profile_for
 from sterna.util.progress import status
 
 TableKey = tuple[str | None, str]
@@ -237,41 +239,22 @@ class Reader:
 
 
 def _reader_for(dialect_name: str) -> Reader:
-    if dialect_name == "sqlite":
-        from sterna.autogenerate.reflect_sqlite import SQLiteReader
-
-        return SQLiteReader()
-    if dialect_name in ("mysql", "mariadb"):
-        from sterna.autogenerate.reflect_mysql import MySQLReader
-
-        return MySQLReader()
-    if dialect_name == "postgresql":
-        from sterna.autogenerate.reflect_postgresql import PostgresqlReader
-
-        return PostgresqlReader()
-    from sterna.autogenerate.reflect_inspector import InspectorReader
-
-    return InspectorReader()
+    """The reader the dialect's profile names (``"module:Class"``), imported on first use."""
+    module, _, cls = profile_for(dialect_name).reader.partition(":")
+    reader: Reader = getattr(importlib.import_module(module), cls)()
+    return reader
 
 
 def schema_names(connection: Connection) -> list[str]:
     """The user schemas of the database (system schemas left out)."""
     from sqlalchemy import inspect
 
-    system = _SYSTEM_SCHEMAS.get(connection.dialect.name, frozenset())
+    system = profile_for(connection.dialect).system_schemas
     return [
         name
         for name in inspect(connection).get_schema_names()
         if name not in system and not name.startswith("pg_")
     ]
-
-
-_SYSTEM_SCHEMAS: dict[str, frozenset[str]] = {
-    "postgresql": frozenset({"information_schema"}),
-    "mysql": frozenset({"information_schema", "performance_schema", "mysql", "sys"}),
-    "mariadb": frozenset({"information_schema", "performance_schema", "mysql", "sys"}),
-    "sqlite": frozenset({"temp"}),
-}
 
 
 def group_rows(rows: Iterable[Any], key: Callable[[Any], Any]) -> dict[Any, list[Any]]:

@@ -52,6 +52,7 @@ def run_comparison(ctx: AutogenContext, upgrade_ops: UpgradeOps) -> None:
     """Fill ``upgrade_ops`` with the operations that bring the database to the models."""
     from sterna.autogenerate.compare.hooks import column_reflect_hook
     from sterna.autogenerate.reflect import reflect
+    from sterna.dialects import profile_for
     from sterna.errors import AutogenerateError
 
     if ctx.connection is None or ctx.dialect is None:
@@ -63,7 +64,7 @@ def run_comparison(ctx: AutogenContext, upgrade_ops: UpgradeOps) -> None:
             ctx.connection,
             schemas,
             include_table=lambda schema, name: include_conn_table(ctx, schema, name),
-            with_enums=ctx.dialect.name == "postgresql",
+            with_enums=profile_for(ctx.dialect).has_enum_types,
             with_sequences=bool(ctx.dialect.supports_sequences),
             column_hook=column_reflect_hook(ctx),
         )

@@ -1,7 +1,8 @@
 """Names for unnamed CHECKs added to an existing table, as the database would give them.
 
 ``create_check_constraint(None, ...)`` works, but its reverse ``drop_constraint(None, ...)``
-cannot: the downgrade would fail.  The operation gets the name the database would choose:
+cannot: the downgrade would fail.  The operation gets the name the database would choose (the
+dialect profile's ``check_name``, :mod:`sterna.dialects`):
 
 * PostgreSQL: ``<table>_<column>_check`` when the expression uses one column (whatever number
   of times), else ``<table>_check``; ``..._check1``, ``..._check2``... when the name is taken by
@@ -16,18 +17,16 @@ cannot: the downgrade would fail.  The operation gets the name the database woul
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from sterna.autogenerate.compare.sqlcompile import compile_expression
 from sterna.ddl.sql_lexer import QUOTED, WORD, dialect_tokenize
+from sterna.dialects import profile_for
 from sterna.operations.ops import AddColumnOp, CreateCheckConstraintOp, ModifyTableOps
 
 if TYPE_CHECKING:
     from sterna.autogenerate.api import AutogenContext
     from sterna.autogenerate.reflect import TableInfo
-
-_PG_NAME_BYTES = 63
 
 
 def name_new_checks(
@@ -44,18 +43,14 @@ def name_new_checks(
     ]
     if not checks:
         return
-    if dialect.name == "postgresql":
+    profile = profile_for(dialect)
+    if profile.check_names_are_per_schema:
         taken = taken | _schema_constraint_names(ctx, conn)
     for op in checks:
-        if dialect.name == "postgresql":
+        column = None
+        if profile.check_name_uses_column:
             column = _only_column(ctx, op, _column_names(conn, modify_ops))
-            name = _pg_name(conn.name, column, taken)
-        elif getattr(dialect, "is_mariadb", False):
-            name = _first_free("CONSTRAINT_{}", taken)
-        elif dialect.name in ("mysql", "mariadb"):
-            name = _after_highest(f"{conn.name}_chk_", taken)
-        else:
-            name = _after_highest(f"ck_{conn.name}_", taken)
+        name = profile.check_name(conn.name, column, taken)
         op.constraint_name = name
         taken.add(name)
 
@@ -98,49 +93,3 @@ def _only_column(ctx: AutogenContext, op: CreateCheckConstraintOp, columns: set[
         if (name := token.value if token.kind == QUOTED else token.value.lower()) in columns
     }
     return used.pop() if len(used) == 1 else None
-
-
-def _pg_name(table: str, column: str | None, taken: set[str]) -> str:
-    label, number = "check", 0
-    while True:
-        name = _pg_object_name(table, column, label)
-        if name not in taken:
-            return name
-        number += 1
-        label = f"check{number}"
-
-
-def _pg_object_name(name1: str, name2: str | None, label: str) -> str:
-    """``<name1>_<name2>_<label>`` shortened to 63 bytes, the longer of the names first."""
-    first, second = name1.encode(), (name2 or "").encode()
-    overhead = len(label.encode()) + 1 + (1 if name2 is not None else 0)
-    available = _PG_NAME_BYTES - overhead
-    len1, len2 = len(first), len(second)
-    while len1 + len2 > available:
-        if len1 > len2:
-            len1 -= 1
-        else:
-            len2 -= 1
-    parts = [_clipped(first, len1)]
-    if name2 is not None:
-        parts.append(_clipped(second, len2))
-    return "_".join([*parts, label])
-
-
-def _clipped(text: bytes, length: int) -> str:
-    """The first ``length`` bytes of ``text`` without a broken character."""
-    return text[:length].decode("utf-8", errors="ignore")
-
-
-def _first_free(pattern: str, taken: set[str]) -> str:
-    lowered = {n.lower() for n in taken}
-    number = 1
-    while pattern.format(number).lower() in lowered:
-        number += 1
-    return pattern.format(number)
-
-
-def _after_highest(prefix: str, taken: set[str]) -> str:
-    pattern = re.compile(re.escape(prefix) + r"(\d+)$", re.IGNORECASE)
-    numbers = [int(m.group(1)) for n in taken if (m := pattern.match(n))]
-    return f"{prefix}{max(numbers, default=0) + 1}"

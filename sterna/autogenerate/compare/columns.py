@@ -13,6 +13,7 @@ from sqlalchemy import Column, Table
 
 from sterna.autogenerate.compare.registry import comparators
 from sterna.autogenerate.reflect_build import build_column, server_default_of
+from sterna.dialects import profile_for
 from sterna.operations.ops import AddColumnOp, AlterColumnOp, DropColumnOp, ModifyTableOps
 
 if TYPE_CHECKING:
@@ -115,7 +116,7 @@ def _altered(
         existing_comment=conn.comment,
     )
     assert ctx.dialect is not None
-    if ctx.dialect.name in ("mysql", "mariadb") and conn.autoincrement is True:
+    if profile_for(ctx.dialect).alter_restates_autoincrement and conn.autoincrement is True:
         op.kw["existing_autoincrement"] = True
     ctx.comparators.run(
         "column",

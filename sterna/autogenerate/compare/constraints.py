@@ -32,6 +32,7 @@ from sterna.autogenerate.compare.sqltext import normalize_expression
 from sterna.autogenerate.compare.types import resolve_type
 from sterna.autogenerate.reflect import CheckInfo
 from sterna.ddl.impl_hooks import REFLECTED
+from sterna.dialects import profile_for
 from sterna.operations.ops import (
     AddConstraintOp,
     CreatePrimaryKeyOp,
@@ -95,7 +96,9 @@ def _action(value: str | None, dialect_name: str) -> str | None:
     if value is None:
         return None
     upper = " ".join(value.upper().split())
-    if upper == "NO ACTION" or (upper == "RESTRICT" and dialect_name in ("mysql", "mariadb")):
+    if upper == "NO ACTION" or (
+        upper == "RESTRICT" and profile_for(dialect_name).restrict_is_no_action
+    ):
         return None
     return upper
 
@@ -103,7 +106,7 @@ def _action(value: str | None, dialect_name: str) -> str | None:
 def _deferral(
     deferrable: bool | None, initially: str | None, dialect_name: str
 ) -> tuple[bool | None, str | None]:
-    if dialect_name in ("mysql", "mariadb"):
+    if not profile_for(dialect_name).compares_fk_deferral:
         return None, None
     initial = initially.upper() if initially else None
     return (True if deferrable else None), (None if initial == "IMMEDIATE" else initial)

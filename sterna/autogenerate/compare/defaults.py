@@ -28,6 +28,7 @@ from sterna.autogenerate.compare.sqlcompile import render_server_default
 from sterna.autogenerate.compare.sqltext import normalize_default
 from sterna.autogenerate.compare.types import resolve_type
 from sterna.autogenerate.reflect_build import build_column
+from sterna.dialects import profile_for
 
 if TYPE_CHECKING:
     from sterna.autogenerate.api import AutogenContext
@@ -75,7 +76,7 @@ def defaults_differ(
 
 
 def _value_form(dialect: Dialect, type_: TypeEngine[Any]) -> Callable[[str], str | None] | None:
-    if dialect.name != "postgresql":
+    if not profile_for(dialect).reads_string_defaults_as_values:
         return None
     affinity = getattr(resolve_type(type_, dialect), "_type_affinity", None)
     if affinity is Interval:

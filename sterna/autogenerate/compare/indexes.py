@@ -34,6 +34,7 @@ from sterna.autogenerate.compare.sqltext import normalize_expression
 from sterna.autogenerate.reflect import IndexInfo, UniqueInfo
 from sterna.autogenerate.reflect_build import build_unique
 from sterna.ddl.impl_hooks import REFLECTED
+from sterna.dialects import profile_for
 from sterna.operations.ops import (
     AddConstraintOp,
     CreateForeignKeyOp,
@@ -71,10 +72,6 @@ class Item:
         return (self.elements, self.unique, self.options)
 
 
-def _mysql(dialect: Dialect) -> bool:
-    return dialect.name in ("mysql", "mariadb")
-
-
 def _option_text(value: Any, dialect: Dialect, table_name: str) -> str:
     if isinstance(value, (list, tuple)):
         return ",".join(str(v.name if isinstance(v, Column) else v).lower() for v in value)
@@ -87,13 +84,15 @@ def _option_text(value: Any, dialect: Dialect, table_name: str) -> str:
 
 def _options(options: dict[str, Any], dialect: Dialect, table_name: str) -> tuple[Any, ...]:
     found: list[tuple[str, str]] = []
-    for key in ("postgresql_where", "postgresql_include", "sqlite_where"):
+    profile = profile_for(dialect)
+    for key in profile.compared_index_options:
         value = options.get(key)
-        if value is not None and value != [] and key.startswith(dialect.name):
+        if value is not None and value != []:
             found.append((key, _option_text(value, dialect, table_name)))
-    using = options.get("postgresql_using")
-    if dialect.name == "postgresql" and using and str(using).lower() != "btree":
-        found.append(("postgresql_using", str(using).lower()))
+    method = profile.index_method_option
+    using = options.get(method) if method else None
+    if method and using and str(using).lower() != profile.index_method_default:
+        found.append((method, str(using).lower()))
     return tuple(sorted(found))
 
 
@@ -294,7 +293,7 @@ def _folded(dialect: Dialect, conn: TableInfo | None, found: list[Item], item: I
     columns: of several such model constraints the database keeps the first written (what
     ``create_all`` and the generated ``create_table`` make), so an unpaired model unique whose
     columns are the primary key's or a database unique constraint's is that one, not missing."""
-    if conn is None or item.kind != UNIQUE or dialect.name not in ("postgresql", "sqlite"):
+    if conn is None or item.kind != UNIQUE or not profile_for(dialect).folds_redundant_uniques:
         return False
     key = conn.primary_key
     if key is not None and tuple(c.lower() for c in key.columns) == item.elements:
@@ -408,7 +407,7 @@ def compare_indexes_and_uniques(
         and (conn is not None or i.kind == INDEX)
         and not _folded(ctx.dialect, conn, found, i)
     )
-    mysql = _mysql(ctx.dialect)
+    fk_indexes = profile_for(ctx.dialect).foreign_keys_need_an_index
     dropped_fks, added_fks = _fk_changes(modify_ops)
     kept: list[Item] = []
     changed = {id(item) for item in drops}
@@ -416,7 +415,7 @@ def compare_indexes_and_uniques(
         if id(item) in changed:
             continue
         if item.paired or (
-            conn is not None and mysql and _kept_for_fk(conn, meta, item, dropped_fks)
+            conn is not None and fk_indexes and _kept_for_fk(conn, meta, item, dropped_fks)
         ):
             kept.append(item)
         else:
@@ -434,7 +433,7 @@ def compare_indexes_and_uniques(
     for item in adds:
         if ctx.run_object_filters(item.source, item.name, item.kind, False, None):
             modify_ops.ops.append(_create_op(item))
-    if mysql and conn is not None and meta is not None:
+    if fk_indexes and conn is not None and meta is not None:
         modify_ops.ops.extend(_fk_indexes(conn, added_fks, kept + adds, schema))
 
 

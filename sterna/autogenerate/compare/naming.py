@@ -2,7 +2,8 @@
 
 ``create_unique_constraint(None, ...)`` works, but its reverse ``drop_constraint(None, ...)``
 cannot: the downgrade would fail.  Where the database's naming rule is known, the operation
-gets the name the database would choose anyway, so the downgrade can drop it:
+gets the name the database would choose anyway, so the downgrade can drop it (the rules are the
+dialect profiles', :mod:`sterna.dialects`):
 
 * PostgreSQL: ``<table>_pkey``, ``<table>_<columns>_key``, ``<table>_<columns>_fkey`` (when the
   name fits in 63 characters and is not taken);
@@ -24,7 +25,6 @@ MD5 of the whole name.
 from __future__ import annotations
 
 import hashlib
-import re
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ForeignKeyConstraint, Index, Table
@@ -32,6 +32,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.elements import _truncated_label
 
 from sterna.autogenerate.compare.check_names import name_new_checks
+from sterna.dialects import profile_for
+from sterna.dialects.profile import FOREIGN_KEY, PRIMARY_KEY, UNIQUE
 from sterna.operations.ops import (
     CreateForeignKeyOp,
     CreatePrimaryKeyOp,
@@ -87,54 +89,35 @@ def _taken(conn: TableInfo, modify_ops: ModifyTableOps) -> set[str]:
 def name_new_constraints(
     ctx: AutogenContext, modify_ops: ModifyTableOps, conn: TableInfo | None
 ) -> None:
-    """Give unnamed new constraints of an existing table the database's default name."""
+    """Give unnamed new constraints of an existing table the database's default name
+    (the dialect profile's ``name_added_constraints``)."""
     if conn is None or ctx.dialect is None:
         return
-    dialect = ctx.dialect.name
-    if dialect == "postgresql":
-        _postgresql(modify_ops, conn)
-    elif dialect in ("mysql", "mariadb"):
-        _mysql(modify_ops, conn)
+    unnamed = [
+        op
+        for op in modify_ops.ops
+        if isinstance(op, (CreatePrimaryKeyOp, CreateUniqueConstraintOp, CreateForeignKeyOp))
+        and op.constraint_name is None
+    ]
+    if unnamed:
+        wanted = [_kind_and_columns(op) for op in unnamed]
+        names = profile_for(ctx.dialect).name_added_constraints(
+            conn.name, wanted, _taken(conn, modify_ops)
+        )
+        for op, name in zip(unnamed, names, strict=True):
+            if name is not None:
+                op.constraint_name = name
     name_new_checks(ctx, modify_ops, conn, _taken(conn, modify_ops))
 
 
-def _postgresql(modify_ops: ModifyTableOps, conn: TableInfo) -> None:
-    taken = _taken(conn, modify_ops)
-    table = conn.name
-    for op in modify_ops.ops:
-        if not isinstance(op, (CreatePrimaryKeyOp, CreateUniqueConstraintOp, CreateForeignKeyOp)):
-            continue
-        if op.constraint_name is not None:
-            continue
-        if isinstance(op, CreatePrimaryKeyOp):
-            name = f"{table}_pkey"
-        elif isinstance(op, CreateUniqueConstraintOp):
-            name = f"{table}_{'_'.join(op.columns)}_key"
-        else:
-            name = f"{table}_{'_'.join(op.local_cols)}_fkey"
-        if len(name) <= _PG_MAX and name not in taken:
-            op.constraint_name = name
-            taken.add(name)
-
-
-_IBFK = re.compile(r"_ibfk_(\d+)$")
-
-
-def _mysql(modify_ops: ModifyTableOps, conn: TableInfo) -> None:
-    taken = _taken(conn, modify_ops)
-    numbers = [int(m.group(1)) for n in taken if (m := _IBFK.search(n))]
-    next_number = max(numbers, default=0) + 1
-    for op in modify_ops.ops:
-        if isinstance(op, CreateForeignKeyOp) and op.constraint_name is None:
-            op.constraint_name = f"{conn.name}_ibfk_{next_number}"
-            next_number += 1
-        elif isinstance(op, CreateUniqueConstraintOp) and op.constraint_name is None:
-            base = op.columns[0]
-            name, suffix = base, 2
-            while name in taken:
-                name, suffix = f"{base}_{suffix}", suffix + 1
-            op.constraint_name = name
-            taken.add(name)
+def _kind_and_columns(
+    op: CreatePrimaryKeyOp | CreateUniqueConstraintOp | CreateForeignKeyOp,
+) -> tuple[str, tuple[str, ...]]:
+    if isinstance(op, CreatePrimaryKeyOp):
+        return PRIMARY_KEY, tuple(op.columns)
+    if isinstance(op, CreateUniqueConstraintOp):
+        return UNIQUE, tuple(op.columns)
+    return FOREIGN_KEY, tuple(op.local_cols)
 
 
 # -- foreign keys a new table gets after the tables (cycles, use_alter) ---------------------------
@@ -151,29 +134,18 @@ def name_split_foreign_keys(
     numbers after the keys ``CREATE TABLE`` named), elsewhere ``fk_<table>_<columns>``; a
     name longer than the database allows is shortened with a hash."""
     assert ctx.dialect is not None
-    dialect = ctx.dialect.name
     moved = {id(fk) for fk in split}
     inline = [fk for fk in table.foreign_key_constraints if not _named(fk) and id(fk) not in moved]
-    taken = _new_table_names(table)
-    if dialect == "postgresql":
-        taken |= {f"{table.name}_{'_'.join(map(str, fk.column_keys))}_fkey" for fk in inline}
-    numbers = [int(m.group(1)) for n in taken if (m := _IBFK.search(n))]
-    next_number = max([len(inline), *numbers]) + 1
-    limit = int(ctx.dialect.max_identifier_length or _PG_MAX)
-    for op in ops:
-        if op.constraint_name is not None:
-            continue
-        columns = "_".join(op.local_cols)
-        if dialect == "postgresql":
-            name = _free(f"{table.name}_{columns}_fkey", taken)
-        elif dialect in ("mysql", "mariadb"):
-            name, next_number = f"{table.name}_ibfk_{next_number}", next_number + 1
-        else:
-            name = _free(f"fk_{table.name}_{columns}", taken)
-        if len(name) > limit:
-            name = _shortened(name, limit)
+    unnamed = [op for op in ops if op.constraint_name is None]
+    names = profile_for(ctx.dialect).name_split_foreign_keys(
+        str(table.name),
+        [tuple(map(str, fk.column_keys)) for fk in inline],
+        [tuple(op.local_cols) for op in unnamed],
+        _new_table_names(table),
+        int(ctx.dialect.max_identifier_length or _PG_MAX),
+    )
+    for op, name in zip(unnamed, names, strict=True):
         op.constraint_name = name
-        taken.add(name)
 
 
 def _named(fk: ForeignKeyConstraint) -> bool:
@@ -184,17 +156,3 @@ def _new_table_names(table: Table) -> set[str]:
     names = {str(c.name) for c in table.constraints if constraint_name_or_none(c.name)}
     names |= {str(i.name) for i in table.indexes if i.name}
     return names
-
-
-def _free(name: str, taken: set[str]) -> str:
-    """``name``, or ``name1``, ``name2``... when taken (PostgreSQL's rule)."""
-    candidate, number = name, 0
-    while candidate in taken:
-        number += 1
-        candidate = f"{name}{number}"
-    return candidate
-
-
-def _shortened(name: str, limit: int) -> str:
-    digest = hashlib.sha1(name.encode()).hexdigest()[:8]
-    return f"{name[: limit - 9]}_{digest}"

@@ -10,9 +10,7 @@ ascending element, ``NULLS FIRST`` after a descending one.
 from __future__ import annotations
 
 from sterna.autogenerate.compare.sqltext import TokenizeError, dialect_tokenize
-
-#: Where each dialect sorts NULLs when an index element does not say: (ascending, descending).
-_DEFAULT_NULLS = {"postgresql": ("last", "first")}
+from sterna.dialects import profile_for
 
 
 def split_ordering(text: str, dialect_name: str) -> tuple[str, bool, str | None]:
@@ -39,7 +37,7 @@ def split_ordering(text: str, dialect_name: str) -> tuple[str, bool, str | None]
 def order_words(descending: bool, nulls: str | None, dialect_name: str) -> list[str]:
     """The words that follow an element in its normal form (none for the default order)."""
     words = ["desc"] if descending else []
-    defaults = _DEFAULT_NULLS.get(dialect_name)
+    defaults = profile_for(dialect_name).default_nulls_order
     if nulls is not None and not (defaults and defaults[int(descending)] == nulls):
         words.append(f"nulls {nulls}")
     return words

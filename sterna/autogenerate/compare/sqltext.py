@@ -41,6 +41,7 @@ from sterna.ddl.sql_lexer import (
     split_top_level,
     tokenize,
 )
+from sterna.dialects import profile_for
 
 __all__ = [
     "NUMBER",
@@ -102,7 +103,7 @@ def normalize_expression(text: str, dialect_name: str, *, table_name: str | None
     except TokenizeError:
         return " ".join(text.lower().split())
     tokens = _unwrap_cast_calls(_drop_casts(tokens))
-    if dialect_name in ("mysql", "mariadb"):
+    if profile_for(dialect_name).uses_mysql_spellings:
         tokens = mysql_spelling(tokens)
     present = {token.value.lower() for token in tokens if token.kind == WORD}
     if not present.isdisjoint(SPELLING_WORDS):  # each rewrite only where it can apply

@@ -24,6 +24,7 @@ from sterna.autogenerate.compare.registry import comparators
 from sterna.autogenerate.compare.schemas import TableKey, metadata_tables, schema_key
 from sterna.autogenerate.compare.table_order import TablePlan, fk_order, key_order, plan_tables
 from sterna.ddl.impl_hooks import REFLECTED
+from sterna.dialects import profile_for
 from sterna.operations.ops import (
     CreateForeignKeyOp,
     CreateTableOp,
@@ -273,7 +274,7 @@ def fold_fk_index_drops(container: OpContainer, dialect_name: str) -> None:
     ``drop_table`` of that table: MySQL refuses (``needed in a foreign key constraint``) and
     the ``drop_table`` removes it anyway.  Applied to an upgrade and to its downgrade after the
     one was reversed into the other, so each still undoes the other completely."""
-    if dialect_name not in ("mysql", "mariadb"):
+    if not profile_for(dialect_name).foreign_keys_need_an_index:
         return
     ops = container.ops
     for position in range(len(ops) - 1, 0, -1):

@@ -34,6 +34,7 @@ from sterna.autogenerate.compare.sqltext import (
     split_top_level,
 )
 from sterna.autogenerate.reflect_build import build_column
+from sterna.dialects import DialectProfile, profile_for
 
 if TYPE_CHECKING:
     from sterna.autogenerate.api import AutogenContext
@@ -76,7 +77,6 @@ _SYNONYMS = {
     "varbit": "bit varying",
 }
 _TZ_SYNONYMS = {"timestamptz": "timestamp", "timetz": "time"}
-_MYSQL_INTEGERS = frozenset({"tinyint", "smallint", "mediumint", "integer", "bigint"})
 _STOP_WORDS = frozenset({"unsigned", "zerofill", "collate", "charset", "with", "without"})
 
 
@@ -146,51 +146,23 @@ def _modifiers(tokens: list[Token]) -> tuple[frozenset[str], str | None, str | N
     return frozenset(flags), collation, charset
 
 
-def _mysql_rules(sig: TypeSig, is_mariadb: bool) -> TypeSig:
-    base, args = sig.base, sig.args
-    if base == "tinyint" and args == ("1",):
-        base, args = "boolean", ()
-    elif base in _MYSQL_INTEGERS or base in ("boolean", "year"):
-        args = ()
-    elif base == "float" and len(args) == 1 and args[0].isdigit():
-        base, args = ("double" if int(args[0]) > 24 else "float"), ()
-    elif base == "real":
-        base = "double"
-    elif base in ("datetime", "timestamp", "time") and args == ("0",):
-        args = ()
-    if is_mariadb and base == "json":
-        base = "longtext"
-    return replace(sig, base=base, args=args, flags=sig.flags - {"tz"})
-
-
-def _postgresql_rules(sig: TypeSig) -> TypeSig:
-    base, args = sig.base, sig.args
-    if base == "float":
-        wide = not args or not args[0].isdigit() or int(args[0]) > 24
-        base, args = ("double" if wide else "real"), ()
-    elif base in ("timestamp", "time") and args == ("6",):
-        args = ()
-    return replace(sig, base=base, args=args)
-
-
 def normalized_sig(ddl: str, dialect: Dialect) -> TypeSig:
     """The signature of a compiled type with the dialect's equivalences applied."""
-    return _normalized(ddl, dialect.name, bool(getattr(dialect, "is_mariadb", False)))
+    return _normalized(ddl, dialect.name, profile_for(dialect))
 
 
 @functools.lru_cache(maxsize=4096)
-def _normalized(ddl: str, dialect_name: str, is_mariadb: bool) -> TypeSig:
+def _normalized(ddl: str, dialect_name: str, profile: DialectProfile) -> TypeSig:
     sig = parse_type(ddl, dialect_name)
-    if dialect_name in ("mysql", "mariadb"):
-        return _mysql_rules(sig, is_mariadb)
-    if dialect_name == "postgresql":
-        return _postgresql_rules(sig)
-    return sig
+    base, args, flags = profile.normal_type(sig.base, sig.args, sig.flags)
+    if (base, args, flags) == (sig.base, sig.args, sig.flags):
+        return sig
+    return replace(sig, base=base, args=args, flags=flags)
 
 
 def resolve_type(type_: TypeEngine[Any], dialect: Dialect) -> TypeEngine[Any]:
     """The type the dialect really uses: variants picked, type decorators unwrapped."""
-    names = [dialect.name, "mysql"] if dialect.name == "mariadb" else [dialect.name]
+    names = [dialect.name, *profile_for(dialect).variant_fallbacks]
     for _ in range(20):
         mapping = getattr(type_, "_variant_mapping", None) or {}
         chosen = next((mapping[n] for n in names if n in mapping), None)
@@ -218,7 +190,8 @@ def types_differ(dialect: Dialect, conn: ColumnInfo, metadata_type: TypeEngine[A
     verdict = hook(dialect, conn_type) if hook is not None else None
     if verdict is not None:
         return not verdict
-    if dialect.name == "postgresql":
+    profile = profile_for(dialect)
+    if profile.compares_enums_by_name:
         meta_name = meta.name if isinstance(meta, Enum) and meta.native_enum else None
         conn_name = conn_type.name if isinstance(conn_type, Enum) else None
         if meta_name or conn_name:
@@ -233,52 +206,18 @@ def types_differ(dialect: Dialect, conn: ColumnInfo, metadata_type: TypeEngine[A
         conn_sig = normalized_sig(declared, dialect)
     if conn.dialect_options.get("mariadb_json") and meta_sig.base == "longtext":
         conn_sig = replace(conn_sig, collation=None, charset=None)
-    if dialect.name in ("mysql", "mariadb"):
-        meta_sig = mysql_sized_lob(meta_sig, conn.dialect_options.get("mysql_collation"))
+    meta_sig = _stored(profile, meta_sig, conn.dialect_options.get("mysql_collation"))
     return not _same(meta_sig, conn_sig)
 
 
-# A TEXT(n)/BLOB(n) is stored as the smallest of these that holds n bytes (TEXT: n characters
-# of the column's character set at its widest); measured on MariaDB 10.11, utf8mb4: TEXT(63)
-# is TINYTEXT, TEXT(64) and TEXT(16383) TEXT, TEXT(16384) and TEXT(4194303) MEDIUMTEXT,
-# TEXT(4194304) LONGTEXT; BLOB(255) TINYBLOB, BLOB(65535) BLOB, BLOB(65536) MEDIUMBLOB.
-_LOB_SIZES = ((256, "tiny"), (65536, ""), (16777216, "medium"))
-_CHARSET_BYTES = {
-    "utf8mb4": 4,
-    "utf8mb3": 3,
-    "utf8": 3,
-    "ucs2": 2,
-    "utf16": 4,
-    "utf16le": 4,
-    "utf32": 4,
-    "big5": 2,
-    "cp932": 2,
-    "eucjpms": 3,
-    "euckr": 2,
-    "gb18030": 4,
-    "gb2312": 2,
-    "gbk": 2,
-    "sjis": 2,
-    "ujis": 3,
-}
-
-
-def mysql_sized_lob(sig: TypeSig, column_collation: str | None) -> TypeSig:
-    """A model ``TEXT(n)``/``BLOB(n)`` as MySQL stores it (``TINY``/-/``MEDIUM``/``LONG``, no
-    length); the bytes per character come from the model's character set or collation, else
-    the database column's collation, else utf8mb4's 4."""
-    if sig.base not in ("text", "blob") or len(sig.args) != 1 or not sig.args[0].isdigit():
+def _stored(profile: DialectProfile, sig: TypeSig, column_collation: str | None) -> TypeSig:
+    """A model type as the database stores it (MySQL: ``TEXT(n)`` as ``MEDIUMTEXT``...)."""
+    base, args = profile.stored_type(
+        sig.base, sig.args, sig.charset, sig.collation, column_collation
+    )
+    if (base, args) == (sig.base, sig.args):
         return sig
-    size = int(sig.args[0])
-    if sig.base == "text":
-        charset = sig.charset or _charset_of(sig.collation) or _charset_of(column_collation)
-        size *= _CHARSET_BYTES.get(charset or "utf8mb4", 1)
-    prefix = next((name for limit, name in _LOB_SIZES if size < limit), "long")
-    return replace(sig, base=prefix + sig.base, args=())
-
-
-def _charset_of(collation: str | None) -> str | None:
-    return collation.split("_", 1)[0].lower() if collation else None
+    return replace(sig, base=base, args=args)
 
 
 def _same(meta: TypeSig, conn: TypeSig) -> bool:

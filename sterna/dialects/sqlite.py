@@ -1,0 +1,15 @@
+"""SQLite: what it does differently from the generic rules."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from sterna.dialects.profile import DialectProfile
+
+
+class SQLiteProfile(DialectProfile):
+    name = "sqlite"
+    reader: ClassVar[str] = "sterna.autogenerate.reflect_sqlite:SQLiteReader"
+    system_schemas: ClassVar[frozenset[str]] = frozenset({"temp"})
+    compared_index_options: ClassVar[tuple[str, ...]] = ("sqlite_where",)
+    folds_redundant_uniques: ClassVar[bool] = True
