@@ -92,7 +92,7 @@ class MigrationContext:
             )
         else:
             self.connection = connection
-            self._external_transaction = connection is not None and connection.in_transaction()
+            self._external_transaction = _in_transaction(connection)
         impl_cls = DefaultImpl.get_by_dialect(dialect)
         self.impl: DefaultImpl = impl_cls(
             dialect,
@@ -583,3 +583,10 @@ def _output_stream(options: MigrationOptions) -> IO[str]:
             return cast(IO[str], stream)  # a text stream without bytes underneath (StringIO)
         stream.flush()
     return _EncodedOutput(binary, encoding=encoding, write_through=True)
+
+
+def _in_transaction(connection: Connection | None) -> bool:
+    """Whether the caller's connection has a transaction open (SQLAlchemy's mock engine, which
+    only records the statements it is given, has none)."""
+    check = getattr(connection, "in_transaction", None)
+    return bool(check()) if check is not None else False
