@@ -16,6 +16,7 @@ import sys
 from collections import namedtuple
 
 from sterna import __version__
+from sterna.cli_argv import attach_range_values, leftover_error
 from sterna.config import Config
 from sterna.errors import CommandError, ConfigError
 from sterna.util.console import ConsolePolicy
@@ -25,7 +26,7 @@ from sterna.util.messaging import hide_passwords
 # about 3 ms.  The records are built with ``collections.namedtuple`` at run time.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
     from typing import Any, NamedTuple
 
     class _ArgFields(NamedTuple):
@@ -360,16 +361,22 @@ def build_parser(
         if only is not None and name not in only:
             continue
         verb = VERBS[name]
-        sub = verbs.add_parser(
-            name, help=verb.help, description=verb.help, formatter_class=_HelpFormatter
-        )
+        sub = add_verb(verbs, prog, name, verb.help)
         for arg in verb.args:
             sub.add_argument(*arg.flags, **arg.options)
-        _add_globals(sub, prog, after_verb=True, short_c=name != "current")
         if name == "revision":
             # env.py files test config.cmd_opts.autogenerate; Sterna does not offer it yet
             sub.set_defaults(autogenerate=False)
     return parser
+
+
+def add_verb(
+    verbs: argparse._SubParsersAction[argparse.ArgumentParser], prog: str, name: str, help: str
+) -> argparse.ArgumentParser:
+    """Add the parser of verb ``name`` (with the global options after it) to ``verbs``."""
+    sub = verbs.add_parser(name, help=help, description=help, formatter_class=_HelpFormatter)
+    _add_globals(sub, prog, after_verb=True, short_c=name != "current")
+    return sub
 
 
 def _merge_globals(options: argparse.Namespace) -> None:
@@ -411,40 +418,58 @@ def config_files(names: Sequence[str] | None) -> tuple[str | None, str]:
     return toml or default_toml, ini or default_ini
 
 
-def _command_arguments(options: argparse.Namespace) -> tuple[list[Any], dict[str, Any]]:
+def verb_call(options: argparse.Namespace) -> tuple[Any, list[str], list[str]]:
+    """``(function, positional names, keyword names)`` of the command ``options`` ask for:
+    ``options.cmd`` when set (a command added with ``CommandLine.register_command``), else the
+    verb's function of :mod:`sterna.command`."""
+    cmd = getattr(options, "cmd", None)
+    if cmd is not None:
+        return cmd  # type: ignore[no-any-return]
+    from sterna import command  # keeps --help and parse errors cheap
+
     verb = VERBS[options.verb]
-    positional = [getattr(options, name) for name in verb.positional]
-    keywords: dict[str, Any] = {}
+    keywords: list[str] = []
     for arg in verb.args:
         dest = arg.options.get("dest") or arg.flags[-1].lstrip("-").replace("-", "_")
         if dest not in verb.positional and dest not in _RUN_OPTIONS:
-            keywords[dest] = getattr(options, dest)
-    return positional, keywords
+            keywords.append(dest)
+    return getattr(command, options.verb), list(verb.positional), sorted(keywords)
 
 
 def _check_explicit_files(options: argparse.Namespace) -> None:
     """A config file named with -c must exist (except for init, which creates it)."""
-    if options.verb in ("init", "list_templates"):
+    if options.verb in ("init", "list_templates") or options.verb not in VERBS:
         return
     for name in options.config or ():
         if not os.path.isfile(name):
             raise ConfigError(f"Config file {name!r} not found")
 
 
-def run(options: argparse.Namespace, console: ConsolePolicy | None = None) -> None:
-    """Build the Config for parsed ``options`` and run the verb (``console``: the console
-    script's policy, carried by the Config as ``config.console``)."""
-    from sterna import command  # keeps --help and parse errors cheap
-
-    _check_explicit_files(options)
+def config_for(options: argparse.Namespace, console: ConsolePolicy | None = None) -> Config:
+    """The Config a parsed command line runs with (``console``: the console script's policy,
+    carried by the Config as ``config.console``)."""
     toml, ini = config_files(options.config)
-    positional, keywords = _command_arguments(options)
-    function = getattr(command, options.verb)
-    options.cmd = (function, list(VERBS[options.verb].positional), sorted(keywords))
     config = Config(file_=ini, toml_file=toml, ini_section=options.name, cmd_opts=options)
     config.console = console
     _run_attributes(options, config)
-    function(config, *positional, **keywords)
+    return config
+
+
+def call(config: Config, options: argparse.Namespace) -> None:
+    """Run the command of parsed ``options`` with ``config`` (a config file named with -c must
+    exist, except for init and list_templates)."""
+    _check_explicit_files(options)
+    function, positional, keywords = options.cmd = verb_call(options)
+    function(
+        config,
+        *[getattr(options, name) for name in positional],
+        **{name: getattr(options, name, None) for name in keywords},
+    )
+
+
+def run(options: argparse.Namespace, console: ConsolePolicy | None = None) -> None:
+    """Build the Config for parsed ``options`` and run the verb."""
+    call(config_for(options, console), options)
 
 
 def _run_attributes(options: argparse.Namespace, config: Config) -> None:
@@ -478,29 +503,6 @@ def _os_error_message(exc: OSError) -> str:
     return reason
 
 
-def _attach_range_values(argv: Sequence[str]) -> list[str]:
-    """``-r -3:current`` as ``--rev-range=-3:current``: argparse would take ``-3:current`` for
-    an option (Alembic users have to write ``-r-3:current``)."""
-    result: list[str] = []
-    items = list(argv)
-    index = 0
-    while index < len(items):
-        item = items[index]
-        following = items[index + 1] if index + 1 < len(items) else None
-        if (
-            item in ("-r", "--rev-range")
-            and following
-            and following.startswith("-")
-            and ":" in following
-        ):
-            result.append(f"--rev-range={following}")
-            index += 2
-            continue
-        result.append(item)
-        index += 1
-    return result
-
-
 def _verbs_named(argv: Sequence[str]) -> frozenset[str] | None:
     """The verbs whose parsers ``argv`` can reach: every word that is a verb's name (one may be
     an option's value, so all of them), or ``None`` (all verbs) when there is none or when a
@@ -514,37 +516,19 @@ def _verbs_named(argv: Sequence[str]) -> frozenset[str] | None:
     return frozenset(named) or None
 
 
-def _unrecognized(extras: Sequence[str]) -> str:
-    return f"unrecognized arguments: {' '.join(extras)}"
-
-
-def _check_heads_with_value(
-    options: argparse.Namespace, args: Sequence[str], extras: Sequence[str]
-) -> str | None:
-    """The usage error of ``current -c FILE``: after ``current``, ``-c`` is ``--check-heads``
-    (as in Alembic) and takes no value, so ``FILE`` is left over; None for other leftovers."""
-    if options.verb != "current" or "current" not in args:
-        return None
-    after = list(args)[list(args).index("current") + 1 :]
-    for flag, following in zip(after, after[1:], strict=False):
-        if flag in ("-c", "--check-heads") and following in extras:
-            named = (
-                "-c after this verb is --check-heads (as in Alembic) and" if flag == "-c" else flag
-            )
-            return (
-                f"current: {named} takes no value; give the config file as --config "
-                f"{following} (or as -c {following} before the verb)"
-            )
-    return None
-
-
 def parse_args(argv: Sequence[str] | None, prog: str = "sterna") -> argparse.Namespace:
     """Parse a command line (``sys.argv[1:]`` when None) into options for :func:`run`."""
-    args = _attach_range_values(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(prog, _verbs_named(args))
+    args = attach_range_values(sys.argv[1:] if argv is None else argv)
+    return parse_with(build_parser(prog, _verbs_named(args)), args)
+
+
+def parse_with(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse ``argv`` (``sys.argv[1:]`` when None) with ``parser`` (one of :func:`build_parser`'s,
+    maybe with more verbs): a verb is required; global options after it are folded in."""
+    args = attach_range_values(sys.argv[1:] if argv is None else argv)
     options, extras = parser.parse_known_args(args)
     if extras:
-        parser.error(_check_heads_with_value(options, args, extras) or _unrecognized(extras))
+        parser.error(leftover_error(options, args, extras))
     if options.verb is None:
         parser.error("a verb is required (see --help)")
     _merge_globals(options)
@@ -560,8 +544,14 @@ def main(
     (``FAILED: ...`` on stderr), 2 for a usage error, 130 when interrupted.  ``console``: the
     speed measures the console script takes on its own process (none for a library call)."""
     options = parse_args(argv, prog)
+    return guarded(options, lambda: run(options, console))
+
+
+def guarded(options: argparse.Namespace, action: Callable[[], object]) -> int:
+    """Run ``action`` and return the exit status for its outcome: 0 on success, 1 on a user error
+    (``FAILED: ...`` on stderr), 130 when interrupted; with ``--raiseerr`` errors propagate."""
     try:
-        run(options, console)
+        action()
     except CommandError as exc:
         if options.raiseerr:
             raise

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sterna.errors import CommandError
@@ -23,7 +23,8 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None, **kwargs: A
 
 
 class CommandLine:
-    """The command line as an object: ``parser``, ``main(argv)``, ``run_cmd(config, options)``."""
+    """The command line as an object: ``parser``, ``main(argv)``, ``run_cmd(config, options)``,
+    and ``register_command(fn)`` to add a command of one's own."""
 
     def __init__(self, prog: str | None = None) -> None:
         from sterna.cli import build_parser
@@ -31,25 +32,56 @@ class CommandLine:
         self.prog = prog or "alembic"
         self.parser: argparse.ArgumentParser = build_parser(self.prog)
 
-    def main(self, argv: Sequence[str] | None = None) -> None:
-        from sterna.cli import main as cli_main
+    def register_command(self, fn: Callable[..., Any]) -> None:
+        """Add ``fn`` as a command named after it: ``fn(config, *positional, **keywords)``.
 
-        status = cli_main(argv, self.prog)
+        Its parameters after the config become arguments: those without a default positional
+        ones, those with a default ``--name`` options (``--some-name`` for ``some_name``) with
+        that default.  The first line of its docstring is the command's help.
+        """
+        from sterna.cli import add_verb
+
+        positional, keywords = _parameters(fn)
+        doc = (fn.__doc__ or "").strip()
+        sub = add_verb(_verbs(self.parser), self.prog, fn.__name__, doc.split("\n")[0])
+        sub.set_defaults(cmd=(fn, list(positional), sorted(keywords)))
+        for name in positional:
+            sub.add_argument(name)
+        for name, default in keywords.items():
+            sub.add_argument("--" + name.replace("_", "-"), dest=name, default=default)
+
+    def main(self, argv: Sequence[str] | None = None) -> None:
+        """Parse ``argv`` (``sys.argv[1:]`` when None), build the Config it names and call
+        :meth:`run_cmd`; exits with status 1 after ``FAILED: ...`` when the command fails."""
+        from sterna.cli import config_for, parse_with
+
+        options = parse_with(self.parser, argv)
+        self.run_cmd(config_for(options), options)
+
+    def run_cmd(self, config: Any, options: argparse.Namespace) -> None:
+        """Run the command of parsed ``options`` (``options.cmd``: ``(function, positional names,
+        keyword names)``, or the verb) with ``config``."""
+        from sterna.cli import call, guarded
+
+        status = guarded(options, lambda: call(config, options))
         if status:
             sys.exit(status)
 
-    def run_cmd(self, config: Any, options: argparse.Namespace) -> None:
-        """Run the command ``options.cmd`` (``(function, positional names, keyword names)``,
-        as parsing leaves it) with ``config``."""
-        fn, positional, keywords = options.cmd
-        try:
-            fn(
-                config,
-                *[getattr(options, name) for name in positional],
-                **{name: getattr(options, name, None) for name in keywords},
-            )
-        except CommandError as exc:
-            if getattr(options, "raiseerr", False):
-                raise
-            sys.stderr.write(f"FAILED: {exc}\n")
-            sys.exit(1)
+
+def _verbs(parser: argparse.ArgumentParser) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    # argparse offers no public way back to the sub-parsers action that build_parser added
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action
+    raise CommandError("this CommandLine's parser has no verbs")  # not one of build_parser's
+
+
+def _parameters(fn: Callable[..., Any]) -> tuple[list[str], dict[str, Any]]:
+    """The names after the first parameter of ``fn``: without a default, and with theirs."""
+    import inspect
+
+    params = list(inspect.signature(fn).parameters.values())[1:]
+    plain = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    positional = [p.name for p in params if p.kind in plain and p.default is p.empty]
+    keywords = {p.name: p.default for p in params if p.default is not p.empty}
+    return positional, keywords

@@ -14,6 +14,10 @@ from sterna.runtime.proxy import OPERATIONS as _SLOT
 
 
 def __getattr__(name: str) -> Any:
+    if name == "Operations":  # the facade's class, reachable from ``op`` as in Alembic
+        from sterna.operations.base import Operations
+
+        return Operations
     return _SLOT.lookup(name, lazy_methods=True)
 
 

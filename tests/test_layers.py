@@ -29,14 +29,15 @@ LAYERS = (
     "autogenerate",
     "compat",  # the alias: compat.py, compat_util.py, as_alembic.py, context.py, op.py
     "commands",  # command.py, commands/
-    "cli",  # cli.py, cli_compat.py, __main__.py
+    "cli",  # cli.py, cli_argv.py, cli_compat.py, __main__.py
 )
 
 _TOP_LEVEL = {
     "errors": "errors", "errors_revision": "errors", "config": "config",
     "config_files": "config", "hooks": "script",
     "compat": "compat", "compat_util": "compat", "as_alembic": "compat", "context": "compat",
-    "op": "compat", "command": "commands", "cli": "cli", "cli_compat": "cli", "__main__": "cli",
+    "op": "compat", "command": "commands", "cli": "cli", "cli_compat": "cli", "cli_argv": "cli",
+    "__main__": "cli",
 }  # fmt: skip
 
 #: (importing module, imported module) pairs that still go upward

@@ -348,9 +348,10 @@ class DefaultImpl(ImplHooks):
         by ``ALTER COLUMN ... DEFAULT``: refused, whether it is the new or the existing one."""
         for which, value in (("to", default), ("from", existing)):
             if isinstance(value, (Computed, Identity)):
+                kind = type(value).__name__
                 raise self._unsupported(
-                    f"alter_column({where[0]!r}, {where[1]!r}) {which} a "
-                    f"{type(value).__name__} server default",
+                    f"alter_column({where[0]!r}, {where[1]!r}) {which} "
+                    f"{'an' if kind[0] in 'AEIOU' else 'a'} {kind} server default",
                     "drop and re-add the column instead",
                 )
 
@@ -413,6 +414,7 @@ class DefaultImpl(ImplHooks):
     ) -> None:
         """INSERT rows: offline as one literal INSERT per row; online as one executemany when
         ``multiinsert`` and the rows are plain values, else one INSERT per row."""
+        _check_rows(table, rows)
         if not rows:
             return
         if self.as_sql:
@@ -505,6 +507,22 @@ def _same_keys_runs(
         else:
             runs.append([row])
     return runs
+
+
+def _check_rows(table: Table | TableClause, rows: object) -> None:
+    """``bulk_insert``'s rows must be a list of mappings: one mapping alone, or rows as
+    tuples, are refused before anything is written."""
+    if isinstance(rows, (Mapping, str)) or not isinstance(rows, Sequence):
+        raise TypeError(
+            f"bulk_insert({table.name!r}): rows must be a list of dictionaries, "
+            f"got {type(rows).__name__}"
+        )
+    for row in rows:
+        if not isinstance(row, Mapping):
+            raise TypeError(
+                f"bulk_insert({table.name!r}): each row must be a dictionary of column values, "
+                f"got {type(row).__name__}"
+            )
 
 
 def _literal_row(table: Table | TableClause, row: Mapping[str, Any]) -> dict[str, Any]:

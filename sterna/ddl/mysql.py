@@ -306,6 +306,8 @@ class MySQLImpl(DefaultImpl):
             "existing_autoincrement": existing_autoincrement,
         }
         renaming = name is not None and name != column_name
+        if server_default is not False:  # refused before asking for the rest of the definition
+            self._check_default(server_default, existing_server_default, (table_name, column_name))
         # ALTER COLUMN ... SET DEFAULT takes a literal only; an expression default (text(),
         # functions) needs the whole definition restated.
         expression_default = server_default is not False and not isinstance(
@@ -320,9 +322,6 @@ class MySQLImpl(DefaultImpl):
         )
         if not rewrite and not renaming:
             if server_default is not False:
-                self._check_default(
-                    server_default, existing_server_default, (table_name, column_name)
-                )
                 self._exec(ColumnDefault(table_name, column_name, server_default, schema))
             return
         if not rewrite and server_default is False and self._rename_only_allowed(existing):

@@ -199,9 +199,13 @@ def _await(awaitable: Any) -> Any:
 
 
 class InlineLiteral(BindParameter[Any]):
-    """A bound value that always compiles to its literal SQL form."""
+    """A bound value that always compiles to its literal SQL form.
 
-    inherit_cache = True
+    Never cached: the value is part of the compiled text, so a statement compiled for one
+    value must not be reused for another (two rows of ``bulk_insert(..., multiinsert=False)``
+    would both get the first row's value)."""
+
+    inherit_cache = False
 
     def __init__(self, value: Any, type_: Any = None) -> None:
         super().__init__(None, value, type_=type_, unique=True)

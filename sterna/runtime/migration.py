@@ -94,7 +94,7 @@ class MigrationContext:
             )
         else:
             self.connection = connection
-            self._external_transaction = connection is not None and connection.in_transaction()
+            self._external_transaction = _in_transaction(connection)
         impl_cls = DefaultImpl.get_by_dialect(dialect)
         self.impl: DefaultImpl = impl_cls(
             dialect,
@@ -580,3 +580,10 @@ class MigrationContext:
         yield
         if transactional:
             self.impl.emit_begin()
+
+
+def _in_transaction(connection: Connection | None) -> bool:
+    """Whether the caller's connection has a transaction open (SQLAlchemy's mock engine, which
+    only records the statements it is given, has none)."""
+    check = getattr(connection, "in_transaction", None)
+    return bool(check()) if check is not None else False

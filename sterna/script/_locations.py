@@ -28,8 +28,12 @@ _resource_files: Any = None
 
 
 def is_resource(location: str) -> bool:
-    """``package:resource`` rather than a path (a drive letter makes an absolute path)."""
-    return ":" in location and not os.path.isabs(location)
+    """``package:resource`` rather than a path.  A drive letter makes an absolute path on every
+    system (``C:\\Project`` or ``C:/Project`` in a configuration shared with Windows is a path,
+    never package ``C``)."""
+    import ntpath
+
+    return ":" in location and not os.path.isabs(location) and not ntpath.isabs(location)
 
 
 def resolve_location(location: str, here: str | None = None) -> str:

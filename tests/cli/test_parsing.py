@@ -137,9 +137,14 @@ def test_command_arguments_match_command_signatures() -> None:
 
     for name, verb in cli.VERBS.items():
         options = parse(name, *(["x"] * len(verb.positional)))
-        positional, keywords = cli._command_arguments(options)
-        signature = inspect.signature(getattr(command, name))
-        signature.bind(object(), *positional, **keywords)  # raises if they do not fit
+        function, positional, keywords = cli.verb_call(options)
+        assert function is getattr(command, name)
+        signature = inspect.signature(function)
+        signature.bind(  # raises if they do not fit
+            object(),
+            *[getattr(options, dest) for dest in positional],
+            **{dest: getattr(options, dest) for dest in keywords},
+        )
 
 
 def test_same_verbs_and_options_as_alembic() -> None:

@@ -131,3 +131,21 @@ def test_generated_default_change_refused(kind: Any, side: str) -> None:
         _default_dialect(lambda op: op.alter_column("t1", "c1", **given), "sterna")
     with pytest.raises(sa.exc.CompileError):  # Alembic refuses both too
         _default_dialect(lambda op: op.alter_column("t1", "c1", **given), "alembic")
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        {"server_default": sa.Computed("x * 5")},
+        {"server_default": sa.Identity()},
+        {"server_default": sa.Computed("x * 5"), "existing_server_default": sa.Computed("x")},
+    ],
+    ids=["computed", "identity", "computed-to-computed"],
+)
+def test_mysql_generated_default_refused_before_definition(given: dict[str, Any]) -> None:
+    """On MySQL the refusal comes first: not a request for ``existing_type`` that, once given,
+    would only lead to the same refusal."""
+    with pytest.raises(UnsupportedOperation, match=r"(Computed|Identity) server default"):
+        offline("mysql", lambda op: op.alter_column("t1", "c1", **given))
+    with pytest.raises(sa.exc.CompileError):  # Alembic refuses them too
+        alembic_offline("mysql", lambda op: op.alter_column("t1", "c1", **given))

@@ -139,3 +139,31 @@ def test_inline_literal_offline_escapes() -> None:
             ),
         )
         assert sql == [expected]
+
+
+def test_bulk_insert_inline_literal_row_by_row(db_url: str) -> None:
+    """Each row keeps its own inline_literal value: the compiled INSERT of the first row (the
+    literal is part of its text) must not be reused for the next one."""
+
+    def migrate(op: Operations, conn: Connection) -> list[tuple[Any, ...]]:
+        _people(op)
+        light = sa.table("order", sa.column("id", sa.Integer), sa.column("name", sa.String))
+        rows = [{"id": n, "name": op.inline_literal(f"n{n}")} for n in (1, 2, 3)]
+        op.bulk_insert(light, rows, multiinsert=False)
+        op.execute(light.update().where(light.c.id == 2).values(name=op.inline_literal("two")))
+        op.execute(light.update().where(light.c.id == 3).values(name=op.inline_literal("three")))
+        return [row[:2] for row in _read(conn)]
+
+    assert online(db_url, migrate) == [(1, "n1"), (2, "two"), (3, "three")]
+
+
+@pytest.mark.parametrize("rows", [{"id": 5}, [(5,)], "id"], ids=["one-dict", "tuples", "str"])
+def test_bulk_insert_refuses_rows_that_are_not_dictionaries(db_url: str, rows: Any) -> None:
+    def migrate(op: Operations, conn: Connection) -> list[tuple[Any, ...]]:
+        table = _people(op)
+        with pytest.raises(TypeError, match=r"bulk_insert\('order'\)"):
+            op.bulk_insert(table, rows)
+        op.bulk_insert(table, ({"id": n} for n in (7, 8)))  # any iterable of rows is fine
+        return _read(conn)
+
+    assert online(db_url, migrate) == [(7, None, None), (8, None, None)]

@@ -201,3 +201,25 @@ def test_opts_is_a_dictionary_whose_items_reach_autogenerate(db_url: str) -> Non
         assert [d[1].name for d in compare_metadata(ctx, metadata)] == ["kept"]
         assert ctx.opts["target_metadata"] is metadata
     engine.dispose()
+
+
+def test_configure_with_a_sqlalchemy_mock_engine() -> None:
+    """SQLAlchemy's ``create_mock_engine`` (statements handed to a function, no database): the
+    context takes it as its connection and the operations reach that function."""
+    from sqlalchemy import Column, Integer, create_mock_engine
+
+    from sterna.operations import Operations
+
+    seen: list[str] = []
+
+    def record(sql: Any, *multiparams: Any, **params: Any) -> None:
+        seen.append(" ".join(str(sql.compile(dialect=engine.dialect)).split()))
+
+    engine = create_mock_engine("postgresql://", record)
+    op = Operations(MigrationContext.configure(engine))  # type: ignore[arg-type]
+    op.alter_column("t", "c", nullable=True)
+    op.add_column("t", Column("x", Integer))
+    assert seen == [
+        "ALTER TABLE t ALTER COLUMN c DROP NOT NULL",
+        "ALTER TABLE t ADD COLUMN x INTEGER",
+    ]

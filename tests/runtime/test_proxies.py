@@ -134,3 +134,24 @@ def test_proxy_modules_do_not_import_sqlalchemy() -> None:
         cwd=str(__import__("pathlib").Path(__file__).parents[2]),
     )
     assert out.stdout.strip() == "False"
+
+
+def test_op_module_exposes_the_operations_class(sqlite_url: str) -> None:
+    """``op.Operations(context)`` builds a facade outside a migration, as Alembic's op module
+    allows (its own tests do so); it does not need a running step."""
+    import sqlalchemy as sa
+
+    from sterna.operations import Operations
+    from sterna.runtime.migration import MigrationContext
+
+    assert op.Operations is Operations
+    engine = sa.create_engine(sqlite_url)
+    try:
+        with engine.begin() as conn:
+            facade = op.Operations(MigrationContext.configure(conn))
+            table = facade.create_table("t", sa.Column("id", sa.Integer, primary_key=True))
+            facade.bulk_insert(table, [{"id": 1}, {"id": 2}])
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar() == 2
+    finally:
+        engine.dispose()

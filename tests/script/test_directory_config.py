@@ -198,3 +198,29 @@ def test_quiet_comes_from_cmd_opts(tmp_path: Path, capsys: pytest.CaptureFixture
     ScriptDirectory.from_config(config).generate_revision("abc123", "quiet please")
     assert capsys.readouterr().out == ""
     assert (tmp_path / "m" / "versions" / "abc123_quiet_please.py").exists()
+
+
+@pytest.mark.parametrize("written", [r"C:\Project A;D:/Project B", r"c:\versions"])
+def test_windows_drive_paths_are_paths_not_packages(written: str) -> None:
+    """A location with a drive letter (an ini file shared with Windows) is a folder, never the
+    resource of a package named after the drive letter; Alembic takes it as a path too."""
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent))
+    config.set_main_option("path_separator", ";")
+    config.set_main_option("version_locations", written)
+    expected = written.split(";")
+    assert ScriptDirectory.from_config(config).version_locations == expected
+
+    from alembic.config import Config as AlembicConfig
+    from alembic.script import ScriptDirectory as AlembicScriptDirectory
+
+    theirs = AlembicConfig()
+    for key in ("script_location", "path_separator", "version_locations"):
+        theirs.set_main_option(key, config.get_main_option(key) or "")
+    assert AlembicScriptDirectory.from_config(theirs).version_locations == expected
+
+
+def test_package_resource_location_still_resolved() -> None:
+    config = Config()
+    config.set_main_option("script_location", "tests:script")
+    assert ScriptDirectory.from_config(config).dir == str(Path(__file__).parent)

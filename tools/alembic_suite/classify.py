@@ -30,8 +30,10 @@ Rules, first match wins:
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from alembic_suite.layout import same_code
 from alembic_suite.public import PublicSurface
@@ -70,6 +72,34 @@ _ATTRIBUTE = re.compile(
 )
 _PATCHED = re.compile(r"<module '([\w.]+)'.*> does not have the attribute '(\w+)'")
 _SETUP = re.compile(r'^failed on (?:setup|teardown) with "(.*)', re.S)
+
+
+def _intended() -> dict[str, str]:
+    """``ALEMBIC_SUITE_INTENDED`` of tests/conformance/known_differences.py, read with ``ast``
+    (a literal dict whose values are strings or the name of a module-level string)."""
+    global _INTENDED
+    if _INTENDED is None:
+        source = Path(__file__).resolve().parents[2] / "tests/conformance/known_differences.py"
+        tree = ast.parse(source.read_text())
+        names: dict[str, str] = {}
+        _INTENDED = {}
+        for node in tree.body:
+            target = node.target if isinstance(node, ast.AnnAssign) else None
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target = node.targets[0]
+            if not isinstance(target, ast.Name) or node.value is None:  # type: ignore[union-attr]
+                continue
+            value = node.value  # type: ignore[union-attr]
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                names[target.id] = value.value
+            elif target.id == "ALEMBIC_SUITE_INTENDED" and isinstance(value, ast.Dict):
+                for key, item in zip(value.keys, value.values, strict=True):
+                    text = names[item.id] if isinstance(item, ast.Name) else ast.literal_eval(item)
+                    _INTENDED[ast.literal_eval(key)] = text  # type: ignore[arg-type]
+    return _INTENDED
+
+
+_INTENDED: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -213,6 +243,9 @@ def _classify(test_id: str, outcome: Outcome | None, surface: PublicSurface) -> 
     found = _ATTRIBUTE.search(text)
     if found is not None and frames and "/sterna/" not in frames[-1][0]:
         return _attribute_verdict(found)
+    listed = next((why for prefix, why in _intended().items() if test_id.startswith(prefix)), None)
+    if listed is not None:
+        return Verdict("b", f"intended: {listed}")
     dialect = _UNSUPPORTED_DIALECTS.get(test_id.split(".")[1] if "." in test_id else "")
     if dialect is not None:
         return Verdict(

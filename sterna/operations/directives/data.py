@@ -29,7 +29,9 @@ class DataDirectives(DirectiveBase):
         * ``multiinsert``: online, send rows with the same keys in one ``executemany`` (the
           default) rather than one INSERT each; rows holding SQL expressions always go one by
           one."""
-        self.invoke(BulkInsertOp(table, list(rows), multiinsert=multiinsert))
+        if not isinstance(rows, (Mapping, str)):  # one row alone is refused by the DDL layer
+            rows = list(rows)
+        self.invoke(BulkInsertOp(table, rows, multiinsert=multiinsert))
 
     def execute(
         self, sqltext: Executable | str, *, execution_options: dict[str, Any] | None = None
