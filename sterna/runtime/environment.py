@@ -238,7 +238,7 @@ class EnvironmentContext:
 
         ``kw``: any other option, kept in the migration context's ``opts`` for env.py, the
         project or a dialect implementation to read."""
-        opts = dict(self.context_opts)
+        opts = self.context_opts  # kept: a later configure() call starts from these
         if output_buffer is None:
             output_buffer = getattr(self.config, "output_buffer", None)
         merged_args = _merge_template_args(opts.get("template_args"), template_args)

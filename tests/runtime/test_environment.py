@@ -97,6 +97,17 @@ def test_configure_parses_options_once(chain: Chain) -> None:
     assert out.getvalue() == "-- hello\n\n"
 
 
+def test_options_of_an_earlier_configure_call_are_kept(chain: Chain) -> None:
+    """As in Alembic, configure() adds to the options it was given before: an env.py (or a
+    program) may configure in two calls, the second naming only the connection."""
+    with EnvironmentContext(FakeConfig(), chain.directory(), as_sql=True) as env:
+        env.configure(dialect_name="sqlite", my_option="mine", template_args={"a": 1})
+        env.configure(dialect_name="sqlite", template_args={"b": 2})
+        ctx = env.get_context()
+        assert ctx.opts["my_option"] == "mine"
+        assert ctx.options.template_args == {"a": 1, "b": 2}
+
+
 def test_configure_rejects_misuse(chain: Chain, sqlite_url: str) -> None:
     engine = create_engine(sqlite_url)
     with EnvironmentContext(FakeConfig(), chain.directory()) as env:
