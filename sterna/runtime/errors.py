@@ -206,11 +206,25 @@ def _at(heads: Iterable[str]) -> str:
 
 
 def rolled_back_state(
-    scope: str, transactional: bool, start: Iterable[str], now: Iterable[str], steps_done: int
+    scope: str,
+    transactional: bool,
+    start: Iterable[str],
+    now: Iterable[str],
+    steps_done: int,
+    at_commit: tuple[Iterable[str], str] | None = None,
 ) -> str:
     """What a failed step leaves the database in, once its transaction was rolled back:
     ``scope`` is ``"run"`` (one transaction for the whole run) or ``"step"`` (one per step);
-    ``start`` the heads before the run, ``now`` those after the steps that completed."""
+    ``start`` the heads before the run, ``now`` those after the steps that completed;
+    ``at_commit``: the heads and the revision when ``autocommit_block()`` last committed the
+    transaction (the rollback goes back to there, not further)."""
+    if at_commit is not None and transactional:
+        heads, revision = at_commit
+        return (
+            f"rolled back to the commit autocommit_block() made in revision {revision}: the "
+            f"version table shows {_at(heads)}, and what {revision} ran up to there stayed "
+            "applied (see 'sterna validate')"
+        )
     if scope == "run" and transactional:
         return (
             "the whole run was rolled back: the schema and the version table are as before the "

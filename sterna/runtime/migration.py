@@ -86,6 +86,9 @@ class MigrationContext:
         #: "step"); the heads before the run, the heads now (live) and the steps completed
         self._scope = "run"
         self._progress: tuple[tuple[str, ...], set[str], list[int]] = ((), set(), [0])
+        #: the heads and the step when autocommit_block() committed Sterna's transaction
+        self._committed: tuple[frozenset[str], StepLike] | None = None
+        self._running: StepLike | None = None
         self._external_transaction = False
         self.output_buffer: IO[str] = output_stream(options)
         if self.as_sql:
@@ -337,6 +340,7 @@ class MigrationContext:
     ) -> None:
         if self.environment_context is not None:
             self.environment_context.steps_started += 1
+        self._running = step
         history = self._history
         if history is not None:
             history.before_step(step)
@@ -377,14 +381,19 @@ class MigrationContext:
         history = self._history
         pending = history.pending_failure if history is not None else None
         if pending is None or not pending.row_id:
-            start, now, done = self._progress
-            state = rolled_back_state(self._scope, self.transactional_ddl, start, now, done[0])
-            return f"{what} stopped; {state}"
+            return f"{what} stopped; {self._rolled_back_state()}"
         return (
             f"{what} stopped after {pending.executed} of its statements took effect (not "
             f"rolled back; recorded in the history table); run 'sterna {direction(step)} "
             f"--resume' to finish it, or see 'sterna validate'"
         )
+
+    def _rolled_back_state(self) -> str:
+        start, now, done = self._progress
+        committed = self._committed
+        at_commit = None if committed is None else (committed[0], step_revision_label(committed[1]))
+        args = (self._scope, self.transactional_ddl, start, now, done[0])
+        return rolled_back_state(*args, at_commit)
 
     def _failure(self, step: StepLike, exc: Exception) -> MigrationError:
         failure = self._step_failure(step, exc)
@@ -513,10 +522,7 @@ class MigrationContext:
 
     def _end_transaction(self, commit: bool, failure: BaseException | None = None) -> None:
         if isinstance(failure, MigrationError) and not commit:
-            start, now, done = self._progress
-            failure.add_state(
-                rolled_back_state(self._scope, self.transactional_ddl, start, now, done[0])
-            )
+            failure.add_state(self._rolled_back_state())
         transaction, self._transaction = self._transaction, None
         if transaction is None or not transaction.is_active:
             transaction_ended(self)
@@ -525,6 +531,7 @@ class MigrationContext:
             if self._history is not None:
                 self._history.flush()  # the rows of the steps that commit now
             transaction.commit()
+            self._committed = None
         else:
             transaction.rollback()
             if self._history is not None:
@@ -556,6 +563,8 @@ class MigrationContext:
             self._end_transaction(commit=True)
         elif conn.in_transaction():
             conn.commit()
+        if self._running is not None:  # a rollback from here on goes back to this commit only
+            self._committed = (frozenset(self._progress[1]), self._running)
         level = conn.get_isolation_level()
         conn.execution_options(isolation_level="AUTOCOMMIT")
         block = conn.begin()

@@ -154,3 +154,38 @@ def test_transaction_of_the_caller(tmp_path: Path, sqlite_url: str) -> None:
     )
     assert version_rows(sqlite_url) == ["a1"]
     assert table_names(sqlite_url) == {"alembic_version", "t_a1"}
+
+
+AUTOCOMMIT_A2 = """\
+def upgrade():
+    op.execute("CREATE TABLE t_before (id INTEGER)")
+    with op.get_context().autocommit_block():
+        op.execute("CREATE TABLE t_block (id INTEGER)")
+    op.execute("CREATE TABLE t_a2 (id INTEGER)")
+
+def downgrade():
+    pass
+"""
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_rollback_after_an_autocommit_block_goes_back_to_its_commit(
+    tmp_path: Path, db_url: str
+) -> None:
+    """autocommit_block() in a2 commits the run's transaction: when a3 fails, the rollback
+    goes back to that commit, not to the start of the run, and the message says so."""
+    root = write_project(tmp_path, db_url, per_migration=False)
+    chain_a(root)
+    assert run_sterna("upgrade", "a1", cwd=root).returncode == 0
+    write_script(versions(root) / "a2_second.py", "a2", "a1", functions=AUTOCOMMIT_A2)
+    write_script(versions(root) / "a3_third.py", "a3", "a2", functions=FAILING_A3)
+    proc = run_sterna("upgrade", "head", cwd=root)
+    assert proc.returncode == 1, proc.stderr
+    line = error_lines(proc)[-1]
+    assert line.endswith(
+        "; rolled back to the commit autocommit_block() made in revision a2: the version table "
+        "shows revision a1, and what a2 ran up to there stayed applied (see 'sterna validate')"
+    ), line
+    assert "whole run was rolled back" not in line
+    assert table_names(db_url) == {"alembic_version", "t_a1", "t_before", "t_block"}
+    assert version_rows(db_url) == ["a1"]
