@@ -25,6 +25,8 @@ foreignkeys``                     constraints in the two sets
 ``render_type`` /                 the autogenerate renderer (when no ``render_item`` rendered
 ``render_ddl_sql_expr``           the object)
 ``requires_recreate_in_batch``    batch mode with ``recreate="auto"``
+``batch_rebuild_reason``          the default ``requires_recreate_in_batch``, per operation,
+                                  and batch mode with ``recreate="never"`` (Sterna's own)
 ``prep_table_for_batch``          a batch rebuild, before the new table is created
 ``cast_for_batch_migrate``        a batch rebuild, per copied column whose type changes
 ``version_table_impl``            the runtime, to build the ``alembic_version`` ``Table``
