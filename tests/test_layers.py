@@ -49,9 +49,10 @@ KNOWN_UPWARD = {
     ("sterna.ddl.impl_hooks", "sterna.autogenerate.compare.indexes"),
     ("sterna.ddl.impl_hooks", "sterna.autogenerate.compare.types"),
     ("sterna.ddl.impl_hooks", "sterna.autogenerate.reflect"),
-    ("sterna.ddl.impl_hooks", "sterna.operations.batch"),
     ("sterna.ddl.mysql", "sterna.autogenerate.reflect_mysql"),
     ("sterna.ddl.postgresql", "sterna.operations.ops"),
+    # SQLite's batch policy (what its ALTER TABLE cannot do) is read off the operation objects
+    ("sterna.ddl.sqlite", "sterna.operations.ops"),
     # op.* reaches the running migration context
     ("sterna.operations.base", "sterna.runtime.proxy"),
 }

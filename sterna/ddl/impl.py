@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import importlib
 import logging
+import sys
 from collections.abc import Mapping, Sequence
-from typing import IO, Any, ClassVar, cast
+from typing import IO, TYPE_CHECKING, Any, ClassVar, Literal, cast
 
 from sqlalchemy import Column, Computed, Identity, Index, Table, literal, text
 from sqlalchemy import Sequence as Sequence_
@@ -58,7 +59,12 @@ from sterna.ddl.elements import (
 from sterna.ddl.impl_hooks import ComparisonResult as ComparisonResult  # Alembic's path
 from sterna.ddl.impl_hooks import ImplHooks
 from sterna.ddl.locks import MigrationLock
+from sterna.ddl.sql_lexer import LexerFlags
 from sterna.errors import UnsupportedOperation
+
+if TYPE_CHECKING:
+    from sterna.ddl.recreate_changes import RebuildRequest
+    from sterna.ddl.recreate_model import TableModel
 
 log = logging.getLogger("alembic.ddl.impl")
 
@@ -117,10 +123,16 @@ class DefaultImpl(ImplHooks):
         Only the built-in module of that dialect is imported (it registers its classes): the
         PostgreSQL one alone costs more than a whole offline run of a small project on SQLite.
         """
-        module = _BUILTIN_DIALECT_MODULES.get(dialect.name)
-        if module is not None:
+        return cls.get_by_name(str(dialect.name))
+
+    @classmethod
+    def get_by_name(cls, name: str) -> type[DefaultImpl]:
+        """:meth:`get_by_dialect` for a dialect's name (code that holds only the name: the SQL
+        lexer)."""
+        module = _BUILTIN_DIALECT_MODULES.get(name)
+        if module is not None and module not in sys.modules:
             importlib.import_module(module)
-        return cls._registry.get(dialect.name, DefaultImpl)
+        return cls._registry.get(name, DefaultImpl)
 
     @property
     def bind(self) -> Connection | None:
@@ -181,6 +193,58 @@ class DefaultImpl(ImplHooks):
         ``transaction_scoped``: the caller owns the transaction, so a lock its end releases
         is preferred where the backend has one."""
         return None
+
+    def driver_transactions(self, transactional_ddl: bool | None) -> bool:
+        """Online: whether the runtime must itself open the driver's transaction
+        (:meth:`ensure_driver_transaction`) for DDL to be rolled back with the version table's
+        rows (``transactional_ddl``: the option env.py gave, None when it gave none).  No: the
+        driver opens its transactions, or the DDL cannot be rolled back."""
+        return False
+
+    def ensure_driver_transaction(self, connection: Connection) -> None:
+        """Open the driver's transaction where :meth:`driver_transactions` said so."""
+
+    # -- the dialect's rules for the SQL lexer and the batch table rebuild ---------------------
+    # Code that holds only a dialect reads the class attributes from get_by_dialect()'s class.
+
+    #: how the SQL lexer reads quotes on this dialect (:mod:`sterna.ddl.sql_lexer`)
+    lexer_flags: ClassVar[LexerFlags] = LexerFlags()
+    #: tables have a row id of their own that a rebuild keeps (SQLite's ``rowid``)
+    tables_have_rowid: ClassVar[bool] = False
+    #: where a rebuild writes a column's autoincrement: a clause of the column (MySQL's
+    #: ``AUTO_INCREMENT``), of its inline primary key (SQLite's ``AUTOINCREMENT``), or nowhere
+    rebuild_autoincrement: ClassVar[Literal["column", "primary key"] | None] = None
+    #: a rebuild writes column comments in the column definitions (MySQL), not as statements
+    rebuild_inline_comments: ClassVar[bool] = False
+    #: a rebuild renames existing columns in place first (``RENAME COLUMN`` also updates the
+    #: triggers, views and foreign keys that name them: SQLite)
+    rebuild_renames_in_place: ClassVar[bool] = False
+    #: constraint names are unique in the schema: the new table's named constraints get
+    #: temporary names while the old table exists (PostgreSQL)
+    rebuild_renames_constraints: ClassVar[bool] = False
+    #: foreign key and named CHECK names are unique in the database: those constraints are
+    #: added once the old table is gone (MySQL)
+    rebuild_defers_constraints: ClassVar[bool] = False
+    #: what the rebuild's copy ``INSERT`` needs to write a ``GENERATED ALWAYS`` identity column
+    overriding_identity_sql: ClassVar[str] = ""
+
+    def rebuild_table(self, request: RebuildRequest) -> None:
+        """Rebuild a table for batch mode: move and copy (:mod:`sterna.ddl.recreate`)."""
+        from sterna.ddl.recreate import rebuild_by_copy
+
+        rebuild_by_copy(self, request)
+
+    def rename_rebuilt_table(self, temp: str, name: str, schema: str | None) -> None:
+        """Give the rebuilt table its name once the old table is gone."""
+        self.rename_table(temp, name, schema=schema)
+
+    def rebuild_owned_sequences(self, model: TableModel) -> list[tuple[str, str]]:
+        """``(sequence, column)``: the sequences the old table owns, to hand over to the new."""
+        return []
+
+    def rebuild_counter_sql(self, model: TableModel, temp: str) -> list[str]:
+        """The statements that carry the id counter over to the new table ``temp``."""
+        return []
 
     def _compile(self, construct: ClauseElement) -> str:
         compiled = construct.compile(dialect=self.dialect, compile_kwargs={"literal_binds": True})

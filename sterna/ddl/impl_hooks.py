@@ -25,6 +25,8 @@ foreignkeys``                     constraints in the two sets
 ``render_type`` /                 the autogenerate renderer (when no ``render_item`` rendered
 ``render_ddl_sql_expr``           the object)
 ``requires_recreate_in_batch``    batch mode with ``recreate="auto"``
+``batch_rebuild_reason``          the default ``requires_recreate_in_batch``, per operation,
+                                  and batch mode with ``recreate="never"`` (Sterna's own)
 ``prep_table_for_batch``          a batch rebuild, before the new table is created
 ``cast_for_batch_migrate``        a batch rebuild, per copied column whose type changes
 ``version_table_impl``            the runtime, to build the ``alembic_version`` ``Table``
@@ -42,7 +44,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple
 
 from sqlalchemy import Column, Index, Table, UniqueConstraint, cast
 from sqlalchemy.engine import Dialect
@@ -104,6 +106,8 @@ class ImplHooks:
     docstring for where each is called)."""
 
     dialect: Dialect
+    #: the default :meth:`cast_for_batch_migrate` casts the copied column to its new type
+    batch_copy_casts: ClassVar[bool] = True
 
     # -- reflection -----------------------------------------------------------------------------
 
@@ -216,12 +220,16 @@ class ImplHooks:
 
     def requires_recreate_in_batch(self, batch_op: Any) -> bool:
         """With ``recreate="auto"``: whether the queued operations (``batch_op.batch``) need
-        the table to be rebuilt.  True on SQLite for what its ``ALTER TABLE`` cannot do."""
-        from sterna.operations.batch import sqlite_needs_rebuild
+        the table to be rebuilt: when :meth:`batch_rebuild_reason` gives a reason for one."""
+        return any(self.batch_rebuild_reason(operation) is not None for operation in batch_op.batch)
 
-        if self.dialect.name != "sqlite":
-            return False
-        return any(sqlite_needs_rebuild(operation) for operation in batch_op.batch)
+    def batch_rebuild_reason(self, operation: Any) -> str | None:
+        """Why the dialect's ``ALTER TABLE`` cannot carry out the batch ``operation`` in place
+        (completing "needs the table to be rebuilt ..."), or None when it can.  Asked by the
+        default :meth:`requires_recreate_in_batch` and, with ``recreate="never"``, by batch mode
+        before anything runs (to refuse the batch).  The default: None (SQLite's: what its
+        ``ALTER TABLE`` cannot do)."""
+        return None
 
     def prep_table_for_batch(self, batch_impl: Any, table: Table) -> None:
         """Run before a batch rebuild creates the new table; ``table`` is the table as it is.
@@ -234,9 +242,10 @@ class ImplHooks:
         new_type: TypeEngine[Any],
     ) -> None:
         """Set ``existing_transfer["expr"]`` to the expression that copies the old column into
-        its new type.  Sterna casts on backends that check types strictly (not on SQLite and
-        MySQL/MariaDB, whose conversions on insert are the ones ``ALTER`` would make)."""
-        if self.dialect.name in ("sqlite", "mysql"):
+        its new type.  Sterna casts where :attr:`batch_copy_casts` says so (backends that check
+        types strictly; not SQLite and MySQL, whose conversions on insert are the ones ``ALTER``
+        would make)."""
+        if not self.batch_copy_casts:
             return
         existing_transfer["expr"] = cast(existing_transfer["expr"], new_type)
 

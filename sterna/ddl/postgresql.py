@@ -7,8 +7,9 @@ missing; offline once per run), and the ``*_enum*`` operations map to ``CREATE T
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable, Iterable, Sequence
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from sqlalchemy import Column, Enum, Table, text
 from sqlalchemy.dialects.postgresql import ENUM
@@ -29,6 +30,9 @@ from sterna.ddl.elements import (
 from sterna.ddl.impl import DefaultImpl
 from sterna.ddl.locks import advisory_key, lock_identity
 from sterna.ddl.pg_identity import IdentityChange, identity_action, is_identity_change
+
+if TYPE_CHECKING:
+    from sterna.ddl.recreate_model import TableModel
 
 
 class EnumTypeDDL(ExecutableDDLElement):
@@ -160,6 +164,9 @@ def named_enums(columns: Iterable[Column[Any]]) -> list[Enum]:
 class PostgresqlImpl(DefaultImpl):
     __dialect__ = "postgresql"
     transactional_ddl = True
+    #: primary key and unique constraint names are index names, unique in the schema
+    rebuild_renames_constraints: ClassVar[bool] = True
+    overriding_identity_sql: ClassVar[str] = "OVERRIDING SYSTEM VALUE"
 
     def __init__(self, *args: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
@@ -304,6 +311,47 @@ class PostgresqlImpl(DefaultImpl):
         """PostgreSQL before 12 refuses ``ALTER TYPE ... ADD VALUE`` in a transaction block."""
         version = self.dialect.server_version_info
         return version is not None and tuple(version[:1]) < (12,)
+
+    def rebuild_owned_sequences(self, model: TableModel) -> list[tuple[str, str]]:
+        """The sequences behind ``SERIAL`` columns (``DEFAULT nextval('t_id_seq')``): they
+        belong to the old table and would be dropped with it, so ownership moves to the new
+        one."""
+        found: list[tuple[str, str]] = []
+        for column in model.columns:
+            for clause in column.clauses:
+                match = _NEXTVAL.search(clause.text) if clause.kind == "default" else None
+                if match:
+                    found.append((match.group(1).replace("''", "'"), column.name))
+        return found
+
+    def rebuild_counter_sql(self, model: TableModel, temp: str) -> list[str]:
+        """A ``SERIAL`` or identity column of the new table has a fresh sequence; it is set to
+        the later of the old sequence's last value and the largest copied id (read in SQL, so
+        the statements are the same online and offline)."""
+        found: list[str] = []
+        for column in model.columns:
+            type_sql = " ".join(t.text for t in column.type_tokens).upper()
+            serial = type_sql in ("SERIAL", "BIGSERIAL", "SMALLSERIAL") or column.has("identity")
+            if serial and column.source is not None:
+                found.append(_setval_sql(model, temp, column.name, column.source))
+        return found
+
+
+_NEXTVAL = re.compile(r"nextval\('((?:[^']|'')+)'(?:::regclass)?\)", re.IGNORECASE)
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _setval_sql(model: TableModel, temp: str, column: str, source: str) -> str:
+    new_seq = f"pg_get_serial_sequence({_literal(model.qualified(temp))}, {_literal(column)})"
+    old_seq = f"pg_get_serial_sequence({_literal(model.qualified(model.name))}, {_literal(source)})"
+    last = f"GREATEST(pg_sequence_last_value(CAST({old_seq} AS regclass)), copied.top)"
+    return (
+        f"SELECT setval({new_seq}, COALESCE({last}, 1), {last} IS NOT NULL) "
+        f"FROM (SELECT max({model.quote(column)}) AS top FROM {model.qualified(temp)}) AS copied"
+    )
 
 
 _HOLDER_SQL = text(

@@ -24,7 +24,9 @@ The dialect implementation takes part through its hooks: ``prep_table_for_batch`
 the new table is created, ``cast_for_batch_migrate`` gives the copy expression of each column
 whose type changes, and ``autogen_column_reflect`` sees the columns batch mode reflects.
 
-:func:`rebuild` is the entry point.
+``DefaultImpl.rebuild_table`` is the entry point: :func:`rebuild_by_copy` here, SQLite's own
+online rebuild (``SQLiteImpl.rebuild_table``) there.  The dialect's rules of the rebuild are
+attributes and methods of its implementation class (``rebuild_*``, ``tables_have_rowid``...).
 """
 
 from __future__ import annotations
@@ -63,13 +65,9 @@ log = logging.getLogger("alembic.ddl.recreate")
 TEMP_PREFIX = "_sterna_tmp_"
 
 
-def rebuild(impl: DefaultImpl, request: RebuildRequest) -> None:
-    """Rebuild ``request.table_name`` with ``request.changes`` applied."""
-    if impl.dialect.name == "sqlite" and not impl.as_sql and request.copy_from is None:
-        from sterna.ddl.recreate_sqlite import rebuild_sqlite
-
-        rebuild_sqlite(impl, request)
-        return
+def rebuild_by_copy(impl: DefaultImpl, request: RebuildRequest) -> None:
+    """Rebuild ``request.table_name`` with ``request.changes`` applied, from ``copy_from`` or
+    the reflected table, by the statements of the module docstring."""
     if impl.as_sql and request.copy_from is None:
         raise BatchCopyFromRequired(
             request.label,
@@ -83,7 +81,7 @@ def rebuild(impl: DefaultImpl, request: RebuildRequest) -> None:
         settle(model)
     changes = list(request.changes)
     renames: list[tuple[str, str]] = []
-    if impl.dialect.name == "sqlite":
+    if impl.rebuild_renames_in_place:
         renames, changes = hoist_renames(changes, [c.name for c in model.columns])
         for old, new in renames:
             impl.alter_column(request.table_name, old, name=new, schema=request.schema)
@@ -257,7 +255,8 @@ def copy_sql(
     if rowid is not None:
         targets.insert(0, rowid)
         sources.insert(0, rowid)
-    overriding = " OVERRIDING SYSTEM VALUE" if _identity_always(model) else ""
+    clause = model.rules.overriding_identity_sql
+    overriding = f" {clause}" if clause and _identity_always(model) else ""
     return (
         f"INSERT INTO {model.qualified(target)} ({', '.join(targets)}){overriding} "
         f"SELECT {', '.join(sources)} FROM {model.qualified(source)}"
@@ -309,7 +308,7 @@ class RebuildPlan:
 
 
 def _identity_always(model: TableModel) -> bool:
-    return model.dialect.name == "postgresql" and any(
+    return any(
         clause.kind == "identity" and "ALWAYS" in clause.text.upper()
         for column in model.columns
         if column.source is not None

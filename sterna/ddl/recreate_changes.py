@@ -28,6 +28,9 @@ from sterna.ddl.recreate_sql import identifiers
 
 log = logging.getLogger("alembic.ddl.recreate")
 
+#: keyword arguments of batch directives that only a rebuild can honour (they place a column)
+POSITION_KW = ("insert_before", "insert_after")
+
 
 @dataclass(frozen=True)
 class AddColumn:

@@ -1,12 +1,12 @@
 """The rebuild statements for offline output and for backends other than SQLite.
 
-See :mod:`sterna.ddl.recreate` for the sequence; this module adds what PostgreSQL and
-MySQL/MariaDB need around it (constraint names, sequences, comments).
+See :mod:`sterna.ddl.recreate` for the sequence; this module adds what the dialect needs around
+it (constraint names, sequences, id counters, comments), as its implementation class says
+(``DefaultImpl.rebuild_*``).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any
@@ -40,25 +40,21 @@ def run_generic(
     name, schema = model.name, model.schema
     old_columns = [c.source for c in model.columns if c.source]
     rowid = rowid_name(model, old_columns, had_rowid)
-    renamed = _temporary_constraint_names(model)
-    deferred = _deferred_constraints(model)
+    renamed = _temporary_constraint_names(model) if impl.rebuild_renames_constraints else []
+    deferred = _deferred_constraints(model) if impl.rebuild_defers_constraints else []
     impl._exec(executable(model.create_table_sql(temp)))
-    sequences = _owned_sequences(model)
+    sequences = impl.rebuild_owned_sequences(model)
     try:
         impl._exec(executable(copy_sql(model, temp, name, rowid, expressions)))
-        _advance_sequences(impl, model, temp)
+        for sql in impl.rebuild_counter_sql(model, temp):
+            impl._exec(executable(sql))
         for owned, _ in sequences:
             impl._exec(executable(f"ALTER SEQUENCE {owned} OWNED BY NONE"))
         impl.drop_table(Table(name, MetaData(), schema=schema))
     except Exception:
         _drop_quietly(impl, temp, schema)
         raise
-    legacy = impl.dialect.name == "sqlite"
-    if legacy:
-        impl._exec(executable("PRAGMA legacy_alter_table=ON"))
-    impl.rename_table(temp, name, schema=schema)
-    if legacy:
-        impl._exec(executable("PRAGMA legacy_alter_table=OFF"))
+    impl.rename_rebuilt_table(temp, name, schema)
     table = model.qualified(name)
     for temporary, original in renamed:
         impl._exec(
@@ -77,11 +73,9 @@ def run_generic(
 
 
 def _temporary_constraint_names(model: TableModel) -> list[tuple[str, str]]:
-    """PostgreSQL: primary key and unique constraint names are index names, unique in the
-    schema, so the new table's named constraints get temporary names while the old table
-    exists.  Returns ``(temporary, original)`` pairs, and rewrites the model."""
-    if model.dialect.name != "postgresql":
-        return []
+    """Constraint names unique in the schema (PostgreSQL: primary key and unique constraint
+    names are index names): the new table's named constraints get temporary names while the
+    old table exists.  Returns ``(temporary, original)`` pairs, and rewrites the model."""
     pairs: list[tuple[str, str]] = []
     holders: list[Any] = list(model.constraints)
     holders.extend(clause for column in model.columns for clause in column.clauses)
@@ -100,11 +94,8 @@ def _temporary_constraint_names(model: TableModel) -> list[tuple[str, str]]:
 
 
 def _deferred_constraints(model: TableModel) -> list[str]:
-    """MySQL/MariaDB: foreign key (and, on MySQL, CHECK) names are unique in the database,
-    so those constraints are added once the old table is gone.  Removed from the model;
-    their texts are returned."""
-    if model.dialect.name != "mysql":
-        return []
+    """Foreign key and CHECK names unique in the database (MySQL): those constraints are
+    added once the old table is gone.  Removed from the model; their texts are returned."""
     deferred = [
         c
         for c in model.constraints
@@ -121,72 +112,6 @@ def _drop_quietly(impl: DefaultImpl, name: str, schema: str | None) -> None:
         return
     with suppress(Exception):
         impl.drop_table(Table(name, MetaData(), schema=schema), if_exists=True)
-
-
-def _advance_sequences(impl: DefaultImpl, model: TableModel, temp: str) -> None:
-    """Carry the id counter over to the new table, so that ids freed by deleting the last rows
-    are not handed out again (the statements read the old table's counter in SQL, so they are
-    the same online and offline).
-
-    PostgreSQL: a ``SERIAL`` or identity column of the new table has a fresh sequence; it is set
-    to the later of the old sequence's last value and the largest copied id.  MySQL/MariaDB:
-    the new table's ``AUTO_INCREMENT`` is set to the old table's.
-    """
-    if model.dialect.name == "postgresql":
-        for column in model.columns:
-            type_sql = " ".join(t.text for t in column.type_tokens).upper()
-            serial = type_sql in ("SERIAL", "BIGSERIAL", "SMALLSERIAL") or column.has("identity")
-            if serial and column.source is not None:
-                impl._exec(executable(_setval_sql(model, temp, column.name, column.source)))
-    elif model.dialect.name in ("mysql", "mariadb") and any(
-        column.has("autoincrement") and column.source for column in model.columns
-    ):
-        for sql in _auto_increment_sql(model, temp):
-            impl._exec(executable(sql))
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _setval_sql(model: TableModel, temp: str, column: str, source: str) -> str:
-    new_seq = f"pg_get_serial_sequence({_literal(model.qualified(temp))}, {_literal(column)})"
-    old_seq = f"pg_get_serial_sequence({_literal(model.qualified(model.name))}, {_literal(source)})"
-    last = f"GREATEST(pg_sequence_last_value(CAST({old_seq} AS regclass)), copied.top)"
-    return (
-        f"SELECT setval({new_seq}, COALESCE({last}, 1), {last} IS NOT NULL) "
-        f"FROM (SELECT max({model.quote(column)}) AS top FROM {model.qualified(temp)}) AS copied"
-    )
-
-
-def _auto_increment_sql(model: TableModel, temp: str) -> list[str]:
-    schema = _literal(model.schema) if model.schema else "DATABASE()"
-    return [
-        "SET @sterna_next_id = (SELECT AUTO_INCREMENT FROM information_schema.TABLES "
-        f"WHERE TABLE_SCHEMA = {schema} AND TABLE_NAME = {_literal(model.name)})",
-        f"SET @sterna_sql = CONCAT({_literal(f'ALTER TABLE {model.qualified(temp)} ')}, "
-        "'AUTO_INCREMENT = ', COALESCE(@sterna_next_id, 1))",
-        "PREPARE sterna_next_id FROM @sterna_sql",
-        "EXECUTE sterna_next_id",
-        "DEALLOCATE PREPARE sterna_next_id",
-    ]
-
-
-_NEXTVAL = re.compile(r"nextval\('((?:[^']|'')+)'(?:::regclass)?\)", re.IGNORECASE)
-
-
-def _owned_sequences(model: TableModel) -> list[tuple[str, str]]:
-    """PostgreSQL sequences behind ``SERIAL`` columns (``DEFAULT nextval('t_id_seq')``): they
-    belong to the old table and would be dropped with it, so ownership moves to the new one."""
-    if model.dialect.name != "postgresql":
-        return []
-    found: list[tuple[str, str]] = []
-    for column in model.columns:
-        for clause in column.clauses:
-            match = _NEXTVAL.search(clause.text) if clause.kind == "default" else None
-            if match:
-                found.append((match.group(1).replace("''", "'"), column.name))
-    return found
 
 
 def _restore_comments(impl: DefaultImpl, model: TableModel) -> None:

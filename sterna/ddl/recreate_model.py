@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy.engine import Dialect
 
+from sterna.ddl.impl import DefaultImpl
 from sterna.ddl.recreate_order import reorder_columns
 from sterna.ddl.recreate_parse import (
     Clause,
@@ -113,6 +114,11 @@ class TableModel:
     @property
     def label(self) -> str:
         return f"{self.schema}.{self.name}" if self.schema else self.name
+
+    @property
+    def rules(self) -> type[DefaultImpl]:
+        """The dialect's implementation class, whose attributes are its rebuild rules."""
+        return DefaultImpl.get_by_dialect(self.dialect)
 
     def quote(self, name: str) -> str:
         return str(self.dialect.identifier_preparer.quote(name))
@@ -302,7 +308,7 @@ class TableModel:
 
     def set_column_comment(self, name: str, comment: str | None) -> None:
         column = self.column(name)
-        if self.dialect.name == "mysql":
+        if self.rules.rebuild_inline_comments:
             column.clauses = [c for c in column.clauses if c.kind != "comment"]
             if comment:
                 literal = "'" + comment.replace("\\", "\\\\").replace("'", "''") + "'"
@@ -312,12 +318,13 @@ class TableModel:
 
     def set_autoincrement(self, name: str, enabled: bool) -> None:
         column = self.column(name)
-        if self.dialect.name == "mysql":
+        where = self.rules.rebuild_autoincrement
+        if where == "column":
             column.clauses = [c for c in column.clauses if c.kind != "autoincrement"]
             if enabled:
                 column.clauses.append(Clause("autoincrement", None, tokenize("AUTO_INCREMENT")))
             return
-        if self.dialect.name != "sqlite":
+        if where != "primary key":
             return
         primary = next((c for c in column.clauses if c.kind == "primary"), None)
         if primary is None and enabled:
@@ -519,7 +526,7 @@ class TableModel:
         return [index.sql for index in self.indexes]
 
     def has_rowid(self) -> bool:
-        return self.dialect.name == "sqlite" and "WITHOUT ROWID" not in " ".join(
+        return self.rules.tables_have_rowid and "WITHOUT ROWID" not in " ".join(
             self.options.upper().split()
         )
 

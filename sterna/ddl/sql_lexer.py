@@ -188,14 +188,27 @@ def tokenize(
     return tokens
 
 
-def dialect_tokenize(text: str, dialect_name: str) -> list[Token]:
-    """:func:`tokenize` with the quoting rules of ``dialect_name``."""
-    mysql = dialect_name in ("mysql", "mariadb")
+class LexerFlags(NamedTuple):
+    """The quoting rules of one dialect, as :func:`tokenize` takes them; each dialect's
+    implementation class says its own (``DefaultImpl.lexer_flags``)."""
+
+    backslash_escapes: bool = False
+    double_quoted_strings: bool = False
+    bracket_identifiers: bool = False
+
+
+def dialect_tokenize(text: str, dialect: str | LexerFlags) -> list[Token]:
+    """:func:`tokenize` with the quoting rules of the dialect named ``dialect`` (those of its
+    implementation class), or with the flags given."""
+    if not isinstance(dialect, LexerFlags):
+        from sterna.ddl.impl import DefaultImpl
+
+        dialect = DefaultImpl.get_by_name(dialect).lexer_flags
     return tokenize(
         text,
-        backslash_escapes=mysql,
-        double_quoted_strings=mysql,
-        bracket_identifiers=dialect_name == "sqlite",
+        backslash_escapes=dialect.backslash_escapes,
+        double_quoted_strings=dialect.double_quoted_strings,
+        bracket_identifiers=dialect.bracket_identifiers,
     )
 
 

@@ -1,9 +1,18 @@
 """SQLite: ALTER TABLE can only add, drop and rename; everything else needs batch mode.
 
 DDL is not transactional at the driver level (``transactional_ddl = False``); the runtime makes
-SQLite transactional itself.  Foreign keys of an added column are rendered inline
-(``ADD COLUMN ... REFERENCES``), which SQLite accepts, instead of an ``ADD CONSTRAINT`` it
-does not have.
+SQLite transactional itself: the ``sqlite3`` driver (pysqlite) opens a transaction only before
+INSERT/UPDATE/DELETE, so DDL such as ``CREATE TABLE`` normally commits on its own and
+SQLAlchemy's ``Connection.begin()`` sends nothing to the database (SQLAlchemy documents this,
+with the recipe of emitting ``BEGIN`` yourself).  While migrations run, the runtime therefore
+issues ``BEGIN`` on the driver connection (:meth:`SQLiteImpl.ensure_driver_transaction`)
+whenever a SQLAlchemy transaction is active and the driver has none open; from then on DDL and
+the version-table rows commit or roll back together.
+
+Foreign keys of an added column are rendered inline (``ADD COLUMN ... REFERENCES``), which
+SQLite accepts, instead of an ``ADD CONSTRAINT`` it does not have.  Batch mode rebuilds a table
+for what ``ALTER TABLE`` cannot do (:meth:`SQLiteImpl.batch_rebuild_reason`), online by
+:mod:`sterna.ddl.recreate_sqlite`.
 """
 
 from __future__ import annotations
@@ -12,13 +21,20 @@ import os
 import socket
 from collections.abc import Hashable
 from datetime import datetime, timezone
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from sqlalchemy import Column, inspect
+from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, Table, inspect
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.sql.schema import CheckConstraint, Constraint
 
 from sterna.ddl.elements import ColumnName
 from sterna.ddl.impl import DefaultImpl
+from sterna.ddl.recreate_changes import POSITION_KW
+from sterna.ddl.sql_lexer import LexerFlags
+
+if TYPE_CHECKING:
+    from sterna.ddl.recreate_changes import RebuildRequest
 
 BATCH_ADVICE = (
     "SQLite cannot ALTER this in place; use batch mode, which rebuilds the table: "
@@ -93,6 +109,57 @@ class SQLiteImpl(DefaultImpl):
     transactional_ddl = False
     inline_references_by_default: ClassVar[bool] = True
     alters_type_constraints: ClassVar[bool] = False
+    lexer_flags: ClassVar[LexerFlags] = LexerFlags(bracket_identifiers=True)
+    tables_have_rowid: ClassVar[bool] = True
+    rebuild_autoincrement: ClassVar[Literal["column", "primary key"] | None] = "primary key"
+    rebuild_renames_in_place: ClassVar[bool] = True
+    #: the INSERT of a rebuild converts the copied values as the column's affinity says
+    batch_copy_casts: ClassVar[bool] = False
+
+    def driver_transactions(self, transactional_ddl: bool | None) -> bool:
+        """Online, unless ``transactional_ddl=False``: when the driver says whether it has a
+        transaction open (see the module docstring)."""
+        if self.as_sql or self.transactional_ddl:
+            return False
+        if transactional_ddl is False or self.connection is None:
+            return False
+        return driver_transaction_state(self.connection) is not None
+
+    def ensure_driver_transaction(self, connection: Connection) -> None:
+        """Emit ``BEGIN`` on the driver connection unless it already has a transaction open."""
+        if driver_transaction_state(connection) is False:
+            raw = connection.connection.dbapi_connection
+            assert raw is not None
+            cursor = raw.cursor()
+            try:
+                cursor.execute("BEGIN")
+            finally:
+                cursor.close()
+
+    def batch_rebuild_reason(self, operation: Any) -> str | None:
+        if not needs_rebuild(operation):
+            return None
+        return "on SQLite (its ALTER TABLE cannot do it)"
+
+    def rebuild_table(self, request: RebuildRequest) -> None:
+        """Online, without ``copy_from``: SQLite's own rebuild, which reads the definition
+        from ``sqlite_master`` and keeps what depends on the table
+        (:mod:`sterna.ddl.recreate_sqlite`); else the generic one."""
+        if self.as_sql or request.copy_from is not None:
+            super().rebuild_table(request)
+            return
+        from sterna.ddl.recreate_sqlite import rebuild_sqlite
+
+        rebuild_sqlite(self, request)
+
+    def rename_rebuilt_table(self, temp: str, name: str, schema: str | None) -> None:
+        """With ``legacy_alter_table`` on: the rename leaves the references to the table in
+        other tables, views and triggers as they are written."""
+        from sterna.ddl.recreate_render import executable
+
+        self._exec(executable("PRAGMA legacy_alter_table=ON"))
+        super().rename_rebuilt_table(temp, name, schema)
+        self._exec(executable("PRAGMA legacy_alter_table=OFF"))
 
     def migration_lock(
         self, schema: str | None, table: str, transaction_scoped: bool
@@ -231,3 +298,84 @@ def _create_call(const: Constraint) -> str:
         "ForeignKeyConstraint": "create_foreign_key",
         "CheckConstraint": "create_check_constraint",
     }.get(kind, "add_constraint")
+
+
+def driver_transaction_state(connection: Connection) -> bool | None:
+    """Whether the DBAPI connection has a transaction open; None when the driver cannot say."""
+    pooled = connection.connection
+    for raw in (pooled.dbapi_connection, pooled.driver_connection):
+        state = getattr(raw, "in_transaction", None)
+        if isinstance(state, bool):
+            return state
+    return None
+
+
+# -- what SQLite's ALTER TABLE can do in place (batch mode) ---------------------------------------
+
+
+def needs_rebuild(operation: Any) -> bool:
+    """Whether SQLite's ``ALTER TABLE`` cannot carry out the batch ``operation`` in place."""
+    from sterna.operations.ops import (
+        AddColumnOp,
+        AlterColumnOp,
+        CreateIndexOp,
+        CreateTableCommentOp,
+        DropIndexOp,
+        DropTableCommentOp,
+    )
+
+    if isinstance(
+        operation, (CreateIndexOp, DropIndexOp, CreateTableCommentOp, DropTableCommentOp)
+    ):
+        return False
+    if any(_kw(operation).get(k) is not None for k in POSITION_KW):
+        return True
+    if isinstance(operation, AddColumnOp):
+        return not _plain_column(operation.column)
+    if isinstance(operation, AlterColumnOp):
+        return (
+            operation.modify_type is not None
+            or operation.modify_nullable is not None
+            or operation.modify_server_default is not False
+            or operation.kw.get("autoincrement") is not None
+        )
+    return True
+
+
+def _kw(operation: Any) -> dict[str, Any]:
+    found = getattr(operation, "kw", None)
+    return found if isinstance(found, dict) else {}
+
+
+def _plain_column(column: Column[Any]) -> bool:
+    """A column SQLite's ``ADD COLUMN`` can add: no constraints, and a constant default (or
+    none, and then nullable)."""
+    from sqlalchemy import Computed, Identity
+
+    if column.primary_key or column.unique or column.foreign_keys or column.constraints:
+        return False
+    default = column.server_default
+    if isinstance(default, (Computed, Identity)):
+        return False
+    if default is None and not column.nullable:
+        return False
+    if default is not None and not _constant_default(getattr(default, "arg", None)):
+        return False
+    probe = Table("t", MetaData(), column._copy())
+    return all(isinstance(c, PrimaryKeyConstraint) for c in probe.constraints)
+
+
+def _constant_default(arg: Any) -> bool:
+    import re
+
+    if isinstance(arg, str):
+        return True
+    if isinstance(arg, TextClause):
+        return bool(
+            re.fullmatch(
+                r"\s*(NULL|TRUE|FALSE|[-+]?\d+(\.\d+)?([eE][-+]?\d+)?|'(?:[^']|'')*')\s*",
+                arg.text,
+                re.IGNORECASE,
+            )
+        )
+    return False

@@ -5,13 +5,14 @@ objects for the batch's table and queue them.  When the ``with`` block ends with
 queue is applied, in order:
 
 * ``recreate="auto"`` (the default): the dialect implementation's
-  ``requires_recreate_in_batch(BatchPlan)`` decides.  Sterna's: on SQLite, operations that its
-  ``ALTER TABLE`` cannot do (anything but adding a plain column, creating/dropping an index,
-  renaming a column) make the table be rebuilt by move-and-copy (:mod:`sterna.ddl.recreate`);
-  on other backends every operation runs as an ordinary ``ALTER``.
+  ``requires_recreate_in_batch(BatchPlan)`` decides.  Sterna's: an operation the dialect's
+  ``ALTER TABLE`` cannot do (its ``batch_rebuild_reason``; on SQLite anything but adding a
+  plain column, creating/dropping an index, renaming a column) makes the table be rebuilt
+  (``impl.rebuild_table``, :mod:`sterna.ddl.recreate`); on other backends every operation runs
+  as an ordinary ``ALTER``.
 * ``recreate="always"``: the table is rebuilt on every backend.
-* ``recreate="never"``: ordinary ``ALTER`` statements only; on SQLite an operation that needs
-  a rebuild is an error before anything runs.
+* ``recreate="never"``: ordinary ``ALTER`` statements only; an operation that needs a rebuild
+  on the dialect (on SQLite) is an error before anything runs.
 
 On a connection that is not in a transaction (operations run outside a migration), the queue
 is applied in a transaction of its own, committed when it succeeds, so nothing is left open
@@ -34,24 +35,20 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, Table
-from sqlalchemy.sql.elements import TextClause
+from sqlalchemy import Column, MetaData, Table
 
-from sterna.ddl import recreate
 from sterna.ddl.recreate_changes import (
+    POSITION_KW,
     Change,
     RebuildRequest,
 )
 from sterna.errors import BatchRecreateRequired, OperationError
-from sterna.operations import ops
 from sterna.operations.base import AbstractOperations
 from sterna.operations.batch_change import is_batch_schema_op, to_change
 from sterna.operations.directives.batch import BatchDirectives
 from sterna.operations.ops.base import MigrateOperation
 
 RECREATE_MODES = ("auto", "always", "never")
-#: keyword arguments of batch directives that only a rebuild can honour
-POSITION_KW = ("insert_before", "insert_after")
 
 
 @dataclass(frozen=True)
@@ -193,12 +190,10 @@ class BatchOperations(BatchDirectives, AbstractOperations):
                     AbstractOperations.invoke(self, _without_position(operation))
                 self._applied.extend(self._changes(segment))
 
-    def _sqlite(self) -> bool:
-        return bool(self.impl.dialect.name == "sqlite")
-
     def _needs_rebuild(self, segment: list[MigrateOperation]) -> bool:
         """``always``: yes; ``never``: no; ``auto``: the dialect implementation's
-        ``requires_recreate_in_batch`` decides (on SQLite: what its ALTER cannot do)."""
+        ``requires_recreate_in_batch`` decides (by default: whether ``batch_rebuild_reason``
+        gives a reason for one of the operations; on SQLite, what its ALTER cannot do)."""
         mode = self.settings.recreate
         if mode != "auto":
             return mode == "always"
@@ -207,13 +202,15 @@ class BatchOperations(BatchDirectives, AbstractOperations):
 
     def _check_possible(self, segment: list[MigrateOperation]) -> None:
         """Refuse, before anything runs, what cannot be done without a rebuild (a segment
-        that is not rebuilt)."""
-        never_on_sqlite = self._sqlite() and self.settings.recreate == "never"
-        if never_on_sqlite:
-            remedy = "which recreate='never' forbids; use recreate='auto' or 'always'"
-        else:
-            remedy = "pass recreate='always'"
+        that is not rebuilt).  With ``recreate="never"``, what the dialect's ALTER cannot do
+        (``batch_rebuild_reason``) is refused too."""
+        never = self.settings.recreate == "never"
         for operation in segment:
+            reason = self.impl.batch_rebuild_reason(operation) if never else None
+            if reason is not None:
+                remedy = "which recreate='never' forbids; use recreate='auto' or 'always'"
+            else:
+                remedy = "pass recreate='always'"
             positioned = [k for k in POSITION_KW if _kw(operation).get(k) is not None]
             if positioned:
                 raise BatchRecreateRequired(
@@ -221,11 +218,10 @@ class BatchOperations(BatchDirectives, AbstractOperations):
                     f"{_describe(operation)} with {positioned[0]} "
                     f"needs the table to be rebuilt; {remedy}",
                 )
-            if never_on_sqlite and sqlite_needs_rebuild(operation):
+            if reason is not None:
                 raise BatchRecreateRequired(
                     self.settings.label,
-                    f"{_describe(operation)} needs the table to be "
-                    f"rebuilt on SQLite (its ALTER TABLE cannot do it), {remedy}",
+                    f"{_describe(operation)} needs the table to be rebuilt {reason}, {remedy}",
                 )
 
     def _rebuild(self, segment: list[MigrateOperation]) -> None:
@@ -248,7 +244,7 @@ class BatchOperations(BatchDirectives, AbstractOperations):
             settings.naming_convention,
             prior,
         )
-        recreate.rebuild(self.impl, request)
+        self.impl.rebuild_table(request)
         self._applied.extend(changes)
 
     def _changes(self, segment: list[MigrateOperation]) -> list[Change]:
@@ -316,58 +312,3 @@ def _describe(operation: MigrateOperation) -> str:
     if isinstance(column, Column):
         return f"{name}({column.name!r})"
     return name
-
-
-def sqlite_needs_rebuild(operation: MigrateOperation) -> bool:
-    """Whether SQLite's ``ALTER TABLE`` cannot carry out ``operation`` in place."""
-    if isinstance(
-        operation,
-        (ops.CreateIndexOp, ops.DropIndexOp, ops.CreateTableCommentOp, ops.DropTableCommentOp),
-    ):
-        return False
-    if any(_kw(operation).get(k) is not None for k in POSITION_KW):
-        return True
-    if isinstance(operation, ops.AddColumnOp):
-        return not _plain_column(operation.column)
-    if isinstance(operation, ops.AlterColumnOp):
-        return (
-            operation.modify_type is not None
-            or operation.modify_nullable is not None
-            or operation.modify_server_default is not False
-            or operation.kw.get("autoincrement") is not None
-        )
-    return True
-
-
-def _plain_column(column: Column[Any]) -> bool:
-    """A column SQLite's ``ADD COLUMN`` can add: no constraints, and a constant default (or
-    none, and then nullable)."""
-    from sqlalchemy import Computed, Identity
-
-    if column.primary_key or column.unique or column.foreign_keys or column.constraints:
-        return False
-    default = column.server_default
-    if isinstance(default, (Computed, Identity)):
-        return False
-    if default is None and not column.nullable:
-        return False
-    if default is not None and not _constant_default(getattr(default, "arg", None)):
-        return False
-    probe = Table("t", MetaData(), column._copy())
-    return all(isinstance(c, PrimaryKeyConstraint) for c in probe.constraints)
-
-
-def _constant_default(arg: Any) -> bool:
-    import re
-
-    if isinstance(arg, str):
-        return True
-    if isinstance(arg, TextClause):
-        return bool(
-            re.fullmatch(
-                r"\s*(NULL|TRUE|FALSE|[-+]?\d+(\.\d+)?([eE][-+]?\d+)?|'(?:[^']|'')*')\s*",
-                arg.text,
-                re.IGNORECASE,
-            )
-        )
-    return False

@@ -42,7 +42,7 @@ from sterna.runtime.errors import _cause_text
 from sterna.runtime.history_table import HistoryRow, HistoryTable, utc_from, utcnow
 from sterna.runtime.journal import StepJournal
 from sterna.runtime.steps import StepLike, direction, step_revision_label
-from sterna.runtime.transactions import ensure_driver_transaction, one_line
+from sterna.runtime.transactions import one_line
 from sterna.script.cache import cached_checksum, save_checksums
 from sterna.script.checksum import file_checksum, file_sha256
 
@@ -542,6 +542,6 @@ class StepHistory:
             conn.commit()
             return
         with conn.begin():
-            if ctx._sqlite_transactions:
-                ensure_driver_transaction(conn)
+            if ctx._driver_transactions:
+                ctx.impl.ensure_driver_transaction(conn)
             yield

@@ -6,8 +6,9 @@ Transactions, per backend (online):
 * transactional DDL (PostgreSQL): ``begin_transaction()`` in env.py opens one transaction for the
   run, or one per step with ``transaction_per_migration``; a failure rolls back to the start of
   the run (or of the failing step).
-* SQLite: made transactional (see :mod:`sterna.runtime.transactions`) and then treated like
-  PostgreSQL; when env.py holds no transaction, each step gets its own.
+* SQLite: made transactional (the implementation's ``driver_transactions``: see
+  :mod:`sterna.ddl.sqlite`) and then treated like PostgreSQL; when env.py holds no
+  transaction, each step gets its own.
 * non-transactional DDL (MySQL/MariaDB): each step runs in its own transaction and is committed
   with its version-table change, so the table never lies about completed steps; a failing step
   reports which of its statements had already taken effect.
@@ -44,11 +45,7 @@ from sterna.runtime.steps import (
     step_progress,
     step_revision_label,
 )
-from sterna.runtime.transactions import (
-    TransactionProxy,
-    driver_transaction_state,
-    ensure_driver_transaction,
-)
+from sterna.runtime.transactions import TransactionProxy
 from sterna.runtime.versions import VersionChangeLike, VersionTable
 
 if TYPE_CHECKING:
@@ -107,9 +104,10 @@ class MigrationContext:
             self.output_buffer,
             self.opts,
         )
-        self._sqlite_transactions = self._wants_sqlite_transactions()
+        #: the runtime opens the driver's transactions itself (SQLite, made transactional)
+        self._driver_transactions = self.impl.driver_transactions(options.transactional_ddl)
         #: whether a failure can be rolled back (online: SQLite counts, made transactional)
-        self.transactional_ddl = self.impl.transactional_ddl or self._sqlite_transactions
+        self.transactional_ddl = self.impl.transactional_ddl or self._driver_transactions
         self._version = VersionTable(
             dialect,
             options.version_table,
@@ -174,13 +172,6 @@ class MigrationContext:
                 "configure(): one of connection, url, dialect_name or dialect is required"
             )
         return cls(dialect, connection, opts, environment_context)
-
-    def _wants_sqlite_transactions(self) -> bool:
-        if self.as_sql or self.dialect.name != "sqlite" or self.impl.transactional_ddl:
-            return False
-        if self.options.transactional_ddl is False or self.connection is None:
-            return False
-        return driver_transaction_state(self.connection) is not None
 
     def _dump(self, construct: Any, *multiparams: Any, **params: Any) -> None:
         self.impl._exec(construct)
@@ -299,8 +290,8 @@ class MigrationContext:
 
     def _heads_for_run(self) -> tuple[str, ...]:
         """The heads the run starts from (read only: the version table is prepared later)."""
-        if not self.as_sql and self._sqlite_transactions:
-            self._join_sqlite_transaction()
+        if not self.as_sql and self._driver_transactions:
+            self._join_driver_transaction()
         if self.options.purge:
             if self.as_sql:
                 raise ContextUsageError("Can't use --purge with --sql mode")
@@ -322,8 +313,8 @@ class MigrationContext:
             self._version.ensure(conn, purge=purge)
             return
         with conn.begin():
-            if self._sqlite_transactions:
-                ensure_driver_transaction(conn)
+            if self._driver_transactions:
+                self.impl.ensure_driver_transaction(conn)
             self._version.ensure(conn, purge=purge)
 
     def _operations(self) -> Any:
@@ -471,7 +462,7 @@ class MigrationContext:
         if self.transactional_ddl:
             now = _per_migration == self.options.transaction_per_migration
             # SQLite without a run transaction: a transaction per step, as for MySQL
-            now = now or (_per_migration and self._sqlite_transactions)
+            now = now or (_per_migration and self._driver_transactions)
         else:
             now = _per_migration
         if not now:
@@ -508,17 +499,17 @@ class MigrationContext:
             self._transaction = found
         else:
             self._transaction = conn.begin()
-        if self._sqlite_transactions:
-            ensure_driver_transaction(conn)
+        if self._driver_transactions:
+            self.impl.ensure_driver_transaction(conn)
 
-    def _join_sqlite_transaction(self) -> None:
+    def _join_driver_transaction(self) -> None:
         conn = self.connection
         if (
             conn is not None
             and conn.in_transaction()
             and (self._transaction is not None or self._external_transaction)
         ):
-            ensure_driver_transaction(conn)
+            self.impl.ensure_driver_transaction(conn)
 
     def _end_transaction(self, commit: bool, failure: BaseException | None = None) -> None:
         if isinstance(failure, MigrationError) and not commit:

@@ -1,19 +1,12 @@
-"""Transaction helpers of the runtime: the proxy env.py holds, SQLite's real transactions and the
-statements that only read.
+"""Transaction helpers of the runtime: the proxy env.py holds and the statements that only read.
 
-SQLite: the ``sqlite3`` driver (pysqlite) opens a transaction only before INSERT/UPDATE/DELETE, so
-DDL such as ``CREATE TABLE`` normally commits on its own and SQLAlchemy's ``Connection.begin()``
-sends nothing to the database (SQLAlchemy documents this, with the recipe of emitting ``BEGIN``
-yourself).  While migrations run, the runtime therefore issues ``BEGIN`` on the driver connection
-whenever a SQLAlchemy transaction is active and the driver has none open; from then on DDL and the
-version-table rows commit or roll back together.
+SQLite's real transactions (the runtime emits ``BEGIN`` on its driver) are the implementation's:
+``driver_transactions`` / ``ensure_driver_transaction`` in :mod:`sterna.ddl.sqlite`.
 """
 
 from __future__ import annotations
 
 from typing import Any, Protocol
-
-from sqlalchemy.engine import Connection
 
 #: First words of statements that change nothing (left out of the applied-statements record).
 # left out of the statements a step records: reads, and the transaction's own control (a
@@ -63,28 +56,6 @@ class TransactionProxy:
 
     def rollback(self) -> None:
         self._owner._end_transaction(commit=False)
-
-
-def driver_transaction_state(connection: Connection) -> bool | None:
-    """Whether the DBAPI connection has a transaction open; None when the driver cannot say."""
-    pooled = connection.connection
-    for raw in (pooled.dbapi_connection, pooled.driver_connection):
-        state = getattr(raw, "in_transaction", None)
-        if isinstance(state, bool):
-            return state
-    return None
-
-
-def ensure_driver_transaction(connection: Connection) -> None:
-    """Emit ``BEGIN`` on the driver connection unless it already has a transaction open."""
-    if driver_transaction_state(connection) is False:
-        raw = connection.connection.dbapi_connection
-        assert raw is not None
-        cursor = raw.cursor()
-        try:
-            cursor.execute("BEGIN")
-        finally:
-            cursor.close()
 
 
 def is_not_recorded(statement: str) -> bool:
