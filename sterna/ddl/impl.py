@@ -22,7 +22,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any, ClassVar, Literal, cast
 
-from sqlalchemy import Column, Computed, Identity, Index, Table, literal, text
+from sqlalchemy import Column, Computed, Identity, Index, Table, text
 from sqlalchemy import Sequence as Sequence_
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.engine.mock import MockConnection
@@ -44,8 +44,8 @@ from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.elements import ClauseElement, TextClause
 from sqlalchemy.sql.expression import TableClause
 from sqlalchemy.sql.schema import Constraint
-from sqlalchemy.types import NullType
 
+from sterna.ddl.bulk_rows import check_rows, literal_row, same_keys_runs
 from sterna.ddl.elements import (
     AddColumn,
     ColumnComment,
@@ -77,6 +77,10 @@ _BUILTIN_DIALECT_MODULES = {
 }
 
 
+def _is_builtin(impl: type) -> bool:
+    return impl.__module__.startswith("sterna.ddl.")
+
+
 class DefaultImpl(ImplHooks):
     """Dialect-neutral DDL execution; subclassed per dialect.  The autogenerate and batch
     hooks third-party dialects override come from :class:`~sterna.ddl.impl_hooks.ImplHooks`."""
@@ -88,8 +92,12 @@ class DefaultImpl(ImplHooks):
 
     def __init_subclass__(cls, **kw: Any) -> None:
         super().__init_subclass__(**kw)
-        if "__dialect__" in cls.__dict__:
-            DefaultImpl._registry[cls.__dialect__] = cls
+        if "__dialect__" not in cls.__dict__:
+            return
+        current = DefaultImpl._registry.get(cls.__dialect__)
+        if current is not None and _is_builtin(cls) and not _is_builtin(current):
+            return  # the project's class came first: the built-in module, imported later, yields
+        DefaultImpl._registry[cls.__dialect__] = cls
 
     def __init__(
         self,
@@ -478,16 +486,16 @@ class DefaultImpl(ImplHooks):
     ) -> None:
         """INSERT rows: offline as one literal INSERT per row; online as one executemany when
         ``multiinsert`` and the rows are plain values, else one INSERT per row."""
-        _check_rows(table, rows)
+        check_rows(table, rows)
         if not rows:
             return
         if self.as_sql:
             for row in rows:
-                self._exec(table.insert().values(_literal_row(table, row)))
+                self._exec(table.insert().values(literal_row(table, row)))
             return
         plain = all(not isinstance(v, ClauseElement) for row in rows for v in row.values())
         if multiinsert and plain:
-            for group in _same_keys_runs(rows):
+            for group in same_keys_runs(rows):
                 self._exec(table.insert(), multiparams=group)
             return
         for row in rows:
@@ -558,46 +566,3 @@ class DefaultImpl(ImplHooks):
     def enum_value_needs_autocommit(self) -> bool:
         """Whether ``ALTER TYPE ... ADD VALUE`` must run outside a transaction block."""
         return False
-
-
-def _same_keys_runs(
-    rows: Sequence[Mapping[str, Any]],
-) -> list[list[Mapping[str, Any]]]:
-    """Consecutive runs of rows with the same keys (one executemany each, order kept)."""
-    runs: list[list[Mapping[str, Any]]] = []
-    for row in rows:
-        if runs and runs[-1][0].keys() == row.keys():
-            runs[-1].append(row)
-        else:
-            runs.append([row])
-    return runs
-
-
-def _check_rows(table: Table | TableClause, rows: object) -> None:
-    """``bulk_insert``'s rows must be a list of mappings: one mapping alone, or rows as
-    tuples, are refused before anything is written."""
-    if isinstance(rows, (Mapping, str)) or not isinstance(rows, Sequence):
-        raise TypeError(
-            f"bulk_insert({table.name!r}): rows must be a list of dictionaries, "
-            f"got {type(rows).__name__}"
-        )
-    for row in rows:
-        if not isinstance(row, Mapping):
-            raise TypeError(
-                f"bulk_insert({table.name!r}): each row must be a dictionary of column values, "
-                f"got {type(row).__name__}"
-            )
-
-
-def _literal_row(table: Table | TableClause, row: Mapping[str, Any]) -> dict[str, Any]:
-    """Row values as literal binds typed by the table's columns (for offline INSERTs)."""
-    values: dict[str, Any] = {}
-    for key, value in row.items():
-        if isinstance(value, ClauseElement):
-            values[key] = value
-            continue
-        type_ = table.c[key].type if key in table.c else None
-        if isinstance(type_, NullType):
-            type_ = None  # an untyped sa.column(): the type follows the Python value
-        values[key] = literal(value, type_)
-    return values
