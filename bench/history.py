@@ -92,7 +92,7 @@ _OFF = (
         "            None\n            if True\n            else StepHistory(",
     ),
     (
-        "sterna/command.py",
+        "sterna/commands/migrate.py",
         "    if skip_validation:\n        return False",
         "    if True:\n        return False",
     ),

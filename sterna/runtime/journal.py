@@ -36,6 +36,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection
 
 from sterna.errors import ResumeMismatchError
+from sterna.runtime.counting import CountedDialect
 from sterna.runtime.transactions import is_not_recorded, one_line
 
 if TYPE_CHECKING:
@@ -69,6 +70,7 @@ class StepJournal:
         self._skipping = False
         self._conn: Connection | None = None
         self._listeners: list[tuple[Any, str, Callable[..., Any]]] = []
+        self._counted: CountedDialect | None = None
         self._holding = False  # whether the listeners that hold Ctrl-C are attached
         self._after_each = False  # whether statements are taken once done (else as sent)
         self._interrupt = _HeldInterrupt()
@@ -79,14 +81,11 @@ class StepJournal:
         """Listen to ``conn``'s statements.  Where rows are committed while steps run: after
         each statement, and around each execution (Ctrl-C held); when ``resume``, also to its
         engine's executions (to skip statements).  Where a step commits as a whole, only its
-        statements' count and texts are needed: they are taken as each is sent, from the
-        dialect's execution hook (one dispatch per statement, where the connection's
-        statement events cost four); a statement that fails is taken back."""
+        statements' count and texts are needed: they are taken once the driver executed them,
+        by the dialect's execution methods (:mod:`sterna.runtime.counting`)."""
         self._conn = conn
         if self.ctx.transactional_ddl and not resume:
-            for name in _EXECUTE_EVENTS:
-                self._listen(conn.engine, name, self._sent)
-            self._listen(conn.engine, "handle_error", self._send_failed)
+            self._counted = CountedDialect(conn.dialect, self._executed)
         else:
             self._listen_after()
         if resume:
@@ -112,6 +111,9 @@ class StepJournal:
             self._listen(self._conn, "after_execute", self._after_execute)
 
     def detach(self) -> None:
+        if self._counted is not None:
+            self._counted.restore()
+            self._counted = None
         listeners, self._listeners, self._conn = self._listeners, [], None
         self._holding = self._after_each = False
         for target, name, listener in listeners:
@@ -172,10 +174,9 @@ class StepJournal:
         if self.row_durable and self.row_id is not None and not is_not_recorded(statement):
             self._interrupt.hold()
 
-    def _sent(self, cursor: Any, statement: str, *rest: Any) -> bool:
-        """A statement about to run (``do_execute``, ``do_executemany``, ``do_execute_no_params``
-        of the engine's dialect): counted when it is the step's, on this run's connection."""
-        context = rest[-1]
+    def _executed(self, statement: str, parameters: Any, context: Any) -> None:
+        """A statement the driver executed (:class:`~sterna.runtime.counting.CountedDialect`):
+        counted when it is the step's, on this run's connection."""
         if (
             self.active
             and not self._after_each
@@ -183,20 +184,7 @@ class StepJournal:
             and context.root_connection is self._conn
             and not is_not_recorded(statement)
         ):
-            self._raw.append((statement, rest[0] if len(rest) == 2 else None))
-        return False
-
-    def _send_failed(self, error: Any) -> None:
-        """A statement counted as sent failed: it did not take effect (``handle_error``)."""
-        raw = self._raw
-        if (
-            self.active
-            and not self._after_each
-            and raw
-            and error.connection is self._conn
-            and raw[-1][0] == error.statement
-        ):
-            raw.pop()
+            self._raw.append((statement, parameters))
 
     def _do_execute(self, cursor: Any, statement: str, parameters: Any, context: Any) -> bool:
         """Skip a statement the failed run already executed (resume)."""

@@ -1,0 +1,59 @@
+"""Counting the statements a dialect executes, for the history of steps that commit as a whole.
+
+The dialect's three execution methods (``do_execute``, ``do_executemany``,
+``do_execute_no_params``) are wrapped on the dialect *instance* for the run (SQLAlchemy calls
+them for every statement it sends), and put back when the run ends.  A statement is passed on
+to ``note`` once the driver has executed it: one that fails is never noted.  This costs one
+function call per statement; SQLAlchemy's ``do_execute`` events cost several times as much
+(their dispatch runs for every statement, about 1% of a long SQLite run), and need a
+``handle_error`` listener to take a failed statement back, which switches the engine's whole
+event path on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+#: a statement the driver executed: (statement, parameters or None, execution context or None)
+Note = Callable[[str, Any, Any], None]
+
+
+class CountedDialect:
+    """The wrapping of one dialect's execution methods, undone by :meth:`restore`."""
+
+    def __init__(self, dialect: Any, note: Note) -> None:
+        self.dialect = dialect
+        self._saved: list[tuple[str, Any]] = []  # (name, the instance's own attribute or None)
+        own = vars(dialect)
+        for name, wrap in (
+            ("do_execute", _with_parameters),
+            ("do_executemany", _with_parameters),
+            ("do_execute_no_params", _without_parameters),
+        ):
+            self._saved.append((name, own.get(name)))
+            setattr(dialect, name, wrap(getattr(dialect, name), note))
+
+    def restore(self) -> None:
+        for name, previous in self._saved:
+            if previous is None:
+                delattr(self.dialect, name)
+            else:
+                setattr(self.dialect, name, previous)
+        self._saved = []
+
+
+def _with_parameters(original: Callable[..., Any], note: Note) -> Callable[..., Any]:
+    def execute(cursor: Any, statement: str, parameters: Any, context: Any = None) -> None:
+        original(cursor, statement, parameters, context)
+        note(statement, parameters, context)
+
+    return execute
+
+
+def _without_parameters(original: Callable[..., Any], note: Note) -> Callable[..., Any]:
+    def execute(cursor: Any, statement: str, context: Any = None) -> None:
+        original(cursor, statement, context)
+        note(statement, None, context)
+
+    return execute
