@@ -80,7 +80,20 @@ def _applied_row(
     script_dir: Any, step: StepLike, started: float, ended: float, ms: int, count: int
 ) -> dict[str, Any]:
     """The ``applied`` row of a step done in a transaction (built when it is inserted)."""
-    info = _step_info(script_dir, step)
+    return _row_values(
+        _step_info(script_dir, step),
+        started,
+        "applied",
+        finished_at=utc_from(ended),
+        duration_ms=ms,
+        statements_executed=count,
+        statements_total=count,
+        statement_hashes=None,
+    )
+
+
+def _row_values(info: _StepInfo, started: float, status: str, **more: Any) -> dict[str, Any]:
+    """A step's row: what :class:`_StepInfo` says, its start, its status and ``more``."""
     return dict(
         revision=info.revision,
         direction=info.direction,
@@ -88,12 +101,8 @@ def _applied_row(
         checksum=info.checksum,
         file_sha256=info.file_sha256,
         started_at=utc_from(started),
-        status="applied",
-        finished_at=utc_from(ended),
-        duration_ms=ms,
-        statements_executed=count,
-        statements_total=count,
-        statement_hashes=None,
+        status=status,
+        **more,
     )
 
 
@@ -350,16 +359,7 @@ class StepHistory:
 
     def _running_values(self) -> dict[str, Any]:
         """The running step's row as it stands while the step runs."""
-        info = self._step_info()
-        return dict(
-            revision=info.revision,
-            direction=info.direction,
-            script=info.script,
-            checksum=info.checksum,
-            file_sha256=info.file_sha256,
-            started_at=utc_from(self._started[0]),
-            status="running",
-        )
+        return _row_values(self._step_info(), self._started[0], "running")
 
     def _resumed_row(self, info: _StepInfo) -> HistoryRow | None:
         """The open failure this step resumes (``--resume``: the run's first step must be it)."""
