@@ -130,11 +130,11 @@ def template_values(
     extra: dict[str, Any],
 ) -> dict[str, Any]:
     """Everything ``script.py.mako`` sees: Alembic's variables plus ``extra`` (template_args)."""
-    values: dict[str, Any] = {
-        "imports": "",
-        "upgrades": "pass",
-        "downgrades": "pass",
-    }
+    # no "upgrades"/"downgrades" unless autogenerate (or template_args) gives them: the template
+    # sees Mako's UNDEFINED, which is false, as in Alembic (``${upgrades if upgrades else
+    # "pass"}``; an old template's ``${downgrade if downgrades else 'pass'}`` never evaluates
+    # its misspelt name)
+    values: dict[str, Any] = {"imports": ""}
     values.update(extra)
     values.update(
         up_revision=str(up_revision),

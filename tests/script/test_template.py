@@ -123,6 +123,21 @@ def test_render_with_alembic_variables(tmp_path: Path) -> None:
     )
 
 
+def test_a_plain_revision_gives_no_operations_to_the_template(tmp_path: Path) -> None:
+    """Without autogenerate there are no ``upgrades``/``downgrades``: the template sees them as
+    undefined (false), as under Alembic, so an old template whose fallback branch names a
+    misspelt variable (``downgrade``) still renders, the branch never being evaluated."""
+    tpl = tmp_path / "script.py.mako"
+    tpl.write_text(
+        "def upgrade():\n    ${upgrades if upgrades else 'pass'}\n"
+        "def downgrade():\n    ${downgrade if downgrades else 'pass'}\n"
+    )
+    out = render(str(tpl), values()).decode()
+    assert out == "def upgrade():\n    pass\ndef downgrade():\n    pass\n"
+    given = render(str(tpl), values(upgrades="op.f()", downgrades="")).decode()
+    assert given == "def upgrade():\n    op.f()\ndef downgrade():\n    pass\n"
+
+
 def test_render_output_encoding(tmp_path: Path) -> None:
     tpl = tmp_path / "script.py.mako"
     tpl.write_text("# ${message}\n", encoding="utf-8")
