@@ -53,8 +53,6 @@ KNOWN_UPWARD = {
     ("sterna.ddl.postgresql", "sterna.operations.ops"),
     # SQLite's batch policy (what its ALTER TABLE cannot do) is read off the operation objects
     ("sterna.ddl.sqlite", "sterna.operations.ops"),
-    # op.* reaches the running migration context
-    ("sterna.operations.base", "sterna.runtime.proxy"),
 }
 
 
