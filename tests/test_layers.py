@@ -42,13 +42,6 @@ _TOP_LEVEL = {
 
 #: (importing module, imported module) pairs that still go upward
 KNOWN_UPWARD = {
-    # the ImplHooks of third-party dialects reach autogenerate's comparison primitives (issue
-    # 13: comparison primitives below both ddl and autogenerate)
-    ("sterna.ddl.impl_hooks", "sterna.autogenerate.compare.constraints"),
-    ("sterna.ddl.impl_hooks", "sterna.autogenerate.compare.defaults"),
-    ("sterna.ddl.impl_hooks", "sterna.autogenerate.compare.indexes"),
-    ("sterna.ddl.impl_hooks", "sterna.autogenerate.compare.types"),
-    ("sterna.ddl.impl_hooks", "sterna.autogenerate.reflect"),
     ("sterna.ddl.mysql", "sterna.autogenerate.reflect_mysql"),
     ("sterna.ddl.postgresql", "sterna.operations.ops"),
     # SQLite's batch policy (what its ALTER TABLE cannot do) is read off the operation objects

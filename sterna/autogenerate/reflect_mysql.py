@@ -16,7 +16,6 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from sterna.autogenerate.compare.sqltext import normalize_expression
 from sterna.autogenerate.reflect import (
     CheckInfo,
     ColumnInfo,
@@ -31,6 +30,7 @@ from sterna.autogenerate.reflect import (
     group_rows,
 )
 from sterna.autogenerate.reflect_mysql_types import mysql_type
+from sterna.dialects.sql_text import normalize_expression
 
 
 def _select(sql: str) -> Any:
