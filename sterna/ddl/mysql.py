@@ -410,7 +410,7 @@ class MySQLImpl(DefaultImpl):
         """Fill the ``existing_*`` values not given from the database (``information_schema``
         with bound parameters: SQLAlchemy's ``SHOW CREATE TABLE`` parser misses columns whose
         name holds a backtick)."""
-        from sterna.autogenerate.reflect_mysql import read_columns  # online only
+        from sterna.dialects.mysql_columns import read_columns  # online only
 
         assert self.connection is not None
         where = f"{schema}.{table_name}" if schema else table_name

@@ -314,26 +314,21 @@ def driver_transaction_state(connection: Connection) -> bool | None:
 # -- what SQLite's ALTER TABLE can do in place (batch mode) ---------------------------------------
 
 
-def needs_rebuild(operation: Any) -> bool:
-    """Whether SQLite's ``ALTER TABLE`` cannot carry out the batch ``operation`` in place."""
-    from sterna.operations.ops import (
-        AddColumnOp,
-        AlterColumnOp,
-        CreateIndexOp,
-        CreateTableCommentOp,
-        DropIndexOp,
-        DropTableCommentOp,
-    )
+#: the operations SQLite's ``ALTER TABLE`` (or a plain statement) always does in place
+_IN_PLACE_KINDS = frozenset({"create_index", "drop_index", "table_comment"})
 
-    if isinstance(
-        operation, (CreateIndexOp, DropIndexOp, CreateTableCommentOp, DropTableCommentOp)
-    ):
+
+def needs_rebuild(operation: Any) -> bool:
+    """Whether SQLite's ``ALTER TABLE`` cannot carry out the batch ``operation`` in place (read
+    off the operation's ``change_kind``, ``MigrateOperation.change_kind``)."""
+    kind = getattr(operation, "change_kind", None)
+    if kind in _IN_PLACE_KINDS:
         return False
     if any(_kw(operation).get(k) is not None for k in POSITION_KW):
         return True
-    if isinstance(operation, AddColumnOp):
+    if kind == "add_column":
         return not _plain_column(operation.column)
-    if isinstance(operation, AlterColumnOp):
+    if kind == "alter_column":
         return (
             operation.modify_type is not None
             or operation.modify_nullable is not None
