@@ -91,6 +91,13 @@ MODULES: dict[str, str | None] = {
     "alembic.util.messaging": "sterna.util.messaging",
 }
 
+#: Names an Alembic module defines that Sterna keeps in a higher layer than the module behind
+#: it (alias module -> name -> the Sterna module holding it): served while the alias is on.
+_MOVED_NAMES: dict[str, dict[str, str]] = {
+    # the op lives in the operations layer, which imports ddl
+    "alembic.ddl.postgresql": {"CreateExcludeConstraintOp": "sterna.operations.ops"},
+}
+
 #: Modules a package-like alias must carry as attributes, as Alembic's ``__init__`` imports them.
 _EAGER_CHILDREN = {"alembic": ("context", "op")}
 
@@ -142,7 +149,7 @@ class _AliasLoader:
                 raise AliasNotProvided(name, f"{self.target} is not available") from exc
             raise
         _STATE.remember_parent_attribute(name)
-        if name in _RENAMED_CHILDREN:
+        if name in _RENAMED_CHILDREN or name in _MOVED_NAMES:
             _STATE.install_child_lookup(name, real)
         sys.modules[name] = real
 
@@ -201,9 +208,10 @@ class _AliasState:
         self.parent_attributes.setdefault((parent, child), vars(parent).get(child, _MISSING))
 
     def install_child_lookup(self, alias_name: str, package: ModuleType) -> None:
-        """Give the Sterna package behind ``alias_name`` a module ``__getattr__`` that serves
-        its renamed alias children while the alias is on (undone on leaving, like the child
-        attributes); any ``__getattr__`` the package had answers every other name."""
+        """Give the Sterna module behind ``alias_name`` a module ``__getattr__`` that serves
+        its renamed alias children and its moved names (``_MOVED_NAMES``) while the alias is on
+        (undone on leaving, like the child attributes); any ``__getattr__`` the module had
+        answers every other name."""
         previous = vars(package).get("__getattr__", _MISSING)
         if getattr(previous, "_sterna_alias_lookup", False):
             return
@@ -239,11 +247,14 @@ _STATE = _AliasState()
 def _child_lookup(
     alias_name: str, package: ModuleType, previous: object
 ) -> Callable[[str], object]:
-    children = _RENAMED_CHILDREN[alias_name]
+    children = _RENAMED_CHILDREN.get(alias_name, frozenset())
+    moved = _MOVED_NAMES.get(alias_name, {})
 
     def lookup(attribute: str) -> object:
         if attribute in children and is_active():
             return importlib.import_module(f"{alias_name}.{attribute}")
+        if attribute in moved and is_active():
+            return getattr(importlib.import_module(moved[attribute]), attribute)
         if callable(previous):
             return previous(attribute)
         raise AttributeError(f"module {package.__name__!r} has no attribute {attribute!r}")

@@ -16,11 +16,8 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from sterna.autogenerate.compare.sqltext import normalize_expression
 from sterna.autogenerate.reflect import (
     CheckInfo,
-    ColumnInfo,
-    ComputedInfo,
     ForeignKeyInfo,
     IndexInfo,
     PrimaryKeyInfo,
@@ -30,30 +27,22 @@ from sterna.autogenerate.reflect import (
     UniqueInfo,
     group_rows,
 )
-from sterna.autogenerate.reflect_mysql_types import mysql_type
-
-
-def _select(sql: str) -> Any:
-    return text(sql).bindparams(bindparam("names", expanding=True))
-
-
-_TABLES = _select(
-    "SELECT TABLE_NAME, TABLE_COMMENT, TABLE_COLLATION, ENGINE FROM information_schema.TABLES "
-    "WHERE TABLE_SCHEMA = :schema AND TABLE_NAME IN :names"
+from sterna.dialects.mysql_columns import (
+    COLUMNS,
+    TABLES,
+    read_column,
+    schema_name,
+    select_for_names,
 )
-_COLUMNS = _select(
-    "SELECT TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, COLUMN_DEFAULT, IS_NULLABLE, DATA_TYPE, "
-    "COLUMN_TYPE, COLLATION_NAME, EXTRA, COLUMN_COMMENT, GENERATION_EXPRESSION "
-    "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = :schema AND TABLE_NAME IN :names "
-    "ORDER BY TABLE_NAME, ORDINAL_POSITION"
-)
-_STATISTICS = _select(
+from sterna.dialects.sql_text import normalize_expression
+
+_STATISTICS = select_for_names(
     "SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, SEQ_IN_INDEX, COLUMN_NAME, SUB_PART, "
     "INDEX_TYPE, COLLATION FROM information_schema.STATISTICS "
     "WHERE TABLE_SCHEMA = :schema AND TABLE_NAME IN :names "
     "ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX"
 )
-_FOREIGN_KEYS = _select(
+_FOREIGN_KEYS = select_for_names(
     "SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_SCHEMA, "
     "k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, r.UPDATE_RULE, r.DELETE_RULE "
     "FROM information_schema.KEY_COLUMN_USAGE k "
@@ -64,12 +53,12 @@ _FOREIGN_KEYS = _select(
     "AND k.REFERENCED_TABLE_NAME IS NOT NULL "
     "ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION"
 )
-_CHECKS_MARIADB = _select(
+_CHECKS_MARIADB = select_for_names(
     "SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS "
     "WHERE CONSTRAINT_SCHEMA = :schema AND TABLE_NAME IN :names ORDER BY TABLE_NAME, "
     "CONSTRAINT_NAME"
 )
-_CHECKS_MYSQL = _select(
+_CHECKS_MYSQL = select_for_names(
     "SELECT tc.TABLE_NAME, cc.CONSTRAINT_NAME, cc.CHECK_CLAUSE "
     "FROM information_schema.TABLE_CONSTRAINTS tc JOIN information_schema.CHECK_CONSTRAINTS cc "
     "ON cc.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA AND cc.CONSTRAINT_NAME = tc.CONSTRAINT_NAME "
@@ -81,29 +70,6 @@ _SEQUENCES = text(
     "WHERE TABLE_TYPE = 'SEQUENCE' AND TABLE_SCHEMA IN :schemas ORDER BY TABLE_NAME"
 ).bindparams(bindparam("schemas", expanding=True))
 
-#: Column types whose COLUMN_DEFAULT is shown unquoted by MySQL (not MariaDB) yet is a number.
-_NUMERIC_TYPES = frozenset(
-    {
-        "tinyint",
-        "smallint",
-        "mediumint",
-        "int",
-        "integer",
-        "bigint",
-        "decimal",
-        "numeric",
-        "float",
-        "double",
-        "real",
-        "bit",
-        "year",
-    }
-)
-
-
-def _schema_name(connection: Connection, schema: str | None) -> str:
-    return schema if schema is not None else str(connection.dialect.default_schema_name)
-
 
 class MySQLReader(Reader):
     def table_names(self, connection: Connection, schema: str | None) -> list[str]:
@@ -112,16 +78,16 @@ class MySQLReader(Reader):
                 "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = :schema "
                 "AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED') ORDER BY TABLE_NAME"
             ),
-            {"schema": _schema_name(connection, schema)},
+            {"schema": schema_name(connection, schema)},
         )
         return [row[0] for row in rows]
 
     def tables(
         self, connection: Connection, schema: str | None, names: Sequence[str]
     ) -> list[TableInfo]:
-        params = {"schema": _schema_name(connection, schema), "names": list(names)}
-        options = {r[0]: r for r in connection.execute(_TABLES, params).all()}
-        columns = group_rows(connection.execute(_COLUMNS, params).all(), lambda r: r[0])
+        params = {"schema": schema_name(connection, schema), "names": list(names)}
+        options = {r[0]: r for r in connection.execute(TABLES, params).all()}
+        columns = group_rows(connection.execute(COLUMNS, params).all(), lambda r: r[0])
         stats = group_rows(connection.execute(_STATISTICS, params).all(), lambda r: r[0])
         fks = group_rows(connection.execute(_FOREIGN_KEYS, params).all(), lambda r: r[0])
         checks = group_rows(_checks(connection, params), lambda r: r[0])
@@ -133,7 +99,9 @@ class MySQLReader(Reader):
             _, comment, collation, engine = options[name]
             table = TableInfo(schema=schema, name=name, comment=comment or None)
             table.options = {"mysql_engine": engine, "collation": collation}
-            table.columns = [_column(connection, row, collation) for row in columns.get(name, [])]
+            table.columns = [
+                read_column(connection, row, collation) for row in columns.get(name, [])
+            ]
             _indexes(table, stats.get(name, []))
             table.foreign_keys = _foreign_keys(fks.get(name, []), default_db)
             table.checks = _table_checks(table, checks.get(name, []))
@@ -145,23 +113,9 @@ class MySQLReader(Reader):
     ) -> list[SequenceInfo]:
         if not getattr(connection.dialect, "is_mariadb", False):
             return []
-        wanted = {_schema_name(connection, s): s for s in schemas}
+        wanted = {schema_name(connection, s): s for s in schemas}
         rows = connection.execute(_SEQUENCES, {"schemas": list(wanted)})
         return [SequenceInfo(wanted[row[0]], row[1]) for row in rows]
-
-
-def read_columns(
-    connection: Connection, schema: str | None, table_name: str
-) -> list[ColumnInfo] | None:
-    """The columns of one table (``None`` when there is no such table), read with bound
-    parameters, so any name works (``ddl/mysql.py`` fills missing ``existing_*`` with it)."""
-    params = {"schema": _schema_name(connection, schema), "names": [table_name]}
-    found = connection.execute(_TABLES, params).all()
-    if not found:
-        return None
-    collation = found[0][2]
-    rows = connection.execute(_COLUMNS, params).all()
-    return [_column(connection, row, collation) for row in rows if row[0] == found[0][0]]
 
 
 def _checks(connection: Connection, params: dict[str, Any]) -> list[Any]:
@@ -170,67 +124,6 @@ def _checks(connection: Connection, params: dict[str, Any]) -> list[Any]:
         return list(connection.execute(_CHECKS_MARIADB if mariadb else _CHECKS_MYSQL, params))
     except DBAPIError:  # a server without CHECK constraints in information_schema
         return []
-
-
-def _column(connection: Connection, row: Any, table_collation: str | None) -> ColumnInfo:
-    (
-        _,
-        name,
-        position,
-        default,
-        nullable,
-        data_type,
-        column_type,
-        collation,
-        extra,
-        comment,
-        generated,
-    ) = row
-    extra = (extra or "").lower()
-    own_collation = collation if collation and collation != table_collation else None
-    computed = None
-    if generated:
-        computed = ComputedInfo(str(generated), "stored" in extra or "persistent" in extra)
-    return ColumnInfo(
-        name=name,
-        type=mysql_type(connection.dialect, column_type, own_collation),
-        nullable=nullable == "YES",
-        default=None if computed else _default(connection, default, data_type, extra),
-        autoincrement="auto_increment" in extra,
-        comment=comment or None,
-        computed=computed,
-        position=int(position) - 1,
-        dialect_options=_column_options(extra, collation),
-    )
-
-
-def _column_options(extra: str, collation: str | None) -> dict[str, Any]:
-    """``mysql_on_update`` (the ``ON UPDATE`` clause) and ``mysql_collation`` (the column's
-    collation even when it is the table's: its character set sizes a ``TEXT(n)``)."""
-    options: dict[str, Any] = {}
-    if "on update" in extra:
-        options["mysql_on_update"] = _on_update(extra)
-    if collation:
-        options["mysql_collation"] = str(collation)
-    return options
-
-
-def _default(connection: Connection, value: str | None, data_type: str, extra: str) -> str | None:
-    """``COLUMN_DEFAULT`` as SQL text.  MariaDB shows SQL already (``'x'``, ``NULL``, ``1``,
-    ``current_timestamp()``); MySQL shows a string default unquoted."""
-    if value is None:
-        return None
-    if getattr(connection.dialect, "is_mariadb", False):
-        return None if value == "NULL" else value
-    if "default_generated" in extra or data_type.lower() in _NUMERIC_TYPES:
-        return value
-    if value.upper().startswith("CURRENT_TIMESTAMP"):
-        return value
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _on_update(extra: str) -> str:
-    return extra.split("on update", 1)[1].strip()
 
 
 def _indexes(table: TableInfo, rows: list[Any]) -> None:

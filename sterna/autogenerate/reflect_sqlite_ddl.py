@@ -5,7 +5,7 @@ The pragma functions give columns, keys and index columns; the rest comes from
 ``sqlite_master.sql``.  A ``CREATE TABLE`` is read by the one SQLite DDL parser, the table
 rebuild's (:func:`sterna.ddl.recreate_parse.parse_create_table`); :func:`parse_create_table` here
 is the catalog's view of its result.  Index statements are read with the one SQL lexer
-(:mod:`sterna.ddl.sql_lexer`).
+(:mod:`sterna.dialects.sql_lexer`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sterna.autogenerate.reflect import CheckInfo, ComputedInfo
 from sterna.ddl import recreate_parse
 from sterna.ddl.recreate_parse import Clause, ColumnDef, SQLParseError, TableConstraint
 from sterna.ddl.recreate_sql import ident_value, is_word, render, significant, strip
-from sterna.ddl.sql_lexer import (
+from sterna.dialects.sql_lexer import (
     Tok,
     Token,
     TokenizeError,

@@ -50,13 +50,14 @@ from sqlalchemy import Column, Index, Table, UniqueConstraint, cast
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.elements import ClauseElement
 
+from sterna.dialects.records import REFLECTED, ColumnInfo
+
 if TYPE_CHECKING:
     from sqlalchemy import CheckConstraint, ForeignKeyConstraint
     from sqlalchemy.engine import Inspector
     from sqlalchemy.types import TypeEngine
 
-#: the key under which a SQLAlchemy object built from the autogenerate snapshot keeps its record
-REFLECTED = "sterna.reflected"
+__all__ = ["REFLECTED", "ComparisonResult", "ImplHooks", "build_version_table", "overrides"]
 
 Status = Literal["equal", "different", "skip"]
 
@@ -132,7 +133,7 @@ class ImplHooks:
         """True when the reflected column's type differs from the model's (Sterna's type
         signatures with the dialect's equivalences; a type's ``compare_against_backend``
         first)."""
-        from sterna.autogenerate.compare.types import types_differ
+        from sterna.dialects.compare_types import types_differ
 
         return types_differ(self.dialect, _column_record(inspector_column), metadata_column.type)
 
@@ -144,7 +145,7 @@ class ImplHooks:
         rendered_inspector_default: str | None,
     ) -> bool:
         """True when the two defaults, as SQL text, differ in Sterna's normal form."""
-        from sterna.autogenerate.compare.defaults import defaults_differ
+        from sterna.dialects.compare_defaults import defaults_differ
 
         return defaults_differ(
             self.dialect,
@@ -156,7 +157,7 @@ class ImplHooks:
     def compare_indexes(self, metadata_index: Index, reflected_index: Index) -> ComparisonResult:
         """Equal when elements (and their order), uniqueness and the compared dialect options
         match."""
-        from sterna.autogenerate.compare.indexes import index_signature
+        from sterna.dialects.compare_elements import index_signature
 
         meta = index_signature(metadata_index, self.dialect)
         conn = index_signature(reflected_index, self.dialect)
@@ -166,7 +167,7 @@ class ImplHooks:
         self, metadata_constraint: UniqueConstraint, reflected_constraint: UniqueConstraint
     ) -> ComparisonResult:
         """Equal when the columns match (in order, case-insensitively)."""
-        from sterna.autogenerate.compare.indexes import unique_columns
+        from sterna.dialects.compare_elements import unique_columns
 
         meta = unique_columns(metadata_constraint)
         conn = unique_columns(reflected_constraint)
@@ -176,7 +177,7 @@ class ImplHooks:
         self, metadata_constraint: CheckConstraint, reflected_constraint: CheckConstraint
     ) -> ComparisonResult:
         """Equal when both expressions have the same normal form."""
-        from sterna.autogenerate.compare.constraints import check_text
+        from sterna.dialects.compare_elements import check_text
 
         meta = check_text(metadata_constraint, self.dialect)
         conn = check_text(reflected_constraint, self.dialect)
@@ -281,11 +282,9 @@ def build_version_table(name: str, schema: str | None, primary_key: bool) -> Tab
     return table
 
 
-def _column_record(column: Column[Any]) -> Any:
+def _column_record(column: Column[Any]) -> ColumnInfo:
     """The snapshot record a reflected column was built from (a stand-in for a column that
     was not built from one)."""
-    from sterna.autogenerate.reflect import ColumnInfo
-
     found = column.info.get(REFLECTED)
     if isinstance(found, ColumnInfo):
         if found.type is column.type:

@@ -39,7 +39,8 @@ from sterna.ddl.elements import (
 )
 from sterna.ddl.impl import DefaultImpl
 from sterna.ddl.locks import lock_identity, short_name
-from sterna.ddl.sql_lexer import LexerFlags
+from sterna.dialects.mysql import MySQLProfile
+from sterna.dialects.sql_lexer import LexerFlags
 from sterna.errors import MissingExistingArgument, OperationError
 
 if TYPE_CHECKING:
@@ -245,10 +246,7 @@ class MySQLImpl(DefaultImpl):
     transactional_ddl = False
     #: MySQL 8.0 / MariaDB 10.5.2 added ``RENAME COLUMN``.
     rename_column_since: ClassVar[tuple[int, ...]] = (8, 0)
-    #: ``\'`` escapes in strings, ``"..."`` is a string (without ANSI_QUOTES)
-    lexer_flags: ClassVar[LexerFlags] = LexerFlags(
-        backslash_escapes=True, double_quoted_strings=True
-    )
+    lexer_flags: ClassVar[LexerFlags | None] = MySQLProfile.lexer_flags
     rebuild_autoincrement: ClassVar[Literal["column", "primary key"] | None] = "column"
     rebuild_inline_comments: ClassVar[bool] = True
     rebuild_defers_constraints: ClassVar[bool] = True
@@ -412,7 +410,7 @@ class MySQLImpl(DefaultImpl):
         """Fill the ``existing_*`` values not given from the database (``information_schema``
         with bound parameters: SQLAlchemy's ``SHOW CREATE TABLE`` parser misses columns whose
         name holds a backtick)."""
-        from sterna.autogenerate.reflect_mysql import read_columns  # online only
+        from sterna.dialects.mysql_columns import read_columns  # online only
 
         assert self.connection is not None
         where = f"{schema}.{table_name}" if schema else table_name

@@ -427,13 +427,3 @@ class AdvisoryLock:
         if xact is not None:
             parts.append(f"in a transaction since {xact:%H:%M:%S}")
         return ", ".join(parts)
-
-
-def __getattr__(name: str) -> Any:
-    """``alembic.ddl.postgresql.CreateExcludeConstraintOp``: the op lives in the operations layer
-    (which imports this one), so it is resolved on first use."""
-    if name == "CreateExcludeConstraintOp":
-        from sterna.operations.ops import CreateExcludeConstraintOp
-
-        return CreateExcludeConstraintOp
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -26,7 +26,7 @@ from sterna.ddl.recreate_sql import (
     strip,
     tokenize,
 )
-from sterna.ddl.sql_lexer import unterminated
+from sterna.dialects.sql_lexer import unterminated
 
 #: Keywords that start a column constraint (after the column's name and type).
 _CLAUSE_START = frozenset(

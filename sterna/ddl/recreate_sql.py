@@ -3,10 +3,11 @@
 The rebuild keeps a table's definition as SQL text (SQLite's ``sqlite_master`` entry, or the
 ``CREATE TABLE`` SQLAlchemy compiles for a reflected or given table) and changes only the parts a
 batch asks to change, so that everything else -- collations, conflict clauses, declared type
-names, generated columns -- survives byte for byte.  The pieces come from the one lexer's lossless
-reading (:func:`sterna.ddl.sql_lexer.tokenize_lossless`); this module adds what the parser and the
-table model need on top: significant pieces, keywords, balanced parentheses (an unbalanced one is
-an error here), the leading names of a list, and finding and renaming column references.
+names, generated columns -- survives byte for byte.  The pieces come from the one lexer's
+lossless reading (:func:`sterna.dialects.sql_lexer.tokenize_lossless`); this module adds what the
+parser and the table model need on top: significant pieces, keywords, balanced parentheses (an
+unbalanced one is an error here), the leading names of a list, and finding and renaming column
+references.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from sterna.ddl.sql_lexer import (
+from sterna.dialects.sql_lexer import (
     COMMENT,
     PUNCT,
     QUOTED,
@@ -26,8 +27,8 @@ from sterna.ddl.sql_lexer import (
     same_name,
     split_top_level,
 )
-from sterna.ddl.sql_lexer import matching_paren as _matching_bracket
-from sterna.ddl.sql_lexer import tokenize_lossless as tokenize
+from sterna.dialects.sql_lexer import matching_paren as _matching_bracket
+from sterna.dialects.sql_lexer import tokenize_lossless as tokenize
 
 __all__ = [
     "Tok",

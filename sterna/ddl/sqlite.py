@@ -31,7 +31,8 @@ from sqlalchemy.sql.schema import CheckConstraint, Constraint
 from sterna.ddl.elements import ColumnName
 from sterna.ddl.impl import DefaultImpl
 from sterna.ddl.recreate_changes import POSITION_KW
-from sterna.ddl.sql_lexer import LexerFlags
+from sterna.dialects.sql_lexer import LexerFlags
+from sterna.dialects.sqlite import SQLiteProfile
 
 if TYPE_CHECKING:
     from sterna.ddl.recreate_changes import RebuildRequest
@@ -109,7 +110,7 @@ class SQLiteImpl(DefaultImpl):
     transactional_ddl = False
     inline_references_by_default: ClassVar[bool] = True
     alters_type_constraints: ClassVar[bool] = False
-    lexer_flags: ClassVar[LexerFlags] = LexerFlags(bracket_identifiers=True)
+    lexer_flags: ClassVar[LexerFlags | None] = SQLiteProfile.lexer_flags
     tables_have_rowid: ClassVar[bool] = True
     rebuild_autoincrement: ClassVar[Literal["column", "primary key"] | None] = "primary key"
     rebuild_renames_in_place: ClassVar[bool] = True
@@ -313,26 +314,21 @@ def driver_transaction_state(connection: Connection) -> bool | None:
 # -- what SQLite's ALTER TABLE can do in place (batch mode) ---------------------------------------
 
 
-def needs_rebuild(operation: Any) -> bool:
-    """Whether SQLite's ``ALTER TABLE`` cannot carry out the batch ``operation`` in place."""
-    from sterna.operations.ops import (
-        AddColumnOp,
-        AlterColumnOp,
-        CreateIndexOp,
-        CreateTableCommentOp,
-        DropIndexOp,
-        DropTableCommentOp,
-    )
+#: the operations SQLite's ``ALTER TABLE`` (or a plain statement) always does in place
+_IN_PLACE_KINDS = frozenset({"create_index", "drop_index", "table_comment"})
 
-    if isinstance(
-        operation, (CreateIndexOp, DropIndexOp, CreateTableCommentOp, DropTableCommentOp)
-    ):
+
+def needs_rebuild(operation: Any) -> bool:
+    """Whether SQLite's ``ALTER TABLE`` cannot carry out the batch ``operation`` in place (read
+    off the operation's ``change_kind``, ``MigrateOperation.change_kind``)."""
+    kind = getattr(operation, "change_kind", None)
+    if kind in _IN_PLACE_KINDS:
         return False
     if any(_kw(operation).get(k) is not None for k in POSITION_KW):
         return True
-    if isinstance(operation, AddColumnOp):
+    if kind == "add_column":
         return not _plain_column(operation.column)
-    if isinstance(operation, AlterColumnOp):
+    if kind == "alter_column":
         return (
             operation.modify_type is not None
             or operation.modify_nullable is not None

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from sterna.dialects.names import after_highest, first_free, shortened
 from sterna.dialects.profile import FOREIGN_KEY, UNIQUE, DialectProfile, profile_for
+from sterna.dialects.sql_lexer import LexerFlags
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Dialect
@@ -51,6 +52,10 @@ class MySQLProfile(DialectProfile):
     name = "mysql"
     reader: ClassVar[str] = "sterna.autogenerate.reflect_mysql:MySQLReader"
     system_schemas: ClassVar[frozenset[str]] = _SYSTEM_SCHEMAS
+    #: ``\'`` escapes in strings, ``"..."`` is a string (without ANSI_QUOTES)
+    lexer_flags: ClassVar[LexerFlags] = LexerFlags(
+        backslash_escapes=True, double_quoted_strings=True
+    )
     uses_mysql_spellings: ClassVar[bool] = True
     foreign_keys_need_an_index: ClassVar[bool] = True
     restrict_is_no_action: ClassVar[bool] = True

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from sterna.dialects.names import after_highest, free_name, shortened
+from sterna.dialects.sql_lexer import LexerFlags
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Dialect
@@ -40,6 +41,8 @@ class DialectProfile:
 
     #: the SQLAlchemy dialect name a subclass registers under ("default": the generic profile)
     name: ClassVar[str] = "default"
+    #: how the SQL lexer reads quotes (:func:`sterna.dialects.sql_lexer.dialect_tokenize`)
+    lexer_flags: ClassVar[LexerFlags] = LexerFlags()
 
     # -- reflection for autogenerate ----------------------------------------------------------
     #: the bulk reader of the catalog, ``"module:Class"`` (SQLAlchemy's Inspector by default)

@@ -136,7 +136,7 @@ class AbstractOperations:
         """A context manager that installs, for the duration of the block, an
         ``Operations`` for ``migration_context`` as ``op`` (for programs that run operations
         outside a migration script)."""
-        from sterna.runtime.proxy import OPERATIONS
+        from sterna.util.proxy_slot import OPERATIONS
 
         operations = Operations(migration_context)
         with OPERATIONS.installed(operations):

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, func, text
 
 from sterna.autogenerate.compare.defaults import postgresql_boolean, postgresql_interval
-from sterna.autogenerate.compare.sqltext import normalize_default
+from sterna.dialects.sql_text import normalize_default
 from sterna.operations.ops import AlterColumnOp, ModifyTableOps
 from tests.autogenerate._compare_support import (
     alembic_diffs,

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from sterna.autogenerate.compare.sqltext import (
+from sterna.autogenerate.reflect_sqlite_ddl import parse_create_index, parse_create_table
+from sterna.dialects.sql_text import (
     QUOTED,
     STRING,
     TokenizeError,
     normalize_expression,
     tokenize,
 )
-from sterna.autogenerate.reflect_sqlite_ddl import parse_create_index, parse_create_table
 
 
 @pytest.mark.parametrize(

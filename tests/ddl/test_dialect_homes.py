@@ -24,7 +24,7 @@ from sqlalchemy.engine import Dialect
 
 import sterna
 from sterna.ddl.impl import DefaultImpl
-from sterna.ddl.sql_lexer import QUOTED, STRING, LexerFlags, dialect_tokenize
+from sterna.dialects.sql_lexer import QUOTED, STRING, LexerFlags, dialect_tokenize
 from sterna.operations import ops
 from sterna.runtime.migration import MigrationContext
 

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sterna.autogenerate.compare.sqlcompile import compile_expression
-from sterna.ddl.sql_lexer import QUOTED, WORD, dialect_tokenize
 from sterna.dialects import profile_for
+from sterna.dialects.sql_compile import compile_expression
+from sterna.dialects.sql_lexer import QUOTED, WORD, dialect_tokenize
 from sterna.operations.ops import AddColumnOp, CreateCheckConstraintOp, ModifyTableOps
 
 if TYPE_CHECKING:

@@ -19,20 +19,18 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import Boolean, CheckConstraint, Column, Enum, ForeignKeyConstraint, Table
-from sqlalchemy.engine import Dialect
+from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKeyConstraint, Table
 
 from sterna.autogenerate.compare.conditional import included
 from sterna.autogenerate.compare.hooks import impl_hook
 from sterna.autogenerate.compare.naming import written_name
 from sterna.autogenerate.compare.registry import comparators
 from sterna.autogenerate.compare.schemas import schema_key
-from sterna.autogenerate.compare.sqlcompile import compile_expression
-from sterna.autogenerate.compare.sqltext import normalize_expression
-from sterna.autogenerate.compare.types import resolve_type
 from sterna.autogenerate.reflect import CheckInfo
-from sterna.ddl.impl_hooks import REFLECTED
 from sterna.dialects import profile_for
+from sterna.dialects.compare_elements import check_text  # re-exported from its old home
+from sterna.dialects.compare_types import resolve_type
+from sterna.dialects.sql_text import normalize_expression
 from sterna.operations.ops import (
     AddConstraintOp,
     CreatePrimaryKeyOp,
@@ -242,22 +240,6 @@ def _built_fk(ctx: AutogenContext, conn: TableInfo, info: ForeignKeyInfo) -> For
 def _check_text(ctx: AutogenContext, constraint: CheckConstraint, table_name: str) -> str:
     assert ctx.dialect is not None
     return check_text(constraint, ctx.dialect, table_name)
-
-
-def check_text(constraint: CheckConstraint, dialect: Dialect, table_name: str | None = None) -> str:
-    """The normal form a CHECK is compared by (a model one, or one built from the snapshot,
-    read from its record); ``table_name`` defaults to the constraint's table."""
-    if table_name is None:
-        parent = getattr(constraint, "parent", None)
-        if isinstance(parent, Column):  # declared inside a Column: the column's table
-            parent = getattr(parent, "table", None)
-        table_name = str(parent.name) if isinstance(parent, Table) else ""
-    record = constraint.info.get(REFLECTED)
-    if isinstance(record, CheckInfo):
-        sql = record.sqltext
-    else:
-        sql = compile_expression(constraint.sqltext, dialect)
-    return normalize_expression(sql, dialect.name, table_name=table_name)
 
 
 def _meta_checks(meta: Table) -> list[CheckConstraint]:

@@ -25,7 +25,7 @@ from sqlalchemy.types import ARRAY
 
 from sterna.autogenerate.compare.registry import comparators
 from sterna.autogenerate.compare.schemas import metadata_tables, schema_key
-from sterna.autogenerate.compare.types import resolve_type
+from sterna.dialects.compare_types import resolve_type
 from sterna.operations.ops import (
     AddEnumValueOp,
     CreateEnumOp,

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import BigInteger, Column, Identity, SmallInteger
 
 from sterna.autogenerate.compare.registry import comparators
-from sterna.autogenerate.compare.sqlcompile import compile_expression
-from sterna.autogenerate.compare.sqltext import normalize_expression
+from sterna.dialects.sql_compile import compile_expression
+from sterna.dialects.sql_text import normalize_expression
 
 if TYPE_CHECKING:
     from sterna.autogenerate.api import AutogenContext

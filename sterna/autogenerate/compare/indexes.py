@@ -17,24 +17,28 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Column, Index, Table, UniqueConstraint
+from sqlalchemy import Index, Table, UniqueConstraint
 from sqlalchemy.engine import Dialect
 
 from sterna.autogenerate.compare.conditional import included
 from sterna.autogenerate.compare.hooks import impl_hook
 from sterna.autogenerate.compare.naming import written_name
-from sterna.autogenerate.compare.ordering import order_words, reflected_order, split_ordering
 from sterna.autogenerate.compare.registry import comparators
-from sterna.autogenerate.compare.sqlcompile import compile_expression
-from sterna.autogenerate.compare.sqltext import normalize_expression
-from sterna.autogenerate.reflect import IndexInfo, UniqueInfo
 from sterna.autogenerate.reflect_build import build_unique
-from sterna.ddl.impl_hooks import REFLECTED
 from sterna.dialects import profile_for
+from sterna.dialects.compare_elements import (  # the primitives, re-exported from their old home
+    conn_element,
+    index_signature,
+    meta_element,
+    options_signature,
+    reflected_index_dict,
+    unique_columns,
+)
+from sterna.dialects.records import REFLECTED
 from sterna.operations.ops import (
     AddConstraintOp,
     CreateForeignKeyOp,
@@ -48,6 +52,15 @@ from sterna.operations.ops import (
 if TYPE_CHECKING:
     from sterna.autogenerate.api import AutogenContext
     from sterna.autogenerate.reflect import TableInfo
+
+__all__ = [
+    "compare_indexes_and_uniques",
+    "conn_items",
+    "index_signature",
+    "meta_items",
+    "reflected_index_dict",
+    "unique_columns",
+]
 
 log = logging.getLogger("alembic.autogenerate.compare")
 
@@ -72,84 +85,6 @@ class Item:
         return (self.elements, self.unique, self.options)
 
 
-def _option_text(value: Any, dialect: Dialect, table_name: str) -> str:
-    if isinstance(value, (list, tuple)):
-        return ",".join(str(v.name if isinstance(v, Column) else v).lower() for v in value)
-    if isinstance(value, str) and not isinstance(value, (list, tuple)):
-        return normalize_expression(value, dialect.name, table_name=table_name)
-    return normalize_expression(
-        compile_expression(value, dialect), dialect.name, table_name=table_name
-    )
-
-
-def _options(options: dict[str, Any], dialect: Dialect, table_name: str) -> tuple[Any, ...]:
-    found: list[tuple[str, str]] = []
-    profile = profile_for(dialect)
-    for key in profile.compared_index_options:
-        value = options.get(key)
-        if value is not None and value != []:
-            found.append((key, _option_text(value, dialect, table_name)))
-    method = profile.index_method_option
-    using = options.get(method) if method else None
-    if method and using and str(using).lower() != profile.index_method_default:
-        found.append((method, str(using).lower()))
-    return tuple(sorted(found))
-
-
-def _meta_element(expr: Any, dialect: Dialect, table_name: str) -> str:
-    """A model index element in normal form: ``col.asc()`` is ``col``, ``col.desc()`` is
-    ``col desc`` (see :mod:`.ordering`)."""
-    if isinstance(expr, Column):
-        return str(expr.name).lower()
-    text, descending, nulls = split_ordering(compile_expression(expr, dialect), dialect.name)
-    words = [normalize_expression(text, dialect.name, table_name=table_name)]
-    return " ".join(words + order_words(descending, nulls, dialect.name))
-
-
-def index_signature(
-    index: Index,
-    dialect: Dialect,
-    adjust: Callable[[Mapping[str, Any], str], dict[str, Any]] | None = None,
-) -> tuple[Any, ...]:
-    """What an index is compared by (elements with their order, uniqueness, compared dialect
-    options), for a model index or one built from the snapshot (read from its record, whose
-    options pass through ``adjust``, the implementation's ``adjust_reflected_dialect_options``)."""
-    table_name = str(index.table.name) if index.table is not None else ""
-    record = index.info.get(REFLECTED)
-    if isinstance(record, IndexInfo):
-        elements = tuple(
-            _conn_element(record, i, dialect, table_name) for i in range(len(record.elements))
-        )
-        reflected = record.dialect_options
-        if adjust is not None:
-            reflected = adjust(reflected_index_dict(record), "index")
-        return (elements, bool(record.unique), _options(reflected, dialect, table_name))
-    elements = tuple(_meta_element(e, dialect, table_name) for e in index.expressions)
-    return (elements, bool(index.unique), _options(dict(index.dialect_kwargs), dialect, table_name))
-
-
-def unique_columns(constraint: UniqueConstraint) -> tuple[str, ...]:
-    """The columns a unique constraint is compared by (lower case, in order)."""
-    record = constraint.info.get(REFLECTED)
-    if isinstance(record, UniqueInfo):
-        return tuple(c.lower() for c in record.columns)
-    return tuple(c.name.lower() for c in constraint.columns)
-
-
-def reflected_index_dict(index: IndexInfo) -> dict[str, Any]:
-    """A reflected index as the inspector's dict (``get_indexes()``), for
-    ``adjust_reflected_dialect_options``."""
-    return {
-        "name": index.name,
-        "column_names": [
-            None if e else n for n, e in zip(index.elements, index.expressions, strict=False)
-        ],
-        "expressions": list(index.elements),
-        "unique": index.unique,
-        "dialect_options": dict(index.dialect_options),
-    }
-
-
 def meta_items(ctx: AutogenContext, meta: Table) -> tuple[list[Item], set[str | None]]:
     """The model's indexes (one per name, see :func:`_one_per_name`) and unique constraints,
     in a stable order, less those the filters leave out; and the names of those a ``ddl_if()``
@@ -166,8 +101,8 @@ def meta_items(ctx: AutogenContext, meta: Table) -> tuple[list[Item], set[str | 
         if not included(ctx, index):
             left_out.add(name)
             continue
-        elements = tuple(_meta_element(e, dialect, meta.name) for e in index.expressions)
-        options = _options(dict(index.dialect_kwargs), dialect, meta.name)
+        elements = tuple(meta_element(e, dialect, meta.name) for e in index.expressions)
+        options = options_signature(dict(index.dialect_kwargs), dialect, meta.name)
         indexes.append(Item(INDEX, name, elements, bool(index.unique), options, index))
     items = _one_per_name(meta.name, indexes)
     for constraint in sorted(meta.constraints, key=lambda c: c._creation_order):
@@ -212,17 +147,6 @@ def _one_per_name(table_name: str, indexes: list[Item]) -> list[Item]:
     return kept
 
 
-def _conn_element(index: IndexInfo, i: int, dialect: Dialect, table_name: str) -> str:
-    element = index.elements[i]
-    text = (
-        normalize_expression(element, dialect.name, table_name=table_name)
-        if index.expressions[i]
-        else element.lower()
-    )
-    sorting = index.sorting[i] if i < len(index.sorting) else ()
-    return " ".join([text, *order_words(*reflected_order(sorting), dialect.name)])
-
-
 def conn_items(ctx: AutogenContext, conn: TableInfo) -> list[Item]:
     assert ctx.dialect is not None
     dialect = ctx.dialect
@@ -233,12 +157,12 @@ def conn_items(ctx: AutogenContext, conn: TableInfo) -> list[Item]:
         if not ctx.run_name_filters(index.name, "index", parent):
             continue
         elements = tuple(
-            _conn_element(index, i, dialect, conn.name) for i in range(len(index.elements))
+            conn_element(index, i, dialect, conn.name) for i in range(len(index.elements))
         )
         reflected = index.dialect_options
         if adjust is not None:
             reflected = adjust(reflected_index_dict(index), "index")
-        options = _options(reflected, dialect, conn.name)
+        options = options_signature(reflected, dialect, conn.name)
         items.append(Item(INDEX, index.name, elements, index.unique, options, index))
     for unique in conn.uniques:
         kind = INDEX if unique.from_index else UNIQUE

@@ -43,6 +43,11 @@ class MigrateOperation:
 
     table_phase: ClassVar[int | None] = None
     top_phase: ClassVar[int | None] = None
+    #: what the operation changes, in the plain words a dialect's in-place rules read
+    #: (``ImplHooks.batch_rebuild_reason``; the ddl layer never imports the operation classes):
+    #: ``"add_column"``, ``"alter_column"``, ``"create_index"``, ``"drop_index"``,
+    #: ``"table_comment"``; None for anything else
+    change_kind: ClassVar[str | None] = None
     contract_omits: ClassVar[frozenset[str]] = frozenset()
 
     def phase_in_table(self) -> int:

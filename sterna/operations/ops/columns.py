@@ -19,6 +19,7 @@ class AddColumnOp(AlterTableOp):
     """``ALTER TABLE ... ADD COLUMN``."""
 
     table_phase = 3
+    change_kind = "add_column"
     top_phase = 1
 
     column: Column[Any]
@@ -135,6 +136,7 @@ class AlterColumnOp(AlterTableOp):
     current state (``False`` for a server default, ``None`` otherwise, meaning "not given")."""
 
     table_phase = 4
+    change_kind = "alter_column"
     top_phase = 1
 
     column_name: str

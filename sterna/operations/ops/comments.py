@@ -29,6 +29,7 @@ class CreateTableCommentOp(AlterTableOp):
     """Set a table's comment (``COMMENT ON TABLE`` / ``ALTER TABLE ... COMMENT``)."""
 
     table_phase = 9
+    change_kind = "table_comment"
     top_phase = 1
 
     comment: str | None
@@ -70,6 +71,7 @@ class DropTableCommentOp(AlterTableOp):
     """Remove a table's comment."""
 
     table_phase = 9
+    change_kind = "table_comment"
     top_phase = 1
 
     existing_comment: str | None = None

@@ -29,6 +29,7 @@ class CreateIndexOp(MigrateOperation):
     """``CREATE [UNIQUE] INDEX``; dialect options (``postgresql_where``...) live in ``kw``."""
 
     table_phase = 7
+    change_kind = "create_index"
     top_phase = 1
 
     index_name: Any
@@ -103,6 +104,7 @@ class DropIndexOp(MigrateOperation):
     """``DROP INDEX``; ``_reverse`` keeps the definition so the drop can be undone."""
 
     table_phase = 1
+    change_kind = "drop_index"
     top_phase = 1
 
     index_name: Any

@@ -5,11 +5,11 @@ turns ``x IN ('a', 'b')`` into ``x = ANY (ARRAY[...])`` and ``x BETWEEN a AND b`
 AND x <= b``; MariaDB quotes identifiers with backquotes, spells ``lower`` as ``lcase`` and folds
 ``NOT``; SQLite keeps the text as written.  :func:`normalize_expression` reduces both the
 reflected text and the text compiled from the models to one canonical string, so that equal
-expressions never show up as changes (the token rewrites are in :mod:`.sqlrewrite`);
+expressions never show up as changes (the token rewrites are in :mod:`.sql_rewrite`);
 :func:`normalize_default` does the same for column server defaults (literals, numbers,
 timestamp functions).
 
-The tokenizer (:mod:`sterna.ddl.sql_lexer`, the one SQL lexer) is re-exported here for the
+The tokenizer (:mod:`sterna.dialects.sql_lexer`, the one SQL lexer) is re-exported here for the
 modules that use both.
 """
 
@@ -19,15 +19,8 @@ import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 
-from sterna.autogenerate.compare.sqlrewrite import (
-    SPELLING_WORDS,
-    expand_between,
-    fold_negations,
-    generic_spelling,
-    mysql_spelling,
-    single_in,
-)
-from sterna.ddl.sql_lexer import (
+from sterna.dialects import profile_for
+from sterna.dialects.sql_lexer import (
     NUMBER,
     PUNCT,
     QUOTED,
@@ -41,7 +34,14 @@ from sterna.ddl.sql_lexer import (
     split_top_level,
     tokenize,
 )
-from sterna.dialects import profile_for
+from sterna.dialects.sql_rewrite import (
+    SPELLING_WORDS,
+    expand_between,
+    fold_negations,
+    generic_spelling,
+    mysql_spelling,
+    single_in,
+)
 
 __all__ = [
     "NUMBER",

@@ -1,4 +1,4 @@
-"""The one SQL lexer (sterna/ddl/sql_lexer.py) without a database: both readings of the same
+"""The one SQL lexer (sterna/dialects/sql_lexer.py) without a database: both readings of the same
 text, the quote and identifier rules, bracket matching and top-level splitting.  Expected
 values are written by hand."""
 
@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from sterna.ddl.sql_lexer import (
+from sterna.dialects.sql_lexer import (
     NUMBER,
     PUNCT,
     QUOTED,

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import NullType, TypeEngine
 
-from sterna.autogenerate.compare.sqltext import (
+from sterna.dialects.sql_text import (
     NUMBER,
     STRING,
     TokenizeError,

@@ -9,14 +9,14 @@ a database gives back in its own spelling is brought to one form on both sides.
 * MySQL/MariaDB synonyms (``lcase``, ``octet_length``, ``MOD``, ``&&``, ``TRUE``...) in one
   spelling; typed literals (``DATE '...'``) and PostgreSQL's ``TRIM(BOTH FROM x)`` as written.
 
-Each function takes and returns a token list (:mod:`sterna.ddl.sql_lexer`).
+Each function takes and returns a token list (:mod:`sterna.dialects.sql_lexer`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sterna.ddl.sql_lexer import (
+from sterna.dialects.sql_lexer import (
     NUMBER,
     PUNCT,
     QUOTED,

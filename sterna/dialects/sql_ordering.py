@@ -9,8 +9,8 @@ ascending element, ``NULLS FIRST`` after a descending one.
 
 from __future__ import annotations
 
-from sterna.autogenerate.compare.sqltext import TokenizeError, dialect_tokenize
 from sterna.dialects import profile_for
+from sterna.dialects.sql_text import TokenizeError, dialect_tokenize
 
 
 def split_ordering(text: str, dialect_name: str) -> tuple[str, bool, str | None]:
