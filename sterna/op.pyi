@@ -7,7 +7,7 @@ running migration step installs (``sterna.operations.Operations``); called outsi
 step, it raises ``sterna.errors.ProxyNotActive``.
 """
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
@@ -132,14 +132,14 @@ def batch_alter_table(
     """
 
 def bulk_insert(
-    table: Table | TableClause, rows: Sequence[Mapping[str, Any]], *, multiinsert: bool = True
+    table: Table | TableClause, rows: Iterable[Mapping[str, Any]], *, multiinsert: bool = True
 ) -> None:
     """INSERT rows into a table, online and offline (offline, the values are written
     into the SQL as literals).
 
     * ``table``: a ``Table``, or a lightweight ``sqlalchemy.table("name", sa.column("id"),
       ...)`` naming the columns (their types are used to render the values offline).
-    * ``rows``: dictionaries keyed by column name.
+    * ``rows``: dictionaries keyed by column name (a list, or any iterable of them).
     * ``multiinsert``: online, send rows with the same keys in one ``executemany`` (the
       default) rather than one INSERT each; rows holding SQL expressions always go one by
       one.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Table
@@ -16,7 +16,7 @@ class DataDirectives(DirectiveBase):
     def bulk_insert(
         self,
         table: Table | TableClause,
-        rows: Sequence[Mapping[str, Any]],
+        rows: Iterable[Mapping[str, Any]],
         *,
         multiinsert: bool = True,
     ) -> None:
@@ -25,13 +25,13 @@ class DataDirectives(DirectiveBase):
 
         * ``table``: a ``Table``, or a lightweight ``sqlalchemy.table("name", sa.column("id"),
           ...)`` naming the columns (their types are used to render the values offline).
-        * ``rows``: dictionaries keyed by column name.
+        * ``rows``: dictionaries keyed by column name (a list, or any iterable of them).
         * ``multiinsert``: online, send rows with the same keys in one ``executemany`` (the
           default) rather than one INSERT each; rows holding SQL expressions always go one by
           one."""
-        if not isinstance(rows, (Mapping, str)):  # one row alone is refused by the DDL layer
-            rows = list(rows)
-        self.invoke(BulkInsertOp(table, rows, multiinsert=multiinsert))
+        # one row alone (a mapping, or a string) is refused by the DDL layer, as it is given
+        given: Any = rows if isinstance(rows, (Mapping, str)) else list(rows)
+        self.invoke(BulkInsertOp(table, given, multiinsert=multiinsert))
 
     def execute(
         self, sqltext: Executable | str, *, execution_options: dict[str, Any] | None = None
