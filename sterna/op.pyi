@@ -20,6 +20,7 @@ from sterna.operations.base import ImplFn, Operations
 from sterna.operations.batch import BatchOperations
 from sterna.operations.context_protocol import MigrationContextLike
 from sterna.operations.ops.base import MigrateOperation
+from sterna.runtime.migration import MigrationContext
 
 _C = TypeVar("_C", bound=type)
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -433,7 +434,7 @@ def get_bind() -> Connection | None:
     mock connection whose ``execute`` writes the SQL to the output.
     """
 
-def get_context() -> MigrationContextLike:
+def get_context() -> MigrationContext:
     """The migration context of the run: its connection (``bind``), ``dialect``,
     ``impl``, ``opts`` (the options env.py gave ``configure()``), ``as_sql`` (offline) and
     ``autocommit_block()``.

@@ -268,6 +268,18 @@ def members(cls: type) -> list[Member]:
     return found
 
 
+#: returns typed in the source by a protocol (the operations layer does not import the runtime)
+#: and written in the stub as the runtime class a running step gives: (local name, module,
+#: name) by the function's ``module.qualname``
+RUNTIME_RETURNS = {
+    "sterna.operations.base.AbstractOperations.get_context": (
+        "MigrationContext",
+        "sterna.runtime.migration",
+        "MigrationContext",
+    ),
+}
+
+
 def render_member(member: Member, imports: Imports) -> str:
     """The stub text of one member: its overloads, or its one signature."""
     overloads = typing.get_overloads(member.function)
@@ -296,10 +308,15 @@ def render_function(
         params = params[1:]
     sig = sig.replace(parameters=params)
     returns = annotation_text(sig.return_annotation, f"{where} (return)")
+    runtime = RUNTIME_RETURNS.get(where)
+    if runtime is not None:
+        returns = runtime[0]
+        imports.need(*runtime)
     if target is not fn and inspect.isgeneratorfunction(target):  # @contextmanager
         returns = _context_manager_of(returns, where)
         imports.need("AbstractContextManager", "contextlib", "AbstractContextManager")
-    note(returns)
+    if runtime is None:
+        note(returns)
     args = render_parameters(sig, where, note)
     head = f"{decorator}def {member.name}({args}) -> {returns}:\n"
     return head + docstring_block(doc, "    ")
