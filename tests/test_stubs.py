@@ -189,11 +189,17 @@ def test_every_stub_function_documents_its_parameters(path: str) -> None:
 
 
 def _public_methods(cls: type) -> list[tuple[str, Callable[..., Any]]]:
+    """Sterna's own public methods of ``cls`` (not those another test of the same process
+    registered with ``register_operation``)."""
     found: list[tuple[str, Callable[..., Any]]] = []
     for name in dir(cls):
         raw = inspect.getattr_static(cls, name)
         function = getattr(raw, "__func__", raw)
-        if not name.startswith("_") and inspect.isfunction(function):
+        if (
+            not name.startswith("_")
+            and inspect.isfunction(function)
+            and function.__module__.startswith("sterna.")
+        ):
             found.append((name, function))
     return found
 

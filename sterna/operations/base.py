@@ -82,6 +82,7 @@ class AbstractOperations:
                 return getattr(op_cls, source)(self, *args, **kw)
 
             directive.__name__ = directive.__qualname__ = name
+            directive.__module__ = op_cls.__module__  # the directive belongs with its operation
             directive.__doc__ = getattr(factory, "__doc__", None)
             setattr(cls, name, directive)
             return op_cls
