@@ -243,9 +243,9 @@ def _check_rendered(
         )
     if request.branch_labels and not header.branch_labels:
         raise NewRevisionError(
-            f"Version {request.revid} specified branch_labels {request.branch_labels}, however "
-            f"the migration file {path} does not have them; have you upgraded your "
-            "script.py.mako to include the 'branch_labels' section?"
+            f"revision {request.revid}: branch labels {request.branch_labels} were asked for, "
+            f"but {template_path} writes no branch_labels into {path} (add the line "
+            "'branch_labels = ${repr(branch_labels)}' to the template); nothing was written"
         )
     return header
 

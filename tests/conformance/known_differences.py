@@ -472,6 +472,9 @@ ALEMBIC_SUITE_INTENDED: dict[str, str] = {
         "a ConfigError naming the option, where Alembic lets int()'s ValueError through"
     ),
     "tests.test_command.CommandLineTest::test_config_file_failure_modes": _WORDING,
+    "tests.test_script_production.RevisionCommandTest::test_create_script_branches_old_template": (
+        _WORDING
+    ),
     "tests.test_command.RevisionTest::test_nonsensical_sql": _WORDING,
     "tests.test_command.StampMultipleHeadsTest::test_sql_stamp_different_multi_start": _WORDING,
     "tests.test_bulk_insert.BulkInsertTest::test_invalid_format": _WORDING,
