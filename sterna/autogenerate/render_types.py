@@ -160,10 +160,10 @@ def _render_variants(type_: Any, variants: Any, autogen_context: Any) -> Node:
     base._variant_mapping = immutabledict()
     node: Node = render_type(base, autogen_context)
     grouped: dict[str, tuple[Node, list[str]]] = {}
-    for dialect_name in sorted(variants):
-        variant = render_type(variants[dialect_name], autogen_context)
+    for variant_key in sorted(variants):  # the names given to with_variant(), as given
+        variant = render_type(variants[variant_key], autogen_context)
         key = _flat(variant)
-        grouped.setdefault(key, (variant, []))[1].append(dialect_name)
+        grouped.setdefault(key, (variant, []))[1].append(variant_key)
     for variant, names in grouped.values():
         node = call(f"{_flat(node)}.with_variant", variant, *(Atom(py_str(n)) for n in names))
     return node

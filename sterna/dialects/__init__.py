@@ -8,6 +8,6 @@ just above ``util``: it imports SQLAlchemy and the standard library, nothing of 
 
 from __future__ import annotations
 
-from sterna.dialects.profile import DialectProfile, profile_for
+from sterna.dialects.profile import DialectProfile, named_by, profile_for
 
-__all__ = ["DialectProfile", "profile_for"]
+__all__ = ["DialectProfile", "named_by", "profile_for"]

@@ -217,3 +217,13 @@ def _instance_of(cls: type[DialectProfile]) -> DialectProfile:
         if type(existing) is cls:
             return existing
     return cls()
+
+
+def named_by(dialect: Dialect, wanted: object) -> bool:
+    """Whether a rule naming dialects (``ddl_if(dialect=...)``: a name, a collection of names,
+    or ``None`` for any) covers ``dialect``; SQLAlchemy matches the name exactly."""
+    if isinstance(wanted, str):
+        return wanted == dialect.name
+    if isinstance(wanted, (tuple, list, set, frozenset)):
+        return dialect.name in wanted
+    return True

@@ -272,3 +272,16 @@ def test_autogenerate_names_new_constraints_as_a_registered_profile_says(sqlite_
         }
     finally:
         DialectProfile.unregister("sqlite")
+
+
+@pytest.mark.parametrize(
+    ("wanted", "covered"),
+    [("sqlite", True), ("postgresql", False), (("mysql", "sqlite"), True), ({"mysql"}, False),
+     (None, True)],
+)  # fmt: skip
+def test_a_ddl_if_rule_covers_the_dialects_it_names(wanted: object, covered: bool) -> None:
+    from sqlalchemy.dialects import sqlite
+
+    from sterna.dialects import named_by
+
+    assert named_by(sqlite.dialect(), wanted) is covered

@@ -20,6 +20,7 @@ from sqlalchemy import Index, Table
 from sqlalchemy.schema import Constraint, CreateIndex
 from sqlalchemy.sql.ddl import CreateConstraint
 
+from sterna.dialects import named_by
 from sterna.operations.ops import CreateTableOp
 from sterna.operations.ops.tables import explicit_constraints
 
@@ -33,10 +34,7 @@ def included(ctx: AutogenContext, item: Index | Constraint) -> bool:
     dialect = ctx.dialect
     if rule is None or dialect is None:
         return True
-    wanted = rule.dialect
-    if isinstance(wanted, str) and wanted != dialect.name:
-        return False
-    if isinstance(wanted, (tuple, list, set, frozenset)) and dialect.name not in wanted:
+    if not named_by(dialect, rule.dialect):
         return False
     if rule.callable_ is None:
         return True
