@@ -59,7 +59,6 @@ from sterna.ddl.elements import (
 from sterna.ddl.impl_hooks import ComparisonResult as ComparisonResult  # Alembic's path
 from sterna.ddl.impl_hooks import ImplHooks
 from sterna.ddl.locks import MigrationLock
-from sterna.dialects.sql_lexer import LexerFlags, install_impl_flags
 from sterna.errors import UnsupportedOperation
 
 if TYPE_CHECKING:
@@ -215,9 +214,6 @@ class DefaultImpl(ImplHooks):
     # -- the dialect's rules for the SQL lexer and the batch table rebuild ---------------------
     # Code that holds only a dialect reads the class attributes from get_by_dialect()'s class.
 
-    #: how the SQL lexer reads quotes on this dialect (:mod:`sterna.dialects.sql_lexer`); None:
-    #: as the dialect's profile says (``DialectProfile.lexer_flags``)
-    lexer_flags: ClassVar[LexerFlags | None] = None
     #: tables have a row id of their own that a rebuild keeps (SQLite's ``rowid``)
     tables_have_rowid: ClassVar[bool] = False
     #: where a rebuild writes a column's autoincrement: a clause of the column (MySQL's
@@ -567,12 +563,3 @@ class DefaultImpl(ImplHooks):
     def enum_value_needs_autocommit(self) -> bool:
         """Whether ``ALTER TYPE ... ADD VALUE`` must run outside a transaction block."""
         return False
-
-
-def _impl_lexer_flags(dialect_name: str) -> LexerFlags | None:
-    """The SQL lexer flags the implementation class registered for ``dialect_name`` sets."""
-    found = DefaultImpl._registry.get(dialect_name)
-    return found.lexer_flags if found is not None else None
-
-
-install_impl_flags(_impl_lexer_flags)

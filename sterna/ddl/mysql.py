@@ -39,8 +39,6 @@ from sterna.ddl.elements import (
 )
 from sterna.ddl.impl import DefaultImpl
 from sterna.ddl.locks import lock_identity, short_name
-from sterna.dialects.mysql import MySQLProfile
-from sterna.dialects.sql_lexer import LexerFlags
 from sterna.errors import MissingExistingArgument, OperationError
 
 if TYPE_CHECKING:
@@ -246,7 +244,6 @@ class MySQLImpl(DefaultImpl):
     transactional_ddl = False
     #: MySQL 8.0 / MariaDB 10.5.2 added ``RENAME COLUMN``.
     rename_column_since: ClassVar[tuple[int, ...]] = (8, 0)
-    lexer_flags: ClassVar[LexerFlags | None] = MySQLProfile.lexer_flags
     rebuild_autoincrement: ClassVar[Literal["column", "primary key"] | None] = "column"
     rebuild_inline_comments: ClassVar[bool] = True
     rebuild_defers_constraints: ClassVar[bool] = True

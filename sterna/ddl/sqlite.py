@@ -31,8 +31,6 @@ from sqlalchemy.sql.schema import CheckConstraint, Constraint
 from sterna.ddl.elements import ColumnName
 from sterna.ddl.impl import DefaultImpl
 from sterna.ddl.recreate_changes import POSITION_KW
-from sterna.dialects.sql_lexer import LexerFlags
-from sterna.dialects.sqlite import SQLiteProfile
 
 if TYPE_CHECKING:
     from sterna.ddl.recreate_changes import RebuildRequest
@@ -110,7 +108,6 @@ class SQLiteImpl(DefaultImpl):
     transactional_ddl = False
     inline_references_by_default: ClassVar[bool] = True
     alters_type_constraints: ClassVar[bool] = False
-    lexer_flags: ClassVar[LexerFlags | None] = SQLiteProfile.lexer_flags
     tables_have_rowid: ClassVar[bool] = True
     rebuild_autoincrement: ClassVar[Literal["column", "primary key"] | None] = "primary key"
     rebuild_renames_in_place: ClassVar[bool] = True

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple, TypeVar
 
 WORD = "word"
@@ -190,32 +190,15 @@ def tokenize(
 
 class LexerFlags(NamedTuple):
     """The quoting rules of one dialect, as :func:`tokenize` takes them; each dialect's profile
-    says its own (``DialectProfile.lexer_flags``), a dialect implementation class may override
-    them (``DefaultImpl.lexer_flags``)."""
+    says its own (``DialectProfile.lexer_flags``)."""
 
     backslash_escapes: bool = False
     double_quoted_strings: bool = False
     bracket_identifiers: bool = False
 
 
-#: the flags a dialect's implementation class sets, None where it sets none: the ddl layer
-#: installs this lookup (:func:`install_impl_flags`) when its registry is defined
-_impl_flags: list[Callable[[str], LexerFlags | None]] = []
-
-
-def install_impl_flags(lookup: Callable[[str], LexerFlags | None]) -> None:
-    """Let ``lookup(dialect_name)`` (the implementation class's flags) come before the
-    profile's in :func:`flags_for`."""
-    _impl_flags[:] = [lookup]
-
-
 def flags_for(dialect_name: str) -> LexerFlags:
-    """The quoting rules of the dialect named ``dialect_name``: those its implementation class
-    sets, else its profile's."""
-    for lookup in _impl_flags:
-        found = lookup(dialect_name)
-        if found is not None:
-            return found
+    """The quoting rules of the dialect named ``dialect_name``: its profile's."""
     from sterna.dialects.profile import profile_for
 
     return profile_for(dialect_name).lexer_flags

@@ -176,7 +176,7 @@ def test_a_third_party_impl_is_found_for_its_dialect(registered: type[DefaultImp
     assert DefaultImpl.get_by_dialect(_ThirdPartyDialect()) is registered
 
 
-def test_the_lexer_flags_come_from_the_impl_class(registered: type[DefaultImpl]) -> None:
+def test_the_lexer_flags_come_from_the_profile(registered: type[DefaultImpl]) -> None:
     """MySQL reads ``"x"`` as a string, SQLite ``[x]`` as an identifier; a third-party
     dialect (and PostgreSQL) reads neither way; flags given directly are used as they are."""
     assert [t.kind for t in dialect_tokenize('"x"', "mysql")] == [STRING]
