@@ -1,8 +1,8 @@
 """Dialect implementations: turning operations into DDL, online or as offline SQL text.
 
-Each built-in dialect module (SQLite, PostgreSQL, MySQL/MariaDB) registers its implementation
-when `DefaultImpl.get_by_dialect` first meets that dialect (it imports that module only);
-`sterna.ddl.dialects` imports all of them.
+Each dialect's implementation class is named by its profile (`sterna.dialects`); its module
+(SQLite, PostgreSQL, MySQL/MariaDB for the built-in ones) is imported when
+`DefaultImpl.get_by_dialect` first meets that dialect.
 """
 
 from __future__ import annotations

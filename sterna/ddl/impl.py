@@ -2,8 +2,9 @@
 
 Core contract (used by the runtime, do not change signatures):
 
-* ``DefaultImpl.get_by_dialect(dialect)`` returns the implementation class registered for the
-  dialect's name (subclasses register themselves by setting ``__dialect__``).
+* ``DefaultImpl.get_by_dialect(dialect)`` returns the implementation class of the dialect: the
+  one its profile names (``sterna.dialects.profile_for(dialect).implementation``), or a class a
+  project registered for the dialect's name by setting ``__dialect__`` (Alembic's way).
 * ``impl._exec(construct, ...)`` runs a SQLAlchemy construct or SQL string on the connection, or,
   in offline mode, compiles it with literal values and writes it to the output buffer followed by
   the command terminator.
@@ -59,6 +60,7 @@ from sterna.ddl.elements import (
 from sterna.ddl.impl_hooks import ComparisonResult as ComparisonResult  # Alembic's path
 from sterna.ddl.impl_hooks import ImplHooks
 from sterna.ddl.locks import MigrationLock
+from sterna.dialects import profile_for
 from sterna.errors import UnsupportedOperation
 
 if TYPE_CHECKING:
@@ -67,17 +69,19 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("alembic.ddl.impl")
 
-#: the module that registers the built-in implementation of each dialect name
-_BUILTIN_DIALECT_MODULES = {
-    "sqlite": "sterna.ddl.sqlite",
-    "postgresql": "sterna.ddl.postgresql",
-    "mysql": "sterna.ddl.mysql",
-    "mariadb": "sterna.ddl.mysql",
-}
-
 
 def _is_builtin(impl: type) -> bool:
     return impl.__module__.startswith("sterna.ddl.")
+
+
+def _named_implementation(name: str) -> type[DefaultImpl]:
+    """The implementation class the dialect's profile names (``profile_for(name)``), its
+    module imported on first use (the PostgreSQL one alone costs more than a whole offline run
+    of a small project on SQLite)."""
+    module, _, attr = profile_for(name).implementation.partition(":")
+    if module not in sys.modules:
+        importlib.import_module(module)
+    return cast("type[DefaultImpl]", getattr(sys.modules[module], attr))
 
 
 class DefaultImpl(ImplHooks):
@@ -125,21 +129,19 @@ class DefaultImpl(ImplHooks):
 
     @classmethod
     def get_by_dialect(cls, dialect: Dialect) -> type[DefaultImpl]:
-        """The implementation class registered for ``dialect.name`` (DefaultImpl if none).
-
-        Only the built-in module of that dialect is imported (it registers its classes): the
-        PostgreSQL one alone costs more than a whole offline run of a small project on SQLite.
-        """
+        """The implementation class for ``dialect.name``: a project's class registered with
+        ``__dialect__``, else the one the dialect's profile names (DefaultImpl for a dialect
+        without a profile).  Only that dialect's module is imported."""
         return cls.get_by_name(str(dialect.name))
 
     @classmethod
     def get_by_name(cls, name: str) -> type[DefaultImpl]:
         """:meth:`get_by_dialect` for a dialect's name (code that holds only the name: the SQL
         lexer)."""
-        module = _BUILTIN_DIALECT_MODULES.get(name)
-        if module is not None and module not in sys.modules:
-            importlib.import_module(module)
-        return cls._registry.get(name, DefaultImpl)
+        registered = cls._registry.get(name)
+        if registered is not None and not _is_builtin(registered):
+            return registered
+        return _named_implementation(name)
 
     @property
     def bind(self) -> Connection | None:

@@ -50,6 +50,7 @@ _SYSTEM_SCHEMAS = frozenset({"information_schema", "performance_schema", "mysql"
 
 class MySQLProfile(DialectProfile):
     name = "mysql"
+    implementation: ClassVar[str] = "sterna.ddl.mysql:MySQLImpl"
     reader: ClassVar[str] = "sterna.autogenerate.reflect_mysql:MySQLReader"
     system_schemas: ClassVar[frozenset[str]] = _SYSTEM_SCHEMAS
     #: ``\'`` escapes in strings, ``"..."`` is a string (without ANSI_QUOTES)
@@ -155,6 +156,7 @@ class MySQLProfile(DialectProfile):
 
 class MariaDBProfile(MySQLProfile):
     name = "mariadb"
+    implementation: ClassVar[str] = "sterna.ddl.mysql:MariaDBImpl"
     variant_fallbacks: ClassVar[tuple[str, ...]] = ("mysql",)
 
     def refined_for(self, dialect: Dialect) -> DialectProfile:

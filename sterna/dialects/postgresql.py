@@ -13,6 +13,7 @@ MAX_NAME_BYTES = 63
 
 class PostgresqlProfile(DialectProfile):
     name = "postgresql"
+    implementation: ClassVar[str] = "sterna.ddl.postgresql:PostgresqlImpl"
     reader: ClassVar[str] = "sterna.autogenerate.reflect_postgresql:PostgresqlReader"
     system_schemas: ClassVar[frozenset[str]] = frozenset({"information_schema"})
     has_enum_types: ClassVar[bool] = True

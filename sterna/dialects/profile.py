@@ -44,6 +44,12 @@ class DialectProfile:
     #: how the SQL lexer reads quotes (:func:`sterna.dialects.sql_lexer.dialect_tokenize`)
     lexer_flags: ClassVar[LexerFlags] = LexerFlags()
 
+    # -- the implementation: DDL, ALTER forms, transactions, locks, batch rebuilds ----------------
+    #: the implementation class, ``"module:Class"`` (a ``sterna.ddl.impl.DefaultImpl``
+    #: subclass), imported by the ddl layer on the first run against the dialect.  A class
+    #: registered through ``__dialect__`` (Alembic's way) for this name is used instead.
+    implementation: ClassVar[str] = "sterna.ddl.impl:DefaultImpl"
+
     # -- reflection for autogenerate ----------------------------------------------------------
     #: the bulk reader of the catalog, ``"module:Class"`` (SQLAlchemy's Inspector by default)
     reader: ClassVar[str] = "sterna.autogenerate.reflect_inspector:InspectorReader"

@@ -10,6 +10,7 @@ from sterna.dialects.sql_lexer import LexerFlags
 
 class SQLiteProfile(DialectProfile):
     name = "sqlite"
+    implementation: ClassVar[str] = "sterna.ddl.sqlite:SQLiteImpl"
     reader: ClassVar[str] = "sterna.autogenerate.reflect_sqlite:SQLiteReader"
     system_schemas: ClassVar[frozenset[str]] = frozenset({"temp"})
     #: ``[name]`` is an identifier

@@ -43,6 +43,8 @@ DIALECT_MODULES = {
 #: the folders checked, relative to the package
 CHECKED = ("ddl", "operations", "runtime")
 
+BUILTIN_NAMES = ("sqlite", "postgresql", "mysql", "mariadb")
+
 
 def _is_dialect_name(node: ast.expr) -> bool:
     """``<...dialect...>.name`` or a variable/attribute called ``dialect_name``."""
@@ -150,8 +152,8 @@ class ThirdPartyImpl(DefaultImpl):
 def registered() -> Iterator[type[DefaultImpl]]:
     """ThirdPartyImpl registered for its dialect name for the test only (the built-in ones
     registered first, so that the registry put back holds them)."""
-    import sterna.ddl.dialects  # noqa: F401
-
+    for name in BUILTIN_NAMES:
+        DefaultImpl.get_by_name(name)
     saved = dict(DefaultImpl._registry)
     DefaultImpl._registry[ThirdPartyImpl.__dialect__] = ThirdPartyImpl
     try:
