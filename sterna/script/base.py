@@ -12,17 +12,39 @@ This module also answers ``sterna.script.base.ScriptDirectory`` (``alembic.scrip
 
 from __future__ import annotations
 
+import os
+from contextlib import contextmanager
+
 from sterna.errors import ScriptError
 from sterna.script.headers import DEDENTS_DOCSTRINGS, ScriptHeader, docstring_as_compiled
-from sterna.script.loader import load_module
+from sterna.script.loader import load_module, module_from_code, source_code
 from sterna.script.revision import Revision
 
 # names used in annotations only: ``typing`` is not imported at run time (about 3 ms)
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
     from types import ModuleType
     from typing import Any
+
+    from sterna.script.bundle import CodeBundle
+
+
+@contextmanager
+def _syntax_error_named(path: str) -> Iterator[None]:
+    """A script that does not compile is a ScriptError naming its file and line."""
+    try:
+        yield
+    except SyntaxError as err:
+        raise ScriptError(path, f"syntax error at line {err.lineno}: {err.msg}") from None
+
+
+def _same_file(now: os.stat_result, listed: os.stat_result) -> bool:
+    return (now.st_mtime_ns, now.st_size, now.st_ino) == (
+        listed.st_mtime_ns,
+        listed.st_size,
+        listed.st_ino,
+    )
 
 
 def _comma(values: str | Iterable[str]) -> str:
@@ -57,17 +79,30 @@ class Script(Revision):
     def module(self) -> ModuleType:
         """The script imported as a module (once, on first use; bytecode cached as usual)."""
         if self._module is None:
-            try:
+            with _syntax_error_named(self.path):
                 self._module = load_module(self.path)
-            except SyntaxError as err:
-                raise ScriptError(
-                    self.path, f"syntax error at line {err.lineno}: {err.msg}"
-                ) from None
         return self._module
 
     @module.setter
     def module(self, value: ModuleType) -> None:
         self._module = value
+
+    def import_through(self, bundle: CodeBundle, st: os.stat_result | None) -> None:
+        """Import the script (unless it is) taking its code from ``bundle`` when it holds the
+        code of the source ``st`` describes (the listing's stat), else as :attr:`module` does,
+        adding the code to ``bundle``."""
+        if self._module is not None:
+            return
+        code = bundle.code(self.path, st) if st is not None else None
+        if code is None:
+            with _syntax_error_named(self.path):
+                code = source_code(self.path)
+            if code is None:
+                self.module  # noqa: B018 - imported by importlib
+                return
+            if st is not None and _same_file(os.stat(self.path), st):
+                bundle.add(self.path, st, code)
+        self._module = module_from_code(self.path, code)
 
     # ------------------------------------------------------------------ documentation
 

@@ -21,7 +21,8 @@ from sterna.errors import (
 )
 from sterna.script import _locations, snapshot
 from sterna.script.base import Script
-from sterna.script.loader import load_module, python_file_or_bytecode
+from sterna.script.bundle import CodeBundle
+from sterna.script.loader import load_module, python_file_or_bytecode, reads_own_bytecode
 from sterna.script.revision import RevisionMap
 from sterna.script.scan import (
     FolderListing,
@@ -173,10 +174,18 @@ class ScriptDirectory:
         migrations call this before planning, which also finds a script that does not compile
         before anything is run (a :class:`ScriptError` naming the file and line)."""
         scripts = [s for s in self.revision_map if isinstance(s, Script) and s._module is None]
+        if not scripts:
+            return
         # thousands of modules and functions that all stay alive: collecting only walks them
         with collector_paused(self.console):
+            if self.sourceless or not reads_own_bytecode(scripts[0].path):
+                for script in scripts:
+                    script.module  # noqa: B018 - importing is the point
+                return
+            bundle = CodeBundle(self.dir)
             for script in scripts:
-                script.module  # noqa: B018 - importing is the point
+                script.import_through(bundle, self.listed_stat(script.path))
+            bundle.save()
 
     def get_revision(self, id_: str) -> Script:
         """The script that ``id_`` (full or partial id, symbol, label) names."""

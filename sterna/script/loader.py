@@ -56,12 +56,18 @@ def load_module(
     unchanged; a missing file is a ScriptError.
     """
     module_name = name or module_name_for(path)
-    if (
-        path.endswith((".pyc", ".pyo"))
-        or sys.pycache_prefix is not None
-        or sys.implementation.cache_tag is None
-    ):
+    code = source_code(path, always_cache_bytecode=always_cache_bytecode)
+    if code is None:
         return _import_with_importlib(path, module_name)
+    return module_from_code(path, code, module_name)
+
+
+def source_code(path: str, *, always_cache_bytecode: bool = True) -> CodeType | None:
+    """The code of the source file ``path``, from its ``.pyc`` when valid (else compiled, and
+    the ``.pyc`` written as :func:`load_module` says); ``None`` where :mod:`importlib` must
+    import the file (see :func:`reads_own_bytecode`)."""
+    if not reads_own_bytecode(path):
+        return None
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -70,10 +76,23 @@ def load_module(
     code = _read_bytecode(cached, path, st)
     if code is None:
         write = always_cache_bytecode or not sys.dont_write_bytecode
-        code = _compile_source(path, cached, st, write)
-        if code is None:  # a hash-based .pyc: importlib knows how to check it
-            return _import_with_importlib(path, module_name)
-    module = _new_module(module_name, path, cached)
+        code = _compile_source(path, cached, st, write)  # None: a hash-based .pyc
+    return code
+
+
+def reads_own_bytecode(path: str) -> bool:
+    """False where Sterna leaves the import to :mod:`importlib`: a ``.pyc``/``.pyo`` file, a
+    ``PYTHONPYCACHEPREFIX``, an interpreter without a cache tag."""
+    return not (
+        path.endswith((".pyc", ".pyo"))
+        or sys.pycache_prefix is not None
+        or sys.implementation.cache_tag is None
+    )
+
+
+def module_from_code(path: str, code: CodeType, name: str | None = None) -> ModuleType:
+    """A fresh module for the file at ``path``, made by running ``code`` (its compiled source)."""
+    module = _new_module(name or module_name_for(path), path, bytecode_path(path))
     exec(code, module.__dict__)
     return module
 
