@@ -119,9 +119,18 @@ def recorded(rows: list[HistoryRow]) -> dict[str, HistoryRow]:
 def find_problems(context: Any, script: Any, heads: Iterable[str]) -> list[Problem]:
     """What validation refuses, in the order of the history (reads only)."""
     table = history_table(context)
-    rows = table.read(context.connection)
+    rows = table.read(context.connection, brief=True)
     if not rows:
         return []
+    problems = _brief_problems(script, heads, rows)
+    if not problems:
+        return []
+    full = {row.id: row for row in table.read(context.connection)}  # for the messages
+    return [Problem(full.get(p.row.id, p.row), p.what, p.current) for p in problems]
+
+
+def _brief_problems(script: Any, heads: Iterable[str], rows: list[HistoryRow]) -> list[Problem]:
+    """:func:`find_problems` on the rows as read briefly."""
     applied = _applied_ids(script, heads)
     problems: list[Problem] = []
     rmap = script.revision_map

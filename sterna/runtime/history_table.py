@@ -159,11 +159,21 @@ class HistoryTable:
     def create(self, connection: Connection) -> None:
         self.table.create(connection, checkfirst=True)
 
-    def read(self, connection: Connection) -> list[HistoryRow]:
-        """Every row, oldest first; ``[]`` when the table does not exist."""
+    def read(self, connection: Connection, *, brief: bool = False) -> list[HistoryRow]:
+        """Every row, oldest first; ``[]`` when the table does not exist.  ``brief`` reads only
+        what validation decides by (id, revision, direction, checksum, status, statements
+        executed, file checksum): the other fields are None, and no timestamp is parsed."""
         if not self.exists(connection):
             return []
         c = self.table.c
+        if brief:
+            wanted = (c.id, c.revision, c.direction, c.checksum, c.status)
+            tail = (c.statements_executed, c.file_sha256)
+            query = select(*wanted, *tail).order_by(c.id)
+            return [
+                HistoryRow(i, rev, d, None, cs, None, st, statements_executed=n, file_sha256=f)
+                for i, rev, d, cs, st, n, f in connection.execute(query).all()
+            ]
         query = select(
             c.id,
             c.revision,
@@ -181,7 +191,7 @@ class HistoryTable:
             c.host,
             c.file_sha256,
         ).order_by(c.id)
-        return [HistoryRow(*row) for row in connection.execute(query)]
+        return [HistoryRow(*row) for row in connection.execute(query).all()]
 
     def insert_many(self, connection: Connection, rows: list[dict[str, Any]]) -> None:
         """Insert several rows with one statement (who and which Sterna filled in).
