@@ -28,7 +28,6 @@ def load_script(config: Config) -> ScriptDirectory:
     putting ``prepend_sys_path`` in front of ``sys.path``.  A sourceless directory is read at
     once, under the ``alembic`` import alias."""
     config.require()
-    prepend_sys_path(config)
     from sterna.script import ScriptDirectory
 
     script = ScriptDirectory.from_config(config)
@@ -40,13 +39,6 @@ def load_script(config: Config) -> ScriptDirectory:
         with alembic_alias():
             script.revision_map  # noqa: B018 - reading the map loads the scripts
     return script
-
-
-def prepend_sys_path(config: Config) -> None:
-    """Put the ``prepend_sys_path`` folders in front of ``sys.path`` (once each)."""
-    paths = config.get_prepend_sys_paths_list() or []
-    new = [path for path in paths if path not in sys.path]
-    sys.path[:0] = new
 
 
 def revision_environment(config: Config) -> bool:

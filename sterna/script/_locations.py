@@ -103,10 +103,13 @@ def _truncate_slug_length(config: Config) -> int | None:
 
 
 def _prepend_sys_path(config: Config) -> None:
+    """Put the ``prepend_sys_path`` folders first in ``sys.path``, in their order: one
+    already there moves to the front (it takes precedence, as prepending means) rather than
+    being added twice."""
     getter = getattr(config, "get_prepend_sys_paths_list", None)
-    paths = getter() if getter is not None else None
-    new = [p for p in paths or () if p not in sys.path]
-    sys.path[:0] = new
+    paths = list(dict.fromkeys(getter() or ())) if getter is not None else []
+    if paths and sys.path[: len(paths)] != paths:
+        sys.path[:] = paths + [p for p in sys.path if p not in paths]
 
 
 def script_directory_from_config(cls: type[_T], config: Config) -> _T:
