@@ -99,7 +99,7 @@ def _applied_ids(script: Any, heads: Iterable[str]) -> set[str]:
         seen.add(rev_id)
         rev = rmap.get_revision(rev_id)
         todo.extend(rev.down_revisions)
-        todo.extend(rev.dependencies)
+        todo.extend(rev.dependency_ids)
     return seen
 
 

@@ -131,8 +131,8 @@ class Script(Revision):
         lines = [f"Rev: {self.revision}{self._flags(current=True)}"]
         kind = "Merges" if self.is_merge_point else "Parent"
         lines.append(f"{kind}: {self._format_down_revision()}")
-        if self.dependencies:
-            lines.append(f"Also depends on: {_comma(self.dependencies)}")
+        if self.dependency_ids:
+            lines.append(f"Also depends on: {_comma(self.dependency_ids)}")
         if self.is_branch_point:
             lines.append(f"Branches into: {_comma(sorted(self.nextrev))}")
         if self.branch_labels:
@@ -169,7 +169,7 @@ class Script(Revision):
         if include_parents:
             downs = self.down_revisions
             parents = ", ".join(downs) if downs else "<base>"
-            deps = self.dependencies
+            deps = self.dependency_ids
             text = f"{parents} ({', '.join(deps)}) -> {text}" if deps else f"{parents} -> {text}"
         if include_branches and self.branch_labels:
             text += f" ({', '.join(sorted(self.branch_labels))})"

@@ -66,8 +66,9 @@ class Revision:
     """A revision: its id, its parents (``down_revision``), dependencies and branch labels.
 
     ``down_revision`` keeps the declared value in Alembic's normal form (``None``, one id, or a
-    tuple of two or more); ``down_revisions`` is always a tuple.  ``dependencies`` is the
-    normalised ``depends_on`` (ids or branch labels, as written).  ``branch_labels`` is the
+    tuple of two or more); ``down_revisions`` is always a tuple.  ``dependencies`` is
+    ``depends_on`` (ids or branch labels, as written) in the same form (``None``, one, or a
+    tuple), ``dependency_ids`` always a tuple.  ``branch_labels`` is the
     *effective* set: the revision's own labels plus those the map propagates along the branch;
     the own labels stay in ``_orig_branch_labels``.
     """
@@ -79,7 +80,7 @@ class Revision:
     _normalized_resolved_dependencies: tuple[str, ...] = ()
     _linked = False  # set once a map has derived links on this object
     # usual values of declared fields (a graph snapshot leaves them out of its rows)
-    dependencies: tuple[str, ...] = ()
+    dependency_ids: tuple[str, ...] = ()
     _orig_branch_labels: tuple[str, ...] = ()
 
     def __init__(
@@ -114,7 +115,7 @@ class Revision:
         self.down_revision: str | tuple[str, ...] | None = (
             downs[0] if len(downs) == 1 else (downs or None)
         )
-        self.dependencies = deps
+        self.dependency_ids = deps
         labels = as_tuple(branch_labels) if branch_labels else ()
         self._orig_branch_labels = labels
         self.branch_labels: set[str] = set(labels)
@@ -126,6 +127,16 @@ class Revision:
         self.nextrev = self._all_nextrev = _NO_IDS
         self._resolved_dependencies = self._normalized_resolved_dependencies = ()
         self._linked = False
+
+    @property
+    def dependencies(self) -> str | tuple[str, ...] | None:
+        """``depends_on`` as Alembic gives it: ``None``, the one id or label, or a tuple."""
+        deps = self.dependency_ids
+        return deps[0] if len(deps) == 1 else (deps or None)
+
+    @dependencies.setter
+    def dependencies(self, value: str | Sequence[str] | None) -> None:
+        self.dependency_ids = as_tuple(value) if value else ()
 
     @classmethod
     def verify_rev_id(cls, revision: str) -> None:
@@ -145,7 +156,7 @@ class Revision:
 
     def __repr__(self) -> str:
         args = [repr(self.revision), repr(self.down_revision)]
-        if self.dependencies:
+        if self.dependency_ids:
             args.append(f"dependencies={self.dependencies!r}")
         if self.branch_labels:
             args.append(f"branch_labels={sorted(self.branch_labels)!r}")
@@ -173,7 +184,7 @@ class Revision:
     @property
     def _is_real_base(self) -> bool:
         """A base that also has no dependencies."""
-        return self.down_revision is None and not self.dependencies
+        return self.down_revision is None and not self.dependency_ids
 
     @property
     def is_branch_point(self) -> bool:

@@ -74,7 +74,7 @@ def build_graph(revisions: Iterable[Revision]) -> Graph:
         heads=tuple(rid for rid, r in items if not r.nextrev),
         bases=bases,
         real_heads=tuple(rid for rid, r in items if not r._all_nextrev),
-        real_bases=tuple(rid for rid in bases if not revs[rid].dependencies),
+        real_bases=tuple(rid for rid in bases if not revs[rid].dependency_ids),
     )
 
 
@@ -110,10 +110,10 @@ def _map_labels(revs: dict[str, Revision]) -> dict[str, Revision]:
 
 def _resolve_dependencies(revs: dict[str, Revision], labels: dict[str, Revision]) -> None:
     for rev in revs.values():
-        if not rev.dependencies:
+        if not rev.dependency_ids:
             continue
         resolved: list[str] = []
-        for dep in rev.dependencies:
+        for dep in rev.dependency_ids:
             if dep in revs:
                 resolved.append(dep)
             elif dep in labels:

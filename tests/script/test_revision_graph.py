@@ -285,17 +285,27 @@ def test_filter_for_lineage_like_alembic() -> None:
             ), (against, deps)
 
 
+@pytest.mark.parametrize("deps", ["cccc", ["cccc"], ("c1", "c2"), None, [], ()])
+def test_dependencies_take_alembics_form(deps: str | list[str] | tuple[str, ...] | None) -> None:
+    """``dependencies`` is None, the one id, or a tuple, as Alembic's Revision gives it."""
+    from alembic.script.revision import Revision as AlembicRevision
+
+    ours = Revision("bbbb", "aaaa", dependencies=deps)
+    assert ours.dependencies == AlembicRevision("bbbb", "aaaa", dependencies=deps).dependencies
+    assert ours.dependency_ids == ((deps,) if isinstance(deps, str) else tuple(deps or ()))
+
+
 def test_revision_keeps_declarations_in_alembic_form() -> None:
     one = Revision("bbbb", ["aaaa"], dependencies="cccc", branch_labels=["x", "y"])
     assert one.down_revision == "aaaa" and one.down_revisions == ("aaaa",)
-    assert one.dependencies == ("cccc",)
+    assert one.dependencies == "cccc" and one.dependency_ids == ("cccc",)
     assert one._orig_branch_labels == ("x", "y") and one.branch_labels == {"x", "y"}
     merge = Revision("mmmm", ("aaaa", "bbbb"))
     assert merge.down_revision == ("aaaa", "bbbb") and merge.is_merge_point
     base = Revision("aaaa", ())
     assert base.down_revision is None and base.is_base and base._is_real_base
     assert not Revision("dddd", None, dependencies="aaaa")._is_real_base
-    assert repr(one) == "Revision('bbbb', 'aaaa', dependencies=('cccc',), branch_labels=['x', 'y'])"
+    assert repr(one) == "Revision('bbbb', 'aaaa', dependencies='cccc', branch_labels=['x', 'y'])"
 
 
 def test_verify_rev_id() -> None:

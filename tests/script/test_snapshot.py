@@ -230,7 +230,7 @@ def test_loaded_scripts_answer_every_attribute_as_built(
     ]
     e5 = loaded.get_revision("e5")
     assert e5 is not None
-    assert e5.dependencies == ("a1",)
+    assert e5.dependencies == "a1" and e5.dependency_ids == ("a1",)
     assert e5.down_revisions == ("c3", "d4")
 
 
