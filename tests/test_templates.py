@@ -125,13 +125,14 @@ def test_init_generic_matches_alembic_layout_and_messages(tmp_path: Path) -> Non
     assert raw.get("logger_alembic", "qualname") == "alembic"
 
 
+@pytest.mark.parametrize("ending", ["\n", ""])
 @pytest.mark.parametrize("template", ["pyproject", "pyproject_async"])
-def test_init_pyproject_matches_alembic(tmp_path: Path, template: str) -> None:
+def test_init_pyproject_matches_alembic(tmp_path: Path, template: str, ending: str) -> None:
     roots = {}
     for side in ("ours", "theirs"):
         roots[side] = tmp_path / side
         roots[side].mkdir()
-        (roots[side] / "pyproject.toml").write_text('[project]\nname = "app"\n')
+        (roots[side] / "pyproject.toml").write_text('[project]\nname = "app"' + ending)
     status, out, _ = sterna(roots["ours"], "init", "-t", template, "--package", "migs")
     assert status == 0
     theirs = alembic(roots["theirs"], "init", "-t", template, "--package", "migs").stdout
@@ -140,6 +141,8 @@ def test_init_pyproject_matches_alembic(tmp_path: Path, template: str) -> None:
     ours_toml = tomllib.loads((roots["ours"] / "pyproject.toml").read_text())
     theirs_toml = tomllib.loads((roots["theirs"] / "pyproject.toml").read_text())
     assert ours_toml == theirs_toml  # same active keys and values, [project] kept
+    ours_text, theirs_text = ((roots[s] / "pyproject.toml").read_text() for s in ("ours", "theirs"))
+    assert ours_text.partition("[tool.alembic]")[0] == theirs_text.partition("[tool.alembic]")[0]
     assert ours_toml["tool"]["alembic"]["script_location"] == "%(here)s/migs"
     assert ini_shape(roots["ours"] / "alembic.ini") == ini_shape(roots["theirs"] / "alembic.ini")
     assert (roots["ours"] / "migs" / "__init__.py").is_file()

@@ -92,9 +92,8 @@ def _write_toml(config: Config, source: Path, directory: Path, quiet: bool) -> P
         return toml
     with status(f"Appending to existing {toml}", quiet=quiet):
         existing = toml.read_text(encoding="utf-8")
-        separator = "\n\n" if existing.endswith("\n") else "\n\n\n"
         rendered = _render(source, script_location=location)
-        toml.write_text(existing + separator + rendered, encoding="utf-8")
+        toml.write_text(f"{existing}\n\n{rendered}", encoding="utf-8")
     return toml
 
 
