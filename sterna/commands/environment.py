@@ -9,7 +9,8 @@ from __future__ import annotations
 import sys
 
 from sterna.config import Config, parse_bool
-from sterna.errors import CommandError, DatabaseError
+from sterna.errors_root import CommandError
+from sterna.errors_runtime import DatabaseError
 
 # names used in annotations only: ``typing`` is not imported at run time (about 3 ms)
 TYPE_CHECKING = False

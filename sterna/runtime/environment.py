@@ -19,7 +19,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal, overload
 from sqlalchemy.engine import URL, Connection
 
 from sterna.ddl.impl import DefaultImpl
-from sterna.errors import ContextUsageError
+from sterna.errors_runtime import ContextUsageError
 from sterna.runtime.migration import MigrationContext
 from sterna.runtime.options import MigrationOptions
 from sterna.runtime.proxy import ENVIRONMENT

@@ -22,7 +22,7 @@ from sqlalchemy.exc import (
     StatementError,
 )
 
-from sterna.errors import (
+from sterna.errors_runtime import (
     DatabaseConnectError,
     DatabaseError,
     DatabaseStatementError,

@@ -12,7 +12,7 @@ This module also answers ``sterna.script.base.ScriptDirectory`` (``alembic.scrip
 
 from __future__ import annotations
 
-from sterna.errors import ScriptError
+from sterna.errors_script import ScriptError
 from sterna.script.headers import DEDENTS_DOCSTRINGS, ScriptHeader, docstring_as_compiled
 from sterna.script.loader import load_module
 from sterna.script.revision import Revision
