@@ -26,6 +26,7 @@ from sterna.runtime.proxy import ENVIRONMENT
 
 if TYPE_CHECKING:
     from sterna.config import Config
+    from sterna.runtime.errors import EngineURLs
     from sterna.script.directory import ScriptDirectory
 
 #: The type of ``configure(process_revision_directives=...)``: called with the migration
@@ -46,6 +47,9 @@ class EnvironmentContext:
     script: ScriptDirectory
     #: the options the command passed (``as_sql``, ``destination_rev``, ``fn``...)
     context_opts: dict[str, Any]
+    #: the database URLs the command knows, for its error messages (set by the command):
+    #: ``configure(connection=...)`` adds the connection's engine
+    engine_urls: EngineURLs | None = None
 
     def __init__(self, config: Any, script: Any, **kw: Any) -> None:
         self.config = config
@@ -275,6 +279,8 @@ class EnvironmentContext:
             opts["tag"] = tag
         opts.update(kw)
         options = MigrationOptions.from_mapping(opts)
+        if connection is not None and self.engine_urls is not None:
+            self.engine_urls.connection_configured(connection)
         self._migration_context = MigrationContext.configure(
             connection=connection,
             url=url,
