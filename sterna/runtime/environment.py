@@ -47,9 +47,6 @@ class EnvironmentContext:
     script: ScriptDirectory
     #: the options the command passed (``as_sql``, ``destination_rev``, ``fn``...)
     context_opts: dict[str, Any]
-    #: the database URLs the command knows, for its error messages (set by the command):
-    #: ``configure(connection=...)`` adds the connection's engine
-    engine_urls: EngineURLs | None = None
 
     def __init__(self, config: Any, script: Any, **kw: Any) -> None:
         self.config = config
@@ -57,6 +54,9 @@ class EnvironmentContext:
         self.context_opts: dict[str, Any] = kw
         self._migration_context: MigrationContext | None = None
         self.steps_started = 0  # migration steps begun by any of its contexts (error messages)
+        #: the database URLs the command knows, for its error messages (set by the command):
+        #: ``configure(connection=...)`` adds the connection's engine
+        self.engine_urls: EngineURLs | None = None
 
     def __enter__(self) -> EnvironmentContext:
         ENVIRONMENT.install(self)
