@@ -71,7 +71,10 @@ class EngineURLs:
             event.remove(Engine, "handle_error", self._listener)
 
     def _engine_failed(self, context: ExceptionContext) -> None:
-        if context.engine is None or threading.get_ident() != self._thread:
+        """``handle_error``: a failed connect (no connection yet) of this command's thread."""
+        if context.engine is None or context.connection is not None:
+            return
+        if threading.get_ident() != self._thread:
             return
         raised = context.sqlalchemy_exception or context.original_exception
         self._failed.append((raised, context.engine.url))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,29 @@ def test_a_connect_no_engine_reported_names_the_configured_connection(tmp_path: 
         f"Can't connect to database {url} (sqlalchemy.url): (sqlite3.OperationalError) "
         "unable to open database file; nothing was done to the database"
     )
+
+
+def test_only_the_commands_own_thread_and_connects_are_recorded(tmp_path: Path) -> None:
+    """A connect failing in another thread (another command, in a library) is not this one's;
+    nor is a statement failing on an open connection; nothing is recorded after the block."""
+    failed: list[DBAPIError] = []
+
+    def in_thread() -> None:
+        try:
+            create_engine(f"sqlite:///{tmp_path / 'no-dir' / 'other.db'}").connect()
+        except DBAPIError as exc:
+            failed.append(exc)
+
+    urls = EngineURLs(None)
+    with urls.listening():
+        thread = threading.Thread(target=in_thread)
+        thread.start()
+        thread.join()
+        engine = create_engine(f"sqlite:///{tmp_path / 'ok.db'}")
+        with engine.connect() as conn, pytest.raises(DBAPIError) as statement:
+            conn.execute(text("SELECT * FROM nowhere"))
+        engine.dispose()
+    exc, _ = _connect(f"sqlite:///{tmp_path / 'no-dir' / 'after.db'}")
+    assert failed and urls.url_of(failed[0]) is None
+    assert urls.url_of(statement.value) is None
+    assert urls.url_of(exc) is None
