@@ -18,7 +18,8 @@ from collections import namedtuple
 from sterna import __version__
 from sterna.cli_argv import attach_range_values, leftover_error
 from sterna.config import Config
-from sterna.errors import CommandError, ConfigError
+from sterna.errors_config import ConfigError
+from sterna.errors_root import CommandError
 from sterna.util.console import ConsolePolicy
 from sterna.util.messaging import hide_passwords
 

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sterna.errors import CommandError
+from sterna.errors_root import CommandError
 
 
 def main(argv: Sequence[str] | None = None, prog: str | None = None, **kwargs: Any) -> None:

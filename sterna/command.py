@@ -11,7 +11,9 @@ import os
 
 from sterna.commands.environment import load_script, revision_environment, run_env
 from sterna.config import Config
-from sterna.errors import CommandError, DatabaseNotAtHead, HistoryValidationError
+from sterna.errors_commands import HistoryValidationError
+from sterna.errors_root import CommandError
+from sterna.errors_util import DatabaseNotAtHead
 from sterna.util.messaging import obfuscate_url_pw
 from sterna.util.messaging import rev_id as new_rev_id
 

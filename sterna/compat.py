@@ -38,7 +38,7 @@ from contextlib import contextmanager
 from types import ModuleType
 from typing import TYPE_CHECKING, cast
 
-from sterna.errors import AliasNotProvided, RealAlembicAlreadyImported
+from sterna.errors_compat import AliasNotProvided, RealAlembicAlreadyImported
 
 if TYPE_CHECKING:
     from importlib.abc import Loader

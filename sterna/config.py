@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from functools import cached_property
 
 from sterna.config_files import read_ini, read_toml
-from sterna.errors import ConfigError
+from sterna.errors_config import ConfigError
 from sterna.util.messaging import write_stream
 
 # names used in annotations only: ``typing`` is not imported at run time (about 3 ms)

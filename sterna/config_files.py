@@ -9,7 +9,7 @@ import configparser
 import os
 import sys
 
-from sterna.errors import ConfigError
+from sterna.errors_config import ConfigError
 
 # names used in annotations only: ``typing`` is not imported at run time (about 3 ms)
 TYPE_CHECKING = False

@@ -28,7 +28,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Mapping, Sequence
 
-from sterna.errors import HookError
+from sterna.errors_script import HookError
 from sterna.util.messaging import status
 
 REVISION_SCRIPT_TOKEN = "REVISION_SCRIPT_FILENAME"

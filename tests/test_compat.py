@@ -250,7 +250,7 @@ def test_without_alembic_installed_and_cheap(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
-        "inside sterna.op sterna.context sterna.errors",
+        "inside sterna.op sterna.context sterna.errors_root",
         "sqlalchemy False",
         "after: not importable",
     ]

@@ -21,7 +21,7 @@ REPO = PACKAGE.parent
 
 #: lowest first: a layer may import the layers listed before it
 LAYERS = (
-    "errors",  # sterna/errors.py, errors_revision.py
+    "root",  # sterna/errors_root.py: CommandError, the root of the exception tree
     "util",
     "dialects",  # sterna/dialects/: the dialect profiles (SQLAlchemy and the standard library)
     "config",
@@ -33,10 +33,15 @@ LAYERS = (
     "compat",  # the alias: compat.py, compat_util.py, as_alembic.py, context.py, op.py
     "commands",  # command.py, commands/
     "cli",  # cli.py, cli_argv.py, cli_compat.py, __main__.py
+    "aggregate",  # sterna/errors.py: re-exports every layer's exceptions, for users only
 )
 
 _TOP_LEVEL = {
-    "errors": "errors", "errors_revision": "errors", "config": "config",
+    "errors": "aggregate", "errors_root": "root", "errors_util": "util",
+    "errors_config": "config", "errors_script": "script", "errors_ddl": "ddl",
+    "errors_operations": "operations", "errors_runtime": "runtime",
+    "errors_autogenerate": "autogenerate", "errors_compat": "compat",
+    "errors_commands": "commands", "config": "config",
     "config_files": "config", "hooks": "script",
     "compat": "compat", "compat_util": "compat", "as_alembic": "compat", "context": "compat",
     "op": "compat", "command": "commands", "cli": "cli", "cli_compat": "cli", "cli_argv": "cli",
@@ -120,8 +125,20 @@ def test_no_new_upward_import() -> None:
     new = upward_imports() - KNOWN_UPWARD
     assert not new, (
         "imports that go up the layers of docs/architecture.md (move the code, or the import "
-        f"down): {sorted(new)}"
+        f"down): {sorted(new)}" + _aggregate_advice(new)
     )
+
+
+def _aggregate_advice(pairs: set[tuple[str, str]]) -> str:
+    """For an import of the aggregate ``sterna.errors`` inside the package: where each of its
+    names lives (``sterna/errors_<layer>.py``), to import from there instead."""
+    if not any(target == "sterna.errors" for _, target in pairs):
+        return ""
+    import sterna.errors
+
+    homes = {name: getattr(sterna.errors, name).__module__ for name in sterna.errors.__all__}
+    listed = ", ".join(f"{name}: {module}" for name, module in sorted(homes.items()))
+    return f"; sterna.errors is for users: import each exception from its home ({listed})"
 
 
 def test_known_upward_imports_are_still_there() -> None:

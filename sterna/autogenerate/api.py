@@ -17,7 +17,7 @@ from sqlalchemy import MetaData, Table
 from sqlalchemy.engine import Connection, Dialect, Inspector
 
 from sterna.autogenerate.compare.registry import Comparators, comparators
-from sterna.errors import AutogenerateError
+from sterna.errors_autogenerate import AutogenerateError
 from sterna.operations.ops import (
     DowngradeOps,
     MigrateOperation,

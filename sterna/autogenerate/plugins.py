@@ -32,7 +32,7 @@ from types import ModuleType
 from typing import Any, Literal
 
 from sterna import compat
-from sterna.errors import PluginError
+from sterna.errors_autogenerate import PluginError
 from sterna.util.dispatch import DispatchPriority, PriorityDispatcher
 from sterna.util.messaging import warn_deprecated
 

@@ -90,7 +90,7 @@ def accept_option(config: Any) -> bool | None:
         return True
     if text in ("0", "false", "no", "n", "off"):
         return False
-    from sterna.errors import AutogenerateSetupError
+    from sterna.errors_autogenerate import AutogenerateSetupError
 
     raise AutogenerateSetupError(f"-x {OPTION}={value}: expected true or false")
 

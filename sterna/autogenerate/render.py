@@ -29,7 +29,7 @@ from sterna.autogenerate.render_layout import (
     indent_lines,
     layout,
 )
-from sterna.errors import RenderError
+from sterna.errors_autogenerate import RenderError
 
 log = logging.getLogger("alembic.autogenerate")
 

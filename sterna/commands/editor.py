@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sterna.commands.environment import run_env
-from sterna.errors import CommandError
+from sterna.errors_root import CommandError
 
 FALLBACK_EDITORS = ("sensible-editor", "editor", "nano", "vim", "vi", "code")
 

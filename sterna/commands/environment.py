@@ -9,7 +9,8 @@ from __future__ import annotations
 import sys
 
 from sterna.config import Config, parse_bool
-from sterna.errors import CommandError, DatabaseError
+from sterna.errors_root import CommandError
+from sterna.errors_runtime import DatabaseError
 
 # names used in annotations only: ``typing`` is not imported at run time (about 3 ms)
 TYPE_CHECKING = False
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
     from typing import Any
 
+    from sterna.runtime.errors import EngineURLs
     from sterna.script import ScriptDirectory
 
     #: ``fn(current_heads, migration_context) -> steps`` as given to ``EnvironmentContext``.
@@ -59,7 +61,9 @@ def run_env(config: Config, script: ScriptDirectory, fn: StepsFunction, **kw: An
     SQLAlchemy errors that escape env.py (an unusable ``sqlalchemy.url``, a failed connect, a
     statement failing outside the migration steps) become one-line :class:`DatabaseError`\\ s
     that show the URL without its password and say what the database is left in.  SQLAlchemy's
-    warning about URL query arguments a driver ignores is one of them.
+    warning about URL query arguments a driver ignores is one of them.  The URL is the one the
+    run knows to be at fault (:class:`~sterna.runtime.errors.EngineURLs`: ``sqlalchemy.url``,
+    or the engine SQLAlchemy reports failing, listened to only while env.py runs).
     """
     import warnings
 
@@ -67,29 +71,31 @@ def run_env(config: Config, script: ScriptDirectory, fn: StepsFunction, **kw: An
 
     from sterna.compat import alembic_alias
     from sterna.runtime.environment import EnvironmentContext
-    from sterna.runtime.errors import UNACCEPTED_QUERY_WARNING
+    from sterna.runtime.errors import UNACCEPTED_QUERY_WARNING, EngineURLs
 
     history_table = config.get_alembic_option("sterna_history_table")
     if history_table and "sterna_history_table" not in kw:
         kw["sterna_history_table"] = str(history_table)
     environment = EnvironmentContext(config, script, fn=fn, **kw)
+    urls = environment.engine_urls = EngineURLs(config.get_main_option("sqlalchemy.url"))
     try:
-        with warnings.catch_warnings(), alembic_alias(), environment:
+        with warnings.catch_warnings(), alembic_alias(), environment, urls.listening():
             warnings.filterwarnings("error", UNACCEPTED_QUERY_WARNING, SAWarning)
             script.run_env()
     except CommandError:
         raise
     except Exception as exc:
-        converted = database_error(exc, config, environment.steps_started)
+        converted = database_error(exc, urls, environment.steps_started)
         if converted is None:
             raise
         raise converted from exc
 
 
-def database_error(exc: BaseException, config: Config, steps_run: int = 0) -> DatabaseError | None:
-    """A one-line :class:`DatabaseError` for a SQLAlchemy error, or None for other errors."""
-    if sys.modules.get("sqlalchemy.exc") is None:
-        return None
+def database_error(
+    exc: BaseException, urls: EngineURLs, steps_run: int = 0
+) -> DatabaseError | None:
+    """A one-line :class:`DatabaseError` for a SQLAlchemy error escaping env.py (``urls``: the
+    URLs the run knows), or None for other errors."""
     from sterna.runtime.errors import describe_env_error
 
-    return describe_env_error(exc, config.get_main_option("sqlalchemy.url"), steps_run)
+    return describe_env_error(exc, urls, steps_run)

@@ -16,7 +16,7 @@ import re
 from collections import namedtuple
 
 from sterna.config import Config
-from sterna.errors import CommandError
+from sterna.errors_root import CommandError
 
 # ``typing`` is imported for the type checker only: importing it would cost every command line
 # about 3 ms.  The records are built with ``collections.namedtuple`` at run time.

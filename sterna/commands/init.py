@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sterna.config import Config
 from sterna.config_files import read_toml
-from sterna.errors import TemplateError
+from sterna.errors_commands import TemplateError
 from sterna.util.messaging import msg, status
 
 INI_TEMPLATE = "alembic.ini.mako"

@@ -10,7 +10,7 @@ from typing import Any
 
 from sterna.commands.environment import run_env
 from sterna.config import Config, parse_bool
-from sterna.errors import CommandError
+from sterna.errors_root import CommandError
 
 
 def split_range(revision: str, sql: bool, verb: str) -> tuple[str | None, str]:

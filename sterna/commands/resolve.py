@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sterna.errors import CommandError
+from sterna.errors_root import CommandError
 from sterna.runtime.history import script_digests, script_file
 from sterna.runtime.history_table import HistoryRow, HistoryTable, utcnow
 from sterna.runtime.steps import step_revision_label

@@ -142,7 +142,7 @@ def write_plain(
     with ``directives``, the ``process_revision_directives`` hooks (the command's ``hook``
     first, then env.py's, as in Alembic)."""
     from sterna.commands.environment import load_script, run_env
-    from sterna.errors import CommandError
+    from sterna.errors_root import CommandError
 
     script = load_script(config)
     if sql and not environment:

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sterna.errors import HistoryValidationError
+from sterna.errors_commands import HistoryValidationError
 from sterna.runtime.history import (
     current_checksum,
     nothing_to_resume,

@@ -61,7 +61,7 @@ from sterna.ddl.impl_hooks import ComparisonResult as ComparisonResult  # Alembi
 from sterna.ddl.impl_hooks import ImplHooks
 from sterna.ddl.locks import MigrationLock
 from sterna.dialects import profile_for
-from sterna.errors import UnsupportedOperation
+from sterna.errors_ddl import UnsupportedOperation
 
 if TYPE_CHECKING:
     from sterna.ddl.recreate_changes import RebuildRequest
@@ -123,7 +123,7 @@ class DefaultImpl(ImplHooks):
         #: (this object is their ``_ddl_runner``: a PostgreSQL named type is created once)
         self.memo: dict[str, Any] = {}
         if self.literal_binds and not self.as_sql:
-            from sterna.errors import CommandError
+            from sterna.errors_root import CommandError
 
             raise CommandError("literal_binds=True is only valid in offline (--sql) mode")
 

@@ -39,7 +39,7 @@ from sterna.ddl.elements import (
 )
 from sterna.ddl.impl import DefaultImpl
 from sterna.ddl.locks import lock_identity, short_name
-from sterna.errors import MissingExistingArgument, OperationError
+from sterna.errors_ddl import MissingExistingArgument, OperationError
 
 if TYPE_CHECKING:
     from sterna.ddl.recreate_model import TableModel

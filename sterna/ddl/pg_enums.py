@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import ENUM
 from sqlalchemy.dialects.postgresql.named_types import CreateEnumType
 
 from sterna.ddl.elements import ColumnDefault, ColumnType
-from sterna.errors import OperationError
+from sterna.errors_ddl import OperationError
 
 if TYPE_CHECKING:
     from sterna.ddl.postgresql import PostgresqlImpl

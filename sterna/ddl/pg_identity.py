@@ -21,7 +21,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import DDLCompiler
 
 from sterna.ddl.elements import AlterColumn, alter_column
-from sterna.errors import OperationError
+from sterna.errors_ddl import OperationError
 
 #: identity options and how ``SET`` writes a new value of each (alphabetical order)
 _OPTIONS: tuple[str, ...] = (

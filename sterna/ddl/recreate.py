@@ -55,7 +55,7 @@ from sterna.ddl.recreate_render import (
     constraint_part,
     table_parts,
 )
-from sterna.errors import BatchCopyFromRequired, BatchNoSuchObject
+from sterna.errors_ddl import BatchCopyFromRequired, BatchNoSuchObject
 
 if TYPE_CHECKING:
     from sterna.ddl.impl import DefaultImpl

@@ -41,7 +41,7 @@ from sterna.ddl.recreate_sql import (
     significant,
     tokenize,
 )
-from sterna.errors import BatchError, BatchNoSuchObject
+from sterna.errors_ddl import BatchError, BatchNoSuchObject
 
 log = logging.getLogger("alembic.ddl.recreate")
 

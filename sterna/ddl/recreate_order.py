@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import TypeVar
 
 from sterna.ddl.recreate_parse import ColumnDef
-from sterna.errors import BatchError, BatchNoSuchObject
+from sterna.errors_ddl import BatchError, BatchNoSuchObject
 
 _C = TypeVar("_C", bound=ColumnDef)
 

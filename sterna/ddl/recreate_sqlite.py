@@ -59,7 +59,7 @@ from sterna.ddl.recreate_parse import (
 )
 from sterna.ddl.recreate_render import executable
 from sterna.ddl.recreate_sql import identifiers
-from sterna.errors import (
+from sterna.errors_ddl import (
     BatchDependentBroken,
     BatchError,
     BatchForeignKeyError,

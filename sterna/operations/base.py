@@ -178,7 +178,7 @@ class AbstractOperations:
         result."""
         from sqlalchemy.ext.asyncio import AsyncConnection
 
-        from sterna.errors import OperationError
+        from sterna.errors_ddl import OperationError
 
         bind = self.get_bind()
         if bind is None or self.migration_context.as_sql:

@@ -42,7 +42,8 @@ from sterna.ddl.recreate_changes import (
     Change,
     RebuildRequest,
 )
-from sterna.errors import BatchRecreateRequired, OperationError
+from sterna.errors_ddl import OperationError
+from sterna.errors_operations import BatchRecreateRequired
 from sterna.operations.base import AbstractOperations
 from sterna.operations.batch_change import is_batch_schema_op, to_change
 from sterna.operations.directives.batch import BatchDirectives

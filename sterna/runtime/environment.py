@@ -19,13 +19,14 @@ from typing import IO, TYPE_CHECKING, Any, Literal, overload
 from sqlalchemy.engine import URL, Connection
 
 from sterna.ddl.impl import DefaultImpl
-from sterna.errors import ContextUsageError
+from sterna.errors_runtime import ContextUsageError
 from sterna.runtime.migration import MigrationContext
 from sterna.runtime.options import MigrationOptions
 from sterna.runtime.proxy import ENVIRONMENT
 
 if TYPE_CHECKING:
     from sterna.config import Config
+    from sterna.runtime.errors import EngineURLs
     from sterna.script.directory import ScriptDirectory
 
 #: The type of ``configure(process_revision_directives=...)``: called with the migration
@@ -53,6 +54,9 @@ class EnvironmentContext:
         self.context_opts: dict[str, Any] = kw
         self._migration_context: MigrationContext | None = None
         self.steps_started = 0  # migration steps begun by any of its contexts (error messages)
+        #: the database URLs the command knows, for its error messages (set by the command):
+        #: ``configure(connection=...)`` adds the connection's engine
+        self.engine_urls: EngineURLs | None = None
 
     def __enter__(self) -> EnvironmentContext:
         ENVIRONMENT.install(self)
@@ -275,6 +279,8 @@ class EnvironmentContext:
             opts["tag"] = tag
         opts.update(kw)
         options = MigrationOptions.from_mapping(opts)
+        if connection is not None and self.engine_urls is not None:
+            self.engine_urls.connection_configured(connection)
         self._migration_context = MigrationContext.configure(
             connection=connection,
             url=url,

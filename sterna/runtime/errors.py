@@ -3,17 +3,28 @@
 :func:`describe_connect_error` is for the command layer, which calls env.py (where the engine
 connects) and catches SQLAlchemy's ``OperationalError``/``InterfaceError`` around it;
 :func:`describe_env_error` is what the command layer calls for any exception escaping env.py.
+
+The URL at fault is handed to them, never looked for in a traceback's frames: the command
+layer keeps an :class:`EngineURLs` for the run (``sqlalchemy.url``; the engine of each failed
+connect, from SQLAlchemy's ``handle_error`` event while env.py runs; the engine of the
+connection env.py gives ``configure()``).  A URL that SQLAlchemy refuses before any engine
+exists (its text, its dialect or driver) is ``sqlalchemy.url``'s when an engine built from
+``sqlalchemy.url`` fails the same way; only the text of another URL that cannot be parsed is
+read from SQLAlchemy's parser (:func:`_raw_url`), since no engine, and nothing of Sterna, has it.
 """
 
 from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Iterable, Sequence
+import threading
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from types import TracebackType
-from typing import Any
 
-from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import URL, Connection, Engine, ExceptionContext, make_url
 from sqlalchemy.exc import (
     ArgumentError,
     DBAPIError,
@@ -22,7 +33,7 @@ from sqlalchemy.exc import (
     StatementError,
 )
 
-from sterna.errors import (
+from sterna.errors_runtime import (
     DatabaseConnectError,
     DatabaseError,
     DatabaseStatementError,
@@ -33,6 +44,58 @@ from sterna.errors import (
 from sterna.runtime.steps import StepLike, direction, step_revision_label
 from sterna.runtime.transactions import one_line
 from sterna.util.messaging import hide_passwords, obfuscate_url_pw
+
+
+class EngineURLs:
+    """The database URLs one command knows, to name the one at fault when a failure escapes
+    env.py: ``sqlalchemy.url`` (``config_url``), the engine of each failed connect (reported
+    by SQLAlchemy's ``handle_error`` event, listened to only inside :meth:`listening`, in the
+    command's thread) and the engine of the connection given to ``configure()``.  One per
+    command; nothing of it outlives the command."""
+
+    def __init__(self, config_url: str | None) -> None:
+        self.config_url = config_url
+        #: the engine URL of the connection env.py passed to ``configure(connection=...)``
+        self.configured: URL | None = None
+        self._failed: list[tuple[BaseException, URL]] = []
+        self._thread = threading.get_ident()
+        self._listener = self._engine_failed  # one bound method, to remove what was added
+
+    @contextmanager
+    def listening(self) -> Iterator[EngineURLs]:
+        """Record the engine of each failed connect while the block runs (env.py)."""
+        event.listen(Engine, "handle_error", self._listener)
+        try:
+            yield self
+        finally:
+            event.remove(Engine, "handle_error", self._listener)
+
+    def _engine_failed(self, context: ExceptionContext) -> None:
+        """``handle_error``: a failed connect (no connection yet) of this command's thread."""
+        if context.engine is None or context.connection is not None:
+            return
+        if threading.get_ident() != self._thread:
+            return
+        raised = context.sqlalchemy_exception or context.original_exception
+        self._failed.append((raised, context.engine.url))
+
+    def connection_configured(self, connection: Connection) -> None:
+        self.configured = connection.engine.url
+
+    def url_of(self, exc: BaseException) -> URL | None:
+        """The URL of the engine whose connect raised ``exc`` (or the exception ``exc`` was
+        raised from), as SQLAlchemy reported it; None when it reported none."""
+        chain = (exc, exc.__cause__, exc.__context__)
+        for raised, url in reversed(self._failed):
+            if any(raised is link for link in chain):
+                return url
+        return None
+
+    def connect_url(self, exc: BaseException) -> URL | None:
+        """The URL to name for a failed connect: the reporting engine's; for a connect that
+        SQLAlchemy did not report (not made through a ``Connection``), the engine of the
+        connection env.py gave ``configure()``."""
+        return self.url_of(exc) or self.configured
 
 
 def is_connect_error(exc: BaseException) -> bool:
@@ -79,11 +142,9 @@ def describe_connect_error(
     option: str | None = None,
     state: str | None = None,
 ) -> DatabaseConnectError:
-    """A one-line error for a failed connect, naming the URL without its password.
-
-    ``url`` is found in the traceback (the ``Engine`` that tried to connect) when not given.
-    """
-    found = _as_url(url) if url is not None else _engine_url(exc.__traceback__)
+    """A one-line error for a failed connect, naming ``url`` (the engine's, when the caller
+    knows it: :meth:`EngineURLs.url_of`) without its password."""
+    found = _as_url(url) if url is not None else None
     cause = _cause_text(exc)
     shown = None
     if found is not None:
@@ -93,21 +154,21 @@ def describe_connect_error(
 
 
 def describe_env_error(
-    exc: BaseException, config_url: str | None, steps_run: int
+    exc: BaseException, urls: EngineURLs, steps_run: int
 ) -> DatabaseError | None:
     """A one-line :class:`DatabaseError` for a SQLAlchemy failure escaping env.py (``None`` for
-    anything else).  ``config_url`` is ``sqlalchemy.url`` (to name the option when it is the URL
-    at fault); ``steps_run`` the number of migration steps that had started, which decides what
-    the message says about the state of the database."""
+    anything else).  ``urls`` are the URLs the command knows (``sqlalchemy.url``, to name the
+    option when it is the URL at fault, and the engines that failed); ``steps_run`` the number
+    of migration steps that had started, which decides what the message says about the state
+    of the database."""
     problem = url_problem(exc)
     if problem is not None:
-        label, shown = _failing_url(exc, config_url)
+        label, shown = _failing_url(exc, problem, urls)
         return DatabaseURLError(label, shown, problem, run_state(steps_run, connected=False))
     if isinstance(exc, DBAPIError) and exc.statement is None:
-        option = (
-            "sqlalchemy.url" if _is_config_url(_engine_url(exc.__traceback__), config_url) else None
-        )
-        return describe_connect_error(exc, option=option, state=run_state(steps_run, False))
+        url = urls.connect_url(exc)
+        option = "sqlalchemy.url" if _is_config_url(url, urls.config_url) else None
+        return describe_connect_error(exc, url, option, run_state(steps_run, False))
     if isinstance(exc, StatementError) and isinstance(exc.statement, str):
         return DatabaseStatementError(
             one_line(exc.statement), _cause_text(exc), run_state(steps_run, connected=True)
@@ -274,17 +335,36 @@ def _traceback_places(tb: TracebackType | None) -> list[tuple[str, str]]:
     return places
 
 
-def _failing_url(exc: BaseException, config_url: str | None) -> tuple[str, str | None]:
+def _failing_url(exc: BaseException, problem: str, urls: EngineURLs) -> tuple[str, str | None]:
     """The option (``sqlalchemy.url``) or ``database URL`` at fault, and the URL, masked."""
-    found = _engine_url(exc.__traceback__)
+    found = urls.url_of(exc)
     if found is not None:
-        label = "sqlalchemy.url" if _is_config_url(found, config_url) else "database URL"
+        label = "sqlalchemy.url" if _is_config_url(found, urls.config_url) else "database URL"
         return label, obfuscate_url_pw(found)
-    text = _raw_url(exc.__traceback__) or config_url
-    if text is None:
-        return "database URL", None
-    same = config_url is not None and text.strip() == config_url.strip()
-    return ("sqlalchemy.url" if same else "database URL"), hide_passwords(text)
+    config_url = urls.config_url
+    if config_url is not None and _config_url_fails(config_url, exc, problem):
+        parsed = _as_url(config_url)
+        return "sqlalchemy.url", obfuscate_url_pw(parsed) if parsed else hide_passwords(config_url)
+    text = _raw_url(exc.__traceback__)
+    return "database URL", None if text is None else hide_passwords(text)
+
+
+def _config_url_fails(config_url: str, exc: BaseException, problem: str) -> bool:
+    """Whether ``sqlalchemy.url`` is the URL at fault for ``problem``, found before any engine
+    connected: an engine built from it fails the same way (its text, dialect, driver, query
+    arguments the driver ignores), or, for a driver refusing a keyword when connecting, the
+    keyword is one of its query arguments."""
+    keyword = _UNEXPECTED_KEYWORD.search(str(exc)) if isinstance(exc, TypeError) else None
+    if keyword is not None:
+        parsed = _as_url(config_url)
+        return parsed is not None and keyword.group(1) in parsed.query
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("error", UNACCEPTED_QUERY_WARNING, SAWarning)
+            create_engine(config_url).dispose()
+    except Exception as again:  # what building an engine from it raises, compared
+        return url_problem(again) == problem
+    return False
 
 
 def _raw_url(tb: TracebackType | None) -> str | None:
@@ -312,19 +392,3 @@ def _as_url(url: str | URL) -> URL | None:
         return make_url(url)
     except Exception:  # an unparsable URL is simply not shown
         return None
-
-
-def _engine_url(tb: TracebackType | None) -> URL | None:
-    found: URL | None = None
-    while tb is not None:
-        for value in _candidates(tb.tb_frame.f_locals):
-            if isinstance(value, Engine):
-                found = value.url
-            elif isinstance(value, URL):
-                found = value
-        tb = tb.tb_next
-    return found
-
-
-def _candidates(local_vars: dict[str, Any]) -> list[Any]:
-    return [local_vars[name] for name in ("self", "engine", "url") if name in local_vars]

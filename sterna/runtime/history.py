@@ -37,7 +37,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import StatementError
 
-from sterna.errors import CommandError, MigrationError, PartialMigrationError
+from sterna.errors_root import CommandError
+from sterna.errors_runtime import MigrationError, PartialMigrationError
 from sterna.runtime.errors import _cause_text
 from sterna.runtime.history_table import HistoryRow, HistoryTable, utc_from, utcnow
 from sterna.runtime.journal import StepJournal

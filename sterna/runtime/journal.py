@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
 
-from sterna.errors import ResumeMismatchError
+from sterna.errors_runtime import ResumeMismatchError
 from sterna.runtime.counting import CountedDialect
 from sterna.runtime.transactions import is_not_recorded, one_line
 

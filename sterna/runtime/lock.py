@@ -44,7 +44,8 @@ from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from sterna.config import parse_bool
-from sterna.errors import ConfigError, MigrationLockTimeout
+from sterna.errors_config import ConfigError
+from sterna.errors_runtime import MigrationLockTimeout
 
 if TYPE_CHECKING:
     from sterna.ddl.locks import MigrationLock

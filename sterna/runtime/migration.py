@@ -28,7 +28,7 @@ from sqlalchemy.engine.mock import MockConnection
 from sqlalchemy.exc import StatementError
 
 from sterna.ddl.impl import DefaultImpl
-from sterna.errors import ContextUsageError, MigrationError
+from sterna.errors_runtime import ContextUsageError, MigrationError
 from sterna.runtime.errors import rolled_back_state, step_failure, unmanaged_state
 from sterna.runtime.history import StepHistory
 from sterna.runtime.history_table import HistoryTable

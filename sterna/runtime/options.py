@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import IO, Any, cast
 
-from sterna.errors import ContextUsageError
+from sterna.errors_runtime import ContextUsageError
 
 #: Keys whose value must be callable (or None) when given.
 _CALLABLE_KEYS = (

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
-from sterna.errors import ScriptError
+from sterna.errors_script import ScriptError
 from sterna.runtime.versions import VersionChangeLike
 from sterna.util.progress import Reporter, RunProgress, reporter_for
 

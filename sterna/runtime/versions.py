@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.schema import CreateTable
 from sqlalchemy.sql.expression import Delete, Insert, Select, Update
 
-from sterna.errors import VersionTableError
+from sterna.errors_runtime import VersionTableError
 
 _OLD = "__sterna_old_version__"
 _NEW = "__sterna_new_version__"

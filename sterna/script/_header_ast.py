@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 
-from sterna.errors import ScriptError
+from sterna.errors_script import ScriptError
 from sterna.script.headers import HEADER_NAMES
 
 

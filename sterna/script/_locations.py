@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 
-from sterna.errors import ConfigError
+from sterna.errors_config import ConfigError
 
 DEFAULT_FILE_TEMPLATE = "%(rev)s_%(slug)s"
 

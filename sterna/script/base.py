@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 
-from sterna.errors import ScriptError
+from sterna.errors_script import ScriptError
 from sterna.script.headers import DEDENTS_DOCSTRINGS, ScriptHeader, docstring_as_compiled
 from sterna.script.loader import load_module, module_from_code, source_code
 from sterna.script.revision import Revision

@@ -14,11 +14,9 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
 
-from sterna.errors import (
-    CommandError,
-    ConfigError,
-    ScriptError,
-)
+from sterna.errors_config import ConfigError
+from sterna.errors_root import CommandError
+from sterna.errors_script import ScriptError
 from sterna.script import _locations, snapshot
 from sterna.script.base import Script
 from sterna.script.bundle import CodeBundle

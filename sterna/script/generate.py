@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sterna.errors import ConfigError, NewRevisionError, RevisionError, ScriptError
+from sterna.errors_config import ConfigError
+from sterna.errors_script import NewRevisionError, RevisionError, ScriptError
 from sterna.script import template
 from sterna.script.headers import ScriptHeader, parse_header
 from sterna.script.translate import translate_errors

@@ -17,7 +17,7 @@ import re
 import sys
 from collections import namedtuple
 
-from sterna.errors import ScriptError
+from sterna.errors_script import ScriptError
 
 #: ``str`` for one id, a tuple for several, ``None`` for none (lists are kept as tuples).
 HeaderValue = str | tuple[str, ...] | None

@@ -29,7 +29,7 @@ import time
 import zlib
 from types import CodeType, ModuleType
 
-from sterna.errors import ScriptError
+from sterna.errors_script import ScriptError
 
 _NON_WORD = re.compile(r"\W")
 _MAGIC = importlib.util.MAGIC_NUMBER

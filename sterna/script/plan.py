@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from sterna.errors import (
+from sterna.errors_script import (
     InvalidDestination,
     MultipleHeads,
     MultipleHeadsPresent,

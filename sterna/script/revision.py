@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 
-from sterna.errors import (
+from sterna.errors_script import (
     AmbiguousRevision,
     AmbiguousWalk,
     CycleDetected,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sterna.errors import DependencyLoopDetected, RevisionIdError, SelfReferenceError
+from sterna.errors_script import DependencyLoopDetected, RevisionIdError, SelfReferenceError
 
 # names used in annotations only: ``typing`` is not imported at run time (about 3 ms)
 TYPE_CHECKING = False

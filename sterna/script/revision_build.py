@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-from sterna.errors import (
+from sterna.errors_script import (
     CycleDetected,
     DanglingReference,
     DependencyCycleDetected,

@@ -15,7 +15,7 @@ import re
 import warnings
 from collections.abc import Iterable, Sequence
 
-from sterna.errors import (
+from sterna.errors_script import (
     AmbiguousUpgrade,
     AmbiguousWalk,
     InvalidDowngradeTarget,

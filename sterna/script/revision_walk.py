@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
 
-from sterna.errors import UnorderableRevisions
+from sterna.errors_script import UnorderableRevisions
 from sterna.script.revision_base import Revision
 from sterna.script.revision_build import Graph
 
@@ -78,7 +78,7 @@ def checked_closure(graph: Graph, targets: Collection[str], links: Links) -> set
     The targets are walked in order, sharing what was already seen; a target whose walk meets a
     different target is reported, as Alembic does.
     """
-    from sterna.errors import OverlappingRevisions
+    from sterna.errors_script import OverlappingRevisions
 
     if len(targets) < 2:
         return closure(graph, targets, links)

@@ -18,7 +18,7 @@ import sys
 import warnings
 from collections import namedtuple
 
-from sterna.errors import ScriptError
+from sterna.errors_script import ScriptError
 from sterna.script.cache import CACHE_DIR, HeaderCache
 from sterna.script.headers import ScriptHeader, header_from_module, parse_header
 from sterna.script.loader import load_module

@@ -12,7 +12,8 @@ import os
 import re
 from typing import Any
 
-from sterna.errors import ConfigError, ScriptTemplateError
+from sterna.errors_config import ConfigError
+from sterna.errors_script import ScriptTemplateError
 from sterna.script._locations import DEFAULT_FILE_TEMPLATE
 from sterna.util.messaging import format_as_comma
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sterna.errors import (
+from sterna.errors_script import (
     AmbiguousRevision,
     InvalidDestination,
     MultipleHeads,

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sterna.errors import ProxyAttributeNotActive, ProxyNotActive
+from sterna.errors_util import ProxyAttributeNotActive, ProxyNotActive
 
 
 class ProxySlot:

@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from sterna import command
 from sterna.cli import main
 from sterna.config import Config
+from sterna.errors import DatabaseConnectError
 from tests.conftest import run_sterna
 
 SECRET = "s3cret-pw"
@@ -185,6 +186,67 @@ def test_url_given_by_env_py_is_not_called_sqlalchemy_url(tmp_path: Path) -> Non
     )
     message = _failure(*_sterna(project, "upgrade", "head"))
     assert message.startswith("database URL postgresql://u:***@h:port/db is not usable: ")
+
+
+# ----------------------------------------------------------------- an engine env.py builds itself
+
+
+def _env_py_connects_to(project: Path, url: str) -> Path:
+    """env.py builds its engine from ``url`` instead of ``sqlalchemy.url``."""
+    env = project / "migrations" / "env.py"
+    section = "config.get_section(config.config_ini_section, {})"
+    assert section in env.read_text()
+    env.write_text(env.read_text().replace(section, f"{{'sqlalchemy.url': {url!r}}}"))
+    return project
+
+
+def _handle_error_listeners() -> list[object]:
+    return list(sa.create_engine("sqlite://").dialect.dispatch.handle_error)
+
+
+def test_failed_connect_of_env_py_own_engine_names_its_url(tmp_path: Path, pg_url: str) -> None:
+    """The URL is the failing engine's, as SQLAlchemy reports it, password hidden; not
+    ``sqlalchemy.url`` (a SQLite file here), which is not named."""
+    own = make_url(pg_url).set(password=SECRET)
+    project = _project(tmp_path, f"sqlite:///{tmp_path / 'app.db'}")
+    _env_py_connects_to(project, own.render_as_string(hide_password=False))
+    message = _failure(*_sterna(project, "upgrade", "head"))
+    shown = f"{own.drivername}://{own.username}:***@{own.host}:{own.port}/{own.database}"
+    assert message.startswith(f"Can't connect to database {shown}: "), message
+    assert "password authentication failed" in message and message.endswith(NOTHING_DONE)
+    assert "sqlalchemy.url" not in message and "app.db" not in message
+    assert _tables(pg_url) == []
+
+
+def test_unknown_dialect_of_env_py_own_url_is_not_blamed_on_sqlalchemy_url(tmp_path: Path) -> None:
+    """No engine exists to report the URL: ``sqlalchemy.url`` (which builds an engine fine) is
+    not named; the problem names the dialect."""
+    project = _project(tmp_path, f"sqlite:///{tmp_path / 'app.db'}")
+    _env_py_connects_to(project, f"nosuchdialect://u:{SECRET}@h/db")
+    message = _failure(*_sterna(project, "upgrade", "head"))
+    assert message.startswith("database URL is not usable: no such SQLAlchemy dialect or driver")
+    assert "nosuchdialect" in message and message.endswith(NOTHING_DONE)
+    assert not (tmp_path / "app.db").exists()
+
+
+def test_each_command_names_its_own_engine_and_leaves_no_listener(tmp_path: Path) -> None:
+    """Library use: two commands in one process, each env.py with an engine of its own that
+    cannot connect; each message names its own URL, and after each command SQLAlchemy has no
+    ``handle_error`` listener of Sterna's left."""
+    before = _handle_error_listeners()
+    for name, other in (("one", "two"), ("two", "one")):
+        (tmp_path / name).mkdir()
+        project = _project(tmp_path / name, f"sqlite:///{tmp_path / name / 'app.db'}")
+        _env_py_connects_to(project, f"sqlite:///{tmp_path / name / 'no-dir' / 'x.db'}")
+        with _cwd(project), pytest.raises(DatabaseConnectError) as info:
+            command.upgrade(Config("alembic.ini"), "head")
+        message = str(info.value)
+        assert message.startswith(f"Can't connect to database sqlite:///{tmp_path / name}/"), (
+            message
+        )
+        assert f"/{name}/no-dir/x.db: " in message and f"/{other}/" not in message
+        assert "unable to open database file" in message and message.endswith(NOTHING_DONE)
+        assert _handle_error_listeners() == before
 
 
 # --------------------------------------------------------------------------- before any step

@@ -53,7 +53,7 @@ def run_comparison(ctx: AutogenContext, upgrade_ops: UpgradeOps) -> None:
     from sterna.autogenerate.compare.hooks import column_reflect_hook
     from sterna.autogenerate.reflect import reflect
     from sterna.dialects import profile_for
-    from sterna.errors import AutogenerateError
+    from sterna.errors_autogenerate import AutogenerateError
 
     if ctx.connection is None or ctx.dialect is None:
         raise AutogenerateError("autogenerate needs a database connection")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Table
 
-from sterna.errors import DuplicateTableKeys
+from sterna.errors_autogenerate import DuplicateTableKeys
 
 if TYPE_CHECKING:
     from sterna.autogenerate.api import AutogenContext

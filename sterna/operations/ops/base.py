@@ -65,7 +65,7 @@ class MigrateOperation:
 
     def reverse(self) -> MigrateOperation:
         """The operation that undoes this one."""
-        from sterna.errors import IrreversibleOperation
+        from sterna.errors_operations import IrreversibleOperation
 
         raise IrreversibleOperation(type(self).__name__, "no reverse operation is defined")
 

@@ -116,7 +116,7 @@ class DropColumnOp(AlterTableOp):
 
     def reverse(self) -> AddColumnOp:
         if self._reverse is None:
-            from sterna.errors import IrreversibleOperation
+            from sterna.errors_operations import IrreversibleOperation
 
             raise IrreversibleOperation(
                 f"drop_column({self.table_name!r}, {self.column_name!r})",

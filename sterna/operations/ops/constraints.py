@@ -168,7 +168,7 @@ class DropConstraintOp(MigrateOperation):
 
     def reverse(self) -> AddConstraintOp:
         if self._reverse is None:
-            from sterna.errors import IrreversibleOperation
+            from sterna.errors_operations import IrreversibleOperation
 
             raise IrreversibleOperation(
                 f"drop_constraint({self.constraint_name!r}, {self.table_name!r})",

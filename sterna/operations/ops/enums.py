@@ -72,7 +72,7 @@ class DropEnumOp(MigrateOperation):
 
     def reverse(self) -> CreateEnumOp:
         if self.values is None:
-            from sterna.errors import IrreversibleOperation
+            from sterna.errors_operations import IrreversibleOperation
 
             raise IrreversibleOperation(
                 f"drop_enum({self.enum_name!r})", "the enum's values are not known (pass values=)"

@@ -159,7 +159,7 @@ class DropIndexOp(MigrateOperation):
 
     def reverse(self) -> CreateIndexOp:
         if self._reverse is None:
-            from sterna.errors import IrreversibleOperation
+            from sterna.errors_operations import IrreversibleOperation
 
             raise IrreversibleOperation(
                 f"drop_index({self.index_name!r})", "the dropped index's definition is not known"

@@ -158,7 +158,7 @@ class DropTableOp(MigrateOperation):
 
     def reverse(self) -> CreateTableOp:
         if self._reverse is None:
-            from sterna.errors import IrreversibleOperation
+            from sterna.errors_operations import IrreversibleOperation
 
             raise IrreversibleOperation(
                 f"drop_table({self.table_name!r})", "the dropped table's definition is not known"

@@ -1,16 +1,17 @@
-"""The exceptions of the revision graph, the identifier grammar and run planning
-(``sterna/script/revision*.py``, ``plan.py``), under the roots :mod:`sterna.errors` defines
-(``RevisionError``, ``ResolutionError``, ``GraphError``, ``RangeNotAncestor``); re-exported there,
-so they are imported from :mod:`sterna.errors` as before.  No SQLAlchemy, like that module.
+"""The exceptions of the script layer (``sterna/script/``, ``sterna/hooks.py``): scripts that
+cannot be read or written, post-write hooks, and the revision graph (identifier grammar, graph
+checks, run planning).  ``sterna.script.revision`` imports the ones Alembic's
+``alembic.script.revision`` offers.  No SQLAlchemy.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sterna.errors import GraphError, RangeNotAncestor, ResolutionError, RevisionError
+from sterna.errors_root import CommandError
 
 __all__ = [
+    "AmbiguousRevision",
     "AmbiguousUpgrade",
     "AmbiguousWalk",
     "CycleDetected",
@@ -19,13 +20,23 @@ __all__ = [
     "DependencyLoopDetected",
     "DuplicateBranchLabel",
     "DuplicateRevision",
+    "GraphError",
+    "HookError",
     "InvalidDestination",
     "InvalidDowngradeTarget",
+    "MultipleHeads",
+    "MultipleHeadsPresent",
+    "NewRevisionError",
     "NotAString",
     "NotInBranch",
     "OverlappingRevisions",
+    "RangeNotAncestor",
     "RelativeRevisionError",
+    "ResolutionError",
+    "RevisionError",
     "RevisionIdError",
+    "ScriptError",
+    "ScriptTemplateError",
     "SelfReferenceError",
     "UnknownBranch",
     "UnknownRevision",
@@ -36,6 +47,85 @@ __all__ = [
 
 def _file_note(path: str | None) -> str:
     return f" (in {path})" if path else ""
+
+
+class ScriptError(CommandError):
+    """A migration script cannot be parsed, imported or run."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem
+
+
+class ScriptTemplateError(ScriptError):
+    """``script.py.mako`` cannot be rendered, or the new script cannot be written."""
+
+
+class HookError(CommandError):
+    """A post-write hook is misconfigured or failed; the new script is kept."""
+
+    def __init__(self, hook: str, problem: str) -> None:
+        self.hook = hook
+        self.problem = problem
+        super().__init__(f"Post-write hook {hook!r}: {problem}")
+
+
+class RevisionError(CommandError):
+    """Base of revision-graph and identifier errors."""
+
+
+class NewRevisionError(RevisionError):
+    """A new revision cannot be created as asked (head, --rev-id, --version-path, branch labels)."""
+
+
+class ResolutionError(RevisionError):
+    """An identifier that does not resolve to a revision."""
+
+    def __init__(self, message: str, argument: str) -> None:
+        super().__init__(message)
+        self.argument = argument
+
+
+class AmbiguousRevision(ResolutionError):
+    def __init__(self, argument: str, candidates: Iterable[str]) -> None:
+        names = ", ".join(sorted(candidates))
+        super().__init__(f"Multiple revisions start with '{argument}': {names}", argument)
+        self.candidates = tuple(sorted(candidates))
+
+
+class MultipleHeads(RevisionError):
+    def __init__(self, heads: Iterable[str], argument: str) -> None:
+        self.heads = tuple(heads)
+        self.argument = argument
+        super().__init__(
+            f"Multiple head revisions are present for given argument '{argument}'; "
+            "please specify a specific target revision, '<branchname>@head' to narrow to a "
+            "specific head, or 'heads' for all heads"
+        )
+
+
+class MultipleHeadsPresent(MultipleHeads):
+    """Several heads where the caller needs one; the message (built by the caller's layer) says
+    what to do instead, in the words Alembic uses for that situation."""
+
+    def __init__(self, heads: Iterable[str], argument: str, message: str) -> None:
+        RevisionError.__init__(self, message)
+        self.heads = tuple(heads)
+        self.argument = argument
+
+
+class RangeNotAncestor(RevisionError):
+    def __init__(self, lower: str | None, upper: str | None) -> None:
+        self.lower = lower
+        self.upper = upper
+        super().__init__(
+            f"Revision {lower or 'base'} is not an ancestor of revision {upper or 'base'}"
+        )
+
+
+class GraphError(RevisionError):
+    """The script directory does not form a valid revision graph."""
 
 
 class RevisionIdError(RevisionError):
