@@ -122,3 +122,34 @@ def test_include_name_for_columns(db_url: str) -> None:
 
     assert diffs(db_url, _people(), include_name=include_name) == []
     assert summarize(diffs(db_url, _people())) == {("remove_column", None, "people", "legacy")}
+
+
+def _plain(diff: Any) -> Any:
+    """A diff with its type and default objects as text, so two tools' diffs compare."""
+    if isinstance(diff, list):
+        return [_plain(item) for item in diff]
+    if isinstance(diff, dict):
+        return {k: _plain(v) for k, v in diff.items()}
+    if isinstance(diff, tuple):
+        return tuple(_plain(item) for item in diff)
+    if diff is None or isinstance(diff, (bool, str)):
+        return diff
+    arg = getattr(diff, "arg", None)
+    return f"default {getattr(arg, 'text', arg)}" if arg is not None else repr(diff)
+
+
+@pytest.mark.parametrize("server", ["postgresql", "mariadb"])
+def test_a_changed_comments_diff_is_alembics(server: str, request: pytest.FixtureRequest) -> None:
+    """``as_diffs()`` gives an altered column as one list of ``modify_*`` tuples, and its
+    ``existing_server_default`` is ``False`` when neither side has a default (a reflected one
+    when the database has it), as in Alembic's diffs (the comment tests of Alembic's suite)."""
+    url = request.getfixturevalue("pg_url" if server == "postgresql" else "mysql_url")
+    with_default = Column("kind", String(10), server_default="x")
+    create_all(url, _people(with_default))
+    after = _people(Column("kind", String(10), server_default="x", comment="k"), comments=True)
+    upgrade = produce(url, after).upgrade_ops
+    assert upgrade is not None
+    ours = [d for d in upgrade.as_diffs() if isinstance(d, list)]
+    theirs = [d for d in alembic_diffs(url, after) if isinstance(d, list)]
+    assert len(ours) == 2 and _plain(ours) == _plain(theirs)
+    assert ours[0][0][4]["existing_server_default"] is False
