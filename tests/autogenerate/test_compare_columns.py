@@ -12,6 +12,7 @@ from tests.autogenerate._compare_support import (
     alembic_diffs,
     create_all,
     diffs,
+    flatten,
     produce,
     roundtrip,
     summarize,
@@ -153,3 +154,20 @@ def test_a_changed_comments_diff_is_alembics(server: str, request: pytest.Fixtur
     theirs = [d for d in alembic_diffs(url, after) if isinstance(d, list)]
     assert len(ours) == 2 and _plain(ours) == _plain(theirs)
     assert ours[0][0][4]["existing_server_default"] is False
+
+
+@pytest.mark.parametrize("server", ["postgresql", "mariadb"])
+def test_an_emptied_comment_is_removed(server: str, request: pytest.FixtureRequest) -> None:
+    """A model comment changed to ``""`` removes the comment: ``modify_comment`` is ``None``,
+    as in Alembic (an empty comment and none are the same to the database)."""
+    url = request.getfixturevalue("pg_url" if server == "postgresql" else "mysql_url")
+    create_all(url, _people(comments=True))
+    after = _people(comments=True)
+    after.tables["people"].c.name.comment = ""
+    upgrade = produce(url, after).upgrade_ops
+    assert upgrade is not None
+    ops = [op for op in flatten(upgrade) if isinstance(op, AlterColumnOp)]
+    assert len(ops) == 1 and ops[0].modify_comment is None
+    assert [d[5:] for d in ops[0].to_diff_tuple()] == [("full name", None)]
+    theirs = [d for d in alembic_diffs(url, after) if isinstance(d, list)]
+    assert [d[0][5:] for d in theirs] == [("full name", None)]
