@@ -83,3 +83,40 @@ def test_online_add_change_drop(pg_url: str) -> None:
                 op.alter_column("t", "id", server_default="5", existing_server_default=Identity())
     finally:
         engine.dispose()
+
+
+def _nullable(conn: Any) -> str:
+    return str(
+        conn.execute(
+            text(
+                "SELECT is_nullable FROM information_schema.columns "
+                "WHERE table_name = 't' AND column_name = 'id'"
+            )
+        ).scalar_one()
+    )
+
+
+def test_identity_added_to_a_nullable_column_with_nullable_false(pg_url: str) -> None:
+    """What autogenerate writes for a model column given an ``Identity`` (which makes it NOT
+    NULL): ``SET NOT NULL`` must come before ``ADD GENERATED`` (PostgreSQL refuses an identity
+    on a nullable column), and back: ``DROP IDENTITY`` before ``DROP NOT NULL``."""
+    engine = create_engine(pg_url)
+    try:
+        with engine.begin() as conn:
+            Table("t", MetaData(), Column("id", Integer, nullable=True)).create(conn)
+            op = Operations(MigrationContext.configure(conn))
+            op.alter_column(
+                "t", "id", server_default=Identity(start=2), nullable=False, existing_nullable=True
+            )
+            assert identity_of(conn)[:3] == ("YES", "BY DEFAULT", "2") and _nullable(conn) == "NO"
+            op.alter_column(
+                "t",
+                "id",
+                server_default=None,
+                existing_server_default=Identity(start=2),
+                nullable=True,
+                existing_nullable=False,
+            )
+            assert identity_of(conn)[0] == "NO" and _nullable(conn) == "YES"
+    finally:
+        engine.dispose()
