@@ -25,6 +25,11 @@ CASES: list[dict[str, Any]] = [
         ),
         "existing_server_default": Identity(start=1),
     },
+    # options the new Identity leaves out stay as they are
+    {
+        "server_default": Identity(start=3, cache=2),
+        "existing_server_default": Identity(start=3, maxvalue=9999, minvalue=0),
+    },
 ]
 
 
@@ -118,5 +123,31 @@ def test_identity_added_to_a_nullable_column_with_nullable_false(pg_url: str) ->
                 existing_nullable=False,
             )
             assert identity_of(conn)[0] == "NO" and _nullable(conn) == "YES"
+    finally:
+        engine.dispose()
+
+
+def test_options_left_out_stay_as_they_are(pg_url: str) -> None:
+    """Only the options the new ``Identity`` gives are set: ``SET MAXVALUE None`` was written
+    for one it leaves out (invalid SQL)."""
+    engine = create_engine(pg_url)
+    try:
+        with engine.begin() as conn:
+            existing = Identity(start=3, maxvalue=9999, minvalue=0)
+            Table("t", MetaData(), Column("id", Integer, existing)).create(conn)
+            op = Operations(MigrationContext.configure(conn))
+            op.alter_column(
+                "t",
+                "id",
+                server_default=Identity(start=3, cache=2),
+                existing_server_default=existing,
+            )
+            row = conn.execute(
+                text(
+                    "SELECT s.seqcache, s.seqmax FROM pg_sequence s "
+                    "WHERE s.seqrelid = pg_get_serial_sequence('t', 'id')::regclass"
+                )
+            ).one()
+            assert tuple(row) == (2, 9999)
     finally:
         engine.dispose()
