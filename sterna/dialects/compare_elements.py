@@ -54,6 +54,7 @@ def meta_element(expr: Any, dialect: Dialect, table_name: str) -> str:
     if isinstance(expr, Column):
         return str(expr.name).lower()
     text, descending, nulls = split_ordering(compile_expression(expr, dialect), dialect.name)
+    text = profile_for(dialect).index_element_text(text)
     words = [normalize_expression(text, dialect.name, table_name=table_name)]
     return " ".join(words + order_words(descending, nulls, dialect.name))
 

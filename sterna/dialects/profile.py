@@ -143,6 +143,13 @@ class DialectProfile:
         database column's)."""
         return base, args
 
+    # -- index elements --------------------------------------------------------------------------
+
+    def index_element_text(self, text: str) -> str:
+        """A model index element's SQL text (its ordering words removed) in the form the
+        database's reflection gives it back; the generic rule: unchanged."""
+        return text
+
     # -- names ---------------------------------------------------------------------------------
 
     def check_name(self, table: str, column: str | None, taken: set[str]) -> str:

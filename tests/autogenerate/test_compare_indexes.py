@@ -17,6 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
     column,
     func,
+    text,
 )
 
 from tests.autogenerate._compare_support import (
@@ -100,6 +101,32 @@ def test_postgresql_include_and_using(pg_url: str) -> None:
         )
     )
     assert hashed == changed
+
+
+def _gin(*elements: str) -> MetaData:
+    from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+
+    metadata = MetaData()
+    table = Table(
+        "doc",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("tags", ARRAY(Integer)),
+        Column("body", JSONB),
+    )
+    Index("ix_doc_gin", *(text(e) for e in elements), postgresql_using="gin", _table=table)
+    return metadata
+
+
+def test_postgresql_operator_class_of_an_index_element(pg_url: str) -> None:
+    """An element written with an operator class (``tags array_ops``, ``(body->'x')
+    jsonb_path_ops``) is compared without it (the catalog gives the column back without it):
+    the unchanged index was dropped and re-created; a changed expression still is."""
+    elements = ("tags array_ops", "(body->'x')jsonb_path_ops")
+    create_all(pg_url, _gin(*elements))
+    assert diffs(pg_url, _gin(*elements)) == []
+    changed = summarize(diffs(pg_url, _gin("tags array_ops", "(body->'y')jsonb_path_ops")))
+    assert changed == {("remove_index", "doc", "ix_doc_gin"), ("add_index", "doc", "ix_doc_gin")}
 
 
 def test_unique_constraints_added_and_dropped(db_url: str, backend: str) -> None:
