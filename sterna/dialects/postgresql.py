@@ -30,7 +30,9 @@ class PostgresqlProfile(DialectProfile):
     compared_index_options: ClassVar[tuple[str, ...]] = (
         "postgresql_where",
         "postgresql_include",
+        "postgresql_nulls_not_distinct",
     )
+    compared_unique_options: ClassVar[tuple[str, ...]] = ("postgresql_nulls_not_distinct",)
     index_method_option: ClassVar[str | None] = "postgresql_using"
     folds_redundant_uniques: ClassVar[bool] = True
     check_names_are_per_schema: ClassVar[bool] = True

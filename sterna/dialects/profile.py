@@ -69,6 +69,8 @@ class DialectProfile:
     # -- indexes, unique and foreign key constraints --------------------------------------------
     #: index dialect options compared (a partial index's ``WHERE``, ``INCLUDE`` columns)
     compared_index_options: ClassVar[tuple[str, ...]] = ()
+    #: dialect options a unique constraint is compared by (besides its columns)
+    compared_unique_options: ClassVar[tuple[str, ...]] = ()
     #: the index method option compared (``USING``; its default method is left out), or None
     index_method_option: ClassVar[str | None] = None
     index_method_default: ClassVar[str] = "btree"

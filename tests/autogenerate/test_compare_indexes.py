@@ -190,3 +190,32 @@ def test_include_name_for_indexes(db_url: str) -> None:
         return not (type_ == "index" and str(name).endswith("elsewhere"))
 
     assert diffs(db_url, _model(Index("ix_keep", "a")), include_name=include_name) == []
+
+
+@pytest.mark.parametrize("kind", ["index", "constraint"])
+def test_postgresql_nulls_not_distinct(pg_url: str, kind: str) -> None:
+    """``postgresql_nulls_not_distinct`` (PostgreSQL 15+) of a unique index or constraint is
+    compared: a change drops and re-creates it; False is the default (not set)."""
+
+    def model(flag: bool | None) -> MetaData:
+        if kind == "index":
+            item: Any = Index("nnd", "title", unique=True, postgresql_nulls_not_distinct=flag)
+        else:
+            item = UniqueConstraint("title", name="nnd", postgresql_nulls_not_distinct=flag)
+        return _model(item)
+
+    create_all(pg_url, model(True))
+    assert diffs(pg_url, model(True)) == []
+    assert [d[0] for d in diffs(pg_url, model(False))] == [f"remove_{kind}", f"add_{kind}"]
+    assert [d[0] for d in diffs(pg_url, model(None))] == [f"remove_{kind}", f"add_{kind}"]
+    assert [d[0] for d in alembic_diffs(pg_url, model(None))] == [f"remove_{kind}", f"add_{kind}"]
+
+
+def test_postgresql_nulls_distinct_by_default(pg_url: str) -> None:
+    """``postgresql_nulls_not_distinct=False`` is PostgreSQL's default: no difference."""
+    create_all(pg_url, _model(UniqueConstraint("title", name="nnd"), Index("ix_a", "a")))
+    same = _model(
+        UniqueConstraint("title", name="nnd", postgresql_nulls_not_distinct=False),
+        Index("ix_a", "a", postgresql_nulls_not_distinct=False),
+    )
+    assert diffs(pg_url, same) == []

@@ -37,6 +37,7 @@ from sterna.dialects.compare_elements import (  # the primitives, re-exported fr
     options_signature,
     reflected_index_dict,
     unique_columns,
+    unique_options_signature,
 )
 from sterna.dialects.records import REFLECTED
 from sterna.operations.ops import (
@@ -115,7 +116,8 @@ def meta_items(ctx: AutogenContext, meta: Table) -> tuple[list[Item], set[str | 
             left_out.add(name)
             continue
         columns = tuple(c.name.lower() for c in constraint.columns)
-        items.append(Item(UNIQUE, name, columns, True, (), constraint))
+        options = unique_options_signature(constraint.dialect_kwargs, dialect, meta.name)
+        items.append(Item(UNIQUE, name, columns, True, options, constraint))
     left_out.discard(None)
     return items, left_out
 
@@ -169,7 +171,10 @@ def conn_items(ctx: AutogenContext, conn: TableInfo) -> list[Item]:
         if not ctx.run_name_filters(unique.name, kind, parent):
             continue
         columns = tuple(c.lower() for c in unique.columns)
-        items.append(Item(UNIQUE, unique.name, columns, True, (), unique, either=unique.from_index))
+        options = unique_options_signature(unique.dialect_options, dialect, conn.name)
+        items.append(
+            Item(UNIQUE, unique.name, columns, True, options, unique, either=unique.from_index)
+        )
     return items
 
 
