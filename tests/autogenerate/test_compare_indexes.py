@@ -219,3 +219,19 @@ def test_postgresql_nulls_distinct_by_default(pg_url: str) -> None:
         Index("ix_a", "a", postgresql_nulls_not_distinct=False),
     )
     assert diffs(pg_url, same) == []
+
+
+def test_mariadb_changed_unique_constraint_is_dropped_as_a_constraint(mysql_url: str) -> None:
+    """MariaDB keeps a unique constraint as a unique index; when the model's named
+    ``UniqueConstraint`` changes its columns, the old one is dropped as the constraint the
+    model declares (``drop_constraint(type_="unique")``), as Alembic reports it, not as an
+    index; the downgrade re-creates it as a constraint."""
+    create_all(mysql_url, _model(UniqueConstraint("a", name="uq_doc")))
+    after = _model(UniqueConstraint("a", "b", name="uq_doc"))
+    assert [d[0] for d in diffs(mysql_url, after)] == ["remove_constraint", "add_constraint"]
+    assert [d[0] for d in alembic_diffs(mysql_url, after)] == [
+        "remove_constraint",
+        "add_constraint",
+    ]
+    script = roundtrip(mysql_url, _model(UniqueConstraint("a", name="uq_doc")), after)
+    assert script.downgrade_ops is not None

@@ -18,10 +18,10 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Index, Table, UniqueConstraint
+from sqlalchemy import Column, Index, MetaData, Table, UniqueConstraint
 from sqlalchemy.engine import Dialect
 
 from sterna.autogenerate.compare.conditional import included
@@ -326,7 +326,8 @@ def compare_indexes_and_uniques(
     adds: list[Item] = []
     for item, other in _pair(wanted, found):
         if _differs(ctx, conn, item, other):
-            drops.append(other)
+            # a model unique constraint replaces MySQL's unique index as a constraint
+            drops.append(replace(other, either=False) if item.kind == UNIQUE else other)
             adds.append(item)
     # a new table's unique constraints are part of its create_table
     adds.extend(
@@ -447,11 +448,24 @@ def _drop_op(
             return None
         op = DropIndexOp.from_index(index)
     else:
-        constraint = next(
-            c for c in table.constraints if isinstance(c, UniqueConstraint) and c.name == item.name
-        )
+        constraint = _unique_constraint(table, item.name)
         if not ctx.run_object_filters(constraint, item.name, UNIQUE, True, None):
             return None
         op = DropConstraintOp.from_constraint(constraint)
     op.schema = schema
     return op
+
+
+def _unique_constraint(table: Table, name: str) -> UniqueConstraint:
+    """The database's unique constraint ``name``; where MySQL keeps it as a unique index, the
+    constraint it stands for (on a copy of the table's columns: the snapshot stays as read)."""
+    found = next(
+        (c for c in table.constraints if isinstance(c, UniqueConstraint) and c.name == name), None
+    )
+    if found is not None:
+        return found
+    index = next(ix for ix in table.indexes if ix.name == name)
+    constraint = UniqueConstraint(*(c.name for c in index.columns), name=name)
+    columns = [Column(c.name, c.type) for c in index.columns]
+    Table(table.name, MetaData(), *columns, constraint, schema=table.schema)
+    return constraint
