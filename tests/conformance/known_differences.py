@@ -456,11 +456,11 @@ _GENERATED = (
     "SQLAlchemy's CompileError through"
 )
 _FK_NAMED = (
-    "an unnamed foreign key added to an existing table gets the name the database would give "
-    "it (PostgreSQL <table>_<columns>_fkey, MySQL/MariaDB <table>_ibfk_<n>) so that the "
-    "downgrade can drop it, and on MySQL/MariaDB the index it needs is created (and dropped "
-    "with it) explicitly (docs/autogenerate-compare.md); the tests expect the key unnamed, or "
-    "it as the only diff"
+    "an unnamed constraint added to an existing table gets the name the database would give it "
+    "(PostgreSQL <table>_<columns>_fkey / _key, MySQL/MariaDB <table>_ibfk_<n>) so that the "
+    "downgrade can drop it, and on MySQL/MariaDB the index a foreign key needs is created, and "
+    "dropped with the key, explicitly (docs/autogenerate-compare.md); the tests expect the "
+    "constraint unnamed, or the key as the only diff"
 )
 _IDENTITY_NULLABLE = (
     "an Identity makes the model column NOT NULL, and Sterna reports the nullability change "
@@ -532,6 +532,28 @@ ALEMBIC_SUITE_INTENDED: dict[str, str] = {
     "tests.test_suite.IncludeHooksTest::test_change_fk[object]": _FK_NAMED,
     "tests.test_suite.IncludeHooksTest::test_remove_connection_fk": _FK_NAMED,
     "tests.test_suite.IncludeHooksTest::test_change_fk[name]": _INCLUDE_NAME,
+    "tests.test_autogen_indexes.AutogenerateUniqueIndexTest::test_unnamed_cols_changed": _FK_NAMED,
+    "tests.test_autogen_diffs.AutogenFKTest::test_drop_fk_with_mixed_case_name": _FK_NAMED,
+    "tests.test_autogen_diffs.AutogenPlaceholderTableTest::test_fk_chain_with_filtered_": _FK_NAMED,
+    "tests.test_autogen_diffs.AutogenPlaceholderTableTest::test_fk_to_filtered_table_composite": (
+        _FK_NAMED
+    ),
+    "tests.test_autogen_diffs.AutogenPlaceholderTableTest::test_fk_to_filtered_table_single_": (
+        _FK_NAMED
+    ),
+    "tests.test_autogen_diffs.AutogenPlaceholderTableTest::test_multiple_fks_to_same_filtered_": (
+        _FK_NAMED
+    ),
+    "tests.test_postgresql.PGIndexAutogenerateTest::test_expression_indexes_warn_operator": (
+        "an index element with an operator class is compared by its expression (the class, "
+        "which the catalog does not give back, left out); Alembic cannot compare it, warns "
+        "with the sentence the test expects and reports no change even where the expression "
+        "changed"
+    ),
+    "tests.test_mysql.MySQLEnumCompareTest::test_compare_enum_types[VARCHAR(1)-VARCHAR(1)3]": (
+        "a MySQL ENUM whose values are reordered is a type change (the order decides how the "
+        "column sorts and the numbers it stores); Alembic ignores the order"
+    ),
     "tests.test_batch.BatchRoundTripMySQLTest::test_rename_column": _WORKS_HERE,
     "tests.test_batch.BatchRoundTripMySQLTest::test_selfref_fk_recreate": _WORKS_HERE,
     "tests.test_autogen_indexes.AutogenerateIndexTest::test_removed_idx_index_named_as_column": (
