@@ -9,7 +9,7 @@ snapshot), runs every registered comparator, and returns a ``MigrationScript`` w
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +20,6 @@ from sterna.autogenerate.compare.registry import Comparators, comparators
 from sterna.errors_autogenerate import AutogenerateError
 from sterna.operations.ops import (
     DowngradeOps,
-    MigrateOperation,
     MigrationScript,
     OpContainer,
     UpgradeOps,
@@ -273,19 +272,7 @@ def compare_metadata(context: Any, metadata: MetaData | Sequence[MetaData]) -> l
     script = produce_migrations(context, metadata)
     upgrade_ops = script.upgrade_ops
     assert upgrade_ops is not None
-    return list(_diffs(upgrade_ops))
-
-
-def _diffs(container: OpContainer) -> Iterator[Any]:
-    for op in container.ops:
-        if isinstance(op, OpContainer):
-            yield from _diffs(op)
-        else:
-            yield _diff(op)
-
-
-def _diff(op: MigrateOperation) -> Any:
-    return op.to_diff_tuple()
+    return upgrade_ops.as_diffs()
 
 
 def __getattr__(name: str) -> Any:

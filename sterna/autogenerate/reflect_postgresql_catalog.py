@@ -25,8 +25,7 @@ from sterna.autogenerate.reflect import (
     group_rows,
 )
 
-_CONSTRAINTS = text(
-    """
+_CONSTRAINTS = """
     SELECT c.relname AS table_name, con.conname AS name, con.contype AS kind,
       ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(num, ord)
             JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num
@@ -38,7 +37,8 @@ _CONSTRAINTS = text(
       con.confupdtype AS onupdate, con.confdeltype AS ondelete, con.confmatchtype AS match,
       con.condeferrable AS deferrable, con.condeferred AS deferred,
       CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_constraintdef(con.oid, true) END
-        AS definition
+        AS definition,
+      {nulls_not_distinct} AS nulls_not_distinct
     FROM pg_catalog.pg_constraint con
     JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -47,10 +47,8 @@ _CONSTRAINTS = text(
     WHERE n.nspname = :schema AND c.relname IN :names AND con.contype IN ('p', 'u', 'f', 'c')
     ORDER BY c.relname, con.conname
     """
-).bindparams(bindparam("names", expanding=True))
 
-_INDEXES = text(
-    """
+_INDEXES = """
     SELECT c.relname AS table_name, i.relname AS name, ix.indisunique AS is_unique,
       ix.indnkeyatts AS key_count,
       ARRAY(SELECT a.attname::text FROM unnest(ix.indkey::int2[]) WITH ORDINALITY k(num, ord)
@@ -62,7 +60,8 @@ _INDEXES = text(
               FROM unnest(ix.indkey::int2[]) WITH ORDINALITY k(num, ord) ORDER BY k.ord)
       END AS definitions,
       ix.indoption::int2[] AS options, am.amname AS method,
-      pg_catalog.pg_get_expr(ix.indpred, ix.indrelid, true) AS predicate
+      pg_catalog.pg_get_expr(ix.indpred, ix.indrelid, true) AS predicate,
+      {nulls_not_distinct} AS nulls_not_distinct
     FROM pg_catalog.pg_index ix
     JOIN pg_catalog.pg_class i ON i.oid = ix.indexrelid
     JOIN pg_catalog.pg_class c ON c.oid = ix.indrelid
@@ -75,7 +74,21 @@ _INDEXES = text(
       )
     ORDER BY c.relname, i.relname
     """
-).bindparams(bindparam("names", expanding=True))
+
+#: ``NULLS NOT DISTINCT`` of a unique index or constraint (PostgreSQL 15+; false before)
+_NND_CONSTRAINT = (
+    "COALESCE((SELECT nx.indnullsnotdistinct FROM pg_catalog.pg_index nx "
+    "WHERE nx.indexrelid = con.conindid), false)"
+)
+_NND_INDEX = "ix.indnullsnotdistinct"
+
+
+def _query(template: str, nulls_not_distinct: str, connection: Connection) -> Any:
+    version = connection.dialect.server_version_info or (0,)
+    known = nulls_not_distinct if version >= (15,) else "false"
+    sql = template.format(nulls_not_distinct=known)
+    return text(sql).bindparams(bindparam("names", expanding=True))
+
 
 _ACTIONS = {"a": None, "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}
 _MATCH = {"f": "FULL", "p": "PARTIAL", "s": None}
@@ -89,8 +102,10 @@ def read_constraints_and_indexes(
 ) -> None:
     """Fill the keys, constraints and indexes of ``tables`` (all in ``schema_name``)."""
     params = {"schema": schema_name, "names": [t.name for t in tables]}
-    constraints = group_rows(connection.execute(_CONSTRAINTS, params).all(), lambda r: r.table_name)
-    indexes = group_rows(connection.execute(_INDEXES, params).all(), lambda r: r.table_name)
+    found = connection.execute(_query(_CONSTRAINTS, _NND_CONSTRAINT, connection), params).all()
+    constraints = group_rows(found, lambda r: r.table_name)
+    found = connection.execute(_query(_INDEXES, _NND_INDEX, connection), params).all()
+    indexes = group_rows(found, lambda r: r.table_name)
     for table in tables:
         for row in constraints.get(table.name, ()):
             _constraint(table, row, default_schema)
@@ -102,7 +117,8 @@ def _constraint(table: TableInfo, row: Any, default_schema: str | None) -> None:
     if row.kind == "p":
         table.primary_key = PrimaryKeyInfo(row.name, columns)
     elif row.kind == "u":
-        table.uniques.append(UniqueInfo(row.name, columns))
+        options = {"postgresql_nulls_not_distinct": True} if row.nulls_not_distinct else {}
+        table.uniques.append(UniqueInfo(row.name, columns, dialect_options=options))
     elif row.kind == "c":
         table.checks.append(CheckInfo(row.name, _check_body(row.definition)))
     else:
@@ -165,6 +181,8 @@ def _index(row: Any) -> IndexInfo:
         options["postgresql_where"] = row.predicate
     if row.method and row.method != "btree":
         options["postgresql_using"] = row.method
+    if row.nulls_not_distinct:
+        options["postgresql_nulls_not_distinct"] = True
     sorting = tuple(_sorting(int(o)) for o in list(row.options)[:count])
     return IndexInfo(
         name=row.name,

@@ -144,9 +144,12 @@ class ImplHooks:
         rendered_metadata_default: str | None,
         rendered_inspector_default: str | None,
     ) -> bool:
-        """True when the two defaults, as SQL text, differ in Sterna's normal form."""
-        from sterna.dialects.compare_defaults import defaults_differ
+        """True when the two defaults, as SQL text, differ in Sterna's normal form (a serial
+        column's ``nextval(...)`` is no difference)."""
+        from sterna.dialects.compare_defaults import defaults_differ, implicit_sequence_default
 
+        if implicit_sequence_default(rendered_inspector_default, metadata_column):
+            return False
         return defaults_differ(
             self.dialect,
             rendered_inspector_default,

@@ -21,6 +21,7 @@ from sqlalchemy.sql.compiler import DDLCompiler
 
 from sterna.ddl.elements import (
     ColumnName,
+    ColumnNullable,
     ColumnType,
     alter_table,
     format_column,
@@ -229,14 +230,25 @@ class PostgresqlImpl(DefaultImpl):
                 )
             )
             kw["type_"] = None
-        new, existing = kw.get("server_default", False), kw.get("existing_server_default")
-        if is_identity_change(new, existing):
-            compiler = self.dialect.ddl_compiler(self.dialect, cast(Any, None))
-            action = identity_action(compiler, new, existing, (table_name, column_name))
-            if action:
-                self._exec(IdentityChange(table_name, column_name, kw.get("schema"), action))
-            kw["server_default"] = False
+        self._alter_identity(table_name, column_name, kw)
         super().alter_column(table_name, column_name, **kw)
+
+    def _alter_identity(self, table_name: str, column_name: str, kw: dict[str, Any]) -> None:
+        """An identity added, changed or dropped (``kw``'s default then goes no further).  An
+        identity can only be added to a NOT NULL column, so ``nullable=False`` comes first; a
+        ``nullable=True`` waits until the identity is gone (the default implementation runs it
+        after this)."""
+        new, existing = kw.get("server_default", False), kw.get("existing_server_default")
+        if not is_identity_change(new, existing):
+            return
+        if kw.get("nullable") is False:
+            self._exec(ColumnNullable(table_name, column_name, False, kw.get("schema")))
+            kw["nullable"] = None
+        compiler = self.dialect.ddl_compiler(self.dialect, cast(Any, None))
+        action = identity_action(compiler, new, existing, (table_name, column_name))
+        if action:
+            self._exec(IdentityChange(table_name, column_name, kw.get("schema"), action))
+        kw["server_default"] = False
 
     def create_enum(
         self,

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import Boolean, Interval
+from sqlalchemy import Boolean, Column, Interval, Sequence
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeEngine
 
@@ -35,6 +35,19 @@ def defaults_differ(
     form = _value_form(dialect, type_) if type_ is not None else None
     name = dialect.name
     return normalize_default(conn_text, name, form) != normalize_default(rendered, name, form)
+
+
+def implicit_sequence_default(conn_text: str | None, meta: Column[Any]) -> bool:
+    """Whether the database's default is the ``nextval('..._seq'::regclass)`` PostgreSQL gives
+    a serial column, for a model column that asks for one (a primary key, a ``Sequence`` or
+    ``autoincrement=True``, without a server default of its own): not a difference."""
+    if conn_text is None or not conn_text.lower().startswith("nextval("):
+        return False
+    if meta.server_default is not None:
+        return False
+    return bool(
+        meta.primary_key or isinstance(meta.default, Sequence) or meta.autoincrement is True
+    )
 
 
 def _value_form(dialect: Dialect, type_: TypeEngine[Any]) -> Callable[[str], str | None] | None:

@@ -23,6 +23,8 @@ from sterna.dialects.sql_text import normalize_expression
 
 
 def _option_text(value: Any, dialect: Dialect, table_name: str) -> str:
+    if isinstance(value, bool):
+        return "true"
     if isinstance(value, (list, tuple)):
         return ",".join(str(v.name if isinstance(v, Column) else v).lower() for v in value)
     if isinstance(value, str) and not isinstance(value, (list, tuple)):
@@ -32,15 +34,33 @@ def _option_text(value: Any, dialect: Dialect, table_name: str) -> str:
     )
 
 
+def _compared(
+    options: Mapping[str, Any], keys: tuple[str, ...], dialect: Dialect, table_name: str
+) -> list[tuple[str, str]]:
+    """``(key, normal text)`` of the ``keys`` set in ``options`` (a flag set to False is not
+    set)."""
+    found: list[tuple[str, str]] = []
+    for key in keys:
+        value = options.get(key)
+        if value is not None and value is not False and value != []:
+            found.append((key, _option_text(value, dialect, table_name)))
+    return found
+
+
+def unique_options_signature(
+    options: Mapping[str, Any], dialect: Dialect, table_name: str
+) -> tuple[Any, ...]:
+    """The dialect options a unique constraint is compared by (the profile's
+    ``compared_unique_options``)."""
+    keys = profile_for(dialect).compared_unique_options
+    return tuple(sorted(_compared(options, keys, dialect, table_name)))
+
+
 def options_signature(
     options: dict[str, Any], dialect: Dialect, table_name: str
 ) -> tuple[Any, ...]:
-    found: list[tuple[str, str]] = []
     profile = profile_for(dialect)
-    for key in profile.compared_index_options:
-        value = options.get(key)
-        if value is not None and value != []:
-            found.append((key, _option_text(value, dialect, table_name)))
+    found = _compared(options, profile.compared_index_options, dialect, table_name)
     method = profile.index_method_option
     using = options.get(method) if method else None
     if method and using and str(using).lower() != profile.index_method_default:
@@ -54,6 +74,7 @@ def meta_element(expr: Any, dialect: Dialect, table_name: str) -> str:
     if isinstance(expr, Column):
         return str(expr.name).lower()
     text, descending, nulls = split_ordering(compile_expression(expr, dialect), dialect.name)
+    text = profile_for(dialect).index_element_text(text)
     words = [normalize_expression(text, dialect.name, table_name=table_name)]
     return " ".join(words + order_words(descending, nulls, dialect.name))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import ClassVar
 
@@ -9,6 +10,13 @@ from sterna.dialects.profile import FOREIGN_KEY, PRIMARY_KEY, DialectProfile
 
 #: PostgreSQL's identifier limit (NAMEDATALEN - 1), in bytes
 MAX_NAME_BYTES = 63
+
+#: an index element written with an operator class: a column name or a parenthesised
+#: expression, then the class's (optionally schema-qualified) name
+_WITH_OPCLASS = re.compile(
+    r"^\s*(?P<element>[A-Za-z_][\w$]*\s+|.*\)\s*)(?P<opclass>[A-Za-z_][\w$]*(\.[A-Za-z_][\w$]*)?)\s*$",
+    re.S,
+)
 
 
 class PostgresqlProfile(DialectProfile):
@@ -23,7 +31,9 @@ class PostgresqlProfile(DialectProfile):
     compared_index_options: ClassVar[tuple[str, ...]] = (
         "postgresql_where",
         "postgresql_include",
+        "postgresql_nulls_not_distinct",
     )
+    compared_unique_options: ClassVar[tuple[str, ...]] = ("postgresql_nulls_not_distinct",)
     index_method_option: ClassVar[str | None] = "postgresql_using"
     folds_redundant_uniques: ClassVar[bool] = True
     check_names_are_per_schema: ClassVar[bool] = True
@@ -40,6 +50,13 @@ class PostgresqlProfile(DialectProfile):
         elif base in ("timestamp", "time") and args == ("6",):
             args = ()
         return base, args, flags
+
+    def index_element_text(self, text: str) -> str:
+        """Without an operator class (``aa array_ops``, ``(jb->'x') jsonb_path_ops``): the
+        catalog gives an index column back without it, so the expression is compared alone
+        (a change of the class only is not seen)."""
+        found = _WITH_OPCLASS.match(text)
+        return found.group("element").strip() if found else text
 
     def check_name(self, table: str, column: str | None, taken: set[str]) -> str:
         """``<table>_<column>_check`` (one column) or ``<table>_check``, then ``..._check1``,

@@ -75,6 +75,8 @@ class DialectProfile:
     # -- indexes, unique and foreign key constraints --------------------------------------------
     #: index dialect options compared (a partial index's ``WHERE``, ``INCLUDE`` columns)
     compared_index_options: ClassVar[tuple[str, ...]] = ()
+    #: dialect options a unique constraint is compared by (besides its columns)
+    compared_unique_options: ClassVar[tuple[str, ...]] = ()
     #: the index method option compared (``USING``; its default method is left out), or None
     index_method_option: ClassVar[str | None] = None
     index_method_default: ClassVar[str] = "btree"
@@ -148,6 +150,13 @@ class DialectProfile:
         it back (``charset`` and ``collation``: the model's, ``column_collation``: the
         database column's)."""
         return base, args
+
+    # -- index elements --------------------------------------------------------------------------
+
+    def index_element_text(self, text: str) -> str:
+        """A model index element's SQL text (its ordering words removed) in the form the
+        database's reflection gives it back; the generic rule: unchanged."""
+        return text
 
     # -- names ---------------------------------------------------------------------------------
 

@@ -86,3 +86,31 @@ def test_altered_autoincrement_key_still_generates_ids(
     with engine(db_url) as eng, eng.begin() as conn:
         conn.execute(insert(table), [{}, {}])
         assert list(conn.scalars(select(table.c.x).order_by(table.c.x))) == [1, 2]
+
+
+def _composite(type_: Any) -> MetaData:
+    metadata = MetaData()
+    Table(
+        "a",
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=False),
+        Column("x", type_, primary_key=True, autoincrement=True),
+    )
+    return metadata
+
+
+@pytest.mark.parametrize("url_fixture", ["pg_url", "mysql_url"])
+def test_composite_key_with_an_autoincrement_column_is_unchanged(
+    request: pytest.FixtureRequest, url_fixture: str
+) -> None:
+    """``CREATE TABLE`` writes a composite key's autoincrement column first (``PRIMARY KEY (x,
+    id)``); the model's key is the same, not dropped and re-created (Alembic's suite,
+    ``test_alter_column_autoincrement_compositepk_explicit_true``)."""
+    db_url = request.getfixturevalue(url_fixture)
+    create_all(db_url, _composite(Integer))
+    upgrade = produce(db_url, _composite(Integer)).upgrade_ops
+    assert upgrade is not None and upgrade.is_empty()
+    found = produce(db_url, _composite(BigInteger)).upgrade_ops
+    assert found is not None
+    assert [type(op).__name__ for op in flatten(found)] == ["AlterColumnOp"]
+    assert _sterna_alter(db_url, _composite(BigInteger)).kw["autoincrement"] is True

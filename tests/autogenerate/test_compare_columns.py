@@ -12,6 +12,7 @@ from tests.autogenerate._compare_support import (
     alembic_diffs,
     create_all,
     diffs,
+    flatten,
     produce,
     roundtrip,
     summarize,
@@ -122,3 +123,51 @@ def test_include_name_for_columns(db_url: str) -> None:
 
     assert diffs(db_url, _people(), include_name=include_name) == []
     assert summarize(diffs(db_url, _people())) == {("remove_column", None, "people", "legacy")}
+
+
+def _plain(diff: Any) -> Any:
+    """A diff with its type and default objects as text, so two tools' diffs compare."""
+    if isinstance(diff, list):
+        return [_plain(item) for item in diff]
+    if isinstance(diff, dict):
+        return {k: _plain(v) for k, v in diff.items()}
+    if isinstance(diff, tuple):
+        return tuple(_plain(item) for item in diff)
+    if diff is None or isinstance(diff, (bool, str)):
+        return diff
+    arg = getattr(diff, "arg", None)
+    return f"default {getattr(arg, 'text', arg)}" if arg is not None else repr(diff)
+
+
+@pytest.mark.parametrize("server", ["postgresql", "mariadb"])
+def test_a_changed_comments_diff_is_alembics(server: str, request: pytest.FixtureRequest) -> None:
+    """``as_diffs()`` gives an altered column as one list of ``modify_*`` tuples, and its
+    ``existing_server_default`` is ``False`` when neither side has a default (a reflected one
+    when the database has it), as in Alembic's diffs (the comment tests of Alembic's suite)."""
+    url = request.getfixturevalue("pg_url" if server == "postgresql" else "mysql_url")
+    with_default = Column("kind", String(10), server_default="x")
+    create_all(url, _people(with_default))
+    after = _people(Column("kind", String(10), server_default="x", comment="k"), comments=True)
+    upgrade = produce(url, after).upgrade_ops
+    assert upgrade is not None
+    ours = [d for d in upgrade.as_diffs() if isinstance(d, list)]
+    theirs = [d for d in alembic_diffs(url, after) if isinstance(d, list)]
+    assert len(ours) == 2 and _plain(ours) == _plain(theirs)
+    assert ours[0][0][4]["existing_server_default"] is False
+
+
+@pytest.mark.parametrize("server", ["postgresql", "mariadb"])
+def test_an_emptied_comment_is_removed(server: str, request: pytest.FixtureRequest) -> None:
+    """A model comment changed to ``""`` removes the comment: ``modify_comment`` is ``None``,
+    as in Alembic (an empty comment and none are the same to the database)."""
+    url = request.getfixturevalue("pg_url" if server == "postgresql" else "mysql_url")
+    create_all(url, _people(comments=True))
+    after = _people(comments=True)
+    after.tables["people"].c.name.comment = ""
+    upgrade = produce(url, after).upgrade_ops
+    assert upgrade is not None
+    ops = [op for op in flatten(upgrade) if isinstance(op, AlterColumnOp)]
+    assert len(ops) == 1 and ops[0].modify_comment is None
+    assert [d[5:] for d in ops[0].to_diff_tuple()] == [("full name", None)]
+    theirs = [d for d in alembic_diffs(url, after) if isinstance(d, list)]
+    assert [d[0][5:] for d in theirs] == [("full name", None)]

@@ -119,6 +119,16 @@ def test_deferrable_foreign_keys_on_postgresql(pg_url: str) -> None:
     }
 
 
+def test_initially_deferred_alone_is_deferrable_on_postgresql(pg_url: str) -> None:
+    """``initially="DEFERRED"`` without ``deferrable``: PostgreSQL makes the key deferrable and
+    reflects it so; the unchanged model is no difference (Alembic's suite,
+    ``test_add_initially_deferrable_nochange_three``)."""
+    create_all(pg_url, _shop(initially="DEFERRED"))
+    assert diffs(pg_url, _shop(initially="DEFERRED")) == []
+    assert alembic_diffs(pg_url, _shop(initially="DEFERRED")) == []
+    assert {d[0] for d in diffs(pg_url, _shop())} == {"remove_fk", "add_fk"}
+
+
 def _keyed(*columns: str) -> MetaData:
     metadata = MetaData()
     Table(

@@ -17,6 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
     column,
     func,
+    text,
 )
 
 from tests.autogenerate._compare_support import (
@@ -102,6 +103,32 @@ def test_postgresql_include_and_using(pg_url: str) -> None:
     assert hashed == changed
 
 
+def _gin(*elements: str) -> MetaData:
+    from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+
+    metadata = MetaData()
+    table = Table(
+        "doc",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("tags", ARRAY(Integer)),
+        Column("body", JSONB),
+    )
+    Index("ix_doc_gin", *(text(e) for e in elements), postgresql_using="gin", _table=table)
+    return metadata
+
+
+def test_postgresql_operator_class_of_an_index_element(pg_url: str) -> None:
+    """An element written with an operator class (``tags array_ops``, ``(body->'x')
+    jsonb_path_ops``) is compared without it (the catalog gives the column back without it):
+    the unchanged index was dropped and re-created; a changed expression still is."""
+    elements = ("tags array_ops", "(body->'x')jsonb_path_ops")
+    create_all(pg_url, _gin(*elements))
+    assert diffs(pg_url, _gin(*elements)) == []
+    changed = summarize(diffs(pg_url, _gin("tags array_ops", "(body->'y')jsonb_path_ops")))
+    assert changed == {("remove_index", "doc", "ix_doc_gin"), ("add_index", "doc", "ix_doc_gin")}
+
+
 def test_unique_constraints_added_and_dropped(db_url: str, backend: str) -> None:
     before = _model(UniqueConstraint("a", name="uq_doc_a"))
     after = _model(UniqueConstraint("b", "title", name="uq_doc_b_title"))
@@ -163,3 +190,48 @@ def test_include_name_for_indexes(db_url: str) -> None:
         return not (type_ == "index" and str(name).endswith("elsewhere"))
 
     assert diffs(db_url, _model(Index("ix_keep", "a")), include_name=include_name) == []
+
+
+@pytest.mark.parametrize("kind", ["index", "constraint"])
+def test_postgresql_nulls_not_distinct(pg_url: str, kind: str) -> None:
+    """``postgresql_nulls_not_distinct`` (PostgreSQL 15+) of a unique index or constraint is
+    compared: a change drops and re-creates it; False is the default (not set)."""
+
+    def model(flag: bool | None) -> MetaData:
+        if kind == "index":
+            item: Any = Index("nnd", "title", unique=True, postgresql_nulls_not_distinct=flag)
+        else:
+            item = UniqueConstraint("title", name="nnd", postgresql_nulls_not_distinct=flag)
+        return _model(item)
+
+    create_all(pg_url, model(True))
+    assert diffs(pg_url, model(True)) == []
+    assert [d[0] for d in diffs(pg_url, model(False))] == [f"remove_{kind}", f"add_{kind}"]
+    assert [d[0] for d in diffs(pg_url, model(None))] == [f"remove_{kind}", f"add_{kind}"]
+    assert [d[0] for d in alembic_diffs(pg_url, model(None))] == [f"remove_{kind}", f"add_{kind}"]
+
+
+def test_postgresql_nulls_distinct_by_default(pg_url: str) -> None:
+    """``postgresql_nulls_not_distinct=False`` is PostgreSQL's default: no difference."""
+    create_all(pg_url, _model(UniqueConstraint("title", name="nnd"), Index("ix_a", "a")))
+    same = _model(
+        UniqueConstraint("title", name="nnd", postgresql_nulls_not_distinct=False),
+        Index("ix_a", "a", postgresql_nulls_not_distinct=False),
+    )
+    assert diffs(pg_url, same) == []
+
+
+def test_mariadb_changed_unique_constraint_is_dropped_as_a_constraint(mysql_url: str) -> None:
+    """MariaDB keeps a unique constraint as a unique index; when the model's named
+    ``UniqueConstraint`` changes its columns, the old one is dropped as the constraint the
+    model declares (``drop_constraint(type_="unique")``), as Alembic reports it, not as an
+    index; the downgrade re-creates it as a constraint."""
+    create_all(mysql_url, _model(UniqueConstraint("a", name="uq_doc")))
+    after = _model(UniqueConstraint("a", "b", name="uq_doc"))
+    assert [d[0] for d in diffs(mysql_url, after)] == ["remove_constraint", "add_constraint"]
+    assert [d[0] for d in alembic_diffs(mysql_url, after)] == [
+        "remove_constraint",
+        "add_constraint",
+    ]
+    script = roundtrip(mysql_url, _model(UniqueConstraint("a", name="uq_doc")), after)
+    assert script.downgrade_ops is not None

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from sterna.ddl.impl import ComparisonResult, DefaultImpl
-from tests.autogenerate._compare_support import create_all, diffs
+from tests.autogenerate._compare_support import create_all, diffs, engine
 from tests.autogenerate._impl_hooks_support import hook_impl
 
 
@@ -107,6 +107,27 @@ def test_compare_server_default_override_decides(db_url: str) -> None:
     assert kinds(found) == ["modify_default"]
     qty = next(s for s in seen if s[0] == "qty")
     assert "5" in str(qty[1]) and "5" in str(qty[2])
+
+
+def test_default_compare_server_default_skips_a_serial_key(pg_url: str) -> None:
+    """The default hook, called as a project's implementation or a test calls it
+    (``context.impl.compare_server_default``), finds a serial key's reflected ``nextval(...)``
+    no difference, as the comparison itself does (Alembic's suite, ``test_primary_key_skip``);
+    a plain column with that default still differs."""
+    from sqlalchemy import inspect
+
+    from sterna.runtime.migration import MigrationContext
+
+    metadata = sa.MetaData()
+    table = _item(metadata, None)
+    create_all(pg_url, metadata)
+    with engine(pg_url) as eng, eng.connect() as conn:
+        reflected = inspect(conn).get_columns("item")[0]["default"]
+        impl = MigrationContext.configure(conn).impl
+        assert str(reflected).startswith("nextval(")
+        unused: Any = None  # the inspected column, which the default hook does not read
+        assert impl.compare_server_default(unused, table.c.id, "", reflected) is False
+        assert impl.compare_server_default(unused, table.c.qty, "", reflected) is True
 
 
 # -- indexes, unique constraints, checks ----------------------------------------------------------

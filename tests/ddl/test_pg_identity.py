@@ -25,6 +25,11 @@ CASES: list[dict[str, Any]] = [
         ),
         "existing_server_default": Identity(start=1),
     },
+    # options the new Identity leaves out stay as they are
+    {
+        "server_default": Identity(start=3, cache=2),
+        "existing_server_default": Identity(start=3, maxvalue=9999, minvalue=0),
+    },
 ]
 
 
@@ -81,5 +86,68 @@ def test_online_add_change_drop(pg_url: str) -> None:
             assert identity_of(conn)[0] == "NO"
             with pytest.raises(OperationError, match="between an identity and a plain"):
                 op.alter_column("t", "id", server_default="5", existing_server_default=Identity())
+    finally:
+        engine.dispose()
+
+
+def _nullable(conn: Any) -> str:
+    return str(
+        conn.execute(
+            text(
+                "SELECT is_nullable FROM information_schema.columns "
+                "WHERE table_name = 't' AND column_name = 'id'"
+            )
+        ).scalar_one()
+    )
+
+
+def test_identity_added_to_a_nullable_column_with_nullable_false(pg_url: str) -> None:
+    """What autogenerate writes for a model column given an ``Identity`` (which makes it NOT
+    NULL): ``SET NOT NULL`` must come before ``ADD GENERATED`` (PostgreSQL refuses an identity
+    on a nullable column), and back: ``DROP IDENTITY`` before ``DROP NOT NULL``."""
+    engine = create_engine(pg_url)
+    try:
+        with engine.begin() as conn:
+            Table("t", MetaData(), Column("id", Integer, nullable=True)).create(conn)
+            op = Operations(MigrationContext.configure(conn))
+            op.alter_column(
+                "t", "id", server_default=Identity(start=2), nullable=False, existing_nullable=True
+            )
+            assert identity_of(conn)[:3] == ("YES", "BY DEFAULT", "2") and _nullable(conn) == "NO"
+            op.alter_column(
+                "t",
+                "id",
+                server_default=None,
+                existing_server_default=Identity(start=2),
+                nullable=True,
+                existing_nullable=False,
+            )
+            assert identity_of(conn)[0] == "NO" and _nullable(conn) == "YES"
+    finally:
+        engine.dispose()
+
+
+def test_options_left_out_stay_as_they_are(pg_url: str) -> None:
+    """Only the options the new ``Identity`` gives are set: ``SET MAXVALUE None`` was written
+    for one it leaves out (invalid SQL)."""
+    engine = create_engine(pg_url)
+    try:
+        with engine.begin() as conn:
+            existing = Identity(start=3, maxvalue=9999, minvalue=0)
+            Table("t", MetaData(), Column("id", Integer, existing)).create(conn)
+            op = Operations(MigrationContext.configure(conn))
+            op.alter_column(
+                "t",
+                "id",
+                server_default=Identity(start=3, cache=2),
+                existing_server_default=existing,
+            )
+            row = conn.execute(
+                text(
+                    "SELECT s.seqcache, s.seqmax FROM pg_sequence s "
+                    "WHERE s.seqrelid = pg_get_serial_sequence('t', 'id')::regclass"
+                )
+            ).one()
+            assert tuple(row) == (2, 9999)
     finally:
         engine.dispose()

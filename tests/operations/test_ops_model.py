@@ -254,12 +254,33 @@ def test_beyond_alembic_reverse_and_diffs() -> None:
     assert table.reverse().to_diff_tuple() == ("rename_table", "s", "b", "a")
 
 
+def _diff_shape(module: Any) -> list[Any]:
+    alter = module.AlterColumnOp(
+        "t", "b", modify_nullable=False, existing_nullable=True, modify_comment="new"
+    )
+    add = module.AddColumnOp("t", sa.Column("a", sa.Integer))
+    upgrade = module.UpgradeOps([module.ModifyTableOps("t", [add, alter])])
+    return [
+        [d[0] for d in item] if isinstance(item, list) else item[0] for item in upgrade.as_diffs()
+    ]
+
+
+def test_as_diffs_keeps_an_altered_columns_list_as_alembic_does() -> None:
+    """``UpgradeOps.as_diffs()`` (what ``check`` reports) gives an altered column as one list of
+    its ``modify_*`` tuples, as Alembic's does: it was flattened into the surrounding list."""
+    assert _diff_shape(ops) == _diff_shape(alembic_ops)
+    assert _diff_shape(ops) == ["add_column", ["modify_nullable", "modify_comment"]]
+
+
 def test_containers() -> None:
     add = ops.AddColumnOp("t", sa.Column("a", sa.Integer))
     alter = ops.AlterColumnOp("t", "b", modify_nullable=False, existing_nullable=True)
     create = ops.CreateTableOp("u", [sa.Column("x", sa.Integer)])
     upgrade = ops.UpgradeOps([create, ops.ModifyTableOps("t", [add, alter])])
-    assert [d[0] for d in upgrade.as_diffs()] == ["add_table", "add_column", "modify_nullable"]
+    found = upgrade.as_diffs()
+    assert [d[0] for d in found[:2]] == ["add_table", "add_column"]
+    # an altered column stays one item, a list of its modify_* tuples (Alembic's shape)
+    assert [d[0] for d in found[2]] == ["modify_nullable"] and found[2][0][-2:] == (True, False)
     downgrade = upgrade.reverse()
     assert isinstance(downgrade, ops.DowngradeOps)
     assert [type(o).__name__ for o in downgrade.ops] == ["ModifyTableOps", "DropTableOp"]

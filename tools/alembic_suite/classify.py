@@ -12,7 +12,9 @@ Rules, first match wins:
    named``, ``module 'alembic.x' has no attribute``): raised from the harness and internal -> c,
    public (see :mod:`.public`) -> b, otherwise -> a;
 4. the failing line of the test uses ``obj._private`` (not ``self._helper``) -> a;
-   ``mock.patch`` of a target the Sterna module lacks -> a; a missing attribute of an object
+   ``mock.patch`` of a target the Sterna module lacks -> a; a test listed in
+   ``ALEMBIC_SUITE_INTENDED`` (tests/conformance/known_differences.py: a test id prefix, or a
+   whole id when the key ends in ``$``) -> b, marked ``intended:``; a missing attribute of an object
    (``'X' object has no attribute 'y'``) raised outside Sterna's code: ``_private`` or an
    owner in :data:`INTERNAL_OWNERS` -> a, else b;
 5. a test of ``test_mssql.py`` / ``test_oracle.py`` -> b, one cause per dialect (Sterna has no
@@ -211,6 +213,12 @@ def _fallback(test_id: str, outcome: Outcome, frames: list[tuple[str, str]]) -> 
     return Verdict("b", f"{_normalise(line)}")
 
 
+def _listed(test_id: str, key: str) -> bool:
+    """An ``ALEMBIC_SUITE_INTENDED`` key is a test id prefix, or a whole id when it ends in
+    ``$``."""
+    return test_id == key[:-1] if key.endswith("$") else test_id.startswith(key)
+
+
 def classify(test_id: str, outcome: Outcome | None, surface: PublicSurface) -> Verdict:
     """The category and cause of one Sterna failure (``outcome`` None: never collected)."""
     verdict = _classify(test_id, outcome, surface)
@@ -240,12 +248,12 @@ def _classify(test_id: str, outcome: Outcome | None, surface: PublicSurface) -> 
     patched = _PATCHED.search(text)
     if patched is not None:
         return Verdict("a", f"mock.patch of internal `{patched.group(1)}.{patched.group(2)}`")
+    listed = next((why for key, why in _intended().items() if _listed(test_id, key)), None)
+    if listed is not None:
+        return Verdict("b", f"intended: {listed}")
     found = _ATTRIBUTE.search(text)
     if found is not None and frames and "/sterna/" not in frames[-1][0]:
         return _attribute_verdict(found)
-    listed = next((why for prefix, why in _intended().items() if test_id.startswith(prefix)), None)
-    if listed is not None:
-        return Verdict("b", f"intended: {listed}")
     dialect = _UNSUPPORTED_DIALECTS.get(test_id.split(".")[1] if "." in test_id else "")
     if dialect is not None:
         return Verdict(

@@ -94,6 +94,16 @@ def _dropped(
     modify_ops.ops.append(op)
 
 
+def _existing_default(conn: ColumnInfo, meta: Column[Any]) -> Any:
+    """The column's current server default for the operation; ``False`` ("not given", as in
+    ``op.alter_column``) when neither the database nor the model has one, as Alembic's
+    ``modify_*`` diffs give it."""
+    current = server_default_of(conn)
+    if current is None and meta.server_default is None:
+        return False
+    return current
+
+
 def _altered(
     ctx: AutogenContext,
     schema: str | None,
@@ -112,7 +122,7 @@ def _altered(
         schema=schema,
         existing_type=conn.type,
         existing_nullable=conn.nullable,
-        existing_server_default=server_default_of(conn),
+        existing_server_default=_existing_default(conn, meta),
         existing_comment=conn.comment,
     )
     assert ctx.dialect is not None

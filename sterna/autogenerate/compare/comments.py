@@ -32,7 +32,7 @@ def compare_column_comment(
     if not _supports_comments(ctx):
         return
     if (conn.comment or None) != (meta.comment or None):
-        alter.modify_comment = meta.comment
+        alter.modify_comment = meta.comment or None  # an empty comment is no comment
 
 
 @comparators.dispatch_native("table")

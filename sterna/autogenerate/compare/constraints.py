@@ -19,7 +19,14 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKeyConstraint, Table
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Enum,
+    ForeignKeyConstraint,
+    PrimaryKeyConstraint,
+    Table,
+)
 
 from sterna.autogenerate.compare.conditional import included
 from sterna.autogenerate.compare.hooks import impl_hook
@@ -63,7 +70,7 @@ def compare_primary_key(
 ) -> None:
     if conn is None or meta is None:
         return
-    wanted = tuple(c.name for c in meta.primary_key.columns)
+    wanted = _primary_key_order(meta.primary_key)
     found = conn.primary_key.columns if conn.primary_key is not None else ()
     if wanted == found:
         return
@@ -74,6 +81,14 @@ def compare_primary_key(
         modify_ops.ops.append(op)
     if wanted:
         modify_ops.ops.append(CreatePrimaryKeyOp.from_constraint(meta.primary_key))
+
+
+def _primary_key_order(key: PrimaryKeyConstraint) -> tuple[str, ...]:
+    """The key's columns in the order ``CREATE TABLE`` writes them: for a key made from the
+    columns' ``primary_key=True`` SQLAlchemy puts the autoincrement column first."""
+    implicit = getattr(key, "_implicit_generated", False)
+    columns = key.columns_autoinc_first if implicit else list(key.columns)
+    return tuple(c.name for c in columns)
 
 
 # -- foreign keys ---------------------------------------------------------------------------------
@@ -107,7 +122,9 @@ def _deferral(
     if not profile_for(dialect_name).compares_fk_deferral:
         return None, None
     initial = initially.upper() if initially else None
-    return (True if deferrable else None), (None if initial == "IMMEDIATE" else initial)
+    # INITIALLY DEFERRED implies DEFERRABLE (PostgreSQL reflects the key as deferrable)
+    deferred = initial == "DEFERRED"
+    return (True if deferrable or deferred else None), (None if initial == "IMMEDIATE" else initial)
 
 
 def conn_fk_sig(ctx: AutogenContext, fk: ForeignKeyInfo) -> FKSig:

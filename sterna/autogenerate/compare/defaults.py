@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Column, Sequence
+from sqlalchemy import Column
 
 from sterna.autogenerate.compare.hooks import impl_hook
 from sterna.autogenerate.compare.registry import comparators
 from sterna.autogenerate.reflect_build import build_column
 from sterna.dialects.compare_defaults import (  # the primitives, re-exported from their old home
     defaults_differ,
+    implicit_sequence_default,
     postgresql_boolean,
     postgresql_interval,
 )
@@ -38,17 +39,6 @@ __all__ = [
     "postgresql_boolean",
     "postgresql_interval",
 ]
-
-
-def _implicit_sequence_default(conn: ColumnInfo, meta: Column[Any]) -> bool:
-    """A PostgreSQL serial column's ``nextval('..._seq'::regclass)`` default."""
-    if conn.default is None or not conn.default.lower().startswith("nextval("):
-        return False
-    if meta.server_default is not None:
-        return False
-    return bool(
-        meta.primary_key or isinstance(meta.default, Sequence) or meta.autoincrement is True
-    )
 
 
 def _with_on_update(conn: ColumnInfo, conn_text: str | None, rendered: str | None) -> str | None:
@@ -88,7 +78,7 @@ def compare_server_default(
     rendered = render_server_default(metadata_default, ctx.dialect)
     if metadata_default is not None and rendered is None:
         return  # FetchedValue: the database decides, nothing to compare
-    conn_text = None if _implicit_sequence_default(conn, meta) else conn.default
+    conn_text = None if implicit_sequence_default(conn.default, meta) else conn.default
     conn_text = _with_on_update(conn, conn_text, rendered)
     if callable(setting):
         verdict = setting(

@@ -18,10 +18,10 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Index, Table, UniqueConstraint
+from sqlalchemy import Column, Index, MetaData, Table, UniqueConstraint
 from sqlalchemy.engine import Dialect
 
 from sterna.autogenerate.compare.conditional import included
@@ -37,6 +37,7 @@ from sterna.dialects.compare_elements import (  # the primitives, re-exported fr
     options_signature,
     reflected_index_dict,
     unique_columns,
+    unique_options_signature,
 )
 from sterna.dialects.records import REFLECTED
 from sterna.operations.ops import (
@@ -115,7 +116,8 @@ def meta_items(ctx: AutogenContext, meta: Table) -> tuple[list[Item], set[str | 
             left_out.add(name)
             continue
         columns = tuple(c.name.lower() for c in constraint.columns)
-        items.append(Item(UNIQUE, name, columns, True, (), constraint))
+        options = unique_options_signature(constraint.dialect_kwargs, dialect, meta.name)
+        items.append(Item(UNIQUE, name, columns, True, options, constraint))
     left_out.discard(None)
     return items, left_out
 
@@ -169,7 +171,10 @@ def conn_items(ctx: AutogenContext, conn: TableInfo) -> list[Item]:
         if not ctx.run_name_filters(unique.name, kind, parent):
             continue
         columns = tuple(c.lower() for c in unique.columns)
-        items.append(Item(UNIQUE, unique.name, columns, True, (), unique, either=unique.from_index))
+        options = unique_options_signature(unique.dialect_options, dialect, conn.name)
+        items.append(
+            Item(UNIQUE, unique.name, columns, True, options, unique, either=unique.from_index)
+        )
     return items
 
 
@@ -321,7 +326,8 @@ def compare_indexes_and_uniques(
     adds: list[Item] = []
     for item, other in _pair(wanted, found):
         if _differs(ctx, conn, item, other):
-            drops.append(other)
+            # a model unique constraint replaces MySQL's unique index as a constraint
+            drops.append(replace(other, either=False) if item.kind == UNIQUE else other)
             adds.append(item)
     # a new table's unique constraints are part of its create_table
     adds.extend(
@@ -442,11 +448,24 @@ def _drop_op(
             return None
         op = DropIndexOp.from_index(index)
     else:
-        constraint = next(
-            c for c in table.constraints if isinstance(c, UniqueConstraint) and c.name == item.name
-        )
+        constraint = _unique_constraint(table, item.name)
         if not ctx.run_object_filters(constraint, item.name, UNIQUE, True, None):
             return None
         op = DropConstraintOp.from_constraint(constraint)
     op.schema = schema
     return op
+
+
+def _unique_constraint(table: Table, name: str) -> UniqueConstraint:
+    """The database's unique constraint ``name``; where MySQL keeps it as a unique index, the
+    constraint it stands for (on a copy of the table's columns: the snapshot stays as read)."""
+    found = next(
+        (c for c in table.constraints if isinstance(c, UniqueConstraint) and c.name == name), None
+    )
+    if found is not None:
+        return found
+    index = next(ix for ix in table.indexes if ix.name == name)
+    constraint = UniqueConstraint(*(c.name for c in index.columns), name=name)
+    columns = [Column(c.name, c.type) for c in index.columns]
+    Table(table.name, MetaData(), *columns, constraint, schema=table.schema)
+    return constraint

@@ -19,7 +19,9 @@ class OpContainer(MigrateOperation):
         return not self.ops
 
     def as_diffs(self) -> list[Any]:
-        """Every nested operation as diff tuples, flattened in order."""
+        """Every nested operation's diff, in order: nested containers are flattened, but the
+        list an ``AlterColumnOp`` gives (one ``modify_*`` tuple per changed aspect) stays one
+        item, as in ``compare_metadata``'s result."""
         return list(_flatten_diffs(self))
 
     def __repr__(self) -> str:
@@ -31,11 +33,7 @@ def _flatten_diffs(container: OpContainer) -> Iterator[Any]:
         if isinstance(op, OpContainer):
             yield from _flatten_diffs(op)
             continue
-        diff = op.to_diff_tuple()
-        if isinstance(diff, list):
-            yield from diff
-        else:
-            yield diff
+        yield op.to_diff_tuple()
 
 
 class ModifyTableOps(OpContainer):
