@@ -8,6 +8,10 @@ function call per statement; SQLAlchemy's ``do_execute`` events cost several tim
 (their dispatch runs for every statement, about 1% of a long SQLite run), and need a
 ``handle_error`` listener to take a failed statement back, which switches the engine's whole
 event path on.
+
+``watch``, when set, is given each statement before the driver executes it: the run's deferred
+version-table change (:mod:`sterna.runtime.version_writes`) is written first when a statement
+names the version table.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from typing import Any
 
 #: a statement the driver executed: (statement, parameters or None, execution context or None)
 Note = Callable[[str, Any, Any], None]
+#: a statement about to be executed
+Watch = Callable[[str], None]
 
 
 class CountedDialect:
@@ -24,6 +30,8 @@ class CountedDialect:
 
     def __init__(self, dialect: Any, note: Note) -> None:
         self.dialect = dialect
+        #: given each statement before it is executed, while set
+        self.watch: Watch | None = None
         self._saved: list[tuple[str, Any]] = []  # (name, the instance's own attribute or None)
         own = vars(dialect)
         for name, wrap in (
@@ -32,7 +40,7 @@ class CountedDialect:
             ("do_execute_no_params", _without_parameters),
         ):
             self._saved.append((name, own.get(name)))
-            setattr(dialect, name, wrap(getattr(dialect, name), note))
+            setattr(dialect, name, wrap(getattr(dialect, name), note, self))
 
     def restore(self) -> None:
         for name, previous in self._saved:
@@ -43,16 +51,26 @@ class CountedDialect:
         self._saved = []
 
 
-def _with_parameters(original: Callable[..., Any], note: Note) -> Callable[..., Any]:
+def _with_parameters(
+    original: Callable[..., Any], note: Note, counted: CountedDialect
+) -> Callable[..., Any]:
     def execute(cursor: Any, statement: str, parameters: Any, context: Any = None) -> None:
+        watch = counted.watch
+        if watch is not None:
+            watch(statement)
         original(cursor, statement, parameters, context)
         note(statement, parameters, context)
 
     return execute
 
 
-def _without_parameters(original: Callable[..., Any], note: Note) -> Callable[..., Any]:
+def _without_parameters(
+    original: Callable[..., Any], note: Note, counted: CountedDialect
+) -> Callable[..., Any]:
     def execute(cursor: Any, statement: str, context: Any = None) -> None:
+        watch = counted.watch
+        if watch is not None:
+            watch(statement)
         original(cursor, statement, context)
         note(statement, None, context)
 

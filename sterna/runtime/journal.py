@@ -29,14 +29,15 @@ import hashlib
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
 
 from sterna.errors_runtime import ResumeMismatchError
-from sterna.runtime.counting import CountedDialect
+from sterna.runtime.counting import CountedDialect, Watch
 from sterna.runtime.transactions import is_not_recorded, one_line
 
 if TYPE_CHECKING:
@@ -151,6 +152,24 @@ class StepJournal:
         """The first ``upto`` statements counted, each on one line."""
         earlier = ["(taken effect in an earlier run)"] * len(self._earlier)
         return (earlier + [one_line(statement) for statement, _ in self._raw])[:upto]
+
+    def watch(self, watch: Watch | None) -> bool:
+        """Give each statement to ``watch`` before it runs (``None``: stop); whether statements
+        can be watched (they are counted through the dialect: a step that commits as a whole,
+        no ``--resume``)."""
+        if self._counted is None:
+            return False
+        self._counted.watch = watch
+        return True
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """Statements run meanwhile are not the step's (a write of Sterna's own)."""
+        active, self.active = self.active, False
+        try:
+            yield
+        finally:
+            self.active = active
 
     def made_durable(self, row_id: int) -> None:
         """The step's row now holds what ran so far and commits with it (autocommit_block):

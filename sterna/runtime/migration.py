@@ -46,6 +46,7 @@ from sterna.runtime.steps import (
     step_revision_label,
 )
 from sterna.runtime.transactions import TransactionProxy
+from sterna.runtime.version_writes import VersionWrites
 from sterna.runtime.versions import VersionChangeLike, VersionTable
 
 if TYPE_CHECKING:
@@ -130,6 +131,7 @@ class MigrationContext:
                 ),
             )
         )
+        self._writes = VersionWrites(self)  # online version changes: sterna.runtime.version_writes
         log.info("Context impl %s.", type(self.impl).__name__)
         if self.as_sql:
             log.info("Generating static SQL")
@@ -186,8 +188,7 @@ class MigrationContext:
     @property
     def config(self) -> Any:
         """The :class:`~sterna.config.Config` of the command running (``None`` outside one)."""
-        env = self.environment_context
-        return env.config if env is not None else None
+        return getattr(self.environment_context, "config", None)
 
     @property
     def version_table(self) -> str:
@@ -227,6 +228,7 @@ class MigrationContext:
             raise ContextUsageError(
                 "a starting revision (start:end) can only be given in offline (--sql) mode"
             )
+        self._writes.flush()
         return self._version.read_heads(self._require_connection("get_current_heads()"))
 
     def _offline_heads(self) -> tuple[str, ...]:
@@ -272,11 +274,12 @@ class MigrationContext:
             with OPERATIONS.installed(self._operations()), progress.reporter.live():
                 current = set(heads)
                 self._progress = (heads, current, [0])
-                for step, step_fn in planned:
+                for number, (step, step_fn) in enumerate(planned, 1):
                     with progress.step(step):
-                        self._run_step(step, step_fn, current, kw)
+                        self._run_step(step, step_fn, current, kw, number == len(planned))
                     self._progress[2][0] += 1
                 progress.finish()
+            self._writes.flush()
             if history is not None:
                 history.flush()
         except BaseException:
@@ -328,6 +331,7 @@ class MigrationContext:
         fn: Callable[..., Any] | None,
         heads: set[str],
         kw: Mapping[str, Any],
+        last: bool = True,
     ) -> None:
         if self.environment_context is not None:
             self.environment_context.steps_started += 1
@@ -350,10 +354,11 @@ class MigrationContext:
                     fn(**kw)
                 if history is not None:
                     history.step_done()
-                self._apply_changes(step.changes, heads)
+                self._apply_changes(step.changes, heads, not last and self._writes.may_defer())
             except MigrationError as exc:
                 if history is not None:
                     history.step_failed(exc)
+                self._writes.after_failure()  # see sterna.runtime.version_writes
                 raise
             except KeyboardInterrupt as exc:
                 if history is not None:
@@ -363,6 +368,7 @@ class MigrationContext:
                 failure = self._failure(step, exc)
                 if history is not None:
                     history.step_failed(failure)
+                self._writes.after_failure()
                 raise failure from exc
             self._notify(step, heads, kw)
 
@@ -401,13 +407,15 @@ class MigrationContext:
         count = journal.committed_count(failing if isinstance(failing, str) else None, exc)
         return step_failure(step, exc, journal.texts(count))
 
-    def _apply_changes(self, changes: Sequence[VersionChangeLike], heads: set[str]) -> None:
+    def _apply_changes(
+        self, changes: Sequence[VersionChangeLike], heads: set[str], defer: bool = False
+    ) -> None:
         for change in changes:
             if self.as_sql:
                 text = self._version.render(change)
                 self.impl.static_output(text + self.impl.command_terminator)
             else:
-                self._version.apply(self._require_connection("a version change"), change)
+                self._writes.apply(change, defer)
             if change.old is not None and change.kind != "insert":
                 heads.discard(change.old)
             if change.new is not None and change.kind != "delete":
@@ -519,11 +527,13 @@ class MigrationContext:
             transaction_ended(self)
             return
         if commit:
+            self._writes.flush()
             if self._history is not None:
                 self._history.flush()  # the rows of the steps that commit now
             transaction.commit()
             self._committed = None
         else:
+            self._writes.discard()
             transaction.rollback()
             if self._history is not None:
                 self._history.discard()

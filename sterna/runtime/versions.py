@@ -4,10 +4,14 @@ One row per head: ``version_num VARCHAR(32) NOT NULL``, primary key constraint n
 ``<table>_pkc`` (left out with ``version_table_pk=False``), optional schema -- as the dialect
 implementation's ``version_table_impl`` builds it (a third-party dialect may change it).  A step's
 :class:`VersionChange` records (planned by the script layer) become INSERT / UPDATE / DELETE
-statements.  Online they run with bound parameters (compiled once, then served from SQLAlchemy's
-statement cache) and an UPDATE or DELETE that does not match exactly one row raises
-:class:`~sterna.errors.VersionTableError`; offline they are rendered from templates compiled once
-per run, in the same text Alembic writes.
+statements, rendered from templates compiled once per run with the values as literals, in the
+text Alembic writes offline.  Online they are sent as that text, without bound parameters, and an
+UPDATE or DELETE that does not match exactly one row raises
+:class:`~sterna.errors.VersionTableError`.  Without parameters the driver never prepares them: a
+statement sent with parameters once per step is a new text to Alembic (which inlines the values)
+but the same text to us, and psycopg prepares a text it has seen five times, then deallocates
+every prepared statement after each ``ALTER`` or ``DROP`` a script runs, which cost two more round
+trips each time (issue 15).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from sqlalchemy import String, Table, bindparam, select
+from sqlalchemy import String, Table, select
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.schema import CreateTable
 from sqlalchemy.sql.expression import Delete, Insert, Select, Update
@@ -55,17 +59,8 @@ class VersionTable:
         self.schema = schema
         self.impl = impl
         self.table = _build_table(name, schema, primary_key, impl)
-        column = self.table.c.version_num
-        self._select: Select[Any] = select(column)
-        self._insert: Insert = self.table.insert().values(version_num=bindparam("new"))
-        self._update: Update = (
-            self.table.update()
-            .where(column == bindparam("old"))
-            .values(version_num=bindparam("new"))
-        )
-        self._delete: Delete = self.table.delete().where(column == bindparam("old"))
+        self._select: Select[Any] = select(self.table.c.version_num)
         self._templates: dict[str, str] | None = None
-        self._online: dict[str, tuple[str, tuple[str, ...] | None]] | None = None
         self._quote: Callable[[Any], str] | None = None
 
     @property
@@ -92,19 +87,14 @@ class VersionTable:
     def apply(self, connection: Connection, change: VersionChangeLike) -> None:
         """Run one change online; UPDATE and DELETE must match exactly one row.
 
-        The statements are compiled once and sent with ``exec_driver_sql`` (events and echo
-        still see them), which keeps the cost per step small.
+        The statement is the text :meth:`render` writes (values inlined and quoted by the
+        dialect, ``%`` doubled where the driver reads placeholders), sent with
+        ``exec_driver_sql`` and no parameters (events and echo still see it).
         """
         kind = change.kind
-        statements = self._online
-        if statements is None:
-            statements = self._online = self._compile_online()
-        if kind not in statements:
+        if kind not in ("insert", "update", "delete"):
             raise ValueError(f"unknown version change kind {kind!r}")
-        sql, order = statements[kind]
-        values = {"old": change.old, "new": change.new}
-        params: Any = tuple(values[name] for name in order) if order is not None else values
-        result = connection.exec_driver_sql(sql, params)
+        result = connection.exec_driver_sql(self.render(change))
         if kind == "insert" or not self.dialect.supports_sane_rowcount:
             return
         if result.rowcount != 1:
@@ -112,18 +102,6 @@ class VersionTable:
             raise VersionTableError(
                 self.qualified_name, action, str(change.old), int(result.rowcount)
             )
-
-    def _compile_online(self) -> dict[str, tuple[str, tuple[str, ...] | None]]:
-        compiled = {}
-        for kind, stmt in (
-            ("insert", self._insert),
-            ("update", self._update),
-            ("delete", self._delete),
-        ):
-            done = stmt.compile(dialect=self.dialect)
-            order = tuple(done.positiontup or ()) if done.positional else None
-            compiled[kind] = (done.string, order)
-        return compiled
 
     # -- offline --------------------------------------------------------------------------------
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from sterna.errors import VersionTableError
 from sterna.runtime.versions import VersionTable
-from tests.runtime.helpers import Change
+from tests.runtime.helpers import Chain, Change, run_env, upgrade_fn, version_rows
 
 
 def test_created_table_has_alembics_shape(db_url: str, backend: str) -> None:
@@ -90,3 +92,56 @@ def test_offline_literals_are_escaped(dialect: str, expected: str) -> None:
     assert table.render(Change("insert", None, "a1")) == (
         "INSERT INTO alembic_version (version_num) VALUES ('a1')"
     )
+
+
+def test_values_a_driver_could_misread_round_trip_online(db_url: str) -> None:
+    """The values are inlined as the dialect quotes literals: quotes, backslashes and ``%``
+    (a placeholder to format-style drivers) reach the table as they are."""
+    odd = ["o'k", "a\\b", "50%", "%(new)s", "%s"]
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        table = VersionTable(conn.dialect)
+        table.ensure(conn)
+        for value in odd:
+            table.apply(conn, Change("insert", None, value))
+        assert sorted(table.read_heads(conn)) == sorted(odd)
+        table.apply(conn, Change("update", "o'k", "o''k\\%"))
+        table.apply(conn, Change("delete", "%(new)s", None))
+        with pytest.raises(VersionTableError, match="found 0"):
+            table.apply(conn, Change("update", "%(old)s", "x"))
+        assert sorted(table.read_heads(conn)) == sorted(["o''k\\%", "a\\b", "50%", "%s"])
+    engine.dispose()
+
+
+def test_psycopg_prepares_no_version_statement(pg_url: str, tmp_path: Path) -> None:
+    """psycopg prepares a statement text it was sent five times and deallocates every prepared
+    statement after an ALTER: version statements sent with parameters cost two more round trips
+    per step of a run of ALTERs.  Sent as text with the values inlined, none is prepared."""
+    chain = Chain(tmp_path)
+    chain.add("r00", "op.create_table('t', sa.Column('id', sa.Integer, primary_key=True))")
+    for i in range(1, 10):
+        chain.add(f"r{i:02d}", f"op.add_column('t', sa.Column('c{i}', sa.Integer))")
+    trace = tmp_path / "libpq.trace"
+    engine = create_engine(pg_url)
+    try:
+        with engine.connect() as conn, trace.open("w") as out:
+            pgconn = conn.connection.dbapi_connection.pgconn  # type: ignore[union-attr]
+            pgconn.trace(out.fileno())
+            run_env(
+                chain,
+                pg_url,
+                upgrade_fn(chain),
+                connection=conn,
+                # a callback sees each step's version row: each is written when its step ends
+                configure={"on_version_apply": [lambda **kw: None]},
+            )
+            pgconn.untrace()
+    finally:
+        engine.dispose()
+    sent = [line.split("\t") for line in trace.read_text().splitlines()]
+    messages = [fields[3:5] for fields in sent if len(fields) > 4 and fields[1] == "F"]
+    assert version_rows(pg_url) == ["r09"]
+    assert sum("UPDATE alembic_version" in text for _, text in messages) == 9
+    assert not [text for _, text in messages if "DEALLOCATE" in text]
+    prepared = [text for kind, text in messages if kind == "Parse" and "alembic_version" in text]
+    assert not prepared
