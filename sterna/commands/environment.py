@@ -6,8 +6,6 @@ no database never load them.
 
 from __future__ import annotations
 
-import sys
-
 from sterna.config import Config, parse_bool
 from sterna.errors_root import CommandError
 from sterna.errors_runtime import DatabaseError

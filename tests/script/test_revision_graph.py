@@ -291,7 +291,8 @@ def test_dependencies_take_alembics_form(deps: str | list[str] | tuple[str, ...]
     from alembic.script.revision import Revision as AlembicRevision
 
     ours = Revision("bbbb", "aaaa", dependencies=deps)
-    assert ours.dependencies == AlembicRevision("bbbb", "aaaa", dependencies=deps).dependencies
+    theirs = AlembicRevision("bbbb", "aaaa", dependencies=deps)  # type: ignore[arg-type]
+    assert ours.dependencies == theirs.dependencies
     assert ours.dependency_ids == ((deps,) if isinstance(deps, str) else tuple(deps or ()))
 
 
