@@ -11,7 +11,6 @@ import os
 
 from sterna.commands.environment import load_script, revision_environment, run_env
 from sterna.config import Config
-from sterna.errors_commands import HistoryValidationError
 from sterna.errors_root import CommandError
 from sterna.errors_util import DatabaseNotAtHead
 from sterna.util.messaging import obfuscate_url_pw
@@ -507,6 +506,7 @@ def validate(config: Config) -> None:
         HistoryValidationError: At least one problem was found (the command line exits 1).
     """
     from sterna.commands.validate import find_problems, summary
+    from sterna.errors_commands import HistoryValidationError
 
     script = load_script(config)
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from sterna.config import Config, parse_bool
 from sterna.errors_root import CommandError
-from sterna.errors_runtime import DatabaseError
 
 # names used in annotations only: ``typing`` is not imported at run time (about 3 ms)
 TYPE_CHECKING = False
@@ -16,6 +15,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
     from typing import Any
 
+    from sterna.errors_runtime import DatabaseError
     from sterna.runtime.errors import EngineURLs
     from sterna.script import ScriptDirectory
 

@@ -19,7 +19,6 @@ from sterna.errors_root import CommandError
 from sterna.errors_script import ScriptError
 from sterna.script import _locations, snapshot
 from sterna.script.base import Script
-from sterna.script.bundle import CodeBundle
 from sterna.script.loader import load_module, python_file_or_bytecode, reads_own_bytecode
 from sterna.script.revision import RevisionMap
 from sterna.script.scan import (
@@ -180,6 +179,8 @@ class ScriptDirectory:
                 for script in scripts:
                     script.module  # noqa: B018 - importing is the point
                 return
+            from sterna.script.bundle import CodeBundle  # only the commands that run import
+
             bundle = CodeBundle(self.dir)
             for script in scripts:
                 script.import_through(bundle, self.listed_stat(script.path))
