@@ -119,6 +119,17 @@ def _modify_column(element: ModifyColumn, compiler: DDLCompiler, **kw: Any) -> s
     return f"{alter_table(compiler, element)} " + " ".join(parts)
 
 
+@compiles(ColumnName, "mysql")
+@compiles(ColumnName, "mariadb")
+def _column_name(element: ColumnName, compiler: DDLCompiler, **kw: Any) -> str:
+    """``RENAME COLUMN`` (MySQL 8.0, MariaDB 10.5.2): a rename that needs no definition."""
+    return (
+        f"{alter_table(compiler, element)} RENAME COLUMN "
+        f"{format_column(compiler, element.column_name)} TO "
+        f"{format_column(compiler, element.new_name)}"
+    )
+
+
 @compiles(MySQLDropConstraint, "mysql")
 @compiles(MySQLDropConstraint, "mariadb")
 def _drop_constraint(element: MySQLDropConstraint, compiler: DDLCompiler, **kw: Any) -> str:

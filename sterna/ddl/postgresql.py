@@ -20,12 +20,11 @@ from sqlalchemy.schema import ExecutableDDLElement
 from sqlalchemy.sql.compiler import DDLCompiler
 
 from sterna.ddl.elements import (
-    ColumnName,
     ColumnType,
-    alter_table,
-    format_column,
+    RenameTable,
     format_literal,
     format_table,
+    rename_table_in_place,
 )
 from sterna.ddl.impl import DefaultImpl
 from sterna.ddl.locks import advisory_key, lock_identity
@@ -88,14 +87,7 @@ class CreateEnumIfMissing(ExecutableDDLElement):
         self.enum = enum
 
 
-@compiles(ColumnName, "postgresql")
-def _column_name(element: ColumnName, compiler: DDLCompiler, **kw: Any) -> str:
-    """``RENAME a TO b``: PostgreSQL's short form, the statement Alembic writes."""
-    return (
-        f"{alter_table(compiler, element)} RENAME "
-        f"{format_column(compiler, element.column_name)} TO "
-        f"{format_column(compiler, element.new_name)}"
-    )
+compiles(RenameTable, "postgresql")(rename_table_in_place)
 
 
 @compiles(DropEnum, "postgresql")

@@ -47,7 +47,11 @@ DEFAULT_DIALECT: dict[str, Case] = {
     "alter_type_and_nullable": lambda op: op.alter_column(
         "t", "c", type_=sa.Integer, existing_type=sa.String(15), nullable=False
     ),
-    # (a rename is left out: Sterna writes RENAME COLUMN here, docs/operations.md)
+    "rename_column": lambda op: op.alter_column("t", "c", new_column_name="x"),
+    "rename_column_in_schema": lambda op: op.alter_column(
+        "t", "c", new_column_name="x", schema="foo"
+    ),
+    "rename_table_in_schema": lambda op: op.rename_table("t1", "t2", schema="foo"),
     "alter_everything": lambda op: op.alter_column(
         "t", "c", type_=sa.Integer, nullable=True, server_default="5"
     ),
