@@ -240,6 +240,14 @@ _IMPLICIT_COMMIT = frozenset(
 _PARSE_ERRORS = frozenset({1064, 1149})
 
 
+def _is_datetime(type_: Any) -> bool:
+    """A DATETIME or TIMESTAMP column type (given as a class or an instance)."""
+    from sqlalchemy import DateTime
+    from sqlalchemy.types import to_instance
+
+    return isinstance(to_instance(type_), DateTime)
+
+
 def _error_code(exc: BaseException) -> int | None:
     args = getattr(getattr(exc, "orig", None), "args", ())
     return args[0] if args and isinstance(args[0], int) else None
@@ -347,13 +355,18 @@ class MySQLImpl(DefaultImpl):
             self._exec(ColumnName(table_name, column_name, name or column_name, schema))
             return
         definition = self._definition(table_name, column_name, schema, given, existing)
-        self._exec(
-            ModifyColumn(table_name, column_name, definition, schema, name if renaming else None)
-        )
+        new_name = name if renaming else None
+        if new_name is None and expression_default and _is_datetime(definition.type_):
+            new_name = column_name  # CHANGE c c, as Alembic writes a DATETIME's default
+        self._exec(ModifyColumn(table_name, column_name, definition, schema, new_name))
 
     def _rename_only_allowed(self, existing: dict[str, Any]) -> bool:
         """Use ``RENAME COLUMN`` (no definition needed) when the definition is not fully known
-        and the server has it (offline: assume a current server)."""
+        and the server has it (offline: assume a current server).  On a stand-in connection
+        (:meth:`_can_read`) the rename is a ``CHANGE`` written from the arguments, as Alembic
+        writes every MySQL rename."""
+        if not self.as_sql and self.connection is not None and not self._can_read():
+            return False
         if self._missing(existing, {"type_": None, "nullable": None, "server_default": False}):
             version = self.dialect.server_version_info
             since = (10, 5, 2) if self._is_mariadb else self.rename_column_since
