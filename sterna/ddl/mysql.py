@@ -22,6 +22,9 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import CreateSequence, DropSequence
 from sqlalchemy.sql.compiler import DDLCompiler
+from sqlalchemy.sql.elements import BinaryExpression, ClauseElement, UnaryExpression
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.operators import asc_op, desc_op
 from sqlalchemy.sql.schema import Constraint, Index
 
 from sterna.ddl.elements import (
@@ -240,6 +243,13 @@ _IMPLICIT_COMMIT = frozenset(
 _PARSE_ERRORS = frozenset({1064, 1149})
 
 
+def _functional_key_part(expr: Any) -> bool:
+    """Whether an index element is an expression MySQL indexes as a functional key part."""
+    if isinstance(expr, (BinaryExpression, FunctionElement)):
+        return True
+    return isinstance(expr, UnaryExpression) and expr.modifier not in (desc_op, asc_op)
+
+
 def _is_datetime(type_: Any) -> bool:
     """A DATETIME or TIMESTAMP column type (given as a class or an instance)."""
     from sqlalchemy import DateTime
@@ -297,6 +307,17 @@ class MySQLImpl(DefaultImpl):
                     raise
                 time.sleep(0.05 * (attempt + 1))
         return False  # not reached
+
+    def render_ddl_sql_expr(
+        self, expr: ClauseElement, is_server_default: bool = False, **kw: Any
+    ) -> str:
+        """As the generic rule; an index element that MySQL takes as a functional key part
+        (an operator, a function, a unary minus: not a column, not ``DESC``) in its own
+        parentheses, which MySQL requires (``CREATE INDEX ix ON t ((x > 5))``)."""
+        text = super().render_ddl_sql_expr(expr, is_server_default=is_server_default, **kw)
+        if kw.get("is_index") and _functional_key_part(expr):
+            return f"({text})"
+        return text
 
     def alter_column(
         self,

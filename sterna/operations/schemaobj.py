@@ -208,7 +208,7 @@ class SchemaObjects:
             constraint = PrimaryKeyConstraint(name=name)
         elif type_ == "unique":
             constraint = UniqueConstraint(name=name)
-        elif type_ == "check" or type_ is None:
+        elif type_ in ("check", "exclude") or type_ is None:  # dropped by name alone
             constraint = CheckConstraint("", name=name)
         else:
             raise ValueError(
@@ -291,16 +291,17 @@ def unbind_expression(expr: Any) -> Any:
 
 def detach(item: SchemaItem) -> SchemaItem:
     """A copy of a column or constraint that is not attached to any table (constraints refer to
-    their columns by name), so that it can be placed in a new table."""
+    their columns by key, which a copied column keeps: ``Column("x", key="y")``), so that it can
+    be placed in a new table beside copies of its columns."""
     if isinstance(item, Column):
         return item._copy()
     if isinstance(item, PrimaryKeyConstraint):
         return PrimaryKeyConstraint(
-            *[c.name for c in item.columns], name=_name(item), **item.dialect_kwargs
+            *[c.key for c in item.columns], name=_name(item), **item.dialect_kwargs
         )
     if isinstance(item, UniqueConstraint):
         return UniqueConstraint(
-            *[c.name for c in item.columns],
+            *[c.key for c in item.columns],
             name=_name(item),
             deferrable=item.deferrable,
             initially=item.initially,
@@ -316,6 +317,8 @@ def detach(item: SchemaItem) -> SchemaItem:
         )
     if isinstance(item, ForeignKeyConstraint):
         return _copy_foreign_key(item)
+    if type(item).__name__ == "ExcludeConstraint":
+        return _copy_exclude(item)
     if isinstance(item, Constraint):
         return item._copy()
     if isinstance(item, Index):
@@ -357,6 +360,24 @@ def _copy_foreign_key(constraint: ForeignKeyConstraint) -> ForeignKeyConstraint:
     if named or schema is None:
         return constraint._copy()
     return constraint._copy(schema=schema)
+
+
+def _copy_exclude(constraint: Any) -> Constraint:
+    """A PostgreSQL EXCLUDE constraint whose elements and WHERE name their columns: its own
+    ``_copy()`` keeps the bound columns, which attach the copy to the original table (the
+    models' table gained a constraint each time an operation was rendered or run)."""
+    elements = [(unbind_expression(e), operator) for e, _name, operator in constraint._render_exprs]
+    where = constraint.where
+    copy: Constraint = type(constraint)(
+        *elements,
+        name=_name(constraint),
+        using=constraint.using,
+        where=unbind_expression(where) if where is not None else None,
+        deferrable=constraint.deferrable,
+        initially=constraint.initially,
+        ops=dict(constraint.ops),
+    )
+    return copy
 
 
 def is_attached(item: SchemaItem) -> bool:
