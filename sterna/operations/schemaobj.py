@@ -24,6 +24,7 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
 )
+from sqlalchemy.exc import NoReferenceError
 from sqlalchemy.sql.elements import ColumnElement, TextClause
 from sqlalchemy.sql.schema import Constraint, SchemaItem
 from sqlalchemy.types import NullType
@@ -329,6 +330,16 @@ def detach(item: SchemaItem) -> SchemaItem:
             **item.dialect_kwargs,
         )
     return item
+
+
+def referred_column_name(element: ForeignKey) -> str:
+    """The name of the column a foreign key element refers to: ``ForeignKey("t.tid")`` for
+    ``Column("id", key="tid")`` refers to ``t.id`` (what the database has and reports); the
+    column as written when its table is not in the element's metadata."""
+    try:
+        return str(element.column.name)
+    except NoReferenceError:
+        return str(element._column_tokens[2])
 
 
 def referred_schema(constraint: ForeignKeyConstraint) -> str | None:

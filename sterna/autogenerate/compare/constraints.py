@@ -37,6 +37,7 @@ from sterna.operations.ops import (
     DropConstraintOp,
     ModifyTableOps,
 )
+from sterna.operations.schemaobj import referred_column_name
 
 if TYPE_CHECKING:
     from sterna.autogenerate.api import AutogenContext
@@ -134,7 +135,7 @@ def meta_fk_sig(ctx: AutogenContext, fk: ForeignKeyConstraint) -> FKSig:
         tuple(c.parent.name for c in fk.elements),
         schema_key(ctx, referred_schema),
         str(tokens[0][1]),
-        tuple(str(t[2]) for t in tokens),
+        tuple(referred_column_name(element) for element in fk.elements),
         _action(fk.onupdate, dialect),
         _action(fk.ondelete, dialect),
         *_deferral(fk.deferrable, fk.initially, dialect),
