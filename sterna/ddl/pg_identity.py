@@ -4,8 +4,9 @@
   (options)``;
 * ``Identity`` -> ``None``: ``ALTER COLUMN c DROP IDENTITY``;
 * ``Identity`` -> another ``Identity``: one ``ALTER COLUMN`` with ``SET GENERATED ...`` when
-  ``always`` changes and ``SET <option>`` for each sequence option that changes (options in
-  alphabetical order, as Alembic writes them); nothing when nothing changes.
+  ``always`` changes and ``SET <option>`` for each sequence option the new identity gives
+  with another value (options in alphabetical order, as Alembic writes them); nothing when
+  nothing changes.
 
 An identity column cannot also have a plain default: changing between the two is refused with
 a one-line error (drop the default or the identity first).  Offline the same statements are
@@ -82,7 +83,9 @@ def _set_clauses(new: Identity, old: Identity) -> str | None:
         clauses.append(f"SET GENERATED {'ALWAYS' if new.always else 'BY DEFAULT'}")
     for option in _OPTIONS:
         value = getattr(new, option, None)
-        if value != getattr(old, option, None):
+        # an option the new identity does not give is left as it is (as Alembic does): there is
+        # no "SET MAXVALUE None"
+        if value is not None and value != getattr(old, option, None):
             clauses.append(_set_option(option, value))
     return " ".join(clause for clause in clauses if clause) or None
 

@@ -25,6 +25,11 @@ CASES: list[dict[str, Any]] = [
         ),
         "existing_server_default": Identity(start=1),
     },
+    # options the new identity leaves out stay as they are ("SET MAXVALUE None" was written)
+    {
+        "server_default": Identity(start=3, cache=2),
+        "existing_server_default": Identity(start=3, maxvalue=9999, minvalue=0),
+    },
 ]
 
 
