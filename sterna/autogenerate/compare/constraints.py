@@ -327,6 +327,8 @@ def compare_checks(
 ) -> None:
     if conn is None or meta is None or ctx.dialect is None or ctx.check_constraints == "off":
         return
+    if "checks" in conn.unreflected:  # the dialect cannot tell: nothing to compare with
+        return
     if ctx.check_constraints == "by_name":
         _compare_checks_by_name(ctx, modify_ops, schema, conn, meta)
         return

@@ -314,6 +314,9 @@ def compare_indexes_and_uniques(
     wanted, left_out = meta_items(ctx, meta) if meta is not None else ([], set())
     found = conn_items(ctx, conn) if conn is not None else []
     found = [item for item in found if item.name not in left_out]
+    blind = conn is not None and "uniques" in conn.unreflected
+    if blind:  # the dialect cannot reflect unique constraints: the model's are not compared
+        wanted = [item for item in wanted if item.kind != UNIQUE]
     correct = impl_hook(ctx, "correct_for_autogen_constraints")
     if correct is not None:
         wanted, found = _corrected(ctx, correct, conn, wanted, found)
@@ -333,17 +336,17 @@ def compare_indexes_and_uniques(
     )
     fk_indexes = profile_for(ctx.dialect).foreign_keys_need_an_index
     dropped_fks, added_fks = _fk_changes(modify_ops)
-    kept: list[Item] = []
     changed = {id(item) for item in drops}
-    for item in found:
-        if id(item) in changed:
-            continue
-        if item.paired or (
-            conn is not None and fk_indexes and _kept_for_fk(conn, meta, item, dropped_fks)
-        ):
-            kept.append(item)
-        else:
-            drops.append(item)
+
+    def keep(item: Item) -> bool:
+        return (
+            item.paired
+            or (blind and item.unique)  # it may be a unique constraint the models still have
+            or (conn is not None and fk_indexes and _kept_for_fk(conn, meta, item, dropped_fks))
+        )
+
+    kept = [item for item in found if id(item) not in changed and keep(item)]
+    drops += [item for item in found if id(item) not in changed and not keep(item)]
     if meta is None:
         # a dropped table's unique constraints go with its drop_table (and come back with
         # the create_table of the downgrade); its indexes, and on MySQL its unique indexes,
