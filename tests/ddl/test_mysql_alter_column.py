@@ -242,8 +242,7 @@ def _run_recorded(mysql_url: str, create: str, statement: str) -> dict[str, Any]
         with engine.begin() as conn:
             conn.execute(sa.text(create))
             conn.execute(sa.text(statement))
-        column: dict[str, Any] = sa.inspect(engine).get_columns("t")[0]
-        return column
+        return dict(sa.inspect(engine).get_columns("t")[0])
     finally:
         engine.dispose()
 

@@ -35,7 +35,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from alembic_suite.layout import same_code
+from alembic_suite.layout import same_code_failure
 from alembic_suite.public import PublicSurface
 from alembic_suite.results import Outcome
 
@@ -107,6 +107,13 @@ class Verdict:
     category: str
     cause: str
     detail: str = ""  # the failure's first line, for the report's example column
+
+
+def _listed(test_id: str, key: str) -> bool:
+    """``key`` is a test id prefix, or, ending with ``$``, one whole test id."""
+    if key.endswith("$"):
+        return test_id == key[:-1]
+    return test_id.startswith(key)
 
 
 def _missing_name(text: str) -> str | None:
@@ -243,7 +250,7 @@ def _classify(test_id: str, outcome: Outcome | None, surface: PublicSurface) -> 
     found = _ATTRIBUTE.search(text)
     if found is not None and frames and "/sterna/" not in frames[-1][0]:
         return _attribute_verdict(found)
-    listed = next((why for prefix, why in _intended().items() if test_id.startswith(prefix)), None)
+    listed = next((why for key, why in _intended().items() if _listed(test_id, key)), None)
     if listed is not None:
         return Verdict("b", f"intended: {listed}")
     dialect = _UNSUPPORTED_DIALECTS.get(test_id.split(".")[1] if "." in test_id else "")
@@ -251,6 +258,6 @@ def _classify(test_id: str, outcome: Outcome | None, surface: PublicSurface) -> 
         return Verdict(
             "b", f"intended: {dialect} DDL (Sterna implements SQLite, PostgreSQL, MySQL/MariaDB)"
         )
-    if same_code(outcome.message):
+    if same_code_failure(outcome.message, outcome.text):
         return Verdict("b", "intended: the same code in Sterna's layout (quotes, line breaks)")
     return _fallback(test_id, outcome, frames)
