@@ -20,7 +20,7 @@ def test_include_object_reads_the_referred_table_of_a_filtered_table(db_url: str
         sa.Column("id", sa.BigInteger, primary_key=True),
         sa.Column("code", sa.String(20), unique=True),
     )
-    child_columns = [
+    child_columns: list[sa.Column[Any]] = [
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("parent_id", sa.BigInteger),
         sa.Column("parent_code", sa.String(20)),

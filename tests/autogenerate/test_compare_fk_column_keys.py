@@ -46,7 +46,9 @@ def test_added_foreign_key_over_column_keys_refers_to_the_names(db_url: str, bac
     up and down on the real database (SQLite: in batch mode, which it needs for a new key)."""
     opts = {"render_as_batch": True} if backend == "sqlite" else {}
     create_all(db_url, _models(with_fk=False))
-    found = flatten(produce(db_url, _models(with_fk=True), **opts).upgrade_ops)
+    upgrade = produce(db_url, _models(with_fk=True), **opts).upgrade_ops
+    assert upgrade is not None
+    found = flatten(upgrade)
     keys = [op for op in found if isinstance(op, ops.CreateForeignKeyOp)]
     assert [op.remote_cols for op in keys] == [["id_1", "id_2"]]
     if backend != "sqlite":
