@@ -366,3 +366,18 @@ def test_a_project_operation_runs_at_its_place_in_the_batch(sqlite_url: str) -> 
     assert query(sqlite_url, "SELECT id, b, a FROM t") == [(1, 11, 1)]
     assert _columns(sqlite_url, "t") == ["id", "b", "a"]
     assert _info(sqlite_url, "t")["b"][1] == 1
+
+
+def test_function_default_in_a_rebuild_is_parenthesized(sqlite_url: str) -> None:
+    """A function default is written ``DEFAULT (datetime('now', 'localtime'))``: SQLite
+    refuses it without the parentheses (the rebuild's CREATE TABLE failed)."""
+    run_sql(sqlite_url, "CREATE TABLE hasts (id INTEGER PRIMARY KEY, x DATETIME)")
+    with migrating(sqlite_url) as (op, _conn), op.batch_alter_table("hasts") as batch_op:
+        batch_op.alter_column(
+            "x",
+            type_=sa.DateTime(),
+            nullable=False,
+            server_default=sa.func.datetime("now", "localtime"),
+        )
+    run_sql(sqlite_url, "INSERT INTO hasts (id) VALUES (1)")
+    assert query(sqlite_url, "SELECT x IS NOT NULL FROM hasts") == [(1,)]
