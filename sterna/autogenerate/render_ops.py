@@ -410,7 +410,7 @@ def _create_check(autogen_context: Any, op: ops.CreateCheckConstraintOp) -> Node
         *_table(autogen_context, op.table_name),
         condition,
     ]
-    kwargs = kwargs_of(dict(op.kw), autogen_context) + _schema(autogen_context, op.schema)
+    kwargs = _schema(autogen_context, op.schema) + kwargs_of(dict(op.kw), autogen_context)
     return _directive(autogen_context, "create_check_constraint", args, kwargs)
 
 

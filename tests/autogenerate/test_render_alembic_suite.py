@@ -276,3 +276,14 @@ def test_execute_of_a_statement_that_needs_values_is_refused() -> None:
     assert body([ops.ExecuteSQLOp(table.insert().values(q=5))]) == (
         'op.execute("INSERT INTO x (q) VALUES (5)")\n'
     )
+
+
+def test_create_check_constraint_keywords_in_alembics_order() -> None:
+    """``schema=`` before the dialect options, as Alembic writes them."""
+
+    def make(o: Any) -> Any:
+        return o.CreateCheckConstraintOp(
+            "ck_x_positive", "t", "x > 0", schema="s", postgresql_not_valid=True
+        )
+
+    _same_code(body([make(ops)]), _alembic_text(make))
