@@ -39,6 +39,7 @@ from sterna.ddl.elements import (
     format_server_default,
     format_table,
     format_type,
+    rename_column_with_keyword,
 )
 from sterna.ddl.impl import DefaultImpl
 from sterna.ddl.locks import lock_identity, short_name
@@ -122,15 +123,9 @@ def _modify_column(element: ModifyColumn, compiler: DDLCompiler, **kw: Any) -> s
     return f"{alter_table(compiler, element)} " + " ".join(parts)
 
 
-@compiles(ColumnName, "mysql")
-@compiles(ColumnName, "mariadb")
-def _column_name(element: ColumnName, compiler: DDLCompiler, **kw: Any) -> str:
-    """``RENAME COLUMN`` (MySQL 8.0, MariaDB 10.5.2): a rename that needs no definition."""
-    return (
-        f"{alter_table(compiler, element)} RENAME COLUMN "
-        f"{format_column(compiler, element.column_name)} TO "
-        f"{format_column(compiler, element.new_name)}"
-    )
+# RENAME COLUMN (MySQL 8.0, MariaDB 10.5.2): a rename that needs no definition
+compiles(ColumnName, "mysql")(rename_column_with_keyword)
+compiles(ColumnName, "mariadb")(rename_column_with_keyword)
 
 
 @compiles(MySQLDropConstraint, "mysql")

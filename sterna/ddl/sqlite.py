@@ -26,15 +26,13 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, Table, inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import DDLCompiler
 from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.sql.schema import CheckConstraint, Constraint
 
 from sterna.ddl.elements import (
     ColumnName,
     RenameTable,
-    alter_table,
-    format_column,
+    rename_column_with_keyword,
     rename_table_in_place,
 )
 from sterna.ddl.impl import DefaultImpl
@@ -50,16 +48,7 @@ BATCH_ADVICE = (
 
 
 compiles(RenameTable, "sqlite")(rename_table_in_place)
-
-
-@compiles(ColumnName, "sqlite")
-def _column_name(element: ColumnName, compiler: DDLCompiler, **kw: Any) -> str:
-    """SQLite's ``RENAME COLUMN`` (3.25+), the form Alembic writes there too."""
-    return (
-        f"{alter_table(compiler, element)} RENAME COLUMN "
-        f"{format_column(compiler, element.column_name)} TO "
-        f"{format_column(compiler, element.new_name)}"
-    )
+compiles(ColumnName, "sqlite")(rename_column_with_keyword)  # SQLite 3.25+, as Alembic writes it
 
 
 def _table_of(const: Constraint) -> str:
