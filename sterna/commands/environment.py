@@ -10,6 +10,7 @@ import sys
 
 from sterna.config import Config, parse_bool
 from sterna.errors import CommandError, DatabaseError
+from sterna.script._locations import prepend_sys_path
 
 # names used in annotations only: ``typing`` is not imported at run time (about 3 ms)
 TYPE_CHECKING = False
@@ -40,13 +41,6 @@ def load_script(config: Config) -> ScriptDirectory:
         with alembic_alias():
             script.revision_map  # noqa: B018 - reading the map loads the scripts
     return script
-
-
-def prepend_sys_path(config: Config) -> None:
-    """Put the ``prepend_sys_path`` folders in front of ``sys.path`` (once each)."""
-    paths = config.get_prepend_sys_paths_list() or []
-    new = [path for path in paths if path not in sys.path]
-    sys.path[:0] = new
 
 
 def revision_environment(config: Config) -> bool:

@@ -102,11 +102,13 @@ def _truncate_slug_length(config: Config) -> int | None:
         raise ConfigError(f"truncate_slug_length: expected a whole number, got {value!r}") from None
 
 
-def _prepend_sys_path(config: Config) -> None:
+def prepend_sys_path(config: Config) -> None:
+    """Put the ``prepend_sys_path`` folders in front of ``sys.path``, in their order: one
+    already there elsewhere moves to the front (it was left where it was, so an earlier entry
+    could shadow the configured order); none is added twice."""
     getter = getattr(config, "get_prepend_sys_paths_list", None)
-    paths = getter() if getter is not None else None
-    new = [p for p in paths or () if p not in sys.path]
-    sys.path[:0] = new
+    paths = list(dict.fromkeys(getter() or ())) if getter is not None else []
+    sys.path[:] = [*paths, *(p for p in sys.path if p not in paths)]
 
 
 def script_directory_from_config(cls: type[_T], config: Config) -> _T:
@@ -114,7 +116,7 @@ def script_directory_from_config(cls: type[_T], config: Config) -> _T:
     script_location = config.get_alembic_option("script_location")
     if script_location is None:
         raise ConfigError("No 'script_location' key found in configuration.")
-    _prepend_sys_path(config)
+    prepend_sys_path(config)
     here = config_folder(config)
     locations = config.get_version_locations_list()
     messaging = getattr(config, "messaging_opts", None) or {
