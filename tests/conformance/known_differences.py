@@ -695,5 +695,7 @@ ALEMBIC_SUITE_INTENDED: dict[str, str] = {
         _GENERATED
     ),
     "tests.test_op.OpTest::test_drop_table_comment_op": _COMMENTS_SKIPPED,
-    "tests.test_autogen_indexes.AutogenerateExpressionIndexTest::test_expression_indexes_": _SQLITE_EXPRESSION_INDEXES,
+    "tests.test_autogen_indexes.AutogenerateExpressionIndexTest::test_expression_indexes_": (
+        _SQLITE_EXPRESSION_INDEXES
+    ),
 }
