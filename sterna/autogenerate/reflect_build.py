@@ -25,6 +25,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.sql.schema import SchemaItem
+from sqlalchemy.types import NullType
 
 from sterna.autogenerate.reflect import (
     CheckInfo,
@@ -160,4 +161,29 @@ def build_table(table: TableInfo, metadata: MetaData) -> Table:
     kw: dict[str, Any] = {}
     if table.comment is not None:
         kw["comment"] = table.comment
-    return Table(table.name, metadata, *table_items(table), schema=table.schema, **kw)
+    built = Table(table.name, metadata, *table_items(table), schema=table.schema, **kw)
+    _add_referred_placeholders(table, built)
+    return built
+
+
+def _add_referred_placeholders(table: TableInfo, built: Table) -> None:
+    """A stand-in table for each table the foreign keys refer to that is not reflected (an
+    include_name hook left it out), with every referred column typed as the referring one, so
+    that ``fk.referred_table`` and ``fk.column`` answer (an include_object hook reading them
+    failed with NoReferencedTableError).  A table reflected later replaces its stand-in."""
+    metadata = built.metadata
+    for fk in table.foreign_keys:
+        name, schema = fk.referred_table, fk.referred_schema
+        stand_in = metadata.tables.get(f"{schema}.{name}" if schema else name)
+        if stand_in is None:
+            stand_in = Table(name, metadata, schema=schema, info={_STAND_IN: True})
+        if not stand_in.info.get(_STAND_IN):
+            continue
+        for local, referred in zip(fk.columns, fk.referred_columns, strict=False):
+            if referred not in stand_in.c:
+                kind = built.c[local].type if local in built.c else NullType()
+                stand_in.append_column(Column(referred, kind))
+
+
+#: ``Table.info`` key of a referred table's stand-in
+_STAND_IN = "sterna_referred_stand_in"

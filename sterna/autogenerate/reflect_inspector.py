@@ -41,39 +41,43 @@ class InspectorReader(Reader):
         indexes = insp.get_multi_indexes(**kw)
         uniques = _optional(insp.get_multi_unique_constraints, kw)
         checks = _optional(insp.get_multi_check_constraints, kw)
+        unreflected = frozenset(
+            kind for kind, found in (("uniques", uniques), ("checks", checks)) if found is None
+        )
         comments = _table_comments(insp, kw)
         tables: list[TableInfo] = []
         for name in names:
             key = (schema, name)
             if key not in columns:
                 continue
-            table = TableInfo(schema=schema, name=name)
+            table = TableInfo(schema=schema, name=name, unreflected=unreflected)
             table.columns = [column_info(d, i) for i, d in enumerate(columns[key])]
             table.primary_key = _pk(pks.get(key))
             table.foreign_keys = [foreign_key_info(d) for d in fks.get(key, ())]
             table.indexes = [
                 index_info(d) for d in indexes.get(key, ()) if not d.get("duplicates_constraint")
             ]
-            table.uniques = [unique_info(d) for d in uniques.get(key, ())]
+            table.uniques = [unique_info(d) for d in (uniques or {}).get(key, ())]
             table.checks = [
-                CheckInfo(d.get("name"), str(d["sqltext"])) for d in checks.get(key, ())
+                CheckInfo(d.get("name"), str(d["sqltext"])) for d in (checks or {}).get(key, ())
             ]
             table.comment = (comments.get(key) or {}).get("text")
             tables.append(table)
         return tables
 
 
-def _optional(method: Callable[..., Multi], kw: dict[str, Any]) -> Multi:
+def _optional(method: Callable[..., Multi], kw: dict[str, Any]) -> Multi | None:
+    """What ``method`` reflects; None when the dialect does not implement it."""
     try:
         return method(**kw)
     except NotImplementedError:
-        return {}
+        return None
 
 
 def _table_comments(insp: Inspector, kw: dict[str, Any]) -> Multi:
     if not insp.dialect.supports_comments:
         return {}
-    return _optional(insp.get_multi_table_comment, kw)
+    return _optional(insp.get_multi_table_comment, kw) or {}
 
 
 def column_info(data: Mapping[str, Any], position: int) -> ColumnInfo:

@@ -122,11 +122,12 @@ _DEFAULT_OPTS: dict[str, Any] = {
 
 
 def option(autogen_context: Any, name: str) -> Any:
-    """A rendering option of the context, with Alembic's default when it is not set."""
+    """A rendering option of the context, with Alembic's default when it is not set; a module
+    prefix set to None is no prefix (as ``configure()`` documents it)."""
     opts: Mapping[str, Any] = getattr(autogen_context, "opts", None) or {}
     value = opts.get(name, _DEFAULT_OPTS.get(name))
     if value is None and name in ("sqlalchemy_module_prefix", "alembic_module_prefix"):
-        return _DEFAULT_OPTS[name]
+        return ""
     return value
 
 
@@ -167,14 +168,23 @@ def sa_prefix(autogen_context: Any) -> str:
 
 
 def user_render(kind: str, obj: Any, autogen_context: Any) -> str | None:
-    """The ``render_item`` hook's text for ``obj``, or None when it declines (returns False)."""
+    """The ``render_item`` hook's text for ``obj``, or None when it declines (returns False
+    or None)."""
+    text, _left_out = user_item(kind, obj, autogen_context)
+    return text
+
+
+def user_item(kind: str, obj: Any, autogen_context: Any) -> tuple[str | None, bool]:
+    """The ``render_item`` hook's text for a column or constraint of ``create_table``, and
+    whether the hook left the item out: it returned None, where False asks for the default
+    rendering (Alembic's reading of the two)."""
     hook = option(autogen_context, "render_item")
     if hook is None:
-        return None
+        return None, False
     rendered = hook(kind, obj, autogen_context)
     if rendered is False or rendered is None:
-        return None
-    return str(rendered)
+        return None, rendered is None
+    return str(rendered), False
 
 
 # -- rendering operations -------------------------------------------------------------------------
@@ -309,8 +319,8 @@ def render_body(autogen_context: Any, container: Any) -> str:
 
 def render_python_code(
     up_or_down_op: Any,
-    sqlalchemy_module_prefix: str = "sa.",
-    alembic_module_prefix: str = "op.",
+    sqlalchemy_module_prefix: str | None = "sa.",
+    alembic_module_prefix: str | None = "op.",
     render_as_batch: bool = False,
     imports: Sequence[str] = (),
     render_item: Callable[..., Any] | None = None,

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Computed, Identity, MetaData, Table
-from sqlalchemy.sql.elements import ClauseElement, TextClause
+from sqlalchemy.sql.elements import ClauseElement, TextClause, quoted_name
 
 from sterna.autogenerate.render import (
     Blank,
@@ -38,6 +38,8 @@ from sterna.autogenerate.render_layout import (
     py_str,
 )
 from sterna.autogenerate.render_schema import (
+    default_column,
+    exclude_element,
     index_column,
     kwargs_of,
     render_column,
@@ -47,7 +49,6 @@ from sterna.autogenerate.render_schema import (
 from sterna.autogenerate.render_summary import Change as SummaryChange
 from sterna.autogenerate.render_summary import summaries
 from sterna.autogenerate.render_types import (
-    compiled_sql,
     render_computed,
     render_identity,
     render_server_default,
@@ -55,6 +56,7 @@ from sterna.autogenerate.render_types import (
     render_type,
     render_value,
     sql_text,
+    statement_sql,
 )
 from sterna.operations import ops
 from sterna.operations.ops.base import MigrateOperation
@@ -105,8 +107,12 @@ def _table(autogen_context: Any, table_name: str | None) -> list[Node]:
 
 
 def _schema(autogen_context: Any, schema: str | None) -> Kwargs:
+    """``schema=...``: a string, or the ``repr()`` of a string subclass that defines its own
+    (a project's way of writing the schema as an expression: ``schema=settings.schema``)."""
     if in_batch(autogen_context) or schema is None:
         return []
+    if type(schema).__repr__ not in (str.__repr__, quoted_name.__repr__):
+        return [("schema", Atom(repr(schema)))]
     return [("schema", literal(schema))]
 
 
@@ -194,7 +200,8 @@ def _declared(table: Any) -> list[Any]:
 def _create_table(autogen_context: Any, op: ops.CreateTableOp) -> Node:
     table = table_of(op, autogen_context)
     args: list[Node] = [Atom(py_str(op.table_name))]
-    args.extend(render_column(column, autogen_context) for column in table.columns)
+    columns = [render_column(column, autogen_context) for column in table.columns]
+    args.extend(column for column in columns if column is not None)
     # the operation's own metadata, where a foreign key's target table (by key) may be found
     outer = getattr(autogen_context, "_sterna_namespace", None)
     autogen_context._sterna_namespace = op._namespace_metadata
@@ -252,7 +259,10 @@ def _drop_table_comment(autogen_context: Any, op: ops.DropTableCommentOp) -> Nod
 
 @renderers.dispatch_for(ops.AddColumnOp)
 def _add_column(autogen_context: Any, op: ops.AddColumnOp) -> Node:
-    args = [*_table(autogen_context, op.table_name), render_column(op.column, autogen_context)]
+    column = render_column(op.column, autogen_context)
+    if column is None:  # the hook's None leaves items out of a create_table only
+        column = default_column(op.column, autogen_context)
+    args = [*_table(autogen_context, op.table_name), column]
     kwargs = _schema(autogen_context, op.schema) + _flag("if_not_exists", op.if_not_exists)
     for key in ("inline_references", "inline_primary_key"):
         kwargs += _flag(key, getattr(op, key))
@@ -400,7 +410,7 @@ def _create_check(autogen_context: Any, op: ops.CreateCheckConstraintOp) -> Node
         *_table(autogen_context, op.table_name),
         condition,
     ]
-    kwargs = kwargs_of(dict(op.kw), autogen_context) + _schema(autogen_context, op.schema)
+    kwargs = _schema(autogen_context, op.schema) + kwargs_of(dict(op.kw), autogen_context)
     return _directive(autogen_context, "create_check_constraint", args, kwargs)
 
 
@@ -408,11 +418,7 @@ def _create_check(autogen_context: Any, op: ops.CreateCheckConstraintOp) -> Node
 def _create_exclude(autogen_context: Any, op: ops.CreateExcludeConstraintOp) -> Node:
     elements: list[Node] = []
     for expr, operator in op.elements:
-        target = (
-            Atom(py_str(expr))
-            if isinstance(expr, str)
-            else render_text_clause(expr, autogen_context)
-        )
+        target = exclude_element(expr, autogen_context)
         elements.append(call("", target, Atom(py_str(operator))))
     args = [
         render_name(op.constraint_name, autogen_context),
@@ -457,7 +463,9 @@ def _drop_constraint(autogen_context: Any, op: ops.DropConstraintOp) -> Node:
         render_name(op.constraint_name, autogen_context),
         *_table(autogen_context, op.table_name),
     ]
-    kwargs = _flag("type_", op.constraint_type) + _schema(autogen_context, op.schema)
+    # an exclusion constraint is dropped by its name: drop_constraint has no type_ for it
+    type_ = None if op.constraint_type == "exclude" else op.constraint_type
+    kwargs = _schema(autogen_context, op.schema) + _flag("type_", type_)
     kwargs += _flag("if_exists", op.if_exists)
     return _directive(autogen_context, "drop_constraint", args, kwargs)
 
@@ -472,7 +480,7 @@ def _execute(autogen_context: Any, op: ops.ExecuteSQLOp) -> Node:
     if isinstance(sqltext, TextClause):
         statement = render_text_clause(sqltext, autogen_context)
     elif isinstance(sqltext, ClauseElement):
-        statement = Atom(py_str(compiled_sql(sqltext, autogen_context)))
+        statement = Atom(py_str(statement_sql(sqltext, autogen_context)))
     else:
         statement = Atom(py_str(str(sqltext)))
     kwargs: Kwargs = []

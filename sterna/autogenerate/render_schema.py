@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ClauseElement, ColumnClause, TextClause, conv
 from sqlalchemy.sql.schema import Constraint
 
-from sterna.autogenerate.render import imports_of, op_prefix, sa_prefix, user_render
+from sterna.autogenerate.render import add_note, imports_of, op_prefix, sa_prefix, user_item
 from sterna.autogenerate.render_layout import (
     Atom,
     Node,
@@ -88,11 +88,17 @@ def kwargs_of(options: dict[str, Any], autogen_context: Any) -> list[tuple[str, 
 # -- columns --------------------------------------------------------------------------------------
 
 
-def render_column(column: Column[Any], autogen_context: Any) -> Node:
-    """``sa.Column("name", type, [Identity/Computed], server_default=..., nullable=...)``."""
-    custom = user_render("column", column, autogen_context)
+def render_column(column: Column[Any], autogen_context: Any) -> Node | None:
+    """``sa.Column("name", type, [Identity/Computed], server_default=..., nullable=...)``;
+    None when the ``render_item`` hook leaves the column out (it returned None)."""
+    custom, left_out = user_item("column", column, autogen_context)
     if custom is not None:
         return parse_expression(custom)
+    return None if left_out else default_column(column, autogen_context)
+
+
+def default_column(column: Column[Any], autogen_context: Any) -> Node:
+    """The column as Sterna writes it, without asking the ``render_item`` hook."""
     args: list[Node] = [Atom(py_str(column.name)), render_type(column.type, autogen_context)]
     if isinstance(column.default, Sequence):
         args.append(render_sequence(column.default, autogen_context))
@@ -102,14 +108,18 @@ def render_column(column: Column[Any], autogen_context: Any) -> Node:
     elif isinstance(generated, Computed):
         args.append(render_computed(generated, autogen_context))
     kwargs: list[tuple[str, Node]] = []
-    default = render_server_default(column.server_default, autogen_context)
+    default = None
+    if column.server_default is not None:  # the render_item hook sees only real defaults
+        default = render_server_default(column.server_default, autogen_context)
     if default is not None:
         kwargs.append(("server_default", default))
     if column.autoincrement != "auto":
         kwargs.append(("autoincrement", literal(column.autoincrement)))
     kwargs.append(("nullable", literal(bool(column.nullable))))
-    if column.comment:
+    if column.comment is not None:  # an empty comment is one too (COMMENT '' / IS '')
         kwargs.append(("comment", literal(column.comment)))
+    if column.system:  # a system column (PostgreSQL's xmin): CREATE TABLE leaves it out
+        kwargs.append(("system", literal(True)))
     kwargs.extend(dialect_kwargs(column, autogen_context))
     return call_items(f"{sa_prefix(autogen_context)}Column", args, kwargs)
 
@@ -149,6 +159,13 @@ def render_constraint(constraint: Constraint, autogen_context: Any) -> Node | No
         return _check(constraint, autogen_context)
     if type(constraint).__name__ == "ExcludeConstraint":
         return _exclude(constraint, autogen_context)
+    table = getattr(constraint, "table", None)
+    add_note(
+        autogen_context,
+        f"WARNING: Sterna cannot write {type(constraint).__name__} of table "
+        f"{getattr(table, 'name', '?')}: it is left out of create_table; add it by hand "
+        "(or render it with a render_item hook)",
+    )
     return None
 
 
@@ -168,9 +185,9 @@ def _column_names(constraint: Any) -> list[Node]:
 def _primary_key(constraint: PrimaryKeyConstraint, autogen_context: Any) -> Node | None:
     if not constraint.columns:
         return None
-    custom = user_render("primary_key", constraint, autogen_context)
-    if custom is not None:
-        return parse_expression(custom)
+    custom, left_out = user_item("primary_key", constraint, autogen_context)
+    if custom is not None or left_out:
+        return None if custom is None else parse_expression(custom)
     kwargs = name_kwarg(constraint.name, autogen_context)
     kwargs += _defer_kwargs(constraint) + dialect_kwargs(constraint, autogen_context)
     return call_items(
@@ -204,10 +221,10 @@ def _metadatas(element: Any, autogen_context: Any) -> list[Any]:
     return [metadata for metadata in found if isinstance(metadata, MetaData)]
 
 
-def _foreign_key(constraint: ForeignKeyConstraint, autogen_context: Any) -> Node:
-    custom = user_render("foreign_key", constraint, autogen_context)
-    if custom is not None:
-        return parse_expression(custom)
+def _foreign_key(constraint: ForeignKeyConstraint, autogen_context: Any) -> Node | None:
+    custom, left_out = user_item("foreign_key", constraint, autogen_context)
+    if custom is not None or left_out:
+        return None if custom is None else parse_expression(custom)
     local = [Atom(py_str(element.parent.name)) for element in constraint.elements]
     remote = [Atom(py_str(_target(element, autogen_context))) for element in constraint.elements]
     kwargs = name_kwarg(constraint.name, autogen_context)
@@ -228,10 +245,10 @@ def _foreign_key(constraint: ForeignKeyConstraint, autogen_context: Any) -> Node
     )
 
 
-def _unique(constraint: UniqueConstraint, autogen_context: Any) -> Node:
-    custom = user_render("unique", constraint, autogen_context)
-    if custom is not None:
-        return parse_expression(custom)
+def _unique(constraint: UniqueConstraint, autogen_context: Any) -> Node | None:
+    custom, left_out = user_item("unique", constraint, autogen_context)
+    if custom is not None or left_out:
+        return None if custom is None else parse_expression(custom)
     kwargs = name_kwarg(constraint.name, autogen_context)
     kwargs += _defer_kwargs(constraint) + dialect_kwargs(constraint, autogen_context)
     return call_items(
@@ -242,9 +259,9 @@ def _unique(constraint: UniqueConstraint, autogen_context: Any) -> Node:
 def _check(constraint: CheckConstraint, autogen_context: Any) -> Node | None:
     if getattr(constraint, "_type_bound", False):
         return None
-    custom = user_render("check", constraint, autogen_context)
-    if custom is not None:
-        return parse_expression(custom)
+    custom, left_out = user_item("check", constraint, autogen_context)
+    if custom is not None or left_out:
+        return None if custom is None else parse_expression(custom)
     kwargs = name_kwarg(constraint.name, autogen_context)
     kwargs += _defer_kwargs(constraint) + dialect_kwargs(constraint, autogen_context)
     condition = Atom(py_str(sql_text(constraint.sqltext, autogen_context)))
@@ -257,21 +274,26 @@ def _exclude(constraint: Any, autogen_context: Any) -> Node:
     for expr, _name, operator in constraint._render_exprs:
         target = exclude_element(expr, autogen_context)
         elements.append(call("", target, Atom(py_str(operator))))
-    kwargs = name_kwarg(constraint.name, autogen_context)
-    if constraint.using:
-        kwargs.append(("using", literal(str(constraint.using))))
+    kwargs: list[tuple[str, Node]] = []  # Alembic's order: where, using, name
     if constraint.where is not None:
         kwargs.append(("where", render_text_clause(constraint.where, autogen_context)))
-    kwargs += _defer_kwargs(constraint)
+    if constraint.using:
+        kwargs.append(("using", literal(str(constraint.using))))
+    kwargs += name_kwarg(constraint.name, autogen_context) + _defer_kwargs(constraint)
+    if constraint.ops:  # operator classes per element (``{"x": "text_ops"}``)
+        kwargs.append(("ops", render_value(dict(constraint.ops), autogen_context)))
     return call_items("postgresql.ExcludeConstraint", elements, kwargs)
 
 
 def exclude_element(expr: Any, autogen_context: Any) -> Node:
-    """An EXCLUDE element: ``sa.column("name")`` for a column, ``sa.text(...)`` otherwise."""
+    """An EXCLUDE element: ``sa.column("name")`` for a column (or a column's name),
+    ``sa.literal_column(...)`` for a literal column (SQL text, not a name to quote),
+    ``sa.text(...)`` otherwise."""
     if isinstance(expr, str):
         return call(f"{sa_prefix(autogen_context)}column", Atom(py_str(expr)))
     if isinstance(expr, ColumnClause) and not isinstance(expr, TextClause):
-        return call(f"{sa_prefix(autogen_context)}column", Atom(py_str(expr.name)))
+        kind = "literal_column" if expr.is_literal else "column"
+        return call(f"{sa_prefix(autogen_context)}{kind}", Atom(py_str(expr.name)))
     return render_text_clause(expr, autogen_context)
 
 
@@ -289,5 +311,5 @@ def index_column(expr: Any, autogen_context: Any) -> Node:
     ):
         return Atom(py_str(expr.name))
     if isinstance(expr, ClauseElement):
-        return render_text_clause(expr, autogen_context)
+        return render_text_clause(expr, autogen_context, is_index=True)
     return literal(expr)

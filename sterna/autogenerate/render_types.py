@@ -15,7 +15,7 @@ import ast
 import re
 from typing import Any
 
-from sqlalchemy import Computed, Identity
+from sqlalchemy import Column, Computed, Identity
 from sqlalchemy.sql.elements import ClauseElement, TextClause
 from sqlalchemy.sql.schema import DefaultClause, FetchedValue
 from sqlalchemy.types import TypeEngine
@@ -269,39 +269,65 @@ def _as_type(value: Any) -> Any:
 # -- SQL expressions and server defaults ----------------------------------------------------------
 
 
-def sql_text(expr: Any, autogen_context: Any, is_server_default: bool = False) -> str:
+def sql_text(
+    expr: Any, autogen_context: Any, is_server_default: bool = False, is_index: bool = False
+) -> str:
     """The SQL of an expression, compiled for the context's dialect with literal values: by
-    the dialect implementation's ``render_ddl_sql_expr`` when the context has one."""
+    the dialect implementation's ``render_ddl_sql_expr`` when the context has one (told
+    whether the expression is a server default or an index element)."""
     if isinstance(expr, str):
         return expr
     if isinstance(expr, TextClause):
         return str(expr.text)
     impl = getattr(getattr(autogen_context, "migration_context", None), "impl", None)
     if impl is not None and hasattr(impl, "render_ddl_sql_expr"):
-        return str(impl.render_ddl_sql_expr(expr, is_server_default=is_server_default))
+        kw = {"is_index": True} if is_index else {}
+        return str(impl.render_ddl_sql_expr(expr, is_server_default=is_server_default, **kw))
     return compiled_sql(expr, autogen_context)
 
 
 def compiled_sql(expr: Any, autogen_context: Any) -> str:
     """A SQL construct compiled for the context's dialect with literal values."""
+    return str(_compiled(expr, autogen_context))
+
+
+def _compiled(expr: Any, autogen_context: Any) -> Any:
     dialect = getattr(getattr(autogen_context, "migration_context", None), "dialect", None)
     if dialect is None:
         dialect = getattr(autogen_context, "dialect", None)
-    compiled = expr.compile(
+    return expr.compile(
         dialect=dialect, compile_kwargs={"literal_binds": True, "include_table": False}
     )
+
+
+def statement_sql(statement: Any, autogen_context: Any) -> str:
+    """The SQL of a statement construct given to ``execute()``, with its values written in;
+    ``NotImplementedError`` when it still needs parameters (``table.insert()`` without
+    values: the script would run ``VALUES (:q)`` with nothing bound)."""
+    compiled = _compiled(statement, autogen_context)
+    unbound = sorted(getattr(compiled, "binds", None) or {})
+    if unbound:
+        raise NotImplementedError(
+            f"execute(): the {type(statement).__name__} statement needs values for "
+            f"{', '.join(unbound)}; a script can only carry SQL with its values written in "
+            "(give them with .values(...), or write the SQL with sa.text())"
+        )
     return str(compiled)
 
 
-def render_text_clause(expr: Any, autogen_context: Any, is_server_default: bool = False) -> Node:
+def render_text_clause(
+    expr: Any, autogen_context: Any, is_server_default: bool = False, is_index: bool = False
+) -> Node:
     """``sa.text("...")`` for a SQL expression."""
-    source = sql_text(expr, autogen_context, is_server_default)
+    source = sql_text(expr, autogen_context, is_server_default, is_index)
     return call(f"{sa_prefix(autogen_context)}text", Atom(py_str(source)))
 
 
 def render_value(value: Any, autogen_context: Any) -> Node:
-    """An option value: SQL expressions as ``sa.text(...)``, types rendered, the rest as
-    literals."""
+    """An option value: a table's column as its name (``postgresql_include=[t.c.code]``),
+    other SQL expressions as ``sa.text(...)``, types rendered, the rest as literals."""
+    if isinstance(value, Column):
+        return Atom(py_str(value.name))
     if isinstance(value, ClauseElement):
         return render_text_clause(value, autogen_context)
     if isinstance(value, TypeEngine):
@@ -364,13 +390,18 @@ _IDENTITY_OPTIONS = (
 
 
 def render_identity(identity: Identity, autogen_context: Any) -> Node:
-    """``sa.Identity(...)`` with the options that differ from ``Identity()``'s."""
+    """``sa.Identity(always=..., ...)`` with ``always`` as given (None is not False on every
+    dialect) and the other options that differ from ``Identity()``'s.  An option SQLAlchemy 2.1
+    keeps as a dialect option (``oracle_on_null``, ``oracle_order``) is written only as that:
+    its old plain name is deprecated there, and the copy would warn when the script runs."""
     default = Identity()
-    kwargs: list[tuple[str, Node]] = []
-    for name in _IDENTITY_OPTIONS:
+    dialect_kw = getattr(identity, "dialect_kwargs", None) or {}
+    kwargs: list[tuple[str, Node]] = [("always", literal(identity.always))]
+    for name in _IDENTITY_OPTIONS[1:]:
         value = getattr(identity, name, None)
+        if f"oracle_{name}" in dialect_kw:
+            continue
         if value is not None and value != getattr(default, name, None):
             kwargs.append((name, literal(value)))
-    dialect_kw = getattr(identity, "dialect_kwargs", None) or {}
     kwargs.extend((k, literal(v)) for k, v in sorted(dialect_kw.items()))
     return call_items(f"{sa_prefix(autogen_context)}Identity", [], kwargs)

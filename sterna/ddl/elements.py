@@ -219,6 +219,16 @@ def stub_column_table(name: str, schema: str | None, column: Column[Any]) -> Tab
 
 @compiles(RenameTable)
 def _rename_table(element: RenameTable, compiler: DDLCompiler, **kw: Any) -> str:
+    """The new name qualified with the table's schema, as Alembic writes it for a dialect it
+    has no rule for; SQLite, PostgreSQL and Oracle, which refuse a qualified new name, have
+    their own rule (the table stays in its schema)."""
+    new = format_table(compiler, element.new_table_name, element.schema)
+    return f"{alter_table(compiler, element)} RENAME TO {new}"
+
+
+def rename_table_in_place(element: RenameTable, compiler: DDLCompiler, **kw: Any) -> str:
+    """``RENAME TO`` an unqualified name: the form of the databases that keep a renamed table
+    in its schema and refuse a schema in the new name (SQLite, PostgreSQL, Oracle)."""
     return f"{alter_table(compiler, element)} RENAME TO " + compiler.preparer.quote(
         element.new_table_name
     )
@@ -264,11 +274,30 @@ def _column_default(element: ColumnDefault, compiler: DDLCompiler, **kw: Any) ->
 
 @compiles(ColumnName)
 def _column_name(element: ColumnName, compiler: DDLCompiler, **kw: Any) -> str:
+    """``RENAME a TO b``, the standard short form (PostgreSQL's, and what Alembic writes for a
+    dialect it has no rule for); SQLite, MySQL/MariaDB and Oracle have their own rule
+    (``RENAME COLUMN``)."""
+    return (
+        f"{alter_table(compiler, element)} RENAME "
+        f"{format_column(compiler, element.column_name)} TO "
+        f"{format_column(compiler, element.new_name)}"
+    )
+
+
+def rename_column_with_keyword(element: ColumnName, compiler: DDLCompiler, **kw: Any) -> str:
+    """``RENAME COLUMN a TO b``: the form of SQLite, MySQL 8 / MariaDB 10.5.2 and Oracle, which
+    register it for their dialect."""
     return (
         f"{alter_table(compiler, element)} RENAME COLUMN "
         f"{format_column(compiler, element.column_name)} TO "
         f"{format_column(compiler, element.new_name)}"
     )
+
+
+# Oracle has no implementation in Sterna (its DDL is the generic one), but Alembic writes its
+# renames in the forms Oracle accepts, which the generic ones are not: kept for its users.
+compiles(ColumnName, "oracle")(rename_column_with_keyword)
+compiles(RenameTable, "oracle")(rename_table_in_place)
 
 
 @compiles(ColumnComment)

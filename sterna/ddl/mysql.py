@@ -22,6 +22,9 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import CreateSequence, DropSequence
 from sqlalchemy.sql.compiler import DDLCompiler
+from sqlalchemy.sql.elements import BinaryExpression, ClauseElement, UnaryExpression
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.operators import asc_op, desc_op
 from sqlalchemy.sql.schema import Constraint, Index
 
 from sterna.ddl.elements import (
@@ -36,6 +39,7 @@ from sterna.ddl.elements import (
     format_server_default,
     format_table,
     format_type,
+    rename_column_with_keyword,
 )
 from sterna.ddl.impl import DefaultImpl
 from sterna.ddl.locks import lock_identity, short_name
@@ -117,6 +121,11 @@ def _modify_column(element: ModifyColumn, compiler: DDLCompiler, **kw: Any) -> s
     if spec.comment is not None:
         parts.append(f"COMMENT {format_literal(compiler, spec.comment)}")
     return f"{alter_table(compiler, element)} " + " ".join(parts)
+
+
+# RENAME COLUMN (MySQL 8.0, MariaDB 10.5.2): a rename that needs no definition
+compiles(ColumnName, "mysql")(rename_column_with_keyword)
+compiles(ColumnName, "mariadb")(rename_column_with_keyword)
 
 
 @compiles(MySQLDropConstraint, "mysql")
@@ -229,6 +238,21 @@ _IMPLICIT_COMMIT = frozenset(
 _PARSE_ERRORS = frozenset({1064, 1149})
 
 
+def _functional_key_part(expr: Any) -> bool:
+    """Whether an index element is an expression MySQL indexes as a functional key part."""
+    if isinstance(expr, (BinaryExpression, FunctionElement)):
+        return True
+    return isinstance(expr, UnaryExpression) and expr.modifier not in (desc_op, asc_op)
+
+
+def _is_datetime(type_: Any) -> bool:
+    """A DATETIME or TIMESTAMP column type (given as a class or an instance)."""
+    from sqlalchemy import DateTime
+    from sqlalchemy.types import to_instance
+
+    return isinstance(to_instance(type_), DateTime)
+
+
 def _error_code(exc: BaseException) -> int | None:
     args = getattr(getattr(exc, "orig", None), "args", ())
     return args[0] if args and isinstance(args[0], int) else None
@@ -278,6 +302,17 @@ class MySQLImpl(DefaultImpl):
                     raise
                 time.sleep(0.05 * (attempt + 1))
         return False  # not reached
+
+    def render_ddl_sql_expr(
+        self, expr: ClauseElement, is_server_default: bool = False, **kw: Any
+    ) -> str:
+        """As the generic rule; an index element that MySQL takes as a functional key part
+        (an operator, a function, a unary minus: not a column, not ``DESC``) in its own
+        parentheses, which MySQL requires (``CREATE INDEX ix ON t ((x > 5))``)."""
+        text = super().render_ddl_sql_expr(expr, is_server_default=is_server_default, **kw)
+        if kw.get("is_index") and _functional_key_part(expr):
+            return f"({text})"
+        return text
 
     def alter_column(
         self,
@@ -336,13 +371,18 @@ class MySQLImpl(DefaultImpl):
             self._exec(ColumnName(table_name, column_name, name or column_name, schema))
             return
         definition = self._definition(table_name, column_name, schema, given, existing)
-        self._exec(
-            ModifyColumn(table_name, column_name, definition, schema, name if renaming else None)
-        )
+        new_name = name if renaming else None
+        if new_name is None and expression_default and _is_datetime(definition.type_):
+            new_name = column_name  # CHANGE c c, as Alembic writes a DATETIME's default
+        self._exec(ModifyColumn(table_name, column_name, definition, schema, new_name))
 
     def _rename_only_allowed(self, existing: dict[str, Any]) -> bool:
         """Use ``RENAME COLUMN`` (no definition needed) when the definition is not fully known
-        and the server has it (offline: assume a current server)."""
+        and the server has it (offline: assume a current server).  On a stand-in connection
+        (:meth:`_can_read`) the rename is a ``CHANGE`` written from the arguments, as Alembic
+        writes every MySQL rename."""
+        if not self.as_sql and self.connection is not None and not self._can_read():
+            return False
         if self._missing(existing, {"type_": None, "nullable": None, "server_default": False}):
             version = self.dialect.server_version_info
             since = (10, 5, 2) if self._is_mariadb else self.rename_column_since

@@ -18,15 +18,15 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import ExecutableDDLElement
 from sqlalchemy.sql.compiler import DDLCompiler
+from sqlalchemy.sql.elements import ClauseElement
 
 from sterna.ddl.elements import (
-    ColumnName,
     ColumnNullable,
     ColumnType,
-    alter_table,
-    format_column,
+    RenameTable,
     format_literal,
     format_table,
+    rename_table_in_place,
 )
 from sterna.ddl.impl import DefaultImpl
 from sterna.ddl.locks import advisory_key, lock_identity
@@ -89,14 +89,7 @@ class CreateEnumIfMissing(ExecutableDDLElement):
         self.enum = enum
 
 
-@compiles(ColumnName, "postgresql")
-def _column_name(element: ColumnName, compiler: DDLCompiler, **kw: Any) -> str:
-    """``RENAME a TO b``: PostgreSQL's short form, the statement Alembic writes."""
-    return (
-        f"{alter_table(compiler, element)} RENAME "
-        f"{format_column(compiler, element.column_name)} TO "
-        f"{format_column(compiler, element.new_name)}"
-    )
+compiles(RenameTable, "postgresql")(rename_table_in_place)
 
 
 @compiles(DropEnum, "postgresql")
@@ -172,6 +165,17 @@ class PostgresqlImpl(DefaultImpl):
     def __init__(self, *args: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
         self._offline_types: set[tuple[str | None, str]] = set()
+
+    def render_ddl_sql_expr(
+        self, expr: ClauseElement, is_server_default: bool = False, **kw: Any
+    ) -> str:
+        """As the generic rule; an index element that PostgreSQL's ``CREATE INDEX`` puts in
+        parentheses (an operator expression: ``(c ->> 'foo')``, which it requires) keeps them
+        in the ``sa.text`` of the script, where SQLAlchemy would not add them."""
+        text = super().render_ddl_sql_expr(expr, is_server_default=is_server_default, **kw)
+        if kw.get("is_index") and expr.self_group() is not expr:
+            return f"({text})"
+        return text
 
     def _create_table_types(self, table: Table) -> None:
         self._ensure_enum_types(named_enums(table.columns))

@@ -123,16 +123,21 @@ def reflect(impl: DefaultImpl, request: RebuildRequest) -> Table:
     )
 
 
-def _metadata(request: RebuildRequest) -> MetaData:
+def _metadata(request: RebuildRequest, table: Table | None = None) -> MetaData:
+    """A MetaData with the batch's ``naming_convention``, else that of ``table``'s own
+    MetaData (a ``copy_from`` table's convention names its type's CHECK, as in the models)."""
     if request.naming_convention:
         return MetaData(naming_convention=dict(request.naming_convention))
+    if table is not None and table.metadata is not None:
+        convention: dict[str, Any] = dict(table.metadata.naming_convention.items())
+        return MetaData(naming_convention=convention)
     return MetaData()
 
 
 def model_from_table(table: Table, dialect: Dialect, request: RebuildRequest) -> TableModel:
     """The model of a SQLAlchemy table (``copy_from`` or reflected), compiled for
     ``dialect``; ``table_args``/``table_kwargs`` extend it first."""
-    copy = table.to_metadata(_metadata(request))
+    copy = table.to_metadata(_metadata(request, table))
     if request.table_args or request.table_kwargs:
         copy = Table(
             copy.name,
@@ -171,7 +176,21 @@ def apply_overrides(model: TableModel, request: RebuildRequest, args: tuple[Any,
             model.constraints.extend(parts.constraints)
         else:
             _attach_stub(item, model)
-            model.add_constraint(constraint_part(item, model.dialect))
+            part = constraint_part(item, model.dialect)
+            if not _restated(model, part):
+                model.add_constraint(part)
+
+
+def _restated(model: TableModel, part: Any) -> bool:
+    """An unnamed constraint the table already has, word for word (``table_args`` restating a
+    CHECK the rebuild keeps anyway): not written twice."""
+    if part.name is not None:
+        return False
+    text = " ".join(part.text.split())
+    return any(
+        c.name is None and c.kind == part.kind and " ".join(c.text.split()) == text
+        for c in model.constraints
+    )
 
 
 def _attach_stub(item: Any, model: TableModel) -> None:

@@ -147,7 +147,8 @@ class TableModel:
         definition = parts.column
         if self.find_column(definition.name) is not None:
             raise BatchNoSuchObject(self.label, f"column {definition.name!r} already exists")
-        if definition.has("primary") and self._primary_key_exists():
+        primary = definition.has("primary") or any(c.kind == "primary" for c in parts.constraints)
+        if primary and self._primary_key_exists():
             raise BatchError(
                 self.label,
                 f"column {definition.name!r} is a primary key column but the "

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Column, Index, MetaData, Table
+from sqlalchemy import Column, Index, Integer, MetaData, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.schema import CreateColumn, CreateIndex, CreateTable
 from sqlalchemy.sql.schema import (
@@ -100,8 +100,10 @@ def column_parts(
     definition.source = None
     parts = ColumnParts(definition, comment=copy.comment)
     for constraint in sorted(table.constraints, key=lambda c: c._creation_order):
-        if isinstance(constraint, PrimaryKeyConstraint) or constraint in copy.constraints:
+        if constraint in copy.constraints:
             continue
+        if isinstance(constraint, PrimaryKeyConstraint) and not constraint.columns:
+            continue  # (a primary_key=True column makes the table's primary key: kept)
         parts.constraints.append(constraint_part(constraint, dialect))
     for index in sorted(table.indexes, key=lambda ix: str(ix.name)):
         parts.indexes.append(index_part(index, dialect))
@@ -148,11 +150,16 @@ def type_text(type_: Any, dialect: Dialect) -> str:
 
 
 def default_text(server_default: Any, dialect: Dialect) -> str:
-    """The text after ``DEFAULT`` for a server default (string, ``text()``, expression)."""
-    column: Column[Any] = Column("x", NullType(), server_default=server_default)
+    """The text after ``DEFAULT`` for a server default (string, ``text()``, expression), with
+    the parentheses the dialect's column definition puts around it (SQLite takes a function
+    default only as ``DEFAULT (datetime('now'))``)."""
+    column: Column[Any] = Column("x", Integer(), server_default=server_default)
     Table("t", MetaData(), column)
-    rendered = _ddl_compiler(dialect).get_column_default_string(column)
-    return str(rendered)
+    compiler = _ddl_compiler(dialect)
+    rendered = str(compiler.get_column_default_string(column))
+    if f"DEFAULT ({rendered})" in compiler.get_column_specification(column):
+        return f"({rendered})"
+    return rendered
 
 
 def type_checks(

@@ -25,10 +25,16 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, Table, inspect
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.sql.schema import CheckConstraint, Constraint
 
-from sterna.ddl.elements import ColumnName
+from sterna.ddl.elements import (
+    ColumnName,
+    RenameTable,
+    rename_column_with_keyword,
+    rename_table_in_place,
+)
 from sterna.ddl.impl import DefaultImpl
 from sterna.ddl.recreate_changes import POSITION_KW
 
@@ -39,6 +45,10 @@ BATCH_ADVICE = (
     "SQLite cannot ALTER this in place; use batch mode, which rebuilds the table: "
     "with op.batch_alter_table({table!r}) as batch_op: batch_op.{call}(...)"
 )
+
+
+compiles(RenameTable, "sqlite")(rename_table_in_place)
+compiles(ColumnName, "sqlite")(rename_column_with_keyword)  # SQLite 3.25+, as Alembic writes it
 
 
 def _table_of(const: Constraint) -> str:

@@ -112,6 +112,9 @@ class TableInfo:
     checks: list[CheckInfo] = field(default_factory=list)
     comment: str | None = None
     options: dict[str, Any] = field(default_factory=dict)
+    #: what the dialect cannot reflect ("uniques", "checks": its Inspector method raises
+    #: NotImplementedError): not compared, rather than reported as missing from the database
+    unreflected: frozenset[str] = frozenset()
 
     @property
     def key(self) -> TableKey:

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
 )
+from sqlalchemy.exc import NoReferenceError
 from sqlalchemy.sql.elements import ColumnElement, TextClause
 from sqlalchemy.sql.schema import Constraint, SchemaItem
 from sqlalchemy.types import NullType
@@ -208,7 +209,7 @@ class SchemaObjects:
             constraint = PrimaryKeyConstraint(name=name)
         elif type_ == "unique":
             constraint = UniqueConstraint(name=name)
-        elif type_ == "check" or type_ is None:
+        elif type_ in ("check", "exclude") or type_ is None:  # dropped by name alone
             constraint = CheckConstraint("", name=name)
         else:
             raise ValueError(
@@ -291,16 +292,17 @@ def unbind_expression(expr: Any) -> Any:
 
 def detach(item: SchemaItem) -> SchemaItem:
     """A copy of a column or constraint that is not attached to any table (constraints refer to
-    their columns by name), so that it can be placed in a new table."""
+    their columns by key, which a copied column keeps: ``Column("x", key="y")``), so that it can
+    be placed in a new table beside copies of its columns."""
     if isinstance(item, Column):
         return item._copy()
     if isinstance(item, PrimaryKeyConstraint):
         return PrimaryKeyConstraint(
-            *[c.name for c in item.columns], name=_name(item), **item.dialect_kwargs
+            *[c.key for c in item.columns], name=_name(item), **item.dialect_kwargs
         )
     if isinstance(item, UniqueConstraint):
         return UniqueConstraint(
-            *[c.name for c in item.columns],
+            *[c.key for c in item.columns],
             name=_name(item),
             deferrable=item.deferrable,
             initially=item.initially,
@@ -316,6 +318,8 @@ def detach(item: SchemaItem) -> SchemaItem:
         )
     if isinstance(item, ForeignKeyConstraint):
         return _copy_foreign_key(item)
+    if type(item).__name__ == "ExcludeConstraint":
+        return _copy_exclude(item)
     if isinstance(item, Constraint):
         return item._copy()
     if isinstance(item, Index):
@@ -326,6 +330,16 @@ def detach(item: SchemaItem) -> SchemaItem:
             **item.dialect_kwargs,
         )
     return item
+
+
+def referred_column_name(element: ForeignKey) -> str:
+    """The name of the column a foreign key element refers to: ``ForeignKey("t.tid")`` for
+    ``Column("id", key="tid")`` refers to ``t.id`` (what the database has and reports); the
+    column as written when its table is not in the element's metadata."""
+    try:
+        return str(element.column.name)
+    except NoReferenceError:
+        return str(element._column_tokens[2])
 
 
 def referred_schema(constraint: ForeignKeyConstraint) -> str | None:
@@ -357,6 +371,24 @@ def _copy_foreign_key(constraint: ForeignKeyConstraint) -> ForeignKeyConstraint:
     if named or schema is None:
         return constraint._copy()
     return constraint._copy(schema=schema)
+
+
+def _copy_exclude(constraint: Any) -> Constraint:
+    """A PostgreSQL EXCLUDE constraint whose elements and WHERE name their columns: its own
+    ``_copy()`` keeps the bound columns, which attach the copy to the original table (the
+    models' table gained a constraint each time an operation was rendered or run)."""
+    elements = [(unbind_expression(e), operator) for e, _name, operator in constraint._render_exprs]
+    where = constraint.where
+    copy: Constraint = type(constraint)(
+        *elements,
+        name=_name(constraint),
+        using=constraint.using,
+        where=unbind_expression(where) if where is not None else None,
+        deferrable=constraint.deferrable,
+        initially=constraint.initially,
+        ops=dict(constraint.ops),
+    )
+    return copy
 
 
 def is_attached(item: SchemaItem) -> bool:

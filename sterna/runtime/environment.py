@@ -170,8 +170,8 @@ class EnvironmentContext:
         literal_binds: bool = False,
         upgrade_token: str = "upgrades",
         downgrade_token: str = "downgrades",
-        alembic_module_prefix: str = "op.",
-        sqlalchemy_module_prefix: str = "sa.",
+        alembic_module_prefix: str | None = "op.",
+        sqlalchemy_module_prefix: str | None = "sa.",
         user_module_prefix: str | None = None,
         on_version_apply: Callable[..., Any] | Sequence[Callable[..., Any]] | None = None,
         version_table: str = "alembic_version",
@@ -236,7 +236,7 @@ class EnvironmentContext:
         * ``upgrade_token``, ``downgrade_token``: the template variable names of the rendered
           upgrade and downgrade bodies.
         * ``alembic_module_prefix``, ``sqlalchemy_module_prefix``: the prefixes written before
-          operations (``op.``) and SQLAlchemy names (``sa.``).
+          operations (``op.``) and SQLAlchemy names (``sa.``); None for no prefix.
         * ``user_module_prefix``: the prefix written before types from the project's own
           modules (default: their module path).
 

@@ -69,8 +69,8 @@ class MigrationOptions:
     render_item: Callable[..., Any] | None = None
     upgrade_token: str = "upgrades"
     downgrade_token: str = "downgrades"
-    alembic_module_prefix: str = "op."
-    sqlalchemy_module_prefix: str = "sa."
+    alembic_module_prefix: str | None = "op."
+    sqlalchemy_module_prefix: str | None = "sa."
     user_module_prefix: str | None = None
     # anything else given to configure()
     extra: Mapping[str, Any] = field(default_factory=dict)

@@ -65,7 +65,9 @@ def test_create_table_with_every_kind_of_constraint_and_option() -> None:
     assert body([ops.CreateTableOp.from_table(table)]) == formatted("""\
 op.create_table(
     "child",
-    sa.Column("id", sa.BigInteger(), sa.Identity(start=10, increment=5), nullable=False),
+    sa.Column(
+        "id", sa.BigInteger(), sa.Identity(always=False, start=10, increment=5), nullable=False
+    ),
     sa.Column("parent_id", sa.Integer(), nullable=True),
     sa.Column(
         "code", sa.String(length=10), server_default="x", nullable=True, comment="the code"

@@ -180,7 +180,7 @@ def test_enum_members_in_other_options_are_written_as_their_values() -> None:
             ),
         ]
     )
-    assert "sa.Identity(start=10)" in source
+    assert "sa.Identity(always=False, start=10)" in source
     assert 'comment="READY"' in source and 'comment="it\'s"' in source
 
 

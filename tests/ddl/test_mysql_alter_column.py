@@ -233,3 +233,36 @@ def test_recording_connection_renders_from_the_arguments(mysql_url: str) -> None
 def test_recording_connection_needs_the_type(mysql_url: str) -> None:
     with pytest.raises(OperationError, match="existing_type"):
         _recorded(mysql_url, nullable=False, server_default="q")
+
+
+def _run_recorded(mysql_url: str, create: str, statement: str) -> dict[str, Any]:
+    """Run ``create`` then the recorded ``statement`` on the real server; the column after."""
+    engine = sa.create_engine(mysql_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text(create))
+            conn.execute(sa.text(statement))
+        return dict(sa.inspect(engine).get_columns("t")[0])
+    finally:
+        engine.dispose()
+
+
+def test_recording_connection_renames_with_change(mysql_url: str) -> None:
+    """A rename on a stand-in is a ``CHANGE`` restating the definition from the arguments, as
+    Alembic writes it (MySQL 5.7 and MariaDB before 10.5.2 have no ``RENAME COLUMN``)."""
+    sql = _recorded(
+        mysql_url, new_column_name="d", existing_type=sa.Integer(), existing_nullable=False
+    )
+    assert sql == ["ALTER TABLE t CHANGE c d INTEGER NOT NULL"]
+    column = _run_recorded(mysql_url, "CREATE TABLE t (c INTEGER NOT NULL)", sql[0])
+    assert (column["name"], column["nullable"]) == ("d", False)
+
+
+def test_datetime_expression_default_is_a_change(mysql_url: str) -> None:
+    """A DATETIME's expression default is set with ``CHANGE c c``, Alembic's statement."""
+    sql = _recorded(
+        mysql_url, existing_type=sa.DateTime(), server_default=sa.text("CURRENT_TIMESTAMP")
+    )
+    assert sql == ["ALTER TABLE t CHANGE c c DATETIME NULL DEFAULT CURRENT_TIMESTAMP"]
+    column = _run_recorded(mysql_url, "CREATE TABLE t (c DATETIME)", sql[0])
+    assert "current_timestamp" in str(column["default"]).lower()

@@ -234,7 +234,7 @@ def test_mysql_alter_column_full_definitions() -> None:
 
     assert offline("mysql", migrate) == [
         "ALTER TABLE `order` MODIFY `Select` VARCHAR(5) NOT NULL DEFAULT 'o''b' COMMENT 'it''s'",
-        "ALTER TABLE t MODIFY c DATETIME NULL DEFAULT CURRENT_TIMESTAMP",
+        "ALTER TABLE t CHANGE c c DATETIME NULL DEFAULT CURRENT_TIMESTAMP",
         'ALTER TABLE s.t CHANGE id `x"y` INTEGER NOT NULL AUTO_INCREMENT',
     ]
 

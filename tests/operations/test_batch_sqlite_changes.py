@@ -366,3 +366,66 @@ def test_a_project_operation_runs_at_its_place_in_the_batch(sqlite_url: str) -> 
     assert query(sqlite_url, "SELECT id, b, a FROM t") == [(1, 11, 1)]
     assert _columns(sqlite_url, "t") == ["id", "b", "a"]
     assert _info(sqlite_url, "t")["b"][1] == 1
+
+
+def test_function_default_in_a_rebuild_is_parenthesized(sqlite_url: str) -> None:
+    """A function default is written ``DEFAULT (datetime('now', 'localtime'))``: SQLite
+    refuses it without the parentheses (the rebuild's CREATE TABLE failed)."""
+    run_sql(sqlite_url, "CREATE TABLE hasts (id INTEGER PRIMARY KEY, x DATETIME)")
+    with migrating(sqlite_url) as (op, _conn), op.batch_alter_table("hasts") as batch_op:
+        batch_op.alter_column(
+            "x",
+            type_=sa.DateTime(),
+            nullable=False,
+            server_default=sa.func.datetime("now", "localtime"),
+        )
+    run_sql(sqlite_url, "INSERT INTO hasts (id) VALUES (1)")
+    assert query(sqlite_url, "SELECT x IS NOT NULL FROM hasts") == [(1,)]
+
+
+def test_table_args_restating_a_kept_unnamed_check_does_not_double_it(sqlite_url: str) -> None:
+    """Alembic's documented workaround for the unnamed CHECK its rebuild drops restates it in
+    ``table_args``; Sterna keeps the table's CHECK, so the restated one is not added twice."""
+    run_sql(sqlite_url, "CREATE TABLE foo (x INTEGER, CHECK (x > 5))")
+    with (
+        migrating(sqlite_url) as (op, _conn),
+        op.batch_alter_table(
+            "foo", recreate="always", table_args=[sa.CheckConstraint("x > 5")]
+        ) as batch_op,
+    ):
+        batch_op.add_column(sa.Column("y", sa.Integer))
+    engine = sa.create_engine(sqlite_url)
+    try:
+        checks = sa.inspect(engine).get_check_constraints("foo")
+    finally:
+        engine.dispose()
+    assert [c["sqltext"] for c in checks] == ["x > 5"]
+
+
+def test_copy_from_keeps_its_metadata_naming_convention(sqlite_url: str) -> None:
+    """``copy_from`` a table whose MetaData has a naming convention: the rebuilt table's
+    type CHECK keeps the convention's name (``ck_user_is_active``), as the models have it (it
+    came back as ``is_active``)."""
+    metadata = sa.MetaData(naming_convention={"ck": "ck_%(table_name)s_%(constraint_name)s"})
+    table = sa.Table(
+        "user",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("is_active", sa.Boolean(create_constraint=True, name="is_active")),
+    )
+    engine = sa.create_engine(sqlite_url)
+    try:
+        metadata.create_all(engine)
+    finally:
+        engine.dispose()
+    with (
+        migrating(sqlite_url) as (op, _conn),
+        op.batch_alter_table("user", copy_from=table, recreate="always") as batch_op,
+    ):
+        batch_op.add_column(sa.Column("y", sa.Integer))
+    engine = sa.create_engine(sqlite_url)
+    try:
+        checks = sa.inspect(engine).get_check_constraints("user")
+    finally:
+        engine.dispose()
+    assert [c["name"] for c in checks] == ["ck_user_is_active"]

@@ -186,24 +186,6 @@ def test_prepend_sys_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     assert sys.path.count(str(tmp_path / "lib")) == 1
 
 
-def test_prepend_sys_path_moves_a_folder_already_there_to_the_front(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Prepending gives the folders precedence, in the order written, even when one of them
-    is in sys.path already (further down: a package of the same name there would win)."""
-    (tmp_path / "m").mkdir()
-    lib, src = str(tmp_path / "lib"), str(tmp_path / "src")
-    monkeypatch.setattr(sys, "path", ["/elsewhere", src, *sys.path])
-    ini = write_ini(
-        tmp_path / "alembic.ini",
-        "[alembic]\nscript_location = %(here)s/m\npath_separator = os\n"
-        f"prepend_sys_path = %(here)s/lib{os.pathsep}%(here)s/src\n",
-    )
-    sterna_from(ini)
-    assert sys.path[:3] == [lib, src, "/elsewhere"]
-    assert sys.path.count(src) == 1
-
-
 def test_quiet_comes_from_cmd_opts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import argparse
 

@@ -37,7 +37,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from alembic_suite.layout import same_code
+from alembic_suite.layout import same_code_failure
 from alembic_suite.public import PublicSurface
 from alembic_suite.results import Outcome
 
@@ -109,6 +109,13 @@ class Verdict:
     category: str
     cause: str
     detail: str = ""  # the failure's first line, for the report's example column
+
+
+def _listed(test_id: str, key: str) -> bool:
+    """``key`` is a test id prefix, or, ending with ``$``, one whole test id."""
+    if key.endswith("$"):
+        return test_id == key[:-1]
+    return test_id.startswith(key)
 
 
 def _missing_name(text: str) -> str | None:
@@ -213,12 +220,6 @@ def _fallback(test_id: str, outcome: Outcome, frames: list[tuple[str, str]]) -> 
     return Verdict("b", f"{_normalise(line)}")
 
 
-def _listed(test_id: str, key: str) -> bool:
-    """An ``ALEMBIC_SUITE_INTENDED`` key is a test id prefix, or a whole id when it ends in
-    ``$``."""
-    return test_id == key[:-1] if key.endswith("$") else test_id.startswith(key)
-
-
 def classify(test_id: str, outcome: Outcome | None, surface: PublicSurface) -> Verdict:
     """The category and cause of one Sterna failure (``outcome`` None: never collected)."""
     verdict = _classify(test_id, outcome, surface)
@@ -259,6 +260,6 @@ def _classify(test_id: str, outcome: Outcome | None, surface: PublicSurface) -> 
         return Verdict(
             "b", f"intended: {dialect} DDL (Sterna implements SQLite, PostgreSQL, MySQL/MariaDB)"
         )
-    if same_code(outcome.message):
+    if same_code_failure(outcome.message, outcome.text):
         return Verdict("b", "intended: the same code in Sterna's layout (quotes, line breaks)")
     return _fallback(test_id, outcome, frames)

@@ -277,15 +277,29 @@ def fk_spec(constraint: Any) -> tuple[Any, ...]:
     return (
         constraint.parent.schema,
         constraint.parent.name,
-        list(constraint.column_keys),
+        [element.parent.name for element in constraint.elements],
         ".".join(first[:-2]) or None,
         first[-2],
-        [parts[-1] for parts in targets],
+        [
+            _target_name(element, parts[-1])
+            for element, parts in zip(constraint.elements, targets, strict=True)
+        ],
         constraint.onupdate,
         constraint.ondelete,
         constraint.deferrable,
         constraint.initially,
     )
+
+
+def _target_name(element: Any, token: str) -> str:
+    """The name of the column a foreign key element refers to (``ForeignKey("t.tid")`` for
+    ``Column("id", key="tid")`` is ``id``), or the token when its table is not known."""
+    from sqlalchemy.exc import NoReferenceError
+
+    try:
+        return str(element.column.name)
+    except NoReferenceError:
+        return token
 
 
 #: internal helpers the harness imports, written here, used where Sterna has no such name

@@ -44,6 +44,7 @@ from sterna.operations.ops import (
     DropConstraintOp,
     ModifyTableOps,
 )
+from sterna.operations.schemaobj import referred_column_name
 
 if TYPE_CHECKING:
     from sterna.autogenerate.api import AutogenContext
@@ -151,7 +152,7 @@ def meta_fk_sig(ctx: AutogenContext, fk: ForeignKeyConstraint) -> FKSig:
         tuple(c.parent.name for c in fk.elements),
         schema_key(ctx, referred_schema),
         str(tokens[0][1]),
-        tuple(str(t[2]) for t in tokens),
+        tuple(referred_column_name(element) for element in fk.elements),
         _action(fk.onupdate, dialect),
         _action(fk.ondelete, dialect),
         *_deferral(fk.deferrable, fk.initially, dialect),
@@ -342,6 +343,8 @@ def compare_checks(
     meta: Table | None,
 ) -> None:
     if conn is None or meta is None or ctx.dialect is None or ctx.check_constraints == "off":
+        return
+    if "checks" in conn.unreflected:  # the dialect cannot tell: nothing to compare with
         return
     if ctx.check_constraints == "by_name":
         _compare_checks_by_name(ctx, modify_ops, schema, conn, meta)

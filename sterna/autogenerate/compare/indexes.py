@@ -319,16 +319,14 @@ def compare_indexes_and_uniques(
     wanted, left_out = meta_items(ctx, meta) if meta is not None else ([], set())
     found = conn_items(ctx, conn) if conn is not None else []
     found = [item for item in found if item.name not in left_out]
+    blind = conn is not None and "uniques" in conn.unreflected
+    if blind:  # the dialect cannot reflect unique constraints: the model's are not compared
+        wanted = [item for item in wanted if item.kind != UNIQUE]
     correct = impl_hook(ctx, "correct_for_autogen_constraints")
     if correct is not None:
         wanted, found = _corrected(ctx, correct, conn, wanted, found)
-    drops: list[Item] = []
-    adds: list[Item] = []
-    for item, other in _pair(wanted, found):
-        if _differs(ctx, conn, item, other):
-            # a model unique constraint replaces MySQL's unique index as a constraint
-            drops.append(replace(other, either=False) if item.kind == UNIQUE else other)
-            adds.append(item)
+    drops, adds = _changed_pairs(ctx, conn, _pair(wanted, found))
+    filtered = {id(item) for item in drops + adds}  # the filters were asked about the change
     # a new table's unique constraints are part of its create_table
     adds.extend(
         i
@@ -339,17 +337,17 @@ def compare_indexes_and_uniques(
     )
     fk_indexes = profile_for(ctx.dialect).foreign_keys_need_an_index
     dropped_fks, added_fks = _fk_changes(modify_ops)
-    kept: list[Item] = []
     changed = {id(item) for item in drops}
-    for item in found:
-        if id(item) in changed:
-            continue
-        if item.paired or (
-            conn is not None and fk_indexes and _kept_for_fk(conn, meta, item, dropped_fks)
-        ):
-            kept.append(item)
-        else:
-            drops.append(item)
+
+    def keep(item: Item) -> bool:
+        return (
+            item.paired
+            or (blind and item.unique)  # it may be a unique constraint the models still have
+            or (conn is not None and fk_indexes and _kept_for_fk(conn, meta, item, dropped_fks))
+        )
+
+    kept = [item for item in found if id(item) not in changed and keep(item)]
+    drops += [item for item in found if id(item) not in changed and not keep(item)]
     if meta is None:
         # a dropped table's unique constraints go with its drop_table (and come back with
         # the create_table of the downgrade); its indexes, and on MySQL its unique indexes,
@@ -357,11 +355,13 @@ def compare_indexes_and_uniques(
         drops = [item for item in drops if item.kind == INDEX or item.either]
     for item in drops:
         assert conn is not None
-        op = _drop_op(ctx, conn, item, schema)
+        op = _drop_op(ctx, conn, item, schema, filtered=id(item) in filtered)
         if op is not None:
             modify_ops.ops.append(op)
     for item in adds:
-        if ctx.run_object_filters(item.source, item.name, item.kind, False, None):
+        if id(item) in filtered or ctx.run_object_filters(
+            item.source, item.name, item.kind, False, None
+        ):
             modify_ops.ops.append(_create_op(item))
     if fk_indexes and conn is not None and meta is not None:
         modify_ops.ops.extend(_fk_indexes(conn, added_fks, kept + adds, schema))
@@ -435,8 +435,28 @@ def _create_op(item: Item) -> MigrateOperation:
     return AddConstraintOp.from_constraint(item.source)
 
 
+def _changed_pairs(
+    ctx: AutogenContext, conn: TableInfo | None, pairs: list[tuple[Item, Item]]
+) -> tuple[list[Item], list[Item]]:
+    """The database items to drop and the model items to create for the pairs that differ and
+    that the ``include_object`` hooks keep: asked once, about the model's object, with the
+    database's as ``compare_to`` (as Alembic asks about a changed index or constraint)."""
+    drops: list[Item] = []
+    adds: list[Item] = []
+    for item, other in pairs:
+        if not _differs(ctx, conn, item, other):
+            continue
+        assert conn is not None
+        theirs = _conn_object(ctx, conn, other, item.kind)
+        if ctx.run_object_filters(item.source, item.name, item.kind, False, theirs):
+            # a model unique constraint replaces MySQL's unique index as a constraint
+            drops.append(replace(other, either=False) if item.kind == UNIQUE else other)
+            adds.append(item)
+    return drops, adds
+
+
 def _drop_op(
-    ctx: AutogenContext, conn: TableInfo, item: Item, schema: str | None
+    ctx: AutogenContext, conn: TableInfo, item: Item, schema: str | None, filtered: bool = False
 ) -> MigrateOperation | None:
     if item.name is None:
         return None  # an unnamed unique constraint (SQLite) cannot be dropped by name
@@ -444,12 +464,12 @@ def _drop_op(
     op: DropIndexOp | DropConstraintOp
     if item.kind == INDEX or item.either:
         index = next(ix for ix in table.indexes if ix.name == item.name)
-        if not ctx.run_object_filters(index, item.name, INDEX, True, None):
+        if not filtered and not ctx.run_object_filters(index, item.name, INDEX, True, None):
             return None
         op = DropIndexOp.from_index(index)
     else:
         constraint = _unique_constraint(table, item.name)
-        if not ctx.run_object_filters(constraint, item.name, UNIQUE, True, None):
+        if not filtered and not ctx.run_object_filters(constraint, item.name, UNIQUE, True, None):
             return None
         op = DropConstraintOp.from_constraint(constraint)
     op.schema = schema

@@ -35,12 +35,17 @@ class BatchDirectives(DirectiveBase):
         insert_before: str | None = None,
         insert_after: str | None = None,
         if_not_exists: bool | None = None,
+        inline_references: bool | None = None,
+        inline_primary_key: bool | None = None,
     ) -> None:
         """Queue adding ``column`` (a ``sqlalchemy.Column``) to the batch's table.
 
         * ``insert_before``, ``insert_after``: the name of a column to place it before or after
           in the rebuilt table (needs a rebuild).
-        * ``if_not_exists``: add it only if the table has no such column."""
+        * ``if_not_exists``: add it only if the table has no such column.
+        * ``inline_references``, ``inline_primary_key``: as ``op.add_column``'s, when the column
+          is added in place (``ALTER TABLE ... ADD COLUMN``); a rebuilt table writes the
+          column's keys in its ``CREATE TABLE`` anyway."""
         kw: dict[str, Any] = {
             k: v
             for k, v in (("insert_before", insert_before), ("insert_after", insert_after))
@@ -48,7 +53,13 @@ class BatchDirectives(DirectiveBase):
         }
         self.invoke(
             ops.AddColumnOp(
-                self.table_name, column, schema=self.schema, if_not_exists=if_not_exists, **kw
+                self.table_name,
+                column,
+                schema=self.schema,
+                if_not_exists=if_not_exists,
+                inline_references=inline_references,
+                inline_primary_key=inline_primary_key,
+                **kw,
             )
         )
 

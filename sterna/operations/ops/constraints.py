@@ -317,7 +317,7 @@ class CreateForeignKeyOp(AddConstraintOp):
 
     @classmethod
     def from_constraint(cls, constraint: Constraint) -> CreateForeignKeyOp:
-        from sterna.operations.schemaobj import referred_schema
+        from sterna.operations.schemaobj import referred_column_name, referred_schema
 
         assert isinstance(constraint, ForeignKeyConstraint)
         table = _table_of(constraint)
@@ -341,7 +341,7 @@ class CreateForeignKeyOp(AddConstraintOp):
             [c.name for c in constraint.columns]
             if constraint.columns
             else [e.parent.name for e in constraint.elements],
-            [str(e._column_tokens[2]) for e in constraint.elements],
+            [referred_column_name(e) for e in constraint.elements],
             **kw,
         )
 
