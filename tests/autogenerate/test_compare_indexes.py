@@ -235,3 +235,16 @@ def test_mariadb_changed_unique_constraint_is_dropped_as_a_constraint(mysql_url:
     ]
     script = roundtrip(mysql_url, _model(UniqueConstraint("a", name="uq_doc")), after)
     assert script.downgrade_ops is not None
+
+
+def test_renamed_unique_constraint_is_dropped_and_added(db_url: str) -> None:
+    """Two unique constraints on the same columns named differently (here only by case) are a
+    rename: the old one dropped, the new one added, as Alembic reports it (they were paired by
+    their columns and the rename went unseen)."""
+    create_all(db_url, _model(UniqueConstraint("a", name="SomeCasingConvention")))
+    renamed = _model(UniqueConstraint("a", name="somecasingconvention"))
+    found = [(d[0], d[1].name) for d in diffs(db_url, renamed)]
+    assert found == [(d[0], d[1].name) for d in alembic_diffs(db_url, renamed)]
+    assert found[-1] == ("add_constraint", "somecasingconvention")
+    assert found[0][1] == "SomeCasingConvention" and len(found) == 2
+    assert diffs(db_url, _model(UniqueConstraint("a", name="SomeCasingConvention"))) == []

@@ -186,7 +186,9 @@ def _name(item: Any) -> str | None:
 
 
 def _pair(meta: list[Item], conn: list[Item]) -> list[tuple[Item, Item]]:
-    """Pairs by name, then unnamed/unpaired unique constraints by columns."""
+    """Pairs by name, then unique constraints by columns where one side has no name (a model
+    constraint left to the database to name, or one the database reflects unnamed): two named
+    differently are a drop and an add, as Alembic reports them (a renamed constraint)."""
     pairs: list[tuple[Item, Item]] = []
     by_name = {c.name: c for c in conn if c.name is not None}
     for item in meta:
@@ -205,6 +207,7 @@ def _pair(meta: list[Item], conn: list[Item]) -> list[tuple[Item, Item]]:
                 for c in conn
                 if not c.paired
                 and c.kind == UNIQUE
+                and (item.name is None or c.name is None)
                 and c.elements == item.elements
                 and c.options == item.options
             ),
