@@ -149,6 +149,21 @@ reported, `execute()` of a construct that still needs parameters refused; foreig
 column keys compared and written by name; a PostgreSQL identity change leaves the options the
 new `Identity` does not give (no `SET MAXVALUE None`).
 
+## Fixed in session 8 (H3, PostgreSQL and MariaDB runs; the lead)
+
+`UpgradeOps.as_diffs()` keeps an altered column's `modify_*` tuples as one list;
+`existing_server_default` is False when neither side has a default; an emptied comment is
+`modify_comment=None`; `INITIALLY DEFERRED` counts as deferrable; a composite primary key is
+compared in `CREATE TABLE`'s column order; PostgreSQL: adding an identity with `nullable=False`
+sets NOT NULL first, the default `compare_server_default` hook skips a serial key's
+`nextval()`, an index element's operator class is compared without it, `nulls_not_distinct` is
+reflected and compared; MySQL/MariaDB: a changed named unique constraint is dropped as a
+constraint.  The lead: `Revision.dependencies` in Alembic's form (None, one id, or a tuple),
+`prepend_sys_path` folders first in their order, `init -t pyproject` appending as Alembic does,
+the version table's statements online as text with their values (the stamp tests read
+them from the cursor events), and a unique constraint renamed in the model (same columns) is
+dropped and added.
+
 ## Still (a) by design
 
 `RevisionMap` internals other than `_revision_map`, `ApplyBatchImpl`, `MigrationStep` /
@@ -159,9 +174,9 @@ fails in setUp on `HeadMaintainer` and its later tests on the table its failed s
 
 ## The runs below
 
-Only the SQLite tables are current: SQLite was run on the code of commit 8cc3e9d (session 7,
-H8, after its fixes; 1,081 passed before them, 1,095 after).  The PostgreSQL and MariaDB
-tables come from the last run on those servers (session 5, commit b64b3d8), before the
-session-7 fixes.  Re-run `./dev alembic-suite [--server URL]` and `--write-doc` for current
-figures.
+All three tables are current: run on the code of commit 5336134 (session 8, after the fixes
+above), one backend after the other, and `tests/test_autogen_indexes.py` again on a28a8b0 (a
+renamed unique constraint).  Passed under Sterna at the start of session 8 and now: SQLite
+1,095 -> 1,130, PostgreSQL 15 1,243 -> 1,291, MariaDB 10.11 1,025 -> 1,059.  Re-run
+`./dev alembic-suite [--server URL]` and `--write-doc` for current figures.
 """
