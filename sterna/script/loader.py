@@ -32,6 +32,7 @@ from types import CodeType, ModuleType
 from sterna.errors_script import ScriptError
 
 _NON_WORD = re.compile(r"\W")
+_POSIX = os.sep == "/" and os.altsep is None
 _MAGIC = importlib.util.MAGIC_NUMBER
 _HEADER_SIZE = 16  # magic, flags, mtime, size (PEP 552)
 _TIMESTAMP_FLAGS = b"\x00\x00\x00\x00"
@@ -41,8 +42,13 @@ RACY_WINDOW_NS = 2_000_000_000
 
 def module_name_for(path: str) -> str:
     """A module name unique to the file at ``path``."""
-    stem = _NON_WORD.sub("_", os.path.basename(path))
-    digest = zlib.crc32(os.path.abspath(path).encode("utf-8", "surrogateescape"))
+    tail = path[path.rfind("/") + 1 :] if _POSIX else os.path.basename(path)
+    stem = tail.replace(".", "_")
+    if not (stem.isascii() and f"_{stem}".isidentifier()):  # else only letters, digits and _
+        stem = _NON_WORD.sub("_", tail)
+    plain = _POSIX and path[:1] == "/" and "/." not in path and "//" not in path and path[-1] != "/"
+    full = path if plain else os.path.abspath(path)  # abspath: a normalised copy of a plain one
+    digest = zlib.crc32(full.encode("utf-8", "surrogateescape"))
     return f"sterna_script_{stem}_{digest:08x}"
 
 
@@ -99,12 +105,18 @@ def module_from_code(path: str, code: CodeType, name: str | None = None) -> Modu
 
 def bytecode_path(path: str) -> str:
     """Where this interpreter caches the bytecode of the source file ``path`` (PEP 3147)."""
+    if _POSIX and "/" in path[1:] and "//" not in path:  # the common case, split directly
+        head, _, tail = path.rpartition("/")
+        return f"{head}/__pycache__/{tail.rpartition('.')[0] or tail}{_bytecode_suffix()}"
     head, tail = os.path.split(path)
     stem = tail.rpartition(".")[0] or tail
-    tag = sys.implementation.cache_tag
+    return os.path.join(head, "__pycache__", f"{stem}{_bytecode_suffix()}")
+
+
+def _bytecode_suffix() -> str:
+    """``.<cache tag>[.opt-N].pyc`` for this interpreter (its optimisation level)."""
     level = sys.flags.optimize
-    opt = f".opt-{level}" if level else ""
-    return os.path.join(head, "__pycache__", f"{stem}.{tag}{opt}.pyc")
+    return f".{sys.implementation.cache_tag}{f'.opt-{level}' if level else ''}.pyc"
 
 
 def _read_bytecode(cached: str, path: str, st: os.stat_result) -> CodeType | None:

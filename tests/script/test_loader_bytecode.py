@@ -8,14 +8,16 @@ import inspect
 import marshal
 import os
 import py_compile
+import re
 import sys
 import time
 import traceback
+import zlib
 from pathlib import Path
 
 import pytest
 
-from sterna.script.loader import bytecode_path, load_module
+from sterna.script.loader import bytecode_path, load_module, module_name_for
 
 OLD = time.time() - 3600  # well outside the racy window
 
@@ -164,3 +166,33 @@ def test_env_py_bytecode_follows_the_interpreter(
     env = write_script(tmp_path / "env.py", "x = 1\n")
     ScriptDirectory(str(tmp_path)).run_env()
     assert not Path(bytecode_path(str(env))).exists()
+
+
+#: script paths as a version location can spell them (a file name ending in .py in a folder)
+ODD_PATHS = [
+    "/a/b/c.py",
+    "b.py",
+    "a/b.py",
+    "./x.py",
+    "/a//b.py",
+    "//a/b.py",
+    "/a/b/../c.py",
+    "/a/./b.py",
+    "/a/.b.py",
+    "/a/b.c.py",
+    "/a/b c/é d.py",
+    "/a/x-y z+(1).py",
+    "/a/0005a8cf4327_amount_of_x.py",
+    "/a/日本.py",
+]
+
+
+@pytest.mark.parametrize("path", ODD_PATHS)
+def test_bytecode_path_and_module_name_on_any_path(path: str) -> None:
+    """The shortcuts for plain absolute paths give what the generic computation gives: PEP
+    3147's place (importlib's own ``cache_from_source``) and a name made of the file name's
+    word characters and the checksum of the normalised absolute path."""
+    assert bytecode_path(path) == importlib.util.cache_from_source(path)
+    digest = zlib.crc32(os.path.abspath(path).encode("utf-8", "surrogateescape"))
+    stem = re.sub(r"\W", "_", os.path.basename(path))
+    assert module_name_for(path) == f"sterna_script_{stem}_{digest:08x}"
