@@ -21,6 +21,7 @@ import importlib
 import logging
 import sys
 from collections.abc import Mapping, Sequence
+from functools import cached_property
 from typing import IO, TYPE_CHECKING, Any, ClassVar, Literal, cast
 
 from sqlalchemy import Column, Computed, Identity, Index, Table, text
@@ -60,6 +61,7 @@ from sterna.ddl.elements import (
 from sterna.ddl.impl_hooks import ComparisonResult as ComparisonResult  # Alembic's path
 from sterna.ddl.impl_hooks import ImplHooks
 from sterna.ddl.locks import MigrationLock
+from sterna.ddl.templates import StatementTemplates
 from sterna.dialects import profile_for
 from sterna.errors_ddl import UnsupportedOperation
 
@@ -149,6 +151,11 @@ class DefaultImpl(ImplHooks):
 
     #: an offline ``BEGIN`` held back until something follows it (see :meth:`hold_begin`)
     _begin_held: bool = False
+
+    @cached_property
+    def statement_templates(self) -> StatementTemplates:
+        """This implementation's DDL templates (:mod:`sterna.ddl.templates`)."""
+        return StatementTemplates()
 
     def static_output(self, text_: str) -> None:
         """Write raw text to the offline output, followed by a blank line."""

@@ -25,7 +25,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.exc import NoReferenceError
-from sqlalchemy.sql.elements import ColumnElement, TextClause
+from sqlalchemy.sql.elements import ColumnElement, TextClause, conv
+from sqlalchemy.sql.naming import _get_convention
 from sqlalchemy.sql.schema import Constraint, SchemaItem
 from sqlalchemy.types import NullType
 
@@ -58,6 +59,15 @@ class SchemaObjects:
         if isinstance(target, (list, tuple)):
             target = target[0] if target else None
         return getattr(target, "naming_convention", None)
+
+    def keeps_index_name(self, name: Any) -> bool:
+        """Whether an index built here keeps ``name`` as given: an ``op.f()`` name always; any
+        other unless the naming convention for indexes includes ``%(constraint_name)s``."""
+        convention = self._naming_convention()
+        if isinstance(name, conv) or not convention:
+            return True
+        template = _get_convention(convention, Index)  # type: ignore[no-untyped-call]
+        return not (isinstance(template, str) and "constraint_name" in template)
 
     # -- tables and columns --------------------------------------------------------------------
 

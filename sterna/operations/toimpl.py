@@ -7,12 +7,14 @@ objects honouring the context's naming convention) and the operation.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Column, PrimaryKeyConstraint, Table
 from sqlalchemy.sql.schema import Constraint, ForeignKeyConstraint
 
+from sterna.ddl.templates import PlainIndex, write_from_template
 from sterna.operations import ops
 from sterna.operations.base import AbstractOperations
 from sterna.operations.schemaobj import detach, is_attached
@@ -178,14 +180,53 @@ def drop_constraint(operations: AbstractOperations, operation: ops.DropConstrain
 
 @implementation_for(ops.CreateIndexOp)
 def create_index(operations: AbstractOperations, operation: ops.CreateIndexOp) -> None:
+    columns, unique = operation.columns, operation.unique
+    if not operation.kw and _from_template(operations, operation, columns, unique):
+        return
     index = operation.to_index(operations.migration_context)
     operations.impl.create_index(index, if_not_exists=operation.if_not_exists)
 
 
 @implementation_for(ops.DropIndexOp)
 def drop_index(operations: AbstractOperations, operation: ops.DropIndexOp) -> None:
+    reverse = operation._reverse
+    columns = reverse.columns if reverse else ["x"]
+    if (
+        operation.table_name is not None
+        and not operation.kw
+        and not (reverse and reverse.kw)
+        and _from_template(operations, operation, columns, bool(reverse and reverse.unique))
+    ):
+        return
     index = operation.to_index(operations.migration_context)
     operations.impl.drop_index(index, if_exists=operation.if_exists)
+
+
+def _from_template(
+    operations: AbstractOperations,
+    operation: ops.CreateIndexOp | ops.DropIndexOp,
+    columns: Sequence[Any],
+    unique: bool,
+) -> bool:
+    """Offline, a plain index statement written from its template (:mod:`sterna.ddl.templates`),
+    when the context's naming convention cannot rename the index."""
+    create = isinstance(operation, ops.CreateIndexOp)
+    if not operations.schema_obj.keeps_index_name(operation.index_name):
+        return False
+    statement = PlainIndex(
+        create=create,
+        name=operation.index_name,
+        table_name=operation.table_name,
+        columns=columns,
+        schema=operation.schema,
+        unique=unique,
+        flag=bool(
+            operation.if_not_exists
+            if isinstance(operation, ops.CreateIndexOp)
+            else operation.if_exists
+        ),
+    )
+    return write_from_template(operations.impl, statement)
 
 
 @implementation_for(ops.CreateTableCommentOp)

@@ -1,0 +1,195 @@
+"""Statement templates: DDL whose only variable parts are identifiers, compiled once per shape.
+
+``CREATE UNIQUE INDEX ix ON t (a, b)`` depends, beyond its identifiers, only on its shape: the
+statement kind, ``UNIQUE``, the number of columns, a schema or not, ``IF [NOT] EXISTS``.  The first
+statement of a shape is compiled by SQLAlchemy, as every statement is otherwise, with placeholder
+identifiers; the text around the placeholders is the template, and each later statement of the
+shape is the template with its identifiers quoted by the dialect's own preparer, the way the
+compiler quotes them.  No ``Table``/``Index`` is built and nothing compiled for those (issue 15:
+a third of an offline run of autogenerate-shaped scripts was building stub tables for indexes
+and compiling them).
+
+The template stands for the compiler only where that provably holds, so every condition below
+sends the statement through the ordinary path instead:
+
+* the dialect's DDL compiler and identifier preparer are SQLAlchemy's own, and no ``@compiles``
+  override is registered for the constructs involved;
+* the implementation method the statement stands for is Sterna's own (a project's subclass that
+  overrides ``create_index`` gets its override);
+* every identifier is a plain ``str`` (an ``op.f()`` name too: it is never truncated or renamed
+  within the length checked here), not a ``quoted_name`` with a quoting flag; an index name no
+  longer than the dialect's limits (a longer one is truncated or refused by SQLAlchemy);
+* the statement has no dialect options and only plain column names;
+* the statement is written offline (online, SQLAlchemy's execution events and the connection's
+  ``schema_translate_map`` see the construct itself).
+
+A template whose placeholders do not each appear as a whole word is never used.
+``tests/ddl/test_templates.py`` compares template and compiler over generated identifiers on
+every built-in dialect.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Column, Index, MetaData, Table
+from sqlalchemy.schema import CreateIndex, DropIndex
+from sqlalchemy.sql.elements import ColumnClause, conv
+from sqlalchemy.types import NullType
+
+_SLOT = re.compile(r"sternaph(\d+)x")
+_WORD_EDGE = re.compile(r"[\w\"`$]")
+_MISSING: Any = object()
+_CONSTRUCTS = (CreateIndex, DropIndex, Column, ColumnClause)
+
+
+def placeholder(position: int) -> str:
+    """The identifier standing for the ``position``-th value while a template is compiled."""
+    return f"sternaph{position}x"
+
+
+@dataclass(frozen=True)
+class Template:
+    """Literal pieces with the value positions between them: ``pieces[0] v pieces[1] v ...``."""
+
+    pieces: tuple[str, ...]
+    slots: tuple[int, ...]
+
+    def fill(self, values: Sequence[str]) -> str:
+        out = [self.pieces[0]]
+        for slot, piece in zip(self.slots, self.pieces[1:], strict=True):
+            out.append(values[slot])
+            out.append(piece)
+        return "".join(out)
+
+
+def derive(sql: str, count: int) -> Template | None:
+    """The template of ``sql`` compiled with ``count`` placeholders, or None when a placeholder
+    is not a whole word of it (then the compiler did more than quote it).  A value the
+    statement does not name (SQLite's ``DROP INDEX`` names no table) has no slot."""
+    parts = _SLOT.split(sql)
+    pieces, slots = tuple(parts[0::2]), tuple(int(s) for s in parts[1::2])
+    if sql.count("sternaph") != len(slots) or not set(slots) <= set(range(count)):
+        return None
+    for before, after in zip(pieces[:-1], pieces[1:], strict=True):
+        if _WORD_EDGE.match(before[-1:]) or _WORD_EDGE.match(after[:1]):
+            return None
+    return Template(pieces, slots)
+
+
+class StatementTemplates:
+    """One dialect implementation's templates, by shape (None: the shape has no template)."""
+
+    def __init__(self) -> None:
+        self._by_shape: dict[Hashable, Template | None] = {}
+
+    def render(
+        self, shape: Hashable, compile_: Callable[[Sequence[str]], str], values: Sequence[str]
+    ) -> str | None:
+        """``values`` (quoted identifiers) in the template of ``shape``; ``compile_`` gives the
+        SQL of the shape for a list of placeholders, the first time."""
+        template = self._by_shape.get(shape, _MISSING)
+        if template is _MISSING:
+            names = [placeholder(i) for i in range(len(values))]
+            template = derive(compile_(names), len(values))
+            self._by_shape[shape] = template
+        return None if template is None else template.fill(values)
+
+
+@dataclass(frozen=True)
+class PlainIndex:
+    """An index statement by names only: what ``create_index``/``drop_index`` may template."""
+
+    create: bool
+    name: Any
+    table_name: Any
+    columns: Sequence[Any]
+    schema: Any
+    unique: bool
+    flag: bool  # IF NOT EXISTS / IF EXISTS
+
+    def shape(self) -> Hashable:
+        kind = "create_index" if self.create else "drop_index"
+        return (kind, self.unique, self.flag, len(self.columns), self.schema is None)
+
+    def construct(self, names: Sequence[str]) -> CreateIndex | DropIndex:
+        """The construct of this shape named by ``names``: index, table, columns..., schema;
+        built as ``SchemaObjects.index`` builds the ordinary path's."""
+        index_name, table_name, *rest = names
+        column_names = rest[: len(self.columns)]
+        schema = rest[-1] if self.schema is not None else None
+        columns = [Column(c, NullType()) for c in column_names]
+        table = Table(table_name, MetaData(), *columns, schema=schema)
+        index = Index(
+            index_name, *[table.c[c] for c in column_names], _table=table, unique=self.unique
+        )
+        if self.create:
+            return CreateIndex(index, if_not_exists=self.flag)
+        return DropIndex(index, if_exists=self.flag)
+
+    def identifiers(self) -> list[Any]:
+        tail = [] if self.schema is None else [self.schema]
+        return [self.name, self.table_name, *self.columns, *tail]
+
+
+def plain_enough(dialect: Any, statement: PlainIndex) -> bool:
+    """Whether the compiler's SQL for ``statement`` is provably its template filled in."""
+    if not _sqlalchemy_compiler(dialect):
+        return False
+    name = statement.name
+    if type(name) not in (str, conv) or getattr(name, "quote", None) is not None:
+        return False
+    limit = min(dialect.max_index_name_length or 10**6, dialect.max_identifier_length)
+    others = [statement.table_name, *statement.columns]
+    if statement.schema is not None:
+        others.append(statement.schema)
+    return (
+        0 < len(name) <= limit
+        and all(type(x) is str and x for x in others)
+        and len(set(statement.columns)) == len(statement.columns) > 0
+    )
+
+
+def _sqlalchemy_compiler(dialect: Any) -> bool:
+    if any("_compiler_dispatcher" in vars(cls) for cls in _CONSTRUCTS):
+        return False
+    classes = (dialect.ddl_compiler, dialect.statement_compiler, type(dialect.identifier_preparer))
+    return all(cls.__module__.startswith("sqlalchemy.") for cls in classes)
+
+
+def write_from_template(impl: Any, statement: PlainIndex) -> bool:
+    """Write ``statement`` offline from its template; False when it must take the ordinary
+    path (online, or not provably plain)."""
+    methods = ("create_index" if statement.create else "drop_index", "_exec", "_compile")
+    if not impl.as_sql or not all(_own(getattr(type(impl), m)) for m in methods):
+        return False
+    dialect = impl.dialect
+    if not plain_enough(dialect, statement):
+        return False
+    templates: StatementTemplates = impl.statement_templates
+
+    def compile_(names: Sequence[str]) -> str:
+        construct = statement.construct(names)
+        return str(construct.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+
+    sql = templates.render(statement.shape(), compile_, quoted_identifiers(dialect, statement))
+    if sql is None:
+        return False
+    impl.static_output(sql.replace("\t", "    ").strip() + impl.command_terminator)
+    return True
+
+
+def _own(method: Any) -> bool:
+    return str(getattr(method, "__module__", "")).startswith("sterna.ddl.")
+
+
+def quoted_identifiers(dialect: Any, statement: PlainIndex) -> list[str]:
+    """The identifiers as the compiler writes them: each quoted by the dialect's preparer."""
+    preparer = dialect.identifier_preparer
+    values = [preparer.quote(str(x)) for x in statement.identifiers()]
+    if statement.schema is not None:
+        values[-1] = preparer.quote_schema(statement.schema)
+    return values
