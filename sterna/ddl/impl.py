@@ -61,6 +61,7 @@ from sterna.ddl.elements import (
 from sterna.ddl.impl_hooks import ComparisonResult as ComparisonResult  # Alembic's path
 from sterna.ddl.impl_hooks import ImplHooks
 from sterna.ddl.locks import MigrationLock
+from sterna.ddl.table_templates import write_table_from_template
 from sterna.ddl.templates import StatementTemplates
 from sterna.dialects import profile_for
 from sterna.errors_ddl import UnsupportedOperation
@@ -317,7 +318,9 @@ class DefaultImpl(ImplHooks):
         its indexes and (where not inline) its comments."""
         self._create_table_types(table)
         self._dispatch_ddl_event(table.dispatch.before_create, table)
-        self._exec(CreateTable(table, if_not_exists=bool(kw.get("if_not_exists"))))
+        flag = bool(kw.get("if_not_exists"))
+        if not write_table_from_template(self, table, flag):
+            self._exec(CreateTable(table, if_not_exists=flag))
         self._dispatch_ddl_event(table.dispatch.after_create, table)
         for index in sorted(table.indexes, key=lambda ix: str(ix.name)):
             self._exec(CreateIndex(index, if_not_exists=bool(kw.get("if_not_exists"))))

@@ -40,15 +40,17 @@ from sqlalchemy.schema import CreateIndex, DropIndex
 from sqlalchemy.sql.elements import ColumnClause, conv
 from sqlalchemy.types import NullType
 
-_SLOT = re.compile(r"sternaph(\d+)x")
 _WORD_EDGE = re.compile(r"[\w\"`$]")
 _MISSING: Any = object()
 _CONSTRUCTS = (CreateIndex, DropIndex, Column, ColumnClause)
+#: two spellings of the placeholders: a template is kept only if both give the same one, so
+#: that no literal text that happens to look like a placeholder is taken for one
+SPELLINGS = ("sternaph", "sternaqz")
 
 
-def placeholder(position: int) -> str:
+def placeholder(position: int, spelling: str = SPELLINGS[0]) -> str:
     """The identifier standing for the ``position``-th value while a template is compiled."""
-    return f"sternaph{position}x"
+    return f"{spelling}{position}x"
 
 
 @dataclass(frozen=True)
@@ -66,18 +68,32 @@ class Template:
         return "".join(out)
 
 
-def derive(sql: str, count: int) -> Template | None:
+def derive(sql: str, count: int, spelling: str = SPELLINGS[0]) -> Template | None:
     """The template of ``sql`` compiled with ``count`` placeholders, or None when a placeholder
     is not a whole word of it (then the compiler did more than quote it).  A value the
     statement does not name (SQLite's ``DROP INDEX`` names no table) has no slot."""
-    parts = _SLOT.split(sql)
+    parts = re.split(spelling + r"(\d+)x", sql)
     pieces, slots = tuple(parts[0::2]), tuple(int(s) for s in parts[1::2])
-    if sql.count("sternaph") != len(slots) or not set(slots) <= set(range(count)):
+    if sql.count(spelling) != len(slots) or not set(slots) <= set(range(count)):
         return None
     for before, after in zip(pieces[:-1], pieces[1:], strict=True):
         if _WORD_EDGE.match(before[-1:]) or _WORD_EDGE.match(after[:1]):
             return None
     return Template(pieces, slots)
+
+
+def derive_checked(compile_: Callable[[Sequence[str]], str], count: int) -> Template | None:
+    """The template of the statement ``compile_`` writes for ``count`` placeholder names, if
+    both spellings of the placeholders give the same one."""
+    found = []
+    for spelling in SPELLINGS:
+        try:
+            sql = compile_([placeholder(i, spelling) for i in range(count)])
+        except Exception:  # the ordinary path raises it, naming the real names
+            return None
+        found.append(derive(sql, count, spelling))
+    first, second = found
+    return first if first is not None and first == second else None
 
 
 class StatementTemplates:
@@ -90,11 +106,10 @@ class StatementTemplates:
         self, shape: Hashable, compile_: Callable[[Sequence[str]], str], values: Sequence[str]
     ) -> str | None:
         """``values`` (quoted identifiers) in the template of ``shape``; ``compile_`` gives the
-        SQL of the shape for a list of placeholders, the first time."""
+        SQL of the shape for a list of placeholder names, the first time."""
         template = self._by_shape.get(shape, _MISSING)
         if template is _MISSING:
-            names = [placeholder(i) for i in range(len(values))]
-            template = derive(compile_(names), len(values))
+            template = derive_checked(compile_, len(values))
             self._by_shape[shape] = template
         return None if template is None else template.fill(values)
 
@@ -137,7 +152,7 @@ class PlainIndex:
 
 def plain_enough(dialect: Any, statement: PlainIndex) -> bool:
     """Whether the compiler's SQL for ``statement`` is provably its template filled in."""
-    if not _sqlalchemy_compiler(dialect):
+    if not sqlalchemy_compiler(dialect, _CONSTRUCTS):
         return False
     name = statement.name
     if type(name) not in (str, conv) or getattr(name, "quote", None) is not None:
@@ -153,18 +168,34 @@ def plain_enough(dialect: Any, statement: PlainIndex) -> bool:
     )
 
 
-def _sqlalchemy_compiler(dialect: Any) -> bool:
-    if any("_compiler_dispatcher" in vars(cls) for cls in _CONSTRUCTS):
+def sqlalchemy_compiler(dialect: Any, constructs: Sequence[type]) -> bool:
+    """Whether ``dialect`` compiles with SQLAlchemy's own compilers and preparer, and no
+    ``@compiles`` override is registered for ``constructs``."""
+    if any("_compiler_dispatcher" in vars(cls) for cls in constructs):
         return False
-    classes = (dialect.ddl_compiler, dialect.statement_compiler, type(dialect.identifier_preparer))
+    classes = (
+        dialect.ddl_compiler,
+        dialect.statement_compiler,
+        type(dialect.type_compiler_instance),
+        type(dialect.identifier_preparer),
+    )
     return all(cls.__module__.startswith("sqlalchemy.") for cls in classes)
+
+
+def own_methods(impl: Any, names: Sequence[str]) -> bool:
+    """Whether the implementation's ``names`` methods are Sterna's (not a project's override)."""
+    for name in names:
+        module = getattr(getattr(type(impl), name), "__module__", "")
+        if not str(module).startswith("sterna.ddl."):
+            return False
+    return True
 
 
 def write_from_template(impl: Any, statement: PlainIndex) -> bool:
     """Write ``statement`` offline from its template; False when it must take the ordinary
     path (online, or not provably plain)."""
     methods = ("create_index" if statement.create else "drop_index", "_exec", "_compile")
-    if not impl.as_sql or not all(_own(getattr(type(impl), m)) for m in methods):
+    if not impl.as_sql or not own_methods(impl, methods):
         return False
     dialect = impl.dialect
     if not plain_enough(dialect, statement):
@@ -180,10 +211,6 @@ def write_from_template(impl: Any, statement: PlainIndex) -> bool:
         return False
     impl.static_output(sql.replace("\t", "    ").strip() + impl.command_terminator)
     return True
-
-
-def _own(method: Any) -> bool:
-    return str(getattr(method, "__module__", "")).startswith("sterna.ddl.")
 
 
 def quoted_identifiers(dialect: Any, statement: PlainIndex) -> list[str]:
