@@ -61,7 +61,10 @@ from sterna.ddl.elements import (
 from sterna.ddl.impl_hooks import ComparisonResult as ComparisonResult  # Alembic's path
 from sterna.ddl.impl_hooks import ImplHooks
 from sterna.ddl.locks import MigrationLock
-from sterna.ddl.table_templates import write_table_from_template
+from sterna.ddl.table_templates import (
+    write_add_column_from_template,
+    write_table_from_template,
+)
 from sterna.ddl.templates import StatementTemplates
 from sterna.dialects import profile_for
 from sterna.errors_ddl import UnsupportedOperation
@@ -368,16 +371,16 @@ class DefaultImpl(ImplHooks):
         **kw: Any,
     ) -> None:
         """``ADD COLUMN``; ``column`` belongs to a stub table named ``table_name``."""
-        self._exec(
-            AddColumn(
-                table_name,
-                column,
-                schema,
-                if_not_exists=bool(if_not_exists),
-                inline_references=bool(inline_references),
-                inline_primary_key=bool(inline_primary_key),
-            )
+        element = AddColumn(
+            table_name,
+            column,
+            schema,
+            if_not_exists=bool(if_not_exists),
+            inline_references=bool(inline_references),
+            inline_primary_key=bool(inline_primary_key),
         )
+        if not write_add_column_from_template(self, element):
+            self._exec(element)
 
     def drop_column(
         self,

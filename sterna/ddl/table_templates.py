@@ -38,6 +38,7 @@ from sqlalchemy.schema import CreateColumn, CreateTable, DefaultClause
 from sqlalchemy.sql.elements import ColumnClause, TextClause, conv
 from sqlalchemy.types import NullType
 
+from sterna.ddl.elements import AddColumn
 from sterna.ddl.templates import StatementTemplates, own_methods, sqlalchemy_compiler
 
 _CONSTRUCTS = (
@@ -145,10 +146,8 @@ def _column_shape(recipe: Recipe, column: Column[Any]) -> Hashable:
 
 def _type_shape(type_: Any) -> Hashable:
     cls = type(type_)
-    if not cls.__module__.startswith("sqlalchemy.") or any(
-        "_compiler_dispatcher" in vars(k) for k in cls.__mro__
-    ):
-        raise Unfit
+    if not cls.__module__.startswith("sqlalchemy.") or hasattr(cls, "_compiler_dispatcher"):
+        raise Unfit  # hasattr: a @compiles override on the class or on any class it extends
     state = []
     for key, value in vars(type_).items():
         if key == "dispatch":  # DDL events run around the statement, not in it
@@ -156,7 +155,7 @@ def _type_shape(type_: Any) -> Hashable:
         if type(value) not in _PLAIN:
             raise Unfit
         state.append((key, value))
-    return (cls, tuple(sorted(state)))
+    return (cls, tuple(state))
 
 
 def _default_shape(default: Any) -> Hashable:
@@ -264,6 +263,84 @@ def _stub_referent(metadata: MetaData, referent: Any, names: Sequence[str]) -> N
             table.append_column(Column(names[column_slot], NullType()))
 
 
+def add_column_shape(element: AddColumn, dialect: Any) -> tuple[Hashable, Recipe] | None:
+    """The shape of an ``ADD COLUMN`` (the column alone on its stub table, no inline key or
+    reference), or None."""
+    column = element.column
+    if column.primary_key or (element.inline_references and column.foreign_keys):
+        return None
+    recipe = Recipe(column.table, 0)
+    try:
+        shape = (
+            "add_column",
+            element.if_not_exists,
+            recipe.slot(element.table_name),
+            None if element.schema is None else recipe.slot(element.schema, "schema"),
+            _column_shape(recipe, column),
+        )
+    except Unfit:
+        return None
+    return shape, recipe
+
+
+def _build_add_column(shape: Any, original: Column[Any], names: Sequence[str]) -> AddColumn:
+    _, flag, table_slot, schema_slot, (column_slot, _, nullable, autoincrement, _) = shape
+    schema = None if schema_slot is None else names[schema_slot]
+    column = Column(
+        names[column_slot],
+        original.type,
+        nullable=nullable,
+        autoincrement=autoincrement,
+        server_default=_default_arg(original),
+    )
+    Table(names[table_slot], MetaData(), column, schema=schema)
+    return AddColumn(names[table_slot], column, schema, if_not_exists=flag)
+
+
+def write_add_column_from_template(impl: Any, element: AddColumn) -> bool:
+    """Write ``element`` offline from its shape's template; False: the ordinary path."""
+    dialect = impl.dialect
+    if not impl.as_sql or not own_methods(impl, ("add_column", "_exec", "_compile")):
+        return False
+    if not sqlalchemy_compiler(dialect, _CONSTRUCTS) or not _own_compilation(AddColumn):
+        return False
+    found = add_column_shape(element, dialect)
+    if found is None:
+        return False
+    shape, recipe = found
+    column = element.column
+    return _write(impl, shape, recipe, lambda names: _build_add_column(shape, column, names))
+
+
+def _own_compilation(construct: type) -> bool:
+    """Whether every ``@compiles`` rule of Sterna's ``construct`` is Sterna's own."""
+    dispatcher = getattr(construct, "_compiler_dispatcher", None)
+    specs = getattr(dispatcher, "specs", None)
+    if not isinstance(specs, dict):
+        return False
+    return all(str(fn.__module__).startswith("sterna.ddl.") for fn in specs.values())
+
+
+def _write(impl: Any, shape: Hashable, recipe: Recipe, build_: Any) -> bool:
+    dialect = impl.dialect
+
+    def compile_(names: Sequence[str]) -> str:
+        construct = build_(names)
+        return str(construct.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+
+    preparer = dialect.identifier_preparer
+    values = [
+        preparer.quote_schema(v) if kind == "schema" else preparer.quote(v)
+        for v, kind in zip(recipe.values, recipe.kinds, strict=True)
+    ]
+    templates: StatementTemplates = impl.statement_templates
+    sql = templates.render(shape, compile_, values)
+    if sql is None:
+        return False
+    impl.static_output(sql.replace("\t", "    ").strip() + impl.command_terminator)
+    return True
+
+
 def write_table_from_template(impl: Any, table: Table, flag: bool) -> bool:
     """Write ``CREATE TABLE`` for ``table`` offline from its shape's template; False when it
     must take the ordinary path."""
@@ -276,19 +353,4 @@ def write_table_from_template(impl: Any, table: Table, flag: bool) -> bool:
     if found is None:
         return False
     shape, recipe = found
-    templates: StatementTemplates = impl.statement_templates
-
-    def compile_(names: Sequence[str]) -> str:
-        construct = build(shape, recipe, names)
-        return str(construct.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
-
-    preparer = dialect.identifier_preparer
-    values = [
-        preparer.quote_schema(v) if kind == "schema" else preparer.quote(v)
-        for v, kind in zip(recipe.values, recipe.kinds, strict=True)
-    ]
-    sql = templates.render(shape, compile_, values)
-    if sql is None:
-        return False
-    impl.static_output(sql.replace("\t", "    ").strip() + impl.command_terminator)
-    return True
+    return _write(impl, shape, recipe, lambda names: build(shape, recipe, names))

@@ -202,10 +202,12 @@ def test_autogenerate_shaped_tables_do_use_templates(
             ),
             sa.PrimaryKeyConstraint("id", name=op.f(f"pk_product_{i}")),
         )
+        op.add_column(f"product_{i}", sa.Column(f"note_{i}", sa.String(200), nullable=True))
     templates = context.impl.statement_templates._by_shape
-    assert len(templates) == 1 and None not in templates.values()
+    assert len(templates) == 2 and None not in templates.values()
     output = context.impl.output_buffer.getvalue()  # type: ignore[union-attr]
     assert output.count("CREATE TABLE") == 3 and "REFERENCES payment_2 (id)" in output
+    assert "ADD COLUMN note_2 VARCHAR(200)" in output
 
 
 def test_a_type_with_its_own_compilation_keeps_the_ordinary_path() -> None:
@@ -264,3 +266,45 @@ def test_each_part_of_the_shape_is_in_its_key(dialect: str, dialect_opts: dict[s
         written, ordinary = _both(context, reference, spec, "")
         assert written == ordinary, field
     assert len(context.impl.statement_templates._by_shape) == len(VARIANTS) + 1
+
+
+def _added(
+    context: MigrationContext, spec: dict[str, Any], column: tuple[Any, ...], rename: str
+) -> str:
+    name, type_, nullable, autoincrement, default = column
+    kw: dict[str, Any] = {"autoincrement": autoincrement, "server_default": DEFAULTS[default]}
+    if nullable is not None:
+        kw["nullable"] = nullable
+    if spec["unique"]:
+        kw["unique"] = True
+    if name in spec["pk"][0]:
+        kw["primary_key"] = True
+    keys = [sa.ForeignKey(f"{fk[1] or 'x'}.{fk[2]}") for fk in spec["fks"] if fk[0] == name]
+    new = sa.Column(name + rename, TYPES[type_](), *keys, **kw)
+    table, schema = spec["name"] + rename, spec["schema"]
+    return _written(
+        context,
+        lambda: Operations(context).add_column(
+            table, new, schema=schema, if_not_exists=spec["flag"]
+        ),
+    )
+
+
+@pytest.mark.parametrize(("dialect", "dialect_opts"), DIALECTS)
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec=tables())
+def test_add_column_template_writes_what_the_compiler_writes(
+    dialect: str, dialect_opts: dict[str, Any], spec: dict[str, Any]
+) -> None:
+    """``op.add_column`` of generated columns, shapes shared across examples, against the
+    ordinary path."""
+    key = ("add", dialect, tuple(dialect_opts.items()))
+    if key not in _SHARED:
+        _SHARED[key] = tuple(_context(dialect, dialect_opts, 0) for _ in "ab")
+    context, reference = _SHARED[key]
+    for column in spec["columns"]:
+        for rename in ("", "_2"):
+            written = _added(context, spec, column, rename)
+            with patch("sterna.ddl.impl.write_add_column_from_template", return_value=False):
+                ordinary = _added(reference, spec, column, rename)
+            assert written == ordinary
