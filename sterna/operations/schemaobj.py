@@ -104,8 +104,8 @@ class SchemaObjects:
         key = f"{schema}.{tname}" if schema else tname
         table = metadata.tables.get(key)
         if table is None:
-            table = Table(tname, metadata, schema=schema)
-        if col_name not in table.c:
+            Table(tname, metadata, Column(col_name, NullType()), schema=schema)
+        elif col_name not in table.c:
             table.append_column(Column(col_name, NullType()))
 
     # -- constraints ---------------------------------------------------------------------------
