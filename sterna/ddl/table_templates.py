@@ -35,7 +35,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.schema import CreateColumn, CreateTable, DefaultClause
-from sqlalchemy.sql.elements import ColumnClause, TextClause, conv
+from sqlalchemy.sql.elements import ColumnClause, TextClause, conv, quoted_name
 from sqlalchemy.types import NullType
 
 from sterna.ddl.elements import AddColumn
@@ -51,7 +51,8 @@ _CONSTRUCTS = (
     ForeignKeyConstraint,
     UniqueConstraint,
 )
-_PLAIN = (str, int, bool, float, type(None))
+_PLAIN = frozenset((str, int, bool, float, type(None)))
+_NAME_TYPES = frozenset((str, conv, quoted_name))
 _OPTIONS = ("ondelete", "onupdate", "match", "use_alter")
 
 
@@ -71,8 +72,8 @@ class Recipe:
 
     def slot(self, value: Any, kind: str = "name") -> int:
         if (
-            not isinstance(value, str)
-            or getattr(value, "quote", None) is not None
+            value.__class__ not in _NAME_TYPES
+            or (value.__class__ is not str and value.quote is not None)
             or not value
             or "." in value  # "a.b" is also the key of table b in schema a
         ):
@@ -98,7 +99,7 @@ def table_shape(table: Table, flag: bool, dialect: Any) -> tuple[Hashable, Recip
     limit = min(dialect.max_constraint_name_length or 10**6, dialect.max_identifier_length)
     recipe = Recipe(table, limit)
     try:
-        if table.comment is not None or table.dialect_kwargs or table._prefixes:
+        if table.comment is not None or _has_options(table) or table._prefixes:
             raise Unfit
         head = (
             flag,
@@ -132,7 +133,7 @@ def _column_shape(recipe: Recipe, column: Column[Any]) -> Hashable:
         or column.comment is not None
         or column.constraints
         or column.system
-        or column.dialect_kwargs
+        or _has_options(column)
     ):
         raise Unfit
     return (
@@ -148,14 +149,13 @@ def _type_shape(type_: Any) -> Hashable:
     cls = type(type_)
     if not cls.__module__.startswith("sqlalchemy.") or hasattr(cls, "_compiler_dispatcher"):
         raise Unfit  # hasattr: a @compiles override on the class or on any class it extends
-    state = []
-    for key, value in vars(type_).items():
-        if key == "dispatch":  # DDL events run around the statement, not in it
-            continue
-        if type(value) not in _PLAIN:
+    state = vars(type_)
+    if "dispatch" in state:  # DDL events run around the statement, not in it
+        state = {k: v for k, v in state.items() if k != "dispatch"}
+    for value in state.values():
+        if value.__class__ not in _PLAIN:
             raise Unfit
-        state.append((key, value))
-    return (cls, tuple(state))
+    return (cls, tuple(state.items()))
 
 
 def _default_shape(default: Any) -> Hashable:
@@ -177,7 +177,7 @@ def _constraint_shape(
     kind = type(constraint)
     if kind not in (PrimaryKeyConstraint, ForeignKeyConstraint, UniqueConstraint):
         raise Unfit
-    if constraint.dialect_kwargs or constraint.comment is not None:
+    if _has_options(constraint) or constraint.comment is not None:
         raise Unfit
     name = recipe.constraint_name(constraint.name)
     columns = tuple(positions[c] for c in constraint.columns)
@@ -192,15 +192,30 @@ def _referent(recipe: Recipe, constraint: ForeignKeyConstraint) -> Hashable:
     """The slots of what the foreign key refers to: (schema, table, columns)."""
     found = []
     for element in constraint.elements:
-        spec = element._colspec
-        parts = spec.split(".") if type(spec) is str else []
-        if len(parts) not in (2, 3) or element._table_column is not None:
-            raise Unfit
-        schema = recipe.slot(parts[0], "schema") if len(parts) == 3 else None
-        found.append((schema, recipe.slot(parts[-2]), recipe.slot(parts[-1])))
+        schema, table, column = _target(element)
+        schema_slot = None if schema is None else recipe.slot(schema, "schema")
+        found.append((schema_slot, recipe.slot(table), recipe.slot(column)))
     if len({f[:2] for f in found}) != 1:
         raise Unfit
     return tuple(found)
+
+
+def _target(element: Any) -> tuple[Any, Any, Any]:
+    """(schema, table, column) a foreign key names by string; Unfit for a ``Column`` target."""
+    if element._table_column is not None:
+        raise Unfit
+    tokens = getattr(element, "target_tokens", None)  # SQLAlchemy 2.1
+    if tokens is not None:
+        return tokens.schema, tokens.table_name, tokens.column_name
+    parts = str(element._colspec).split(".")
+    if len(parts) not in (2, 3):
+        raise Unfit
+    return (parts[0] if len(parts) == 3 else None), parts[-2], parts[-1]
+
+
+def _has_options(item: Any) -> bool:
+    """Whether ``item`` was given dialect options (``dialect_options`` exists once any was)."""
+    return "dialect_options" in vars(item) and bool(item.dialect_kwargs)
 
 
 def build(shape: Any, recipe: Recipe, names: Sequence[str]) -> CreateTable:
