@@ -39,7 +39,13 @@ from sqlalchemy.sql.elements import ColumnClause, TextClause, conv, quoted_name
 from sqlalchemy.types import NullType
 
 from sterna.ddl.elements import AddColumn
-from sterna.ddl.templates import StatementTemplates, own_methods, sqlalchemy_compiler
+from sterna.ddl.templates import (
+    StatementTemplates,
+    compiled,
+    emit,
+    sqlalchemy_compiler,
+    usable,
+)
 
 _CONSTRUCTS = (
     CreateTable,
@@ -313,9 +319,9 @@ def _build_add_column(shape: Any, original: Column[Any], names: Sequence[str]) -
 
 
 def write_add_column_from_template(impl: Any, element: AddColumn) -> bool:
-    """Write ``element`` offline from its shape's template; False: the ordinary path."""
+    """Write or execute ``element`` from its shape's template; False: the ordinary path."""
     dialect = impl.dialect
-    if not impl.as_sql or not own_methods(impl, ("add_column", "_exec", "_compile")):
+    if not usable(impl, ("add_column",)):
         return False
     if not sqlalchemy_compiler(dialect, _CONSTRUCTS) or not _own_compilation(AddColumn):
         return False
@@ -340,8 +346,7 @@ def _write(impl: Any, shape: Hashable, recipe: Recipe, build_: Any) -> bool:
     dialect = impl.dialect
 
     def compile_(names: Sequence[str]) -> str:
-        construct = build_(names)
-        return str(construct.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+        return compiled(impl, build_(names))
 
     preparer = dialect.identifier_preparer
     values = [
@@ -352,15 +357,15 @@ def _write(impl: Any, shape: Hashable, recipe: Recipe, build_: Any) -> bool:
     sql = templates.render(shape, compile_, values)
     if sql is None:
         return False
-    impl.static_output(sql.replace("\t", "    ").strip() + impl.command_terminator)
+    emit(impl, sql)
     return True
 
 
 def write_table_from_template(impl: Any, table: Table, flag: bool) -> bool:
-    """Write ``CREATE TABLE`` for ``table`` offline from its shape's template; False when it
+    """Write or execute ``CREATE TABLE`` for ``table`` from its shape's template; False when it
     must take the ordinary path."""
     dialect = impl.dialect
-    if not impl.as_sql or not own_methods(impl, ("_exec", "_compile")):
+    if not usable(impl, ("create_table",)):
         return False
     if not sqlalchemy_compiler(dialect, _CONSTRUCTS):
         return False

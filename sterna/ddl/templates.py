@@ -20,8 +20,9 @@ sends the statement through the ordinary path instead:
   within the length checked here), not a ``quoted_name`` with a quoting flag; an index name no
   longer than the dialect's limits (a longer one is truncated or refused by SQLAlchemy);
 * the statement has no dialect options and only plain column names;
-* the statement is written offline (online, SQLAlchemy's execution events and the connection's
-  ``schema_translate_map`` see the construct itself).
+* online, nothing on the connection sees the construct itself: no ``before_execute`` or
+  ``after_execute`` listener, no ``schema_translate_map`` (the statement is then executed as
+  SQLAlchemy executes the construct, the SQL compiled as it compiles it online).
 
 A template whose placeholders do not each appear as a whole word is never used.
 ``tests/ddl/test_templates.py`` compares template and compiler over generated identifiers on
@@ -36,7 +37,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Column, Index, MetaData, Table
-from sqlalchemy.schema import CreateIndex, DropIndex
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.schema import CreateIndex, DropIndex, ExecutableDDLElement
 from sqlalchemy.sql.elements import ColumnClause, conv
 from sqlalchemy.types import NullType
 
@@ -191,11 +193,56 @@ def own_methods(impl: Any, names: Sequence[str]) -> bool:
     return True
 
 
+def usable(impl: Any, methods: Sequence[str]) -> bool:
+    """Whether ``impl`` may write statements from templates: its ``methods`` (and ``_exec``,
+    ``_compile``) are Sterna's, and online, nothing on the connection would see the construct
+    itself (``before_execute``/``after_execute`` listeners, a ``schema_translate_map``)."""
+    if not own_methods(impl, (*methods, "_exec", "_compile")):
+        return False
+    if impl.as_sql:
+        return True
+    connection = impl.connection
+    if connection is None or connection.get_execution_options().get("schema_translate_map"):
+        return False
+    dispatch = connection.dispatch
+    return not (dispatch.before_execute or dispatch.after_execute)
+
+
+def compiled(impl: Any, construct: Any) -> str:
+    """``construct``'s SQL as the ordinary path compiles it: offline with literal values,
+    online as SQLAlchemy compiles a DDL statement it executes."""
+    if impl.as_sql:
+        return str(construct.compile(dialect=impl.dialect, compile_kwargs={"literal_binds": True}))
+    return str(construct.compile(dialect=impl.dialect))
+
+
+def emit(impl: Any, sql: str) -> None:
+    """Write (offline, as ``_exec`` writes a compiled statement) or execute ``sql``."""
+    if impl.as_sql:
+        impl.static_output(sql.replace("\t", "    ").strip() + impl.command_terminator)
+    else:
+        impl._exec(Precompiled(sql))
+
+
+class Precompiled(ExecutableDDLElement):
+    """A DDL statement whose SQL is already written (from a template); SQLAlchemy executes it
+    as it executes the construct it stands for."""
+
+    inherit_cache = False
+
+    def __init__(self, sql: str) -> None:
+        self.sql = sql
+
+
+@compiles(Precompiled)
+def _precompiled(element: Precompiled, compiler: Any, **kw: Any) -> str:
+    return element.sql
+
+
 def write_from_template(impl: Any, statement: PlainIndex) -> bool:
-    """Write ``statement`` offline from its template; False when it must take the ordinary
-    path (online, or not provably plain)."""
-    methods = ("create_index" if statement.create else "drop_index", "_exec", "_compile")
-    if not impl.as_sql or not own_methods(impl, methods):
+    """Write or execute ``statement`` from its template; False when it must take the ordinary
+    path (not provably plain)."""
+    if not usable(impl, ("create_index" if statement.create else "drop_index",)):
         return False
     dialect = impl.dialect
     if not plain_enough(dialect, statement):
@@ -203,13 +250,12 @@ def write_from_template(impl: Any, statement: PlainIndex) -> bool:
     templates: StatementTemplates = impl.statement_templates
 
     def compile_(names: Sequence[str]) -> str:
-        construct = statement.construct(names)
-        return str(construct.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+        return compiled(impl, statement.construct(names))
 
     sql = templates.render(statement.shape(), compile_, quoted_identifiers(dialect, statement))
     if sql is None:
         return False
-    impl.static_output(sql.replace("\t", "    ").strip() + impl.command_terminator)
+    emit(impl, sql)
     return True
 
 
