@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Column, Index, MetaData, Table
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import CreateIndex, DropIndex, ExecutableDDLElement
 from sqlalchemy.sql.elements import ColumnClause, conv
@@ -202,7 +203,9 @@ def usable(impl: Any, methods: Sequence[str]) -> bool:
     if impl.as_sql:
         return True
     connection = impl.connection
-    if connection is None or connection.get_execution_options().get("schema_translate_map"):
+    if not isinstance(connection, Connection):  # a mock engine's connection sees constructs
+        return False
+    if connection.get_execution_options().get("schema_translate_map"):
         return False
     dispatch = connection.dispatch
     return not (dispatch.before_execute or dispatch.after_execute)
