@@ -22,7 +22,7 @@ from sqlalchemy.sql.elements import conv
 
 from sterna.operations import Operations, ops
 from sterna.runtime.migration import MigrationContext
-from tests.ddl.test_templates import DIALECTS, identifiers
+from tests.ddl.test_templates import DIALECTS, identifiers, output_of
 
 TYPES = [
     lambda: sa.Integer(),
@@ -128,18 +128,6 @@ def _context(dialect: str, dialect_opts: dict[str, Any], convention: int) -> Mig
     return MigrationContext.configure(dialect_name=dialect, opts=opts, dialect_opts=dialect_opts)
 
 
-def _written(context: MigrationContext, fn: Any) -> str:
-    buffer = context.impl.output_buffer
-    assert isinstance(buffer, io.StringIO)
-    buffer.seek(0)
-    buffer.truncate()
-    try:
-        fn()
-    except Exception as exc:  # the same failure on both paths is part of the property
-        return f"{type(exc).__name__}: {exc}"
-    return buffer.getvalue()
-
-
 def _both(
     context: MigrationContext, reference: MigrationContext, spec: dict[str, Any], rename: str
 ) -> tuple[str, str]:
@@ -148,7 +136,7 @@ def _both(
     each)."""
     name, items = _items(spec, rename)
     schema, flag = spec["schema"], spec["flag"]
-    written = _written(
+    written = output_of(
         context,
         lambda: Operations(context).create_table(name, *items, schema=schema, if_not_exists=flag),
     )
@@ -159,7 +147,7 @@ def _both(
         with patch("sterna.ddl.impl.write_table_from_template", return_value=False):
             reference.impl.create_table(table, if_not_exists=flag)
 
-    return written, _written(reference, ordinary)
+    return written, output_of(reference, ordinary)
 
 
 _SHARED: dict[Any, tuple[MigrationContext, ...]] = {}
@@ -282,7 +270,7 @@ def _added(
     keys = [sa.ForeignKey(f"{fk[1] or 'x'}.{fk[2]}") for fk in spec["fks"] if fk[0] == name]
     new = sa.Column(name + rename, TYPES[type_](), *keys, **kw)
     table, schema = spec["name"] + rename, spec["schema"]
-    return _written(
+    return output_of(
         context,
         lambda: Operations(context).add_column(
             table, new, schema=schema, if_not_exists=spec["flag"]

@@ -52,7 +52,7 @@ def _context(dialect: str, dialect_opts: dict[str, Any], **opts: Any) -> Migrati
     )
 
 
-def _written(context: MigrationContext, fn: Any) -> str:
+def output_of(context: MigrationContext, fn: Any) -> str:
     buffer = context.impl.output_buffer
     assert isinstance(buffer, io.StringIO)
     buffer.seek(0)
@@ -75,7 +75,7 @@ def _ordinary(context: MigrationContext, operation: Any) -> str:
         else:
             impl.drop_index(index, if_exists=operation.if_exists)
 
-    return _written(context, run)
+    return output_of(context, run)
 
 
 @pytest.mark.parametrize(("dialect", "dialect_opts"), DIALECTS)
@@ -103,7 +103,7 @@ def test_template_writes_what_the_compiler_writes(
     context = _context(dialect, dialect_opts)
     op = Operations(context)
     index_name: Any = conv(name) if f_name else name
-    created = _written(
+    created = output_of(
         context,
         lambda: op.create_index(
             index_name, table, columns, schema=schema, unique=unique, if_not_exists=flag
@@ -113,7 +113,7 @@ def test_template_writes_what_the_compiler_writes(
         index_name, table, columns, schema=schema, unique=unique, if_not_exists=flag
     )
     assert created == _ordinary(context, create)
-    dropped = _written(
+    dropped = output_of(
         context, lambda: op.drop_index(index_name, table_name=table, schema=schema, if_exists=flag)
     )
     drop = ops.DropIndexOp(index_name, table_name=table, schema=schema, if_exists=flag)
