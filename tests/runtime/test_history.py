@@ -249,6 +249,27 @@ def test_baseline_rows_after_alembic(tmp_path: Path, db_url: str) -> None:
     assert version_rows(db_url) == ["a1"]
 
 
+def test_baseline_row_for_a_head_alembic_reached_after_sterna(tmp_path: Path, db_url: str) -> None:
+    """The run learns which heads the history names from validation's read of every row (no
+    second query): a head Alembic reached after Sterna's last run still gets its baseline row,
+    and one that has a row gets none."""
+    root = write_project(tmp_path, db_url)
+    chain_a(root)
+    sterna_ok(root, "upgrade", "a1")
+    proc = run_alembic("upgrade", "a2", cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    write_script(versions(root) / "a3_third.py", "a3", "a2")
+    write_script(versions(root) / "a4_fourth.py", "a4", "a3")
+    sterna_ok(root, "upgrade", "a3")
+    sterna_ok(root, "upgrade", "head")
+    assert [(r["revision"], r["direction"]) for r in history(db_url)] == [
+        ("a1", "upgrade"),
+        ("a2", "baseline"),
+        ("a3", "upgrade"),
+        ("a4", "upgrade"),
+    ]
+
+
 @pytest.mark.parametrize("name", ["sterna_history", "deploy_log"])
 def test_check_ignores_the_history_table(tmp_path: Path, db_url: str, name: str) -> None:
     extra = "" if name == "sterna_history" else f"sterna_history_table = {name}\n"
