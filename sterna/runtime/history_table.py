@@ -164,8 +164,9 @@ class HistoryTable:
         self._positional: _PositionalInsert | Literal[False] | None = None
         self._progress: SQLCompiler | None = None
         #: what the last brief read found on a connection: the revisions its rows name, or
-        #: None when the table did not exist (see :meth:`take_seen`)
-        self._seen: tuple[Connection, frozenset[str] | None] | None = None
+        #: None when the table did not exist, with the transaction it was read in (see
+        #: :meth:`take_seen`)
+        self._seen: tuple[Connection, object, frozenset[str] | None] | None = None
 
     @property
     def qualified_name(self) -> str:
@@ -178,23 +179,26 @@ class HistoryTable:
         """Every row, oldest first, as the tuples validation decides by (see :data:`BriefRow`);
         ``[]`` when the table does not exist."""
         if not self.exists(connection):
-            self._seen = (connection, None)
+            self._seen = (connection, connection.get_transaction(), None)
             return []
         c = self.table.c
         wanted = (c.id, c.revision, c.direction, c.checksum, c.status)
         query = select(*wanted, c.statements_executed, c.file_sha256).order_by(c.id)
         rows: list[BriefRow] = list(connection.execute(query).all())
-        self._seen = (connection, frozenset(row[1] for row in rows))
+        self._seen = (connection, connection.get_transaction(), frozenset(r[1] for r in rows))
         return rows
 
     def take_seen(self, connection: Connection) -> tuple[bool, frozenset[str]] | None:
         """``(exists, revisions its rows name)`` as the last brief :meth:`read` on
-        ``connection`` found them (validation reads every row under the migration lock just
-        before the run prepares the table), once; None when nothing was read there."""
+        ``connection`` found them, in the transaction still open (validation reads every row
+        under the migration lock just before the run prepares the table), once; None when
+        nothing was read there since that transaction began."""
         seen, self._seen = self._seen, None
         if seen is None or seen[0] is not connection:
             return None
-        return (False, frozenset()) if seen[1] is None else (True, seen[1])
+        if seen[1] is None or seen[1] is not connection.get_transaction():
+            return None
+        return (False, frozenset()) if seen[2] is None else (True, seen[2])
 
     def create(self, connection: Connection) -> None:
         self.table.create(connection, checkfirst=True)

@@ -442,3 +442,36 @@ def test_rows_inserted_together_read_back_as_one_by_one(db_url: str) -> None:
     assert read["hist_many"] == read["hist_one"]
     # (SQLite returns the stored text to a plain SELECT; MariaDB's DATETIME keeps whole seconds)
     assert str(read["hist_many"][0]["started_at"])[:19] == "2026-12-07 10:11:12"
+
+
+def test_what_validation_read_serves_the_same_transaction_once(sqlite_url: str) -> None:
+    """The rows validation read tell the run's preparation which heads the history names and
+    that the table exists, in the same transaction only, and once."""
+    from datetime import datetime
+
+    from sterna.runtime.history_table import HistoryTable
+
+    engine = create_engine(sqlite_url)
+    table = HistoryTable(engine.dialect, "sterna_history", None)
+    at = datetime(2026, 12, 7)
+    try:
+        with engine.connect() as conn:
+            assert table.read_brief(conn) == []
+            assert table.take_seen(conn) == (False, frozenset())
+            assert table.take_seen(conn) is None  # once
+            table.create(conn)
+            for rev in ("a1", "a2"):
+                table.insert(
+                    conn, revision=rev, direction="upgrade", started_at=at, status="applied"
+                )
+            conn.commit()
+            assert [row[1] for row in table.read_brief(conn)] == ["a1", "a2"]
+            assert table.take_seen(conn) == (True, frozenset({"a1", "a2"}))
+            table.read_brief(conn)
+            conn.commit()  # another transaction: the rows may have changed since
+            assert table.take_seen(conn) is None
+            table.read_brief(conn)
+            with engine.connect() as other:
+                assert table.take_seen(other) is None  # another connection
+    finally:
+        engine.dispose()
