@@ -14,20 +14,29 @@ Runs inside env.py (the commands' migration function); SQLAlchemy is imported by
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sterna.errors_commands import HistoryValidationError
 from sterna.runtime.history import (
-    current_checksum,
+    current_checksums,
     nothing_to_resume,
     resume_requested,
     script_file,
 )
-from sterna.runtime.history_table import CHECKED_DIRECTIONS, HistoryRow, HistoryTable, utcnow
+from sterna.runtime.history_table import (
+    CHECKED_DIRECTIONS,
+    BriefRow,
+    HistoryRow,
+    HistoryTable,
+    brief_row,
+    open_failure,
+    utcnow,
+)
 from sterna.script.cache import save_checksums
 from sterna.script.checksum import file_sha256
+from sterna.util.console import collector_paused
 
 _ADVICE = (
     "review the change, then run 'sterna repair' (or pass --skip-validation for this run); "
@@ -78,6 +87,11 @@ def _open_failure_text(row: HistoryRow, where: str) -> str:
 
 
 def history_table(context: Any) -> HistoryTable:
+    """The run's own history table object (what validation reads spares the run a second look
+    before its first step: ``HistoryTable.take_seen``), else one for ``context``'s options."""
+    own = getattr(getattr(context, "_history", None), "table", None)
+    if isinstance(own, HistoryTable):
+        return own
     opts = context.opts
     return HistoryTable(
         context.dialect,
@@ -87,39 +101,40 @@ def history_table(context: Any) -> HistoryTable:
     )
 
 
-def _applied_ids(script: Any, heads: Iterable[str]) -> set[str]:
-    """The heads and every ancestor (dependencies included) that the script directory knows."""
-    rmap = script.revision_map
+def _applied_ids(revs: Mapping[str, Any], heads: Iterable[str]) -> set[str]:
+    """The heads and every ancestor (dependencies included) that the script directory knows
+    (``revs``: its revisions by exact id)."""
     seen: set[str] = set()
-    todo = [h for h in heads if _known(rmap, h)]
+    todo = [h for h in heads if h in revs]
     while todo:
         rev_id = todo.pop()
         if rev_id in seen:
             continue
         seen.add(rev_id)
-        rev = rmap.get_revision(rev_id)
+        rev = revs[rev_id]
         todo.extend(rev.down_revisions)
         todo.extend(rev.dependency_ids)
     return seen
 
 
-def recorded(rows: list[HistoryRow]) -> dict[str, HistoryRow]:
+def recorded(rows: list[BriefRow]) -> dict[str, BriefRow]:
     """Per revision, the row whose checksum counts (None once downgraded)."""
-    latest: dict[str, HistoryRow] = {}
+    latest: dict[str, BriefRow] = {}
     for row in rows:
-        if row.status != "applied":
+        if row[4] != "applied":  # status
             continue
-        if row.direction in CHECKED_DIRECTIONS:
-            latest[row.revision] = row
-        elif row.direction == "downgrade":
-            latest.pop(row.revision, None)
+        direction = row[2]
+        if direction in CHECKED_DIRECTIONS:
+            latest[row[1]] = row
+        elif direction == "downgrade":
+            latest.pop(row[1], None)
     return latest
 
 
 def find_problems(context: Any, script: Any, heads: Iterable[str]) -> list[Problem]:
     """What validation refuses, in the order of the history (reads only)."""
     table = history_table(context)
-    rows = table.read(context.connection, brief=True)
+    rows = table.read_brief(context.connection)
     if not rows:
         return []
     problems = _brief_problems(script, heads, rows)
@@ -129,26 +144,35 @@ def find_problems(context: Any, script: Any, heads: Iterable[str]) -> list[Probl
     return [Problem(full.get(p.row.id, p.row), p.what, p.current) for p in problems]
 
 
-def _brief_problems(script: Any, heads: Iterable[str], rows: list[HistoryRow]) -> list[Problem]:
-    """:func:`find_problems` on the rows as read briefly."""
-    applied = _applied_ids(script, heads)
-    problems: list[Problem] = []
-    rmap = script.revision_map
+def _brief_problems(script: Any, heads: Iterable[str], rows: list[BriefRow]) -> list[Problem]:
+    """:func:`find_problems` on the rows as read briefly (a :class:`HistoryRow` is made only
+    for a row at fault)."""
+    revs = script.revision_map.by_id
+    applied = _applied_ids(revs, heads)
+    # the rows to look at, in the history's order, with their script (None: it is gone)
+    looked: list[tuple[BriefRow, Any]] = []
     for rev_id, row in recorded(rows).items():
-        rev = rmap.get_revision(rev_id) if _known(rmap, rev_id) else None
+        rev = revs.get(rev_id)
         if rev is None:
-            if row.checksum is not None:
-                problems.append(Problem(row, "gone", None))
-            continue
-        if rev_id not in applied or row.checksum is None:
-            continue
-        listed = getattr(script, "listed_stat", None)
-        st = listed(rev.path) if listed is not None and rev.path else None
-        now = current_checksum(rev.path, row.checksum, row.file_sha256, st)
-        if now != row.checksum:
-            problems.append(Problem(row, "edited", now))
+            if row[3] is not None:
+                looked.append((row, None))
+        elif row[3] is not None and rev_id in applied:
+            looked.append((row, rev))
+    listed = getattr(script, "listed_stat", None)
+    checked = [(row, rev) for row, rev in looked if rev is not None]
+    paths = [rev.path for _, rev in checked]
+    stats = [listed(path) if listed is not None and path else None for path in paths]
+    now = iter(current_checksums(paths, [(row[3], row[6]) for row, _ in checked], stats))
+    problems: list[Problem] = []
+    for row, rev in looked:
+        checksum = next(now) if rev is not None else None
+        if rev is None:
+            problems.append(Problem(brief_row(row), "gone", None))
+        elif checksum != row[3]:
+            problems.append(Problem(brief_row(row), "edited", checksum))
     save_checksums()
-    problems.extend(Problem(row, "failed", None) for row in rows if row.is_open_failure)
+    failed = (row for row in rows if open_failure(row[4], row[5]))
+    problems.extend(Problem(brief_row(row), "failed", None) for row in failed)
     return problems
 
 
@@ -163,7 +187,10 @@ def check_before_run(context: Any, script: Any, heads: Iterable[str]) -> None:
         return
     if getattr(context, "lock_pending", False):  # checked once the lock is held (runtime/lock)
         return
-    problems = find_problems(context, script, heads)
+    # thousands of rows and cache entries, none of them in a cycle: collecting would only walk
+    # the thousands of imported scripts again
+    with collector_paused(getattr(script, "console", None)):
+        problems = find_problems(context, script, heads)
     if resume_requested(context):  # the open failure is what this run resumes
         if not any(problem.what == "failed" for problem in problems):
             raise nothing_to_resume(history_table(context).qualified_name)

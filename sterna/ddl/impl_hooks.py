@@ -50,14 +50,25 @@ from sqlalchemy import Column, Index, Table, UniqueConstraint, cast
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.elements import ClauseElement
 
-from sterna.dialects.records import REFLECTED, ColumnInfo
-
 if TYPE_CHECKING:
     from sqlalchemy import CheckConstraint, ForeignKeyConstraint
     from sqlalchemy.engine import Inspector
     from sqlalchemy.types import TypeEngine
 
+    from sterna.dialects.records import REFLECTED, ColumnInfo
+
 __all__ = ["REFLECTED", "ComparisonResult", "ImplHooks", "build_version_table", "overrides"]
+
+
+def __getattr__(name: str) -> object:
+    """``REFLECTED`` from the snapshot records, imported on first use: a run that only migrates
+    never reads a record (importing their module is 30 M instructions of a deploy)."""
+    if name == "REFLECTED":
+        from sterna.dialects.records import REFLECTED
+
+        return REFLECTED
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 Status = Literal["equal", "different", "skip"]
 
@@ -288,6 +299,8 @@ def build_version_table(name: str, schema: str | None, primary_key: bool) -> Tab
 def _column_record(column: Column[Any]) -> ColumnInfo:
     """The snapshot record a reflected column was built from (a stand-in for a column that
     was not built from one)."""
+    from sterna.dialects.records import REFLECTED, ColumnInfo
+
     found = column.info.get(REFLECTED)
     if isinstance(found, ColumnInfo):
         if found.type is column.type:

@@ -413,8 +413,27 @@ class AdvisoryLock:
         return bool(row[0])
 
     def release(self) -> None:
-        if not self._xact:
-            self._conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self.key})
+        if self._xact:
+            return
+        unlock = text("SELECT pg_advisory_unlock(:key)")
+        conn = self._conn
+        driver = conn.connection.dbapi_connection if not conn.in_transaction() else None
+        if conn.dialect.driver not in ("psycopg", "psycopg2") or driver is None:
+            conn.execute(unlock, {"key": self.key})
+            return
+        # outside a transaction (the run's has ended): one round trip, not BEGIN, the unlock,
+        # COMMIT; these drivers switch autocommit without asking the server
+        was = driver.autocommit
+        try:
+            driver.autocommit = True
+        except Exception:  # the driver holds a transaction SQLAlchemy did not begin
+            conn.execute(unlock, {"key": self.key})
+            return
+        try:
+            conn.execute(unlock, {"key": self.key})
+            conn.commit()  # SQLAlchemy's view of the transaction it began; nothing is sent
+        finally:
+            driver.autocommit = was
 
     def session_token(self) -> Hashable:
         return self._session

@@ -36,7 +36,6 @@ from sterna.ddl.elements import (
     rename_table_in_place,
 )
 from sterna.ddl.impl import DefaultImpl
-from sterna.ddl.recreate_changes import POSITION_KW
 
 if TYPE_CHECKING:
     from sterna.ddl.recreate_changes import RebuildRequest
@@ -328,6 +327,8 @@ _IN_PLACE_KINDS = frozenset({"create_index", "drop_index", "table_comment"})
 def needs_rebuild(operation: Any) -> bool:
     """Whether SQLite's ``ALTER TABLE`` cannot carry out the batch ``operation`` in place (read
     off the operation's ``change_kind``, ``MigrateOperation.change_kind``)."""
+    from sterna.ddl.recreate_changes import POSITION_KW  # batch mode only: not every run
+
     kind = getattr(operation, "change_kind", None)
     if kind in _IN_PLACE_KINDS:
         return False

@@ -29,7 +29,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -44,7 +44,7 @@ from sterna.runtime.history_table import HistoryRow, HistoryTable, utc_from, utc
 from sterna.runtime.journal import StepJournal
 from sterna.runtime.steps import StepLike, direction, step_revision_label
 from sterna.runtime.transactions import one_line
-from sterna.script.cache import cached_checksum, save_checksums
+from sterna.script.cache import cached_checksum, cached_values, save_checksums
 from sterna.script.checksum import file_checksum, file_sha256
 
 if TYPE_CHECKING:
@@ -173,6 +173,18 @@ def current_checksum(
     return _split(path, cached_checksum(path, compute, _with_hash, st))[0]
 
 
+def current_checksums(
+    paths: list[str], recorded: list[tuple[str | None, str | None]], stats: list[Any]
+) -> list[str | None]:
+    """:func:`current_checksum` of each script (``recorded``: its recorded checksum and file
+    hash; ``stats``: its stat when listed, or None), the cached ones looked up in one pass."""
+    found = cached_values(paths, stats, _with_hash)
+    return [
+        value.partition(" ")[0] if value is not None else current_checksum(path, checksum, raw, st)
+        for path, (checksum, raw), st, value in zip(paths, recorded, stats, found, strict=True)
+    ]
+
+
 def script_digests(
     path: str | None, st: os.stat_result | None = None
 ) -> tuple[str | None, str | None]:
@@ -216,6 +228,15 @@ def _split(path: str, cached: str | None) -> tuple[str | None, str | None]:
         return None, None
     checksum, _, raw = cached.partition(" ")
     return checksum, raw or file_sha256(path)  # a file no cache can hold (too recent)
+
+
+def _named_heads(conn: Connection, table: HistoryTable, heads: tuple[str, ...]) -> set[str]:
+    """Which of ``heads`` a row of the history names."""
+    if not heads:
+        return set()
+    c = table.table.c
+    query = table.table.select().with_only_columns(c.revision).where(c.revision.in_(list(heads)))
+    return {row[0] for row in conn.execute(query)}
 
 
 class StepHistory:
@@ -264,22 +285,15 @@ class StepHistory:
     def ensure(self, conn: Connection, heads: tuple[str, ...]) -> None:
         """The table, and a ``baseline`` row for each head no row mentions."""
         table = self.table
-        if table.exists(conn):
-            c = table.table.c
-            query = c.revision.in_(list(heads)) if heads else None
-            known = (
-                set()
-                if query is None
-                else {
-                    row[0]
-                    for row in conn.execute(
-                        table.table.select().with_only_columns(c.revision).where(query)
-                    )
-                }
-            )
-        else:
+        seen = table.take_seen(conn)  # validation's read of every row, if it just made one
+        exists = seen[0] if seen is not None else table.exists(conn)
+        if not exists:
             table.create(conn)
-            known = set()
+            known: Collection[str] = ()
+        elif seen is not None:
+            known = seen[1]
+        else:
+            known = _named_heads(conn, table, heads)
         now = utcnow()
         script_dir = self.ctx.script
         for head in heads:

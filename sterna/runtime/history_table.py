@@ -18,7 +18,7 @@ from __future__ import annotations
 import getpass
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -75,9 +75,24 @@ class HistoryRow:
         """A step that took effect part way and was neither finished nor resolved: a
         ``running`` row (its run died; the lock says no other run is going on) or a ``failed``
         row whose step could not be rolled back entirely."""
-        if self.status == "running":
-            return True
-        return self.status == "failed" and bool(self.statements_executed)
+        return open_failure(self.status, self.statements_executed)
+
+
+def open_failure(status: str, statements_executed: int | None) -> bool:
+    """Whether a row of this status and count is an open failure (see
+    :attr:`HistoryRow.is_open_failure`)."""
+    return status == "running" or (status == "failed" and bool(statements_executed))
+
+
+#: a row as validation reads it: id, revision, direction, checksum, status,
+#: statements_executed, file_sha256
+BriefRow = Sequence[Any]
+
+
+def brief_row(row: BriefRow) -> HistoryRow:
+    """The :class:`HistoryRow` of a brief row (the fields it lacks are None)."""
+    i, rev, d, cs, st, n, f = row
+    return HistoryRow(i, rev, d, None, cs, None, st, statements_executed=n, file_sha256=f)
 
 
 _EPOCH = datetime(1970, 1, 1)
@@ -148,6 +163,10 @@ class HistoryTable:
         # insert_many's compiled statement (False: the dialect's parameters are named)
         self._positional: _PositionalInsert | Literal[False] | None = None
         self._progress: SQLCompiler | None = None
+        #: what the last brief read found on a connection: the revisions its rows name, or
+        #: None when the table did not exist, with the transaction it was read in (see
+        #: :meth:`take_seen`)
+        self._seen: tuple[Connection, object, frozenset[str] | None] | None = None
 
     @property
     def qualified_name(self) -> str:
@@ -156,6 +175,31 @@ class HistoryTable:
     def exists(self, connection: Connection) -> bool:
         return table_exists(connection, self.dialect, self.impl, self.name, self.schema)
 
+    def read_brief(self, connection: Connection) -> list[BriefRow]:
+        """Every row, oldest first, as the tuples validation decides by (see :data:`BriefRow`);
+        ``[]`` when the table does not exist."""
+        if not self.exists(connection):
+            self._seen = (connection, connection.get_transaction(), None)
+            return []
+        c = self.table.c
+        wanted = (c.id, c.revision, c.direction, c.checksum, c.status)
+        query = select(*wanted, c.statements_executed, c.file_sha256).order_by(c.id)
+        rows: list[BriefRow] = list(connection.execute(query).all())
+        self._seen = (connection, connection.get_transaction(), frozenset(r[1] for r in rows))
+        return rows
+
+    def take_seen(self, connection: Connection) -> tuple[bool, frozenset[str]] | None:
+        """``(exists, revisions its rows name)`` as the last brief :meth:`read` on
+        ``connection`` found them, in the transaction still open (validation reads every row
+        under the migration lock just before the run prepares the table), once; None when
+        nothing was read there since that transaction began."""
+        seen, self._seen = self._seen, None
+        if seen is None or seen[0] is not connection:
+            return None
+        if seen[1] is None or seen[1] is not connection.get_transaction():
+            return None
+        return (False, frozenset()) if seen[2] is None else (True, seen[2])
+
     def create(self, connection: Connection) -> None:
         self.table.create(connection, checkfirst=True)
 
@@ -163,17 +207,11 @@ class HistoryTable:
         """Every row, oldest first; ``[]`` when the table does not exist.  ``brief`` reads only
         what validation decides by (id, revision, direction, checksum, status, statements
         executed, file checksum): the other fields are None, and no timestamp is parsed."""
+        if brief:
+            return [brief_row(row) for row in self.read_brief(connection)]
         if not self.exists(connection):
             return []
         c = self.table.c
-        if brief:
-            wanted = (c.id, c.revision, c.direction, c.checksum, c.status)
-            tail = (c.statements_executed, c.file_sha256)
-            query = select(*wanted, *tail).order_by(c.id)
-            return [
-                HistoryRow(i, rev, d, None, cs, None, st, statements_executed=n, file_sha256=f)
-                for i, rev, d, cs, st, n, f in connection.execute(query).all()
-            ]
         query = select(
             c.id,
             c.revision,

@@ -51,15 +51,20 @@ class CodeBundle:
         """The code of the script at ``path`` if the bundle holds it for the source ``st``
         describes."""
         entry = self._stored.get(path)
+        # each entry is checked here, when it is used, rather than all when read: a foreign or
+        # damaged one is a miss (and the bundle is written again)
         if (
-            entry is None
+            type(entry) is not tuple
+            or len(entry) != 4
             or entry[:3] != (st.st_mtime_ns, st.st_size, st.st_ino)
+            or type(entry[3]) is not CodeType
             or entry[3].co_filename != path
         ):
             self._changed = True
             return None
-        self._kept[path] = entry
-        return entry[3]
+        code: CodeType = entry[3]
+        self._kept[path] = (entry[0], entry[1], entry[2], code)
+        return code
 
     def add(self, path: str, st: os.stat_result, code: CodeType) -> None:
         """Keep ``code``, compiled from the source ``st`` describes, for the next run."""
@@ -74,7 +79,7 @@ class CodeBundle:
         _write_atomically(self.folder, bundle_file(), _MAGIC + marshal.dumps(entries))
 
 
-def _read(path: str) -> dict[str, _Entry]:
+def _read(path: str) -> dict[str, object]:
     """The entries of the bundle at ``path``; none when it is missing, foreign or damaged."""
     try:
         with open(path, "rb") as fh:
@@ -87,15 +92,6 @@ def _read(path: str) -> dict[str, _Entry]:
         entries = marshal.loads(memoryview(data)[len(_MAGIC) :])
     except (EOFError, ValueError, TypeError):
         return {}
-    if type(entries) is not dict or not all(_well_formed(e) for e in entries.values()):
+    if type(entries) is not dict:
         return {}
-    return entries
-
-
-def _well_formed(entry: object) -> bool:
-    return (
-        type(entry) is tuple
-        and len(entry) == 4
-        and all(type(v) is int for v in entry[:3])
-        and isinstance(entry[3], CodeType)
-    )
+    return entries  # each entry is checked when it is looked up (CodeBundle.code)

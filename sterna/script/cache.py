@@ -34,6 +34,7 @@ CACHE_FILE = "sterna-headers.json"
 FORMAT = "sterna-headers"
 FORMAT_VERSION = 1
 RACY_WINDOW_NS = 2_000_000_000
+_POSIX = os.sep == "/" and os.altsep is None
 
 _Key = tuple[int, int, int]
 
@@ -186,11 +187,51 @@ def cached_checksum(
             st = os.stat(path)
         except OSError:
             return None
+    return _opened(directory).checksum(name, st, compute, current)
+
+
+def _opened(directory: str) -> HeaderCache:
+    """The cache of ``directory`` opened for checksums (once per process)."""
     cache = _OPEN.get(directory)
     if cache is None:
         cache = _OPEN[directory] = HeaderCache.load(directory)
         cache._prune = False
-    return cache.checksum(name, st, compute, current)
+    return cache
+
+
+def cached_values(
+    paths: list[str], stats: list[os.stat_result | None], current: Callable[[str], bool]
+) -> list[str | None]:
+    """What :func:`cached_checksum` would return from the cache for each script, without
+    computing anything: the cached value where the entry matches the file as ``stats`` describe
+    it and ``current`` accepts the value, else ``None`` (also where no stat is given).  Look-ups
+    only, for validation's thousands of applied scripts."""
+    out: list[str | None] = []
+    append = out.append
+    folder: str | None = None  # the text before the last separator of the paths in a row
+    entries: dict[str, list[object]] = {}
+    for path, st in zip(paths, stats, strict=True):
+        cut = path.rfind("/") + 1 if _POSIX else 0
+        if cut and path[:cut] == folder:
+            name = path[cut:]  # os.path.split's tail; its head depends on path[:cut] only
+        else:
+            directory, name = os.path.split(path)
+            entries = _opened(directory)._entries
+            folder = path[:cut] if cut else None
+        entry = entries.get(name)
+        if (
+            st is None
+            or type(entry) is not list
+            or len(entry) != 5
+            or entry[1] != st.st_mtime_ns
+            or entry[0] != st.st_size
+            or entry[2] != st.st_ino
+        ):
+            append(None)
+            continue
+        value = entry[4]
+        append(value if type(value) is str and current(value) else None)
+    return out
 
 
 def save_checksums() -> None:

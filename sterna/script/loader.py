@@ -35,6 +35,7 @@ _NON_WORD = re.compile(r"\W")
 _POSIX = os.sep == "/" and os.altsep is None
 _MAGIC = importlib.util.MAGIC_NUMBER
 _HEADER_SIZE = 16  # magic, flags, mtime, size (PEP 552)
+_PYCACHE = "__pycache__"
 _TIMESTAMP_FLAGS = b"\x00\x00\x00\x00"
 #: sources modified this recently are compiled but their bytecode is not written
 RACY_WINDOW_NS = 2_000_000_000
@@ -98,9 +99,37 @@ def reads_own_bytecode(path: str) -> bool:
 
 def module_from_code(path: str, code: CodeType, name: str | None = None) -> ModuleType:
     """A fresh module for the file at ``path``, made by running ``code`` (its compiled source)."""
-    module = _new_module(name or module_name_for(path), path, bytecode_path(path))
+    found, cached = script_names(path)
+    module = _new_module(name or found, path, cached)
     exec(code, module.__dict__)
     return module
+
+
+#: per folder (a plain absolute path's text up to its last "/"): the CRC-32 of that text, and
+#: its ``__pycache__`` folder with the bytecode suffix, for :func:`script_names`
+_FOLDERS: dict[str, tuple[int, str, str]] = {}
+
+
+def script_names(path: str) -> tuple[str, str]:
+    """``(module_name_for(path), bytecode_path(path))``, what depends on the folder only worked
+    out once per folder (a deploy imports thousands of scripts from a few folders)."""
+    cut = path.rfind("/") + 1
+    tail = path[cut:]
+    if not (_POSIX and cut > 1 and path[:1] == "/" and tail[:1] not in ("", ".")):
+        return module_name_for(path), bytecode_path(path)
+    head = path[:cut]
+    folder = _FOLDERS.get(head)
+    if folder is None:
+        if "/." in head or "//" in head:  # not plain: the generic computations
+            return module_name_for(path), bytecode_path(path)
+        crc = zlib.crc32(head.encode("utf-8", "surrogateescape"))
+        folder = _FOLDERS[head] = (crc, f"{head}{_PYCACHE}/", _bytecode_suffix())
+    stem = tail.replace(".", "_")
+    if not (stem.isascii() and f"_{stem}".isidentifier()):
+        stem = _NON_WORD.sub("_", tail)
+    digest = zlib.crc32(tail.encode("utf-8", "surrogateescape"), folder[0])
+    cached = f"{folder[1]}{tail.rpartition('.')[0] or tail}{folder[2]}"
+    return f"sterna_script_{stem}_{digest:08x}", cached
 
 
 def bytecode_path(path: str) -> str:

@@ -25,7 +25,8 @@ not read as ``ae10+2``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from types import MappingProxyType
 
 from sterna.errors_script import (
     AmbiguousRevision,
@@ -152,6 +153,12 @@ class RevisionMap:
 
     def __iter__(self) -> Iterator[Revision]:
         return iter(self._graph.revs.values())
+
+    @property
+    def by_id(self) -> Mapping[str, Revision]:
+        """Revision id -> revision, by exact id only (no prefix, symbol or label), read-only:
+        for callers looking up thousands of ids they read from a database."""
+        return MappingProxyType(self._graph.revs)
 
     @property
     def branch_label_map(self) -> dict[str, Revision]:

@@ -55,6 +55,7 @@ class ConsolePolicy:
         """env.py is about to run: the user's code gets the collector back."""
         if self._collector_held:
             self._collector_held = False
+            gc.freeze()  # what was made so far stays alive: no collection walks it again
             gc.enable()
 
     @contextlib.contextmanager
@@ -67,6 +68,7 @@ class ConsolePolicy:
             yield
         finally:
             if enabled:
+                gc.freeze()  # and no collection walks them afterwards either
                 gc.enable()
 
     @contextlib.contextmanager

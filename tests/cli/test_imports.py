@@ -121,3 +121,54 @@ def test_probe_sees_the_imports_of_a_command_that_needs_the_database(tmp_path: P
     held, out = probe(root, "current")
     assert held == set(WATCHED)
     assert out == ""
+
+
+BATCH_MODULES = ("sterna.ddl.recreate_changes", "sterna.ddl.recreate_model")
+#: the snapshot records of autogenerate's reflection: no migration run reads one
+RECORDS = "sterna.dialects.records"
+
+BATCH_PROBE = f"""\
+import atexit, sys
+def report():
+    held = [name for name in {(*BATCH_MODULES, RECORDS)!r} if name in sys.modules]
+    sys.stderr.write(f"\\nPROBE held={{','.join(held)}}\\n")
+    sys.stderr.flush()
+atexit.register(report)
+sys.argv = ["sterna", *sys.argv[1:]]
+from sterna.cli import console_main
+console_main()
+"""
+
+
+def _batch_modules_held(root: Path, *argv: str) -> set[str]:
+    path = os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])
+    proc = subprocess.run(
+        [sys.executable, "-c", BATCH_PROBE, *argv],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": path},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    line = proc.stderr.rstrip().splitlines()[-1]
+    assert line.startswith("PROBE held="), proc.stderr
+    return {name for name in line.partition("=")[2].split(",") if name}
+
+
+def test_a_deploy_without_batch_mode_leaves_its_modules_unimported(tmp_path: Path) -> None:
+    """SQLite's batch rebuild (``sterna.ddl.recreate*``, 55 M instructions to import) is
+    imported by a run that uses batch mode, not by every run on SQLite; the snapshot records
+    (30 M) by neither."""
+    root = write_project(tmp_path, f"sqlite:///{tmp_path / 'probe.db'}")
+    assert _batch_modules_held(root, "upgrade", "head") == set()
+    path = root / "migrations" / "versions" / "z1_x.py"
+    path.write_text(
+        '"""batch\n\nRevision ID: z1\n"""\nimport sqlalchemy as sa\nfrom sterna import op\n\n'
+        'revision = "z1"\ndown_revision = "m1"\n\n\ndef upgrade():\n'
+        '    op.create_table("t", sa.Column("id", sa.Integer, primary_key=True))\n'
+        '    with op.batch_alter_table("t") as batch:\n'
+        '        batch.add_column(sa.Column("x", sa.Integer))\n\n\n'
+        "def downgrade():\n    pass\n"
+    )
+    assert _batch_modules_held(root, "upgrade", "head") == set(BATCH_MODULES)

@@ -249,6 +249,27 @@ def test_baseline_rows_after_alembic(tmp_path: Path, db_url: str) -> None:
     assert version_rows(db_url) == ["a1"]
 
 
+def test_baseline_row_for_a_head_alembic_reached_after_sterna(tmp_path: Path, db_url: str) -> None:
+    """The run learns which heads the history names from validation's read of every row (no
+    second query): a head Alembic reached after Sterna's last run still gets its baseline row,
+    and one that has a row gets none."""
+    root = write_project(tmp_path, db_url)
+    chain_a(root)
+    sterna_ok(root, "upgrade", "a1")
+    proc = run_alembic("upgrade", "a2", cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    write_script(versions(root) / "a3_third.py", "a3", "a2")
+    write_script(versions(root) / "a4_fourth.py", "a4", "a3")
+    sterna_ok(root, "upgrade", "a3")
+    sterna_ok(root, "upgrade", "head")
+    assert [(r["revision"], r["direction"]) for r in history(db_url)] == [
+        ("a1", "upgrade"),
+        ("a2", "baseline"),
+        ("a3", "upgrade"),
+        ("a4", "upgrade"),
+    ]
+
+
 @pytest.mark.parametrize("name", ["sterna_history", "deploy_log"])
 def test_check_ignores_the_history_table(tmp_path: Path, db_url: str, name: str) -> None:
     extra = "" if name == "sterna_history" else f"sterna_history_table = {name}\n"
@@ -421,3 +442,36 @@ def test_rows_inserted_together_read_back_as_one_by_one(db_url: str) -> None:
     assert read["hist_many"] == read["hist_one"]
     # (SQLite returns the stored text to a plain SELECT; MariaDB's DATETIME keeps whole seconds)
     assert str(read["hist_many"][0]["started_at"])[:19] == "2026-12-07 10:11:12"
+
+
+def test_what_validation_read_serves_the_same_transaction_once(sqlite_url: str) -> None:
+    """The rows validation read tell the run's preparation which heads the history names and
+    that the table exists, in the same transaction only, and once."""
+    from datetime import datetime
+
+    from sterna.runtime.history_table import HistoryTable
+
+    engine = create_engine(sqlite_url)
+    table = HistoryTable(engine.dialect, "sterna_history", None)
+    at = datetime(2026, 12, 7)
+    try:
+        with engine.connect() as conn:
+            assert table.read_brief(conn) == []
+            assert table.take_seen(conn) == (False, frozenset())
+            assert table.take_seen(conn) is None  # once
+            table.create(conn)
+            for rev in ("a1", "a2"):
+                table.insert(
+                    conn, revision=rev, direction="upgrade", started_at=at, status="applied"
+                )
+            conn.commit()
+            assert [row[1] for row in table.read_brief(conn)] == ["a1", "a2"]
+            assert table.take_seen(conn) == (True, frozenset({"a1", "a2"}))
+            table.read_brief(conn)
+            conn.commit()  # another transaction: the rows may have changed since
+            assert table.take_seen(conn) is None
+            table.read_brief(conn)
+            with engine.connect() as other:
+                assert table.take_seen(other) is None  # another connection
+    finally:
+        engine.dispose()

@@ -107,6 +107,44 @@ def test_a_damaged_bundle_is_ignored_and_written_again(project: Path) -> None:
     assert stored(project) == {"a1_first.py", "b2_second.py", "c3_third.py"}
 
 
+def test_a_damaged_entry_is_a_miss_and_the_others_are_used(project: Path) -> None:
+    """Entries are checked when looked up, not all when the bundle is read: a foreign entry
+    (a text mtime, a string for the code) means that script's own source, the others still
+    come from the bundle, and the bundle is written again whole."""
+    import marshal
+
+    from sterna.script import bundle
+
+    imported(project)
+    target = project / CACHE_DIR / bundle_file()
+    data = target.read_bytes()
+    magic = len(bundle._MAGIC)
+    entries = marshal.loads(data[magic:])
+    a1, b2 = (
+        next(p for p in entries if p.endswith(name)) for name in ("a1_first.py", "b2_second.py")
+    )
+    entries[a1] = ("1", *entries[a1][1:])
+    entries[b2] = (*entries[b2][:3], "not code")
+    target.write_bytes(data[:magic] + marshal.dumps(entries))
+    # c3's source changes under the same size, time and inode, and its .pyc goes: only the
+    # bundle still holds its old code, and the run takes it from there
+    c3 = project / "versions" / "c3_third.py"
+    c3.write_text(c3.read_text().replace("three", "THREE"))
+    os.utime(c3, ns=(OLD_NS, OLD_NS))
+    for pyc in pyc_files(project):
+        pyc.unlink()
+    assert imported(project) == {"a1": "one", "b2": "two", "c3": "three"}
+    again = _read(str(target))
+    assert sorted(os.path.basename(p) for p in again) == [
+        "a1_first.py",
+        "b2_second.py",
+        "c3_third.py",
+    ]
+    assert all(
+        type(e) is tuple and type(e[0]) is int and type(e[3]) is not str for e in again.values()
+    )
+
+
 def test_a_removed_script_leaves_the_bundle(project: Path) -> None:
     imported(project)
     (project / "versions" / "c3_third.py").unlink()

@@ -196,3 +196,40 @@ def test_unwritable_folder_means_no_cache(tmp_path: Path, monkeypatch: pytest.Mo
         cache.save_checksums()
     assert parses.take() == ["a1_x.py", "a1_x.py"]
     assert (tmp_path / CACHE_DIR).read_text() == "not a folder"
+
+
+def test_checksums_in_one_pass_agree_with_one_by_one(
+    versions: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Validation looks its thousands of applied scripts up in one pass: the same checksums as
+    one call each, from the cache where it holds them (no parse), computed where it does not
+    (a script never asked about, an edit after the listing's stat, no stat at all), and a
+    script in another folder found in that folder's cache."""
+    from sterna.runtime.history import current_checksum, current_checksums
+
+    other = versions.parent / "more"
+    other.mkdir()
+    write(other / "c3_x.py", script("c3", "op.drop_table('c')"))
+    find_scripts([str(other)])
+    a1, b2, c3 = str(versions / "a1_x.py"), str(versions / "b2_x.py"), str(other / "c3_x.py")
+    checksum_of(a1), checksum_of(c3)
+    cache.save_checksums()
+    parses = Parses(monkeypatch)
+    stats: list[os.stat_result | None] = [os.stat(a1), os.stat(b2), os.stat(c3), None]
+    paths = [a1, b2, c3, a1]
+    recorded: list[tuple[str | None, str | None]] = [(None, None)] * 4
+    got = current_checksums(paths, recorded, stats)
+    assert got == [
+        source_checksum(script("a1")),
+        source_checksum(script("b2")),
+        source_checksum(script("c3", "op.drop_table('c')")),
+        source_checksum(script("a1")),
+    ]
+    assert parses.take() == ["b2_x.py"]  # only the one the cache did not hold
+    write(versions / "a1_x.py", script("a1", "op.drop_table('t')"), OLD_NS + 10**9)
+    parses.new_process()
+    fresh: list[os.stat_result | None] = [os.stat(a1)]
+    edited = current_checksums([a1], [(None, None)], fresh)
+    assert edited == [source_checksum(script("a1", "op.drop_table('t')"))]
+    assert edited == [current_checksum(a1, None, None, fresh[0])]
+    assert parses.take() == ["a1_x.py", "a1_x.py"]  # the edit is parsed, never taken as cached

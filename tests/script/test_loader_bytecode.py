@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from sterna.script.loader import bytecode_path, load_module, module_name_for
+from sterna.script.loader import bytecode_path, load_module, module_name_for, script_names
 
 OLD = time.time() - 3600  # well outside the racy window
 
@@ -196,3 +196,12 @@ def test_bytecode_path_and_module_name_on_any_path(path: str) -> None:
     digest = zlib.crc32(os.path.abspath(path).encode("utf-8", "surrogateescape"))
     stem = re.sub(r"\W", "_", os.path.basename(path))
     assert module_name_for(path) == f"sterna_script_{stem}_{digest:08x}"
+
+
+def test_names_worked_out_per_folder_are_the_generic_ones() -> None:
+    """``script_names`` keeps what depends on the folder for the next script of the folder:
+    each path, met first or after others of its folder, gets exactly the generic name and
+    bytecode place."""
+    paths = [*ODD_PATHS, *ODD_PATHS, "/a/c.py", "/a/.hidden.py", "/a/b/d.e.py", "/a/b/", "/x.py"]
+    for path in paths:
+        assert script_names(path) == (module_name_for(path), bytecode_path(path)), path

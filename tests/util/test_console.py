@@ -66,6 +66,7 @@ def test_command_functions_leave_the_collector_alone(
             assert _state() == collector
             command.heads(config)
             assert _state() == collector
+            assert gc.get_freeze_count() == 0  # nothing moved out of the collector's reach
         finally:
             forget_app_modules()
     assert "thing" in project.tables()
@@ -119,3 +120,38 @@ def test_console_script_still_takes_its_measures(project: Project) -> None:
     )
     assert library.returncode == 0, library.stderr
     assert f"env.py sees {gc.get_threshold()} True" in library.stdout.splitlines()
+
+
+FREEZE_REPORT = "import gc\nprint('env.py frozen', gc.get_freeze_count())\n"
+
+
+def test_console_script_freezes_what_stays_alive(project: Project) -> None:
+    """The console script moves what was made before env.py, then the imported scripts, out of
+    the collector's reach (``gc.freeze()``: no collection walks them again); a library call
+    freezes nothing."""
+    env_py = project.backend / "alembic" / "env.py"
+    env_py.write_text(FREEZE_REPORT + env_py.read_text())
+    project.ok("revision", "--autogenerate", "-m", "things")
+    (script,) = project.versions()
+    marker = "def upgrade() -> None:\n"
+    assert marker in script.read_text()
+    report = "    import gc\n    print('upgrade frozen', gc.get_freeze_count())\n"
+    script.write_text(script.read_text().replace(marker, marker + report))
+    environ = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    counts = {}
+    for how in (["-m", "sterna"], ["-c", "import sys; from sterna.cli import main; main()"]):
+        (project.root / "app.db").unlink(missing_ok=True)
+        run = subprocess.run(
+            [sys.executable, *how, "upgrade", "head"],
+            cwd=project.backend,
+            env=environ,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert run.returncode == 0, run.stderr
+        lines = [line.split() for line in run.stdout.splitlines() if "frozen" in line]
+        counts[how[0]] = {words[0]: int(words[2]) for words in lines}
+    console, library = counts["-m"], counts["-c"]
+    assert 0 < console["env.py"] < console["upgrade"]  # the scripts' objects frozen too
+    assert library == {"env.py": 0, "upgrade": 0}
