@@ -78,6 +78,7 @@ def test_cli_main_leaves_the_collector_alone(
     assert _state() == collector
     project.ok("upgrade", "head")
     assert _state() == collector
+    assert gc.get_freeze_count() == 0  # nothing of the process frozen out of the collector's reach
 
 
 ENV_REPORT = "import gc\nprint('env.py sees', gc.get_threshold(), gc.isenabled())\n"
@@ -119,3 +120,34 @@ def test_console_script_still_takes_its_measures(project: Project) -> None:
     )
     assert library.returncode == 0, library.stderr
     assert f"env.py sees {gc.get_threshold()} True" in library.stdout.splitlines()
+
+
+FREEZE_REPORT = "import gc\nprint('env.py frozen', gc.get_freeze_count() > 1000)\n"
+
+
+def test_console_script_freezes_what_exists_when_env_py_starts(project: Project) -> None:
+    """From the console script, the objects alive when env.py starts (modules, graphs,
+    scripts' code) are frozen out of the collector's reach, so that the migration's
+    collections do not walk them again and again; from ``sterna.cli.main`` nothing is."""
+    project.ok("revision", "--autogenerate", "-m", "things")
+    env_py = project.backend / "alembic" / "env.py"
+    env_py.write_text(FREEZE_REPORT + env_py.read_text())
+    environ = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    runs = {
+        "console": [sys.executable, "-m", "sterna", "upgrade", "head"],
+        "library": [
+            sys.executable,
+            "-c",
+            "import sys; from sterna.cli import main; sys.exit(main())",
+            "downgrade",
+            "base",
+        ],
+    }
+    seen = {}
+    for kind, argv in runs.items():
+        done = subprocess.run(
+            argv, cwd=project.backend, env=environ, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+        seen[kind] = [line for line in done.stdout.splitlines() if line.startswith("env.py")]
+    assert seen == {"console": ["env.py frozen True"], "library": ["env.py frozen False"]}
