@@ -50,7 +50,12 @@ from sterna.ddl.recreate import (
     rowid_name,
     temp_name,
 )
-from sterna.ddl.recreate_changes import RebuildRequest, apply_changes, hoist_renames
+from sterna.ddl.recreate_changes import (
+    RebuildRequest,
+    apply_changes,
+    has_renames,
+    hoist_renames,
+)
 from sterna.ddl.recreate_model import TableModel
 from sterna.ddl.recreate_parse import (
     parse_create_index,
@@ -73,6 +78,12 @@ log = logging.getLogger("alembic.ddl.recreate")
 
 #: ``ON DELETE`` actions that ``DROP TABLE`` would carry out on referring rows.
 _DESTRUCTIVE = frozenset({"CASCADE", "SET NULL", "SET DEFAULT"})
+
+#: Characters that quote or escape an identifier in SQL text.
+_QUOTES = frozenset("\"'`[]")
+
+#: The most candidate tables :meth:`Catalog.children` names in one query (beyond: all tables).
+_MOST_NAMED = 100
 
 
 @dataclass(frozen=True)
@@ -140,12 +151,34 @@ class Catalog:
         rows = self.rows(f"PRAGMA {self.db}.table_xinfo({self.ident(table)})")
         return [str(row[1]) for row in rows if hidden or row[6] == 0]
 
-    def children(self, table: str) -> list[Child]:
-        rows = self.rows(
+    def tables(self) -> list[tuple[str, str]]:
+        """The name and ``CREATE TABLE`` text of every table (SQLite's own included)."""
+        return [
+            (str(name), str(sql or ""))
+            for name, sql in self.rows(
+                f"SELECT name, sql FROM {self.db}.sqlite_master WHERE type = 'table'"
+            )
+        ]
+
+    def children(self, table: str, tables: list[tuple[str, str]]) -> list[Child]:
+        """The tables with a foreign key to ``table`` (``tables``: :meth:`tables`).  SQLite
+        lists each table's keys (``pragma_foreign_key_list``) from its ``CREATE TABLE`` text,
+        so a table whose text does not contain the name is not asked (a name with quote
+        characters or beyond ASCII, which the text may spell otherwise: every table is)."""
+        query = (
             f'SELECT m.name, f."table", f.on_delete FROM {self.db}.sqlite_master AS m '
-            "JOIN pragma_foreign_key_list(m.name, ?) AS f WHERE m.type = 'table'",
-            (self.schema_name,),
+            "JOIN pragma_foreign_key_list(m.name, ?) AS f WHERE m.type = 'table'"
         )
+        params: tuple[str, ...] = (self.schema_name,)
+        needle = table.lower()
+        if needle.isascii() and not _QUOTES.intersection(needle):
+            names = [name for name, sql in tables if needle in sql.lower()]
+            if not names:
+                return []
+            if len(names) <= _MOST_NAMED:
+                query += f" AND m.name IN ({', '.join('?' * len(names))})"
+                params += tuple(names)
+        rows = self.rows(query, params)
         found = {
             Child(str(name), str(action).upper())
             for name, ref, action in rows
@@ -319,18 +352,20 @@ def rebuild_sqlite(impl: DefaultImpl, request: RebuildRequest) -> None:
         )
     with atomic(catalog):
         fk_on = catalog.pragma("foreign_keys") == 1
-        children = catalog.children(name)
+        tables = catalog.tables()
+        children = catalog.children(name, tables)
         if fk_on:
             _refuse_destructive(request.label, name, children)
-        changes = _renames_in_place(impl, catalog, request, name)
+        changes, renamed = _renames_in_place(impl, catalog, request, name)
         before = _record(catalog, name, children)
-        model = _model(impl, catalog, request, name)
+        model = _model(impl, catalog, request, name, None if renamed else found[1])
         had_rowid = model.has_rowid() and not has_rowid_alias(model)
         old_columns = [c.name for c in model.columns]
         apply_changes(model, changes)
         model.reorder = [tuple(names) for names in request.partial_reordering]
         rowid = rowid_name(model, old_columns, had_rowid)
-        temp = temp_name(impl, request)
+        # column renames create no table: the names read above are still the schema's
+        temp = temp_name(impl, request, [table for table, _ in tables])
         expressions = _prepare(impl, request, model, temp)
         if fk_on and children:
             _copy_back(impl, catalog, model, temp, rowid, expressions)
@@ -359,12 +394,15 @@ def _refuse_destructive(label: str, table: str, children: list[Child]) -> None:
 
 def _renames_in_place(
     impl: DefaultImpl, catalog: Catalog, request: RebuildRequest, name: str
-) -> list[Any]:
+) -> tuple[list[Any], bool]:
     """Run the batch's renames as ``RENAME COLUMN``; return the changes left for the model
-    (all of them when the renames cannot run first, e.g. a broken view elsewhere)."""
+    (all of them when the renames cannot run first, e.g. a broken view elsewhere) and whether
+    any ran (the table's text changed then).  A batch that renames nothing reads no columns."""
+    if not has_renames(request.changes):
+        return list(request.changes), False
     renames, remaining = hoist_renames(request.changes, catalog.columns(name, hidden=True))
     if not renames:
-        return list(request.changes)
+        return list(request.changes), False
     try:
         with atomic(catalog, "sterna_batch_rename"):
             for old, new in renames:
@@ -375,8 +413,8 @@ def _renames_in_place(
             request.label,
             exc.orig,
         )
-        return list(request.changes)
-    return remaining
+        return list(request.changes), False
+    return remaining, True
 
 
 def _record(catalog: Catalog, name: str, children: list[Child]) -> Before:
@@ -391,21 +429,26 @@ def _record(catalog: Catalog, name: str, children: list[Child]) -> Before:
     )
 
 
-def _model(impl: DefaultImpl, catalog: Catalog, request: RebuildRequest, name: str) -> TableModel:
-    """The table's definition: its ``sqlite_master`` text, or SQLAlchemy's reflection when
+def _model(
+    impl: DefaultImpl, catalog: Catalog, request: RebuildRequest, name: str, sql: str | None
+) -> TableModel:
+    """The table's definition: its ``sqlite_master`` text (``sql`` when it was read already
+    and has not changed since, else read now), or SQLAlchemy's reflection when
     ``reflect_kwargs`` (such as reflection listeners) are given."""
     indexes = [parse_create_index(sql) for sql in catalog.index_sql(name)]
     if request.reflect_kwargs:
         model = model_from_table(reflect(impl, request), impl.dialect, request)
         model.indexes = indexes
     else:
-        found = catalog.table(name)
-        assert found is not None
+        if sql is None:
+            found = catalog.table(name)
+            assert found is not None
+            sql = found[1]
         model = TableModel.from_parts(
             name,
             request.schema,
             impl.dialect,
-            parse_create_table(found[1]),
+            parse_create_table(sql),
             indexes,
             request.naming_convention,
         )

@@ -1,0 +1,120 @@
+"""SQLite's online rebuild reads what it needs of the catalog, once: the tables referring to the
+rebuilt one are found among those whose text names it (and are the ones SQLite's own
+``pragma_foreign_key_list`` lists over every table, whatever the names), the table's text is read
+once when no column is renamed in place, and a batch that renames nothing reads no columns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from sterna.ddl.recreate_sqlite import Catalog
+from tests.operations.test_batch_support import engine_for, migrating, query, run_sql
+
+# (the rebuilt table's name as created, the name other tables' REFERENCES clauses spell)
+NAMES = [
+    ("parent", "parent"),
+    ("Parent", "PARENT"),  # another case in the reference
+    ("my parent", '"my parent"'),
+    ('pa"rent', '"pa""rent"'),  # a quote inside the name
+    ("pa'rent", '"pa\'rent"'),
+    ("Äpfel", '"äpfel"'),  # beyond ASCII: Python folds the case, SQLite does not
+    ("ok", "[ok]"),
+    ("id", "id"),  # a name every table's text contains
+]
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _schema(parent: str, spelled: str, unrelated: int) -> list[str]:
+    statements = [f"CREATE TABLE {_quote(parent)} (id INTEGER PRIMARY KEY, code TEXT)"]
+    statements += [
+        f"CREATE TABLE child_a (id INTEGER PRIMARY KEY, pid INT REFERENCES {spelled} (id) "
+        "ON DELETE CASCADE)",
+        f"CREATE TABLE child_b (id INTEGER PRIMARY KEY, pid INT, "
+        f"FOREIGN KEY (pid) REFERENCES {spelled} (id))",
+        "CREATE TABLE self_ref (id INTEGER PRIMARY KEY, up INT REFERENCES self_ref (id))",
+    ]
+    statements += [
+        f"CREATE TABLE other_{i} (id INTEGER PRIMARY KEY, note TEXT)" for i in range(unrelated)
+    ]
+    return statements
+
+
+def _every_table(conn: sa.Connection, name: str) -> set[tuple[str, str]]:
+    """SQLite's answer over every table: ``PRAGMA foreign_key_list`` of each."""
+    found = set()
+    tables = conn.exec_driver_sql(
+        "SELECT name FROM main.sqlite_master WHERE type = 'table'"
+    ).fetchall()
+    for (table,) in tables:
+        keys = conn.exec_driver_sql(f"PRAGMA main.foreign_key_list({_quote(table)})").fetchall()
+        for key in keys:
+            if key[2].lower() == name.lower() and table.lower() != name.lower():
+                found.add((table, key[6].upper()))
+    return found
+
+
+@pytest.mark.parametrize(("parent", "spelled"), NAMES, ids=[n for n, _ in NAMES])
+def test_children_are_the_tables_sqlite_lists_as_referring(
+    sqlite_url: str, parent: str, spelled: str
+) -> None:
+    run_sql(sqlite_url, *_schema(parent, spelled, unrelated=3))
+    engine = engine_for(sqlite_url)
+    try:
+        with engine.connect() as conn:
+            catalog = Catalog(conn, None)
+            children = catalog.children(parent, catalog.tables())
+            expected = _every_table(conn, parent)
+    finally:
+        engine.dispose()
+    assert {(c.table, c.on_delete) for c in children} == expected
+    assert {c.table for c in children} == {"child_a", "child_b"}
+
+
+@contextmanager
+def _statements(url: str) -> Iterator[tuple[Any, list[str]]]:
+    sent: list[str] = []
+
+    def record(*args: Any) -> None:
+        sent.append(" ".join(args[2].split()))
+
+    with migrating(url) as (op, conn):
+        sa.event.listen(conn, "before_cursor_execute", record)
+        yield op, sent
+
+
+def test_only_tables_naming_the_rebuilt_one_are_asked_for_their_keys(sqlite_url: str) -> None:
+    run_sql(sqlite_url, *_schema("parent", "parent", unrelated=20))
+    with _statements(sqlite_url) as (op, sent), op.batch_alter_table("parent") as batch_op:
+        batch_op.alter_column("code", existing_type=sa.Text(), nullable=False)
+    asked = [s for s in sent if "pragma_foreign_key_list" in s]
+    assert len(asked) == 1
+    assert "m.name IN (?, ?, ?)" in asked[0]  # parent, child_a, child_b; not other_*
+    assert query(sqlite_url, "SELECT name FROM sqlite_master WHERE name LIKE '%tmp%'") == []
+
+
+def test_the_table_text_is_read_once_and_no_columns_without_a_rename(sqlite_url: str) -> None:
+    run_sql(sqlite_url, *_schema("parent", "parent", unrelated=1))
+    with _statements(sqlite_url) as (op, sent), op.batch_alter_table("parent") as batch_op:
+        batch_op.alter_column("code", existing_type=sa.Text(), nullable=False)
+    table_reads = [s for s in sent if "WHERE type = ? AND lower(name)" in s]
+    assert len(table_reads) == 1
+    assert not [s for s in sent if "table_xinfo" in s]
+
+
+def test_a_rename_in_place_reads_the_renamed_text(sqlite_url: str) -> None:
+    run_sql(sqlite_url, *_schema("parent", "parent", unrelated=1))
+    with _statements(sqlite_url) as (op, sent), op.batch_alter_table("parent") as batch_op:
+        batch_op.alter_column("code", new_column_name="label")
+        batch_op.alter_column("label", existing_type=sa.Text(), nullable=False)
+    assert len([s for s in sent if "table_xinfo" in s]) == 1
+    assert len([s for s in sent if "WHERE type = ? AND lower(name)" in s]) == 2
+    sql = query(sqlite_url, "SELECT sql FROM sqlite_master WHERE name = 'parent'")[0][0]
+    assert "label TEXT NOT NULL" in " ".join(sql.split())
