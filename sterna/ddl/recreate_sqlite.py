@@ -28,10 +28,9 @@ What SQLite needs beyond the generic move-and-copy (see :mod:`sterna.ddl.recreat
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import MetaData, Table, text
@@ -57,13 +56,10 @@ from sterna.ddl.recreate_changes import (
     hoist_renames,
 )
 from sterna.ddl.recreate_model import TableModel
-from sterna.ddl.recreate_parse import (
-    parse_create_index,
-    parse_create_table,
-    qualify_created,
-)
+from sterna.ddl.recreate_parse import parse_create_index, parse_create_table
 from sterna.ddl.recreate_render import executable
 from sterna.ddl.recreate_sql import identifiers
+from sterna.ddl.recreate_sqlite_catalog import Catalog, Child, FKState
 from sterna.errors_ddl import (
     BatchDependentBroken,
     BatchError,
@@ -78,185 +74,6 @@ log = logging.getLogger("alembic.ddl.recreate")
 
 #: ``ON DELETE`` actions that ``DROP TABLE`` would carry out on referring rows.
 _DESTRUCTIVE = frozenset({"CASCADE", "SET NULL", "SET DEFAULT"})
-
-#: Characters that quote or escape an identifier in SQL text.
-_QUOTES = frozenset("\"'`[]")
-
-#: The most candidate tables :meth:`Catalog.children` names in one query (beyond: all tables).
-_MOST_NAMED = 100
-
-
-@dataclass(frozen=True)
-class Child:
-    """A table with a foreign key to the rebuilt table."""
-
-    table: str
-    on_delete: str
-
-
-@dataclass
-class FKState:
-    counts: Counter[tuple[str, str]] = field(default_factory=Counter)
-    errors: dict[str, str] = field(default_factory=dict)
-
-
-class Catalog:
-    """Queries on one SQLite database (``main`` or an attached schema)."""
-
-    def __init__(self, conn: Connection, schema: str | None) -> None:
-        self.conn = conn
-        self.preparer = conn.dialect.identifier_preparer
-        self.db = self.preparer.quote_identifier(schema or "main")
-        self.schema_name = schema or "main"
-
-    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        return [tuple(row) for row in self.conn.exec_driver_sql(sql, params).fetchall()]
-
-    def execute(self, sql: str) -> None:
-        self.conn.exec_driver_sql(sql)
-
-    def ident(self, name: str) -> str:
-        return str(self.preparer.quote_identifier(name))
-
-    def _master(self, kind: str, table: str, column: str = "name") -> list[tuple[Any, ...]]:
-        return self.rows(
-            f"SELECT name, sql FROM {self.db}.sqlite_master WHERE type = ? "
-            f"AND lower({column}) = lower(?) AND sql IS NOT NULL ORDER BY rowid",
-            (kind, table),
-        )
-
-    def table(self, name: str) -> tuple[str, str] | None:
-        """The stored name and ``CREATE TABLE`` text of a table."""
-        found = self._master("table", name)
-        return (str(found[0][0]), str(found[0][1])) if found else None
-
-    def index_sql(self, table: str) -> list[str]:
-        return [
-            self._qualified(str(row[1]), "INDEX")
-            for row in self._master("index", table, "tbl_name")
-        ]
-
-    def triggers_on(self, table: str) -> list[str]:
-        return [
-            self._qualified(str(row[1]), "TRIGGER")
-            for row in self._master("trigger", table, "tbl_name")
-        ]
-
-    def _qualified(self, sql: str, keyword: str) -> str:
-        if self.schema_name == "main":
-            return sql
-        return qualify_created(sql, keyword, self.db)
-
-    def columns(self, table: str, hidden: bool = False) -> list[str]:
-        rows = self.rows(f"PRAGMA {self.db}.table_xinfo({self.ident(table)})")
-        return [str(row[1]) for row in rows if hidden or row[6] == 0]
-
-    def tables(self) -> list[tuple[str, str]]:
-        """The name and ``CREATE TABLE`` text of every table (SQLite's own included)."""
-        return [
-            (str(name), str(sql or ""))
-            for name, sql in self.rows(
-                f"SELECT name, sql FROM {self.db}.sqlite_master WHERE type = 'table'"
-            )
-        ]
-
-    def children(self, table: str, tables: list[tuple[str, str]]) -> list[Child]:
-        """The tables with a foreign key to ``table`` (``tables``: :meth:`tables`).  SQLite
-        lists each table's keys (``pragma_foreign_key_list``) from its ``CREATE TABLE`` text,
-        so a table whose text does not contain the name is not asked (a name with quote
-        characters or beyond ASCII, which the text may spell otherwise: every table is)."""
-        query = (
-            f'SELECT m.name, f."table", f.on_delete FROM {self.db}.sqlite_master AS m '
-            "JOIN pragma_foreign_key_list(m.name, ?) AS f WHERE m.type = 'table'"
-        )
-        params: tuple[str, ...] = (self.schema_name,)
-        needle = table.lower()
-        if needle.isascii() and not _QUOTES.intersection(needle):
-            names = [name for name, sql in tables if needle in sql.lower()]
-            if not names:
-                return []
-            if len(names) <= _MOST_NAMED:
-                query += f" AND m.name IN ({', '.join('?' * len(names))})"
-                params += tuple(names)
-        rows = self.rows(query, params)
-        found = {
-            Child(str(name), str(action).upper())
-            for name, ref, action in rows
-            if str(ref).lower() == table.lower() and str(name).lower() != table.lower()
-        }
-        return sorted(found, key=lambda c: (c.table, c.on_delete))
-
-    def pragma(self, name: str) -> Any:
-        found = self.rows(f"PRAGMA {name}")
-        return found[0][0] if found else None
-
-    def fk_state(self, tables: list[str]) -> FKState:
-        state = FKState()
-        for table in tables:
-            try:
-                rows = self.rows(f"PRAGMA {self.db}.foreign_key_check({self.ident(table)})")
-            except DBAPIError as exc:
-                state.errors[table] = str(exc.orig if exc.orig is not None else exc)
-                continue
-            for row in rows:
-                state.counts[(str(row[0]), str(row[2]))] += 1
-        return state
-
-    def sequence(self, table: str) -> int | None:
-        if not self.rows(f"SELECT 1 FROM {self.db}.sqlite_master WHERE name = 'sqlite_sequence'"):
-            return None
-        found = self.rows(
-            f"SELECT seq FROM {self.db}.sqlite_sequence WHERE lower(name) = lower(?)", (table,)
-        )
-        return int(found[0][0]) if found and found[0][0] is not None else None
-
-    # -- dependents ----------------------------------------------------------------------------
-
-    def dependents(self, table: str) -> list[tuple[str, str]]:
-        """``("view", name)`` for views and ``("table", name)`` for the tables (or views) whose
-        triggers mention ``table``."""
-        found: list[tuple[str, str]] = []
-        rows = self.rows(
-            f"SELECT type, name, tbl_name, sql FROM {self.db}.sqlite_master "
-            "WHERE type IN ('view', 'trigger') AND sql IS NOT NULL ORDER BY rowid"
-        )
-        for kind, name, tbl_name, sql in rows:
-            if table.lower() not in identifiers(str(sql)):
-                continue
-            target = ("view", str(name)) if kind == "view" else ("table", str(tbl_name))
-            if target not in found:
-                found.append(target)
-        return found
-
-    def probe(self, target: tuple[str, str]) -> dict[str, str | None]:
-        """Compile (``EXPLAIN``) what reads a view or fires a table's triggers; the error
-        message per statement, or None when it compiles."""
-        kind, name = target
-        where = f"{self.db}.{self.ident(name)}"
-        statements = (
-            {f"view {name!r}": f"SELECT * FROM {where}"}
-            if kind == "view"
-            else {
-                f"INSERT triggers of {name!r}": f"INSERT INTO {where} DEFAULT VALUES",
-                f"DELETE triggers of {name!r}": f"DELETE FROM {where}",
-            }
-        )
-        if kind == "table":
-            columns = self.columns(name)
-            if columns:
-                sets = ", ".join(f"{self.ident(c)} = {self.ident(c)}" for c in columns)
-                statements[f"UPDATE triggers of {name!r}"] = f"UPDATE {where} SET {sets}"
-        results: dict[str, str | None] = {}
-        for label, sql in statements.items():
-            try:
-                self.rows("EXPLAIN " + sql)
-                results[label] = None
-            except DBAPIError as exc:
-                results[label] = str(exc.orig if exc.orig is not None else exc)
-        return results
-
-
-# -- atomicity ----------------------------------------------------------------------------------
 
 
 def _driver_in_transaction(conn: Connection) -> bool:
@@ -357,7 +174,7 @@ def rebuild_sqlite(impl: DefaultImpl, request: RebuildRequest) -> None:
         if fk_on:
             _refuse_destructive(request.label, name, children)
         changes, renamed = _renames_in_place(impl, catalog, request, name)
-        before = _record(catalog, name, children)
+        before = _record(catalog, name, children, tables)
         model = _model(impl, catalog, request, name, None if renamed else found[1])
         had_rowid = model.has_rowid() and not has_rowid_alias(model)
         old_columns = [c.name for c in model.columns]
@@ -417,15 +234,20 @@ def _renames_in_place(
     return remaining, True
 
 
-def _record(catalog: Catalog, name: str, children: list[Child]) -> Before:
+def _record(
+    catalog: Catalog, name: str, children: list[Child], tables: list[tuple[str, str]]
+) -> Before:
+    """What to re-create and compare afterwards (``tables``: read before the renames in
+    place, which create and drop no table)."""
     checked = [name] + [c.table for c in children if c.table not in (name,)]
     checked = list(dict.fromkeys(checked))
+    schema_rows = catalog.views_and_triggers()
     return Before(
-        triggers=catalog.triggers_on(name),
-        sequence=catalog.sequence(name),
+        triggers=catalog.triggers_on(name, schema_rows),
+        sequence=catalog.sequence(name, tables),
         checked=checked,
         fks=catalog.fk_state(checked),
-        probes={target: catalog.probe(target) for target in catalog.dependents(name)},
+        probes={target: catalog.probe(target) for target in catalog.dependents(name, schema_rows)},
     )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from sterna.ddl.recreate_sqlite import Catalog
+from sterna.ddl.recreate_sqlite_catalog import Catalog
 from tests.operations.test_batch_support import engine_for, migrating, query, run_sql
 
 # (the rebuilt table's name as created, the name other tables' REFERENCES clauses spell)
@@ -118,3 +118,101 @@ def test_a_rename_in_place_reads_the_renamed_text(sqlite_url: str) -> None:
     assert len([s for s in sent if "WHERE type = ? AND lower(name)" in s]) == 2
     sql = query(sqlite_url, "SELECT sql FROM sqlite_master WHERE name = 'parent'")[0][0]
     assert "label TEXT NOT NULL" in " ".join(sql.split())
+
+
+def _pragma_check(conn: sa.Connection, table: str) -> tuple[list[tuple[str, str]], str | None]:
+    """SQLite's answer for one table: ``PRAGMA foreign_key_check`` rows or its error."""
+    try:
+        rows = conn.exec_driver_sql(f"PRAGMA main.foreign_key_check({_quote(table)})").fetchall()
+    except sa.exc.DBAPIError as exc:
+        return [], str(exc.orig)
+    return sorted((str(r[0]), str(r[2])) for r in rows), None
+
+
+CHECKED_SCHEMA = (
+    "CREATE TABLE p (id INTEGER PRIMARY KEY, code TEXT)",
+    "CREATE TABLE a (id INTEGER PRIMARY KEY, pid INT REFERENCES p (id))",
+    "CREATE TABLE b (id INTEGER PRIMARY KEY, pid INT REFERENCES p (id))",
+    "CREATE TABLE bad (id INTEGER PRIMARY KEY, pcode TEXT REFERENCES p (code))",  # no unique
+    "INSERT INTO p VALUES (1, 'x')",
+    "INSERT INTO a VALUES (1, 1), (2, 7), (3, 8)",
+    "INSERT INTO b VALUES (1, 9)",
+)
+
+
+@pytest.mark.parametrize("tables", [["a"], ["a", "b"], ["p", "a", "b"], ["a", "bad", "b"], ["bad"]])
+def test_foreign_key_state_is_what_each_table_check_finds(
+    sqlite_url: str, tables: list[str]
+) -> None:
+    run_sql(sqlite_url, *CHECKED_SCHEMA)
+    engine = engine_for(sqlite_url)
+    try:
+        with engine.connect() as conn:
+            state = Catalog(conn, None).fk_state(tables)
+            answers = {table: _pragma_check(conn, table) for table in tables}
+    finally:
+        engine.dispose()
+    counts: dict[tuple[str, str], int] = {}
+    for rows, _ in answers.values():
+        for key in rows:
+            counts[key] = counts.get(key, 0) + 1
+    assert dict(state.counts) == counts
+    assert state.errors == {t: error for t, (_, error) in answers.items() if error is not None}
+
+
+def test_the_tables_checked_are_checked_in_one_query(sqlite_url: str) -> None:
+    run_sql(sqlite_url, *CHECKED_SCHEMA[:3])
+    with _statements(sqlite_url) as (op, sent), op.batch_alter_table("p") as batch_op:
+        batch_op.alter_column("code", existing_type=sa.Text(), nullable=False)
+    checks = [s for s in sent if "foreign_key_check" in s]
+    assert len(checks) == 2  # before and after, each for p, a and b
+    assert all(s.count("pragma_foreign_key_check(?, ?)") == 3 for s in checks)
+
+
+def test_a_key_the_rebuild_leaves_without_referent_is_told_against_its_table(
+    sqlite_url: str,
+) -> None:
+    from sterna.errors import BatchForeignKeyError
+
+    run_sql(
+        sqlite_url,
+        "CREATE TABLE p (id INTEGER PRIMARY KEY, code TEXT CONSTRAINT uq_code UNIQUE)",
+        "CREATE TABLE a (id INTEGER PRIMARY KEY, pid INT REFERENCES p (id))",
+        "CREATE TABLE c (id INTEGER PRIMARY KEY, pcode TEXT REFERENCES p (code))",
+    )
+    with (
+        pytest.raises(BatchForeignKeyError, match=r"foreign keys of table 'c' no longer match"),
+        migrating(sqlite_url) as (op, _),
+        op.batch_alter_table("p") as batch_op,
+    ):
+        batch_op.drop_constraint("uq_code", type_="unique")
+    sql = query(sqlite_url, "SELECT sql FROM sqlite_master WHERE name = 'p'")[0][0]
+    assert "uq_code" in sql
+
+
+TRIGGERED = [("parent", "parent"), ("Parent", "PARENT"), ("Äpfel", '"Äpfel"')]
+
+
+@pytest.mark.parametrize(("table", "spelled"), TRIGGERED, ids=[t for t, _ in TRIGGERED])
+def test_the_table_triggers_and_no_others_are_made_again(
+    sqlite_url: str, table: str, spelled: str
+) -> None:
+    run_sql(
+        sqlite_url,
+        f"CREATE TABLE {_quote(table)} (id INTEGER PRIMARY KEY, code TEXT)",
+        "CREATE TABLE other (id INTEGER PRIMARY KEY)",
+        "CREATE TABLE audit (msg TEXT)",
+        f"CREATE TRIGGER tr_own AFTER INSERT ON {spelled} BEGIN "
+        "INSERT INTO audit VALUES ('own'); END",
+        "CREATE TRIGGER tr_other AFTER INSERT ON other BEGIN "
+        "INSERT INTO audit VALUES ('other'); END",
+    )
+    before = query(
+        sqlite_url, "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'"
+    )
+    with migrating(sqlite_url) as (op, _), op.batch_alter_table(table) as batch_op:
+        batch_op.alter_column("code", existing_type=sa.Text(), nullable=False)
+    after = query(
+        sqlite_url, "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'"
+    )
+    assert sorted(after) == sorted(before)
