@@ -118,7 +118,8 @@ class Catalog:
         """The tables with a foreign key to ``table`` (``tables``: :meth:`tables`).  SQLite
         lists each table's keys (``pragma_foreign_key_list``) from its ``CREATE TABLE`` text,
         so a table whose text does not contain the name is not asked (a name with quote
-        characters or beyond ASCII, which the text may spell otherwise: every table is)."""
+        characters or beyond ASCII, which the text may spell otherwise: every table is), nor
+        the table itself (its keys to itself are not counted)."""
         query = (
             f'SELECT m.name, f."table", f.on_delete FROM {self.db}.sqlite_master AS m '
             "JOIN pragma_foreign_key_list(m.name, ?) AS f WHERE m.type = 'table'"
@@ -126,7 +127,9 @@ class Catalog:
         params: tuple[str, ...] = (self.schema_name,)
         needle = table.lower()
         if needle.isascii() and not _QUOTES.intersection(needle):
-            names = [name for name, sql in tables if needle in sql.lower()]
+            names = [
+                name for name, sql in tables if needle in sql.lower() and name.lower() != needle
+            ]
             if not names:
                 return []
             if len(names) <= _MOST_NAMED:

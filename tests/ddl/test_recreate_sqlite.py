@@ -96,8 +96,16 @@ def test_only_tables_naming_the_rebuilt_one_are_asked_for_their_keys(sqlite_url:
         batch_op.alter_column("code", existing_type=sa.Text(), nullable=False)
     asked = [s for s in sent if "pragma_foreign_key_list" in s]
     assert len(asked) == 1
-    assert "m.name IN (?, ?, ?)" in asked[0]  # parent, child_a, child_b; not other_*
+    assert "m.name IN (?, ?)" in asked[0]  # child_a, child_b; not other_*, not parent itself
     assert query(sqlite_url, "SELECT name FROM sqlite_master WHERE name LIKE '%tmp%'") == []
+
+
+def test_a_table_no_other_names_is_not_asked_for_referring_keys(sqlite_url: str) -> None:
+    run_sql(sqlite_url, *_schema("parent", "parent", unrelated=3))
+    with _statements(sqlite_url) as (op, sent), op.batch_alter_table("other_1") as batch_op:
+        batch_op.alter_column("note", existing_type=sa.Text(), nullable=False)
+    assert not [s for s in sent if "pragma_foreign_key_list" in s]
+    assert query(sqlite_url, "SELECT count(*) FROM other_1 WHERE note IS NULL") == [(0,)]
 
 
 def test_the_table_text_is_read_once_and_no_columns_without_a_rename(sqlite_url: str) -> None:
