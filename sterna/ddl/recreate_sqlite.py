@@ -148,6 +148,7 @@ class Before:
     """What is recorded before the rebuild, to re-create or compare afterwards."""
 
     triggers: list[str]
+    indexes: list[str]
     sequence: int | None
     checked: list[str]
     fks: FKState
@@ -175,7 +176,7 @@ def rebuild_sqlite(impl: DefaultImpl, request: RebuildRequest) -> None:
             _refuse_destructive(request.label, name, children)
         changes, renamed = _renames_in_place(impl, catalog, request, name)
         before = _record(catalog, name, children, tables)
-        model = _model(impl, catalog, request, name, None if renamed else found[1])
+        model = _model(impl, catalog, request, name, before.indexes, None if renamed else found[1])
         had_rowid = model.has_rowid() and not has_rowid_alias(model)
         old_columns = [c.name for c in model.columns]
         apply_changes(model, changes)
@@ -241,9 +242,10 @@ def _record(
     place, which create and drop no table)."""
     checked = [name] + [c.table for c in children if c.table not in (name,)]
     checked = list(dict.fromkeys(checked))
-    schema_rows = catalog.views_and_triggers()
+    schema_rows = catalog.schema_rows(name)
     return Before(
         triggers=catalog.triggers_on(name, schema_rows),
+        indexes=catalog.index_sql(name, schema_rows),
         sequence=catalog.sequence(name, tables),
         checked=checked,
         fks=catalog.fk_state(checked),
@@ -252,12 +254,18 @@ def _record(
 
 
 def _model(
-    impl: DefaultImpl, catalog: Catalog, request: RebuildRequest, name: str, sql: str | None
+    impl: DefaultImpl,
+    catalog: Catalog,
+    request: RebuildRequest,
+    name: str,
+    index_texts: list[str],
+    sql: str | None,
 ) -> TableModel:
     """The table's definition: its ``sqlite_master`` text (``sql`` when it was read already
     and has not changed since, else read now), or SQLAlchemy's reflection when
-    ``reflect_kwargs`` (such as reflection listeners) are given."""
-    indexes = [parse_create_index(sql) for sql in catalog.index_sql(name)]
+    ``reflect_kwargs`` (such as reflection listeners) are given; ``index_texts``: its
+    indexes' ``CREATE INDEX`` texts, read with what :func:`_record` keeps."""
+    indexes = [parse_create_index(text) for text in index_texts]
     if request.reflect_kwargs:
         model = model_from_table(reflect(impl, request), impl.dialect, request)
         model.indexes = indexes

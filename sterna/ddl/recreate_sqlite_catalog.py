@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from sterna.ddl.recreate_parse import qualify_created
 from sterna.ddl.recreate_sql import identifiers
 
-#: A row of :meth:`Catalog.views_and_triggers`: type, name, tbl_name, sql.
+#: A row of :meth:`Catalog.schema_rows`: type, name, tbl_name, sql.
 SchemaRow = tuple[str, str, str, str]
 
 #: Characters that quote or escape an identifier in SQL text.
@@ -74,15 +74,19 @@ class Catalog:
         found = self._master("table", name)
         return (str(found[0][0]), str(found[0][1])) if found else None
 
-    def index_sql(self, table: str) -> list[str]:
-        return [
-            self._qualified(str(row[1]), "INDEX")
-            for row in self._master("index", table, "tbl_name")
-        ]
+    def index_sql(self, table: str, rows: list[SchemaRow] | None = None) -> list[str]:
+        """The ``CREATE INDEX`` texts of ``table``'s indexes, in their order; from ``rows``
+        (:meth:`schema_rows` of the same table) when given."""
+        found = (
+            [row[3] for row in rows if row[0] == "index"]
+            if rows is not None
+            else [str(row[1]) for row in self._master("index", table, "tbl_name")]
+        )
+        return [self._qualified(sql, "INDEX") for sql in found]
 
     def triggers_on(self, table: str, rows: list[SchemaRow] | None = None) -> list[str]:
         """The ``CREATE TRIGGER`` texts of ``table``'s triggers, in their order; from ``rows``
-        (:meth:`views_and_triggers`) when every name compared is ASCII (where SQLite's
+        (:meth:`schema_rows`) when every name compared is ASCII (where SQLite's
         ``lower()`` and Python's agree, with or without ICU), else read."""
         if rows is None or not _ascii_triggers(table, rows):
             rows = [
@@ -190,20 +194,23 @@ class Catalog:
 
     # -- dependents ----------------------------------------------------------------------------
 
-    def views_and_triggers(self) -> list[SchemaRow]:
-        """Type, name, table and text of every view and trigger, in their order."""
+    def schema_rows(self, table: str) -> list[SchemaRow]:
+        """Type, name, table and text of every view and trigger and of ``table``'s indexes
+        (the index lookup of :meth:`index_sql`), in their order."""
         rows = self.rows(
             f"SELECT type, name, tbl_name, sql FROM {self.db}.sqlite_master "
-            "WHERE type IN ('view', 'trigger') AND sql IS NOT NULL ORDER BY rowid"
+            "WHERE (type IN ('view', 'trigger') OR type = 'index' "
+            "AND lower(tbl_name) = lower(?)) AND sql IS NOT NULL ORDER BY rowid",
+            (table,),
         )
         return [(str(kind), str(name), str(table), str(sql)) for kind, name, table, sql in rows]
 
     def dependents(self, table: str, rows: list[SchemaRow]) -> list[tuple[str, str]]:
         """``("view", name)`` for views and ``("table", name)`` for the tables (or views) whose
-        triggers mention ``table`` (``rows``: :meth:`views_and_triggers`)."""
+        triggers mention ``table`` (``rows``: :meth:`schema_rows`)."""
         found: list[tuple[str, str]] = []
         for kind, name, tbl_name, sql in rows:
-            if table.lower() not in identifiers(sql):
+            if kind == "index" or table.lower() not in identifiers(sql):
                 continue
             target = ("view", name) if kind == "view" else ("table", tbl_name)
             if target not in found:

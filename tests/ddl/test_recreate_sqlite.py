@@ -115,6 +115,26 @@ def test_the_table_text_is_read_once_and_no_columns_without_a_rename(sqlite_url:
     table_reads = [s for s in sent if "WHERE type = ? AND lower(name)" in s]
     assert len(table_reads) == 1
     assert not [s for s in sent if "table_xinfo" in s]
+    # indexes, triggers and views in one read, not one read for each
+    assert not [s for s in sent if "lower(tbl_name) = lower(?) AND sql IS NOT NULL" in s]
+    assert len([s for s in sent if "type IN ('view', 'trigger')" in s]) == 1
+
+
+def test_the_indexes_read_with_the_views_and_triggers_are_made_again(sqlite_url: str) -> None:
+    run_sql(
+        sqlite_url,
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b TEXT)",
+        "CREATE TABLE u (id INTEGER PRIMARY KEY, a TEXT)",
+        "CREATE INDEX ix_t_b ON t (b DESC)",
+        "CREATE UNIQUE INDEX ix_t_a ON T (a) WHERE a IS NOT NULL",  # the table named otherwise
+        "CREATE INDEX ix_u_a ON u (a)",
+        "CREATE VIEW v AS SELECT a FROM t",
+    )
+    before = query(sqlite_url, "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index'")
+    with migrating(sqlite_url) as (op, _), op.batch_alter_table("t") as batch_op:
+        batch_op.alter_column("b", existing_type=sa.Text(), nullable=False)
+    after = query(sqlite_url, "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index'")
+    assert sorted(after) == sorted(before)
 
 
 def test_a_rename_in_place_reads_the_renamed_text(sqlite_url: str) -> None:
