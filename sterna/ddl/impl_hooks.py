@@ -50,12 +50,16 @@ from sqlalchemy import Column, Index, Table, UniqueConstraint, cast
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.elements import ClauseElement
 
-from sterna.dialects.records import REFLECTED, ColumnInfo
-
 if TYPE_CHECKING:
     from sqlalchemy import CheckConstraint, ForeignKeyConstraint
     from sqlalchemy.engine import Inspector
     from sqlalchemy.types import TypeEngine
+
+    # autogenerate's snapshot records: imported when a comparison needs them, not by every
+    # migration run (defining their dataclasses is 1.7% of an upgrade of 200 revisions);
+    # ``REFLECTED`` is given by the module's ``__getattr__``
+    from sterna.dialects.records import REFLECTED as REFLECTED
+    from sterna.dialects.records import ColumnInfo
 
 __all__ = ["REFLECTED", "ComparisonResult", "ImplHooks", "build_version_table", "overrides"]
 
@@ -285,9 +289,19 @@ def build_version_table(name: str, schema: str | None, primary_key: bool) -> Tab
     return table
 
 
+def __getattr__(name: str) -> Any:
+    if name == "REFLECTED":
+        from sterna.dialects.records import REFLECTED
+
+        return REFLECTED
+    raise AttributeError(f"module 'sterna.ddl.impl_hooks' has no attribute {name!r}")
+
+
 def _column_record(column: Column[Any]) -> ColumnInfo:
     """The snapshot record a reflected column was built from (a stand-in for a column that
     was not built from one)."""
+    from sterna.dialects.records import REFLECTED, ColumnInfo
+
     found = column.info.get(REFLECTED)
     if isinstance(found, ColumnInfo):
         if found.type is column.type:
