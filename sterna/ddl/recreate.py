@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -206,15 +206,19 @@ def _attach_stub(item: Any, model: TableModel) -> None:
 # -- the statements --------------------------------------------------------------------------
 
 
-def temp_name(impl: DefaultImpl, request: RebuildRequest) -> str:
+def temp_name(
+    impl: DefaultImpl, request: RebuildRequest, tables: Iterable[str] | None = None
+) -> str:
     """``_sterna_tmp_<table>``, shortened to the dialect's identifier limit, and made unique
-    online if a table of that name exists (left over by an interrupted run elsewhere)."""
+    online if a table of that name exists (left over by an interrupted run elsewhere).
+    ``tables``: the names of the schema's tables when the caller has read them already
+    (SQLite's rebuild), else they are reflected."""
     base = fit_name(TEMP_PREFIX + request.table_name, impl.dialect)
     if impl.as_sql or impl.connection is None:
         return base
-    existing = {
-        name.lower() for name in inspect(impl.connection).get_table_names(schema=request.schema)
-    }
+    if tables is None:
+        tables = inspect(impl.connection).get_table_names(schema=request.schema)
+    existing = {name.lower() for name in tables}
     candidate, counter = base, 1
     while candidate.lower() in existing:
         counter += 1

@@ -230,6 +230,19 @@ def _constraint_names(constraint: Constraint) -> set[str]:
     return found
 
 
+def has_renames(changes: Sequence[Change]) -> bool:
+    """Whether ``changes`` rename a column (what :func:`hoist_renames` could hoist)."""
+    return any(_renames(change) for change in changes)
+
+
+def _renames(change: Change) -> bool:
+    return (
+        isinstance(change, AlterColumn)
+        and change.new_name is not None
+        and change.new_name.lower() != change.name.lower()
+    )
+
+
 def hoist_renames(
     changes: Sequence[Change], existing: Sequence[str]
 ) -> tuple[list[tuple[str, str]], list[Change]]:
@@ -243,11 +256,8 @@ def hoist_renames(
     remaining: list[Change] = []
     seen: set[str] = set()
     for change in changes:
-        if (
-            isinstance(change, AlterColumn)
-            and change.new_name is not None
-            and change.new_name.lower() != change.name.lower()
-        ):
+        if _renames(change):
+            assert isinstance(change, AlterColumn) and change.new_name is not None
             old, new = change.name.lower(), change.new_name.lower()
             if old in seen or new in seen or old not in current or new in current:
                 return [], list(changes)

@@ -28,10 +28,9 @@ What SQLite needs beyond the generic move-and-copy (see :mod:`sterna.ddl.recreat
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import MetaData, Table, text
@@ -50,15 +49,17 @@ from sterna.ddl.recreate import (
     rowid_name,
     temp_name,
 )
-from sterna.ddl.recreate_changes import RebuildRequest, apply_changes, hoist_renames
-from sterna.ddl.recreate_model import TableModel
-from sterna.ddl.recreate_parse import (
-    parse_create_index,
-    parse_create_table,
-    qualify_created,
+from sterna.ddl.recreate_changes import (
+    RebuildRequest,
+    apply_changes,
+    has_renames,
+    hoist_renames,
 )
+from sterna.ddl.recreate_model import TableModel
+from sterna.ddl.recreate_parse import parse_create_index, parse_create_table
 from sterna.ddl.recreate_render import executable
 from sterna.ddl.recreate_sql import identifiers
+from sterna.ddl.recreate_sqlite_catalog import Catalog, Child, FKState
 from sterna.errors_ddl import (
     BatchDependentBroken,
     BatchError,
@@ -73,157 +74,6 @@ log = logging.getLogger("alembic.ddl.recreate")
 
 #: ``ON DELETE`` actions that ``DROP TABLE`` would carry out on referring rows.
 _DESTRUCTIVE = frozenset({"CASCADE", "SET NULL", "SET DEFAULT"})
-
-
-@dataclass(frozen=True)
-class Child:
-    """A table with a foreign key to the rebuilt table."""
-
-    table: str
-    on_delete: str
-
-
-@dataclass
-class FKState:
-    counts: Counter[tuple[str, str]] = field(default_factory=Counter)
-    errors: dict[str, str] = field(default_factory=dict)
-
-
-class Catalog:
-    """Queries on one SQLite database (``main`` or an attached schema)."""
-
-    def __init__(self, conn: Connection, schema: str | None) -> None:
-        self.conn = conn
-        self.preparer = conn.dialect.identifier_preparer
-        self.db = self.preparer.quote_identifier(schema or "main")
-        self.schema_name = schema or "main"
-
-    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        return [tuple(row) for row in self.conn.exec_driver_sql(sql, params).fetchall()]
-
-    def execute(self, sql: str) -> None:
-        self.conn.exec_driver_sql(sql)
-
-    def ident(self, name: str) -> str:
-        return str(self.preparer.quote_identifier(name))
-
-    def _master(self, kind: str, table: str, column: str = "name") -> list[tuple[Any, ...]]:
-        return self.rows(
-            f"SELECT name, sql FROM {self.db}.sqlite_master WHERE type = ? "
-            f"AND lower({column}) = lower(?) AND sql IS NOT NULL ORDER BY rowid",
-            (kind, table),
-        )
-
-    def table(self, name: str) -> tuple[str, str] | None:
-        """The stored name and ``CREATE TABLE`` text of a table."""
-        found = self._master("table", name)
-        return (str(found[0][0]), str(found[0][1])) if found else None
-
-    def index_sql(self, table: str) -> list[str]:
-        return [
-            self._qualified(str(row[1]), "INDEX")
-            for row in self._master("index", table, "tbl_name")
-        ]
-
-    def triggers_on(self, table: str) -> list[str]:
-        return [
-            self._qualified(str(row[1]), "TRIGGER")
-            for row in self._master("trigger", table, "tbl_name")
-        ]
-
-    def _qualified(self, sql: str, keyword: str) -> str:
-        if self.schema_name == "main":
-            return sql
-        return qualify_created(sql, keyword, self.db)
-
-    def columns(self, table: str, hidden: bool = False) -> list[str]:
-        rows = self.rows(f"PRAGMA {self.db}.table_xinfo({self.ident(table)})")
-        return [str(row[1]) for row in rows if hidden or row[6] == 0]
-
-    def children(self, table: str) -> list[Child]:
-        rows = self.rows(
-            f'SELECT m.name, f."table", f.on_delete FROM {self.db}.sqlite_master AS m '
-            "JOIN pragma_foreign_key_list(m.name, ?) AS f WHERE m.type = 'table'",
-            (self.schema_name,),
-        )
-        found = {
-            Child(str(name), str(action).upper())
-            for name, ref, action in rows
-            if str(ref).lower() == table.lower() and str(name).lower() != table.lower()
-        }
-        return sorted(found, key=lambda c: (c.table, c.on_delete))
-
-    def pragma(self, name: str) -> Any:
-        found = self.rows(f"PRAGMA {name}")
-        return found[0][0] if found else None
-
-    def fk_state(self, tables: list[str]) -> FKState:
-        state = FKState()
-        for table in tables:
-            try:
-                rows = self.rows(f"PRAGMA {self.db}.foreign_key_check({self.ident(table)})")
-            except DBAPIError as exc:
-                state.errors[table] = str(exc.orig if exc.orig is not None else exc)
-                continue
-            for row in rows:
-                state.counts[(str(row[0]), str(row[2]))] += 1
-        return state
-
-    def sequence(self, table: str) -> int | None:
-        if not self.rows(f"SELECT 1 FROM {self.db}.sqlite_master WHERE name = 'sqlite_sequence'"):
-            return None
-        found = self.rows(
-            f"SELECT seq FROM {self.db}.sqlite_sequence WHERE lower(name) = lower(?)", (table,)
-        )
-        return int(found[0][0]) if found and found[0][0] is not None else None
-
-    # -- dependents ----------------------------------------------------------------------------
-
-    def dependents(self, table: str) -> list[tuple[str, str]]:
-        """``("view", name)`` for views and ``("table", name)`` for the tables (or views) whose
-        triggers mention ``table``."""
-        found: list[tuple[str, str]] = []
-        rows = self.rows(
-            f"SELECT type, name, tbl_name, sql FROM {self.db}.sqlite_master "
-            "WHERE type IN ('view', 'trigger') AND sql IS NOT NULL ORDER BY rowid"
-        )
-        for kind, name, tbl_name, sql in rows:
-            if table.lower() not in identifiers(str(sql)):
-                continue
-            target = ("view", str(name)) if kind == "view" else ("table", str(tbl_name))
-            if target not in found:
-                found.append(target)
-        return found
-
-    def probe(self, target: tuple[str, str]) -> dict[str, str | None]:
-        """Compile (``EXPLAIN``) what reads a view or fires a table's triggers; the error
-        message per statement, or None when it compiles."""
-        kind, name = target
-        where = f"{self.db}.{self.ident(name)}"
-        statements = (
-            {f"view {name!r}": f"SELECT * FROM {where}"}
-            if kind == "view"
-            else {
-                f"INSERT triggers of {name!r}": f"INSERT INTO {where} DEFAULT VALUES",
-                f"DELETE triggers of {name!r}": f"DELETE FROM {where}",
-            }
-        )
-        if kind == "table":
-            columns = self.columns(name)
-            if columns:
-                sets = ", ".join(f"{self.ident(c)} = {self.ident(c)}" for c in columns)
-                statements[f"UPDATE triggers of {name!r}"] = f"UPDATE {where} SET {sets}"
-        results: dict[str, str | None] = {}
-        for label, sql in statements.items():
-            try:
-                self.rows("EXPLAIN " + sql)
-                results[label] = None
-            except DBAPIError as exc:
-                results[label] = str(exc.orig if exc.orig is not None else exc)
-        return results
-
-
-# -- atomicity ----------------------------------------------------------------------------------
 
 
 def _driver_in_transaction(conn: Connection) -> bool:
@@ -298,6 +148,7 @@ class Before:
     """What is recorded before the rebuild, to re-create or compare afterwards."""
 
     triggers: list[str]
+    indexes: list[str]
     sequence: int | None
     checked: list[str]
     fks: FKState
@@ -319,18 +170,20 @@ def rebuild_sqlite(impl: DefaultImpl, request: RebuildRequest) -> None:
         )
     with atomic(catalog):
         fk_on = catalog.pragma("foreign_keys") == 1
-        children = catalog.children(name)
+        tables = catalog.tables()
+        children = catalog.children(name, tables)
         if fk_on:
             _refuse_destructive(request.label, name, children)
-        changes = _renames_in_place(impl, catalog, request, name)
-        before = _record(catalog, name, children)
-        model = _model(impl, catalog, request, name)
+        changes, renamed = _renames_in_place(impl, catalog, request, name)
+        before = _record(catalog, name, children, tables)
+        model = _model(impl, catalog, request, name, before.indexes, None if renamed else found[1])
         had_rowid = model.has_rowid() and not has_rowid_alias(model)
         old_columns = [c.name for c in model.columns]
         apply_changes(model, changes)
         model.reorder = [tuple(names) for names in request.partial_reordering]
         rowid = rowid_name(model, old_columns, had_rowid)
-        temp = temp_name(impl, request)
+        # column renames create no table: the names read above are still the schema's
+        temp = temp_name(impl, request, [table for table, _ in tables])
         expressions = _prepare(impl, request, model, temp)
         if fk_on and children:
             _copy_back(impl, catalog, model, temp, rowid, expressions)
@@ -359,12 +212,15 @@ def _refuse_destructive(label: str, table: str, children: list[Child]) -> None:
 
 def _renames_in_place(
     impl: DefaultImpl, catalog: Catalog, request: RebuildRequest, name: str
-) -> list[Any]:
+) -> tuple[list[Any], bool]:
     """Run the batch's renames as ``RENAME COLUMN``; return the changes left for the model
-    (all of them when the renames cannot run first, e.g. a broken view elsewhere)."""
+    (all of them when the renames cannot run first, e.g. a broken view elsewhere) and whether
+    any ran (the table's text changed then).  A batch that renames nothing reads no columns."""
+    if not has_renames(request.changes):
+        return list(request.changes), False
     renames, remaining = hoist_renames(request.changes, catalog.columns(name, hidden=True))
     if not renames:
-        return list(request.changes)
+        return list(request.changes), False
     try:
         with atomic(catalog, "sterna_batch_rename"):
             for old, new in renames:
@@ -375,37 +231,54 @@ def _renames_in_place(
             request.label,
             exc.orig,
         )
-        return list(request.changes)
-    return remaining
+        return list(request.changes), False
+    return remaining, True
 
 
-def _record(catalog: Catalog, name: str, children: list[Child]) -> Before:
+def _record(
+    catalog: Catalog, name: str, children: list[Child], tables: list[tuple[str, str]]
+) -> Before:
+    """What to re-create and compare afterwards (``tables``: read before the renames in
+    place, which create and drop no table)."""
     checked = [name] + [c.table for c in children if c.table not in (name,)]
     checked = list(dict.fromkeys(checked))
+    schema_rows = catalog.schema_rows(name)
     return Before(
-        triggers=catalog.triggers_on(name),
-        sequence=catalog.sequence(name),
+        triggers=catalog.triggers_on(name, schema_rows),
+        indexes=catalog.index_sql(name, schema_rows),
+        sequence=catalog.sequence(name, tables),
         checked=checked,
         fks=catalog.fk_state(checked),
-        probes={target: catalog.probe(target) for target in catalog.dependents(name)},
+        probes={target: catalog.probe(target) for target in catalog.dependents(name, schema_rows)},
     )
 
 
-def _model(impl: DefaultImpl, catalog: Catalog, request: RebuildRequest, name: str) -> TableModel:
-    """The table's definition: its ``sqlite_master`` text, or SQLAlchemy's reflection when
-    ``reflect_kwargs`` (such as reflection listeners) are given."""
-    indexes = [parse_create_index(sql) for sql in catalog.index_sql(name)]
+def _model(
+    impl: DefaultImpl,
+    catalog: Catalog,
+    request: RebuildRequest,
+    name: str,
+    index_texts: list[str],
+    sql: str | None,
+) -> TableModel:
+    """The table's definition: its ``sqlite_master`` text (``sql`` when it was read already
+    and has not changed since, else read now), or SQLAlchemy's reflection when
+    ``reflect_kwargs`` (such as reflection listeners) are given; ``index_texts``: its
+    indexes' ``CREATE INDEX`` texts, read with what :func:`_record` keeps."""
+    indexes = [parse_create_index(text) for text in index_texts]
     if request.reflect_kwargs:
         model = model_from_table(reflect(impl, request), impl.dialect, request)
         model.indexes = indexes
     else:
-        found = catalog.table(name)
-        assert found is not None
+        if sql is None:
+            found = catalog.table(name)
+            assert found is not None
+            sql = found[1]
         model = TableModel.from_parts(
             name,
             request.schema,
             impl.dialect,
-            parse_create_table(found[1]),
+            parse_create_table(sql),
             indexes,
             request.naming_convention,
         )

@@ -68,7 +68,14 @@ class TokenizeError(ValueError):
 # -- the scanner ----------------------------------------------------------------------------------
 
 _OPERATORS = r"!~~\*|~~\*|!~~|~~|::|<>|!=|>=|<=|==|\|\||<<|>>|&&|->>|->"
-_WORD_TEXT = r"[A-Za-z_\u0080-\U0010ffff][A-Za-z0-9_$\u0080-\U0010ffff]*"
+# a word starts with a letter, ``_`` or any character beyond ASCII and goes on with those, digits
+# and ``$``: written as the ASCII characters it excludes, which compiles in a twentieth of the
+# time of the same classes written with the range \u0080-\U0010ffff (5 ms per scanner, paid by
+# every process that tokenizes)
+_WORD_TEXT = (
+    r"[^\x00-\x40\x5b-\x5e\x60\x7b-\x7f]"  # A-Z a-z _ and beyond ASCII
+    r"[^\x00-\x23\x25-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]*"  # and $ 0-9
+)
 
 
 @functools.cache

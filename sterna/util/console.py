@@ -4,12 +4,13 @@ The console script (:func:`sterna.cli.console_main`) owns its process: it ends w
 So it may take three measures for speed that would harm a program using Sterna as a library
 (a web app running ``command.upgrade`` at start-up, a test session running many commands, a
 server with other threads): keep the revision graphs alive until exit instead of freeing them
-object by object; change the cyclic garbage collector (off while the graphs are read, thresholds
-raised while autogenerate compares a large model); and leave with ``os._exit`` once nothing
-needs tearing down.  A :class:`ConsolePolicy` holds these measures; the console script makes one
-and passes it down on the :class:`~sterna.config.Config` it builds (``config.console``), and the
-code that would take a measure asks for it there.  Without one (every library call, including
-``sterna.cli.main`` and ``alembic.config.main``) the collector and the process are left alone.
+object by object; change the cyclic garbage collector (off while the graphs are read, what exists
+when env.py starts frozen out of its reach, thresholds raised while autogenerate compares a large
+model); and leave with ``os._exit`` once nothing needs tearing down.  A :class:`ConsolePolicy`
+holds these measures; the console script makes one and passes it down on the
+:class:`~sterna.config.Config` it builds (``config.console``), and the code that would take a
+measure asks for it there.  Without one (every library call, including ``sterna.cli.main`` and
+``alembic.config.main``) the collector and the process are left alone.
 
 Standard library only (not even ``typing`` at run time): the bottom layer.
 """
@@ -52,7 +53,11 @@ class ConsolePolicy:
         self._kept.extend(objects)
 
     def env_starts(self) -> None:
-        """env.py is about to run: the user's code gets the collector back."""
+        """env.py is about to run: the user's code gets the collector back.  What is alive
+        now (the imported modules, the revision graphs, the scripts' code: everything the
+        command made with the collector off) is moved out of its reach first (``gc.freeze``):
+        it lives until exit anyway, and the first collections would otherwise walk all of it
+        (on a migration run of 200 revisions, a tenth of the time outside the database)."""
         if self._collector_held:
             self._collector_held = False
             gc.freeze()  # what was made so far stays alive: no collection walks it again

@@ -34,6 +34,7 @@ PACKAGE = Path(sterna.__file__).parent
 DIALECT_MODULES = {
     "sqlite.py",  # SQLiteImpl
     "recreate_sqlite.py",  # SQLite's own table rebuild
+    "recreate_sqlite_catalog.py",  # what it reads of the database
     "postgresql.py",  # PostgresqlImpl
     "pg_enums.py",  # PostgreSQL's named enum types
     "pg_identity.py",  # PostgreSQL's identity columns

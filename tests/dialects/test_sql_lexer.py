@@ -160,3 +160,33 @@ def test_split_top_level() -> None:
         "(y;z)",
         "w",
     ]
+
+
+def _word_start(char: str) -> bool:
+    return char.isascii() is False or char == "_" or ("a" <= char.lower() <= "z")
+
+
+def _word_part(char: str) -> bool:
+    return _word_start(char) or char == "$" or "0" <= char <= "9"
+
+
+# every ASCII character, the Latin-1 and BMP edges, surrogates and the last code point
+CHARS = [chr(cp) for cp in (*range(0x100), 0x7FF, 0x800, 0xD7FF, 0xD800, 0xDFFF, 0xE000, 0xFFFF)]
+CHARS += [chr(0x10000), chr(0x10FFFF), "é", "ß", "Ω", "中", "\u00a0", "\u2028", "«"]
+
+
+@pytest.mark.parametrize("lossless", [False, True], ids=["tokenize", "lossless"])
+def test_a_word_starts_and_goes_on_with_the_characters_of_the_rule(lossless: bool) -> None:
+    """A word starts with A-Z, a-z, ``_`` or any character beyond ASCII, and goes on with
+    those, the digits and ``$`` (the scanner's classes spelled by what they exclude)."""
+
+    def kinds(text: str) -> list[tuple[str, str]]:
+        if lossless:
+            return [(tok.kind, tok.text) for tok in tokenize_lossless(text) if tok.kind != "ws"]
+        return [(tok.kind, text[tok.start : tok.end]) for tok in tokenize(text)]
+
+    for char in CHARS:
+        if char in "'\"`[-/" or char.isspace():
+            continue  # quotes, comments and whitespace have their own rules
+        assert (kinds(char + "a")[0] == (WORD, char + "a")) is _word_start(char), repr(char)
+        assert (kinds("a" + char)[0] == (WORD, "a" + char)) is _word_part(char), repr(char)

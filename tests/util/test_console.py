@@ -79,6 +79,7 @@ def test_cli_main_leaves_the_collector_alone(
     assert _state() == collector
     project.ok("upgrade", "head")
     assert _state() == collector
+    assert gc.get_freeze_count() == 0  # nothing of the process frozen out of the collector's reach
 
 
 ENV_REPORT = "import gc\nprint('env.py sees', gc.get_threshold(), gc.isenabled())\n"
