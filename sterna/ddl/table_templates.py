@@ -39,13 +39,7 @@ from sqlalchemy.sql.elements import ColumnClause, TextClause, conv, quoted_name
 from sqlalchemy.types import NullType
 
 from sterna.ddl.elements import AddColumn
-from sterna.ddl.templates import (
-    StatementTemplates,
-    compiled,
-    emit,
-    sqlalchemy_compiler,
-    usable,
-)
+from sterna.ddl.templates import sqlalchemy_compiler, usable, write
 
 _CONSTRUCTS = (
     CreateTable,
@@ -330,7 +324,13 @@ def write_add_column_from_template(impl: Any, element: AddColumn) -> bool:
         return False
     shape, recipe = found
     column = element.column
-    return _write(impl, shape, recipe, lambda names: _build_add_column(shape, column, names))
+    return write(
+        impl,
+        shape,
+        lambda names: _build_add_column(shape, column, names),
+        recipe.values,
+        recipe.kinds,
+    )
 
 
 def _own_compilation(construct: type) -> bool:
@@ -340,25 +340,6 @@ def _own_compilation(construct: type) -> bool:
     if not isinstance(specs, dict):
         return False
     return all(str(fn.__module__).startswith("sterna.ddl.") for fn in specs.values())
-
-
-def _write(impl: Any, shape: Hashable, recipe: Recipe, build_: Any) -> bool:
-    dialect = impl.dialect
-
-    def compile_(names: Sequence[str]) -> str:
-        return compiled(impl, build_(names))
-
-    preparer = dialect.identifier_preparer
-    values = [
-        preparer.quote_schema(v) if kind == "schema" else preparer.quote(v)
-        for v, kind in zip(recipe.values, recipe.kinds, strict=True)
-    ]
-    templates: StatementTemplates = impl.statement_templates
-    sql = templates.render(shape, compile_, values)
-    if sql is None:
-        return False
-    emit(impl, sql)
-    return True
 
 
 def write_table_from_template(impl: Any, table: Table, flag: bool) -> bool:
@@ -373,4 +354,6 @@ def write_table_from_template(impl: Any, table: Table, flag: bool) -> bool:
     if found is None:
         return False
     shape, recipe = found
-    return _write(impl, shape, recipe, lambda names: build(shape, recipe, names))
+    return write(
+        impl, shape, lambda names: build(shape, recipe, names), recipe.values, recipe.kinds
+    )

@@ -247,25 +247,33 @@ def write_from_template(impl: Any, statement: PlainIndex) -> bool:
     path (not provably plain)."""
     if not usable(impl, ("create_index" if statement.create else "drop_index",)):
         return False
-    dialect = impl.dialect
-    if not plain_enough(dialect, statement):
+    if not plain_enough(impl.dialect, statement):
         return False
+    names = [str(x) for x in statement.identifiers()]
+    kinds = ["name"] * len(names)
+    if statement.schema is not None:
+        kinds[-1] = "schema"
+    return write(impl, statement.shape(), statement.construct, names, kinds)
+
+
+def write(
+    impl: Any,
+    shape: Hashable,
+    build: Callable[[Sequence[str]], Any],
+    names: Sequence[str],
+    kinds: Sequence[str],
+) -> bool:
+    """Write or execute the statement of ``shape`` named by ``names`` (each a ``"name"`` or a
+    ``"schema"``, quoted as the compiler quotes it) from the shape's template, ``build``
+    making the construct for placeholder names the first time; False if it has none."""
+    preparer = impl.dialect.identifier_preparer
+    values = [
+        preparer.quote_schema(v) if kind == "schema" else preparer.quote(v)
+        for v, kind in zip(names, kinds, strict=True)
+    ]
     templates: StatementTemplates = impl.statement_templates
-
-    def compile_(names: Sequence[str]) -> str:
-        return compiled(impl, statement.construct(names))
-
-    sql = templates.render(statement.shape(), compile_, quoted_identifiers(dialect, statement))
+    sql = templates.render(shape, lambda placeholders: compiled(impl, build(placeholders)), values)
     if sql is None:
         return False
     emit(impl, sql)
     return True
-
-
-def quoted_identifiers(dialect: Any, statement: PlainIndex) -> list[str]:
-    """The identifiers as the compiler writes them: each quoted by the dialect's preparer."""
-    preparer = dialect.identifier_preparer
-    values = [preparer.quote(str(x)) for x in statement.identifiers()]
-    if statement.schema is not None:
-        values[-1] = preparer.quote_schema(statement.schema)
-    return values
