@@ -18,7 +18,7 @@ def __getattr__(name: str) -> Any:
         from sterna.operations.base import Operations
 
         return Operations
-    return _SLOT.lookup(name, lazy_methods=True)
+    return _SLOT.lookup(name, lazy_methods=True, publish=globals())
 
 
 def __dir__() -> list[str]:

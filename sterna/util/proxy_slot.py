@@ -67,23 +67,29 @@ class ProxySlot:
         found = self._forwarders.get(name)
         if found is not None:
             return found
-        slot = self
+        stack = self._stack
+        require = self.require
 
         def forward(*args: Any, **kw: Any) -> Any:
-            return getattr(slot.require(name), name)(*args, **kw)
+            return getattr(stack[-1] if stack else require(name), name)(*args, **kw)
 
         forward.__name__ = forward.__qualname__ = name
         forward.__doc__ = f"Forwards to {self.module_name}.{name} of the running migration."
         self._forwarders[name] = forward
         return forward
 
-    def lookup(self, name: str, *, lazy_methods: bool) -> Any:
+    def lookup(
+        self, name: str, *, lazy_methods: bool, publish: dict[str, Any] | None = None
+    ) -> Any:
         """Module ``__getattr__`` logic shared by the proxy modules.
 
         Methods are returned as forwarders that resolve the installed object when called, so a
         name imported once (``from sterna.op import create_table``) keeps working in later runs.
         Other attributes are read from the installed object.  With nothing installed,
         ``lazy_methods`` returns a forwarder (which raises when called) instead of raising now.
+        A forwarder found on the installed object's class is also stored in ``publish`` (the
+        proxy module's namespace), so that later reads of the name skip ``__getattr__``: a
+        script reads ``op.<directive>`` for every operation it runs.
         """
         if name.startswith("_"):
             raise AttributeError(f"module {self.module_name!r} has no attribute {name!r}")
@@ -94,7 +100,10 @@ class ProxySlot:
             raise ProxyAttributeNotActive(self.module_name, name, self.when)
         class_attr = getattr(type(obj), name, None)
         if class_attr is not None and callable(class_attr) and not isinstance(class_attr, type):
-            return self.forwarder(name)
+            found = self.forwarder(name)
+            if publish is not None:
+                publish[name] = found
+            return found
         try:
             return getattr(obj, name)
         except AttributeError:

@@ -95,6 +95,23 @@ def test_forwarding_and_nesting_restore_the_outer_object() -> None:
     assert OPERATIONS.current is None
 
 
+def test_a_forwarder_read_once_is_kept_in_the_module_and_still_resolves_per_call() -> None:
+    """``op.<method>`` is stored in the module once read (scripts read one per operation), and
+    still forwards to whatever is installed when called; properties are never stored."""
+    first, second = Recorder("first"), Recorder("second")
+    with OPERATIONS.installed(first):
+        assert op.create_table("a") == "first"
+        assert op.impl == "impl of first"
+    assert "create_table" in vars(sterna.op) and "impl" not in vars(sterna.op)
+    with pytest.raises(ProxyNotActive):
+        op.create_table("outside")
+    with OPERATIONS.installed(second):
+        assert op.create_table("b") == "second"
+        assert op.impl == "impl of second"
+    assert first.calls == [("create_table", ("a",))]
+    assert second.calls == [("create_table", ("b",))]
+
+
 def test_unknown_names_and_private_names_are_attribute_errors() -> None:
     with OPERATIONS.installed(Recorder("x")):
         with pytest.raises(AttributeError, match="no attribute 'craete_table'"):
