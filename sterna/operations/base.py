@@ -112,6 +112,9 @@ class AbstractOperations:
     def implementation_of(cls, op_cls: type) -> ImplFn | None:
         """The implementation registered for ``op_cls``, or for its nearest base
         class, as ``implementation_for`` registered it; None when there is none."""
+        found = AbstractOperations._to_impl.get(op_cls)
+        if found is not None:  # registered for the class itself: the everyday case
+            return found
         import sterna.operations.toimpl  # noqa: F401  (registers the built-in implementations)
 
         for klass in op_cls.__mro__:

@@ -62,6 +62,7 @@ class VersionTable:
         self._select: Select[Any] = select(self.table.c.version_num)
         self._templates: dict[str, str] | None = None
         self._quote: Callable[[Any], str] | None = None
+        self._marks = ("", "")  # the placeholders as quoted in the templates
 
     @property
     def qualified_name(self) -> str:
@@ -116,10 +117,11 @@ class VersionTable:
         quote = self._quote
         assert quote is not None
         text = templates[change.kind]
+        old_mark, new_mark = self._marks
         if change.old is not None:
-            text = text.replace(quote(_OLD), quote(change.old))
+            text = text.replace(old_mark, quote(change.old))
         if change.new is not None:
-            text = text.replace(quote(_NEW), quote(change.new))
+            text = text.replace(new_mark, quote(change.new))
         return text
 
     def _compile_templates(self) -> dict[str, str]:
@@ -130,6 +132,7 @@ class VersionTable:
             return str(compiler.render_literal_value(value, string_type))
 
         self._quote = quote
+        self._marks = (quote(_OLD), quote(_NEW))
         table = self.table
         column = table.c.version_num
         statements: dict[str, Insert | Update | Delete] = {
