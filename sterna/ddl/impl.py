@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import IO, TYPE_CHECKING, Any, ClassVar, Literal, cast
 
-from sqlalchemy import Column, Computed, Identity, Index, Table, text
+from sqlalchemy import Column, Computed, Identity, Index, MetaData, Table, text
 from sqlalchemy import Sequence as Sequence_
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.engine.mock import MockConnection
@@ -370,7 +370,9 @@ class DefaultImpl(ImplHooks):
         inline_primary_key: bool | None = None,
         **kw: Any,
     ) -> None:
-        """``ADD COLUMN``; ``column`` belongs to a stub table named ``table_name``."""
+        """``ADD COLUMN``; ``column`` belongs to a stub table named ``table_name``, or to no
+        table when it brings nothing along (``schemaobj.brings_nothing``): it is then placed on
+        one here if the statement is compiled rather than written from its template."""
         element = AddColumn(
             table_name,
             column,
@@ -379,8 +381,11 @@ class DefaultImpl(ImplHooks):
             inline_references=bool(inline_references),
             inline_primary_key=bool(inline_primary_key),
         )
-        if not write_add_column_from_template(self, element):
-            self._exec(element)
+        if write_add_column_from_template(self, element):
+            return
+        if getattr(column, "table", None) is None:
+            Table(table_name, MetaData(), column, schema=schema)
+        self._exec(element)
 
     def drop_column(
         self,

@@ -28,7 +28,7 @@ from sqlalchemy.exc import NoReferenceError
 from sqlalchemy.sql.elements import ColumnElement, TextClause, conv
 from sqlalchemy.sql.naming import _get_convention
 from sqlalchemy.sql.schema import Constraint, SchemaItem
-from sqlalchemy.types import NullType
+from sqlalchemy.types import NullType, SchemaType
 
 from sterna.ddl.elements import UNKNOWN_TABLE
 
@@ -399,6 +399,21 @@ def _copy_exclude(constraint: Any) -> Constraint:
         ops=dict(constraint.ops),
     )
     return copy
+
+
+def brings_nothing(column: Column[Any]) -> bool:
+    """Whether placing ``column`` on a table adds nothing to the table but the column: no key,
+    constraint, index or comment, and a type that makes no constraint (not a ``SchemaType``
+    such as ``Boolean`` or ``Enum``).  Such a column needs a table only to be compiled."""
+    return not (
+        column.primary_key
+        or column.foreign_keys
+        or column.constraints
+        or column.index
+        or column.unique
+        or column.comment is not None
+        or isinstance(column.type, SchemaType)
+    )
 
 
 def is_attached(item: SchemaItem) -> bool:

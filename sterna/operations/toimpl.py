@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy import Column, PrimaryKeyConstraint, Table
 from sqlalchemy.sql.schema import Constraint, ForeignKeyConstraint
 
-from sterna.ddl.templates import PlainIndex, write_from_template
+from sterna.ddl.templates import PlainIndex, own_methods, write_from_template
 from sterna.operations import ops
 from sterna.operations.base import AbstractOperations
-from sterna.operations.schemaobj import detach, is_attached
+from sterna.operations.schemaobj import brings_nothing, detach, is_attached
 
 implementation_for = AbstractOperations.implementation_for
 
@@ -52,7 +52,12 @@ def add_column(operations: AbstractOperations, operation: ops.AddColumnOp) -> No
         detached = detach(column)
         assert isinstance(detached, Column)
         column = detached
-    table = operations.schema_obj.table(operation.table_name, column, schema=operation.schema)
+    alone = brings_nothing(column) and own_methods(impl, ("add_column",))
+    table = (
+        None  # Sterna's add_column puts it on a stub table only if it compiles the statement
+        if alone
+        else operations.schema_obj.table(operation.table_name, column, schema=operation.schema)
+    )
     inline_refs = _inline_references(operation.inline_references, column, impl)
     impl.add_column(
         operation.table_name,
@@ -63,6 +68,8 @@ def add_column(operations: AbstractOperations, operation: ops.AddColumnOp) -> No
         inline_primary_key=operation.inline_primary_key,
         **operation.kw,
     )
+    if table is None:
+        return
     for constraint in sorted(table.constraints, key=lambda c: c._creation_order):
         if isinstance(constraint, PrimaryKeyConstraint):
             continue
