@@ -205,7 +205,7 @@ def checked_net_replay(url: str, real_run: Callable[[], Timing], replay: NetRepl
     out = OUT / "straight-net-check.txt"
     replay("--check", out=out)
     line = out.read_text().strip()
-    found = re.match(r"replayed (\d+) statements .*; alembic_version: ?(.*)$", line)
+    found = re.match(r"replayed (\d+) statements\b[^;]*; alembic_version: ?(.*)$", line)
     if found is None or found.group(2).split() != want:
         raise SystemExit(f"straight.py {NET} does not end where a real run does ({want}): {line}")
     return int(found.group(1))

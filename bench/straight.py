@@ -154,7 +154,10 @@ def main() -> None:
     versions = replay(a.url, stmts, a.batch, a.check)
     if a.check:
         folded = "" if writes is None else f" ({writes} version-table writes folded into one)"
-        print(f"replayed {len(stmts)} statements{folded}; alembic_version: {' '.join(versions)}")
+        sent = f" in {-(-len(stmts) // a.batch)} executes" if a.batch else ""
+        print(
+            f"replayed {len(stmts)} statements{folded}{sent}; alembic_version: {' '.join(versions)}"
+        )
 
 
 if __name__ == "__main__":
