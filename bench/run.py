@@ -22,8 +22,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Protocol
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -167,8 +169,46 @@ def reset_db(
     eng.dispose()
 
 
-def straight(url: str, root: Path, sql: Path) -> Timing:
-    return timed([str(VENV / "bin" / "python"), str(HERE / "straight.py"), url, str(sql)], root)
+def straight(url: str, root: Path, sql: Path, *flags: str, out: Path | None = None) -> Timing:
+    """bench/straight.py: ``sql`` replayed statement by statement on ``url`` (``flags``: its
+    options, e.g. ``--net-version-writes``; ``out``: where its output goes)."""
+    cmd = [str(VENV / "bin" / "python"), str(HERE / "straight.py"), url, str(sql), *flags]
+    return timed(cmd, root, out)
+
+
+NET = "--net-version-writes"  # straight.py: the version table written once, as an online run does
+
+
+class NetReplay(Protocol):
+    """A straight replay without intermediate version-table writes, on a fresh database."""
+
+    def __call__(self, *flags: str, out: Path | None = None) -> Timing: ...
+
+
+def version_rows(url: str) -> list[str]:
+    """The versions in ``url``'s ``alembic_version`` table, sorted."""
+    from sqlalchemy import create_engine, text
+
+    eng = create_engine(url)
+    with eng.connect() as c:
+        found = sorted(c.execute(text("SELECT version_num FROM alembic_version")).scalars())
+    eng.dispose()
+    return found
+
+
+def checked_net_replay(url: str, real_run: Callable[[], Timing], replay: NetReplay) -> int:
+    """How many statements the straight replay without intermediate version-table writes sends,
+    after checking that it leaves ``url``'s version table as a real Sterna run does
+    (``real_run()``, then ``replay`` with ``--check``, each on a fresh database; untimed)."""
+    real_run()
+    want = version_rows(url)
+    out = OUT / "straight-net-check.txt"
+    replay("--check", out=out)
+    line = out.read_text().strip()
+    found = re.match(r"replayed (\d+) statements\b[^;]*; alembic_version: ?(.*)$", line)
+    if found is None or found.group(2).split() != want:
+        raise SystemExit(f"straight.py {NET} does not end where a real run does ({want}): {line}")
+    return int(found.group(1))
 
 
 def capture_cmd(project: Path, out: Path, verb: str, target: str) -> list[str]:
@@ -229,53 +269,87 @@ def online(ctx: Ctx, backend: str, workload: str = "simple") -> None:
         run(tool, ["upgrade", "head"], p[tool])
         return run(tool, ["downgrade", "base"], p[tool])
 
-    def straight_up() -> Timing:
+    def straight_up(*flags: str, out: Path | None = None) -> Timing:
         reset(real["sterna"], p["sterna"])
-        return straight(real["sterna"], p["sterna"], up_sql)
+        return straight(real["sterna"], p["sterna"], up_sql, *flags, out=out)
 
-    def straight_down() -> Timing:
+    def straight_down(*flags: str, out: Path | None = None) -> Timing:
         reset(real["sterna"], p["sterna"])
         run("sterna", ["upgrade", "head"], p["sterna"])
-        return straight(real["sterna"], p["sterna"], down_sql)
+        return straight(real["sterna"], p["sterna"], down_sql, *flags, out=out)
 
     up("alembic"), up("sterna")  # write the bytecode of both projects
-    bare_cmd = [str(VENV / "bin" / "python"), "-c", "import sqlalchemy"]
     for label, fn, base_fn in (
         ("upgrade head", up, straight_up),
         ("downgrade base", down, straight_down),
     ):
-        k = max(1, ctx.repeat // 2)
-        samples: dict[str, list[Timing]] = {
-            "alembic": [],
-            "sterna": [],
-            "straight": [],
-            "floor": [],
-            "bare": [],
-        }
-        for _ in range(k):  # interleaved, so that every figure of the row sees the same load
-            samples["alembic"].append(fn("alembic"))
-            samples["sterna"].append(fn("sterna"))
-            samples["straight"].append(base_fn())
-            samples["floor"].append(timed(floor_cmd(p["sterna"], label.split()[0]), p["sterna"]))
-            samples["bare"].append(timed(bare_cmd, p["sterna"]))
-        a, s, b, f, bare = (
-            Timing(statistics.median(t.wall for t in v), statistics.median(t.cpu for t in v))
-            for v in samples.values()
-        )
-        least = (b.wall + f.wall - bare.wall) / b.wall
-        want, within = online_targets(workload, label, backend)
-        record(
-            ctx,
-            f"{label} {'' if simple else 'realistic '}{backend} n={n}",
-            a,
-            s,
-            want,
-            note=f"straight {b.wall:.3f}s, sterna/straight {s.wall / b.wall:.2f} "
-            f"(target <= {within or '-'}; least for a drop-in ~{least:.2f}: the straight run "
-            f"plus running the scripts, floor.py); alembic/straight {a.wall / b.wall:.1f}x, "
-            f"the most any tool running this SQL could reach",
-            extra_ok=within is None or s.wall <= within * b.wall,
-        )
+        row = OnlineRow(f"{label} {'' if simple else 'realistic '}{backend} n={n}", fn, base_fn)
+        if not simple:  # the straight run of the statements an online run must send
+            net_fn = partial(base_fn, NET)
+            row.net = (checked_net_replay(real["sterna"], partial(fn, "sterna"), net_fn), net_fn)
+        row.floor_cmd = floor_cmd(p["sterna"], label.split()[0])
+        time_online_row(ctx, row, p["sterna"], online_targets(workload, label, backend))
+
+
+@dataclass
+class OnlineRow:
+    """What one online row times: each tool's run, the straight replay, and (``net``) the number
+    of statements and the replay of the straight variant without intermediate version writes."""
+
+    name: str
+    tool_run: Callable[[str], Timing]
+    straight: Callable[[], Timing]
+    net: tuple[int, Callable[[], Timing]] | None = None
+    floor_cmd: list[str] = field(default_factory=list)
+
+
+def time_online_row(
+    ctx: Ctx, row: OnlineRow, root: Path, targets: tuple[float, float | None]
+) -> None:
+    """Time ``row``'s figures interleaved (medians of ``repeat // 2`` samples) and record it."""
+    bare_cmd = [str(VENV / "bin" / "python"), "-c", "import sqlalchemy"]
+    samples: dict[str, list[Timing]] = {}
+    for _ in range(max(1, ctx.repeat // 2)):  # interleaved: every figure sees the same load
+        for key, fn in (
+            ("alembic", partial(row.tool_run, "alembic")),
+            ("sterna", partial(row.tool_run, "sterna")),
+            ("straight", row.straight),
+            *((("net", row.net[1]),) if row.net else ()),
+            ("floor", partial(timed, row.floor_cmd, root)),
+            ("bare", partial(timed, bare_cmd, root)),
+        ):
+            samples.setdefault(key, []).append(fn())
+    m = {
+        key: Timing(statistics.median(t.wall for t in v), statistics.median(t.cpu for t in v))
+        for key, v in samples.items()
+    }
+    a, s, b, f, bare = m["alembic"], m["sterna"], m["straight"], m["floor"], m["bare"]
+    least = (b.wall + f.wall - bare.wall) / b.wall
+    want, within = targets
+    note = (
+        f"straight {b.wall:.3f}s, sterna/straight {s.wall / b.wall:.2f} "
+        f"(target <= {within or '-'}; least for a drop-in ~{least:.2f}: the straight run "
+        f"plus running the scripts, floor.py); alembic/straight {a.wall / b.wall:.1f}x, "
+        f"the most any tool running this SQL could reach"
+    )
+    if row.net:
+        note += net_note(row.net[0], m)
+    extra_ok = within is None or s.wall <= within * b.wall
+    record(ctx, row.name, a, s, want, note=note, extra_ok=extra_ok)
+
+
+def net_note(count: int, m: dict[str, Timing]) -> str:
+    """The part of an online row's note on the straight replay without intermediate
+    version-table writes (``m["net"]``) and the least a drop-in sending each statement alone
+    could spend: that replay plus running the scripts (floor.py less the bare interpreter)."""
+    net, f, bare = m["net"].wall, m["floor"].wall, m["bare"].wall
+    least = net + f - bare
+    return (
+        f"; without intermediate version writes ({count} statements) straight {net:.3f}s, "
+        f"floor {f:.3f}s, bare {bare:.3f}s, least for a drop-in sending each statement alone "
+        f"{least:.3f}s: sterna/least {m['sterna'].wall / least:.2f}, "
+        f"alembic/least {m['alembic'].wall / least:.2f}x (the ceiling of the ratio)"
+    )
 
 
 def deploy(ctx: Ctx) -> None:

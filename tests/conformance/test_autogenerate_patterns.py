@@ -239,7 +239,8 @@ def render_drop_audit_table(autogen_context, op):
 
 
 # An extension package is imported once per process; the conformance harness imports it once
-# per run, so it registers its comparator and renderers once per registry.
+# per run, so it registers its comparator and renderers once per registry (the suite's fixture
+# restores Sterna's registries after each test and forgets that record: EXTENDED_REGISTRIES).
 _done = sys.__dict__.setdefault("_conformance_audit_ext", set())
 if id(comparators) not in _done:
     _done.add(id(comparators))
