@@ -25,10 +25,11 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.exc import NoReferenceError
+from sqlalchemy.sql.base import SchemaEventTarget
 from sqlalchemy.sql.elements import ColumnElement, TextClause, conv
 from sqlalchemy.sql.naming import _get_convention
 from sqlalchemy.sql.schema import Constraint, SchemaItem
-from sqlalchemy.types import NullType, SchemaType
+from sqlalchemy.types import NullType
 
 from sterna.ddl.elements import UNKNOWN_TABLE
 
@@ -403,8 +404,13 @@ def _copy_exclude(constraint: Any) -> Constraint:
 
 def brings_nothing(column: Column[Any]) -> bool:
     """Whether placing ``column`` on a table adds nothing to the table but the column: no key,
-    constraint, index or comment, and a type that makes no constraint (not a ``SchemaType``
-    such as ``Boolean`` or ``Enum``).  Such a column needs a table only to be compiled."""
+    constraint, index or comment; no listener of its attachment (a type that sets something up
+    on the table, such as ``Boolean``'s or ``Enum``'s CHECK, registers one on the column, also
+    from inside a ``TypeDecorator`` or a variant); and, as a second guard, a type that is no
+    schema event target and has no variants.  Such a column needs a table only to be
+    compiled."""
+    type_ = column.type
+    dispatch = column.dispatch
     return not (
         column.primary_key
         or column.foreign_keys
@@ -412,7 +418,10 @@ def brings_nothing(column: Column[Any]) -> bool:
         or column.index
         or column.unique
         or column.comment is not None
-        or isinstance(column.type, SchemaType)
+        or isinstance(type_, SchemaEventTarget)
+        or getattr(type_, "_variant_mapping", None)
+        or dispatch.before_parent_attach
+        or dispatch.after_parent_attach
     )
 
 

@@ -29,6 +29,11 @@ class Upper(sa.types.TypeDecorator[str]):
     cache_ok = True
 
 
+class Flag(sa.types.TypeDecorator[bool]):  # its Boolean's CHECK comes with it
+    impl = sa.Boolean(create_constraint=True)
+    cache_ok = True
+
+
 PLAIN: list[Callable[[], sa.Column[Any]]] = [
     lambda: sa.Column("note", sa.String(200), nullable=True),
     lambda: sa.Column("score", sa.Integer(), nullable=False, server_default="0"),
@@ -46,33 +51,39 @@ BRINGING: list[Callable[[], sa.Column[Any]]] = [
     lambda: sa.Column("ref", sa.Integer(), sa.ForeignKey("other.id")),
     lambda: sa.Column("flag", sa.Boolean(create_constraint=True)),
     lambda: sa.Column("said", sa.Integer(), comment="a comment"),
+    lambda: sa.Column("wrapped", Flag()),
+    lambda: sa.Column(  # the PostgreSQL variant brings its CHECK there
+        "v",
+        sa.String(5).with_variant(
+            sa.Enum("a", native_enum=False, create_constraint=True), "postgresql"
+        ),
+    ),
 ]
 DIALECTS = ["sqlite", "postgresql", "mysql", "mariadb"]
 
 
-def _sterna_sql(dialect: str, columns: list[sa.Column[Any]]) -> str:
+def _offline_sql(
+    context_class: Any, operations_class: Any, dialect: str, columns: list[sa.Column[Any]]
+) -> str:
     buf = io.StringIO()
-    context = MigrationContext.configure(
+    context = context_class.configure(
         dialect_name=dialect, opts={"as_sql": True, "output_buffer": buf}
     )
-    op = Operations(context)
+    op = operations_class(context)
     for column in columns:
         op.add_column("t", column)
-    return buf.getvalue()
+    return str(buf.getvalue())
+
+
+def _sterna_sql(dialect: str, columns: list[sa.Column[Any]]) -> str:
+    return _offline_sql(MigrationContext, Operations, dialect, columns)
 
 
 def _alembic_sql(dialect: str, columns: list[sa.Column[Any]]) -> str:
     from alembic.operations import Operations as AlembicOperations
     from alembic.runtime.migration import MigrationContext as AlembicContext
 
-    buf = io.StringIO()
-    context = AlembicContext.configure(
-        dialect_name=dialect, opts={"as_sql": True, "output_buffer": buf}
-    )
-    op = AlembicOperations(context)
-    for column in columns:
-        op.add_column("t", column)
-    return buf.getvalue()
+    return _offline_sql(AlembicContext, AlembicOperations, dialect, columns)
 
 
 def _columns(makers: list[Callable[[], sa.Column[Any]]]) -> list[sa.Column[Any]]:
@@ -106,6 +117,9 @@ def test_columns_that_bring_something_keep_it(dialect: str) -> None:
     assert "UNIQUE" in sql and "REFERENCES other" in sql.replace("`", "")
     if dialect != "postgresql":
         assert "CHECK (flag IN (0, 1))" in sql.replace("`", "")
+        assert "CHECK (wrapped IN (0, 1))" in sql.replace("`", "")
+    else:
+        assert "CHECK (v IN ('a'))" in sql
     assert "a comment" in sql
 
 
