@@ -27,6 +27,12 @@ from sterna.runtime.history import (
 )
 from sterna.runtime.history_table import (
     CHECKED_DIRECTIONS,
+    CHECKSUM,
+    DIRECTION,
+    EXECUTED,
+    FILE_SHA256,
+    REVISION,
+    STATUS,
     BriefRow,
     HistoryRow,
     HistoryTable,
@@ -121,13 +127,13 @@ def recorded(rows: list[BriefRow]) -> dict[str, BriefRow]:
     """Per revision, the row whose checksum counts (None once downgraded)."""
     latest: dict[str, BriefRow] = {}
     for row in rows:
-        if row[4] != "applied":  # status
+        if row[STATUS] != "applied":
             continue
-        direction = row[2]
+        direction = row[DIRECTION]
         if direction in CHECKED_DIRECTIONS:
-            latest[row[1]] = row
+            latest[row[REVISION]] = row
         elif direction == "downgrade":
-            latest.pop(row[1], None)
+            latest.pop(row[REVISION], None)
     return latest
 
 
@@ -154,24 +160,25 @@ def _brief_problems(script: Any, heads: Iterable[str], rows: list[BriefRow]) -> 
     for rev_id, row in recorded(rows).items():
         rev = revs.get(rev_id)
         if rev is None:
-            if row[3] is not None:
+            if row[CHECKSUM] is not None:
                 looked.append((row, None))
-        elif row[3] is not None and rev_id in applied:
+        elif row[CHECKSUM] is not None and rev_id in applied:
             looked.append((row, rev))
     listed = getattr(script, "listed_stat", None)
     checked = [(row, rev) for row, rev in looked if rev is not None]
     paths = [rev.path for _, rev in checked]
     stats = [listed(path) if listed is not None and path else None for path in paths]
-    now = iter(current_checksums(paths, [(row[3], row[6]) for row, _ in checked], stats))
+    recorded_sums = [(row[CHECKSUM], row[FILE_SHA256]) for row, _ in checked]
+    now = iter(current_checksums(paths, recorded_sums, stats))
     problems: list[Problem] = []
     for row, rev in looked:
         checksum = next(now) if rev is not None else None
         if rev is None:
             problems.append(Problem(brief_row(row), "gone", None))
-        elif checksum != row[3]:
+        elif checksum != row[CHECKSUM]:
             problems.append(Problem(brief_row(row), "edited", checksum))
     save_checksums()
-    failed = (row for row in rows if open_failure(row[4], row[5]))
+    failed = (row for row in rows if open_failure(row[STATUS], row[EXECUTED]))
     problems.extend(Problem(brief_row(row), "failed", None) for row in failed)
     return problems
 

@@ -85,8 +85,10 @@ def open_failure(status: str, statements_executed: int | None) -> bool:
 
 
 #: a row as validation reads it: id, revision, direction, checksum, status,
-#: statements_executed, file_sha256
+#: statements_executed, file_sha256 (read by position: thousands of rows per run)
 BriefRow = Sequence[Any]
+#: the positions of a :data:`BriefRow`'s fields
+REVISION, DIRECTION, CHECKSUM, STATUS, EXECUTED, FILE_SHA256 = range(1, 7)
 
 
 def brief_row(row: BriefRow) -> HistoryRow:
