@@ -85,42 +85,35 @@ def test_cli_main_leaves_the_collector_alone(
 ENV_REPORT = "import gc\nprint('env.py sees', gc.get_threshold(), gc.isenabled())\n"
 
 
+CONSOLE = ["-m", "sterna"]  # the console script's process
+LIBRARY = ["-c", "import sys; from sterna.cli import main; sys.exit(main())"]
+
+
+def _run(project: Project, how: list[str], *args: str) -> str:
+    """Sterna run as ``how`` says in a process of its own in the project; its output."""
+    run = subprocess.run(
+        [sys.executable, *how, *args],
+        cwd=project.backend,
+        env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    return run.stdout
+
+
 def test_console_script_still_takes_its_measures(project: Project) -> None:
     """From the console script, autogenerate compares with few collections (and env.py gets
     the collector back, on); ``sterna.cli.main`` in the same kind of process does not."""
     env_py = project.backend / "alembic" / "env.py"
     env_py.write_text(ENV_REPORT + env_py.read_text())
-    environ = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
-    console = subprocess.run(
-        [sys.executable, "-m", "sterna", "revision", "--autogenerate", "-m", "things"],
-        cwd=project.backend,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert console.returncode == 0, console.stderr
-    assert f"env.py sees {FEW_COLLECTIONS} True" in console.stdout.splitlines()
+    console = _run(project, CONSOLE, "revision", "--autogenerate", "-m", "things")
+    assert f"env.py sees {FEW_COLLECTIONS} True" in console.splitlines()
     for script in project.versions():  # the database is still empty: autogenerate again
         script.unlink()
-    library = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import sys; from sterna.cli import main; sys.exit(main())",
-            "revision",
-            "--autogenerate",
-            "-m",
-            "more",
-        ],
-        cwd=project.backend,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert library.returncode == 0, library.stderr
-    assert f"env.py sees {gc.get_threshold()} True" in library.stdout.splitlines()
+    library = _run(project, LIBRARY, "revision", "--autogenerate", "-m", "more")
+    assert f"env.py sees {gc.get_threshold()} True" in library.splitlines()
 
 
 FREEZE_REPORT = "import gc\nprint('env.py frozen', gc.get_freeze_count())\n"
@@ -138,21 +131,12 @@ def test_console_script_freezes_what_stays_alive(project: Project) -> None:
     assert marker in script.read_text()
     report = "    import gc\n    print('upgrade frozen', gc.get_freeze_count())\n"
     script.write_text(script.read_text().replace(marker, marker + report))
-    environ = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     counts = {}
-    for how in (["-m", "sterna"], ["-c", "import sys; from sterna.cli import main; main()"]):
+    for name, how in (("console", CONSOLE), ("library", LIBRARY)):
         (project.root / "app.db").unlink(missing_ok=True)
-        run = subprocess.run(
-            [sys.executable, *how, "upgrade", "head"],
-            cwd=project.backend,
-            env=environ,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert run.returncode == 0, run.stderr
-        lines = [line.split() for line in run.stdout.splitlines() if "frozen" in line]
-        counts[how[0]] = {words[0]: int(words[2]) for words in lines}
-    console, library = counts["-m"], counts["-c"]
+        out = _run(project, how, "upgrade", "head")
+        lines = [line.split() for line in out.splitlines() if "frozen" in line]
+        counts[name] = {words[0]: int(words[2]) for words in lines}
+    console, library = counts["console"], counts["library"]
     assert 0 < console["env.py"] < console["upgrade"]  # the scripts' objects frozen too
     assert library == {"env.py": 0, "upgrade": 0}
