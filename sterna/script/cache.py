@@ -29,6 +29,11 @@ from collections.abc import Callable
 
 from sterna.script.headers import ScriptHeader
 
+# ``typing`` is imported for the type checker only: the read commands never import it
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TypeGuard
+
 CACHE_DIR = "__pycache__"
 CACHE_FILE = "sterna-headers.json"
 FORMAT = "sterna-headers"
@@ -37,6 +42,18 @@ RACY_WINDOW_NS = 2_000_000_000
 _POSIX = os.sep == "/" and os.altsep is None
 
 _Key = tuple[int, int, int]
+
+
+def _matches(entry: object, st: os.stat_result) -> TypeGuard[list[object]]:
+    """Whether ``entry`` is well formed and was recorded for the file as ``st`` describes it
+    (size, mtime, inode); its value may still be missing (a checksum is the fifth field)."""
+    return (
+        type(entry) is list
+        and 4 <= len(entry) <= 5
+        and entry[1] == st.st_mtime_ns
+        and entry[0] == st.st_size
+        and entry[2] == st.st_ino
+    )
 
 
 def _key(st: os.stat_result) -> _Key:
@@ -85,13 +102,7 @@ class HeaderCache:
         append = out.append
         for name, st in zip(names, stats, strict=True):
             entry = get(name)
-            if (
-                type(entry) is list
-                and 4 <= len(entry) <= 5
-                and entry[1] == st.st_mtime_ns
-                and entry[0] == st.st_size
-                and entry[2] == st.st_ino
-            ):
+            if _matches(entry, st):
                 header = from_json(entry[3])
                 if header is None:
                     self._drop(name)
@@ -129,13 +140,7 @@ class HeaderCache:
         entry matches ``st`` (and ``current`` accepts its form), else ``compute(path)``, kept
         in the entry when there is a valid one."""
         entry = self._entries.get(name)
-        if not (
-            type(entry) is list
-            and 4 <= len(entry) <= 5
-            and entry[1] == st.st_mtime_ns
-            and entry[0] == st.st_size
-            and entry[2] == st.st_ino
-        ):
+        if not _matches(entry, st):
             return compute(os.path.join(self.directory, name))
         cached = entry[4] if len(entry) == 5 else None
         if type(cached) is str and (current is None or current(cached)):
@@ -219,14 +224,7 @@ def cached_values(
             entries = _opened(directory)._entries
             folder = path[:cut] if cut else None
         entry = entries.get(name)
-        if (
-            st is None
-            or type(entry) is not list
-            or len(entry) != 5
-            or entry[1] != st.st_mtime_ns
-            or entry[0] != st.st_size
-            or entry[2] != st.st_ino
-        ):
+        if st is None or not _matches(entry, st) or len(entry) != 5:
             append(None)
             continue
         value = entry[4]
