@@ -92,6 +92,13 @@ def current(ctx: Ctx) -> None:
     record(ctx, f"current n={n}", a, s, 20)
 
 
+def interleaved_cmd(url: str, project: Path, sql: Path, direction: str) -> list[str]:
+    """bench/interleaved.py: ``project``'s scripts run between the steps of ``sql`` on ``url``."""
+    versions = project / "migrations" / "versions"
+    script = HERE / "interleaved.py"
+    return [str(VENV / "bin" / "python"), str(script), url, str(versions), str(sql), direction]
+
+
 def floor_cmd(project: Path, direction: str) -> list[str]:
     """bench/floor.py over ``project``'s scripts, ``upgrade`` or ``downgrade``."""
     versions = project / "migrations" / "versions"
@@ -196,7 +203,9 @@ def version_rows(url: str) -> list[str]:
     return found
 
 
-def checked_net_replay(url: str, real_run: Callable[[], Timing], replay: NetReplay) -> int:
+def checked_net_replay(
+    url: str, real_run: Callable[[], Timing], replay: NetReplay, what: str = f"straight.py {NET}"
+) -> int:
     """How many statements the straight replay without intermediate version-table writes sends,
     after checking that it leaves ``url``'s version table as a real Sterna run does
     (``real_run()``, then ``replay`` with ``--check``, each on a fresh database; untimed)."""
@@ -207,7 +216,7 @@ def checked_net_replay(url: str, real_run: Callable[[], Timing], replay: NetRepl
     line = out.read_text().strip()
     found = re.match(r"replayed (\d+) statements\b[^;]*; alembic_version: ?(.*)$", line)
     if found is None or found.group(2).split() != want:
-        raise SystemExit(f"straight.py {NET} does not end where a real run does ({want}): {line}")
+        raise SystemExit(f"{what} does not end where a real run does ({want}): {line}")
     return int(found.group(1))
 
 
@@ -278,6 +287,14 @@ def online(ctx: Ctx, backend: str, workload: str = "simple") -> None:
         run("sterna", ["upgrade", "head"], p["sterna"])
         return straight(real["sterna"], p["sterna"], down_sql, *flags, out=out)
 
+    def interleaved(direction: str, *flags: str, out: Path | None = None) -> Timing:
+        sql = up_sql if direction == "upgrade" else down_sql
+        reset(real["sterna"], p["sterna"])
+        if direction == "downgrade":
+            run("sterna", ["upgrade", "head"], p["sterna"])
+        cmd = [*interleaved_cmd(real["sterna"], p["sterna"], sql, direction), *flags]
+        return timed(cmd, p["sterna"], out)
+
     up("alembic"), up("sterna")  # write the bytecode of both projects
     for label, fn, base_fn in (
         ("upgrade head", up, straight_up),
@@ -287,6 +304,12 @@ def online(ctx: Ctx, backend: str, workload: str = "simple") -> None:
         if not simple:  # the straight run of the statements an online run must send
             net_fn = partial(base_fn, NET)
             row.net = (checked_net_replay(real["sterna"], partial(fn, "sterna"), net_fn), net_fn)
+            inter_fn = partial(interleaved, label.split()[0])
+            what = "interleaved.py"
+            sent = checked_net_replay(real["sterna"], partial(fn, "sterna"), inter_fn, what)
+            if sent != row.net[0]:
+                raise SystemExit(f"interleaved.py does not send what straight.py {NET} does")
+            row.interleaved = inter_fn
         row.floor_cmd = floor_cmd(p["sterna"], label.split()[0])
         time_online_row(ctx, row, p["sterna"], online_targets(workload, label, backend))
 
@@ -301,6 +324,7 @@ class OnlineRow:
     straight: Callable[[], Timing]
     net: tuple[int, Callable[[], Timing]] | None = None
     floor_cmd: list[str] = field(default_factory=list)
+    interleaved: Callable[[], Timing] | None = None
 
 
 def time_online_row(
@@ -315,6 +339,7 @@ def time_online_row(
             ("sterna", partial(row.tool_run, "sterna")),
             ("straight", row.straight),
             *((("net", row.net[1]),) if row.net else ()),
+            *((("interleaved", row.interleaved),) if row.interleaved else ()),
             ("floor", partial(timed, row.floor_cmd, root)),
             ("bare", partial(timed, bare_cmd, root)),
         ):
@@ -344,12 +369,20 @@ def net_note(count: int, m: dict[str, Timing]) -> str:
     could spend: that replay plus running the scripts (floor.py less the bare interpreter)."""
     net, f, bare = m["net"].wall, m["floor"].wall, m["bare"].wall
     least = net + f - bare
-    return (
+    note = (
         f"; without intermediate version writes ({count} statements) straight {net:.3f}s, "
         f"floor {f:.3f}s, bare {bare:.3f}s, least for a drop-in sending each statement alone "
         f"{least:.3f}s: sterna/least {m['sterna'].wall / least:.2f}, "
         f"alembic/least {m['alembic'].wall / least:.2f}x (the ceiling of the ratio)"
     )
+    if "interleaved" in m:
+        inter = m["interleaved"].wall
+        note += (
+            f"; the same with each step's script run before its statements (interleaved.py) "
+            f"{inter:.3f}s: sterna/interleaved {m['sterna'].wall / inter:.2f}, "
+            f"alembic/interleaved {m['alembic'].wall / inter:.2f}x"
+        )
+    return note
 
 
 def deploy(ctx: Ctx) -> None:
