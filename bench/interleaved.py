@@ -1,4 +1,4 @@
-"""The least for a tool that runs each script between its statements: scripts, then their SQL.
+"""The least for a tool that runs each script between its statements, one statement an operation.
 
     python bench/interleaved.py URL VERSIONS_DIR FILE.sql upgrade|downgrade [--check]
 
@@ -10,13 +10,15 @@ measures that least directly, in one process and one transaction: SQLAlchemy imp
 script of ``VERSIONS_DIR`` run first (from its bytecode, as ``floor.py`` does: a pre-flight, as
 Alembic and Sterna import every script before the first step); then, for each step of
 ``FILE.sql`` (the offline SQL or ``capture.py``'s record of a run; a step is the statements up
-to and including its version-table write), the step's script function is called with
-``floor.py``'s do-nothing ``op`` and then the step's statements are sent one by one.  The
-version-table writes are folded into one, sent after the last step, as ``straight.py
+to and including its version-table write), the step's script function is called with an ``op``
+whose every directive sends the step's next statement as it is called (``op.create_table``
+also builds and returns the table, ``op.f`` returns its name, ``op.batch_alter_table`` gives a
+context whose directives do the same); what the step has left when the function returns is
+sent then.  On the realistic workload on PostgreSQL every directive is one statement, so the
+statements go out exactly where a tool would send them, with the script's own code between
+them and no tool's; on SQLite a batch rebuild's statements go out at its directive and after.
+The version-table writes are folded into one, sent after the last step, as ``straight.py
 --net-version-writes`` does (an online Sterna run writes the table once).
-
-It is still a lower bound: a tool runs the script's code between *every* two statements of a
-step (each ``op.*`` call sends its own), here all of it comes before the first.
 
 ``--check``: print how many statements were sent and the version table afterwards.
 """
@@ -26,18 +28,73 @@ from __future__ import annotations
 import argparse
 import sys
 import types
+from collections import deque
 from pathlib import Path
 from typing import Any
 
-from floor import code_of, stub_op
+import sqlalchemy as sa
+from floor import code_of
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Connection
 from straight import net_version_writes, statements, version_write
 
 
-def load_scripts(versions: Path) -> dict[str, dict[str, Any]]:
+class Sender:
+    """The statements of the step being run, sent one per directive."""
+
+    def __init__(self) -> None:
+        self.queue: deque[str] = deque()
+        self.conn: Connection | None = None
+        self.sqlite = False
+        self.sent = 0
+
+    def next(self, *args: Any, **kw: Any) -> None:
+        if self.queue and self.conn is not None:
+            stmt = self.queue.popleft()
+            self.conn.exec_driver_sql(stmt if self.sqlite else stmt.replace("%", "%%"))
+            self.sent += 1
+
+    def rest(self) -> None:
+        while self.queue:
+            self.next()
+
+
+class Batch:
+    """What ``op.batch_alter_table`` returns here: each directive sends the next statement."""
+
+    def __init__(self, sender: Sender) -> None:
+        self.sender = sender
+
+    def __enter__(self) -> Batch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def __getattr__(self, name: str) -> Any:
+        return self.sender.next
+
+
+def sending_op(sender: Sender) -> types.ModuleType:
+    """An ``op`` whose directives send the step's next statement."""
+
+    def create_table(name: str, *columns: Any, **kw: Any) -> sa.Table:
+        table = sa.Table(name, sa.MetaData(), *columns, **kw)
+        sender.next()
+        return table
+
+    op = types.ModuleType("op")
+    op.__getattr__ = lambda name: sender.next  # type: ignore[method-assign]
+    op.create_table = create_table  # type: ignore[attr-defined]
+    op.f = str  # type: ignore[attr-defined]
+    op.batch_alter_table = lambda *a, **kw: Batch(sender)  # type: ignore[attr-defined]
+    return op
+
+
+def load_scripts(versions: Path, op: types.ModuleType) -> dict[str, dict[str, Any]]:
     """Every script of ``versions`` run into a namespace of its own, by revision id."""
     package = types.ModuleType("sterna")
-    package.op = stub_op()  # type: ignore[attr-defined]
+    package.op = op  # type: ignore[attr-defined]
     sys.modules["sterna"] = sys.modules["alembic"] = package
     scripts: dict[str, dict[str, Any]] = {}
     for path in sorted(versions.glob("*.py")):
@@ -71,26 +128,26 @@ def main() -> None:
     ap.add_argument("direction", choices=("upgrade", "downgrade"))
     ap.add_argument("--check", action="store_true")
     a = ap.parse_args()
-    scripts = load_scripts(a.versions)
+    sender = Sender()
+    scripts = load_scripts(a.versions, sending_op(sender))
     with open(a.file, encoding="utf-8") as f:
         stmts = statements(f.read())
     net, _ = net_version_writes([s for s in stmts if version_write(s) is not None])
     engine = create_engine(a.url)
-    sqlite = engine.dialect.name == "sqlite"
-    sent = 0
+    sender.sqlite = engine.dialect.name == "sqlite"
     with engine.connect() as conn:
-        if sqlite:
+        sender.conn = conn
+        if sender.sqlite:
             conn.exec_driver_sql("BEGIN")
         for revision, group in [*steps(stmts, a.direction), (None, net)]:
+            sender.queue.extend(group)
             if revision is not None:
                 scripts[revision][a.direction]()
-            for stmt in group:
-                conn.exec_driver_sql(stmt if sqlite else stmt.replace("%", "%%"))
-            sent += len(group)
+            sender.rest()
         conn.commit()
         if a.check:
             found = conn.execute(text("SELECT version_num FROM alembic_version")).scalars()
-            print(f"replayed {sent} statements; alembic_version: {' '.join(sorted(found))}")
+            print(f"replayed {sender.sent} statements; alembic_version: {' '.join(sorted(found))}")
     engine.dispose()
 
 

@@ -93,7 +93,7 @@ def current(ctx: Ctx) -> None:
 
 
 def interleaved_cmd(url: str, project: Path, sql: Path, direction: str) -> list[str]:
-    """bench/interleaved.py: ``project``'s scripts run between the steps of ``sql`` on ``url``."""
+    """bench/interleaved.py: ``sql`` sent on ``url`` as ``project``'s scripts run."""
     versions = project / "migrations" / "versions"
     script = HERE / "interleaved.py"
     return [str(VENV / "bin" / "python"), str(script), url, str(versions), str(sql), direction]
@@ -378,7 +378,7 @@ def net_note(count: int, m: dict[str, Timing]) -> str:
     if "interleaved" in m:
         inter = m["interleaved"].wall
         note += (
-            f"; the same with each step's script run before its statements (interleaved.py) "
+            f"; the same sent as the scripts run, a statement an operation (interleaved.py) "
             f"{inter:.3f}s: sterna/interleaved {m['sterna'].wall / inter:.2f}, "
             f"alembic/interleaved {m['alembic'].wall / inter:.2f}x"
         )
