@@ -138,12 +138,23 @@ def warn_deprecated(text: str, stacklevel: int = 2) -> None:
 
 def hide_passwords(text: str, *secrets: str | None) -> str:
     """``text`` with the password of every ``scheme://user:password@`` URL in it, and every
-    non-empty string of ``secrets`` (a password a driver's message repeats), shown as ``***``."""
+    non-empty string of ``secrets`` (a password a driver's message repeats), shown as ``***``.
+
+    A secret is masked where it stands alone, not inside a longer word: a password ``p`` or
+    ``test`` must not turn ``psycopg`` or ``test_db`` in the message into ``***sycopg`` or
+    ``***_db`` (an end of the secret that is not a letter, digit or ``_`` needs no boundary)."""
     text = _URL_PASSWORD.sub(rf"\1{MASK}\2", text)
     for secret in secrets:
         if secret:
-            text = text.replace(secret, MASK)
+            text = _standalone(secret).sub(MASK, text)
     return text
+
+
+def _standalone(secret: str) -> re.Pattern[str]:
+    """``secret`` where it is not part of a longer word."""
+    before = r"(?<!\w)" if re.match(r"\w", secret[0]) else ""
+    after = r"(?!\w)" if re.match(r"\w", secret[-1]) else ""
+    return re.compile(before + re.escape(secret) + after)
 
 
 def obfuscate_url_pw(url: str | URL) -> str:

@@ -89,6 +89,16 @@ def test_unreachable_database_hides_password(tmp_path: Path) -> None:
     assert "scott:***@127.0.0.1:1/nowhere" in line
 
 
+def test_a_short_password_leaves_the_driver_s_message_readable(tmp_path: Path) -> None:
+    project = Project(tmp_path, "postgresql+psycopg://u:p@127.0.0.1:1/nowhere")
+    result = project.sterna("current")
+    assert result.status == 1
+    line = failed_line(result.err)
+    assert "u:***@127.0.0.1:1/nowhere" in line
+    assert "psycopg.OperationalError" in line
+    assert "port 1 failed" in line
+
+
 def test_wrong_password_hides_password(tmp_path: Path, pg_url: str) -> None:
     wrong = make_url(pg_url).set(password="not-the-pw-xyz")
     project = Project(tmp_path, wrong.render_as_string(hide_password=False))

@@ -187,6 +187,33 @@ def test_hide_passwords_masks_every_url_and_the_secrets_named() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("secret", "text", "shown"),
+    [
+        # a short or common password inside the driver's own words stays as it is
+        (
+            "p",
+            '(psycopg.OperationalError) port 1 failed: password "p" rejected',
+            '(psycopg.OperationalError) port 1 failed: password "***" rejected',
+        ),
+        ("test", "database test_db: FATAL for test", "database test_db: FATAL for ***"),
+        (
+            "postgres",
+            'role "postgres" and database "postgresql_x"',
+            'role "***" and database "postgresql_x"',
+        ),
+        # ends that are not word characters need no boundary: masked wherever they stand
+        ("$ecret!", "password=$ecret!, again:x$ecret!y", "password=***, again:x***y"),
+        ("pw-1", "dsn password=pw-1 host=h", "dsn password=*** host=h"),
+        ("a.b", "a.bc a.b axb", "a.bc *** axb"),
+    ],
+)
+def test_hide_passwords_masks_a_secret_only_where_it_stands_alone(
+    secret: str, text: str, shown: str
+) -> None:
+    assert messaging.hide_passwords(text, secret) == shown
+
+
 def test_hide_passwords_leaves_text_without_a_password_alone() -> None:
     text = "no such table: t (sqlite:///x.db, http://example.com/a:b, user@host)"
     assert messaging.hide_passwords(text) == text
