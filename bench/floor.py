@@ -18,6 +18,7 @@ import importlib.util
 import marshal
 import sys
 import types
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -66,14 +67,21 @@ def code_of(path: Path) -> types.CodeType:
     return compile(path.read_bytes(), str(path), "exec")
 
 
-def main() -> None:
-    versions, direction = Path(sys.argv[1]), sys.argv[2]
+def scripts(versions: Path, op: types.ModuleType) -> Iterator[dict[str, Any]]:
+    """Each script of ``versions`` run into a namespace of its own, with ``op`` as what ``from
+    sterna import op`` (or ``alembic``) gives it."""
     package = types.ModuleType("sterna")
-    package.op = stub_op()  # type: ignore[attr-defined]
+    package.op = op  # type: ignore[attr-defined]
     sys.modules["sterna"] = sys.modules["alembic"] = package
     for path in versions.glob("*.py"):
         namespace: dict[str, Any] = {"__name__": path.stem, "__file__": str(path)}
         exec(code_of(path), namespace)
+        yield namespace
+
+
+def main() -> None:
+    versions, direction = Path(sys.argv[1]), sys.argv[2]
+    for namespace in scripts(versions, stub_op()):
         namespace[direction]()
 
 

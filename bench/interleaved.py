@@ -26,17 +26,16 @@ The version-table writes are folded into one, sent after the last step, as ``str
 from __future__ import annotations
 
 import argparse
-import sys
 import types
 from collections import deque
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from floor import code_of
-from sqlalchemy import create_engine, text
+from floor import scripts
+from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection
-from straight import net_version_writes, statements, version_write
+from straight import net_version_writes, send, statements, version_table, version_write
 
 
 class Sender:
@@ -50,8 +49,7 @@ class Sender:
 
     def next(self, *args: Any, **kw: Any) -> None:
         if self.queue and self.conn is not None:
-            stmt = self.queue.popleft()
-            self.conn.exec_driver_sql(stmt if self.sqlite else stmt.replace("%", "%%"))
+            send(self.conn, self.queue.popleft(), self.sqlite)
             self.sent += 1
 
     def rest(self) -> None:
@@ -91,19 +89,6 @@ def sending_op(sender: Sender) -> types.ModuleType:
     return op
 
 
-def load_scripts(versions: Path, op: types.ModuleType) -> dict[str, dict[str, Any]]:
-    """Every script of ``versions`` run into a namespace of its own, by revision id."""
-    package = types.ModuleType("sterna")
-    package.op = op  # type: ignore[attr-defined]
-    sys.modules["sterna"] = sys.modules["alembic"] = package
-    scripts: dict[str, dict[str, Any]] = {}
-    for path in sorted(versions.glob("*.py")):
-        namespace: dict[str, Any] = {"__name__": path.stem, "__file__": str(path)}
-        exec(code_of(path), namespace)
-        scripts[namespace["revision"]] = namespace
-    return scripts
-
-
 def steps(stmts: list[str], direction: str) -> list[tuple[str | None, list[str]]]:
     """``stmts`` cut after each version-table write: (the revision whose script ran, the step's
     statements without the write); a last group of what follows the last write (revision None)."""
@@ -129,7 +114,7 @@ def main() -> None:
     ap.add_argument("--check", action="store_true")
     a = ap.parse_args()
     sender = Sender()
-    scripts = load_scripts(a.versions, sending_op(sender))
+    by_revision = {ns["revision"]: ns for ns in scripts(a.versions, sending_op(sender))}
     with open(a.file, encoding="utf-8") as f:
         stmts = statements(f.read())
     net, _ = net_version_writes([s for s in stmts if version_write(s) is not None])
@@ -142,12 +127,12 @@ def main() -> None:
         for revision, group in [*steps(stmts, a.direction), (None, net)]:
             sender.queue.extend(group)
             if revision is not None:
-                scripts[revision][a.direction]()
+                by_revision[revision][a.direction]()
             sender.rest()
         conn.commit()
         if a.check:
-            found = conn.execute(text("SELECT version_num FROM alembic_version")).scalars()
-            print(f"replayed {sender.sent} statements; alembic_version: {' '.join(sorted(found))}")
+            found = " ".join(version_table(conn))
+            print(f"replayed {sender.sent} statements; alembic_version: {found}")
     engine.dispose()
 
 

@@ -194,11 +194,12 @@ class NetReplay(Protocol):
 
 def version_rows(url: str) -> list[str]:
     """The versions in ``url``'s ``alembic_version`` table, sorted."""
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import create_engine
+    from straight import version_table
 
     eng = create_engine(url)
     with eng.connect() as c:
-        found = sorted(c.execute(text("SELECT version_num FROM alembic_version")).scalars())
+        found = version_table(c)
     eng.dispose()
     return found
 

@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Connection
 
 VERSION_WRITE = re.compile(r"(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+alembic_version\b", re.I)
 QUOTED = r"'([^']*)'"
@@ -113,6 +114,17 @@ def batched(stmts: list[str], k: int) -> list[str]:
     return [";\n".join(stmts[i : i + k]) for i in range(0, len(stmts), k)]
 
 
+def send(conn: Connection, stmt: str, sqlite: bool) -> None:
+    """Send one recorded statement as it is (outside SQLite, its ``%`` escaped for the
+    driver's parameter style)."""
+    conn.exec_driver_sql(stmt if sqlite else stmt.replace("%", "%%"))
+
+
+def version_table(conn: Connection) -> list[str]:
+    """The versions in ``alembic_version``, sorted."""
+    return sorted(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
+
+
 def replay(url: str, stmts: list[str], batch: int | None, check: bool) -> list[str]:
     """Send ``stmts`` in one transaction; the version table afterwards when ``check``."""
     engine = create_engine(url)
@@ -127,13 +139,9 @@ def replay(url: str, stmts: list[str], batch: int | None, check: bool) -> list[s
             if batch:  # no parameters at all: psycopg 3 uses the simple query protocol
                 conn.exec_driver_sql(stmt, execution_options={"no_parameters": True})
             else:
-                conn.exec_driver_sql(stmt.replace("%", "%%") if not sqlite else stmt)
+                send(conn, stmt, sqlite)
         conn.commit()
-        versions = (
-            sorted(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
-            if check
-            else []
-        )
+        versions = version_table(conn) if check else []
     engine.dispose()
     return versions
 
